@@ -1,0 +1,47 @@
+# The two commands of the README: `make demo` and `make test`.
+# Both install what they need on a fresh Debian machine with Python 3.11.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8080
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test install install-test chromium lint typecheck pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+# Debian's Chromium for the browser tests (playwright's own browser download does not work here).
+chromium:
+	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+## Start frontdesk with the embedded default: SQLite in ./data, demo operators and a manager.
+demo: install
+	$(BIN)/frontdesk serve --demo --port $(PORT)
+
+## Install everything and run lint, types and the whole test suite.
+test: install-test chromium lint typecheck pytest
+
+lint:
+	$(BIN)/ruff check engine adapters web config tests bench
+
+typecheck:
+	$(BIN)/mypy
+
+pytest:
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
