@@ -15,7 +15,7 @@ class EngineError(FrontdeskError):
     """Raised by the engine: actors, state machines, the journal port."""
 
 
-class Refused(EngineError):
+class Refused(EngineError):  # noqa: N818 (contract name)
     """A command that the current state does not allow.
 
     ``code`` is a stable machine-readable word (it crosses the wire);
@@ -33,7 +33,7 @@ class JournalError(EngineError):
     """The journal could not append or read (wraps the storage library's error)."""
 
 
-class StaleEpoch(JournalError):
+class StaleEpoch(JournalError):  # noqa: N818 (contract name)
     """A write carried an epoch older than the journal's: this node is fenced."""
 
 

@@ -85,7 +85,9 @@ class MemoryJournal:
     def append(self, events: Sequence[NewEvent], epoch: int) -> list[Record]:
         with self._lock:
             if epoch < self._epoch:
-                raise StaleEpoch(f"cannot append under epoch {epoch}: the journal is at {self._epoch}")
+                raise StaleEpoch(
+                    f"cannot append under epoch {epoch}: the journal is at {self._epoch}"
+                )
             self._epoch = epoch
             start = self._records[-1].seq if self._records else 0
             made = [
@@ -100,7 +102,9 @@ class MemoryJournal:
             for r in records:
                 expected = (self._records[-1].seq if self._records else 0) + 1
                 if r.seq != expected:
-                    raise StaleEpoch(f"replicated record seq {r.seq} does not follow {expected - 1}")
+                    raise StaleEpoch(
+                        f"replicated record seq {r.seq} does not follow {expected - 1}"
+                    )
                 self._records.append(r)
                 self._epoch = max(self._epoch, r.epoch)
 

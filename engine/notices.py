@@ -126,6 +126,15 @@ class HelpRequested(DialogNotice):
 
 
 @dataclass(frozen=True)
+class DialogRequeued(DialogNotice):
+    """The holder logged out (or its actor was given up): the dialog waits again."""
+
+    TYPE: ClassVar[str] = "dialog.requeued"
+    operator: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class DialogClosed(DialogNotice):
     TYPE: ClassVar[str] = "dialog.closed"
     by: str
@@ -215,3 +224,16 @@ class OperatorsChanged(Notice):
 
     TYPE: ClassVar[str] = "operators"
     operators: tuple[dict[str, Any], ...]
+
+
+# --- node notices (managers) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActorFailed(Notice):
+    """An actor crashed more often than the restart intensity allows and was given up."""
+
+    TYPE: ClassVar[str] = "node.actor_failed"
+    address: str
+    restarts: int
+    error: str

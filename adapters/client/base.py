@@ -1,0 +1,426 @@
+"""The reconnecting websocket client that the visitor, operator and manager clients share.
+
+Theory of operation: one background task owns the socket. It connects to a
+node URL (rotating through the list on failure, with exponential backoff and
+jitter), reads frames and files each one:
+
+- ``ack``/``error`` with the ``ref`` of a pending request resolve it;
+- dialog history entries are deduplicated by ``(dialog, seq)``: the client
+  keeps the highest seq it has seen per dialog and drops anything at or below
+  it (a replay after a reconnect may overlap what already came);
+- every frame kept goes to the inbox, which ``expect`` and ``frames`` read.
+
+After each (re)connection, ``on_connected`` (the role's hook) sends what makes
+the server catch up — ``resume`` with the last seq per dialog — and then every
+``say`` not yet acknowledged is sent again with its original ``ref``, which the
+engine answers with the original ack instead of appending twice.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import random
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import trio
+from trio_websocket import (
+    ConnectionClosed,
+    ConnectionRejected,
+    HandshakeError,
+    WebSocketConnection,
+    open_websocket_url,
+)
+
+from adapters.client.http import ClientError
+from engine.notices import DialogNotice
+
+log = logging.getLogger("frontdesk.client")
+
+
+
+def _history_types() -> frozenset[str]:
+    found: set[str] = set()
+    stack: list[type[DialogNotice]] = [DialogNotice]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.TYPE and cls.in_history:
+            found.add(cls.TYPE)
+    return frozenset(found)
+
+
+HISTORY_TYPES = _history_types()  # the dialog entries: deduplicated by (dialog, seq)
+Frame = dict[str, Any]
+Match = str | Callable[[Frame], bool] | dict[str, Any]
+
+
+class RefusedError(ClientError):
+    """The server answered a request with an ``error`` frame."""
+
+    def __init__(self, frame: Frame) -> None:
+        super().__init__(f"{frame.get('code')}: {frame.get('message')}")
+        self.code: str = frame.get("code", "")
+        self.frame = frame
+
+
+class UpgradeRefusedError(ClientError):
+    """The upgrade was refused (HTTP status, body) and reconnecting is off."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        super().__init__(f"websocket upgrade refused: HTTP {status} {body[:200]!r}")
+        self.status = status
+        self.body = body
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff with jitter: base * 2**attempt, capped, times a factor in [0.5, 1.5)."""
+
+    base_s: float = 0.05
+    max_s: float = 5.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self, attempt: int) -> float:
+        growth = float(2 ** min(attempt, 16))
+        return min(self.max_s, self.base_s * growth) * (0.5 + self.rng.random())
+
+
+def matches(frame: Frame, match: Match) -> bool:
+    if isinstance(match, str):
+        return frame.get("type") == match
+    if isinstance(match, dict):
+        return all(frame.get(k) == v for k, v in match.items())
+    return match(frame)
+
+
+class ClientBase:
+    path = "/"
+
+    def __init__(
+        self,
+        urls: str | Sequence[str],
+        *,
+        session: str | None = None,
+        origin: str | None = None,
+        reconnect: bool = True,
+        backoff: Backoff | None = None,
+        max_frame_bytes: int = 1 << 20,
+    ) -> None:
+        self.urls = [urls] if isinstance(urls, str) else list(urls)
+        if not self.urls:
+            raise ClientError("a client needs at least one node URL")
+        self.session = session
+        self.origin = origin
+        self.reconnect = reconnect
+        self.backoff = backoff or Backoff()
+        self.max_frame_bytes = max_frame_bytes
+        self.received: list[Frame] = []  # every frame kept, in order
+        self.duplicates: list[Frame] = []  # history entries dropped as already seen
+        self.last_seq: dict[str, int] = {}
+        self.close_codes: list[int] = []
+        self.connections = 0
+        self.hello: Frame | None = None
+        self.url: str | None = None
+        self._cursor = 0
+        self._changed = trio.Event()
+        self._connected = trio.Event()
+        self._ws: WebSocketConnection | None = None
+        self._pending: dict[str, tuple[trio.Event, list[Frame]]] = {}
+        self._unacked: dict[str, Frame] = {}  # say frames waiting for their ack, by ref
+        self._refs = itertools.count(1)
+        self._stack: AsyncExitStack | None = None
+        self._nursery: trio.Nursery | None = None
+        self._inner: trio.Nursery | None = None
+        self._stopped = False
+        self._fatal: BaseException | None = None
+        self._read_scope = trio.CancelScope()
+        self._finished = trio.Event()
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    async def __aenter__(self) -> ClientBase:
+        """Run the client in its own nursery (enter and exit in the same task)."""
+        self._stack = AsyncExitStack()
+        self._nursery = await self._stack.enter_async_context(trio.open_nursery())
+        await self._nursery.start(self.run)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """The socket task, for ``nursery.start(client.run)``: started once connected.
+
+        Raises what ``wait_connected`` raises if the first connection fails for good.
+        """
+        async with trio.open_nursery() as inner:
+            self._inner = inner
+            inner.start_soon(self._run)
+            await self.wait_connected()
+            task_status.started()
+
+    async def aclose(self) -> None:
+        """Close the socket with 1000 (the session task does the handshake) and stop."""
+        self._stopped = True
+        self._read_scope.cancel()
+        with trio.move_on_after(3):
+            await self._finished.wait()
+        if self._inner is not None:
+            self._inner.cancel_scope.cancel()
+        if self._stack is not None:
+            stack, self._stack = self._stack, None
+            await stack.aclose()
+
+    async def wait_connected(self, timeout: float = 10.0) -> None:
+        with trio.move_on_after(timeout):
+            while not self._connected.is_set():
+                if self._fatal is not None:
+                    raise self._fatal
+                await self._wait_change()
+        if self._fatal is not None:
+            raise self._fatal
+        if not self._connected.is_set():
+            raise ClientError(f"not connected to any of {self.urls} within {timeout} s")
+
+    def drop(self) -> None:
+        """Abort the socket without a close handshake (tests: a network loss)."""
+        ws = self._ws
+        if ws is not None and self._inner is not None:
+            self._inner.start_soon(_abort, ws)
+
+    # --- the socket task -----------------------------------------------------------------
+
+    async def _run(self) -> None:
+        try:
+            await self._connect_loop()
+        finally:
+            self._finished.set()
+
+    async def _connect_loop(self) -> None:
+        attempt = 0
+        index = 0
+        while not self._stopped:
+            url = self.urls[index % len(self.urls)]
+            try:
+                await self._session(url)
+                attempt = 0
+            except ConnectionRejected as exc:
+                if not self.reconnect:
+                    self._fatal = UpgradeRefusedError(exc.status_code, exc.body or b"")
+                    self._notify()
+                    return
+                log.info("upgrade refused by %s: %s", url, exc.status_code)
+            except (HandshakeError, OSError, ConnectionClosed, trio.BrokenResourceError) as exc:
+                log.info("connection to %s lost: %r", url, exc)
+            finally:
+                self._ws = None
+                self._connected = trio.Event()
+                self._notify()
+            if self._stopped or not self.reconnect:
+                if not self._stopped and self._fatal is None:
+                    self._fatal = ClientError(f"disconnected from {url} (codes {self.close_codes})")
+                self._notify()
+                return
+            index += 1 if attempt > 0 else 0
+            await trio.sleep(self.backoff.delay(attempt))
+            attempt += 1
+
+    async def _session(self, url: str) -> None:
+        ws_url = _ws_url(url) + self.path
+        headers = [(b"Origin", (self.origin or _origin_of(url)).encode())]
+        if self.session:
+            headers.append((b"Cookie", f"fd_session={self.session}".encode()))
+        async with open_websocket_url(ws_url, extra_headers=headers, connect_timeout=10,
+                                      disconnect_timeout=0.7, message_queue_size=64,
+                                      max_message_size=self.max_frame_bytes) as ws:
+            try:
+                first = json.loads(await ws.get_message())
+                self.url = url
+                self.hello = first
+                self.connections += 1
+                self._file(first)
+                await self.on_connected(ws)
+                sent: set[str] = set()
+                while True:  # no await between the last check and publishing the socket
+                    waiting = [(r, f) for r, f in self._unacked.items() if r not in sent]
+                    if not waiting:
+                        break
+                    for ref, frame in waiting:
+                        sent.add(ref)
+                        await ws.send_message(json.dumps(frame))
+                self._ws = ws
+                self._connected.set()
+                self._notify()
+                self._read_scope = trio.CancelScope()
+                with self._read_scope:  # aclose() cancels this scope only: a clean close follows
+                    if self._stopped:
+                        return
+                    while True:
+                        self._file(json.loads(await ws.get_message()))
+            except ConnectionClosed as exc:
+                code = exc.reason.code if exc.reason is not None else 1006
+                self.close_codes.append(code)
+                raise
+
+    def _file(self, frame: Frame) -> None:
+        kind = frame.get("type")
+        dialog = frame.get("dialog")
+        if kind in HISTORY_TYPES and isinstance(dialog, str):
+            seq = int(frame.get("seq", 0))
+            if seq <= self.last_seq.get(dialog, 0):
+                self.duplicates.append(frame)
+                return
+            self.last_seq[dialog] = seq
+        self.on_frame(frame)
+        ref = frame.get("ref")
+        if kind in ("ack", "error") and isinstance(ref, str):
+            self._unacked.pop(ref, None)
+            pending = self._pending.pop(ref, None)
+            if pending is not None:
+                pending[1].append(frame)
+                pending[0].set()
+        self.received.append(frame)
+        self._notify()
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = trio.Event()
+
+    async def _wait_change(self) -> None:
+        await self._changed.wait()
+
+    # --- role hooks ----------------------------------------------------------------------
+
+    async def on_connected(self, ws: WebSocketConnection) -> None:
+        """Send (on ``ws``) what the server needs after a (re)connection: resume frames."""
+
+    def on_frame(self, frame: Frame) -> None:
+        """See every kept frame first (e.g. remember a dialog's token)."""
+
+    # --- sending -------------------------------------------------------------------------
+
+    def next_ref(self, prefix: str = "r") -> str:
+        return f"{prefix}-{next(self._refs)}"
+
+    async def send(self, frame: Frame) -> None:
+        """Send one frame now (no ack awaited); waits for a connection first."""
+        await self.send_raw(json.dumps(frame))
+
+    async def send_raw(self, text: str | bytes) -> None:
+        await self.wait_connected()
+        assert self._ws is not None
+        await self._ws.send_message(text)
+
+    async def request(self, frame: Frame, timeout: float = 10.0) -> Frame:
+        """Send ``frame`` with a ``ref``; return its ``ack``, raise ``RefusedError`` on ``error``.
+
+        A ``say`` is remembered until acknowledged and sent again (same ``ref``)
+        after a reconnection, so it survives a dropped socket.
+        """
+        frame = dict(frame)
+        ref = frame.setdefault("ref", self.next_ref(frame["type"][:1]))
+        done = trio.Event()
+        box: list[Frame] = []
+        self._pending[ref] = (done, box)
+        if frame["type"] == "say":
+            self._unacked[ref] = frame
+        try:
+            with trio.fail_after(timeout):
+                if self._ws is not None:
+                    try:
+                        await self._ws.send_message(json.dumps(frame))
+                    except ConnectionClosed:
+                        if frame["type"] != "say":
+                            raise ClientError(f"connection lost sending {frame['type']}") from None
+                elif frame["type"] != "say":
+                    await self.send(frame)
+                await done.wait()
+        except trio.TooSlowError:
+            self._pending.pop(ref, None)
+            raise ClientError(f"no answer to {frame['type']} (ref {ref}) within {timeout} s") \
+                from None
+        answer = box[0]
+        if answer["type"] == "error":
+            raise RefusedError(answer)
+        return answer
+
+    # --- reading -------------------------------------------------------------------------
+
+    async def expect(self, match: Match, timeout: float = 5.0) -> Frame:
+        """The next frame (after the previous ``expect``) matching ``match``; consumes up to it."""
+        with trio.move_on_after(timeout):
+            while True:
+                while self._cursor < len(self.received):
+                    frame = self.received[self._cursor]
+                    self._cursor += 1
+                    if matches(frame, match):
+                        return frame
+                if self._fatal is not None:
+                    raise self._fatal
+                await self._wait_change()
+        recent = [f.get("type") for f in self.received[-20:]]
+        raise ClientError(f"expected a frame matching {match!r} within {timeout} s; "
+                          f"last frames: {recent}")
+
+    async def wait_for(self, match: Match, timeout: float = 5.0, since: int = 0) -> Frame:
+        """The first frame at index >= ``since`` of ``received`` matching; consumes nothing."""
+        index = since
+        with trio.move_on_after(timeout):
+            while True:
+                while index < len(self.received):
+                    frame = self.received[index]
+                    index += 1
+                    if matches(frame, match):
+                        return frame
+                if self._fatal is not None:
+                    raise self._fatal
+                await self._wait_change()
+        raise ClientError(f"no frame matching {match!r} within {timeout} s")
+
+    async def expect_close(self, timeout: float = 5.0) -> int:
+        """Wait until the server closes the socket; return its close code."""
+        seen = len(self.close_codes)
+        with trio.move_on_after(timeout):
+            while len(self.close_codes) == seen:
+                await self._wait_change()
+            return self.close_codes[seen]
+        raise ClientError(f"the server did not close the socket within {timeout} s")
+
+    async def frames(self) -> AsyncIterator[Frame]:
+        """Every frame from now on (after those already consumed), as it comes."""
+        while True:
+            while self._cursor < len(self.received):
+                self._cursor += 1
+                yield self.received[self._cursor - 1]
+            await self._wait_change()
+
+    def seen(self, match: Match) -> list[Frame]:
+        return [f for f in self.received if matches(f, match)]
+
+
+async def _abort(ws: WebSocketConnection) -> None:
+    stream = ws._stream  # the TCP stream under the websocket
+    try:
+        await stream.aclose()
+    except Exception:
+        log.debug("abort of a client socket failed", exc_info=True)
+
+
+def _ws_url(url: str) -> str:
+    url = url.rstrip("/")
+    if url.startswith("https://"):
+        return "wss://" + url[len("https://"):]
+    if url.startswith("http://"):
+        return "ws://" + url[len("http://"):]
+    return url
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

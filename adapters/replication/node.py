@@ -1,0 +1,565 @@
+"""A cluster node: the role state machine (``engine.cluster``) with its I/O.
+
+``ClusterNode.run`` verifies the journal, asks the witness for the lease (a
+node configured as primary) or follows the primary (a backup), and from then
+on feeds the machine its inputs — lease answers, heartbeats, link state,
+acknowledgements — and performs the actions it returns: promote (raise the
+epoch, start the engine, which replays the journal, so every replicated
+dialog resumes), demote (stop the engine, follow the new primary, discarding
+an unreplicated tail), fence writes, hand over.
+
+The web server serves ``/ws/replication`` with ``replication_endpoint`` and
+asks ``node.engine`` for the engine (``None`` unless this node is primary).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import trio
+
+from adapters.replication.follower import ReplicationFollower
+from adapters.replication.gate import GatedJournal, ReplicaJournal, ReplicationGate
+from adapters.replication.protocol import EpochRuns
+from adapters.replication.settings import ClusterSettings, replication_url
+from adapters.replication.source import ReplicationSource
+from adapters.witness.book import Granted
+from adapters.witness.client import WitnessClient, WitnessUnavailableError
+from engine.cluster import (
+    Action,
+    CaughtUp,
+    ClusterError,
+    Demote,
+    FellBehind,
+    HandOver,
+    HandoverFailed,
+    HandoverReceived,
+    HeartbeatReceived,
+    HeartbeatsMissed,
+    HigherEpochSeen,
+    Input,
+    LeaseExpired,
+    LeaseGranted,
+    LeaseRefused,
+    LinkDown,
+    LinkUp,
+    NodeState,
+    Promote,
+    RequestLease,
+    ResumeWrites,
+    Role,
+    StopWrites,
+    SwitchoverRequested,
+    initial,
+    step,
+)
+from engine.journal import Journal, Record
+
+log = logging.getLogger("frontdesk.cluster")
+
+LEASE_MARGIN = 0.9  # count our lease as 90 % of what the witness grants, from the send time
+
+
+class EngineHandle(Protocol):
+    def start(self) -> Any: ...
+
+    def stop(self) -> None: ...
+
+
+EngineFactory = Callable[[Journal, int], EngineHandle]
+
+
+class ClusterNode:
+    def __init__(
+        self,
+        settings: ClusterSettings,
+        journal: ReplicaJournal,
+        engine_factory: EngineFactory | None = None,
+        *,
+        witness: WitnessClient | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.journal_raw = journal
+        self.gate = ReplicationGate(settings.mode, settings.sync_timeout_s, monotonic)
+        self.journal = GatedJournal(journal, self.gate)
+        self.engine_factory = engine_factory
+        self.witness = witness or WitnessClient(settings.witness_url, settings.lease_s / 2)
+        self._monotonic = monotonic
+        self.state = NodeState(Role.BACKUP, journal.epoch())
+        self.runs = EpochRuns()
+        self.engine: EngineHandle | None = None
+        self.ready = trio.Event()  # set once the first role is settled
+        self.verify_problem: str | None = None
+        self.discarded: list[Record] = []  # every record a truncation removed, in order
+        self.source = ReplicationSource(self)
+        self.follower = ReplicationFollower(self)
+        self.backup_name: str | None = None
+        self.primary_last_seq = 0
+        self.history: list[tuple[float, str, int]] = []  # (monotonic, role, epoch) changes
+        self._primary_hint = ""
+        self._nursery: trio.Nursery | None = None
+        self._token: trio.lowlevel.TrioToken | None = None
+        self._follow_scope: trio.CancelScope | None = None
+        self._follow_done: trio.Event | None = None
+        self.serving = False  # primary with its engine started (or no engine to start)
+        self._keeper_scope: trio.CancelScope | None = None
+        self._lease_inflight = False
+        self._granted_until = 0.0
+        self._last_heard = monotonic()
+        self._renew_now = trio.Event()
+        self._degrade_pending = False
+        self._engine_lock = trio.Lock()
+        self._handover_done: trio.Event | None = None
+        self.watchers: list[Callable[[], None]] = []  # called on every change (trio thread)
+
+    # -- what the web server reads -------------------------------------------------
+
+    @property
+    def role(self) -> str:
+        return self.state.role.value
+
+    @property
+    def epoch(self) -> int:
+        return self.state.epoch
+
+    @property
+    def handing_over(self) -> bool:
+        return self.state.handing_over
+
+    @property
+    def lag(self) -> int:
+        if self.state.role is Role.PRIMARY or self.state.handing_over:
+            return self.gate.lag
+        return max(0, self.primary_last_seq - self.journal_raw.last()[1])
+
+    @property
+    def is_primary(self) -> bool:
+        return self.state.role is Role.PRIMARY
+
+    def accepts_writes(self) -> bool:
+        return self.state.role is Role.PRIMARY and self.serving and self.gate.lease_valid()
+
+    def accepts_backups(self) -> bool:
+        return self.state.role is Role.PRIMARY or self.state.handing_over
+
+    def primary_hint(self) -> str:
+        """The base URL of the node believed to be primary (this one, if it is)."""
+        if self.state.role is Role.PRIMARY:
+            return self.settings.advertise_url
+        return self._primary_hint or self.settings.peer_url
+
+    def follow_url(self) -> str:
+        return replication_url(self._primary_hint or self.settings.peer_url)
+
+    def health(self) -> dict[str, Any]:
+        """For ``/healthz``: role, epoch, lag, link state, readiness."""
+        return {
+            "node": self.settings.node_name,
+            "role": self.role,
+            "epoch": self.epoch,
+            "ready": self.accepts_writes() or (self.ready.is_set() and not self.is_primary),
+            "accepts_writes": self.accepts_writes(),
+            "mode": self.settings.mode,
+            "lag": self.lag,
+            "link": "up" if self.state.link_up else "down",
+            "caught_up": self.state.caught_up,
+            "journal_ok": self.state.journal_ok,
+            "last_seq": self.journal_raw.last()[1],
+            "primary_url": self.primary_hint(),
+            "peer_url": self.settings.peer_url,
+            "degraded": self.gate.is_degraded,
+            "discarded": len(self.discarded),
+        }
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        self._token = trio.lowlevel.current_trio_token()
+        self.gate.on_stall = self._stall_from_thread
+        self.gate.on_appended = self._appended_from_thread
+        journal_ok = await trio.to_thread.run_sync(self._verify_and_repair)
+        self.runs = EpochRuns.of(await trio.to_thread.run_sync(self._read_all))
+        self.gate.set_appended(self.journal_raw.last()[1])
+        try:
+            async with trio.open_nursery() as nursery:
+                self._nursery = nursery
+                state, actions = initial(
+                    Role(self.settings.role), self.journal_raw.epoch(), journal_ok
+                )
+                self._set_state(state)
+                nursery.start_soon(self._watch_heartbeats)
+                if state.role is Role.BACKUP:
+                    await self._start_following()
+                self._perform(actions)
+                task_status.started()
+                await trio.sleep_forever()
+        finally:
+            with trio.CancelScope(shield=True):
+                await self._stop_engine()
+
+    def _read_all(self) -> list[Record]:
+        return list(self.journal_raw.read(0))
+
+    def _verify_and_repair(self) -> bool:
+        verify = getattr(self.journal_raw, "verify", None)
+        if verify is None:
+            return True
+        report = verify()
+        if report.ok:
+            return True
+        self.verify_problem = str(report)
+        log.error(
+            "journal damaged: %s; cutting after seq %d, will repair from the peer",
+            report,
+            report.last_good_seq,
+        )
+        cut = self.journal_raw.truncate_after(report.last_good_seq)
+        self.discarded.extend(cut)
+        return False
+
+    # -- feeding the machine ---------------------------------------------------------
+
+    def feed(self, event: Input) -> None:
+        state, actions = step(self.state, event)
+        self._set_state(state)
+        self._perform(actions)
+
+    def _set_state(self, state: NodeState) -> None:
+        if (state.role, state.epoch) != (self.state.role, self.state.epoch) or not self.history:
+            self.history.append((self._monotonic(), state.role.value, state.epoch))
+            log.info("%s is %s of epoch %d", self.settings.node_name, state.role.value, state.epoch)
+        self.state = state
+        self._changed()
+
+    def _changed(self) -> None:
+        for watcher in self.watchers:
+            watcher()
+
+    def _perform(self, actions: Sequence[Action]) -> None:
+        assert self._nursery is not None
+        for action in actions:
+            if isinstance(action, StopWrites):
+                self.gate.fence()
+                self._stop_keeper()
+            elif isinstance(action, RequestLease):
+                if not self._lease_inflight:
+                    self._lease_inflight = True
+                    self._nursery.start_soon(self._request_lease)
+            elif isinstance(action, Promote):
+                self._nursery.start_soon(self._promote, action.epoch)
+            elif isinstance(action, ResumeWrites):
+                self.gate.extend(self._granted_until)
+                self.gate.resume()
+                self._start_keeper()
+                self._nursery.start_soon(self._restart_engine)
+            elif isinstance(action, Demote):
+                self.gate.fence()
+                self._stop_keeper()
+                self._nursery.start_soon(self._demote, action.epoch)
+            elif isinstance(action, HandOver):
+                self._nursery.start_soon(self._hand_over, action.epoch)
+            else:  # pragma: no cover - the table holds no other action
+                raise ClusterError(f"cannot perform {action!r}")
+
+    async def switchover(self, timeout_s: float = 10.0) -> None:
+        """Hand the primary role to the caught-up backup; returns once it holds it."""
+        done = trio.Event()
+        self._handover_done = done
+        self.feed(SwitchoverRequested())  # raises ClusterError if not primary or not caught up
+        with trio.fail_after(timeout_s):
+            await done.wait()
+
+    # -- lease -----------------------------------------------------------------------
+
+    async def _request_lease(self) -> None:
+        try:
+            sent = self._monotonic()
+            try:
+                answer = await self.witness.acquire(
+                    self.settings.node_name,
+                    self.settings.advertise_url,
+                    self.state.epoch,
+                    self.settings.lease_s,
+                )
+            except WitnessUnavailableError as e:
+                log.warning("%s", e)
+                if self.state.role is Role.FENCED:
+                    await trio.sleep(self.settings.lease_s / 4)
+                self._lease_inflight = False
+                self.feed(LeaseRefused(self.state.epoch, None))
+                return
+            self._lease_inflight = False
+            if isinstance(answer, Granted):
+                self._granted_until = sent + answer.lease_s * LEASE_MARGIN
+                self.feed(LeaseGranted(answer.epoch))
+            else:
+                if answer.holder_url and answer.holder != self.settings.node_name:
+                    self._primary_hint = answer.holder_url
+                log.info("lease refused: %s", answer.reason)
+                if self.state.role is Role.FENCED and answer.epoch <= self.state.epoch:
+                    await trio.sleep(self.settings.lease_s / 4)
+                self.feed(LeaseRefused(answer.epoch, answer.holder))
+        finally:
+            self._lease_inflight = False
+
+    def _start_keeper(self) -> None:
+        assert self._nursery is not None
+        self._stop_keeper()
+        scope = trio.CancelScope()
+        self._keeper_scope = scope
+        self._nursery.start_soon(self._keep_lease, scope)
+
+    def _stop_keeper(self) -> None:
+        if self._keeper_scope is not None:
+            self._keeper_scope.cancel()
+            self._keeper_scope = None
+
+    async def _keep_lease(self, scope: trio.CancelScope) -> None:
+        """Renew every lease_s / 4; fence when the lease runs out unconfirmed."""
+        settings = self.settings
+        with scope:
+            while True:
+                self._renew_now = trio.Event()
+                degrade = self._degrade_pending
+                standby = None if degrade else self.gate.standby_in_sync()
+                sent = self._monotonic()
+                try:
+                    answer = await self.witness.renew(
+                        settings.node_name, self.state.epoch, settings.lease_s, standby
+                    )
+                except WitnessUnavailableError as e:
+                    log.warning("lease renewal failed: %s", e)
+                else:
+                    if isinstance(answer, Granted):
+                        self.gate.extend(sent + answer.lease_s * LEASE_MARGIN)
+                        if degrade:
+                            self._degrade_pending = False
+                            self.gate.degraded()
+                            log.warning("backup not in sync: the witness will not promote it")
+                    else:
+                        if answer.holder_url and answer.holder != settings.node_name:
+                            self._primary_hint = answer.holder_url
+                        self.feed(LeaseRefused(answer.epoch, answer.holder))
+                        return
+                if not self.gate.lease_valid():
+                    self.feed(LeaseExpired())
+                    return
+                with trio.move_on_after(settings.lease_s / 4):
+                    await self._renew_now.wait()
+
+    def _stall_from_thread(self) -> None:
+        """The gate's waiters timed out (store thread): renew at once with no standby."""
+        self._degrade_pending = True
+        self._call_soon(self._renew_now.set)
+
+    def _appended_from_thread(self, seq: int) -> None:
+        self.runs.extend_seq(self.gate.epoch, seq)
+        self._call_soon(self.source.wake)
+
+    def _call_soon(self, fn: Callable[[], object]) -> None:
+        if self._token is None:
+            return
+        with contextlib.suppress(trio.RunFinishedError):
+            self._token.run_sync_soon(fn)
+
+    # -- roles ------------------------------------------------------------------------
+
+    async def _promote(self, epoch: int) -> None:
+        await self._stop_following()
+        await trio.to_thread.run_sync(self.journal_raw.raise_epoch, epoch)
+        self.runs = EpochRuns.of(await trio.to_thread.run_sync(self._read_all))
+        self.gate.reset_acks(0)
+        self.gate.open(epoch, self._granted_until, acked=0)
+        self.gate.set_appended(self.journal_raw.last()[1])
+        self._start_keeper()
+        await self._start_engine(epoch)
+        self.ready.set()
+
+    async def _demote(self, epoch: int) -> None:
+        await self._stop_engine()
+        if self.journal_raw.epoch() < epoch:
+            await trio.to_thread.run_sync(self.journal_raw.raise_epoch, epoch)
+        await self._start_following()
+        self.ready.set()
+        if self._handover_done is not None:
+            self._handover_done.set()
+            self._handover_done = None
+
+    async def _hand_over(self, epoch: int) -> None:
+        settings = self.settings
+        deadline = trio.current_time() + settings.failover_timeout_s * 2
+        while self.gate.acked < self.gate.appended and trio.current_time() < deadline:
+            await trio.sleep(settings.heartbeat_interval_s / 4)
+        await self._stop_engine()
+        successor = self.backup_name
+        ok = self.gate.acked >= self.gate.appended and successor is not None
+        if ok:
+            try:
+                answer = await self.witness.release(settings.node_name, epoch, successor)
+                ok = isinstance(answer, Granted) and await self.source.send_handover(epoch)
+            except WitnessUnavailableError as e:
+                log.warning("switchover: %s", e)
+                ok = False
+        if ok:
+            # wait for the successor's epoch; then follow it
+            with trio.move_on_after(settings.failover_timeout_s * 2):
+                while True:
+                    try:
+                        status = await self.witness.status()
+                    except WitnessUnavailableError:
+                        status = {}
+                    if int(status.get("epoch", epoch)) > epoch:
+                        self._primary_hint = str(status.get("url") or "")
+                        self.feed(HigherEpochSeen(int(status["epoch"])))
+                        return
+                    await trio.sleep(settings.heartbeat_interval_s)
+        log.warning("switchover to %s did not complete; keeping the role", successor)
+        self.feed(HandoverFailed())
+
+    async def _start_engine(self, epoch: int) -> None:
+        factory = self.engine_factory
+        async with self._engine_lock:
+            if factory is not None:
+                engine = await trio.to_thread.run_sync(factory, self.journal, epoch)
+                await trio.to_thread.run_sync(engine.start)
+                self.engine = engine
+            self.serving = self.state.role is Role.PRIMARY
+            self._changed()
+
+    async def _stop_engine(self) -> None:
+        async with self._engine_lock:
+            self.serving = False
+            engine, self.engine = self.engine, None
+            if engine is not None:
+                await trio.to_thread.run_sync(engine.stop)
+
+    async def _restart_engine(self) -> None:
+        await self._stop_engine()
+        await self._start_engine(self.state.epoch)
+
+    async def _start_following(self) -> None:
+        assert self._nursery is not None
+        await self._stop_following()
+        scope = trio.CancelScope()
+        done = trio.Event()
+        self._follow_scope, self._follow_done = scope, done
+        self._last_heard = self._monotonic()
+
+        async def follow() -> None:
+            try:
+                with scope:
+                    await self.follower.run()
+            finally:
+                done.set()
+
+        self._nursery.start_soon(follow)
+
+    async def _stop_following(self) -> None:
+        """Stop the follower and wait until it has finished its last append."""
+        scope, done = self._follow_scope, self._follow_done
+        self._follow_scope = self._follow_done = None
+        if scope is not None and done is not None:
+            scope.cancel()
+            await done.wait()
+            self.link_down()
+
+    async def _watch_heartbeats(self) -> None:
+        timeout = self.settings.failover_timeout_s
+        while True:
+            due = self._last_heard + timeout
+            now = self._monotonic()
+            if now < due:
+                await trio.sleep(due - now)
+                continue
+            self._last_heard = now
+            if self.state.role is Role.BACKUP:
+                log.warning("no heartbeat from the primary for %.1f s", timeout)
+                self.feed(HeartbeatsMissed())
+
+    # -- called by the link (source: we are primary; follower: we are backup) -----------
+
+    def backup_connected(self, name: str, from_seq: int) -> None:
+        self.backup_name = name
+        self.gate.standby_name = name
+        self.gate.reset_acks(from_seq)
+        self.feed(LinkUp())
+        self.backup_acked(from_seq)
+
+    def backup_gone(self) -> None:
+        self.feed(LinkDown())
+
+    def backup_acked(self, seq: int) -> None:
+        self.gate.on_ack(seq)
+        self._changed()
+        if seq >= self.gate.appended:
+            if self.gate.is_degraded:
+                self.gate.resynced()
+                self._renew_now.set()
+            if not self.state.caught_up:
+                self.feed(CaughtUp())
+        elif self.state.caught_up:
+            self.feed(FellBehind())
+
+    def link_up(self, primary_epoch: int, primary_last_seq: int) -> None:
+        self._last_heard = self._monotonic()
+        self.primary_last_seq = primary_last_seq
+        self.feed(HigherEpochSeen(primary_epoch))
+        self.feed(LinkUp())
+        self.ready.set()
+        self._check_caught_up()
+
+    def link_down(self) -> None:
+        if self.state.link_up:
+            self.feed(LinkDown())
+
+    def refused_by_peer(self, epoch: int, primary_url: str) -> None:
+        if primary_url and primary_url != self.settings.advertise_url:
+            self._primary_hint = primary_url
+        if epoch > self.state.epoch:
+            self.feed(HigherEpochSeen(epoch))
+
+    def discarded_tail(self, from_seq: int, records: list[Record]) -> None:
+        self.runs.truncate(from_seq)
+        self.discarded.extend(records)
+        if records:
+            log.warning(
+                "discarded %d unreplicated records after seq %d (seq %d..%d): %s",
+                len(records),
+                from_seq,
+                records[0].seq,
+                records[-1].seq,
+                ", ".join(f"{r.stream}/{r.type}" for r in records[:20]),
+            )
+
+    def records_applied(self, records: list[Record]) -> None:
+        self.runs.extend(records)
+        self.primary_last_seq = max(self.primary_last_seq, records[-1].seq)
+        self._check_caught_up()
+        self._changed()
+
+    def heard_from_primary(self, epoch: int | None, last_seq: int | None) -> None:
+        self._last_heard = self._monotonic()
+        if last_seq is not None:
+            self.primary_last_seq = last_seq
+        if epoch is not None:
+            self.feed(HeartbeatReceived(epoch))
+        self._check_caught_up()
+
+    def handover_received(self, epoch: int, last_seq: int) -> None:
+        self._last_heard = self._monotonic()
+        if self.journal_raw.last()[1] >= last_seq:
+            self.feed(HandoverReceived(epoch))
+
+    def _check_caught_up(self) -> None:
+        if self.state.role is not Role.BACKUP:
+            return
+        caught = self.journal_raw.last()[1] >= self.primary_last_seq
+        if caught and not self.state.caught_up:
+            self.feed(CaughtUp())
+        elif not caught and self.state.caught_up:
+            self.feed(FellBehind())

@@ -1,0 +1,86 @@
+"""The DialogActor: one per open dialog, a thin shell around ``dialog_state``.
+
+It owns the dialog's watchers (kept in the directory so they survive a
+restart): a ``Watch`` replays the history after ``after_seq`` and adds the
+subscriber in the same handler, and the replay goes through the store's queue
+like every other delivery, so it is never ahead of durability and nothing is
+missed or sent twice. It arms the inactivity timer on the clock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import dialog_state as ds
+from engine import messages as m
+from engine import notices as n
+from engine.actor import Context, EngineActor
+
+
+class DialogActor(EngineActor):
+    def __init__(self, address: str, ctx: Context, state: ds.DialogState) -> None:
+        super().__init__(address, ctx)
+        self.state = state
+
+    def started(self) -> None:
+        self._arm_inactivity()
+        holder = self.state.operator
+        if holder is not None and not self.directory.is_live(f"operator:{holder}"):
+            # the holder logged out while we were down (its OperatorGone may be lost)
+            self.directory.send(self.address, m.OperatorGone(holder), self.address)
+
+    def handle(self, message: Any) -> None:
+        if isinstance(message, m.Watch):
+            self._watch(message)
+            return
+        if isinstance(message, m.Unwatch):
+            self.directory.remove_watcher(self.address, message.subscriber)
+            return
+        if isinstance(message, m.Retire):
+            self.retire()
+            return
+        if isinstance(message, m.Tick) and not self.tick_is_current(message):
+            return
+        if isinstance(message, m.CompleteTransfer) and not self.directory.is_live(
+            f"operator:{message.to_operator}"
+        ):
+            message = m.AbortTransfer(
+                message.tid,
+                message.dialog,
+                message.from_operator,
+                "unknown_operator",
+                f"cannot transfer dialog {self.state.id} to {message.to_operator}:"
+                f" {message.to_operator} logged out",
+                message.ref,
+                message.reply_to,
+            )
+        before = self.state
+        decision = ds.decide(self.state, message, self.now(), self.ctx.settings)
+        for e in decision.events:
+            self.state = ds.apply(self.state, e)
+        self.commit(decision)
+        if self.state.last_visitor_at != before.last_visitor_at or isinstance(message, m.Tick):
+            self._arm_inactivity()
+
+    def _arm_inactivity(self) -> None:
+        timeout = self.ctx.settings.visitor_inactivity_timeout_s
+        if timeout <= 0 or self.state.phase is ds.Phase.CLOSED:
+            self.disarm("inactivity")
+            return
+        self.arm("inactivity", max(0.0, self.state.last_visitor_at + timeout - self.now()))
+
+    def _watch(self, w: m.Watch) -> None:
+        refused = ds.authorize_watch(self.state, w)
+        if refused is not None:
+            self.commit(m.Decision((), (m.Reply(w.subscriber, refused),)))
+            return
+        s = self.state
+        subs = (w.subscriber,)
+        fx: list[m.Effect] = []
+        if w.after_seq > s.seq:
+            fx.append(m.Deliver(subs, n.HistoryGone(s.id, s.seq, w.after_seq), False))
+        fx += [m.Deliver(subs, h, False) for h in s.history if h.seq > w.after_seq]
+        if s.phase is ds.Phase.QUEUED and s.position > 0:
+            fx.append(m.Deliver(subs, n.QueuePosition(s.id, s.seq, s.position), False))
+        self.directory.add_watcher(self.address, w.subscriber)
+        self.commit(m.Decision((), tuple(fx)))

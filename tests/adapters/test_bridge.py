@@ -1,0 +1,110 @@
+"""The actor-thread -> trio bridge: ordered, never blocking, never raising into the loop."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import trio
+
+from adapters.bridge import Bridge, CloseAfter, Delivery, Outbox
+from engine.notices import QueueLength
+
+
+def in_thread(fn: object) -> threading.Thread:
+    thread = threading.Thread(target=fn)  # type: ignore[arg-type]
+    thread.start()
+    return thread
+
+
+async def test_notices_from_a_thread_arrive_in_order_with_their_tag() -> None:
+    outbox = Bridge.capture().outbox(100)
+    sub = outbox.subscriber("operator")
+    thread = in_thread(lambda: [sub(QueueLength(n)) for n in range(50)])
+    got = []
+    with trio.fail_after(5):
+        for _ in range(50):
+            item = await outbox.receive()
+            assert isinstance(item, Delivery) and item.tag == "operator"
+            got.append(item.notice)
+    await trio.to_thread.run_sync(thread.join)
+    assert got == [QueueLength(n) for n in range(50)]
+
+
+async def flushed(bridge: Bridge) -> None:
+    """Wait until every run_sync_soon call made so far has run (the queue is FIFO)."""
+    done = trio.Event()
+    bridge.call_soon(done.set)
+    with trio.fail_after(5):
+        await done.wait()
+
+
+async def test_a_full_outbox_marks_overload_instead_of_blocking_or_raising() -> None:
+    bridge = Bridge.capture()
+    outbox = bridge.outbox(3)
+    sub = outbox.subscriber("x")
+    thread = in_thread(lambda: [sub(QueueLength(n)) for n in range(10)])
+    with trio.fail_after(5):
+        await outbox.overloaded.wait()
+    await trio.to_thread.run_sync(thread.join)
+    await flushed(bridge)  # the loop keeps running: what fitted is still readable
+    assert (outbox.pushed, outbox.dropped) == (3, 7)
+    assert outbox.statistics() == 3
+
+
+async def test_a_closed_outbox_swallows_late_notices() -> None:
+    bridge = Bridge.capture()
+    outbox = bridge.outbox(3)
+    outbox.close()
+    sub = outbox.subscriber("x")
+    await trio.to_thread.run_sync(lambda: sub(QueueLength(1)))
+    await flushed(bridge)
+    assert outbox.dropped == 1
+    assert not outbox.overloaded.is_set()
+
+
+async def test_reply_to_runs_the_callback_on_the_trio_thread_and_survives_its_error() -> None:
+    outbox = Bridge.capture().outbox(3)
+    trio_thread = threading.get_ident()
+    seen: list[tuple[int, int]] = []
+    done = trio.Event()
+
+    def callback(notice: QueueLength) -> None:  # type: ignore[override]
+        seen.append((threading.get_ident(), notice.length))
+        done.set()
+        raise RuntimeError("a failing handler must not crash the loop")
+
+    reply = outbox.reply_to("open", callback)  # type: ignore[arg-type]
+    await trio.to_thread.run_sync(lambda: reply(QueueLength(4)))
+    with trio.fail_after(5):
+        await done.wait()
+    assert seen == [(trio_thread, 4)]
+
+
+async def test_server_frames_and_close_requests_share_the_queue_in_order() -> None:
+    outbox = Bridge.capture().outbox(5)
+    outbox.put({"type": "hello"})
+    outbox.put(CloseAfter(1000, "bye"))
+    assert await outbox.receive() == {"type": "hello"}
+    assert await outbox.receive() == CloseAfter(1000, "bye")
+
+
+def test_a_subscriber_called_after_the_loop_ended_does_nothing() -> None:
+    holder: list[Outbox] = []
+
+    async def main() -> None:
+        holder.append(Bridge.capture().outbox(2))
+
+    trio.run(main)
+    sub = holder[0].subscriber("x")
+    sub(QueueLength(1))  # RunFinishedError is swallowed
+    bridge = Bridge(holder[0]._token)
+    bridge.call_soon(lambda: None)
+
+
+def test_an_outbox_needs_room() -> None:
+    async def main() -> None:
+        with pytest.raises(ValueError, match="at least 1"):
+            Bridge.capture().outbox(0)
+
+    trio.run(main)

@@ -1,0 +1,94 @@
+"""The inbound frame table: each refusal has a stable code and says what was expected."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from adapters.wire import FRAMES, WireError, error_frame, parse_frame
+from engine.status import Status
+
+
+def refused(endpoint: str, text: str | bytes) -> WireError:
+    with pytest.raises(WireError) as info:
+        parse_frame(endpoint, text)  # type: ignore[arg-type]
+    return info.value
+
+
+def test_a_valid_say_keeps_its_ref_and_fields() -> None:
+    frame = parse_frame("visitor", json.dumps({"type": "say", "ref": "m-1", "text": "hi"}))
+    assert (frame.type, frame.ref, frame.text("text"), frame.opt_text("dialog")) == (
+        "say", "m-1", "hi", None)
+
+
+def test_malformed_json_is_bad_json() -> None:
+    err = refused("visitor", "{not json")
+    assert err.code == "bad_json" and "invalid JSON" in err.message
+
+
+def test_binary_and_non_objects_are_bad_json() -> None:
+    assert refused("visitor", b"\x00\x01").code == "bad_json"
+    err = refused("operator", "[1, 2]")
+    assert err.code == "bad_json" and "an array" in err.message
+
+
+def test_unknown_type_names_the_known_ones_and_echoes_the_ref() -> None:
+    err = refused("visitor", json.dumps({"type": "transfer", "ref": "x"}))
+    assert err.code == "unknown_type" and err.ref == "x"
+    assert "open" in err.message and "'transfer'" in err.message
+    assert refused("manager", json.dumps({"ref": "y"})).code == "unknown_type"
+
+
+def test_missing_field_names_the_field() -> None:
+    err = refused("operator", json.dumps({"type": "say", "ref": "r", "dialog": "d-1"}))
+    assert err.code == "missing_field" and "'text'" in err.message and err.ref == "r"
+
+
+def test_say_needs_a_ref() -> None:
+    err = refused("visitor", json.dumps({"type": "say", "text": "hi"}))
+    assert err.code == "missing_field" and "'ref'" in err.message
+
+
+def test_bad_fields_say_what_was_expected_and_what_came() -> None:
+    err = refused("operator", json.dumps({"type": "typing", "dialog": "d-1", "on": "yes"}))
+    assert err.code == "bad_field" and "expected true or false" in err.message
+    err = refused("operator", json.dumps({"type": "status", "status": "asleep"}))
+    assert err.code == "bad_field" and "connected" in err.message and '"asleep"' in err.message
+    err = refused("visitor", json.dumps({"type": "say", "ref": "r", "text": "x" * 4001}))
+    assert err.code == "bad_field" and "4000" in err.message
+    err = refused("visitor", json.dumps({"type": "say", "ref": "r", "text": "   "}))
+    assert err.code == "bad_field"
+    err = refused("visitor", json.dumps({"type": "resume", "dialog": "d", "token": "t",
+                                         "after_seq": -1}))
+    assert err.code == "bad_field"
+    err = refused("visitor", json.dumps({"type": "ping", "ref": {"a": 1}}))
+    assert err.code == "bad_field" and "ref" in err.message
+
+
+def test_status_becomes_the_enum_and_resume_maps_seqs() -> None:
+    frame = parse_frame("operator", json.dumps({"type": "status", "status": "on_break"}))
+    assert frame.status() is Status.ON_BREAK
+    frame = parse_frame("operator", json.dumps({"type": "resume", "dialogs": {"d-1": 4}}))
+    assert frame.seqs("dialogs") == {"d-1": 4}
+    err = refused("operator", json.dumps({"type": "resume", "dialogs": {"d-1": "4"}}))
+    assert err.code == "bad_field"
+
+
+def test_info_values_must_be_short_strings() -> None:
+    frame = parse_frame("visitor", json.dumps({"type": "open", "info": {"plan": "Gold", "n": 3}}))
+    assert frame.info("info") == {"plan": "Gold", "n": "3"}
+    assert refused("visitor", json.dumps({"type": "open", "info": {"a": [1]}})).code == "bad_field"
+
+
+def test_numeric_refs_become_strings() -> None:
+    assert parse_frame("manager", json.dumps({"type": "ping", "ref": 7})).ref == "7"
+
+
+def test_every_endpoint_accepts_ping() -> None:
+    assert all("ping" in table for table in FRAMES.values())
+
+
+def test_error_frame_shape() -> None:
+    assert error_frame("bad_json", "m", "r", "d-1") == {
+        "type": "error", "ref": "r", "code": "bad_json", "message": "m", "dialog": "d-1"}

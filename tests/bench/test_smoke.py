@@ -1,0 +1,64 @@
+"""The benchmark instrument still works: ``python -m bench --quick`` end to end.
+
+Real processes: the floor relay, ``frontdesk serve`` and the load generators,
+on loopback, with small N; the figures are not judged here (a shared CI
+machine is too noisy), only that every one of them was measured.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.suite import MEASUREMENTS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# rows each measurement contributes to the table
+ROWS = {
+    "startup": 2,
+    "journal": 6,
+    "saturation": 1,
+    "latency_low": 5,
+    "latency_high": 5,
+    "assignment": 4,
+    "scale": 6,
+}
+
+
+def test_rows_cover_every_measurement() -> None:
+    assert set(ROWS) == set(MEASUREMENTS)
+
+
+@pytest.mark.slow
+def test_quick_suite_measures_every_figure(tmp_path: Path) -> None:
+    out = tmp_path / "latest.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=110, check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["mode"] == "quick"
+    assert report["machine"]["cpus"] >= 1
+    for name, rows in ROWS.items():
+        measurement = report["measurements"][name]
+        assert "error" not in measurement, (name, measurement)
+        assert len(measurement["figures"]) == rows, name
+    assert len(report["figures"]) == sum(ROWS.values())
+    for figure in report["figures"]:
+        for side in ("frontdesk", "floor"):
+            value = figure[side]
+            assert isinstance(value, int | float) and not math.isnan(value), figure
+            assert value >= 0, figure
+        assert figure["ratio"] is not None, figure
+        if figure["target"]:
+            assert figure["passed"] in (True, False), figure
+    # the table printed on stdout has one line per figure (plus header and rule)
+    table = run.stdout.split("\n\nwritten:")[0].splitlines()
+    assert len(table) == len(report["figures"]) + 2

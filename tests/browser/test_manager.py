@@ -1,0 +1,41 @@
+"""The manager view: operators, dialogs, the queue, monitoring — live."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .pages import NewPage, log_in, operator, save_screenshot, set_status, visitor, widget_say
+from .server import Server
+
+pytestmark = pytest.mark.browser
+
+
+def test_manager_sees_operators_dialogs_and_queue_live(server: Server, new_page: NewPage) -> None:
+    maria = log_in(new_page("maria"), server, "maria", "/manager")
+    expect(maria.get_by_test_id("connection")).to_have_text("Online")
+    ann = operator(new_page, server, "ann")
+    set_status(ann, "on_break")
+
+    ann_row = maria.get_by_test_id("operator-row").filter(has_text="Ann")
+    expect(ann_row.get_by_test_id("operator-status")).to_have_text("On break")
+
+    vera = visitor(new_page, server, "Vera")
+    expect(vera.get_by_test_id("fd-status")).to_have_text("Waiting — position 1")
+    expect(maria.get_by_test_id("queue-item")).to_have_count(1)
+    expect(maria.get_by_test_id("queue-item")).to_contain_text("Vera")
+    vera_row = maria.get_by_test_id("dialog-row").filter(has_text="Vera")
+    expect(vera_row.get_by_test_id("dialog-state")).to_have_text("queued")
+
+    set_status(ann, "connected")
+    expect(ann_row.get_by_test_id("operator-status")).to_have_text("Connected")
+    expect(vera_row.get_by_test_id("dialog-state")).to_have_text("assigned")
+    expect(vera_row.get_by_test_id("dialog-operator")).to_have_text("Ann")
+    expect(ann_row.get_by_test_id("operator-load")).to_have_text("1 / 3")
+    expect(maria.get_by_test_id("queue-item")).to_have_count(0)
+
+    # Monitoring shows the dialog's messages, live.
+    vera_row.get_by_test_id("monitor").click()
+    widget_say(vera, "Is anyone watching?")
+    expect(maria.get_by_test_id("monitor-msg")).to_contain_text(["Is anyone watching?"])
+    save_screenshot(maria, "manager.png")

@@ -1,0 +1,190 @@
+"""The pages' pure JavaScript modules, run in Chromium against a plain static server.
+
+These check the pieces the end-to-end tests rely on, without a frontdesk
+server: dedupe by seq, the waiting time, the backoff, the text-only DOM helper.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from .pages import PageWatch
+from .server import REPO
+
+pytestmark = pytest.mark.browser
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+    }
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def static_url() -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(REPO / "web"))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(browser: Browser, static_url: str, watch: PageWatch) -> Iterator[Page]:
+    context = browser.new_context()
+    page = watch.attach(context.new_page(), "modules")
+    page.goto(static_url + "/static/index.html")
+    yield page
+    context.close()
+
+
+def run(page: Page, module: str, body: str) -> Any:
+    """Import /static/js/<module> as `m` and evaluate `body` (an async function body)."""
+    return page.evaluate(f"async () => {{ const m = await import('/static/js/{module}'); {body} }}")
+
+
+def test_transcript_drops_entries_it_has_and_keeps_seq_order(page: Page) -> None:
+    result = run(
+        page,
+        "transcript.js",
+        """
+        const t = new m.Transcript("d-1");
+        const msg = (seq, author, at) => ({type: "dialog.message", dialog: "d-1", seq, at,
+                                           author, name: author, text: "t" + seq});
+        const added = [t.add(msg(2, "visitor", 10)), t.add(msg(1, "system", 5)),
+                       t.add(msg(2, "visitor", 10)), t.add(msg(3, "visitor", 20))];
+        return {added, last: t.lastSeq, order: t.entries.map(e => e.seq),
+                since: t.waitingSince(),
+                restored: m.Transcript.fromJSON(JSON.parse(JSON.stringify(t))).lastSeq};
+        """,
+    )
+    assert result == {
+        "added": [True, True, False, True],
+        "last": 3,
+        "order": [1, 2, 3],
+        "since": 10,
+        "restored": 3,
+    }
+
+
+def test_waiting_since_is_the_oldest_unanswered_visitor_message(page: Page) -> None:
+    result = run(
+        page,
+        "transcript.js",
+        """
+        const t = new m.Transcript("d-1");
+        let seq = 0;
+        const add = (type, extra) => t.add({type, dialog: "d-1", seq: ++seq, ...extra});
+        const seen = [];
+        add("dialog.opened", {at: 1, visitor_name: "V", info: {}});
+        seen.push(t.waitingSince());
+        add("dialog.message", {at: 2, author: "visitor"});
+        add("dialog.message", {at: 3, author: "visitor"});
+        seen.push(t.waitingSince());
+        add("dialog.message", {at: 4, author: "operator"});
+        seen.push(t.waitingSince());
+        add("dialog.message", {at: 5, author: "visitor"});
+        seen.push(t.waitingSince());
+        add("dialog.closed", {at: 6, by: "visitor", reason: ""});
+        seen.push(t.waitingSince());
+        return seen;
+        """,
+    )
+    assert result == [None, 2, None, 5, None]
+
+
+def test_history_types_match_the_protocol(page: Page) -> None:
+    types = run(page, "transcript.js", "return [...m.HISTORY_TYPES].sort();")
+    documented = (REPO / "docs" / "protocol.md").read_text()
+    for frame_type in types:
+        assert f"`{frame_type}`" in documented, frame_type
+    assert "dialog.position" not in types
+    assert "dialog.typing" not in types
+
+
+def test_backoff_grows_with_jitter_and_stays_capped(page: Page) -> None:
+    result = run(
+        page,
+        "link.js",
+        """
+        const low = [0, 1, 2, 3, 10].map(a => m.backoffDelay(a, () => 0));
+        const high = [0, 1, 2, 3, 10].map(a => m.backoffDelay(a, () => 1));
+        return {low, high, ws: m.wsUrl("https://chat.example.com/x", "/ws/visitor"),
+                plain: m.wsUrl("http://127.0.0.1:8080", "/ws/operator")};
+        """,
+    )
+    assert result["low"] == [200, 400, 800, 1600, 5000]
+    assert result["high"] == [400, 800, 1600, 3200, 10000]
+    assert result["ws"] == "wss://chat.example.com/ws/visitor"
+    assert result["plain"] == "ws://127.0.0.1:8080/ws/operator"
+
+
+def test_dom_helper_makes_text_never_markup(page: Page) -> None:
+    result = run(
+        page,
+        "dom.js",
+        """
+        const node = m.h("div", {"data-x": "<b>"}, "<img src=x onerror=alert(1)>",
+                         m.h("span", {}, "<script>alert(2)</script>"), null, false, 7);
+        return {text: node.textContent, elements: node.querySelectorAll("*").length,
+                attr: node.getAttribute("data-x")};
+        """,
+    )
+    assert result == {
+        "text": "<img src=x onerror=alert(1)><script>alert(2)</script>7",
+        "elements": 1,
+        "attr": "<b>",
+    }
+
+
+def test_login_only_follows_local_next_paths(page: Page) -> None:
+    # login.js wires its form at import; give it one so it can, then test safeNext.
+    page.set_content(
+        "<form id='login-form'><input name='login'><input name='password'>"
+        "<input name='next'><p id='login-error'></p><button type='submit'></button></form>"
+    )
+    result = run(
+        page,
+        "login.js",
+        """
+        return ["/console", "/manager?x=1", "//evil.example", "https://evil.example/",
+                "/\\\\evil", "", null].map(v => m.safeNext(v));
+        """,
+    )
+    assert result == ["/console", "/manager?x=1", None, None, None, None, None]
+
+
+def test_statuses_and_fields_are_normalized_from_the_config(page: Page) -> None:
+    result = run(
+        page,
+        "api.js",
+        """
+        return {
+          fromList: m.normalizeStatuses([{value: "connected", label: "Online"}]),
+          fromMap: m.normalizeStatuses({phone: "Phone"}),
+          missing: m.normalizeStatuses(undefined).length,
+          fields: m.normalizeFields([{key: "plan", label: "Plan"}, "email", {label: "x"}]),
+        };
+        """,
+    )
+    assert result["fromList"] == [{"value": "connected", "label": "Online"}]
+    assert result["fromMap"] == [{"value": "phone", "label": "Phone"}]
+    assert result["missing"] == 7
+    assert result["fields"] == [
+        {"key": "plan", "label": "Plan"},
+        {"key": "email", "label": "email"},
+    ]

@@ -1,0 +1,105 @@
+"""Dialogs through the real actors: waiting time, inactivity close, typing, monitoring."""
+
+from __future__ import annotations
+
+from engine import commands as c
+from engine import notices as n
+from engine.settings import EngineSettings
+from engine.testing import EngineHarness
+
+
+def waiting(h: EngineHarness, dialog: str | None) -> float:
+    return next(d["waiting_s"] for d in h.snapshot()["dialogs"] if d["id"] == dialog)
+
+
+def test_waiting_time(harness: EngineHarness) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    assert waiting(harness, vera.dialog) == 0  # nothing asked yet
+    vera.say("first question")
+    harness.advance(20)
+    vera.say("second question")  # the oldest unanswered message counts
+    harness.advance(10)
+    assert waiting(harness, vera.dialog) == 30
+    ann.say(vera, "answer")
+    assert waiting(harness, vera.dialog) == 0
+    harness.advance(5)
+    assert waiting(harness, vera.dialog) == 0
+    vera.say("follow-up")
+    harness.advance(7)
+    assert waiting(harness, vera.dialog) == 7
+
+
+def test_inactivity_close() -> None:
+    with EngineHarness(EngineSettings(visitor_inactivity_timeout_s=300)) as h:
+        ann = h.login("ann")
+        vera = h.visitor("Vera")
+        vera.open()
+        h.advance(200)
+        vera.say("still here")  # restarts the count
+        h.advance(200)
+        ann.say(vera, "operator messages do not count")
+        h.advance(99)
+        vera.probe.expect_no(n.DialogClosed)
+        h.advance(1)
+        closed = vera.probe.expect({"type": "dialog.closed", "by": "timeout"})
+        assert isinstance(closed, n.DialogClosed) and "300" in closed.reason
+        ann.probe.expect({"type": "operator.dialog_removed", "dialog": vera.dialog})
+        vera.probe.expect_terminated(f"dialog:{vera.dialog}")
+        assert h.snapshot()["dialogs"] == []
+
+
+def test_inactivity_close_can_be_disabled() -> None:
+    with EngineHarness(EngineSettings(visitor_inactivity_timeout_s=0)) as h:
+        vera = h.visitor("Vera")
+        vera.open()
+        h.advance(100_000)
+        vera.probe.expect_no(n.DialogClosed)
+        assert h.clock.pending() == 0
+
+
+def test_typing_is_ephemeral(harness: EngineHarness) -> None:
+    harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    ann_view = harness._operators["ann"].watch(vera)
+    harness.engine.submit(c.Typing(vera._need(), True, token_hash=vera.token_hash))
+    harness.settle()
+    typing = ann_view.expect(n.TypingChanged)
+    assert isinstance(typing, n.TypingChanged) and typing.who == "visitor" and typing.seq == 2
+    harness.engine.submit(c.Typing(vera._need(), True, token_hash="someone else"))
+    harness.settle()
+    ann_view.expect_no(n.TypingChanged)
+    assert harness.snapshot()["node"]["last_seq"] == 3  # nothing journaled for typing
+
+
+def test_manager_monitors_and_closes(harness: EngineHarness) -> None:
+    harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    d = vera._need()
+    boss = harness.probe("manager")
+    harness.engine.watch_dialog(d, boss, manager_id="boss")
+    assert isinstance(harness.command(c.Monitor("boss", d, ref="m")), n.Ack)
+    assert harness.snapshot()["dialogs"][0]["monitored"] is True
+    vera.say("hello")
+    boss.expect({"type": "dialog.message", "text": "hello"})
+    assert isinstance(harness.command(c.ManagerClose("boss", d, ref="x")), n.Ack)
+    vera.probe.expect({"type": "dialog.closed", "by": "manager"})
+
+
+def test_history_gone_when_client_is_ahead(harness: EngineHarness) -> None:
+    vera = harness.visitor("Vera")
+    vera.open()
+    p = harness.probe()
+    harness.engine.watch_dialog(vera._need(), p, after_seq=9, token_hash=vera.token_hash)
+    gone = p.expect(n.HistoryGone)
+    assert isinstance(gone, n.HistoryGone) and gone.after_seq == 9 and gone.seq == 1
+
+
+def test_empty_message_refused(harness: EngineHarness) -> None:
+    vera = harness.visitor("Vera")
+    vera.open()
+    answer = vera.say("   ")
+    assert isinstance(answer, n.Rejected) and answer.code == "invalid"

@@ -1,0 +1,149 @@
+"""Routing through the real actors: statuses, capacity, order, positions."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import notices as n
+from engine.status import Status
+from engine.testing import EngineHarness
+
+
+def holders(h: EngineHarness) -> dict[str, str | None]:
+    return {d["id"]: d["operator"] for d in h.snapshot()["dialogs"]}
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s is not Status.CONNECTED])
+def test_only_connected_receives_new_dialogs(harness: EngineHarness, status: Status) -> None:
+    ann = harness.login("ann", status=status)
+    vera = harness.visitor("Vera")
+    vera.open()
+    assert harness.snapshot()["queue"] == [vera.dialog]
+    assert vera.position == 1
+    ann.set_status(Status.CONNECTED)
+    assert holders(harness) == {vera.dialog: "ann"}
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s is not Status.CONNECTED])
+def test_current_dialogs_go_on_in_every_status(harness: EngineHarness, status: Status) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    ann.set_status(status)
+    assert isinstance(ann.say(vera, "still here"), n.Ack)
+    assert isinstance(vera.say("thanks"), n.Ack)
+    ann.probe.expect({"type": "operator.status", "status": status.value})
+
+
+def test_capacity_is_respected_and_freeing_assigns_in_order(harness: EngineHarness) -> None:
+    ann = harness.login("ann", capacity=2)
+    vs = [harness.visitor(f"V{i}") for i in range(5)]
+    for v in vs:
+        v.open()
+    snap = harness.snapshot()
+    assert snap["queue"] == [vs[2].dialog, vs[3].dialog, vs[4].dialog]
+    assert [v.position for v in vs[2:]] == [1, 2, 3]
+    ann.probe.expect({"type": "queue.length", "length": 3})
+
+    ann.close(vs[0])  # a close frees a slot
+    assert holders(harness)[vs[2]._need()] == "ann"
+    assert [v.position for v in vs[3:]] == [1, 2]
+
+    ann.set_capacity(3)  # capacity raised
+    assert holders(harness)[vs[3]._need()] == "ann"
+    assert harness.snapshot()["queue"] == [vs[4].dialog]
+
+
+def test_status_back_to_connected_and_login_assign(harness: EngineHarness) -> None:
+    ann = harness.login("ann", status=Status.ON_BREAK)
+    v1, v2 = harness.visitor("A"), harness.visitor("B")
+    v1.open()
+    v2.open()
+    assert harness.snapshot()["queue"] == [v1.dialog, v2.dialog]
+    harness.login("bob", capacity=1)  # login frees capacity
+    assert holders(harness) == {v1.dialog: "bob", v2.dialog: None}
+    ann.set_status(Status.CONNECTED)  # back to Connected
+    assert holders(harness) == {v1.dialog: "bob", v2.dialog: "ann"}
+
+
+def test_transfer_out_frees_capacity(harness: EngineHarness) -> None:
+    ann = harness.login("ann", capacity=1)
+    bob = harness.login("bob", capacity=2, status=Status.ON_BREAK)
+    v1, v2 = harness.visitor("A"), harness.visitor("B")
+    v1.open()
+    v2.open()
+    assert harness.snapshot()["queue"] == [v2.dialog]
+    assert isinstance(ann.transfer(v1, bob), n.Ack)
+    assert holders(harness) == {v1.dialog: "bob", v2.dialog: "ann"}
+
+
+def test_priority_goes_ahead_of_arrival(harness: EngineHarness) -> None:
+    ann = harness.login("ann", capacity=1, status=Status.ON_BREAK)
+    low1, low2 = harness.visitor("L1"), harness.visitor("L2")
+    vip = harness.visitor("VIP", priority=5)
+    low1.open()
+    low2.open()
+    vip.open()
+    assert harness.snapshot()["queue"] == [vip.dialog, low1.dialog, low2.dialog]
+    assert (vip.position, low1.position, low2.position) == (1, 2, 3)
+    ann.set_status(Status.CONNECTED)
+    assert holders(harness)[vip._need()] == "ann"
+
+
+def test_choice_fewest_dialogs_then_longest_idle(harness: EngineHarness) -> None:
+    harness.login("ann")
+    harness.advance(10)
+    harness.login("bob")
+    vs = [harness.visitor(f"V{i}") for i in range(4)]
+    got = []
+    for v in vs:
+        v.open()
+        got.append(holders(harness)[v._need()])
+        harness.advance(1)
+    # ann and bob both free: ann waited longest (never assigned; ties by id), then bob, ...
+    assert got == ["ann", "bob", "ann", "bob"]
+
+
+def test_positions_told_when_they_change(harness: EngineHarness) -> None:
+    ann = harness.login("ann", capacity=1)
+    first = harness.visitor("First")
+    first.open()
+    waiting = [harness.visitor(f"W{i}") for i in range(3)]
+    for w in waiting:
+        w.open()
+    assert [w.position for w in waiting] == [1, 2, 3]
+    waiting[2].probe.clear()
+    waiting[0].close()
+    assert [w.position for w in waiting[1:]] == [1, 2]
+    waiting[2].probe.expect({"type": "dialog.position", "position": 2})
+    waiting[2].probe.expect_no(n.QueuePosition)  # told once, not repeated
+    ann.close(first)
+    assert waiting[2].position == 1
+    assert waiting[1].probe.of_type(n.DialogAssigned)
+
+
+def test_operators_hear_queue_length_and_operator_list(harness: EngineHarness) -> None:
+    ann = harness.login("ann", status=Status.ON_BREAK)
+    ann.probe.expect({"type": "operators"})
+    harness.visitor("A").open()
+    ann.probe.expect({"type": "queue.length", "length": 1})
+    harness.login("bob")
+    ann.probe.expect({"type": "queue.length", "length": 0})
+    ops = ann.probe.of_type(n.OperatorsChanged)[-1]
+    assert [(o["id"], o["status"], o["load"]) for o in ops.operators] == [
+        ("ann", "on_break", 0),
+        ("bob", "connected", 1),
+    ]
+
+
+def test_logout_requeues_held_dialogs(harness: EngineHarness) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    assert isinstance(ann.logout(), n.Ack)
+    ann.probe.expect_terminated("operator:ann")
+    vera.probe.expect({"type": "dialog.requeued", "operator": "ann"})
+    assert harness.snapshot()["queue"] == [vera.dialog]
+    harness.login("bob")
+    assert holders(harness) == {vera.dialog: "bob"}
+    assert isinstance(ann.set_status(Status.CONNECTED), n.Rejected)

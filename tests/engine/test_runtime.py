@@ -1,0 +1,143 @@
+"""The engine end to end through the harness: login, open, assign, say, close."""
+
+from __future__ import annotations
+
+from engine import commands as c
+from engine import notices as n
+from engine.testing import EngineHarness
+
+
+def test_vertical_slice(harness: EngineHarness) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    opened = vera.open()
+    assert opened.dialog == "d-1" and opened.seq == 1
+    d = vera.dialog
+    assert d is not None
+    vera.probe.expect(n.DialogOpened)
+    vera.probe.expect({"type": "dialog.assigned", "operator": "ann"})
+    ann.probe.expect({"type": "operator.dialog_added", "dialog": d})
+
+    said = vera.say("Hello?")
+    assert isinstance(said, n.Ack) and said.seq == 3
+    vera.probe.expect({"type": "dialog.message", "author": "visitor", "text": "Hello?"})
+    answered = ann.say(d, "Hi Vera")
+    assert isinstance(answered, n.Ack) and answered.seq == 4
+    vera.probe.expect({"type": "dialog.message", "author": "operator", "name": "Ann"})
+
+    closed = ann.close(d)
+    assert isinstance(closed, n.Ack)
+    vera.probe.expect({"type": "dialog.closed", "by": "operator"})
+    ann.probe.expect({"type": "operator.dialog_removed", "dialog": d, "reason": "closed"})
+    vera.probe.expect_terminated(f"dialog:{d}")
+    seqs = [x.seq for x in vera.probe.of_type(n.DialogNotice)]
+    assert seqs == [1, 2, 3, 4, 5]
+    snap = harness.snapshot()
+    assert snap["dialogs"] == [] and snap["queue"] == []
+    assert snap["operators"][0]["load"] == 0
+
+
+def test_closed_dialog_refuses_everything(harness: EngineHarness) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    vera.close()
+    said = vera.say("still there?")
+    assert isinstance(said, n.Rejected) and said.code == "closed"
+    assert "closed" in said.message
+    answer = ann.say(vera, "hello")
+    assert isinstance(answer, n.Rejected) and answer.code == "closed"
+    probe = harness.probe()
+    harness.engine.watch_dialog(vera._need(), probe, token_hash=vera.token_hash)
+    probe.expect({"type": "error", "code": "closed"})
+
+
+def test_unknown_dialog_and_operator(harness: EngineHarness) -> None:
+    answer = harness.command(c.VisitorSay("d-99", "x", "hi", ref="a"))
+    assert isinstance(answer, n.Rejected) and answer.code == "unknown_dialog"
+    answer = harness.command(c.SetStatus("nobody", c.Status.ON_BREAK, ref="b"))
+    assert isinstance(answer, n.Rejected) and answer.code == "unknown_operator"
+
+
+def test_visitor_token_is_checked(harness: EngineHarness) -> None:
+    harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    answer = harness.command(c.VisitorSay(vera._need(), "not-her-token", "hi", ref="x"))
+    assert isinstance(answer, n.Rejected) and answer.code == "forbidden"
+    spy = harness.probe()
+    harness.engine.watch_dialog(vera._need(), spy, token_hash="not-her-token")
+    spy.expect({"type": "error", "code": "forbidden"})
+    spy.expect_no(n.DialogNotice)
+
+
+def test_operator_must_hold_the_dialog(harness: EngineHarness) -> None:
+    harness.login("ann")
+    bob = harness.login("bob")
+    vera = harness.visitor("Vera")
+    vera.open()
+    assert harness.snapshot()["dialogs"][0]["operator"] == "ann"
+    answer = bob.say(vera, "hijack")
+    assert isinstance(answer, n.Rejected) and answer.code == "forbidden"
+
+
+def test_resend_with_same_ref_is_idempotent(harness: EngineHarness) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    first = vera.say("once", ref="m-1")
+    again = vera.say("once", ref="m-1")
+    assert isinstance(first, n.Ack) and isinstance(again, n.Ack)
+    assert first.seq == again.seq
+    assert [x.text for x in vera.probe.of_type(n.MessagePosted)] == ["once"]
+    a1 = ann.say(vera, "reply", ref="o-1")
+    a2 = ann.say(vera, "reply", ref="o-1")
+    assert isinstance(a1, n.Ack) and isinstance(a2, n.Ack) and a1.seq == a2.seq
+
+
+def test_login_is_idempotent(harness: EngineHarness) -> None:
+    harness.login("ann")
+    again = harness.command(c.OperatorLogin("ann", "Ann", ref="again"))
+    assert isinstance(again, n.Ack)
+    assert len(harness.snapshot()["operators"]) == 1
+
+
+def test_resume_replays_after_seq(harness: EngineHarness) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    vera.say("one")
+    ann.say(vera, "two")
+    late = harness.probe("resumed")
+    harness.engine.watch_dialog(vera._need(), late, after_seq=2, token_hash=vera.token_hash)
+    harness.settle()
+    assert [x.seq for x in late.of_type(n.DialogNotice)] == [3, 4]
+    vera.say("three")
+    late.expect({"type": "dialog.message", "text": "three", "seq": 5})
+
+
+def test_managers_see_everything(harness: EngineHarness) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    ann.say(vera, "hi")
+    harness.managers.expect(n.DialogOpened)
+    harness.managers.expect(n.DialogAssigned)
+    harness.managers.expect({"type": "dialog.message", "text": "hi"})
+
+
+def test_snapshot_shape(harness: EngineHarness) -> None:
+    ann = harness.login("ann", capacity=1)
+    v1, v2 = harness.visitor("A"), harness.visitor("B")
+    v1.open()
+    v2.open()
+    ann.mark_important(v1)
+    ann.ask_for_help(v1, "billing question")
+    snap = harness.snapshot()
+    assert snap["queue"] == [v2.dialog]
+    (op,) = snap["operators"]
+    assert op["load"] == 1 and op["capacity"] == 1 and op["dialogs"] == [v1.dialog]
+    d1 = next(d for d in snap["dialogs"] if d["id"] == v1.dialog)
+    assert d1["important"] is True and d1["state"] == "assigned"
+    assert snap["help_requests"][0]["dialog"] == v1.dialog
+    assert snap["node"]["epoch"] == 1 and snap["node"]["last_seq"] > 0

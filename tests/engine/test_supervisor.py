@@ -1,0 +1,172 @@
+"""Supervision and replay: crashes restart from the journal, nothing is lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import commands as c
+from engine import notices as n
+from engine.journal import MemoryJournal
+from engine.settings import EngineSettings
+from engine.status import Status
+from engine.testing import EngineHarness
+
+
+def test_dialog_crash_restarts_with_nothing_lost(harness: EngineHarness) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    vera.say("before the crash")
+    d = vera._need()
+    harness.inject_crash(f"dialog:{d}")
+    crashed = vera.say("this one crashes it", ref="boom")
+    assert isinstance(crashed, n.Rejected) and crashed.code == "internal"
+    # the same message sent again (the client re-sends what was not acked) goes through
+    again = vera.say("this one crashes it", ref="boom")
+    assert isinstance(again, n.Ack)
+    assert isinstance(ann.say(vera, "after the crash"), n.Ack)
+    texts = [x.text for x in vera.probe.of_type(n.MessagePosted)]
+    assert texts == ["before the crash", "this one crashes it", "after the crash"]
+    seqs = [x.seq for x in vera.probe.of_type(n.DialogNotice)]
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert harness.snapshot()["dialogs"][0]["operator"] == "ann"
+
+
+def test_messages_waiting_for_a_crashed_actor_are_redelivered(harness: EngineHarness) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    d = vera._need()
+    harness.inject_crash(f"dialog:{d}")
+    answers = harness.probe("answers")
+    for i in range(5):
+        harness.engine.submit(c.VisitorSay(d, vera.token_hash, f"m{i}", ref=f"m{i}"), answers)
+    harness.settle()
+    got = [answers.expect((n.Ack, n.Rejected)) for _ in range(5)]
+    assert [type(x).__name__ for x in got].count("Rejected") == 1
+    acked = {x.ref for x in got if isinstance(x, n.Ack)}
+    texts = {x.text for x in vera.probe.of_type(n.MessagePosted)}
+    assert texts == acked and len(acked) == 4
+    assert isinstance(ann.say(vera, "fine"), n.Ack)
+
+
+def test_crash_in_on_start_is_supervised(harness: EngineHarness) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    d = vera._need()
+    harness.inject_crash(f"dialog:{d}")
+    harness.inject_crash(f"dialog:{d}", in_start=True)  # the first restart fails too
+    vera.say("x", ref="a")
+    assert isinstance(vera.say("y", ref="b"), n.Ack)
+    assert isinstance(ann.say(vera, "z"), n.Ack)
+
+
+def test_operator_crash_keeps_dialogs_and_status(harness: EngineHarness) -> None:
+    ann = harness.login("ann", capacity=2)
+    ann.set_status(Status.NO_NEW_DIALOG)
+    vera = harness.visitor("Vera")
+    vera.open()
+    assert harness.snapshot()["queue"] == [vera.dialog]
+    ann.set_status(Status.CONNECTED)
+    harness.inject_crash("operator:ann")
+    answer = ann.set_capacity(3)
+    assert isinstance(answer, n.Rejected) and answer.code == "internal"
+    (op,) = harness.snapshot()["operators"]
+    assert op["dialogs"] == [vera.dialog] and op["capacity"] == 2
+    assert isinstance(ann.set_capacity(3), n.Ack)
+    others = [harness.visitor(f"V{i}") for i in range(3)]
+    for v in others:
+        v.open()
+    assert len(ann.dialogs) == 3  # the restarted actor knew it held vera's dialog
+
+
+def test_queue_crash_is_restarted(harness: EngineHarness) -> None:
+    ann = harness.login("ann", status=Status.ON_BREAK)
+    v1, v2 = harness.visitor("A"), harness.visitor("B")
+    v1.open()
+    harness.inject_crash("queue")
+    v2.open()
+    ann.set_status(Status.CONNECTED)
+    assert set(ann.dialogs) == {v1.dialog, v2.dialog}
+
+
+def test_crash_loop_is_given_up_and_reported() -> None:
+    cfg = EngineSettings(max_restarts=3, max_restarts_within_s=60)
+    with EngineHarness(cfg) as h:
+        ann = h.login("ann")
+        vera = h.visitor("Vera")
+        vera.open()
+        d = vera._need()
+        h.inject_crash(f"dialog:{d}", times=1)
+        h.inject_crash(f"dialog:{d}", in_start=True, times=10)
+        answer = vera.say("boom")
+        assert isinstance(answer, n.Rejected)
+        report = h.managers.expect(n.ActorFailed)
+        assert isinstance(report, n.ActorFailed) and report.address == f"dialog:{d}"
+        vera.probe.expect_terminated(f"dialog:{d}")
+        after = vera.say("anyone?")
+        assert isinstance(after, n.Rejected) and after.code == "unavailable"
+        # the rest of the engine goes on
+        other = h.visitor("Other")
+        other.open()
+        assert isinstance(ann.say(other, "hello"), n.Ack)
+
+
+def test_restarts_spread_over_time_are_not_a_loop() -> None:
+    cfg = EngineSettings(max_restarts=2, max_restarts_within_s=10)
+    with EngineHarness(cfg) as h:
+        vera = h.visitor("Vera")
+        vera.open()
+        for i in range(5):
+            h.inject_crash(f"dialog:{vera._need()}")
+            vera.say(f"crash {i}")
+            h.advance(11)
+        assert isinstance(vera.say("alive"), n.Ack)
+        h.managers.expect_no(n.ActorFailed)
+
+
+def test_restart_replays_the_journal() -> None:
+    journal = MemoryJournal()
+    with EngineHarness(journal=journal) as h:
+        ann = h.login("ann", capacity=1)
+        bob = h.login("bob", capacity=4, status=Status.PHONE)
+        v1, v2, v3 = h.visitor("A"), h.visitor("B", priority=2), h.visitor("C")
+        for v in (v1, v2, v3):
+            v.open()
+        v1.say("hello")
+        ann.say(v1, "hi A")
+        ann.mark_important(v1)
+        before = h.snapshot()
+        h.restart()
+        after = h.snapshot()
+        assert after["operators"] == before["operators"]
+        assert after["dialogs"] == before["dialogs"]
+        assert after["queue"] == [v2.dialog, v3.dialog] == before["queue"]
+        # the restarted engine goes on where it stopped
+        assert isinstance(v1.say("after restart"), n.Ack)
+        v1.probe.expect({"type": "dialog.message", "text": "after restart", "seq": 6})
+        bob.set_status(Status.CONNECTED)
+        assert set(bob.dialogs) == {v2.dialog, v3.dialog}
+        v4 = h.visitor("D")
+        assert v4.open().dialog == "d-4"
+        assert [x.seq for x in v1.probe.of_type(n.DialogNotice)] == [1, 2, 3, 4, 5, 6]
+        assert isinstance(ann.set_capacity(1), n.Ack)
+
+
+@pytest.mark.parametrize("with_transfer", [False, True])
+def test_restart_keeps_holders_after_transfers(with_transfer: bool) -> None:
+    with EngineHarness() as h:
+        ann = h.login("ann")
+        bob = h.login("bob", status=Status.ON_BREAK)
+        v = h.visitor("V")
+        v.open()
+        if with_transfer:
+            ann.transfer(v, bob, "note")
+        h.restart()
+        holder = "bob" if with_transfer else "ann"
+        assert h.snapshot()["dialogs"][0]["operator"] == holder
+        added = (bob if with_transfer else ann).probe.of_type(n.DialogAdded)[-1]
+        assert added.dialog == v.dialog
+        if with_transfer:
+            assert added.transferred_from == "ann"

@@ -1,0 +1,103 @@
+"""Two nodes and a witness in one trio run: replication, failover, fencing, rejoin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import trio
+
+from adapters.replication.testing import open_cluster
+from adapters.storage import SqlJournal
+from engine.errors import StaleEpoch
+from engine.journal import NewEvent, Record
+
+
+def event(i: int) -> NewEvent:
+    return NewEvent(stream=f"dialog:d-{i % 5}", type="message", version=1, data={"i": i}, at=0.0)
+
+
+async def write(node_journal: object, epoch: int, count: int, start: int = 0) -> list[Record]:
+    """Append ``count`` events one at a time, as the store would; return the acknowledged."""
+
+    def run() -> list[Record]:
+        acked: list[Record] = []
+        for i in range(start, start + count):
+            acked.extend(node_journal.append([event(i)], epoch))  # type: ignore[attr-defined]
+        return acked
+
+    return await trio.to_thread.run_sync(run)
+
+
+def seqs(records: list[Record]) -> list[int]:
+    return [r.seq for r in records]
+
+
+async def test_backup_receives_everything_in_order(tmp_path: Path) -> None:
+    async with open_cluster(tmp_path) as cluster:
+        a, b = cluster["a"], cluster["b"]
+        assert (a.role, b.role) == ("primary", "backup")
+        acked = await write(a.journal, a.epoch, 50)
+        await cluster.wait_for(lambda: b.journal_raw.last()[1] == acked[-1].seq)
+        assert list(b.journal_raw.read()) == list(a.journal_raw.read())
+        assert b.epoch == a.epoch and a.lag == 0 and b.lag == 0
+
+
+async def test_reconnect_resumes_from_the_backups_last_seq(tmp_path: Path) -> None:
+    async with open_cluster(tmp_path, journals=lambda n: SqlJournal(tmp_path / f"{n}.db")) as cl:
+        a, b = cl["a"], cl["b"]
+        await write(a.journal, a.epoch, 20)
+        await cl.wait_for(lambda: b.journal_raw.last()[1] == 20)
+        connects = b.follower.connects
+        cl.link("a").sever()  # drop the connection: the backup dials again
+        await cl.wait_for(lambda: b.follower.connects > connects and a.state.caught_up)
+        await write(a.journal, a.epoch, 20, start=20)
+        await cl.wait_for(lambda: b.journal_raw.last()[1] == 40)
+        assert list(b.journal_raw.read()) == list(a.journal_raw.read())
+        assert b.discarded == []
+
+
+async def test_failover_after_the_primary_dies(tmp_path: Path) -> None:
+    async with open_cluster(tmp_path) as cluster:
+        a, b = cluster["a"], cluster["b"]
+        acked = await write(a.journal, a.epoch, 30)
+        old_epoch = a.epoch
+        cluster.kill("a")
+        await cluster.wait_for(lambda: b.accepts_writes(), timeout=5)
+        assert b.epoch == old_epoch + 1
+        # nothing acknowledged lost (sync mode)
+        assert seqs(list(b.journal_raw.read()))[: len(acked)] == seqs(acked)
+        more = await write(b.journal, b.epoch, 5, start=30)
+        assert more[0].seq == acked[-1].seq + 1 and more[0].epoch == b.epoch
+
+
+async def test_the_old_primary_rejoins_as_backup_and_catches_up(tmp_path: Path) -> None:
+    async with open_cluster(tmp_path) as cluster:
+        a, b = cluster["a"], cluster["b"]
+        await write(a.journal, a.epoch, 10)
+        cluster.kill("a")
+        await cluster.wait_for(lambda: b.accepts_writes(), timeout=5)
+        await write(b.journal, b.epoch, 10, start=10)
+        a2 = await cluster.start("a")
+        await cluster.wait_for(lambda: a2.role == "backup" and b.state.caught_up, timeout=5)
+        assert list(a2.journal_raw.read()) == list(b.journal_raw.read())
+        assert a2.epoch == b.epoch
+        with pytest.raises(StaleEpoch):
+            await write(a2.journal, a2.epoch, 1)
+
+
+async def test_a_cut_link_never_makes_two_primaries(tmp_path: Path) -> None:
+    async with open_cluster(tmp_path) as cluster:
+        a, b = cluster["a"], cluster["b"]
+        await write(a.journal, a.epoch, 5)
+        cluster.cut("both")
+        # the backup stands for election several times and is refused: a renews its lease
+        await cluster.wait_for(lambda: b.follower.connects >= 1 and len(b.history) >= 3, 5)
+        assert a.role == "primary" and b.role in ("backup", "candidate")
+        # a still accepts writes: the witness was told the backup is not in sync
+        acked = await write(a.journal, a.epoch, 5, start=5)
+        assert a.gate.is_degraded
+        cluster.heal()
+        await cluster.wait_for(lambda: b.journal_raw.last()[1] == acked[-1].seq, 5)
+        await cluster.wait_for(lambda: a.gate.standby_in_sync() == "b" and not a.gate.is_degraded)
+        assert b.discarded == []

@@ -1,0 +1,100 @@
+"""The witness over real websockets on loopback, and a real witness process killed -9."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import trio
+
+from adapters.witness import WitnessClient, WitnessError, WitnessUnavailableError, serve
+from adapters.witness.book import Granted, Refused
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_grant_renew_refuse_status(nursery: trio.Nursery, tmp_path: Path) -> None:
+    port = await nursery.start(serve, tmp_path / "w.json", "127.0.0.1", 0)
+    client = WitnessClient(f"ws://127.0.0.1:{port}/")
+    first = await client.acquire("a", "ws://a", 1, 5.0)
+    assert first == Granted(2, 5.0)
+    assert await client.renew("a", 2, 5.0, "b") == Granted(2, 5.0)
+    no = await client.acquire("b", "ws://b", 2, 5.0)
+    assert isinstance(no, Refused) and (no.holder, no.holder_url) == ("a", "ws://a")
+    status = await client.status()
+    assert (status["epoch"], status["holder"], status["standby"]) == (2, "a", "b")
+    assert await client.release("a", 2, "b") == Granted(2, 0.0)
+    assert await client.acquire("b", "ws://b", 2, 5.0) == Granted(3, 5.0)
+
+
+async def test_malformed_requests_are_answered_with_an_error(
+    nursery: trio.Nursery, tmp_path: Path
+) -> None:
+    port = await nursery.start(serve, tmp_path / "w.json", "127.0.0.1", 0)
+    client = WitnessClient(f"ws://127.0.0.1:{port}/")
+    with pytest.raises(WitnessError, match="missing field 'url'"):
+        await client.request({"type": "acquire", "node": "a", "epoch": 1, "lease_s": 1})
+    with pytest.raises(WitnessError, match="unknown request type 'steal'"):
+        await client.request({"type": "steal"})
+    with pytest.raises(WitnessError, match="field 'epoch' expected"):
+        await client.request({"type": "renew", "node": "a", "epoch": "2", "lease_s": 1})
+    # the witness still works
+    assert isinstance(await client.acquire("a", "ws://a", 0, 1.0), Granted)
+
+
+async def test_unreachable_witness(tmp_path: Path) -> None:
+    with trio.socket.socket() as sock:  # a port nobody listens on
+        await sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = WitnessClient(f"ws://127.0.0.1:{port}/", timeout_s=0.5)
+    with pytest.raises(WitnessUnavailableError, match="cannot reach the witness"):
+        await client.status()
+
+
+@pytest.fixture
+def witness_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    procs: list[subprocess.Popen[str]] = []
+
+    def start() -> tuple[subprocess.Popen[str], int]:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "adapters.witness", "--port", "0",
+             "--state", str(tmp_path / "witness.json")],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )
+        procs.append(proc)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # blocks until the witness is listening (or dies)
+        assert "witness listening on ws://127.0.0.1:" in line, line
+        return proc, int(line.split(":")[2].split("/")[0])
+
+    yield start  # type: ignore[misc]
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+@pytest.mark.slow
+async def test_a_restarted_witness_grants_no_second_lease_in_one_epoch(
+    witness_process: object,
+) -> None:
+    start = witness_process
+    proc, port = await trio.to_thread.run_sync(start)  # type: ignore[arg-type]
+    client = WitnessClient(f"ws://127.0.0.1:{port}/", timeout_s=5)
+    assert await client.acquire("a", "ws://a", 1, 0.5) == Granted(2, 0.5)
+    os.kill(proc.pid, signal.SIGKILL)
+    await trio.to_thread.run_sync(proc.wait)
+
+    proc, port = await trio.to_thread.run_sync(start)  # type: ignore[arg-type]
+    client = WitnessClient(f"ws://127.0.0.1:{port}/", timeout_s=5)
+    no = await client.acquire("b", "ws://b", 2, 0.5)
+    assert isinstance(no, Refused) and no.epoch == 2 and no.holder == "a"
+    # the holder keeps its epoch; nobody got epoch 2 twice
+    assert await client.acquire("a", "ws://a", 2, 0.5) == Granted(2, 0.5)
