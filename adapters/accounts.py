@@ -145,7 +145,7 @@ class Accounts:
     def from_settings(cls, settings: Settings) -> Accounts:
         a = settings.accounts
         return cls(
-            settings.storage.accounts_url,
+            settings.storage.accounts_db_url(),
             hashing=PasswordHashing(
                 a.argon2_time_cost, a.argon2_memory_cost_kib, a.argon2_parallelism
             ),

@@ -19,7 +19,21 @@ from typing import Any
 
 import trio
 
+from adapters import gcstats, tuning
+from adapters.accounts import Accounts
+from adapters.storage import SqlJournal
+from config.loader import load_settings
+from engine.clock import SystemClock
 from engine.errors import FrontdeskError
+from engine.runtime import Engine
+from web.context import ServerContext, StaticNode
+from web.options import options_from_settings
+from web.server import run_server, stop_on_signals
+
+try:  # the failover package registers ``frontdesk witness``
+    from adapters import witness
+except ImportError:  # pragma: no cover - a partial checkout
+    witness = None  # type: ignore[assignment]
 
 log = logging.getLogger("frontdesk.cli")
 
@@ -39,10 +53,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
     serve.set_defaults(handler=cmd_serve)
-    try:
-        from adapters import witness
-    except ImportError:  # the failover package is optional in a partial checkout
-        witness = None  # type: ignore[assignment]
     if witness is not None and hasattr(witness, "add_subcommand"):
         witness.add_subcommand(commands)
     return parser
@@ -59,22 +69,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from adapters import gcstats, tuning
-    from adapters.accounts import Accounts
-    from adapters.storage import SqlJournal
-    from config.loader import load_settings
-    from engine.clock import SystemClock
-    from engine.runtime import Engine
-    from web.context import ServerContext, StaticNode
-    from web.options import options_from_settings
-
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     overrides: dict[str, Any] = {}
     if args.host is not None:
         overrides["server.host"] = args.host
-    if args.port is not None:
-        overrides["server.port"] = args.port
+    if args.port is not None and not 0 <= args.port <= 65535:
+        print(f"frontdesk: --port: expected 0-65535 (0 = any free port), got {args.port}",
+              file=sys.stderr)
+        return 2
     if args.data_dir is not None:
         overrides["storage.data_dir"] = args.data_dir
     settings = load_settings(Path(args.config) if args.config else None, os.environ, overrides)
@@ -93,7 +96,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             demo = list(accounts.ensure_demo_users())
         engine = Engine(settings.engine, journal, clock).start()
         node = StaticNode(journal.epoch)
-        ctx = ServerContext(engine, accounts, options_from_settings(settings), clock, node)
+        # --port goes straight to the server: 0 (any free port) is fine here
+        port = {"port": args.port} if args.port is not None else {}
+        ctx = ServerContext(engine, accounts, options_from_settings(settings, **port), clock, node)
         trio.run(_serve, ctx, demo, runtime)
     finally:
         if engine is not None:
@@ -106,9 +111,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 async def _serve(ctx: Any, demo: list[tuple[str, str, str]], runtime: Any) -> None:
-    from adapters import tuning
-    from web.server import run_server, stop_on_signals
-
     stop = trio.Event()
     async with trio.open_nursery() as nursery:
         nursery.start_soon(stop_on_signals, stop)

@@ -4,7 +4,9 @@ Options: ``--quick`` (a few seconds, small N: the smoke run), ``--only NAME``
 (repeatable; the standard suite: startup, journal, saturation, latency_low,
 latency_high, assignment, scale; extras, run only when named: gc_tuning,
 switch_interval), ``--out PATH`` (default ``bench/results/latest.json``),
-``--keep`` (keep the work directory with the servers' and clients' logs).
+``--keep`` (keep the work directory with the servers' and clients' logs),
+``--profile`` (sample each frontdesk server with py-spy; a summary per
+measurement goes to the JSON file, the raw stacks to the logs).
 """
 
 from __future__ import annotations
@@ -53,13 +55,15 @@ def main(argv: list[str] | None = None) -> int:
                         choices=sorted({**MEASUREMENTS, **EXTRA}))
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep logs and data directories")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample every frontdesk server with py-spy (summary in the JSON)")
     args = parser.parse_args(argv)
     names = args.only or list(MEASUREMENTS)
     sizes = QUICK if args.quick else FULL
     work = Path(tempfile.mkdtemp(prefix="fd-bench-"))
     log_dir = work / "logs"
     log_dir.mkdir()
-    ctx = Context(sizes=sizes, work_dir=work, log_dir=log_dir)
+    ctx = Context(sizes=sizes, work_dir=work, log_dir=log_dir, profile=args.profile)
 
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)

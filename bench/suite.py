@@ -23,6 +23,7 @@ from adapters.tuning import ENV_FREEZE, ENV_FREEZE_INTERVAL, ENV_SWITCH, ENV_THR
 from bench import journal_cost
 from bench.figures import Figure
 from bench.procs import loadgen, run_loadgens
+from bench.profile import Sampler
 from bench.procstat import hwm_kb, rss_kb
 from bench.servers import Server, floor_stats, metrics, start_floor, start_frontdesk
 from bench.stats import summarize_us
@@ -53,6 +54,8 @@ class Sizes:
     tuning_latency_s: float = 5.0
     journal_s: float = 2.0
     timeout_s: float = 300.0
+    open_bound_s: float = 300.0  # scale: opening stops there (the figure then fails)
+    settle_bound_s: float = 180.0
 
 
 FULL = Sizes()
@@ -61,7 +64,7 @@ QUICK = Sizes(
     latency_s=1.0, assign_operators=2, assign_free=6, assign_freeing=4, scale_visitors=200,
     scale_operators=10, scale_procs=1, probe_rate=20.0, probe_s=1.0, startup_runs=1,
     tuning_visitors=200, tuning_operators=10, tuning_latency_s=1.0,
-    journal_s=0.2, timeout_s=60.0,
+    journal_s=0.2, timeout_s=60.0, open_bound_s=60.0, settle_bound_s=30.0,
 )
 
 
@@ -72,6 +75,8 @@ class Context:
     log_dir: Path
     env: dict[str, str] = field(default_factory=dict)  # for both servers (tuning)
     counter: int = 0
+    profile: bool = False  # sample every frontdesk server with py-spy
+    profiles: list[dict[str, Any]] = field(default_factory=list)
 
     def data_dir(self) -> Path:
         self.counter += 1
@@ -118,10 +123,14 @@ def frontdesk(
     tokens = prepare_operators(data_dir, operators)
     env = {**FRONTDESK_ENV, **(CHEAP_ACCOUNTS_ENV if cheap_accounts else {}), **ctx.env,
            gcstats.ENV_DUMP: str(data_dir / "gcstats.json")}
-    server = start_frontdesk(ctx.log_dir, data_dir, env, name=f"frontdesk-{ctx.counter}")
+    name = f"frontdesk-{ctx.counter}"
+    server = start_frontdesk(ctx.log_dir, data_dir, env, name=name)
+    sampler = Sampler(server.pid, ctx.log_dir / f"{name}.pyspy.txt") if ctx.profile else None
     try:
         yield server, tokens
     finally:
+        if sampler is not None:
+            ctx.profiles.append({"server": name, **sampler.stop()})
         server.stop()
 
 
@@ -164,6 +173,8 @@ def both(ctx: Context, scenario: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _clean(result: dict[str, Any]) -> dict[str, Any]:
     """A load generator result without its raw samples, with their summaries."""
     out = {k: v for k, v in result.items() if k not in {"latencies_us", "event"}}
+    if "settle" in result:
+        out["settle"] = result["settle"]
     if "latencies_us" in result:
         lat = result["latencies_us"]
         if isinstance(lat, dict):
@@ -257,7 +268,8 @@ def _scale_run(ctx: Context, target: str, server: Server, tokens: list[str]) -> 
     s = ctx.sizes
     common = {"target": target, "base": server.base, "capacity": CAPACITY, "sessions": tokens,
               "scenario": "scale", "text_len": TEXT_LEN, "probe_rate": s.probe_rate,
-              "probe_s": s.probe_s, "total_visitors": s.scale_visitors}
+              "probe_s": s.probe_s, "total_visitors": s.scale_visitors,
+              "open_bound_s": s.open_bound_s, "settle_s": s.settle_bound_s}
     specs = [{**common, "operators": s.scale_operators, "pairs": [0, 0]}]
     specs += [{**common, "operators": 0, "pairs": list(r)}
               for r in split(s.scale_visitors, s.scale_procs)]
@@ -271,29 +283,48 @@ def _scale_run(ctx: Context, target: str, server: Server, tokens: list[str]) -> 
         go_ns = time.monotonic_ns() + 200_000_000
         for child in children:
             child.send("go", start_ns=go_ns)
-        opened = [child.expect("opened", s.timeout_s) for child in children]
+        opened = [child.expect("opened", s.timeout_s + s.open_bound_s) for child in children]
         open_all_s = (max(o["opened_ns"] for o in opened) - go_ns) / 1e9
+        complete = all(o["complete"] for o in opened)
+        n_opened = sum(o["opened"] for o in opened)
         for child in children:
             child.send("probe")
         probe = children[0].expect("result", s.timeout_s)
         rest = [c.expect("result", s.timeout_s) for c in children[1:]]
         rss_after = rss_kb(server.pid)
+        server_metrics: dict[str, float] = {}
         if target == "floor":
             gc_info = floor_stats(server)["gc"]
         else:
-            gc_info = gcstats.parse_prometheus(metrics(server))
+            text = metrics(server)
+            gc_info = gcstats.parse_prometheus(text)
+            server_metrics = plain_metrics(text)
         for child in children:
             child.send("stop")
         errors = sum(r.get("error_count", 0) for r in [probe, *rest])
         return {
             "rss_mb": rss_after / 1024, "rss_before_open_mb": rss_before / 1024,
-            "peak_rss_mb": hwm_kb(server.pid) / 1024, "open_all_s": open_all_s,
+            "peak_rss_mb": hwm_kb(server.pid) / 1024,
+            "open_all_s": open_all_s if complete else None, "opened": n_opened,
+            "open_failures": sum(o["failures"] for o in opened), "open_elapsed_s": open_all_s,
             "probe": _clean(probe), "gc": gc_info, "client_errors": errors,
             "visitors": s.scale_visitors, "operators": s.scale_operators,
+            "server_metrics": server_metrics,
         }
     finally:
         for child in children:
             child.stop(grace_s=5)
+
+
+def plain_metrics(text: str) -> dict[str, float]:
+    """The server's own counters and gauges from /metrics (no histograms, no GC)."""
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("frontdesk_") and "_gc_" not in line and "_bucket" not in line:
+            name, _, value = line.rpartition(" ")
+            with contextlib.suppress(ValueError):
+                out[name] = float(value)
+    return out
 
 
 def _max_gc_ms(gc_info: dict[str, Any] | None) -> float | None:
@@ -315,7 +346,12 @@ def scale(ctx: Context) -> Result:
     probe_fl = fl["probe"]["latency"]
     figures = [
         Figure(f"server RSS, {what}", "MB", fd["rss_mb"], fl["rss_mb"], "value <= 600"),
-        Figure(f"time to open all, {what}", "s", fd["open_all_s"], fl["open_all_s"]),
+        Figure(f"time to open all, {what}", "s", fd["open_all_s"], fl["open_all_s"],
+               note=f"until every open is acknowledged; frontdesk opened {fd['opened']} "
+                    f"in {fd['open_elapsed_s']:.1f} s (bound {s.open_bound_s:.0f} s)"),
+        Figure("then until a probe is relayed in < 50 ms", "s",
+               fd["probe"]["settle"]["settle_s"], fl["probe"]["settle"]["settle_s"],
+               note="the backlog of notices left by the burst"),
         Figure("probe latency p50 v->o while open", "ms", probe_fd["v2o"]["p50_ms"],
                probe_fl["v2o"]["p50_ms"]),
         Figure("probe latency p99 v->o while open", "ms", probe_fd["v2o"]["p99_ms"],
@@ -418,9 +454,11 @@ def gc_tuning(ctx: Context) -> Result:
                               gc_fl[2]["count"]))
         figures.append(Figure(f"[{name}] GC time, all generations", "s",
                               sum(g["sum_s"] for g in gc_fd), sum(g["sum_s"] for g in gc_fl)))
-        figures.append(Figure(f"[{name}] probe p99 v->o", "ms", rows[3].frontdesk, rows[3].floor))
+        figures.append(Figure(f"[{name}] probe p99 v->o", "ms", rows[4].frontdesk, rows[4].floor))
         figures.append(Figure(f"[{name}] time to open all", "s", rows[1].frontdesk,
                               rows[1].floor))
+        figures.append(Figure(f"[{name}] then until settled", "s", rows[2].frontdesk,
+                              rows[2].floor))
     return figures, details
 
 
@@ -472,10 +510,16 @@ def run_suite(
         except Exception as exc:  # one failed measurement must not hide the others
             say(f"   failed: {exc}")
             details[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            if ctx.profiles:
+                details[name]["profiles"] = ctx.profiles
+                ctx.profiles = []
             continue
         figures.extend(rows)
         details[name] = {"seconds": time.monotonic() - started,
                          "figures": [f.to_json() for f in rows], "details": info}
+        if ctx.profiles:
+            details[name]["profiles"] = ctx.profiles
+            ctx.profiles = []
         for f in rows:
             say(f"   {f.name}: frontdesk {f.frontdesk} floor {f.floor}")
     return figures, details

@@ -386,12 +386,7 @@ def _build(values: Mapping[str, object], given: Mapping[str, _Given]) -> Setting
             'cluster.peer_url: expected the primary\'s URL when cluster.role is backup, got "" '
             f"(from {source('cluster.peer_url')})"
         )
-    database_url = storage.database_url or f"sqlite:///{storage.data_dir / 'journal.sqlite3'}"
-    accounts_url = storage.accounts_url or (
-        database_url
-        if database_url.startswith("postgres")
-        else f"sqlite:///{storage.data_dir / 'accounts.sqlite3'}"
-    )
+    database_url, accounts_url = storage.journal_url(), storage.accounts_db_url()
     host = "127.0.0.1" if server.host in ("0.0.0.0", "::", "") else server.host
     if ":" in host:
         host = f"[{host}]"

@@ -57,6 +57,19 @@ class StorageSettings:
     sqlite_synchronous: Literal["full", "normal"] = "full"
     sqlite_busy_timeout_ms: int = field(default=5000, metadata=limit(0, 600_000))
 
+    def journal_url(self) -> str:
+        """``database_url``, or the SQLite file in ``data_dir`` when it is ``""``."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'journal.sqlite3'}"
+
+    def accounts_db_url(self) -> str:
+        """``accounts_url``; if ``""``: the journal's PostgreSQL, or an SQLite file of its own."""
+        if self.accounts_url:
+            return self.accounts_url
+        journal = self.journal_url()
+        if journal.startswith("postgres"):
+            return journal
+        return f"sqlite:///{self.data_dir / 'accounts.sqlite3'}"
+
 
 @dataclass(frozen=True)
 class AccountsSettings:

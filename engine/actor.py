@@ -188,9 +188,11 @@ class EngineActor(pykka.ThreadingActor):
             exc_info=not injected,
             extra={"injected": injected},
         )
-        self.directory.crashed(self.address, self.actor_ref, env.id if env is not None else None)
+        report = m.ActorCrashed(self.address, repr(error), injected)
+        self.directory.crashed(
+            self.address, self.actor_ref, env.id if env is not None else None, report
+        )
         self._die()
-        self.directory.send("supervisor", m.ActorCrashed(self.address, repr(error), injected))
 
     def _die(self) -> None:
         self.dead = True

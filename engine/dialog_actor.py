@@ -54,15 +54,17 @@ class DialogActor(EngineActor):
                 message.ref,
                 message.reply_to,
             )
-        before = self.state
         decision = ds.decide(self.state, message, self.now(), self.ctx.settings)
         for e in decision.events:
             self.state = ds.apply(self.state, e)
         self.commit(decision)
-        if self.state.last_visitor_at != before.last_visitor_at or isinstance(message, m.Tick):
+        if isinstance(message, m.Tick) and message.kind == "inactivity":
             self._arm_inactivity()
 
     def _arm_inactivity(self) -> None:
+        """One timer at a time: when it fires, the dialog closes if the visitor has been
+        silent long enough, else the timer is armed again for the time left (so a busy
+        dialog does not leave a cancelled timer behind every message)."""
         timeout = self.ctx.settings.visitor_inactivity_timeout_s
         if timeout <= 0 or self.state.phase is ds.Phase.CLOSED:
             self.disarm("inactivity")

@@ -25,6 +25,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+import pykka
+
 from engine import messages as m
 from engine import notices as n
 
@@ -62,6 +64,15 @@ def _code_for(address: str, reason: str) -> str:
     return "unavailable"
 
 
+def _tell(ref: Any, env: Envelope) -> None:
+    """Tell, tolerating an actor that just stopped: the envelope stays in the ledger
+    (redelivered on restart, bounced on retire)."""
+    try:
+        ref.tell(env)
+    except pykka.ActorDeadError:
+        log.debug("%s was stopped; envelope %d stays in the ledger", ref, env.id)
+
+
 class Directory:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -90,7 +101,7 @@ class Directory:
                 slot.ledger[env.id] = env
                 self._pending += 1
                 if slot.ref is not None and slot.held_from is None:
-                    slot.ref.tell(env)
+                    _tell(slot.ref, env)
         if bounce is not None:
             self.bounce(address, *bounce)
 
@@ -149,7 +160,7 @@ class Directory:
             self._changed.notify_all()
             for env in slot.ledger.values():
                 if slot.held_from is None or env.id < slot.held_from:
-                    ref.tell(env)
+                    _tell(ref, env)
 
     def reserve(self, address: str) -> None:
         """An actor is about to start here: hold its messages until it registers."""
@@ -175,7 +186,7 @@ class Directory:
             if slot.ref is not None:
                 for env in slot.ledger.values():
                     if env.id >= start:
-                        slot.ref.tell(env)
+                        _tell(slot.ref, env)
             self._idle.notify_all()
 
     def leaving(self, address: str) -> None:
@@ -207,8 +218,11 @@ class Directory:
             slot = self._slots.get(address)
             return "absent" if slot is None else slot.state
 
-    def crashed(self, address: str, ref: Any, env_id: int | None) -> None:
-        """Called by the crashing actor, in its thread: suspend delivery, keep the ledger."""
+    def crashed(self, address: str, ref: Any, env_id: int | None, report: Any) -> None:
+        """Called by the crashing actor, in its thread: suspend delivery (the ledger is
+        kept for the restarted actor), tell the supervisor ``report``, bounce the
+        message that crashed it. Everything is sent before that message is marked
+        done, so ``settle`` cannot see an idle engine in between."""
         env: Envelope | None = None
         with self._lock:
             slot = self._slots.get(address)
@@ -219,10 +233,11 @@ class Directory:
             self._changed.notify_all()
             if env_id is not None:
                 env = slot.ledger.pop(env_id, None)
-                if env is not None:
-                    self._dec(1)
+        self.send("supervisor", report, address)
         if env is not None:
             self.bounce(address, env, "crashed")
+            with self._lock:
+                self._dec(1)
 
     def retire(self, address: str, ref: Any, keep: int | None = None) -> None:
         """Called by the actor itself: no one lives here any more; bounce the rest."""
@@ -243,14 +258,15 @@ class Directory:
             rest = [e for e in slot.ledger.values() if e.id != keep]
             for e in rest:
                 del slot.ledger[e.id]
-            if rest:
-                self._dec(len(rest))
             if state == "absent":
                 self._watchers.pop(address, None)
                 if not slot.ledger:
                     del self._slots[address]
         for e in rest:
             self.bounce(address, e, "absent" if state == "absent" else "failed")
+        if rest:
+            with self._lock:
+                self._dec(len(rest))
 
     def wait_gone(self, address: str, timeout: float) -> bool:
         """Wait until nobody lives at ``address`` (retired or given up)."""

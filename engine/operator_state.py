@@ -180,7 +180,12 @@ def decide_command(
                 cmd, "forbidden", f"cannot transfer dialog {d} as {s.id}: you do not hold it", d
             )
         tid = f"{s.id}#{s.next_tid}"
-        memo = _memo(s, now, pending={**s.pending, tid: (d, command.ref, cmd.reply_to)}, next_tid=s.next_tid + 1)
+        memo = _memo(
+            s,
+            now,
+            pending={**s.pending, tid: (d, command.ref, cmd.reply_to)},
+            next_tid=s.next_tid + 1,
+        )
         offer = m.TransferOffer(tid, d, s.id, s.name, command.note, command.ref, cmd.reply_to)
         return m.Decision((memo,), (m.Tell(f"operator:{command.to_operator_id}", offer),))
     return _reject(cmd, "invalid", f"operator {s.id} does not take {type(command).__name__}")
@@ -310,12 +315,16 @@ def _undeliverable(s: OperatorState, u: m.Undeliverable, now: float) -> m.Decisi
         return m.Decision((), (m.Tell(f"dialog:{inner.dialog}", a),))
     if isinstance(inner, m.Assign | m.CompleteTransfer):
         memo = _memo(s, now, reserved=s.reserved - {inner.dialog})
-        fx: list[m.Effect] = [_avail(_after(s, memo))]
+        after = _after(s, memo)
+        fx: list[m.Effect] = []
         if isinstance(inner, m.Assign) and u.reason == "crashed":
-            fx.append(m.Tell("queue", m.OfferDeclined(inner.dialog, s.id, None)))
+            # back to its place in the queue, with our fresh availability in the same
+            # message (a separate Availability first would let a later dialog overtake it)
+            fx.append(m.Tell("queue", m.OfferDeclined(inner.dialog, s.id, after.availability())))
         elif isinstance(inner, m.Assign):
-            fx.append(m.Tell("queue", m.Dequeue(inner.dialog)))
+            fx += [m.Tell("queue", m.Dequeue(inner.dialog)), _avail(after)]
         else:
+            fx.append(_avail(after))
             rej = n.Rejected(
                 inner.ref,
                 "closed" if u.reason == "absent" else "internal",

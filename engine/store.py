@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import queue
+from collections import deque
 from typing import Any
 
 from engine import dialog_state as ds
@@ -49,6 +50,7 @@ class StoreActor(EngineActor):
         self.fenced = False
         self.commits = 0
         self.batches = 0
+        self._dropped: deque[n.Subscriber] = deque(maxlen=1000)
 
     def on_receive(self, message: Any) -> Any:
         if not isinstance(message, Envelope) or not isinstance(message.message, m.Commit):
@@ -144,12 +146,13 @@ class StoreActor(EngineActor):
                 self._call(sub, effect.notice)
 
     def _call(self, subscriber: n.Subscriber | None, notice: n.Notice) -> None:
-        if subscriber is None:
+        if subscriber is None or subscriber in self._dropped:
             return
         try:
             subscriber(notice)
         except Exception:
             log.warning("dropping a subscriber that raised on %s", notice.TYPE, exc_info=True)
+            self._dropped.append(subscriber)
             self.directory.drop_subscriber(subscriber)
 
     # --- rebuilding a crashed actor ------------------------------------------------------

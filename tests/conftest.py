@@ -11,4 +11,4 @@ _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-pytest_plugins = ["engine.testing.pytest_plugin"]
+pytest_plugins = ["engine.testing.pytest_plugin", "pytester"]

@@ -22,6 +22,7 @@ import itertools
 import json
 import logging
 import random
+import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -34,10 +35,10 @@ from trio_websocket import (
     ConnectionRejected,
     HandshakeError,
     WebSocketConnection,
-    open_websocket_url,
 )
 
 from adapters.client.http import ClientError
+from adapters.client.socket import one_exception, open_socket
 from engine.notices import DialogNotice
 
 log = logging.getLogger("frontdesk.client")
@@ -57,6 +58,7 @@ def _history_types() -> frozenset[str]:
 
 HISTORY_TYPES = _history_types()  # the dialog entries: deduplicated by (dialog, seq)
 Frame = dict[str, Any]
+FINAL_CLOSE_CODES = frozenset({1000, 1008})  # closed on purpose (logout, session ended): stay off
 Match = str | Callable[[Frame], bool] | dict[str, Any]
 
 
@@ -124,6 +126,7 @@ class ClientBase:
         self.duplicates: list[Frame] = []  # history entries dropped as already seen
         self.last_seq: dict[str, int] = {}
         self.close_codes: list[int] = []
+        self._close_cursor = 0
         self.connections = 0
         self.hello: Frame | None = None
         self.url: str | None = None
@@ -134,6 +137,7 @@ class ClientBase:
         self._pending: dict[str, tuple[trio.Event, list[Frame]]] = {}
         self._unacked: dict[str, Frame] = {}  # say frames waiting for their ack, by ref
         self._refs = itertools.count(1)
+        self._ref_base = secrets.token_hex(6)
         self._stack: AsyncExitStack | None = None
         self._nursery: trio.Nursery | None = None
         self._inner: trio.Nursery | None = None
@@ -141,14 +145,20 @@ class ClientBase:
         self._fatal: BaseException | None = None
         self._read_scope = trio.CancelScope()
         self._finished = trio.Event()
+        # While set to an unset Event, reconnection waits for it (tests: "the network is down").
+        self.reconnect_gate: trio.Event | None = None
 
     # --- lifecycle --------------------------------------------------------------------
 
     async def __aenter__(self) -> ClientBase:
         """Run the client in its own nursery (enter and exit in the same task)."""
-        self._stack = AsyncExitStack()
-        self._nursery = await self._stack.enter_async_context(trio.open_nursery())
-        await self._nursery.start(self.run)
+        try:
+            async with AsyncExitStack() as stack:
+                self._nursery = await stack.enter_async_context(trio.open_nursery())
+                await self._nursery.start(self.run)
+                self._stack = stack.pop_all()
+        except BaseExceptionGroup as group:
+            raise one_exception(group) from None
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -218,6 +228,11 @@ class ClientBase:
                 log.info("upgrade refused by %s: %s", url, exc.status_code)
             except (HandshakeError, OSError, ConnectionClosed, trio.BrokenResourceError) as exc:
                 log.info("connection to %s lost: %r", url, exc)
+                if self.close_codes and self.close_codes[-1] in FINAL_CLOSE_CODES \
+                        and isinstance(exc, ConnectionClosed):
+                    self._fatal = ClientError(
+                        f"closed by the server with {self.close_codes[-1]}: not reconnecting")
+                    self._stopped = True
             finally:
                 self._ws = None
                 self._connected = trio.Event()
@@ -230,15 +245,15 @@ class ClientBase:
             index += 1 if attempt > 0 else 0
             await trio.sleep(self.backoff.delay(attempt))
             attempt += 1
+            if self.reconnect_gate is not None:
+                await self.reconnect_gate.wait()
 
     async def _session(self, url: str) -> None:
         ws_url = _ws_url(url) + self.path
         headers = [(b"Origin", (self.origin or _origin_of(url)).encode())]
         if self.session:
             headers.append((b"Cookie", f"fd_session={self.session}".encode()))
-        async with open_websocket_url(ws_url, extra_headers=headers, connect_timeout=10,
-                                      disconnect_timeout=0.7, message_queue_size=64,
-                                      max_message_size=self.max_frame_bytes) as ws:
+        async with open_socket(ws_url, headers, max_message_size=self.max_frame_bytes) as ws:
             try:
                 first = json.loads(await ws.get_message())
                 self.url = url
@@ -306,7 +321,8 @@ class ClientBase:
     # --- sending -------------------------------------------------------------------------
 
     def next_ref(self, prefix: str = "r") -> str:
-        return f"{prefix}-{next(self._refs)}"
+        """A ref unique across clients and reloads (the engine dedupes says by (dialog, ref))."""
+        return f"{prefix}-{self._ref_base}-{next(self._refs)}"
 
     async def send(self, frame: Frame) -> None:
         """Send one frame now (no ack awaited); waits for a connection first."""
@@ -385,11 +401,11 @@ class ClientBase:
 
     async def expect_close(self, timeout: float = 5.0) -> int:
         """Wait until the server closes the socket; return its close code."""
-        seen = len(self.close_codes)
         with trio.move_on_after(timeout):
-            while len(self.close_codes) == seen:
+            while len(self.close_codes) <= self._close_cursor:
                 await self._wait_change()
-            return self.close_codes[seen]
+            self._close_cursor += 1
+            return self.close_codes[self._close_cursor - 1]
         raise ClientError(f"the server did not close the socket within {timeout} s")
 
     async def frames(self) -> AsyncIterator[Frame]:

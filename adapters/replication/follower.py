@@ -17,7 +17,6 @@ import random
 from typing import TYPE_CHECKING
 
 import trio
-from trio_websocket import ConnectionRejected, HandshakeError, open_websocket_url
 
 from adapters.replication.channel import TrioWebsocketChannel
 from adapters.replication.protocol import (
@@ -26,6 +25,7 @@ from adapters.replication.protocol import (
     int_field,
     record_from_wire,
 )
+from adapters.witness.dial import DialError, dial
 
 if TYPE_CHECKING:
     from adapters.replication.node import ClusterNode
@@ -46,17 +46,12 @@ class ReplicationFollower:
         while True:
             url = node.follow_url()
             try:
-                async with open_websocket_url(
-                    url,
-                    connect_timeout=node.settings.failover_timeout_s,
-                    disconnect_timeout=0.2,
-                    max_message_size=64 * 1024 * 1024,
-                ) as ws:
+                async with dial(url, node.settings.failover_timeout_s, 64 * 1024 * 1024) as ws:
                     self.connects += 1
                     if await self._session(TrioWebsocketChannel(ws)):
                         backoff = 0.05
-            except (OSError, HandshakeError, ConnectionRejected, trio.TooSlowError) as e:
-                log.debug("cannot reach the primary at %s: %r", url, e)
+            except DialError as e:
+                log.debug("%s", e)
             except ReplicationError as e:
                 log.warning("replication from %s stopped: %s", url, e)
             node.link_down()

@@ -93,13 +93,14 @@ class ClusterNode:
         self.state = NodeState(Role.BACKUP, journal.epoch())
         self.runs = EpochRuns()
         self.engine: EngineHandle | None = None
-        self.ready = trio.Event()  # set once the first role is settled
+        self.settled = trio.Event()  # set once the first role is settled
         self.verify_problem: str | None = None
         self.discarded: list[Record] = []  # every record a truncation removed, in order
         self.source = ReplicationSource(self)
         self.follower = ReplicationFollower(self)
         self.backup_name: str | None = None
         self.primary_last_seq = 0
+        self.standby_reported: str | None = None  # what the witness last accepted from us
         self.history: list[tuple[float, str, int]] = []  # (monotonic, role, epoch) changes
         self._primary_hint = ""
         self._nursery: trio.Nursery | None = None
@@ -138,6 +139,11 @@ class ClusterNode:
         return max(0, self.primary_last_seq - self.journal_raw.last()[1])
 
     @property
+    def ready(self) -> bool:
+        """Serving clients: primary, lease valid, engine started (web's ``NodeState``)."""
+        return self.accepts_writes()
+
+    @property
     def is_primary(self) -> bool:
         return self.state.role is Role.PRIMARY
 
@@ -162,7 +168,7 @@ class ClusterNode:
             "node": self.settings.node_name,
             "role": self.role,
             "epoch": self.epoch,
-            "ready": self.accepts_writes() or (self.ready.is_set() and not self.is_primary),
+            "ready": self.ready,
             "accepts_writes": self.accepts_writes(),
             "mode": self.settings.mode,
             "lag": self.lag,
@@ -337,6 +343,9 @@ class ClusterNode:
                 else:
                     if isinstance(answer, Granted):
                         self.gate.extend(sent + answer.lease_s * LEASE_MARGIN)
+                        if standby != self.standby_reported:
+                            self.standby_reported = standby
+                            self._changed()
                         if degrade:
                             self._degrade_pending = False
                             self.gate.degraded()
@@ -378,14 +387,14 @@ class ClusterNode:
         self.gate.set_appended(self.journal_raw.last()[1])
         self._start_keeper()
         await self._start_engine(epoch)
-        self.ready.set()
+        self.settled.set()
 
     async def _demote(self, epoch: int) -> None:
         await self._stop_engine()
         if self.journal_raw.epoch() < epoch:
             await trio.to_thread.run_sync(self.journal_raw.raise_epoch, epoch)
         await self._start_following()
-        self.ready.set()
+        self.settled.set()
         if self._handover_done is not None:
             self._handover_done.set()
             self._handover_done = None
@@ -502,6 +511,7 @@ class ClusterNode:
                 self._renew_now.set()
             if not self.state.caught_up:
                 self.feed(CaughtUp())
+                self._renew_now.set()  # let the witness know the standby is in sync
         elif self.state.caught_up:
             self.feed(FellBehind())
 
@@ -510,7 +520,7 @@ class ClusterNode:
         self.primary_last_seq = primary_last_seq
         self.feed(HigherEpochSeen(primary_epoch))
         self.feed(LinkUp())
-        self.ready.set()
+        self.settled.set()
         self._check_caught_up()
 
     def link_down(self) -> None:

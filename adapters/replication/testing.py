@@ -67,8 +67,9 @@ class LinkProxy:
         with trio.CancelScope() as scope:
             self._conns.add(scope)
             try:
-                async with client, await trio.open_tcp_stream(self.host, self.target_port) as up:
-                    async with trio.open_nursery() as nursery:
+                async with client:
+                    up = await trio.open_tcp_stream(self.host, self.target_port)
+                    async with up, trio.open_nursery() as nursery:
                         nursery.start_soon(self._pump, client, up, "forward", nursery.cancel_scope)
                         nursery.start_soon(self._pump, up, client, "backward", nursery.cancel_scope)
             except (OSError, trio.BrokenResourceError, trio.ClosedResourceError):
@@ -205,10 +206,10 @@ def default_settings(**overrides: object) -> Callable[[str, str], ClusterSetting
             peer_url=peer_url,
             witness_url="",
             mode="sync",
-            heartbeat_interval_s=0.05,
-            failover_timeout_s=0.6,
-            lease_s=0.4,
-            sync_timeout_s=0.4,
+            heartbeat_interval_s=0.1,
+            failover_timeout_s=1.0,
+            lease_s=0.8,
+            sync_timeout_s=0.5,
             secret="s3cret",
         )
         return replace(base, **overrides)  # type: ignore[arg-type]
@@ -250,9 +251,9 @@ async def open_cluster(
             cluster.slots[name] = NodeSlot(name, make_journal(name), conf, proxies[name])
         if start:
             await cluster.start("a")
-            await cluster.wait_for(lambda: cluster["a"].accepts_writes())
+            await cluster.wait_for(cluster["a"].accepts_writes)
             await cluster.start("b")
-            await cluster.wait_for(lambda: cluster["a"].state.caught_up)
+            await cluster.wait_for(lambda: cluster["a"].standby_reported in ("b", "*"))
         try:
             yield cluster
         finally:

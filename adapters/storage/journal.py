@@ -123,9 +123,9 @@ class SqlJournal:
 
     @classmethod
     def from_settings(cls, storage: StorageSettings) -> SqlJournal:
-        """The journal named by ``config`` storage settings (``database_url`` resolved)."""
+        """The journal named by ``config``'s storage settings."""
         return cls(
-            storage.database_url,
+            storage.journal_url(),
             synchronous=storage.sqlite_synchronous,
             busy_timeout_ms=storage.sqlite_busy_timeout_ms,
         )

@@ -10,9 +10,10 @@ import json
 from typing import Any
 
 import trio
-from trio_websocket import ConnectionClosed, HandshakeError, open_websocket_url
+from trio_websocket import ConnectionClosed
 
 from adapters.witness.book import Answer, Granted, Refused, WitnessError
+from adapters.witness.dial import DialError, dial
 
 
 class WitnessUnavailableError(WitnessError):
@@ -25,14 +26,13 @@ class WitnessClient:
         self.timeout_s = timeout_s
 
     async def request(self, frame: dict[str, Any]) -> dict[str, Any]:
+        raw: str | bytes = ""
         with trio.move_on_after(self.timeout_s) as scope:
             try:
-                async with open_websocket_url(
-                    self.url, connect_timeout=self.timeout_s, disconnect_timeout=0.2
-                ) as ws:
+                async with dial(self.url, self.timeout_s) as ws:
                     await ws.send_message(json.dumps(frame))
                     raw = await ws.get_message()
-            except (OSError, HandshakeError, ConnectionClosed) as e:
+            except (DialError, ConnectionClosed) as e:
                 raise WitnessUnavailableError(
                     f"cannot reach the witness at {self.url} for {frame.get('type')!r}: {e!r}"
                 ) from None

@@ -148,7 +148,8 @@ class EngineHarness:
         """The in-memory state of the actor at ``address`` (read it only when settled)."""
         ref = self.engine.directory.ref(address)
         if ref is None:
-            raise AssertionError(f"no actor lives at {address}")
+            state = self.engine.directory.state(address)
+            raise AssertionError(f"no actor lives at {address} (it is {state})")
         actor = ref._actor_weakref()
         if actor is None:
             raise AssertionError(f"the actor at {address} is gone")

@@ -13,8 +13,9 @@ import argon2
 import pytest
 
 from adapters.accounts import AccountError, Accounts, PasswordHashing, User
-from adapters.storage import parse_database_url
+from adapters.storage import SqlJournal, parse_database_url
 from adapters.storage.database import execute_sql, open_database
+from config.loader import load_settings
 from engine.clock import ManualClock
 
 
@@ -190,3 +191,24 @@ def test_the_same_accounts_work_on_postgresql(clock: ManualClock) -> None:
         assert [u.login for u in acc.users("operator")] == ["ann"]
     execute_sql(db, "DROP TABLE IF EXISTS account, account_session")
     db.close()
+
+
+def test_accounts_and_journal_open_from_settings(tmp_path: Path) -> None:
+    settings = load_settings(
+        None,
+        {
+            "FRONTDESK_STORAGE__DATA_DIR": str(tmp_path / "data"),
+            "FRONTDESK_ACCOUNTS__ARGON2_TIME_COST": "1",
+            "FRONTDESK_ACCOUNTS__ARGON2_MEMORY_COST_KIB": "8192",
+            "FRONTDESK_ACCOUNTS__ARGON2_PARALLELISM": "1",
+        },
+    )
+    with Accounts.from_settings(settings) as acc, SqlJournal.from_settings(settings.storage) as j:
+        acc.create_user("ann", "Ann", "operator", "password-a")
+        assert j.last() == (0, 0)
+    assert (tmp_path / "data" / "accounts.sqlite3").is_file()
+    assert (tmp_path / "data" / "journal.sqlite3").is_file()
+    raw = sqlite3.connect(tmp_path / "data" / "accounts.sqlite3")
+    (stored,) = raw.execute("SELECT password_hash FROM account").fetchone()
+    raw.close()
+    assert argon2.extract_parameters(stored).time_cost == 1

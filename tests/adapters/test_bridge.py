@@ -63,6 +63,7 @@ async def test_a_closed_outbox_swallows_late_notices() -> None:
     assert not outbox.overloaded.is_set()
 
 
+@pytest.mark.allow_error_logs
 async def test_reply_to_runs_the_callback_on_the_trio_thread_and_survives_its_error() -> None:
     outbox = Bridge.capture().outbox(3)
     trio_thread = threading.get_ident()

@@ -27,7 +27,7 @@ ROWS = {
     "latency_low": 5,
     "latency_high": 5,
     "assignment": 4,
-    "scale": 6,
+    "scale": 7,
 }
 
 

@@ -77,6 +77,15 @@ def test_visitor_and_operator_hold_a_conversation(server: Server, new_page: NewP
     save_screenshot(ann, "console.png")
     save_screenshot(vera, "widget.png")
 
+    # With the panel minimized, an answer shows as a badge on the button.
+    vera.get_by_test_id("fd-minimize").click()
+    expect(vera.get_by_test_id("fd-panel")).to_be_hidden()
+    console_say(ann, "You're welcome!")
+    expect(vera.get_by_test_id("fd-unread")).to_have_text("1")
+    vera.get_by_test_id("fd-launcher").click()
+    expect(widget_texts(vera).last).to_have_text("You're welcome!")
+    expect(vera.get_by_test_id("fd-unread")).to_be_hidden()
+
     # The operator closes; the widget shows the end.
     ann.get_by_test_id("close-dialog").click()
     expect(vera.get_by_test_id("fd-ended")).to_be_visible()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .pages import NewPage, log_in, operator, save_screenshot, set_status, visitor, widget_say
+from .pages import NewPage, log_in, operator, save_screenshot, set_status, tab, visitor, widget_say
 from .server import Server
 
 pytestmark = pytest.mark.browser
@@ -38,4 +38,13 @@ def test_manager_sees_operators_dialogs_and_queue_live(server: Server, new_page:
     vera_row.get_by_test_id("monitor").click()
     widget_say(vera, "Is anyone watching?")
     expect(maria.get_by_test_id("monitor-msg")).to_contain_text(["Is anyone watching?"])
+
+    # The operator asks for help; the manager sees the request.
+    tab(ann, "Vera").click()
+    ann.get_by_test_id("help").click()
+    ann.get_by_test_id("help-text").fill("Customer asks for a refund")
+    ann.get_by_test_id("help-submit").click()
+    expect(maria.get_by_test_id("help-request")).to_have_text(
+        ["Ann on Vera — Customer asks for a refund"]
+    )
     save_screenshot(maria, "manager.png")

@@ -6,9 +6,6 @@ server: dedupe by seq, the waiting time, the backoff, the text-only DOM helper.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,31 +13,15 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from .pages import PageWatch
-from .server import REPO
+from .server import REPO, static_site
 
 pytestmark = pytest.mark.browser
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".js": "text/javascript",
-    }
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def static_url() -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(REPO / "web"))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=10)
+    with static_site(REPO / "web") as url:
+        yield url
 
 
 @pytest.fixture

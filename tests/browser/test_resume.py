@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from .pages import (
     NewPage,
+    PageWatch,
     console_say,
     console_texts,
     operator,
@@ -16,7 +19,7 @@ from .pages import (
     widget_say,
     widget_texts,
 )
-from .server import Server
+from .server import REPO, Server, free_port, static_site
 
 pytestmark = pytest.mark.browser
 
@@ -101,3 +104,42 @@ def test_lost_connections_miss_nothing(server: Server, new_page: NewPage) -> Non
     expect(console_texts(ann)).to_have_text(
         ["v1", "o1", "o2", "o3", "v2 (written offline)", "v3", "v4"]
     )
+
+
+def test_the_socket_moves_to_the_next_node_when_one_is_down(
+    server_with_config: Callable[[str], Server], new_page: NewPage, watch: PageWatch
+) -> None:
+    """Failover from the client's side: a dead first node, then the live one.
+
+    The page comes from a plain static server (no CSP naming nodes), allowed
+    as an origin by the frontdesk server.
+    """
+    watch.allow(r"WebSocket connection to 'ws://127\.0\.0\.1:\d+/ws/visitor' failed")
+    dead = f"http://127.0.0.1:{free_port()}"
+    with static_site(REPO / "web") as site:
+        server = server_with_config(f'[server]\nallowed_origins = ["{site}"]\n')
+        page = new_page("link")
+        page.goto(site + "/static/index.html")
+        result = page.evaluate(
+            """async ([dead, live]) => {
+              const { Link } = await import("/static/js/link.js");
+              const seen = [];
+              const hello = await new Promise((resolve) => {
+                const link = new Link({
+                  urls: [dead, live], path: "/ws/visitor",
+                  onState: (state, detail) => seen.push(state + " " + (detail.url || "")),
+                  onFrame: (frame) => {
+                    if (frame.type === "hello") { link.stop(); resolve(frame); }
+                  },
+                });
+                link.start();
+              });
+              return { role: hello.role, seen };
+            }""",
+            [dead, server.base_url],
+        )
+    assert result["role"] == "primary"
+    connecting = [s for s in result["seen"] if s.startswith("connecting")]
+    assert connecting[0] == f"connecting {dead}"
+    assert connecting[-1] == f"connecting {server.base_url}"
+    assert f"open {server.base_url}" in result["seen"]

@@ -234,3 +234,5 @@ def test_settings_can_be_built_directly_for_tests() -> None:
     s = Settings()
     assert s.server.port == 8080
     assert s.storage.database_url == ""  # not resolved: only load_settings resolves
+    assert s.storage.journal_url() == "sqlite:///data/journal.sqlite3"
+    assert s.storage.accounts_db_url() == "sqlite:///data/accounts.sqlite3"

@@ -9,7 +9,7 @@ from engine.testing import EngineHarness
 
 
 def waiting(h: EngineHarness, dialog: str | None) -> float:
-    return next(d["waiting_s"] for d in h.snapshot()["dialogs"] if d["id"] == dialog)
+    return float(next(d["waiting_s"] for d in h.snapshot()["dialogs"] if d["id"] == dialog))
 
 
 def test_waiting_time(harness: EngineHarness) -> None:

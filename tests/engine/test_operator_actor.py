@@ -22,7 +22,9 @@ def test_looking_for_info_notice_and_reminders(harness: EngineHarness) -> None:
     v2.open()
     ann.set_status(Status.LOOKING_FOR_INFORMATION)
     for v in (v1, v2):
-        v.probe.expect({"type": "dialog.looking_for_info", "reminder": False, "operator_name": "Ann"})
+        v.probe.expect(
+            {"type": "dialog.looking_for_info", "reminder": False, "operator_name": "Ann"}
+        )
     harness.advance(59)
     v1.probe.expect_no(n.LookingForInfo)
     harness.advance(1)  # the default delay: 60 s
@@ -81,7 +83,9 @@ def test_transfer_moves_the_dialog_with_note(harness: EngineHarness) -> None:
     added = bob.probe.expect({"type": "operator.dialog_added", "dialog": vera.dialog})
     assert isinstance(added, n.DialogAdded)
     assert (added.transferred_from, added.transferred_from_name, added.note) == (
-        "ann", "Ann", "billing question",
+        "ann",
+        "Ann",
+        "billing question",
     )
     ann.probe.expect({"type": "operator.dialog_removed", "reason": "transferred"})
     moved = vera.probe.expect(n.DialogTransferred)
@@ -208,8 +212,8 @@ def test_sender_loses_the_dialog_mid_way(harness: EngineHarness) -> None:
 
 
 def test_transfer_timeout_aborts(harness: EngineHarness) -> None:
-    """The receiver never answers (its actor keeps failing): the sender's timer aborts."""
-    ann = harness.login("ann")
+    """The receiver never answers: the sender's timer aborts the transfer."""
+    harness.login("ann")
     harness.login("bob", status=Status.ON_BREAK)
     vera = harness.visitor("Vera")
     vera.open()

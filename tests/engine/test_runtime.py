@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from engine import commands as c
 from engine import notices as n
-from engine.testing import EngineHarness
+from engine.clock import ManualClock
+from engine.errors import EngineError
+from engine.journal import MemoryJournal
+from engine.runtime import Engine
+from engine.settings import EngineSettings
+from engine.status import Status
+from engine.testing import EngineHarness, Probe
 
 
 def test_vertical_slice(harness: EngineHarness) -> None:
@@ -55,7 +63,7 @@ def test_closed_dialog_refuses_everything(harness: EngineHarness) -> None:
 def test_unknown_dialog_and_operator(harness: EngineHarness) -> None:
     answer = harness.command(c.VisitorSay("d-99", "x", "hi", ref="a"))
     assert isinstance(answer, n.Rejected) and answer.code == "unknown_dialog"
-    answer = harness.command(c.SetStatus("nobody", c.Status.ON_BREAK, ref="b"))
+    answer = harness.command(c.SetStatus("nobody", Status.ON_BREAK, ref="b"))
     assert isinstance(answer, n.Rejected) and answer.code == "unknown_operator"
 
 
@@ -141,3 +149,40 @@ def test_snapshot_shape(harness: EngineHarness) -> None:
     assert d1["important"] is True and d1["state"] == "assigned"
     assert snap["help_requests"][0]["dialog"] == v1.dialog
     assert snap["node"]["epoch"] == 1 and snap["node"]["last_seq"] > 0
+
+
+def test_runs_on_the_system_clock() -> None:
+    """Real time: the inactivity timer fires on the SystemClock's thread."""
+
+    engine = Engine(EngineSettings(visitor_inactivity_timeout_s=0.2), MemoryJournal()).start()
+    try:
+        answer = Probe("answer")
+        engine.submit(c.OpenDialog("tok", "Vera", ref="o"), answer)
+        ack = answer.expect(n.Ack)
+        assert isinstance(ack, n.Ack) and ack.dialog is not None
+        watcher = Probe("vera")
+        engine.watch_dialog(ack.dialog, watcher, token_hash="tok")
+        closed = watcher.expect(n.DialogClosed, timeout=5)
+        assert isinstance(closed, n.DialogClosed) and closed.by == "timeout"
+        assert engine.settle(5)
+    finally:
+        engine.stop()
+
+
+def test_epoch_given_at_start_is_raised_in_the_journal() -> None:
+
+    journal = MemoryJournal()
+    engine = Engine(EngineSettings(), journal, ManualClock(), epoch=3).start()
+    try:
+        engine.submit(c.OpenDialog("tok", "V"))
+        assert engine.settle(5)
+        assert journal.last()[0] == 3
+        assert engine.snapshot()["node"]["epoch"] == 3
+    finally:
+        engine.stop()
+
+
+def test_engine_must_be_started() -> None:
+
+    with pytest.raises(EngineError, match="not started"):
+        Engine(EngineSettings(), MemoryJournal()).snapshot()

@@ -91,7 +91,7 @@ def accounts(tmp_path: Path) -> Accounts:
 
 
 async def start_node(
-    tmp_path: Path, accounts: Accounts, options: dict[str, Any], settings: EngineSettings,
+    tmp_path: Path, accounts: Accounts, *, options: dict[str, Any], settings: EngineSettings,
     nursery: trio.Nursery, stop: trio.Event,
 ) -> Node:
     journal = SqlJournal(tmp_path / "journal.sqlite3", synchronous="normal")
@@ -111,7 +111,8 @@ async def node(
 ) -> AsyncIterator[Node]:
     stop = trio.Event()
     async with trio.open_nursery() as nursery:
-        node = await start_node(tmp_path, accounts, node_options, engine_settings, nursery, stop)
+        node = await start_node(tmp_path, accounts, options=node_options,
+                                settings=engine_settings, nursery=nursery, stop=stop)
         try:
             yield node
         finally:

@@ -6,17 +6,17 @@ import json
 
 import pytest
 import trio
-from trio_websocket import ConnectionRejected, open_websocket_url
+from trio_websocket import ConnectionRejected
 
 from adapters.client import UpgradeRefusedError, VisitorClient, login
+from adapters.client.socket import open_socket
 from tests.web.conftest import PASSWORD, Node
 
 
 async def upgrade(node: Node, path: str, headers: list[tuple[bytes, bytes]]) -> int:
     """The HTTP status of an upgrade attempt (101 if accepted)."""
     try:
-        async with open_websocket_url(f"ws://127.0.0.1:{node.port}{path}",
-                                      extra_headers=headers) as ws:
+        async with open_socket(f"ws://127.0.0.1:{node.port}{path}", headers) as ws:
             hello = json.loads(await ws.get_message())
             assert hello["type"] == "hello"
             return 101

@@ -81,11 +81,26 @@ export class Link {
     this.onState("stopped", {});
   }
 
-  /** Drop the current socket and connect again (a test hook, and for "go back to main"). */
-  reconnect(urlIndex = null) {
-    if (urlIndex !== null) this.urlIndex = urlIndex;
-    if (this.socket) this.socket.close(4000, "reconnect");
-    else this.retryNow();
+  /** Drop the current socket and connect again, to `url` if given ("go back to main"). */
+  reconnectTo(url = null) {
+    if (url !== null) {
+      const origin = new URL(url).origin;
+      let index = this.urls.findIndex((u) => new URL(u).origin === origin);
+      if (index < 0) {
+        this.urls.unshift(url);
+        index = 0;
+      }
+      this.urlIndex = index;
+    }
+    this.attempt = 0;
+    if (this.socket) {
+      const socket = this.socket;
+      this.socket = null;
+      socket.close(4000, "reconnect");
+      this.connect();
+    } else {
+      this.retryNow();
+    }
   }
 
   retryNow() {

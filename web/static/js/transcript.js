@@ -112,6 +112,10 @@ export class SessionState {
   }
 }
 
+/** Refusals after which the same frame may succeed later: keep it and send it again. */
+export const TRANSIENT_CODES = new Set(["unavailable", "rate_limited", "internal"]);
+export const RETRY_DELAY_MS = 2000;
+
 let refCounter = 0;
 
 /** A client correlation id, unique enough per tab: "w-lx2k9-3". */

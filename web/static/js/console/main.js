@@ -2,9 +2,9 @@
 
 import { goToLogin, labelFor, loadConfig, loadMe, logout } from "../api.js";
 import { h, replaceChildren, setText } from "../dom.js";
-import { Link } from "../link.js";
+import { Link, wsUrl } from "../link.js";
 import { everySecond } from "../time.js";
-import { newRef } from "../transcript.js";
+import { RETRY_DELAY_MS, newRef } from "../transcript.js";
 import { ConsoleModel } from "./model.js";
 import { renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
 
@@ -28,6 +28,7 @@ class Console {
       onClose: (event) => this.onClose(event),
     });
     this.failures = 0;
+    this.probe = null;
   }
 
   start() {
@@ -66,6 +67,15 @@ class Console {
   onFrame(frame) {
     if (frame.type === "hello") this.failures = 0;
     if (this.model.apply(frame)) this.render();
+    if (this.model.retry.length) {
+      const frames = this.model.retry.splice(0);
+      setTimeout(() => {
+        for (const again of frames) {
+          const dialog = this.model.dialogs.get(again.dialog);
+          if (dialog && dialog.pending.includes(again)) this.link.send(again);
+        }
+      }, RETRY_DELAY_MS);
+    }
   }
 
   onLinkState(state) {
@@ -90,26 +100,45 @@ class Console {
     }
   }
 
-  /** After a failover, offer to go back when the first (main) node is healthy again. */
-  async checkMainNode() {
+  /**
+   * After a failover, offer to go back when the node this page came from is a
+   * primary again. The probe is a visitor socket's `hello`
+   * (it carries the node's role), since the page's CSP allows websockets to
+   * any node but HTTP requests only to its own origin.
+   */
+  checkMainNode() {
     const banner = $("banner");
-    const main = this.config.nodes[0];
+    const main = location.origin;
     if (!this.link.connected || this.link.url === main) {
       if (banner.dataset.kind === "main-back") banner.hidden = true;
       return;
     }
-    try {
-      const response = await fetch(new URL("/healthz", main), { credentials: "omit" });
-      const health = await response.json();
-      if (response.ok && health.role === "primary" && health.ready !== false) {
+    if (this.probe) return;
+    const probe = new WebSocket(wsUrl(main, "/ws/visitor"));
+    this.probe = probe;
+    const done = () => {
+      this.probe = null;
+      probe.close();
+    };
+    probe.addEventListener("message", (event) => {
+      let hello = null;
+      try {
+        hello = JSON.parse(event.data);
+      } catch {
+        hello = null;
+      }
+      if (hello && hello.type === "hello" && hello.role === "primary") {
         this.showBanner("The main node is back.", "Return to it", () => {
           banner.hidden = true;
-          this.link.reconnect(0);
+          this.link.reconnectTo(main);
         }, "main-back");
       }
-    } catch {
-      // still down
-    }
+      done();
+    });
+    probe.addEventListener("error", () => done());
+    probe.addEventListener("close", () => {
+      this.probe = null;
+    });
   }
 
   showBanner(text, actionLabel = null, action = null, kind = "") {
@@ -199,6 +228,21 @@ class Console {
       command("transfer", { to, note: $("transfer-note").value.trim() });
       modal.close();
     });
+    this.wireHelp(command);
+  }
+
+  wireHelp(command) {
+    const modal = $("help-dialog");
+    $("help").addEventListener("click", () => {
+      $("help-text").value = "";
+      modal.showModal();
+    });
+    $("help-cancel").addEventListener("click", () => modal.close());
+    $("help-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      command("help", { text: $("help-text").value.trim() });
+      modal.close();
+    });
   }
 
   openTransfer() {
@@ -231,6 +275,8 @@ class Console {
 
   render() {
     const model = this.model;
+    const fresh = [...model.dialogs.values()].filter((d) => d.flashing && !d.gone).length;
+    document.title = `${fresh ? `(${fresh}) ` : ""}Console — frontdesk`;
     setText($("node"), model.node || "—");
     $("node").dataset.role = model.role || "";
     setText($("queue-count"), model.queueLength);
@@ -264,7 +310,7 @@ class Console {
     $("typing").hidden = !dialog.visitorTyping;
     setText($("typing"), `${dialog.visitorName || "The visitor"} is typing…`);
     const held = !dialog.gone && !dialog.closed;
-    for (const id of ["important", "transfer", "close-dialog", "message"]) $(id).disabled = !held;
+    for (const id of ["important", "transfer", "help", "close-dialog", "message"]) $(id).disabled = !held;
     $("compose").hidden = !held;
     setText($("important"), dialog.important ? "Unmark important" : "Mark important");
     $("important").setAttribute("aria-pressed", dialog.important ? "true" : "false");

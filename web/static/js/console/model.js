@@ -2,7 +2,7 @@
 // operators, and one entry per dialog held (with its transcript). Frames come
 // in through apply(); the views read the model. No DOM here.
 
-import { SessionState, Transcript, isHistoryEntry } from "../transcript.js";
+import { SessionState, TRANSIENT_CODES, Transcript, isHistoryEntry } from "../transcript.js";
 
 export class DialogState {
   constructor(id, saved = {}) {
@@ -66,6 +66,7 @@ export class ConsoleModel {
     this.dialogs = new Map();
     this.openId = null;
     this.errors = [];
+    this.retry = []; // pending frames refused for a passing reason, to send again
     this.readded = null; // ids re-announced since the last hello; null outside that window
     const saved = this.store.load();
     if (saved && Array.isArray(saved.dialogs)) {
@@ -208,7 +209,12 @@ export class ConsoleModel {
   onError(frame) {
     for (const dialog of this.dialogs.values()) {
       const failed = dialog.pending.find((p) => p.ref === frame.ref);
-      if (failed) dialog.pending = dialog.pending.filter((p) => p !== failed);
+      if (!failed) continue;
+      if (TRANSIENT_CODES.has(frame.code)) {
+        this.retry.push(failed); // the console sends it again, same ref, a little later
+        return;
+      }
+      dialog.pending = dialog.pending.filter((p) => p !== failed);
     }
     const where = frame.dialog ? ` (dialog ${frame.dialog})` : "";
     this.pushError(`${frame.message || frame.code || "error"}${where}`);

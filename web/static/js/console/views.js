@@ -148,6 +148,12 @@ export function renderHistory(list, dialog, me) {
   list.dataset.dialog = dialog.id;
 }
 
+/** "customer_id" -> "Customer id": a label for an info key the settings do not name. */
+function keyLabel(key) {
+  const words = key.replaceAll("_", " ").trim();
+  return words ? words[0].toUpperCase() + words.slice(1) : key;
+}
+
 /** The visitor panel: the configured fields first (in order), then any other info. */
 export function renderInfo(dl, dialog, fields, node) {
   if (!dialog) {
@@ -162,7 +168,7 @@ export function renderInfo(dl, dialog, fields, node) {
     rows.push([field.label || field.key, info[field.key] || "—", field.key]);
   }
   for (const [key, value] of Object.entries(info)) {
-    if (!known.has(key)) rows.push([key, value, key]);
+    if (!known.has(key)) rows.push([keyLabel(key), value, key]);
   }
   if (dialog.openedAt) rows.push(["Opened", formatClock(dialog.openedAt), "opened"]);
   rows.push(["Dialog", dialog.id, "dialog"]);

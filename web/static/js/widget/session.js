@@ -4,7 +4,14 @@
 // nothing missed (the server replays) and nothing doubled (dedupe by seq).
 
 import { Link } from "../link.js";
-import { SessionState, Transcript, isHistoryEntry, newRef } from "../transcript.js";
+import {
+  RETRY_DELAY_MS,
+  SessionState,
+  TRANSIENT_CODES,
+  Transcript,
+  isHistoryEntry,
+  newRef,
+} from "../transcript.js";
 
 const TYPING_IDLE_MS = 3000;
 
@@ -26,6 +33,7 @@ export class WidgetSession {
     this.historyGone = false;
     this.typingTimer = null;
     this.typingOn = false;
+    this.resumeRef = null;
     this.restore();
     this.link = new Link({
       urls,
@@ -154,12 +162,13 @@ export class WidgetSession {
 
   onOpen() {
     if (this.dialog !== null && this.token) {
+      this.resumeRef = newRef("resume");
       this.link.send({
         type: "resume",
         dialog: this.dialog,
         token: this.token,
         after_seq: this.transcript.lastSeq,
-        ref: newRef("resume"),
+        ref: this.resumeRef,
       });
       // Unacknowledged messages go again with their original ref: the server
       // keeps one message per (dialog, ref), so a resend never doubles.
@@ -189,6 +198,7 @@ export class WidgetSession {
   }
 
   onAck(frame) {
+    this.error = null;
     if (this.openRequest && frame.ref === this.openRequest.ref) {
       this.dialog = frame.dialog;
       this.token = frame.data && frame.data.token;
@@ -210,14 +220,20 @@ export class WidgetSession {
       return;
     }
     const failed = this.pending.find((p) => p.ref === frame.ref);
+    if (failed && TRANSIENT_CODES.has(frame.code)) {
+      // Not taken this time (node busy or not accepting writes yet): same ref, later.
+      setTimeout(() => this.pending.includes(failed) && this.link.send(failed), RETRY_DELAY_MS);
+      return;
+    }
     if (failed) {
       this.pending = this.pending.filter((p) => p !== failed);
       this.error = frame.message || "The message could not be sent.";
       this.persist();
       return;
     }
-    if (frame.code === "forbidden" || frame.code === "unknown_dialog") {
-      // The stored dialog cannot be resumed (another server, or expired): start over.
+    const gone = frame.code === "forbidden" || frame.code === "unknown_dialog";
+    if (gone && frame.ref && frame.ref === this.resumeRef) {
+      // The stored dialog cannot be resumed (forbidden, unknown_dialog): start over.
       this.reset();
       this.error = "Your previous chat could not be resumed.";
       return;

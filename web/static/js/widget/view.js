@@ -6,6 +6,23 @@ import { h, replaceChildren, setText } from "../dom.js";
 import { formatClock } from "../time.js";
 
 const OPEN_KEY = "frontdesk.widget.open";
+const SEEN_KEY = "frontdesk.widget.seen";
+
+function loadItem(key) {
+  try {
+    return window.sessionStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function saveItem(key, value) {
+  try {
+    window.sessionStorage.setItem(key, value);
+  } catch {
+    // storage unavailable: only the panel state and the unread count are forgotten
+  }
+}
 
 function entryView(entry, visitorName) {
   switch (entry.type) {
@@ -74,10 +91,13 @@ export class WidgetView {
 
   build() {
     const s = this.session;
+    this.unread = h("span", { class: "fd-unread", "data-testid": "fd-unread", hidden: true });
+    this.seenSeq = Number(loadItem(SEEN_KEY)) || 0;
     this.launcher = h(
       "button",
       { class: "fd-launcher", type: "button", "data-testid": "fd-launcher", onclick: () => this.toggle() },
       this.options.title,
+      this.unread,
     );
     this.status = h("div", { class: "fd-status", "data-testid": "fd-status" });
     this.conn = h("div", { class: "fd-conn", "data-testid": "fd-conn", hidden: true });
@@ -174,24 +194,29 @@ export class WidgetView {
       this.ended,
     );
     replaceChildren(this.frame, this.panel, this.launcher);
-    let open = false;
-    try {
-      open = window.sessionStorage.getItem(OPEN_KEY) === "1";
-    } catch {
-      open = false;
-    }
-    this.toggle(open || this.options.open);
+    this.toggle(loadItem(OPEN_KEY) === "1" || this.options.open);
   }
 
   toggle(open = this.panel.hidden) {
     this.panel.hidden = !open;
     this.launcher.hidden = open;
-    try {
-      window.sessionStorage.setItem(OPEN_KEY, open ? "1" : "0");
-    } catch {
-      // storage unavailable: the panel just starts closed after a reload
+    saveItem(OPEN_KEY, open ? "1" : "0");
+    this.render();
+  }
+
+  /** Operator messages that arrived while the panel was closed: a badge on the button. */
+  renderUnread() {
+    const entries = this.session.transcript.entries;
+    const last = entries.length ? entries[entries.length - 1].seq : 0;
+    if ((!this.panel.hidden || last < this.seenSeq) && this.seenSeq !== last) {
+      this.seenSeq = last;
+      saveItem(SEEN_KEY, String(last));
     }
-    if (open) this.render();
+    const unread = entries.filter(
+      (e) => e.seq > this.seenSeq && e.type === "dialog.message" && e.author !== "visitor",
+    ).length;
+    this.unread.hidden = unread === 0;
+    setText(this.unread, unread);
   }
 
   send() {
@@ -205,6 +230,7 @@ export class WidgetView {
   render() {
     const s = this.session;
     const phase = s.phase;
+    this.renderUnread();
     this.frame.dataset.phase = phase;
     this.startForm.hidden = phase !== "start" && phase !== "opening";
     this.startForm.querySelector("button").disabled = phase === "opening";

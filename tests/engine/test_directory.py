@@ -1,0 +1,118 @@
+"""The directory: ledger, redelivery after a crash, bounces, settle, hold/release."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from engine import commands as c
+from engine import messages as m
+from engine import notices as n
+from engine.directory import Directory, Envelope
+
+
+class FakeRef:
+    """Records what is told; stands in for an ActorRef (the directory only calls tell)."""
+
+    def __init__(self) -> None:
+        self.told: list[Envelope] = []
+
+    def tell(self, env: Envelope) -> None:
+        self.told.append(env)
+
+
+def test_send_records_then_done_settles() -> None:
+    d, ref = Directory(), FakeRef()
+    d.register("a", ref)
+    d.send("a", "hello")
+    assert not d.settle(0.01)
+    assert d.pending() == {"a": 1}
+    d.done("a", ref.told[0].id)
+    assert d.settle(0.01)
+
+
+def test_settle_wakes_when_another_thread_finishes() -> None:
+    d, ref = Directory(), FakeRef()
+    d.register("a", ref)
+    d.send("a", "x")
+    t = threading.Thread(target=lambda: d.done("a", ref.told[0].id))
+    t.start()
+    assert d.settle(5)
+    t.join()
+
+
+def test_messages_wait_for_a_reserved_address_and_are_redelivered_in_order() -> None:
+    d, ref = Directory(), FakeRef()
+    d.reserve("a")
+    for i in range(3):
+        d.send("a", i)
+    assert ref.told == []
+    d.register("a", ref)
+    assert [e.message for e in ref.told] == [0, 1, 2]
+
+
+def test_crash_bounces_the_crashing_message_and_keeps_the_rest() -> None:
+    d, old, sup, sender = Directory(), FakeRef(), FakeRef(), FakeRef()
+    d.register("supervisor", sup)
+    d.register("b", sender)
+    d.register("a", old)
+    d.send("a", "boom", sender="b")
+    d.send("a", "next")
+    d.crashed("a", old, old.told[0].id, m.ActorCrashed("a", "x", True))
+    assert isinstance(sup.told[-1].message, m.ActorCrashed)
+    bounced = sender.told[-1].message
+    assert isinstance(bounced, m.Undeliverable) and bounced.reason == "crashed"
+    d.send("a", "while restarting")
+    new = FakeRef()
+    d.register("a", new)
+    assert [e.message for e in new.told] == ["next", "while restarting"]
+
+
+def test_absent_address_rejects_a_command_at_once() -> None:
+    d = Directory()
+    got: list[n.Notice] = []
+    d.send("dialog:d-4", m.Inbound(c.VisitorSay("d-4", "t", "x", ref="r"), got.append))
+    assert got == [n.Rejected("r", "unknown_dialog", "no such dialog: d-4", "d-4")]
+    assert d.settle(0)
+
+
+def test_retire_bounces_to_senders() -> None:
+    d, a, b = Directory(), FakeRef(), FakeRef()
+    d.register("a", a)
+    d.register("b", b)
+    d.send("a", "retire-me")
+    d.send("a", "late", sender="b")
+    d.retire("a", a, keep=a.told[0].id)
+    assert b.told[-1].message == m.Undeliverable("late", "a", "absent")
+    d.done("a", a.told[0].id)
+    assert d.state("a") == "absent"
+
+
+def test_failed_address_answers_unavailable() -> None:
+    d, a = Directory(), FakeRef()
+    d.register("dialog:d-1", a)
+    d.fail("dialog:d-1")
+    got: list[Any] = []
+    d.send("dialog:d-1", m.Inbound(c.VisitorClose("d-1", "t", ref="r"), got.append))
+    assert got[0].code == "unavailable"
+
+
+def test_hold_and_release() -> None:
+    d, a = Directory(), FakeRef()
+    d.register("a", a)
+    d.hold("a")
+    d.send("a", 1)
+    assert a.told == [] and d.settle(0)  # held messages do not count for settle
+    d.release("a")
+    assert [e.message for e in a.told] == [1]
+    assert not d.settle(0)
+
+
+def test_watchers_survive_and_drop() -> None:
+    d = Directory()
+    sub = print
+    d.add_watcher("dialog:d-1", sub)
+    d.add_watcher("dialog:d-1", sub)
+    assert d.watchers("dialog:d-1") == (sub,)
+    d.drop_subscriber(sub)
+    assert d.watchers("dialog:d-1") == ()

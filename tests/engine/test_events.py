@@ -1,0 +1,98 @@
+"""Events to and from journal records: round trip, versions, upcasters."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine import events as ev
+from engine.errors import JournalError
+from engine.journal import Record
+
+SAMPLES: list[ev.Event] = [
+    ev.DialogOpenedEv(
+        dialog="d-1",
+        at=1.0,
+        seq=1,
+        number=1,
+        token_hash="h",
+        visitor_name="V",
+        info={"page": "/"},
+        priority=2,
+    ),
+    ev.DialogAssignedEv(dialog="d-1", at=2.0, seq=2, operator="ann", operator_name="Ann"),
+    ev.MessagePostedEv(dialog="d-1", at=3.0, seq=3, author="visitor", name="V", text="hi", ref="r"),
+    ev.DialogTransferredEv(
+        dialog="d-1",
+        at=4.0,
+        seq=4,
+        from_operator="ann",
+        from_name="Ann",
+        to_operator="bob",
+        to_name="Bob",
+        note="n",
+    ),
+    ev.DialogRequeuedEv(dialog="d-1", at=5.0, seq=5, operator="bob", reason="gone"),
+    ev.LookingForInfoEv(dialog="d-1", at=6.0, seq=6, operator_name="Bob", reminder=True),
+    ev.ImportantMarkedEv(dialog="d-1", at=7.0, seq=7, important=True),
+    ev.HelpRequestedEv(dialog="d-1", at=8.0, seq=8, operator="bob", text="?"),
+    ev.MonitorSetEv(dialog="d-1", at=9.0, manager="boss", on=True),
+    ev.DialogClosedEv(dialog="d-1", at=10.0, seq=9, by="visitor", reason="bye"),
+    ev.OperatorLoggedInEv(operator="ann", at=1.0, name="Ann", capacity=None),
+    ev.StatusSetEv(operator="ann", at=2.0, status="phone"),
+    ev.CapacitySetEv(operator="ann", at=3.0, capacity=4),
+    ev.OperatorLoggedOutEv(operator="ann", at=4.0),
+]
+
+
+def as_record(e: ev.Event, seq: int = 1) -> Record:
+    ne = ev.to_new_event(e)
+    data = json.loads(json.dumps(ne.data))  # what a real journal stores: JSON
+    return Record(1, seq, ne.stream, ne.type, ne.version, data, ne.at)
+
+
+@pytest.mark.parametrize("event", SAMPLES, ids=lambda e: e.TYPE)
+def test_round_trip_through_json(event: ev.Event) -> None:
+    assert ev.from_record(as_record(event)) == event
+
+
+def test_streams() -> None:
+    assert SAMPLES[0].stream == "dialog:d-1"
+    assert SAMPLES[-1].stream == "operator:ann"
+
+
+def test_every_type_is_registered_once() -> None:
+    assert len(ev.EVENT_TYPES) == len(SAMPLES)
+
+
+def test_unknown_type_is_a_journal_error() -> None:
+    with pytest.raises(JournalError, match="unknown event type 'nope'"):
+        ev.from_record(Record(1, 7, "node", "nope", 1, {}, 0.0))
+
+
+def test_newer_version_is_refused() -> None:
+    r = as_record(SAMPLES[1])
+    with pytest.raises(JournalError, match="newer than this code"):
+        ev.from_record(Record(r.epoch, r.seq, r.stream, r.type, 99, r.data, r.at))
+
+
+def test_upcaster_brings_old_data_to_the_current_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ev.StatusSetEv, "VERSION", 2)
+    ev.register_upcaster(
+        "operator.status", 1, lambda d: {"operator": d["operator"], "status": d["state"]}
+    )
+    try:
+        old = Record(
+            1, 1, "operator:ann", "operator.status", 1, {"operator": "ann", "state": "phone"}, 5.0
+        )
+        got = ev.from_record(old)
+        assert got == ev.StatusSetEv(operator="ann", at=5.0, status="phone")
+    finally:
+        ev._UPCASTERS.pop(("operator.status", 1))
+
+
+def test_missing_upcaster_is_a_journal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ev.CapacitySetEv, "VERSION", 2)
+    with pytest.raises(JournalError, match="no upcaster"):
+        ev.from_record(Record(1, 1, "operator:a", "operator.capacity", 1, {"operator": "a"}, 0.0))

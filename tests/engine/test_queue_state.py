@@ -1,0 +1,93 @@
+"""Routing as plain function calls."""
+
+from __future__ import annotations
+
+from engine import messages as m
+from engine import queue_state as qs
+
+
+def avail(
+    op: str, load: int = 0, capacity: int = 2, status: str = "connected", last: float = 0.0
+) -> m.Availability:
+    return m.Availability(op, op.capitalize(), True, status, load, capacity, last)
+
+
+def offers(effects: tuple[m.Effect, ...]) -> list[tuple[str, str]]:
+    return [
+        (f.address, f.message.dialog)
+        for f in effects
+        if isinstance(f, m.Tell) and isinstance(f.message, m.Offer)
+    ]
+
+
+def feed(*msgs: object) -> tuple[qs.QueueState, list[m.Effect]]:
+    s = qs.QueueState()
+    out: list[m.Effect] = []
+    for msg in msgs:
+        s, fx = qs.step(s, msg)
+        out += fx
+    return s, out
+
+
+def test_order_is_priority_then_arrival() -> None:
+    s, _ = feed(m.Enqueue("d-1", 1, 0), m.Enqueue("d-2", 2, 1), m.Enqueue("d-3", 3, 0))
+    assert s.order() == ["d-2", "d-1", "d-3"]
+
+
+def test_offer_goes_to_fewest_then_longest_idle() -> None:
+    _, fx = feed(
+        avail("ann", load=1),
+        avail("bob", load=0, last=5),
+        avail("cy", load=0, last=3),
+        m.Enqueue("d-1", 1, 0),
+    )
+    assert offers(tuple(fx)) == [("operator:cy", "d-1")]
+
+
+def test_no_offer_to_non_connected_or_full() -> None:
+    _, fx = feed(avail("ann", status="on_break"), avail("bob", load=2), m.Enqueue("d-1", 1, 0))
+    assert offers(tuple(fx)) == []
+
+
+def test_unanswered_offers_count_toward_load() -> None:
+    _, fx = feed(avail("ann", capacity=1), m.Enqueue("d-1", 1, 0), m.Enqueue("d-2", 2, 0))
+    assert offers(tuple(fx)) == [("operator:ann", "d-1")]
+
+
+def test_declined_goes_back_to_its_place() -> None:
+    s, _ = feed(avail("ann", capacity=1), m.Enqueue("d-1", 1, 0), m.Enqueue("d-2", 2, 0))
+    s, fx = qs.step(s, m.OfferDeclined("d-1", "ann", avail("ann", status="phone", capacity=1)))
+    assert s.order() == ["d-1", "d-2"] and offers(fx) == []
+    s, fx = qs.step(s, avail("ann", capacity=1))
+    assert offers(fx) == [("operator:ann", "d-1")]
+
+
+def test_accepted_then_dequeued() -> None:
+    s, _ = feed(avail("ann"), m.Enqueue("d-1", 1, 0))
+    s, _ = qs.step(s, m.OfferAccepted("d-1", avail("ann", load=1)))
+    assert s.entries[0].accepted
+    s, _ = qs.step(s, m.Dequeue("d-1"))
+    assert s.order() == []
+
+
+def test_undeliverable_offer_forgets_the_operator() -> None:
+    s, _ = feed(avail("ann"), m.Enqueue("d-1", 1, 0))
+    s, fx = qs.step(s, m.Undeliverable(m.Offer("d-1"), "operator:ann", "absent"))
+    assert "ann" not in s.operators and s.entries[0].offered_to is None and offers(fx) == []
+
+
+def test_positions_and_length_told_only_on_change() -> None:
+    s, fx = feed(m.Enqueue("d-1", 1, 0), m.Enqueue("d-2", 2, 0))
+    told = [f.message for f in fx if isinstance(f, m.Tell) and isinstance(f.message, m.Position)]
+    assert told == [m.Position("d-1", 1), m.Position("d-2", 2)]
+    s, fx2 = qs.step(s, m.Dequeue("d-1"))
+    told = [f.message for f in fx2 if isinstance(f, m.Tell) and isinstance(f.message, m.Position)]
+    assert told == [m.Position("d-2", 1)]
+    _, fx3 = qs.step(s, None)
+    assert fx3 == ()
+
+
+def test_logged_out_availability_removes_operator() -> None:
+    s, _ = feed(avail("ann"))
+    s, _ = qs.step(s, m.Availability("ann", "Ann", False, "connected", 0, 2, 0))
+    assert s.operators == {}
