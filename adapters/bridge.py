@@ -6,10 +6,15 @@ never touches trio state from a foreign thread: it hands the notice to the
 loop with ``TrioToken.run_sync_soon``, and the function that runs there puts it
 into the connection's bounded memory channel with ``send_nowait``.
 
-- A full channel means the client reads too slowly. The connection is marked
-  overloaded (its ``overloaded`` event is set, and the connection closes with
-  1013 "try again later"); the actor is never slowed and the client resumes
-  later from its last seq.
+- The channel is bounded (``capacity``). A burst larger than it — a resume
+  replaying a long history, or the engine delivering many notices while the
+  loop was busy — spills, in order, into an overflow list that refills the
+  channel as the writer drains it. A client that does not drain the spill
+  within ``grace_s`` (or lets it grow past ``max_overflow``) reads too slowly:
+  the outbox is marked overloaded and the connection closes with 1013 "try
+  again later"; the actor is never slowed and the client resumes later from
+  its last seq. (A plain "full channel = overloaded" rule would close, again
+  and again, every client whose resume replays more than ``capacity`` entries.)
 - Nothing raised inside ``run_sync_soon`` may escape: an exception there
   crashes the whole trio loop. ``_push`` therefore catches everything.
 - After the loop has finished, ``run_sync_soon`` raises ``RunFinishedError``;
@@ -21,6 +26,7 @@ into the connection's bounded memory channel with ``send_nowait``.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -58,15 +64,30 @@ class Outbox:
     made on the trio side go in with ``put(frame)``.
     """
 
-    def __init__(self, token: trio.lowlevel.TrioToken, capacity: int) -> None:
+    def __init__(
+        self,
+        token: trio.lowlevel.TrioToken,
+        capacity: int,
+        *,
+        grace_s: float = 5.0,
+        max_overflow: int | None = None,
+    ) -> None:
         if capacity < 1:
             raise ValueError(f"an outbox needs a capacity of at least 1, got {capacity}")
         self._token = token
         self._send, self._receive = trio.open_memory_channel[Item](capacity)
+        self._overflow: deque[Item] = deque()
+        self._closed = False
+        self._congested = trio.Event()  # set when the overflow becomes non-empty
+        self._drained = trio.Event()  # set when it empties again
+        self.congested_since: float | None = None
         self.overloaded = trio.Event()
         self.capacity = capacity
+        self.grace_s = grace_s
+        self.max_overflow = max_overflow if max_overflow is not None else 64 * capacity
         self.pushed = 0
         self.dropped = 0
+        self.spilled = 0  # items that went through the overflow
 
     # --- any thread ------------------------------------------------------------------
 
@@ -111,36 +132,82 @@ class Outbox:
 
     def _push(self, item: Item) -> None:
         try:
+            if self._overflow:  # keep the order: behind what already spilled
+                self._spill(item)
+                return
             self._send.send_nowait(item)
             self.pushed += 1
         except trio.WouldBlock:
-            self.dropped += 1
-            self.overloaded.set()
+            self._spill(item)
         except (trio.ClosedResourceError, trio.BrokenResourceError):
             self.dropped += 1
         except Exception:  # never let anything escape into the run loop
             self.dropped += 1
             log.exception("could not queue an outbound item")
 
+    def _spill(self, item: Item) -> None:
+        if self._closed:  # a closed outbox takes nothing, spilled or not
+            self.dropped += 1
+            return
+        if not self._overflow:
+            self.congested_since = trio.current_time()
+            self._congested.set()
+            self._drained = trio.Event()
+        self._overflow.append(item)
+        self.pushed += 1
+        self.spilled += 1
+        if len(self._overflow) > self.max_overflow:
+            self.overloaded.set()
+            self._drained.set()  # wake wait_overloaded, which checks ``overloaded`` first
+
+    def _refill(self) -> None:
+        while self._overflow:
+            try:
+                self._send.send_nowait(self._overflow[0])
+            except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
+                return
+            self._overflow.popleft()
+        if self.congested_since is not None:
+            self.congested_since = None
+            self._congested = trio.Event()
+            self._drained.set()
+
     async def receive(self) -> Item:
-        return await self._receive.receive()
+        item = await self._receive.receive()
+        self._refill()
+        return item
 
     def __aiter__(self) -> Outbox:
         return self
 
     async def __anext__(self) -> Item:
         try:
-            return await self._receive.receive()
+            return await self.receive()
         except (trio.EndOfChannel, trio.ClosedResourceError):
             raise StopAsyncIteration from None
 
+    async def wait_overloaded(self) -> None:
+        """Return once the reader is too slow: the spill outlived ``grace_s`` or grew too big."""
+        while not self.overloaded.is_set():
+            if self.congested_since is None:
+                await self._congested.wait()
+                continue
+            deadline = self.congested_since + self.grace_s
+            drained = self._drained
+            with trio.move_on_at(deadline):
+                await drained.wait()
+            if not drained.is_set() and self.congested_since is not None \
+                    and trio.current_time() >= deadline:
+                self.overloaded.set()
+
     def close(self) -> None:
         """Refuse further items; pending ones stay readable until drained."""
+        self._closed = True
         self._send.close()
 
     def statistics(self) -> int:
-        """How many items wait to be written."""
-        return self._receive.statistics().current_buffer_used
+        """How many items wait to be written (channel and overflow)."""
+        return self._receive.statistics().current_buffer_used + len(self._overflow)
 
 
 class Bridge:
@@ -154,8 +221,8 @@ class Bridge:
         """Call on the trio thread at start-up."""
         return cls(trio.lowlevel.current_trio_token())
 
-    def outbox(self, capacity: int) -> Outbox:
-        return Outbox(self.token, capacity)
+    def outbox(self, capacity: int, grace_s: float = 5.0) -> Outbox:
+        return Outbox(self.token, capacity, grace_s=grace_s)
 
     def call_soon(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` on the trio thread from any thread; dropped after the loop ended."""

@@ -81,6 +81,8 @@ class EngineActor(pykka.ThreadingActor):
             self.started()
         except Exception as e:
             self._crash(e, None)
+        finally:
+            self.directory.started()
 
     def on_receive(self, message: Any) -> Any:
         if self.dead or not isinstance(message, Envelope):

@@ -163,11 +163,20 @@ class Directory:
                     _tell(ref, env)
 
     def reserve(self, address: str) -> None:
-        """An actor is about to start here: hold its messages until it registers."""
+        """An actor is about to start here: hold its messages until it registers.
+
+        Also counts one unit of pending work until the actor calls ``started``: what
+        its ``on_start`` sends must be seen by ``settle``."""
         with self._lock:
             slot = self._slots.setdefault(address, _Slot())
             slot.ref = None
             slot.state = "restarting"
+            self._pending += 1
+
+    def started(self) -> None:
+        """The actor's ``on_start`` is over (whatever it sent is already counted)."""
+        with self._lock:
+            self._dec(1)
 
     def hold(self, address: str) -> None:
         """Test aid: keep new messages for ``address`` in its ledger until ``release``."""

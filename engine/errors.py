@@ -43,3 +43,15 @@ class AdapterError(FrontdeskError):
 
 class ConfigError(FrontdeskError):
     """A setting is missing or invalid; the message names the key."""
+
+
+class JournalGapError(JournalError):
+    """A replicated record does not follow the journal's last seq."""
+
+
+class JournalDivergedError(JournalError):
+    """A replicated record differs from the one this journal holds at the same seq."""
+
+
+class CorruptRecordError(JournalError):
+    """A stored record fails its checksum or cannot be decoded."""

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from engine.errors import StaleEpoch
+from engine.errors import JournalDivergedError, JournalGapError, StaleEpoch
 
 
 @dataclass(frozen=True)
@@ -100,10 +100,18 @@ class MemoryJournal:
     def append_records(self, records: Sequence[Record]) -> None:
         with self._lock:
             for r in records:
-                expected = (self._records[-1].seq if self._records else 0) + 1
-                if r.seq != expected:
-                    raise StaleEpoch(
-                        f"replicated record seq {r.seq} does not follow {expected - 1}"
+                last = self._records[-1].seq if self._records else 0
+                if 0 < r.seq <= last:
+                    held = self._records[r.seq - 1]
+                    if held != r:
+                        raise JournalDivergedError(
+                            f"replicated record seq {r.seq} (epoch {r.epoch}) differs from "
+                            f"the one held (epoch {held.epoch})"
+                        )
+                    continue  # already held, identical: replication resent it
+                if r.seq != last + 1:
+                    raise JournalGapError(
+                        f"replicated record seq {r.seq} does not follow the last seq {last}"
                     )
                 self._records.append(r)
                 self._epoch = max(self._epoch, r.epoch)

@@ -150,8 +150,9 @@ class Supervisor(EngineActor):
         address, state = rebuilt.address, rebuilt.state
         if address in self.given_up:
             return
-        if state is None:
+        if state is None:  # closed or logged out meanwhile: nobody to restart
             self.directory.retire(address, None)
+            self.handle(m.Retired(address))
             return
         if isinstance(state, ds.DialogState):
             DialogActor.launch(address, self.ctx, state)

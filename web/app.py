@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -70,9 +71,10 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def build_app(ctx: ServerContext) -> Starlette:
+def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """The app; ``extra_routes`` (e.g. ``web.cluster_routes``) go before the static mount."""
     if ctx.presence is None:
-        ctx.presence = Presence(ctx.engine, ctx.clock, ctx.options.operator_grace_s)
+        ctx.presence = Presence(lambda: ctx.engine, ctx.clock, ctx.options.operator_grace_s)
     http = HttpRoutes(ctx)
 
     async def refuse(ws: WebSocket, status: int, code: str, message: str) -> None:
@@ -132,6 +134,7 @@ def build_app(ctx: ServerContext) -> Starlette:
         WebSocketRoute("/ws/visitor", ws_visitor),
         WebSocketRoute("/ws/operator", ws_operator),
         WebSocketRoute("/ws/manager", ws_manager),
+        *extra_routes,
         Mount("/static", StaticFiles(directory=ctx.options.static_dir, check_dir=False),
               name="static"),
     ]

@@ -159,6 +159,8 @@ class HttpRoutes:
         if user is None or user.role != "manager":
             return api_error(401, "no_session", "manager credentials required",
                              **{"WWW-Authenticate": 'Basic realm="frontdesk"'})
+        if not self.ctx.node.ready:
+            return api_error(503, "unavailable", f"this node is {self.ctx.node.role}, not serving")
         return JSONResponse(self.ctx.engine.snapshot())
 
     def _origin_ok(self, request: Request) -> bool:

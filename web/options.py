@@ -27,6 +27,7 @@ class ServerOptions:
     rate_limit_per_s: float = 20.0
     rate_limit_burst: int = 40
     send_queue_size: int = 1024
+    slow_consumer_grace_s: float = 5.0  # a spill past send_queue_size must drain within this
     operator_grace_s: float = 60.0
     resume_wait_s: float = 2.0
     shutdown_timeout_s: float = 5.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 
 from adapters.bridge import Bridge
 from engine.api import EnginePort
@@ -21,8 +22,8 @@ log = logging.getLogger("frontdesk.web")
 
 
 class Presence:
-    def __init__(self, engine: EnginePort, clock: Clock, grace_s: float) -> None:
-        self._engine = engine
+    def __init__(self, engine_of: Callable[[], EnginePort], clock: Clock, grace_s: float) -> None:
+        self._engine_of = engine_of  # the engine may be replaced (failover)
         self._clock = clock
         self.grace_s = grace_s
         self.sockets: Counter[str] = Counter()
@@ -57,7 +58,7 @@ class Presence:
         del self._timers[operator_id]
         log.info("operator %s had no socket for %.0f s: logging out", operator_id, self.grace_s)
         self.logouts += 1
-        self._engine.submit(OperatorLogout(operator_id))
+        self._engine_of().submit(OperatorLogout(operator_id))
 
     def forget(self, operator_id: str) -> None:
         """The operator logged out on purpose: no grace timer."""

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Sequence
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 import trio
 from hypercorn.config import Config as HypercornConfig
 from hypercorn.trio import serve
+from starlette.routing import BaseRoute
 
 from adapters.bridge import Bridge
+from engine.api import EnginePort
 from web.app import build_app
 from web.context import ServerContext
-from web.ws_base import CLOSE_GOING_AWAY
+from web.ws_base import CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART
 
 log = logging.getLogger("frontdesk.web")
 
@@ -42,11 +45,12 @@ async def run_server(
     ctx: ServerContext,
     stop: trio.Event,
     *,
+    extra_routes: Sequence[BaseRoute] = (),
     task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Serve ``ctx`` until ``stop`` is set; ``task_status.started(port)`` once listening."""
     ctx.bridge = Bridge.capture()
-    app = cast(Any, build_app(ctx))
+    app = cast(Any, build_app(ctx, extra_routes))
     ctx.engine.watch_all(ctx.observe)
     stop_listening = trio.Event()
     try:
@@ -79,3 +83,22 @@ async def stop_on_signals(stop: trio.Event) -> None:
             log.info("received %s", signal.Signals(signum).name)
             stop.set()
             return
+
+
+async def switch_engine(ctx: ServerContext, engine: EnginePort) -> None:
+    """Serve ``engine`` from now on (failover, switchover, a restarted engine).
+
+    Every websocket is closed with 1012 (service restart): the clients
+    reconnect and resume from their last seq on the new engine, which has
+    replayed the journal. Subscriptions on the old engine die with it.
+    """
+    old = ctx.engine
+    try:
+        old.unwatch_all(ctx.observe)
+    except Exception:
+        log.debug("unwatch on the old engine failed", exc_info=True)
+    ctx.engine = engine
+    engine.watch_all(ctx.observe)
+    async with trio.open_nursery() as closers:
+        for conn in list(ctx.connections):
+            closers.start_soon(conn.close, CLOSE_SERVICE_RESTART, "engine restarted: resume")

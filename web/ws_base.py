@@ -37,6 +37,7 @@ CLOSE_GOING_AWAY = 1001
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
 CLOSE_INTERNAL = 1011
+CLOSE_SERVICE_RESTART = 1012
 CLOSE_TRY_AGAIN = 1013
 
 
@@ -46,7 +47,9 @@ class WsConnection:
     def __init__(self, ctx: ServerContext, ws: WebSocket) -> None:
         self.ctx = ctx
         self.ws = ws
-        self.outbox: Outbox = ctx.require_bridge().outbox(ctx.options.send_queue_size)
+        self.outbox: Outbox = ctx.require_bridge().outbox(
+            ctx.options.send_queue_size, ctx.options.slow_consumer_grace_s
+        )
         self.bucket = TokenBucket(ctx.options.rate_limit_per_s, ctx.options.rate_limit_burst)
         self._send_lock = trio.Lock()
         self._scope: trio.CancelScope | None = None
@@ -198,10 +201,10 @@ class WsConnection:
             return None
 
     async def _watch_overload(self) -> None:
-        await self.outbox.overloaded.wait()
+        await self.outbox.wait_overloaded()
         self.ctx.metrics.slow_consumers += 1
-        log.info("closing a slow %s socket: its send queue of %d filled", self.kind,
-                 self.outbox.capacity)
+        log.info("closing a slow %s socket: %d frames waited over %.1f s", self.kind,
+                 self.outbox.statistics(), self.outbox.grace_s)
         await self.close(CLOSE_TRY_AGAIN, "try again later: send queue full")
 
 

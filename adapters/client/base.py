@@ -23,10 +23,10 @@ import json
 import logging
 import random
 import secrets
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Self
 from urllib.parse import urlsplit
 
 import trio
@@ -38,28 +38,12 @@ from trio_websocket import (
 )
 
 from adapters.client.http import ClientError
+from adapters.client.inbox import Frame, FrameLog
 from adapters.client.socket import one_exception, open_socket
-from engine.notices import DialogNotice
 
 log = logging.getLogger("frontdesk.client")
 
-
-
-def _history_types() -> frozenset[str]:
-    found: set[str] = set()
-    stack: list[type[DialogNotice]] = [DialogNotice]
-    while stack:
-        cls = stack.pop()
-        stack.extend(cls.__subclasses__())
-        if cls.TYPE and cls.in_history:
-            found.add(cls.TYPE)
-    return frozenset(found)
-
-
-HISTORY_TYPES = _history_types()  # the dialog entries: deduplicated by (dialog, seq)
-Frame = dict[str, Any]
 FINAL_CLOSE_CODES = frozenset({1000, 1008})  # closed on purpose (logout, session ended): stay off
-Match = str | Callable[[Frame], bool] | dict[str, Any]
 
 
 class RefusedError(ClientError):
@@ -93,15 +77,7 @@ class Backoff:
         return min(self.max_s, self.base_s * growth) * (0.5 + self.rng.random())
 
 
-def matches(frame: Frame, match: Match) -> bool:
-    if isinstance(match, str):
-        return frame.get("type") == match
-    if isinstance(match, dict):
-        return all(frame.get(k) == v for k, v in match.items())
-    return match(frame)
-
-
-class ClientBase:
+class ClientBase(FrameLog):
     path = "/"
 
     def __init__(
@@ -117,21 +93,15 @@ class ClientBase:
         self.urls = [urls] if isinstance(urls, str) else list(urls)
         if not self.urls:
             raise ClientError("a client needs at least one node URL")
+        super().__init__()
         self.session = session
         self.origin = origin
         self.reconnect = reconnect
         self.backoff = backoff or Backoff()
         self.max_frame_bytes = max_frame_bytes
-        self.received: list[Frame] = []  # every frame kept, in order
-        self.duplicates: list[Frame] = []  # history entries dropped as already seen
-        self.last_seq: dict[str, int] = {}
-        self.close_codes: list[int] = []
-        self._close_cursor = 0
         self.connections = 0
         self.hello: Frame | None = None
         self.url: str | None = None
-        self._cursor = 0
-        self._changed = trio.Event()
         self._connected = trio.Event()
         self._ws: WebSocketConnection | None = None
         self._pending: dict[str, tuple[trio.Event, list[Frame]]] = {}
@@ -142,7 +112,6 @@ class ClientBase:
         self._nursery: trio.Nursery | None = None
         self._inner: trio.Nursery | None = None
         self._stopped = False
-        self._fatal: BaseException | None = None
         self._read_scope = trio.CancelScope()
         self._finished = trio.Event()
         # While set to an unset Event, reconnection waits for it (tests: "the network is down").
@@ -150,7 +119,7 @@ class ClientBase:
 
     # --- lifecycle --------------------------------------------------------------------
 
-    async def __aenter__(self) -> ClientBase:
+    async def __aenter__(self) -> Self:
         """Run the client in its own nursery (enter and exit in the same task)."""
         try:
             async with AsyncExitStack() as stack:
@@ -284,14 +253,9 @@ class ClientBase:
                 raise
 
     def _file(self, frame: Frame) -> None:
+        if not self.keep(frame):
+            return
         kind = frame.get("type")
-        dialog = frame.get("dialog")
-        if kind in HISTORY_TYPES and isinstance(dialog, str):
-            seq = int(frame.get("seq", 0))
-            if seq <= self.last_seq.get(dialog, 0):
-                self.duplicates.append(frame)
-                return
-            self.last_seq[dialog] = seq
         self.on_frame(frame)
         ref = frame.get("ref")
         if kind in ("ack", "error") and isinstance(ref, str):
@@ -302,13 +266,6 @@ class ClientBase:
                 pending[0].set()
         self.received.append(frame)
         self._notify()
-
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = trio.Event()
-
-    async def _wait_change(self) -> None:
-        await self._changed.wait()
 
     # --- role hooks ----------------------------------------------------------------------
 
@@ -367,58 +324,6 @@ class ClientBase:
         return answer
 
     # --- reading -------------------------------------------------------------------------
-
-    async def expect(self, match: Match, timeout: float = 5.0) -> Frame:
-        """The next frame (after the previous ``expect``) matching ``match``; consumes up to it."""
-        with trio.move_on_after(timeout):
-            while True:
-                while self._cursor < len(self.received):
-                    frame = self.received[self._cursor]
-                    self._cursor += 1
-                    if matches(frame, match):
-                        return frame
-                if self._fatal is not None:
-                    raise self._fatal
-                await self._wait_change()
-        recent = [f.get("type") for f in self.received[-20:]]
-        raise ClientError(f"expected a frame matching {match!r} within {timeout} s; "
-                          f"last frames: {recent}")
-
-    async def wait_for(self, match: Match, timeout: float = 5.0, since: int = 0) -> Frame:
-        """The first frame at index >= ``since`` of ``received`` matching; consumes nothing."""
-        index = since
-        with trio.move_on_after(timeout):
-            while True:
-                while index < len(self.received):
-                    frame = self.received[index]
-                    index += 1
-                    if matches(frame, match):
-                        return frame
-                if self._fatal is not None:
-                    raise self._fatal
-                await self._wait_change()
-        raise ClientError(f"no frame matching {match!r} within {timeout} s")
-
-    async def expect_close(self, timeout: float = 5.0) -> int:
-        """Wait until the server closes the socket; return its close code."""
-        with trio.move_on_after(timeout):
-            while len(self.close_codes) <= self._close_cursor:
-                await self._wait_change()
-            self._close_cursor += 1
-            return self.close_codes[self._close_cursor - 1]
-        raise ClientError(f"the server did not close the socket within {timeout} s")
-
-    async def frames(self) -> AsyncIterator[Frame]:
-        """Every frame from now on (after those already consumed), as it comes."""
-        while True:
-            while self._cursor < len(self.received):
-                self._cursor += 1
-                yield self.received[self._cursor - 1]
-            await self._wait_change()
-
-    def seen(self, match: Match) -> list[Frame]:
-        return [f for f in self.received if matches(f, match)]
-
 
 async def _abort(ws: WebSocketConnection) -> None:
     stream = ws._stream  # the TCP stream under the websocket

@@ -8,10 +8,12 @@ from typing import Any, TypeVar
 
 from trio_websocket import WebSocketConnection
 
-from adapters.client.base import ClientBase, Frame
+from adapters.client.base import ClientBase
 from adapters.client.http import login as http_login
+from adapters.client.inbox import Frame
 
 T = TypeVar("T", bound="ClientBase")
+RESUME_FINAL = frozenset({"closed", "forbidden", "unknown_dialog"})
 
 
 class VisitorClient(ClientBase):
@@ -23,19 +25,29 @@ class VisitorClient(ClientBase):
         super().__init__(urls, **kwargs)
         self.tokens: dict[str, str] = {}  # dialog -> token
         self.dialog: str | None = None
+        self.closed: set[str] = set()  # dialogs known to be over
 
     def on_frame(self, frame: Frame) -> None:
-        if frame.get("type") == "ack" and isinstance(frame.get("data"), dict):
+        kind, dialog = frame.get("type"), frame.get("dialog")
+        if kind == "ack" and isinstance(frame.get("data"), dict):
             token = frame["data"].get("token")
-            if isinstance(token, str) and isinstance(frame.get("dialog"), str):
-                self.tokens[frame["dialog"]] = token
-                self.dialog = frame["dialog"]
+            if isinstance(token, str) and isinstance(dialog, str):
+                self.tokens[dialog] = token
+                self.dialog = dialog
+        elif kind == "error" and str(frame.get("ref", "")).startswith("resume-") \
+                and frame.get("code") in RESUME_FINAL and isinstance(dialog, str):
+            self.tokens.pop(dialog, None)  # closed, gone or not ours: stop resuming it
+            self.closed.add(dialog)
+        elif kind == "dialog.closed" and isinstance(dialog, str):
+            self.closed.add(dialog)
 
     async def on_connected(self, ws: WebSocketConnection) -> None:
-        for dialog, token in self.tokens.items():
+        for dialog, token in list(self.tokens.items()):
+            if dialog in self.closed:
+                continue
             await ws.send_message(json.dumps({
                 "type": "resume", "dialog": dialog, "token": token,
-                "after_seq": self.last_seq.get(dialog, 0),
+                "after_seq": self.last_seq.get(dialog, 0), "ref": self.next_ref("resume"),
             }))
 
     async def open(self, name: str = "", info: dict[str, str] | None = None,

@@ -44,7 +44,7 @@ class NodeEngine:
 
     def _reattach(self) -> None:
         """Give a newly started engine the managers' subscribers (trio thread)."""
-        engine = self.node.engine
+        engine: Any = self.node.engine
         with self._lock:
             if engine is None or (self._attached is not None and self._attached[0] is engine):
                 return

@@ -149,6 +149,13 @@ class ReplicationGate:
     def is_degraded(self) -> bool:
         return self._degraded
 
+    def lease_left(self) -> float:
+        """Seconds of lease left (0 when fenced or expired)."""
+        with self._cond:
+            if not self._writable:
+                return 0.0
+            return max(0.0, self._lease_until - self._monotonic())
+
     def lease_valid(self) -> bool:
         with self._cond:
             return self._writable and self._monotonic() < self._lease_until

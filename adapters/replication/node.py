@@ -111,6 +111,7 @@ class ClusterNode:
         self._keeper_scope: trio.CancelScope | None = None
         self._lease_inflight = False
         self._granted_until = 0.0
+        self._fresh_grant = False
         self._last_heard = monotonic()
         self._renew_now = trio.Event()
         self._degrade_pending = False
@@ -302,6 +303,8 @@ class ClusterNode:
             self._lease_inflight = False
             if isinstance(answer, Granted):
                 self._granted_until = sent + answer.lease_s * LEASE_MARGIN
+                # a new epoch starts with no standby at the witness: nothing to wait for
+                self._fresh_grant = answer.epoch > self.state.epoch
                 self.feed(LeaseGranted(answer.epoch))
             else:
                 if answer.holder_url and answer.holder != self.settings.node_name:
@@ -326,7 +329,8 @@ class ClusterNode:
             self._keeper_scope = None
 
     async def _keep_lease(self, scope: trio.CancelScope) -> None:
-        """Renew every lease_s / 4; fence when the lease runs out unconfirmed."""
+        """Renew every lease_s / 4; after a failed attempt retry at once, each attempt
+        bounded by what is left of the lease; fence when it runs out unconfirmed."""
         settings = self.settings
         with scope:
             while True:
@@ -334,31 +338,34 @@ class ClusterNode:
                 degrade = self._degrade_pending
                 standby = None if degrade else self.gate.standby_in_sync()
                 sent = self._monotonic()
-                try:
-                    answer = await self.witness.renew(
-                        settings.node_name, self.state.epoch, settings.lease_s, standby
-                    )
-                except WitnessUnavailableError as e:
-                    log.warning("lease renewal failed: %s", e)
-                else:
-                    if isinstance(answer, Granted):
-                        self.gate.extend(sent + answer.lease_s * LEASE_MARGIN)
-                        if standby != self.standby_reported:
-                            self.standby_reported = standby
-                            self._changed()
-                        if degrade:
-                            self._degrade_pending = False
-                            self.gate.degraded()
-                            log.warning("backup not in sync: the witness will not promote it")
-                    else:
-                        if answer.holder_url and answer.holder != settings.node_name:
-                            self._primary_hint = answer.holder_url
-                        self.feed(LeaseRefused(answer.epoch, answer.holder))
-                        return
+                left = self.gate.lease_left()
+                answer = None
+                with trio.move_on_after(max(0.05, min(settings.lease_s / 2, left))):
+                    try:
+                        answer = await self.witness.renew(
+                            settings.node_name, self.state.epoch, settings.lease_s, standby
+                        )
+                    except WitnessUnavailableError as e:
+                        log.warning("lease renewal failed: %s", e)
+                if isinstance(answer, Granted):
+                    self.gate.extend(sent + answer.lease_s * LEASE_MARGIN)
+                    if standby != self.standby_reported:
+                        self.standby_reported = standby
+                        self._changed()
+                    if degrade:
+                        self._degrade_pending = False
+                        self.gate.degraded()
+                        log.warning("backup not in sync: the witness will not promote it")
+                elif answer is not None:
+                    if answer.holder_url and answer.holder != settings.node_name:
+                        self._primary_hint = answer.holder_url
+                    self.feed(LeaseRefused(answer.epoch, answer.holder))
+                    return
                 if not self.gate.lease_valid():
                     self.feed(LeaseExpired())
                     return
-                with trio.move_on_after(settings.lease_s / 4):
+                pause = settings.lease_s / 4 if answer is not None else settings.lease_s / 20
+                with trio.move_on_after(pause):
                     await self._renew_now.wait()
 
     def _stall_from_thread(self) -> None:
@@ -385,6 +392,8 @@ class ClusterNode:
         self.gate.reset_acks(0)
         self.gate.open(epoch, self._granted_until, acked=0)
         self.gate.set_appended(self.journal_raw.last()[1])
+        if self._fresh_grant:
+            self.gate.degraded()
         self._start_keeper()
         await self._start_engine(epoch)
         self.settled.set()

@@ -15,8 +15,10 @@ Also runnable alone: ``python -m adapters.replication.serve --port 8081
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -27,6 +29,7 @@ from urllib.parse import urlsplit
 import trio
 from hypercorn.trio import serve as hypercorn_serve
 
+from adapters import gcstats, tuning
 from adapters.accounts import Accounts
 from adapters.bridge import Bridge
 from adapters.replication.engine_proxy import NodeEngine
@@ -101,6 +104,9 @@ def node_settings(settings: Settings) -> ClusterSettings:
 def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
     """Run one cluster node until SIGTERM/SIGINT; 0 on a clean stop."""
     conf = node_settings(settings)
+    runtime = tuning.tuning_from_env()
+    tuning.apply_runtime_tuning(runtime)
+    gcstats.install_from_env()
     Path(settings.storage.data_dir).mkdir(parents=True, exist_ok=True)
     journal = SqlJournal.from_settings(settings.storage)
     accounts = Accounts.from_settings(settings)
@@ -118,7 +124,7 @@ def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
         ctx = ServerContext(
             NodeEngine(node), accounts, options_from_settings(settings), clock, node
         )
-        trio.run(_serve, ctx, node, demo)
+        trio.run(_serve, ctx, node, demo, runtime)
     finally:
         clock.stop()
         journal.close()
@@ -127,16 +133,25 @@ def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
     return 0
 
 
-async def _serve(ctx: ServerContext, node: ClusterNode, demo: list[tuple[str, str, str]]) -> None:
+async def _serve(
+    ctx: ServerContext,
+    node: ClusterNode,
+    demo: list[tuple[str, str, str]],
+    runtime: tuning.RuntimeTuning,
+) -> None:
     stop = trio.Event()
     async with trio.open_nursery() as nursery:
         nursery.start_soon(stop_on_signals, stop)
         await nursery.start(node.run)
         port = await nursery.start(_run_server, ctx, node, stop)
         nursery.start_soon(_close_clients_when_deposed, ctx, node)
+        tuning.after_startup(runtime)
         base = ctx.options.base_url(port)
-        print(f"frontdesk node {node.settings.node_name} ({node.role}, epoch {node.epoch}) "
-              f"listening on {base}", flush=True)
+        print(
+            f"frontdesk node {node.settings.node_name} ({node.role}, epoch {node.epoch}) "
+            f"listening on {base}",
+            flush=True,
+        )
         for login, password, role in demo:
             print(f"  {role:<8} {login:<6} password: {password}", flush=True)
         await stop.wait()
@@ -208,6 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--log-level", default="INFO")
     add_cluster_arguments(parser)
     args = parser.parse_args(argv)
+    faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid> dumps every thread's stack
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

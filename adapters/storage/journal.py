@@ -52,23 +52,17 @@ from adapters.storage.models import (
     record_crc,
 )
 from adapters.storage.verify import VerifyReport, walk
-from engine.errors import JournalError, StaleEpoch
+from engine.errors import (
+    CorruptRecordError,
+    JournalDivergedError,
+    JournalError,
+    JournalGapError,
+    StaleEpoch,
+)
 from engine.journal import NewEvent, Record
 
 if TYPE_CHECKING:
     from config.settings import StorageSettings
-
-
-class JournalGapError(JournalError):
-    """A replicated record does not follow the journal's last seq."""
-
-
-class JournalDivergedError(JournalError):
-    """A replicated record differs from the one this journal holds at the same seq."""
-
-
-class CorruptRecordError(JournalError):
-    """A stored record fails its checksum or cannot be decoded."""
 
 
 class SqlJournal:

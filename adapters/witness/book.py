@@ -107,7 +107,7 @@ def acquire(
         holder=node,
         holder_url=url,
         lease_s=lease_s,
-        standby=ANY if lease.holder is None else None,
+        standby=None,  # until the new holder reports a standby in sync
         expires_at=now + lease_s,
     )
     return granted, Granted(epoch, lease_s)

@@ -253,6 +253,34 @@ async def settle(target: Target, pair: int, spec: dict[str, Any]) -> dict[str, A
     return {"settled": False, "settle_s": (time.monotonic_ns() - started) / 1e9, "tries": tries}
 
 
+async def run_operators_online(
+    target: Target, nursery: trio.Nursery, spec: dict[str, Any]
+) -> dict[str, Any]:
+    """Connect ``operators`` operator sockets and bring each online, within ``bound_s``.
+
+    frontdesk: the socket logs the operator in, then ``status connected`` (acked).
+    floor: the socket joins one pair (acked). ``online_s`` is None when the bound
+    cut the run short.
+    """
+    count = int(spec["operators"])
+    started = time.monotonic_ns()
+    connected_s: float | None = None
+    online_s: float | None = None
+    with trio.move_on_after(float(spec["bound_s"])):
+        await target.connect_operators(nursery, count)
+        connected_s = (time.monotonic_ns() - started) / 1e9
+        if isinstance(target, FrontdeskTarget):
+            await target.set_status("connected")
+        else:
+            async with trio.open_nursery() as inner:
+                for i, op in enumerate(target.operators):
+                    frame = {"type": "join", "pair": f"o-{i}", "side": "o", "ref": target.ref("j")}
+                    inner.start_soon(op.request, frame)
+        online_s = (time.monotonic_ns() - started) / 1e9
+    return {"operators": count, "connected_s": connected_s, "online_s": online_s,
+            "elapsed_s": (time.monotonic_ns() - started) / 1e9}
+
+
 async def run_probe(target: Target, spec: dict[str, Any]) -> dict[str, Any]:
     """A low-rate open-loop run over the probe pair while the rest of the load sits."""
     start = time.monotonic_ns() + 50_000_000
@@ -311,6 +339,10 @@ async def _run(
             raise TargetError("the assign scenario needs a frontdesk target")
         control.emit("ready")
         return await run_assign(target, nursery, spec)
+    if scenario == "operators":
+        control.emit("ready")
+        await control.wait("go")
+        return await run_operators_online(target, nursery, spec)
     if scenario == "scale":
         return await _run_scale(target, nursery, spec, control, range(first, last))
     raise TargetError(f"unknown scenario {scenario!r}")

@@ -8,7 +8,7 @@ import pytest
 import trio
 
 from adapters.bridge import Bridge, CloseAfter, Delivery, Outbox
-from engine.notices import QueueLength
+from engine.notices import Notice, QueueLength
 
 
 def in_thread(fn: object) -> threading.Thread:
@@ -39,17 +39,59 @@ async def flushed(bridge: Bridge) -> None:
         await done.wait()
 
 
-async def test_a_full_outbox_marks_overload_instead_of_blocking_or_raising() -> None:
+async def test_a_burst_past_capacity_spills_in_order_without_blocking_or_raising() -> None:
     bridge = Bridge.capture()
     outbox = bridge.outbox(3)
     sub = outbox.subscriber("x")
     thread = in_thread(lambda: [sub(QueueLength(n)) for n in range(10)])
-    with trio.fail_after(5):
-        await outbox.overloaded.wait()
     await trio.to_thread.run_sync(thread.join)
-    await flushed(bridge)  # the loop keeps running: what fitted is still readable
-    assert (outbox.pushed, outbox.dropped) == (3, 7)
-    assert outbox.statistics() == 3
+    await flushed(bridge)  # all ten were handed over; seven spilled
+    assert (outbox.pushed, outbox.spilled, outbox.dropped) == (10, 7, 0)
+    assert outbox.statistics() == 10 and outbox.congested_since is not None
+    got = []
+    with trio.fail_after(5):
+        for _ in range(10):
+            item = await outbox.receive()
+            assert isinstance(item, Delivery)
+            got.append(item.notice)
+    assert got == [QueueLength(n) for n in range(10)]
+    assert outbox.congested_since is None and not outbox.overloaded.is_set()
+
+
+async def test_a_reader_that_leaves_the_spill_too_long_is_overloaded(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    outbox = Bridge.capture().outbox(2, grace_s=5.0)
+    for n in range(4):
+        outbox.put({"type": "queue.length", "length": n})
+    start = trio.current_time()
+    await outbox.wait_overloaded()
+    assert trio.current_time() - start == pytest.approx(5.0)
+    assert outbox.overloaded.is_set()
+
+
+async def test_a_spill_drained_in_time_is_not_an_overload(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    outbox = Bridge.capture().outbox(2, grace_s=5.0)
+    for n in range(4):
+        outbox.put({"n": n})
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(outbox.wait_overloaded)
+        await trio.sleep(4.0)
+        assert [await outbox.receive() for _ in range(4)] == [{"n": n} for n in range(4)]
+        await trio.sleep(60.0)
+        assert not outbox.overloaded.is_set()
+        nursery.cancel_scope.cancel()
+
+
+async def test_a_spill_past_max_overflow_is_an_overload_at_once() -> None:
+    outbox = Bridge(trio.lowlevel.current_trio_token()).outbox(2)
+    outbox.max_overflow = 3
+    for n in range(6):
+        outbox.put({"n": n})
+    with trio.fail_after(1):
+        await outbox.wait_overloaded()
 
 
 async def test_a_closed_outbox_swallows_late_notices() -> None:
@@ -70,12 +112,13 @@ async def test_reply_to_runs_the_callback_on_the_trio_thread_and_survives_its_er
     seen: list[tuple[int, int]] = []
     done = trio.Event()
 
-    def callback(notice: QueueLength) -> None:  # type: ignore[override]
+    def callback(notice: Notice) -> None:
+        assert isinstance(notice, QueueLength)
         seen.append((threading.get_ident(), notice.length))
         done.set()
         raise RuntimeError("a failing handler must not crash the loop")
 
-    reply = outbox.reply_to("open", callback)  # type: ignore[arg-type]
+    reply = outbox.reply_to("open", callback)
     await trio.to_thread.run_sync(lambda: reply(QueueLength(4)))
     with trio.fail_after(5):
         await done.wait()

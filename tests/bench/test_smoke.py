@@ -27,6 +27,7 @@ ROWS = {
     "latency_low": 5,
     "latency_high": 5,
     "assignment": 4,
+    "operators_online": 2,
     "scale": 7,
 }
 

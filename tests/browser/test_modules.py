@@ -121,14 +121,17 @@ def test_dom_helper_makes_text_never_markup(page: Page) -> None:
         """
         const node = m.h("div", {"data-x": "<b>"}, "<img src=x onerror=alert(1)>",
                          m.h("span", {}, "<script>alert(2)</script>"), null, false, 7);
+        let inline = "made";
+        try { m.h("div", {onclick: "alert(1)"}); } catch (err) { inline = err.name; }
         return {text: node.textContent, elements: node.querySelectorAll("*").length,
-                attr: node.getAttribute("data-x")};
+                attr: node.getAttribute("data-x"), inline};
         """,
     )
     assert result == {
         "text": "<img src=x onerror=alert(1)><script>alert(2)</script>7",
         "elements": 1,
         "attr": "<b>",
+        "inline": "TypeError",
     }
 
 

@@ -148,7 +148,8 @@ class Routing(RuleBasedStateMachine):
                 for o in snap["operators"]
                 if o["status"] == "connected" and o["load"] < o["capacity"]
             ]
-            assert not free, (snap["queue"], free)
+            q: qs.QueueState = self.h.actor_state("queue")
+            assert not free, (snap["queue"], free, q, self.h.engine.directory.pending())
 
     @invariant()
     def queue_order_is_respected(self) -> None:

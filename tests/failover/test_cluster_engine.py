@@ -47,7 +47,7 @@ async def test_dialogs_resume_on_the_promoted_backup(tmp_path: Path) -> None:
             await expect(probe, {"type": "ack", "ref": f"say{i}"})
 
         cl.kill("a")
-        await cl.wait_for(lambda: cl["b"].accepts_writes(), timeout=5)
+        await cl.wait_for(cl["b"].accepts_writes, timeout=5)
         b_api = NodeEngine(cl["b"])
         snap = b_api.snapshot()
         assert {d["id"] for d in snap["dialogs"]} == set(dialogs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,7 @@ async def test_failover_after_the_primary_dies(tmp_path: Path) -> None:
         acked = await write(a.journal, a.epoch, 30)
         old_epoch = a.epoch
         cluster.kill("a")
-        await cluster.wait_for(lambda: b.accepts_writes(), timeout=5)
+        await cluster.wait_for(b.accepts_writes, timeout=5)
         assert b.epoch == old_epoch + 1
         # nothing acknowledged lost (sync mode)
         assert seqs(list(b.journal_raw.read()))[: len(acked)] == seqs(acked)
@@ -76,7 +77,7 @@ async def test_the_old_primary_rejoins_as_backup_and_catches_up(tmp_path: Path) 
         a, b = cluster["a"], cluster["b"]
         await write(a.journal, a.epoch, 10)
         cluster.kill("a")
-        await cluster.wait_for(lambda: b.accepts_writes(), timeout=5)
+        await cluster.wait_for(b.accepts_writes, timeout=5)
         await write(b.journal, b.epoch, 10, start=10)
         a2 = await cluster.start("a")
         await cluster.wait_for(lambda: a2.role == "backup" and b.state.caught_up, timeout=5)
@@ -101,3 +102,80 @@ async def test_a_cut_link_never_makes_two_primaries(tmp_path: Path) -> None:
         await cluster.wait_for(lambda: b.journal_raw.last()[1] == acked[-1].seq, 5)
         await cluster.wait_for(lambda: a.gate.standby_in_sync() == "b" and not a.gate.is_degraded)
         assert b.discarded == []
+
+
+async def test_a_one_way_cut_never_makes_two_primaries(tmp_path: Path) -> None:
+    async with open_cluster(tmp_path) as cluster:
+        a, b = cluster["a"], cluster["b"]
+        await write(a.journal, a.epoch, 5)
+        cluster.link("a").cut("backward")  # a's frames no longer reach b; b's reach a
+        await cluster.wait_for(lambda: len(b.history) >= 3, 5)  # b stood and was refused
+        assert a.role == "primary" and b.role in ("backup", "candidate")
+        acked = await write(a.journal, a.epoch, 5, start=5)
+        cluster.heal()
+        await cluster.wait_for(lambda: b.journal_raw.last()[1] == acked[-1].seq, 5)
+        assert list(b.journal_raw.read()) == list(a.journal_raw.read())
+        assert [h for h in b.history if h[1] == "primary"] == []
+
+
+@pytest.mark.allow_error_logs  # the damaged journal is reported at ERROR, on purpose
+async def test_a_corrupted_tail_is_cut_and_repaired_from_the_peer(tmp_path: Path) -> None:
+    def journals(name: str) -> SqlJournal:
+        return SqlJournal(tmp_path / f"{name}.sqlite3")
+
+    async with open_cluster(tmp_path, journals=journals) as cluster:
+        a, b = cluster["a"], cluster["b"]
+        await write(a.journal, a.epoch, 20)
+        await cluster.wait_for(lambda: b.journal_raw.last()[1] == 20)
+        cluster.kill("a")
+        await cluster.wait_for(b.accepts_writes, timeout=5)
+        await write(b.journal, b.epoch, 5, start=20)
+        # flip the data of a's record 18 on disk
+        with sqlite3.connect(tmp_path / "a.sqlite3") as raw:
+            raw.execute("UPDATE event SET data = '{\"i\": 999}' WHERE seq = 18")
+        a2 = await cluster.start("a")  # configured primary, but its journal is damaged
+        assert not a2.state.journal_ok and a2.role == "backup"
+        assert "seq 18" in (a2.verify_problem or "")
+        await cluster.wait_for(lambda: a2.state.caught_up and a2.state.journal_ok, 5)
+        assert [h for h in a2.history if h[1] in ("primary", "candidate")] == []
+        assert list(a2.journal_raw.read()) == list(b.journal_raw.read())
+        assert seqs(a2.discarded) == [18, 19, 20]
+        assert a2.journal_raw.verify().ok  # type: ignore[attr-defined]
+
+
+async def test_switchover_back_to_main_under_load(tmp_path: Path) -> None:
+    async with open_cluster(tmp_path) as cluster:
+        _a, b = cluster["a"], cluster["b"]
+        cluster.kill("a")
+        await cluster.wait_for(b.accepts_writes, timeout=5)
+        a2 = await cluster.start("a")
+        await cluster.wait_for(lambda: a2.role == "backup" and b.state.caught_up, 5)
+        await cluster.wait_for(lambda: b.standby_reported == "a", 5)
+        acked: list[Record] = []
+        refused = 0
+        stop = False
+
+        def load() -> None:
+            nonlocal refused
+            i = 0
+            while not stop:
+                node = cluster.primary()
+                if node is None or not node.accepts_writes():
+                    continue
+                try:
+                    acked.extend(node.journal.append([event(i)], node.epoch))
+                except StaleEpoch:
+                    refused += 1  # not acknowledged: the client sends it again elsewhere
+                i += 1
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(trio.to_thread.run_sync, load)
+            await cluster.wait_for(lambda: len(acked) >= 20)
+            await b.switchover(timeout_s=5)
+            await cluster.wait_for(lambda: a2.accepts_writes() and len(acked) >= 60, 10)
+            stop = True
+        assert b.role == "backup" and a2.role == "primary" and a2.epoch == b.epoch
+        await cluster.wait_for(lambda: b.journal_raw.last() == a2.journal_raw.last(), 5)
+        on_a = {(r.epoch, r.seq): r for r in a2.journal_raw.read()}
+        assert all(on_a.get((r.epoch, r.seq)) == r for r in acked), "an acknowledged write lost"
+        assert b.discarded == [] and a2.discarded == []

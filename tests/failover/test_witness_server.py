@@ -6,7 +6,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -56,15 +56,27 @@ async def test_unreachable_witness(tmp_path: Path) -> None:
         await client.status()
 
 
+Started = tuple[subprocess.Popen[str], int]
+
+
 @pytest.fixture
-def witness_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+def witness_process(tmp_path: Path) -> Iterator[Callable[[], Started]]:
     procs: list[subprocess.Popen[str]] = []
 
-    def start() -> tuple[subprocess.Popen[str], int]:
+    def start() -> Started:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "adapters.witness", "--port", "0",
-             "--state", str(tmp_path / "witness.json")],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "adapters.witness",
+                "--port",
+                "0",
+                "--state",
+                str(tmp_path / "witness.json"),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         procs.append(proc)
         assert proc.stdout is not None
@@ -72,7 +84,7 @@ def witness_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int
         assert "witness listening on ws://127.0.0.1:" in line, line
         return proc, int(line.split(":")[2].split("/")[0])
 
-    yield start  # type: ignore[misc]
+    yield start
     for proc in procs:
         if proc.poll() is None:
             proc.kill()
@@ -83,16 +95,16 @@ def witness_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int
 
 @pytest.mark.slow
 async def test_a_restarted_witness_grants_no_second_lease_in_one_epoch(
-    witness_process: object,
+    witness_process: Callable[[], Started],
 ) -> None:
     start = witness_process
-    proc, port = await trio.to_thread.run_sync(start)  # type: ignore[arg-type]
+    proc, port = await trio.to_thread.run_sync(start)
     client = WitnessClient(f"ws://127.0.0.1:{port}/", timeout_s=5)
     assert await client.acquire("a", "ws://a", 1, 0.5) == Granted(2, 0.5)
     os.kill(proc.pid, signal.SIGKILL)
     await trio.to_thread.run_sync(proc.wait)
 
-    proc, port = await trio.to_thread.run_sync(start)  # type: ignore[arg-type]
+    proc, port = await trio.to_thread.run_sync(start)
     client = WitnessClient(f"ws://127.0.0.1:{port}/", timeout_s=5)
     no = await client.acquire("b", "ws://b", 2, 0.5)
     assert isinstance(no, Refused) and no.epoch == 2 and no.holder == "a"

@@ -1,74 +1,17 @@
-"""A real frontdesk node in the test's trio loop: the real Engine on a real SQLite journal
-(tmp_path), real accounts, the Hypercorn/Starlette server on 127.0.0.1 port 0, and
-clients speaking real websockets through ``adapters.client``.
-
-The engine and the server share a ``ManualClock``: timed behaviour (the
-operator grace period, looking-for-info reminders) moves only when a test
-calls ``node.advance(seconds)``.
-"""
+"""Fixtures of tests/web: ``node`` (a real node in the test's loop, see ``nodes.py``)."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import trio
 
 from adapters.accounts import Accounts, PasswordHashing
-from adapters.client import ClientBase, ManagerClient, OperatorClient, VisitorClient
-from adapters.storage import SqlJournal
-from engine.clock import ManualClock
-from engine.runtime import Engine
 from engine.settings import EngineSettings
-from web.context import ServerContext, StaticNode
-from web.options import ServerOptions
-from web.server import run_server
-
-C = TypeVar("C", bound=ClientBase)
-PASSWORD = "correct horse"
-USERS = (("ann", "Ann", "operator"), ("bob", "Bob", "operator"), ("cid", "Cid", "operator"),
-         ("maria", "Maria", "manager"))
-
-
-@dataclass
-class Node:
-    url: str
-    port: int
-    ctx: ServerContext
-    engine: Engine
-    accounts: Accounts
-    clock: ManualClock
-    journal: SqlJournal
-    nursery: trio.Nursery
-    clients: list[Any] = field(default_factory=list)
-
-    async def started(self, client: C) -> C:
-        await self.nursery.start(client.run)
-        self.clients.append(client)
-        return client
-
-    async def visitor(self, **kwargs: Any) -> VisitorClient:
-        return await self.started(VisitorClient(self.url, **kwargs))
-
-    async def operator(self, login: str = "ann", **kwargs: Any) -> OperatorClient:
-        return await self.started(
-            await OperatorClient.logged_in(self.url, login, PASSWORD, **kwargs))
-
-    async def manager(self, login: str = "maria", **kwargs: Any) -> ManagerClient:
-        return await self.started(
-            await ManagerClient.logged_in(self.url, login, PASSWORD, **kwargs))
-
-    async def advance(self, seconds: float) -> None:
-        """Move the shared clock (timers fire on this thread), then let the engine settle."""
-        self.clock.advance(seconds)
-        await trio.to_thread.run_sync(self.engine.settle)
-
-    async def settle(self) -> None:
-        await trio.to_thread.run_sync(self.engine.settle)
+from tests.web.nodes import PASSWORD, USERS, Node, start_node
 
 
 @pytest.fixture
@@ -90,20 +33,6 @@ def accounts(tmp_path: Path) -> Accounts:
     return accounts
 
 
-async def start_node(
-    tmp_path: Path, accounts: Accounts, *, options: dict[str, Any], settings: EngineSettings,
-    nursery: trio.Nursery, stop: trio.Event,
-) -> Node:
-    journal = SqlJournal(tmp_path / "journal.sqlite3", synchronous="normal")
-    clock = ManualClock()
-    engine = Engine(settings, journal, clock)
-    await trio.to_thread.run_sync(engine.start)
-    opts = dataclasses.replace(ServerOptions(port=0), **options)
-    ctx = ServerContext(engine, accounts, opts, clock, StaticNode(journal.epoch, ready=True))
-    port: int = await nursery.start(run_server, ctx, stop)
-    return Node(f"http://127.0.0.1:{port}", port, ctx, engine, accounts, clock, journal, nursery)
-
-
 @pytest.fixture
 async def node(
     tmp_path: Path, accounts: Accounts, node_options: dict[str, Any],
@@ -122,11 +51,3 @@ async def node(
     await trio.to_thread.run_sync(node.engine.stop)
     node.journal.close()
     accounts.close()
-
-
-def frames_of(client: Any, kind: str, dialog: str | None = None) -> list[dict[str, Any]]:
-    return [f for f in client.received
-            if f.get("type") == kind and (dialog is None or f.get("dialog") == dialog)]
-
-
-Check = Callable[[dict[str, Any]], bool]

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from adapters.client import OperatorClient, VisitorClient
-from tests.web.conftest import Node
+from tests.web.nodes import Node
 
 
 async def a_conversation(node: Node) -> tuple[OperatorClient, VisitorClient, VisitorClient,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from adapters.client import RefusedError
-from adapters.client.base import HISTORY_TYPES
-from tests.web.conftest import Node
+from adapters.client.inbox import HISTORY_TYPES
+from tests.web.nodes import Node
 
 
 async def test_a_dialog_from_open_to_close(node: Node) -> None:

@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from tests.web.conftest import PASSWORD, Node
+from tests.web.nodes import PASSWORD, Node
 
 
 def http(node: Node) -> httpx.AsyncClient:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import Node
+from tests.web.nodes import Node
 
 
 async def test_a_manager_gets_a_snapshot_then_every_notice(node: Node) -> None:

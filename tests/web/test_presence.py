@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.conftest import Node
+from tests.web.nodes import Node
 
 
 def without(login: str) -> Any:

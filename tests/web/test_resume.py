@@ -5,8 +5,10 @@ from __future__ import annotations
 import trio
 
 from adapters.client import OperatorClient, VisitorClient
-from adapters.client.base import HISTORY_TYPES
-from tests.web.conftest import PASSWORD, Node
+from adapters.client.inbox import HISTORY_TYPES
+from engine.runtime import Engine
+from tests.web.nodes import PASSWORD, Node
+from web.server import switch_engine
 
 
 def history(client: VisitorClient | OperatorClient, dialog: str) -> list[int]:
@@ -129,3 +131,40 @@ async def test_a_reloaded_console_resumes_its_dialogs_from_the_given_seqs(node: 
     await console.expect({"type": "dialog.message", "text": "while the console reloads"})
     assert texts(console, dialog) == ["while the console reloads"]
     assert history(console, dialog)[0] == last + 1
+
+
+async def test_an_engine_restart_closes_1012_and_everyone_resumes_without_loss(
+    node: Node,
+) -> None:
+    ann, vera, dialog = await talking(node)
+    await trio.to_thread.run_sync(node.engine.stop)  # the store flushes first
+    fresh = Engine(node.engine.settings, node.journal, node.clock)
+    await trio.to_thread.run_sync(fresh.start)  # replays the journal
+    await switch_engine(node.ctx, fresh)
+    node.engine = fresh
+    assert await vera.expect_close() == 1012
+    assert await ann.expect_close() == 1012
+    await vera.wait_connected()
+    await ann.wait_connected()
+    await vera.say("after the restart")
+    await ann.expect({"type": "dialog.message", "text": "after the restart"})
+    await ann.say(dialog, "welcome back")
+    await vera.expect({"type": "dialog.message", "text": "welcome back"})
+    assert texts(vera, dialog) == ["hello", "hi", "after the restart", "welcome back"]
+    assert texts(ann, dialog) == ["hello", "hi", "after the restart", "welcome back"]
+    assert vera.duplicates == [] and ann.duplicates == []
+
+
+async def test_resuming_a_closed_dialog_says_closed_and_the_client_stops_resuming_it(
+    node: Node,
+) -> None:
+    ann, vera, dialog = await talking(node)
+    token = vera.tokens[dialog]
+    await vera.aclose()
+    await ann.close(dialog)
+    await ann.expect({"type": "operator.dialog_removed", "dialog": dialog})
+    reloaded = await node.visitor()
+    await reloaded.resume(dialog, token)
+    refused = await reloaded.expect("error")
+    assert (refused["code"], refused["dialog"]) == ("closed", dialog)
+    assert dialog in reloaded.closed and dialog not in reloaded.tokens

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import Node
+from tests.web.nodes import Node
 
 
 async def test_queue_positions_with_one_operator_at_capacity(node: Node) -> None:

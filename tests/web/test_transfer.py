@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.client import RefusedError
-from tests.web.conftest import Node
+from tests.web.nodes import Node
 
 
 async def test_a_transfer_moves_the_dialog_with_its_history_and_note(node: Node) -> None:

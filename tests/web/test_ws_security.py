@@ -10,7 +10,7 @@ from trio_websocket import ConnectionRejected
 
 from adapters.client import UpgradeRefusedError, VisitorClient, login
 from adapters.client.socket import open_socket
-from tests.web.conftest import PASSWORD, Node
+from tests.web.nodes import PASSWORD, Node
 
 
 async def upgrade(node: Node, path: str, headers: list[tuple[bytes, bytes]]) -> int:

@@ -10,7 +10,9 @@ export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
-    if (name.startsWith("on") && typeof value === "function") {
+    if (name.startsWith("on")) {
+      // Handlers are functions only: an inline "on..." attribute string is never made.
+      if (typeof value !== "function") throw new TypeError(`h(): ${name} expects a function`);
       node.addEventListener(name.slice(2), value);
     } else if (value === true) {
       node.setAttribute(name, "");

@@ -73,9 +73,18 @@ class ProcCluster:
         self.witness_port = self.witness_port or free_port()
         log = open(self.tmp / "witness.log", "ab")  # noqa: SIM115 - closed with the process
         self.witness = subprocess.Popen(
-            [sys.executable, "-m", "adapters.witness", "--port", str(self.witness_port),
-             "--state", str(self.tmp / "witness.json")],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "adapters.witness",
+                "--port",
+                str(self.witness_port),
+                "--state",
+                str(self.tmp / "witness.json"),
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         log.close()
 
@@ -93,13 +102,31 @@ class ProcCluster:
         node.log_path = self.tmp / f"{name}.log"
         log = open(node.log_path, "ab")  # noqa: SIM115 - closed with the process
         node.proc = subprocess.Popen(
-            [sys.executable, "-m", "adapters.replication.serve",
-             "--port", str(node.port), "--data-dir", str(node.data_dir),
-             "--role", node.role, "--node-name", name, "--mode", self.mode,
-             "--primary", f"http://127.0.0.1:{node.peer_port}",
-             "--witness", f"ws://127.0.0.1:{self.witness_port}/",
-             "--log-level", "INFO"],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=self.env(),
+            [
+                sys.executable,
+                "-m",
+                "adapters.replication.serve",
+                "--port",
+                str(node.port),
+                "--data-dir",
+                str(node.data_dir),
+                "--role",
+                node.role,
+                "--node-name",
+                name,
+                "--mode",
+                self.mode,
+                "--primary",
+                f"http://127.0.0.1:{node.peer_port}",
+                "--witness",
+                f"ws://127.0.0.1:{self.witness_port}/",
+                "--log-level",
+                "INFO",
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.env(),
         )
         log.close()
         return node

@@ -1,0 +1,79 @@
+"""The Python client's own parts: backoff, frame matching, HTTP errors, URL handling."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import trio
+
+from adapters.client import Backoff, ClientError, VisitorClient, http_request
+from adapters.client.inbox import HISTORY_TYPES, matches
+from adapters.client.socket import open_socket
+
+
+def test_backoff_grows_exponentially_is_capped_and_jittered() -> None:
+    backoff = Backoff(base_s=0.1, max_s=2.0, rng=random.Random(7))
+    delays = [backoff.delay(n) for n in range(10)]
+    for n, delay in enumerate(delays):
+        nominal = min(2.0, 0.1 * 2**n)
+        assert 0.5 * nominal <= delay < 1.5 * nominal
+    assert max(delays) < 3.0
+    assert len({round(d, 6) for d in delays[6:]}) > 1  # jitter: capped delays still differ
+
+
+def test_matches_by_type_fields_or_predicate() -> None:
+    frame = {"type": "dialog.message", "dialog": "d-1", "text": "hi"}
+    assert matches(frame, "dialog.message")
+    assert matches(frame, {"dialog": "d-1", "text": "hi"})
+    assert not matches(frame, {"dialog": "d-2"})
+    assert matches(frame, lambda f: f["text"].startswith("h"))
+
+
+def test_history_types_are_the_engines_dialog_entries() -> None:
+    assert {"dialog.opened", "dialog.message", "dialog.closed"} <= HISTORY_TYPES
+    assert "dialog.position" not in HISTORY_TYPES and "dialog.typing" not in HISTORY_TYPES
+
+
+def test_a_client_needs_a_url() -> None:
+    with pytest.raises(ClientError, match="at least one"):
+        VisitorClient([])
+
+
+def test_refs_are_unique_across_clients() -> None:
+    a, b = VisitorClient("http://127.0.0.1:1"), VisitorClient("http://127.0.0.1:1")
+    assert a.next_ref("m") != b.next_ref("m")
+
+
+async def free_port() -> int:
+    sock = trio.socket.socket()
+    await sock.bind(("127.0.0.1", 0))
+    port: int = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+async def test_http_to_a_closed_port_is_a_client_error() -> None:
+    port = await free_port()
+    with pytest.raises(ClientError, match="GET"):
+        await http_request("GET", f"http://127.0.0.1:{port}/healthz", timeout_s=5)
+    with pytest.raises(ClientError, match="http://"):
+        await http_request("GET", "https://127.0.0.1/")
+
+
+async def test_open_socket_refuses_other_schemes_and_reports_a_dead_port() -> None:
+    with pytest.raises(ClientError, match="ws://"):
+        async with open_socket("http://127.0.0.1:1/", []):
+            pass
+    port = await free_port()
+    with pytest.raises(OSError):
+        async with open_socket(f"ws://127.0.0.1:{port}/ws/visitor", []):
+            pass
+
+
+async def test_a_client_with_no_reachable_node_gives_up_when_not_reconnecting() -> None:
+    port = await free_port()
+    client = VisitorClient(f"http://127.0.0.1:{port}", reconnect=False)
+    with pytest.raises(ClientError), trio.fail_after(10):
+        async with client:
+            pass

@@ -1,0 +1,72 @@
+"""Slow readers: a burst is absorbed; a client that stops reading is closed 1013 and resumes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import trio
+from trio_websocket import ConnectionClosed
+
+from adapters.client.socket import open_socket
+from engine.commands import OperatorSay
+from tests.web.nodes import Node
+
+BIG = "x" * 3900
+
+
+async def a_dialog(node: Node) -> tuple[str, str, int]:
+    ann = await node.operator("ann")
+    await ann.set_status("connected")
+    vera = await node.visitor()
+    dialog = (await vera.open("Vera"))["dialog"]
+    await ann.expect({"type": "operator.dialog_added", "dialog": dialog})
+    await vera.say("hello")
+    await ann.expect({"type": "dialog.message", "text": "hello"})
+    return dialog, vera.tokens[dialog], vera.last_seq[dialog]
+
+
+@pytest.mark.parametrize("node_options", [{"send_queue_size": 8}])
+async def test_a_burst_larger_than_the_send_queue_is_delivered_in_order(node: Node) -> None:
+    dialog, _, _ = await a_dialog(node)
+    vera = node.clients[-1]
+    # Hold the server's loop (this thread) while the engine delivers 40 entries: they all
+    # reach vera's outbox in one batch, 32 of them past its capacity of 8.
+    for n in range(40):
+        node.engine.submit(OperatorSay("ann", dialog, f"burst {n}", ref=f"burst-{n}"))
+    assert node.engine.settle(10)
+    await vera.expect({"type": "dialog.message", "text": "burst 39"}, timeout=10)
+    burst = [f["text"] for f in vera.received
+             if f["type"] == "dialog.message" and f["text"].startswith("burst")]
+    assert burst == [f"burst {n}" for n in range(40)]
+    assert vera.close_codes == [] and node.ctx.metrics.slow_consumers == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("node_options",
+                         [{"send_queue_size": 8, "slow_consumer_grace_s": 0.5}])
+async def test_a_client_that_stops_reading_is_closed_1013_and_resumes_everything(
+    node: Node,
+) -> None:
+    dialog, token, last = await a_dialog(node)
+    await node.clients[-1].aclose()
+    url = f"ws://127.0.0.1:{node.port}/ws/visitor"
+    async with open_socket(url, [(b"Origin", node.url.encode())], message_queue_size=1) as ws:
+        await ws.send_message(json.dumps({"type": "resume", "dialog": dialog, "token": token,
+                                          "after_seq": last}))
+        # ~3 MB the socket does not read: TCP buffers fill, then the outbox spills for 0.5 s
+        for n in range(800):
+            node.engine.submit(OperatorSay("ann", dialog, f"{n} {BIG}", ref=f"big-{n}"))
+        assert await trio.to_thread.run_sync(node.engine.settle, 60)
+        with trio.fail_after(30):
+            await node.ctx.metrics_changed("slow_consumers")
+        with pytest.raises(ConnectionClosed) as closed:  # now read what made it, to the close
+            while True:
+                await ws.get_message()
+        assert closed.value.reason.code == 1013
+    vera = await node.visitor()
+    vera.last_seq[dialog] = last
+    await vera.resume(dialog, token)
+    await vera.expect({"type": "dialog.message", "text": f"799 {BIG}"}, timeout=30)
+    texts = [f["text"] for f in vera.received if f["type"] == "dialog.message"]
+    assert texts == [f"{n} {BIG}" for n in range(800)]
