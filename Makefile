@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8080
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install install-test chromium lint typecheck pytest bench clean
+.PHONY: demo test install install-test debian-packages lint typecheck pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,17 +19,23 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
-# Debian's Chromium for the browser tests (playwright's own browser download does not work here).
-chromium:
-	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+# Debian's Chromium for the browser tests (playwright's own browser download does not work here)
+# and Debian's PostgreSQL server, on which the storage tests start a scratch cluster.
+debian-packages:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 
 ## Start frontdesk with the embedded default: SQLite in ./data, demo operators and a manager.
 demo: install
 	$(BIN)/frontdesk serve --demo --port $(PORT)
 
 ## Install everything and run lint, types and the whole test suite.
-test: install-test chromium lint typecheck pytest
+test: install-test debian-packages lint typecheck pytest
 
 lint:
 	$(BIN)/ruff check engine adapters web config tests bench

@@ -56,6 +56,7 @@ class WsConnection:
         self._closed = False
         self._subs: dict[str, Subscriber] = {}
         self.reply: Subscriber = self.outbox.subscriber("reply")
+        self.ended = trio.Event()  # set once the connection is over and cleaned up
 
     # --- endpoint hooks ----------------------------------------------------------------
 
@@ -125,6 +126,7 @@ class WsConnection:
                 self.stopped()
             except Exception:
                 log.exception("cleanup of a %s connection failed", self.kind)
+            self.ended.set()
 
     async def close(self, code: int, reason: str = "") -> None:
         """Send a close frame (once) and end the connection's tasks."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import trio
 from failover_procs import NodeProc, ProcCluster, health, wait_health
 
 from adapters.client import Backoff, UpgradeRefusedError, VisitorClient
+from adapters.replication import commands
 from adapters.storage import SqlJournal
 
 pytestmark = pytest.mark.slow
@@ -175,3 +177,59 @@ async def test_sigstop_the_primary_past_its_lease(cluster: ProcCluster) -> None:
     on_b = messages_in(b.data_dir / "journal.sqlite3")
     assert on_a == on_b
     assert set(sent) <= set(on_b[dialog])
+
+
+def manager_password(cluster: ProcCluster, name: str) -> str:
+    for line in cluster.log_of(name).splitlines():
+        parts = line.split()
+        if parts[:2] == ["manager", "maria"] and parts[2] == "password:":
+            return parts[3]
+    raise AssertionError(f"no manager password in {name}'s log")
+
+
+async def test_switchover_under_load_loses_nothing(cluster: ProcCluster) -> None:
+    a, b = await start_pair(cluster)
+    acked: dict[str, list[tuple[int, str]]] = {}
+    counts = [0] * 10
+    stop = trio.Event()
+    progress = [trio.Event()]
+
+    async def visitor(i: int, client: VisitorClient) -> None:
+        dialog = str((await client.open(f"visitor {i}", timeout=30))["dialog"])
+        acked[dialog] = []
+        n = 0
+        while not stop.is_set():
+            got = await client.say(f"v{i} m{n}", timeout=30)
+            acked[dialog].append((int(got["seq"]), f"v{i} m{n}"))
+            counts[i] += 1
+            n += 1
+            progress[0].set()
+
+    async def until(predicate: Callable[[], bool], timeout: float) -> None:
+        with trio.fail_after(timeout):
+            while not predicate():
+                await progress[0].wait()
+                progress[0] = trio.Event()
+
+    args = argparse.Namespace(node=a.url, login="maria", password=manager_password(cluster, "a"))
+    async with trio.open_nursery() as nursery:
+        clients = [VisitorClient([a.url, b.url]) for _ in counts]
+        for c in clients:
+            await nursery.start(c.run)
+        async with trio.open_nursery() as talkers:
+            for i, c in enumerate(clients):
+                talkers.start_soon(visitor, i, c)
+            await until(lambda: min(counts) >= 3, 60)
+            code = await trio.to_thread.run_sync(commands.run, args)
+            assert code == 0
+            before = list(counts)
+            await until(lambda: all(c >= n + 3 for c, n in zip(counts, before, strict=True)), 60)
+            stop.set()
+        for c in clients:
+            await c.aclose()
+    ha, hb = await health(a), await health(b)
+    assert ha is not None and hb is not None
+    assert (ha["role"], hb["role"]) == ("backup", "primary") and hb["epoch"] == ha["epoch"]
+    assert ha["discarded"] == 0
+    cluster.stop_all()
+    check_nothing_lost(acked, messages_in(b.data_dir / "journal.sqlite3"))

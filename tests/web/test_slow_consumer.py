@@ -53,13 +53,16 @@ async def test_a_client_that_stops_reading_is_closed_1013_and_resumes_everything
     url = f"ws://127.0.0.1:{node.port}/ws/visitor"
     async with open_socket(url, [(b"Origin", node.url.encode())], message_queue_size=1) as ws:
         await ws.send_message(json.dumps({"type": "resume", "dialog": dialog, "token": token,
-                                          "after_seq": last}))
+                                          "after_seq": last, "ref": "slow"}))
+        await node.settle()
+        [server_side] = [c for c in node.ctx.connections if c.kind == "visitor"]
         # ~3 MB the socket does not read: TCP buffers fill, then the outbox spills for 0.5 s
         for n in range(800):
             node.engine.submit(OperatorSay("ann", dialog, f"{n} {BIG}", ref=f"big-{n}"))
         assert await trio.to_thread.run_sync(node.engine.settle, 60)
         with trio.fail_after(30):
-            await node.ctx.metrics_changed("slow_consumers")
+            await server_side.ended.wait()
+        assert node.ctx.metrics.slow_consumers == 1
         with pytest.raises(ConnectionClosed) as closed:  # now read what made it, to the close
             while True:
                 await ws.get_message()
