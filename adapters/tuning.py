@@ -76,12 +76,16 @@ class RuntimeTuning:
         }
 
 
-# What the benchmarks support (see docs/performance.md): applied by `frontdesk serve`
-# unless the environment says otherwise.
+# What the benchmarks support (docs/performance.md, `python -m bench --only gc_tuning
+# --only switch_interval`): applied by `frontdesk serve` unless the environment says otherwise.
+# Raised GC thresholds are NOT in it: a gen-0 threshold of 50,000 made single young
+# collections take 100+ ms under load. The periodic freeze is not in it either: it leaks
+# the cycles of closed connections (see the module docstring).
 RECOMMENDED = RuntimeTuning(
     switch_interval_s=0.001,
-    gc_thresholds=(50_000, 50, 100),
+    gc_thresholds=None,
     gc_freeze_after_startup=True,
+    gc_freeze_interval_s=None,
 )
 
 

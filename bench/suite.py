@@ -56,6 +56,8 @@ class Sizes:
     tuning_visitors: int = 5_000
     tuning_operators: int = 150
     tuning_latency_s: float = 5.0
+    tuning_pairs: int = 100
+    tuning_rate: int = 300
     journal_s: float = 2.0
     timeout_s: float = 300.0
     open_bound_s: float = 300.0  # scale: opening stops there (the figure then fails)
@@ -68,7 +70,8 @@ QUICK = Sizes(
     latency_s=1.0, assign_operators=2, assign_free=6, assign_freeing=4, scale_visitors=200,
     scale_operators=10, scale_capacity=3, online_counts=(5, 10), online_bound_s=20.0,
     relay_capacity=3, scale_procs=1, probe_rate=20.0, probe_s=1.0, startup_runs=1,
-    tuning_visitors=200, tuning_operators=10, tuning_latency_s=1.0,
+    tuning_visitors=200, tuning_operators=10, tuning_latency_s=1.0, tuning_pairs=30,
+    tuning_rate=200,
     journal_s=0.2, timeout_s=60.0, open_bound_s=60.0, settle_bound_s=30.0,
 )
 
@@ -503,11 +506,12 @@ def gc_tuning(ctx: Context) -> Result:
 
 def switch_interval(ctx: Context) -> Result:
     s = ctx.sizes
-    sized = Context(sizes=Sizes(**{**s.__dict__, "latency_s": s.tuning_latency_s}),
+    sized = Context(sizes=Sizes(**{**s.__dict__, "latency_s": s.tuning_latency_s,
+                                   "relay_pairs": s.tuning_pairs}),
                     work_dir=ctx.work_dir, log_dir=ctx.log_dir, counter=ctx.counter + 200)
     figures: list[Figure] = []
     details: dict[str, Any] = {}
-    rate = s.latency_rates[1]
+    rate = s.tuning_rate
     for interval in SWITCH_VARIANTS:
         with tuned(sized, tuning_env(switch_s=interval)):
             rows, runs = latency(sized, rate, targets=False)

@@ -97,6 +97,11 @@ class DialogState:
         return 0.0 if self.waiting_since is None else max(0.0, now - self.waiting_since)
 
 
+def _ref_key(author: str, operator: str | None, ref: str | None) -> str:
+    """Refs are the client's: unique per visitor, or per operator (not across operators)."""
+    return f"{author}:{operator}:{ref}" if operator is not None else f"{author}:{ref}"
+
+
 # --- apply -------------------------------------------------------------------------
 
 
@@ -143,7 +148,7 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
     elif isinstance(e, ev.MessagePostedEv):
         if e.ref is not None:
             refs = dict(s.refs)
-            refs[f"{e.author}:{e.ref}"] = e.seq
+            refs[_ref_key(e.author, e.operator, e.ref)] = e.seq
             while len(refs) > REFS_KEPT:
                 del refs[next(iter(refs))]
             changes["refs"] = refs
@@ -232,8 +237,10 @@ def _decide_open(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
         )
     if isinstance(command, c.VisitorSay | c.OperatorSay):
         author = "visitor" if isinstance(command, c.VisitorSay) else "operator"
-        if command.ref is not None and f"{author}:{command.ref}" in s.refs:
-            return m.Decision((), (_ack(command.ref, s, s.refs[f"{author}:{command.ref}"]),))
+        op_id = command.operator_id if isinstance(command, c.OperatorSay) else None
+        key = _ref_key(author, op_id, command.ref)
+        if command.ref is not None and key in s.refs:
+            return m.Decision((), (_ack(command.ref, s, s.refs[key]),))
         if not command.text.strip():
             return _reject(cmd, s, "invalid", f"cannot {name} on dialog {s.id}: the text is empty")
         name_ = s.visitor_name if author == "visitor" else s.operator_name

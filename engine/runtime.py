@@ -122,6 +122,11 @@ class Engine:
         if self._own_clock and isinstance(self.clock, SystemClock):
             self.clock.stop()
 
+    @property
+    def fenced(self) -> bool:
+        """True once the journal refused this node's epoch (``StaleEpoch``): no more writes."""
+        return bool(self.projection is not None and self.projection.node.get("fenced"))
+
     def settle(self, timeout: float = 5.0) -> bool:
         """Wait until no actor has anything left to do (see ``Directory.settle``)."""
         return self.directory.settle(timeout)

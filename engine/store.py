@@ -115,6 +115,9 @@ class StoreActor(EngineActor):
                 except JournalError as e:
                     failure = f"the journal could not write: {e}"
                     log.error("journal append failed: %s", e)
+                except Exception as e:  # an adapter bug: treat it as a failed write
+                    failure = f"the journal could not write: {e!r}"
+                    log.exception("journal append raised an unexpected error")
         self.batches += 1
         self.commits += len(commits)
         for c in commits:

@@ -22,8 +22,10 @@ from typing import Any, Protocol
 
 import trio
 
+from adapters.replication import report
 from adapters.replication.follower import ReplicationFollower
 from adapters.replication.gate import GatedJournal, ReplicaJournal, ReplicationGate
+from adapters.replication.lease import LeaseKeeper
 from adapters.replication.protocol import EpochRuns
 from adapters.replication.settings import ClusterSettings, replication_url
 from adapters.replication.source import ReplicationSource
@@ -42,9 +44,6 @@ from engine.cluster import (
     HeartbeatsMissed,
     HigherEpochSeen,
     Input,
-    LeaseExpired,
-    LeaseGranted,
-    LeaseRefused,
     LinkDown,
     LinkUp,
     NodeState,
@@ -60,8 +59,6 @@ from engine.cluster import (
 from engine.journal import Journal, Record
 
 log = logging.getLogger("frontdesk.cluster")
-
-LEASE_MARGIN = 0.9  # count our lease as 90 % of what the witness grants, from the send time
 
 
 class EngineHandle(Protocol):
@@ -89,7 +86,7 @@ class ClusterNode:
         self.journal = GatedJournal(journal, self.gate)
         self.engine_factory = engine_factory
         self.witness = witness or WitnessClient(settings.witness_url, settings.lease_s / 2)
-        self._monotonic = monotonic
+        self.monotonic = monotonic
         self.state = NodeState(Role.BACKUP, journal.epoch())
         self.runs = EpochRuns()
         self.engine: EngineHandle | None = None
@@ -97,24 +94,19 @@ class ClusterNode:
         self.verify_problem: str | None = None
         self.discarded: list[Record] = []  # every record a truncation removed, in order
         self.source = ReplicationSource(self)
+        self.lease = LeaseKeeper(self)
         self.follower = ReplicationFollower(self)
         self.backup_name: str | None = None
         self.primary_last_seq = 0
         self.standby_reported: str | None = None  # what the witness last accepted from us
         self.history: list[tuple[float, str, int]] = []  # (monotonic, role, epoch) changes
-        self._primary_hint = ""
+        self.primary_hint_url = ""
         self._nursery: trio.Nursery | None = None
         self._token: trio.lowlevel.TrioToken | None = None
         self._follow_scope: trio.CancelScope | None = None
         self._follow_done: trio.Event | None = None
         self.serving = False  # primary with its engine started (or no engine to start)
-        self._keeper_scope: trio.CancelScope | None = None
-        self._lease_inflight = False
-        self._granted_until = 0.0
-        self._fresh_grant = False
         self._last_heard = monotonic()
-        self._renew_now = trio.Event()
-        self._degrade_pending = False
         self._engine_lock = trio.Lock()
         self._handover_done: trio.Event | None = None
         self.watchers: list[Callable[[], None]] = []  # called on every change (trio thread)
@@ -158,36 +150,24 @@ class ClusterNode:
         """The base URL of the node believed to be primary (this one, if it is)."""
         if self.state.role is Role.PRIMARY:
             return self.settings.advertise_url
-        return self._primary_hint or self.settings.peer_url
+        return self.primary_hint_url or self.settings.peer_url
 
     def follow_url(self) -> str:
-        return replication_url(self._primary_hint or self.settings.peer_url)
+        return replication_url(self.primary_hint_url or self.settings.peer_url)
 
     def health(self) -> dict[str, Any]:
-        """For ``/healthz``: role, epoch, lag, link state, readiness."""
-        return {
-            "node": self.settings.node_name,
-            "role": self.role,
-            "epoch": self.epoch,
-            "ready": self.ready,
-            "accepts_writes": self.accepts_writes(),
-            "mode": self.settings.mode,
-            "lag": self.lag,
-            "link": "up" if self.state.link_up else "down",
-            "caught_up": self.state.caught_up,
-            "journal_ok": self.state.journal_ok,
-            "last_seq": self.journal_raw.last()[1],
-            "primary_url": self.primary_hint(),
-            "peer_url": self.settings.peer_url,
-            "degraded": self.gate.is_degraded,
-            "discarded": len(self.discarded),
-        }
+        """For ``/healthz`` and ``/api/cluster``: role, epoch, lag, link state, readiness."""
+        return report.health(self)
+
+    def metrics_text(self) -> str:
+        """Prometheus lines for ``/metrics``: role, epoch, link state, lag."""
+        return report.metrics_text(self)
 
     # -- lifecycle -----------------------------------------------------------------------
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         self._token = trio.lowlevel.current_trio_token()
-        self.gate.on_stall = self._stall_from_thread
+        self.gate.on_stall = self.lease.stall_from_thread
         self.gate.on_appended = self._appended_from_thread
         journal_ok = await trio.to_thread.run_sync(self._verify_and_repair)
         self.runs = EpochRuns.of(await trio.to_thread.run_sync(self._read_all))
@@ -238,12 +218,12 @@ class ClusterNode:
 
     def _set_state(self, state: NodeState) -> None:
         if (state.role, state.epoch) != (self.state.role, self.state.epoch) or not self.history:
-            self.history.append((self._monotonic(), state.role.value, state.epoch))
+            self.history.append((self.monotonic(), state.role.value, state.epoch))
             log.info("%s is %s of epoch %d", self.settings.node_name, state.role.value, state.epoch)
         self.state = state
-        self._changed()
+        self.changed()
 
-    def _changed(self) -> None:
+    def changed(self) -> None:
         for watcher in self.watchers:
             watcher()
 
@@ -252,21 +232,21 @@ class ClusterNode:
         for action in actions:
             if isinstance(action, StopWrites):
                 self.gate.fence()
-                self._stop_keeper()
+                self.lease.stop_keeper()
             elif isinstance(action, RequestLease):
-                if not self._lease_inflight:
-                    self._lease_inflight = True
-                    self._nursery.start_soon(self._request_lease)
+                if not self.lease.inflight:
+                    self.lease.inflight = True
+                    self._nursery.start_soon(self.lease.request)
             elif isinstance(action, Promote):
                 self._nursery.start_soon(self._promote, action.epoch)
             elif isinstance(action, ResumeWrites):
-                self.gate.extend(self._granted_until)
+                self.gate.extend(self.lease.granted_until)
                 self.gate.resume()
-                self._start_keeper()
+                self.lease.start_keeper()
                 self._nursery.start_soon(self._restart_engine)
             elif isinstance(action, Demote):
                 self.gate.fence()
-                self._stop_keeper()
+                self.lease.stop_keeper()
                 self._nursery.start_soon(self._demote, action.epoch)
             elif isinstance(action, HandOver):
                 self._nursery.start_soon(self._hand_over, action.epoch)
@@ -281,103 +261,15 @@ class ClusterNode:
         with trio.fail_after(timeout_s):
             await done.wait()
 
-    # -- lease -----------------------------------------------------------------------
-
-    async def _request_lease(self) -> None:
-        try:
-            sent = self._monotonic()
-            try:
-                answer = await self.witness.acquire(
-                    self.settings.node_name,
-                    self.settings.advertise_url,
-                    self.state.epoch,
-                    self.settings.lease_s,
-                )
-            except WitnessUnavailableError as e:
-                log.warning("%s", e)
-                if self.state.role is Role.FENCED:
-                    await trio.sleep(self.settings.lease_s / 4)
-                self._lease_inflight = False
-                self.feed(LeaseRefused(self.state.epoch, None))
-                return
-            self._lease_inflight = False
-            if isinstance(answer, Granted):
-                self._granted_until = sent + answer.lease_s * LEASE_MARGIN
-                # a new epoch starts with no standby at the witness: nothing to wait for
-                self._fresh_grant = answer.epoch > self.state.epoch
-                self.feed(LeaseGranted(answer.epoch))
-            else:
-                if answer.holder_url and answer.holder != self.settings.node_name:
-                    self._primary_hint = answer.holder_url
-                log.info("lease refused: %s", answer.reason)
-                if self.state.role is Role.FENCED and answer.epoch <= self.state.epoch:
-                    await trio.sleep(self.settings.lease_s / 4)
-                self.feed(LeaseRefused(answer.epoch, answer.holder))
-        finally:
-            self._lease_inflight = False
-
-    def _start_keeper(self) -> None:
-        assert self._nursery is not None
-        self._stop_keeper()
-        scope = trio.CancelScope()
-        self._keeper_scope = scope
-        self._nursery.start_soon(self._keep_lease, scope)
-
-    def _stop_keeper(self) -> None:
-        if self._keeper_scope is not None:
-            self._keeper_scope.cancel()
-            self._keeper_scope = None
-
-    async def _keep_lease(self, scope: trio.CancelScope) -> None:
-        """Renew every lease_s / 4; after a failed attempt retry at once, each attempt
-        bounded by what is left of the lease; fence when it runs out unconfirmed."""
-        settings = self.settings
-        with scope:
-            while True:
-                self._renew_now = trio.Event()
-                degrade = self._degrade_pending
-                standby = None if degrade else self.gate.standby_in_sync()
-                sent = self._monotonic()
-                left = self.gate.lease_left()
-                answer = None
-                with trio.move_on_after(max(0.05, min(settings.lease_s / 2, left))):
-                    try:
-                        answer = await self.witness.renew(
-                            settings.node_name, self.state.epoch, settings.lease_s, standby
-                        )
-                    except WitnessUnavailableError as e:
-                        log.warning("lease renewal failed: %s", e)
-                if isinstance(answer, Granted):
-                    self.gate.extend(sent + answer.lease_s * LEASE_MARGIN)
-                    if standby != self.standby_reported:
-                        self.standby_reported = standby
-                        self._changed()
-                    if degrade:
-                        self._degrade_pending = False
-                        self.gate.degraded()
-                        log.warning("backup not in sync: the witness will not promote it")
-                elif answer is not None:
-                    if answer.holder_url and answer.holder != settings.node_name:
-                        self._primary_hint = answer.holder_url
-                    self.feed(LeaseRefused(answer.epoch, answer.holder))
-                    return
-                if not self.gate.lease_valid():
-                    self.feed(LeaseExpired())
-                    return
-                pause = settings.lease_s / 4 if answer is not None else settings.lease_s / 20
-                with trio.move_on_after(pause):
-                    await self._renew_now.wait()
-
-    def _stall_from_thread(self) -> None:
-        """The gate's waiters timed out (store thread): renew at once with no standby."""
-        self._degrade_pending = True
-        self._call_soon(self._renew_now.set)
+    def nursery(self) -> trio.Nursery:
+        assert self._nursery is not None, "the node is not running"
+        return self._nursery
 
     def _appended_from_thread(self, seq: int) -> None:
         self.runs.extend_seq(self.gate.epoch, seq)
-        self._call_soon(self.source.wake)
+        self.call_soon(self.source.wake)
 
-    def _call_soon(self, fn: Callable[[], object]) -> None:
+    def call_soon(self, fn: Callable[[], object]) -> None:
         if self._token is None:
             return
         with contextlib.suppress(trio.RunFinishedError):
@@ -390,11 +282,11 @@ class ClusterNode:
         await trio.to_thread.run_sync(self.journal_raw.raise_epoch, epoch)
         self.runs = EpochRuns.of(await trio.to_thread.run_sync(self._read_all))
         self.gate.reset_acks(0)
-        self.gate.open(epoch, self._granted_until, acked=0)
+        self.gate.open(epoch, self.lease.granted_until, acked=0)
         self.gate.set_appended(self.journal_raw.last()[1])
-        if self._fresh_grant:
+        if self.lease.fresh_grant:
             self.gate.degraded()
-        self._start_keeper()
+        self.lease.start_keeper()
         await self._start_engine(epoch)
         self.settled.set()
 
@@ -432,7 +324,7 @@ class ClusterNode:
                     except WitnessUnavailableError:
                         status = {}
                     if int(status.get("epoch", epoch)) > epoch:
-                        self._primary_hint = str(status.get("url") or "")
+                        self.primary_hint_url = str(status.get("url") or "")
                         self.feed(HigherEpochSeen(int(status["epoch"])))
                         return
                     await trio.sleep(settings.heartbeat_interval_s)
@@ -447,7 +339,7 @@ class ClusterNode:
                 await trio.to_thread.run_sync(engine.start)
                 self.engine = engine
             self.serving = self.state.role is Role.PRIMARY
-            self._changed()
+            self.changed()
 
     async def _stop_engine(self) -> None:
         async with self._engine_lock:
@@ -466,7 +358,7 @@ class ClusterNode:
         scope = trio.CancelScope()
         done = trio.Event()
         self._follow_scope, self._follow_done = scope, done
-        self._last_heard = self._monotonic()
+        self._last_heard = self.monotonic()
 
         async def follow() -> None:
             try:
@@ -490,7 +382,7 @@ class ClusterNode:
         timeout = self.settings.failover_timeout_s
         while True:
             due = self._last_heard + timeout
-            now = self._monotonic()
+            now = self.monotonic()
             if now < due:
                 await trio.sleep(due - now)
                 continue
@@ -513,19 +405,19 @@ class ClusterNode:
 
     def backup_acked(self, seq: int) -> None:
         self.gate.on_ack(seq)
-        self._changed()
+        self.changed()
         if seq >= self.gate.appended:
             if self.gate.is_degraded:
                 self.gate.resynced()
-                self._renew_now.set()
+                self.lease.renew_soon()
             if not self.state.caught_up:
                 self.feed(CaughtUp())
-                self._renew_now.set()  # let the witness know the standby is in sync
+                self.lease.renew_soon()  # let the witness know the standby is in sync
         elif self.state.caught_up:
             self.feed(FellBehind())
 
     def link_up(self, primary_epoch: int, primary_last_seq: int) -> None:
-        self._last_heard = self._monotonic()
+        self._last_heard = self.monotonic()
         self.primary_last_seq = primary_last_seq
         self.feed(HigherEpochSeen(primary_epoch))
         self.feed(LinkUp())
@@ -538,7 +430,7 @@ class ClusterNode:
 
     def refused_by_peer(self, epoch: int, primary_url: str) -> None:
         if primary_url and primary_url != self.settings.advertise_url:
-            self._primary_hint = primary_url
+            self.primary_hint_url = primary_url
         if epoch > self.state.epoch:
             self.feed(HigherEpochSeen(epoch))
 
@@ -559,10 +451,10 @@ class ClusterNode:
         self.runs.extend(records)
         self.primary_last_seq = max(self.primary_last_seq, records[-1].seq)
         self._check_caught_up()
-        self._changed()
+        self.changed()
 
     def heard_from_primary(self, epoch: int | None, last_seq: int | None) -> None:
-        self._last_heard = self._monotonic()
+        self._last_heard = self.monotonic()
         if last_seq is not None:
             self.primary_last_seq = last_seq
         if epoch is not None:
@@ -570,7 +462,7 @@ class ClusterNode:
         self._check_caught_up()
 
     def handover_received(self, epoch: int, last_seq: int) -> None:
-        self._last_heard = self._monotonic()
+        self._last_heard = self.monotonic()
         if self.journal_raw.last()[1] >= last_seq:
             self.feed(HandoverReceived(epoch))
 

@@ -78,6 +78,7 @@ def test_transfer_moves_the_dialog_with_note(harness: EngineHarness) -> None:
     bob = harness.login("bob", status=Status.ON_BREAK)
     vera = harness.visitor("Vera")
     vera.open()
+    assert isinstance(ann.say(vera, "from ann", ref="c-1"), n.Ack)
     answer = ann.transfer(vera, bob, note="billing question")
     assert isinstance(answer, n.Ack)
     added = bob.probe.expect({"type": "operator.dialog_added", "dialog": vera.dialog})
@@ -92,7 +93,10 @@ def test_transfer_moves_the_dialog_with_note(harness: EngineHarness) -> None:
     assert isinstance(moved, n.DialogTransferred)
     assert (moved.from_operator, moved.to_operator) == ("ann", "bob")
     assert holders(harness) == {vera.dialog: "bob"}
-    assert isinstance(bob.say(vera, "Bob here"), n.Ack)
+    # refs are the client's own: bob's "c-1" is not ann's "c-1"
+    bobs = bob.say(vera, "from bob", ref="c-1")
+    assert isinstance(bobs, n.Ack) and bobs.seq == moved.seq + 1
+    assert [x.text for x in vera.probe.of_type(n.MessagePosted)] == ["from ann", "from bob"]
     refused = ann.say(vera, "me again")
     assert isinstance(refused, n.Rejected) and refused.code == "forbidden"
 

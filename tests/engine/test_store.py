@@ -105,7 +105,7 @@ def test_stale_epoch_fences_the_node() -> None:
         journal.raise_epoch(5)  # another node was promoted
         answer = vera.say("too late")
         assert isinstance(answer, n.Rejected) and answer.code == "unavailable"
-        assert h.snapshot()["node"]["fenced"] is True
+        assert h.snapshot()["node"]["fenced"] is True and h.engine.fenced
         again = vera.say("still fenced")
         assert isinstance(again, n.Rejected) and "fenced" in again.message
 

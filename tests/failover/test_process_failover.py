@@ -18,6 +18,7 @@ from adapters.storage import SqlJournal
 pytestmark = pytest.mark.slow
 
 DIALOGS = 50
+PACE_S = 0.1  # each visitor says at most ~10 messages/s (the server's limit is 20/s)
 
 
 @pytest.fixture
@@ -85,6 +86,7 @@ async def test_kill_9_the_primary_under_load(cluster: ProcCluster) -> None:
                 after_kill[i] += 1
             n += 1
             progress[0].set()
+            await trio.sleep(PACE_S)
 
     async with trio.open_nursery() as nursery:
         clients = []
@@ -204,6 +206,7 @@ async def test_switchover_under_load_loses_nothing(cluster: ProcCluster) -> None
             counts[i] += 1
             n += 1
             progress[0].set()
+            await trio.sleep(PACE_S)
 
     async def until(predicate: Callable[[], bool], timeout: float) -> None:
         with trio.fail_after(timeout):

@@ -135,8 +135,10 @@ def test_store_writes_only_on_change(tmp_path: Path) -> None:
     before = path.stat().st_mtime_ns
     path.write_text(path.read_text())  # touch, then check that a renewal does not rewrite
     touched = path.stat().st_mtime_ns
-    store.save(granted(renew(lease, "a", 2, 2.0, ANY, now=1.0)))
+    store.save(granted(renew(lease, "a", 2, 2.0, None, now=1.0)))
     assert path.stat().st_mtime_ns == touched >= before
+    store.save(granted(renew(lease, "a", 2, 2.0, ANY, now=1.0)))  # the standby changed
+    assert json.loads(path.read_text())["standby"] == ANY
 
 
 def test_store_refuses_a_damaged_file(tmp_path: Path) -> None:

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 import trio
-from trio_websocket import ConnectionClosed
+from trio_websocket import ConnectionClosed, WebSocketConnection, wrap_client_stream
 
-from adapters.client.socket import open_socket
 from engine.commands import OperatorSay
 from tests.web.nodes import Node
 
 BIG = "x" * 3900
+
+
+async def a_socket_that_reads_little(node: Node, nursery: trio.Nursery) -> WebSocketConnection:
+    """A visitor socket with a tiny receive buffer (no autotuning): it fills in a few KiB."""
+    sock = trio.socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    await sock.connect(("127.0.0.1", node.port))
+    stream = trio.SocketStream(sock)
+    return await wrap_client_stream(nursery, stream, f"127.0.0.1:{node.port}", "/ws/visitor",
+                                    extra_headers=[(b"Origin", node.url.encode())],
+                                    message_queue_size=1)
 
 
 async def a_dialog(node: Node) -> tuple[str, str, int]:
@@ -50,8 +61,8 @@ async def test_a_client_that_stops_reading_is_closed_1013_and_resumes_everything
 ) -> None:
     dialog, token, last = await a_dialog(node)
     await node.clients[-1].aclose()
-    url = f"ws://127.0.0.1:{node.port}/ws/visitor"
-    async with open_socket(url, [(b"Origin", node.url.encode())], message_queue_size=1) as ws:
+    async with trio.open_nursery() as nursery:
+        ws = await a_socket_that_reads_little(node, nursery)
         await ws.send_message(json.dumps({"type": "resume", "dialog": dialog, "token": token,
                                           "after_seq": last, "ref": "slow"}))
         await node.settle()
@@ -66,7 +77,8 @@ async def test_a_client_that_stops_reading_is_closed_1013_and_resumes_everything
         with pytest.raises(ConnectionClosed) as closed:  # now read what made it, to the close
             while True:
                 await ws.get_message()
-        assert closed.value.reason.code == 1013
+        assert closed.value.reason is not None and closed.value.reason.code == 1013
+        nursery.cancel_scope.cancel()
     vera = await node.visitor()
     vera.last_seq[dialog] = last
     await vera.resume(dialog, token)
