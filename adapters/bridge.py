@@ -9,8 +9,9 @@ into the connection's bounded memory channel with ``send_nowait``.
 - The channel is bounded (``capacity``). A burst larger than it — a resume
   replaying a long history, or the engine delivering many notices while the
   loop was busy — spills, in order, into an overflow list that refills the
-  channel as the writer drains it. A client that does not drain the spill
-  within ``grace_s`` (or lets it grow past ``max_overflow``) reads too slowly:
+  channel as the writer drains it. A client whose writer takes nothing for
+  ``grace_s`` while items wait (or that lets the spill grow past
+  ``max_overflow``) reads too slowly:
   the outbox is marked overloaded and the connection closes with 1013 "try
   again later"; the actor is never slowed and the client resumes later from
   its last seq. (A plain "full channel = overloaded" rule would close, again
@@ -84,7 +85,9 @@ class Outbox:
         self.overloaded = trio.Event()
         self.capacity = capacity
         self.grace_s = grace_s
-        self.max_overflow = max_overflow if max_overflow is not None else 64 * capacity
+        self.max_overflow = max_overflow if max_overflow is not None else max(64 * capacity,
+                                                                              100_000)
+        self.last_progress = trio.current_time()  # when the writer last took an item
         self.pushed = 0
         self.dropped = 0
         self.spilled = 0  # items that went through the overflow
@@ -146,7 +149,7 @@ class Outbox:
             log.exception("could not queue an outbound item")
 
     def _spill(self, item: Item) -> None:
-        if self._closed:  # a closed outbox takes nothing, spilled or not
+        if self._closed or self.overloaded.is_set():  # nothing more for a dead or slow reader
             self.dropped += 1
             return
         if not self._overflow:
@@ -174,6 +177,7 @@ class Outbox:
 
     async def receive(self) -> Item:
         item = await self._receive.receive()
+        self.last_progress = trio.current_time()
         self._refill()
         return item
 
@@ -187,18 +191,19 @@ class Outbox:
             raise StopAsyncIteration from None
 
     async def wait_overloaded(self) -> None:
-        """Return once the reader is too slow: the spill outlived ``grace_s`` or grew too big."""
+        """Return once the reader is too slow: items spilled and the writer took none for
+        ``grace_s`` (a reader that keeps taking frames may drain a long spill), or the
+        spill grew past ``max_overflow``."""
         while not self.overloaded.is_set():
             if self.congested_since is None:
                 await self._congested.wait()
                 continue
-            deadline = self.congested_since + self.grace_s
-            drained = self._drained
-            with trio.move_on_at(deadline):
-                await drained.wait()
-            if not drained.is_set() and self.congested_since is not None \
-                    and trio.current_time() >= deadline:
+            deadline = max(self.congested_since, self.last_progress) + self.grace_s
+            if trio.current_time() >= deadline:
                 self.overloaded.set()
+                break
+            with trio.move_on_at(deadline):
+                await self._drained.wait()
 
     def close(self) -> None:
         """Refuse further items; pending ones stay readable until drained."""

@@ -34,6 +34,10 @@ try:  # the failover package registers ``frontdesk witness``
     from adapters import witness
 except ImportError:  # pragma: no cover - a partial checkout
     witness = None  # type: ignore[assignment]
+try:  # ... and runs ``frontdesk serve --role ... --primary URL --witness URL`` as a cluster node
+    from adapters.replication import serve as cluster
+except ImportError:  # pragma: no cover - a partial checkout
+    cluster = None  # type: ignore[assignment]
 
 log = logging.getLogger("frontdesk.cli")
 
@@ -52,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
              "and print their passwords; also done on a first run with no user at all",
     )
     serve.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+    if cluster is not None:
+        cluster.add_cluster_arguments(serve)
     serve.set_defaults(handler=cmd_serve)
     if witness is not None and hasattr(witness, "add_subcommand"):
         witness.add_subcommand(commands)
@@ -80,7 +86,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     if args.data_dir is not None:
         overrides["storage.data_dir"] = args.data_dir
+    if args.port:  # 0 (any free port) is not a configurable port: it goes to the server below
+        overrides["server.port"] = args.port
+    if cluster is not None:
+        overrides.update(cluster.cluster_overrides(args))
     settings = load_settings(Path(args.config) if args.config else None, os.environ, overrides)
+    if cluster is not None and settings.cluster.peer_url:
+        return cluster.serve_cluster(settings, args.demo)
     runtime = tuning.tuning_from_env()
     tuning.apply_runtime_tuning(runtime)
     gcstats.install_from_env()

@@ -82,7 +82,7 @@ class RuntimeTuning:
 # collections take 100+ ms under load. The periodic freeze is not in it either: it leaks
 # the cycles of closed connections (see the module docstring).
 RECOMMENDED = RuntimeTuning(
-    switch_interval_s=0.001,
+    switch_interval_s=0.0005,
     gc_thresholds=None,
     gc_freeze_after_startup=True,
     gc_freeze_interval_s=None,

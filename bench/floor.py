@@ -24,6 +24,7 @@ import contextlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import trio
@@ -44,6 +45,7 @@ class Relay:
         self.pairs: dict[str, dict[str, WebSocketConnection]] = {}
         self.relayed = 0
         self.dropped = 0
+        self.on_leave: Callable[[list[str]], None] | None = None  # tests: a socket left
 
     async def handle(self, request: WebSocketRequest) -> None:
         ws = await request.accept()
@@ -88,6 +90,8 @@ class Relay:
                             del sides[side]
                     if not sides:
                         del self.pairs[pair]
+            if self.on_leave is not None:
+                self.on_leave(joined)
 
     def stats(self) -> dict[str, Any]:
         rec = gcstats.recorder()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ def percentile(ordered: Sequence[int], q: float) -> float:
     """Nearest-rank percentile of an already sorted sequence; q in [0, 100]."""
     if not ordered:
         return float("nan")
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
     return float(ordered[rank - 1])
 
 

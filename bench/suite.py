@@ -53,15 +53,15 @@ class Sizes:
     probe_rate: float = 50.0
     probe_s: float = 4.0
     startup_runs: int = 3
-    tuning_visitors: int = 5_000
-    tuning_operators: int = 150
+    tuning_visitors: int = 1_000
+    tuning_operators: int = 30
     tuning_latency_s: float = 5.0
     tuning_pairs: int = 100
     tuning_rate: int = 300
     journal_s: float = 2.0
     timeout_s: float = 300.0
-    open_bound_s: float = 300.0  # scale: opening stops there (the figure then fails)
-    settle_bound_s: float = 180.0
+    open_bound_s: float = 180.0  # scale: opening stops there (the figure then fails)
+    settle_bound_s: float = 60.0
 
 
 FULL = Sizes()
@@ -358,22 +358,29 @@ def scale(ctx: Context) -> Result:
         runs["frontdesk"] = _scale_run(ctx, "frontdesk", server, tokens)
     fd, fl = runs["frontdesk"], runs["floor"]
     what = f"{s.scale_visitors} dialogs + {s.scale_operators} operators"
-    probe_fd = fd["probe"]["latency"]
-    probe_fl = fl["probe"]["latency"]
+    def settled(run: dict[str, Any]) -> float | None:
+        info = run["probe"].get("settle", {})
+        return float(info["settle_s"]) if info.get("settled") else None
+
+    def probe(run: dict[str, Any], direction: str, q: str) -> float | None:
+        """A probe percentile; None when no probe message made it (the figure then fails)."""
+        value = run["probe"].get("latency", {}).get(direction, {}).get(f"{q}_ms")
+        return float(value) if value is not None else None
+
     figures = [
         Figure(f"server RSS, {what}", "MB", fd["rss_mb"], fl["rss_mb"], "value <= 600"),
         Figure(f"time to open all, {what}", "s", fd["open_all_s"], fl["open_all_s"],
                note=f"until every open is acknowledged; frontdesk opened {fd['opened']} "
                     f"in {fd['open_elapsed_s']:.1f} s (bound {s.open_bound_s:.0f} s)"),
         Figure("then until a probe is relayed in < 50 ms", "s",
-               fd["probe"]["settle"]["settle_s"], fl["probe"]["settle"]["settle_s"],
+               settled(fd), settled(fl),
                note="the backlog of notices left by the burst"),
-        Figure("probe latency p50 v->o while open", "ms", probe_fd["v2o"]["p50_ms"],
-               probe_fl["v2o"]["p50_ms"]),
-        Figure("probe latency p99 v->o while open", "ms", probe_fd["v2o"]["p99_ms"],
-               probe_fl["v2o"]["p99_ms"]),
-        Figure("probe latency p99 o->v while open", "ms", probe_fd["o2v"]["p99_ms"],
-               probe_fl["o2v"]["p99_ms"]),
+        Figure("probe latency p50 v->o while open", "ms", probe(fd, "v2o", "p50"),
+               probe(fl, "v2o", "p50")),
+        Figure("probe latency p99 v->o while open", "ms", probe(fd, "v2o", "p99"),
+               probe(fl, "v2o", "p99")),
+        Figure("probe latency p99 o->v while open", "ms", probe(fd, "o2v", "p99"),
+               probe(fl, "o2v", "p99")),
         Figure("longest GC pause (server, whole run)", "ms", _max_gc_ms(fd["gc"]),
                _max_gc_ms(fl["gc"]), "value <= 50"),
     ]

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+import trio
+
 from adapters.bridge import Bridge
 from engine.api import EnginePort
 from engine.clock import Clock
@@ -56,6 +58,7 @@ class ServerContext:
     accepting: bool = True
     port: int | None = None
     presence: Any = None  # web.presence.Presence, set by the app factory
+    tasks: trio.Nursery | None = None  # the server's nursery (set by run_server)
     _metrics_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def require_bridge(self) -> Bridge:

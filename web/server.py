@@ -55,6 +55,7 @@ async def run_server(
     stop_listening = trio.Event()
     try:
         async with trio.open_nursery() as nursery:
+            ctx.tasks = nursery
             binds: list[str] = await nursery.start(
                 lambda task_status: serve(
                     app, hypercorn_config(ctx), shutdown_trigger=stop_listening.wait,
@@ -72,7 +73,9 @@ async def run_server(
             async with trio.open_nursery() as closers:
                 for conn in list(ctx.connections):
                     closers.start_soon(conn.close, CLOSE_GOING_AWAY, "server shutting down")
+            nursery.cancel_scope.deadline = trio.current_time() + ctx.options.shutdown_timeout_s
     finally:
+        ctx.tasks = None
         ctx.engine.unwatch_all(ctx.observe)
 
 

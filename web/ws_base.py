@@ -57,6 +57,7 @@ class WsConnection:
         self._subs: dict[str, Subscriber] = {}
         self.reply: Subscriber = self.outbox.subscriber("reply")
         self.ended = trio.Event()  # set once the connection is over and cleaned up
+        self._writer_scope = trio.CancelScope()
 
     # --- endpoint hooks ----------------------------------------------------------------
 
@@ -111,7 +112,11 @@ class WsConnection:
         try:
             async with trio.open_nursery() as nursery:
                 self._scope = nursery.cancel_scope
-                nursery.start_soon(self._write_loop)
+                # The writer lives in the server's nursery, not this one: Hypercorn shields
+                # its socket writes, so a writer stuck on a client that stopped reading
+                # cannot be cancelled. The connection still ends (subscriptions dropped);
+                # the stuck write finishes or fails when the peer reads or goes away.
+                (ctx.tasks or nursery).start_soon(self._write_loop)
                 nursery.start_soon(self._watch_overload)
                 self.send_frame(ctx.hello(self.you()))
                 await self.started(nursery)
@@ -119,6 +124,7 @@ class WsConnection:
                 nursery.cancel_scope.cancel()
         finally:
             self._closed = True
+            self._writer_scope.cancel()
             self.outbox.close()
             ctx.connections.discard(self)
             ctx.metrics.connections[self.kind] -= 1
@@ -132,16 +138,26 @@ class WsConnection:
         """Send a close frame (once) and end the connection's tasks."""
         if not self._closed:
             self._closed = True
-            with trio.move_on_after(self.ctx.options.shutdown_timeout_s):
-                async with self._send_lock:
-                    try:
-                        await self.ws.send(
-                            {"type": "websocket.close", "code": code, "reason": reason}
-                        )
-                    except Exception:
-                        log.debug("close %s on a %s socket failed", code, self.kind, exc_info=True)
+            self._writer_scope.cancel()
+            message = {"type": "websocket.close", "code": code, "reason": reason}
+            if self._send_lock.locked() and self.ctx.tasks is not None:
+                # A write is in flight, perhaps stuck on a client that stopped reading
+                # (Hypercorn shields it): queue the close frame behind it, without waiting.
+                self.ctx.tasks.start_soon(self._send_close, message)
+            else:
+                with trio.move_on_after(self.ctx.options.shutdown_timeout_s):
+                    async with self._send_lock:
+                        await self._send_close(message)
+        self._writer_scope.cancel()
         if self._scope is not None:
             self._scope.cancel()
+
+    async def _send_close(self, message: dict[str, Any]) -> None:
+        try:
+            await self.ws.send(message)
+        except Exception:
+            log.debug("close %s on a %s socket failed", message["code"], self.kind,
+                      exc_info=True)
 
     async def _read_loop(self) -> None:
         metrics = self.ctx.metrics
@@ -173,11 +189,21 @@ class WsConnection:
                 self.send_error(exc.code, exc.message, exc.ref)
 
     async def _write_loop(self) -> None:
+        close_after: CloseAfter | None = None
+        try:
+            with self._writer_scope:
+                close_after = await self._write_frames()
+            if close_after is not None:  # outside the writer's scope: close() cancels it
+                await self.close(close_after.code, close_after.reason)
+        finally:
+            if self._scope is not None:
+                self._scope.cancel()  # no writer, no connection
+
+    async def _write_frames(self) -> CloseAfter | None:
         metrics = self.ctx.metrics
         async for item in self.outbox:
             if isinstance(item, CloseAfter):
-                await self.close(item.code, item.reason)
-                return
+                return item
             frame = self._render(item)
             if frame is None:
                 continue
@@ -186,11 +212,12 @@ class WsConnection:
             text = json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
             async with self._send_lock:
                 if self._closed:
-                    return
+                    return None
                 try:
                     await self.ws.send({"type": "websocket.send", "text": text})
                 except Exception:
-                    return
+                    return None
+        return None
 
     def _render(self, item: Item) -> dict[str, Any] | None:
         if isinstance(item, dict):

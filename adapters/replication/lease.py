@@ -19,7 +19,14 @@ import trio
 
 from adapters.witness.book import Granted
 from adapters.witness.client import WitnessUnavailableError
-from engine.cluster import LeaseExpired, LeaseGranted, LeaseRefused, Role
+from engine.cluster import (
+    HandoverFailed,
+    HigherEpochSeen,
+    LeaseExpired,
+    LeaseGranted,
+    LeaseRefused,
+    Role,
+)
 
 if TYPE_CHECKING:
     from adapters.replication.node import ClusterNode
@@ -133,3 +140,37 @@ class LeaseKeeper:
         """The gate's waiters timed out (store thread): renew at once with no standby."""
         self._degrade = True
         self.node.call_soon(self.renew_soon)
+
+    async def hand_over(self, epoch: int) -> None:
+        """Switchover: once the backup acked everything, release the lease to it, tell it
+        to take over, and follow it when its epoch shows at the witness."""
+        node = self.node
+        settings = node.settings
+        deadline = trio.current_time() + settings.failover_timeout_s * 2
+        while node.gate.acked < node.gate.appended and trio.current_time() < deadline:
+            await trio.sleep(settings.heartbeat_interval_s / 4)
+        await node.stop_engine()
+        successor = node.backup_name
+        ok = node.gate.acked >= node.gate.appended and successor is not None
+        if ok:
+            try:
+                answer = await node.witness.release(settings.node_name, epoch, successor)
+                ok = isinstance(answer, Granted) and await node.source.send_handover(epoch)
+            except WitnessUnavailableError as e:
+                log.warning("switchover: %s", e)
+                ok = False
+        if ok:
+            # wait for the successor's epoch; then follow it
+            with trio.move_on_after(settings.failover_timeout_s * 2):
+                while True:
+                    try:
+                        status = await node.witness.status()
+                    except WitnessUnavailableError:
+                        status = {}
+                    if int(status.get("epoch", epoch)) > epoch:
+                        node.primary_hint_url = str(status.get("url") or "")
+                        node.feed(HigherEpochSeen(int(status["epoch"])))
+                        return
+                    await trio.sleep(settings.heartbeat_interval_s)
+        log.warning("switchover to %s did not complete; keeping the role", successor)
+        node.feed(HandoverFailed())

@@ -29,8 +29,7 @@ from adapters.replication.lease import LeaseKeeper
 from adapters.replication.protocol import EpochRuns
 from adapters.replication.settings import ClusterSettings, replication_url
 from adapters.replication.source import ReplicationSource
-from adapters.witness.book import Granted
-from adapters.witness.client import WitnessClient, WitnessUnavailableError
+from adapters.witness.client import WitnessClient
 from engine.cluster import (
     Action,
     CaughtUp,
@@ -38,7 +37,6 @@ from engine.cluster import (
     Demote,
     FellBehind,
     HandOver,
-    HandoverFailed,
     HandoverReceived,
     HeartbeatReceived,
     HeartbeatsMissed,
@@ -179,6 +177,7 @@ class ClusterNode:
                     Role(self.settings.role), self.journal_raw.epoch(), journal_ok
                 )
                 self._set_state(state)
+                await nursery.start(self.witness.serve)
                 nursery.start_soon(self._watch_heartbeats)
                 if state.role is Role.BACKUP:
                     await self._start_following()
@@ -187,7 +186,7 @@ class ClusterNode:
                 await trio.sleep_forever()
         finally:
             with trio.CancelScope(shield=True):
-                await self._stop_engine()
+                await self.stop_engine()
 
     def _read_all(self) -> list[Record]:
         return list(self.journal_raw.read(0))
@@ -249,7 +248,7 @@ class ClusterNode:
                 self.lease.stop_keeper()
                 self._nursery.start_soon(self._demote, action.epoch)
             elif isinstance(action, HandOver):
-                self._nursery.start_soon(self._hand_over, action.epoch)
+                self._nursery.start_soon(self.lease.hand_over, action.epoch)
             else:  # pragma: no cover - the table holds no other action
                 raise ClusterError(f"cannot perform {action!r}")
 
@@ -291,7 +290,7 @@ class ClusterNode:
         self.settled.set()
 
     async def _demote(self, epoch: int) -> None:
-        await self._stop_engine()
+        await self.stop_engine()
         if self.journal_raw.epoch() < epoch:
             await trio.to_thread.run_sync(self.journal_raw.raise_epoch, epoch)
         await self._start_following()
@@ -299,37 +298,6 @@ class ClusterNode:
         if self._handover_done is not None:
             self._handover_done.set()
             self._handover_done = None
-
-    async def _hand_over(self, epoch: int) -> None:
-        settings = self.settings
-        deadline = trio.current_time() + settings.failover_timeout_s * 2
-        while self.gate.acked < self.gate.appended and trio.current_time() < deadline:
-            await trio.sleep(settings.heartbeat_interval_s / 4)
-        await self._stop_engine()
-        successor = self.backup_name
-        ok = self.gate.acked >= self.gate.appended and successor is not None
-        if ok:
-            try:
-                answer = await self.witness.release(settings.node_name, epoch, successor)
-                ok = isinstance(answer, Granted) and await self.source.send_handover(epoch)
-            except WitnessUnavailableError as e:
-                log.warning("switchover: %s", e)
-                ok = False
-        if ok:
-            # wait for the successor's epoch; then follow it
-            with trio.move_on_after(settings.failover_timeout_s * 2):
-                while True:
-                    try:
-                        status = await self.witness.status()
-                    except WitnessUnavailableError:
-                        status = {}
-                    if int(status.get("epoch", epoch)) > epoch:
-                        self.primary_hint_url = str(status.get("url") or "")
-                        self.feed(HigherEpochSeen(int(status["epoch"])))
-                        return
-                    await trio.sleep(settings.heartbeat_interval_s)
-        log.warning("switchover to %s did not complete; keeping the role", successor)
-        self.feed(HandoverFailed())
 
     async def _start_engine(self, epoch: int) -> None:
         factory = self.engine_factory
@@ -341,7 +309,7 @@ class ClusterNode:
             self.serving = self.state.role is Role.PRIMARY
             self.changed()
 
-    async def _stop_engine(self) -> None:
+    async def stop_engine(self) -> None:
         async with self._engine_lock:
             self.serving = False
             engine, self.engine = self.engine, None
@@ -349,7 +317,7 @@ class ClusterNode:
                 await trio.to_thread.run_sync(engine.stop)
 
     async def _restart_engine(self) -> None:
-        await self._stop_engine()
+        await self.stop_engine()
         await self._start_engine(self.state.epoch)
 
     async def _start_following(self) -> None:

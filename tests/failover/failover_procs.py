@@ -48,6 +48,8 @@ class NodeProc:
     role: str
     proc: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    peer_url: str = ""  # default: the other node's own URL
+    advertise_url: str = ""  # default: this node's own URL
 
     @property
     def url(self) -> str:
@@ -117,7 +119,9 @@ class ProcCluster:
                 "--mode",
                 self.mode,
                 "--primary",
-                f"http://127.0.0.1:{node.peer_port}",
+                node.peer_url or f"http://127.0.0.1:{node.peer_port}",
+                "--advertise-url",
+                node.advertise_url or node.url,
                 "--witness",
                 f"ws://127.0.0.1:{self.witness_port}/",
                 "--log-level",

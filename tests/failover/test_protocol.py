@@ -1,0 +1,88 @@
+"""Link frames and the common prefix of two logs."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.replication.protocol import (
+    EpochRuns,
+    ReplicationError,
+    common_prefix,
+    decode,
+    encode,
+    int_field,
+    record_from_wire,
+    record_to_wire,
+)
+from adapters.replication.settings import replication_url
+from engine.errors import ConfigError
+from engine.journal import Record
+
+
+def rec(epoch: int, seq: int) -> Record:
+    return Record(epoch, seq, "dialog:d-1", "note", 1, {"seq": seq}, 1.5)
+
+
+def runs(*spec: tuple[int, int, int]) -> EpochRuns:
+    return EpochRuns(list(spec))
+
+
+def test_record_round_trip_and_validation() -> None:
+    r = rec(3, 7)
+    assert record_from_wire(record_to_wire(r)) == r
+    with pytest.raises(ReplicationError, match="expected a record"):
+        record_from_wire([1, 2, 3])
+    with pytest.raises(ReplicationError, match="expected a record"):
+        record_from_wire(["1", 2, "s", "t", 1, {}, 0.0])
+
+
+def test_frames_are_checked() -> None:
+    assert decode(encode({"type": "repl.ack", "seq": 3}), "repl.ack") == {
+        "type": "repl.ack",
+        "seq": 3,
+    }
+    with pytest.raises(ReplicationError, match=r"expected a frame of type repl\.ack, got 'x'"):
+        decode('{"type": "x"}', "repl.ack")
+    with pytest.raises(ReplicationError, match="expected a JSON frame"):
+        decode("{", "repl.ack")
+    with pytest.raises(ReplicationError, match="field 'seq' expected an integer >= 0"):
+        int_field({"type": "repl.ack", "seq": -1}, "seq")
+
+
+def test_runs_follow_the_log() -> None:
+    r = EpochRuns.of([rec(1, 1), rec(1, 2), rec(2, 3)])
+    assert r.runs == [(1, 1, 2), (2, 3, 3)] and r.last_seq == 3
+    r.extend_seq(2, 5)
+    r.extend_seq(4, 7)
+    assert r.runs == [(1, 1, 2), (2, 3, 5), (4, 6, 7)]
+    r.truncate(4)
+    assert r.runs == [(1, 1, 2), (2, 3, 4)]
+    assert EpochRuns.from_wire(r.to_wire()) == r
+    with pytest.raises(ReplicationError):
+        EpochRuns.from_wire([[1, 2]])
+
+
+@pytest.mark.parametrize(
+    ("primary", "backup", "expected"),
+    [
+        (runs((1, 1, 10)), runs(), 0),  # an empty backup
+        (runs((1, 1, 10)), runs((1, 1, 6)), 6),  # a backup behind: resume after its last
+        (runs((1, 1, 10)), runs((1, 1, 10)), 10),  # caught up
+        # a deposed primary with an unreplicated tail 9..12 of epoch 1: cut after 8
+        (runs((1, 1, 8), (2, 9, 20)), runs((1, 1, 12)), 8),
+        # three epochs; the backup's epoch-2 tail goes beyond the primary's
+        (runs((1, 1, 5), (2, 6, 9), (3, 10, 15)), runs((1, 1, 5), (2, 6, 11)), 9),
+        # same epoch number, different start: the logs do not agree in it
+        (runs((1, 1, 5), (2, 6, 9)), runs((1, 1, 5), (2, 7, 9)), 5),
+    ],
+)
+def test_common_prefix(primary: EpochRuns, backup: EpochRuns, expected: int) -> None:
+    assert common_prefix(primary, backup) == expected
+
+
+def test_replication_url() -> None:
+    assert replication_url("http://127.0.0.1:8080") == "ws://127.0.0.1:8080/ws/replication"
+    assert replication_url("https://h:1/base/") == "wss://h:1/base/ws/replication"
+    assert replication_url("ws://127.0.0.1:9/x") == "ws://127.0.0.1:9/x"
+    with pytest.raises(ConfigError, match=r"cluster\.peer_url"):
+        replication_url("127.0.0.1:8080")
