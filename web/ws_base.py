@@ -26,6 +26,7 @@ from starlette.websockets import WebSocket
 
 from adapters.bridge import CloseAfter, Delivery, Item, Outbox
 from adapters.wire import Endpoint, Frame, WireError, error_frame, parse_frame
+from engine.errors import EngineError
 from engine.notices import Notice, Subscriber
 from web.context import ServerContext
 from web.ratelimit import TokenBucket
@@ -184,9 +185,15 @@ class WsConnection:
                 continue
             try:
                 frame = parse_frame(self.kind, data)
+            except WireError as exc:
+                self.send_error(exc.code, exc.message, exc.ref)
+                continue
+            try:
                 await self.handle(frame)
             except WireError as exc:
                 self.send_error(exc.code, exc.message, exc.ref)
+            except EngineError as exc:  # e.g. the engine is stopping (shutdown, failover)
+                self.send_error("unavailable", f"cannot {frame.type} now: {exc}", frame.ref)
 
     async def _write_loop(self) -> None:
         close_after: CloseAfter | None = None

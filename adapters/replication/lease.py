@@ -146,19 +146,23 @@ class LeaseKeeper:
         to take over, and follow it when its epoch shows at the witness."""
         node = self.node
         settings = node.settings
-        deadline = trio.current_time() + settings.failover_timeout_s * 2
-        while node.gate.acked < node.gate.appended and trio.current_time() < deadline:
-            await trio.sleep(settings.heartbeat_interval_s / 4)
+        with trio.move_on_after(settings.failover_timeout_s * 2):
+            await node.backup_caught_up(node.gate.appended)
         await node.stop_engine()
         successor = node.backup_name
-        ok = node.gate.acked >= node.gate.appended and successor is not None
-        if ok:
+        why = ""
+        if node.gate.acked < node.gate.appended or successor is None:
+            why = f"backup {successor} at seq {node.gate.acked} of {node.gate.appended}"
+        else:
             try:
                 answer = await node.witness.release(settings.node_name, epoch, successor)
-                ok = isinstance(answer, Granted) and await node.source.send_handover(epoch)
+                if not isinstance(answer, Granted):
+                    why = f"the witness refused the release: {answer.reason}"
+                elif not await node.source.send_handover(epoch):
+                    why = "the link to the backup closed"
             except WitnessUnavailableError as e:
-                log.warning("switchover: %s", e)
-                ok = False
+                why = str(e)
+        ok = not why
         if ok:
             # wait for the successor's epoch; then follow it
             with trio.move_on_after(settings.failover_timeout_s * 2):
@@ -172,5 +176,9 @@ class LeaseKeeper:
                         node.feed(HigherEpochSeen(int(status["epoch"])))
                         return
                     await trio.sleep(settings.heartbeat_interval_s)
-        log.warning("switchover to %s did not complete; keeping the role", successor)
+        log.warning(
+            "switchover to %s did not complete (%s); keeping the role",
+            successor,
+            why or "its epoch did not show at the witness",
+        )
         node.feed(HandoverFailed())

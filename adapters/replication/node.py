@@ -368,6 +368,16 @@ class ClusterNode:
         self.feed(LinkUp())
         self.backup_acked(from_seq)
 
+    async def backup_caught_up(self, seq: int) -> None:
+        """Wait until the backup acknowledged ``seq`` (woken at each ack or change)."""
+        while self.gate.acked < seq:
+            changed = trio.Event()
+            self.watchers.append(changed.set)
+            try:
+                await changed.wait()
+            finally:
+                self.watchers.remove(changed.set)
+
     def backup_gone(self) -> None:
         self.feed(LinkDown())
 
