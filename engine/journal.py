@@ -138,5 +138,12 @@ class MemoryJournal:
         with self._lock:
             self._epoch = max(self._epoch, epoch)
 
+    def truncate_after(self, seq: int) -> list[Record]:
+        """Remove and return the records after ``seq`` (a deposed primary's unreplicated tail)."""
+        with self._lock:
+            cut = [r for r in self._records if r.seq > seq]
+            self._records = [r for r in self._records if r.seq <= seq]
+            return cut
+
     def close(self) -> None:
         self.closed = True

@@ -8,7 +8,6 @@ See docs/failover.md. The web server needs ``ClusterNode`` (``run``, ``role``,
 from adapters.replication.endpoints import replication_endpoint as replication_endpoint
 from adapters.replication.endpoints import serve_replication as serve_replication
 from adapters.replication.gate import GatedJournal as GatedJournal
-from adapters.replication.gate import MemoryReplicaJournal as MemoryReplicaJournal
 from adapters.replication.gate import ReplicationGate as ReplicationGate
 from adapters.replication.node import ClusterNode as ClusterNode
 from adapters.replication.node import EngineFactory as EngineFactory

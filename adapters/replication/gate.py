@@ -35,14 +35,13 @@ from typing import Literal, Protocol
 
 from engine.errors import JournalError, StaleEpoch
 from engine.journal import Journal, NewEvent, Record
-from engine.journal import MemoryJournal as _MemoryJournal
 
 Mode = Literal["sync", "async"]
 ANY_STANDBY = "*"
 
 
 class ReplicaJournal(Journal, Protocol):
-    """A journal a replica can repair: ``SqlJournal`` and ``MemoryReplicaJournal``."""
+    """A journal a replica can repair: ``SqlJournal`` and ``MemoryJournal``."""
 
     def truncate_after(self, seq: int) -> list[Record]: ...
 
@@ -259,13 +258,3 @@ class GatedJournal:
 
     def close(self) -> None:
         """The engine does not own the journal on a cluster node: the node closes it."""
-
-
-class MemoryReplicaJournal(_MemoryJournal):
-    """``MemoryJournal`` that a replica can truncate (tests and the in-process harness)."""
-
-    def truncate_after(self, seq: int) -> list[Record]:
-        with self._lock:
-            cut = [r for r in self._records if r.seq > seq]
-            self._records = [r for r in self._records if r.seq <= seq]
-            return cut

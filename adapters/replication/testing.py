@@ -18,10 +18,11 @@ from typing import Literal
 import trio
 
 from adapters.replication.endpoints import serve_replication
-from adapters.replication.gate import MemoryReplicaJournal, ReplicaJournal
+from adapters.replication.gate import ReplicaJournal
 from adapters.replication.node import ClusterNode, EngineFactory
 from adapters.replication.settings import ClusterSettings
 from adapters.witness.server import serve as serve_witness
+from engine.journal import MemoryJournal
 
 Direction = Literal["both", "forward", "backward"]
 
@@ -228,11 +229,11 @@ async def open_cluster(
 ) -> AsyncIterator[InProcessCluster]:
     """Witness + nodes ``a`` (starts as primary) and ``b`` (backup), ready to use.
 
-    ``journals(name)`` makes each node's journal (default: ``MemoryReplicaJournal``;
+    ``journals(name)`` makes each node's journal (default: ``MemoryJournal``;
     pass ``lambda n: SqlJournal(tmp_path / f"{n}.sqlite3")`` for real files).
     With ``start`` the cluster waits until ``a`` is primary and ``b`` caught up.
     """
-    make_journal = journals or (lambda name: MemoryReplicaJournal())
+    make_journal = journals or (lambda name: MemoryJournal())
     make_settings = settings or default_settings()
     state_dir = tmp_path if tmp_path is not None else Path(".")
     async with trio.open_nursery() as nursery:

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from adapters.replication.gate import GatedJournal, MemoryReplicaJournal, ReplicationGate
+from adapters.replication.gate import GatedJournal, ReplicationGate
 from engine.errors import JournalError, StaleEpoch
-from engine.journal import NewEvent
+from engine.journal import MemoryJournal, NewEvent
 
 
 class FakeTime:
@@ -25,7 +25,7 @@ def ev(i: int) -> NewEvent:
 
 def test_a_closed_gate_refuses_writes() -> None:
     gate = ReplicationGate("async")
-    journal = GatedJournal(MemoryReplicaJournal(), gate)
+    journal = GatedJournal(MemoryJournal(), gate)
     with pytest.raises(StaleEpoch, match="this node is not primary"):
         journal.append([ev(1)], 1)
     assert journal.inner.last() == (0, 0)
@@ -35,7 +35,7 @@ def test_the_lease_ends_writes_by_monotonic_time() -> None:
     clock = FakeTime()
     gate = ReplicationGate("async", monotonic=clock)
     gate.open(epoch=2, lease_until=101.0, acked=0)
-    journal = GatedJournal(MemoryReplicaJournal(), gate)
+    journal = GatedJournal(MemoryJournal(), gate)
     assert [r.seq for r in journal.append([ev(1), ev(2)], 2)] == [1, 2]
     clock.now = 101.5
     with pytest.raises(StaleEpoch, match=r"the lease ran out 0\.500 s ago"):
@@ -51,7 +51,7 @@ def test_sync_append_returns_once_the_backup_acked() -> None:
     gate.open(epoch=2, lease_until=float("inf"), acked=0)
     appended: list[int] = []
     gate.on_appended = appended.append
-    journal = GatedJournal(MemoryReplicaJournal(), gate)
+    journal = GatedJournal(MemoryJournal(), gate)
     done = threading.Event()
 
     def store() -> None:
@@ -74,7 +74,7 @@ def test_a_stalled_wait_asks_to_degrade_and_is_released_once_the_witness_knows()
     stalled = threading.Event()
     gate.on_stall = stalled.set
     gate.standby_name = "b"
-    journal = GatedJournal(MemoryReplicaJournal(), gate)
+    journal = GatedJournal(MemoryJournal(), gate)
     done = threading.Event()
 
     def store() -> None:
@@ -100,7 +100,7 @@ def test_a_stalled_wait_asks_to_degrade_and_is_released_once_the_witness_knows()
 def test_fencing_while_waiting_refuses_the_write() -> None:
     gate = ReplicationGate("sync", sync_timeout_s=30)
     gate.open(epoch=2, lease_until=float("inf"), acked=0)
-    journal = GatedJournal(MemoryReplicaJournal(), gate)
+    journal = GatedJournal(MemoryJournal(), gate)
     errors: list[BaseException] = []
 
     def store() -> None:
@@ -123,13 +123,13 @@ def test_async_mode_reports_any_standby() -> None:
 
 
 def test_the_engine_cannot_append_replicated_records() -> None:
-    journal = GatedJournal(MemoryReplicaJournal(), ReplicationGate())
+    journal = GatedJournal(MemoryJournal(), ReplicationGate())
     with pytest.raises(JournalError):
         journal.append_records([])
 
 
 def test_memory_replica_journal_truncates() -> None:
-    journal = MemoryReplicaJournal()
+    journal = MemoryJournal()
     journal.append([ev(i) for i in range(5)], 1)
     cut = journal.truncate_after(3)
     assert [r.seq for r in cut] == [4, 5] and journal.last() == (1, 3)
