@@ -19,8 +19,10 @@ from typing import Any
 
 import trio
 
-from adapters import gcstats, tuning
+from adapters import gcstats, tuning, user_commands, witness
 from adapters.accounts import Accounts
+from adapters.replication import commands as cluster_commands
+from adapters.replication import serve as cluster
 from adapters.storage import SqlJournal
 from config.loader import load_settings
 from engine.clock import SystemClock
@@ -29,15 +31,6 @@ from engine.runtime import Engine
 from web.context import ServerContext, StaticNode
 from web.options import options_from_settings
 from web.server import run_server, stop_on_signals
-
-try:  # the failover package registers ``frontdesk witness``
-    from adapters import witness
-except ImportError:  # pragma: no cover - a partial checkout
-    witness = None  # type: ignore[assignment]
-try:  # ... and runs ``frontdesk serve --role ... --primary URL --witness URL`` as a cluster node
-    from adapters.replication import serve as cluster
-except ImportError:  # pragma: no cover - a partial checkout
-    cluster = None  # type: ignore[assignment]
 
 log = logging.getLogger("frontdesk.cli")
 
@@ -56,11 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
              "and print their passwords; also done on a first run with no user at all",
     )
     serve.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
-    if cluster is not None:
-        cluster.add_cluster_arguments(serve)
+    cluster.add_cluster_arguments(serve)
     serve.set_defaults(handler=cmd_serve)
-    if witness is not None and hasattr(witness, "add_subcommand"):
-        witness.add_subcommand(commands)
+    witness.add_subcommand(commands)
+    cluster_commands.add_subcommand(commands)
+    user_commands.add_subcommand(commands)
     return parser
 
 
@@ -88,10 +81,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         overrides["storage.data_dir"] = args.data_dir
     if args.port:  # 0 (any free port) is not a configurable port: it goes to the server below
         overrides["server.port"] = args.port
-    if cluster is not None:
-        overrides.update(cluster.cluster_overrides(args))
+    overrides.update(cluster.cluster_overrides(args))
     settings = load_settings(Path(args.config) if args.config else None, os.environ, overrides)
-    if cluster is not None and settings.cluster.peer_url:
+    if settings.cluster.peer_url:
         return cluster.serve_cluster(settings, args.demo)
     runtime = tuning.tuning_from_env()
     tuning.apply_runtime_tuning(runtime)

@@ -4,7 +4,7 @@ Everything is real but in one trio run: a witness on a loopback port, two
 ``ClusterNode``s, each serving its replication endpoint with trio-websocket on
 a loopback port, and one ``LinkProxy`` (a TCP proxy) in front of each
 endpoint, so that the link between the nodes can be cut (both ways or one
-way), delayed and healed. Documented in docs/harness-cluster.md.
+way), delayed and healed. Documented in docs/harness.md ("The two-node cluster").
 """
 
 from __future__ import annotations
