@@ -16,13 +16,17 @@ Why these exist (figures in ``docs/performance.md``, measured by ``python -m ben
   interval, so a collection only examines what was made since the last
   freeze and its pause stays short. The price: a reference cycle that becomes
   garbage after it was frozen is not collected (memory held by closed
-  connections stays) until ``gc.unfreeze()``; see docs/performance.md.
+  connections stays) until ``gc.unfreeze()``. So every
+  ``gc_full_collect_interval_s`` the same thread unfreezes and runs one full
+  collection: one long pause at that interval instead of many; see
+  docs/performance.md.
 
 Read from the environment (so a benchmark can vary them without a config
 change): ``FRONTDESK_SWITCH_INTERVAL_S`` (seconds, float), ``FRONTDESK_GC_THRESHOLDS``
 (``gen0,gen1,gen2``), ``FRONTDESK_GC_FREEZE`` (``1``/``0``),
-``FRONTDESK_GC_FREEZE_INTERVAL_S`` (seconds). An empty variable means "leave
-Python's default" (for the interval: no periodic freeze).
+``FRONTDESK_GC_FREEZE_INTERVAL_S`` (seconds), ``FRONTDESK_GC_FULL_INTERVAL_S``
+(seconds). An empty variable means "leave Python's default" (for the intervals:
+no periodic freeze, no periodic full collection).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import gc
 import os
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -40,6 +45,7 @@ ENV_SWITCH = "FRONTDESK_SWITCH_INTERVAL_S"
 ENV_THRESHOLDS = "FRONTDESK_GC_THRESHOLDS"
 ENV_FREEZE = "FRONTDESK_GC_FREEZE"
 ENV_FREEZE_INTERVAL = "FRONTDESK_GC_FREEZE_INTERVAL_S"
+ENV_FULL_INTERVAL = "FRONTDESK_GC_FULL_INTERVAL_S"
 
 
 @dataclass(frozen=True)
@@ -50,8 +56,14 @@ class RuntimeTuning:
     gc_thresholds: tuple[int, int, int] | None = None
     gc_freeze_after_startup: bool = False
     gc_freeze_interval_s: float | None = None
+    gc_full_collect_interval_s: float | None = None  # with the periodic freeze only
 
     def __post_init__(self) -> None:
+        if self.gc_full_collect_interval_s is not None and self.gc_full_collect_interval_s <= 0:
+            raise ConfigError(
+                "gc_full_collect_interval_s: expected seconds > 0, "
+                f"got {self.gc_full_collect_interval_s!r}"
+            )
         if self.gc_freeze_interval_s is not None and self.gc_freeze_interval_s <= 0:
             raise ConfigError(
                 f"gc_freeze_interval_s: expected seconds > 0, got {self.gc_freeze_interval_s!r}"
@@ -73,19 +85,20 @@ class RuntimeTuning:
             "gc_thresholds": list(self.gc_thresholds) if self.gc_thresholds else None,
             "gc_freeze_after_startup": self.gc_freeze_after_startup,
             "gc_freeze_interval_s": self.gc_freeze_interval_s,
+            "gc_full_collect_interval_s": self.gc_full_collect_interval_s,
         }
 
 
 # What the benchmarks support (docs/performance.md, `python -m bench --only gc_tuning
-# --only switch_interval`): applied by `frontdesk serve` unless the environment says otherwise.
-# Raised GC thresholds are NOT in it: a gen-0 threshold of 50,000 made single young
-# collections take 100+ ms under load. The periodic freeze is not in it either: it leaks
-# the cycles of closed connections (see the module docstring).
+# --only switch_interval`): applied by `frontdesk serve` unless the environment says
+# otherwise. Raised thresholds are not in it: they only postpone the full collection
+# (which then walks everything at once) and made single young collections take 80+ ms.
 RECOMMENDED = RuntimeTuning(
     switch_interval_s=0.0005,
     gc_thresholds=None,
     gc_freeze_after_startup=True,
-    gc_freeze_interval_s=None,
+    gc_freeze_interval_s=1.0,
+    gc_full_collect_interval_s=600.0,
 )
 
 
@@ -101,6 +114,7 @@ def tuning_from_env(
     freeze = default.gc_freeze_after_startup
     switch = _seconds(environ, ENV_SWITCH, switch)
     interval = _seconds(environ, ENV_FREEZE_INTERVAL, default.gc_freeze_interval_s)
+    full = _seconds(environ, ENV_FULL_INTERVAL, default.gc_full_collect_interval_s)
     if ENV_THRESHOLDS in environ:
         raw = environ[ENV_THRESHOLDS].strip()
         try:
@@ -119,7 +133,7 @@ def tuning_from_env(
         if raw not in {"", "0", "1", "true", "false", "yes", "no"}:
             raise ConfigError(f"{ENV_FREEZE}: expected 1 or 0, got {raw!r}")
         freeze = raw in {"1", "true", "yes"}
-    return RuntimeTuning(switch, thresholds, freeze, interval)
+    return RuntimeTuning(switch, thresholds, freeze, interval, full)
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: float | None) -> float | None:
@@ -147,20 +161,26 @@ def after_startup(tuning: RuntimeTuning) -> None:
         gc.collect()
         gc.freeze()
     if tuning.gc_freeze_interval_s is not None:
-        start_periodic_freeze(tuning.gc_freeze_interval_s)
+        start_periodic_freeze(tuning.gc_freeze_interval_s, tuning.gc_full_collect_interval_s)
 
 
 _freezer: list[threading.Thread] = []
 
 
-def start_periodic_freeze(interval_s: float) -> None:
-    """A daemon thread that calls ``gc.freeze()`` every ``interval_s`` (idempotent)."""
+def start_periodic_freeze(interval_s: float, full_collect_s: float | None = None) -> None:
+    """A daemon thread that calls ``gc.freeze()`` every ``interval_s`` (idempotent),
+    and every ``full_collect_s`` unfreezes and collects everything once."""
     if _freezer:
         return
     stop = threading.Event()
 
     def run() -> None:
+        last_full = time.monotonic()
         while not stop.wait(interval_s):
+            if full_collect_s is not None and time.monotonic() - last_full >= full_collect_s:
+                gc.unfreeze()
+                gc.collect()
+                last_full = time.monotonic()
             gc.freeze()
 
     thread = threading.Thread(target=run, name="gc-freezer", daemon=True)

@@ -46,7 +46,7 @@ def main() -> None:
         gc.collect()
         gc.freeze()
     if tuning.gc_freeze_interval_s is not None:
-        start_periodic_freeze(tuning.gc_freeze_interval_s)
+        start_periodic_freeze(tuning.gc_freeze_interval_s, tuning.gc_full_collect_interval_s)
     code = cli.main(sys.argv[1:])
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -19,7 +19,13 @@ from typing import Any
 
 from adapters import gcstats
 from adapters.accounts import Accounts, PasswordHashing
-from adapters.tuning import ENV_FREEZE, ENV_FREEZE_INTERVAL, ENV_SWITCH, ENV_THRESHOLDS
+from adapters.tuning import (
+    ENV_FREEZE,
+    ENV_FREEZE_INTERVAL,
+    ENV_FULL_INTERVAL,
+    ENV_SWITCH,
+    ENV_THRESHOLDS,
+)
 from bench import journal_cost
 from bench.figures import Figure
 from bench.procs import loadgen, run_loadgens
@@ -459,7 +465,8 @@ def tuning_env(
 ) -> dict[str, str]:
     """Every knob set explicitly ("" = the interpreter's default), for both servers."""
     return {ENV_SWITCH: switch_s, ENV_THRESHOLDS: thresholds,
-            ENV_FREEZE: "1" if freeze else "0", ENV_FREEZE_INTERVAL: every_s}
+            ENV_FREEZE: "1" if freeze else "0", ENV_FREEZE_INTERVAL: every_s,
+            ENV_FULL_INTERVAL: ""}
 
 
 GC_VARIANTS = {

@@ -390,7 +390,9 @@ def _build(values: Mapping[str, object], given: Mapping[str, _Given]) -> Setting
     host = "127.0.0.1" if server.host in ("0.0.0.0", "::", "") else server.host
     if ":" in host:
         host = f"[{host}]"
-    advertise = cluster.advertise_url or server.public_url or f"http://{host}:{server.port}"
+    # With port 0 the port is known only once bound: no advertise URL can be derived here.
+    derived = f"http://{host}:{server.port}" if server.port else ""
+    advertise = cluster.advertise_url or server.public_url or derived
     top: dict[str, Any] = {name: values[name] for name in TOP_LEVEL if name in values}
     return Settings(
         server=server,

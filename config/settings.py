@@ -37,13 +37,15 @@ def limit(
 @dataclass(frozen=True)
 class ServerSettings:
     host: str = "127.0.0.1"
-    port: int = field(default=8080, metadata=limit(1, 65535))
+    port: int = field(default=8080, metadata=limit(0, 65535))  # 0 = an ephemeral port
     public_url: str = ""  # "" = http://host:port
     allowed_origins: tuple[str, ...] = ()  # () = the server's own origin only
     max_frame_bytes: int = field(default=65536, metadata=limit(1024, 16 * 1024 * 1024))
     rate_limit_per_s: float = field(default=20.0, metadata=limit(above=0))  # frames/s/connection
     rate_limit_burst: int = field(default=40, metadata=limit(1))  # frames
     send_queue_size: int = field(default=1024, metadata=limit(1))  # frames per connection
+    # a connection whose queue overflowed must drain within this, else it is closed (1013)
+    slow_consumer_grace_s: float = field(default=5.0, metadata=limit(0))
     operator_grace_s: float = field(default=60.0, metadata=limit(0))
     resume_wait_s: float = field(default=2.0, metadata=limit(0))
     shutdown_timeout_s: float = field(default=5.0, metadata=limit(0))

@@ -2,7 +2,8 @@
 
 It owns the dialog's watchers (kept in the directory so they survive a
 restart): a ``Watch`` replays the history after ``after_seq`` and adds the
-subscriber in the same handler, and the replay goes through the store's queue
+subscriber in the same handler (``engine/dialog_watch.py``; once the dialog is
+closed, the replay is all the watcher gets), and the replay goes through the store's queue
 like every other delivery, so it is never ahead of durability and nothing is
 missed or sent twice. It arms the inactivity timer on the clock.
 """
@@ -12,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine import dialog_state as ds
+from engine import dialog_watch as dw
 from engine import messages as m
-from engine import notices as n
 from engine.actor import Context, EngineActor
 
 
@@ -72,17 +73,8 @@ class DialogActor(EngineActor):
         self.arm("inactivity", max(0.0, self.state.last_visitor_at + timeout - self.now()))
 
     def _watch(self, w: m.Watch) -> None:
-        refused = ds.authorize_watch(self.state, w)
-        if refused is not None:
-            self.commit(m.Decision((), (m.Reply(w.subscriber, refused),)))
-            return
-        s = self.state
-        subs = (w.subscriber,)
-        fx: list[m.Effect] = []
-        if w.after_seq > s.seq:
-            fx.append(m.Deliver(subs, n.HistoryGone(s.id, s.seq, w.after_seq), False))
-        fx += [m.Deliver(subs, h, False) for h in s.history if h.seq > w.after_seq]
-        if s.phase is ds.Phase.QUEUED and s.position > 0:
-            fx.append(m.Deliver(subs, n.QueuePosition(s.id, s.seq, s.position), False))
-        self.directory.add_watcher(self.address, w.subscriber)
-        self.commit(m.Decision((), tuple(fx)))
+        allowed = dw.authorize_watch(self.state, w) is None
+        if allowed and self.state.phase is not ds.Phase.CLOSED:
+            # closed (retiring): the replay ends with dialog.closed; nothing live follows
+            self.directory.add_watcher(self.address, w.subscriber)
+        self.commit(m.Decision((), dw.replay(self.state, w)))

@@ -17,6 +17,8 @@ waits in the queue. It has three phases::
     assigned   OperatorSay / MarkImportant   (same)       dialog.message / .important
                / AskForHelp / looking-for-info            / .help_requested / .looking_for_info
     closed     anything                      -> Rejected ``closed``
+    closed     Watch (visitor, last holder,  -> closed    (none: the history is replayed,
+               manager)                                   nothing live follows)
 
 Every history event takes the next ``seq`` (gap-free from 1); the notice that
 is published for it is the history entry (``entry()``). ``decide`` looks at
@@ -398,16 +400,3 @@ def _complete_transfer(s: DialogState, t: m.CompleteTransfer, now: float) -> m.D
         m.Reply(t.reply_to, n.Ack(t.ref, s.id, moved.seq)),
     )
     return m.Decision((*d.events, memo), d.effects)
-
-
-def authorize_watch(s: DialogState, w: m.Watch) -> n.Rejected | None:
-    """Who may watch: the visitor (token), the holder, or a manager."""
-    if s.phase is Phase.CLOSED:
-        return n.Rejected(w.ref, "closed", f"cannot watch dialog {s.id}: it is closed", s.id)
-    if w.manager_id is not None:
-        return None
-    if w.token_hash is not None and w.token_hash == s.token_hash:
-        return None
-    if w.operator_id is not None and w.operator_id == s.operator:
-        return None
-    return n.Rejected(w.ref, "forbidden", f"cannot watch dialog {s.id}: not yours", s.id)

@@ -23,6 +23,7 @@ import itertools
 import logging
 import threading
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import pykka
@@ -83,6 +84,12 @@ class Directory:
         self._ids = itertools.count(1)
         self._watchers: dict[str, list[n.Subscriber]] = {}
         self._crash_arms: dict[tuple[str, bool], int] = {}
+        # envelopes taken out of a retired address's ledger while still being handled:
+        # pending (for settle) until their actor marks them done
+        self._retiring: set[int] = set()
+        # who takes a message for an address nobody lives at, before it bounces
+        # (the engine: a Watch of a closed dialog goes to the store); True: taken
+        self.on_absent: Callable[[str, Envelope], bool] | None = None
         self.closed = False
 
     # --- delivery --------------------------------------------------------------------
@@ -114,6 +121,9 @@ class Directory:
         msg = env.message
         if isinstance(msg, m.Undeliverable):
             return  # never bounce a bounce
+        hook = self.on_absent
+        if reason == "absent" and hook is not None and not self.closed and hook(address, env):
+            return
         if env.sender is not None and self.exists(env.sender):
             self.send(env.sender, m.Undeliverable(msg, address, reason))
             return
@@ -143,6 +153,9 @@ class Directory:
         with self._lock:
             slot = self._slots.get(address)
             if slot is not None and slot.ledger.pop(env_id, None) is not None:
+                self._dec(1)
+            elif env_id in self._retiring:
+                self._retiring.discard(env_id)
                 self._dec(1)
 
     def _dec(self, count: int) -> None:
@@ -267,10 +280,13 @@ class Directory:
             rest = [e for e in slot.ledger.values() if e.id != keep]
             for e in rest:
                 del slot.ledger[e.id]
+            if keep is not None and slot.ledger.pop(keep, None) is not None:
+                # the message being handled (the Retire) stays pending until done, but
+                # out of the ledger: an actor started here next must not get it again
+                self._retiring.add(keep)
             if state == "absent":
                 self._watchers.pop(address, None)
-                if not slot.ledger:
-                    del self._slots[address]
+                del self._slots[address]
         for e in rest:
             self.bounce(address, e, "absent" if state == "absent" else "failed")
         if rest:
@@ -318,6 +334,7 @@ class Directory:
             for slot in self._slots.values():
                 slot.ref = None
             self._pending = 0
+            self._retiring.clear()
             for slot in self._slots.values():
                 slot.ledger.clear()
             self._idle.notify_all()

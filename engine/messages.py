@@ -42,6 +42,18 @@ class Unwatch:
     subscriber: Subscriber
 
 
+@dataclass(frozen=True)
+class WatchClosed:
+    """To the store: ``watch`` is for a dialog no actor holds (closed, or unknown).
+
+    The store replays its history from the journal (or its cache of recently
+    closed dialogs) if the watcher may see it, and ends there: nothing more
+    will come."""
+
+    dialog: str
+    watch: Watch
+
+
 # --- operators <-> queue <-> dialogs --------------------------------------------------
 
 
@@ -243,6 +255,13 @@ class Retire:
 @dataclass(frozen=True)
 class Retired:
     address: str
+
+
+@dataclass(frozen=True)
+class Fenced:
+    """From the store to the supervisor: the journal refused this node's epoch."""
+
+    reason: str
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ class Projection:
         self._clock = clock
         self._lock = threading.Lock()
         self.node = node
+        self.fenced_reason: str | None = None
 
     def apply(self, records: Sequence[Record]) -> None:
         with self._lock:
@@ -36,6 +37,25 @@ class Projection:
     def is_closed(self, dialog_id: str) -> bool:
         with self._lock:
             return dialog_id in self._fold.closed
+
+    def closed_dialog(self, dialog_id: str) -> DialogState | None:
+        """The state of a recently closed dialog (None if not among the latest kept)."""
+        with self._lock:
+            return self._fold.closed_states.get(dialog_id)
+
+    def may_exist(self, dialog_id: str) -> bool:
+        """False for an id this node never gave (``d-<n>`` with n below the next number)."""
+        prefix, _, number = dialog_id.partition("-")
+        if prefix != "d" or not (number.isascii() and number.isdigit()):
+            return False
+        with self._lock:
+            return 0 < int(number) < self._fold.next_number
+
+    def fence(self, reason: str) -> None:
+        """The journal refused this node's epoch: no more writes (``Engine.fenced``)."""
+        with self._lock:
+            self.fenced_reason = reason
+            self.node["fenced"] = True
 
     def operator(self, operator_id: str) -> OperatorState | None:
         with self._lock:

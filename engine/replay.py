@@ -22,7 +22,8 @@ from engine.dialog_state import DialogState, Phase
 from engine.journal import Record
 from engine.operator_state import OperatorState
 
-CLOSED_KEPT = 10_000
+CLOSED_KEPT = 10_000  # ids of the latest closed dialogs (commands to them: Rejected closed)
+CLOSED_STATES_KEPT = 256  # and the full state of the very latest (replays without a read)
 
 
 class Fold:
@@ -30,6 +31,7 @@ class Fold:
         self.default_capacity = default_capacity
         self.dialogs: dict[str, DialogState] = {}  # open ones
         self.closed: dict[str, None] = {}  # ids of the latest closed dialogs (ordered set)
+        self.closed_states: dict[str, DialogState] = {}  # the latest closed, oldest first
         self.operators: dict[str, OperatorState] = {}  # logged-in ones
         self.next_number = 1
         self.last_seq = 0
@@ -79,6 +81,9 @@ class Fold:
             self.closed[e.dialog] = None
             if len(self.closed) > CLOSED_KEPT:
                 del self.closed[next(iter(self.closed))]
+            self.closed_states[e.dialog] = after
+            if len(self.closed_states) > CLOSED_STATES_KEPT:
+                del self.closed_states[next(iter(self.closed_states))]
         else:
             self.dialogs[e.dialog] = after
         if isinstance(e, ev.DialogAssignedEv):

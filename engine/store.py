@@ -11,9 +11,23 @@ acknowledged before it is durable, and one actor's effects keep their order.
 On a ``JournalError`` the effects of the failed commits are not performed,
 their commands get Rejected ``unavailable``, and each origin actor is told
 ``CommitFailed`` (it crashes and is restarted from the journal, so its memory
-is no longer ahead of it). ``StaleEpoch`` fences the node: every later commit
-with events is refused. A subscriber that raises is dropped and logged; it
-never stops the store.
+is no longer ahead of it).
+
+``StaleEpoch`` fences the node, for good (a node that gets its lease back
+starts a new engine): the store logs it once at WARNING, tells the supervisor
+(``Fenced``) and from then on performs no effect at all. Every command whose
+answer is pending in a commit — the one being handled, or one carried in a
+message (a transfer, a forwarded login) — is answered Rejected ``not_primary``
+naming the epoch; everything else is dropped, so nothing cascades and no
+actor crashes (their memory may run ahead of the journal: it never reaches
+it). ``Engine.submit`` refuses new commands the same way.
+
+A watch of a dialog that no actor holds (``WatchClosed``) is answered here:
+a closed dialog's history is read from the projection's cache of recently
+closed dialogs, else from the journal (its stream, folded with the replay
+code), and replayed to the watcher if it may see it; nothing follows.
+
+A subscriber that raises is dropped and logged; it never stops the store.
 """
 
 from __future__ import annotations
@@ -24,6 +38,7 @@ from collections import deque
 from typing import Any
 
 from engine import dialog_state as ds
+from engine import dialog_watch as dw
 from engine import events as ev
 from engine import messages as m
 from engine import notices as n
@@ -47,7 +62,7 @@ class StoreActor(EngineActor):
         self.journal = journal
         self.projection = projection
         self.epoch = epoch
-        self.fenced = False
+        self.fenced: str | None = None  # why, once the journal refused our epoch
         self.commits = 0
         self.batches = 0
         self._dropped: deque[n.Subscriber] = deque(maxlen=1000)
@@ -84,6 +99,8 @@ class StoreActor(EngineActor):
             self.directory.send(
                 "supervisor", m.Rebuilt(message.address, self._rebuild(message.address))
             )
+        elif isinstance(message, m.WatchClosed):
+            self._watch_closed(message)
         elif isinstance(message, m.Barrier):
             message.done()
         elif isinstance(message, m.Undeliverable):
@@ -100,32 +117,64 @@ class StoreActor(EngineActor):
         commits: list[m.Commit] = [e.message for e in batch]
         events = [e for c in commits for e in c.events]
         failure: str | None = None
-        if events:
-            if self.fenced:
-                failure = "this node is fenced: a newer epoch has begun"
-            else:
-                try:
-                    records = self.journal.append([ev.to_new_event(e) for e in events], self.epoch)
-                    self.projection.apply(records)
-                except StaleEpoch as e:
-                    self.fenced = True
-                    failure = f"this node is fenced: {e}"
-                    self.projection.node["fenced"] = True
-                    log.error("journal refused epoch %d: %s; no more writes", self.epoch, e)
-                except JournalError as e:
-                    failure = f"the journal could not write: {e}"
-                    log.error("journal append failed: %s", e)
-                except Exception as e:  # an adapter bug: treat it as a failed write
-                    failure = f"the journal could not write: {e!r}"
-                    log.exception("journal append raised an unexpected error")
+        if events and not self.fenced:
+            try:
+                records = self.journal.append([ev.to_new_event(e) for e in events], self.epoch)
+                self.projection.apply(records)
+            except StaleEpoch as e:
+                self._fence(e)
+            except JournalError as e:
+                failure = f"the journal could not write: {e}"
+                log.error("journal append failed: %s", e)
+            except Exception as e:  # an adapter bug: treat it as a failed write
+                failure = f"the journal could not write: {e!r}"
+                log.exception("journal append raised an unexpected error")
         self.batches += 1
         self.commits += len(commits)
         for c in commits:
-            if failure is not None and c.events:
+            if self.fenced:
+                self._refuse(c, self.fenced)
+            elif failure is not None and c.events:
                 self._fail(c, failure)
             else:
                 for effect in c.effects:
                     self._perform(c.origin, effect)
+
+    def _fence(self, error: StaleEpoch) -> None:
+        self.fenced = (
+            f"this node is fenced: it writes under epoch {self.epoch}, which is over ({error})"
+        )
+        self.projection.fence(self.fenced)
+        log.warning(
+            "%s: the journal refused epoch %d (%s); no more writes, every command is "
+            "refused with not_primary",
+            self.ctx.settings.node_name,
+            self.epoch,
+            error,
+        )
+        self.directory.send("supervisor", m.Fenced(self.fenced), self.address)
+
+    def _refuse(self, c: m.Commit, why: str) -> None:
+        """Fenced: perform nothing of ``c``; answer every command it would answer."""
+        answered: set[tuple[int, str | None]] = set()
+
+        def answer(reply_to: n.Subscriber | None, ref: str | None, dialog: str | None) -> None:
+            if reply_to is None or (id(reply_to), ref) in answered:
+                return
+            answered.add((id(reply_to), ref))
+            self._call(reply_to, n.Rejected(ref, "not_primary", why, dialog))
+
+        for f in c.effects:
+            if isinstance(f, m.Reply) and isinstance(f.notice, n.Ack | n.Rejected):
+                answer(f.reply_to, f.notice.ref, f.notice.dialog)
+            elif isinstance(f, m.Tell):
+                msg = f.message
+                if isinstance(msg, m.Inbound):
+                    answer(msg.reply_to, msg.command.ref, getattr(msg.command, "dialog_id", None))
+                elif isinstance(msg, m.TransferOffer | m.CompleteTransfer | m.AbortTransfer):
+                    answer(msg.reply_to, msg.ref, msg.dialog)
+        for reply_to, ref in c.replies:
+            answer(reply_to, ref, None)
 
     def _fail(self, c: m.Commit, why: str) -> None:
         for reply_to, ref in c.replies:
@@ -157,6 +206,33 @@ class StoreActor(EngineActor):
             log.warning("dropping a subscriber that raised on %s", notice.TYPE, exc_info=True)
             self._dropped.append(subscriber)
             self.directory.drop_subscriber(subscriber)
+
+    # --- watching a closed dialog -------------------------------------------------------
+
+    def _watch_closed(self, wc: m.WatchClosed) -> None:
+        w, dialog = wc.watch, wc.dialog
+        state = self.projection.closed_dialog(dialog)
+        if state is None and self.projection.may_exist(dialog):
+            try:
+                state = self._read_dialog(dialog)
+            except JournalError as e:
+                why = f"cannot replay dialog {dialog}: the journal could not be read ({e})"
+                self._call(w.subscriber, n.Rejected(w.ref, "unavailable", why, dialog))
+                return
+        if state is None:
+            refusal = n.Rejected(w.ref, "unknown_dialog", f"no such dialog: {dialog}", dialog)
+            self._call(w.subscriber, refusal)
+        elif state.phase is not ds.Phase.CLOSED:  # open, yet no actor: it was given up
+            why = f"cannot watch dialog {dialog}: it is unavailable (its actor kept failing)"
+            self._call(w.subscriber, n.Rejected(w.ref, "unavailable", why, dialog))
+        else:
+            for effect in dw.replay(state, w):
+                self._perform(self.address, effect)
+
+    def _read_dialog(self, dialog_id: str) -> ds.DialogState | None:
+        """A dialog's state from its stream in the journal (None: no such dialog)."""
+        records: list[Record] = list(self.journal.read(0, f"dialog:{dialog_id}"))
+        return dw.fold_stream(ev.from_record(r) for r in records)
 
     # --- rebuilding a crashed actor ------------------------------------------------------
 
@@ -193,14 +269,7 @@ class StoreActor(EngineActor):
         return None
 
     def _rebuild_dialog(self, dialog_id: str) -> ds.DialogState | None:
-        records: list[Record] = list(self.journal.read(0, f"dialog:{dialog_id}"))
-        state: ds.DialogState | None = None
-        for r in records:
-            e = ev.from_record(r)
-            if isinstance(e, ev.DialogOpenedEv):
-                state = ds.opened(e)
-            elif state is not None:
-                state = ds.apply(state, e)
+        state = self._read_dialog(dialog_id)
         if state is None or state.phase is ds.Phase.CLOSED:
             return None
         return state

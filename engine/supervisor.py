@@ -2,10 +2,18 @@
 
 * ``OpenDialog``: takes the next dialog number (``d-<n>``), starts the
   DialogActor, commits ``dialog.opened`` with the effects "enqueue" and "Ack".
-* ``OperatorLogin``: idempotent for an operator already logged in; otherwise
-  commits ``operator.logged_in`` and starts the OperatorActor (which tells the
-  queue its availability). A login while the previous session is still
-  retiring waits for ``Retired``.
+  Idempotent by token: while a dialog opened with the same ``token_hash`` is
+  open, a second ``OpenDialog`` (a client re-sending after a lost ack) opens
+  nothing and is answered with an Ack for that dialog — through the store, so
+  never before the first one is durable.
+* ``OperatorLogin``: a new operator commits ``operator.logged_in`` and starts
+  the OperatorActor (which tells the queue its availability). For an operator
+  whose actor lives, the login is forwarded to that actor, behind whatever it
+  has not handled yet (a logout above all): logged in, it answers Ack; logged
+  out, it hands the login back. A login while the previous session is retiring
+  (logged out, not yet gone: ``leaving``) waits for ``Retired``; one that comes
+  back undelivered (the actor retired or was given up meanwhile) is taken
+  again. So a login always takes effect, whatever it races with.
 * ``ActorCrashed``: restart intensity as in Erlang — more than
   ``max_restarts`` restarts of one address within ``max_restarts_within_s``
   and the address is given up (its ledger answered as undeliverable, a
@@ -14,6 +22,7 @@
   commit the dead actor made, so the state read from the journal includes
   them; on ``Rebuilt`` a new actor starts under the same address and the
   directory redelivers the messages still in its ledger.
+* ``Fenced`` (from the store): logins still waiting are refused ``not_primary``.
 """
 
 from __future__ import annotations
@@ -38,12 +47,17 @@ log = logging.getLogger("frontdesk.engine.supervisor")
 
 
 class Supervisor(EngineActor):
-    def __init__(self, address: str, ctx: Context, next_number: int) -> None:
+    def __init__(
+        self, address: str, ctx: Context, next_number: int, open_tokens: dict[str, str]
+    ) -> None:
         super().__init__(address, ctx)
         self.next_number = next_number
+        self.open_tokens = dict(open_tokens)  # token hash -> id, of the open dialogs
+        self.tokens_of = {d: t for t, d in open_tokens.items()}  # dialog id -> token hash
         self.restarts: dict[str, deque[float]] = {}
         self.waiting_logins: dict[str, list[m.Inbound]] = {}
         self.given_up: dict[str, str] = {}
+        self.fenced: str | None = None
 
     def _crash(self, error: Exception, env: Envelope | None) -> None:
         log.error("the supervisor failed handling %s: %r", env, error, exc_info=True)
@@ -56,18 +70,27 @@ class Supervisor(EngineActor):
                 self._open(message, message.command)
             elif isinstance(message.command, c.OperatorLogin):
                 self._login(message, message.command)
+        elif isinstance(message, m.Undeliverable):
+            inner = message.message
+            if isinstance(inner, m.Inbound) and isinstance(inner.command, c.OperatorLogin):
+                self._login(inner, inner.command)  # the actor went away meanwhile: again
         elif isinstance(message, m.ActorCrashed):
             self._crashed(message)
         elif isinstance(message, m.Rebuilt):
             self._rebuilt(message)
         elif isinstance(message, m.Retired):
-            for inbound in self.waiting_logins.pop(message.address, []):
-                assert isinstance(inbound.command, c.OperatorLogin)
-                self._login(inbound, inbound.command)
+            self._retired(message.address)
+        elif isinstance(message, m.Fenced):
+            self._fenced(message.reason)
 
     # --- dialogs and operators ---------------------------------------------------------
 
     def _open(self, inbound: m.Inbound, cmd: c.OpenDialog) -> None:
+        known = self.open_tokens.get(cmd.token_hash)
+        if known is not None:  # the same open again: answer it with the same dialog
+            ack = n.Ack(cmd.ref, known, 1, {"dialog": known})
+            self.commit(m.Decision((), (m.Reply(inbound.reply_to, ack),)))
+            return
         number = self.next_number
         self.next_number += 1
         dialog = f"d-{number}"
@@ -82,6 +105,8 @@ class Supervisor(EngineActor):
             priority=cmd.priority,
         )
         state = ds.opened(e)
+        self.open_tokens[cmd.token_hash] = dialog
+        self.tokens_of[dialog] = cmd.token_hash
         DialogActor.launch(state.address, self.ctx, state)
         self.commit(
             m.Decision(
@@ -96,15 +121,18 @@ class Supervisor(EngineActor):
 
     def _login(self, inbound: m.Inbound, cmd: c.OperatorLogin) -> None:
         address = f"operator:{cmd.operator_id}"
-        ack = m.Reply(inbound.reply_to, n.Ack(cmd.ref))
+        if self.fenced is not None:
+            rej = n.Rejected(cmd.ref, "not_primary", f"cannot log in {cmd.operator_id}: {self.fenced}")
+            self.commit(m.Decision((), (m.Reply(inbound.reply_to, rej),)))
+            return
         state_now = self.directory.state(address)
         if state_now == "leaving":
             self.waiting_logins.setdefault(address, []).append(inbound)
             return
-        self.given_up.pop(address, None)
         if state_now in ("live", "restarting"):
-            self.commit(m.Decision((), (ack,)))
+            self.directory.send(address, inbound, self.address)
             return
+        self.given_up.pop(address, None)
         if cmd.capacity is not None and cmd.capacity < 0:
             rej = n.Rejected(cmd.ref, "invalid", f"cannot log in {cmd.operator_id}: capacity < 0")
             self.commit(m.Decision((), (m.Reply(inbound.reply_to, rej),)))
@@ -113,12 +141,29 @@ class Supervisor(EngineActor):
             operator=cmd.operator_id, at=self.now(), name=cmd.name, capacity=cmd.capacity
         )
         state = os_.logged_in(e, self.ctx.settings.default_capacity)
+        ack = m.Reply(inbound.reply_to, n.Ack(cmd.ref))
         self.commit(
             m.Decision(
                 (e,), (m.Deliver((), n.StatusChanged(state.id, state.status.value, e.at)), ack)
             )
         )
         OperatorActor.launch(address, self.ctx, state)
+
+    def _retired(self, address: str) -> None:
+        token = self.tokens_of.pop(address.removeprefix("dialog:"), None)
+        if token is not None:
+            self.open_tokens.pop(token, None)
+        self._resume_logins(address)
+
+    def _resume_logins(self, address: str) -> None:
+        for inbound in self.waiting_logins.pop(address, []):
+            assert isinstance(inbound.command, c.OperatorLogin)
+            self._login(inbound, inbound.command)
+
+    def _fenced(self, reason: str) -> None:
+        self.fenced = reason
+        for address in list(self.waiting_logins):
+            self._resume_logins(address)
 
     # --- supervision -----------------------------------------------------------------------
 
@@ -142,6 +187,7 @@ class Supervisor(EngineActor):
             self.directory.fail(address)
             report = n.ActorFailed(address, len(times), crash.error)
             self.commit(m.Decision((), (m.Deliver((), report),)))
+            self._resume_logins(address)
             return
         times.append(now)
         self.directory.send("store", m.Rebuild(address), self.address)
@@ -152,7 +198,7 @@ class Supervisor(EngineActor):
             return
         if state is None:  # closed or logged out meanwhile: nobody to restart
             self.directory.retire(address, None)
-            self.handle(m.Retired(address))
+            self._retired(address)
             return
         if isinstance(state, ds.DialogState):
             DialogActor.launch(address, self.ctx, state)
@@ -160,3 +206,4 @@ class Supervisor(EngineActor):
             OperatorActor.launch(address, self.ctx, state)
         else:
             QueueActor.launch(address, self.ctx, state)
+        self._resume_logins(address)  # a logout that did not commit: logged in after all

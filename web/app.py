@@ -15,7 +15,7 @@ from starlette.websockets import WebSocket
 
 from web import auth
 from web.context import ServerContext
-from web.http_routes import HttpRoutes
+from web.http_routes import HttpRoutes, not_serving
 from web.presence import Presence
 from web.ws_manager import ManagerConnection
 from web.ws_operator import OperatorConnection
@@ -83,7 +83,8 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> Sta
 
     async def gate(ws: WebSocket, role: str | None) -> tuple[bool, Any]:
         if not ctx.accepting or not ctx.node.ready:
-            await refuse(ws, 503, "unavailable", "the server is not accepting connections")
+            status, body = not_serving(ctx)  # a backup names the primary
+            await ws.send_denial_response(JSONResponse(body, status))
             return False, None
         origin, host = ws.headers.get("origin"), ws.headers.get("host")
         if not auth.origin_allowed(origin, host, ctx.options.allowed_origins):

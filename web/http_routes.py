@@ -28,6 +28,27 @@ def api_error(status: int, code: str, message: str, **headers: str) -> JSONRespo
     return JSONResponse({"error": {"code": code, "message": message}}, status, headers=headers)
 
 
+def not_serving(ctx: ServerContext) -> tuple[int, dict[str, Any]]:
+    """The HTTP status and JSON body refusing a websocket upgrade on a node not serving.
+
+    A node that is not primary names the node it believes to be primary
+    (``primary``, a base URL, from ``primary_hint()`` when the node has it) so
+    that clients go there next instead of walking their list of URLs.
+    """
+    node = ctx.node
+    if ctx.accepting and node.role != "primary":
+        hint_of = getattr(node, "primary_hint", None)
+        hint = str(hint_of()) if callable(hint_of) else ""
+        message = (f"this node ({ctx.options.node_name}) is {node.role} of epoch {node.epoch}; "
+                   f"the primary is {hint or 'unknown'}")
+        error: dict[str, Any] = {"code": "not_primary", "message": message}
+        if hint:
+            error["primary"] = hint
+        return 503, {"error": error}
+    return 503, {"error": {"code": "unavailable",
+                           "message": "the server is not accepting connections"}}
+
+
 class HttpRoutes:
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
@@ -140,15 +161,24 @@ class HttpRoutes:
         })
 
     async def healthz(self, request: Request) -> Response:
+        """Role, epoch, readiness; a cluster node adds its ``health()`` (lag, link state)."""
         node = self.ctx.node
-        body = {"role": node.role, "epoch": node.epoch, "ready": node.ready,
-                "node": self.ctx.options.node_name}
-        return JSONResponse(body, 200 if node.ready else 503)
+        body: dict[str, Any] = {"role": node.role, "epoch": node.epoch, "ready": node.ready,
+                                "node": self.ctx.options.node_name}
+        health = getattr(node, "health", None)
+        if callable(health):
+            body.update(health())
+        return JSONResponse(body, 200 if body["ready"] else 503)
 
     async def metrics(self, request: Request) -> Response:
+        """Prometheus text; a cluster node appends its ``metrics_text()`` (role, epoch, lag)."""
         snapshot = self.ctx.engine.snapshot() if self.ctx.node.ready else None
+        extra = [gcstats.render_prometheus().rstrip("\n")]
+        metrics_text = getattr(self.ctx.node, "metrics_text", None)
+        if callable(metrics_text):
+            extra.append(str(metrics_text()).rstrip("\n"))
         with self.ctx._metrics_lock:
-            text = self.ctx.metrics.render(snapshot, [gcstats.render_prometheus().rstrip("\n")])
+            text = self.ctx.metrics.render(snapshot, extra)
         return PlainTextResponse(text.replace("\n\n", "\n"),
                                  media_type="text/plain; version=0.0.4; charset=utf-8")
 

@@ -55,6 +55,7 @@ def options_from_settings(settings: Settings, **overrides: Any) -> ServerOptions
         "rate_limit_per_s": server.rate_limit_per_s,
         "rate_limit_burst": server.rate_limit_burst,
         "send_queue_size": server.send_queue_size,
+        "slow_consumer_grace_s": server.slow_consumer_grace_s,
         "operator_grace_s": server.operator_grace_s,
         "resume_wait_s": server.resume_wait_s,
         "shutdown_timeout_s": server.shutdown_timeout_s,

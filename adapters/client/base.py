@@ -10,6 +10,14 @@ jitter), reads frames and files each one:
   it (a replay after a reconnect may overlap what already came);
 - every frame kept goes to the inbox, which ``expect`` and ``frames`` read.
 
+Liveness: while connected, a keepalive task pings the server every
+``ping_interval_s``; a pong missing after ``ping_timeout_s`` means the node is
+paused or cut off (its socket stays open, so nothing else would tell): the
+socket is aborted and the node counts as a failed attempt. A dial that does not
+finish within ``connect_timeout_s`` is a failed attempt too. A node that
+refuses the upgrade because it is not primary names the primary
+(``{"error": {"code": "not_primary", "primary": URL}}``): that URL is tried next.
+
 After each (re)connection, ``on_connected`` (the role's hook) sends what makes
 the server catch up — ``resume`` with the last seq per dialog — and then every
 ``say`` not yet acknowledged is sent again with its original ``ref``, which the
@@ -89,6 +97,9 @@ class ClientBase(FrameLog):
         reconnect: bool = True,
         backoff: Backoff | None = None,
         max_frame_bytes: int = 1 << 20,
+        ping_interval_s: float | None = 5.0,
+        ping_timeout_s: float = 5.0,
+        connect_timeout_s: float = 10.0,
     ) -> None:
         self.urls = [urls] if isinstance(urls, str) else list(urls)
         if not self.urls:
@@ -99,6 +110,11 @@ class ClientBase(FrameLog):
         self.reconnect = reconnect
         self.backoff = backoff or Backoff()
         self.max_frame_bytes = max_frame_bytes
+        self.ping_interval_s = ping_interval_s  # None: no keepalive
+        self.ping_timeout_s = ping_timeout_s
+        self.connect_timeout_s = connect_timeout_s
+        self.unresponsive = 0  # sockets dropped because a pong did not come
+        self._missed_pong = False
         self.connections = 0
         self.hello: Frame | None = None
         self.url: str | None = None
@@ -186,16 +202,20 @@ class ClientBase(FrameLog):
         index = 0
         while not self._stopped:
             url = self.urls[index % len(self.urls)]
+            connections = self.connections
+            self._missed_pong = False
+            hint: str | None = None
             try:
                 await self._session(url)
-                attempt = 0
             except ConnectionRejected as exc:
                 if not self.reconnect:
                     self._fatal = UpgradeRefusedError(exc.status_code, exc.body or b"")
                     self._notify()
                     return
-                log.info("upgrade refused by %s: %s", url, exc.status_code)
-            except (HandshakeError, OSError, ConnectionClosed, trio.BrokenResourceError) as exc:
+                hint = _primary_hint(exc.body)
+                log.info("upgrade refused by %s: %s (primary: %s)", url, exc.status_code, hint)
+            except (HandshakeError, OSError, ConnectionClosed, trio.BrokenResourceError,
+                    trio.TooSlowError) as exc:
                 log.info("connection to %s lost: %r", url, exc)
                 if self.close_codes and self.close_codes[-1] in FINAL_CLOSE_CODES \
                         and isinstance(exc, ConnectionClosed):
@@ -211,20 +231,54 @@ class ClientBase(FrameLog):
                     self._fatal = ClientError(f"disconnected from {url} (codes {self.close_codes})")
                 self._notify()
                 return
-            index += 1 if attempt > 0 else 0
+            if self.connections > connections and not self._missed_pong:
+                attempt = 0  # a working connection was lost: try the same node first
+            elif hint is not None:
+                index = self._index_of(hint)  # the node named as primary, next
+            else:
+                index += 1  # this node failed (refused, unreachable, paused): the next one
             await trio.sleep(self.backoff.delay(attempt))
             attempt += 1
             if self.reconnect_gate is not None:
                 await self.reconnect_gate.wait()
+
+    def _index_of(self, url: str) -> int:
+        """The index of ``url`` in ``urls`` (added at the end if it is new)."""
+        url = url.rstrip("/")
+        for i, known in enumerate(self.urls):
+            if known.rstrip("/") == url:
+                return i
+        self.urls.append(url)
+        return len(self.urls) - 1
+
+    async def _keepalive(self, ws: WebSocketConnection, interval_s: float) -> None:
+        """Ping every ``interval_s``; abort the socket when a pong is late (paused server)."""
+        while True:
+            await trio.sleep(interval_s)
+            with trio.move_on_after(self.ping_timeout_s) as waited:
+                try:
+                    await ws.ping()
+                except (ConnectionClosed, trio.BrokenResourceError, trio.ClosedResourceError):
+                    return  # the reader sees the loss too
+            if waited.cancelled_caught:
+                log.info("no pong from %s within %s s: dropping the socket", self.url,
+                         self.ping_timeout_s)
+                self._missed_pong = True
+                self.unresponsive += 1
+                await _abort(ws)
+                return
 
     async def _session(self, url: str) -> None:
         ws_url = _ws_url(url) + self.path
         headers = [(b"Origin", (self.origin or _origin_of(url)).encode())]
         if self.session:
             headers.append((b"Cookie", f"fd_session={self.session}".encode()))
-        async with open_socket(ws_url, headers, max_message_size=self.max_frame_bytes) as ws:
+        keepalive = trio.CancelScope()
+        async with open_socket(ws_url, headers, max_message_size=self.max_frame_bytes,
+                               connect_timeout_s=self.connect_timeout_s) as ws:
             try:
-                first = json.loads(await ws.get_message())
+                with trio.fail_after(self.connect_timeout_s):  # a node paused after the handshake
+                    first = json.loads(await ws.get_message())
                 self.url = url
                 self.hello = first
                 self.connections += 1
@@ -241,6 +295,8 @@ class ClientBase(FrameLog):
                 self._ws = ws
                 self._connected.set()
                 self._notify()
+                if self.ping_interval_s is not None and self._inner is not None:
+                    self._inner.start_soon(self._run_keepalive, keepalive, ws, self.ping_interval_s)
                 self._read_scope = trio.CancelScope()
                 with self._read_scope:  # aclose() cancels this scope only: a clean close follows
                     if self._stopped:
@@ -251,6 +307,14 @@ class ClientBase(FrameLog):
                 code = exc.reason.code if exc.reason is not None else 1006
                 self.close_codes.append(code)
                 raise
+            finally:
+                keepalive.cancel()
+
+    async def _run_keepalive(
+        self, scope: trio.CancelScope, ws: WebSocketConnection, interval_s: float
+    ) -> None:
+        with scope:
+            await self._keepalive(ws, interval_s)
 
     def _file(self, frame: Frame) -> None:
         if not self.keep(frame):
@@ -331,6 +395,16 @@ async def _abort(ws: WebSocketConnection) -> None:
         await stream.aclose()
     except Exception:
         log.debug("abort of a client socket failed", exc_info=True)
+
+
+def _primary_hint(body: bytes | None) -> str | None:
+    """The primary's base URL named in a refused upgrade's JSON body, if any."""
+    try:
+        error = json.loads(body or b"null")["error"]
+        hint = error.get("primary")
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return hint if isinstance(hint, str) and hint.startswith(("http://", "https://")) else None
 
 
 def _ws_url(url: str) -> str:

@@ -43,12 +43,17 @@ async def open_socket(
     try:
         try:
             async with trio.open_nursery() as nursery:
-                with trio.fail_after(connect_timeout_s):
-                    ws = await wrap_client_stream(
-                        nursery, stream, parts.netloc, resource, extra_headers=headers,
-                        message_queue_size=message_queue_size,
-                        max_message_size=max_message_size,
-                    )
+                try:
+                    with trio.fail_after(connect_timeout_s):  # e.g. a paused (SIGSTOP) server
+                        ws = await wrap_client_stream(
+                            nursery, stream, parts.netloc, resource, extra_headers=headers,
+                            message_queue_size=message_queue_size,
+                            max_message_size=max_message_size,
+                        )
+                except trio.TooSlowError:
+                    raise HandshakeError(
+                        f"no websocket handshake from {url} within {connect_timeout_s} s"
+                    ) from None
                 try:
                     yield ws
                 finally:

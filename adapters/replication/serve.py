@@ -22,16 +22,14 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from typing import Any, cast
-from urllib.parse import urlsplit
+from typing import Any
 
 import trio
-from hypercorn.trio import serve as hypercorn_serve
 
 from adapters import gcstats, tuning
 from adapters.accounts import Accounts
-from adapters.bridge import Bridge
 from adapters.replication.engine_proxy import NodeEngine
 from adapters.replication.node import ClusterNode
 from adapters.replication.settings import ClusterSettings
@@ -42,15 +40,13 @@ from engine.clock import SystemClock
 from engine.errors import ConfigError, FrontdeskError
 from engine.journal import Journal
 from engine.runtime import Engine
-from web.app import build_app
 from web.cluster_routes import cluster_routes
 from web.context import ServerContext
-from web.options import options_from_settings
-from web.server import hypercorn_config, stop_on_signals
+from web.options import ServerOptions, options_from_settings
+from web.server import run_server, stop_on_signals
+from web.ws_base import CLOSE_SERVICE_RESTART
 
 log = logging.getLogger("frontdesk.cluster")
-
-CLOSE_SERVICE_RESTART = 1012
 
 
 def add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,6 +97,18 @@ def node_settings(settings: Settings) -> ClusterSettings:
     )
 
 
+def node_options(settings: Settings, conf: ClusterSettings) -> ServerOptions:
+    """The web options of a cluster node: it names itself by its advertised URL.
+
+    ``/api/config`` and ``hello`` list this node first, then its peer; the
+    pages and clients dial those URLs, so they must be the reachable ones
+    (``http://0.0.0.0:port`` is not), the same the peer and the witness know.
+    """
+    if settings.server.public_url:
+        return options_from_settings(settings)
+    return options_from_settings(settings, public_url=conf.advertise_url)
+
+
 def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
     """Run one cluster node until SIGTERM/SIGINT; 0 on a clean stop."""
     conf = node_settings(settings)
@@ -122,7 +130,7 @@ def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
             demo = list(accounts.ensure_demo_users())
         node = ClusterNode(conf, journal, engine_factory)
         ctx = ServerContext(
-            NodeEngine(node), accounts, options_from_settings(settings), clock, node
+            NodeEngine(node), accounts, node_options(settings, conf), clock, node
         )
         trio.run(_serve, ctx, node, demo, runtime)
     finally:
@@ -143,7 +151,9 @@ async def _serve(
     async with trio.open_nursery() as nursery:
         nursery.start_soon(stop_on_signals, stop)
         await nursery.start(node.run)
-        port = await nursery.start(_run_server, ctx, node, stop)
+        port = await nursery.start(
+            partial(run_server, ctx, stop, extra_routes=cluster_routes(ctx, node))
+        )
         nursery.start_soon(_close_clients_when_deposed, ctx, node)
         tuning.after_startup(runtime)
         base = ctx.options.base_url(port)
@@ -156,43 +166,6 @@ async def _serve(
             print(f"  {role:<8} {login:<6} password: {password}", flush=True)
         await stop.wait()
         nursery.cancel_scope.cancel()
-
-
-async def _run_server(
-    ctx: ServerContext,
-    node: ClusterNode,
-    stop: trio.Event,
-    *,
-    task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
-) -> None:
-    """``web.server.run_server`` with the cluster routes added to the app."""
-    ctx.bridge = Bridge.capture()
-    app = build_app(ctx)
-    app.router.routes[0:0] = cluster_routes(ctx, node)
-    ctx.engine.watch_all(ctx.observe)
-    stop_listening = trio.Event()
-    try:
-        async with trio.open_nursery() as nursery:
-            binds: list[str] = await nursery.start(
-                lambda task_status: hypercorn_serve(
-                    cast(Any, app),
-                    hypercorn_config(ctx),
-                    shutdown_trigger=stop_listening.wait,
-                    task_status=task_status,
-                )
-            )
-            port = urlsplit(binds[0]).port
-            assert port is not None
-            ctx.port = port
-            task_status.started(port)
-            await stop.wait()
-            ctx.accepting = False
-            stop_listening.set()
-            async with trio.open_nursery() as closers:
-                for conn in list(ctx.connections):
-                    closers.start_soon(conn.close, 1001, "server shutting down")
-    finally:
-        ctx.engine.unwatch_all(ctx.observe)
 
 
 async def _close_clients_when_deposed(ctx: ServerContext, node: ClusterNode) -> None:

@@ -36,16 +36,17 @@ def test_every_variable_is_read() -> None:
             tuning.ENV_THRESHOLDS: "50000, 20, 100",
             tuning.ENV_FREEZE: "1",
             tuning.ENV_FREEZE_INTERVAL: "2.5",
+            tuning.ENV_FULL_INTERVAL: "300",
         },
         default=NONE,
     )
-    assert t == RuntimeTuning(0.001, (50000, 20, 100), True, 2.5)
+    assert t == RuntimeTuning(0.001, (50000, 20, 100), True, 2.5, 300.0)
 
 
 def test_an_empty_variable_restores_the_interpreter_default() -> None:
     t = tuning_from_env(
         {tuning.ENV_SWITCH: "", tuning.ENV_THRESHOLDS: "", tuning.ENV_FREEZE: "",
-         tuning.ENV_FREEZE_INTERVAL: ""},
+         tuning.ENV_FREEZE_INTERVAL: "", tuning.ENV_FULL_INTERVAL: ""},
     )
     assert t == NONE
 
@@ -59,6 +60,7 @@ def test_an_empty_variable_restores_the_interpreter_default() -> None:
         (tuning.ENV_THRESHOLDS, "a,b,c", "expected three integers"),
         (tuning.ENV_FREEZE, "maybe", "expected 1 or 0"),
         (tuning.ENV_FREEZE_INTERVAL, "-1", "expected seconds > 0"),
+        (tuning.ENV_FULL_INTERVAL, "0", "expected seconds > 0"),
     ],
 )
 def test_bad_values_name_the_variable_and_what_came(name: str, value: str, expected: str) -> None:

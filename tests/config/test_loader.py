@@ -111,11 +111,11 @@ def test_the_config_file_can_come_from_frontdesk_config(tmp_path: Path) -> None:
 BAD_ENVIRONMENT = [
     (
         {"FRONTDESK_SERVER__PORT": "abc"},
-        'server.port: expected an integer 1-65535, got "abc" (from FRONTDESK_SERVER__PORT)',
+        'server.port: expected an integer 0-65535, got "abc" (from FRONTDESK_SERVER__PORT)',
     ),
     (
         {"FRONTDESK_SERVER__PORT": "70000"},
-        'server.port: expected an integer 1-65535, got "70000" (from FRONTDESK_SERVER__PORT)',
+        'server.port: expected an integer 0-65535, got "70000" (from FRONTDESK_SERVER__PORT)',
     ),
     (
         {"FRONTDESK_SERVER_PORT": "9000"},
@@ -194,9 +194,9 @@ def test_a_bad_environment_value_is_refused_naming_it(
 
 
 BAD_FILES = [
-    ('[server]\nport = "8080"\n', 'server.port: expected an integer 1-65535, got "8080" (from '),
-    ("[server]\nport = true\n", "server.port: expected an integer 1-65535, got true"),
-    ("[server]\nport = 0\n", "server.port: expected an integer 1-65535, got 0"),
+    ('[server]\nport = "8080"\n', 'server.port: expected an integer 0-65535, got "8080" (from '),
+    ("[server]\nport = true\n", "server.port: expected an integer 0-65535, got true"),
+    ("[server]\nport = -1\n", "server.port: expected an integer 0-65535, got -1"),
     ("[server]\nprot = 1\n", "unknown setting server.prot (from "),
     ("[servers]\nport = 1\n", "unknown section 'servers'"),
     ("colour = 'red'\n", "unknown setting colour (from "),

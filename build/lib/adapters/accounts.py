@@ -1,0 +1,348 @@
+"""Operator and manager accounts, passwords (argon2) and login sessions, on peewee.
+
+Accounts live in their own database: by default ``<data_dir>/accounts.sqlite3``
+next to the journal (so a login never waits behind a journal commit, and the
+journal file holds the replicated event log only), or the same PostgreSQL
+database as the journal (tables ``account`` and ``account_session``).
+
+Passwords are hashed with argon2id (argon2-cffi); ``PasswordHashing`` holds
+its cost parameters, so tests can use cheap ones. Hashing takes tens of
+milliseconds at the default cost: call ``verify``/``create_user`` from a worker
+thread, never on the trio thread. A session token is
+``secrets.token_urlsafe(32)``; only its SHA-256 is stored, so a copy of the
+database does not let anyone log in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import threading
+import time
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, cast
+
+import argon2
+import peewee
+
+from adapters.storage.database import open_database, parse_database_url, translated
+from engine.clock import Clock
+from engine.errors import AdapterError
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+
+Role = Literal["operator", "manager"]
+ROLES: tuple[Role, ...] = ("operator", "manager")
+MIN_PASSWORD_CHARS = 8
+_LOGIN = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
+DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
+    ("ann", "Ann (demo operator)", "operator"),
+    ("bob", "Bob (demo operator)", "operator"),
+    ("maria", "Maria (demo manager)", "manager"),
+)
+
+
+class AccountError(AdapterError):
+    """An account could not be created or changed, or the accounts database failed."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    login: str
+    name: str
+    role: Role
+    capacity: int | None = None  # None: the engine's default capacity
+
+
+@dataclass(frozen=True)
+class PasswordHashing:
+    """argon2id cost parameters; the defaults are argon2-cffi's (RFC 9106, low memory)."""
+
+    time_cost: int = argon2.DEFAULT_TIME_COST
+    memory_cost_kib: int = argon2.DEFAULT_MEMORY_COST
+    parallelism: int = argon2.DEFAULT_PARALLELISM
+
+    @classmethod
+    def cheap(cls) -> PasswordHashing:
+        """Fast and weak: for tests only."""
+        return cls(time_cost=1, memory_cost_kib=8192, parallelism=1)
+
+    def hasher(self) -> argon2.PasswordHasher:
+        return argon2.PasswordHasher(
+            time_cost=self.time_cost, memory_cost=self.memory_cost_kib, parallelism=self.parallelism
+        )
+
+
+class _UserRow(peewee.Model):
+    id = peewee.AutoField()
+    login = peewee.TextField(unique=True)
+    name = peewee.TextField()
+    role = peewee.TextField()
+    password_hash = peewee.TextField()
+    capacity = peewee.IntegerField(null=True)
+    created_at = peewee.DoubleField()
+
+
+class _SessionRow(peewee.Model):
+    token_hash = peewee.TextField(primary_key=True)  # sha256 hex of the token
+    user_id = peewee.IntegerField(index=True)
+    created_at = peewee.DoubleField()
+    expires_at = peewee.DoubleField()
+
+
+class _WallClock:
+    def now(self) -> float:
+        return time.time()
+
+
+class Accounts:
+    """Users, password checks and sessions. Safe to use from several threads."""
+
+    def __init__(
+        self,
+        url: str | Path,
+        *,
+        hashing: PasswordHashing | None = None,
+        session_ttl_s: float = 12 * 3600.0,
+        clock: Clock | None = None,
+    ) -> None:
+        target = parse_database_url(url)
+        self.where = target.describe()
+        self._db = open_database(target, error=AccountError)
+        self._hasher = (hashing or PasswordHashing()).hasher()
+        self._session_ttl_s = session_ttl_s
+        self._clock: Clock | _WallClock = clock or _WallClock()
+        self._lock = threading.Lock()
+        db = self._db
+
+        class UserRow(_UserRow):
+            class Meta:
+                database = db
+                table_name = "account"
+
+        class SessionRow(_SessionRow):
+            class Meta:
+                database = db
+                table_name = "account_session"
+
+        self._user, self._session = UserRow, SessionRow
+        try:
+            with self._sql("open the accounts database"):
+                db.create_tables([UserRow, SessionRow], safe=True)
+        except AccountError:
+            db.tracker.close_all()
+            raise
+        # verify() of an unknown login checks this hash, so it takes as long as a real one
+        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Accounts:
+        a = settings.accounts
+        return cls(
+            settings.storage.accounts_db_url(),
+            hashing=PasswordHashing(
+                a.argon2_time_cost, a.argon2_memory_cost_kib, a.argon2_parallelism
+            ),
+            session_ttl_s=a.session_ttl_s,
+        )
+
+    # -- users ------------------------------------------------------------------
+
+    def create_user(
+        self, login: str, name: str, role: Role, password: str, capacity: int | None = None
+    ) -> User:
+        login = self._valid_login(login)
+        if role not in ROLES:
+            raise AccountError(
+                f"cannot create user {login!r}: role expected operator or manager, got {role!r}"
+            )
+        if not name.strip():
+            raise AccountError(
+                f"cannot create user {login!r}: expected a display name, got nothing"
+            )
+        self._check_password(login, password)
+        self._check_capacity(login, capacity)
+        password_hash = self._hasher.hash(password)
+        with self._sql(f"create user {login!r}"), self._db.atomic():
+            if self._user.get_or_none(self._user.login == login) is not None:
+                raise AccountError(f"cannot create user {login!r}: the login is taken")
+            row = self._user.create(
+                login=login,
+                name=name.strip(),
+                role=role,
+                password_hash=password_hash,
+                capacity=capacity,
+                created_at=self._clock.now(),
+            )
+        return self._to_user(row)
+
+    def user(self, login: str) -> User | None:
+        with self._sql(f"look up user {login!r}"):
+            row = self._user.get_or_none(self._user.login == login.strip().lower())
+        return None if row is None else self._to_user(row)
+
+    def users(self, role: Role | None = None) -> list[User]:
+        with self._sql("list users"):
+            query = self._user.select().order_by(self._user.login)
+            if role is not None:
+                query = query.where(self._user.role == role)
+            return [self._to_user(row) for row in query]
+
+    def set_password(self, login: str, password: str) -> None:
+        self._check_password(login, password)
+        password_hash = self._hasher.hash(password)
+        with self._sql(f"set the password of {login!r}"):
+            changed = (
+                self._user.update(password_hash=password_hash)
+                .where(self._user.login == login.strip().lower())
+                .execute()
+            )
+        if not changed:
+            raise AccountError(f"cannot set the password of {login!r}: no such user")
+
+    def set_capacity(self, login: str, capacity: int | None) -> None:
+        self._check_capacity(login, capacity)
+        with self._sql(f"set the capacity of {login!r}"):
+            changed = (
+                self._user.update(capacity=capacity)
+                .where(self._user.login == login.strip().lower())
+                .execute()
+            )
+        if not changed:
+            raise AccountError(f"cannot set the capacity of {login!r}: no such user")
+
+    def verify(self, login: str, password: str) -> User | None:
+        """The user if the password matches, else None; as slow for an unknown login."""
+        with self._sql(f"look up user {login!r}"):
+            row = self._user.get_or_none(self._user.login == login.strip().lower())
+        stored = self._dummy_hash if row is None else row.password_hash
+        try:
+            self._hasher.verify(stored, password)
+        except argon2.exceptions.VerificationError:
+            return None
+        except argon2.exceptions.InvalidHashError:
+            raise AccountError(
+                f"cannot check the password of {login!r}: its stored hash is not argon2"
+            ) from None
+        if row is None:
+            return None
+        if self._hasher.check_needs_rehash(stored):
+            with self._sql(f"rehash the password of {login!r}"):
+                self._user.update(password_hash=self._hasher.hash(password)).where(
+                    self._user.id == row.id
+                ).execute()
+        return self._to_user(row)
+
+    def ensure_demo_users(
+        self, passwords: Mapping[str, str] | None = None
+    ) -> list[tuple[str, str, Role]]:
+        """Two demo operators and a demo manager, as ``(login, password, role)``.
+
+        Passwords are random unless given; an existing demo user gets the new
+        password, so what is returned always works (the CLI prints it).
+        """
+        given = dict(passwords or {})
+        made: list[tuple[str, str, Role]] = []
+        for login, name, role in DEMO_USERS:
+            password = given.pop(login, None) or secrets.token_urlsafe(9)
+            if self.user(login) is None:
+                self.create_user(login, name, role, password)
+            else:
+                self.set_password(login, password)
+            made.append((login, password, role))
+        if given:
+            raise AccountError(
+                f"demo passwords given for unknown demo users {sorted(given)}: "
+                f"expected some of {[login for login, _, _ in DEMO_USERS]}"
+            )
+        return made
+
+    # -- sessions ------------------------------------------------------------------
+
+    def new_session(self, user: User) -> str:
+        token = secrets.token_urlsafe(32)
+        now = self._clock.now()
+        with self._sql(f"open a session for {user.login!r}"):
+            self._session.create(
+                token_hash=_digest(token),
+                user_id=user.id,
+                created_at=now,
+                expires_at=now + self._session_ttl_s,
+            )
+        return token
+
+    def session_user(self, token: str) -> User | None:
+        """The user of a live session; None for an unknown, ended or expired token."""
+        if not token:
+            return None
+        with self._sql("look up a session"):
+            session = self._session.get_or_none(self._session.token_hash == _digest(token))
+            if session is None:
+                return None
+            if session.expires_at <= self._clock.now():
+                session.delete_instance()
+                return None
+            row = self._user.get_or_none(self._user.id == session.user_id)
+        return None if row is None else self._to_user(row)
+
+    def end_session(self, token: str) -> bool:
+        """End a session; False if there was none."""
+        with self._sql("end a session"):
+            deleted = self._session.delete().where(self._session.token_hash == _digest(token))
+            return bool(deleted.execute())
+
+    def purge_expired_sessions(self) -> int:
+        with self._sql("purge expired sessions"):
+            expired = self._session.delete().where(self._session.expires_at <= self._clock.now())
+            return int(expired.execute())
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.tracker.close_all()
+
+    def __enter__(self) -> Accounts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals ------------------------------------------------------------------
+
+    def _sql(self, operation: str) -> AbstractContextManager[None]:
+        return translated(self.where, operation, AccountError)
+
+    def _valid_login(self, login: str) -> str:
+        normal = login.strip().lower()
+        if not _LOGIN.fullmatch(normal):
+            raise AccountError(
+                "login: expected 1-64 characters a-z 0-9 . _ @ - starting with a letter or "
+                f"digit, got {login!r}"
+            )
+        return normal
+
+    def _check_password(self, login: str, password: str) -> None:
+        if len(password) < MIN_PASSWORD_CHARS:
+            raise AccountError(
+                f"password of {login!r}: expected at least {MIN_PASSWORD_CHARS} characters, "
+                f"got {len(password)}"
+            )
+
+    def _check_capacity(self, login: str, capacity: int | None) -> None:
+        if capacity is not None and capacity < 0:
+            raise AccountError(
+                f"capacity of {login!r}: expected a number of dialogs >= 0 or none, got {capacity}"
+            )
+
+    def _to_user(self, row: _UserRow) -> User:
+        role = cast("Role", row.role)
+        return User(int(row.id), str(row.login), str(row.name), role, row.capacity)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

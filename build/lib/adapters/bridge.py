@@ -1,0 +1,244 @@
+"""The bridge from actor threads to the trio loop.
+
+Theory of operation: the engine's actors deliver notices by calling a
+``Subscriber`` on their own threads. A subscriber made here never blocks and
+never touches trio state from a foreign thread: it hands the notice to the
+loop with ``TrioToken.run_sync_soon``, and the function that runs there puts it
+into the connection's bounded memory channel with ``send_nowait``.
+
+- The channel is bounded (``capacity``). A burst larger than it — a resume
+  replaying a long history, or the engine delivering many notices while the
+  loop was busy — spills, in order, into an overflow list that refills the
+  channel as the writer drains it. A client whose writer takes nothing for
+  ``grace_s`` while items wait (or that lets the spill grow past
+  ``max_overflow``) reads too slowly:
+  the outbox is marked overloaded and the connection closes with 1013 "try
+  again later"; the actor is never slowed and the client resumes later from
+  its last seq. (A plain "full channel = overloaded" rule would close, again
+  and again, every client whose resume replays more than ``capacity`` entries.)
+- Nothing raised inside ``run_sync_soon`` may escape: an exception there
+  crashes the whole trio loop. ``_push`` therefore catches everything.
+- After the loop has finished, ``run_sync_soon`` raises ``RunFinishedError``;
+  the subscriber swallows it (the notice has nowhere to go).
+- ``trio.from_thread.run`` is never used: it would park the actor's thread
+  until the loop gets round to it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import trio
+
+from engine.notices import Notice, Subscriber
+
+log = logging.getLogger("frontdesk.bridge")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A notice that came through a subscriber; ``tag`` says which subscription."""
+
+    tag: str
+    notice: Notice
+
+
+@dataclass(frozen=True)
+class CloseAfter:
+    """Close the connection with ``code`` once every item queued before this one is written."""
+
+    code: int
+    reason: str = ""
+
+
+Item = Delivery | CloseAfter | dict[str, Any]
+
+
+class Outbox:
+    """One connection's bounded queue of outbound items, fed from any thread.
+
+    The trio side reads it with ``receive()`` (or ``async for``); server frames
+    made on the trio side go in with ``put(frame)``.
+    """
+
+    def __init__(
+        self,
+        token: trio.lowlevel.TrioToken,
+        capacity: int,
+        *,
+        grace_s: float = 5.0,
+        max_overflow: int | None = None,
+    ) -> None:
+        if capacity < 1:
+            raise ValueError(f"an outbox needs a capacity of at least 1, got {capacity}")
+        self._token = token
+        self._send, self._receive = trio.open_memory_channel[Item](capacity)
+        self._overflow: deque[Item] = deque()
+        self._closed = False
+        self._congested = trio.Event()  # set when the overflow becomes non-empty
+        self._drained = trio.Event()  # set when it empties again
+        self.congested_since: float | None = None
+        self.overloaded = trio.Event()
+        self.capacity = capacity
+        self.grace_s = grace_s
+        self.max_overflow = max_overflow if max_overflow is not None else max(64 * capacity,
+                                                                              100_000)
+        self.last_progress = trio.current_time()  # when the writer last took an item
+        self.pushed = 0
+        self.dropped = 0
+        self.spilled = 0  # items that went through the overflow
+
+    # --- any thread ------------------------------------------------------------------
+
+    def subscriber(self, tag: str) -> Subscriber:
+        """A Subscriber for the engine: thread-safe, never blocks, never raises."""
+
+        def deliver(notice: Notice) -> None:
+            try:  # noqa: SIM105 (hot path: a bare try is cheaper than suppress)
+                self._token.run_sync_soon(self._push, Delivery(tag, notice))
+            except trio.RunFinishedError:
+                pass
+
+        return deliver
+
+    def reply_to(self, tag: str, callback: Callable[[Notice], None]) -> Subscriber:
+        """A Subscriber whose notices run ``callback`` on the trio thread (not queued).
+
+        For answers the connection must act on before writing (e.g. the ``open``
+        acknowledgement, after which the dialog is watched). ``callback`` must
+        not block; an exception from it is logged and swallowed.
+        """
+
+        def run(notice: Notice) -> None:
+            try:
+                callback(notice)
+            except Exception:
+                log.exception("reply handler %s failed on %r", tag, notice)
+
+        def deliver(notice: Notice) -> None:
+            try:  # noqa: SIM105 (hot path: a bare try is cheaper than suppress)
+                self._token.run_sync_soon(run, notice)
+            except trio.RunFinishedError:
+                pass
+
+        return deliver
+
+    # --- trio thread -----------------------------------------------------------------
+
+    def put(self, item: Item) -> None:
+        """Queue an item from the trio thread (same overload rule as notices)."""
+        self._push(item)
+
+    def _push(self, item: Item) -> None:
+        try:
+            if self._overflow:  # keep the order: behind what already spilled
+                self._spill(item)
+                return
+            self._send.send_nowait(item)
+            self.pushed += 1
+        except trio.WouldBlock:
+            self._spill(item)
+        except (trio.ClosedResourceError, trio.BrokenResourceError):
+            self.dropped += 1
+        except Exception:  # never let anything escape into the run loop
+            self.dropped += 1
+            log.exception("could not queue an outbound item")
+
+    def _spill(self, item: Item) -> None:
+        if self._closed or self.overloaded.is_set():  # nothing more for a dead or slow reader
+            self.dropped += 1
+            return
+        if not self._overflow:
+            self.congested_since = trio.current_time()
+            self._congested.set()
+            self._drained = trio.Event()
+        self._overflow.append(item)
+        self.pushed += 1
+        self.spilled += 1
+        if len(self._overflow) > self.max_overflow:
+            self.overloaded.set()
+            self._drained.set()  # wake wait_overloaded, which checks ``overloaded`` first
+
+    def _refill(self) -> None:
+        while self._overflow:
+            try:
+                self._send.send_nowait(self._overflow[0])
+            except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
+                return
+            self._overflow.popleft()
+        if self.congested_since is not None:
+            self.congested_since = None
+            self._congested = trio.Event()
+            self._drained.set()
+
+    async def receive(self) -> Item:
+        item = await self._receive.receive()
+        self.last_progress = trio.current_time()
+        self._refill()
+        return item
+
+    def __aiter__(self) -> Outbox:
+        return self
+
+    async def __anext__(self) -> Item:
+        try:
+            return await self.receive()
+        except (trio.EndOfChannel, trio.ClosedResourceError):
+            raise StopAsyncIteration from None
+
+    async def wait_overloaded(self) -> None:
+        """Return once the reader is too slow: items spilled and the writer took none for
+        ``grace_s`` (a reader that keeps taking frames may drain a long spill), or the
+        spill grew past ``max_overflow``."""
+        while not self.overloaded.is_set():
+            if self.congested_since is None:
+                await self._congested.wait()
+                continue
+            deadline = max(self.congested_since, self.last_progress) + self.grace_s
+            if trio.current_time() >= deadline:
+                self.overloaded.set()
+                break
+            with trio.move_on_at(deadline):
+                await self._drained.wait()
+
+    def close(self) -> None:
+        """Refuse further items; pending ones stay readable until drained."""
+        self._closed = True
+        self._send.close()
+
+    def statistics(self) -> int:
+        """How many items wait to be written (channel and overflow)."""
+        return self._receive.statistics().current_buffer_used + len(self._overflow)
+
+
+class Bridge:
+    """Holds the loop's token; makes one ``Outbox`` per connection."""
+
+    def __init__(self, token: trio.lowlevel.TrioToken) -> None:
+        self.token = token
+
+    @classmethod
+    def capture(cls) -> Bridge:
+        """Call on the trio thread at start-up."""
+        return cls(trio.lowlevel.current_trio_token())
+
+    def outbox(self, capacity: int, grace_s: float = 5.0) -> Outbox:
+        return Outbox(self.token, capacity, grace_s=grace_s)
+
+    def call_soon(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on the trio thread from any thread; dropped after the loop ended."""
+
+        def run() -> None:
+            try:
+                fn()
+            except Exception:
+                log.exception("bridged call failed")
+
+        try:  # noqa: SIM105
+            self.token.run_sync_soon(run)
+        except trio.RunFinishedError:
+            pass

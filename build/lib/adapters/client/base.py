@@ -1,0 +1,421 @@
+"""The reconnecting websocket client that the visitor, operator and manager clients share.
+
+Theory of operation: one background task owns the socket. It connects to a
+node URL (rotating through the list on failure, with exponential backoff and
+jitter), reads frames and files each one:
+
+- ``ack``/``error`` with the ``ref`` of a pending request resolve it;
+- dialog history entries are deduplicated by ``(dialog, seq)``: the client
+  keeps the highest seq it has seen per dialog and drops anything at or below
+  it (a replay after a reconnect may overlap what already came);
+- every frame kept goes to the inbox, which ``expect`` and ``frames`` read.
+
+Liveness: while connected, a keepalive task pings the server every
+``ping_interval_s``; a pong missing after ``ping_timeout_s`` means the node is
+paused or cut off (its socket stays open, so nothing else would tell): the
+socket is aborted and the node counts as a failed attempt. A dial that does not
+finish within ``connect_timeout_s`` is a failed attempt too. A node that
+refuses the upgrade because it is not primary names the primary
+(``{"error": {"code": "not_primary", "primary": URL}}``): that URL is tried next.
+
+After each (re)connection, ``on_connected`` (the role's hook) sends what makes
+the server catch up — ``resume`` with the last seq per dialog — and then every
+``say`` not yet acknowledged is sent again with its original ``ref``, which the
+engine answers with the original ack instead of appending twice.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import random
+import secrets
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import Self
+from urllib.parse import urlsplit
+
+import trio
+from trio_websocket import (
+    ConnectionClosed,
+    ConnectionRejected,
+    HandshakeError,
+    WebSocketConnection,
+)
+
+from adapters.client.http import ClientError
+from adapters.client.inbox import Frame, FrameLog
+from adapters.client.socket import one_exception, open_socket
+
+log = logging.getLogger("frontdesk.client")
+
+FINAL_CLOSE_CODES = frozenset({1000, 1008})  # closed on purpose (logout, session ended): stay off
+
+
+class RefusedError(ClientError):
+    """The server answered a request with an ``error`` frame."""
+
+    def __init__(self, frame: Frame) -> None:
+        super().__init__(f"{frame.get('code')}: {frame.get('message')}")
+        self.code: str = frame.get("code", "")
+        self.frame = frame
+
+
+class UpgradeRefusedError(ClientError):
+    """The upgrade was refused (HTTP status, body) and reconnecting is off."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        super().__init__(f"websocket upgrade refused: HTTP {status} {body[:200]!r}")
+        self.status = status
+        self.body = body
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff with jitter: base * 2**attempt, capped, times a factor in [0.5, 1.5)."""
+
+    base_s: float = 0.05
+    max_s: float = 5.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self, attempt: int) -> float:
+        growth = float(2 ** min(attempt, 16))
+        return min(self.max_s, self.base_s * growth) * (0.5 + self.rng.random())
+
+
+class ClientBase(FrameLog):
+    path = "/"
+
+    def __init__(
+        self,
+        urls: str | Sequence[str],
+        *,
+        session: str | None = None,
+        origin: str | None = None,
+        reconnect: bool = True,
+        backoff: Backoff | None = None,
+        max_frame_bytes: int = 1 << 20,
+        ping_interval_s: float | None = 5.0,
+        ping_timeout_s: float = 5.0,
+        connect_timeout_s: float = 10.0,
+    ) -> None:
+        self.urls = [urls] if isinstance(urls, str) else list(urls)
+        if not self.urls:
+            raise ClientError("a client needs at least one node URL")
+        super().__init__()
+        self.session = session
+        self.origin = origin
+        self.reconnect = reconnect
+        self.backoff = backoff or Backoff()
+        self.max_frame_bytes = max_frame_bytes
+        self.ping_interval_s = ping_interval_s  # None: no keepalive
+        self.ping_timeout_s = ping_timeout_s
+        self.connect_timeout_s = connect_timeout_s
+        self.unresponsive = 0  # sockets dropped because a pong did not come
+        self._missed_pong = False
+        self.connections = 0
+        self.hello: Frame | None = None
+        self.url: str | None = None
+        self._connected = trio.Event()
+        self._ws: WebSocketConnection | None = None
+        self._pending: dict[str, tuple[trio.Event, list[Frame]]] = {}
+        self._unacked: dict[str, Frame] = {}  # say frames waiting for their ack, by ref
+        self._refs = itertools.count(1)
+        self._ref_base = secrets.token_hex(6)
+        self._stack: AsyncExitStack | None = None
+        self._nursery: trio.Nursery | None = None
+        self._inner: trio.Nursery | None = None
+        self._stopped = False
+        self._read_scope = trio.CancelScope()
+        self._finished = trio.Event()
+        # While set to an unset Event, reconnection waits for it (tests: "the network is down").
+        self.reconnect_gate: trio.Event | None = None
+
+    # --- lifecycle --------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        """Run the client in its own nursery (enter and exit in the same task)."""
+        try:
+            async with AsyncExitStack() as stack:
+                self._nursery = await stack.enter_async_context(trio.open_nursery())
+                await self._nursery.start(self.run)
+                self._stack = stack.pop_all()
+        except BaseExceptionGroup as group:
+            raise one_exception(group) from None
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """The socket task, for ``nursery.start(client.run)``: started once connected.
+
+        Raises what ``wait_connected`` raises if the first connection fails for good.
+        """
+        async with trio.open_nursery() as inner:
+            self._inner = inner
+            inner.start_soon(self._run)
+            await self.wait_connected()
+            task_status.started()
+
+    async def aclose(self) -> None:
+        """Close the socket with 1000 (the session task does the handshake) and stop."""
+        self._stopped = True
+        self._read_scope.cancel()
+        with trio.move_on_after(3):
+            await self._finished.wait()
+        if self._inner is not None:
+            self._inner.cancel_scope.cancel()
+        if self._stack is not None:
+            stack, self._stack = self._stack, None
+            await stack.aclose()
+
+    async def wait_connected(self, timeout: float = 10.0) -> None:
+        with trio.move_on_after(timeout):
+            while not self._connected.is_set():
+                if self._fatal is not None:
+                    raise self._fatal
+                await self._wait_change()
+        if self._fatal is not None:
+            raise self._fatal
+        if not self._connected.is_set():
+            raise ClientError(f"not connected to any of {self.urls} within {timeout} s")
+
+    def drop(self) -> None:
+        """Abort the socket without a close handshake (tests: a network loss)."""
+        ws = self._ws
+        if ws is not None and self._inner is not None:
+            self._inner.start_soon(_abort, ws)
+
+    # --- the socket task -----------------------------------------------------------------
+
+    async def _run(self) -> None:
+        try:
+            await self._connect_loop()
+        finally:
+            self._finished.set()
+
+    async def _connect_loop(self) -> None:
+        attempt = 0
+        index = 0
+        while not self._stopped:
+            url = self.urls[index % len(self.urls)]
+            connections = self.connections
+            self._missed_pong = False
+            hint: str | None = None
+            try:
+                await self._session(url)
+            except ConnectionRejected as exc:
+                if not self.reconnect:
+                    self._fatal = UpgradeRefusedError(exc.status_code, exc.body or b"")
+                    self._notify()
+                    return
+                hint = _primary_hint(exc.body)
+                log.info("upgrade refused by %s: %s (primary: %s)", url, exc.status_code, hint)
+            except (HandshakeError, OSError, ConnectionClosed, trio.BrokenResourceError,
+                    trio.TooSlowError) as exc:
+                log.info("connection to %s lost: %r", url, exc)
+                if self.close_codes and self.close_codes[-1] in FINAL_CLOSE_CODES \
+                        and isinstance(exc, ConnectionClosed):
+                    self._fatal = ClientError(
+                        f"closed by the server with {self.close_codes[-1]}: not reconnecting")
+                    self._stopped = True
+            finally:
+                self._ws = None
+                self._connected = trio.Event()
+                self._notify()
+            if self._stopped or not self.reconnect:
+                if not self._stopped and self._fatal is None:
+                    self._fatal = ClientError(f"disconnected from {url} (codes {self.close_codes})")
+                self._notify()
+                return
+            if self.connections > connections and not self._missed_pong:
+                attempt = 0  # a working connection was lost: try the same node first
+            elif hint is not None:
+                index = self._index_of(hint)  # the node named as primary, next
+            else:
+                index += 1  # this node failed (refused, unreachable, paused): the next one
+            await trio.sleep(self.backoff.delay(attempt))
+            attempt += 1
+            if self.reconnect_gate is not None:
+                await self.reconnect_gate.wait()
+
+    def _index_of(self, url: str) -> int:
+        """The index of ``url`` in ``urls`` (added at the end if it is new)."""
+        url = url.rstrip("/")
+        for i, known in enumerate(self.urls):
+            if known.rstrip("/") == url:
+                return i
+        self.urls.append(url)
+        return len(self.urls) - 1
+
+    async def _keepalive(self, ws: WebSocketConnection, interval_s: float) -> None:
+        """Ping every ``interval_s``; abort the socket when a pong is late (paused server)."""
+        while True:
+            await trio.sleep(interval_s)
+            with trio.move_on_after(self.ping_timeout_s) as waited:
+                try:
+                    await ws.ping()
+                except (ConnectionClosed, trio.BrokenResourceError, trio.ClosedResourceError):
+                    return  # the reader sees the loss too
+            if waited.cancelled_caught:
+                log.info("no pong from %s within %s s: dropping the socket", self.url,
+                         self.ping_timeout_s)
+                self._missed_pong = True
+                self.unresponsive += 1
+                await _abort(ws)
+                return
+
+    async def _session(self, url: str) -> None:
+        ws_url = _ws_url(url) + self.path
+        headers = [(b"Origin", (self.origin or _origin_of(url)).encode())]
+        if self.session:
+            headers.append((b"Cookie", f"fd_session={self.session}".encode()))
+        keepalive = trio.CancelScope()
+        async with open_socket(ws_url, headers, max_message_size=self.max_frame_bytes,
+                               connect_timeout_s=self.connect_timeout_s) as ws:
+            try:
+                with trio.fail_after(self.connect_timeout_s):  # a node paused after the handshake
+                    first = json.loads(await ws.get_message())
+                self.url = url
+                self.hello = first
+                self.connections += 1
+                self._file(first)
+                await self.on_connected(ws)
+                sent: set[str] = set()
+                while True:  # no await between the last check and publishing the socket
+                    waiting = [(r, f) for r, f in self._unacked.items() if r not in sent]
+                    if not waiting:
+                        break
+                    for ref, frame in waiting:
+                        sent.add(ref)
+                        await ws.send_message(json.dumps(frame))
+                self._ws = ws
+                self._connected.set()
+                self._notify()
+                if self.ping_interval_s is not None and self._inner is not None:
+                    self._inner.start_soon(self._run_keepalive, keepalive, ws, self.ping_interval_s)
+                self._read_scope = trio.CancelScope()
+                with self._read_scope:  # aclose() cancels this scope only: a clean close follows
+                    if self._stopped:
+                        return
+                    while True:
+                        self._file(json.loads(await ws.get_message()))
+            except ConnectionClosed as exc:
+                code = exc.reason.code if exc.reason is not None else 1006
+                self.close_codes.append(code)
+                raise
+            finally:
+                keepalive.cancel()
+
+    async def _run_keepalive(
+        self, scope: trio.CancelScope, ws: WebSocketConnection, interval_s: float
+    ) -> None:
+        with scope:
+            await self._keepalive(ws, interval_s)
+
+    def _file(self, frame: Frame) -> None:
+        if not self.keep(frame):
+            return
+        kind = frame.get("type")
+        self.on_frame(frame)
+        ref = frame.get("ref")
+        if kind in ("ack", "error") and isinstance(ref, str):
+            self._unacked.pop(ref, None)
+            pending = self._pending.pop(ref, None)
+            if pending is not None:
+                pending[1].append(frame)
+                pending[0].set()
+        self.received.append(frame)
+        self._notify()
+
+    # --- role hooks ----------------------------------------------------------------------
+
+    async def on_connected(self, ws: WebSocketConnection) -> None:
+        """Send (on ``ws``) what the server needs after a (re)connection: resume frames."""
+
+    def on_frame(self, frame: Frame) -> None:
+        """See every kept frame first (e.g. remember a dialog's token)."""
+
+    # --- sending -------------------------------------------------------------------------
+
+    def next_ref(self, prefix: str = "r") -> str:
+        """A ref unique across clients and reloads (the engine dedupes says by (dialog, ref))."""
+        return f"{prefix}-{self._ref_base}-{next(self._refs)}"
+
+    async def send(self, frame: Frame) -> None:
+        """Send one frame now (no ack awaited); waits for a connection first."""
+        await self.send_raw(json.dumps(frame))
+
+    async def send_raw(self, text: str | bytes) -> None:
+        await self.wait_connected()
+        assert self._ws is not None
+        await self._ws.send_message(text)
+
+    async def request(self, frame: Frame, timeout: float = 10.0) -> Frame:
+        """Send ``frame`` with a ``ref``; return its ``ack``, raise ``RefusedError`` on ``error``.
+
+        A ``say`` is remembered until acknowledged and sent again (same ``ref``)
+        after a reconnection, so it survives a dropped socket.
+        """
+        frame = dict(frame)
+        ref = frame.setdefault("ref", self.next_ref(frame["type"][:1]))
+        done = trio.Event()
+        box: list[Frame] = []
+        self._pending[ref] = (done, box)
+        if frame["type"] == "say":
+            self._unacked[ref] = frame
+        try:
+            with trio.fail_after(timeout):
+                if self._ws is not None:
+                    try:
+                        await self._ws.send_message(json.dumps(frame))
+                    except ConnectionClosed:
+                        if frame["type"] != "say":
+                            raise ClientError(f"connection lost sending {frame['type']}") from None
+                elif frame["type"] != "say":
+                    await self.send(frame)
+                await done.wait()
+        except trio.TooSlowError:
+            self._pending.pop(ref, None)
+            raise ClientError(f"no answer to {frame['type']} (ref {ref}) within {timeout} s") \
+                from None
+        answer = box[0]
+        if answer["type"] == "error":
+            raise RefusedError(answer)
+        return answer
+
+    # --- reading -------------------------------------------------------------------------
+
+async def _abort(ws: WebSocketConnection) -> None:
+    stream = ws._stream  # the TCP stream under the websocket
+    try:
+        await stream.aclose()
+    except Exception:
+        log.debug("abort of a client socket failed", exc_info=True)
+
+
+def _primary_hint(body: bytes | None) -> str | None:
+    """The primary's base URL named in a refused upgrade's JSON body, if any."""
+    try:
+        error = json.loads(body or b"null")["error"]
+        hint = error.get("primary")
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return hint if isinstance(hint, str) and hint.startswith(("http://", "https://")) else None
+
+
+def _ws_url(url: str) -> str:
+    url = url.rstrip("/")
+    if url.startswith("https://"):
+        return "wss://" + url[len("https://"):]
+    if url.startswith("http://"):
+        return "ws://" + url[len("http://"):]
+    return url
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

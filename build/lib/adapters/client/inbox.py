@@ -1,0 +1,124 @@
+"""What a client has read: the frames kept, in order, and ways to wait for one.
+
+Dialog history entries are deduplicated here by ``(dialog, seq)``: the log
+keeps the highest seq seen per dialog and drops anything at or below it (a
+replay after a reconnection may overlap what already came).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import trio
+
+from adapters.client.http import ClientError
+from engine.notices import DialogNotice
+
+Frame = dict[str, Any]
+Match = str | Callable[[Frame], bool] | dict[str, Any]
+
+
+def _history_types() -> frozenset[str]:
+    found: set[str] = set()
+    stack: list[type[DialogNotice]] = [DialogNotice]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.TYPE and cls.in_history:
+            found.add(cls.TYPE)
+    return frozenset(found)
+
+
+HISTORY_TYPES = _history_types()  # the dialog entries: deduplicated by (dialog, seq)
+
+
+def matches(frame: Frame, match: Match) -> bool:
+    if isinstance(match, str):
+        return frame.get("type") == match
+    if isinstance(match, dict):
+        return all(frame.get(k) == v for k, v in match.items())
+    return match(frame)
+
+
+class FrameLog:
+    """The read side of a client (mixed into ``ClientBase``)."""
+
+    def __init__(self) -> None:
+        self.received: list[Frame] = []  # every frame kept, in order
+        self.duplicates: list[Frame] = []  # history entries dropped as already seen
+        self.last_seq: dict[str, int] = {}
+        self.close_codes: list[int] = []
+        self._close_cursor = 0
+        self._cursor = 0
+        self._changed = trio.Event()
+        self._fatal: BaseException | None = None
+
+    def keep(self, frame: Frame) -> bool:
+        """False for a history entry already seen (it goes to ``duplicates``)."""
+        dialog = frame.get("dialog")
+        if frame.get("type") in HISTORY_TYPES and isinstance(dialog, str):
+            seq = int(frame.get("seq", 0))
+            if seq <= self.last_seq.get(dialog, 0):
+                self.duplicates.append(frame)
+                return False
+            self.last_seq[dialog] = seq
+        return True
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = trio.Event()
+
+    async def _wait_change(self) -> None:
+        await self._changed.wait()
+
+    async def expect(self, match: Match, timeout: float = 5.0) -> Frame:
+        """The next frame (after the previous ``expect``) matching ``match``; consumes up to it."""
+        with trio.move_on_after(timeout):
+            while True:
+                while self._cursor < len(self.received):
+                    frame = self.received[self._cursor]
+                    self._cursor += 1
+                    if matches(frame, match):
+                        return frame
+                if self._fatal is not None:
+                    raise self._fatal
+                await self._wait_change()
+        recent = [f.get("type") for f in self.received[-20:]]
+        raise ClientError(f"expected a frame matching {match!r} within {timeout} s; "
+                          f"last frames: {recent}")
+
+    async def wait_for(self, match: Match, timeout: float = 5.0, since: int = 0) -> Frame:
+        """The first frame at index >= ``since`` of ``received`` matching; consumes nothing."""
+        index = since
+        with trio.move_on_after(timeout):
+            while True:
+                while index < len(self.received):
+                    frame = self.received[index]
+                    index += 1
+                    if matches(frame, match):
+                        return frame
+                if self._fatal is not None:
+                    raise self._fatal
+                await self._wait_change()
+        raise ClientError(f"no frame matching {match!r} within {timeout} s")
+
+    async def expect_close(self, timeout: float = 5.0) -> int:
+        """Wait until the server closes the socket; return its close code."""
+        with trio.move_on_after(timeout):
+            while len(self.close_codes) <= self._close_cursor:
+                await self._wait_change()
+            self._close_cursor += 1
+            return self.close_codes[self._close_cursor - 1]
+        raise ClientError(f"the server did not close the socket within {timeout} s")
+
+    async def frames(self) -> AsyncIterator[Frame]:
+        """Every frame from now on (after those already consumed), as it comes."""
+        while True:
+            while self._cursor < len(self.received):
+                self._cursor += 1
+                yield self.received[self._cursor - 1]
+            await self._wait_change()
+
+    def seen(self, match: Match) -> list[Frame]:
+        return [f for f in self.received if matches(f, match)]

@@ -1,0 +1,177 @@
+"""The three roles of the Python client: visitor, operator, manager."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from trio_websocket import WebSocketConnection
+
+from adapters.client.base import ClientBase
+from adapters.client.http import login as http_login
+from adapters.client.inbox import Frame
+
+T = TypeVar("T", bound="ClientBase")
+RESUME_FINAL = frozenset({"closed", "forbidden", "unknown_dialog"})
+
+
+class VisitorClient(ClientBase):
+    """A visitor: ``open`` a dialog, ``say``, ``typing``, ``close``; resumes by token."""
+
+    path = "/ws/visitor"
+
+    def __init__(self, urls: str | Sequence[str], **kwargs: Any) -> None:
+        super().__init__(urls, **kwargs)
+        self.tokens: dict[str, str] = {}  # dialog -> token
+        self.dialog: str | None = None
+        self.closed: set[str] = set()  # dialogs known to be over
+
+    def on_frame(self, frame: Frame) -> None:
+        kind, dialog = frame.get("type"), frame.get("dialog")
+        if kind == "ack" and isinstance(frame.get("data"), dict):
+            token = frame["data"].get("token")
+            if isinstance(token, str) and isinstance(dialog, str):
+                self.tokens[dialog] = token
+                self.dialog = dialog
+        elif kind == "error" and str(frame.get("ref", "")).startswith("resume-") \
+                and frame.get("code") in RESUME_FINAL and isinstance(dialog, str):
+            self.tokens.pop(dialog, None)  # closed, gone or not ours: stop resuming it
+            self.closed.add(dialog)
+        elif kind == "dialog.closed" and isinstance(dialog, str):
+            self.closed.add(dialog)
+
+    async def on_connected(self, ws: WebSocketConnection) -> None:
+        for dialog, token in list(self.tokens.items()):
+            if dialog in self.closed:
+                continue
+            await ws.send_message(json.dumps({
+                "type": "resume", "dialog": dialog, "token": token,
+                "after_seq": self.last_seq.get(dialog, 0), "ref": self.next_ref("resume"),
+            }))
+
+    async def open(self, name: str = "", info: dict[str, str] | None = None,
+                   timeout: float = 10.0) -> Frame:
+        """Open a dialog; returns the ack (``dialog``, ``data.token``)."""
+        frame: Frame = {"type": "open", "name": name}
+        if info:
+            frame["info"] = info
+        return await self.request(frame, timeout)
+
+    async def resume(self, dialog: str, token: str, after_seq: int | None = None,
+                     timeout: float = 10.0) -> None:
+        """Take over a dialog opened elsewhere (e.g. by another process) by its token."""
+        self.tokens[dialog] = token
+        self.dialog = dialog
+        seq = self.last_seq.get(dialog, 0) if after_seq is None else after_seq
+        await self.send({"type": "resume", "dialog": dialog, "token": token, "after_seq": seq,
+                         "ref": self.next_ref("resume")})
+
+    async def say(self, text: str, dialog: str | None = None, ref: str | None = None,
+                  timeout: float = 10.0) -> Frame:
+        frame: Frame = {"type": "say", "text": text, "dialog": dialog or self.dialog}
+        if ref is not None:
+            frame["ref"] = ref
+        return await self.request(frame, timeout)
+
+    async def typing(self, on: bool = True, dialog: str | None = None) -> None:
+        await self.send({"type": "typing", "on": on, "dialog": dialog or self.dialog})
+
+    async def close(self, dialog: str | None = None, timeout: float = 10.0) -> Frame:
+        return await self.request({"type": "close", "dialog": dialog or self.dialog}, timeout)
+
+
+class OperatorClient(ClientBase):
+    """An operator (needs a session: ``await OperatorClient.logged_in(urls, login, pw)``)."""
+
+    path = "/ws/operator"
+
+    def __init__(self, urls: str | Sequence[str], **kwargs: Any) -> None:
+        super().__init__(urls, **kwargs)
+        self.dialogs: set[str] = set()
+        self.status: str | None = None
+
+    @classmethod
+    async def logged_in(cls: type[T], urls: str | Sequence[str], login: str, password: str,
+                        **kwargs: Any) -> T:
+        first = urls if isinstance(urls, str) else urls[0]
+        token = await http_login(first, login, password)
+        return cls(urls, session=token, **kwargs)
+
+    def on_frame(self, frame: Frame) -> None:
+        kind = frame.get("type")
+        if kind == "operator.dialog_added":
+            self.dialogs.add(frame["dialog"])
+        elif kind == "operator.dialog_removed":
+            self.dialogs.discard(frame["dialog"])
+        elif kind == "operator.status":
+            self.status = frame["status"]
+
+    async def on_connected(self, ws: WebSocketConnection) -> None:
+        await ws.send_message(json.dumps({"type": "resume", "dialogs": dict(self.last_seq)}))
+
+    async def set_status(self, status: str, timeout: float = 10.0) -> Frame:
+        return await self.request({"type": "status", "status": status}, timeout)
+
+    async def say(self, dialog: str, text: str, ref: str | None = None,
+                  timeout: float = 10.0) -> Frame:
+        frame: Frame = {"type": "say", "dialog": dialog, "text": text}
+        if ref is not None:
+            frame["ref"] = ref
+        return await self.request(frame, timeout)
+
+    async def typing(self, dialog: str, on: bool = True) -> None:
+        await self.send({"type": "typing", "dialog": dialog, "on": on})
+
+    async def transfer(self, dialog: str, to: str, note: str = "",
+                       timeout: float = 10.0) -> Frame:
+        return await self.request({"type": "transfer", "dialog": dialog, "to": to, "note": note},
+                                  timeout)
+
+    async def close(self, dialog: str, timeout: float = 10.0) -> Frame:
+        return await self.request({"type": "close", "dialog": dialog}, timeout)
+
+    async def important(self, dialog: str, on: bool = True, timeout: float = 10.0) -> Frame:
+        return await self.request({"type": "important", "dialog": dialog, "on": on}, timeout)
+
+    async def help(self, dialog: str, text: str = "", timeout: float = 10.0) -> Frame:
+        return await self.request({"type": "help", "dialog": dialog, "text": text}, timeout)
+
+    async def logout(self, timeout: float = 10.0) -> Frame:
+        self.reconnect = False
+        return await self.request({"type": "logout"}, timeout)
+
+
+class ManagerClient(ClientBase):
+    """A manager: the snapshot, every notice, ``monitor`` and ``close``."""
+
+    path = "/ws/manager"
+
+    def __init__(self, urls: str | Sequence[str], **kwargs: Any) -> None:
+        super().__init__(urls, **kwargs)
+        self.monitored: set[str] = set()
+
+    @classmethod
+    async def logged_in(cls: type[T], urls: str | Sequence[str], login: str, password: str,
+                        **kwargs: Any) -> T:
+        first = urls if isinstance(urls, str) else urls[0]
+        token = await http_login(first, login, password)
+        return cls(urls, session=token, **kwargs)
+
+    async def on_connected(self, ws: WebSocketConnection) -> None:
+        for dialog in self.monitored:
+            await ws.send_message(json.dumps({"type": "monitor", "dialog": dialog, "on": True}))
+
+    async def monitor(self, dialog: str, on: bool = True, timeout: float = 10.0) -> Frame:
+        ack = await self.request({"type": "monitor", "dialog": dialog, "on": on}, timeout)
+        (self.monitored.add if on else self.monitored.discard)(dialog)
+        return ack
+
+    async def close(self, dialog: str, timeout: float = 10.0) -> Frame:
+        return await self.request({"type": "close", "dialog": dialog}, timeout)
+
+    async def snapshot(self, timeout: float = 10.0) -> Frame:
+        ref = self.next_ref("snapshot")
+        since = len(self.received)
+        await self.send({"type": "snapshot", "ref": ref})
+        return await self.wait_for({"type": "snapshot", "ref": ref}, timeout, since)

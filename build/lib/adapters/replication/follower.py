@@ -1,0 +1,116 @@
+"""The backup's end of the link: connect, agree where to resume, append, acknowledge.
+
+The follower connects to the primary's ``/ws/replication`` with trio-websocket,
+says what it holds (``repl.hello`` with its epoch runs), discards what the
+primary does not hold (``truncate_after``; the discarded records are reported
+to the node, which logs them), then appends each batch with
+``append_records`` in a worker thread and acknowledges the highest seq it has
+made durable. Any frame from the primary counts as a heartbeat. A silent link
+(nothing for ``failover_timeout_s``) is dropped and dialled again, with
+exponential backoff and jitter.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import TYPE_CHECKING
+
+import trio
+
+from adapters.replication.channel import TrioWebsocketChannel
+from adapters.replication.protocol import (
+    LinkClosedError,
+    ReplicationError,
+    int_field,
+    record_from_wire,
+)
+from adapters.witness.dial import DialError, dial
+
+if TYPE_CHECKING:
+    from adapters.replication.node import ClusterNode
+
+log = logging.getLogger("frontdesk.replication")
+
+
+class ReplicationFollower:
+    def __init__(self, node: ClusterNode) -> None:
+        self.node = node
+        self.connects = 0
+        self.last_refusal: str | None = None
+
+    async def run(self) -> None:
+        """Follow the primary until cancelled."""
+        node = self.node
+        backoff = 0.05
+        while True:
+            url = node.follow_url()
+            try:
+                async with dial(url, node.settings.failover_timeout_s, 64 * 1024 * 1024) as ws:
+                    self.connects += 1
+                    if await self._session(TrioWebsocketChannel(ws)):
+                        backoff = 0.05
+            except DialError as e:
+                log.debug("%s", e)
+            except ReplicationError as e:
+                log.warning("replication from %s stopped: %s", url, e)
+            node.link_down()
+            await trio.sleep(backoff * (0.5 + random.random()))
+            backoff = min(backoff * 2, node.settings.failover_timeout_s / 2)
+
+    async def _session(self, channel: TrioWebsocketChannel) -> bool:
+        """One connection; True if it got as far as streaming."""
+        node = self.node
+        journal = node.journal_raw
+        epoch, last_seq = journal.epoch(), journal.last()[1]
+        await channel.send(
+            {
+                "type": "repl.hello",
+                "node": node.settings.node_name,
+                "url": node.settings.advertise_url,
+                "secret": node.settings.secret,
+                "epoch": epoch,
+                "last_seq": last_seq,
+                "runs": node.runs.to_wire(),
+            }
+        )
+        timeout = node.settings.failover_timeout_s
+        with trio.move_on_after(timeout * 2) as scope:
+            reply = await channel.receive("repl.welcome", "repl.refused")
+        if scope.cancelled_caught:
+            raise ReplicationError(f"expected repl.welcome within {timeout * 2} s, got nothing")
+        if reply["type"] == "repl.refused":
+            self.last_refusal = str(reply.get("reason"))
+            node.refused_by_peer(int_field(reply, "epoch"), str(reply.get("primary_url") or ""))
+            log.info("the peer refused to stream: %s", self.last_refusal)
+            return False
+        from_seq = int_field(reply, "from_seq")
+        primary_epoch = int_field(reply, "epoch")
+        if from_seq < last_seq:
+            discarded = await trio.to_thread.run_sync(journal.truncate_after, from_seq)
+            node.discarded_tail(from_seq, discarded)
+        if primary_epoch > journal.epoch():
+            await trio.to_thread.run_sync(journal.raise_epoch, primary_epoch)
+        node.link_up(primary_epoch, int_field(reply, "last_seq"))
+        if journal.last()[1] > 0:
+            await channel.send({"type": "repl.ack", "seq": journal.last()[1]})
+        while True:
+            with trio.move_on_after(timeout) as scope:
+                frame = await channel.receive("repl.records", "repl.heartbeat", "repl.handover")
+            if scope.cancelled_caught:
+                raise LinkClosedError(f"the primary sent nothing for {timeout} s")
+            kind = frame["type"]
+            if kind == "repl.records":
+                items = frame.get("records")
+                if not isinstance(items, list):
+                    raise ReplicationError("repl.records: field 'records' expected a list")
+                records = [record_from_wire(item) for item in items]
+                if records:
+                    await trio.to_thread.run_sync(journal.append_records, records)
+                    node.records_applied(records)
+                    await channel.send({"type": "repl.ack", "seq": records[-1].seq})
+                node.heard_from_primary(None, None)
+            elif kind == "repl.heartbeat":
+                node.heard_from_primary(int_field(frame, "epoch"), int_field(frame, "last_seq"))
+            else:
+                node.handover_received(int_field(frame, "epoch"), int_field(frame, "last_seq"))

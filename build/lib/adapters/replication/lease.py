@@ -1,0 +1,184 @@
+"""The primary's lease: asking the witness for it, renewing it, reporting the standby.
+
+``LeaseKeeper.request`` performs the machine's ``RequestLease``; ``keep``
+renews the lease of a primary every ``lease_s / 4`` (retrying at once after a
+failed attempt, each attempt bounded by what is left of the lease) and tells
+the witness which standby is in sync (``ReplicationGate.standby_in_sync``).
+When the gate's waiters stall (the backup stopped acknowledging), the next
+renewal reports no standby, and only once the witness confirmed it are the
+waiters released (``ReplicationGate.degraded``): from then on the witness will
+not promote the backup, so acknowledging without it loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import trio
+
+from adapters.witness.book import Granted
+from adapters.witness.client import WitnessUnavailableError
+from engine.cluster import (
+    HandoverFailed,
+    HigherEpochSeen,
+    LeaseExpired,
+    LeaseGranted,
+    LeaseRefused,
+    Role,
+)
+
+if TYPE_CHECKING:
+    from adapters.replication.node import ClusterNode
+
+log = logging.getLogger("frontdesk.cluster")
+
+LEASE_MARGIN = 0.9  # count our lease as 90 % of what the witness grants, from the send time
+
+
+class LeaseKeeper:
+    def __init__(self, node: ClusterNode) -> None:
+        self.node = node
+        self.inflight = False
+        self.granted_until = 0.0  # monotonic end of the lease the last acquire got
+        self.fresh_grant = False  # that acquire started a new epoch
+        self._renew_now = trio.Event()
+        self._degrade = False
+        self._scope: trio.CancelScope | None = None
+
+    def renew_soon(self) -> None:
+        self._renew_now.set()
+
+    async def request(self) -> None:
+        """Ask the witness for the lease (RequestLease); feed the answer to the node."""
+        node = self.node
+        try:
+            sent = node.monotonic()
+            try:
+                answer = await node.witness.acquire(
+                    node.settings.node_name,
+                    node.settings.advertise_url,
+                    node.state.epoch,
+                    node.settings.lease_s,
+                )
+            except WitnessUnavailableError as e:
+                log.warning("%s", e)
+                if node.state.role is Role.FENCED:
+                    await trio.sleep(node.settings.lease_s / 4)
+                self.inflight = False
+                node.feed(LeaseRefused(node.state.epoch, None))
+                return
+            self.inflight = False
+            if isinstance(answer, Granted):
+                self.granted_until = sent + answer.lease_s * LEASE_MARGIN
+                # a new epoch starts with no standby at the witness: nothing to wait for
+                self.fresh_grant = answer.epoch > node.state.epoch
+                node.feed(LeaseGranted(answer.epoch))
+            else:
+                if answer.holder_url and answer.holder != node.settings.node_name:
+                    node.primary_hint_url = answer.holder_url
+                log.info("lease refused: %s", answer.reason)
+                if node.state.role is Role.FENCED and answer.epoch <= node.state.epoch:
+                    await trio.sleep(node.settings.lease_s / 4)
+                node.feed(LeaseRefused(answer.epoch, answer.holder))
+        finally:
+            self.inflight = False
+
+    def start_keeper(self) -> None:
+        self.stop_keeper()
+        scope = trio.CancelScope()
+        self._scope = scope
+        self.node.nursery().start_soon(self.keep, scope)
+
+    def stop_keeper(self) -> None:
+        if self._scope is not None:
+            self._scope.cancel()
+            self._scope = None
+
+    async def keep(self, scope: trio.CancelScope) -> None:
+        """Renew every lease_s / 4; after a failed attempt retry at once, each attempt
+        bounded by what is left of the lease; fence when it runs out unconfirmed."""
+        node = self.node
+        settings = node.settings
+        with scope:
+            while True:
+                self._renew_now = trio.Event()
+                degrade = self._degrade
+                standby = None if degrade else node.gate.standby_in_sync()
+                sent = node.monotonic()
+                left = node.gate.lease_left()
+                answer = None
+                with trio.move_on_after(max(0.05, min(settings.lease_s / 2, left))):
+                    try:
+                        answer = await node.witness.renew(
+                            settings.node_name, node.state.epoch, settings.lease_s, standby
+                        )
+                    except WitnessUnavailableError as e:
+                        log.warning("lease renewal failed: %s", e)
+                if isinstance(answer, Granted):
+                    node.gate.extend(sent + answer.lease_s * LEASE_MARGIN)
+                    if standby != node.standby_reported:
+                        node.standby_reported = standby
+                        node.changed()
+                    if degrade:
+                        self._degrade = False
+                        node.gate.degraded()
+                        log.warning("backup not in sync: the witness will not promote it")
+                elif answer is not None:
+                    if answer.holder_url and answer.holder != settings.node_name:
+                        node.primary_hint_url = answer.holder_url
+                    node.feed(LeaseRefused(answer.epoch, answer.holder))
+                    return
+                if not node.gate.lease_valid():
+                    node.feed(LeaseExpired())
+                    return
+                pause = settings.lease_s / 4 if answer is not None else settings.lease_s / 20
+                with trio.move_on_after(pause):
+                    await self._renew_now.wait()
+
+    def stall_from_thread(self) -> None:
+        """The gate's waiters timed out (store thread): renew at once with no standby."""
+        self._degrade = True
+        self.node.call_soon(self.renew_soon)
+
+    async def hand_over(self, epoch: int) -> None:
+        """Switchover: once the backup acked everything, release the lease to it, tell it
+        to take over, and follow it when its epoch shows at the witness."""
+        node = self.node
+        settings = node.settings
+        with trio.move_on_after(settings.failover_timeout_s * 2):
+            await node.backup_caught_up(node.gate.appended)
+        await node.stop_engine()
+        successor = node.backup_name
+        why = ""
+        if node.gate.acked < node.gate.appended or successor is None:
+            why = f"backup {successor} at seq {node.gate.acked} of {node.gate.appended}"
+        else:
+            try:
+                answer = await node.witness.release(settings.node_name, epoch, successor)
+                if not isinstance(answer, Granted):
+                    why = f"the witness refused the release: {answer.reason}"
+                elif not await node.source.send_handover(epoch):
+                    why = "the link to the backup closed"
+            except WitnessUnavailableError as e:
+                why = str(e)
+        ok = not why
+        if ok:
+            # wait for the successor's epoch; then follow it
+            with trio.move_on_after(settings.failover_timeout_s * 2):
+                while True:
+                    try:
+                        status = await node.witness.status()
+                    except WitnessUnavailableError:
+                        status = {}
+                    if int(status.get("epoch", epoch)) > epoch:
+                        node.primary_hint_url = str(status.get("url") or "")
+                        node.feed(HigherEpochSeen(int(status["epoch"])))
+                        return
+                    await trio.sleep(settings.heartbeat_interval_s)
+        log.warning(
+            "switchover to %s did not complete (%s); keeping the role",
+            successor,
+            why or "its epoch did not show at the witness",
+        )
+        node.feed(HandoverFailed())

@@ -1,0 +1,454 @@
+"""A cluster node: the role state machine (``engine.cluster``) with its I/O.
+
+``ClusterNode.run`` verifies the journal, asks the witness for the lease (a
+node configured as primary) or follows the primary (a backup), and from then
+on feeds the machine its inputs — lease answers, heartbeats, link state,
+acknowledgements — and performs the actions it returns: promote (raise the
+epoch, start the engine, which replays the journal, so every replicated
+dialog resumes), demote (stop the engine, follow the new primary, discarding
+an unreplicated tail), fence writes, hand over.
+
+The web server serves ``/ws/replication`` with ``replication_endpoint`` and
+asks ``node.engine`` for the engine (``None`` unless this node is primary).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import trio
+
+from adapters.replication import report
+from adapters.replication.follower import ReplicationFollower
+from adapters.replication.gate import GatedJournal, ReplicaJournal, ReplicationGate
+from adapters.replication.lease import LeaseKeeper
+from adapters.replication.protocol import EpochRuns
+from adapters.replication.settings import ClusterSettings, replication_url
+from adapters.replication.source import ReplicationSource
+from adapters.witness.client import WitnessClient
+from engine.cluster import (
+    Action,
+    CaughtUp,
+    ClusterError,
+    Demote,
+    FellBehind,
+    HandOver,
+    HandoverReceived,
+    HeartbeatReceived,
+    HeartbeatsMissed,
+    HigherEpochSeen,
+    Input,
+    LinkDown,
+    LinkUp,
+    NodeState,
+    Promote,
+    RequestLease,
+    ResumeWrites,
+    Role,
+    StopWrites,
+    SwitchoverRequested,
+    initial,
+    step,
+)
+from engine.journal import Journal, Record
+
+log = logging.getLogger("frontdesk.cluster")
+
+
+class EngineHandle(Protocol):
+    def start(self) -> Any: ...
+
+    def stop(self) -> None: ...
+
+
+EngineFactory = Callable[[Journal, int], EngineHandle]
+
+
+class ClusterNode:
+    def __init__(
+        self,
+        settings: ClusterSettings,
+        journal: ReplicaJournal,
+        engine_factory: EngineFactory | None = None,
+        *,
+        witness: WitnessClient | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.journal_raw = journal
+        self.gate = ReplicationGate(settings.mode, settings.sync_timeout_s, monotonic)
+        self.journal = GatedJournal(journal, self.gate)
+        self.engine_factory = engine_factory
+        self.witness = witness or WitnessClient(settings.witness_url, settings.lease_s / 2)
+        self.monotonic = monotonic
+        self.state = NodeState(Role.BACKUP, journal.epoch())
+        self.runs = EpochRuns()
+        self.engine: EngineHandle | None = None
+        self.settled = trio.Event()  # set once the first role is settled
+        self.verify_problem: str | None = None
+        self.discarded: list[Record] = []  # every record a truncation removed, in order
+        self.source = ReplicationSource(self)
+        self.lease = LeaseKeeper(self)
+        self.follower = ReplicationFollower(self)
+        self.backup_name: str | None = None
+        self.primary_last_seq = 0
+        self.standby_reported: str | None = None  # what the witness last accepted from us
+        self.history: list[tuple[float, str, int]] = []  # (monotonic, role, epoch) changes
+        self.primary_hint_url = ""
+        self._nursery: trio.Nursery | None = None
+        self._token: trio.lowlevel.TrioToken | None = None
+        self._follow_scope: trio.CancelScope | None = None
+        self._follow_done: trio.Event | None = None
+        self.serving = False  # primary with its engine started (or no engine to start)
+        self._last_heard = monotonic()
+        self._engine_lock = trio.Lock()
+        self._handover_done: trio.Event | None = None
+        self.watchers: list[Callable[[], None]] = []  # called on every change (trio thread)
+
+    # -- what the web server reads -------------------------------------------------
+
+    @property
+    def role(self) -> str:
+        return self.state.role.value
+
+    @property
+    def epoch(self) -> int:
+        return self.state.epoch
+
+    @property
+    def handing_over(self) -> bool:
+        return self.state.handing_over
+
+    @property
+    def lag(self) -> int:
+        if self.state.role is Role.PRIMARY or self.state.handing_over:
+            return self.gate.lag
+        return max(0, self.primary_last_seq - self.journal_raw.last()[1])
+
+    @property
+    def ready(self) -> bool:
+        """Serving clients: primary, lease valid, engine started (web's ``NodeState``)."""
+        return self.accepts_writes()
+
+    @property
+    def is_primary(self) -> bool:
+        return self.state.role is Role.PRIMARY
+
+    def accepts_writes(self) -> bool:
+        return self.state.role is Role.PRIMARY and self.serving and self.gate.lease_valid()
+
+    def accepts_backups(self) -> bool:
+        return self.state.role is Role.PRIMARY or self.state.handing_over
+
+    def primary_hint(self) -> str:
+        """The base URL of the node believed to be primary (this one, if it is)."""
+        if self.state.role is Role.PRIMARY:
+            return self.settings.advertise_url
+        return self.primary_hint_url or self.settings.peer_url
+
+    def follow_url(self) -> str:
+        return replication_url(self.primary_hint_url or self.settings.peer_url)
+
+    def health(self) -> dict[str, Any]:
+        """For ``/healthz`` and ``/api/cluster``: role, epoch, lag, link state, readiness."""
+        return report.health(self)
+
+    def metrics_text(self) -> str:
+        """Prometheus lines for ``/metrics``: role, epoch, link state, lag."""
+        return report.metrics_text(self)
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        self._token = trio.lowlevel.current_trio_token()
+        self.gate.on_stall = self.lease.stall_from_thread
+        self.gate.on_appended = self._appended_from_thread
+        journal_ok = await trio.to_thread.run_sync(self._verify_and_repair)
+        self.runs = EpochRuns.of(await trio.to_thread.run_sync(self._read_all))
+        self.gate.set_appended(self.journal_raw.last()[1])
+        try:
+            async with trio.open_nursery() as nursery:
+                self._nursery = nursery
+                state, actions = initial(
+                    Role(self.settings.role), self.journal_raw.epoch(), journal_ok
+                )
+                self._set_state(state)
+                await nursery.start(self.witness.serve)
+                nursery.start_soon(self._watch_heartbeats)
+                if state.role is Role.BACKUP:
+                    await self._start_following()
+                self._perform(actions)
+                task_status.started()
+                await trio.sleep_forever()
+        finally:
+            with trio.CancelScope(shield=True):
+                await self.stop_engine()
+
+    def _read_all(self) -> list[Record]:
+        return list(self.journal_raw.read(0))
+
+    def _verify_and_repair(self) -> bool:
+        verify = getattr(self.journal_raw, "verify", None)
+        if verify is None:
+            return True
+        report = verify()
+        if report.ok:
+            return True
+        self.verify_problem = str(report)
+        log.error(
+            "journal damaged: %s; cutting after seq %d, will repair from the peer",
+            report,
+            report.last_good_seq,
+        )
+        cut = self.journal_raw.truncate_after(report.last_good_seq)
+        self.discarded.extend(cut)
+        return False
+
+    # -- feeding the machine ---------------------------------------------------------
+
+    def feed(self, event: Input) -> None:
+        state, actions = step(self.state, event)
+        self._set_state(state)
+        self._perform(actions)
+
+    def _set_state(self, state: NodeState) -> None:
+        if (state.role, state.epoch) != (self.state.role, self.state.epoch) or not self.history:
+            self.history.append((self.monotonic(), state.role.value, state.epoch))
+            log.info("%s is %s of epoch %d", self.settings.node_name, state.role.value, state.epoch)
+        self.state = state
+        self.changed()
+
+    def changed(self) -> None:
+        for watcher in self.watchers:
+            watcher()
+
+    def _perform(self, actions: Sequence[Action]) -> None:
+        assert self._nursery is not None
+        for action in actions:
+            if isinstance(action, StopWrites):
+                self.gate.fence()
+                self.lease.stop_keeper()
+            elif isinstance(action, RequestLease):
+                if not self.lease.inflight:
+                    self.lease.inflight = True
+                    self._nursery.start_soon(self.lease.request)
+            elif isinstance(action, Promote):
+                self._nursery.start_soon(self._promote, action.epoch)
+            elif isinstance(action, ResumeWrites):
+                self.gate.extend(self.lease.granted_until)
+                self.gate.resume()
+                self.lease.start_keeper()
+                self._nursery.start_soon(self._restart_engine)
+            elif isinstance(action, Demote):
+                self.gate.fence()
+                self.lease.stop_keeper()
+                self._nursery.start_soon(self._demote, action.epoch)
+            elif isinstance(action, HandOver):
+                self._nursery.start_soon(self.lease.hand_over, action.epoch)
+            else:  # pragma: no cover - the table holds no other action
+                raise ClusterError(f"cannot perform {action!r}")
+
+    async def switchover(self, timeout_s: float = 10.0) -> None:
+        """Hand the primary role to the caught-up backup; returns once it holds it."""
+        done = trio.Event()
+        self._handover_done = done
+        self.feed(SwitchoverRequested())  # raises ClusterError if not primary or not caught up
+        with trio.fail_after(timeout_s):
+            await done.wait()
+
+    def nursery(self) -> trio.Nursery:
+        assert self._nursery is not None, "the node is not running"
+        return self._nursery
+
+    def _appended_from_thread(self, seq: int) -> None:
+        self.runs.extend_seq(self.gate.epoch, seq)
+        self.call_soon(self.source.wake)
+
+    def call_soon(self, fn: Callable[[], object]) -> None:
+        if self._token is None:
+            return
+        with contextlib.suppress(trio.RunFinishedError):
+            self._token.run_sync_soon(fn)
+
+    # -- roles ------------------------------------------------------------------------
+
+    async def _promote(self, epoch: int) -> None:
+        await self._stop_following()
+        await trio.to_thread.run_sync(self.journal_raw.raise_epoch, epoch)
+        self.runs = EpochRuns.of(await trio.to_thread.run_sync(self._read_all))
+        self.gate.reset_acks(0)
+        self.gate.open(epoch, self.lease.granted_until, acked=0)
+        self.gate.set_appended(self.journal_raw.last()[1])
+        if self.lease.fresh_grant:
+            self.gate.degraded()
+        self.lease.start_keeper()
+        await self._start_engine(epoch)
+        self.settled.set()
+
+    async def _demote(self, epoch: int) -> None:
+        await self.stop_engine()
+        if self.journal_raw.epoch() < epoch:
+            await trio.to_thread.run_sync(self.journal_raw.raise_epoch, epoch)
+        await self._start_following()
+        self.settled.set()
+        if self._handover_done is not None:
+            self._handover_done.set()
+            self._handover_done = None
+
+    async def _start_engine(self, epoch: int) -> None:
+        factory = self.engine_factory
+        async with self._engine_lock:
+            if factory is not None:
+                engine = await trio.to_thread.run_sync(factory, self.journal, epoch)
+                await trio.to_thread.run_sync(engine.start)
+                self.engine = engine
+            self.serving = self.state.role is Role.PRIMARY
+            self.changed()
+
+    async def stop_engine(self) -> None:
+        async with self._engine_lock:
+            self.serving = False
+            engine, self.engine = self.engine, None
+            if engine is not None:
+                await trio.to_thread.run_sync(engine.stop)
+
+    async def _restart_engine(self) -> None:
+        await self.stop_engine()
+        await self._start_engine(self.state.epoch)
+
+    async def _start_following(self) -> None:
+        assert self._nursery is not None
+        await self._stop_following()
+        scope = trio.CancelScope()
+        done = trio.Event()
+        self._follow_scope, self._follow_done = scope, done
+        self._last_heard = self.monotonic()
+
+        async def follow() -> None:
+            try:
+                with scope:
+                    await self.follower.run()
+            finally:
+                done.set()
+
+        self._nursery.start_soon(follow)
+
+    async def _stop_following(self) -> None:
+        """Stop the follower and wait until it has finished its last append."""
+        scope, done = self._follow_scope, self._follow_done
+        self._follow_scope = self._follow_done = None
+        if scope is not None and done is not None:
+            scope.cancel()
+            await done.wait()
+            self.link_down()
+
+    async def _watch_heartbeats(self) -> None:
+        timeout = self.settings.failover_timeout_s
+        while True:
+            due = self._last_heard + timeout
+            now = self.monotonic()
+            if now < due:
+                await trio.sleep(due - now)
+                continue
+            self._last_heard = now
+            if self.state.role is Role.BACKUP:
+                log.warning("no heartbeat from the primary for %.1f s", timeout)
+                self.feed(HeartbeatsMissed())
+
+    # -- called by the link (source: we are primary; follower: we are backup) -----------
+
+    def backup_connected(self, name: str, from_seq: int) -> None:
+        self.backup_name = name
+        self.gate.standby_name = name
+        self.gate.reset_acks(from_seq)
+        self.feed(LinkUp())
+        self.backup_acked(from_seq)
+
+    async def backup_caught_up(self, seq: int) -> None:
+        """Wait until the backup acknowledged ``seq`` (woken at each ack or change)."""
+        while self.gate.acked < seq:
+            changed = trio.Event()
+            self.watchers.append(changed.set)
+            try:
+                await changed.wait()
+            finally:
+                self.watchers.remove(changed.set)
+
+    def backup_gone(self) -> None:
+        self.feed(LinkDown())
+
+    def backup_acked(self, seq: int) -> None:
+        self.gate.on_ack(seq)
+        self.changed()
+        if seq >= self.gate.appended:
+            if self.gate.is_degraded:
+                self.gate.resynced()
+                self.lease.renew_soon()
+            if not self.state.caught_up:
+                self.feed(CaughtUp())
+                self.lease.renew_soon()  # let the witness know the standby is in sync
+        elif self.state.caught_up:
+            self.feed(FellBehind())
+
+    def link_up(self, primary_epoch: int, primary_last_seq: int) -> None:
+        self._last_heard = self.monotonic()
+        self.primary_last_seq = primary_last_seq
+        self.feed(HigherEpochSeen(primary_epoch))
+        self.feed(LinkUp())
+        self.settled.set()
+        self._check_caught_up()
+
+    def link_down(self) -> None:
+        if self.state.link_up:
+            self.feed(LinkDown())
+
+    def refused_by_peer(self, epoch: int, primary_url: str) -> None:
+        if primary_url and primary_url != self.settings.advertise_url:
+            self.primary_hint_url = primary_url
+        if epoch > self.state.epoch:
+            self.feed(HigherEpochSeen(epoch))
+
+    def discarded_tail(self, from_seq: int, records: list[Record]) -> None:
+        self.runs.truncate(from_seq)
+        self.discarded.extend(records)
+        if records:
+            log.warning(
+                "discarded %d unreplicated records after seq %d (seq %d..%d): %s",
+                len(records),
+                from_seq,
+                records[0].seq,
+                records[-1].seq,
+                ", ".join(f"{r.stream}/{r.type}" for r in records[:20]),
+            )
+
+    def records_applied(self, records: list[Record]) -> None:
+        self.runs.extend(records)
+        self.primary_last_seq = max(self.primary_last_seq, records[-1].seq)
+        self._check_caught_up()
+        self.changed()
+
+    def heard_from_primary(self, epoch: int | None, last_seq: int | None) -> None:
+        self._last_heard = self.monotonic()
+        if last_seq is not None:
+            self.primary_last_seq = last_seq
+        if epoch is not None:
+            self.feed(HeartbeatReceived(epoch))
+        self._check_caught_up()
+
+    def handover_received(self, epoch: int, last_seq: int) -> None:
+        self._last_heard = self.monotonic()
+        if self.journal_raw.last()[1] >= last_seq:
+            self.feed(HandoverReceived(epoch))
+
+    def _check_caught_up(self) -> None:
+        if self.state.role is not Role.BACKUP:
+            return
+        caught = self.journal_raw.last()[1] >= self.primary_last_seq
+        if caught and not self.state.caught_up:
+            self.feed(CaughtUp())
+        elif not caught and self.state.caught_up:
+            self.feed(FellBehind())

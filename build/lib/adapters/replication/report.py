@@ -1,0 +1,54 @@
+"""What a node reports: ``/api/cluster`` (and ``/healthz``) JSON, ``/metrics`` lines."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from engine.cluster import Role
+
+if TYPE_CHECKING:
+    from adapters.replication.node import ClusterNode
+
+
+def health(node: ClusterNode) -> dict[str, Any]:
+    """For ``/healthz``: role, epoch, lag, link state, readiness."""
+    return {
+        "node": node.settings.node_name,
+        "role": node.role,
+        "epoch": node.epoch,
+        "ready": node.ready,
+        "accepts_writes": node.accepts_writes(),
+        "mode": node.settings.mode,
+        "lag": node.lag,
+        "link": "up" if node.state.link_up else "down",
+        "caught_up": node.state.caught_up,
+        "journal_ok": node.state.journal_ok,
+        "last_seq": node.journal_raw.last()[1],
+        "primary_url": node.primary_hint(),
+        "peer_url": node.settings.peer_url,
+        "degraded": node.gate.is_degraded,
+        "discarded": len(node.discarded),
+    }
+
+
+def metrics_text(node: ClusterNode) -> str:
+    """Prometheus lines for ``/metrics``: role, epoch, link state, lag."""
+    h = health(node)
+    roles = "".join(
+        f'frontdesk_cluster_role{{role="{r.value}"}} {int(r.value == h["role"])}\n' for r in Role
+    )
+    return (
+        "# TYPE frontdesk_cluster_role gauge\n"
+        + roles
+        + f"# TYPE frontdesk_cluster_epoch gauge\nfrontdesk_cluster_epoch {h['epoch']}\n"
+        + "# TYPE frontdesk_replication_link_up gauge\n"
+        + f"frontdesk_replication_link_up {int(h['link'] == 'up')}\n"
+        + "# TYPE frontdesk_replication_caught_up gauge\n"
+        + f"frontdesk_replication_caught_up {int(h['caught_up'])}\n"
+        + "# TYPE frontdesk_replication_lag_records gauge\n"
+        + f"frontdesk_replication_lag_records {h['lag']}\n"
+        + "# TYPE frontdesk_replication_degraded gauge\n"
+        + f"frontdesk_replication_degraded {int(h['degraded'])}\n"
+        + "# TYPE frontdesk_replication_discarded_records_total counter\n"
+        + f"frontdesk_replication_discarded_records_total {h['discarded']}\n"
+    )

@@ -1,0 +1,219 @@
+"""``frontdesk serve`` for a cluster node: the web server over a ``ClusterNode``.
+
+Used when ``cluster.peer_url`` is set (``--role backup --primary URL``). It is
+``adapters.cli.cmd_serve`` with three differences: the engine is started and
+stopped by the node with its role (``NodeEngine`` gives the web server
+whichever engine runs now), the app gains ``web.cluster_routes``
+(``/ws/replication``, ``/api/cluster``, ``/api/cluster/switchover``), and when
+the node stops being primary every client websocket is closed (1012) so that
+clients reconnect to the primary.
+
+Also runnable alone: ``python -m adapters.replication.serve --port 8081
+--role backup --primary http://127.0.0.1:8080 --witness ws://127.0.0.1:7070/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import faulthandler
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from adapters import gcstats, tuning
+from adapters.accounts import Accounts
+from adapters.replication.engine_proxy import NodeEngine
+from adapters.replication.node import ClusterNode
+from adapters.replication.settings import ClusterSettings
+from adapters.storage import SqlJournal
+from config.loader import load_settings
+from config.settings import Settings
+from engine.clock import SystemClock
+from engine.errors import ConfigError, FrontdeskError
+from engine.journal import Journal
+from engine.runtime import Engine
+from web.cluster_routes import cluster_routes
+from web.context import ServerContext
+from web.options import ServerOptions, options_from_settings
+from web.server import run_server, stop_on_signals
+from web.ws_base import CLOSE_SERVICE_RESTART
+
+log = logging.getLogger("frontdesk.cluster")
+
+
+def add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
+    """The cluster flags of ``frontdesk serve``."""
+    parser.add_argument("--role", choices=("primary", "backup"), help="role to start in")
+    parser.add_argument("--primary", "--peer", dest="peer", help="the other node's base URL")
+    parser.add_argument("--witness", help="the witness URL, ws://host:port/")
+    parser.add_argument("--node-name", help="this node's name (unique in the cluster)")
+    parser.add_argument("--mode", choices=("sync", "async"), help="replication mode")
+    parser.add_argument("--advertise-url", help="this node's base URL as the peer reaches it")
+
+
+def cluster_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    pairs = {
+        "cluster.role": args.role,
+        "cluster.peer_url": args.peer,
+        "cluster.witness_url": args.witness,
+        "cluster.node_name": args.node_name,
+        "cluster.mode": args.mode,
+        "cluster.advertise_url": args.advertise_url,
+    }
+    return {k: v for k, v in pairs.items() if v is not None}
+
+
+def node_settings(settings: Settings) -> ClusterSettings:
+    c = settings.cluster
+    if not c.peer_url or not c.witness_url:
+        raise ConfigError(
+            "cluster: a cluster node needs cluster.peer_url and cluster.witness_url, got "
+            f"peer_url={c.peer_url!r} witness_url={c.witness_url!r}"
+        )
+    if settings.server.port == 0 and not c.advertise_url:
+        raise ConfigError("cluster.advertise_url: expected a URL when server.port is 0")
+    advertise = c.advertise_url or f"http://{settings.server.host}:{settings.server.port}"
+    return ClusterSettings(
+        node_name=c.node_name,
+        role=c.role,
+        advertise_url=advertise,
+        peer_url=c.peer_url,
+        witness_url=c.witness_url,
+        mode=c.mode,
+        heartbeat_interval_s=c.heartbeat_interval_s,
+        failover_timeout_s=c.failover_timeout_s,
+        lease_s=c.lease_s,
+        sync_timeout_s=c.sync_timeout_s,
+        secret=c.secret,
+        batch_records=c.batch_records,
+    )
+
+
+def node_options(settings: Settings, conf: ClusterSettings) -> ServerOptions:
+    """The web options of a cluster node: it names itself by its advertised URL.
+
+    ``/api/config`` and ``hello`` list this node first, then its peer; the
+    pages and clients dial those URLs, so they must be the reachable ones
+    (``http://0.0.0.0:port`` is not), the same the peer and the witness know.
+    """
+    if settings.server.public_url:
+        return options_from_settings(settings)
+    return options_from_settings(settings, public_url=conf.advertise_url)
+
+
+def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
+    """Run one cluster node until SIGTERM/SIGINT; 0 on a clean stop."""
+    conf = node_settings(settings)
+    runtime = tuning.tuning_from_env()
+    tuning.apply_runtime_tuning(runtime)
+    gcstats.install_from_env()
+    Path(settings.storage.data_dir).mkdir(parents=True, exist_ok=True)
+    journal = SqlJournal.from_settings(settings.storage)
+    accounts = Accounts.from_settings(settings)
+    clock = SystemClock()
+    engine_settings = replace(settings.engine, node_name=conf.node_name)
+
+    def engine_factory(j: Journal, epoch: int) -> Engine:
+        return Engine(engine_settings, j, clock, epoch=epoch)
+
+    try:
+        demo: list[tuple[str, str, str]] = []
+        if demo_wanted or settings.demo or not accounts.users():
+            demo = list(accounts.ensure_demo_users())
+        node = ClusterNode(conf, journal, engine_factory)
+        ctx = ServerContext(
+            NodeEngine(node), accounts, node_options(settings, conf), clock, node
+        )
+        trio.run(_serve, ctx, node, demo, runtime)
+    finally:
+        clock.stop()
+        journal.close()
+        accounts.close()
+    log.info("stopped")
+    return 0
+
+
+async def _serve(
+    ctx: ServerContext,
+    node: ClusterNode,
+    demo: list[tuple[str, str, str]],
+    runtime: tuning.RuntimeTuning,
+) -> None:
+    stop = trio.Event()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(stop_on_signals, stop)
+        await nursery.start(node.run)
+        port = await nursery.start(
+            partial(run_server, ctx, stop, extra_routes=cluster_routes(ctx, node))
+        )
+        nursery.start_soon(_close_clients_when_deposed, ctx, node)
+        tuning.after_startup(runtime)
+        base = ctx.options.base_url(port)
+        print(
+            f"frontdesk node {node.settings.node_name} ({node.role}, epoch {node.epoch}) "
+            f"listening on {base}",
+            flush=True,
+        )
+        for login, password, role in demo:
+            print(f"  {role:<8} {login:<6} password: {password}", flush=True)
+        await stop.wait()
+        nursery.cancel_scope.cancel()
+
+
+async def _close_clients_when_deposed(ctx: ServerContext, node: ClusterNode) -> None:
+    """A node that stops serving closes its client sockets: clients go to the primary."""
+    changed = trio.Event()
+
+    def notify() -> None:
+        changed.set()
+
+    node.watchers.append(notify)
+    while True:
+        await changed.wait()
+        changed = trio.Event()
+        if not node.ready and ctx.connections:
+            log.info("not primary any more: closing %d client sockets", len(ctx.connections))
+            async with trio.open_nursery() as closers:
+                for conn in list(ctx.connections):
+                    closers.start_soon(conn.close, CLOSE_SERVICE_RESTART, "not primary")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="frontdesk serve (cluster node)")
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--data-dir")
+    parser.add_argument("--config")
+    parser.add_argument("--demo", action="store_true")
+    parser.add_argument("--log-level", default="INFO")
+    add_cluster_arguments(parser)
+    args = parser.parse_args(argv)
+    faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid> dumps every thread's stack
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    overrides: dict[str, Any] = cluster_overrides(args)
+    if args.host is not None:
+        overrides["server.host"] = args.host
+    if args.port is not None:
+        overrides["server.port"] = args.port
+    if args.data_dir is not None:
+        overrides["storage.data_dir"] = args.data_dir
+    try:
+        settings = load_settings(Path(args.config) if args.config else None, os.environ, overrides)
+        return serve_cluster(settings, args.demo)
+    except FrontdeskError as e:
+        print(f"frontdesk: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""The primary's end of the link: handshake, stream records, heartbeats, acks.
+
+One backup at a time: a new connection replaces the previous one (the old
+session is cancelled). Records are read from the journal in a worker thread
+(SQLite reads block) in batches, from the common prefix agreed at the
+handshake; once caught up the sender sleeps until the store appends again
+(``wake``, called from the store's thread through the trio token) or until a
+heartbeat is due.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import logging
+from itertools import islice
+from typing import TYPE_CHECKING
+
+import trio
+
+from adapters.replication.channel import Channel
+from adapters.replication.protocol import (
+    EpochRuns,
+    LinkClosedError,
+    ReplicationError,
+    common_prefix,
+    int_field,
+    records_frame,
+    str_field,
+)
+from engine.cluster import HigherEpochSeen
+from engine.journal import Record
+
+if TYPE_CHECKING:
+    from adapters.replication.node import ClusterNode
+
+log = logging.getLogger("frontdesk.replication")
+
+
+class ReplicationSource:
+    def __init__(self, node: ClusterNode) -> None:
+        self.node = node
+        self._new_data = trio.Event()
+        self._session: trio.CancelScope | None = None
+        self._send_lock = trio.Lock()
+        self._channel: Channel | None = None
+        self.sessions = 0  # how many backups were served (tests, metrics)
+
+    def wake(self) -> None:
+        """New records were appended (runs in the trio thread)."""
+        self._new_data.set()
+
+    async def send_handover(self, epoch: int) -> bool:
+        channel = self._channel
+        if channel is None:
+            return False
+        async with self._send_lock:
+            try:
+                await channel.send(
+                    {"type": "repl.handover", "epoch": epoch, "last_seq": self.node.gate.appended}
+                )
+            except LinkClosedError:
+                return False
+        return True
+
+    async def serve(self, channel: Channel) -> None:
+        """Serve one backup until the link closes or this node stops being primary."""
+        node = self.node
+        try:
+            with trio.fail_after(node.settings.failover_timeout_s * 2):
+                hello = await channel.receive("repl.hello")
+            backup = str_field(hello, "node")
+            their_epoch = int_field(hello, "epoch")
+            runs = EpochRuns.from_wire(hello.get("runs", []))
+            if not hmac.compare_digest(str(hello.get("secret", "")), node.settings.secret):
+                await self._refuse(channel, "wrong replication secret")
+                return
+            if their_epoch > node.epoch:
+                await self._refuse(channel, f"{backup} knows epoch {their_epoch}")
+                node.feed(HigherEpochSeen(their_epoch))
+                return
+            if not node.accepts_backups():
+                await self._refuse(channel, f"{node.settings.node_name} is {node.role}")
+                return
+            from_seq = common_prefix(node.runs, runs)
+            await channel.send(
+                {
+                    "type": "repl.welcome",
+                    "node": node.settings.node_name,
+                    "epoch": node.epoch,
+                    "from_seq": from_seq,
+                    "last_seq": node.gate.appended,
+                }
+            )
+        except (trio.TooSlowError, ReplicationError) as e:
+            log.warning("replication handshake failed: %s", e)
+            await channel.close()
+            return
+        if self._session is not None:
+            self._session.cancel()  # one backup at a time: the newest wins
+        self.sessions += 1
+        log.info("backup %s connected; streaming after seq %d", backup, from_seq)
+        with trio.CancelScope() as scope:
+            self._session = scope
+            self._channel = channel
+            node.backup_connected(backup, from_seq)
+            try:
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(self._receive_acks, channel, nursery.cancel_scope)
+                    try:
+                        await self._stream(channel, from_seq)
+                    except ReplicationError as e:
+                        log.warning("replication link to %s closed: %s", backup, e)
+                    nursery.cancel_scope.cancel()
+            finally:
+                if self._session is scope:
+                    self._session = None
+                    self._channel = None
+                    node.backup_gone()
+        await channel.close()
+
+    async def _refuse(self, channel: Channel, reason: str) -> None:
+        log.info("replication refused: %s", reason)
+        with contextlib.suppress(LinkClosedError):
+            await channel.send(
+                {
+                    "type": "repl.refused",
+                    "reason": reason,
+                    "epoch": self.node.epoch,
+                    "primary_url": self.node.primary_hint(),
+                }
+            )
+        await channel.close()
+
+    async def _stream(self, channel: Channel, cursor: int) -> None:
+        node = self.node
+        journal = node.journal_raw
+        batch_size = node.settings.batch_records
+        interval = node.settings.heartbeat_interval_s
+        next_beat = trio.current_time()
+
+        def read_batch(after: int) -> list[Record]:
+            return list(islice(journal.read(after), batch_size))
+
+        while True:
+            self._new_data = trio.Event()
+            batch = await trio.to_thread.run_sync(read_batch, cursor)
+            async with self._send_lock:
+                if batch:
+                    await channel.send(records_frame(batch))
+                    cursor = batch[-1].seq
+                if trio.current_time() >= next_beat:
+                    await channel.send(
+                        {"type": "repl.heartbeat", "epoch": node.epoch, "last_seq": cursor}
+                    )
+                    next_beat = trio.current_time() + interval
+            if not node.accepts_backups() and not node.handing_over:
+                return  # deposed: stop streaming; the backup reconnects elsewhere
+            if not batch or len(batch) < batch_size:
+                with trio.move_on_at(next_beat):
+                    await self._new_data.wait()
+
+    async def _receive_acks(self, channel: Channel, scope: trio.CancelScope) -> None:
+        try:
+            while True:
+                frame = await channel.receive("repl.ack")
+                self.node.backup_acked(int_field(frame, "seq"))
+        except ReplicationError as e:
+            log.warning("replication link: %s", e)
+        finally:
+            scope.cancel()

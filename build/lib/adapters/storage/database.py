@@ -1,0 +1,226 @@
+"""Opening a peewee database from a URL: an SQLite file (WAL) or PostgreSQL.
+
+Theory of operation
+-------------------
+peewee keeps one connection *per thread* (``thread_safe=True``): the store
+actor appends on its thread, a replay or a health check reads on another, and
+each gets its own connection opened on first use. SQLite in WAL mode lets those
+readers run while the writer commits; the writer takes ``BEGIN IMMEDIATE`` so
+two writers never deadlock on a lock upgrade.
+
+A thread's connection is closed by the garbage collector when the thread ends.
+``close_all()`` closes every connection still open (from any thread), so a
+closed journal leaves no file handle behind; for that the connections are made
+with ``check_same_thread=False`` and tracked in a weak set (a plain
+``sqlite3.Connection`` cannot be weakly referenced, a subclass can).
+
+Every library error is translated at this edge by ``translated()``: callers
+see a ``FrontdeskError`` subclass whose message names the database and the
+operation, never a peewee or sqlite3 exception.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import sqlite3
+import threading
+import weakref
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
+
+import peewee
+
+from engine.errors import ConfigError, FrontdeskError, JournalError
+
+SqliteSynchronous = Literal["full", "normal"]
+SQLITE_SYNCHRONOUS: tuple[SqliteSynchronous, ...] = ("full", "normal")
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    """Where a database lives: an SQLite file or a PostgreSQL server."""
+
+    kind: Literal["sqlite", "postgresql"]
+    url: str
+    path: Path | None = None  # the SQLite file
+
+    def describe(self) -> str:
+        """A name for messages: the file, or the URL without its password."""
+        if self.path is not None:
+            return str(self.path)
+        parts = urlsplit(self.url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+        user = f"{parts.username}@" if parts.username else ""
+        return f"{parts.scheme}://{user}{host}{port}{parts.path}"
+
+
+def parse_database_url(url: str | Path) -> DatabaseTarget:
+    """``sqlite:///relative.db``, ``sqlite:////abs/file.db``, a bare path, or ``postgresql://``."""
+    if isinstance(url, Path):
+        return DatabaseTarget("sqlite", f"sqlite:///{url}", url)
+    if url.startswith(("postgresql://", "postgres://")):
+        parts = urlsplit(url)
+        if not parts.path.strip("/"):
+            raise ConfigError(
+                f"database URL: expected postgresql://user:password@host:port/dbname, "
+                f"got no database name in {DatabaseTarget('postgresql', url).describe()!r}"
+            )
+        return DatabaseTarget("postgresql", url)
+    if url.startswith("sqlite://"):
+        rest = url[len("sqlite://") :]
+        if not rest.startswith("/") or rest == "/":
+            raise ConfigError(
+                f"database URL: expected sqlite:///relative/path or sqlite:////absolute/path, "
+                f"got {url!r}"
+            )
+        path = Path(unquote(rest[1:]))
+        return DatabaseTarget("sqlite", url, path)
+    if "://" in url or not url:
+        raise ConfigError(
+            "database URL: expected sqlite:///PATH, postgresql://user:password@host/dbname "
+            f"or a file path, got {url!r}"
+        )
+    return DatabaseTarget("sqlite", f"sqlite:///{url}", Path(url))
+
+
+class _TrackedConnection(sqlite3.Connection):
+    """An sqlite3 connection that can be weakly referenced (so it can be tracked)."""
+
+
+class _ConnectionTracker:
+    def __init__(self) -> None:
+        self._open: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def add(self, conn: Any) -> None:
+        try:
+            with self._lock:
+                self._open.add(conn)
+        except TypeError:  # a driver connection without weakref support: left to the GC
+            pass
+
+    def close_all(self) -> None:
+        with self._lock:
+            conns = list(self._open)
+            self._open.clear()
+        for conn in conns:
+            # closing what may already be closed, or broken: nothing more to do
+            with contextlib.suppress(Exception):
+                conn.close()
+
+
+class TrackedSqliteDatabase(peewee.SqliteDatabase):
+    """``SqliteDatabase`` whose per-thread connections can all be closed at once."""
+
+    def __init__(self, path: str, **kwargs: Any) -> None:
+        self.tracker = _ConnectionTracker()
+        super().__init__(path, **kwargs)
+
+    def connect(self, reuse_if_open: bool = False) -> bool:
+        opened = super().connect(reuse_if_open)
+        if opened:
+            self.tracker.add(self.connection())  # type: ignore[no-untyped-call]
+        return opened
+
+
+class TrackedPostgresqlDatabase(peewee.PostgresqlDatabase):
+    """``PostgresqlDatabase`` whose per-thread connections can all be closed at once."""
+
+    def __init__(self, database: str, **kwargs: Any) -> None:
+        self.tracker = _ConnectionTracker()
+        super().__init__(database, **kwargs)
+
+    def connect(self, reuse_if_open: bool = False) -> bool:
+        opened = super().connect(reuse_if_open)
+        if opened:
+            self.tracker.add(self.connection())  # type: ignore[no-untyped-call]
+        return opened
+
+
+TrackedDatabase = TrackedSqliteDatabase | TrackedPostgresqlDatabase
+
+
+def open_database(
+    target: DatabaseTarget,
+    *,
+    synchronous: SqliteSynchronous = "full",
+    busy_timeout_ms: int = 5000,
+    error: type[FrontdeskError] = JournalError,
+) -> TrackedDatabase:
+    """A peewee database for ``target``; the SQLite file's directory is created if missing."""
+    if synchronous not in SQLITE_SYNCHRONOUS:
+        raise ConfigError(
+            f"sqlite synchronous: expected one of {', '.join(SQLITE_SYNCHRONOUS)}, "
+            f"got {synchronous!r}"
+        )
+    if target.kind == "sqlite":
+        assert target.path is not None
+        try:
+            target.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise error(
+                f"cannot create the directory of {target.describe()}: {exc.strerror}"
+            ) from None
+        return TrackedSqliteDatabase(
+            str(target.path),
+            pragmas={
+                "journal_mode": "wal",
+                "synchronous": synchronous,
+                "foreign_keys": 1,
+                "busy_timeout": busy_timeout_ms,
+            },
+            timeout=busy_timeout_ms / 1000,
+            lock_type="IMMEDIATE",
+            check_same_thread=False,
+            factory=_TrackedConnection,
+        )
+    if importlib.util.find_spec("psycopg2") is None:
+        raise error(
+            f"cannot open {target.describe()}: PostgreSQL needs psycopg2, "
+            "install the optional 'postgres' extra (pip install 'frontdesk[postgres]')"
+        )
+    parts = urlsplit(target.url)
+    params: dict[str, Any] = {}
+    if parts.hostname:
+        params["host"] = parts.hostname
+    if parts.port:
+        params["port"] = parts.port
+    if parts.username:
+        params["user"] = unquote(parts.username)
+    if parts.password:
+        params["password"] = unquote(parts.password)
+    return TrackedPostgresqlDatabase(unquote(parts.path.lstrip("/")), **params)
+
+
+def execute_sql(db: TrackedDatabase, sql: str, params: Sequence[object] = ()) -> None:
+    """Run one statement for its effect (schema chores, tests); library errors pass through."""
+    db.execute_sql(sql, params)  # type: ignore[no-untyped-call]
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    errors: tuple[type[BaseException], ...] = (peewee.PeeweeException, sqlite3.Error, OSError)
+    if importlib.util.find_spec("psycopg2") is not None:  # raw cursors raise the driver's own
+        errors += (importlib.import_module("psycopg2").Error,)
+    return errors
+
+
+_DRIVER_ERRORS = _driver_errors()
+
+
+@contextmanager
+def translated(
+    where: str, operation: str, error: type[FrontdeskError] = JournalError
+) -> Iterator[None]:
+    """Turn a peewee/driver error into ``error`` naming ``where`` and ``operation``."""
+    try:
+        yield
+    except FrontdeskError:
+        raise
+    except _DRIVER_ERRORS as exc:
+        raise error(f"{operation} failed on {where}: {type(exc).__name__}: {exc}") from None

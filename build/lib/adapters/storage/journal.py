@@ -1,0 +1,398 @@
+"""``SqlJournal``: the engine's ``Journal`` port on peewee (an SQLite file or PostgreSQL).
+
+Theory of operation
+-------------------
+One process writes a journal (the store actor); any thread may read it. Writes
+(``append``, ``append_records``, ``raise_epoch``, ``truncate_after``) take
+``self._write_lock`` and run in one transaction each, so they are all or
+nothing; on SQLite with ``synchronous=full`` the commit is fsynced before the
+call returns, which is what "durable on return" means (``normal`` survives a
+process crash but not a power cut). The tail ``(epoch, seq)`` and the epoch
+are cached in memory, replaced atomically after each commit, so ``last()`` and
+``epoch()`` never wait for a write's fsync.
+
+Reads page through the table by key (``seq > cursor ORDER BY seq LIMIT n``):
+no cursor stays open between chunks, a read uses the calling thread's
+connection, and a journal of any size is streamed, not loaded.
+
+Fencing: ``append`` under an epoch older than the journal's raises
+``StaleEpoch``. ``append_records`` (replication) keeps each record's
+``(epoch, seq)``; it skips a record it already holds identically, and refuses
+a gap (``JournalGapError``) or a stored record that differs (``JournalDivergedError``:
+the logs diverged; the caller truncates with ``truncate_after``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import peewee
+
+from adapters.storage.database import (
+    SqliteSynchronous,
+    TrackedSqliteDatabase,
+    open_database,
+    parse_database_url,
+    translated,
+)
+from adapters.storage.models import (
+    FORMAT_VERSION,
+    RowTuple,
+    bind_models,
+    encode_data,
+    record_crc,
+)
+from adapters.storage.verify import VerifyReport, walk
+from engine.errors import (
+    CorruptRecordError,
+    JournalDivergedError,
+    JournalError,
+    JournalGapError,
+    StaleEpoch,
+)
+from engine.journal import NewEvent, Record
+
+if TYPE_CHECKING:
+    from config.settings import StorageSettings
+
+
+class SqlJournal:
+    """The journal in an SQL database through peewee. See the module docstring."""
+
+    def __init__(
+        self,
+        url: str | Path,
+        *,
+        synchronous: SqliteSynchronous = "full",
+        busy_timeout_ms: int = 5000,
+        chunk_size: int = 512,
+    ) -> None:
+        self._target = parse_database_url(url)
+        self.where = self._target.describe()
+        self.synchronous = synchronous
+        self._chunk = max(1, chunk_size)
+        self._db = open_database(
+            self._target, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms
+        )
+        self._event, self._meta = bind_models(self._db)
+        placeholders = [tuple(0 for _ in self._columns())]
+        insert = self._event.insert_many(placeholders, fields=list(self._columns()))
+        self._insert_sql: str = insert.as_rowcount().sql()[0]
+        self._write_lock = threading.Lock()
+        self._closed = False
+        self._tail: tuple[int, int] = (0, 0)  # (epoch, seq) of the newest record
+        self._epoch: int = 1
+        try:
+            with translated(self.where, "open the journal"):
+                self._db.create_tables([self._event, self._meta], safe=True)
+                with self._db.atomic():
+                    meta = self._meta.get_or_none(self._meta.id == 1)
+                    if meta is None:
+                        meta = self._meta.create(
+                            id=1,
+                            epoch=1,
+                            node_id=uuid.uuid4().hex,
+                            format_version=FORMAT_VERSION,
+                            created_at=time.time(),
+                        )
+            if meta.format_version > FORMAT_VERSION:
+                raise JournalError(
+                    f"cannot open the journal {self.where}: expected storage format "
+                    f"<= {FORMAT_VERSION}, got {meta.format_version} (written by a newer frontdesk)"
+                )
+            self.node_id: str = meta.node_id
+            self._load_tail()
+        except BaseException:
+            self._db.tracker.close_all()
+            raise
+
+    @classmethod
+    def from_settings(cls, storage: StorageSettings) -> SqlJournal:
+        """The journal named by ``config``'s storage settings."""
+        return cls(
+            storage.journal_url(),
+            synchronous=storage.sqlite_synchronous,
+            busy_timeout_ms=storage.sqlite_busy_timeout_ms,
+        )
+
+    # -- the Journal port ---------------------------------------------------
+
+    def append(self, events: Sequence[NewEvent], epoch: int) -> list[Record]:
+        with self._write_lock:
+            self._check_open("append")
+            if epoch < self._epoch:
+                raise StaleEpoch(
+                    f"cannot append under epoch {epoch}: the journal {self.where} "
+                    f"is at epoch {self._epoch}"
+                )
+            start = self._tail[1]
+            records: list[Record] = []
+            rows: list[RowTuple] = []
+            for i, event in enumerate(events):
+                record, row = self._encode(event, epoch, start + i + 1)
+                records.append(record)
+                rows.append(row)
+            with self._writing("append"), self._db.atomic():
+                self._insert(rows)
+                if epoch > self._epoch:
+                    self._store_epoch(epoch)
+            self._epoch = max(self._epoch, epoch)
+            if records:
+                self._tail = (epoch, records[-1].seq)
+            return records
+
+    def append_records(self, records: Sequence[Record]) -> None:
+        with self._write_lock:
+            self._check_open("append replicated records")
+            fresh = self._fresh_records(records)
+            if not fresh:
+                return
+            rows = [self._row(r) for r in fresh]
+            top = max(r.epoch for r in fresh)
+            with self._writing("append replicated records"), self._db.atomic():
+                self._insert(rows)
+                if top > self._epoch:
+                    self._store_epoch(top)
+            self._epoch = max(self._epoch, top)
+            self._tail = (fresh[-1].epoch, fresh[-1].seq)
+
+    def read(self, after_seq: int = 0, stream: str | None = None) -> Iterator[Record]:
+        cursor = after_seq
+        while True:
+            self._check_open("read")
+            rows = self._chunk_rows(cursor, stream)
+            for row in rows:
+                yield self._decode(row)
+            if len(rows) < self._chunk:
+                return
+            cursor = rows[-1][0]
+
+    def last(self) -> tuple[int, int]:
+        return self._tail
+
+    def epoch(self) -> int:
+        return self._epoch
+
+    def raise_epoch(self, epoch: int) -> None:
+        with self._write_lock:
+            self._check_open("raise the epoch")
+            if epoch <= self._epoch:
+                return
+            with self._writing("raise the epoch"), self._db.atomic():
+                self._store_epoch(epoch)
+            self._epoch = epoch
+
+    def close(self) -> None:
+        with self._write_lock:
+            if self._closed:
+                return
+            self._closed = True
+            # a transaction open on this thread makes close() refuse: close_all ends it
+            with contextlib.suppress(peewee.PeeweeException):
+                self._db.close()
+            self._db.tracker.close_all()
+
+    # -- failover: verification and truncation ------------------------------
+
+    def verify(self) -> VerifyReport:
+        """Walk every record: checksum, gap-free seq from 1, epochs never going back."""
+        self._check_open("verify")
+        return walk(self._raw_chunks(), self.where)
+
+    def truncate_after(self, seq: int) -> list[Record]:
+        """Remove the records after ``seq`` and return them, oldest first.
+
+        A record whose data no longer decodes is returned with
+        ``data={"corrupt_data": <the stored text>}`` rather than refused:
+        discarding a damaged tail is what this is for.
+        """
+        if seq < 0:
+            raise JournalError(f"cannot truncate {self.where} after seq {seq}: expected seq >= 0")
+        with self._write_lock:
+            self._check_open("truncate")
+            with self._writing("truncate"), self._db.atomic():
+                ev = self._event
+                query = ev.select(*self._columns()).where(ev.seq > seq).order_by(ev.seq)
+                rows = list(cast("Iterable[RowTuple]", query.tuples()))
+                ev.delete().where(ev.seq > seq).execute()
+            self._load_tail()
+            return [self._decode(row, lenient=True) for row in rows]
+
+    def pragma(self, name: str) -> object:
+        """An SQLite pragma as this thread's connection sees it (diagnostics and tests)."""
+        db = self._db
+        if not isinstance(db, TrackedSqliteDatabase):
+            raise JournalError(f"cannot read pragma {name!r}: {self.where} is not SQLite")
+        self._check_open("read a pragma")
+        with translated(self.where, f"read pragma {name}"):
+            return cast("object", db.pragma(name))
+
+    def __enter__(self) -> SqlJournal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else f"epoch={self._epoch} last={self._tail}"
+        return f"<SqlJournal {self.where} {state}>"
+
+    # -- internals ------------------------------------------------------------
+
+    def _check_open(self, operation: str) -> None:
+        if self._closed:
+            raise JournalError(f"cannot {operation}: the journal {self.where} is closed")
+
+    @contextmanager
+    def _writing(self, operation: str) -> Iterator[None]:
+        """``translated`` for a write; on failure the cached tail is reloaded from disk."""
+        try:
+            with translated(self.where, operation):
+                yield
+        except BaseException:
+            self._reload_after_failure()
+            raise
+
+    def _reload_after_failure(self) -> None:
+        with contextlib.suppress(JournalError):  # the original error is the one to report
+            self._load_tail()
+
+    def _load_tail(self) -> None:
+        with translated(self.where, "read the journal tail"):
+            ev = self._event
+            top = ev.select(ev.epoch, ev.seq).order_by(ev.seq.desc()).limit(1).tuples().first()
+            meta = self._meta.get(self._meta.id == 1)
+        self._tail = (int(top[0]), int(top[1])) if top else (0, 0)
+        self._epoch = max(int(meta.epoch), self._tail[0])
+
+    def _store_epoch(self, epoch: int) -> None:
+        self._meta.update(epoch=epoch).where(self._meta.id == 1).execute()
+
+    def _insert(self, rows: list[RowTuple]) -> None:
+        """Insert rows in the order of ``_columns()``, inside the caller's transaction.
+
+        peewee builds the statement once (``__init__``); building it per call
+        cost more than the commit itself (measured: ~2 ms for 100 rows).
+        """
+        cursor = self._db.cursor()  # type: ignore[no-untyped-call]
+        if len(rows) == 1:
+            cursor.execute(self._insert_sql, rows[0])
+        elif rows:
+            cursor.executemany(self._insert_sql, rows)
+
+    def _columns(self) -> tuple[Any, ...]:
+        ev = self._event
+        return (ev.seq, ev.epoch, ev.stream, ev.type, ev.version, ev.data, ev.at, ev.crc)
+
+    def _chunk_rows(self, cursor: int, stream: str | None) -> list[RowTuple]:
+        ev = self._event
+        with translated(self.where, f"read after seq {cursor}"):
+            query = ev.select(*self._columns()).where(ev.seq > cursor)
+            if stream is not None:
+                query = query.where(ev.stream == stream)
+            return list(
+                cast("Iterable[RowTuple]", query.order_by(ev.seq).limit(self._chunk).tuples())
+            )
+
+    def _raw_chunks(self) -> Iterator[list[RowTuple]]:
+        cursor = 0
+        while True:
+            rows = self._chunk_rows(cursor, None)
+            yield rows
+            if len(rows) < self._chunk:
+                return
+            cursor = rows[-1][0]
+
+    def _encode(self, event: NewEvent, epoch: int, seq: int) -> tuple[Record, RowTuple]:
+        try:
+            text = encode_data(event.data)
+        except (TypeError, ValueError) as exc:
+            raise JournalError(
+                f"cannot append to {self.where}: the data of event {event.type!r} on stream "
+                f"{event.stream!r} is not JSON ({exc})"
+            ) from None
+        at = float(event.at)
+        record = Record(epoch, seq, event.stream, event.type, event.version, event.data, at)
+        crc = record_crc((seq, epoch, event.stream, event.type, event.version, text, at, 0))
+        return record, (seq, epoch, event.stream, event.type, event.version, text, at, crc)
+
+    def _row(self, r: Record) -> RowTuple:
+        return self._encode(NewEvent(r.stream, r.type, r.version, r.data, r.at), r.epoch, r.seq)[1]
+
+    def _fresh_records(self, records: Sequence[Record]) -> list[Record]:
+        """The records not yet held, after checking order, gaps and overlaps."""
+        last_epoch, last_seq = self._tail
+        for prev, cur in itertools.pairwise(records):
+            if cur.seq != prev.seq + 1:
+                raise JournalGapError(
+                    f"cannot append replicated records to {self.where}: seq {cur.seq} "
+                    f"follows {prev.seq} in the batch (expected {prev.seq + 1})"
+                )
+        overlap = [r for r in records if r.seq <= last_seq]
+        if overlap:
+            if overlap[0].seq < 1:
+                raise JournalGapError(
+                    f"cannot append replicated record seq {overlap[0].seq} to {self.where}: "
+                    "expected seq >= 1"
+                )
+            held = {rec.seq: rec for rec in self._read_range(overlap[0].seq, overlap[-1].seq)}
+            for r in overlap:
+                mine = held.get(r.seq)
+                if mine != Record(r.epoch, r.seq, r.stream, r.type, r.version, r.data, r.at):
+                    mine_epoch = "nothing" if mine is None else f"epoch {mine.epoch}"
+                    raise JournalDivergedError(
+                        f"replicated record seq {r.seq} (epoch {r.epoch}) differs from the one "
+                        f"{self.where} holds ({mine_epoch}): the logs diverged; "
+                        f"truncate after seq {r.seq - 1} before appending"
+                    )
+        fresh = [r for r in records if r.seq > last_seq]
+        if fresh and fresh[0].seq != last_seq + 1:
+            raise JournalGapError(
+                f"cannot append replicated record seq {fresh[0].seq} to {self.where}: "
+                f"the journal's last seq is {last_seq} (expected {last_seq + 1})"
+            )
+        prev_epoch = last_epoch
+        for r in fresh:
+            if r.epoch < prev_epoch:
+                raise JournalError(
+                    f"cannot append replicated record seq {r.seq} to {self.where}: its epoch "
+                    f"{r.epoch} is older than the epoch {prev_epoch} of the record before it"
+                )
+            prev_epoch = r.epoch
+        return fresh
+
+    def _read_range(self, first: int, last: int) -> Iterator[Record]:
+        for record in self.read(first - 1):
+            if record.seq > last:
+                return
+            yield record
+
+    def _decode(self, row: RowTuple, *, lenient: bool = False) -> Record:
+        seq, epoch, stream, type_, version, text, at, crc = row
+        computed = record_crc(row)
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as exc:
+            if not lenient:
+                raise CorruptRecordError(
+                    f"record seq {seq} of {self.where} is corrupt: its data is not a JSON "
+                    f"object ({exc}); run verify() and repair from a peer"
+                ) from None
+            data = {"corrupt_data": text}
+        if computed != crc and not lenient:
+            raise CorruptRecordError(
+                f"record seq {seq} of {self.where} is corrupt: crc {crc} stored, {computed} "
+                "computed; run verify() and repair from a peer"
+            )
+        return Record(int(epoch), int(seq), stream, type_, int(version), data, float(at))

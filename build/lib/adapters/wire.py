@@ -1,0 +1,297 @@
+"""Inbound frames: the one table of what each websocket endpoint accepts.
+
+Theory of operation: a client frame is a JSON text whose object has a string
+``type``. ``parse_frame(endpoint, text)`` checks it against ``FRAMES`` — for
+each endpoint, each type, the fields with their kind, whether required and
+their limits — and returns a ``Frame`` whose values are of the declared kinds,
+or raises ``WireError`` with a stable ``code`` (``bad_json``, ``unknown_type``,
+``missing_field``, ``bad_field``) and a message saying what was expected and
+what came. Nothing here knows of sockets or of the engine; ``docs/protocol.md``
+documents the same table (a test compares them).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from engine.errors import AdapterError
+from engine.status import Status
+
+Endpoint = Literal["visitor", "operator", "manager"]
+Kind = Literal["str", "bool", "int", "info", "seqs", "status"]
+
+MAX_REF_CHARS = 64
+MAX_TEXT_CHARS = 4000
+MAX_NAME_CHARS = 100
+MAX_NOTE_CHARS = 500
+MAX_ID_CHARS = 64
+MAX_INFO_ITEMS = 32
+MAX_RESUME_DIALOGS = 1000
+
+
+class WireError(AdapterError):
+    """A client frame that cannot be taken; ``code`` crosses the wire."""
+
+    def __init__(self, code: str, message: str, ref: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.ref = ref
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    required: bool = True
+    max_chars: int | None = None
+    non_empty: bool = False
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A validated client frame. ``values`` holds every declared field present."""
+
+    type: str
+    ref: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, name: str, default: str = "") -> str:
+        value = self.values.get(name, default)
+        assert isinstance(value, str)
+        return value
+
+    def opt_text(self, name: str) -> str | None:
+        value = self.values.get(name)
+        assert value is None or isinstance(value, str)
+        return value
+
+    def flag(self, name: str, default: bool = True) -> bool:
+        value = self.values.get(name, default)
+        assert isinstance(value, bool)
+        return value
+
+    def number(self, name: str, default: int = 0) -> int:
+        value = self.values.get(name, default)
+        assert isinstance(value, int)
+        return value
+
+    def info(self, name: str) -> dict[str, str]:
+        value = self.values.get(name, {})
+        assert isinstance(value, dict)
+        return value
+
+    def seqs(self, name: str) -> dict[str, int]:
+        value = self.values.get(name, {})
+        assert isinstance(value, dict)
+        return value
+
+    def status(self, name: str = "status") -> Status:
+        value = self.values[name]
+        assert isinstance(value, Status)
+        return value
+
+
+_DIALOG = Field("dialog", "str", max_chars=MAX_ID_CHARS, non_empty=True)
+_OPT_DIALOG = Field("dialog", "str", required=False, max_chars=MAX_ID_CHARS, non_empty=True)
+_TEXT = Field("text", "str", max_chars=MAX_TEXT_CHARS, non_empty=True)
+_PING: tuple[Field, ...] = ()
+
+# endpoint -> type -> fields. ``ref`` is accepted on every frame; ``say`` requires it.
+FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
+    "visitor": {
+        "open": (
+            Field("name", "str", required=False, max_chars=MAX_NAME_CHARS),
+            Field("info", "info", required=False),
+        ),
+        "resume": (
+            _DIALOG,
+            Field("token", "str", max_chars=200, non_empty=True),
+            Field("after_seq", "int", required=False),
+        ),
+        "say": (_OPT_DIALOG, _TEXT),
+        "typing": (_OPT_DIALOG, Field("on", "bool")),
+        "close": (_OPT_DIALOG,),
+        "ping": _PING,
+    },
+    "operator": {
+        "resume": (Field("dialogs", "seqs", required=False),),
+        "status": (Field("status", "status"),),
+        "say": (_DIALOG, _TEXT),
+        "typing": (_DIALOG, Field("on", "bool")),
+        "transfer": (
+            _DIALOG,
+            Field("to", "str", max_chars=MAX_ID_CHARS, non_empty=True),
+            Field("note", "str", required=False, max_chars=MAX_NOTE_CHARS),
+        ),
+        "close": (_DIALOG,),
+        "important": (_DIALOG, Field("on", "bool", required=False)),
+        "help": (_DIALOG, Field("text", "str", required=False, max_chars=MAX_TEXT_CHARS)),
+        "logout": (),
+        "ping": _PING,
+    },
+    "manager": {
+        "monitor": (_DIALOG, Field("on", "bool", required=False)),
+        "close": (_DIALOG,),
+        "snapshot": (),
+        "ping": _PING,
+    },
+}
+
+# Frames whose ``ref`` is required: re-sending them must be safe (the engine dedupes by ref).
+REF_REQUIRED = frozenset({"say"})
+
+
+def parse_frame(endpoint: Endpoint, text: str | bytes) -> Frame:
+    """Validate one client frame of ``endpoint``; raise ``WireError`` if it cannot be taken."""
+    if isinstance(text, bytes):
+        raise WireError("bad_json", "expected a JSON text frame, got a binary frame")
+    try:
+        obj = json.loads(text)
+    except ValueError as exc:
+        raise WireError("bad_json", f"expected a JSON object, got invalid JSON ({exc})") from None
+    if not isinstance(obj, dict):
+        raise WireError("bad_json", f"expected a JSON object, got {_kind_of(obj)}")
+    ref = _ref_of(obj)
+    kind = obj.get("type")
+    table = FRAMES[endpoint]
+    if not isinstance(kind, str) or kind not in table:
+        known = ", ".join(sorted(table))
+        raise WireError(
+            "unknown_type",
+            f"expected a type among {known} on the {endpoint} endpoint, got {kind!r}",
+            ref,
+        )
+    if kind in REF_REQUIRED and ref is None:
+        raise WireError("missing_field", f"{kind}: the field 'ref' is required", None)
+    values: dict[str, Any] = {}
+    for spec in table[kind]:
+        if spec.name not in obj or obj[spec.name] is None:
+            if spec.required:
+                raise WireError(
+                    "missing_field", f"{kind}: the field {spec.name!r} is required", ref
+                )
+            continue
+        values[spec.name] = _check(kind, spec, obj[spec.name], ref)
+    return Frame(kind, ref, values)
+
+
+def _ref_of(obj: dict[str, Any]) -> str | None:
+    ref = obj.get("ref")
+    if ref is None:
+        return None
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        ref = str(ref)
+    if not isinstance(ref, str) or not ref or len(ref) > MAX_REF_CHARS:
+        raise WireError(
+            "bad_field",
+            f"ref: expected a non-empty string of at most {MAX_REF_CHARS} characters, "
+            f"got {_describe(ref)}",
+        )
+    return ref
+
+
+def _check(kind: str, spec: Field, value: Any, ref: str | None) -> Any:
+    where = f"{kind}.{spec.name}"
+    if spec.kind == "str":
+        if not isinstance(value, str):
+            raise WireError("bad_field", f"{where}: expected a string, got {_describe(value)}", ref)
+        if spec.non_empty and not value.strip():
+            raise WireError("bad_field", f"{where}: expected a non-empty string, got ''", ref)
+        if spec.max_chars is not None and len(value) > spec.max_chars:
+            raise WireError(
+                "bad_field",
+                f"{where}: expected at most {spec.max_chars} characters, got {len(value)}",
+                ref,
+            )
+        return value
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            raise WireError(
+                "bad_field", f"{where}: expected true or false, got {_describe(value)}", ref
+            )
+        return value
+    if spec.kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise WireError(
+                "bad_field", f"{where}: expected an integer >= 0, got {_describe(value)}", ref
+            )
+        return value
+    if spec.kind == "status":
+        try:
+            return Status(value)
+        except ValueError:
+            allowed = ", ".join(s.value for s in Status)
+            raise WireError(
+                "bad_field", f"{where}: expected one of {allowed}, got {_describe(value)}", ref
+            ) from None
+    if spec.kind == "info":
+        return _check_info(where, value, ref)
+    return _check_seqs(where, value, ref)
+
+
+def _check_info(where: str, value: Any, ref: str | None) -> dict[str, str]:
+    if not isinstance(value, dict) or len(value) > MAX_INFO_ITEMS:
+        raise WireError(
+            "bad_field",
+            f"{where}: expected an object of at most {MAX_INFO_ITEMS} string values, "
+            f"got {_describe(value)}",
+            ref,
+        )
+    out: dict[str, str] = {}
+    for key, raw in value.items():
+        item = str(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else raw
+        if not isinstance(item, str) or len(key) > MAX_ID_CHARS or len(item) > MAX_NAME_CHARS * 5:
+            raise WireError(
+                "bad_field", f"{where}.{key}: expected a short string, got {_describe(item)}", ref
+            )
+        out[key] = item
+    return out
+
+
+def _check_seqs(where: str, value: Any, ref: str | None) -> dict[str, int]:
+    if not isinstance(value, dict) or len(value) > MAX_RESUME_DIALOGS:
+        raise WireError(
+            "bad_field",
+            f"{where}: expected an object of dialog ids to seqs, got {_describe(value)}",
+            ref,
+        )
+    out: dict[str, int] = {}
+    for key, item in value.items():
+        if not isinstance(item, int) or isinstance(item, bool) or item < 0:
+            raise WireError(
+                "bad_field", f"{where}.{key}: expected an integer >= 0, got {_describe(item)}", ref
+            )
+        out[key] = item
+    return out
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+def _describe(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, dict | list) else _kind_of(value)
+    if isinstance(value, dict):
+        text = "an object"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def error_frame(
+    code: str, message: str, ref: str | None = None, dialog: str | None = None
+) -> dict[str, Any]:
+    """The ``error`` frame the server sends for bad input (same shape as the engine's Rejected)."""
+    frame: dict[str, Any] = {"type": "error", "ref": ref, "code": code, "message": message}
+    if dialog is not None:
+        frame["dialog"] = dialog
+    return frame

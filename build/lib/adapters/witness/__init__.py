@@ -1,0 +1,63 @@
+"""The witness: a tiny lease service that casts the third vote of a two-node cluster.
+
+Run it anywhere both nodes can reach: ``frontdesk witness --port 7070``
+(or ``python -m adapters.witness --port 7070``). See docs/failover.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import trio
+
+from adapters.witness.book import Lease as Lease
+from adapters.witness.book import WitnessError as WitnessError
+from adapters.witness.client import WitnessClient as WitnessClient
+from adapters.witness.client import WitnessUnavailableError as WitnessUnavailableError
+from adapters.witness.server import serve as serve
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=7070, help="port (0: any free port)")
+    parser.add_argument(
+        "--state",
+        type=Path,
+        default=Path("./data/witness.json"),
+        help="file that keeps the lease book across restarts",
+    )
+
+
+def add_subcommand(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``frontdesk witness``; the parsed namespace's ``handler(args)`` runs it."""
+    parser = subparsers.add_parser("witness", help="run the failover witness (lease service)")
+    add_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+    async def main_task() -> None:
+        async with trio.open_nursery() as nursery:
+            port = await nursery.start(serve, args.state, args.host, args.port)
+            print(f"witness listening on ws://{args.host}:{port}/ (state {args.state})", flush=True)
+
+    try:
+        trio.run(main_task)
+    except KeyboardInterrupt:
+        return 0
+    except WitnessError as e:
+        print(f"frontdesk witness: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="frontdesk witness")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

@@ -1,0 +1,5 @@
+import sys
+
+from adapters.witness import main
+
+sys.exit(main())

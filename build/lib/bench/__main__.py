@@ -1,0 +1,99 @@
+"""``python -m bench``: run the benchmark suite, print the table, write the JSON file.
+
+Options: ``--quick`` (a few seconds, small N: the smoke run), ``--only NAME``
+(repeatable; the standard suite: startup, journal, saturation, latency_low,
+latency_high, assignment, scale; extras, run only when named: gc_tuning,
+switch_interval), ``--out PATH`` (default ``bench/results/latest.json``),
+``--keep`` (keep the work directory with the servers' and clients' logs),
+``--profile`` (sample each frontdesk server with py-spy; a summary per
+measurement goes to the JSON file, the raw stacks to the logs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.figures import render_table
+from bench.suite import EXTRA, FULL, MEASUREMENTS, QUICK, Context, cleanup, dumps, run_suite
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f
+                          if line.startswith("model name")), "")
+    except OSError:
+        pass
+    mem_kb = 0
+    try:
+        with open("/proc/meminfo") as f:
+            mem_kb = int(f.readline().split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return {
+        "cpu": model, "cpus": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(), "kernel": platform.release(),
+        "load_avg_at_start": os.getloadavg(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a few seconds, small N")
+    parser.add_argument("--only", action="append", default=[],
+                        choices=sorted({**MEASUREMENTS, **EXTRA}))
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--keep", action="store_true", help="keep logs and data directories")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample every frontdesk server with py-spy (summary in the JSON)")
+    args = parser.parse_args(argv)
+    names = args.only or list(MEASUREMENTS)
+    sizes = QUICK if args.quick else FULL
+    work = Path(tempfile.mkdtemp(prefix="fd-bench-"))
+    log_dir = work / "logs"
+    log_dir.mkdir()
+    ctx = Context(sizes=sizes, work_dir=work, log_dir=log_dir, profile=args.profile)
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    started = time.time()
+    say(f"bench: {'quick' if args.quick else 'full'} run of {', '.join(names)}; logs in {log_dir}")
+    try:
+        figures, details = run_suite(names, ctx, say)
+    finally:
+        if not args.keep:
+            cleanup(work)
+    report = {
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "seconds": time.time() - started,
+        "mode": "quick" if args.quick else "full",
+        "machine": machine(),
+        "sizes": sizes.__dict__,
+        "figures": [f.to_json() for f in figures],
+        "measurements": details,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(dumps(report) + "\n")
+    print(render_table(figures))
+    print(f"\nwritten: {args.out}")
+    failed = [n for n, d in details.items() if "error" in d]
+    if failed:
+        print(f"measurements that could not run: {', '.join(failed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""``python -m bench.serve serve ...``: ``frontdesk serve`` with the benchmark's instruments.
+
+The suite starts the real server through this wrapper so that it can vary the
+runtime tuning and read GC pauses whatever the server itself does at start-up:
+
+- installs the ``adapters.gcstats`` recorder when ``FRONTDESK_GC_STATS=1`` (the
+  server exposes it on ``/metrics``; the wrapper also dumps it as JSON at exit
+  to ``FRONTDESK_GC_STATS_FILE``, for a server that does not);
+- applies ``adapters.tuning`` from the environment, with no default tuning:
+  what the environment does not set stays the interpreter's default;
+- with ``FRONTDESK_GC_FREEZE=1``, imports the server's modules, collects and
+  freezes before serving (the server's own ``after_startup`` freezes later,
+  once the engine runs, when it calls it); with ``FRONTDESK_GC_FREEZE_INTERVAL_S``
+  it starts the periodic freezer.
+
+Then it hands the arguments to ``adapters.cli.main``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import importlib
+import os
+import sys
+from pathlib import Path
+
+from adapters import gcstats
+from adapters.tuning import (
+    RuntimeTuning,
+    apply_runtime_tuning,
+    start_periodic_freeze,
+    tuning_from_env,
+)
+
+
+def main() -> None:
+    gcstats.install_from_env(os.environ)
+    dump_to = os.environ.get(gcstats.ENV_DUMP)
+    if dump_to:
+        atexit.register(gcstats.dump, Path(dump_to))
+    tuning = tuning_from_env(os.environ, default=RuntimeTuning())
+    apply_runtime_tuning(tuning)
+    cli = importlib.import_module("adapters.cli")
+    if tuning.gc_freeze_after_startup:
+        gc.collect()
+        gc.freeze()
+    if tuning.gc_freeze_interval_s is not None:
+        start_periodic_freeze(tuning.gc_freeze_interval_s, tuning.gc_full_collect_interval_s)
+    code = cli.main(sys.argv[1:])
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

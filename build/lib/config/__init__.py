@@ -1,0 +1,1 @@
+"""Settings: defaults with units, a TOML file, environment overrides, validated."""

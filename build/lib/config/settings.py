@@ -1,0 +1,149 @@
+"""The settings tree: frozen dataclasses, defaults with units in their names.
+
+``config.loader.load_settings`` builds a ``Settings`` from these defaults, a
+TOML file and ``FRONTDESK_<SECTION>__<KEY>`` environment variables, checking
+every value against the field's type and the limits in its metadata
+(``limit(...)``). Each section is one TOML table; ``visitor_info_fields`` and
+``demo`` are top-level keys. The ``engine`` section is
+``engine.settings.EngineSettings`` itself (its ``node_name`` comes from
+``cluster.node_name``); the ``cluster`` section carries the fields of
+``adapters.replication.settings.ClusterSettings`` under the same names.
+
+Derived values are resolved by the loader, so a loaded ``Settings`` is
+concrete: ``storage.database_url`` and ``storage.accounts_url`` name real
+databases, ``cluster.advertise_url`` is a URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from engine.settings import EngineSettings
+
+
+def limit(
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    above: float | None = None,
+    doc: str = "",
+) -> dict[str, Any]:
+    """Field metadata: ``low <= value <= high``, ``value > above``; ``doc`` for the docs."""
+    return {"low": low, "high": high, "above": above, "doc": doc}
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = field(default=8080, metadata=limit(0, 65535))  # 0 = an ephemeral port
+    public_url: str = ""  # "" = http://host:port
+    allowed_origins: tuple[str, ...] = ()  # () = the server's own origin only
+    max_frame_bytes: int = field(default=65536, metadata=limit(1024, 16 * 1024 * 1024))
+    rate_limit_per_s: float = field(default=20.0, metadata=limit(above=0))  # frames/s/connection
+    rate_limit_burst: int = field(default=40, metadata=limit(1))  # frames
+    send_queue_size: int = field(default=1024, metadata=limit(1))  # frames per connection
+    # a connection whose queue overflowed must drain within this, else it is closed (1013)
+    slow_consumer_grace_s: float = field(default=5.0, metadata=limit(0))
+    operator_grace_s: float = field(default=60.0, metadata=limit(0))
+    resume_wait_s: float = field(default=2.0, metadata=limit(0))
+    shutdown_timeout_s: float = field(default=5.0, metadata=limit(0))
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    data_dir: Path = Path("data")
+    database_url: str = ""  # "" = sqlite:///<data_dir>/journal.sqlite3
+    accounts_url: str = ""  # "" = sqlite:///<data_dir>/accounts.sqlite3, or database_url if PG
+    sqlite_synchronous: Literal["full", "normal"] = "full"
+    sqlite_busy_timeout_ms: int = field(default=5000, metadata=limit(0, 600_000))
+
+    def journal_url(self) -> str:
+        """``database_url``, or the SQLite file in ``data_dir`` when it is ``""``."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'journal.sqlite3'}"
+
+    def accounts_db_url(self) -> str:
+        """``accounts_url``; if ``""``: the journal's PostgreSQL, or an SQLite file of its own."""
+        if self.accounts_url:
+            return self.accounts_url
+        journal = self.journal_url()
+        if journal.startswith("postgres"):
+            return journal
+        return f"sqlite:///{self.data_dir / 'accounts.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class AccountsSettings:
+    session_ttl_s: float = field(default=43200.0, metadata=limit(above=0))
+    argon2_time_cost: int = field(default=3, metadata=limit(1, 100))
+    argon2_memory_cost_kib: int = field(default=65536, metadata=limit(8, 4 * 1024 * 1024))
+    argon2_parallelism: int = field(default=4, metadata=limit(1, 64))
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    role: Literal["primary", "backup"] = "primary"
+    node_name: str = "node-1"
+    advertise_url: str = ""  # "" = server.public_url, else http://host:port
+    peer_url: str = ""  # the other node's base URL; "" = a single node
+    witness_url: str = ""  # ws://host:port/ of the witness; "" = none
+    mode: Literal["sync", "async"] = "sync"
+    heartbeat_interval_s: float = field(default=0.2, metadata=limit(above=0))
+    failover_timeout_s: float = field(default=1.5, metadata=limit(above=0))
+    lease_s: float = field(default=1.2, metadata=limit(above=0))
+    sync_timeout_s: float = field(default=1.0, metadata=limit(above=0))
+    secret: str = ""  # shared by both nodes; the replication hello carries it
+    batch_records: int = field(default=512, metadata=limit(1, 100_000))
+
+    @property
+    def peers(self) -> tuple[str, ...]:
+        """The other nodes' base URLs (one peer today)."""
+        return (self.peer_url,) if self.peer_url else ()
+
+
+@dataclass(frozen=True)
+class VisitorInfoField:
+    """A piece of visitor information the host page may pass, shown in the console."""
+
+    key: str
+    label: str
+
+
+DEFAULT_VISITOR_INFO_FIELDS = (
+    VisitorInfoField("email", "E-mail"),
+    VisitorInfoField("page", "Page"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    server: ServerSettings = ServerSettings()
+    storage: StorageSettings = StorageSettings()
+    engine: EngineSettings = field(default_factory=EngineSettings)
+    accounts: AccountsSettings = AccountsSettings()
+    cluster: ClusterSettings = ClusterSettings()
+    visitor_info_fields: tuple[VisitorInfoField, ...] = DEFAULT_VISITOR_INFO_FIELDS
+    demo: bool = False
+
+
+SECTIONS: dict[str, type[Any]] = {
+    "server": ServerSettings,
+    "storage": StorageSettings,
+    "engine": EngineSettings,
+    "accounts": AccountsSettings,
+    "cluster": ClusterSettings,
+}
+TOP_LEVEL = ("visitor_info_fields", "demo")
+
+# EngineSettings is the engine's own record (no metadata): its limits live here.
+ENGINE_LIMITS: dict[str, dict[str, Any]] = {
+    "default_capacity": limit(0, 1000),
+    "looking_for_info_reminder_delay_s": limit(above=0),
+    "looking_for_info_reminder_interval_s": limit(above=0),
+    "visitor_inactivity_timeout_s": limit(0),
+    "transfer_timeout_s": limit(above=0),
+    "max_restarts": limit(0),
+    "max_restarts_within_s": limit(above=0),
+}
+ENGINE_FROM_CLUSTER = ("node_name",)  # EngineSettings fields set from [cluster], not [engine]

@@ -1,0 +1,203 @@
+"""The shell every engine actor shares: delivery, crash reporting, timers, commits.
+
+pykka gives no death-watch, does not call ``on_failure`` when ``on_start``
+raises, and drops a dead actor's inbox. So this base class:
+
+* registers the actor at its address from ``on_start`` (the directory then
+  redelivers whatever waited for it), and marks each envelope ``done`` only
+  once handled;
+* catches an exception in ``on_start`` or in a handler, logs it, suspends the
+  address (its ledger is kept for the restarted actor), bounces the message
+  that crashed it, tells the supervisor ``ActorCrashed`` and stops at once,
+  ignoring what is left in its pykka inbox;
+* sends every state change to the store as one ``Commit`` (the actor never
+  tells anyone directly: the store performs the effects once the events are
+  durable), expanding ``Publish`` into a delivery to the current watchers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pykka
+
+from engine import messages as m
+from engine.clock import Clock, TimerHandle
+from engine.directory import Directory, Envelope
+from engine.errors import EngineError
+from engine.notices import Subscriber
+from engine.settings import EngineSettings
+
+log = logging.getLogger("frontdesk.engine")
+
+
+class InjectedCrash(EngineError):  # noqa: N818 (a crash, not an error of the code)
+    """Raised on purpose by the harness's ``inject_crash``."""
+
+
+class CommitFailed(EngineError):  # noqa: N818
+    """The journal refused this actor's events: its memory is ahead of the journal."""
+
+
+@dataclass
+class Context:
+    directory: Directory
+    settings: EngineSettings
+    clock: Clock
+    refs: list[Any] = field(default_factory=list)  # every actor started, for stop()
+
+
+class EngineActor(pykka.ThreadingActor):
+    use_daemon_thread = True
+
+    def __init__(self, address: str, ctx: Context) -> None:
+        super().__init__()
+        self.address = address
+        self.ctx = ctx
+        self.directory = ctx.directory
+        self.dead = False
+        self._timers: dict[tuple[str, str], tuple[int, TimerHandle]] = {}
+        self._generation = 0
+        self._current: Envelope | None = None
+
+    @classmethod
+    def launch(cls, address: str, ctx: Context, *args: Any) -> Any:
+        """Start an actor at ``address``; messages sent meanwhile wait in its ledger."""
+        ctx.directory.reserve(address)
+        ref = cls.start(address, ctx, *args)
+        ctx.refs.append(ref)
+        return ref
+
+    # --- pykka hooks -------------------------------------------------------------------
+
+    def on_start(self) -> None:
+        try:
+            self.directory.register(self.address, self.actor_ref)
+            if self.directory.take_crash(self.address, in_start=True):
+                raise InjectedCrash(f"crash injected into {self.address} at start")
+            self.started()
+        except Exception as e:
+            self._crash(e, None)
+        finally:
+            self.directory.started()
+
+    def on_receive(self, message: Any) -> Any:
+        if self.dead or not isinstance(message, Envelope):
+            return None
+        self._current = message
+        try:
+            if isinstance(message.message, CommitFailed):
+                raise message.message
+            if self.directory.take_crash(self.address, in_start=False):
+                raise InjectedCrash(f"crash injected into {self.address}")
+            self.handle(message.message)
+        except Exception as e:
+            self._crash(e, message)
+            return None
+        finally:
+            self._current = None
+        self.directory.done(self.address, message.id)
+        return None
+
+    def on_stop(self) -> None:
+        self._cancel_timers()
+
+    # --- for subclasses -----------------------------------------------------------------
+
+    def started(self) -> None:
+        """Run once the actor is registered (and after each restart)."""
+
+    def handle(self, message: Any) -> None:
+        raise NotImplementedError
+
+    def now(self) -> float:
+        return self.ctx.clock.now()
+
+    def commit(self, decision: m.Decision) -> None:
+        events = tuple(e for e in decision.events if e.JOURNALED)
+        effects = self.resolve(decision.effects)
+        if not events and not effects:
+            return
+        replies: tuple[tuple[Subscriber | None, str | None], ...] = ()
+        current = self._current.message if self._current is not None else None
+        if isinstance(current, m.Inbound):
+            replies = ((current.reply_to, current.command.ref),)
+        self.directory.send("store", m.Commit(self.address, events, effects, replies), self.address)
+
+    def resolve(self, effects: Sequence[m.Effect]) -> tuple[m.Effect, ...]:
+        out: list[m.Effect] = []
+        watchers: tuple[Subscriber, ...] | None = None
+        for f in effects:
+            if isinstance(f, m.Publish):
+                if watchers is None:
+                    watchers = self.directory.watchers(self.address)
+                out.append(m.Deliver(watchers, f.notice, f.managers))
+            else:
+                out.append(f)
+        return tuple(out)
+
+    def retire(self) -> None:
+        """Leave the address (bouncing what is left for it) and stop."""
+        keep = self._current.id if self._current is not None else None
+        self.directory.retire(self.address, self.actor_ref, keep)
+        self._die()
+        self.directory.send("supervisor", m.Retired(self.address))
+
+    # --- timers -----------------------------------------------------------------------
+
+    def arm(self, kind: str, delay: float, key: str = "") -> None:
+        """(Re)arm the timer ``kind``/``key``: a ``Tick`` comes back after ``delay``."""
+        self.disarm(kind, key)
+        self._generation += 1
+        gen = self._generation
+        address, directory = self.address, self.directory
+
+        def fire() -> None:
+            directory.send(address, m.Tick(kind, gen, key))
+
+        self._timers[(kind, key)] = (gen, self.ctx.clock.call_later(delay, fire))
+
+    def disarm(self, kind: str, key: str = "") -> None:
+        old = self._timers.pop((kind, key), None)
+        if old is not None:
+            old[1].cancel()
+
+    def tick_is_current(self, tick: m.Tick) -> bool:
+        """Whether ``tick`` comes from the latest arming; consumes it if so."""
+        armed = self._timers.get((tick.kind, tick.key))
+        if armed is None or armed[0] != tick.generation:
+            return False
+        del self._timers[(tick.kind, tick.key)]
+        return True
+
+    def _cancel_timers(self) -> None:
+        for _, handle in self._timers.values():
+            handle.cancel()
+        self._timers.clear()
+
+    # --- death --------------------------------------------------------------------------
+
+    def _crash(self, error: Exception, env: Envelope | None) -> None:
+        injected = isinstance(error, InjectedCrash)
+        log.error(
+            "%s crashed handling %s: %r",
+            self.address,
+            type(env.message).__name__ if env is not None else "on_start",
+            error,
+            exc_info=not injected,
+            extra={"injected": injected},
+        )
+        report = m.ActorCrashed(self.address, repr(error), injected)
+        self.directory.crashed(
+            self.address, self.actor_ref, env.id if env is not None else None, report
+        )
+        self._die()
+
+    def _die(self) -> None:
+        self.dead = True
+        self._cancel_timers()
+        self.actor_stopped.set()
+        pykka.ActorRegistry.unregister(self.actor_ref)

@@ -1,0 +1,73 @@
+"""The engine's face to adapters: what ``web/`` and the harness may call.
+
+Everything here is non-blocking and thread-safe: it tells an actor and
+returns. Results come back as notices to the given subscriber, sent once what
+they report is durable. ``engine.runtime.Engine`` implements this protocol.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from engine.commands import Command
+from engine.notices import Subscriber
+
+
+class EnginePort(Protocol):
+    def submit(self, command: Command, reply_to: Subscriber | None = None) -> None:
+        """Hand a command to the actor that owns it; one Ack or Rejected follows."""
+        ...
+
+    def watch_dialog(
+        self,
+        dialog_id: str,
+        subscriber: Subscriber,
+        *,
+        after_seq: int = 0,
+        token_hash: str | None = None,
+        operator_id: str | None = None,
+        manager_id: str | None = None,
+        ref: str | None = None,
+    ) -> None:
+        """Replay the dialog's history entries with seq > after_seq, then send it live.
+
+        Exactly one of token_hash (the visitor), operator_id (the holder) or
+        manager_id (monitoring) says who watches; anyone else gets Rejected
+        (code ``forbidden``; ``unknown_dialog`` for an id that does not exist).
+        The replay and the switch to live happen in the dialog's own actor, so
+        nothing is missed and nothing is sent twice. The current position (if
+        queued) follows the replay.
+        """
+        ...
+
+    def unwatch_dialog(self, dialog_id: str, subscriber: Subscriber) -> None: ...
+
+    def watch_operator(self, operator_id: str, subscriber: Subscriber) -> None:
+        """Status, dialogs added/removed, queue length and the operators list, live.
+
+        Starts with the current state: StatusChanged, one DialogAdded per held
+        dialog, QueueLength, OperatorsChanged.
+        """
+        ...
+
+    def unwatch_operator(self, operator_id: str, subscriber: Subscriber) -> None: ...
+
+    def watch_all(self, subscriber: Subscriber) -> None:
+        """Managers: every notice about operators, dialogs and the queue."""
+        ...
+
+    def unwatch_all(self, subscriber: Subscriber) -> None: ...
+
+    def snapshot(self) -> dict[str, Any]:
+        """The inspection view (``GET /api/inspect``), built from committed events.
+
+        ``{"node": {...}, "operators": [{"id", "name", "status", "status_since",
+        "load", "capacity", "dialogs"}], "dialogs": [{"id", "state", "operator",
+        "visitor_name", "waiting_s", "important", "monitored", "opened_at",
+        "seq"}], "queue": [dialog ids in order], "help_requests": [...]}``
+        """
+        ...
+
+    def stop(self) -> None:
+        """Stop every actor after the store has flushed the journal."""
+        ...

@@ -1,0 +1,432 @@
+"""The role state machine of a cluster node: roles, epochs, leases. No I/O.
+
+Theory of operation
+-------------------
+Two nodes hold the journal; a third party, the witness, hands out a *lease*:
+the right to be the primary of one *epoch*, for a short time, renewed by the
+holder. At most one node holds the lease of an epoch, and the witness grants
+a new epoch only once the current lease has expired (or was handed over), so
+at most one node accepts writes in an epoch. The journal refuses appends under
+an older epoch (``StaleEpoch``): a deposed primary cannot write even if it
+tried.
+
+A node is in one of four roles:
+
+``primary``   holds the lease of ``epoch``; the engine runs and accepts writes.
+``backup``    follows the primary over the replication link; no engine runs.
+``candidate`` a backup that stopped hearing heartbeats (or was handed the role)
+              and asked the witness for the lease of ``epoch + 1``.
+``fenced``    accepts no writes: a primary whose lease lapsed (it may get it
+              back if nobody else took it), or one handing over to its backup.
+
+The machine is one table, ``TRANSITIONS``: ``(role, input type) -> handler``;
+a handler returns the next state and the *actions* the I/O layer must perform,
+in order. ``IGNORED`` lists the pairs that may happen (late or duplicate
+inputs) and change nothing. Any other pair is a bug in the caller and raises
+``ClusterError`` naming the input, the role and the epoch. The I/O layer
+(``adapters.replication.node``) feeds inputs from timers, the witness client
+and the replication link, and performs the actions.
+
+A node whose journal failed verification at start-up (torn or corrupted tail)
+has ``journal_ok = False``: it never asks for the lease until it has caught up
+with its peer (``CaughtUp``), which repairs the journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from engine.errors import EngineError
+
+
+class ClusterError(EngineError):
+    """An input that the node's current role cannot take, or a refused request."""
+
+
+class Role(Enum):
+    PRIMARY = "primary"
+    BACKUP = "backup"
+    CANDIDATE = "candidate"
+    FENCED = "fenced"
+
+
+@dataclass(frozen=True)
+class NodeState:
+    role: Role
+    epoch: int  # the highest epoch this node knows of
+    journal_ok: bool = True  # False: a torn/corrupted tail was cut; repair from the peer
+    link_up: bool = False  # the replication link to the peer is connected
+    caught_up: bool = False  # primary: the backup acked everything; backup: it has all
+    handing_over: bool = False  # fenced primary handing the role to its backup
+
+
+# --- inputs ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Input:
+    pass
+
+
+@dataclass(frozen=True)
+class HeartbeatReceived(Input):
+    epoch: int
+
+
+@dataclass(frozen=True)
+class HeartbeatsMissed(Input):
+    """No heartbeat for ``failover_timeout_s``."""
+
+
+@dataclass(frozen=True)
+class LeaseGranted(Input):
+    epoch: int
+
+
+@dataclass(frozen=True)
+class LeaseRefused(Input):
+    """The witness refused the lease; ``epoch`` is its current epoch.
+
+    A candidate is also given this (with its own epoch) when the witness cannot
+    be reached; a primary is not: its lease simply runs out (``LeaseExpired``).
+    """
+
+    epoch: int
+    holder: str | None = None
+
+
+@dataclass(frozen=True)
+class LeaseExpired(Input):
+    """The primary's lease ran out before a renewal was confirmed."""
+
+
+@dataclass(frozen=True)
+class LinkUp(Input):
+    pass
+
+
+@dataclass(frozen=True)
+class LinkDown(Input):
+    pass
+
+
+@dataclass(frozen=True)
+class HigherEpochSeen(Input):
+    epoch: int
+
+
+@dataclass(frozen=True)
+class CaughtUp(Input):
+    pass
+
+
+@dataclass(frozen=True)
+class FellBehind(Input):
+    pass
+
+
+@dataclass(frozen=True)
+class SwitchoverRequested(Input):
+    pass
+
+
+@dataclass(frozen=True)
+class HandoverReceived(Input):
+    """The primary stopped writing, the backup has everything: take the role now."""
+
+    epoch: int
+
+
+@dataclass(frozen=True)
+class HandoverFailed(Input):
+    """The backup did not take the role in time: keep (or get back) the lease."""
+
+
+# --- actions --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    pass
+
+
+@dataclass(frozen=True)
+class RequestLease(Action):
+    epoch: int
+
+
+@dataclass(frozen=True)
+class StopWrites(Action):
+    """Refuse every append from now on (the gate raises StaleEpoch)."""
+
+
+@dataclass(frozen=True)
+class ResumeWrites(Action):
+    pass
+
+
+@dataclass(frozen=True)
+class Promote(Action):
+    """Stop following, raise the journal's epoch, start the engine (it replays)."""
+
+    epoch: int
+
+
+@dataclass(frozen=True)
+class Demote(Action):
+    """Stop the engine and follow the primary of ``epoch`` (truncating a diverged tail)."""
+
+    epoch: int
+
+
+@dataclass(frozen=True)
+class HandOver(Action):
+    """Wait until the backup acked everything, release the lease to it, tell it."""
+
+    epoch: int
+
+
+# --- transitions ----------------------------------------------------------------------
+
+Handler = Callable[[NodeState, Input], tuple[NodeState, list[Action]]]
+
+
+def initial(
+    configured: Role, epoch: int, journal_ok: bool = True
+) -> tuple[NodeState, list[Action]]:
+    """The state at start-up. A node configured as primary asks for the lease first."""
+    if configured is Role.PRIMARY and journal_ok:
+        return NodeState(Role.CANDIDATE, epoch, journal_ok), [RequestLease(epoch)]
+    if configured in (Role.PRIMARY, Role.BACKUP):
+        return NodeState(Role.BACKUP, epoch, journal_ok), []
+    raise ClusterError(f"cannot start a node as {configured.value}: expected primary or backup")
+
+
+def _link_up(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    return replace(s, link_up=True), []
+
+
+def _link_down(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    return replace(s, link_up=False, caught_up=False), []
+
+
+def _caught_up(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    if s.role is Role.BACKUP:
+        return replace(s, caught_up=True, journal_ok=True), []
+    return replace(s, caught_up=True), []
+
+
+def _fell_behind(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    return replace(s, caught_up=False), []
+
+
+def _backup_heartbeat(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    assert isinstance(i, HeartbeatReceived)
+    return replace(s, epoch=max(s.epoch, i.epoch)), []
+
+
+def _backup_missed(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    if not s.journal_ok:
+        return s, []  # a damaged journal never stands for election
+    return replace(s, role=Role.CANDIDATE, link_up=False), [RequestLease(s.epoch + 1)]
+
+
+def _backup_handover(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    assert isinstance(i, HandoverReceived)
+    if not s.journal_ok:
+        return s, []
+    epoch = max(s.epoch, i.epoch)
+    return replace(s, role=Role.CANDIDATE, epoch=epoch), [RequestLease(epoch + 1)]
+
+
+def _raise_epoch(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    assert isinstance(i, HigherEpochSeen | LeaseRefused)
+    return replace(s, epoch=max(s.epoch, i.epoch)), []
+
+
+def _candidate_granted(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    assert isinstance(i, LeaseGranted)
+    epoch = max(s.epoch, i.epoch)
+    return (
+        replace(s, role=Role.PRIMARY, epoch=epoch, link_up=False, caught_up=False),
+        [Promote(epoch)],
+    )
+
+
+def _candidate_refused(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    assert isinstance(i, LeaseRefused)
+    epoch = max(s.epoch, i.epoch)
+    return replace(s, role=Role.BACKUP, epoch=epoch), [Demote(epoch)]
+
+
+def _candidate_higher(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    assert isinstance(i, HigherEpochSeen)
+    if i.epoch <= s.epoch:
+        return s, []
+    return replace(s, role=Role.BACKUP, epoch=i.epoch), [Demote(i.epoch)]
+
+
+def _primary_renewed(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    assert isinstance(i, LeaseGranted)
+    if i.epoch != s.epoch:
+        raise ClusterError(
+            f"cannot take a renewal for epoch {i.epoch}: the node is primary of epoch {s.epoch}"
+        )
+    return s, []
+
+
+def _primary_refused(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    assert isinstance(i, LeaseRefused)
+    if i.epoch > s.epoch:  # someone else holds a newer epoch
+        return replace(s, role=Role.BACKUP, epoch=i.epoch), [StopWrites(), Demote(i.epoch)]
+    return replace(s, role=Role.FENCED), [StopWrites(), RequestLease(s.epoch)]
+
+
+def _primary_expired(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    return replace(s, role=Role.FENCED), [StopWrites(), RequestLease(s.epoch)]
+
+
+def _deposed(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    assert isinstance(i, HigherEpochSeen | HeartbeatReceived)
+    if i.epoch <= s.epoch:
+        return s, []
+    return (
+        replace(s, role=Role.BACKUP, epoch=i.epoch, handing_over=False, caught_up=False),
+        [StopWrites(), Demote(i.epoch)],
+    )
+
+
+def _primary_switchover(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    if not (s.link_up and s.caught_up):
+        raise ClusterError(
+            f"cannot switch over from primary of epoch {s.epoch}: the backup is "
+            f"{'not connected' if not s.link_up else 'not caught up'}"
+        )
+    return replace(s, role=Role.FENCED, handing_over=True), [StopWrites(), HandOver(s.epoch)]
+
+
+def _fenced_granted(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    assert isinstance(i, LeaseGranted)
+    if s.handing_over or i.epoch != s.epoch:
+        return s, []  # a late answer: handing over, or an epoch we no longer hold
+    return replace(s, role=Role.PRIMARY), [ResumeWrites()]
+
+
+def _fenced_refused(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    assert isinstance(i, LeaseRefused)
+    if i.epoch > s.epoch:
+        return replace(s, role=Role.BACKUP, epoch=i.epoch, handing_over=False), [Demote(i.epoch)]
+    if s.handing_over:
+        return s, []
+    return s, [RequestLease(s.epoch)]  # the witness was unreachable: keep asking
+
+
+def _handover_failed(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    if not s.handing_over:
+        return s, []
+    return replace(s, handing_over=False), [RequestLease(s.epoch)]
+
+
+def _fenced_expired(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    if s.handing_over:
+        return s, []
+    return s, [RequestLease(s.epoch)]
+
+
+P, B, C, F = Role.PRIMARY, Role.BACKUP, Role.CANDIDATE, Role.FENCED
+
+TRANSITIONS: dict[tuple[Role, type[Input]], Handler] = {
+    # backup: follows, watches heartbeats, stands for election when they stop
+    (B, HeartbeatReceived): _backup_heartbeat,
+    (B, HeartbeatsMissed): _backup_missed,
+    (B, HandoverReceived): _backup_handover,
+    (B, HigherEpochSeen): _raise_epoch,
+    (B, LinkUp): _link_up,
+    (B, LinkDown): _link_down,
+    (B, CaughtUp): _caught_up,
+    (B, FellBehind): _fell_behind,
+    # candidate: waits for the witness
+    (C, LeaseGranted): _candidate_granted,
+    (C, LeaseRefused): _candidate_refused,
+    (C, HigherEpochSeen): _candidate_higher,
+    (C, LinkUp): _link_up,
+    (C, LinkDown): _link_down,
+    (C, CaughtUp): _caught_up,
+    (C, FellBehind): _fell_behind,
+    # primary: renews its lease, serves its backup
+    (P, LeaseGranted): _primary_renewed,
+    (P, LeaseRefused): _primary_refused,
+    (P, LeaseExpired): _primary_expired,
+    (P, HigherEpochSeen): _deposed,
+    (P, HeartbeatReceived): _deposed,
+    (P, SwitchoverRequested): _primary_switchover,
+    (P, LinkUp): _link_up,
+    (P, LinkDown): _link_down,
+    (P, CaughtUp): _caught_up,
+    (P, FellBehind): _fell_behind,
+    # fenced: writes nothing; gets its lease back, or learns of a newer epoch
+    (F, LeaseGranted): _fenced_granted,
+    (F, LeaseRefused): _fenced_refused,
+    (F, LeaseExpired): _fenced_expired,
+    (F, HigherEpochSeen): _deposed,
+    (F, HeartbeatReceived): _deposed,
+    (F, HandoverFailed): _handover_failed,
+    (F, LinkUp): _link_up,
+    (F, LinkDown): _link_down,
+    (F, CaughtUp): _caught_up,
+    (F, FellBehind): _fell_behind,
+}
+
+IGNORED: frozenset[tuple[Role, type[Input]]] = frozenset(
+    {
+        (B, LeaseGranted),  # a late answer to an abandoned candidacy
+        (B, LeaseRefused),
+        (B, LeaseExpired),
+        (C, HeartbeatReceived),  # the witness decides; its answer is on the way
+        (C, HeartbeatsMissed),
+        (C, LeaseExpired),
+        (C, HandoverReceived),
+        (P, HeartbeatsMissed),
+        (P, HandoverReceived),
+        (F, HeartbeatsMissed),
+        (B, HandoverFailed),
+        (C, HandoverFailed),
+        (P, HandoverFailed),
+        (F, HandoverReceived),
+    }
+)
+
+INPUTS: tuple[type[Input], ...] = (
+    HeartbeatReceived,
+    HeartbeatsMissed,
+    LeaseGranted,
+    LeaseRefused,
+    LeaseExpired,
+    LinkUp,
+    LinkDown,
+    HigherEpochSeen,
+    CaughtUp,
+    FellBehind,
+    SwitchoverRequested,
+    HandoverReceived,
+    HandoverFailed,
+)
+
+
+def step(state: NodeState, event: Input) -> tuple[NodeState, list[Action]]:
+    """Apply one input; return the next state and the actions to perform, in order."""
+    key = (state.role, type(event))
+    handler = TRANSITIONS.get(key)
+    if handler is not None:
+        return handler(state, event)
+    if key in IGNORED:
+        return state, []
+    raise ClusterError(
+        f"cannot take {type(event).__name__} as {state.role.value} of epoch {state.epoch}"
+    )
+
+
+def accepts_writes(state: NodeState) -> bool:
+    return state.role is Role.PRIMARY

@@ -1,0 +1,80 @@
+"""The DialogActor: one per open dialog, a thin shell around ``dialog_state``.
+
+It owns the dialog's watchers (kept in the directory so they survive a
+restart): a ``Watch`` replays the history after ``after_seq`` and adds the
+subscriber in the same handler (``engine/dialog_watch.py``; once the dialog is
+closed, the replay is all the watcher gets), and the replay goes through the store's queue
+like every other delivery, so it is never ahead of durability and nothing is
+missed or sent twice. It arms the inactivity timer on the clock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import dialog_state as ds
+from engine import dialog_watch as dw
+from engine import messages as m
+from engine.actor import Context, EngineActor
+
+
+class DialogActor(EngineActor):
+    def __init__(self, address: str, ctx: Context, state: ds.DialogState) -> None:
+        super().__init__(address, ctx)
+        self.state = state
+
+    def started(self) -> None:
+        self._arm_inactivity()
+        holder = self.state.operator
+        if holder is not None and not self.directory.is_live(f"operator:{holder}"):
+            # the holder logged out while we were down (its OperatorGone may be lost)
+            self.directory.send(self.address, m.OperatorGone(holder), self.address)
+
+    def handle(self, message: Any) -> None:
+        if isinstance(message, m.Watch):
+            self._watch(message)
+            return
+        if isinstance(message, m.Unwatch):
+            self.directory.remove_watcher(self.address, message.subscriber)
+            return
+        if isinstance(message, m.Retire):
+            self.retire()
+            return
+        if isinstance(message, m.Tick) and not self.tick_is_current(message):
+            return
+        if isinstance(message, m.CompleteTransfer) and not self.directory.is_live(
+            f"operator:{message.to_operator}"
+        ):
+            message = m.AbortTransfer(
+                message.tid,
+                message.dialog,
+                message.from_operator,
+                "unknown_operator",
+                f"cannot transfer dialog {self.state.id} to {message.to_operator}:"
+                f" {message.to_operator} logged out",
+                message.ref,
+                message.reply_to,
+            )
+        decision = ds.decide(self.state, message, self.now(), self.ctx.settings)
+        for e in decision.events:
+            self.state = ds.apply(self.state, e)
+        self.commit(decision)
+        if isinstance(message, m.Tick) and message.kind == "inactivity":
+            self._arm_inactivity()
+
+    def _arm_inactivity(self) -> None:
+        """One timer at a time: when it fires, the dialog closes if the visitor has been
+        silent long enough, else the timer is armed again for the time left (so a busy
+        dialog does not leave a cancelled timer behind every message)."""
+        timeout = self.ctx.settings.visitor_inactivity_timeout_s
+        if timeout <= 0 or self.state.phase is ds.Phase.CLOSED:
+            self.disarm("inactivity")
+            return
+        self.arm("inactivity", max(0.0, self.state.last_visitor_at + timeout - self.now()))
+
+    def _watch(self, w: m.Watch) -> None:
+        allowed = dw.authorize_watch(self.state, w) is None
+        if allowed and self.state.phase is not ds.Phase.CLOSED:
+            # closed (retiring): the replay ends with dialog.closed; nothing live follows
+            self.directory.add_watcher(self.address, w.subscriber)
+        self.commit(m.Decision((), dw.replay(self.state, w)))

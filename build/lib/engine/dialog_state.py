@@ -1,0 +1,402 @@
+"""The dialog's state machine: pure functions, no threads, no I/O.
+
+Theory of operation
+-------------------
+A dialog is opened by the supervisor (event ``dialog.opened``, entry seq 1) and
+waits in the queue. It has three phases::
+
+    phase      message                       -> phase     event
+    ---------  ----------------------------  ---------   ----------------------
+    queued     Assign(op)                    -> assigned  dialog.assigned
+    assigned   CompleteTransfer(A->B)        -> assigned  dialog.transferred (holder B)
+    assigned   OperatorGone(holder)          -> queued    dialog.requeued
+    queued     VisitorClose / ManagerClose   -> closed    dialog.closed
+    assigned   VisitorClose / OperatorClose  -> closed    dialog.closed
+               / ManagerClose / inactivity
+    queued|assigned  VisitorSay              (same)       dialog.message
+    assigned   OperatorSay / MarkImportant   (same)       dialog.message / .important
+               / AskForHelp / looking-for-info            / .help_requested / .looking_for_info
+    closed     anything                      -> Rejected ``closed``
+    closed     Watch (visitor, last holder,  -> closed    (none: the history is replayed,
+               manager)                                   nothing live follows)
+
+Every history event takes the next ``seq`` (gap-free from 1); the notice that
+is published for it is the history entry (``entry()``). ``decide`` looks at
+one message and returns the events to append and the effects to perform
+once they are durable; ``apply`` folds one event into the state. Replay is
+``apply`` over the dialog's stream, so a restarted actor is exactly the one
+that crashed, minus what was never committed.
+
+A ``Memo`` is an event that is applied but never journaled: the queue
+position last told and the transfers already finished (so a late
+``CompleteTransfer`` after an abort is refused).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, ClassVar
+
+from engine import commands as c
+from engine import events as ev
+from engine import messages as m
+from engine import notices as n
+from engine.history import entry
+from engine.settings import EngineSettings
+
+REFS_KEPT = 1000
+
+
+class Phase(Enum):
+    QUEUED = "queued"
+    ASSIGNED = "assigned"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Memo(ev.DialogEvent):
+    """Applied to the state, never journaled."""
+
+    TYPE: ClassVar[str] = "memo"
+    JOURNALED: ClassVar[bool] = False
+    position: int | None = None
+    finished_tid: str | None = None
+
+
+@dataclass(frozen=True)
+class DialogState:
+    id: str
+    number: int
+    token_hash: str
+    visitor_name: str
+    info: dict[str, str]
+    priority: int
+    opened_at: float
+    phase: Phase = Phase.QUEUED
+    operator: str | None = None
+    operator_name: str = ""
+    seq: int = 0
+    history: tuple[n.DialogNotice, ...] = ()
+    last_visitor_at: float = 0.0
+    waiting_since: float | None = None
+    important: bool = False
+    monitors: frozenset[str] = frozenset()
+    refs: dict[str, int] = field(default_factory=dict)
+    help_request: dict[str, Any] | None = None
+    closed_by: str | None = None
+    close_reason: str = ""
+    # not journaled
+    position: int = 0
+    finished_tids: frozenset[str] = frozenset()
+
+    @property
+    def address(self) -> str:
+        return f"dialog:{self.id}"
+
+    def waiting_s(self, now: float) -> float:
+        return 0.0 if self.waiting_since is None else max(0.0, now - self.waiting_since)
+
+
+def _ref_key(author: str, operator: str | None, ref: str | None) -> str:
+    """Refs are the client's: unique per visitor, or per operator (not across operators)."""
+    return f"{author}:{operator}:{ref}" if operator is not None else f"{author}:{ref}"
+
+
+# --- apply -------------------------------------------------------------------------
+
+
+def opened(e: ev.DialogOpenedEv) -> DialogState:
+    first = entry(e)
+    assert first is not None
+    return DialogState(
+        id=e.dialog,
+        number=e.number,
+        token_hash=e.token_hash,
+        visitor_name=e.visitor_name,
+        info=dict(e.info),
+        priority=e.priority,
+        opened_at=e.at,
+        seq=e.seq,
+        history=(first,),
+        last_visitor_at=e.at,
+    )
+
+
+def apply(s: DialogState, e: ev.Event) -> DialogState:
+    """Fold one event of this dialog's stream into its state."""
+    if isinstance(e, Memo):
+        if e.position is not None:
+            s = dataclasses.replace(s, position=e.position)
+        if e.finished_tid is not None:
+            s = dataclasses.replace(s, finished_tids=s.finished_tids | {e.finished_tid})
+        return s
+    if isinstance(e, ev.MonitorSetEv):
+        mon = s.monitors | {e.manager} if e.on else s.monitors - {e.manager}
+        return dataclasses.replace(s, monitors=mon)
+    note = entry(e)
+    changes: dict[str, Any] = {}
+    if note is not None:
+        changes["seq"] = note.seq
+        changes["history"] = (*s.history, note)
+    if isinstance(e, ev.DialogAssignedEv):
+        changes.update(phase=Phase.ASSIGNED, operator=e.operator, operator_name=e.operator_name)
+        changes["position"] = 0
+    elif isinstance(e, ev.DialogTransferredEv):
+        changes.update(operator=e.to_operator, operator_name=e.to_name)
+    elif isinstance(e, ev.DialogRequeuedEv):
+        changes.update(phase=Phase.QUEUED, operator=None, operator_name="")
+    elif isinstance(e, ev.MessagePostedEv):
+        if e.ref is not None:
+            refs = dict(s.refs)
+            refs[_ref_key(e.author, e.operator, e.ref)] = e.seq
+            while len(refs) > REFS_KEPT:
+                del refs[next(iter(refs))]
+            changes["refs"] = refs
+        if e.author == "visitor":
+            changes["last_visitor_at"] = e.at
+            if s.waiting_since is None:
+                changes["waiting_since"] = e.at
+        elif e.author == "operator":
+            changes["waiting_since"] = None
+    elif isinstance(e, ev.ImportantMarkedEv):
+        changes["important"] = e.important
+    elif isinstance(e, ev.HelpRequestedEv):
+        changes["help_request"] = {"operator": e.operator, "text": e.text, "at": e.at}
+    elif isinstance(e, ev.DialogClosedEv):
+        changes.update(phase=Phase.CLOSED, closed_by=e.by, close_reason=e.reason)
+        changes.update(waiting_since=None, help_request=None, position=0)
+    return dataclasses.replace(s, **changes)
+
+
+# --- decide ------------------------------------------------------------------------
+
+
+def _ack(ref: str | None, s: DialogState, seq: int | None = None) -> m.Reply:
+    return m.Reply(None, n.Ack(ref, s.id, s.seq if seq is None else seq))
+
+
+def _reject(cmd: m.Inbound, s: DialogState, code: str, message: str) -> m.Decision:
+    return m.Decision(
+        (), (m.Reply(cmd.reply_to, n.Rejected(cmd.command.ref, code, message, s.id)),)
+    )
+
+
+def _with_reply(d: m.Decision, reply_to: n.Subscriber | None) -> m.Decision:
+    """Send the Ack placeholders (``Reply(None, ...)``) of ``d`` to ``reply_to``."""
+    fx = tuple(
+        m.Reply(reply_to, f.notice) if isinstance(f, m.Reply) and f.reply_to is None else f
+        for f in d.effects
+    )
+    return m.Decision(d.events, fx)
+
+
+def _history(s: DialogState, e: ev.Event, *extra: m.Effect) -> m.Decision:
+    note = entry(e)
+    fx: tuple[m.Effect, ...] = (m.Publish(note),) if note is not None else ()
+    return m.Decision((e,), fx + extra)
+
+
+def _close(
+    s: DialogState, by: str, reason: str, now: float
+) -> tuple[ev.Event, tuple[m.Effect, ...]]:
+    e = ev.DialogClosedEv(dialog=s.id, at=now, seq=s.seq + 1, by=by, reason=reason)
+    fx: list[m.Effect] = []
+    if s.operator is not None:
+        fx.append(m.Tell(f"operator:{s.operator}", m.DialogReleased(s.id, e.seq, "closed")))
+    if s.phase is Phase.QUEUED:
+        fx.append(m.Tell("queue", m.Dequeue(s.id)))
+    fx.append(m.Tell(s.address, m.Retire()))
+    return e, tuple(fx)
+
+
+def decide_command(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    command = cmd.command
+    name = type(command).__name__
+    if s.phase is Phase.CLOSED:
+        return _reject(cmd, s, "closed", f"cannot {name} on dialog {s.id}: it is closed")
+    d = _decide_open(s, cmd, now)
+    return _with_reply(d, cmd.reply_to)
+
+
+def _decide_open(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    command = cmd.command
+    name = type(command).__name__
+    if isinstance(command, c.VisitorSay | c.VisitorClose):
+        if command.token_hash != s.token_hash:
+            return _reject(cmd, s, "forbidden", f"cannot {name} on dialog {s.id}: not your dialog")
+    elif (
+        isinstance(command, c.OperatorSay | c.OperatorClose | c.MarkImportant | c.AskForHelp)
+        and s.operator != command.operator_id
+    ):
+        held = "it is queued" if s.operator is None else "another operator holds it"
+        return _reject(
+            cmd,
+            s,
+            "forbidden",
+            f"cannot {name} on dialog {s.id} as {command.operator_id}: {held}",
+        )
+    if isinstance(command, c.VisitorSay | c.OperatorSay):
+        author = "visitor" if isinstance(command, c.VisitorSay) else "operator"
+        op_id = command.operator_id if isinstance(command, c.OperatorSay) else None
+        key = _ref_key(author, op_id, command.ref)
+        if command.ref is not None and key in s.refs:
+            return m.Decision((), (_ack(command.ref, s, s.refs[key]),))
+        if not command.text.strip():
+            return _reject(cmd, s, "invalid", f"cannot {name} on dialog {s.id}: the text is empty")
+        name_ = s.visitor_name if author == "visitor" else s.operator_name
+        op = command.operator_id if isinstance(command, c.OperatorSay) else None
+        e: ev.Event = ev.MessagePostedEv(
+            dialog=s.id,
+            at=now,
+            seq=s.seq + 1,
+            author=author,
+            name=name_,
+            text=command.text,
+            ref=command.ref,
+            operator=op,
+        )
+        return _history(s, e, _ack(command.ref, s, s.seq + 1))
+    if isinstance(command, c.VisitorClose | c.OperatorClose | c.ManagerClose):
+        by = {c.VisitorClose: "visitor", c.OperatorClose: "operator"}.get(type(command), "manager")
+        e, fx = _close(s, by, f"closed by the {by}", now)
+        return _history(s, e, *fx, _ack(command.ref, s, s.seq + 1))
+    if isinstance(command, c.MarkImportant):
+        e = ev.ImportantMarkedEv(dialog=s.id, at=now, seq=s.seq + 1, important=command.important)
+        return _history(s, e, _ack(command.ref, s, s.seq + 1))
+    if isinstance(command, c.AskForHelp):
+        e = ev.HelpRequestedEv(
+            dialog=s.id, at=now, seq=s.seq + 1, operator=command.operator_id, text=command.text
+        )
+        return _history(s, e, _ack(command.ref, s, s.seq + 1))
+    if isinstance(command, c.Monitor):
+        e = ev.MonitorSetEv(dialog=s.id, at=now, manager=command.manager_id, on=command.on)
+        return m.Decision((e,), (_ack(command.ref, s),))
+    if isinstance(command, c.Typing):
+        ok = (
+            s.operator == command.operator_id
+            if command.operator_id is not None
+            else command.token_hash == s.token_hash
+        )
+        if not ok:
+            return m.Decision()
+        note = n.TypingChanged(
+            s.id, s.seq, "visitor" if command.operator_id is None else "operator", command.on
+        )
+        return m.Decision((), (m.Publish(note, False),))
+    return _reject(cmd, s, "invalid", f"dialog {s.id} does not take {name}")
+
+
+def decide(s: DialogState, msg: object, now: float, settings: EngineSettings) -> m.Decision:
+    """What to do with one message (commands and internal messages alike)."""
+    if isinstance(msg, m.Inbound):
+        return decide_command(s, msg, now)
+    if isinstance(msg, m.Assign):
+        if s.phase is not Phase.QUEUED:
+            return m.Decision((), (m.Tell(f"operator:{msg.operator}", m.ReleaseSlot(s.id)),))
+        assigned = ev.DialogAssignedEv(
+            dialog=s.id,
+            at=now,
+            seq=s.seq + 1,
+            operator=msg.operator,
+            operator_name=msg.operator_name,
+        )
+        done = m.AssignmentDone(s.id, msg.operator, assigned.seq, s.visitor_name)
+        return _history(
+            s, assigned, m.Tell("queue", m.Dequeue(s.id)), m.Tell(f"operator:{msg.operator}", done)
+        )
+    if isinstance(msg, m.OperatorGone):
+        return _requeue(s, msg.operator, "the operator logged out", now)
+    if isinstance(msg, m.Undeliverable):
+        inner = msg.message
+        if isinstance(inner, m.AssignmentDone | m.TransferIn):
+            op = msg.address.removeprefix("operator:")
+            return _requeue(s, op, "the operator could not be reached", now)
+        return m.Decision()
+    if isinstance(msg, m.CompleteTransfer):
+        return _complete_transfer(s, msg, now)
+    if isinstance(msg, m.AbortTransfer):
+        if msg.tid in s.finished_tids:
+            return m.Decision()
+        memo = Memo(dialog=s.id, at=now, finished_tid=msg.tid)
+        return m.Decision(
+            (memo,),
+            (
+                m.Reply(msg.reply_to, n.Rejected(msg.ref, msg.code, msg.message, s.id)),
+                m.Tell(f"operator:{msg.from_operator}", m.TransferFinished(msg.tid, s.id)),
+            ),
+        )
+    if isinstance(msg, m.NoteLookingForInfo):
+        if s.phase is not Phase.ASSIGNED or s.operator != msg.operator:
+            return m.Decision()
+        looking = ev.LookingForInfoEv(
+            dialog=s.id,
+            at=now,
+            seq=s.seq + 1,
+            operator_name=msg.operator_name,
+            reminder=msg.reminder,
+        )
+        return _history(s, looking)
+    if isinstance(msg, m.Position):
+        if s.phase is not Phase.QUEUED or msg.position == s.position:
+            return m.Decision()
+        memo = Memo(dialog=s.id, at=now, position=msg.position)
+        note = n.QueuePosition(s.id, s.seq, msg.position)
+        return m.Decision((memo,), (m.Publish(note, False),))
+    if isinstance(msg, m.Tick) and msg.kind == "inactivity":
+        timeout = settings.visitor_inactivity_timeout_s
+        if s.phase is Phase.CLOSED or timeout <= 0 or now - s.last_visitor_at < timeout:
+            return m.Decision()
+        e, fx = _close(s, "timeout", f"no message from the visitor for {timeout:g} s", now)
+        return _history(s, e, *fx)
+    return m.Decision()
+
+
+def _requeue(s: DialogState, operator: str, reason: str, now: float) -> m.Decision:
+    if s.phase is not Phase.ASSIGNED or s.operator != operator:
+        return m.Decision()
+    e = ev.DialogRequeuedEv(dialog=s.id, at=now, seq=s.seq + 1, operator=operator, reason=reason)
+    return _history(s, e, m.Tell("queue", m.Enqueue(s.id, s.number, s.priority)))
+
+
+def _complete_transfer(s: DialogState, t: m.CompleteTransfer, now: float) -> m.Decision:
+    to = f"operator:{t.to_operator}"
+    if t.tid in s.finished_tids:
+        return m.Decision((), (m.Tell(to, m.ReleaseSlot(s.id)),))
+    refusal: tuple[str, str] | None = None
+    if s.phase is Phase.CLOSED:
+        refusal = ("closed", f"cannot transfer dialog {s.id}: it is closed")
+    elif s.phase is not Phase.ASSIGNED or s.operator != t.from_operator:
+        refusal = (
+            "forbidden",
+            f"cannot transfer dialog {s.id} from {t.from_operator}: it does not hold it",
+        )
+    memo = Memo(dialog=s.id, at=now, finished_tid=t.tid)
+    finished = m.Tell(f"operator:{t.from_operator}", m.TransferFinished(t.tid, s.id))
+    if refusal is not None:
+        rejected = n.Rejected(t.ref, refusal[0], refusal[1], s.id)
+        return m.Decision(
+            (memo,), (m.Tell(to, m.ReleaseSlot(s.id)), finished, m.Reply(t.reply_to, rejected))
+        )
+    moved = ev.DialogTransferredEv(
+        dialog=s.id,
+        at=now,
+        seq=s.seq + 1,
+        from_operator=t.from_operator,
+        from_name=t.from_name,
+        to_operator=t.to_operator,
+        to_name=t.to_name,
+        note=t.note,
+    )
+    removed = m.DialogReleased(s.id, moved.seq, "transferred")
+    added = m.TransferIn(s.id, moved.seq, s.visitor_name, t.from_operator, t.from_name, t.note)
+    d = _history(
+        s,
+        moved,
+        m.Tell(f"operator:{t.from_operator}", removed),
+        finished,
+        m.Tell(to, added),
+        m.Reply(t.reply_to, n.Ack(t.ref, s.id, moved.seq)),
+    )
+    return m.Decision((*d.events, memo), d.effects)

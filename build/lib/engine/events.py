@@ -1,0 +1,238 @@
+"""Journal events: every state change of the engine, as frozen dataclasses.
+
+An event names its stream (``dialog:<id>``, ``operator:<id>``, ``node``), has a
+type tag and a ``VERSION``; ``to_new_event`` turns it into the journal port's
+``NewEvent`` (its fields, except ``at``, become the JSON-able ``data``) and
+``from_record`` turns a stored ``Record`` back into the event. A record written
+by an older version of the code is first passed through the upcaster
+registered for its ``(type, version)``, which returns the data in the next
+version's shape, until the current version is reached.
+
+History events of a dialog carry the dialog's ``seq`` (gap-free from 1): they
+are the entries replayed to a visitor or operator who resumes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from engine.errors import JournalError
+from engine.journal import NewEvent, Record
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    TYPE: ClassVar[str] = ""
+    VERSION: ClassVar[int] = 1
+    JOURNALED: ClassVar[bool] = True
+    at: float
+
+    @property
+    def stream(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True)
+class DialogEvent(Event):
+    dialog: str
+
+    @property
+    def stream(self) -> str:
+        return f"dialog:{self.dialog}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperatorEvent(Event):
+    operator: str
+
+    @property
+    def stream(self) -> str:
+        return f"operator:{self.operator}"
+
+
+# --- dialog -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class DialogOpenedEv(DialogEvent):
+    TYPE: ClassVar[str] = "dialog.opened"
+    seq: int
+    number: int
+    token_hash: str
+    visitor_name: str
+    info: dict[str, str] = field(default_factory=dict)
+    priority: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class DialogAssignedEv(DialogEvent):
+    TYPE: ClassVar[str] = "dialog.assigned"
+    seq: int
+    operator: str
+    operator_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessagePostedEv(DialogEvent):
+    TYPE: ClassVar[str] = "dialog.message"
+    seq: int
+    author: str  # "visitor" | "operator" | "system"
+    name: str
+    text: str
+    ref: str | None = None
+    operator: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DialogTransferredEv(DialogEvent):
+    TYPE: ClassVar[str] = "dialog.transferred"
+    seq: int
+    from_operator: str
+    from_name: str
+    to_operator: str
+    to_name: str
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DialogRequeuedEv(DialogEvent):
+    """The holder logged out (or was given up): the dialog waits again."""
+
+    TYPE: ClassVar[str] = "dialog.requeued"
+    seq: int
+    operator: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LookingForInfoEv(DialogEvent):
+    TYPE: ClassVar[str] = "dialog.looking_for_info"
+    seq: int
+    operator_name: str
+    reminder: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportantMarkedEv(DialogEvent):
+    TYPE: ClassVar[str] = "dialog.important"
+    seq: int
+    important: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class HelpRequestedEv(DialogEvent):
+    TYPE: ClassVar[str] = "dialog.help_requested"
+    seq: int
+    operator: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonitorSetEv(DialogEvent):
+    """A manager starts or stops monitoring (not a history entry)."""
+
+    TYPE: ClassVar[str] = "dialog.monitor"
+    manager: str
+    on: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class DialogClosedEv(DialogEvent):
+    TYPE: ClassVar[str] = "dialog.closed"
+    seq: int
+    by: str
+    reason: str
+
+
+# --- operator -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperatorLoggedInEv(OperatorEvent):
+    TYPE: ClassVar[str] = "operator.logged_in"
+    name: str
+    capacity: int | None = None  # None: the configured default
+    status: str = "connected"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatusSetEv(OperatorEvent):
+    TYPE: ClassVar[str] = "operator.status"
+    status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapacitySetEv(OperatorEvent):
+    TYPE: ClassVar[str] = "operator.capacity"
+    capacity: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperatorLoggedOutEv(OperatorEvent):
+    TYPE: ClassVar[str] = "operator.logged_out"
+
+
+# --- registry -----------------------------------------------------------------------
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.TYPE: cls
+    for cls in (
+        DialogOpenedEv,
+        DialogAssignedEv,
+        MessagePostedEv,
+        DialogTransferredEv,
+        DialogRequeuedEv,
+        LookingForInfoEv,
+        ImportantMarkedEv,
+        HelpRequestedEv,
+        MonitorSetEv,
+        DialogClosedEv,
+        OperatorLoggedInEv,
+        StatusSetEv,
+        CapacitySetEv,
+        OperatorLoggedOutEv,
+    )
+}
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+_UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+def register_upcaster(type_: str, from_version: int, upcast: Upcaster) -> None:
+    """Register how data of ``type_`` at ``from_version`` becomes ``from_version + 1``."""
+    _UPCASTERS[(type_, from_version)] = upcast
+
+
+def to_new_event(event: Event) -> NewEvent:
+    data = {f.name: getattr(event, f.name) for f in dataclasses.fields(event) if f.name != "at"}
+    return NewEvent(
+        stream=event.stream, type=event.TYPE, version=event.VERSION, data=data, at=event.at
+    )
+
+
+def from_record(record: Record) -> Event:
+    cls = EVENT_TYPES.get(record.type)
+    if cls is None:
+        raise JournalError(f"cannot read record {record.seq}: unknown event type {record.type!r}")
+    data = dict(record.data)
+    version = record.version
+    while version < cls.VERSION:
+        upcast = _UPCASTERS.get((record.type, version))
+        if upcast is None:
+            raise JournalError(
+                f"cannot read record {record.seq}: no upcaster for {record.type} v{version}"
+            )
+        data = upcast(data)
+        version += 1
+    if version > cls.VERSION:
+        raise JournalError(
+            f"cannot read record {record.seq}: {record.type} v{version} is newer than this"
+            f" code (v{cls.VERSION})"
+        )
+    try:
+        return cls(at=record.at, **data)
+    except TypeError as e:
+        raise JournalError(f"cannot read record {record.seq} ({record.type}): {e}") from None

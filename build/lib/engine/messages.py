@@ -1,0 +1,331 @@
+"""Messages between the engine's actors, and the effects a state machine asks for.
+
+Actors never call each other: they ``send`` one of these through the
+``Directory`` (engine/directory.py). After a state change an actor does not
+send directly either: it hands the store a ``Commit(events, effects)``; the
+store appends the events and only then performs the effects, in order. The
+effects are the four dataclasses at the bottom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.commands import Command
+from engine.events import Event
+from engine.notices import Notice, Subscriber
+
+# --- from the outside ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A command from an adapter, with where its one Ack or Rejected goes."""
+
+    command: Command
+    reply_to: Subscriber | None
+
+
+@dataclass(frozen=True)
+class Watch:
+    subscriber: Subscriber
+    after_seq: int = 0
+    token_hash: str | None = None
+    operator_id: str | None = None
+    manager_id: str | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Unwatch:
+    subscriber: Subscriber
+
+
+@dataclass(frozen=True)
+class WatchClosed:
+    """To the store: ``watch`` is for a dialog no actor holds (closed, or unknown).
+
+    The store replays its history from the journal (or its cache of recently
+    closed dialogs) if the watcher may see it, and ends there: nothing more
+    will come."""
+
+    dialog: str
+    watch: Watch
+
+
+# --- operators <-> queue <-> dialogs --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Availability:
+    """What the queue knows of an operator; sent by the operator at every change."""
+
+    operator: str
+    name: str
+    logged_in: bool
+    status: str
+    load: int  # held + reserved
+    capacity: int
+    last_assigned_at: float
+
+
+@dataclass(frozen=True)
+class Enqueue:
+    dialog: str
+    number: int
+    priority: int
+
+
+@dataclass(frozen=True)
+class Dequeue:
+    """The dialog left the queue (assigned or closed)."""
+
+    dialog: str
+
+
+@dataclass(frozen=True)
+class Offer:
+    dialog: str
+
+
+@dataclass(frozen=True)
+class OfferAccepted:
+    dialog: str
+    availability: Availability
+
+
+@dataclass(frozen=True)
+class OfferDeclined:
+    dialog: str
+    operator: str
+    availability: Availability | None
+
+
+@dataclass(frozen=True)
+class Assign:
+    dialog: str
+    operator: str
+    operator_name: str
+
+
+@dataclass(frozen=True)
+class AssignmentDone:
+    """To the operator: the dialog committed its assignment (DialogAdded)."""
+
+    dialog: str
+    operator: str
+    seq: int
+    visitor_name: str
+
+
+@dataclass(frozen=True)
+class ReleaseSlot:
+    """To the operator: the reserved dialog did not come (closed, transfer refused)."""
+
+    dialog: str
+
+
+@dataclass(frozen=True)
+class DialogReleased:
+    """To the holder: the dialog is no longer yours (closed, requeued, transferred out)."""
+
+    dialog: str
+    seq: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class OperatorGone:
+    """To a dialog: this operator logged out; if it holds you, go back to the queue."""
+
+    operator: str
+
+
+@dataclass(frozen=True)
+class NoteLookingForInfo:
+    operator: str
+    operator_name: str
+    reminder: bool
+
+
+@dataclass(frozen=True)
+class Position:
+    dialog: str
+    position: int
+
+
+@dataclass(frozen=True)
+class QueueInfo:
+    length: int
+    operators: tuple[dict[str, Any], ...]
+
+
+# --- transfers -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransferOffer:
+    tid: str
+    dialog: str
+    from_operator: str
+    from_name: str
+    note: str
+    ref: str | None
+    reply_to: Subscriber | None
+
+
+@dataclass(frozen=True)
+class CompleteTransfer:
+    tid: str
+    dialog: str
+    from_operator: str
+    from_name: str
+    to_operator: str
+    to_name: str
+    note: str
+    ref: str | None
+    reply_to: Subscriber | None
+
+
+@dataclass(frozen=True)
+class AbortTransfer:
+    tid: str
+    dialog: str
+    from_operator: str
+    code: str
+    message: str
+    ref: str | None
+    reply_to: Subscriber | None
+
+
+@dataclass(frozen=True)
+class TransferFinished:
+    """To the sender: the transfer ``tid`` is over (done or refused)."""
+
+    tid: str
+    dialog: str
+
+
+@dataclass(frozen=True)
+class TransferIn:
+    """To the receiver: the dialog is now yours (DialogAdded, transferred)."""
+
+    dialog: str
+    seq: int
+    visitor_name: str
+    from_operator: str
+    from_name: str
+    note: str
+
+
+# --- timers, supervision, store ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A timer fired; ``generation`` says which arming (stale ticks are ignored)."""
+
+    kind: str
+    generation: int = 0
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Undeliverable:
+    """A message came back: nobody lives at ``address`` (or it crashed on it)."""
+
+    message: Any
+    address: str
+    reason: str  # "absent" | "crashed" | "failed"
+
+
+@dataclass(frozen=True)
+class ActorCrashed:
+    address: str
+    error: str
+    injected: bool
+
+
+@dataclass(frozen=True)
+class Retire:
+    """To an actor: unregister and stop (after its close/logout is committed)."""
+
+
+@dataclass(frozen=True)
+class Retired:
+    address: str
+
+
+@dataclass(frozen=True)
+class Fenced:
+    """From the store to the supervisor: the journal refused this node's epoch."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Commit:
+    origin: str
+    events: tuple[Event, ...]
+    effects: tuple[Effect, ...]
+    replies: tuple[tuple[Subscriber | None, str | None], ...] = ()  # rejected on failure
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """To the store: after what is queued before me, read ``address``'s state."""
+
+    address: str
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    address: str
+    state: Any
+
+
+@dataclass(frozen=True)
+class Barrier:
+    """To the store: call ``done`` once everything queued before is performed."""
+
+    done: Any = field(compare=False)
+
+
+# --- effects ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tell:
+    address: str
+    message: Any
+
+
+@dataclass(frozen=True)
+class Reply:
+    reply_to: Subscriber | None
+    notice: Notice
+
+
+@dataclass(frozen=True)
+class Publish:
+    """To the actor's watchers (resolved by the actor shell into ``Deliver``)."""
+
+    notice: Notice
+    managers: bool = True
+
+
+@dataclass(frozen=True)
+class Deliver:
+    subscribers: tuple[Subscriber, ...]
+    notice: Notice
+    managers: bool = True
+
+
+Effect = Tell | Reply | Publish | Deliver
+
+
+@dataclass(frozen=True)
+class Decision:
+    events: tuple[Event, ...] = ()
+    effects: tuple[Effect, ...] = ()

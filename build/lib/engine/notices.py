@@ -1,0 +1,239 @@
+"""Notices: what the engine tells the outside.
+
+A notice goes to a ``Subscriber``, a thread-safe callable that must not block
+(the web bridge pushes it into a bounded trio channel; the test harness's
+probe records it). ``to_wire()`` gives the JSON frame of ``docs/protocol.md``:
+the ``type`` tag plus the fields, with every notice about a dialog carrying
+``dialog`` and that dialog's ``seq``.
+
+Dialog notices with ``in_history = True`` are entries of the dialog's history:
+their ``seq`` is their own, gap-free from 1, and they are replayed on resume.
+The others (position, typing) are ephemeral and carry the dialog's current
+``seq`` (that of its latest history entry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar, Literal
+
+Author = Literal["visitor", "operator", "system"]
+
+
+@dataclass(frozen=True)
+class Notice:
+    TYPE: ClassVar[str] = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        frame: dict[str, Any] = {"type": self.TYPE}
+        frame.update(asdict(self))
+        return frame
+
+
+Subscriber = Callable[[Notice], None]
+
+
+# --- answers to commands -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ack(Notice):
+    """The command ``ref`` took effect and is durable."""
+
+    TYPE: ClassVar[str] = "ack"
+    ref: str | None
+    dialog: str | None = None
+    seq: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rejected(Notice):
+    """The command ``ref`` was refused; nothing changed. ``code`` is stable."""
+
+    TYPE: ClassVar[str] = "error"
+    ref: str | None
+    code: str
+    message: str
+    dialog: str | None = None
+
+
+# --- dialog history entries (replayed on resume) -----------------------------------
+
+
+@dataclass(frozen=True)
+class DialogNotice(Notice):
+    in_history: ClassVar[bool] = True
+    dialog: str
+    seq: int
+    at: float
+
+
+@dataclass(frozen=True)
+class DialogOpened(DialogNotice):
+    TYPE: ClassVar[str] = "dialog.opened"
+    visitor_name: str
+    info: dict[str, str]
+
+
+@dataclass(frozen=True)
+class DialogAssigned(DialogNotice):
+    TYPE: ClassVar[str] = "dialog.assigned"
+    operator: str
+    operator_name: str
+
+
+@dataclass(frozen=True)
+class MessagePosted(DialogNotice):
+    TYPE: ClassVar[str] = "dialog.message"
+    author: Author
+    name: str
+    text: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class DialogTransferred(DialogNotice):
+    TYPE: ClassVar[str] = "dialog.transferred"
+    from_operator: str
+    from_name: str
+    to_operator: str
+    to_name: str
+    note: str
+
+
+@dataclass(frozen=True)
+class LookingForInfo(DialogNotice):
+    """The operator is looking for information (``reminder`` after the delay)."""
+
+    TYPE: ClassVar[str] = "dialog.looking_for_info"
+    operator_name: str
+    reminder: bool
+
+
+@dataclass(frozen=True)
+class ImportantMarked(DialogNotice):
+    TYPE: ClassVar[str] = "dialog.important"
+    important: bool
+
+
+@dataclass(frozen=True)
+class HelpRequested(DialogNotice):
+    TYPE: ClassVar[str] = "dialog.help_requested"
+    operator: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DialogRequeued(DialogNotice):
+    """The holder logged out (or its actor was given up): the dialog waits again."""
+
+    TYPE: ClassVar[str] = "dialog.requeued"
+    operator: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DialogClosed(DialogNotice):
+    TYPE: ClassVar[str] = "dialog.closed"
+    by: str
+    reason: str
+
+
+# --- ephemeral dialog notices -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuePosition(Notice):
+    """Sent to a waiting visitor whenever its position changes (1 = next)."""
+
+    in_history: ClassVar[bool] = False
+    TYPE: ClassVar[str] = "dialog.position"
+    dialog: str
+    seq: int
+    position: int
+
+
+@dataclass(frozen=True)
+class TypingChanged(Notice):
+    in_history: ClassVar[bool] = False
+    TYPE: ClassVar[str] = "dialog.typing"
+    dialog: str
+    seq: int
+    who: Literal["visitor", "operator"]
+    on: bool
+
+
+@dataclass(frozen=True)
+class HistoryGone(Notice):
+    """A resume asked for entries after ``after_seq`` that can no longer be replayed."""
+
+    in_history: ClassVar[bool] = False
+    TYPE: ClassVar[str] = "dialog.history_gone"
+    dialog: str
+    seq: int
+    after_seq: int
+
+
+# --- operator notices -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusChanged(Notice):
+    TYPE: ClassVar[str] = "operator.status"
+    operator: str
+    status: str
+    since: float
+
+
+@dataclass(frozen=True)
+class DialogAdded(Notice):
+    """A dialog is now this operator's (assigned from the queue, or transferred in)."""
+
+    TYPE: ClassVar[str] = "operator.dialog_added"
+    operator: str
+    dialog: str
+    seq: int
+    visitor_name: str
+    transferred_from: str | None = None
+    transferred_from_name: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DialogRemoved(Notice):
+    """A dialog is no longer this operator's (closed, or transferred out)."""
+
+    TYPE: ClassVar[str] = "operator.dialog_removed"
+    operator: str
+    dialog: str
+    seq: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class QueueLength(Notice):
+    TYPE: ClassVar[str] = "queue.length"
+    length: int
+
+
+@dataclass(frozen=True)
+class OperatorsChanged(Notice):
+    """The logged-in operators (for the transfer list): id, name, status, load, capacity."""
+
+    TYPE: ClassVar[str] = "operators"
+    operators: tuple[dict[str, Any], ...]
+
+
+# --- node notices (managers) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActorFailed(Notice):
+    """An actor crashed more often than the restart intensity allows and was given up."""
+
+    TYPE: ClassVar[str] = "node.actor_failed"
+    address: str
+    restarts: int
+    error: str

@@ -1,0 +1,84 @@
+"""The OperatorActor: one per logged-in operator, a thin shell around ``operator_state``.
+
+It arms the clock timers the state machine needs: the looking-for-information
+reminder (first after ``looking_for_info_reminder_delay_s``, then every
+``looking_for_info_reminder_interval_s`` until the status changes) and the
+transfer timeout (``transfer_timeout_s``) of each transfer it started.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import events as ev
+from engine import messages as m
+from engine import notices as n
+from engine import operator_state as os_
+from engine.actor import Context, EngineActor
+
+
+class OperatorActor(EngineActor):
+    def __init__(self, address: str, ctx: Context, state: os_.OperatorState) -> None:
+        super().__init__(address, ctx)
+        self.state = state
+
+    def started(self) -> None:
+        self.commit(m.Decision((), (m.Tell("queue", self.state.availability()),)))
+        if self.state.status.tells_visitors:
+            cfg = self.ctx.settings
+            elapsed = self.now() - self.state.status_since
+            delay = cfg.looking_for_info_reminder_delay_s - elapsed
+            if delay < 0:
+                interval = max(cfg.looking_for_info_reminder_interval_s, 1e-3)
+                delay = interval - ((-delay) % interval)
+            self.arm("looking", delay)
+
+    def handle(self, message: Any) -> None:
+        if isinstance(message, m.Watch):
+            self._watch(message.subscriber)
+            return
+        if isinstance(message, m.Unwatch):
+            self.directory.remove_watcher(self.address, message.subscriber)
+            return
+        if isinstance(message, m.Retire):
+            self.retire()
+            return
+        if isinstance(message, m.Tick):
+            if not self.tick_is_current(message):
+                return
+            if message.kind == "looking":
+                self.arm("looking", self.ctx.settings.looking_for_info_reminder_interval_s)
+        before = self.state
+        decision = os_.decide(self.state, message, self.now(), self.ctx.settings)
+        for e in decision.events:
+            self.state = os_.apply(self.state, e)
+            if isinstance(e, ev.OperatorLoggedOutEv):
+                self.directory.leaving(self.address)
+        self.commit(decision)
+        self._timers_after(before)
+
+    def _timers_after(self, before: os_.OperatorState) -> None:
+        s = self.state
+        if s.status is not before.status or not s.logged_in:
+            if s.status.tells_visitors and s.logged_in:
+                self.arm("looking", self.ctx.settings.looking_for_info_reminder_delay_s)
+            else:
+                self.disarm("looking")
+        for tid in s.pending.keys() - before.pending.keys():
+            self.arm("transfer", self.ctx.settings.transfer_timeout_s, tid)
+        for tid in before.pending.keys() - s.pending.keys():
+            self.disarm("transfer", tid)
+
+    def _watch(self, subscriber: n.Subscriber) -> None:
+        s = self.state
+        subs = (subscriber,)
+        fx: list[m.Effect] = [
+            m.Deliver(subs, n.StatusChanged(s.id, s.status.value, s.status_since), False)
+        ]
+        fx += [m.Deliver(subs, added, False) for added in s.held.values()]
+        if s.queue_length >= 0:
+            fx.append(m.Deliver(subs, n.QueueLength(s.queue_length), False))
+        if s.operators is not None:
+            fx.append(m.Deliver(subs, n.OperatorsChanged(s.operators), False))
+        self.directory.add_watcher(self.address, subscriber)
+        self.commit(m.Decision((), tuple(fx)))

@@ -1,0 +1,135 @@
+"""The inspection read model: what ``Engine.snapshot()`` returns.
+
+The store folds every committed batch into it (so it never shows what is not
+durable); ``snapshot()`` reads it under a lock without touching any actor.
+Waiting times are computed at read time with the clock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from engine.clock import Clock
+from engine.dialog_state import DialogState, Phase
+from engine.journal import Record
+from engine.operator_state import OperatorState
+from engine.replay import Fold
+
+
+class Projection:
+    def __init__(self, fold: Fold, clock: Clock, node: dict[str, Any]) -> None:
+        self._fold = fold
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.node = node
+        self.fenced_reason: str | None = None
+
+    def apply(self, records: Sequence[Record]) -> None:
+        with self._lock:
+            self._fold.apply_records(records)
+
+    def dialog(self, dialog_id: str) -> DialogState | None:
+        with self._lock:
+            return self._fold.dialogs.get(dialog_id)
+
+    def is_closed(self, dialog_id: str) -> bool:
+        with self._lock:
+            return dialog_id in self._fold.closed
+
+    def closed_dialog(self, dialog_id: str) -> DialogState | None:
+        """The state of a recently closed dialog (None if not among the latest kept)."""
+        with self._lock:
+            return self._fold.closed_states.get(dialog_id)
+
+    def may_exist(self, dialog_id: str) -> bool:
+        """False for an id this node never gave (``d-<n>`` with n below the next number)."""
+        prefix, _, number = dialog_id.partition("-")
+        if prefix != "d" or not (number.isascii() and number.isdigit()):
+            return False
+        with self._lock:
+            return 0 < int(number) < self._fold.next_number
+
+    def fence(self, reason: str) -> None:
+        """The journal refused this node's epoch: no more writes (``Engine.fenced``)."""
+        with self._lock:
+            self.fenced_reason = reason
+            self.node["fenced"] = True
+
+    def operator(self, operator_id: str) -> OperatorState | None:
+        with self._lock:
+            return self._fold.operators.get(operator_id)
+
+    def last_seq(self) -> int:
+        with self._lock:
+            return self._fold.last_seq
+
+    def queue_state(self) -> Any:
+        with self._lock:
+            return self._fold.queue_state()
+
+    def snapshot(self) -> dict[str, Any]:
+        now = self._clock.now()
+        with self._lock:
+            f = self._fold
+            operators = [
+                {
+                    "id": o.id,
+                    "name": o.name,
+                    "status": o.status.value,
+                    "status_since": o.status_since,
+                    "time_in_status_s": max(0.0, now - o.status_since),
+                    "load": len(o.held),
+                    "capacity": o.capacity,
+                    "dialogs": sorted(o.held, key=_number),
+                }
+                for o in sorted(f.operators.values(), key=lambda o: o.id)
+            ]
+            dialogs = [_dialog(d, now) for d in sorted(f.dialogs.values(), key=lambda d: d.number)]
+            queue = [
+                d.id
+                for d in sorted(
+                    (d for d in f.dialogs.values() if d.phase is Phase.QUEUED),
+                    key=lambda d: (-d.priority, d.number),
+                )
+            ]
+            help_requests = [
+                {"dialog": d.id, **d.help_request}
+                for d in sorted(f.dialogs.values(), key=lambda d: d.number)
+                if d.help_request is not None
+            ]
+            node = {
+                **self.node,
+                "last_seq": f.last_seq,
+                "epoch": max(f.epoch, self.node.get("epoch", 0)),
+            }
+        return {
+            "node": node,
+            "operators": operators,
+            "dialogs": dialogs,
+            "queue": queue,
+            "help_requests": help_requests,
+        }
+
+
+def _number(dialog_id: str) -> int:
+    try:
+        return int(dialog_id.rsplit("-", 1)[-1])
+    except ValueError:
+        return 0
+
+
+def _dialog(d: DialogState, now: float) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "state": d.phase.value,
+        "operator": d.operator,
+        "visitor_name": d.visitor_name,
+        "waiting_s": d.waiting_s(now),
+        "important": d.important,
+        "monitored": bool(d.monitors),
+        "opened_at": d.opened_at,
+        "seq": d.seq,
+        "priority": d.priority,
+    }

@@ -1,0 +1,211 @@
+"""``Engine``: the whole engine in one object, implementing ``EnginePort``.
+
+``start()`` replays the journal (engine/replay.py), starts the store, the
+supervisor, the queue, an OperatorActor per logged-in operator and a
+DialogActor per open dialog. Every method after that is non-blocking and
+thread-safe: it sends a message through the directory and returns; answers
+come to the given subscriber once durable.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from engine import commands as c
+from engine import messages as m
+from engine import notices as n
+from engine.actor import Context
+from engine.clock import Clock, SystemClock
+from engine.dialog_actor import DialogActor
+from engine.directory import MANAGERS, Directory
+from engine.errors import EngineError
+from engine.journal import Journal
+from engine.operator_actor import OperatorActor
+from engine.projection import Projection
+from engine.queue_actor import QueueActor
+from engine.replay import Fold
+from engine.settings import EngineSettings
+from engine.store import StoreActor
+from engine.supervisor import Supervisor
+
+log = logging.getLogger("frontdesk.engine")
+
+_TO_SUPERVISOR = (c.OpenDialog, c.OperatorLogin)
+_TO_OPERATOR = (c.OperatorLogout, c.SetStatus, c.SetCapacity, c.Transfer)
+_TO_DIALOG = (
+    c.VisitorSay,
+    c.VisitorClose,
+    c.OperatorSay,
+    c.OperatorClose,
+    c.MarkImportant,
+    c.AskForHelp,
+    c.Typing,
+    c.Monitor,
+    c.ManagerClose,
+)
+
+
+class Engine:
+    def __init__(
+        self,
+        settings: EngineSettings,
+        journal: Journal,
+        clock: Clock | None = None,
+        epoch: int | None = None,
+    ) -> None:
+        self.settings = settings
+        self.journal = journal
+        self._own_clock = clock is None
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self._epoch = epoch
+        self.directory = Directory()
+        self.ctx = Context(self.directory, settings, self.clock)
+        self.projection: Projection | None = None
+        self.epoch = 0
+        self.started = False
+        self.stopped = False
+
+    # --- life --------------------------------------------------------------------------
+
+    def start(self) -> Engine:
+        if self.started:
+            raise EngineError("cannot start the engine: it is already started")
+        fold = Fold(self.settings.default_capacity)
+        fold.apply_records(self.journal.read(0))
+        self.epoch = max(self.journal.epoch(), self._epoch or 0)
+        if self._epoch is not None and self._epoch > self.journal.epoch():
+            self.journal.raise_epoch(self._epoch)
+        node = {"name": self.settings.node_name, "epoch": self.epoch, "fenced": False}
+        self.projection = Projection(fold, self.clock, node)
+        ctx = self.ctx
+        StoreActor.launch("store", ctx, self.journal, self.projection, self.epoch)
+        Supervisor.launch("supervisor", ctx, fold.next_number)
+        QueueActor.launch("queue", ctx, fold.queue_state())
+        for op in fold.operators.values():
+            OperatorActor.launch(op.address, ctx, op)
+        for d in fold.dialogs.values():
+            DialogActor.launch(d.address, ctx, d)
+        self.started = True
+        log.info(
+            "engine %s started at epoch %d: %d operators, %d open dialogs, journal seq %d",
+            self.settings.node_name,
+            self.epoch,
+            len(fold.operators),
+            len(fold.dialogs),
+            fold.last_seq,
+        )
+        return self
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        if self.started:
+            flushed = threading.Event()
+            self.directory.send("store", m.Barrier(flushed.set))
+            if not flushed.wait(10):
+                log.warning("the store did not flush within 10 s; stopping anyway")
+        self.directory.close()
+        futures = []
+        for ref in self.ctx.refs:
+            try:
+                futures.append(ref.stop(block=False))
+            except Exception:  # already dead
+                continue
+        for f in futures:
+            try:
+                f.get(timeout=5)
+            except Exception:
+                continue
+        if self._own_clock and isinstance(self.clock, SystemClock):
+            self.clock.stop()
+
+    @property
+    def fenced(self) -> bool:
+        """True once the journal refused this node's epoch (``StaleEpoch``): no more writes."""
+        return bool(self.projection is not None and self.projection.node.get("fenced"))
+
+    def settle(self, timeout: float = 5.0) -> bool:
+        """Wait until no actor has anything left to do (see ``Directory.settle``)."""
+        return self.directory.settle(timeout)
+
+    # --- EnginePort --------------------------------------------------------------------
+
+    def _proj(self) -> Projection:
+        if self.projection is None:
+            raise EngineError("the engine is not started: call start() first")
+        return self.projection
+
+    def submit(self, command: c.Command, reply_to: n.Subscriber | None = None) -> None:
+        inbound = m.Inbound(command, reply_to)
+        if isinstance(command, _TO_SUPERVISOR):
+            self.directory.send("supervisor", inbound)
+        elif isinstance(command, _TO_OPERATOR):
+            self.directory.send(f"operator:{command.operator_id}", inbound)
+        elif isinstance(command, _TO_DIALOG):
+            dialog = command.dialog_id
+            if self._proj().is_closed(dialog) and not self.directory.exists(f"dialog:{dialog}"):
+                self._reply(
+                    reply_to,
+                    n.Rejected(
+                        command.ref,
+                        "closed",
+                        f"cannot {type(command).__name__} on dialog {dialog}: it is closed",
+                        dialog,
+                    ),
+                )
+                return
+            self.directory.send(f"dialog:{dialog}", inbound)
+        else:
+            self._reply(
+                reply_to,
+                n.Rejected(
+                    command.ref, "invalid", f"the engine does not take {type(command).__name__}"
+                ),
+            )
+
+    @staticmethod
+    def _reply(reply_to: n.Subscriber | None, notice: n.Notice) -> None:
+        if reply_to is not None:
+            reply_to(notice)
+
+    def watch_dialog(
+        self,
+        dialog_id: str,
+        subscriber: n.Subscriber,
+        *,
+        after_seq: int = 0,
+        token_hash: str | None = None,
+        operator_id: str | None = None,
+        manager_id: str | None = None,
+        ref: str | None = None,
+    ) -> None:
+        if self._proj().is_closed(dialog_id) and not self.directory.exists(f"dialog:{dialog_id}"):
+            subscriber(
+                n.Rejected(
+                    ref, "closed", f"cannot watch dialog {dialog_id}: it is closed", dialog_id
+                )
+            )
+            return
+        w = m.Watch(subscriber, after_seq, token_hash, operator_id, manager_id, ref)
+        self.directory.send(f"dialog:{dialog_id}", w)
+
+    def unwatch_dialog(self, dialog_id: str, subscriber: n.Subscriber) -> None:
+        self.directory.remove_watcher(f"dialog:{dialog_id}", subscriber)
+
+    def watch_operator(self, operator_id: str, subscriber: n.Subscriber) -> None:
+        self.directory.send(f"operator:{operator_id}", m.Watch(subscriber, operator_id=operator_id))
+
+    def unwatch_operator(self, operator_id: str, subscriber: n.Subscriber) -> None:
+        self.directory.remove_watcher(f"operator:{operator_id}", subscriber)
+
+    def watch_all(self, subscriber: n.Subscriber) -> None:
+        self.directory.add_watcher(MANAGERS, subscriber)
+
+    def unwatch_all(self, subscriber: n.Subscriber) -> None:
+        self.directory.remove_watcher(MANAGERS, subscriber)
+
+    def snapshot(self) -> dict[str, Any]:
+        return self._proj().snapshot()

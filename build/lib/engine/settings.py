@@ -1,0 +1,18 @@
+"""The engine's settings, with units in their names; ``config`` builds them from TOML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    default_capacity: int = 3
+    allow_transfer_over_capacity: bool = False
+    looking_for_info_reminder_delay_s: float = 60.0
+    looking_for_info_reminder_interval_s: float = 60.0
+    visitor_inactivity_timeout_s: float = 900.0  # 0 disables the inactivity close
+    transfer_timeout_s: float = 10.0
+    max_restarts: int = 5  # restart intensity: at most this many restarts of one actor
+    max_restarts_within_s: float = 30.0  # ... within this window, then it is given up
+    node_name: str = "node-1"

@@ -1,0 +1,275 @@
+"""The store actor: the one writer of the journal, and the one that performs effects.
+
+Actors hand it ``Commit(events, effects)``. It takes what is already waiting
+in its inbox (up to ``BATCH`` commits: group commit), appends all their
+events through the ``Journal`` port in one call (one transaction), folds
+the records into the inspection projection, and only then performs each
+commit's effects, in order: tell an actor, deliver a notice to subscribers
+(and to the managers' ``watch_all``), answer a command. So nothing is told or
+acknowledged before it is durable, and one actor's effects keep their order.
+
+On a ``JournalError`` the effects of the failed commits are not performed,
+their commands get Rejected ``unavailable``, and each origin actor is told
+``CommitFailed`` (it crashes and is restarted from the journal, so its memory
+is no longer ahead of it).
+
+``StaleEpoch`` fences the node, for good (a node that gets its lease back
+starts a new engine): the store logs it once at WARNING, tells the supervisor
+(``Fenced``) and from then on performs no effect at all. Every command whose
+answer is pending in a commit — the one being handled, or one carried in a
+message (a transfer, a forwarded login) — is answered Rejected ``not_primary``
+naming the epoch; everything else is dropped, so nothing cascades and no
+actor crashes (their memory may run ahead of the journal: it never reaches
+it). ``Engine.submit`` refuses new commands the same way.
+
+A watch of a dialog that no actor holds (``WatchClosed``) is answered here:
+a closed dialog's history is read from the projection's cache of recently
+closed dialogs, else from the journal (its stream, folded with the replay
+code), and replayed to the watcher if it may see it; nothing follows.
+
+A subscriber that raises is dropped and logged; it never stops the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from collections import deque
+from typing import Any
+
+from engine import dialog_state as ds
+from engine import dialog_watch as dw
+from engine import events as ev
+from engine import messages as m
+from engine import notices as n
+from engine import operator_state as os_
+from engine.actor import CommitFailed, Context, EngineActor
+from engine.directory import MANAGERS, Envelope
+from engine.errors import JournalError, StaleEpoch
+from engine.journal import Journal, Record
+from engine.projection import Projection
+
+log = logging.getLogger("frontdesk.engine.store")
+
+BATCH = 256
+
+
+class StoreActor(EngineActor):
+    def __init__(
+        self, address: str, ctx: Context, journal: Journal, projection: Projection, epoch: int
+    ) -> None:
+        super().__init__(address, ctx)
+        self.journal = journal
+        self.projection = projection
+        self.epoch = epoch
+        self.fenced: str | None = None  # why, once the journal refused our epoch
+        self.commits = 0
+        self.batches = 0
+        self._dropped: deque[n.Subscriber] = deque(maxlen=1000)
+
+    def on_receive(self, message: Any) -> Any:
+        if not isinstance(message, Envelope) or not isinstance(message.message, m.Commit):
+            return super().on_receive(message)
+        batch = [message]
+        leftover: Any = None
+        while len(batch) < BATCH:
+            try:
+                nxt = self.actor_inbox.get_nowait()  # type: ignore[attr-defined]
+            except queue.Empty:
+                break
+            if isinstance(nxt.message, Envelope) and isinstance(nxt.message.message, m.Commit):
+                batch.append(nxt.message)
+            else:
+                leftover = nxt
+                break
+        try:
+            self._commit_batch(batch)
+        except Exception:
+            log.exception("the store failed on a batch of %d commits", len(batch))
+        for env in batch:
+            self.directory.done(self.address, env.id)
+        if leftover is not None:
+            response = self._handle_receive(leftover.message)
+            if leftover.reply_to is not None:
+                leftover.reply_to.set(response)
+        return None
+
+    def handle(self, message: Any) -> None:
+        if isinstance(message, m.Rebuild):
+            self.directory.send(
+                "supervisor", m.Rebuilt(message.address, self._rebuild(message.address))
+            )
+        elif isinstance(message, m.WatchClosed):
+            self._watch_closed(message)
+        elif isinstance(message, m.Barrier):
+            message.done()
+        elif isinstance(message, m.Undeliverable):
+            pass  # a CommitFailed to an actor that is gone: nothing to do
+
+    def _crash(self, error: Exception, env: Envelope | None) -> None:
+        log.error("the store failed handling %s: %r", env, error, exc_info=True)
+        if env is not None:
+            self.directory.done(self.address, env.id)
+
+    # --- commits ---------------------------------------------------------------------
+
+    def _commit_batch(self, batch: list[Envelope]) -> None:
+        commits: list[m.Commit] = [e.message for e in batch]
+        events = [e for c in commits for e in c.events]
+        failure: str | None = None
+        if events and not self.fenced:
+            try:
+                records = self.journal.append([ev.to_new_event(e) for e in events], self.epoch)
+                self.projection.apply(records)
+            except StaleEpoch as e:
+                self._fence(e)
+            except JournalError as e:
+                failure = f"the journal could not write: {e}"
+                log.error("journal append failed: %s", e)
+            except Exception as e:  # an adapter bug: treat it as a failed write
+                failure = f"the journal could not write: {e!r}"
+                log.exception("journal append raised an unexpected error")
+        self.batches += 1
+        self.commits += len(commits)
+        for c in commits:
+            if self.fenced:
+                self._refuse(c, self.fenced)
+            elif failure is not None and c.events:
+                self._fail(c, failure)
+            else:
+                for effect in c.effects:
+                    self._perform(c.origin, effect)
+
+    def _fence(self, error: StaleEpoch) -> None:
+        self.fenced = (
+            f"this node is fenced: it writes under epoch {self.epoch}, which is over ({error})"
+        )
+        self.projection.fence(self.fenced)
+        log.warning(
+            "%s: the journal refused epoch %d (%s); no more writes, every command is "
+            "refused with not_primary",
+            self.ctx.settings.node_name,
+            self.epoch,
+            error,
+        )
+        self.directory.send("supervisor", m.Fenced(self.fenced), self.address)
+
+    def _refuse(self, c: m.Commit, why: str) -> None:
+        """Fenced: perform nothing of ``c``; answer every command it would answer."""
+        answered: set[tuple[int, str | None]] = set()
+
+        def answer(reply_to: n.Subscriber | None, ref: str | None, dialog: str | None) -> None:
+            if reply_to is None or (id(reply_to), ref) in answered:
+                return
+            answered.add((id(reply_to), ref))
+            self._call(reply_to, n.Rejected(ref, "not_primary", why, dialog))
+
+        for f in c.effects:
+            if isinstance(f, m.Reply) and isinstance(f.notice, n.Ack | n.Rejected):
+                answer(f.reply_to, f.notice.ref, f.notice.dialog)
+            elif isinstance(f, m.Tell):
+                msg = f.message
+                if isinstance(msg, m.Inbound):
+                    answer(msg.reply_to, msg.command.ref, getattr(msg.command, "dialog_id", None))
+                elif isinstance(msg, m.TransferOffer | m.CompleteTransfer | m.AbortTransfer):
+                    answer(msg.reply_to, msg.ref, msg.dialog)
+        for reply_to, ref in c.replies:
+            answer(reply_to, ref, None)
+
+    def _fail(self, c: m.Commit, why: str) -> None:
+        for reply_to, ref in c.replies:
+            self._call(reply_to, n.Rejected(ref, "unavailable", why))
+        if c.origin not in ("supervisor", "store"):
+            self.directory.send(c.origin, CommitFailed(why), self.address)
+
+    def _perform(self, origin: str, effect: m.Effect) -> None:
+        if isinstance(effect, m.Tell):
+            self.directory.send(effect.address, effect.message, origin)
+        elif isinstance(effect, m.Reply):
+            self._call(effect.reply_to, effect.notice)
+        elif isinstance(effect, m.Deliver):
+            for sub in effect.subscribers:
+                self._call(sub, effect.notice)
+            if effect.managers:
+                for sub in self.directory.watchers(MANAGERS):
+                    self._call(sub, effect.notice)
+        elif isinstance(effect, m.Publish):  # not resolved by the actor: managers only
+            for sub in self.directory.watchers(MANAGERS):
+                self._call(sub, effect.notice)
+
+    def _call(self, subscriber: n.Subscriber | None, notice: n.Notice) -> None:
+        if subscriber is None or subscriber in self._dropped:
+            return
+        try:
+            subscriber(notice)
+        except Exception:
+            log.warning("dropping a subscriber that raised on %s", notice.TYPE, exc_info=True)
+            self._dropped.append(subscriber)
+            self.directory.drop_subscriber(subscriber)
+
+    # --- watching a closed dialog -------------------------------------------------------
+
+    def _watch_closed(self, wc: m.WatchClosed) -> None:
+        w, dialog = wc.watch, wc.dialog
+        state = self.projection.closed_dialog(dialog)
+        if state is None and self.projection.may_exist(dialog):
+            try:
+                state = self._read_dialog(dialog)
+            except JournalError as e:
+                why = f"cannot replay dialog {dialog}: the journal could not be read ({e})"
+                self._call(w.subscriber, n.Rejected(w.ref, "unavailable", why, dialog))
+                return
+        if state is None:
+            refusal = n.Rejected(w.ref, "unknown_dialog", f"no such dialog: {dialog}", dialog)
+            self._call(w.subscriber, refusal)
+        elif state.phase is not ds.Phase.CLOSED:  # open, yet no actor: it was given up
+            why = f"cannot watch dialog {dialog}: it is unavailable (its actor kept failing)"
+            self._call(w.subscriber, n.Rejected(w.ref, "unavailable", why, dialog))
+        else:
+            for effect in dw.replay(state, w):
+                self._perform(self.address, effect)
+
+    def _read_dialog(self, dialog_id: str) -> ds.DialogState | None:
+        """A dialog's state from its stream in the journal (None: no such dialog)."""
+        records: list[Record] = list(self.journal.read(0, f"dialog:{dialog_id}"))
+        return dw.fold_stream(ev.from_record(r) for r in records)
+
+    # --- rebuilding a crashed actor ------------------------------------------------------
+
+    def _rebuild(self, address: str) -> Any:
+        """The state of ``address`` from the journal (None if it no longer exists)."""
+        kind, _, ident = address.partition(":")
+        if kind == "dialog":
+            return self._rebuild_dialog(ident)
+        if kind == "operator":
+            op = self.projection.operator(ident)
+            if op is None:
+                return None
+            records = list(self.journal.read(0, address))
+            state: os_.OperatorState | None = None
+            for r in records:
+                e = ev.from_record(r)
+                if isinstance(e, ev.OperatorLoggedInEv):
+                    state = os_.logged_in(e, self.ctx.settings.default_capacity)
+                elif state is not None:
+                    state = os_.apply(state, e)
+            if state is None or not state.logged_in:
+                return None
+            return os_.OperatorState(
+                id=state.id,
+                name=state.name,
+                capacity=state.capacity,
+                status=state.status,
+                status_since=state.status_since,
+                held=dict(op.held),
+                last_assigned_at=op.last_assigned_at,
+            )
+        if kind == "queue":
+            return self.projection.queue_state()
+        return None
+
+    def _rebuild_dialog(self, dialog_id: str) -> ds.DialogState | None:
+        state = self._read_dialog(dialog_id)
+        if state is None or state.phase is ds.Phase.CLOSED:
+            return None
+        return state

@@ -1,0 +1,12 @@
+"""The actor test harness: a whole engine in-process, a manual clock, probes.
+
+See docs/harness.md.
+"""
+
+from engine.testing.harness import EngineHarness as EngineHarness
+from engine.testing.harness import OperatorHandle as OperatorHandle
+from engine.testing.harness import VisitorHandle as VisitorHandle
+from engine.testing.probe import Probe as Probe
+from engine.testing.probe import matches as matches
+
+__all__ = ["EngineHarness", "OperatorHandle", "Probe", "VisitorHandle", "matches"]

@@ -1,0 +1,144 @@
+"""The Starlette application: routes, websocket endpoints, security headers."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from web import auth
+from web.context import ServerContext
+from web.http_routes import HttpRoutes, not_serving
+from web.presence import Presence
+from web.ws_manager import ManagerConnection
+from web.ws_operator import OperatorConnection
+from web.ws_visitor import VisitorConnection
+
+for _ext in (".js", ".mjs"):
+    mimetypes.add_type("text/javascript", _ext)
+mimetypes.add_type("text/css", ".css")
+mimetypes.add_type("image/svg+xml", ".svg")
+
+
+def content_security_policy(nodes: list[str]) -> str:
+    others = [n.rstrip("/") for n in nodes[1:]]
+    sockets = [n.replace("http://", "ws://", 1).replace("https://", "wss://", 1) for n in others]
+    connect = " ".join(["'self'", *others, *sockets])
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src {connect}; frame-ancestors 'self'; base-uri 'none'; form-action 'self'; "
+        "object-src 'none'"
+    )
+
+
+class SecurityHeaders:
+    """Adds nosniff everywhere, the CSP on HTML, CORS on public static files and config."""
+
+    def __init__(self, app: ASGIApp, ctx: ServerContext) -> None:
+        self.app = app
+        self.ctx = ctx
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        public = path.startswith("/static/") or path == "/api/config"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                headers.append((b"x-content-type-options", b"nosniff"))
+                headers.append((b"referrer-policy", b"same-origin"))
+                ctype = dict(headers).get(b"content-type", b"")
+                if ctype.startswith(b"text/html") and b"content-security-policy" not in names:
+                    csp = content_security_policy(self.ctx.nodes())
+                    headers.append((b"content-security-policy", csp.encode()))
+                    headers.append((b"x-frame-options", b"SAMEORIGIN"))
+                if public:
+                    headers.append((b"access-control-allow-origin", b"*"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """The app; ``extra_routes`` (e.g. ``web.cluster_routes``) go before the static mount."""
+    if ctx.presence is None:
+        ctx.presence = Presence(lambda: ctx.engine, ctx.clock, ctx.options.operator_grace_s)
+    http = HttpRoutes(ctx)
+
+    async def refuse(ws: WebSocket, status: int, code: str, message: str) -> None:
+        response = JSONResponse({"error": {"code": code, "message": message}}, status)
+        await ws.send_denial_response(response)
+
+    async def gate(ws: WebSocket, role: str | None) -> tuple[bool, Any]:
+        if not ctx.accepting or not ctx.node.ready:
+            status, body = not_serving(ctx)  # a backup names the primary
+            await ws.send_denial_response(JSONResponse(body, status))
+            return False, None
+        origin, host = ws.headers.get("origin"), ws.headers.get("host")
+        if not auth.origin_allowed(origin, host, ctx.options.allowed_origins):
+            await refuse(ws, 403, "forbidden_origin",
+                         f"expected an Origin of this site or of server.allowed_origins, "
+                         f"got {origin!r}")
+            return False, None
+        if role is None:
+            return True, None
+        user = await auth.session_user(ctx.accounts, ws.cookies)
+        if user is None:
+            await refuse(ws, 403, "no_session", f"the {role} endpoint needs a {role} session")
+            return False, None
+        if user.role != role:
+            await refuse(ws, 403, "wrong_role",
+                         f"the {role} endpoint needs a {role} session, got a {user.role}'s")
+            return False, None
+        return True, user
+
+    async def ws_visitor(ws: WebSocket) -> None:
+        ok, _ = await gate(ws, None)
+        if ok:
+            await VisitorConnection(ctx, ws).serve()
+
+    async def ws_operator(ws: WebSocket) -> None:
+        ok, user = await gate(ws, "operator")
+        if ok:
+            await OperatorConnection(ctx, ws, user).serve()
+
+    async def ws_manager(ws: WebSocket) -> None:
+        ok, user = await gate(ws, "manager")
+        if ok:
+            await ManagerConnection(ctx, ws, user).serve()
+
+    routes = [
+        Route("/", http.index),
+        Route("/demo", http.demo),
+        Route("/login", http.login_page),
+        Route("/console", http.console),
+        Route("/manager", http.manager),
+        Route("/api/login", http.login, methods=["POST"]),
+        Route("/api/logout", http.logout, methods=["POST"]),
+        Route("/api/me", http.me),
+        Route("/api/config", http.config),
+        Route("/api/inspect", http.inspect),
+        Route("/healthz", http.healthz),
+        Route("/metrics", http.metrics),
+        WebSocketRoute("/ws/visitor", ws_visitor),
+        WebSocketRoute("/ws/operator", ws_operator),
+        WebSocketRoute("/ws/manager", ws_manager),
+        *extra_routes,
+        Mount("/static", StaticFiles(directory=ctx.options.static_dir, check_dir=False),
+              name="static"),
+    ]
+    app = Starlette(routes=routes)
+    app.add_middleware(SecurityHeaders, ctx=ctx)
+    return app

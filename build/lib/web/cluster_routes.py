@@ -1,0 +1,53 @@
+"""Routes a cluster node adds to the app (issue 5), kept apart from the single-node app.
+
+* ``/ws/replication``: the primary's end of the replication link (the backup
+  dials it with trio-websocket; a shared secret in the hello authenticates it);
+* ``GET /api/cluster``: the node's role, epoch, replication lag and link state;
+* ``POST /api/cluster/switchover``: hand the primary role to the caught-up
+  backup (a manager session, or HTTP Basic with a manager's credentials).
+"""
+
+from __future__ import annotations
+
+import trio
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+
+from adapters.replication.endpoints import replication_endpoint
+from adapters.replication.node import ClusterNode
+from engine.cluster import ClusterError
+from web import auth
+from web.context import ServerContext
+
+
+def cluster_routes(ctx: ServerContext, node: ClusterNode) -> list[BaseRoute]:
+    async def health(request: Request) -> Response:
+        return JSONResponse(node.health())
+
+    async def switchover(request: Request) -> Response:
+        user = await auth.session_user(ctx.accounts, request.cookies)
+        if user is None or user.role != "manager":
+            user = await auth.basic_user(ctx.accounts, request.headers.get("authorization"))
+        if user is None or user.role != "manager":
+            return JSONResponse(
+                {"error": {"code": "no_session", "message": "manager credentials required"}},
+                401,
+                headers={"WWW-Authenticate": 'Basic realm="frontdesk"'},
+            )
+        try:
+            await node.switchover(timeout_s=node.settings.failover_timeout_s * 4)
+        except ClusterError as e:
+            return JSONResponse({"error": {"code": "refused", "message": str(e)}}, 409)
+        except trio.TooSlowError:
+            return JSONResponse(
+                {"error": {"code": "timeout", "message": "the backup did not take over in time"}},
+                504,
+            )
+        return JSONResponse(node.health())
+
+    return [
+        WebSocketRoute("/ws/replication", replication_endpoint(node)),
+        Route("/api/cluster", health),
+        Route("/api/cluster/switchover", switchover, methods=["POST"]),
+    ]

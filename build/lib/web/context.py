@@ -1,0 +1,87 @@
+"""Everything a request handler needs, in one object made at start-up."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+import trio
+
+from adapters.bridge import Bridge
+from engine.api import EnginePort
+from engine.clock import Clock
+from engine.notices import DialogAssigned, DialogClosed, DialogOpened, Notice
+from web.auth import AccountsPort
+from web.metrics import Metrics
+from web.options import ServerOptions
+
+if TYPE_CHECKING:
+    from web.ws_base import WsConnection
+
+
+class NodeState(Protocol):
+    """What ``/healthz`` and ``hello`` report; the failover layer provides a live one."""
+
+    @property
+    def role(self) -> str: ...
+    @property
+    def epoch(self) -> int: ...
+    @property
+    def ready(self) -> bool: ...
+
+
+@dataclass
+class StaticNode:
+    """A single node: always primary; ``epoch`` read from the journal."""
+
+    epoch_of: Callable[[], int] = lambda: 1
+    role: str = "primary"
+    ready: bool = False
+
+    @property
+    def epoch(self) -> int:
+        return self.epoch_of()
+
+
+@dataclass
+class ServerContext:
+    engine: EnginePort
+    accounts: AccountsPort
+    options: ServerOptions
+    clock: Clock
+    node: NodeState
+    metrics: Metrics = field(default_factory=Metrics)
+    bridge: Bridge | None = None
+    connections: set[WsConnection] = field(default_factory=set)
+    accepting: bool = True
+    port: int | None = None
+    presence: Any = None  # web.presence.Presence, set by the app factory
+    tasks: trio.Nursery | None = None  # the server's nursery (set by run_server)
+    _metrics_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def require_bridge(self) -> Bridge:
+        if self.bridge is None:
+            raise RuntimeError("the server has not started: no bridge to the trio loop yet")
+        return self.bridge
+
+    def observe(self, notice: Notice) -> None:
+        """All-seeing subscriber (engine thread): feeds the assignment latency histogram."""
+        if isinstance(notice, DialogOpened | DialogAssigned | DialogClosed):
+            with self._metrics_lock:
+                self.metrics.observe_notice(notice.to_wire())
+
+    def nodes(self) -> list[str]:
+        own = self.options.base_url(self.port)
+        return [own, *(n for n in self.options.nodes if n.rstrip("/") != own)]
+
+    def hello(self, you: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "hello",
+            "node": self.options.node_name,
+            "role": self.node.role,
+            "epoch": self.node.epoch,
+            "nodes": self.nodes(),
+            "you": you,
+        }

@@ -1,0 +1,107 @@
+"""Run the app on Hypercorn's trio worker, and shut it down gracefully.
+
+``run_server(ctx, stop)`` serves until ``stop`` is set, then: refuses new
+upgrades (``ctx.accepting = False``), stops Hypercorn's listeners, closes every
+websocket with 1001 and waits (at most ``shutdown_timeout_s``) for Hypercorn to
+finish the connections. Stopping the engine (which flushes the journal) is the
+caller's next step, once the loop no longer serves anyone.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Sequence
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+import trio
+from hypercorn.config import Config as HypercornConfig
+from hypercorn.trio import serve
+from starlette.routing import BaseRoute
+
+from adapters.bridge import Bridge
+from engine.api import EnginePort
+from web.app import build_app
+from web.context import ServerContext
+from web.ws_base import CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART
+
+log = logging.getLogger("frontdesk.web")
+
+
+def hypercorn_config(ctx: ServerContext) -> HypercornConfig:
+    options = ctx.options
+    config = HypercornConfig()
+    config.bind = [f"{options.host}:{options.port}"]
+    config.websocket_max_message_size = options.max_frame_bytes
+    config.graceful_timeout = options.shutdown_timeout_s
+    config.accesslog = None
+    config.errorlog = logging.getLogger("hypercorn.error")
+    config.keep_alive_timeout = 30
+    return config
+
+
+async def run_server(
+    ctx: ServerContext,
+    stop: trio.Event,
+    *,
+    extra_routes: Sequence[BaseRoute] = (),
+    task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Serve ``ctx`` until ``stop`` is set; ``task_status.started(port)`` once listening."""
+    ctx.bridge = Bridge.capture()
+    app = cast(Any, build_app(ctx, extra_routes))
+    ctx.engine.watch_all(ctx.observe)
+    stop_listening = trio.Event()
+    try:
+        async with trio.open_nursery() as nursery:
+            ctx.tasks = nursery
+            binds: list[str] = await nursery.start(
+                lambda task_status: serve(
+                    app, hypercorn_config(ctx), shutdown_trigger=stop_listening.wait,
+                    task_status=task_status,
+                )
+            )
+            port = urlsplit(binds[0]).port
+            assert port is not None
+            ctx.port = port
+            task_status.started(port)
+            await stop.wait()
+            log.info("shutting down: closing %d websockets with 1001", len(ctx.connections))
+            ctx.accepting = False
+            stop_listening.set()
+            async with trio.open_nursery() as closers:
+                for conn in list(ctx.connections):
+                    closers.start_soon(conn.close, CLOSE_GOING_AWAY, "server shutting down")
+            nursery.cancel_scope.deadline = trio.current_time() + ctx.options.shutdown_timeout_s
+    finally:
+        ctx.tasks = None
+        ctx.engine.unwatch_all(ctx.observe)
+
+
+async def stop_on_signals(stop: trio.Event) -> None:
+    """Set ``stop`` at the first SIGTERM or SIGINT."""
+    with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+        async for signum in signals:
+            log.info("received %s", signal.Signals(signum).name)
+            stop.set()
+            return
+
+
+async def switch_engine(ctx: ServerContext, engine: EnginePort) -> None:
+    """Serve ``engine`` from now on (failover, switchover, a restarted engine).
+
+    Every websocket is closed with 1012 (service restart): the clients
+    reconnect and resume from their last seq on the new engine, which has
+    replayed the journal. Subscriptions on the old engine die with it.
+    """
+    old = ctx.engine
+    try:
+        old.unwatch_all(ctx.observe)
+    except Exception:
+        log.debug("unwatch on the old engine failed", exc_info=True)
+    ctx.engine = engine
+    engine.watch_all(ctx.observe)
+    async with trio.open_nursery() as closers:
+        for conn in list(ctx.connections):
+            closers.start_soon(conn.close, CLOSE_SERVICE_RESTART, "engine restarted: resume")

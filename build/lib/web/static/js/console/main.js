@@ -1,0 +1,345 @@
+// The operator console: wiring of the model, the socket and the page.
+
+import { goToLogin, labelFor, loadConfig, loadMe, logout } from "../api.js";
+import { h, replaceChildren, setText } from "../dom.js";
+import { Link, wsUrl } from "../link.js";
+import { everySecond } from "../time.js";
+import { RETRY_DELAY_MS, newRef } from "../transcript.js";
+import { ConsoleModel } from "./model.js";
+import { renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
+
+const TYPING_IDLE_MS = 3000;
+const MAIN_NODE_POLL_MS = 5000;
+
+const $ = (id) => document.getElementById(id);
+
+class Console {
+  constructor(me, config) {
+    this.me = me;
+    this.config = config;
+    this.model = new ConsoleModel(me);
+    this.typing = { dialog: null, timer: null };
+    this.link = new Link({
+      urls: config.nodes,
+      path: "/ws/operator",
+      onOpen: () => this.onOpen(),
+      onFrame: (frame) => this.onFrame(frame),
+      onState: (state) => this.onLinkState(state),
+      onClose: (event) => this.onClose(event),
+    });
+    this.failures = 0;
+    this.probe = null;
+  }
+
+  start() {
+    this.buildStatusSelect();
+    setText($("me"), this.me.name || this.me.login || this.me.id);
+    $("logout").addEventListener("click", () => {
+      this.link.send({ type: "logout", ref: newRef("logout") });
+      this.link.stop();
+      logout();
+    });
+    $("status").addEventListener("change", (event) => {
+      this.link.send({ type: "status", status: event.target.value, ref: newRef("status") });
+    });
+    this.wireCompose();
+    this.wireActions();
+    this.render();
+    this.link.start();
+    everySecond(() => {
+      tickWaits($("tabs"), this.model);
+      if (this.model.expireErrors()) this.renderErrors();
+    });
+    setInterval(() => this.checkMainNode(), MAIN_NODE_POLL_MS);
+    window.frontdeskConsole = this; // for the browser tests and for debugging
+  }
+
+  // --- socket -----------------------------------------------------------------------
+
+  onOpen() {
+    this.link.send({ type: "resume", dialogs: this.model.resumeSeqs(), ref: newRef("resume") });
+    for (const dialog of this.model.dialogs.values()) {
+      if (dialog.gone) continue;
+      for (const frame of dialog.pending) this.link.send(frame);
+    }
+  }
+
+  onFrame(frame) {
+    if (frame.type === "hello") this.failures = 0;
+    if (this.model.apply(frame)) this.render();
+    if (this.model.retry.length) {
+      const frames = this.model.retry.splice(0);
+      setTimeout(() => {
+        for (const again of frames) {
+          const dialog = this.model.dialogs.get(again.dialog);
+          if (dialog && dialog.pending.includes(again)) this.link.send(again);
+        }
+      }, RETRY_DELAY_MS);
+    }
+  }
+
+  onLinkState(state) {
+    const pill = $("connection");
+    pill.className = `pill ${state === "open" ? "ok" : "warn"}`;
+    pill.dataset.state = state;
+    setText(pill, state === "open" ? "Online" : state === "connecting" ? "Connecting…" : "Reconnecting…");
+  }
+
+  async onClose(event) {
+    this.failures += 1;
+    if (event.code === 1008 || this.failures >= 3) {
+      // Refused: most likely the session ended. Check before retrying for ever.
+      try {
+        if ((await loadMe()) === null) {
+          this.link.stop();
+          goToLogin("/console");
+        }
+      } catch {
+        // server unreachable: keep retrying
+      }
+    }
+  }
+
+  /**
+   * After a failover, offer to go back when the node this page came from is a
+   * primary again. The probe is a visitor socket's `hello`
+   * (it carries the node's role), since the page's CSP allows websockets to
+   * any node but HTTP requests only to its own origin.
+   */
+  checkMainNode() {
+    const banner = $("banner");
+    const main = location.origin;
+    if (!this.link.connected || this.link.url === main) {
+      if (banner.dataset.kind === "main-back") banner.hidden = true;
+      return;
+    }
+    if (this.probe) return;
+    const probe = new WebSocket(wsUrl(main, "/ws/visitor"));
+    this.probe = probe;
+    const done = () => {
+      this.probe = null;
+      probe.close();
+    };
+    probe.addEventListener("message", (event) => {
+      let hello = null;
+      try {
+        hello = JSON.parse(event.data);
+      } catch {
+        hello = null;
+      }
+      if (hello && hello.type === "hello" && hello.role === "primary") {
+        this.showBanner("The main node is back.", "Return to it", () => {
+          banner.hidden = true;
+          this.link.reconnectTo(main);
+        }, "main-back");
+      }
+      done();
+    });
+    probe.addEventListener("error", () => done());
+    probe.addEventListener("close", () => {
+      this.probe = null;
+    });
+  }
+
+  showBanner(text, actionLabel = null, action = null, kind = "") {
+    const banner = $("banner");
+    banner.dataset.kind = kind;
+    replaceChildren(
+      banner,
+      h("span", { "data-testid": "banner-text" }, text),
+      actionLabel ? h("button", { type: "button", "data-testid": "banner-action", onclick: action }, actionLabel) : null,
+    );
+    banner.hidden = false;
+  }
+
+  // --- actions ----------------------------------------------------------------------
+
+  select(id) {
+    this.model.select(id);
+    this.render();
+    $("message").focus();
+  }
+
+  send() {
+    const dialog = this.model.openDialog;
+    const input = $("message");
+    const text = input.value.trim();
+    if (!dialog || dialog.gone || !text) return;
+    const frame = { type: "say", dialog: dialog.id, text, ref: newRef("o") };
+    dialog.pending.push(frame);
+    this.model.persist();
+    this.stopTyping();
+    this.link.send(frame);
+    input.value = "";
+    this.render();
+  }
+
+  typed() {
+    const dialog = this.model.openDialog;
+    if (!dialog || dialog.gone) return;
+    if (this.typing.dialog !== dialog.id) {
+      this.stopTyping();
+      this.typing.dialog = dialog.id;
+      this.link.send({ type: "typing", dialog: dialog.id, on: true });
+    }
+    clearTimeout(this.typing.timer);
+    this.typing.timer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+  }
+
+  stopTyping() {
+    clearTimeout(this.typing.timer);
+    if (this.typing.dialog) this.link.send({ type: "typing", dialog: this.typing.dialog, on: false });
+    this.typing.dialog = null;
+  }
+
+  wireCompose() {
+    const input = $("message");
+    input.addEventListener("input", () => this.typed());
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.send();
+      }
+    });
+    $("compose").addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.send();
+    });
+  }
+
+  wireActions() {
+    const command = (type, extra = {}) => {
+      const dialog = this.model.openDialog;
+      if (!dialog || dialog.gone) return;
+      this.link.send({ type, dialog: dialog.id, ...extra, ref: newRef(type) });
+    };
+    $("close-dialog").addEventListener("click", () => command("close"));
+    $("important").addEventListener("click", () => {
+      const dialog = this.model.openDialog;
+      if (dialog) command("important", { on: !dialog.important });
+    });
+    const modal = $("transfer-dialog");
+    $("transfer").addEventListener("click", () => this.openTransfer());
+    $("transfer-cancel").addEventListener("click", () => modal.close());
+    $("transfer-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const to = $("transfer-to").value;
+      if (!to) return;
+      command("transfer", { to, note: $("transfer-note").value.trim() });
+      modal.close();
+    });
+    this.wireHelp(command);
+  }
+
+  wireHelp(command) {
+    const modal = $("help-dialog");
+    $("help").addEventListener("click", () => {
+      $("help-text").value = "";
+      modal.showModal();
+    });
+    $("help-cancel").addEventListener("click", () => modal.close());
+    $("help-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      command("help", { text: $("help-text").value.trim() });
+      modal.close();
+    });
+  }
+
+  openTransfer() {
+    const others = this.model.otherOperators();
+    const select = $("transfer-to");
+    replaceChildren(
+      select,
+      others.map((op) =>
+        h(
+          "option",
+          { value: op.id, "data-testid": "transfer-option" },
+          `${op.name || op.id} — ${labelFor(op.status)}${op.capacity ? ` (${op.load || 0}/${op.capacity})` : ""}`,
+        ),
+      ),
+    );
+    $("transfer-none").hidden = others.length > 0;
+    $("transfer-note").value = "";
+    $("transfer-dialog").querySelector("[type=submit]").disabled = others.length === 0;
+    $("transfer-dialog").showModal();
+  }
+
+  buildStatusSelect() {
+    replaceChildren(
+      $("status"),
+      this.config.statuses.map((s) => h("option", { value: s.value }, s.label)),
+    );
+  }
+
+  // --- rendering --------------------------------------------------------------------
+
+  render() {
+    const model = this.model;
+    const fresh = [...model.dialogs.values()].filter((d) => d.flashing && !d.gone).length;
+    document.title = `${fresh ? `(${fresh}) ` : ""}Console — frontdesk`;
+    setText($("node"), model.node || "—");
+    $("node").dataset.role = model.role || "";
+    setText($("queue-count"), model.queueLength);
+    const status = $("status");
+    status.disabled = model.status === null;
+    if (model.status !== null) status.value = model.status;
+    status.dataset.status = model.status || "";
+
+    renderTabs($("tabs"), $("no-dialogs"), model, (id) => this.select(id), (id) => {
+      model.dismiss(id);
+      this.render();
+    });
+
+    const dialog = model.openDialog;
+    $("pick").hidden = dialog !== null;
+    $("chat").hidden = dialog === null;
+    renderInfo($("info"), dialog, this.config.fields, model.node);
+    this.renderErrors();
+    if (!dialog) return;
+
+    setText($("chat-title"), dialog.visitorName || "Visitor");
+    const transfer = $("chat-transfer");
+    transfer.hidden = !dialog.transferredFromName;
+    setText(
+      transfer,
+      dialog.transferredFromName
+        ? `⇄ transferred by ${dialog.transferredFromName}${dialog.note ? ` — “${dialog.note}”` : ""}`
+        : "",
+    );
+    renderHistory($("history"), dialog, this.me);
+    $("typing").hidden = !dialog.visitorTyping;
+    setText($("typing"), `${dialog.visitorName || "The visitor"} is typing…`);
+    const held = !dialog.gone && !dialog.closed;
+    for (const id of ["important", "transfer", "help", "close-dialog", "message"]) $(id).disabled = !held;
+    $("compose").hidden = !held;
+    setText($("important"), dialog.important ? "Unmark important" : "Mark important");
+    $("important").setAttribute("aria-pressed", dialog.important ? "true" : "false");
+    $("gone").hidden = held;
+    setText($("gone"), dialog.closed ? "This dialog is closed." : `This dialog is no longer yours (${dialog.gone}).`);
+  }
+
+  renderErrors() {
+    replaceChildren(
+      $("errors"),
+      this.model.errors.map((e) => h("div", { class: "error-line", "data-testid": "error" }, e.message)),
+    );
+  }
+}
+
+async function main() {
+  let me;
+  try {
+    me = await loadMe();
+  } catch (err) {
+    setText($("connection"), "Server unreachable");
+    return;
+  }
+  if (!me) {
+    goToLogin("/console");
+    return;
+  }
+  const config = await loadConfig();
+  new Console(me, config).start();
+}
+
+main();

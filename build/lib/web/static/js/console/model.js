@@ -1,0 +1,259 @@
+// The console's state: the operator, the node, the queue length, the other
+// operators, and one entry per dialog held (with its transcript). Frames come
+// in through apply(); the views read the model. No DOM here.
+
+import { SessionState, TRANSIENT_CODES, Transcript, isHistoryEntry } from "../transcript.js";
+
+export class DialogState {
+  constructor(id, saved = {}) {
+    this.id = id;
+    this.visitorName = saved.visitorName || "";
+    this.transcript = new Transcript(id, saved.entries || []);
+    this.flashing = saved.flashing !== undefined ? saved.flashing : true;
+    this.transferredFrom = saved.transferredFrom || null;
+    this.transferredFromName = saved.transferredFromName || null;
+    this.note = saved.note || "";
+    this.gone = saved.gone || null; // null while held; else why it left ("closed", "transferred", ...)
+    this.pending = Array.isArray(saved.pending) ? saved.pending : [];
+    this.visitorTyping = false;
+    this.historyGone = false;
+  }
+
+  get info() {
+    const opened = this.transcript.find("dialog.opened")[0];
+    return opened && opened.info ? opened.info : {};
+  }
+
+  get closed() {
+    return this.transcript.find("dialog.closed").length > 0;
+  }
+
+  get important() {
+    const marks = this.transcript.find("dialog.important");
+    return marks.length ? Boolean(marks[marks.length - 1].important) : false;
+  }
+
+  get openedAt() {
+    const opened = this.transcript.find("dialog.opened")[0];
+    return opened ? opened.at : null;
+  }
+
+  toJSON() {
+    return {
+      id: this.id,
+      visitorName: this.visitorName,
+      entries: this.transcript.entries,
+      flashing: this.flashing,
+      transferredFrom: this.transferredFrom,
+      transferredFromName: this.transferredFromName,
+      note: this.note,
+      gone: this.gone,
+      pending: this.pending,
+    };
+  }
+}
+
+export class ConsoleModel {
+  constructor(me) {
+    this.me = me;
+    this.store = new SessionState(`frontdesk.console:${me.id}`);
+    this.node = null;
+    this.role = null;
+    this.epoch = null;
+    this.status = null;
+    this.queueLength = 0;
+    this.operators = [];
+    this.dialogs = new Map();
+    this.openId = null;
+    this.errors = [];
+    this.retry = []; // pending frames refused for a passing reason, to send again
+    this.readded = null; // ids re-announced since the last hello; null outside that window
+    const saved = this.store.load();
+    if (saved && Array.isArray(saved.dialogs)) {
+      for (const d of saved.dialogs) this.dialogs.set(d.id, new DialogState(d.id, d));
+      this.openId = saved.openId && this.dialogs.has(saved.openId) ? saved.openId : null;
+    }
+  }
+
+  persist() {
+    this.store.save({ dialogs: [...this.dialogs.values()].map((d) => d.toJSON()), openId: this.openId });
+  }
+
+  /** What the resume frame carries: the last seq seen per held dialog. */
+  resumeSeqs() {
+    const seqs = {};
+    for (const d of this.dialogs.values()) if (!d.gone) seqs[d.id] = d.transcript.lastSeq;
+    return seqs;
+  }
+
+  get openDialog() {
+    return this.openId ? this.dialogs.get(this.openId) || null : null;
+  }
+
+  select(id) {
+    const dialog = this.dialogs.get(id);
+    if (!dialog) return;
+    this.openId = id;
+    dialog.flashing = false;
+    this.persist();
+  }
+
+  dismiss(id) {
+    this.dialogs.delete(id);
+    if (this.openId === id) this.openId = null;
+    this.persist();
+  }
+
+  otherOperators() {
+    return this.operators.filter((op) => op.id !== this.me.id);
+  }
+
+  pushError(message) {
+    this.errors.push({ message, at: Date.now() });
+    if (this.errors.length > 5) this.errors.shift();
+  }
+
+  /** Drop errors shown for long enough; true when some were dropped. */
+  expireErrors(now = Date.now(), keepMs = 10_000) {
+    const before = this.errors.length;
+    this.errors = this.errors.filter((e) => now - e.at < keepMs);
+    return this.errors.length !== before;
+  }
+
+  /** Apply one frame from the server; returns true when something visible changed. */
+  apply(frame) {
+    switch (frame.type) {
+      case "hello":
+        this.node = frame.node || null;
+        this.role = frame.role || null;
+        this.epoch = frame.epoch === undefined ? null : frame.epoch;
+        this.readded = new Set();
+        return true;
+      case "operator.status":
+        if (frame.operator === this.me.id || !frame.operator) this.status = frame.status;
+        return true;
+      case "operator.dialog_added":
+        this.onAdded(frame);
+        return true;
+      case "operator.dialog_removed":
+        this.onRemoved(frame);
+        return true;
+      case "queue.length":
+        this.queueLength = frame.length;
+        this.endReannounce();
+        return true;
+      case "operators":
+        this.operators = Array.isArray(frame.operators) ? frame.operators : [];
+        this.endReannounce();
+        return true;
+      case "ack":
+        return this.onAck(frame);
+      case "error":
+        this.onError(frame);
+        return true;
+      default:
+        if (typeof frame.type === "string" && frame.type.startsWith("dialog.")) {
+          return this.onDialogFrame(frame);
+        }
+        return false;
+    }
+  }
+
+  onAdded(frame) {
+    let dialog = this.dialogs.get(frame.dialog);
+    if (!dialog || dialog.gone) {
+      // New to this console (or back to it after a transfer out): flash until opened.
+      dialog = new DialogState(frame.dialog, { entries: dialog ? dialog.transcript.entries : [] });
+      this.dialogs.set(frame.dialog, dialog);
+    }
+    if (this.readded) this.readded.add(frame.dialog);
+    dialog.visitorName = frame.visitor_name || dialog.visitorName;
+    if (frame.transferred_from) {
+      dialog.transferredFrom = frame.transferred_from;
+      dialog.transferredFromName = frame.transferred_from_name || frame.transferred_from;
+      dialog.note = frame.note || "";
+    }
+    this.persist();
+  }
+
+  /** After the state burst that follows hello: dialogs not re-announced are no longer ours. */
+  endReannounce() {
+    if (!this.readded) return;
+    for (const dialog of this.dialogs.values()) {
+      if (!dialog.gone && !this.readded.has(dialog.id)) dialog.gone = dialog.closed ? "closed" : "gone";
+    }
+    this.readded = null;
+    this.persist();
+  }
+
+  onRemoved(frame) {
+    const dialog = this.dialogs.get(frame.dialog);
+    if (!dialog) return;
+    dialog.gone = frame.reason || "removed";
+    dialog.visitorTyping = false;
+    this.persist();
+  }
+
+  onAck(frame) {
+    for (const dialog of this.dialogs.values()) {
+      const before = dialog.pending.length;
+      dialog.pending = dialog.pending.filter((p) => p.ref !== frame.ref);
+      if (dialog.pending.length !== before) {
+        this.persist();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  onError(frame) {
+    for (const dialog of this.dialogs.values()) {
+      const failed = dialog.pending.find((p) => p.ref === frame.ref);
+      if (!failed) continue;
+      if (TRANSIENT_CODES.has(frame.code)) {
+        this.retry.push(failed); // the console sends it again, same ref, a little later
+        return;
+      }
+      dialog.pending = dialog.pending.filter((p) => p !== failed);
+    }
+    const where = frame.dialog ? ` (dialog ${frame.dialog})` : "";
+    this.pushError(`${frame.message || frame.code || "error"}${where}`);
+    this.persist();
+  }
+
+  onDialogFrame(frame) {
+    let dialog = this.dialogs.get(frame.dialog);
+    if (!dialog) {
+      if (!isHistoryEntry(frame)) return false;
+      dialog = new DialogState(frame.dialog);
+      this.dialogs.set(frame.dialog, dialog);
+    }
+    if (isHistoryEntry(frame)) {
+      if (!dialog.transcript.add(frame)) return false;
+      if (frame.type === "dialog.opened" && frame.visitor_name) dialog.visitorName = frame.visitor_name;
+      if (frame.type === "dialog.message") {
+        if (frame.author === "visitor") dialog.visitorTyping = false;
+        if (frame.ref) dialog.pending = dialog.pending.filter((p) => p.ref !== frame.ref);
+      }
+      if (frame.type === "dialog.transferred" && frame.to_operator === this.me.id) {
+        dialog.transferredFrom = frame.from_operator;
+        dialog.transferredFromName = frame.from_name;
+        dialog.note = frame.note || "";
+      }
+      if (frame.type === "dialog.closed") dialog.visitorTyping = false;
+      this.persist();
+      return true;
+    }
+    if (frame.type === "dialog.typing") {
+      if (frame.who === "visitor") dialog.visitorTyping = Boolean(frame.on);
+      return true;
+    }
+    if (frame.type === "dialog.history_gone") {
+      dialog.transcript.clear();
+      dialog.historyGone = true;
+      this.persist();
+      return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,183 @@
+// Rendering of the console: the tab list, the open dialog's history, the
+// visitor-information panel. Data goes in as text only (dom.h / setText).
+
+import { h, replaceChildren, setText } from "../dom.js";
+import { describeEntry } from "../entries.js";
+import { formatClock, formatDuration, nowSeconds } from "../time.js";
+
+const LONG_WAIT_S = 60;
+
+/** Seconds the visitor has been waiting for an answer, or null. */
+export function waitingSeconds(dialog, now = nowSeconds()) {
+  if (dialog.gone || dialog.closed) return null;
+  const since = dialog.transcript.waitingSince();
+  return since === null ? null : Math.max(0, now - since);
+}
+
+function tabView(dialog, model, onSelect, onDismiss) {
+  const wait = waitingSeconds(dialog);
+  const classes = ["tab"];
+  if (dialog.flashing) classes.push("flash");
+  if (dialog.id === model.openId) classes.push("open");
+  if (dialog.gone) classes.push("gone");
+  if (dialog.important) classes.push("important");
+  const transfer = dialog.transferredFromName
+    ? h(
+        "span",
+        { class: "tab-transfer", "data-testid": "tab-transfer", title: dialog.note || "" },
+        h("span", { class: "arrow", "aria-hidden": "true" }, "⇄ "),
+        h("span", { "data-testid": "tab-transfer-from" }, `from ${dialog.transferredFromName}`),
+        dialog.note ? h("span", { class: "tab-note", "data-testid": "tab-transfer-note" }, dialog.note) : null,
+      )
+    : null;
+  const li = h(
+    "li",
+    {
+      class: classes.join(" "),
+      "data-testid": "tab",
+      "data-dialog": dialog.id,
+      "data-flashing": dialog.flashing ? "true" : "false",
+      tabindex: 0,
+      role: "tab",
+      "aria-selected": dialog.id === model.openId ? "true" : "false",
+    },
+    h(
+      "div",
+      { class: "tab-line" },
+      dialog.important ? h("span", { class: "star", title: "Important", "data-testid": "tab-important" }, "★") : null,
+      h("span", { class: "tab-name", "data-testid": "tab-name" }, dialog.visitorName || "Visitor"),
+      h(
+        "span",
+        {
+          class: `tab-wait${wait !== null && wait >= LONG_WAIT_S ? " long" : ""}`,
+          "data-testid": "tab-wait",
+          "data-waiting": wait === null ? "" : String(Math.floor(wait)),
+        },
+        wait === null ? "" : formatDuration(wait),
+      ),
+    ),
+    transfer,
+    dialog.gone
+      ? h(
+          "div",
+          { class: "tab-gone" },
+          h("span", {}, dialog.closed ? "closed" : dialog.gone),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "dismiss",
+              "data-testid": "tab-dismiss",
+              "aria-label": "Remove tab",
+              onclick: (event) => {
+                event.stopPropagation();
+                onDismiss(dialog.id);
+              },
+            },
+            "×",
+          ),
+        )
+      : null,
+  );
+  li.addEventListener("click", () => onSelect(dialog.id));
+  li.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") onSelect(dialog.id);
+  });
+  return li;
+}
+
+export function renderTabs(list, empty, model, onSelect, onDismiss) {
+  const dialogs = [...model.dialogs.values()];
+  replaceChildren(list, dialogs.map((d) => tabView(d, model, onSelect, onDismiss)));
+  empty.hidden = dialogs.length > 0;
+}
+
+/** Refresh only the waiting times (each second), without rebuilding the tabs. */
+export function tickWaits(list, model) {
+  const now = nowSeconds();
+  for (const span of list.querySelectorAll("[data-testid=tab-wait]")) {
+    const tab = span.closest("[data-dialog]");
+    const dialog = tab ? model.dialogs.get(tab.dataset.dialog) : null;
+    if (!dialog) continue;
+    const wait = waitingSeconds(dialog, now);
+    setText(span, wait === null ? "" : formatDuration(wait));
+    span.dataset.waiting = wait === null ? "" : String(Math.floor(wait));
+    span.classList.toggle("long", wait !== null && wait >= LONG_WAIT_S);
+  }
+}
+
+const SYS_CLASS = { "dialog.transferred": "transferred", "dialog.closed": "closed" };
+
+function entryView(entry) {
+  const base = { "data-seq": entry.seq, "data-kind": entry.type };
+  if (entry.type === "dialog.message") {
+    return h(
+      "li",
+      { ...base, class: `msg ${entry.author}`, "data-testid": "msg", "data-author": entry.author },
+      h("span", { class: "who" }, entry.name || entry.author, h("time", {}, formatClock(entry.at))),
+      h("span", { class: "text", "data-testid": "msg-text" }, entry.text),
+    );
+  }
+  const text = describeEntry(entry, formatClock);
+  return text === null ? null : sys(base, text, SYS_CLASS[entry.type] || "");
+}
+
+function sys(base, text, extra = "") {
+  return h("li", { ...base, class: `sys ${extra}`, "data-testid": "sys" }, text);
+}
+
+export function renderHistory(list, dialog, me) {
+  const items = [];
+  if (dialog.historyGone) items.push(h("li", { class: "sys" }, "Earlier history is no longer available."));
+  for (const entry of dialog.transcript.entries) items.push(entryView(entry));
+  const posted = new Set(dialog.transcript.find("dialog.message").map((e) => e.ref));
+  for (const frame of dialog.pending) {
+    if (posted.has(frame.ref)) continue;
+    items.push(
+      h(
+        "li",
+        { class: "msg operator pending", "data-testid": "msg-pending", "data-ref": frame.ref },
+        h("span", { class: "who" }, me.name, h("time", {}, "sending…")),
+        h("span", { class: "text" }, frame.text),
+      ),
+    );
+  }
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  replaceChildren(list, items);
+  if (atBottom || list.dataset.dialog !== dialog.id) list.scrollTop = list.scrollHeight;
+  list.dataset.dialog = dialog.id;
+}
+
+/** "customer_id" -> "Customer id": a label for an info key the settings do not name. */
+function keyLabel(key) {
+  const words = key.replaceAll("_", " ").trim();
+  return words ? words[0].toUpperCase() + words.slice(1) : key;
+}
+
+/** The visitor panel: the configured fields first (in order), then any other info. */
+export function renderInfo(dl, dialog, fields, node) {
+  if (!dialog) {
+    replaceChildren(dl, h("dd", { class: "muted" }, "No dialog selected."));
+    return;
+  }
+  const info = dialog.info;
+  const rows = [["Name", dialog.visitorName || "—", "name"]];
+  const known = new Set();
+  for (const field of fields) {
+    known.add(field.key);
+    rows.push([field.label || field.key, info[field.key] || "—", field.key]);
+  }
+  for (const [key, value] of Object.entries(info)) {
+    if (!known.has(key)) rows.push([keyLabel(key), value, key]);
+  }
+  if (dialog.openedAt) rows.push(["Opened", formatClock(dialog.openedAt), "opened"]);
+  rows.push(["Dialog", dialog.id, "dialog"]);
+  if (node) rows.push(["Node", node, "node"]);
+  replaceChildren(
+    dl,
+    rows.map(([label, value, key]) => [
+      h("dt", {}, label),
+      h("dd", { "data-testid": `info-${key}` }, String(value)),
+    ]),
+  );
+}

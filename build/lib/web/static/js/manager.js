@@ -1,0 +1,258 @@
+// The manager view: every operator, every dialog, the queue, help requests
+// and the monitored dialogs. The `snapshot` frame gives the whole picture;
+// any later notice makes us fetch /api/inspect again (debounced), which is
+// simple and always right. The monitored dialog's history is kept from its
+// notices.
+
+import { goToLogin, labelFor, loadConfig, loadMe, logout } from "./api.js";
+import { h, replaceChildren, setText } from "./dom.js";
+import { describeEntry } from "./entries.js";
+import { Link } from "./link.js";
+import { everySecond, formatClock, formatDuration, nowSeconds } from "./time.js";
+import { Transcript, isHistoryEntry, newRef } from "./transcript.js";
+
+const REFRESH_DEBOUNCE_MS = 250;
+const LONG_WAIT_S = 60;
+const $ = (id) => document.getElementById(id);
+
+class ManagerView {
+  constructor(me, config) {
+    this.me = me;
+    this.snapshot = { operators: [], dialogs: [], queue: [], help_requests: [] };
+    this.fetchedAt = nowSeconds();
+    this.monitored = new Map(); // dialog id -> Transcript
+    this.shown = null; // the monitored dialog whose history is shown
+    this.refreshTimer = null;
+    this.link = new Link({
+      urls: config.nodes,
+      path: "/ws/manager",
+      onFrame: (frame) => this.onFrame(frame),
+      onOpen: () => this.onOpen(),
+      onState: (state) => {
+        const pill = $("connection");
+        pill.className = `pill ${state === "open" ? "ok" : "warn"}`;
+        pill.dataset.state = state;
+        setText(pill, state === "open" ? "Online" : "Reconnecting…");
+      },
+    });
+  }
+
+  start() {
+    setText($("me"), this.me.name || this.me.id);
+    $("logout").addEventListener("click", () => {
+      this.link.stop();
+      logout();
+    });
+    this.link.start();
+    everySecond(() => this.tick());
+    window.frontdeskManager = this;
+  }
+
+  onOpen() {
+    for (const id of this.monitored.keys()) {
+      // The server replays a monitored dialog from seq 1; the transcript drops what it has.
+      this.link.send({ type: "monitor", dialog: id, on: true, ref: newRef("mon") });
+    }
+  }
+
+  onFrame(frame) {
+    if (frame.type === "hello") {
+      setText($("node"), frame.node || "—");
+      return;
+    }
+    if (frame.type === "snapshot") {
+      this.setSnapshot(frame.snapshot || frame);
+      return;
+    }
+    if (frame.type === "error") {
+      this.banner(frame.message || frame.code);
+      return;
+    }
+    if (frame.type === "ack" || frame.type === "pong") return;
+    if (frame.type === "node.actor_failed") {
+      this.banner(`An actor was given up after ${frame.restarts} restarts: ${frame.address} (${frame.error})`);
+    }
+    const transcript = frame.dialog ? this.monitored.get(frame.dialog) : null;
+    if (transcript && isHistoryEntry(frame) && transcript.add(frame)) this.renderMonitor();
+    this.scheduleRefresh();
+  }
+
+  scheduleRefresh() {
+    if (this.refreshTimer !== null) return;
+    this.refreshTimer = setTimeout(async () => {
+      this.refreshTimer = null;
+      try {
+        const response = await fetch("/api/inspect", { credentials: "same-origin" });
+        if (response.ok) this.setSnapshot(await response.json());
+      } catch {
+        // the socket's reconnect brings a fresh snapshot
+      }
+    }, REFRESH_DEBOUNCE_MS);
+  }
+
+  setSnapshot(snapshot) {
+    this.snapshot = {
+      operators: snapshot.operators || [],
+      dialogs: snapshot.dialogs || [],
+      queue: snapshot.queue || [],
+      help_requests: snapshot.help_requests || [],
+    };
+    this.fetchedAt = nowSeconds();
+    this.render();
+  }
+
+  banner(text) {
+    const banner = $("banner");
+    setText(banner, text);
+    banner.hidden = !text;
+  }
+
+  monitor(id) {
+    if (!this.monitored.has(id)) {
+      this.monitored.set(id, new Transcript(id));
+      this.link.send({ type: "monitor", dialog: id, on: true, ref: newRef("mon") });
+    }
+    this.shown = id;
+    this.render();
+  }
+
+  unmonitor(id) {
+    this.monitored.delete(id);
+    this.link.send({ type: "monitor", dialog: id, on: false, ref: newRef("mon") });
+    if (this.shown === id) this.shown = null;
+    this.render();
+  }
+
+  // --- rendering --------------------------------------------------------------------
+
+  waiting(dialog) {
+    if (typeof dialog.waiting_s !== "number" || dialog.state === "closed") return null;
+    return dialog.waiting_s + (nowSeconds() - this.fetchedAt);
+  }
+
+  tick() {
+    for (const cell of document.querySelectorAll("[data-testid=dialog-wait]")) {
+      const dialog = this.snapshot.dialogs.find((d) => d.id === cell.dataset.dialog);
+      const wait = dialog ? this.waiting(dialog) : null;
+      setText(cell, wait === null ? "" : formatDuration(wait));
+      cell.classList.toggle("long", wait !== null && wait >= LONG_WAIT_S);
+    }
+  }
+
+  render() {
+    const { operators, dialogs, queue } = this.snapshot;
+    const names = new Map(operators.map((op) => [op.id, op.name || op.id]));
+    const visitors = new Map(dialogs.map((d) => [d.id, d.visitor_name || "Visitor"]));
+
+    setText($("operators-count"), operators.length);
+    replaceChildren(
+      $("operators"),
+      operators.map((op) =>
+        h(
+          "tr",
+          { "data-testid": "operator-row", "data-operator": op.id },
+          h("td", {}, op.name || op.id),
+          h("td", { "data-testid": "operator-status" }, labelFor(op.status)),
+          h("td", {}, op.status_since ? formatClock(op.status_since) : ""),
+          h("td", { "data-testid": "operator-load" }, `${op.load ?? 0} / ${op.capacity ?? "?"}`),
+          h("td", {}, (op.dialogs || []).map((id) => visitors.get(id) || id).join(", ")),
+        ),
+      ),
+    );
+
+    setText($("queue-count"), queue.length);
+    replaceChildren(
+      $("queue"),
+      queue.map((id) => h("li", { "data-testid": "queue-item", "data-dialog": id }, `${visitors.get(id) || "Visitor"} (${id})`)),
+    );
+
+    setText($("dialogs-count"), dialogs.length);
+    replaceChildren(
+      $("dialogs"),
+      dialogs.map((d) => {
+        const monitoring = this.monitored.has(d.id);
+        const flags = [d.important ? "important" : null, d.monitored || monitoring ? "monitored" : null].filter(Boolean);
+        const wait = this.waiting(d);
+        return h(
+          "tr",
+          { "data-testid": "dialog-row", "data-dialog": d.id, class: d.important ? "important" : null },
+          h("td", {}, d.id),
+          h("td", {}, d.visitor_name || "Visitor"),
+          h("td", { "data-testid": "dialog-state" }, d.state),
+          h("td", { "data-testid": "dialog-operator" }, d.operator ? names.get(d.operator) || d.operator : "—"),
+          h(
+            "td",
+            { class: `wait${wait !== null && wait >= LONG_WAIT_S ? " long" : ""}`, "data-testid": "dialog-wait", "data-dialog": d.id },
+            wait === null ? "" : formatDuration(wait),
+          ),
+          h("td", {}, flags.join(", ")),
+          h(
+            "td",
+            {},
+            d.state === "closed"
+              ? null
+              : [
+                  monitoring
+                    ? h("button", { type: "button", "data-testid": "unmonitor", onclick: () => this.unmonitor(d.id) }, "Stop monitoring")
+                    : h("button", { type: "button", "data-testid": "monitor", onclick: () => this.monitor(d.id) }, "Monitor"),
+                  h(
+                    "button",
+                    {
+                      type: "button",
+                      class: "danger",
+                      "data-testid": "manager-close",
+                      onclick: () => this.link.send({ type: "close", dialog: d.id, ref: newRef("close") }),
+                    },
+                    "Close",
+                  ),
+                ],
+          ),
+        );
+      }),
+    );
+
+    const help = this.snapshot.help_requests;
+    setText($("help-count"), help.length);
+    replaceChildren(
+      $("help"),
+      help.map((req) =>
+        h(
+          "li",
+          { "data-testid": "help-request" },
+          `${names.get(req.operator) || req.operator || "An operator"} on ${visitors.get(req.dialog) || req.dialog}`,
+          req.text ? ` — ${req.text}` : "",
+        ),
+      ),
+    );
+    this.renderMonitor();
+  }
+
+  renderMonitor() {
+    const transcript = this.shown ? this.monitored.get(this.shown) : null;
+    setText($("monitor-title"), transcript ? this.shown : "none — press Monitor on a dialog");
+    if (!transcript) {
+      replaceChildren($("monitor"));
+      return;
+    }
+    replaceChildren(
+      $("monitor"),
+      transcript.entries.map((e) =>
+        e.type === "dialog.message"
+          ? h("li", { "data-testid": "monitor-msg" }, h("span", { class: "who" }, e.name || e.author), e.text)
+          : h("li", { class: "sys" }, describeEntry(e, formatClock) || e.type),
+      ),
+    );
+  }
+}
+
+async function main() {
+  const me = await loadMe().catch(() => null);
+  if (!me) {
+    goToLogin("/manager");
+    return;
+  }
+  const config = await loadConfig();
+  new ManagerView(me, config).start();
+}
+
+main();

@@ -1,0 +1,269 @@
+// The visitor's side of one dialog: the socket, the dialog id and token, the
+// transcript, and the messages not yet acknowledged. Kept in sessionStorage
+// so a reload of the page resumes the same dialog, after its last seq, with
+// nothing missed (the server replays) and nothing doubled (dedupe by seq).
+
+import { Link } from "../link.js";
+import {
+  RETRY_DELAY_MS,
+  SessionState,
+  TRANSIENT_CODES,
+  Transcript,
+  isHistoryEntry,
+  newRef,
+} from "../transcript.js";
+
+const TYPING_IDLE_MS = 3000;
+
+export class WidgetSession {
+  /**
+   * @param {object} options
+   * @param {string[]} options.urls       node base URLs, preferred first
+   * @param {string} options.storageKey   sessionStorage key for this server
+   * @param {() => void} options.onChange called after every change of state
+   */
+  constructor({ urls, storageKey, onChange }) {
+    this.store = new SessionState(storageKey);
+    this.onChange = onChange;
+    this.connection = "connecting";
+    this.node = null;
+    this.error = null;
+    this.position = null;
+    this.operatorTyping = false;
+    this.historyGone = false;
+    this.typingTimer = null;
+    this.typingOn = false;
+    this.resumeRef = null;
+    this.restore();
+    this.link = new Link({
+      urls,
+      path: "/ws/visitor",
+      onOpen: () => this.onOpen(),
+      onFrame: (frame) => this.onFrame(frame),
+      onState: (state) => {
+        this.connection = state;
+        this.onChange();
+      },
+    });
+  }
+
+  restore() {
+    const saved = this.store.load() || {};
+    this.dialog = saved.dialog || null;
+    this.token = saved.token || null;
+    this.visitorName = saved.visitorName || "";
+    this.transcript = new Transcript(this.dialog, saved.entries || []);
+    this.pending = Array.isArray(saved.pending) ? saved.pending : [];
+    this.openRequest = saved.openRequest || null;
+  }
+
+  persist() {
+    this.store.save({
+      dialog: this.dialog,
+      token: this.token,
+      visitorName: this.visitorName,
+      entries: this.transcript.entries,
+      pending: this.pending,
+      openRequest: this.openRequest,
+    });
+  }
+
+  start() {
+    this.link.start();
+  }
+
+  stop() {
+    this.link.stop();
+  }
+
+  // --- what the page shows ------------------------------------------------------
+
+  get phase() {
+    if (this.dialog === null) return this.openRequest ? "opening" : "start";
+    if (this.closed) return "closed";
+    if (this.operatorName) return "assigned";
+    return "waiting";
+  }
+
+  get closed() {
+    return this.transcript.find("dialog.closed").length > 0;
+  }
+
+  /** The operator now holding the dialog (after assignment or a transfer). */
+  get operatorName() {
+    let name = null;
+    for (const entry of this.transcript.entries) {
+      if (entry.type === "dialog.assigned") name = entry.operator_name;
+      if (entry.type === "dialog.transferred") name = entry.to_name;
+      if (entry.type === "dialog.requeued") name = null;
+    }
+    return name;
+  }
+
+  // --- what the visitor does ----------------------------------------------------
+
+  open(name, info) {
+    if (this.dialog !== null || this.openRequest) return;
+    this.visitorName = name;
+    this.error = null;
+    this.openRequest = { type: "open", name, info, ref: newRef("open") };
+    this.persist();
+    this.link.send(this.openRequest);
+    this.onChange();
+  }
+
+  say(text) {
+    const trimmed = text.trim();
+    if (!trimmed || this.dialog === null || this.closed) return;
+    const frame = { type: "say", dialog: this.dialog, text: trimmed, ref: newRef("v") };
+    this.pending.push(frame);
+    this.persist();
+    this.setTyping(false);
+    this.link.send(frame);
+    this.onChange();
+  }
+
+  /** Called on each keystroke: typing on, and off after a pause or a send. */
+  typed() {
+    if (this.dialog === null || this.closed) return;
+    if (!this.typingOn) this.setTyping(true);
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => this.setTyping(false), TYPING_IDLE_MS);
+  }
+
+  setTyping(on) {
+    clearTimeout(this.typingTimer);
+    if (this.typingOn === on) return;
+    this.typingOn = on;
+    if (this.dialog !== null) this.link.send({ type: "typing", dialog: this.dialog, on });
+  }
+
+  close() {
+    if (this.dialog === null || this.closed) return;
+    this.link.send({ type: "close", dialog: this.dialog, ref: newRef("close") });
+  }
+
+  /** Forget the closed dialog and show the start form again. */
+  reset() {
+    this.dialog = null;
+    this.token = null;
+    this.transcript = new Transcript(null);
+    this.pending = [];
+    this.openRequest = null;
+    this.position = null;
+    this.operatorTyping = false;
+    this.historyGone = false;
+    this.error = null;
+    this.store.clear();
+    this.onChange();
+  }
+
+  // --- the socket ------------------------------------------------------------------
+
+  onOpen() {
+    if (this.dialog !== null && this.token) {
+      this.resumeRef = newRef("resume");
+      this.link.send({
+        type: "resume",
+        dialog: this.dialog,
+        token: this.token,
+        after_seq: this.transcript.lastSeq,
+        ref: this.resumeRef,
+      });
+      // Unacknowledged messages go again with their original ref: the server
+      // keeps one message per (dialog, ref), so a resend never doubles.
+      for (const frame of this.pending) this.link.send(frame);
+    } else if (this.openRequest) {
+      this.link.send(this.openRequest);
+    }
+  }
+
+  onFrame(frame) {
+    switch (frame.type) {
+      case "hello":
+        this.node = frame.node || null;
+        break;
+      case "ack":
+        this.onAck(frame);
+        break;
+      case "error":
+        this.onError(frame);
+        break;
+      default:
+        if (typeof frame.type === "string" && frame.type.startsWith("dialog.")) {
+          this.onDialogFrame(frame);
+        }
+    }
+    this.onChange();
+  }
+
+  onAck(frame) {
+    this.error = null;
+    if (this.openRequest && frame.ref === this.openRequest.ref) {
+      this.dialog = frame.dialog;
+      this.token = frame.data && frame.data.token;
+      this.transcript = new Transcript(this.dialog, this.transcript.entries);
+      this.openRequest = null;
+      this.persist();
+      return;
+    }
+    const before = this.pending.length;
+    this.pending = this.pending.filter((p) => p.ref !== frame.ref);
+    if (this.pending.length !== before) this.persist();
+  }
+
+  onError(frame) {
+    if (this.openRequest && frame.ref === this.openRequest.ref) {
+      this.openRequest = null;
+      this.error = frame.message || "The chat could not be started.";
+      this.persist();
+      return;
+    }
+    const failed = this.pending.find((p) => p.ref === frame.ref);
+    if (failed && TRANSIENT_CODES.has(frame.code)) {
+      // Not taken this time (node busy or not accepting writes yet): same ref, later.
+      setTimeout(() => this.pending.includes(failed) && this.link.send(failed), RETRY_DELAY_MS);
+      return;
+    }
+    if (failed) {
+      this.pending = this.pending.filter((p) => p !== failed);
+      this.error = frame.message || "The message could not be sent.";
+      this.persist();
+      return;
+    }
+    const gone = frame.code === "forbidden" || frame.code === "unknown_dialog";
+    if (gone && frame.ref && frame.ref === this.resumeRef) {
+      // The stored dialog cannot be resumed (forbidden, unknown_dialog): start over.
+      this.reset();
+      this.error = "Your previous chat could not be resumed.";
+      return;
+    }
+    if (frame.message) this.error = frame.message;
+  }
+
+  onDialogFrame(frame) {
+    if (this.dialog === null && this.openRequest === null) return;
+    if (this.dialog !== null && frame.dialog !== this.dialog) return;
+    if (isHistoryEntry(frame)) {
+      if (!this.transcript.add(frame)) return;
+      if (frame.type === "dialog.message" && frame.author === "visitor" && frame.ref) {
+        this.pending = this.pending.filter((p) => p.ref !== frame.ref);
+      }
+      if (frame.type === "dialog.message" && frame.author === "operator") {
+        this.operatorTyping = false;
+      }
+      if (frame.type === "dialog.assigned" || frame.type === "dialog.closed") {
+        this.position = null;
+      }
+      this.persist();
+    } else if (frame.type === "dialog.position") {
+      this.position = frame.position;
+    } else if (frame.type === "dialog.typing") {
+      if (frame.who === "operator") this.operatorTyping = Boolean(frame.on);
+    } else if (frame.type === "dialog.history_gone") {
+      this.transcript.clear();
+      this.historyGone = true;
+      this.persist();
+    }
+  }
+}

@@ -1,0 +1,296 @@
+// The widget's panel, inside a shadow root so the host page's CSS does not
+// leak in (and ours does not leak out). Everything from the wire is set with
+// textContent (through dom.h): a message "<img src=x>" shows literally.
+
+import { h, replaceChildren, setText } from "../dom.js";
+import { formatClock } from "../time.js";
+
+const OPEN_KEY = "frontdesk.widget.open";
+const SEEN_KEY = "frontdesk.widget.seen";
+
+function loadItem(key) {
+  try {
+    return window.sessionStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function saveItem(key, value) {
+  try {
+    window.sessionStorage.setItem(key, value);
+  } catch {
+    // storage unavailable: only the panel state and the unread count are forgotten
+  }
+}
+
+function entryView(entry, visitorName) {
+  switch (entry.type) {
+    case "dialog.message": {
+      const mine = entry.author === "visitor";
+      const who = mine ? visitorName || "You" : entry.name;
+      return h(
+        "li",
+        {
+          class: `fd-msg fd-${entry.author}`,
+          "data-testid": "fd-msg",
+          "data-seq": entry.seq,
+          "data-author": entry.author,
+        },
+        h("span", { class: "fd-who" }, who, h("time", {}, formatClock(entry.at))),
+        h("span", { class: "fd-text", "data-testid": "fd-msg-text" }, entry.text),
+      );
+    }
+    case "dialog.assigned":
+      return note(entry, `You are now chatting with ${entry.operator_name}.`);
+    case "dialog.transferred":
+      return note(entry, `Your chat was transferred to ${entry.to_name}.`, "fd-transferred");
+    case "dialog.looking_for_info":
+      return note(
+        entry,
+        entry.reminder
+          ? `${entry.operator_name} is still looking for information. Thank you for waiting.`
+          : `${entry.operator_name} is looking for information. Please wait a moment.`,
+        "fd-looking",
+      );
+    case "dialog.requeued":
+      return note(entry, "Your operator had to leave. You are back in the queue; the next operator will answer.");
+    case "dialog.closed":
+      return note(entry, "The chat has ended.", "fd-closed-note");
+    default:
+      return null; // opened, important, help requests: not the visitor's business
+  }
+}
+
+function note(entry, text, extra = "") {
+  return h(
+    "li",
+    { class: `fd-note ${extra}`, "data-testid": "fd-note", "data-seq": entry.seq, "data-kind": entry.type },
+    text,
+  );
+}
+
+export class WidgetView {
+  /**
+   * @param {HTMLElement} host   the element the shadow root is attached to
+   * @param {object} options     {title, cssUrl, name, info}
+   * @param {import("./session.js").WidgetSession} session
+   */
+  constructor(host, options, session) {
+    this.session = session;
+    this.options = options;
+    this.rendered = "";
+    this.root = host.attachShadow({ mode: "open" });
+    const css = h("link", { rel: "stylesheet", href: options.cssUrl });
+    this.frame = h("div", { class: "fd-root", "data-testid": "fd-widget", hidden: true });
+    css.addEventListener("load", () => this.frame.removeAttribute("hidden"));
+    css.addEventListener("error", () => this.frame.removeAttribute("hidden"));
+    this.root.append(css, this.frame);
+    this.build();
+  }
+
+  build() {
+    const s = this.session;
+    this.unread = h("span", { class: "fd-unread", "data-testid": "fd-unread", hidden: true });
+    this.seenSeq = Number(loadItem(SEEN_KEY)) || 0;
+    this.launcher = h(
+      "button",
+      { class: "fd-launcher", type: "button", "data-testid": "fd-launcher", onclick: () => this.toggle() },
+      this.options.title,
+      this.unread,
+    );
+    this.status = h("div", { class: "fd-status", "data-testid": "fd-status" });
+    this.conn = h("div", { class: "fd-conn", "data-testid": "fd-conn", hidden: true });
+    this.errorBox = h("div", { class: "fd-error", "data-testid": "fd-error", role: "alert", hidden: true });
+
+    this.nameInput = h("input", {
+      class: "fd-name",
+      "data-testid": "fd-name",
+      name: "name",
+      autocomplete: "name",
+      maxlength: 80,
+      placeholder: "Your name",
+      value: this.options.name || "",
+    });
+    this.startForm = h(
+      "form",
+      { class: "fd-start", "data-testid": "fd-start-form" },
+      h("p", {}, "Hello! Tell us your name and we'll connect you with an operator."),
+      h("label", {}, "Name", this.nameInput),
+      h("button", { type: "submit", "data-testid": "fd-start" }, "Start chat"),
+    );
+    this.startForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      s.open(this.nameInput.value.trim(), this.options.info);
+    });
+
+    this.messages = h("ol", { class: "fd-messages", "data-testid": "fd-messages", "aria-live": "polite" });
+    this.typing = h("div", { class: "fd-typing", "data-testid": "fd-typing", hidden: true });
+    this.input = h("textarea", {
+      class: "fd-input",
+      "data-testid": "fd-input",
+      rows: 2,
+      maxlength: 4000,
+      placeholder: "Type your message…",
+    });
+    this.input.addEventListener("input", () => s.typed());
+    this.input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.send();
+      }
+    });
+    const compose = h(
+      "form",
+      { class: "fd-compose" },
+      this.input,
+      h("button", { type: "submit", "data-testid": "fd-send" }, "Send"),
+    );
+    compose.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.send();
+    });
+    this.chat = h(
+      "div",
+      { class: "fd-chat", "data-testid": "fd-chat" },
+      this.messages,
+      this.typing,
+      compose,
+    );
+    this.endButton = h(
+      "button",
+      { type: "button", class: "fd-end", "data-testid": "fd-close", onclick: () => s.close() },
+      "End chat",
+    );
+    this.ended = h(
+      "div",
+      { class: "fd-ended", "data-testid": "fd-ended", hidden: true },
+      h("p", {}, "This chat has ended. Thank you!"),
+      h(
+        "button",
+        { type: "button", "data-testid": "fd-new-chat", onclick: () => s.reset() },
+        "Start a new chat",
+      ),
+    );
+    const header = h(
+      "header",
+      { class: "fd-header" },
+      h("div", { class: "fd-heading" }, h("strong", {}, this.options.title), this.status),
+      this.endButton,
+      h(
+        "button",
+        { type: "button", class: "fd-minimize", "data-testid": "fd-minimize", "aria-label": "Minimize", onclick: () => this.toggle(false) },
+        "–",
+      ),
+    );
+    this.panel = h(
+      "section",
+      { class: "fd-panel", "data-testid": "fd-panel", "aria-label": this.options.title, hidden: true },
+      header,
+      this.conn,
+      this.errorBox,
+      this.startForm,
+      this.chat,
+      this.ended,
+    );
+    replaceChildren(this.frame, this.panel, this.launcher);
+    this.toggle(loadItem(OPEN_KEY) === "1" || this.options.open);
+  }
+
+  toggle(open = this.panel.hidden) {
+    this.panel.hidden = !open;
+    this.launcher.hidden = open;
+    saveItem(OPEN_KEY, open ? "1" : "0");
+    this.render();
+  }
+
+  /** Operator messages that arrived while the panel was closed: a badge on the button. */
+  renderUnread() {
+    const entries = this.session.transcript.entries;
+    const last = entries.length ? entries[entries.length - 1].seq : 0;
+    if ((!this.panel.hidden || last < this.seenSeq) && this.seenSeq !== last) {
+      this.seenSeq = last;
+      saveItem(SEEN_KEY, String(last));
+    }
+    const unread = entries.filter(
+      (e) => e.seq > this.seenSeq && e.type === "dialog.message" && e.author !== "visitor",
+    ).length;
+    this.unread.hidden = unread === 0;
+    setText(this.unread, unread);
+  }
+
+  send() {
+    const text = this.input.value;
+    if (!text.trim()) return;
+    this.session.say(text);
+    this.input.value = "";
+    this.input.focus();
+  }
+
+  render() {
+    const s = this.session;
+    const phase = s.phase;
+    this.renderUnread();
+    this.frame.dataset.phase = phase;
+    this.startForm.hidden = phase !== "start" && phase !== "opening";
+    this.startForm.querySelector("button").disabled = phase === "opening";
+    this.chat.hidden = phase === "start" || phase === "opening";
+    this.ended.hidden = phase !== "closed";
+    this.endButton.hidden = phase !== "waiting" && phase !== "assigned";
+    this.chat.classList.toggle("fd-readonly", phase === "closed");
+
+    let status = "";
+    if (phase === "start") status = "We're here to help";
+    else if (phase === "opening") status = "Starting…";
+    else if (phase === "closed") status = "Chat ended";
+    else if (phase === "assigned") status = `Chatting with ${s.operatorName}`;
+    else if (s.position !== null) status = `Waiting — position ${s.position}`;
+    else status = "Waiting for an operator…";
+    setText(this.status, status);
+    this.status.dataset.position = s.position === null ? "" : String(s.position);
+
+    const offline = s.connection !== "open";
+    this.conn.hidden = !offline || phase === "closed";
+    setText(this.conn, s.connection === "connecting" ? "Connecting…" : "Connection lost — reconnecting…");
+
+    this.errorBox.hidden = !s.error;
+    setText(this.errorBox, s.error);
+
+    this.typing.hidden = !(s.operatorTyping && phase === "assigned");
+    setText(this.typing, `${s.operatorName || "The operator"} is typing…`);
+
+    this.renderMessages();
+  }
+
+  renderMessages() {
+    const s = this.session;
+    const entries = s.transcript.entries;
+    const signature = [
+      entries.length ? entries[entries.length - 1].seq : 0,
+      entries.length,
+      s.pending.map((p) => p.ref).join(","),
+      s.historyGone,
+    ].join("|");
+    if (signature === this.rendered) return;
+    this.rendered = signature;
+    const items = [];
+    if (s.historyGone) {
+      items.push(h("li", { class: "fd-note", "data-testid": "fd-note" }, "Earlier messages are no longer available."));
+    }
+    for (const entry of entries) items.push(entryView(entry, s.visitorName));
+    const posted = new Set(entries.filter((e) => e.type === "dialog.message").map((e) => e.ref));
+    for (const frame of s.pending) {
+      if (posted.has(frame.ref)) continue;
+      items.push(
+        h(
+          "li",
+          { class: "fd-msg fd-visitor fd-pending", "data-testid": "fd-msg-pending", "data-ref": frame.ref },
+          h("span", { class: "fd-who" }, s.visitorName || "You", h("time", {}, "sending…")),
+          h("span", { class: "fd-text" }, frame.text),
+        ),
+      );
+    }
+    replaceChildren(this.messages, items);
+    this.messages.scrollTop = this.messages.scrollHeight;
+  }
+}

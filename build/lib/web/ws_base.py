@@ -1,0 +1,262 @@
+"""What every websocket connection shares: accept, hello, read, write, close.
+
+Theory of operation: a connection is three trio tasks in one nursery.
+
+- the reader takes frames from the socket, spends a rate-limit token, parses
+  them with ``adapters.wire`` and hands each to the endpoint's ``handle``; bad
+  input is answered with an ``error`` frame and the connection goes on;
+- the writer drains the connection's ``Outbox`` (notices from the engine via
+  the bridge, and server frames), turns each into a frame (``render``, where
+  the endpoint may act on a notice, e.g. watch a dialog just added) and sends
+  it as JSON text;
+- the overload watcher closes the socket with 1013 when the outbox filled.
+
+Whichever ends first ends the others. ``close(code)`` sends the close frame and
+cancels the nursery; ``stopped()`` then drops the engine subscriptions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, ClassVar
+
+import trio
+from starlette.websockets import WebSocket
+
+from adapters.bridge import CloseAfter, Delivery, Item, Outbox
+from adapters.wire import Endpoint, Frame, WireError, error_frame, parse_frame
+from engine.errors import EngineError
+from engine.notices import Notice, Subscriber
+from web.context import ServerContext
+from web.ratelimit import TokenBucket
+
+log = logging.getLogger("frontdesk.web")
+
+CLOSE_NORMAL = 1000
+CLOSE_GOING_AWAY = 1001
+CLOSE_POLICY = 1008
+CLOSE_TOO_BIG = 1009
+CLOSE_INTERNAL = 1011
+CLOSE_SERVICE_RESTART = 1012
+CLOSE_TRY_AGAIN = 1013
+
+
+class WsConnection:
+    kind: ClassVar[Endpoint]
+
+    def __init__(self, ctx: ServerContext, ws: WebSocket) -> None:
+        self.ctx = ctx
+        self.ws = ws
+        self.outbox: Outbox = ctx.require_bridge().outbox(
+            ctx.options.send_queue_size, ctx.options.slow_consumer_grace_s
+        )
+        self.bucket = TokenBucket(ctx.options.rate_limit_per_s, ctx.options.rate_limit_burst)
+        self._send_lock = trio.Lock()
+        self._scope: trio.CancelScope | None = None
+        self._closed = False
+        self._subs: dict[str, Subscriber] = {}
+        self.reply: Subscriber = self.outbox.subscriber("reply")
+        self.ended = trio.Event()  # set once the connection is over and cleaned up
+        self._writer_scope = trio.CancelScope()
+
+    # --- endpoint hooks ----------------------------------------------------------------
+
+    def you(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def started(self, nursery: trio.Nursery) -> None:
+        """After ``hello`` is queued; subscribe to the engine here."""
+
+    async def handle(self, frame: Frame) -> None:
+        raise NotImplementedError
+
+    def render(self, delivery: Delivery) -> dict[str, Any] | None:
+        """The frame to send for a notice (None: send nothing)."""
+        return delivery.notice.to_wire()
+
+    def stopped(self) -> None:
+        """The socket is gone: drop every engine subscription."""
+
+    # --- helpers for the endpoints ------------------------------------------------------
+
+    def sub(self, tag: str) -> Subscriber:
+        """The connection's subscriber for ``tag`` (one object per tag, for unwatch)."""
+        existing = self._subs.get(tag)
+        if existing is None:
+            existing = self._subs[tag] = self.outbox.subscriber(tag)
+        return existing
+
+    def drop_sub(self, tag: str) -> Subscriber | None:
+        return self._subs.pop(tag, None)
+
+    def send_frame(self, frame: dict[str, Any]) -> None:
+        self.outbox.put(frame)
+
+    def close_after_queued(self, code: int, reason: str = "") -> None:
+        """Close with ``code`` once what is already queued has been written."""
+        self.outbox.put(CloseAfter(code, reason))
+
+    def send_error(
+        self, code: str, message: str, ref: str | None = None, dialog: str | None = None
+    ) -> None:
+        self.ctx.metrics.frame_errors[code] += 1
+        self.send_frame(error_frame(code, message, ref, dialog))
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    async def serve(self) -> None:
+        await self.ws.accept()
+        ctx = self.ctx
+        ctx.connections.add(self)
+        ctx.metrics.connections[self.kind] += 1
+        try:
+            async with trio.open_nursery() as nursery:
+                self._scope = nursery.cancel_scope
+                # The writer lives in the server's nursery, not this one: Hypercorn shields
+                # its socket writes, so a writer stuck on a client that stopped reading
+                # cannot be cancelled. The connection still ends (subscriptions dropped);
+                # the stuck write finishes or fails when the peer reads or goes away.
+                (ctx.tasks or nursery).start_soon(self._write_loop)
+                nursery.start_soon(self._watch_overload)
+                self.send_frame(ctx.hello(self.you()))
+                await self.started(nursery)
+                await self._read_loop()
+                nursery.cancel_scope.cancel()
+        finally:
+            self._closed = True
+            self._writer_scope.cancel()
+            self.outbox.close()
+            ctx.connections.discard(self)
+            ctx.metrics.connections[self.kind] -= 1
+            try:
+                self.stopped()
+            except Exception:
+                log.exception("cleanup of a %s connection failed", self.kind)
+            self.ended.set()
+
+    async def close(self, code: int, reason: str = "") -> None:
+        """Send a close frame (once) and end the connection's tasks."""
+        if not self._closed:
+            self._closed = True
+            self._writer_scope.cancel()
+            message = {"type": "websocket.close", "code": code, "reason": reason}
+            if self._send_lock.locked() and self.ctx.tasks is not None:
+                # A write is in flight, perhaps stuck on a client that stopped reading
+                # (Hypercorn shields it): queue the close frame behind it, without waiting.
+                self.ctx.tasks.start_soon(self._send_close, message)
+            else:
+                with trio.move_on_after(self.ctx.options.shutdown_timeout_s):
+                    async with self._send_lock:
+                        await self._send_close(message)
+        self._writer_scope.cancel()
+        if self._scope is not None:
+            self._scope.cancel()
+
+    async def _send_close(self, message: dict[str, Any]) -> None:
+        try:
+            await self.ws.send(message)
+        except Exception:
+            log.debug("close %s on a %s socket failed", message["code"], self.kind,
+                      exc_info=True)
+
+    async def _read_loop(self) -> None:
+        metrics = self.ctx.metrics
+        while True:
+            try:
+                message = await self.ws.receive()
+            except Exception:
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            if message["type"] != "websocket.receive":
+                continue
+            metrics.frames_received[self.kind] += 1
+            data: str | bytes | None = message.get("text")
+            if data is None:
+                data = message.get("bytes") or b""
+            if not self.bucket.take():
+                self.send_error(
+                    "rate_limited",
+                    f"expected at most {self.ctx.options.rate_limit_per_s:g} frames/s "
+                    f"(burst {self.ctx.options.rate_limit_burst}); this frame was dropped",
+                    _lenient_ref(data),
+                )
+                continue
+            try:
+                frame = parse_frame(self.kind, data)
+            except WireError as exc:
+                self.send_error(exc.code, exc.message, exc.ref)
+                continue
+            try:
+                await self.handle(frame)
+            except WireError as exc:
+                self.send_error(exc.code, exc.message, exc.ref)
+            except EngineError as exc:  # e.g. the engine is stopping (shutdown, failover)
+                self.send_error("unavailable", f"cannot {frame.type} now: {exc}", frame.ref)
+
+    async def _write_loop(self) -> None:
+        close_after: CloseAfter | None = None
+        try:
+            with self._writer_scope:
+                close_after = await self._write_frames()
+            if close_after is not None:  # outside the writer's scope: close() cancels it
+                await self.close(close_after.code, close_after.reason)
+        finally:
+            if self._scope is not None:
+                self._scope.cancel()  # no writer, no connection
+
+    async def _write_frames(self) -> CloseAfter | None:
+        metrics = self.ctx.metrics
+        async for item in self.outbox:
+            if isinstance(item, CloseAfter):
+                return item
+            frame = self._render(item)
+            if frame is None:
+                continue
+            if frame["type"] == "dialog.message":
+                metrics.messages_relayed += 1
+            text = json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+            async with self._send_lock:
+                if self._closed:
+                    return None
+                try:
+                    await self.ws.send({"type": "websocket.send", "text": text})
+                except Exception:
+                    return None
+        return None
+
+    def _render(self, item: Item) -> dict[str, Any] | None:
+        if isinstance(item, dict):
+            return item
+        assert isinstance(item, Delivery)
+        try:
+            return self.render(item)
+        except Exception:
+            log.exception("rendering %r for a %s socket failed", item.notice, self.kind)
+            return None
+
+    async def _watch_overload(self) -> None:
+        await self.outbox.wait_overloaded()
+        self.ctx.metrics.slow_consumers += 1
+        log.info("closing a slow %s socket: %d frames waited over %.1f s", self.kind,
+                 self.outbox.statistics(), self.outbox.grace_s)
+        await self.close(CLOSE_TRY_AGAIN, "try again later: send queue full")
+
+
+def _lenient_ref(data: str | bytes) -> str | None:
+    try:
+        obj = json.loads(data)
+    except ValueError:
+        return None
+    ref = obj.get("ref") if isinstance(obj, dict) else None
+    return ref if isinstance(ref, str) and len(ref) <= 64 else None
+
+
+def rejected_dialog(notice: Notice) -> str | None:
+    """The dialog id of an ``error`` notice, if it names one."""
+    return getattr(notice, "dialog", None)
+
+
+# Frame types the server itself makes (besides the engine's notices); docs/protocol.md lists them.
+SERVER_FRAME_TYPES = frozenset({"hello", "error", "pong", "snapshot"})

@@ -1,0 +1,89 @@
+"""The manager endpoint ``/ws/manager`` (needs a manager session).
+
+``hello``, then ``watch_all`` and at once a ``snapshot`` frame: the snapshot
+is queued before any notice of the subscription can be (notices reach the
+outbox only through ``run_sync_soon``, which cannot run before this handler
+yields), so a notice never precedes the state it changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import trio
+
+from adapters.bridge import Delivery
+from adapters.wire import Endpoint, Frame
+from engine.commands import ManagerClose, Monitor
+from engine.notices import Ack, Notice, Rejected
+from web.auth import User, user_json
+from web.context import ServerContext
+from web.ws_base import WsConnection
+
+
+class ManagerConnection(WsConnection):
+    kind: ClassVar[Endpoint] = "manager"
+
+    def __init__(self, ctx: ServerContext, ws: Any, user: User) -> None:
+        super().__init__(ctx, ws)
+        self.user = user
+        self.manager_id = user.login
+        self._monitored: set[str] = set()
+        self._watching = False
+
+    def you(self) -> dict[str, Any]:
+        return {"kind": "manager", **user_json(self.user)}
+
+    async def started(self, nursery: trio.Nursery) -> None:
+        self.ctx.engine.watch_all(self.sub("all"))
+        self._watching = True
+        self.send_snapshot()
+
+    def send_snapshot(self, ref: str | None = None) -> None:
+        frame: dict[str, Any] = {"type": "snapshot", **self.ctx.engine.snapshot()}
+        if ref is not None:
+            frame["ref"] = ref
+        self.send_frame(frame)
+
+    async def handle(self, frame: Frame) -> None:
+        engine, ref = self.ctx.engine, frame.ref
+        if frame.type == "ping":
+            self.send_frame({"type": "pong", "ref": ref})
+        elif frame.type == "snapshot":
+            self.send_snapshot(ref)
+        elif frame.type == "close":
+            engine.submit(ManagerClose(self.manager_id, frame.text("dialog"), ref=ref), self.reply)
+        elif frame.type == "monitor":
+            dialog, on = frame.text("dialog"), frame.flag("on")
+            if not on:
+                self._unmonitor(dialog)
+
+            def answered(notice: Notice) -> None:
+                self.send_frame(notice.to_wire())
+                if on and isinstance(notice, Ack) and dialog not in self._monitored:
+                    self._monitored.add(dialog)
+                    engine.watch_dialog(dialog, self.sub(f"dialog:{dialog}"), after_seq=0,
+                                        manager_id=self.manager_id)
+
+            engine.submit(Monitor(self.manager_id, dialog, on, ref=ref),
+                          self.outbox.reply_to(f"monitor:{dialog}", answered))
+
+    def _unmonitor(self, dialog: str) -> None:
+        self._monitored.discard(dialog)
+        sub = self.drop_sub(f"dialog:{dialog}")
+        if sub is not None:
+            self.ctx.engine.unwatch_dialog(dialog, sub)
+
+    def render(self, delivery: Delivery) -> dict[str, Any] | None:
+        notice = delivery.notice
+        if isinstance(notice, Rejected) and delivery.tag.startswith("dialog:"):
+            self._unmonitor(delivery.tag.removeprefix("dialog:"))
+        return notice.to_wire()
+
+    def stopped(self) -> None:
+        for dialog in list(self._monitored):
+            self._unmonitor(dialog)
+        if self._watching:
+            sub = self.drop_sub("all")
+            if sub is not None:
+                self.ctx.engine.unwatch_all(sub)

@@ -1,0 +1,75 @@
+"""Who may watch a dialog, and what a new watcher is told — open or closed.
+
+A watcher of an open dialog is added by its DialogActor, which replays the
+history after ``after_seq`` and then sends it everything live. A closed
+dialog has no actor (or one about to retire): the store (or that actor)
+replays its history from the journal, and nothing follows — the replay ends
+with ``dialog.closed``, the last entry there will ever be.
+
+    who asks                     open dialog          closed dialog
+    ---------------------------  -------------------  ---------------------------
+    the visitor (token hash)     replay, then live    replay of what it missed
+    an operator                  if it holds it       if it held it last
+    a manager                    replay, then live    replay of what it missed
+    anyone else                  Rejected forbidden   Rejected forbidden
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from engine import events as ev
+from engine import messages as m
+from engine import notices as n
+from engine.dialog_state import DialogState, Phase, apply, opened
+
+
+def last_holder(s: DialogState) -> str | None:
+    """The operator who held the dialog last (also once it is closed, or requeued)."""
+    for h in reversed(s.history):
+        if isinstance(h, n.DialogAssigned):
+            return h.operator
+        if isinstance(h, n.DialogTransferred):
+            return h.to_operator
+    return None
+
+
+def authorize_watch(s: DialogState, w: m.Watch) -> n.Rejected | None:
+    """None if ``w`` may watch ``s`` (see the table above), else the refusal."""
+    if w.manager_id is not None:
+        return None
+    if w.token_hash is not None and w.token_hash == s.token_hash:
+        return None
+    holder = last_holder(s) if s.phase is Phase.CLOSED else s.operator
+    if w.operator_id is not None and w.operator_id == holder:
+        return None
+    return n.Rejected(w.ref, "forbidden", f"cannot watch dialog {s.id}: not yours", s.id)
+
+
+def replay(s: DialogState, w: m.Watch) -> tuple[m.Effect, ...]:
+    """What a new watcher is told: the history entries after ``w.after_seq`` (after a
+    ``history_gone`` when it claims more than there is), then the queue position if
+    the dialog waits; or the refusal if it may not watch."""
+    refused = authorize_watch(s, w)
+    if refused is not None:
+        return (m.Reply(w.subscriber, refused),)
+    subs = (w.subscriber,)
+    fx: list[m.Effect] = []
+    if w.after_seq > s.seq:
+        fx.append(m.Deliver(subs, n.HistoryGone(s.id, s.seq, w.after_seq), False))
+    fx += [m.Deliver(subs, h, False) for h in s.history if h.seq > w.after_seq]
+    if s.phase is Phase.QUEUED and s.position > 0:
+        fx.append(m.Deliver(subs, n.QueuePosition(s.id, s.seq, s.position), False))
+    return tuple(fx)
+
+
+def fold_stream(events: Iterable[ev.Event]) -> DialogState | None:
+    """The state of one dialog from its stream's events (None if it was never opened):
+    how a crashed DialogActor is rebuilt, and how a closed dialog's history is read."""
+    state: DialogState | None = None
+    for e in events:
+        if isinstance(e, ev.DialogOpenedEv):
+            state = opened(e)
+        elif state is not None:
+            state = apply(state, e)
+    return state

@@ -1,0 +1,126 @@
+"""``/healthz``, ``/metrics`` and refused upgrades of a cluster node (real nodes in one trio run).
+
+The in-process cluster of ``adapters.replication.testing`` (a witness, nodes
+``a`` primary and ``b`` backup, a real replication link); the web server of
+``web.server.run_server`` with ``web.cluster_routes`` is served over ``b``,
+the way ``adapters.replication.serve`` serves a node.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+from pathlib import Path
+
+import pytest
+import trio
+
+from adapters.accounts import Accounts
+from adapters.client import UpgradeRefusedError, VisitorClient, http_request
+from adapters.replication.engine_proxy import NodeEngine
+from adapters.replication.node import ClusterNode
+from adapters.replication.testing import open_cluster
+from engine.clock import ManualClock
+from tests.web.nodes import PASSWORD
+from web.cluster_routes import cluster_routes
+from web.context import ServerContext
+from web.options import ServerOptions
+from web.server import run_server
+
+
+@asynccontextmanager
+async def web_over(node: ClusterNode, accounts: Accounts) -> AsyncIterator[str]:
+    ctx = ServerContext(NodeEngine(node), accounts,
+                        ServerOptions(port=0, node_name=node.settings.node_name),
+                        ManualClock(), node)
+    stop = trio.Event()
+    async with trio.open_nursery() as nursery:
+        port = await nursery.start(
+            partial(run_server, ctx, stop, extra_routes=cluster_routes(ctx, node))
+        )
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop.set()
+
+
+async def get(url: str) -> tuple[int, str]:
+    response = await http_request("GET", url)
+    return response.status, response.body.decode()
+
+
+async def test_healthz_and_metrics_of_a_backup_show_role_epoch_lag_and_link(
+    tmp_path: Path, accounts: Accounts,
+) -> None:
+    async with open_cluster(tmp_path) as cluster:
+        a, b = cluster["a"], cluster["b"]
+        await cluster.wait_for(lambda: b.state.link_up and a.state.caught_up)
+        async with web_over(b, accounts) as url:
+            status, text = await get(url + "/healthz")
+            health = json.loads(text)
+            assert status == 503  # a backup does not serve clients
+            assert health["role"] == "backup" and health["ready"] is False
+            assert health["epoch"] == a.epoch and health["node"] == "b"
+            assert health["link"] == "up" and health["lag"] == 0 and health["caught_up"] is True
+            assert health["primary_url"] == a.settings.advertise_url
+
+            status, text = await get(url + "/metrics")
+            assert status == 200
+            lines = set(text.splitlines())
+            assert {
+                'frontdesk_cluster_role{role="backup"} 1',
+                'frontdesk_cluster_role{role="primary"} 0',
+                f"frontdesk_cluster_epoch {a.epoch}",
+                "frontdesk_replication_link_up 1",
+                "frontdesk_replication_lag_records 0",
+            } <= lines
+            assert "frontdesk_connections" in text  # the server's own families are still there
+            assert "\n\n" not in text
+
+            cluster.cut()  # the link goes down: b says so (and stands for election)
+            await cluster.wait_for(lambda: not b.state.link_up, 5)
+            status, text = await get(url + "/healthz")
+            assert json.loads(text)["link"] == "down"
+
+
+async def test_a_backup_refuses_client_upgrades_naming_the_primary(
+    tmp_path: Path, accounts: Accounts,
+) -> None:
+    async with open_cluster(tmp_path) as cluster:
+        b = cluster["b"]
+        async with web_over(b, accounts) as url:
+            probe = VisitorClient(url, reconnect=False)
+            with pytest.raises(UpgradeRefusedError) as refused:
+                async with probe:
+                    pass
+            error = json.loads(refused.value.body)["error"]
+            assert refused.value.status == 503 and error["code"] == "not_primary"
+            assert error["primary"] == b.primary_hint() == cluster["a"].settings.advertise_url
+
+
+async def test_a_manager_switches_over_through_the_route(
+    tmp_path: Path, accounts: Accounts,
+) -> None:
+    async with open_cluster(tmp_path) as cluster:
+        a, b = cluster["a"], cluster["b"]
+        await cluster.wait_for(lambda: a.standby_reported == "b", 5)
+        async with web_over(a, accounts) as url:
+            route = url + "/api/cluster/switchover"
+            nobody = await http_request("POST", route)
+            assert nobody.status == 401 and nobody.json()["error"]["code"] == "no_session"
+            operator = await http_request("POST", route, headers={"Authorization": basic("ann")})
+            assert operator.status == 401 and a.role == "primary"
+            epoch = a.epoch
+            done = await http_request("POST", route, headers={"Authorization": basic("maria")})
+            assert done.status == 200, done.body
+            assert done.json()["role"] == "backup" and b.role == "primary"
+            assert b.epoch > epoch  # b holds a newer epoch
+            again = await http_request("POST", route, headers={"Authorization": basic("maria")})
+            assert again.status == 409  # a is not primary any more
+
+
+def basic(login: str) -> str:
+    return "Basic " + base64.b64encode(f"{login}:{PASSWORD}".encode()).decode()
