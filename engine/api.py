@@ -15,7 +15,11 @@ from engine.notices import Subscriber
 
 class EnginePort(Protocol):
     def submit(self, command: Command, reply_to: Subscriber | None = None) -> None:
-        """Hand a command to the actor that owns it; one Ack or Rejected follows."""
+        """Hand a command to the actor that owns it; one Ack or Rejected follows.
+
+        ``OpenDialog`` is idempotent by ``token_hash`` while that dialog is open
+        (the same dialog is acknowledged again). Once the node is fenced, every
+        command is Rejected ``not_primary``."""
         ...
 
     def watch_dialog(
@@ -37,6 +41,11 @@ class EnginePort(Protocol):
         The replay and the switch to live happen in the dialog's own actor, so
         nothing is missed and nothing is sent twice. The current position (if
         queued) follows the replay.
+
+        A closed dialog is replayed the same way — to its visitor, a manager, or
+        the operator who held it last — up to and including ``dialog.closed``,
+        and then nothing more comes (no live subscription is kept). A node that
+        is fenced answers Rejected ``not_primary``.
         """
         ...
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pykka
@@ -185,6 +185,7 @@ class Directory:
             slot.ref = None
             slot.state = "restarting"
             self._pending += 1
+            self._changed.notify_all()
 
     def started(self) -> None:
         """The actor's ``on_start`` is over (whatever it sent is already counted)."""
@@ -217,6 +218,7 @@ class Directory:
             slot = self._slots.get(address)
             if slot is not None and slot.state == "live":
                 slot.state = "leaving"
+                self._changed.notify_all()
 
     def is_live(self, address: str) -> bool:
         with self._lock:
@@ -302,6 +304,16 @@ class Directory:
 
         with self._lock:
             return self._changed.wait_for(gone, timeout)
+
+    def wait_state(self, address: str, state: str, timeout: float) -> bool:
+        """Test aid: wait until the address is in ``state`` (``restarting`` after a crash)."""
+
+        def there() -> bool:
+            slot = self._slots.get(address)
+            return (slot.state if slot is not None else "absent") == state
+
+        with self._lock:
+            return self._changed.wait_for(there, timeout)
 
     def settle(self, timeout: float = 5.0) -> bool:
         """Wait until every ledger is empty (except what ``hold`` keeps back);

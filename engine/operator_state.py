@@ -22,6 +22,7 @@ transfer). Only the operator decides whether it takes one more dialog::
                        (closed if it was closed under us)
     SetStatus          -> Looking for information                  LookingForInfo -> each held d
     Logout                                                         OperatorGone -> held/reserved d
+    Login (forwarded)  logged in: Ack; logged out: back to the supervisor (it waits for Retired)
 
 ``load`` = held + reserved. Every change of status, capacity or load sends the
 queue a fresh ``Availability``: the queue's view of operators is built only
@@ -139,6 +140,11 @@ def decide_command(
 ) -> m.Decision:
     command = cmd.command
     ack = m.Reply(cmd.reply_to, n.Ack(command.ref))
+    if isinstance(command, c.OperatorLogin):  # forwarded by the supervisor
+        if s.logged_in:
+            return m.Decision((), (ack,))
+        # logged out, retiring: the supervisor logs it in afresh once this actor is gone
+        return m.Decision((), (m.Tell("supervisor", cmd),))
     if not s.logged_in:
         return _reject(cmd, "unknown_operator", f"operator {s.id} is logged out")
     if isinstance(command, c.SetStatus):

@@ -19,7 +19,7 @@ from engine import notices as n
 from engine.actor import Context
 from engine.clock import Clock, SystemClock
 from engine.dialog_actor import DialogActor
-from engine.directory import MANAGERS, Directory
+from engine.directory import MANAGERS, Directory, Envelope
 from engine.errors import EngineError
 from engine.journal import Journal
 from engine.operator_actor import OperatorActor
@@ -81,7 +81,9 @@ class Engine:
         self.projection = Projection(fold, self.clock, node)
         ctx = self.ctx
         StoreActor.launch("store", ctx, self.journal, self.projection, self.epoch)
-        Supervisor.launch("supervisor", ctx, fold.next_number)
+        self.directory.on_absent = self._absent
+        tokens = {d.token_hash: d.id for d in fold.dialogs.values()}
+        Supervisor.launch("supervisor", ctx, fold.next_number, tokens)
         QueueActor.launch("queue", ctx, fold.queue_state())
         for op in fold.operators.values():
             OperatorActor.launch(op.address, ctx, op)
@@ -127,6 +129,22 @@ class Engine:
         """True once the journal refused this node's epoch (``StaleEpoch``): no more writes."""
         return bool(self.projection is not None and self.projection.node.get("fenced"))
 
+    def _not_primary(self, what: str, ref: str | None, dialog: str | None) -> n.Rejected | None:
+        """The refusal of everything once fenced (None while not fenced)."""
+        why = self.projection.fenced_reason if self.projection is not None else None
+        if why is None:
+            return None
+        return n.Rejected(ref, "not_primary", f"cannot {what}: {why}", dialog)
+
+    def _absent(self, address: str, env: Envelope) -> bool:
+        """Directory hook: a Watch of a dialog nobody holds goes to the store, which
+        replays a closed dialog's history (or says it does not exist)."""
+        if isinstance(env.message, m.Watch) and address.startswith("dialog:"):
+            dialog = address.removeprefix("dialog:")
+            self.directory.send("store", m.WatchClosed(dialog, env.message))
+            return True
+        return False
+
     def settle(self, timeout: float = 5.0) -> bool:
         """Wait until no actor has anything left to do (see ``Directory.settle``)."""
         return self.directory.settle(timeout)
@@ -140,6 +158,12 @@ class Engine:
 
     def submit(self, command: c.Command, reply_to: n.Subscriber | None = None) -> None:
         inbound = m.Inbound(command, reply_to)
+        refused = self._not_primary(
+            type(command).__name__, command.ref, getattr(command, "dialog_id", None)
+        )
+        if refused is not None:
+            self._reply(reply_to, refused)
+            return
         if isinstance(command, _TO_SUPERVISOR):
             self.directory.send("supervisor", inbound)
         elif isinstance(command, _TO_OPERATOR):
@@ -182,20 +206,25 @@ class Engine:
         manager_id: str | None = None,
         ref: str | None = None,
     ) -> None:
-        if self._proj().is_closed(dialog_id) and not self.directory.exists(f"dialog:{dialog_id}"):
-            subscriber(
-                n.Rejected(
-                    ref, "closed", f"cannot watch dialog {dialog_id}: it is closed", dialog_id
-                )
-            )
+        refused = self._not_primary(f"watch dialog {dialog_id}", ref, dialog_id)
+        if refused is not None:
+            subscriber(refused)
             return
         w = m.Watch(subscriber, after_seq, token_hash, operator_id, manager_id, ref)
-        self.directory.send(f"dialog:{dialog_id}", w)
+        if self._proj().is_closed(dialog_id) and not self.directory.exists(f"dialog:{dialog_id}"):
+            # closed: the store replays its history; nothing live follows
+            self.directory.send("store", m.WatchClosed(dialog_id, w))
+            return
+        self.directory.send(f"dialog:{dialog_id}", w)  # no actor: the store answers (_absent)
 
     def unwatch_dialog(self, dialog_id: str, subscriber: n.Subscriber) -> None:
         self.directory.remove_watcher(f"dialog:{dialog_id}", subscriber)
 
     def watch_operator(self, operator_id: str, subscriber: n.Subscriber) -> None:
+        refused = self._not_primary(f"watch operator {operator_id}", None, None)
+        if refused is not None:
+            subscriber(refused)
+            return
         self.directory.send(f"operator:{operator_id}", m.Watch(subscriber, operator_id=operator_id))
 
     def unwatch_operator(self, operator_id: str, subscriber: n.Subscriber) -> None:

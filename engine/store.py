@@ -52,6 +52,7 @@ from engine.projection import Projection
 log = logging.getLogger("frontdesk.engine.store")
 
 BATCH = 256
+REFUSED_KEPT = 10_000
 
 
 class StoreActor(EngineActor):
@@ -66,6 +67,10 @@ class StoreActor(EngineActor):
         self.commits = 0
         self.batches = 0
         self._dropped: deque[n.Subscriber] = deque(maxlen=1000)
+        # fenced: the commands already refused (by subscriber identity and ref; the
+        # subscriber is kept so its id is not reused), so a command carried again
+        # (a transfer's timeout after its refusal) is not answered twice
+        self._refused: dict[tuple[int, str | None], n.Subscriber] = {}
 
     def on_receive(self, message: Any) -> Any:
         if not isinstance(message, Envelope) or not isinstance(message.message, m.Commit):
@@ -155,13 +160,15 @@ class StoreActor(EngineActor):
         self.directory.send("supervisor", m.Fenced(self.fenced), self.address)
 
     def _refuse(self, c: m.Commit, why: str) -> None:
-        """Fenced: perform nothing of ``c``; answer every command it would answer."""
-        answered: set[tuple[int, str | None]] = set()
+        """Fenced: perform nothing of ``c``; answer every command it would answer, once."""
 
         def answer(reply_to: n.Subscriber | None, ref: str | None, dialog: str | None) -> None:
-            if reply_to is None or (id(reply_to), ref) in answered:
+            key = (id(reply_to), ref)
+            if reply_to is None or key in self._refused:
                 return
-            answered.add((id(reply_to), ref))
+            self._refused[key] = reply_to
+            if len(self._refused) > REFUSED_KEPT:
+                del self._refused[next(iter(self._refused))]
             self._call(reply_to, n.Rejected(ref, "not_primary", why, dialog))
 
         for f in c.effects:

@@ -122,7 +122,8 @@ class Supervisor(EngineActor):
     def _login(self, inbound: m.Inbound, cmd: c.OperatorLogin) -> None:
         address = f"operator:{cmd.operator_id}"
         if self.fenced is not None:
-            rej = n.Rejected(cmd.ref, "not_primary", f"cannot log in {cmd.operator_id}: {self.fenced}")
+            why = f"cannot log in {cmd.operator_id}: {self.fenced}"
+            rej = n.Rejected(cmd.ref, "not_primary", why)
             self.commit(m.Decision((), (m.Reply(inbound.reply_to, rej),)))
             return
         state_now = self.directory.state(address)

@@ -1,6 +1,5 @@
 """An async Python client for frontdesk, on trio-websocket (see ``docs/client.md``)."""
 
-from adapters.client.base import Backoff as Backoff
 from adapters.client.base import ClientBase as ClientBase
 from adapters.client.base import RefusedError as RefusedError
 from adapters.client.base import UpgradeRefusedError as UpgradeRefusedError
@@ -9,6 +8,7 @@ from adapters.client.http import LoginFailedError as LoginFailedError
 from adapters.client.http import get_json as get_json
 from adapters.client.http import http_request as http_request
 from adapters.client.http import login as login
+from adapters.client.reconnect import Backoff as Backoff
 from adapters.client.roles import ManagerClient as ManagerClient
 from adapters.client.roles import OperatorClient as OperatorClient
 from adapters.client.roles import VisitorClient as VisitorClient

@@ -29,13 +29,10 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import random
 import secrets
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
 from typing import Self
-from urllib.parse import urlsplit
 
 import trio
 from trio_websocket import (
@@ -47,6 +44,7 @@ from trio_websocket import (
 
 from adapters.client.http import ClientError
 from adapters.client.inbox import Frame, FrameLog
+from adapters.client.reconnect import Backoff, abort, origin_of, primary_hint, ws_url
 from adapters.client.socket import one_exception, open_socket
 
 log = logging.getLogger("frontdesk.client")
@@ -70,19 +68,6 @@ class UpgradeRefusedError(ClientError):
         super().__init__(f"websocket upgrade refused: HTTP {status} {body[:200]!r}")
         self.status = status
         self.body = body
-
-
-@dataclass
-class Backoff:
-    """Exponential backoff with jitter: base * 2**attempt, capped, times a factor in [0.5, 1.5)."""
-
-    base_s: float = 0.05
-    max_s: float = 5.0
-    rng: random.Random = field(default_factory=random.Random)
-
-    def delay(self, attempt: int) -> float:
-        growth = float(2 ** min(attempt, 16))
-        return min(self.max_s, self.base_s * growth) * (0.5 + self.rng.random())
 
 
 class ClientBase(FrameLog):
@@ -187,7 +172,7 @@ class ClientBase(FrameLog):
         """Abort the socket without a close handshake (tests: a network loss)."""
         ws = self._ws
         if ws is not None and self._inner is not None:
-            self._inner.start_soon(_abort, ws)
+            self._inner.start_soon(abort, ws)
 
     # --- the socket task -----------------------------------------------------------------
 
@@ -212,7 +197,7 @@ class ClientBase(FrameLog):
                     self._fatal = UpgradeRefusedError(exc.status_code, exc.body or b"")
                     self._notify()
                     return
-                hint = _primary_hint(exc.body)
+                hint = primary_hint(exc.body)
                 log.info("upgrade refused by %s: %s (primary: %s)", url, exc.status_code, hint)
             except (HandshakeError, OSError, ConnectionClosed, trio.BrokenResourceError,
                     trio.TooSlowError) as exc:
@@ -265,16 +250,16 @@ class ClientBase(FrameLog):
                          self.ping_timeout_s)
                 self._missed_pong = True
                 self.unresponsive += 1
-                await _abort(ws)
+                await abort(ws)
                 return
 
     async def _session(self, url: str) -> None:
-        ws_url = _ws_url(url) + self.path
-        headers = [(b"Origin", (self.origin or _origin_of(url)).encode())]
+        url_of_socket = ws_url(url) + self.path
+        headers = [(b"Origin", (self.origin or origin_of(url)).encode())]
         if self.session:
             headers.append((b"Cookie", f"fd_session={self.session}".encode()))
         keepalive = trio.CancelScope()
-        async with open_socket(ws_url, headers, max_message_size=self.max_frame_bytes,
+        async with open_socket(url_of_socket, headers, max_message_size=self.max_frame_bytes,
                                connect_timeout_s=self.connect_timeout_s) as ws:
             try:
                 with trio.fail_after(self.connect_timeout_s):  # a node paused after the handshake
@@ -388,34 +373,3 @@ class ClientBase(FrameLog):
         return answer
 
     # --- reading -------------------------------------------------------------------------
-
-async def _abort(ws: WebSocketConnection) -> None:
-    stream = ws._stream  # the TCP stream under the websocket
-    try:
-        await stream.aclose()
-    except Exception:
-        log.debug("abort of a client socket failed", exc_info=True)
-
-
-def _primary_hint(body: bytes | None) -> str | None:
-    """The primary's base URL named in a refused upgrade's JSON body, if any."""
-    try:
-        error = json.loads(body or b"null")["error"]
-        hint = error.get("primary")
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return None
-    return hint if isinstance(hint, str) and hint.startswith(("http://", "https://")) else None
-
-
-def _ws_url(url: str) -> str:
-    url = url.rstrip("/")
-    if url.startswith("https://"):
-        return "wss://" + url[len("https://"):]
-    if url.startswith("http://"):
-        return "ws://" + url[len("http://"):]
-    return url
-
-
-def _origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"

@@ -119,10 +119,20 @@ class EngineHarness:
         """
         self.engine.directory.hold(address)
 
-    def release(self, address: str) -> None:
-        """Deliver what ``hold`` kept back, in order, then settle."""
+    def release(self, address: str, settle: bool = True) -> None:
+        """Deliver what ``hold`` kept back, in order, then settle (unless told not to:
+        when the test waits for one step of what follows, see ``wait_state``)."""
         self.engine.directory.release(address)
-        self.settle()
+        if settle:
+            self.settle()
+
+    def wait_state(self, address: str, state: str, timeout: float = 5.0) -> None:
+        """Wait until ``address`` is ``live``, ``leaving``, ``restarting`` (crashed, or
+        starting), ``failed`` or ``absent`` — to stop a race at one step when ``settle``
+        cannot be used (another address is held, so work waits on it)."""
+        if not self.engine.directory.wait_state(address, state, timeout):
+            now = self.engine.directory.state(address)
+            raise AssertionError(f"{address} did not become {state} within {timeout} s: {now}")
 
     # --- probes and commands -------------------------------------------------------------
 

@@ -6,9 +6,11 @@ import random
 
 import pytest
 import trio
+from trio_websocket import HandshakeError
 
 from adapters.client import Backoff, ClientError, VisitorClient, http_request
 from adapters.client.inbox import HISTORY_TYPES, matches
+from adapters.client.reconnect import primary_hint
 from adapters.client.socket import open_socket
 
 
@@ -77,3 +79,29 @@ async def test_a_client_with_no_reachable_node_gives_up_when_not_reconnecting() 
     with pytest.raises(ClientError), trio.fail_after(10):
         async with client:
             pass
+
+
+def test_the_primary_hint_is_read_from_a_refusal_body() -> None:
+    body = b'{"error": {"code": "not_primary", "primary": "http://127.0.0.1:8081"}}'
+    assert primary_hint(body) == "http://127.0.0.1:8081"
+    assert primary_hint(b'{"error": {"code": "unavailable", "message": "..."}}') is None
+    assert primary_hint(b'{"error": {"primary": "javascript:alert(1)"}}') is None
+    assert primary_hint(b"<html>503</html>") is None and primary_hint(None) is None
+    assert primary_hint(b'["not", "an", "object"]') is None
+
+
+async def test_a_dial_that_never_gets_a_handshake_is_a_handshake_error() -> None:
+    listeners = await trio.open_tcp_listeners(0, host="127.0.0.1")
+    port = listeners[0].socket.getsockname()[1]
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(trio.serve_listeners, _hold, listeners)
+        with pytest.raises(HandshakeError, match="no websocket handshake"), trio.fail_after(10):
+            async with open_socket(f"ws://127.0.0.1:{port}/ws/visitor", [],
+                                   connect_timeout_s=0.2):
+                pass
+        nursery.cancel_scope.cancel()
+
+
+async def _hold(stream: trio.SocketStream) -> None:
+    async with stream:
+        await trio.sleep_forever()

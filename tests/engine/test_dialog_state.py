@@ -212,16 +212,6 @@ def test_position_is_ephemeral() -> None:
     assert d2 == m.Decision()
 
 
-def test_watch_authorization() -> None:
-    s = assigned()
-    sub = print
-    assert ds.authorize_watch(s, m.Watch(sub, token_hash="tok")) is None
-    assert ds.authorize_watch(s, m.Watch(sub, operator_id="ann")) is None
-    assert ds.authorize_watch(s, m.Watch(sub, manager_id="boss")) is None
-    refused = ds.authorize_watch(s, m.Watch(sub, operator_id="bob"))
-    assert refused is not None and refused.code == "forbidden"
-
-
 def test_replay_equals_live_state() -> None:
     s = assigned()
     s, d1 = run(s, inbound(c.VisitorSay("d-1", "tok", "hi", ref="a")), T0 + 1)

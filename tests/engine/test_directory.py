@@ -88,6 +88,44 @@ def test_retire_bounces_to_senders() -> None:
     assert d.state("a") == "absent"
 
 
+def test_the_message_a_retiring_actor_handles_is_not_given_to_its_successor() -> None:
+    """An operator retires (handling its Retire) while a new login already starts the
+    next actor at the same address: the Retire must not be redelivered to it."""
+    d, old = Directory(), FakeRef()
+    d.register("operator:ann", old)
+    d.send("operator:ann", m.Retire())
+    retire = old.told[0]
+    d.retire("operator:ann", old, keep=retire.id)
+    assert d.state("operator:ann") == "absent"
+    d.reserve("operator:ann")  # the supervisor launches the new session's actor
+    new = FakeRef()
+    d.register("operator:ann", new)
+    d.started()
+    d.send("operator:ann", "for the new one")
+    assert [e.message for e in new.told] == ["for the new one"]
+    assert not d.settle(0)  # the old actor has not finished its Retire yet
+    d.done("operator:ann", retire.id)
+    d.done("operator:ann", new.told[0].id)
+    assert d.settle(0)
+
+
+def test_a_watch_of_an_absent_address_goes_to_the_hook_first() -> None:
+    d, store = Directory(), FakeRef()
+    d.register("store", store)
+    taken: list[tuple[str, Any]] = []
+
+    def hook(address: str, env: Envelope) -> bool:
+        taken.append((address, env.message))
+        return address.startswith("dialog:")
+
+    d.on_absent = hook
+    got: list[Any] = []
+    d.send("dialog:d-1", m.Watch(got.append, ref="w"))
+    d.send("operator:x", m.Watch(got.append, ref="o"))
+    assert [a for a, _ in taken] == ["dialog:d-1", "operator:x"]
+    assert [x.ref for x in got] == ["o"]  # the hook declined it: it bounced as before
+
+
 def test_failed_address_answers_unavailable() -> None:
     d, a = Directory(), FakeRef()
     d.register("dialog:d-1", a)

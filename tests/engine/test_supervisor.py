@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from engine import commands as c
 from engine import notices as n
-from engine.journal import MemoryJournal
+from engine.errors import JournalError
+from engine.journal import MemoryJournal, NewEvent, Record
 from engine.settings import EngineSettings
 from engine.status import Status
 from engine.testing import EngineHarness
@@ -170,3 +173,136 @@ def test_restart_keeps_holders_after_transfers(with_transfer: bool) -> None:
         assert added.dialog == v.dialog
         if with_transfer:
             assert added.transferred_from == "ann"
+
+
+# --- logging in again while the previous session retires -------------------------------
+
+
+def logged_in(h: EngineHarness, operator: str) -> bool:
+    """Logged in per the journal's projection, with a live actor that takes commands."""
+    listed = any(op["id"] == operator for op in h.snapshot()["operators"])
+    alive = h.engine.directory.state(f"operator:{operator}") == "live"
+    return listed and alive
+
+
+def test_a_login_right_after_a_logout_takes_effect(harness: EngineHarness) -> None:
+    """The logout waits in the operator's mailbox when the login reaches the supervisor:
+    the login is ordered behind it, so the operator ends up logged in."""
+    ann = harness.login("ann")
+    answers = harness.probe("answers")
+    harness.hold("operator:ann")
+    harness.engine.submit(c.OperatorLogout("ann", ref="out"), answers)
+    harness.engine.submit(c.OperatorLogin("ann", "Ann", ref="in"), answers)
+    harness.settle()
+    answers.expect_no((n.Ack, n.Rejected))  # the login does not overtake the logout
+    harness.release("operator:ann")
+    assert [(type(x), x.ref) for x in (answers.expect(n.Ack), answers.expect(n.Ack))] == [
+        (n.Ack, "out"),
+        (n.Ack, "in"),
+    ]
+    assert logged_in(harness, "ann")
+    assert isinstance(ann.set_status(Status.PHONE), n.Ack)
+    vera = harness.visitor("Vera")
+    vera.open()
+    ann.set_status(Status.CONNECTED)
+    assert ann.dialogs == [vera.dialog]
+
+
+def test_a_login_while_the_operator_is_leaving_waits_for_its_retirement(
+    harness: EngineHarness,
+) -> None:
+    harness.login("ann")
+    answers = harness.probe("answers")
+    harness.hold("store")  # the logout is decided (the actor is leaving), not yet durable
+    harness.engine.submit(c.OperatorLogout("ann", ref="out"), answers)
+    harness.settle()
+    assert harness.engine.directory.state("operator:ann") == "leaving"
+    harness.engine.submit(c.OperatorLogin("ann", "Ann", ref="in"), answers)
+    harness.settle()
+    harness.release("store")
+    assert [answers.expect(n.Ack).ref for _ in range(2)] == ["out", "in"]
+    assert logged_in(harness, "ann")
+
+
+def test_a_login_while_the_retiring_operator_restarts_takes_effect(
+    harness: EngineHarness,
+) -> None:
+    """The operator crashes on its Retire after the logout is durable: the supervisor
+    rebuilds it (and finds it logged out) while the login is there."""
+    harness.login("ann")
+    answers = harness.probe("answers")
+    harness.hold("store")
+    harness.engine.submit(c.OperatorLogout("ann", ref="out"), answers)
+    harness.settle()
+    harness.inject_crash("operator:ann")  # the Retire crashes it
+    harness.hold("supervisor")
+    harness.engine.submit(c.OperatorLogin("ann", "Ann", ref="in"), answers)
+    harness.release("store", settle=False)
+    harness.wait_state("operator:ann", "restarting")  # crashed; its rebuild not asked yet
+    harness.release("supervisor")
+    assert [answers.expect(n.Ack).ref for _ in range(2)] == ["out", "in"]
+    assert logged_in(harness, "ann")
+    assert isinstance(harness.command(c.SetCapacity("ann", 2, ref="cap")), n.Ack)
+
+
+@pytest.mark.allow_error_logs  # the failed append is logged at ERROR
+def test_a_login_waiting_for_a_logout_that_failed_is_acked() -> None:
+    journal = FailingJournal()
+    with EngineHarness(journal=journal) as h:
+        h.login("ann")
+        answers = h.probe("answers")
+        h.hold("store")
+        h.engine.submit(c.OperatorLogout("ann", ref="out"), answers)
+        h.settle()
+        h.engine.submit(c.OperatorLogin("ann", "Ann", ref="in"), answers)
+        h.settle()  # waits: ann is leaving
+        journal.fail_next = True
+        h.release("store")
+        refused = answers.expect(n.Rejected)
+        assert (refused.ref, refused.code) == ("out", "unavailable")
+        assert answers.expect(n.Ack).ref == "in"
+        assert logged_in(h, "ann")
+
+
+class FailingJournal(MemoryJournal):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail_next = False
+
+    def append(self, events: Sequence[NewEvent], epoch: int) -> list[Record]:
+        if self.fail_next:
+            self.fail_next = False
+            raise JournalError("disk full")
+        return super().append(events, epoch)
+
+
+# --- open is idempotent by token --------------------------------------------------------
+
+
+def test_a_resent_open_gets_the_same_dialog_and_opens_nothing() -> None:
+    journal = MemoryJournal()
+    with EngineHarness(journal=journal) as h:
+        answers = h.probe("answers")
+        h.hold("store")  # the first open is not durable yet when the second comes
+        h.engine.submit(c.OpenDialog("tok-a", "Vera", ref="o1"), answers)
+        h.engine.submit(c.OpenDialog("tok-a", "Vera", ref="o1"), answers)
+        h.settle()
+        answers.expect_no((n.Ack, n.Rejected))  # neither is answered before durable
+        h.release("store")
+        first, again = answers.expect(n.Ack), answers.expect(n.Ack)
+        assert isinstance(first, n.Ack) and isinstance(again, n.Ack)
+        assert (again.dialog, again.seq, again.data) == (first.dialog, 1, {"dialog": first.dialog})
+        other = h.command(c.OpenDialog("tok-b", "Bob", ref="o2"))
+        assert isinstance(other, n.Ack) and other.dialog != first.dialog
+        assert [d["id"] for d in h.snapshot()["dialogs"]] == [first.dialog, other.dialog]
+        opened = [r for r in journal.read() if r.type == "dialog.opened"]
+        assert len(opened) == 2
+
+        h.restart()  # the open dialogs' tokens are known again after a restart
+        after = h.command(c.OpenDialog("tok-a", "Vera", ref="o1"))
+        assert isinstance(after, n.Ack) and after.dialog == first.dialog
+
+        assert first.dialog is not None
+        h.command(c.VisitorClose(first.dialog, "tok-a", ref="bye"))
+        fresh = h.command(c.OpenDialog("tok-a", "Vera", ref="o3"))  # closed: a new one
+        assert isinstance(fresh, n.Ack) and fresh.dialog not in (first.dialog, other.dialog)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -135,24 +136,22 @@ async def test_sigstop_the_primary_past_its_lease(cluster: ProcCluster) -> None:
     a, b = await start_pair(cluster)
     sent: list[tuple[int, str]] = []
     async with trio.open_nursery() as nursery:
-        first = VisitorClient([a.url])
-        await nursery.start(first.run)
-        ack = await first.open("paused", timeout=30)
-        dialog, token = str(ack["dialog"]), str(ack["data"]["token"])
+        # One client rides through by itself: its keepalive notices the paused node (the
+        # socket stays open), a dial to it times out, and a refusing backup names the primary.
+        vera = VisitorClient([a.url, b.url], ping_interval_s=0.2, ping_timeout_s=0.5,
+                             connect_timeout_s=1.0)
+        await nursery.start(vera.run)
+        ack = await vera.open("paused", timeout=30)
+        dialog = str(ack["dialog"])
         for n in range(5):
-            got = await first.say(f"message {n}", timeout=30)
+            got = await vera.say(f"message {n}", timeout=30)
             sent.append((int(got["seq"]), f"message {n}"))
         cluster.signal("a", signal.SIGSTOP)
-        await wait_health(b, lambda h: h["ready"] and h["role"] == "primary", timeout=30)
-        # The stopped process keeps its sockets open and the Python client has no liveness
-        # check of its own (see docs/failover.md), so the visitor comes back through b.
-        first.drop()
-        second = VisitorClient([b.url])
-        await nursery.start(second.run)
-        await second.resume(dialog, token, after_seq=0, timeout=30)
         for n in range(5, 10):
-            got = await second.say(f"message {n}", dialog=dialog, timeout=30)
+            got = await vera.say(f"message {n}", timeout=30)
             sent.append((int(got["seq"]), f"message {n}"))
+        assert vera.url == b.url and vera.unresponsive >= 1
+        assert (await health(b) or {}).get("role") == "primary"
         cluster.signal("a", signal.SIGCONT)
         # a accepts nothing any more: it refuses clients, then rejoins as backup
         probe = VisitorClient([a.url], reconnect=False)
@@ -162,10 +161,21 @@ async def test_sigstop_the_primary_past_its_lease(cluster: ProcCluster) -> None:
         back = await wait_health(
             a, lambda h: h["role"] == "backup" and h["caught_up"] and h["link"] == "up", 30
         )
+        # now a names the primary when it refuses: a client that knows only a follows it to b
+        late = VisitorClient([a.url], reconnect=False)
+        with pytest.raises(UpgradeRefusedError) as refused:
+            async with late:
+                pass
+        assert json.loads(refused.value.body)["error"]["primary"] == b.url
+        follower = VisitorClient([a.url])
+        await nursery.start(follower.run)
+        assert follower.url == b.url
+        await follower.resume(dialog, str(ack["data"]["token"]))
         for n in range(10, 13):
-            got = await second.say(f"message {n}", dialog=dialog, timeout=30)
+            got = await vera.say(f"message {n}", timeout=30)
             sent.append((int(got["seq"]), f"message {n}"))
-        for c in (second, first):
+        await follower.expect({"type": "dialog.message", "text": "message 12"}, timeout=30)
+        for c in (vera, follower):
             with trio.move_on_after(2):
                 await c.aclose()
         nursery.cancel_scope.cancel()
@@ -178,6 +188,8 @@ async def test_sigstop_the_primary_past_its_lease(cluster: ProcCluster) -> None:
     on_b = messages_in(b.data_dir / "journal.sqlite3")
     assert on_a == on_b
     assert set(sent) <= set(on_b[dialog])
+    texts = [t for _, t in on_b[dialog]]
+    assert texts == [f"message {n}" for n in range(13)]  # each once, in order
 
 
 def manager_password(cluster: ProcCluster, name: str) -> str:

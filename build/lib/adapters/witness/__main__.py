@@ -1,5 +1,0 @@
-import sys
-
-from adapters.witness import main
-
-sys.exit(main())

@@ -1,1 +1,0 @@
-"""The benchmark suite: ``python -m bench`` (see docs/performance.md)."""

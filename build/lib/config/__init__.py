@@ -1,1 +1,0 @@
-"""Settings: defaults with units, a TOML file, environment overrides, validated."""
