@@ -20,7 +20,7 @@ from engine.errors import AdapterError
 from engine.status import Status
 
 Endpoint = Literal["visitor", "operator", "manager"]
-Kind = Literal["str", "bool", "int", "info", "seqs", "status"]
+Kind = Literal["str", "bool", "int", "info", "seqs", "status", "token"]
 
 MAX_REF_CHARS = 64
 MAX_TEXT_CHARS = 4000
@@ -29,6 +29,9 @@ MAX_NOTE_CHARS = 500
 MAX_ID_CHARS = 64
 MAX_INFO_ITEMS = 32
 MAX_RESUME_DIALOGS = 1000
+MIN_TOKEN_CHARS = 32  # a visitor's own dialog token (``open``): random, url-safe
+MAX_TOKEN_CHARS = 128
+_TOKEN_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 class WireError(AdapterError):
@@ -105,6 +108,7 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
         "open": (
             Field("name", "str", required=False, max_chars=MAX_NAME_CHARS),
             Field("info", "info", required=False),
+            Field("token", "token", required=False),
         ),
         "resume": (
             _DIALOG,
@@ -229,6 +233,8 @@ def _check(kind: str, spec: Field, value: Any, ref: str | None) -> Any:
             ) from None
     if spec.kind == "info":
         return _check_info(where, value, ref)
+    if spec.kind == "token":
+        return _check_token(where, value, ref)
     return _check_seqs(where, value, ref)
 
 
@@ -249,6 +255,27 @@ def _check_info(where: str, value: Any, ref: str | None) -> dict[str, str]:
             )
         out[key] = item
     return out
+
+
+def _check_token(where: str, value: Any, ref: str | None) -> str:
+    """A client-made token: it must be as unguessable as one the server makes."""
+    ok = (
+        isinstance(value, str)
+        and MIN_TOKEN_CHARS <= len(value) <= MAX_TOKEN_CHARS
+        and set(value) <= _TOKEN_ALPHABET
+    )
+    if not ok:
+        got = f"{len(value)} characters" if isinstance(value, str) else _describe(value)
+        if isinstance(value, str) and not set(value) <= _TOKEN_ALPHABET:
+            got = "characters outside A-Z a-z 0-9 - _"
+        raise WireError(
+            "bad_field",
+            f"{where}: expected {MIN_TOKEN_CHARS} to {MAX_TOKEN_CHARS} random url-safe "
+            f"characters (A-Z a-z 0-9 - _), got {got}",
+            ref,
+        )
+    assert isinstance(value, str)
+    return value
 
 
 def _check_seqs(where: str, value: Any, ref: str | None) -> dict[str, int]:

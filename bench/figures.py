@@ -17,6 +17,7 @@ class Figure:
     floor: float | None
     target: str = ""
     note: str = ""
+    complete: bool = True  # False: measured short of what was asked; a target then fails
 
     @property
     def ratio(self) -> float | None:
@@ -30,6 +31,8 @@ class Figure:
     def passed(self) -> bool | None:
         if not self.target:
             return None
+        if not self.complete:
+            return False
         subject, op, bound_text = self.target.split()
         value = self.ratio if subject == "ratio" else self.frontdesk
         if value is None or math.isnan(value):

@@ -1,9 +1,13 @@
 """The visitor endpoint ``/ws/visitor``: open or resume dialogs by token, say, type, close.
 
-A visitor has no account: it proves a dialog is its own with the token the
-server made at ``open`` (``secrets.token_urlsafe(32)``, handed over once in the
-ack). The engine only ever sees the token's SHA-256, so the journal holds
-nothing that lets anyone act as the visitor.
+A visitor has no account: it proves a dialog is its own with its token — one
+the widget made and sent with ``open`` (validated by ``adapters.wire``: at
+least 32 random url-safe characters), else one the server makes
+(``secrets.token_urlsafe(32)``); either way it is handed back in the ack. The
+engine only ever sees the token's SHA-256, so the journal holds nothing that
+lets anyone act as the visitor. Because the engine dedupes ``open`` by that
+hash, an ``open`` re-sent with the same token after a lost ack gets the same
+dialog.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ class VisitorConnection(WsConnection):
         if frame.type == "ping":
             self.send_frame({"type": "pong", "ref": frame.ref})
         elif frame.type == "open":
-            token = secrets.token_urlsafe(32)
+            token = frame.opt_text("token") or secrets.token_urlsafe(32)
             hashed = token_hash(token)
             info = tuple(sorted(frame.info("info").items()))
             command = OpenDialog(
@@ -82,6 +86,8 @@ class VisitorConnection(WsConnection):
 
     def _opened(self, notice: Notice, token: str, hashed: str) -> None:
         """Trio thread: the engine answered ``open``."""
+        if self._closed:  # the socket went before the ack: the client re-sends its open
+            return
         if isinstance(notice, Ack) and notice.dialog is not None:
             frame = notice.to_wire()
             frame["data"] = {**notice.data, "token": token}

@@ -26,6 +26,8 @@ def test_missing_values_fail_their_target_and_have_no_ratio() -> None:
     assert Figure("x", "s", 1.0, 0.0).ratio is None
     assert Figure("x", "s", math.nan, 1.0, "ratio <= 2").passed is False
     assert Figure("x", "s", 1.0, 2.0).passed is None  # no target
+    short = Figure("rss at 1,882 of 10,000", "MB", 214, 235, "value <= 600", complete=False)
+    assert short.passed is False
 
 
 def test_table_has_a_row_per_figure() -> None:

@@ -28,7 +28,7 @@ ROWS = {
     "latency_high": 5,
     "assignment": 4,
     "operators_online": 2,
-    "scale": 7,
+    "scale": 8,
 }
 
 

@@ -120,7 +120,7 @@ def test_stale_epoch_fences_the_node_in_order(caplog: pytest.LogCaptureFixture) 
         with caplog.at_level(logging.WARNING, logger="frontdesk"):
             h.release(f"dialog:{d}")
             got = [answers.expect((n.Ack, n.Rejected)) for _ in range(4)]
-            assert {x.ref for x in got} == {"m0", "m1", "m2", "t"}
+            assert {getattr(x, "ref", None) for x in got} == {"m0", "m1", "m2", "t"}
             for x in got:
                 assert isinstance(x, n.Rejected) and x.code == "not_primary", x
                 assert "epoch 1" in x.message and "fenced" in x.message
@@ -219,7 +219,7 @@ def test_a_visitor_resuming_a_closed_dialog_gets_what_it_missed_once(
     done = harness.probe("done")
     harness.engine.watch_dialog(d, done, after_seq=seen + 2, token_hash=vera.token_hash)
     harness.settle()
-    done.expect_no(object)
+    assert done.received == []
 
 
 def test_who_may_replay_a_closed_dialog(harness: EngineHarness) -> None:
@@ -233,7 +233,7 @@ def test_who_may_replay_a_closed_dialog(harness: EngineHarness) -> None:
 
     def replayed(**who: str) -> list[n.Notice]:
         p = harness.probe(str(who))
-        harness.engine.watch_dialog(d, p, after_seq=2, ref="w", **who)  # type: ignore[arg-type]
+        harness.engine.watch_dialog(d, p, after_seq=2, ref="w", **who)
         harness.settle()
         return p.received
 

@@ -155,7 +155,7 @@ async def test_an_engine_restart_closes_1012_and_everyone_resumes_without_loss(
     assert vera.duplicates == [] and ann.duplicates == []
 
 
-async def test_resuming_a_closed_dialog_says_closed_and_the_client_stops_resuming_it(
+async def test_resuming_a_closed_dialog_replays_it_to_the_close_and_the_client_stops(
     node: Node,
 ) -> None:
     ann, vera, dialog = await talking(node)
@@ -165,6 +165,32 @@ async def test_resuming_a_closed_dialog_says_closed_and_the_client_stops_resumin
     await ann.expect({"type": "operator.dialog_removed", "dialog": dialog})
     reloaded = await node.visitor()
     await reloaded.resume(dialog, token)
-    refused = await reloaded.expect("error")
-    assert (refused["code"], refused["dialog"]) == ("closed", dialog)
-    assert dialog in reloaded.closed and dialog not in reloaded.tokens
+    closed = await reloaded.expect({"type": "dialog.closed", "dialog": dialog})
+    assert closed["by"] == "operator"
+    assert texts(reloaded, dialog) == ["hello", "hi"]
+    assert dialog in reloaded.closed
+    assert [f for f in reloaded.received if f["type"] == "error"] == []
+
+
+async def test_a_visitor_back_after_the_close_gets_what_it_missed_and_the_close_once(
+    node: Node,
+) -> None:
+    ann, vera, dialog = await talking(node)
+    vera.reconnect_gate = trio.Event()
+    vera.drop()
+    assert await vera.expect_close() == 1006
+    await ann.say(dialog, "still there?")
+    await ann.close(dialog)
+    await ann.expect({"type": "operator.dialog_removed", "dialog": dialog})
+    vera.reconnect_gate.set()  # it reconnects and resumes from the last seq it saw
+    await vera.wait_connected()
+    await vera.expect({"type": "dialog.closed", "dialog": dialog})
+    await node.settle()
+    await vera.send({"type": "ping", "ref": "after"})  # whatever the server sends is in
+    await vera.expect({"type": "pong", "ref": "after"})
+    assert texts(vera, dialog) == ["hello", "hi", "still there?"]
+    assert [f["type"] for f in vera.received].count("dialog.closed") == 1
+    seqs = history(vera, dialog)
+    assert seqs == list(range(1, len(seqs) + 1)) and vera.duplicates == []
+    assert [f for f in vera.received if f["type"] == "error"] == []
+    assert dialog in vera.closed  # it will not resume it again

@@ -2,6 +2,11 @@
 // transcript, and the messages not yet acknowledged. Kept in sessionStorage
 // so a reload of the page resumes the same dialog, after its last seq, with
 // nothing missed (the server replays) and nothing doubled (dedupe by seq).
+//
+// The dialog's token is made here, before `open` is sent, and kept with the
+// pending `open`: if the socket drops before the ack, the same `open` (same
+// token) goes again on the next socket, and the server answers it with the
+// same dialog instead of opening a second one.
 
 import { Link } from "../link.js";
 import {
@@ -14,6 +19,16 @@ import {
 } from "../transcript.js";
 
 const TYPING_IDLE_MS = 3000;
+const TOKEN_BYTES = 32; // base64url: 43 characters (the server wants at least 32)
+
+/** A new dialog token: random bytes from crypto.getRandomValues, base64url. */
+export function newToken() {
+  const bytes = new Uint8Array(TOKEN_BYTES);
+  crypto.getRandomValues(bytes);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
 
 export class WidgetSession {
   /**
@@ -106,7 +121,8 @@ export class WidgetSession {
     if (this.dialog !== null || this.openRequest) return;
     this.visitorName = name;
     this.error = null;
-    this.openRequest = { type: "open", name, info, ref: newRef("open") };
+    // Kept (with its token) before it is sent: re-sent as is until acknowledged.
+    this.openRequest = { type: "open", name, info, ref: newRef("open"), token: newToken() };
     this.persist();
     this.link.send(this.openRequest);
     this.onChange();
@@ -174,6 +190,8 @@ export class WidgetSession {
       // keeps one message per (dialog, ref), so a resend never doubles.
       for (const frame of this.pending) this.link.send(frame);
     } else if (this.openRequest) {
+      // Not acknowledged on the last socket: the same frame, same token, so the
+      // server gives back the dialog it may already have opened.
       this.link.send(this.openRequest);
     }
   }
@@ -201,7 +219,7 @@ export class WidgetSession {
     this.error = null;
     if (this.openRequest && frame.ref === this.openRequest.ref) {
       this.dialog = frame.dialog;
-      this.token = frame.data && frame.data.token;
+      this.token = (frame.data && frame.data.token) || this.openRequest.token || null;
       this.transcript = new Transcript(this.dialog, this.transcript.entries);
       this.openRequest = null;
       this.persist();
@@ -214,6 +232,12 @@ export class WidgetSession {
 
   onError(frame) {
     if (this.openRequest && frame.ref === this.openRequest.ref) {
+      const request = this.openRequest;
+      if (TRANSIENT_CODES.has(frame.code)) {
+        // Not taken this time: the same open (same token) later, never a second dialog.
+        setTimeout(() => this.openRequest === request && this.link.send(request), RETRY_DELAY_MS);
+        return;
+      }
       this.openRequest = null;
       this.error = frame.message || "The chat could not be started.";
       this.persist();
