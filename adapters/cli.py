@@ -19,13 +19,11 @@ from typing import Any
 
 import trio
 
-from adapters import gcstats, tuning, user_commands, witness
-from adapters.accounts import Accounts
+from adapters import tuning, user_commands, witness
+from adapters.node_setup import open_node
 from adapters.replication import commands as cluster_commands
 from adapters.replication import serve as cluster
-from adapters.storage import SqlJournal
 from config.loader import load_settings
-from engine.clock import SystemClock
 from engine.errors import FrontdeskError
 from engine.runtime import Engine
 from web.context import ServerContext, StaticNode
@@ -85,31 +83,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = load_settings(Path(args.config) if args.config else None, os.environ, overrides)
     if settings.cluster.peer_url:
         return cluster.serve_cluster(settings, args.demo)
-    runtime = tuning.tuning_from_env()
-    tuning.apply_runtime_tuning(runtime)
-    gcstats.install_from_env()
-
-    Path(settings.storage.data_dir).mkdir(parents=True, exist_ok=True)
-    journal = SqlJournal.from_settings(settings.storage)
-    accounts = Accounts.from_settings(settings)
-    clock = SystemClock()
+    parts = open_node(settings)
     engine: Engine | None = None
     try:
-        demo: list[tuple[str, str, str]] = []
-        if args.demo or settings.demo or not accounts.users():
-            demo = list(accounts.ensure_demo_users())
-        engine = Engine(settings.engine, journal, clock).start()
-        node = StaticNode(journal.epoch)
+        demo = parts.demo_accounts(settings, args.demo)
+        engine = Engine(settings.engine, parts.journal, parts.clock).start()
+        node = StaticNode(parts.journal.epoch)
         # --port goes straight to the server: 0 (any free port) is fine here
         port = {"port": args.port} if args.port is not None else {}
-        ctx = ServerContext(engine, accounts, options_from_settings(settings, **port), clock, node)
-        trio.run(_serve, ctx, demo, runtime)
+        options = options_from_settings(settings, **port)
+        ctx = ServerContext(engine, parts.accounts, options, parts.clock, node)
+        trio.run(_serve, ctx, demo, parts.runtime)
     finally:
         if engine is not None:
             engine.stop()  # the store flushes the journal first
-        clock.stop()
-        journal.close()
-        accounts.close()
+        parts.close()
     log.info("stopped")
     return 0
 

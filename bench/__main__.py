@@ -6,7 +6,8 @@ latency_high, assignment, scale; extras, run only when named: gc_tuning,
 switch_interval), ``--out PATH`` (default ``bench/results/latest.json``),
 ``--keep`` (keep the work directory with the servers' and clients' logs),
 ``--profile`` (sample each frontdesk server with py-spy; a summary per
-measurement goes to the JSON file, the raw stacks to the logs).
+measurement goes to the JSON file, the raw stacks to the logs), ``--env
+NAME=VALUE`` (repeatable: set for both servers, e.g. a tuning variable).
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
                         choices=sorted({**MEASUREMENTS, **EXTRA}))
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep logs and data directories")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="set for both servers, e.g. FRONTDESK_GC_THRESHOLDS=50000,50,100")
     parser.add_argument("--profile", action="store_true",
                         help="sample every frontdesk server with py-spy (summary in the JSON)")
     args = parser.parse_args(argv)
@@ -63,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="fd-bench-"))
     log_dir = work / "logs"
     log_dir.mkdir()
-    ctx = Context(sizes=sizes, work_dir=work, log_dir=log_dir, profile=args.profile)
+    env = dict(item.split("=", 1) for item in args.env if "=" in item)
+    ctx = Context(sizes=sizes, work_dir=work, log_dir=log_dir, profile=args.profile, env=env)
 
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
@@ -81,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         "mode": "quick" if args.quick else "full",
         "machine": machine(),
         "sizes": sizes.__dict__,
+        "env": env,
         "figures": [f.to_json() for f in figures],
         "measurements": details,
     }

@@ -25,7 +25,8 @@ in order. ``IGNORED`` lists the pairs that may happen (late or duplicate
 inputs) and change nothing. Any other pair is a bug in the caller and raises
 ``ClusterError`` naming the input, the role and the epoch. The I/O layer
 (``adapters.replication.node``) feeds inputs from timers, the witness client
-and the replication link, and performs the actions.
+and the replication link, and performs the actions. The inputs and actions
+themselves are declared in ``engine.cluster_messages`` (and exported here).
 
 A node whose journal failed verification at start-up (torn or corrupted tail)
 has ``journal_ok = False``: it never asks for the lease until it has caught up
@@ -38,7 +39,64 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
 
+from engine.cluster_messages import (
+    INPUTS,
+    Action,
+    CaughtUp,
+    Demote,
+    FellBehind,
+    HandOver,
+    HandoverFailed,
+    HandoverReceived,
+    HeartbeatReceived,
+    HeartbeatsMissed,
+    HigherEpochSeen,
+    Input,
+    LeaseExpired,
+    LeaseGranted,
+    LeaseRefused,
+    LinkDown,
+    LinkUp,
+    Promote,
+    RequestLease,
+    ResumeWrites,
+    StopWrites,
+    SwitchoverRequested,
+)
 from engine.errors import EngineError
+
+__all__ = [
+    "IGNORED",
+    "INPUTS",
+    "TRANSITIONS",
+    "Action",
+    "CaughtUp",
+    "ClusterError",
+    "Demote",
+    "FellBehind",
+    "HandOver",
+    "HandoverFailed",
+    "HandoverReceived",
+    "HeartbeatReceived",
+    "HeartbeatsMissed",
+    "HigherEpochSeen",
+    "Input",
+    "LeaseExpired",
+    "LeaseGranted",
+    "LeaseRefused",
+    "LinkDown",
+    "LinkUp",
+    "NodeState",
+    "Promote",
+    "RequestLease",
+    "ResumeWrites",
+    "Role",
+    "StopWrites",
+    "SwitchoverRequested",
+    "accepts_writes",
+    "initial",
+    "step",
+]
 
 
 class ClusterError(EngineError):
@@ -60,132 +118,6 @@ class NodeState:
     link_up: bool = False  # the replication link to the peer is connected
     caught_up: bool = False  # primary: the backup acked everything; backup: it has all
     handing_over: bool = False  # fenced primary handing the role to its backup
-
-
-# --- inputs ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Input:
-    pass
-
-
-@dataclass(frozen=True)
-class HeartbeatReceived(Input):
-    epoch: int
-
-
-@dataclass(frozen=True)
-class HeartbeatsMissed(Input):
-    """No heartbeat for ``failover_timeout_s``."""
-
-
-@dataclass(frozen=True)
-class LeaseGranted(Input):
-    epoch: int
-
-
-@dataclass(frozen=True)
-class LeaseRefused(Input):
-    """The witness refused the lease; ``epoch`` is its current epoch.
-
-    A candidate is also given this (with its own epoch) when the witness cannot
-    be reached; a primary is not: its lease simply runs out (``LeaseExpired``).
-    """
-
-    epoch: int
-    holder: str | None = None
-
-
-@dataclass(frozen=True)
-class LeaseExpired(Input):
-    """The primary's lease ran out before a renewal was confirmed."""
-
-
-@dataclass(frozen=True)
-class LinkUp(Input):
-    pass
-
-
-@dataclass(frozen=True)
-class LinkDown(Input):
-    pass
-
-
-@dataclass(frozen=True)
-class HigherEpochSeen(Input):
-    epoch: int
-
-
-@dataclass(frozen=True)
-class CaughtUp(Input):
-    pass
-
-
-@dataclass(frozen=True)
-class FellBehind(Input):
-    pass
-
-
-@dataclass(frozen=True)
-class SwitchoverRequested(Input):
-    pass
-
-
-@dataclass(frozen=True)
-class HandoverReceived(Input):
-    """The primary stopped writing, the backup has everything: take the role now."""
-
-    epoch: int
-
-
-@dataclass(frozen=True)
-class HandoverFailed(Input):
-    """The backup did not take the role in time: keep (or get back) the lease."""
-
-
-# --- actions --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Action:
-    pass
-
-
-@dataclass(frozen=True)
-class RequestLease(Action):
-    epoch: int
-
-
-@dataclass(frozen=True)
-class StopWrites(Action):
-    """Refuse every append from now on (the gate raises StaleEpoch)."""
-
-
-@dataclass(frozen=True)
-class ResumeWrites(Action):
-    pass
-
-
-@dataclass(frozen=True)
-class Promote(Action):
-    """Stop following, raise the journal's epoch, start the engine (it replays)."""
-
-    epoch: int
-
-
-@dataclass(frozen=True)
-class Demote(Action):
-    """Stop the engine and follow the primary of ``epoch`` (truncating a diverged tail)."""
-
-    epoch: int
-
-
-@dataclass(frozen=True)
-class HandOver(Action):
-    """Wait until the backup acked everything, release the lease to it, tell it."""
-
-    epoch: int
 
 
 # --- transitions ----------------------------------------------------------------------
@@ -398,21 +330,6 @@ IGNORED: frozenset[tuple[Role, type[Input]]] = frozenset(
     }
 )
 
-INPUTS: tuple[type[Input], ...] = (
-    HeartbeatReceived,
-    HeartbeatsMissed,
-    LeaseGranted,
-    LeaseRefused,
-    LeaseExpired,
-    LinkUp,
-    LinkDown,
-    HigherEpochSeen,
-    CaughtUp,
-    FellBehind,
-    SwitchoverRequested,
-    HandoverReceived,
-    HandoverFailed,
-)
 
 
 def step(state: NodeState, event: Input) -> tuple[NodeState, list[Action]]:

@@ -23,7 +23,8 @@ waits in the queue. It has three phases::
 Every history event takes the next ``seq`` (gap-free from 1); the notice that
 is published for it is the history entry (``entry()``). ``decide`` looks at
 one message and returns the events to append and the effects to perform
-once they are durable; ``apply`` folds one event into the state. Replay is
+once they are durable; ``apply`` folds one event into the state (it lives,
+with ``DialogState``, in ``engine.dialog_model``). Replay is
 ``apply`` over the dialog's stream, so a restarted actor is exactly the one
 that crashed, minus what was never committed.
 
@@ -34,140 +35,25 @@ position last told and the transfers already finished (so a late
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any, ClassVar
-
 from engine import commands as c
 from engine import events as ev
 from engine import messages as m
 from engine import notices as n
+from engine.dialog_model import REFS_KEPT, DialogState, Memo, Phase, apply, opened, ref_key
 from engine.history import entry
 from engine.settings import EngineSettings
 
-REFS_KEPT = 1000
-
-
-class Phase(Enum):
-    QUEUED = "queued"
-    ASSIGNED = "assigned"
-    CLOSED = "closed"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Memo(ev.DialogEvent):
-    """Applied to the state, never journaled."""
-
-    TYPE: ClassVar[str] = "memo"
-    JOURNALED: ClassVar[bool] = False
-    position: int | None = None
-    finished_tid: str | None = None
-
-
-@dataclass(frozen=True)
-class DialogState:
-    id: str
-    number: int
-    token_hash: str
-    visitor_name: str
-    info: dict[str, str]
-    priority: int
-    opened_at: float
-    phase: Phase = Phase.QUEUED
-    operator: str | None = None
-    operator_name: str = ""
-    seq: int = 0
-    history: tuple[n.DialogNotice, ...] = ()
-    last_visitor_at: float = 0.0
-    waiting_since: float | None = None
-    important: bool = False
-    monitors: frozenset[str] = frozenset()
-    refs: dict[str, int] = field(default_factory=dict)
-    help_request: dict[str, Any] | None = None
-    closed_by: str | None = None
-    close_reason: str = ""
-    # not journaled
-    position: int = 0
-    finished_tids: frozenset[str] = frozenset()
-
-    @property
-    def address(self) -> str:
-        return f"dialog:{self.id}"
-
-    def waiting_s(self, now: float) -> float:
-        return 0.0 if self.waiting_since is None else max(0.0, now - self.waiting_since)
-
-
-def _ref_key(author: str, operator: str | None, ref: str | None) -> str:
-    """Refs are the client's: unique per visitor, or per operator (not across operators)."""
-    return f"{author}:{operator}:{ref}" if operator is not None else f"{author}:{ref}"
-
-
-# --- apply -------------------------------------------------------------------------
-
-
-def opened(e: ev.DialogOpenedEv) -> DialogState:
-    first = entry(e)
-    assert first is not None
-    return DialogState(
-        id=e.dialog,
-        number=e.number,
-        token_hash=e.token_hash,
-        visitor_name=e.visitor_name,
-        info=dict(e.info),
-        priority=e.priority,
-        opened_at=e.at,
-        seq=e.seq,
-        history=(first,),
-        last_visitor_at=e.at,
-    )
-
-
-def apply(s: DialogState, e: ev.Event) -> DialogState:
-    """Fold one event of this dialog's stream into its state."""
-    if isinstance(e, Memo):
-        if e.position is not None:
-            s = dataclasses.replace(s, position=e.position)
-        if e.finished_tid is not None:
-            s = dataclasses.replace(s, finished_tids=s.finished_tids | {e.finished_tid})
-        return s
-    if isinstance(e, ev.MonitorSetEv):
-        mon = s.monitors | {e.manager} if e.on else s.monitors - {e.manager}
-        return dataclasses.replace(s, monitors=mon)
-    note = entry(e)
-    changes: dict[str, Any] = {}
-    if note is not None:
-        changes["seq"] = note.seq
-        changes["history"] = (*s.history, note)
-    if isinstance(e, ev.DialogAssignedEv):
-        changes.update(phase=Phase.ASSIGNED, operator=e.operator, operator_name=e.operator_name)
-        changes["position"] = 0
-    elif isinstance(e, ev.DialogTransferredEv):
-        changes.update(operator=e.to_operator, operator_name=e.to_name)
-    elif isinstance(e, ev.DialogRequeuedEv):
-        changes.update(phase=Phase.QUEUED, operator=None, operator_name="")
-    elif isinstance(e, ev.MessagePostedEv):
-        if e.ref is not None:
-            refs = dict(s.refs)
-            refs[_ref_key(e.author, e.operator, e.ref)] = e.seq
-            while len(refs) > REFS_KEPT:
-                del refs[next(iter(refs))]
-            changes["refs"] = refs
-        if e.author == "visitor":
-            changes["last_visitor_at"] = e.at
-            if s.waiting_since is None:
-                changes["waiting_since"] = e.at
-        elif e.author == "operator":
-            changes["waiting_since"] = None
-    elif isinstance(e, ev.ImportantMarkedEv):
-        changes["important"] = e.important
-    elif isinstance(e, ev.HelpRequestedEv):
-        changes["help_request"] = {"operator": e.operator, "text": e.text, "at": e.at}
-    elif isinstance(e, ev.DialogClosedEv):
-        changes.update(phase=Phase.CLOSED, closed_by=e.by, close_reason=e.reason)
-        changes.update(waiting_since=None, help_request=None, position=0)
-    return dataclasses.replace(s, **changes)
+# the state and its fold live in engine.dialog_model; importable from here too
+__all__ = [
+    "REFS_KEPT",
+    "DialogState",
+    "Memo",
+    "Phase",
+    "apply",
+    "decide",
+    "decide_command",
+    "opened",
+]
 
 
 # --- decide ------------------------------------------------------------------------
@@ -240,7 +126,7 @@ def _decide_open(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     if isinstance(command, c.VisitorSay | c.OperatorSay):
         author = "visitor" if isinstance(command, c.VisitorSay) else "operator"
         op_id = command.operator_id if isinstance(command, c.OperatorSay) else None
-        key = _ref_key(author, op_id, command.ref)
+        key = ref_key(author, op_id, command.ref)
         if command.ref is not None and key in s.refs:
             return m.Decision((), (_ack(command.ref, s, s.refs[key]),))
         if not command.text.strip():

@@ -9,6 +9,14 @@ dialog, after the seq the client gave in ``resume`` (0 otherwise); each
 dialog's entries and the operator's notices (one store thread, and the bridge
 keeps the order of ``run_sync_soon`` calls), so the removal comes after the
 dialog's last entry for this operator.
+
+The dialogs of ``resume`` that the operator no longer holds (none of the
+``operator.dialog_added`` of the state burst, which ends with the first
+``queue.length`` or ``operators``) are watched too, after their seq: one it
+held last that closed while the console was away (the visitor closed it, or
+inactivity) is replayed up to its ``dialog.closed``, once, and nothing
+follows. The engine refuses the others (transferred away, requeued); those
+refusals are dropped: the burst already told the client it does not hold them.
 """
 
 from __future__ import annotations
@@ -30,10 +38,20 @@ from engine.commands import (
     Transfer,
     Typing,
 )
-from engine.notices import Ack, DialogAdded, DialogRemoved, Notice, Rejected
+from engine.notices import (
+    Ack,
+    DialogAdded,
+    DialogRemoved,
+    Notice,
+    OperatorsChanged,
+    QueueLength,
+    Rejected,
+)
 from web.auth import User, user_json
 from web.context import ServerContext
 from web.ws_base import CLOSE_INTERNAL, CLOSE_NORMAL, WsConnection
+
+NOT_MINE = frozenset({"forbidden", "unknown_dialog"})  # refusals of a watch from resume
 
 
 class OperatorConnection(WsConnection):
@@ -47,8 +65,10 @@ class OperatorConnection(WsConnection):
         self._resumed = trio.Event()
         self._resume: dict[str, int] = {}
         self._watching_operator = False
-        self._dialogs: set[str] = set()
+        self._dialogs: set[str] = set()  # the dialogs watched
+        self._unconfirmed: set[str] = set()  # watched from resume, not (yet) announced held
         self._logging_out = False
+        self._burst_over = False  # the state burst after watch_operator has come
 
     def you(self) -> dict[str, Any]:
         return {"kind": "operator", **user_json(self.user)}
@@ -116,6 +136,16 @@ class OperatorConnection(WsConnection):
         for dialog, after in seqs.items():  # a later resume: replay those dialogs again
             if dialog in self._dialogs:
                 self._watch_dialog(dialog, after)
+            elif self._burst_over:
+                self._watch_not_held({dialog: after})
+            else:
+                self._resume[dialog] = after
+
+    def _watch_not_held(self, seqs: dict[str, int]) -> None:
+        """Watch resumed dialogs the operator does not hold (see the top)."""
+        for dialog, after in seqs.items():
+            self._unconfirmed.add(dialog)
+            self._watch_dialog(dialog, after)
 
     def _out(self, notice: Notice) -> None:
         """Trio thread: the engine answered ``logout``; close every socket of this operator."""
@@ -141,13 +171,22 @@ class OperatorConnection(WsConnection):
     def render(self, delivery: Delivery) -> dict[str, Any] | None:
         notice = delivery.notice
         if delivery.tag == "operator":
-            if isinstance(notice, DialogAdded) and notice.dialog not in self._dialogs:
-                self._watch_dialog(notice.dialog, self._resume.pop(notice.dialog, 0))
+            if isinstance(notice, DialogAdded):
+                self._unconfirmed.discard(notice.dialog)
+                if notice.dialog not in self._dialogs:
+                    self._watch_dialog(notice.dialog, self._resume.pop(notice.dialog, 0))
             elif isinstance(notice, DialogRemoved):
                 self._unwatch_dialog(notice.dialog)
+            elif isinstance(notice, QueueLength | OperatorsChanged) and not self._burst_over:
+                self._burst_over = True
+                not_held, self._resume = self._resume, {}
+                self._watch_not_held(not_held)
         elif isinstance(notice, Rejected) and delivery.tag.startswith("dialog:"):
             dialog = delivery.tag.removeprefix("dialog:")
+            unconfirmed = dialog in self._unconfirmed
             self._unwatch_dialog(dialog)
+            if unconfirmed and notice.code in NOT_MINE:
+                return None  # a resumed dialog that is no longer this operator's
             frame = notice.to_wire()
             if frame.get("dialog") is None:
                 frame["dialog"] = dialog
@@ -156,6 +195,7 @@ class OperatorConnection(WsConnection):
 
     def _unwatch_dialog(self, dialog: str) -> None:
         self._dialogs.discard(dialog)
+        self._unconfirmed.discard(dialog)
         sub = self.drop_sub(f"dialog:{dialog}")
         if sub is not None:
             self.ctx.engine.unwatch_dialog(dialog, sub)

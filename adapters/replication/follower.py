@@ -8,6 +8,11 @@ to the node, which logs them), then appends each batch with
 made durable. Any frame from the primary counts as a heartbeat. A silent link
 (nothing for ``failover_timeout_s``) is dropped and dialled again, with
 exponential backoff and jitter.
+
+What the link learns (the link is up, the primary's epoch and last seq, a
+heartbeat, a handover, whether this node has caught up) is fed from here to the
+node's role machine (``ClusterNode.feed``); the node itself only hears
+``link_down``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,16 @@ from adapters.replication.protocol import (
     record_from_wire,
 )
 from adapters.witness.dial import DialError, dial
+from engine.cluster import (
+    CaughtUp,
+    FellBehind,
+    HandoverReceived,
+    HeartbeatReceived,
+    HigherEpochSeen,
+    LinkUp,
+    Role,
+)
+from engine.journal import Record
 
 if TYPE_CHECKING:
     from adapters.replication.node import ClusterNode
@@ -81,17 +96,17 @@ class ReplicationFollower:
             raise ReplicationError(f"expected repl.welcome within {timeout * 2} s, got nothing")
         if reply["type"] == "repl.refused":
             self.last_refusal = str(reply.get("reason"))
-            node.refused_by_peer(int_field(reply, "epoch"), str(reply.get("primary_url") or ""))
+            self._refused_by_peer(int_field(reply, "epoch"), str(reply.get("primary_url") or ""))
             log.info("the peer refused to stream: %s", self.last_refusal)
             return False
         from_seq = int_field(reply, "from_seq")
         primary_epoch = int_field(reply, "epoch")
         if from_seq < last_seq:
             discarded = await trio.to_thread.run_sync(journal.truncate_after, from_seq)
-            node.discarded_tail(from_seq, discarded)
+            self._discarded_tail(from_seq, discarded)
         if primary_epoch > journal.epoch():
             await trio.to_thread.run_sync(journal.raise_epoch, primary_epoch)
-        node.link_up(primary_epoch, int_field(reply, "last_seq"))
+        self._link_up(primary_epoch, int_field(reply, "last_seq"))
         if journal.last()[1] > 0:
             await channel.send({"type": "repl.ack", "seq": journal.last()[1]})
         while True:
@@ -107,10 +122,74 @@ class ReplicationFollower:
                 records = [record_from_wire(item) for item in items]
                 if records:
                     await trio.to_thread.run_sync(journal.append_records, records)
-                    node.records_applied(records)
+                    self._records_applied(records)
                     await channel.send({"type": "repl.ack", "seq": records[-1].seq})
-                node.heard_from_primary(None, None)
+                self._heard_from_primary(None, None)
             elif kind == "repl.heartbeat":
-                node.heard_from_primary(int_field(frame, "epoch"), int_field(frame, "last_seq"))
+                self._heard_from_primary(int_field(frame, "epoch"), int_field(frame, "last_seq"))
             else:
-                node.handover_received(int_field(frame, "epoch"), int_field(frame, "last_seq"))
+                self._handover_received(int_field(frame, "epoch"), int_field(frame, "last_seq"))
+
+    # -- what the link tells the node's role machine ---------------------------------
+
+    def _link_up(self, primary_epoch: int, primary_last_seq: int) -> None:
+        node = self.node
+        node.last_heard = node.monotonic()
+        node.primary_last_seq = primary_last_seq
+        node.feed(HigherEpochSeen(primary_epoch))
+        node.feed(LinkUp())
+        node.settled.set()
+        self._check_caught_up()
+
+    def _refused_by_peer(self, epoch: int, primary_url: str) -> None:
+        node = self.node
+        if primary_url and primary_url != node.settings.advertise_url:
+            node.primary_hint_url = primary_url
+        if epoch > node.state.epoch:
+            node.feed(HigherEpochSeen(epoch))
+
+    def _discarded_tail(self, from_seq: int, records: list[Record]) -> None:
+        node = self.node
+        node.runs.truncate(from_seq)
+        node.discarded.extend(records)
+        if records:
+            log.warning(
+                "discarded %d unreplicated records after seq %d (seq %d..%d): %s",
+                len(records),
+                from_seq,
+                records[0].seq,
+                records[-1].seq,
+                ", ".join(f"{r.stream}/{r.type}" for r in records[:20]),
+            )
+
+    def _records_applied(self, records: list[Record]) -> None:
+        node = self.node
+        node.runs.extend(records)
+        node.primary_last_seq = max(node.primary_last_seq, records[-1].seq)
+        self._check_caught_up()
+        node.changed()
+
+    def _heard_from_primary(self, epoch: int | None, last_seq: int | None) -> None:
+        node = self.node
+        node.last_heard = node.monotonic()
+        if last_seq is not None:
+            node.primary_last_seq = last_seq
+        if epoch is not None:
+            node.feed(HeartbeatReceived(epoch))
+        self._check_caught_up()
+
+    def _handover_received(self, epoch: int, last_seq: int) -> None:
+        node = self.node
+        node.last_heard = node.monotonic()
+        if node.journal_raw.last()[1] >= last_seq:
+            node.feed(HandoverReceived(epoch))
+
+    def _check_caught_up(self) -> None:
+        node = self.node
+        if node.state.role is not Role.BACKUP:
+            return
+        caught = node.journal_raw.last()[1] >= node.primary_last_seq
+        if caught and not node.state.caught_up:
+            node.feed(CaughtUp())
+        elif not caught and node.state.caught_up:
+            node.feed(FellBehind())

@@ -37,10 +37,7 @@ from engine.cluster import (
     Demote,
     FellBehind,
     HandOver,
-    HandoverReceived,
-    HeartbeatReceived,
     HeartbeatsMissed,
-    HigherEpochSeen,
     Input,
     LinkDown,
     LinkUp,
@@ -104,7 +101,7 @@ class ClusterNode:
         self._follow_scope: trio.CancelScope | None = None
         self._follow_done: trio.Event | None = None
         self.serving = False  # primary with its engine started (or no engine to start)
-        self._last_heard = monotonic()
+        self.last_heard = monotonic()  # the last frame from the primary (set by the follower)
         self._engine_lock = trio.Lock()
         self._handover_done: trio.Event | None = None
         self.watchers: list[Callable[[], None]] = []  # called on every change (trio thread)
@@ -326,7 +323,7 @@ class ClusterNode:
         scope = trio.CancelScope()
         done = trio.Event()
         self._follow_scope, self._follow_done = scope, done
-        self._last_heard = self.monotonic()
+        self.last_heard = self.monotonic()
 
         async def follow() -> None:
             try:
@@ -349,17 +346,17 @@ class ClusterNode:
     async def _watch_heartbeats(self) -> None:
         timeout = self.settings.failover_timeout_s
         while True:
-            due = self._last_heard + timeout
+            due = self.last_heard + timeout
             now = self.monotonic()
             if now < due:
                 await trio.sleep(due - now)
                 continue
-            self._last_heard = now
+            self.last_heard = now
             if self.state.role is Role.BACKUP:
                 log.warning("no heartbeat from the primary for %.1f s", timeout)
                 self.feed(HeartbeatsMissed())
 
-    # -- called by the link (source: we are primary; follower: we are backup) -----------
+    # -- called by the link (the source, when primary; the follower calls link_down) -----
 
     def backup_connected(self, name: str, from_seq: int) -> None:
         self.backup_name = name
@@ -394,61 +391,6 @@ class ClusterNode:
         elif self.state.caught_up:
             self.feed(FellBehind())
 
-    def link_up(self, primary_epoch: int, primary_last_seq: int) -> None:
-        self._last_heard = self.monotonic()
-        self.primary_last_seq = primary_last_seq
-        self.feed(HigherEpochSeen(primary_epoch))
-        self.feed(LinkUp())
-        self.settled.set()
-        self._check_caught_up()
-
     def link_down(self) -> None:
         if self.state.link_up:
             self.feed(LinkDown())
-
-    def refused_by_peer(self, epoch: int, primary_url: str) -> None:
-        if primary_url and primary_url != self.settings.advertise_url:
-            self.primary_hint_url = primary_url
-        if epoch > self.state.epoch:
-            self.feed(HigherEpochSeen(epoch))
-
-    def discarded_tail(self, from_seq: int, records: list[Record]) -> None:
-        self.runs.truncate(from_seq)
-        self.discarded.extend(records)
-        if records:
-            log.warning(
-                "discarded %d unreplicated records after seq %d (seq %d..%d): %s",
-                len(records),
-                from_seq,
-                records[0].seq,
-                records[-1].seq,
-                ", ".join(f"{r.stream}/{r.type}" for r in records[:20]),
-            )
-
-    def records_applied(self, records: list[Record]) -> None:
-        self.runs.extend(records)
-        self.primary_last_seq = max(self.primary_last_seq, records[-1].seq)
-        self._check_caught_up()
-        self.changed()
-
-    def heard_from_primary(self, epoch: int | None, last_seq: int | None) -> None:
-        self._last_heard = self.monotonic()
-        if last_seq is not None:
-            self.primary_last_seq = last_seq
-        if epoch is not None:
-            self.feed(HeartbeatReceived(epoch))
-        self._check_caught_up()
-
-    def handover_received(self, epoch: int, last_seq: int) -> None:
-        self._last_heard = self.monotonic()
-        if self.journal_raw.last()[1] >= last_seq:
-            self.feed(HandoverReceived(epoch))
-
-    def _check_caught_up(self) -> None:
-        if self.state.role is not Role.BACKUP:
-            return
-        caught = self.journal_raw.last()[1] >= self.primary_last_seq
-        if caught and not self.state.caught_up:
-            self.feed(CaughtUp())
-        elif not caught and self.state.caught_up:
-            self.feed(FellBehind())

@@ -28,15 +28,13 @@ from typing import Any
 
 import trio
 
-from adapters import gcstats, tuning
-from adapters.accounts import Accounts
+from adapters import tuning
+from adapters.node_setup import open_node
 from adapters.replication.engine_proxy import NodeEngine
 from adapters.replication.node import ClusterNode
 from adapters.replication.settings import ClusterSettings
-from adapters.storage import SqlJournal
 from config.loader import load_settings
 from config.settings import Settings
-from engine.clock import SystemClock
 from engine.errors import ConfigError, FrontdeskError
 from engine.journal import Journal
 from engine.runtime import Engine
@@ -112,31 +110,22 @@ def node_options(settings: Settings, conf: ClusterSettings) -> ServerOptions:
 def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
     """Run one cluster node until SIGTERM/SIGINT; 0 on a clean stop."""
     conf = node_settings(settings)
-    runtime = tuning.tuning_from_env()
-    tuning.apply_runtime_tuning(runtime)
-    gcstats.install_from_env()
-    Path(settings.storage.data_dir).mkdir(parents=True, exist_ok=True)
-    journal = SqlJournal.from_settings(settings.storage)
-    accounts = Accounts.from_settings(settings)
-    clock = SystemClock()
+    parts = open_node(settings)
+    clock = parts.clock
     engine_settings = replace(settings.engine, node_name=conf.node_name)
 
     def engine_factory(j: Journal, epoch: int) -> Engine:
         return Engine(engine_settings, j, clock, epoch=epoch)
 
     try:
-        demo: list[tuple[str, str, str]] = []
-        if demo_wanted or settings.demo or not accounts.users():
-            demo = list(accounts.ensure_demo_users())
-        node = ClusterNode(conf, journal, engine_factory)
+        demo = parts.demo_accounts(settings, demo_wanted)
+        node = ClusterNode(conf, parts.journal, engine_factory)
         ctx = ServerContext(
-            NodeEngine(node), accounts, node_options(settings, conf), clock, node
+            NodeEngine(node), parts.accounts, node_options(settings, conf), clock, node
         )
-        trio.run(_serve, ctx, node, demo, runtime)
+        trio.run(_serve, ctx, node, demo, parts.runtime)
     finally:
-        clock.stop()
-        journal.close()
-        accounts.close()
+        parts.close()
     log.info("stopped")
     return 0
 

@@ -35,10 +35,6 @@ REPO = Path(__file__).resolve().parents[2]
 WRITER = """
 import sys
 from adapters.storage import SqlJournal
-from engine import notices as n
-from engine.clock import ManualClock
-from engine.runtime import Engine
-from engine.settings import EngineSettings
 from engine.journal import NewEvent
 
 journal = SqlJournal(sys.argv[1], synchronous=sys.argv[2])
@@ -52,10 +48,10 @@ while True:
 """
 
 
-def acks_then_kill(path: Path, synchronous: str, count: int) -> list[int]:
-    """Run the writer until it acknowledged ``count`` appends, then SIGKILL it."""
+def lines_then_kill(script: str, args: list[str], count: int) -> list[str]:
+    """Run ``script`` (python -c) until it printed ``count`` lines, then SIGKILL it."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path), synchronous],
+        [sys.executable, "-c", script, *args],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -70,14 +66,14 @@ def acks_then_kill(path: Path, synchronous: str, count: int) -> list[int]:
         lines.put("")  # end of stream
 
     threading.Thread(target=pump, daemon=True).start()
-    acked: list[int] = []
+    printed: list[str] = []
     try:
-        while len(acked) < count:
+        while len(printed) < count:
             line = lines.get(timeout=60)
             if not line:
                 assert proc.stderr is not None
-                pytest.fail(f"the writer stopped early: {proc.stderr.read()}")
-            acked.append(int(line))
+                pytest.fail(f"the process stopped early: {proc.stderr.read()[-2000:]}")
+            printed.append(line)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
@@ -85,7 +81,12 @@ def acks_then_kill(path: Path, synchronous: str, count: int) -> list[int]:
         proc.stdout.close()
         proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
-    return acked
+    return printed
+
+
+def acks_then_kill(path: Path, synchronous: str, count: int) -> list[int]:
+    """Run the writer until it acknowledged ``count`` appends, then SIGKILL it."""
+    return [int(line) for line in lines_then_kill(WRITER, [str(path), synchronous], count)]
 
 
 @pytest.mark.parametrize("synchronous", ["full", "normal"])
@@ -109,10 +110,6 @@ def test_every_acknowledged_record_survives_sigkill(tmp_path: Path, synchronous:
 ENGINE_FLOW = """
 import json, queue, sys
 from adapters.storage import SqlJournal
-from engine import notices as n
-from engine.clock import ManualClock
-from engine.runtime import Engine
-from engine.settings import EngineSettings
 from engine import commands as c
 from engine import notices as n
 from engine.runtime import Engine
@@ -162,37 +159,7 @@ while True:
 
 def run_flow_then_kill(path: Path, count: int) -> list[dict[str, Any]]:
     """Run the scripted engine flow until ``count`` acknowledgements, then SIGKILL it."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", ENGINE_FLOW, str(path)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
-        lines.put("")
-
-    threading.Thread(target=pump, daemon=True).start()
-    acks: list[dict[str, Any]] = []
-    try:
-        while len(acks) < count:
-            line = lines.get(timeout=60)
-            if not line:
-                assert proc.stderr is not None
-                pytest.fail(f"the engine process stopped early: {proc.stderr.read()[-2000:]}")
-            acks.append(json.loads(line))
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        assert proc.stdout is not None and proc.stderr is not None
-        proc.stdout.close()
-        proc.stderr.close()
-    return acks
+    return [json.loads(line) for line in lines_then_kill(ENGINE_FLOW, [str(path)], count)]
 
 
 def test_a_fresh_engine_replays_every_acknowledged_dialog_and_message(tmp_path: Path) -> None:

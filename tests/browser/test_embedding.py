@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .pages import NewPage, console_texts, operator, set_status, tab, widget_say, widget_texts
+from . import pages as ui
 from .server import Server, static_site
 
 pytestmark = pytest.mark.browser
@@ -36,15 +36,15 @@ def host_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 def test_one_tag_on_another_site_opens_a_dialog(
     host_site: tuple[str, Path],
     server_with_config: Callable[[str], Server],
-    new_page: NewPage,
+    new_page: ui.NewPage,
 ) -> None:
     site_url, root = host_site
     server = server_with_config(f'[server]\nallowed_origins = ["{site_url}"]\n')
     (root / "index.html").write_text(HOST_PAGE.format(server=server.base_url))
     (root / "host.css").write_text(HOST_CSS)
 
-    ann = operator(new_page, server, "ann")
-    set_status(ann, "connected")
+    ann = ui.operator(new_page, server, "ann")
+    ui.set_status(ann, "connected")
     hugo = new_page("hugo")
     hugo.goto(site_url + "/index.html")
     # data-open: the panel is open; data-name prefilled the form.
@@ -54,11 +54,11 @@ def test_one_tag_on_another_site_opens_a_dialog(
     assert start.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(255, 105, 180)"
     start.click()
     expect(hugo.get_by_test_id("fd-status")).to_have_text("Chatting with Ann")
-    widget_say(hugo, "Hello from another site")
+    ui.widget_say(hugo, "Hello from another site")
 
-    tab(ann, "Hugo").click()
-    expect(console_texts(ann)).to_have_text(["Hello from another site"])
+    ui.tab(ann, "Hugo").click()
+    expect(ui.console_texts(ann)).to_have_text(["Hello from another site"])
     expect(ann.get_by_test_id("info-email")).to_have_text("hugo@example.com")
     ann.get_by_test_id("message-input").fill("Hello Hugo")
     ann.get_by_test_id("message-input").press("Enter")
-    expect(widget_texts(hugo)).to_have_text(["Hello from another site", "Hello Hugo"])
+    expect(ui.widget_texts(hugo)).to_have_text(["Hello from another site", "Hello Hugo"])

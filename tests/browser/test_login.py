@@ -7,14 +7,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .pages import NewPage, PageWatch, log_in
+from . import pages as ui
 from .server import Server
 
 pytestmark = pytest.mark.browser
 
 
 def test_wrong_password_is_refused_then_login_returns_to_the_console(
-    server: Server, new_page: NewPage, watch: PageWatch
+    server: Server, new_page: ui.NewPage, watch: ui.PageWatch
 ) -> None:
     watch.allow(r"status of 401")  # the browser logs the refused POST /api/login
     page = new_page("ann")
@@ -31,7 +31,7 @@ def test_wrong_password_is_refused_then_login_returns_to_the_console(
     expect(page.get_by_test_id("node")).not_to_have_text("—")
 
 
-def test_a_manager_lands_on_the_manager_view(server: Server, new_page: NewPage) -> None:
+def test_a_manager_lands_on_the_manager_view(server: Server, new_page: ui.NewPage) -> None:
     page = new_page("maria")
     page.goto(server.url("/login"))
     page.get_by_test_id("login-name").fill("maria")
@@ -41,8 +41,8 @@ def test_a_manager_lands_on_the_manager_view(server: Server, new_page: NewPage) 
     expect(page.get_by_test_id("connection")).to_have_text("Online")
 
 
-def test_logout_ends_the_session(server: Server, new_page: NewPage) -> None:
-    page = log_in(new_page("ann"), server, "ann")
+def test_logout_ends_the_session(server: Server, new_page: ui.NewPage) -> None:
+    page = ui.log_in(new_page("ann"), server, "ann")
     page.get_by_test_id("logout").click()
     expect(page).to_have_url(re.compile(r"/login"))
     page.goto(server.url("/console"))

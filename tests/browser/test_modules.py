@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from .pages import PageWatch
+from . import pages as ui
 from .server import REPO, static_site
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def static_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def page(browser: Browser, static_url: str, watch: PageWatch) -> Iterator[Page]:
+def page(browser: Browser, static_url: str, watch: ui.PageWatch) -> Iterator[Page]:
     context = browser.new_context()
     page = watch.attach(context.new_page(), "modules")
     page.goto(static_url + "/static/index.html")

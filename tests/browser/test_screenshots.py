@@ -11,62 +11,51 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .pages import (
-    NewPage,
-    console_say,
-    console_texts,
-    operator,
-    save_screenshot,
-    set_status,
-    tab,
-    visitor,
-    widget_say,
-    widget_texts,
-)
+from . import pages as ui
 from .server import Server
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_busy_console_and_the_widget(server: Server, new_page: NewPage) -> None:
-    ann = operator(new_page, server, "ann")
-    bob = operator(new_page, server, "bob")
-    set_status(ann, "on_break")
-    set_status(bob, "connected")
+def test_a_busy_console_and_the_widget(server: Server, new_page: ui.NewPage) -> None:
+    ann = ui.operator(new_page, server, "ann")
+    bob = ui.operator(new_page, server, "bob")
+    ui.set_status(ann, "on_break")
+    ui.set_status(bob, "connected")
 
     # Bob takes Jonas, then hands him to Ann with a note.
-    jonas = visitor(new_page, server, "Jonas")
+    jonas = ui.visitor(new_page, server, "Jonas")
     expect(jonas.get_by_test_id("fd-status")).to_have_text("Chatting with Bob")
-    widget_say(jonas, "My invoice shows the Silver plan, but I paid for Gold.")
-    set_status(bob, "no_new_dialog")
-    set_status(ann, "connected")
-    tab(bob, "Jonas").click()
+    ui.widget_say(jonas, "My invoice shows the Silver plan, but I paid for Gold.")
+    ui.set_status(bob, "no_new_dialog")
+    ui.set_status(ann, "connected")
+    ui.tab(bob, "Jonas").click()
     bob.get_by_test_id("transfer").click()
     bob.get_by_test_id("transfer-to").select_option("ann")
     bob.get_by_test_id("transfer-note").fill("Billing: paid Gold, invoice says Silver")
     bob.get_by_test_id("transfer-submit").click()
-    expect(tab(ann, "Jonas").get_by_test_id("tab-transfer-from")).to_have_text("from Bob")
+    expect(ui.tab(ann, "Jonas").get_by_test_id("tab-transfer-from")).to_have_text("from Bob")
 
     # Vera and Ann talk; Vera is important.
-    vera = visitor(new_page, server, "Vera")
+    vera = ui.visitor(new_page, server, "Vera")
     expect(vera.get_by_test_id("fd-status")).to_have_text("Chatting with Ann")
-    widget_say(vera, "Hello! Is my bike ready for pick-up?")
-    tab(ann, "Vera").click()
-    console_say(ann, "Hi Vera! Let me check with the workshop.")
-    widget_say(vera, "Thanks — it's the blue touring bike, order 4711.")
-    console_say(ann, "Found it: ready since this morning. We're open until 18:00.")
-    expect(widget_texts(vera)).to_have_count(4)
+    ui.widget_say(vera, "Hello! Is my bike ready for pick-up?")
+    ui.tab(ann, "Vera").click()
+    ui.console_say(ann, "Hi Vera! Let me check with the workshop.")
+    ui.widget_say(vera, "Thanks — it's the blue touring bike, order 4711.")
+    ui.console_say(ann, "Found it: ready since this morning. We're open until 18:00.")
+    expect(ui.widget_texts(vera)).to_have_count(4)
     ann.get_by_test_id("important").click()
-    expect(tab(ann, "Vera").get_by_test_id("tab-important")).to_be_visible()
+    expect(ui.tab(ann, "Vera").get_by_test_id("tab-important")).to_be_visible()
     vera.get_by_test_id("fd-input").press_sequentially("Great, I")
     expect(ann.get_by_test_id("visitor-typing")).to_be_visible()
 
     # A new visitor arrives: a flashing tab.
-    visitor(new_page, server, "Walt")
-    expect(tab(ann, "Walt")).to_have_class(re.compile(r"\bflash\b"))
-    widget_say(jonas, "Are you still there?")
-    expect(tab(ann, "Jonas").get_by_test_id("tab-wait")).to_have_text(re.compile(r"\d:\d\d"))
-    expect(console_texts(ann)).to_have_count(4)
+    ui.visitor(new_page, server, "Walt")
+    expect(ui.tab(ann, "Walt")).to_have_class(re.compile(r"\bflash\b"))
+    ui.widget_say(jonas, "Are you still there?")
+    expect(ui.tab(ann, "Jonas").get_by_test_id("tab-wait")).to_have_text(re.compile(r"\d:\d\d"))
+    expect(ui.console_texts(ann)).to_have_count(4)
 
-    save_screenshot(ann, "readme-console.png")
-    save_screenshot(vera, "readme-widget.png")
+    ui.save_screenshot(ann, "readme-console.png")
+    ui.save_screenshot(vera, "readme-widget.png")

@@ -9,18 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .pages import (
-    NewPage,
-    PageWatch,
-    console_say,
-    console_texts,
-    operator,
-    set_status,
-    tab,
-    visitor,
-    widget_say,
-    widget_texts,
-)
+from . import pages as ui
 from .server import Server
 
 pytestmark = pytest.mark.browser
@@ -31,23 +20,23 @@ NOTE_ATTACK = "<svg onload=alert(3)>note"
 
 
 def test_markup_in_messages_names_and_notes_shows_literally(
-    server: Server, new_page: NewPage, watch: PageWatch
+    server: Server, new_page: ui.NewPage, watch: ui.PageWatch
 ) -> None:
-    ann = operator(new_page, server, "ann")
-    bob = operator(new_page, server, "bob")
-    set_status(bob, "no_new_dialog")
-    set_status(ann, "connected")
-    eve = visitor(new_page, server, NAME_ATTACK)
+    ann = ui.operator(new_page, server, "ann")
+    bob = ui.operator(new_page, server, "bob")
+    ui.set_status(bob, "no_new_dialog")
+    ui.set_status(ann, "connected")
+    eve = ui.visitor(new_page, server, NAME_ATTACK)
     expect(eve.get_by_test_id("fd-status")).to_have_text("Chatting with Ann")
 
-    widget_say(eve, ATTACK)
-    eve_tab = tab(ann, NAME_ATTACK)
+    ui.widget_say(eve, ATTACK)
+    eve_tab = ui.tab(ann, NAME_ATTACK)
     eve_tab.click()
-    expect(console_texts(ann)).to_have_text([ATTACK])
+    expect(ui.console_texts(ann)).to_have_text([ATTACK])
     expect(ann.get_by_test_id("info-name")).to_have_text(NAME_ATTACK)
-    console_say(ann, ATTACK)
-    expect(widget_texts(eve)).to_have_text([ATTACK, ATTACK])
-    expect(console_texts(ann)).to_have_text([ATTACK, ATTACK])
+    ui.console_say(ann, ATTACK)
+    expect(ui.widget_texts(eve)).to_have_text([ATTACK, ATTACK])
+    expect(ui.console_texts(ann)).to_have_text([ATTACK, ATTACK])
 
     # No element was made from the data: no <img>, <b>, <script> or <svg> anywhere.
     for page in (ann, eve):
@@ -65,10 +54,10 @@ def test_markup_in_messages_names_and_notes_shows_literally(
     ann.get_by_test_id("transfer-to").select_option("bob")
     ann.get_by_test_id("transfer-note").fill(NOTE_ATTACK)
     ann.get_by_test_id("transfer-submit").click()
-    bob_tab = tab(bob, NAME_ATTACK)
+    bob_tab = ui.tab(bob, NAME_ATTACK)
     expect(bob_tab.get_by_test_id("tab-transfer-note")).to_have_text(NOTE_ATTACK)
     bob_tab.click()
-    expect(console_texts(bob)).to_have_text([ATTACK, ATTACK])
+    expect(ui.console_texts(bob)).to_have_text([ATTACK, ATTACK])
     assert bob.locator("body svg, body img").count() == 0
 
     # The broken image would have fired by now if it had been made; the watch

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 import trio
 
 from adapters.client import OperatorClient, VisitorClient
 from adapters.client.inbox import HISTORY_TYPES
 from engine.runtime import Engine
-from tests.web.nodes import PASSWORD, Node
+from engine.settings import EngineSettings
+from tests.web.nodes import PASSWORD, Node, frames_of
 from web.server import switch_engine
 
 
@@ -194,3 +196,77 @@ async def test_a_visitor_back_after_the_close_gets_what_it_missed_and_the_close_
     assert seqs == list(range(1, len(seqs) + 1)) and vera.duplicates == []
     assert [f for f in vera.received if f["type"] == "error"] == []
     assert dialog in vera.closed  # it will not resume it again
+
+
+# --- a console back after its dialog closed without it ---------------------------------
+
+
+async def back_online(node: Node, last_seq: dict[str, int]) -> OperatorClient:
+    """A new console of ann that resumes from ``last_seq`` (its sessionStorage)."""
+    console = await OperatorClient.logged_in(node.url, "ann", PASSWORD)
+    console.last_seq.update(last_seq)
+    return await node.started(console)
+
+
+async def all_in(node: Node, client: OperatorClient) -> None:
+    """Whatever the server will send ``client`` has been received."""
+    await node.settle()
+    await client.send({"type": "ping", "ref": "all-in"})
+    await client.expect({"type": "pong", "ref": "all-in"})
+
+
+async def test_a_console_back_after_the_visitor_closed_gets_what_it_missed_and_the_close_once(
+    node: Node,
+) -> None:
+    ann, vera, dialog = await talking(node)
+    last = ann.last_seq[dialog]
+    await ann.aclose()  # within the grace: ann still holds the dialog
+    await vera.say("thanks, bye")
+    await vera.close(dialog)
+    console = await back_online(node, {dialog: last})
+    closed = await console.expect({"type": "dialog.closed", "dialog": dialog})
+    assert closed["by"] == "visitor"
+    await all_in(node, console)
+    assert texts(console, dialog) == ["thanks, bye"]
+    assert [f["type"] for f in console.received].count("dialog.closed") == 1
+    seqs = history(console, dialog)
+    assert seqs == list(range(last + 1, last + 1 + len(seqs)))
+    assert console.duplicates == []
+    assert [f for f in console.received if f["type"] == "error"] == []
+    assert frames_of(console, "operator.dialog_added") == []
+
+
+@pytest.mark.parametrize(
+    ("engine_settings", "node_options"),
+    [(EngineSettings(visitor_inactivity_timeout_s=30), {"operator_grace_s": 600})],
+)
+async def test_a_console_back_after_an_inactivity_close_gets_the_close(node: Node) -> None:
+    ann, vera, dialog = await talking(node)
+    last = ann.last_seq[dialog]
+    await ann.aclose()
+    await node.advance(31)  # no word from the visitor: the dialog closes
+    await vera.expect({"type": "dialog.closed", "dialog": dialog})
+    console = await back_online(node, {dialog: last})
+    closed = await console.expect({"type": "dialog.closed", "dialog": dialog})
+    assert closed["by"] == "timeout"
+    await all_in(node, console)
+    assert [f["type"] for f in console.received].count("dialog.closed") == 1
+    assert [f for f in console.received if f["type"] == "error"] == []
+
+
+async def test_a_console_back_after_a_transfer_away_is_told_nothing_of_that_dialog(
+    node: Node,
+) -> None:
+    ann, vera, dialog = await talking(node)
+    bob = await node.operator("bob")
+    await bob.set_status("connected")
+    other = await node.operator("ann")  # ann's second console stays online
+    last = ann.last_seq[dialog]
+    await ann.aclose()
+    await other.transfer(dialog, "bob", "yours")
+    await bob.expect({"type": "operator.dialog_added", "dialog": dialog})
+    console = await back_online(node, {dialog: last})
+    await all_in(node, console)
+    assert history(console, dialog) == []
+    assert [f for f in console.received if f["type"] == "error"] == []
+    assert frames_of(console, "operator.dialog_added") == []

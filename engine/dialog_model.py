@@ -1,0 +1,138 @@
+"""A dialog's state and how one event changes it (``apply``): the fold that both
+the DialogActor and the replay run. What a message *does* to a dialog — the
+decisions — is in ``engine.dialog_state``, which also exports these names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, ClassVar
+
+from engine import events as ev
+from engine import notices as n
+from engine.history import entry
+
+REFS_KEPT = 1000
+
+
+class Phase(Enum):
+    QUEUED = "queued"
+    ASSIGNED = "assigned"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Memo(ev.DialogEvent):
+    """Applied to the state, never journaled."""
+
+    TYPE: ClassVar[str] = "memo"
+    JOURNALED: ClassVar[bool] = False
+    position: int | None = None
+    finished_tid: str | None = None
+
+
+@dataclass(frozen=True)
+class DialogState:
+    id: str
+    number: int
+    token_hash: str
+    visitor_name: str
+    info: dict[str, str]
+    priority: int
+    opened_at: float
+    phase: Phase = Phase.QUEUED
+    operator: str | None = None
+    operator_name: str = ""
+    seq: int = 0
+    history: tuple[n.DialogNotice, ...] = ()
+    last_visitor_at: float = 0.0
+    waiting_since: float | None = None
+    important: bool = False
+    monitors: frozenset[str] = frozenset()
+    refs: dict[str, int] = field(default_factory=dict)
+    help_request: dict[str, Any] | None = None
+    closed_by: str | None = None
+    close_reason: str = ""
+    # not journaled
+    position: int = 0
+    finished_tids: frozenset[str] = frozenset()
+
+    @property
+    def address(self) -> str:
+        return f"dialog:{self.id}"
+
+    def waiting_s(self, now: float) -> float:
+        return 0.0 if self.waiting_since is None else max(0.0, now - self.waiting_since)
+
+
+def ref_key(author: str, operator: str | None, ref: str | None) -> str:
+    """Refs are the client's: unique per visitor, or per operator (not across operators)."""
+    return f"{author}:{operator}:{ref}" if operator is not None else f"{author}:{ref}"
+
+
+# --- apply -------------------------------------------------------------------------
+
+
+def opened(e: ev.DialogOpenedEv) -> DialogState:
+    first = entry(e)
+    assert first is not None
+    return DialogState(
+        id=e.dialog,
+        number=e.number,
+        token_hash=e.token_hash,
+        visitor_name=e.visitor_name,
+        info=dict(e.info),
+        priority=e.priority,
+        opened_at=e.at,
+        seq=e.seq,
+        history=(first,),
+        last_visitor_at=e.at,
+    )
+
+
+def apply(s: DialogState, e: ev.Event) -> DialogState:
+    """Fold one event of this dialog's stream into its state."""
+    if isinstance(e, Memo):
+        if e.position is not None:
+            s = dataclasses.replace(s, position=e.position)
+        if e.finished_tid is not None:
+            s = dataclasses.replace(s, finished_tids=s.finished_tids | {e.finished_tid})
+        return s
+    if isinstance(e, ev.MonitorSetEv):
+        mon = s.monitors | {e.manager} if e.on else s.monitors - {e.manager}
+        return dataclasses.replace(s, monitors=mon)
+    note = entry(e)
+    changes: dict[str, Any] = {}
+    if note is not None:
+        changes["seq"] = note.seq
+        changes["history"] = (*s.history, note)
+    if isinstance(e, ev.DialogAssignedEv):
+        changes.update(phase=Phase.ASSIGNED, operator=e.operator, operator_name=e.operator_name)
+        changes["position"] = 0
+    elif isinstance(e, ev.DialogTransferredEv):
+        changes.update(operator=e.to_operator, operator_name=e.to_name)
+    elif isinstance(e, ev.DialogRequeuedEv):
+        changes.update(phase=Phase.QUEUED, operator=None, operator_name="")
+    elif isinstance(e, ev.MessagePostedEv):
+        if e.ref is not None:
+            refs = dict(s.refs)
+            refs[ref_key(e.author, e.operator, e.ref)] = e.seq
+            while len(refs) > REFS_KEPT:
+                del refs[next(iter(refs))]
+            changes["refs"] = refs
+        if e.author == "visitor":
+            changes["last_visitor_at"] = e.at
+            if s.waiting_since is None:
+                changes["waiting_since"] = e.at
+        elif e.author == "operator":
+            changes["waiting_since"] = None
+    elif isinstance(e, ev.ImportantMarkedEv):
+        changes["important"] = e.important
+    elif isinstance(e, ev.HelpRequestedEv):
+        changes["help_request"] = {"operator": e.operator, "text": e.text, "at": e.at}
+    elif isinstance(e, ev.DialogClosedEv):
+        changes.update(phase=Phase.CLOSED, closed_by=e.by, close_reason=e.reason)
+        changes.update(waiting_since=None, help_request=None, position=0)
+    return dataclasses.replace(s, **changes)
