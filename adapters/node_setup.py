@@ -8,6 +8,8 @@ node) both start here, so the two stay the same up to the engine.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,11 +42,12 @@ class NodeParts:
         self.accounts.close()
 
 
-def open_node(settings: Settings) -> NodeParts:
-    """Apply the runtime tuning and open the journal and accounts of ``settings``."""
-    runtime = tuning.tuning_from_env()
+def open_node(settings: Settings, environ: Mapping[str, str] = os.environ) -> NodeParts:
+    """Apply the runtime tuning of ``environ`` and open the journal and accounts of
+    ``settings``."""
+    runtime = tuning.tuning_from_env(environ)
     tuning.apply_runtime_tuning(runtime)
-    gcstats.install_from_env()
+    gcstats.install_from_env(environ)
     Path(settings.storage.data_dir).mkdir(parents=True, exist_ok=True)
     journal = SqlJournal.from_settings(settings.storage)
     try:

@@ -257,7 +257,7 @@ async def test_a_console_back_after_an_inactivity_close_gets_the_close(node: Nod
 async def test_a_console_back_after_a_transfer_away_is_told_nothing_of_that_dialog(
     node: Node,
 ) -> None:
-    ann, vera, dialog = await talking(node)
+    ann, _vera, dialog = await talking(node)
     bob = await node.operator("bob")
     await bob.set_status("connected")
     other = await node.operator("ann")  # ann's second console stays online
