@@ -11,6 +11,14 @@ milliseconds at the default cost: call ``verify``/``create_user`` from a worker
 thread, never on the trio thread. A session token is
 ``secrets.token_urlsafe(32)``; only its SHA-256 is stored, so a copy of the
 database does not let anyone log in.
+
+With a cluster secret (``cluster.secret``) a session token is signed and
+self-contained instead (``adapters.session_tokens``): every node holding the
+same secret accepts it, even one whose session table never saw it, so an
+operator's console follows a failover. Such a node records the session when it
+first sees it; a logout records the token as ended on the node that got it, and
+only there: the other node accepts the token until it expires (``exp``, the
+session TTL of the node that issued it).
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from typing import TYPE_CHECKING, Literal, cast
 import argon2
 import peewee
 
+from adapters.session_tokens import SessionClaims, SessionSigner, is_signed
 from adapters.storage.database import open_database, parse_database_url, translated
 from engine.clock import Clock
 from engine.errors import AdapterError
@@ -96,6 +105,13 @@ class _SessionRow(peewee.Model):
     expires_at = peewee.DoubleField()
 
 
+class _EndedRow(peewee.Model):
+    """A signed token logged out on this node, kept until it would have expired."""
+
+    token_hash = peewee.TextField(primary_key=True)  # sha256 hex of the token
+    expires_at = peewee.DoubleField()
+
+
 class _WallClock:
     def now(self) -> float:
         return time.time()
@@ -111,6 +127,7 @@ class Accounts:
         hashing: PasswordHashing | None = None,
         session_ttl_s: float = 12 * 3600.0,
         clock: Clock | None = None,
+        cluster_secret: str = "",
     ) -> None:
         target = parse_database_url(url)
         self.where = target.describe()
@@ -119,6 +136,7 @@ class Accounts:
         self._session_ttl_s = session_ttl_s
         self._clock: Clock | _WallClock = clock or _WallClock()
         self._lock = threading.Lock()
+        self._signer = SessionSigner(cluster_secret) if cluster_secret else None
         db = self._db
 
         class UserRow(_UserRow):
@@ -131,10 +149,15 @@ class Accounts:
                 database = db
                 table_name = "account_session"
 
-        self._user, self._session = UserRow, SessionRow
+        class EndedRow(_EndedRow):
+            class Meta:
+                database = db
+                table_name = "account_session_ended"
+
+        self._user, self._session, self._ended = UserRow, SessionRow, EndedRow
         try:
             with self._sql("open the accounts database"):
-                db.create_tables([UserRow, SessionRow], safe=True)
+                db.create_tables([UserRow, SessionRow, EndedRow], safe=True)
         except AccountError:
             db.tracker.close_all()
             raise
@@ -150,6 +173,7 @@ class Accounts:
                 a.argon2_time_cost, a.argon2_memory_cost_kib, a.argon2_parallelism
             ),
             session_ttl_s=a.session_ttl_s,
+            cluster_secret=settings.cluster.secret,
         )
 
     # -- users ------------------------------------------------------------------
@@ -266,21 +290,33 @@ class Accounts:
     # -- sessions ------------------------------------------------------------------
 
     def new_session(self, user: User) -> str:
-        token = secrets.token_urlsafe(32)
+        """A new session token: signed when there is a cluster secret, else random."""
         now = self._clock.now()
+        expires_at = now + self._session_ttl_s
+        if self._signer is None:
+            token = secrets.token_urlsafe(32)
+        else:
+            token = self._signer.sign(user.login, user.name, user.role, user.capacity, expires_at)
         with self._sql(f"open a session for {user.login!r}"):
             self._session.create(
-                token_hash=_digest(token),
-                user_id=user.id,
-                created_at=now,
-                expires_at=now + self._session_ttl_s,
+                token_hash=_digest(token), user_id=user.id, created_at=now, expires_at=expires_at
             )
         return token
 
     def session_user(self, token: str) -> User | None:
-        """The user of a live session; None for an unknown, ended or expired token."""
+        """The user of a live session; None for an unknown, ended or expired token.
+
+        A signed token (with a cluster secret) needs no row here: its user comes from
+        this node's account row of that login when there is one (its current name, role
+        and capacity), else from the token itself (``id`` 0).
+        """
         if not token:
             return None
+        claims = self._claims(token)
+        if claims is not None:
+            return self._signed_session_user(token, claims)
+        if self._signer is not None and is_signed(token):
+            return None  # signed with another secret, or tampered with
         with self._sql("look up a session"):
             session = self._session.get_or_none(self._session.token_hash == _digest(token))
             if session is None:
@@ -292,14 +328,30 @@ class Accounts:
         return None if row is None else self._to_user(row)
 
     def end_session(self, token: str) -> bool:
-        """End a session; False if there was none."""
-        with self._sql("end a session"):
+        """End a session; False if there was none (or it had ended or expired already).
+
+        A signed token is also recorded as ended, so this node refuses it until it expires.
+        """
+        claims = self._claims(token)
+        with self._sql("end a session"), self._db.atomic():
             deleted = self._session.delete().where(self._session.token_hash == _digest(token))
-            return bool(deleted.execute())
+            had_row = bool(deleted.execute())
+            if claims is None:
+                return had_row
+            if claims.exp <= self._clock.now():
+                return False
+            if self._ended.get_or_none(self._ended.token_hash == _digest(token)) is not None:
+                return False
+            self._ended.insert(
+                token_hash=_digest(token), expires_at=claims.exp
+            ).on_conflict_ignore().execute()
+            return True
 
     def purge_expired_sessions(self) -> int:
         with self._sql("purge expired sessions"):
-            expired = self._session.delete().where(self._session.expires_at <= self._clock.now())
+            now = self._clock.now()
+            expired = self._session.delete().where(self._session.expires_at <= now)
+            self._ended.delete().where(self._ended.expires_at <= now).execute()
             return int(expired.execute())
 
     def close(self) -> None:
@@ -338,6 +390,31 @@ class Accounts:
             raise AccountError(
                 f"capacity of {login!r}: expected a number of dialogs >= 0 or none, got {capacity}"
             )
+
+    def _claims(self, token: str) -> SessionClaims | None:
+        if self._signer is None or not is_signed(token):
+            return None
+        return self._signer.verify(token)
+
+    def _signed_session_user(self, token: str, claims: SessionClaims) -> User | None:
+        now = self._clock.now()
+        digest = _digest(token)
+        with self._sql(f"look up a session of {claims.login!r}"):
+            if claims.exp <= now:
+                self._session.delete().where(self._session.token_hash == digest).execute()
+                return None
+            if self._ended.get_or_none(self._ended.token_hash == digest) is not None:
+                return None  # logged out on this node
+            row = self._user.get_or_none(self._user.login == claims.login)
+            if self._session.get_or_none(self._session.token_hash == digest) is None:
+                self._session.insert(  # recorded here too, the first time this node sees it
+                    token_hash=digest, user_id=0 if row is None else row.id,
+                    created_at=now, expires_at=claims.exp,
+                ).on_conflict_ignore().execute()
+        if row is not None:
+            return self._to_user(row)
+        role = cast("Role", claims.role)
+        return User(0, claims.login, claims.name, role, claims.capacity)
 
     def _to_user(self, row: _UserRow) -> User:
         role = cast("Role", row.role)

@@ -22,6 +22,10 @@ into the connection's bounded memory channel with ``send_nowait``.
   the subscriber swallows it (the notice has nowhere to go).
 - ``trio.from_thread.run`` is never used: it would park the actor's thread
   until the loop gets round to it.
+- "Latest value" notices (``Notice.LATEST_VALUE``: ``queue.length``,
+  ``operators``) are coalesced per connection: while one of the same type and
+  subscription waits unsent, a newer one replaces its value in place (it keeps
+  the older one's place in the queue) instead of queueing another frame.
 """
 
 from __future__ import annotations
@@ -58,6 +62,20 @@ class CloseAfter:
 Item = Delivery | CloseAfter | dict[str, Any]
 
 
+class _Latest:
+    """A latest-value delivery waiting in an outbox; a newer one replaces ``notice``."""
+
+    __slots__ = ("key", "notice", "tag")
+
+    def __init__(self, key: tuple[str, str], tag: str, notice: Notice) -> None:
+        self.key = key
+        self.tag = tag
+        self.notice = notice
+
+
+_Queued = Item | _Latest
+
+
 class Outbox:
     """One connection's bounded queue of outbound items, fed from any thread.
 
@@ -76,8 +94,9 @@ class Outbox:
         if capacity < 1:
             raise ValueError(f"an outbox needs a capacity of at least 1, got {capacity}")
         self._token = token
-        self._send, self._receive = trio.open_memory_channel[Item](capacity)
-        self._overflow: deque[Item] = deque()
+        self._send, self._receive = trio.open_memory_channel[_Queued](capacity)
+        self._overflow: deque[_Queued] = deque()
+        self._latest: dict[tuple[str, str], _Latest] = {}  # waiting unsent, by (tag, type)
         self._closed = False
         self._congested = trio.Event()  # set when the overflow becomes non-empty
         self._drained = trio.Event()  # set when it empties again
@@ -91,6 +110,7 @@ class Outbox:
         self.pushed = 0
         self.dropped = 0
         self.spilled = 0  # items that went through the overflow
+        self.coalesced = 0  # latest-value notices that replaced a waiting one
 
     # --- any thread ------------------------------------------------------------------
 
@@ -134,21 +154,30 @@ class Outbox:
         self._push(item)
 
     def _push(self, item: Item) -> None:
+        queued: _Queued = item
         try:
+            if isinstance(item, Delivery) and item.notice.LATEST_VALUE and not self._closed:
+                key = (item.tag, item.notice.TYPE)
+                waiting = self._latest.get(key)
+                if waiting is not None:
+                    waiting.notice = item.notice
+                    self.coalesced += 1
+                    return
+                queued = self._latest[key] = _Latest(key, item.tag, item.notice)
             if self._overflow:  # keep the order: behind what already spilled
-                self._spill(item)
+                self._spill(queued)
                 return
-            self._send.send_nowait(item)
+            self._send.send_nowait(queued)
             self.pushed += 1
         except trio.WouldBlock:
-            self._spill(item)
+            self._spill(queued)
         except (trio.ClosedResourceError, trio.BrokenResourceError):
             self.dropped += 1
         except Exception:  # never let anything escape into the run loop
             self.dropped += 1
             log.exception("could not queue an outbound item")
 
-    def _spill(self, item: Item) -> None:
+    def _spill(self, item: _Queued) -> None:
         if self._closed or self.overloaded.is_set():  # nothing more for a dead or slow reader
             self.dropped += 1
             return
@@ -179,6 +208,10 @@ class Outbox:
         item = await self._receive.receive()
         self.last_progress = trio.current_time()
         self._refill()
+        if isinstance(item, _Latest):
+            if self._latest.get(item.key) is item:
+                del self._latest[item.key]
+            return Delivery(item.tag, item.notice)
         return item
 
     def __aiter__(self) -> Outbox:

@@ -161,6 +161,15 @@ class QueueInfo:
     operators: tuple[dict[str, Any], ...]
 
 
+@dataclass(frozen=True)
+class FlushInfo:
+    """The queue to itself: tell the positions, length and operators list that changed.
+
+    Sent through the directory (so ``settle()`` waits for it) once per batch of
+    changes; see ``engine/queue_state.py``.
+    """
+
+
 # --- transfers -----------------------------------------------------------------------
 
 

@@ -1,4 +1,8 @@
-"""The QueueActor: routing, a thin shell around ``queue_state.step``."""
+"""The QueueActor: routing, a thin shell around ``queue_state.step``.
+
+It sends itself the ``FlushInfo`` that batches the queue's broadcasts (see
+``engine/queue_state.py``).
+"""
 
 from __future__ import annotations
 
@@ -15,9 +19,15 @@ class QueueActor(EngineActor):
         self.state = state
 
     def started(self) -> None:
-        self.state, effects = qs.step(self.state, None)
-        self.commit(m.Decision((), effects))
+        # a restart flushes at once: the FlushInfo a crash bounced must not be waited for
+        self.state, offers = qs.assign(self.state)
+        self.state, told = qs.flush(self.state)
+        self.commit(m.Decision((), offers + told))
 
     def handle(self, message: Any) -> None:
-        self.state, effects = qs.step(self.state, message)
+        before = self.state
+        self.state, effects = qs.step(before, message)
         self.commit(m.Decision((), effects))
+        if qs.needs_flush(before, self.state):
+            # through the directory: in the ledger, so ``settle()`` waits for the flush
+            self.directory.send(self.address, m.FlushInfo(), self.address)

@@ -18,9 +18,16 @@ operator's reported load plus the offers still unanswered; the best is the one
 with the fewest dialogs, then the longest since its last assignment, then the
 smallest id. ``assign`` walks the waiting entries in order and stops at the
 first one with no candidate (candidates are the same for every dialog, so the
-order is kept). After every step the queue tells each waiting dialog its new
-position (only when it changed), the operators the queue length and the
-operators list (only when they changed).
+order is kept).
+
+What changed is told in batches, without timers: a step that is not a flush
+only marks the state ``flush_pending`` (the shell then sends the queue itself
+one ``FlushInfo`` through the directory, unless one is already on its way). The
+flush, handled after whatever was already in the queue's inbox, tells each
+waiting dialog its new position (only when it changed), and the managers and
+every operator the queue length and the operators list (only when they
+changed). A burst (500 opens, 300 logins) thus costs one broadcast, not one
+per message; a quiet queue flushes after each message.
 
 The queue journals nothing: on replay it is rebuilt from the dialogs' events
 (queued dialogs) and the operators' states.
@@ -57,6 +64,7 @@ class QueueState:
     positions: dict[str, int] = field(default_factory=dict)  # last told
     length_told: int = -1
     operators_told: tuple[dict[str, Any], ...] | None = None
+    flush_pending: bool = False  # a FlushInfo is on its way to the queue
 
     def order(self) -> list[str]:
         return [e.dialog for e in self.entries]
@@ -79,11 +87,33 @@ def _set_operator(s: QueueState, a: m.Availability | None, op: str) -> QueueStat
 
 
 def step(s: QueueState, msg: object) -> tuple[QueueState, tuple[m.Effect, ...]]:
-    """Fold one message, then assign what can be, then tell what changed."""
+    """Fold one message and assign what can be; a ``FlushInfo`` tells what changed.
+
+    Any other message leaves ``flush_pending`` set: the caller sends a
+    ``FlushInfo`` when it was not set before (see ``needs_flush``). A
+    ``FlushInfo`` that came back undeliverable flushes too, so the flag can
+    never stay set with no flush on its way.
+    """
+    if isinstance(msg, m.FlushInfo) or (
+        isinstance(msg, m.Undeliverable) and isinstance(msg.message, m.FlushInfo)
+    ):
+        return flush(s)
     s = receive(s, msg)
     s, offers = assign(s)
+    if not s.flush_pending:
+        s = dataclasses.replace(s, flush_pending=True)
+    return s, offers
+
+
+def needs_flush(before: QueueState, after: QueueState) -> bool:
+    """Whether the step from ``before`` to ``after`` must send the queue a ``FlushInfo``."""
+    return after.flush_pending and not before.flush_pending
+
+
+def flush(s: QueueState) -> tuple[QueueState, tuple[m.Effect, ...]]:
+    """Tell what changed since the last flush; no flush is pending afterwards."""
     s, told = tell_changes(s)
-    return s, offers + told
+    return dataclasses.replace(s, flush_pending=False), told
 
 
 def receive(s: QueueState, msg: object) -> QueueState:

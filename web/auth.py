@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import trio
 
+from adapters.session_tokens import MAX_TOKEN_CHARS
+
 SESSION_COOKIE = "fd_session"
 ROLES = ("operator", "manager")
 
@@ -43,7 +45,7 @@ def user_json(user: User) -> dict[str, Any]:
 
 async def session_user(accounts: AccountsPort, cookies: Mapping[str, str]) -> User | None:
     token = cookies.get(SESSION_COOKIE)
-    if not token or len(token) > 200:
+    if not token or len(token) > MAX_TOKEN_CHARS:
         return None
     user: User | None = await trio.to_thread.run_sync(accounts.session_user, token)
     return user

@@ -26,6 +26,14 @@ def cluster_routes(ctx: ServerContext, node: ClusterNode) -> list[BaseRoute]:
         return JSONResponse(node.health())
 
     async def switchover(request: Request) -> Response:
+        origin = request.headers.get("origin")
+        if origin is not None and not auth.origin_allowed(
+            origin, request.headers.get("host"), ctx.options.allowed_origins
+        ):
+            return JSONResponse(
+                {"error": {"code": "forbidden_origin", "message": f"origin {origin} not allowed"}},
+                403,
+            )
         user = await auth.session_user(ctx.accounts, request.cookies)
         if user is None or user.role != "manager":
             user = await auth.basic_user(ctx.accounts, request.headers.get("authorization"))

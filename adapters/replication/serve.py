@@ -25,6 +25,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import trio
 
@@ -101,10 +102,19 @@ def node_options(settings: Settings, conf: ClusterSettings) -> ServerOptions:
     ``/api/config`` and ``hello`` list this node first, then its peer; the
     pages and clients dial those URLs, so they must be the reachable ones
     (``http://0.0.0.0:port`` is not), the same the peer and the witness know.
+    The peer's origin is allowed too: a console page served by one node opens
+    its websocket on the other after a failover.
     """
+    peers = tuple(_origin(url) for url in settings.cluster.peers)
+    allowed = (*settings.server.allowed_origins, *peers)
     if settings.server.public_url:
-        return options_from_settings(settings)
-    return options_from_settings(settings, public_url=conf.advertise_url)
+        return options_from_settings(settings, allowed_origins=allowed)
+    return options_from_settings(settings, public_url=conf.advertise_url, allowed_origins=allowed)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib.util
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -212,3 +214,96 @@ def test_accounts_and_journal_open_from_settings(tmp_path: Path) -> None:
     (stored,) = raw.execute("SELECT password_hash FROM account").fetchone()
     raw.close()
     assert argon2.extract_parameters(stored).time_cost == 1
+
+
+# -- signed sessions (a cluster secret): valid on every node holding the secret --------
+
+
+def _node(path: Path, clock: ManualClock, secret: str) -> Accounts:
+    return Accounts(path, hashing=PasswordHashing.cheap(), session_ttl_s=3600, clock=clock,
+                    cluster_secret=secret)
+
+
+def test_a_signed_session_is_accepted_by_another_node_with_the_same_secret(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    with _node(tmp_path / "a.sqlite3", clock, "S") as a, \
+            _node(tmp_path / "b.sqlite3", clock, "S") as b:
+        ann = a.create_user("ann", "Ann", "operator", "password-a", capacity=3)
+        token = a.new_session(ann)
+        assert a.session_user(token) == ann
+        # b has no row for ann and never saw the session: the token carries the user
+        assert b.users() == []
+        assert b.session_user(token) == User(0, "ann", "Ann", "operator", 3)
+        raw = sqlite3.connect(tmp_path / "b.sqlite3")
+        stored = [row[0] for row in raw.execute("SELECT token_hash FROM account_session")]
+        raw.close()
+        assert stored == [hashlib.sha256(token.encode()).hexdigest()]  # b recorded it
+        # once b holds a row for that login, its current name, role and capacity win
+        b_ann = b.create_user("ann", "Ann on b", "manager", "password-b", capacity=None)
+        assert b.session_user(token) == b_ann
+        clock.advance(3599)
+        assert b.session_user(token) == b_ann
+        clock.advance(1)
+        assert a.session_user(token) is None and b.session_user(token) is None  # expired
+        assert b.end_session(token) is False
+
+
+def test_a_signed_session_is_refused_with_another_secret_or_tampered_with(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    with _node(tmp_path / "a.sqlite3", clock, "S") as a, \
+            _node(tmp_path / "c.sqlite3", clock, "other") as c, \
+            Accounts(tmp_path / "d.sqlite3", hashing=PasswordHashing.cheap(), clock=clock) as d:
+        ann = a.create_user("ann", "Ann", "operator", "password-a")
+        token = a.new_session(ann)
+        assert c.session_user(token) is None  # another secret
+        assert d.session_user(token) is None  # no secret: only its own session table counts
+        body, mac = token.split(".")
+        claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        forged = dict(claims, role="manager", exp=claims["exp"] + 10**6)
+        forged_body = base64.urlsafe_b64encode(
+            json.dumps(forged).encode()).rstrip(b"=").decode()
+        for bad in (f"{forged_body}.{mac}", f"{body}.{mac[:-2]}AA", f"{body}.", f".{mac}",
+                    f"{body}x.{mac}", token + "." + mac):
+            assert a.session_user(bad) is None, bad
+        assert a.session_user(token) == ann  # the real one still works
+
+
+def test_a_logout_ends_a_signed_session_on_that_node_only(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    with _node(tmp_path / "a.sqlite3", clock, "S") as a, \
+            _node(tmp_path / "b.sqlite3", clock, "S") as b:
+        ann = a.create_user("ann", "Ann", "operator", "password-a")
+        token = a.new_session(ann)
+        assert b.session_user(token) is not None
+        assert b.end_session(token) is True
+        assert b.end_session(token) is False
+        assert b.session_user(token) is None  # b refuses it though the signature is good
+        assert a.session_user(token) == ann  # a does not know (documented) ...
+        assert a.end_session(token) is True  # ... until the logout reaches it too
+        assert a.session_user(token) is None
+        other = a.new_session(ann)  # a new login works at once
+        assert other != token and a.session_user(other) == ann
+        clock.advance(3600)
+        assert b.purge_expired_sessions() == 0  # b's own row went at its logout
+        assert a.purge_expired_sessions() == 1  # ``other``
+        raw = sqlite3.connect(tmp_path / "b.sqlite3")
+        assert raw.execute("SELECT count(*) FROM account_session_ended").fetchone() == (0,)
+        raw.close()
+
+
+def test_the_cluster_secret_of_the_settings_signs_sessions(tmp_path: Path) -> None:
+    env = {"FRONTDESK_STORAGE__DATA_DIR": str(tmp_path / "data"),
+           "FRONTDESK_ACCOUNTS__ARGON2_TIME_COST": "1",
+           "FRONTDESK_ACCOUNTS__ARGON2_MEMORY_COST_KIB": "8192",
+           "FRONTDESK_ACCOUNTS__ARGON2_PARALLELISM": "1",
+           "FRONTDESK_CLUSTER__SECRET": "S"}
+    with Accounts.from_settings(load_settings(None, env)) as acc, \
+            _node(tmp_path / "b.sqlite3", ManualClock(), "S") as b:
+        ann = acc.create_user("ann", "Ann", "operator", "password-a")
+        token = acc.new_session(ann)
+        assert "." in token and acc.session_user(token) == ann
+        b_user = b.session_user(token)  # b's manual clock reads 0: long before exp
+        assert b_user is not None and b_user.login == "ann"

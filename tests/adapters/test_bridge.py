@@ -8,7 +8,12 @@ import pytest
 import trio
 
 from adapters.bridge import Bridge, CloseAfter, Delivery, Outbox
-from engine.notices import Notice, QueueLength
+from engine.notices import Notice, OperatorsChanged, QueueLength, QueuePosition
+
+
+def pos(n: int) -> QueuePosition:
+    """A notice that is not coalesced: every one must arrive."""
+    return QueuePosition("d-1", 0, n)
 
 
 def in_thread(fn: object) -> threading.Thread:
@@ -20,7 +25,7 @@ def in_thread(fn: object) -> threading.Thread:
 async def test_notices_from_a_thread_arrive_in_order_with_their_tag() -> None:
     outbox = Bridge.capture().outbox(100)
     sub = outbox.subscriber("operator")
-    thread = in_thread(lambda: [sub(QueueLength(n)) for n in range(50)])
+    thread = in_thread(lambda: [sub(pos(n)) for n in range(50)])
     got = []
     with trio.fail_after(5):
         for _ in range(50):
@@ -28,7 +33,7 @@ async def test_notices_from_a_thread_arrive_in_order_with_their_tag() -> None:
             assert isinstance(item, Delivery) and item.tag == "operator"
             got.append(item.notice)
     await trio.to_thread.run_sync(thread.join)
-    assert got == [QueueLength(n) for n in range(50)]
+    assert got == [pos(n) for n in range(50)]
 
 
 async def flushed(bridge: Bridge) -> None:
@@ -43,7 +48,7 @@ async def test_a_burst_past_capacity_spills_in_order_without_blocking_or_raising
     bridge = Bridge.capture()
     outbox = bridge.outbox(3)
     sub = outbox.subscriber("x")
-    thread = in_thread(lambda: [sub(QueueLength(n)) for n in range(10)])
+    thread = in_thread(lambda: [sub(pos(n)) for n in range(10)])
     await trio.to_thread.run_sync(thread.join)
     await flushed(bridge)  # all ten were handed over; seven spilled
     assert (outbox.pushed, outbox.spilled, outbox.dropped) == (10, 7, 0)
@@ -54,7 +59,7 @@ async def test_a_burst_past_capacity_spills_in_order_without_blocking_or_raising
             item = await outbox.receive()
             assert isinstance(item, Delivery)
             got.append(item.notice)
-    assert got == [QueueLength(n) for n in range(10)]
+    assert got == [pos(n) for n in range(10)]
     assert outbox.congested_since is None and not outbox.overloaded.is_set()
 
 
@@ -152,3 +157,87 @@ def test_an_outbox_needs_room() -> None:
             Bridge.capture().outbox(0)
 
     trio.run(main)
+
+
+def ops(*names: str) -> OperatorsChanged:
+    return OperatorsChanged(tuple({"id": x, "name": x.capitalize()} for x in names))
+
+
+async def drain(outbox: Outbox, count: int) -> list[Delivery]:
+    got: list[Delivery] = []
+    with trio.fail_after(5):
+        for _ in range(count):
+            item = await outbox.receive()
+            assert isinstance(item, Delivery)
+            got.append(item)
+    assert outbox.statistics() == 0
+    return got
+
+
+async def test_a_waiting_latest_value_frame_is_replaced_not_queued_again() -> None:
+    bridge = Bridge.capture()
+    outbox = bridge.outbox(3)  # small: the burst spills, and coalescing works there too
+    sub = outbox.subscriber("operator")
+
+    def burst() -> None:
+        sub(pos(1))
+        for n in range(100):
+            sub(QueueLength(n))
+            sub(ops(*[f"op{i}" for i in range(n % 5)]))
+            sub(pos(n + 2))
+
+    thread = in_thread(burst)
+    await trio.to_thread.run_sync(thread.join)
+    await flushed(bridge)
+    assert outbox.statistics() == 1 + 2 + 100 and outbox.coalesced == 2 * 99
+    got = await drain(outbox, 103)
+    # each latest-value frame keeps the first one's place and carries the last value
+    assert [d.notice for d in got[:4]] == [
+        pos(1),
+        QueueLength(99),
+        ops("op0", "op1", "op2", "op3"),
+        pos(2),
+    ]
+    assert [d.notice for d in got[4:]] == [pos(n + 2) for n in range(1, 100)]
+    assert {d.tag for d in got} == {"operator"}
+
+
+async def test_a_latest_value_frame_already_taken_by_the_writer_is_not_replaced() -> None:
+    bridge = Bridge.capture()
+    outbox = bridge.outbox(10)
+    sub = outbox.subscriber("operator")
+    sub(QueueLength(1))
+    await flushed(bridge)
+    first = await drain(outbox, 1)  # written: a newer value must come as a new frame
+    sub(QueueLength(2))
+    sub(QueueLength(3))
+    await flushed(bridge)
+    assert [d.notice for d in first + await drain(outbox, 1)] == [QueueLength(1), QueueLength(3)]
+    sub(QueueLength(4))
+    await flushed(bridge)
+    assert [d.notice for d in await drain(outbox, 1)] == [QueueLength(4)]
+    assert outbox.coalesced == 1
+
+
+async def test_latest_value_frames_of_different_subscriptions_are_kept_apart() -> None:
+    bridge = Bridge.capture()
+    outbox = bridge.outbox(10)
+    a, b = outbox.subscriber("a"), outbox.subscriber("b")
+    a(QueueLength(1))
+    b(QueueLength(2))
+    a(QueueLength(3))
+    await flushed(bridge)
+    outbox.put({"type": "queue.length", "length": 9})  # server frames are never coalesced
+    outbox.put({"type": "queue.length", "length": 10})
+    await flushed(bridge)
+    got = []
+    with trio.fail_after(5):
+        for _ in range(4):
+            item = await outbox.receive()
+            got.append((item.tag, item.notice) if isinstance(item, Delivery) else item)
+    assert got == [
+        ("a", QueueLength(3)),
+        ("b", QueueLength(2)),
+        {"type": "queue.length", "length": 9},
+        {"type": "queue.length", "length": 10},
+    ]

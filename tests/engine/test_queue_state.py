@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine import messages as m
+from engine import notices as n
 from engine import queue_state as qs
 
 
@@ -21,12 +22,18 @@ def offers(effects: tuple[m.Effect, ...]) -> list[tuple[str, str]]:
 
 
 def feed(*msgs: object) -> tuple[qs.QueueState, list[m.Effect]]:
+    """Step through ``msgs`` as one burst, then flush (as the actor's FlushInfo would)."""
     s = qs.QueueState()
     out: list[m.Effect] = []
     for msg in msgs:
         s, fx = qs.step(s, msg)
         out += fx
-    return s, out
+    s, fx = qs.step(s, m.FlushInfo())
+    return s, out + list(fx)
+
+
+def told(effects: tuple[m.Effect, ...] | list[m.Effect], kind: type) -> list[object]:
+    return [f.message for f in effects if isinstance(f, m.Tell) and isinstance(f.message, kind)]
 
 
 def test_order_is_priority_then_arrival() -> None:
@@ -78,13 +85,45 @@ def test_undeliverable_offer_forgets_the_operator() -> None:
 
 def test_positions_and_length_told_only_on_change() -> None:
     s, fx = feed(m.Enqueue("d-1", 1, 0), m.Enqueue("d-2", 2, 0))
-    told = [f.message for f in fx if isinstance(f, m.Tell) and isinstance(f.message, m.Position)]
-    assert told == [m.Position("d-1", 1), m.Position("d-2", 2)]
+    assert told(fx, m.Position) == [m.Position("d-1", 1), m.Position("d-2", 2)]
     s, fx2 = qs.step(s, m.Dequeue("d-1"))
-    told = [f.message for f in fx2 if isinstance(f, m.Tell) and isinstance(f.message, m.Position)]
-    assert told == [m.Position("d-2", 1)]
-    _, fx3 = qs.step(s, None)
-    assert fx3 == ()
+    assert fx2 == () and s.flush_pending
+    s, fx2 = qs.step(s, m.FlushInfo())
+    assert told(fx2, m.Position) == [m.Position("d-2", 1)] and not s.flush_pending
+    s, fx3 = qs.step(s, None)
+    s, fx4 = qs.step(s, m.FlushInfo())
+    assert fx3 == () and fx4 == ()
+
+
+def test_a_burst_is_told_once_with_the_latest_values() -> None:
+    s = qs.QueueState()
+    s, _ = qs.step(s, avail("ann", capacity=0))
+    assert qs.needs_flush(qs.QueueState(), s)
+    before = s
+    for i in range(1, 6):
+        s, fx = qs.step(s, m.Enqueue(f"d-{i}", i, 0))
+        assert fx == () and not qs.needs_flush(before, s)  # one FlushInfo for the burst
+    s, fx = qs.step(s, m.Dequeue("d-1"))
+    s, fx = qs.step(s, m.FlushInfo())
+    assert told(fx, m.Position) == [m.Position(f"d-{i}", i - 1) for i in range(2, 6)]
+    assert [
+        f.notice.length
+        for f in fx
+        if isinstance(f, m.Deliver) and isinstance(f.notice, n.QueueLength)
+    ] == [4]
+    assert told(fx, m.QueueInfo) == [m.QueueInfo(4, qs.operators_list(s))]
+    # d-5 leaves: only the positions behind it would change, and none is behind it
+    s, _ = qs.step(s, m.Dequeue("d-5"))
+    s, fx = qs.step(s, m.FlushInfo())
+    assert told(fx, m.Position) == [] and told(fx, m.QueueInfo) == [
+        m.QueueInfo(3, qs.operators_list(s))
+    ]
+
+
+def test_an_undeliverable_flush_still_flushes() -> None:
+    s, _ = qs.step(qs.QueueState(), m.Enqueue("d-1", 1, 0))
+    s, fx = qs.step(s, m.Undeliverable(m.FlushInfo(), "queue", "absent"))
+    assert told(fx, m.Position) == [m.Position("d-1", 1)] and not s.flush_pending
 
 
 def test_logged_out_availability_removes_operator() -> None:

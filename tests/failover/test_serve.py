@@ -34,3 +34,13 @@ def test_port_zero_needs_an_advertised_url() -> None:
     given = load_settings(None, {**CLUSTER, "FRONTDESK_SERVER__PORT": "0",
                                  "FRONTDESK_CLUSTER__ADVERTISE_URL": "http://127.0.0.1:9000"})
     assert node_settings(given).advertise_url == "http://127.0.0.1:9000"
+
+
+def test_the_peer_origin_is_allowed_so_a_console_page_can_follow_a_failover() -> None:
+    settings = load_settings(
+        None,
+        {**CLUSTER, "FRONTDESK_CLUSTER__PEER_URL": "http://127.0.0.1:8081/some/path",
+         "FRONTDESK_SERVER__ALLOWED_ORIGINS": '["https://shop.example"]'},
+    )
+    options = node_options(settings, node_settings(settings))
+    assert options.allowed_origins == ("https://shop.example", "http://127.0.0.1:8081")

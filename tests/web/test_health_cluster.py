@@ -109,6 +109,11 @@ async def test_a_manager_switches_over_through_the_route(
         await cluster.wait_for(lambda: a.standby_reported == "b", 5)
         async with web_over(a, accounts) as url:
             route = url + "/api/cluster/switchover"
+            foreign = await http_request(
+                "POST", route,
+                headers={"Authorization": basic("maria"), "Origin": "https://evil.example"},
+            )
+            assert foreign.status == 403 and a.role == "primary"  # no cross-site switchover
             nobody = await http_request("POST", route)
             assert nobody.status == 401 and nobody.json()["error"]["code"] == "no_session"
             operator = await http_request("POST", route, headers={"Authorization": basic("ann")})
