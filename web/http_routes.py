@@ -165,10 +165,13 @@ class HttpRoutes:
         node = self.ctx.node
         body: dict[str, Any] = {"role": node.role, "epoch": node.epoch, "ready": node.ready,
                                 "node": self.ctx.options.node_name}
-        health = getattr(node, "health", None)
-        if callable(health):
-            body.update(health())
+        body.update(self._cluster_health())
         return JSONResponse(body, 200 if body["ready"] else 503)
+
+    def _cluster_health(self) -> dict[str, Any]:
+        """A cluster node's ``health()`` (lag, link state); empty on a single node."""
+        health = getattr(self.ctx.node, "health", None)
+        return dict(health()) if callable(health) else {}
 
     async def metrics(self, request: Request) -> Response:
         """Prometheus text; a cluster node appends its ``metrics_text()`` (role, epoch, lag)."""
@@ -191,7 +194,10 @@ class HttpRoutes:
                              **{"WWW-Authenticate": 'Basic realm="frontdesk"'})
         if not self.ctx.node.ready:
             return api_error(503, "unavailable", f"this node is {self.ctx.node.role}, not serving")
-        return JSONResponse(self.ctx.engine.snapshot())
+        snapshot = self.ctx.engine.snapshot()
+        if cluster := self._cluster_health():
+            snapshot["cluster"] = cluster  # role, epoch, replication lag, link state
+        return JSONResponse(snapshot)
 
     def _origin_ok(self, request: Request) -> bool:
         origin = request.headers.get("origin")

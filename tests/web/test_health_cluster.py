@@ -24,6 +24,9 @@ from adapters.replication.engine_proxy import NodeEngine
 from adapters.replication.node import ClusterNode
 from adapters.replication.testing import open_cluster
 from engine.clock import ManualClock
+from engine.journal import Journal
+from engine.runtime import Engine
+from engine.settings import EngineSettings
 from tests.web.nodes import PASSWORD
 from web.cluster_routes import cluster_routes
 from web.context import ServerContext
@@ -129,3 +132,23 @@ async def test_a_manager_switches_over_through_the_route(
 
 def basic(login: str) -> str:
     return "Basic " + base64.b64encode(f"{login}:{PASSWORD}".encode()).decode()
+
+
+async def test_inspect_on_a_cluster_primary_carries_the_link_state(
+    tmp_path: Path, accounts: Accounts,
+) -> None:
+    def engine_factory(journal: Journal, epoch: int) -> Engine:
+        return Engine(EngineSettings(), journal, ManualClock(), epoch=epoch)
+
+    async with open_cluster(tmp_path, engine_factory=engine_factory) as cluster:
+        a, b = cluster["a"], cluster["b"]
+        await cluster.wait_for(lambda: b.state.link_up and a.ready, 5)
+        async with web_over(a, accounts) as url:
+            response = await http_request(
+                "GET", url + "/api/inspect", headers={"Authorization": basic("maria")}
+            )
+            assert response.status == 200, response.body
+            body = response.json()
+            assert body["queue"] == [] and "operators" in body and "dialogs" in body
+            assert body["cluster"]["role"] == "primary"
+            assert body["cluster"]["link"] == "up" and body["cluster"]["epoch"] == a.epoch
