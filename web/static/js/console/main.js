@@ -28,7 +28,7 @@ class Console {
       onClose: (event) => this.onClose(event),
     });
     this.failures = 0;
-    this.probe = null;
+    this.probing = false;
   }
 
   start() {
@@ -101,44 +101,42 @@ class Console {
   }
 
   /**
-   * After a failover, offer to go back when the node this page came from is a
-   * primary again. The probe is a visitor socket's `hello`
-   * (it carries the node's role), since the page's CSP allows websockets to
-   * any node but HTTP requests only to its own origin.
+   * After a failover the console runs on another node. The node this page came
+   * from is "main": when it is back — rejoined as a caught-up backup — the
+   * operator is told (as in the old manual); a manager hands the primary role
+   * back (`frontdesk switchover` or the manager view) and the console follows by
+   * itself. Should main be primary while this console is still elsewhere, the
+   * banner offers to go to it now. Main is this page's own origin, so a plain
+   * `fetch` of its `/healthz` is allowed by the CSP.
    */
-  checkMainNode() {
+  async checkMainNode() {
     const banner = $("banner");
     const main = location.origin;
     if (!this.link.connected || this.link.url === main) {
       if (banner.dataset.kind === "main-back") banner.hidden = true;
       return;
     }
-    if (this.probe) return;
-    const probe = new WebSocket(wsUrl(main, "/ws/visitor"));
-    this.probe = probe;
-    const done = () => {
-      this.probe = null;
-      probe.close();
-    };
-    probe.addEventListener("message", (event) => {
-      let hello = null;
-      try {
-        hello = JSON.parse(event.data);
-      } catch {
-        hello = null;
-      }
-      if (hello && hello.type === "hello" && hello.role === "primary") {
-        this.showBanner("The main node is back.", "Return to it", () => {
-          banner.hidden = true;
-          this.link.reconnectTo(main);
-        }, "main-back");
-      }
-      done();
-    });
-    probe.addEventListener("error", () => done());
-    probe.addEventListener("close", () => {
-      this.probe = null;
-    });
+    if (this.probing) return;
+    this.probing = true;
+    let health = null;
+    try {
+      const response = await fetch("/healthz", { cache: "no-store" });
+      health = await response.json();
+    } catch {
+      health = null; // main is still down
+    } finally {
+      this.probing = false;
+    }
+    if (health && health.role === "primary" && health.ready) {
+      this.showBanner("The main node is back.", "Return to it", () => {
+        banner.hidden = true;
+        this.link.reconnectTo(main);
+      }, "main-back");
+    } else if (health && health.role === "backup" && health.caught_up) {
+      this.showBanner(
+        "The main node is back and in sync. A manager can return the chat to it; " +
+        "your dialogs will follow by themselves.", null, null, "main-back");
+    }
   }
 
   showBanner(text, actionLabel = null, action = null, kind = "") {
