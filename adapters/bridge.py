@@ -26,11 +26,6 @@ into the connection's bounded memory channel with ``send_nowait``.
   ``operators``) are coalesced per connection: while one of the same type and
   subscription waits unsent, a newer one replaces its value in place (it keeps
   the older one's place in the queue) instead of queueing another frame.
-- On the store thread, while it performs a batch (``engine.store.batch_hold()``),
-  a subscriber does not call ``run_sync_soon``: it appends to the bridge's
-  held list (one per trio token), handed over in one ``run_sync_soon`` at the
-  batch's end. One loop wake-up per batch instead of one per notice; the
-  order of everything held for a loop is kept.
 """
 
 from __future__ import annotations
@@ -44,7 +39,6 @@ from typing import Any
 import trio
 
 from engine.notices import Notice, Subscriber
-from engine.store import batch_hold
 
 log = logging.getLogger("frontdesk.bridge")
 
@@ -80,49 +74,6 @@ class _Latest:
 
 
 _Queued = Item | _Latest
-
-_Call = tuple[Callable[[Any], None], Any]
-
-
-def _run_all(calls: list[_Call]) -> None:
-    """On the trio thread: what one store batch held for this loop, in order."""
-    for fn, arg in calls:
-        try:
-            fn(arg)
-        except Exception:  # never let anything escape into the run loop
-            log.exception("a held delivery failed")
-
-
-class _HeldCalls:
-    """A store batch's calls for one trio loop; ``flush`` hands them over at once."""
-
-    __slots__ = ("calls", "token")
-
-    def __init__(self, token: trio.lowlevel.TrioToken) -> None:
-        self.token = token
-        self.calls: list[_Call] = []
-
-    def flush(self) -> None:
-        try:  # noqa: SIM105
-            self.token.run_sync_soon(_run_all, self.calls)
-        except trio.RunFinishedError:
-            pass
-
-
-def _hand_over(token: trio.lowlevel.TrioToken, fn: Callable[[Any], None], arg: Any) -> None:
-    """Run ``fn(arg)`` on the trio thread soon: held to the end of the store's batch
-    when called from within one, else now. Never raises."""
-    held = batch_hold()
-    if held is not None:
-        calls = held.get(token)
-        if not isinstance(calls, _HeldCalls):
-            calls = held[token] = _HeldCalls(token)
-        calls.calls.append((fn, arg))
-        return
-    try:  # noqa: SIM105 (hot path: a bare try is cheaper than suppress)
-        token.run_sync_soon(fn, arg)
-    except trio.RunFinishedError:
-        pass
 
 
 class Outbox:
@@ -166,10 +117,11 @@ class Outbox:
     def subscriber(self, tag: str) -> Subscriber:
         """A Subscriber for the engine: thread-safe, never blocks, never raises."""
 
-        token, push = self._token, self._push
-
         def deliver(notice: Notice) -> None:
-            _hand_over(token, push, Delivery(tag, notice))
+            try:  # noqa: SIM105 (hot path: a bare try is cheaper than suppress)
+                self._token.run_sync_soon(self._push, Delivery(tag, notice))
+            except trio.RunFinishedError:
+                pass
 
         return deliver
 
@@ -187,10 +139,11 @@ class Outbox:
             except Exception:
                 log.exception("reply handler %s failed on %r", tag, notice)
 
-        token = self._token
-
         def deliver(notice: Notice) -> None:
-            _hand_over(token, run, notice)
+            try:  # noqa: SIM105 (hot path: a bare try is cheaper than suppress)
+                self._token.run_sync_soon(run, notice)
+            except trio.RunFinishedError:
+                pass
 
         return deliver
 

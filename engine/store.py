@@ -28,26 +28,14 @@ closed dialogs, else from the journal (its stream, folded with the replay
 code), and replayed to the watcher if it may see it; nothing follows.
 
 A subscriber that raises is dropped and logged; it never stops the store.
-
-While it performs a batch's effects the store *holds* (``batch_hold()``): a
-subscriber may keep its hand-over work there, keyed by whatever it shares with
-others (the bridge: its trio token), and ``flush`` runs once per key at the
-end of the batch, on the store thread. So the trio loop is woken once per
-batch instead of once per notice: each wake-up is a syscall that lets the busy
-trio thread take the GIL, and the store then waits up to a switch interval
-(5 ms) for it back. Order is kept: a key's work is flushed in the order it
-was held, and before the next batch's effects.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
-import threading
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any
 
 from engine import dialog_state as ds
 from engine import dialog_watch as dw
@@ -65,37 +53,6 @@ log = logging.getLogger("frontdesk.engine.store")
 
 BATCH = 256
 REFUSED_KEPT = 10_000
-
-
-class Held(Protocol):
-    """Work a subscriber keeps while the store holds, handed over once by ``flush``."""
-
-    def flush(self) -> None: ...
-
-
-_holding = threading.local()
-
-
-def batch_hold() -> dict[object, Held] | None:
-    """On the store thread while it performs a batch's effects: where a subscriber may
-    keep its hand-over work until the batch's end (``Held.flush``). None elsewhere."""
-    held: dict[object, Held] | None = getattr(_holding, "held", None)
-    return held
-
-
-@contextmanager
-def holding() -> Iterator[None]:
-    held: dict[object, Held] = {}
-    _holding.held = held
-    try:
-        yield
-    finally:
-        _holding.held = None
-        for h in held.values():
-            try:
-                h.flush()
-            except Exception:
-                log.exception("handing over the notices of a batch failed")
 
 
 class StoreActor(EngineActor):
@@ -179,15 +136,14 @@ class StoreActor(EngineActor):
                 log.exception("journal append raised an unexpected error")
         self.batches += 1
         self.commits += len(commits)
-        with holding():
-            for c in commits:
-                if self.fenced:
-                    self._refuse(c, self.fenced)
-                elif failure is not None and c.events:
-                    self._fail(c, failure)
-                else:
-                    for effect in c.effects:
-                        self._perform(c.origin, effect)
+        for c in commits:
+            if self.fenced:
+                self._refuse(c, self.fenced)
+            elif failure is not None and c.events:
+                self._fail(c, failure)
+            else:
+                for effect in c.effects:
+                    self._perform(c.origin, effect)
 
     def _fence(self, error: StaleEpoch) -> None:
         self.fenced = (
@@ -277,9 +233,8 @@ class StoreActor(EngineActor):
             why = f"cannot watch dialog {dialog}: it is unavailable (its actor kept failing)"
             self._call(w.subscriber, n.Rejected(w.ref, "unavailable", why, dialog))
         else:
-            with holding():
-                for effect in dw.replay(state, w):
-                    self._perform(self.address, effect)
+            for effect in dw.replay(state, w):
+                self._perform(self.address, effect)
 
     def _read_dialog(self, dialog_id: str) -> ds.DialogState | None:
         """A dialog's state from its stream in the journal (None: no such dialog)."""
