@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -153,14 +154,16 @@ async def test_switchover_back_to_main_under_load(tmp_path: Path) -> None:
         await cluster.wait_for(lambda: b.standby_reported == "a", 5)
         acked: list[Record] = []
         refused = 0
-        stop = False
+        stop = threading.Event()
 
         def load() -> None:
             nonlocal refused
             i = 0
-            while not stop:
+            while not stop.is_set():
                 node = cluster.primary()
                 if node is None or not node.accepts_writes():
+                    # no writer during the handover: back off instead of spinning on the GIL
+                    stop.wait(0.005)
                     continue
                 try:
                     acked.extend(node.journal.append([event(i)], node.epoch))
@@ -170,10 +173,12 @@ async def test_switchover_back_to_main_under_load(tmp_path: Path) -> None:
 
         async with trio.open_nursery() as nursery:
             nursery.start_soon(trio.to_thread.run_sync, load)
-            await cluster.wait_for(lambda: len(acked) >= 20)
-            await b.switchover(timeout_s=5)
-            await cluster.wait_for(lambda: a2.accepts_writes() and len(acked) >= 60, 10)
-            stop = True
+            try:
+                await cluster.wait_for(lambda: len(acked) >= 20)
+                await b.switchover(timeout_s=5)
+                await cluster.wait_for(lambda: a2.accepts_writes() and len(acked) >= 60, 10)
+            finally:
+                stop.set()  # also on failure: the thread cannot be cancelled, it must end
         assert b.role == "backup" and a2.role == "primary" and a2.epoch == b.epoch
         await cluster.wait_for(lambda: b.journal_raw.last() == a2.journal_raw.last(), 5)
         on_a = {(r.epoch, r.seq): r for r in a2.journal_raw.read()}
