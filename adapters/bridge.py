@@ -22,6 +22,11 @@ into the connection's bounded memory channel with ``send_nowait``.
   the subscriber swallows it (the notice has nowhere to go).
 - ``trio.from_thread.run`` is never used: it would park the actor's thread
   until the loop gets round to it.
+- Wake-ups are batched (``Wakeups``): every ``run_sync_soon`` writes to trio's
+  wake-up socket (a system call on the engine's side, one more loop iteration
+  on trio's), so what the engine hands over in a row waits in one list, in
+  order, and one ``run_sync_soon`` runs it all. A queue broadcast to 300
+  operator consoles is one wake-up, not 300.
 - "Latest value" notices (``Notice.LATEST_VALUE``: ``queue.length``,
   ``operators``) are coalesced per connection: while one of the same type and
   subscription waits unsent, a newer one replaces its value in place (it keeps
@@ -31,6 +36,7 @@ into the connection's bounded memory channel with ``send_nowait``.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,6 +82,45 @@ class _Latest:
 _Queued = Item | _Latest
 
 
+class Wakeups:
+    """Calls handed from any thread to the trio loop, in order, one wake-up per batch."""
+
+    def __init__(self, token: trio.lowlevel.TrioToken) -> None:
+        self._token = token
+        self._lock = threading.Lock()
+        self._calls: list[tuple[Callable[[Any], None], Any]] = []
+        self._scheduled = False
+        self.batches = 0
+        self.calls = 0
+
+    def post(self, fn: Callable[[Any], None], arg: Any) -> None:
+        """Run ``fn(arg)`` on the trio thread soon; dropped once the loop has ended.
+        ``fn`` must not raise (what it raises is logged and swallowed)."""
+        with self._lock:
+            self._calls.append((fn, arg))
+            if self._scheduled:
+                return
+            self._scheduled = True
+        try:
+            self._token.run_sync_soon(self._drain)
+        except trio.RunFinishedError:
+            with self._lock:
+                self._calls.clear()
+                self._scheduled = False
+
+    def _drain(self) -> None:
+        with self._lock:
+            calls, self._calls = self._calls, []
+            self._scheduled = False
+        self.batches += 1
+        self.calls += len(calls)
+        for fn, arg in calls:
+            try:
+                fn(arg)
+            except Exception:  # never let anything escape into the run loop
+                log.exception("a bridged call failed")
+
+
 class Outbox:
     """One connection's bounded queue of outbound items, fed from any thread.
 
@@ -90,10 +135,11 @@ class Outbox:
         *,
         grace_s: float = 5.0,
         max_overflow: int | None = None,
+        wakeups: Wakeups | None = None,
     ) -> None:
         if capacity < 1:
             raise ValueError(f"an outbox needs a capacity of at least 1, got {capacity}")
-        self._token = token
+        self._wakeups = wakeups if wakeups is not None else Wakeups(token)
         self._send, self._receive = trio.open_memory_channel[_Queued](capacity)
         self._overflow: deque[_Queued] = deque()
         self._latest: dict[tuple[str, str], _Latest] = {}  # waiting unsent, by (tag, type)
@@ -117,11 +163,10 @@ class Outbox:
     def subscriber(self, tag: str) -> Subscriber:
         """A Subscriber for the engine: thread-safe, never blocks, never raises."""
 
+        post, push = self._wakeups.post, self._push
+
         def deliver(notice: Notice) -> None:
-            try:  # noqa: SIM105 (hot path: a bare try is cheaper than suppress)
-                self._token.run_sync_soon(self._push, Delivery(tag, notice))
-            except trio.RunFinishedError:
-                pass
+            post(push, Delivery(tag, notice))
 
         return deliver
 
@@ -139,11 +184,10 @@ class Outbox:
             except Exception:
                 log.exception("reply handler %s failed on %r", tag, notice)
 
+        post = self._wakeups.post
+
         def deliver(notice: Notice) -> None:
-            try:  # noqa: SIM105 (hot path: a bare try is cheaper than suppress)
-                self._token.run_sync_soon(run, notice)
-            except trio.RunFinishedError:
-                pass
+            post(run, notice)
 
         return deliver
 
@@ -253,6 +297,7 @@ class Bridge:
 
     def __init__(self, token: trio.lowlevel.TrioToken) -> None:
         self.token = token
+        self.wakeups = Wakeups(token)
 
     @classmethod
     def capture(cls) -> Bridge:
@@ -260,7 +305,7 @@ class Bridge:
         return cls(trio.lowlevel.current_trio_token())
 
     def outbox(self, capacity: int, grace_s: float = 5.0) -> Outbox:
-        return Outbox(self.token, capacity, grace_s=grace_s)
+        return Outbox(self.token, capacity, grace_s=grace_s, wakeups=self.wakeups)
 
     def call_soon(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` on the trio thread from any thread; dropped after the loop ended."""

@@ -13,6 +13,7 @@ NAME=VALUE`` (repeatable: set for both servers, e.g. a tuning variable).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import sys
@@ -22,7 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from bench.figures import render_table
-from bench.suite import EXTRA, FULL, MEASUREMENTS, QUICK, Context, cleanup, dumps, run_suite
+from bench.suite import (
+    EXTRA,
+    FULL,
+    MEASUREMENTS,
+    QUICK,
+    Context,
+    Sizes,
+    cleanup,
+    dumps,
+    run_suite,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
@@ -48,6 +59,20 @@ def machine() -> dict[str, Any]:
     }
 
 
+def override_sizes(sizes: Sizes, items: list[str]) -> Sizes:
+    """``sizes`` with ``NAME=VALUE`` overrides (numbers only), e.g. ``scale_operators=300``."""
+    changes: dict[str, object] = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        current = getattr(sizes, name, None)
+        if current is None or not isinstance(current, int | float) or not value:
+            known = ", ".join(f.name for f in dataclasses.fields(sizes)
+                              if isinstance(getattr(sizes, f.name), int | float))
+            raise ValueError(f"--size {item!r}: expected NAME=NUMBER with NAME one of {known}")
+        changes[name] = type(current)(value)
+    return dataclasses.replace(sizes, **changes)  # type: ignore[arg-type]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -58,11 +83,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep logs and data directories")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="set for both servers, e.g. FRONTDESK_GC_THRESHOLDS=50000,50,100")
+    parser.add_argument("--size", action="append", default=[], metavar="NAME=VALUE",
+                        help="override one of the suite's sizes, e.g. scale_operators=300")
     parser.add_argument("--profile", action="store_true",
                         help="sample every frontdesk server with py-spy (summary in the JSON)")
     args = parser.parse_args(argv)
     names = args.only or list(MEASUREMENTS)
     sizes = QUICK if args.quick else FULL
+    try:
+        sizes = override_sizes(sizes, args.size)
+    except ValueError as exc:
+        parser.error(str(exc))
     work = Path(tempfile.mkdtemp(prefix="fd-bench-"))
     log_dir = work / "logs"
     log_dir.mkdir()

@@ -9,6 +9,7 @@ turns them into the functions that hold the most samples, on their own
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -29,7 +30,8 @@ class Sampler:
         self._log = out.with_suffix(".log").open("wb")
         self.proc = subprocess.Popen(
             [exe, "record", "--pid", str(pid), "--format", "raw", "--rate", str(rate_hz),
-             "--threads", "--nonblocking", "-o", str(out)],
+             "--threads", "--nonblocking", "-o", str(out),
+             *(["--gil"] if os.environ.get("FRONTDESK_BENCH_PYSPY_GIL") == "1" else [])],
             stdout=self._log, stderr=subprocess.STDOUT,
         )
 

@@ -27,6 +27,8 @@ import pykka
 from engine import messages as m
 from engine.clock import Clock, TimerHandle
 from engine.directory import Directory, Envelope
+from engine.dispatch import DispatchedActor, Dispatcher
+from engine.effects import CommitTrack, Effects
 from engine.errors import EngineError
 from engine.notices import Subscriber
 from engine.settings import EngineSettings
@@ -48,11 +50,17 @@ class Context:
     settings: EngineSettings
     clock: Clock
     refs: list[Any] = field(default_factory=list)  # every actor started, for stop()
+    # one thread runs every actor but the store, which blocks on the journal
+    dispatcher: Dispatcher = field(default_factory=lambda: Dispatcher("frontdesk-engine"))
+    store_dispatcher: Dispatcher = field(default_factory=lambda: Dispatcher("frontdesk-store"))
+    effects: Effects = field(init=False)
+    fenced: bool = False  # set by the store: from then on only the store performs effects
+
+    def __post_init__(self) -> None:
+        self.effects = Effects(self.directory)
 
 
-class EngineActor(pykka.ThreadingActor):
-    use_daemon_thread = True
-
+class EngineActor(DispatchedActor):
     def __init__(self, address: str, ctx: Context) -> None:
         super().__init__()
         self.address = address
@@ -62,6 +70,7 @@ class EngineActor(pykka.ThreadingActor):
         self._timers: dict[tuple[str, str], tuple[int, TimerHandle]] = {}
         self._generation = 0
         self._current: Envelope | None = None
+        self._track = CommitTrack()
 
     @classmethod
     def launch(cls, address: str, ctx: Context, *args: Any) -> Any:
@@ -70,6 +79,9 @@ class EngineActor(pykka.ThreadingActor):
         ref = cls.start(address, ctx, *args)
         ctx.refs.append(ref)
         return ref
+
+    def dispatcher_for_actor(self) -> Dispatcher:
+        return self.ctx.dispatcher
 
     # --- pykka hooks -------------------------------------------------------------------
 
@@ -121,11 +133,18 @@ class EngineActor(pykka.ThreadingActor):
         effects = self.resolve(decision.effects)
         if not events and not effects:
             return
+        if not events and self._track.idle and not self.ctx.fenced:
+            # nothing to make durable, nothing of ours waiting to be: no need to wait
+            for effect in effects:
+                self.ctx.effects.perform(self.address, effect)
+            return
         replies: tuple[tuple[Subscriber | None, str | None], ...] = ()
         current = self._current.message if self._current is not None else None
         if isinstance(current, m.Inbound):
             replies = ((current.reply_to, current.command.ref),)
-        self.directory.send("store", m.Commit(self.address, events, effects, replies), self.address)
+        self._track.sent += 1
+        commit = m.Commit(self.address, events, effects, replies, self._track)
+        self.directory.send("store", commit, self.address)
 
     def resolve(self, effects: Sequence[m.Effect]) -> tuple[m.Effect, ...]:
         out: list[m.Effect] = []

@@ -279,6 +279,7 @@ class Commit:
     events: tuple[Event, ...]
     effects: tuple[Effect, ...]
     replies: tuple[tuple[Subscriber | None, str | None], ...] = ()  # rejected on failure
+    track: Any = None  # the origin's CommitTrack: the store counts what it finished
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,9 @@ class QueueActor(EngineActor):
         self.commit(m.Decision((), offers + told))
 
     def handle(self, message: Any) -> None:
-        before = self.state
-        self.state, effects = qs.step(before, message)
+        was_pending = self.state.flush_pending
+        self.state, effects = qs.step(self.state, message)
         self.commit(m.Decision((), effects))
-        if qs.needs_flush(before, self.state):
+        if qs.needs_flush(was_pending, self.state):
             # through the directory: in the ledger, so ``settle()`` waits for the flush
             self.directory.send(self.address, m.FlushInfo(), self.address)

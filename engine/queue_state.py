@@ -31,21 +31,35 @@ per message; a quiet queue flushes after each message.
 
 The queue journals nothing: on replay it is rebuilt from the dialogs' events
 (queued dialogs) and the operators' states.
+
+Cost: a node holds thousands of waiting dialogs, so no step walks the queue.
+``QueueState`` is mutable: ``step`` updates it in place and returns it. The
+waiting entries are a list sorted by key (insert and remove by bisection), the
+ones not yet offered a second sorted list (what ``assign`` takes from), the
+unanswered offers a count per operator, and a flush only looks at the entries
+from the first one whose position may have changed (a dialog joining at the
+tail costs one position, not the queue's length). Reading ``entries`` builds
+a snapshot of the whole queue: for tests and inspection, not for the hot path.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from engine import messages as m
 from engine import notices as n
 from engine.status import Status
 
+Key = tuple[int, int, str]  # (-priority, arrival number, dialog)
+
 
 @dataclass(frozen=True)
 class Entry:
+    """One waiting dialog, as a snapshot (see ``QueueState.entries``)."""
+
     dialog: str
     number: int
     priority: int
@@ -57,33 +71,139 @@ class Entry:
         return (-self.priority, self.number)
 
 
-@dataclass(frozen=True)
+class _Item:
+    __slots__ = ("accepted", "key", "offered_to")
+
+    def __init__(self, key: Key) -> None:
+        self.key = key
+        self.offered_to: str | None = None
+        self.accepted = False
+
+
 class QueueState:
-    entries: tuple[Entry, ...] = ()
-    operators: dict[str, m.Availability] = field(default_factory=dict)
-    positions: dict[str, int] = field(default_factory=dict)  # last told
-    length_told: int = -1
-    operators_told: tuple[dict[str, Any], ...] | None = None
-    flush_pending: bool = False  # a FlushInfo is on its way to the queue
+    """The queue (mutable: ``step`` updates it in place; see the module docstring)."""
+
+    def __init__(
+        self,
+        entries: Iterable[Entry] = (),
+        operators: dict[str, m.Availability] | None = None,
+    ) -> None:
+        self._items: dict[str, _Item] = {}
+        self._order: list[Key] = []  # every waiting dialog, sorted
+        self._free: list[Key] = []  # the ones not offered to anyone, sorted
+        self._unanswered: dict[str, int] = {}  # operator -> offers not yet answered
+        self.operators: dict[str, m.Availability] = dict(operators or {})
+        self.positions: dict[str, int] = {}  # last told
+        self.length_told = -1
+        self.operators_told: tuple[dict[str, Any], ...] | None = None
+        self.flush_pending = False  # a FlushInfo is on its way to the queue
+        self._dirty_from = 0  # positions from this index on may have changed
+        self._ops_list: tuple[dict[str, Any], ...] | None = None  # cache of operators_list
+        for e in entries:
+            key: Key = (-e.priority, e.number, e.dialog)
+            item = _Item(key)
+            self._items[e.dialog] = item
+            self._order.append(key)
+            if e.offered_to is None:
+                self._free.append(key)
+            else:
+                self._offer(item, e.offered_to)
+                item.accepted = e.accepted
+                if e.accepted:
+                    self._answered(item)
+        self._order.sort()
+        self._free.sort()
+
+    def __repr__(self) -> str:
+        return f"QueueState(order={self.order()}, operators={sorted(self.operators)})"
+
+    # --- reading ------------------------------------------------------------------------
 
     def order(self) -> list[str]:
-        return [e.dialog for e in self.entries]
+        return [k[2] for k in self._order]
 
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        out = []
+        for k in self._order:
+            item = self._items[k[2]]
+            out.append(Entry(k[2], k[1], -k[0], item.offered_to, item.accepted))
+        return tuple(out)
 
-def _replace_entry(s: QueueState, dialog: str, **changes: Any) -> QueueState:
-    entries = tuple(
-        dataclasses.replace(e, **changes) if e.dialog == dialog else e for e in s.entries
-    )
-    return dataclasses.replace(s, entries=entries)
+    def __len__(self) -> int:
+        return len(self._order)
 
+    # --- changes ------------------------------------------------------------------------
 
-def _set_operator(s: QueueState, a: m.Availability | None, op: str) -> QueueState:
-    ops = dict(s.operators)
-    if a is not None and a.logged_in:
-        ops[a.operator] = a
-    else:
-        ops.pop(op, None)
-    return dataclasses.replace(s, operators=ops)
+    def _enqueue(self, dialog: str, number: int, priority: int) -> None:
+        if dialog in self._items:
+            return
+        key: Key = (-priority, number, dialog)
+        self._items[dialog] = _Item(key)
+        i = bisect.bisect_left(self._order, key)
+        self._order.insert(i, key)
+        bisect.insort(self._free, key)
+        self._dirty_from = min(self._dirty_from, i)
+
+    def _dequeue(self, dialog: str) -> None:
+        item = self._items.pop(dialog, None)
+        self.positions.pop(dialog, None)
+        if item is None:
+            return
+        i = bisect.bisect_left(self._order, item.key)
+        del self._order[i]
+        self._dirty_from = min(self._dirty_from, i)
+        if item.offered_to is None:
+            self._unfree(item.key)
+        elif not item.accepted:
+            self._answered(item)
+
+    def _unfree(self, key: Key) -> None:
+        j = bisect.bisect_left(self._free, key)
+        if j < len(self._free) and self._free[j] == key:
+            del self._free[j]
+
+    def _offer(self, item: _Item, operator: str) -> None:
+        item.offered_to = operator
+        item.accepted = False
+        self._unanswered[operator] = self._unanswered.get(operator, 0) + 1
+
+    def _answered(self, item: _Item) -> None:
+        """``item``'s offer is no longer unanswered (accepted, declined or gone)."""
+        op = item.offered_to
+        if op is None:
+            return
+        left = self._unanswered.get(op, 0) - 1
+        if left > 0:
+            self._unanswered[op] = left
+        else:
+            self._unanswered.pop(op, None)
+
+    def _accepted(self, dialog: str) -> None:
+        item = self._items.get(dialog)
+        if item is None or item.offered_to is None or item.accepted:
+            return
+        self._answered(item)
+        item.accepted = True
+
+    def _back_in_line(self, dialog: str) -> None:
+        """The offer of ``dialog`` was declined or never arrived: it waits again, in place."""
+        item = self._items.get(dialog)
+        if item is None or item.offered_to is None:
+            return
+        if not item.accepted:
+            self._answered(item)
+        item.offered_to = None
+        item.accepted = False
+        bisect.insort(self._free, item.key)
+
+    def _set_operator(self, a: m.Availability | None, op: str) -> None:
+        if a is not None and a.logged_in:
+            if self.operators.get(a.operator) != a:
+                self.operators[a.operator] = a
+                self._ops_list = None
+        elif self.operators.pop(op, None) is not None:
+            self._ops_list = None
 
 
 def step(s: QueueState, msg: object) -> tuple[QueueState, tuple[m.Effect, ...]]:
@@ -100,57 +220,50 @@ def step(s: QueueState, msg: object) -> tuple[QueueState, tuple[m.Effect, ...]]:
         return flush(s)
     s = receive(s, msg)
     s, offers = assign(s)
-    if not s.flush_pending:
-        s = dataclasses.replace(s, flush_pending=True)
+    s.flush_pending = True
     return s, offers
 
 
-def needs_flush(before: QueueState, after: QueueState) -> bool:
-    """Whether the step from ``before`` to ``after`` must send the queue a ``FlushInfo``."""
-    return after.flush_pending and not before.flush_pending
+def needs_flush(was_pending: bool, after: QueueState) -> bool:
+    """Whether a step must send the queue a ``FlushInfo`` (``was_pending``: the flag
+    before the step)."""
+    return after.flush_pending and not was_pending
 
 
 def flush(s: QueueState) -> tuple[QueueState, tuple[m.Effect, ...]]:
     """Tell what changed since the last flush; no flush is pending afterwards."""
     s, told = tell_changes(s)
-    return dataclasses.replace(s, flush_pending=False), told
+    s.flush_pending = False
+    return s, told
 
 
 def receive(s: QueueState, msg: object) -> QueueState:
     if isinstance(msg, m.Enqueue):
-        if any(e.dialog == msg.dialog for e in s.entries):
-            return s
-        added = (*s.entries, Entry(msg.dialog, msg.number, msg.priority))
-        return dataclasses.replace(s, entries=tuple(sorted(added, key=lambda e: e.key)))
-    if isinstance(msg, m.Dequeue):
-        kept = tuple(e for e in s.entries if e.dialog != msg.dialog)
-        positions = {k: v for k, v in s.positions.items() if k != msg.dialog}
-        return dataclasses.replace(s, entries=kept, positions=positions)
-    if isinstance(msg, m.Availability):
-        return _set_operator(s, msg, msg.operator)
-    if isinstance(msg, m.OfferAccepted):
-        s = _set_operator(s, msg.availability, msg.availability.operator)
-        return _replace_entry(s, msg.dialog, accepted=True)
-    if isinstance(msg, m.OfferDeclined):
+        s._enqueue(msg.dialog, msg.number, msg.priority)
+    elif isinstance(msg, m.Dequeue):
+        s._dequeue(msg.dialog)
+    elif isinstance(msg, m.Availability):
+        s._set_operator(msg, msg.operator)
+    elif isinstance(msg, m.OfferAccepted):
+        s._set_operator(msg.availability, msg.availability.operator)
+        s._accepted(msg.dialog)
+    elif isinstance(msg, m.OfferDeclined):
         if msg.availability is not None:
-            s = _set_operator(s, msg.availability, msg.operator)
-        return _replace_entry(s, msg.dialog, offered_to=None, accepted=False)
-    if isinstance(msg, m.Undeliverable) and isinstance(msg.message, m.Offer):
+            s._set_operator(msg.availability, msg.operator)
+        s._back_in_line(msg.dialog)
+    elif isinstance(msg, m.Undeliverable) and isinstance(msg.message, m.Offer):
         if msg.reason != "crashed":
-            s = _set_operator(s, None, msg.address.removeprefix("operator:"))
-        return _replace_entry(s, msg.message.dialog, offered_to=None, accepted=False)
+            s._set_operator(None, msg.address.removeprefix("operator:"))
+        s._back_in_line(msg.message.dialog)
     return s
 
 
 def _candidate(s: QueueState) -> str | None:
-    unanswered: dict[str, int] = {}
-    for e in s.entries:
-        if e.offered_to is not None and not e.accepted:
-            unanswered[e.offered_to] = unanswered.get(e.offered_to, 0) + 1
     best: tuple[int, float, str] | None = None
+    unanswered = s._unanswered
     for op, a in s.operators.items():
         load = a.load + unanswered.get(op, 0)
-        if not Status(a.status).takes_new_dialogs or load >= a.capacity:
+        if load >= a.capacity or not Status(a.status).takes_new_dialogs:
             continue
         key = (load, a.last_assigned_at, op)
         if best is None or key < best:
@@ -159,39 +272,45 @@ def _candidate(s: QueueState) -> str | None:
 
 
 def assign(s: QueueState) -> tuple[QueueState, tuple[m.Effect, ...]]:
+    """Offer the waiting dialogs, in order, while someone can take one."""
     offers: list[m.Effect] = []
-    for e in s.entries:
-        if e.offered_to is not None:
-            continue
+    while s._free:
         op = _candidate(s)
         if op is None:
             break
-        s = _replace_entry(s, e.dialog, offered_to=op)
-        offers.append(m.Tell(f"operator:{op}", m.Offer(e.dialog)))
+        key = s._free.pop(0)
+        s._offer(s._items[key[2]], op)
+        offers.append(m.Tell(f"operator:{op}", m.Offer(key[2])))
     return s, tuple(offers)
 
 
 def operators_list(s: QueueState) -> tuple[dict[str, Any], ...]:
-    return tuple(
-        {
-            "id": a.operator,
-            "name": a.name,
-            "status": a.status,
-            "load": a.load,
-            "capacity": a.capacity,
-        }
-        for a in sorted(s.operators.values(), key=lambda a: a.operator)
-    )
+    if s._ops_list is None:
+        s._ops_list = tuple(
+            {
+                "id": a.operator,
+                "name": a.name,
+                "status": a.status,
+                "load": a.load,
+                "capacity": a.capacity,
+            }
+            for a in sorted(s.operators.values(), key=lambda a: a.operator)
+        )
+    return s._ops_list
 
 
 def tell_changes(s: QueueState) -> tuple[QueueState, tuple[m.Effect, ...]]:
     fx: list[m.Effect] = []
-    positions: dict[str, int] = {}
-    for i, e in enumerate(s.entries, start=1):
-        positions[e.dialog] = i
-        if s.positions.get(e.dialog) != i:
-            fx.append(m.Tell(f"dialog:{e.dialog}", m.Position(e.dialog, i)))
-    length = len(s.entries)
+    positions = s.positions
+    start = s._dirty_from
+    for i in range(start, len(s._order)):
+        dialog = s._order[i][2]
+        pos = i + 1
+        if positions.get(dialog) != pos:
+            positions[dialog] = pos
+            fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, pos)))
+    s._dirty_from = len(s._order)
+    length = len(s._order)
     ops = operators_list(s)
     if length != s.length_told:
         fx.append(m.Deliver((), n.QueueLength(length)))
@@ -200,5 +319,6 @@ def tell_changes(s: QueueState) -> tuple[QueueState, tuple[m.Effect, ...]]:
     if length != s.length_told or ops != s.operators_told:
         info = m.QueueInfo(length, ops)
         fx += [m.Tell(f"operator:{op}", info) for op in sorted(s.operators)]
-    s = dataclasses.replace(s, positions=positions, length_told=length, operators_told=ops)
+    s.length_told = length
+    s.operators_told = ops
     return s, tuple(fx)

@@ -121,6 +121,8 @@ class Engine:
                 f.get(timeout=5)
             except Exception:
                 continue
+        self.ctx.dispatcher.shutdown()
+        self.ctx.store_dispatcher.shutdown()
         if self._own_clock and isinstance(self.clock, SystemClock):
             self.clock.stop()
 

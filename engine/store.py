@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import logging
 import queue
-from collections import deque
 from typing import Any
 
 from engine import dialog_state as ds
@@ -44,7 +43,8 @@ from engine import messages as m
 from engine import notices as n
 from engine import operator_state as os_
 from engine.actor import CommitFailed, Context, EngineActor
-from engine.directory import MANAGERS, Envelope
+from engine.directory import Envelope
+from engine.dispatch import Dispatcher
 from engine.errors import JournalError, StaleEpoch
 from engine.journal import Journal, Record
 from engine.projection import Projection
@@ -66,11 +66,13 @@ class StoreActor(EngineActor):
         self.fenced: str | None = None  # why, once the journal refused our epoch
         self.commits = 0
         self.batches = 0
-        self._dropped: deque[n.Subscriber] = deque(maxlen=1000)
         # fenced: the commands already refused (by subscriber identity and ref; the
         # subscriber is kept so its id is not reused), so a command carried again
         # (a transfer's timeout after its refusal) is not answered twice
         self._refused: dict[tuple[int, str | None], n.Subscriber] = {}
+
+    def dispatcher_for_actor(self) -> Dispatcher:
+        return self.ctx.store_dispatcher  # its own thread: a commit blocks on the journal
 
     def on_receive(self, message: Any) -> Any:
         if not isinstance(message, Envelope) or not isinstance(message.message, m.Commit):
@@ -79,7 +81,7 @@ class StoreActor(EngineActor):
         leftover: Any = None
         while len(batch) < BATCH:
             try:
-                nxt = self.actor_inbox.get_nowait()  # type: ignore[attr-defined]
+                nxt = self.actor_inbox.get_nowait()
             except queue.Empty:
                 break
             if isinstance(nxt.message, Envelope) and isinstance(nxt.message.message, m.Commit):
@@ -144,12 +146,15 @@ class StoreActor(EngineActor):
             else:
                 for effect in c.effects:
                     self._perform(c.origin, effect)
+            if c.track is not None:
+                c.track.performed += 1
 
     def _fence(self, error: StaleEpoch) -> None:
         self.fenced = (
             f"this node is fenced: it writes under epoch {self.epoch}, which is over ({error})"
         )
         self.projection.fence(self.fenced)
+        self.ctx.fenced = True  # actors stop performing effects themselves
         log.warning(
             "%s: the journal refused epoch %d (%s); no more writes, every command is "
             "refused with not_primary",
@@ -190,29 +195,10 @@ class StoreActor(EngineActor):
             self.directory.send(c.origin, CommitFailed(why), self.address)
 
     def _perform(self, origin: str, effect: m.Effect) -> None:
-        if isinstance(effect, m.Tell):
-            self.directory.send(effect.address, effect.message, origin)
-        elif isinstance(effect, m.Reply):
-            self._call(effect.reply_to, effect.notice)
-        elif isinstance(effect, m.Deliver):
-            for sub in effect.subscribers:
-                self._call(sub, effect.notice)
-            if effect.managers:
-                for sub in self.directory.watchers(MANAGERS):
-                    self._call(sub, effect.notice)
-        elif isinstance(effect, m.Publish):  # not resolved by the actor: managers only
-            for sub in self.directory.watchers(MANAGERS):
-                self._call(sub, effect.notice)
+        self.ctx.effects.perform(origin, effect)
 
     def _call(self, subscriber: n.Subscriber | None, notice: n.Notice) -> None:
-        if subscriber is None or subscriber in self._dropped:
-            return
-        try:
-            subscriber(notice)
-        except Exception:
-            log.warning("dropping a subscriber that raised on %s", notice.TYPE, exc_info=True)
-            self._dropped.append(subscriber)
-            self.directory.drop_subscriber(subscriber)
+        self.ctx.effects.call(subscriber, notice)
 
     # --- watching a closed dialog -------------------------------------------------------
 

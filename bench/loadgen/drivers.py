@@ -53,6 +53,7 @@ class Conn:
     kind: str
     pending: dict[str, trio.MemorySendChannel[dict[str, Any]]] = field(default_factory=dict)
     closed: bool = False
+    greeted: trio.Event = field(default_factory=trio.Event)  # frontdesk's hello arrived
 
     async def request(
         self, frame: dict[str, Any], timeout_s: float = REPLY_TIMEOUT_S
@@ -121,6 +122,8 @@ class Target:
                 now = time.monotonic_ns()
                 frame = json.loads(raw)
                 self.frames[f"{conn.kind}:{frame.get('type')}"] += 1
+                if frame.get("type") == "hello":
+                    conn.greeted.set()
                 if not conn.resolve(frame):
                     self.dispatch(conn, frame, now)
         except ConnectionClosed as exc:

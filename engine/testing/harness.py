@@ -55,6 +55,7 @@ class EngineHarness:
         self.engine.start()
         self.engine.watch_all(self.managers)
         self._started = True
+        self.settle()  # every actor has run on_start: its state can be read
         return self
 
     def stop(self) -> None:

@@ -139,15 +139,17 @@ async def test_server_frames_and_close_requests_share_the_queue_in_order() -> No
 
 
 def test_a_subscriber_called_after_the_loop_ended_does_nothing() -> None:
-    holder: list[Outbox] = []
+    holder: list[tuple[Bridge, Outbox]] = []
 
     async def main() -> None:
-        holder.append(Bridge.capture().outbox(2))
+        bridge = Bridge.capture()
+        holder.append((bridge, bridge.outbox(2)))
 
     trio.run(main)
-    sub = holder[0].subscriber("x")
+    bridge, outbox = holder[0]
+    sub = outbox.subscriber("x")
     sub(QueueLength(1))  # RunFinishedError is swallowed
-    bridge = Bridge(holder[0]._token)
+    sub(QueueLength(2))  # and the batch it was in did not stay scheduled for ever
     bridge.call_soon(lambda: None)
 
 
@@ -241,3 +243,27 @@ async def test_latest_value_frames_of_different_subscriptions_are_kept_apart() -
         {"type": "queue.length", "length": 9},
         {"type": "queue.length", "length": 10},
     ]
+
+
+async def test_notices_handed_over_in_a_row_cost_one_wakeup() -> None:
+    bridge = Bridge.capture()
+    outboxes = [bridge.outbox(4) for _ in range(50)]
+    subs = [o.subscriber("q") for o in outboxes]
+    reply_seen: list[object] = []
+    reply = outboxes[0].reply_to("r", reply_seen.append)
+
+    def engine_thread() -> None:
+        for sub in subs:
+            sub(A_NOTICE)
+        reply(QueueLength(9))
+
+    await trio.to_thread.run_sync(engine_thread)
+    for o in outboxes:
+        item = await o.receive()
+        assert isinstance(item, Delivery) and item.notice is A_NOTICE
+    # the reply ran on the trio thread, after the deliveries handed over before it
+    assert reply_seen == [QueueLength(9)]
+    assert bridge.wakeups.calls == 51 and bridge.wakeups.batches < 51
+
+
+A_NOTICE = QueueLength(3)

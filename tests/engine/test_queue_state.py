@@ -98,11 +98,11 @@ def test_positions_and_length_told_only_on_change() -> None:
 def test_a_burst_is_told_once_with_the_latest_values() -> None:
     s = qs.QueueState()
     s, _ = qs.step(s, avail("ann", capacity=0))
-    assert qs.needs_flush(qs.QueueState(), s)
-    before = s
+    assert qs.needs_flush(False, s)
     for i in range(1, 6):
+        was_pending = s.flush_pending
         s, fx = qs.step(s, m.Enqueue(f"d-{i}", i, 0))
-        assert fx == () and not qs.needs_flush(before, s)  # one FlushInfo for the burst
+        assert fx == () and not qs.needs_flush(was_pending, s)  # one FlushInfo for the burst
     s, fx = qs.step(s, m.Dequeue("d-1"))
     s, fx = qs.step(s, m.FlushInfo())
     assert told(fx, m.Position) == [m.Position(f"d-{i}", i - 1) for i in range(2, 6)]
@@ -130,3 +130,29 @@ def test_logged_out_availability_removes_operator() -> None:
     s, _ = feed(avail("ann"))
     s, _ = qs.step(s, m.Availability("ann", "Ann", False, "connected", 0, 2, 0))
     assert s.operators == {}
+
+
+def test_joining_a_long_queue_tells_one_position_and_leaving_its_head_tells_the_rest() -> None:
+    s, _ = feed(*[m.Enqueue(f"d-{i}", i, 0) for i in range(1, 1001)])
+    s, _ = qs.step(s, m.Enqueue("d-1001", 1001, 0))
+    s, fx = qs.step(s, m.FlushInfo())
+    assert told(fx, m.Position) == [m.Position("d-1001", 1001)]
+    s, _ = qs.step(s, m.Dequeue("d-1"))
+    s, fx = qs.step(s, m.FlushInfo())
+    assert len(told(fx, m.Position)) == 1000
+    # a priority dialog goes in front: everyone behind it moves
+    s, _ = qs.step(s, m.Enqueue("d-vip", 1002, 5))
+    s, fx = qs.step(s, m.FlushInfo())
+    assert told(fx, m.Position)[0] == m.Position("d-vip", 1) and len(told(fx, m.Position)) == 1001
+
+
+def test_rebuilt_state_keeps_offers_and_order() -> None:
+    s = qs.QueueState(
+        entries=[qs.Entry("d-2", 2, 0), qs.Entry("d-1", 1, 0, offered_to="ann")],
+        operators={"ann": avail("ann", capacity=1)},
+    )
+    assert s.order() == ["d-1", "d-2"]
+    s, fx = qs.step(s, avail("ann", capacity=1))
+    assert offers(fx) == []  # ann's slot is taken by the unanswered offer
+    s, fx = qs.step(s, m.OfferDeclined("d-1", "ann", avail("ann", capacity=1)))
+    assert offers(fx) == [("operator:ann", "d-1")]

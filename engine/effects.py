@@ -1,0 +1,67 @@
+"""Performing effects: telling actors, delivering notices, answering commands.
+
+The store performs the effects of a commit once its events are durable. A commit
+that carries no event and whose actor has nothing waiting at the store has nothing
+to wait for, so the actor performs it itself (``EngineActor.commit``): that is
+most of routing (offers, acceptances, queue broadcasts), which then costs no
+thread hop. Both go through one ``Effects``, so a subscriber that raises is
+dropped once for everyone.
+
+``CommitTrack`` is how an actor knows it has nothing waiting: it counts the
+commits it sent (written by the actor only) and the ones the store finished
+(written by the store only), so no lock is needed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+
+from engine import messages as m
+from engine import notices as n
+from engine.directory import MANAGERS, Directory
+
+log = logging.getLogger("frontdesk.engine.store")
+
+
+class CommitTrack:
+    __slots__ = ("performed", "sent")
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.performed = 0
+
+    @property
+    def idle(self) -> bool:
+        return self.sent == self.performed
+
+
+class Effects:
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+        self._dropped: deque[n.Subscriber] = deque(maxlen=1000)
+
+    def perform(self, origin: str, effect: m.Effect) -> None:
+        if isinstance(effect, m.Tell):
+            self.directory.send(effect.address, effect.message, origin)
+        elif isinstance(effect, m.Reply):
+            self.call(effect.reply_to, effect.notice)
+        elif isinstance(effect, m.Deliver):
+            for sub in effect.subscribers:
+                self.call(sub, effect.notice)
+            if effect.managers:
+                for sub in self.directory.watchers(MANAGERS):
+                    self.call(sub, effect.notice)
+        elif isinstance(effect, m.Publish):  # not resolved by the actor: managers only
+            for sub in self.directory.watchers(MANAGERS):
+                self.call(sub, effect.notice)
+
+    def call(self, subscriber: n.Subscriber | None, notice: n.Notice) -> None:
+        if subscriber is None or subscriber in self._dropped:
+            return
+        try:
+            subscriber(notice)
+        except Exception:
+            log.warning("dropping a subscriber that raised on %s", notice.TYPE, exc_info=True)
+            self._dropped.append(subscriber)
+            self.directory.drop_subscriber(subscriber)
