@@ -30,7 +30,13 @@ into the connection's bounded memory channel with ``send_nowait``.
 - "Latest value" notices (``Notice.LATEST_VALUE``: ``queue.length``,
   ``operators``) are coalesced per connection: while one of the same type and
   subscription waits unsent, a newer one replaces its value in place (it keeps
-  the older one's place in the queue) instead of queueing another frame.
+  the older one's place in the queue) instead of queueing another frame. And
+  they are paced: one of a kind is written at most every ``latest_interval_s``
+  (a newer value waiting meanwhile is held back, then written). A console's
+  queue count may lag by that much; in exchange a burst of opens, or a queue
+  that changes with every assignment, costs each console a few frames per
+  second instead of one per change, and the frames that matter (a dialog
+  added, a message) do not wait behind them.
 """
 
 from __future__ import annotations
@@ -79,7 +85,12 @@ class _Latest:
         self.notice = notice
 
 
-_Queued = Item | _Latest
+class _Wake:
+    """Put in the channel to make the writer look at what is held back."""
+
+
+_WAKE = _Wake()
+_Queued = Item | _Latest | _Wake
 
 
 class Wakeups:
@@ -136,6 +147,7 @@ class Outbox:
         grace_s: float = 5.0,
         max_overflow: int | None = None,
         wakeups: Wakeups | None = None,
+        latest_interval_s: float = 0.0,
     ) -> None:
         if capacity < 1:
             raise ValueError(f"an outbox needs a capacity of at least 1, got {capacity}")
@@ -143,6 +155,9 @@ class Outbox:
         self._send, self._receive = trio.open_memory_channel[_Queued](capacity)
         self._overflow: deque[_Queued] = deque()
         self._latest: dict[tuple[str, str], _Latest] = {}  # waiting unsent, by (tag, type)
+        self.latest_interval_s = latest_interval_s
+        self._held: dict[tuple[str, str], _Latest] = {}  # paced: not queued before their time
+        self._written_at: dict[tuple[str, str], float] = {}  # when the writer last took one
         self._closed = False
         self._congested = trio.Event()  # set when the overflow becomes non-empty
         self._drained = trio.Event()  # set when it empties again
@@ -202,12 +217,18 @@ class Outbox:
         try:
             if isinstance(item, Delivery) and item.notice.LATEST_VALUE and not self._closed:
                 key = (item.tag, item.notice.TYPE)
-                waiting = self._latest.get(key)
+                waiting = self._latest.get(key) or self._held.get(key)
                 if waiting is not None:
                     waiting.notice = item.notice
                     self.coalesced += 1
                     return
-                queued = self._latest[key] = _Latest(key, item.tag, item.notice)
+                latest = _Latest(key, item.tag, item.notice)
+                last = self._written_at.get(key)
+                if last is not None and trio.current_time() < last + self.latest_interval_s:
+                    self._held[key] = latest
+                    self._wake_writer()
+                    return
+                queued = self._latest[key] = latest
             if self._overflow:  # keep the order: behind what already spilled
                 self._spill(queued)
                 return
@@ -220,6 +241,35 @@ class Outbox:
         except Exception:  # never let anything escape into the run loop
             self.dropped += 1
             log.exception("could not queue an outbound item")
+
+    def _wake_writer(self) -> None:
+        try:  # noqa: SIM105 (if the channel is full the writer is busy anyway)
+            self._send.send_nowait(_WAKE)
+        except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
+            pass
+
+    def _release_due(self) -> float:
+        """Queue the held latest values whose time has come; when the next one is due."""
+        now = trio.current_time()
+        next_due = float("inf")
+        for key, latest in list(self._held.items()):
+            due = self._written_at.get(key, now) + self.latest_interval_s
+            if due <= now:
+                del self._held[key]
+                self._latest[key] = latest
+                if self._overflow:
+                    self._spill(latest)
+                    continue
+                try:
+                    self._send.send_nowait(latest)
+                    self.pushed += 1
+                except trio.WouldBlock:
+                    self._spill(latest)
+                except (trio.ClosedResourceError, trio.BrokenResourceError):
+                    self.dropped += 1
+            else:
+                next_due = min(next_due, due)
+        return next_due
 
     def _spill(self, item: _Queued) -> None:
         if self._closed or self.overloaded.is_set():  # nothing more for a dead or slow reader
@@ -249,12 +299,19 @@ class Outbox:
             self._drained.set()
 
     async def receive(self) -> Item:
-        item = await self._receive.receive()
-        self.last_progress = trio.current_time()
+        while True:
+            next_due = self._release_due() if self._held else float("inf")
+            with trio.move_on_at(next_due):
+                item = await self._receive.receive()
+                break
+        self.last_progress = now = trio.current_time()
         self._refill()
+        if isinstance(item, _Wake):
+            return await self.receive()
         if isinstance(item, _Latest):
             if self._latest.get(item.key) is item:
                 del self._latest[item.key]
+            self._written_at[item.key] = now
             return Delivery(item.tag, item.notice)
         return item
 
@@ -304,8 +361,11 @@ class Bridge:
         """Call on the trio thread at start-up."""
         return cls(trio.lowlevel.current_trio_token())
 
-    def outbox(self, capacity: int, grace_s: float = 5.0) -> Outbox:
-        return Outbox(self.token, capacity, grace_s=grace_s, wakeups=self.wakeups)
+    def outbox(
+        self, capacity: int, grace_s: float = 5.0, latest_interval_s: float = 0.0
+    ) -> Outbox:
+        return Outbox(self.token, capacity, grace_s=grace_s, wakeups=self.wakeups,
+                      latest_interval_s=latest_interval_s)
 
     def call_soon(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` on the trio thread from any thread; dropped after the loop ended."""

@@ -50,12 +50,16 @@ class GcRecorder:
         self._started_cpu = 0.0
 
     def callback(self, phase: str, info: Mapping[str, Any]) -> None:
+        # CPU time is a system call (no vDSO for it): only read for the older generations,
+        # as a young collection happens thousands of times a second and takes microseconds
+        young = info.get("generation", 0) == 0
         if phase == "start":
             self._started = time.perf_counter()
-            self._started_cpu = time.thread_time()
+            if not young:
+                self._started_cpu = time.thread_time()
             return
         pause = time.perf_counter() - self._started
-        cpu = time.thread_time() - self._started_cpu
+        cpu = 0.0 if young else time.thread_time() - self._started_cpu  # not measured: 0
         self.record(int(info.get("generation", 0)), pause, cpu, int(info.get("collected", 0)))
 
     def record(self, gen: int, pause_s: float, cpu_s: float, collected: int = 0) -> None:
@@ -111,7 +115,8 @@ class GcRecorder:
         for g in range(GENERATIONS):
             lines.append(f'{prefix}_pause_max_seconds{{generation="{g}"}} {self.maxes_s[g]!r}')
         lines.append(
-            f"# HELP {prefix}_pause_cpu_max_seconds Longest pause in thread CPU time "
+            f"# HELP {prefix}_pause_cpu_max_seconds Longest pause in thread CPU time (0 for "
+            "generation 0: not measured) "
             "(wall time minus time descheduled), by generation."
         )
         lines.append(f"# TYPE {prefix}_pause_cpu_max_seconds gauge")

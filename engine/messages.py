@@ -156,9 +156,12 @@ class Position:
 
 
 @dataclass(frozen=True)
-class QueueInfo:
-    length: int
-    operators: tuple[dict[str, Any], ...]
+class WatchQueue:
+    """From an operator, after a console's state burst: the queue tells ``subscriber``
+    the queue length and the operators list now, then every change (it becomes a
+    watcher of ``queue``)."""
+
+    subscriber: Subscriber
 
 
 @dataclass(frozen=True)

@@ -76,9 +76,7 @@ class OperatorActor(EngineActor):
             m.Deliver(subs, n.StatusChanged(s.id, s.status.value, s.status_since), False)
         ]
         fx += [m.Deliver(subs, added, False) for added in s.held.values()]
-        if s.queue_length >= 0:
-            fx.append(m.Deliver(subs, n.QueueLength(s.queue_length), False))
-        if s.operators is not None:
-            fx.append(m.Deliver(subs, n.OperatorsChanged(s.operators), False))
+        # then the queue tells the length and the operators list (which end the burst)
+        fx.append(m.Tell("queue", m.WatchQueue(subscriber)))
         self.directory.add_watcher(self.address, subscriber)
         self.commit(m.Decision((), tuple(fx)))

@@ -71,8 +71,6 @@ class OperatorState:
     # transfer id -> (dialog, ref, reply_to) of the transfers this operator started
     pending: dict[str, tuple[str, str | None, n.Subscriber | None]] = field(default_factory=dict)
     recent_closed: tuple[str, ...] = ()
-    queue_length: int = -1
-    operators: tuple[dict[str, Any], ...] | None = None
     next_tid: int = 1
 
     @property
@@ -255,16 +253,6 @@ def decide(s: OperatorState, msg: object, now: float, settings: EngineSettings) 
         return m.Decision((_memo(s, now, pending=pending),), ())
     if isinstance(msg, m.Tick):
         return _tick(s, msg)
-    if isinstance(msg, m.QueueInfo):
-        fx: list[m.Effect] = []
-        if msg.length != s.queue_length:
-            fx.append(m.Publish(n.QueueLength(msg.length), False))
-        if msg.operators != s.operators:
-            fx.append(m.Publish(n.OperatorsChanged(msg.operators), False))
-        if not fx:
-            return m.Decision()
-        memo = _memo(s, now, queue_length=msg.length, operators=msg.operators)
-        return m.Decision((memo,), tuple(fx))
     if isinstance(msg, m.Undeliverable):
         return _undeliverable(s, msg, now)
     return m.Decision()

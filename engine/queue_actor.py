@@ -25,6 +25,11 @@ class QueueActor(EngineActor):
         self.commit(m.Decision((), offers + told))
 
     def handle(self, message: Any) -> None:
+        if isinstance(message, m.WatchQueue):
+            # told the current values first, then a watcher: no change can overtake them
+            self.commit(m.Decision((), qs.told_now(self.state, message.subscriber)))
+            self.directory.add_watcher(self.address, message.subscriber)
+            return
         was_pending = self.state.flush_pending
         self.state, effects = qs.step(self.state, message)
         self.commit(m.Decision((), effects))

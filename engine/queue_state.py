@@ -25,9 +25,11 @@ only marks the state ``flush_pending`` (the shell then sends the queue itself
 one ``FlushInfo`` through the directory, unless one is already on its way). The
 flush, handled after whatever was already in the queue's inbox, tells each
 waiting dialog its new position (only when it changed), and the managers and
-every operator the queue length and the operators list (only when they
-changed). A burst (500 opens, 300 logins) thus costs one broadcast, not one
-per message; a quiet queue flushes after each message.
+every operator console (the queue's watchers: a console watches the queue once
+its operator's state burst is out, ``WatchQueue``) the queue length and the
+operators list (only when they changed), one delivery for all of them. A
+burst (500 opens, 300 logins) thus costs one broadcast, not one per message;
+a quiet queue flushes after each message.
 
 The queue journals nothing: on replay it is rebuilt from the dialogs' events
 (queued dialogs) and the operators' states.
@@ -51,6 +53,7 @@ from typing import Any
 
 from engine import messages as m
 from engine import notices as n
+from engine.notices import Subscriber
 from engine.status import Status
 
 Key = tuple[int, int, str]  # (-priority, arrival number, dialog)
@@ -284,6 +287,17 @@ def assign(s: QueueState) -> tuple[QueueState, tuple[m.Effect, ...]]:
     return s, tuple(offers)
 
 
+def told_now(s: QueueState, subscriber: Subscriber) -> tuple[m.Effect, ...]:
+    """What a console that starts watching the queue is told: the values last told."""
+    subs = (subscriber,)
+    fx: list[m.Effect] = []
+    if s.length_told >= 0:
+        fx.append(m.Deliver(subs, n.QueueLength(s.length_told), False))
+    if s.operators_told is not None:
+        fx.append(m.Deliver(subs, n.OperatorsChanged(s.operators_told), False))
+    return tuple(fx)
+
+
 def operators_list(s: QueueState) -> tuple[dict[str, Any], ...]:
     if s._ops_list is None:
         s._ops_list = tuple(
@@ -312,13 +326,11 @@ def tell_changes(s: QueueState) -> tuple[QueueState, tuple[m.Effect, ...]]:
     s._dirty_from = len(s._order)
     length = len(s._order)
     ops = operators_list(s)
+    # to the queue's watchers (every operator console) and the managers, once each
     if length != s.length_told:
-        fx.append(m.Deliver((), n.QueueLength(length)))
+        fx.append(m.Publish(n.QueueLength(length)))
     if ops != s.operators_told:
-        fx.append(m.Deliver((), n.OperatorsChanged(ops)))
-    if length != s.length_told or ops != s.operators_told:
-        info = m.QueueInfo(length, ops)
-        fx += [m.Tell(f"operator:{op}", info) for op in sorted(s.operators)]
+        fx.append(m.Publish(n.OperatorsChanged(ops)))
     s.length_told = length
     s.operators_told = ops
     return s, tuple(fx)

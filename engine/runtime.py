@@ -231,6 +231,7 @@ class Engine:
 
     def unwatch_operator(self, operator_id: str, subscriber: n.Subscriber) -> None:
         self.directory.remove_watcher(f"operator:{operator_id}", subscriber)
+        self.directory.remove_watcher("queue", subscriber)
 
     def watch_all(self, subscriber: n.Subscriber) -> None:
         self.directory.add_watcher(MANAGERS, subscriber)

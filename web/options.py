@@ -28,6 +28,7 @@ class ServerOptions:
     rate_limit_burst: int = 40
     send_queue_size: int = 1024
     slow_consumer_grace_s: float = 5.0  # a spill past send_queue_size must drain within this
+    latest_value_interval_s: float = 0.25  # queue.length / operators: at most one per this
     operator_grace_s: float = 60.0
     resume_wait_s: float = 2.0
     shutdown_timeout_s: float = 5.0
@@ -56,6 +57,7 @@ def options_from_settings(settings: Settings, **overrides: Any) -> ServerOptions
         "rate_limit_burst": server.rate_limit_burst,
         "send_queue_size": server.send_queue_size,
         "slow_consumer_grace_s": server.slow_consumer_grace_s,
+        "latest_value_interval_s": server.latest_value_interval_s,
         "operator_grace_s": server.operator_grace_s,
         "resume_wait_s": server.resume_wait_s,
         "shutdown_timeout_s": server.shutdown_timeout_s,

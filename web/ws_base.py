@@ -8,7 +8,10 @@ Theory of operation: a connection is three trio tasks in one nursery.
 - the writer drains the connection's ``Outbox`` (notices from the engine via
   the bridge, and server frames), turns each into a frame (``render``, where
   the endpoint may act on a notice, e.g. watch a dialog just added) and sends
-  it as JSON text;
+  it as JSON text. A ``say`` whose message comes back on this socket as
+  ``dialog.message`` (with the say's ``ref``) is answered by that frame alone:
+  the ``ack`` that follows it is not written (one frame per message instead of
+  two; the engine sends the message before the ack, the outbox keeps that order);
 - the overload watcher closes the socket with 1013 when the outbox filled.
 
 Whichever ends first ends the others. ``close(code)`` sends the close frame and
@@ -27,7 +30,7 @@ from starlette.websockets import WebSocket
 from adapters.bridge import CloseAfter, Delivery, Item, Outbox
 from adapters.wire import Endpoint, Frame, WireError, error_frame, parse_frame
 from engine.errors import EngineError
-from engine.notices import Notice, Subscriber
+from engine.notices import Ack, MessagePosted, Notice, Rejected, Subscriber
 from web.context import ServerContext
 from web.ratelimit import TokenBucket
 
@@ -49,7 +52,9 @@ class WsConnection:
         self.ctx = ctx
         self.ws = ws
         self.outbox: Outbox = ctx.require_bridge().outbox(
-            ctx.options.send_queue_size, ctx.options.slow_consumer_grace_s
+            ctx.options.send_queue_size,
+            ctx.options.slow_consumer_grace_s,
+            ctx.options.latest_value_interval_s,
         )
         self.bucket = TokenBucket(ctx.options.rate_limit_per_s, ctx.options.rate_limit_burst)
         self._send_lock = trio.Lock()
@@ -58,6 +63,9 @@ class WsConnection:
         self._subs: dict[str, Subscriber] = {}
         self.reply: Subscriber = self.outbox.subscriber("reply")
         self.ended = trio.Event()  # set once the connection is over and cleaned up
+        # refs of this socket's says: waiting for their echo, then echoed (ack not written)
+        self._says: dict[str, None] = {}
+        self._echoed: dict[str, None] = {}
         self._writer_scope = trio.CancelScope()
 
     # --- endpoint hooks ----------------------------------------------------------------
@@ -188,6 +196,8 @@ class WsConnection:
             except WireError as exc:
                 self.send_error(exc.code, exc.message, exc.ref)
                 continue
+            if frame.type == "say" and frame.ref is not None:
+                _remember(self._says, frame.ref)
             try:
                 await self.handle(frame)
             except WireError as exc:
@@ -231,10 +241,19 @@ class WsConnection:
             return item
         assert isinstance(item, Delivery)
         try:
-            return self.render(item)
+            frame = self.render(item)
         except Exception:
             log.exception("rendering %r for a %s socket failed", item.notice, self.kind)
             return None
+        notice = item.notice
+        if isinstance(notice, MessagePosted):
+            if notice.ref is not None and self._says.pop(notice.ref, 0) is None:
+                _remember(self._echoed, notice.ref)  # this frame answers the say
+        elif isinstance(notice, Ack | Rejected) and notice.ref is not None:
+            if self._echoed.pop(notice.ref, 0) is None and isinstance(notice, Ack):
+                return None  # the say was answered by its dialog.message
+            self._says.pop(notice.ref, None)
+        return frame
 
     async def _watch_overload(self) -> None:
         await self.outbox.wait_overloaded()
@@ -242,6 +261,14 @@ class WsConnection:
         log.info("closing a slow %s socket: %d frames waited over %.1f s", self.kind,
                  self.outbox.statistics(), self.outbox.grace_s)
         await self.close(CLOSE_TRY_AGAIN, "try again later: send queue full")
+
+
+def _remember(refs: dict[str, None], ref: str, keep: int = 4096) -> None:
+    """Add ``ref``, forgetting the oldest past ``keep`` (a client that never gets its
+    answers cannot grow the set)."""
+    refs[ref] = None
+    if len(refs) > keep:
+        del refs[next(iter(refs))]
 
 
 def _lenient_ref(data: str | bytes) -> str | None:

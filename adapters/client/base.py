@@ -307,7 +307,9 @@ class ClientBase(FrameLog):
         kind = frame.get("type")
         self.on_frame(frame)
         ref = frame.get("ref")
-        if kind in ("ack", "error") and isinstance(ref, str):
+        # a say is answered by its own dialog.message (same ref): the server writes no ack
+        echo = kind == "dialog.message" and isinstance(ref, str) and ref in self._unacked
+        if (kind in ("ack", "error") or echo) and isinstance(ref, str):
             self._unacked.pop(ref, None)
             pending = self._pending.pop(ref, None)
             if pending is not None:
@@ -340,7 +342,10 @@ class ClientBase(FrameLog):
         await self._ws.send_message(text)
 
     async def request(self, frame: Frame, timeout: float = 10.0) -> Frame:
-        """Send ``frame`` with a ``ref``; return its ``ack``, raise ``RefusedError`` on ``error``.
+        """Send ``frame`` with a ``ref``; return its answer, raise ``RefusedError`` on ``error``.
+
+        The answer is the ``ack``, or for a ``say`` the ``dialog.message`` carrying its
+        ``ref`` (the server writes no separate ack for a message it echoes).
 
         A ``say`` is remembered until acknowledged and sent again (same ``ref``)
         after a reconnection, so it survives a dropped socket.

@@ -267,3 +267,23 @@ async def test_notices_handed_over_in_a_row_cost_one_wakeup() -> None:
 
 
 A_NOTICE = QueueLength(3)
+
+
+async def test_latest_values_are_paced_and_do_not_hold_up_other_frames(
+    autojump_clock: trio.abc.Clock,
+) -> None:
+    outbox = Bridge.capture().outbox(10, latest_interval_s=1.0)
+    start = trio.current_time()
+    outbox.put(Delivery("q", QueueLength(1)))
+    first = await outbox.receive()
+    assert isinstance(first, Delivery) and first.notice == QueueLength(1)
+    outbox.put(Delivery("q", QueueLength(2)))
+    outbox.put({"type": "dialog.message"})
+    outbox.put(Delivery("q", QueueLength(3)))
+    # the message goes at once; the queue length waits for its turn, with its newest value
+    assert await outbox.receive() == {"type": "dialog.message"}
+    assert trio.current_time() == start
+    paced = await outbox.receive()
+    assert isinstance(paced, Delivery) and paced.notice == QueueLength(3)
+    assert trio.current_time() - start >= 1.0
+    assert outbox.coalesced == 1

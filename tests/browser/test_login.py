@@ -42,7 +42,7 @@ def test_a_manager_lands_on_the_manager_view(server: Server, new_page: ui.NewPag
 
 
 def test_logout_ends_the_session(server: Server, new_page: ui.NewPage) -> None:
-    page = ui.log_in(new_page("ann"), server, "ann")
+    page = ui.operator(new_page, server, "ann")  # online: the console has started
     page.get_by_test_id("logout").click()
     expect(page).to_have_url(re.compile(r"/login"))
     page.goto(server.url("/console"))

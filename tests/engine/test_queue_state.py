@@ -5,6 +5,7 @@ from __future__ import annotations
 from engine import messages as m
 from engine import notices as n
 from engine import queue_state as qs
+from engine.testing import Probe
 
 
 def avail(
@@ -106,17 +107,28 @@ def test_a_burst_is_told_once_with_the_latest_values() -> None:
     s, fx = qs.step(s, m.Dequeue("d-1"))
     s, fx = qs.step(s, m.FlushInfo())
     assert told(fx, m.Position) == [m.Position(f"d-{i}", i - 1) for i in range(2, 6)]
-    assert [
-        f.notice.length
-        for f in fx
-        if isinstance(f, m.Deliver) and isinstance(f.notice, n.QueueLength)
-    ] == [4]
-    assert told(fx, m.QueueInfo) == [m.QueueInfo(4, qs.operators_list(s))]
+    # once, for every console and manager
+    assert published(fx) == [n.QueueLength(4), n.OperatorsChanged(qs.operators_list(s))]
     # d-5 leaves: only the positions behind it would change, and none is behind it
     s, _ = qs.step(s, m.Dequeue("d-5"))
     s, fx = qs.step(s, m.FlushInfo())
-    assert told(fx, m.Position) == [] and told(fx, m.QueueInfo) == [
-        m.QueueInfo(3, qs.operators_list(s))
+    assert told(fx, m.Position) == [] and published(fx) == [n.QueueLength(3)]
+    s, _ = qs.step(s, avail("ann", capacity=0, status="phone"))
+    s, fx = qs.step(s, m.FlushInfo())
+    assert published(fx) == [n.OperatorsChanged(qs.operators_list(s))]
+
+
+def published(effects: tuple[m.Effect, ...]) -> list[object]:
+    return [f.notice for f in effects if isinstance(f, m.Publish)]
+
+
+def test_a_console_that_watches_is_told_the_values_last_published() -> None:
+    s, _ = feed(avail("ann"), m.Enqueue("d-1", 1, 5), m.Enqueue("d-2", 2, 0))
+    console = Probe("console")
+    fx = qs.told_now(s, console)
+    assert [(f.subscribers, f.notice) for f in fx if isinstance(f, m.Deliver)] == [
+        ((console,), n.QueueLength(2)),  # d-1 offered to ann is still in the queue
+        ((console,), n.OperatorsChanged(qs.operators_list(s))),
     ]
 
 
