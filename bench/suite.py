@@ -51,8 +51,8 @@ class Sizes:
     assign_free: int = 30
     assign_freeing: int = 30
     scale_visitors: int = 10_000
-    scale_operators: int = 30  # the issue asks 300: see operators_online and the docs
-    scale_capacity: int = 30  # 30 x 30 = 900 assigned dialogs, as 300 x 3 would be
+    scale_operators: int = 300
+    scale_capacity: int = 3
     online_counts: tuple[int, ...] = (50, 100, 300)
     online_bound_s: float = 60.0
     scale_procs: int = 2

@@ -47,7 +47,7 @@ class ServerSettings:
     # a connection whose queue overflowed must drain within this, else it is closed (1013)
     slow_consumer_grace_s: float = field(default=5.0, metadata=limit(0))
     # "latest value" frames (queue.length, operators): at most one of a kind per this, per socket
-    latest_value_interval_s: float = field(default=0.25, metadata=limit(0, 60))
+    latest_value_interval_s: float = field(default=1.0, metadata=limit(0, 60))
     operator_grace_s: float = field(default=60.0, metadata=limit(0))
     resume_wait_s: float = field(default=2.0, metadata=limit(0))
     shutdown_timeout_s: float = field(default=5.0, metadata=limit(0))

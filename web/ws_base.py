@@ -226,7 +226,7 @@ class WsConnection:
                 continue
             if frame["type"] == "dialog.message":
                 metrics.messages_relayed += 1
-            text = json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+            text = _encode(frame, item.notice if isinstance(item, Delivery) else None)
             async with self._send_lock:
                 if self._closed:
                     return None
@@ -261,6 +261,25 @@ class WsConnection:
         log.info("closing a slow %s socket: %d frames waited over %.1f s", self.kind,
                  self.outbox.statistics(), self.outbox.grace_s)
         await self.close(CLOSE_TRY_AGAIN, "try again later: send queue full")
+
+
+# The text of the latest broadcast frames: one queue.length or operators notice goes to every
+# console (300 operators: an operators list of 300 entries, 300 times), so it is encoded once.
+_SHARED_TEXT: dict[int, tuple[Notice, dict[str, Any], str]] = {}
+_SHARED_KEPT = 16
+
+
+def _encode(frame: dict[str, Any], notice: Notice | None) -> str:
+    if notice is None or not notice.LATEST_VALUE:
+        return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+    cached = _SHARED_TEXT.get(id(notice))
+    if cached is not None and cached[0] is notice and cached[1] == frame:
+        return cached[2]
+    text = json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+    _SHARED_TEXT[id(notice)] = (notice, frame, text)  # the notice is kept: its id stays its own
+    while len(_SHARED_TEXT) > _SHARED_KEPT:
+        del _SHARED_TEXT[next(iter(_SHARED_TEXT))]
+    return text
 
 
 def _remember(refs: dict[str, None], ref: str, keep: int = 4096) -> None:
