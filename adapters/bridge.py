@@ -229,18 +229,22 @@ class Outbox:
                     self._wake_writer()
                     return
                 queued = self._latest[key] = latest
-            if self._overflow:  # keep the order: behind what already spilled
-                self._spill(queued)
-                return
-            self._send.send_nowait(queued)
-            self.pushed += 1
-        except trio.WouldBlock:
-            self._spill(queued)
-        except (trio.ClosedResourceError, trio.BrokenResourceError):
-            self.dropped += 1
+            self._queue(queued)
         except Exception:  # never let anything escape into the run loop
             self.dropped += 1
             log.exception("could not queue an outbound item")
+
+    def _queue(self, item: _Queued) -> None:
+        if self._overflow:  # keep the order: behind what already spilled
+            self._spill(item)
+            return
+        try:
+            self._send.send_nowait(item)
+            self.pushed += 1
+        except trio.WouldBlock:
+            self._spill(item)
+        except (trio.ClosedResourceError, trio.BrokenResourceError):
+            self.dropped += 1
 
     def _wake_writer(self) -> None:
         try:  # noqa: SIM105 (if the channel is full the writer is busy anyway)
@@ -257,16 +261,7 @@ class Outbox:
             if due <= now:
                 del self._held[key]
                 self._latest[key] = latest
-                if self._overflow:
-                    self._spill(latest)
-                    continue
-                try:
-                    self._send.send_nowait(latest)
-                    self.pushed += 1
-                except trio.WouldBlock:
-                    self._spill(latest)
-                except (trio.ClosedResourceError, trio.BrokenResourceError):
-                    self.dropped += 1
+                self._queue(latest)
             else:
                 next_due = min(next_due, due)
         return next_due
