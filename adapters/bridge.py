@@ -298,11 +298,10 @@ class Outbox:
             next_due = self._release_due() if self._held else float("inf")
             with trio.move_on_at(next_due):
                 item = await self._receive.receive()
-                break
-        self.last_progress = now = trio.current_time()
-        self._refill()
-        if isinstance(item, _Wake):
-            return await self.receive()
+                self.last_progress = now = trio.current_time()
+                self._refill()
+                if not isinstance(item, _Wake):  # a wake only makes the loop look again
+                    break
         if isinstance(item, _Latest):
             if self._latest.get(item.key) is item:
                 del self._latest[item.key]

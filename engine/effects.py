@@ -15,13 +15,14 @@ commits it sent (written by the actor only) and the ones the store finished
 from __future__ import annotations
 
 import logging
-from collections import deque
 
 from engine import messages as m
 from engine import notices as n
 from engine.directory import MANAGERS, Directory
 
 log = logging.getLogger("frontdesk.engine.store")
+
+DROPPED_KEPT = 1000
 
 
 class CommitTrack:
@@ -39,7 +40,9 @@ class CommitTrack:
 class Effects:
     def __init__(self, directory: Directory) -> None:
         self.directory = directory
-        self._dropped: deque[n.Subscriber] = deque(maxlen=1000)
+        # subscribers that raised (the last DROPPED_KEPT): an insertion-ordered set, as this
+        # is checked for every notice, on the engine's thread and the store's
+        self._dropped: dict[n.Subscriber, None] = {}
 
     def perform(self, origin: str, effect: m.Effect) -> None:
         if isinstance(effect, m.Tell):
@@ -63,5 +66,7 @@ class Effects:
             subscriber(notice)
         except Exception:
             log.warning("dropping a subscriber that raised on %s", notice.TYPE, exc_info=True)
-            self._dropped.append(subscriber)
+            self._dropped[subscriber] = None
+            if len(self._dropped) > DROPPED_KEPT:
+                self._dropped.pop(next(iter(self._dropped)), None)
             self.directory.drop_subscriber(subscriber)

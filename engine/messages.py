@@ -10,11 +10,14 @@ effects are the four dataclasses at the bottom.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.commands import Command
 from engine.events import Event
 from engine.notices import Notice, Subscriber
+
+if TYPE_CHECKING:
+    from engine.effects import CommitTrack
 
 # --- from the outside ------------------------------------------------------------------
 
@@ -282,7 +285,7 @@ class Commit:
     events: tuple[Event, ...]
     effects: tuple[Effect, ...]
     replies: tuple[tuple[Subscriber | None, str | None], ...] = ()  # rejected on failure
-    track: Any = None  # the origin's CommitTrack: the store counts what it finished
+    track: CommitTrack | None = None  # the origin's: the store counts what it finished
 
 
 @dataclass(frozen=True)
