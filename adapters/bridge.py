@@ -298,10 +298,29 @@ class Outbox:
             next_due = self._release_due() if self._held else float("inf")
             with trio.move_on_at(next_due):
                 item = await self._receive.receive()
-                self.last_progress = now = trio.current_time()
-                self._refill()
-                if not isinstance(item, _Wake):  # a wake only makes the loop look again
-                    break
+                taken = self._take(item)
+                if taken is not None:  # a wake only makes the loop look again
+                    return taken
+
+    async def receive_ready(self, limit: int = 256) -> list[Item]:
+        """The next item and, without waiting again, those right behind it (up to ``limit``):
+        what the writer can put in one write."""
+        items = [await self.receive()]
+        while len(items) < limit:
+            try:
+                item = self._receive.receive_nowait()
+            except trio.WouldBlock:
+                break
+            taken = self._take(item)
+            if taken is not None:
+                items.append(taken)
+        return items
+
+    def _take(self, item: _Queued) -> Item | None:
+        self.last_progress = now = trio.current_time()
+        self._refill()
+        if isinstance(item, _Wake):
+            return None
         if isinstance(item, _Latest):
             if self._latest.get(item.key) is item:
                 del self._latest[item.key]

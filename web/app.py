@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -15,10 +16,13 @@ from starlette.websockets import WebSocket
 
 from web import auth
 from web.context import ServerContext
+from web.front import Upgrade
 from web.http_routes import HttpRoutes, not_serving
 from web.presence import Presence
+from web.ws_base import WsConnection
 from web.ws_manager import ManagerConnection
 from web.ws_operator import OperatorConnection
+from web.ws_transport import StarletteTransport, Transport
 from web.ws_visitor import VisitorConnection
 
 for _ext in (".js", ".mjs"):
@@ -71,53 +75,67 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _refusal(status: int, code: str, message: str) -> tuple[int, dict[str, Any]]:
+    return status, {"error": {"code": code, "message": message}}
+
+
 def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
     """The app; ``extra_routes`` (e.g. ``web.cluster_routes``) go before the static mount."""
     if ctx.presence is None:
         ctx.presence = Presence(lambda: ctx.engine, ctx.clock, ctx.options.operator_grace_s)
     http = HttpRoutes(ctx)
 
-    async def refuse(ws: WebSocket, status: int, code: str, message: str) -> None:
-        response = JSONResponse({"error": {"code": code, "message": message}}, status)
-        await ws.send_denial_response(response)
-
-    async def gate(ws: WebSocket, role: str | None) -> tuple[bool, Any]:
+    async def gate(
+        headers: Mapping[str, str], cookies: Mapping[str, str], role: str | None
+    ) -> tuple[Any, tuple[int, dict[str, Any]] | None]:
+        """(the user, None) to go on, or (None, (status, body)) to refuse the upgrade."""
         if not ctx.accepting or not ctx.node.ready:
-            status, body = not_serving(ctx)  # a backup names the primary
-            await ws.send_denial_response(JSONResponse(body, status))
-            return False, None
-        origin, host = ws.headers.get("origin"), ws.headers.get("host")
+            return None, not_serving(ctx)  # a backup names the primary
+        origin, host = headers.get("origin"), headers.get("host")
         if not auth.origin_allowed(origin, host, ctx.options.allowed_origins):
-            await refuse(ws, 403, "forbidden_origin",
-                         f"expected an Origin of this site or of server.allowed_origins, "
-                         f"got {origin!r}")
-            return False, None
+            return None, _refusal(403, "forbidden_origin",
+                                  f"expected an Origin of this site or of "
+                                  f"server.allowed_origins, got {origin!r}")
         if role is None:
-            return True, None
-        user = await auth.session_user(ctx.accounts, ws.cookies)
+            return None, None
+        user = await auth.session_user(ctx.accounts, cookies)
         if user is None:
-            await refuse(ws, 403, "no_session", f"the {role} endpoint needs a {role} session")
-            return False, None
+            return None, _refusal(403, "no_session", f"the {role} endpoint needs a {role} session")
         if user.role != role:
-            await refuse(ws, 403, "wrong_role",
-                         f"the {role} endpoint needs a {role} session, got a {user.role}'s")
-            return False, None
-        return True, user
+            return None, _refusal(403, "wrong_role",
+                                  f"the {role} endpoint needs a {role} session, "
+                                  f"got a {user.role}'s")
+        return user, None
 
-    async def ws_visitor(ws: WebSocket) -> None:
-        ok, _ = await gate(ws, None)
-        if ok:
-            await VisitorConnection(ctx, ws).serve()
+    endpoints: dict[str, tuple[str | None, Callable[[Transport, Any], WsConnection]]] = {
+        "/ws/visitor": (None, lambda t, _user: VisitorConnection(ctx, t)),
+        "/ws/operator": ("operator", lambda t, user: OperatorConnection(ctx, t, user)),
+        "/ws/manager": ("manager", lambda t, user: ManagerConnection(ctx, t, user)),
+    }
 
-    async def ws_operator(ws: WebSocket) -> None:
-        ok, user = await gate(ws, "operator")
-        if ok:
-            await OperatorConnection(ctx, ws, user).serve()
+    async def direct(upgrade: Upgrade) -> None:  # through the front, no ASGI
+        role, make = endpoints[upgrade.path]
+        user, refusal = await gate(upgrade.headers, upgrade.cookies, role)
+        if refusal is not None:
+            status, body = refusal
+            await upgrade.transport.reject(status, json.dumps(body).encode(), "application/json")
+            return
+        await make(upgrade.transport, user).serve()
 
-    async def ws_manager(ws: WebSocket) -> None:
-        ok, user = await gate(ws, "manager")
-        if ok:
-            await ManagerConnection(ctx, ws, user).serve()
+    ctx.ws_endpoints = dict.fromkeys(endpoints, direct)
+
+    def through_starlette(path: str) -> Callable[[WebSocket], Awaitable[None]]:
+        role, make = endpoints[path]
+
+        async def endpoint(ws: WebSocket) -> None:
+            user, refusal = await gate(ws.headers, ws.cookies, role)
+            if refusal is not None:
+                status, body = refusal
+                await ws.send_denial_response(JSONResponse(body, status))
+                return
+            await make(StarletteTransport(ws), user).serve()
+
+        return endpoint
 
     routes = [
         Route("/", http.index),
@@ -132,9 +150,7 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> Sta
         Route("/api/inspect", http.inspect),
         Route("/healthz", http.healthz),
         Route("/metrics", http.metrics),
-        WebSocketRoute("/ws/visitor", ws_visitor),
-        WebSocketRoute("/ws/operator", ws_operator),
-        WebSocketRoute("/ws/manager", ws_manager),
+        *(WebSocketRoute(path, through_starlette(path)) for path in endpoints),
         *extra_routes,
         Mount("/static", StaticFiles(directory=ctx.options.static_dir, check_dir=False),
               name="static"),

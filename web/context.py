@@ -59,6 +59,8 @@ class ServerContext:
     port: int | None = None
     presence: Any = None  # web.presence.Presence, set by the app factory
     tasks: trio.Nursery | None = None  # the server's nursery (set by run_server)
+    # path -> handler of the websocket endpoints the front serves itself (set by build_app)
+    ws_endpoints: dict[str, Any] = field(default_factory=dict)
     _metrics_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def require_bridge(self) -> Bridge:

@@ -1,7 +1,7 @@
-"""Run the app on Hypercorn's trio worker, and shut it down gracefully.
+"""Serve the app (``web.front``: websockets directly, HTTP through Hypercorn), stop gracefully.
 
 ``run_server(ctx, stop)`` serves until ``stop`` is set, then: refuses new
-upgrades (``ctx.accepting = False``), stops Hypercorn's listeners, closes every
+upgrades (``ctx.accepting = False``), stops the listeners, closes every
 websocket with 1001 and waits (at most ``shutdown_timeout_s``) for Hypercorn to
 finish the connections. Stopping the engine (which flushes the journal) is the
 caller's next step, once the loop no longer serves anyone.
@@ -13,17 +13,16 @@ import logging
 import signal
 from collections.abc import Sequence
 from typing import Any, cast
-from urllib.parse import urlsplit
 
 import trio
 from hypercorn.config import Config as HypercornConfig
-from hypercorn.trio import serve
 from starlette.routing import BaseRoute
 
 from adapters.bridge import Bridge
 from engine.api import EnginePort
 from web.app import build_app
 from web.context import ServerContext
+from web.front import Front
 from web.ws_base import CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART
 
 log = logging.getLogger("frontdesk.web")
@@ -56,14 +55,10 @@ async def run_server(
     try:
         async with trio.open_nursery() as nursery:
             ctx.tasks = nursery
-            binds: list[str] = await nursery.start(
-                lambda task_status: serve(
-                    app, hypercorn_config(ctx), shutdown_trigger=stop_listening.wait,
-                    task_status=task_status,
-                )
-            )
-            port = urlsplit(binds[0]).port
-            assert port is not None
+            front = Front(app, hypercorn_config(ctx), ctx.ws_endpoints,
+                          ctx.options.max_frame_bytes, ctx.options.shutdown_timeout_s)
+            port: int = await nursery.start(
+                front.serve, ctx.options.host, ctx.options.port, stop_listening)
             ctx.port = port
             task_status.started(port)
             await stop.wait()

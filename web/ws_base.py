@@ -25,7 +25,6 @@ import logging
 from typing import Any, ClassVar
 
 import trio
-from starlette.websockets import WebSocket
 
 from adapters.bridge import CloseAfter, Delivery, Item, Outbox
 from adapters.wire import Endpoint, Frame, WireError, error_frame, parse_frame
@@ -33,6 +32,7 @@ from engine.errors import EngineError
 from engine.notices import Ack, MessagePosted, Notice, Rejected, Subscriber
 from web.context import ServerContext
 from web.ratelimit import TokenBucket
+from web.ws_transport import Transport
 
 log = logging.getLogger("frontdesk.web")
 
@@ -48,7 +48,7 @@ CLOSE_TRY_AGAIN = 1013
 class WsConnection:
     kind: ClassVar[Endpoint]
 
-    def __init__(self, ctx: ServerContext, ws: WebSocket) -> None:
+    def __init__(self, ctx: ServerContext, ws: Transport) -> None:
         self.ctx = ctx
         self.ws = ws
         self.outbox: Outbox = ctx.require_bridge().outbox(
@@ -148,41 +148,34 @@ class WsConnection:
         if not self._closed:
             self._closed = True
             self._writer_scope.cancel()
-            message = {"type": "websocket.close", "code": code, "reason": reason}
             if self._send_lock.locked() and self.ctx.tasks is not None:
-                # A write is in flight, perhaps stuck on a client that stopped reading
-                # (Hypercorn shields it): queue the close frame behind it, without waiting.
-                self.ctx.tasks.start_soon(self._send_close, message)
+                # A write is in flight, perhaps stuck on a client that stopped reading:
+                # queue the close frame behind it, without waiting.
+                self.ctx.tasks.start_soon(self._send_close, code, reason)
             else:
                 with trio.move_on_after(self.ctx.options.shutdown_timeout_s):
                     async with self._send_lock:
-                        await self._send_close(message)
+                        await self._send_close(code, reason)
         self._writer_scope.cancel()
         if self._scope is not None:
             self._scope.cancel()
 
-    async def _send_close(self, message: dict[str, Any]) -> None:
+    async def _send_close(self, code: int, reason: str) -> None:
         try:
-            await self.ws.send(message)
+            await self.ws.send_close(code, reason)
         except Exception:
-            log.debug("close %s on a %s socket failed", message["code"], self.kind,
-                      exc_info=True)
+            log.debug("close %s on a %s socket failed", code, self.kind, exc_info=True)
 
     async def _read_loop(self) -> None:
         metrics = self.ctx.metrics
         while True:
             try:
-                message = await self.ws.receive()
+                data = await self.ws.receive()
             except Exception:
                 return
-            if message["type"] == "websocket.disconnect":
-                return
-            if message["type"] != "websocket.receive":
-                continue
-            metrics.frames_received[self.kind] += 1
-            data: str | bytes | None = message.get("text")
             if data is None:
-                data = message.get("bytes") or b""
+                return
+            metrics.frames_received[self.kind] += 1
             if not self.bucket.take():
                 self.send_error(
                     "rate_limited",
@@ -217,24 +210,42 @@ class WsConnection:
                 self._scope.cancel()  # no writer, no connection
 
     async def _write_frames(self) -> CloseAfter | None:
+        """Write what the outbox holds, every frame that is ready in one write."""
         metrics = self.ctx.metrics
-        async for item in self.outbox:
-            if isinstance(item, CloseAfter):
-                return item
-            frame = self._render(item)
-            if frame is None:
-                continue
-            if frame["type"] == "dialog.message":
-                metrics.messages_relayed += 1
-            text = _encode(frame, item.notice if isinstance(item, Delivery) else None)
-            async with self._send_lock:
-                if self._closed:
-                    return None
+        outbox = self.outbox
+        texts: list[str] = []
+        while True:
+            try:
+                items = await outbox.receive_ready()
+            except (trio.EndOfChannel, trio.ClosedResourceError):
+                return None
+            close_after: CloseAfter | None = None
+            for item in items:
+                if isinstance(item, CloseAfter):
+                    close_after = item
+                    break
+                frame = self._render(item)
+                if frame is None:
+                    continue
+                if frame["type"] == "dialog.message":
+                    metrics.messages_relayed += 1
+                texts.append(_encode(frame, item.notice if isinstance(item, Delivery) else None))
+            if texts:
                 try:
-                    await self.ws.send({"type": "websocket.send", "text": text})
+                    self._send_lock.acquire_nowait()  # no trip through the loop if free
+                except trio.WouldBlock:
+                    await self._send_lock.acquire()
+                try:
+                    if self._closed:
+                        return None
+                    await self.ws.send_texts(texts)
                 except Exception:
                     return None
-        return None
+                finally:
+                    self._send_lock.release()
+                texts.clear()
+            if close_after is not None:
+                return close_after
 
     def _render(self, item: Item) -> dict[str, Any] | None:
         if isinstance(item, dict):

@@ -1,0 +1,286 @@
+"""The two ways a websocket reaches a connection: wsproto on the socket, or Starlette.
+
+``WsConnection`` (``web.ws_base``) reads and writes through a ``Transport``:
+
+- ``WsprotoTransport`` is the path of ``/ws/visitor``, ``/ws/operator`` and
+  ``/ws/manager``: the front (``web.front``) hands it the TCP stream, and it
+  speaks the websocket protocol itself with wsproto (sans-I/O). One
+  ``receive_some`` can hold many frames, which are then taken without another
+  trip through the loop; ``send_texts`` writes every frame the writer has
+  ready with one ``send_all``. Through Hypercorn and Starlette each frame in
+  and out was several task switches (Hypercorn's reader, its queue to the
+  app, Starlette's wrappers, a lock and a send per frame): that was most of
+  the trio thread's time at saturation (docs/performance.md, fourth round).
+- ``StarletteTransport`` wraps a Starlette ``WebSocket``: the same endpoints
+  reached through Hypercorn, when a websocket upgrade comes on a connection
+  the front already gave to Hypercorn (a keep-alive connection reused).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Sequence
+from typing import Protocol
+
+import trio
+from starlette.websockets import WebSocket
+from wsproto import WSConnection
+from wsproto.connection import ConnectionState, ConnectionType
+from wsproto.events import (
+    AcceptConnection,
+    BytesMessage,
+    CloseConnection,
+    Event,
+    Ping,
+    RejectConnection,
+    RejectData,
+    Request,
+    TextMessage,
+)
+from wsproto.utilities import LocalProtocolError, RemoteProtocolError
+
+log = logging.getLogger("frontdesk.web")
+
+RECEIVE_BYTES = 65536
+CLOSE_TOO_BIG = 1009
+CLOSE_PROTOCOL_ERROR = 1002
+
+
+class Transport(Protocol):
+    async def accept(self) -> None: ...
+
+    async def receive(self) -> str | bytes | None:
+        """The next whole message; None once the peer closed or the socket broke."""
+
+    async def send_texts(self, texts: Sequence[str]) -> None:
+        """Write ``texts`` as text frames, in order; raises once the socket is gone."""
+
+    async def send_close(self, code: int, reason: str) -> None: ...
+
+
+class StarletteTransport:
+    def __init__(self, ws: WebSocket) -> None:
+        self.ws = ws
+
+    async def accept(self) -> None:
+        await self.ws.accept()
+
+    async def receive(self) -> str | bytes | None:
+        while True:
+            message = await self.ws.receive()
+            kind = message["type"]
+            if kind == "websocket.disconnect":
+                return None
+            if kind == "websocket.receive":
+                data: str | bytes | None = message.get("text")
+                return data if data is not None else (message.get("bytes") or b"")
+
+    async def send_texts(self, texts: Sequence[str]) -> None:
+        for text in texts:
+            await self.ws.send({"type": "websocket.send", "text": text})
+
+    async def send_close(self, code: int, reason: str) -> None:
+        await self.ws.send({"type": "websocket.close", "code": code, "reason": reason})
+
+
+class HandshakeError(Exception):
+    """The bytes before the upgrade were not a websocket handshake."""
+
+
+class WsprotoTransport:
+    """A websocket server connection over a trio stream, framed by wsproto.
+
+    Reading is done by one task (the connection's reader); writing may come from
+    several (the writer, the reader's pong, a close), so it takes ``_lock``, but
+    without a trip through the loop when nobody else holds it.
+    """
+
+    def __init__(self, stream: trio.abc.Stream, max_message_bytes: int) -> None:
+        self.stream = stream
+        self.max_message_bytes = max_message_bytes
+        self.conn = WSConnection(ConnectionType.SERVER)
+        self._lock = trio.Lock()
+        self._messages: deque[str | bytes] = deque()
+        self._parts: list[str | bytes] = []
+        self._size = 0
+        self._ended = False  # the peer closed, the socket broke, or we closed
+        self._close_sent = False
+        self.request: Request | None = None
+
+    # --- handshake ------------------------------------------------------------------------
+
+    async def handshake(self, head: bytes, timeout_s: float) -> Request:
+        """The upgrade request, from ``head`` (already read) and what follows it.
+
+        A request wsproto refuses is answered 400 here; ``HandshakeError`` either way.
+        """
+        data = head
+        with trio.move_on_after(timeout_s):
+            while data:
+                try:
+                    self.conn.receive_data(data)
+                    for event in self.conn.events():
+                        if isinstance(event, Request):
+                            self.request = event
+                            return event
+                except RemoteProtocolError as exc:
+                    await self._refuse_handshake(exc)
+                    raise HandshakeError(str(exc)) from exc
+                data = bytes(await self.stream.receive_some(RECEIVE_BYTES))
+        raise HandshakeError("the connection ended before a websocket upgrade request")
+
+    async def _refuse_handshake(self, exc: RemoteProtocolError) -> None:
+        body = f"bad websocket handshake: {exc}".encode()
+        response = (b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\n"
+                    b"connection: close\r\ncontent-length: " + str(len(body)).encode()
+                    + b"\r\n\r\n" + body)
+        with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError):
+            await self._write(response)
+        self._ended = True
+
+    async def accept(self) -> None:
+        await self._write(self.conn.send(AcceptConnection()))
+
+    async def reject(self, status: int, body: bytes, content_type: str) -> None:
+        headers = [(b"content-type", content_type.encode()),
+                   (b"content-length", str(len(body)).encode())]
+        data = self.conn.send(RejectConnection(status_code=status, headers=headers,
+                                               has_body=True))
+        data += self.conn.send(RejectData(data=body, body_finished=True))
+        await self._write(data)
+        self._ended = True
+
+    # --- reading --------------------------------------------------------------------------
+
+    async def receive(self) -> str | bytes | None:
+        while not self._messages:
+            if self._ended:
+                return None
+            try:
+                data = bytes(await self.stream.receive_some(RECEIVE_BYTES))
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                data = b""
+            if not data:
+                self._ended = True
+                return None
+            pending = self._feed(data)
+            if pending:
+                await self._write(pending)
+        return self._messages.popleft()
+
+    def _feed(self, data: bytes) -> bytes:
+        """Take ``data`` in; returns the bytes owed to the peer (pongs, a close)."""
+        out = b""
+        try:
+            self.conn.receive_data(data)
+            for event in self.conn.events():
+                out += self._on_event(event)
+        except RemoteProtocolError as exc:
+            log.info("closing a websocket: %s", exc)
+            out += self._close_bytes(CLOSE_PROTOCOL_ERROR, "protocol error")
+            self._ended = True
+        return out
+
+    def _on_event(self, event: Event) -> bytes:
+        if isinstance(event, TextMessage | BytesMessage):
+            return self._on_message(event)
+        if isinstance(event, Ping):
+            return self.conn.send(event.response())
+        if isinstance(event, CloseConnection):
+            self._ended = True
+            if self.conn.state is ConnectionState.REMOTE_CLOSING:
+                self._close_sent = True
+                return self.conn.send(event.response())
+            return b""
+        if isinstance(event, Request):
+            self.request = event
+        return b""
+
+    def _on_message(self, event: TextMessage | BytesMessage) -> bytes:
+        if self._ended:
+            return b""
+        data: str | bytes = event.data if isinstance(event.data, str) else bytes(event.data)
+        # bytes on the wire, as ``server.max_frame_bytes`` says (text arrives decoded)
+        self._size += len(data) if isinstance(data, bytes) or data.isascii() else len(
+            data.encode("utf-8"))
+        if self._size > self.max_message_bytes:
+            self._ended = True
+            self._parts.clear()
+            return self._close_bytes(
+                CLOSE_TOO_BIG, f"message over {self.max_message_bytes} bytes")
+        if event.message_finished and not self._parts:
+            self._messages.append(data)
+            self._size = 0
+            return b""
+        self._parts.append(data)
+        if event.message_finished:
+            if isinstance(event, TextMessage):
+                self._messages.append("".join(p for p in self._parts if isinstance(p, str)))
+            else:
+                self._messages.append(b"".join(p for p in self._parts if isinstance(p, bytes)))
+            self._parts.clear()
+            self._size = 0
+        return b""
+
+    # --- writing --------------------------------------------------------------------------
+
+    async def send_texts(self, texts: Sequence[str]) -> None:
+        if self.conn.state is not ConnectionState.OPEN:
+            raise trio.ClosedResourceError("the websocket is closing")
+        send = self.conn.send
+        await self._write(b"".join([send(TextMessage(data=text)) for text in texts]))
+
+    async def send_close(self, code: int, reason: str) -> None:
+        data = self._close_bytes(code, reason)
+        if data:
+            await self._write(data)
+
+    def _close_bytes(self, code: int, reason: str) -> bytes:
+        if self._close_sent or self.conn.state is not ConnectionState.OPEN:
+            return b""
+        self._close_sent = True
+        try:
+            return self.conn.send(CloseConnection(code=code, reason=reason))
+        except LocalProtocolError:
+            return b""
+
+    async def _write(self, data: bytes) -> None:
+        try:
+            self._lock.acquire_nowait()  # no trip through the loop when uncontended
+        except trio.WouldBlock:
+            await self._lock.acquire()
+        try:
+            # Shielded, as Hypercorn does: a frame cut off by a cancellation would leave the
+            # stream mid-frame, and the close frame after it would be read as payload. A write
+            # stuck on a peer that stopped reading ends when ``finish`` closes the stream.
+            with trio.CancelScope(shield=True):
+                await self.stream.send_all(data)
+        finally:
+            self._lock.release()
+
+    async def finish(self, timeout_s: float) -> None:
+        """End the connection: a close frame if none was sent, then wait (at most
+        ``timeout_s``) for the peer's close or end of stream, then close the TCP
+        connection. Reading until then keeps the kernel from answering the peer's
+        last bytes with a reset, which could destroy our close frame unread."""
+        with trio.CancelScope(shield=True):
+            with trio.move_on_after(timeout_s):
+                try:
+                    if self.conn.state is ConnectionState.OPEN:
+                        await self.send_close(1000, "")
+                    while self.conn.state not in (ConnectionState.CLOSED,
+                                                  ConnectionState.REJECTING):
+                        data = bytes(await self.stream.receive_some(RECEIVE_BYTES))
+                        if not data:
+                            break
+                        with contextlib.suppress(RemoteProtocolError, LocalProtocolError):
+                            self.conn.receive_data(data)
+                            for _ in self.conn.events():
+                                pass
+                except (trio.BrokenResourceError, trio.ClosedResourceError,
+                        trio.BusyResourceError):
+                    pass
+            with trio.move_on_after(1.0):
+                await self.stream.aclose()
