@@ -270,8 +270,7 @@ class WsprotoTransport:
                 try:
                     if self.conn.state is ConnectionState.OPEN:
                         await self.send_close(1000, "")
-                    while self.conn.state not in (ConnectionState.CLOSED,
-                                                  ConnectionState.REJECTING):
+                    while self.conn.state is ConnectionState.LOCAL_CLOSING:
                         data = bytes(await self.stream.receive_some(RECEIVE_BYTES))
                         if not data:
                             break
