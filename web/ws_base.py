@@ -9,8 +9,9 @@ Theory of operation: a connection is three trio tasks in one nursery.
   the bridge, and server frames), turns each into a frame (``render``, where
   the endpoint may act on a notice, e.g. watch a dialog just added) and sends
   it as JSON text; every frame already waiting goes out in one write
-  (``Transport.send_texts``: one ``send_all`` on the direct path). A ``say`` whose message comes back on this socket as
-  ``dialog.message`` (with the say's ``ref``) is answered by that frame alone:
+  (``Transport.send_texts``: one ``send_all`` on the direct path). A ``say``
+  whose message comes back on this socket as ``dialog.message`` (with the
+  say's ``ref``) is answered by that frame alone:
   the ``ack`` that follows it is not written (one frame per message instead of
   two; the engine sends the message before the ack, the outbox keeps that order);
 - the overload watcher closes the socket with 1013 when the outbox filled.
@@ -124,8 +125,9 @@ class WsConnection:
                 self._scope = nursery.cancel_scope
                 # The writer lives in the server's nursery, not this one: socket writes are
                 # shielded (a frame cut in half would corrupt the stream), so a writer stuck
-                # on a client that stopped reading cannot be cancelled. The connection still ends (subscriptions dropped);
-                # the stuck write finishes or fails when the peer reads or goes away.
+                # on a client that stopped reading cannot be cancelled. The connection still
+                # ends (subscriptions dropped); the stuck write finishes or fails when the
+                # peer reads or goes away, or the front closes the stream.
                 (ctx.tasks or nursery).start_soon(self._write_loop)
                 nursery.start_soon(self._watch_overload)
                 self.send_frame(ctx.hello(self.you()))
