@@ -42,7 +42,6 @@ into the connection's bounded memory channel with ``send_nowait``.
 from __future__ import annotations
 
 import logging
-import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,12 +93,17 @@ _Queued = Item | _Latest | _Wake
 
 
 class Wakeups:
-    """Calls handed from any thread to the trio loop, in order, one wake-up per batch."""
+    """Calls handed from any thread to the trio loop, in order, one wake-up per batch.
+
+    No lock: ``deque.append`` and ``popleft`` are atomic, and the flag is cleared
+    before the drain empties the deque, so a call appended after the drain looked
+    is either taken by this drain or finds the flag clear and schedules the next one
+    (at worst a wake-up with nothing to do).
+    """
 
     def __init__(self, token: trio.lowlevel.TrioToken) -> None:
         self._token = token
-        self._lock = threading.Lock()
-        self._calls: list[tuple[Callable[[Any], None], Any]] = []
+        self._calls: deque[tuple[Callable[[Any], None], Any]] = deque()
         self._scheduled = False
         self.batches = 0
         self.calls = 0
@@ -107,25 +111,23 @@ class Wakeups:
     def post(self, fn: Callable[[Any], None], arg: Any) -> None:
         """Run ``fn(arg)`` on the trio thread soon; dropped once the loop has ended.
         ``fn`` must not raise (what it raises is logged and swallowed)."""
-        with self._lock:
-            self._calls.append((fn, arg))
-            if self._scheduled:
-                return
-            self._scheduled = True
+        self._calls.append((fn, arg))
+        if self._scheduled:
+            return
+        self._scheduled = True
         try:
             self._token.run_sync_soon(self._drain)
         except trio.RunFinishedError:
-            with self._lock:
-                self._calls.clear()
-                self._scheduled = False
+            self._calls.clear()
+            self._scheduled = False
 
     def _drain(self) -> None:
-        with self._lock:
-            calls, self._calls = self._calls, []
-            self._scheduled = False
+        self._scheduled = False
         self.batches += 1
-        self.calls += len(calls)
-        for fn, arg in calls:
+        calls, take = self._calls, self._calls.popleft
+        while calls:
+            fn, arg = take()
+            self.calls += 1
             try:
                 fn(arg)
             except Exception:  # never let anything escape into the run loop

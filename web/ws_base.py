@@ -277,21 +277,23 @@ class WsConnection:
         await self.close(CLOSE_TRY_AGAIN, "try again later: send queue full")
 
 
-# The text of the latest broadcast frames: one queue.length or operators notice goes to every
-# console (300 operators: an operators list of 300 entries, 300 times), so it is encoded once.
+# The text of recent notices' frames. A notice often goes to several sockets as the same frame
+# (a message to the visitor and to the operator; one queue.length or operators notice to every
+# console: 300 operators, an operators list of 300 entries, 300 times), so it is encoded once.
+# A frame an endpoint changed for its socket does not match the cached one and is encoded anew.
 _SHARED_TEXT: dict[int, tuple[Notice, dict[str, Any], str]] = {}
-_SHARED_KEPT = 16
+_SHARED_KEPT = 4096
 
 
 def _encode(frame: dict[str, Any], notice: Notice | None) -> str:
-    if notice is None or not notice.LATEST_VALUE:
+    if notice is None:
         return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
     cached = _SHARED_TEXT.get(id(notice))
     if cached is not None and cached[0] is notice and cached[1] == frame:
         return cached[2]
     text = json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
     _SHARED_TEXT[id(notice)] = (notice, frame, text)  # the notice is kept: its id stays its own
-    while len(_SHARED_TEXT) > _SHARED_KEPT:
+    if len(_SHARED_TEXT) > _SHARED_KEPT:
         del _SHARED_TEXT[next(iter(_SHARED_TEXT))]
     return text
 
