@@ -206,8 +206,15 @@ def register_upcaster(type_: str, from_version: int, upcast: Upcaster) -> None:
     _UPCASTERS[(type_, from_version)] = upcast
 
 
+_DATA_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def to_new_event(event: Event) -> NewEvent:
-    data = {f.name: getattr(event, f.name) for f in dataclasses.fields(event) if f.name != "at"}
+    names = _DATA_FIELDS.get(type(event))
+    if names is None:
+        names = _DATA_FIELDS[type(event)] = tuple(
+            f.name for f in dataclasses.fields(event) if f.name != "at")
+    data = {name: getattr(event, name) for name in names}
     return NewEvent(
         stream=event.stream, type=event.TYPE, version=event.VERSION, data=data, at=event.at
     )

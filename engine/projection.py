@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.clock import Clock
 from engine.dialog_state import DialogState, Phase
+from engine.events import Event
 from engine.journal import Record
 from engine.operator_state import OperatorState
 from engine.replay import Fold
@@ -26,9 +27,13 @@ class Projection:
         self.node = node
         self.fenced_reason: str | None = None
 
-    def apply(self, records: Sequence[Record]) -> None:
+    def apply(self, records: Sequence[Record], events: Sequence[Event] | None = None) -> None:
+        """Fold ``records``; ``events``, if given, are the events they were made from."""
         with self._lock:
-            self._fold.apply_records(records)
+            if events is None:
+                self._fold.apply_records(records)
+            else:
+                self._fold.apply_appended(records, events)
 
     def dialog(self, dialog_id: str) -> DialogState | None:
         with self._lock:

@@ -11,7 +11,7 @@ replay gives are the same thing.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from engine import dialog_state as ds
 from engine import events as ev
@@ -40,6 +40,14 @@ class Fold:
     def apply_records(self, records: Iterable[Record]) -> None:
         for r in records:
             self.apply(ev.from_record(r))
+            self.last_seq = r.seq
+            self.epoch = max(self.epoch, r.epoch)
+
+    def apply_appended(self, records: Sequence[Record], events: Sequence[ev.Event]) -> None:
+        """Fold what was just appended: ``events`` are the ones ``records`` were made of, in
+        order, so they are folded as they are instead of decoded back from the records."""
+        for r, e in zip(records, events, strict=True):
+            self.apply(e)
             self.last_seq = r.seq
             self.epoch = max(self.epoch, r.epoch)
 

@@ -127,7 +127,7 @@ class StoreActor(EngineActor):
         if events and not self.fenced:
             try:
                 records = self.journal.append([ev.to_new_event(e) for e in events], self.epoch)
-                self.projection.apply(records)
+                self.projection.apply(records, events)
             except StaleEpoch as e:
                 self._fence(e)
             except JournalError as e:

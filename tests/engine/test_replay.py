@@ -86,3 +86,26 @@ def test_refold_of_a_live_journal_equals_the_projection() -> None:
         assert {o: sorted(s.held) for o, s in refolded.operators.items()} == {
             o["id"]: sorted(o["dialogs"]) for o in live["operators"]
         }
+
+
+def test_the_store_folds_the_events_it_appended_as_a_refold_of_the_records_would() -> None:
+    """The store folds the events it just appended as they are (not decoded back from
+    the records): every dialog and operator state must equal a refold of the journal."""
+    journal = MemoryJournal()
+    with EngineHarness(journal=journal) as h:
+        ann = h.login("ann", capacity=2)
+        bob = h.login("bob")
+        vs = [h.visitor(f"V{i}", priority=i % 2) for i in range(4)]
+        for v in vs:
+            v.open()
+        vs[0].say("hi")
+        ann.say(vs[0], "hello")
+        ann.transfer(vs[0], bob, "over to you")
+        vs[3].close()
+        h.settle()
+        live = h.engine.projection._fold  # the state under test
+        refolded = Fold(3)
+        refolded.apply_records(journal.read())
+        assert live.dialogs == refolded.dialogs and live.dialogs
+        assert live.operators == refolded.operators and live.operators
+        assert live.closed_states == refolded.closed_states and live.closed_states
