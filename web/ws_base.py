@@ -285,13 +285,16 @@ _SHARED_TEXT: dict[int, tuple[Notice, dict[str, Any], str]] = {}
 _SHARED_KEPT = 4096
 
 
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one, not one per frame
+
+
 def _encode(frame: dict[str, Any], notice: Notice | None) -> str:
     if notice is None:
-        return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+        return _JSON.encode(frame)
     cached = _SHARED_TEXT.get(id(notice))
     if cached is not None and cached[0] is notice and cached[1] == frame:
         return cached[2]
-    text = json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+    text = _JSON.encode(frame)
     _SHARED_TEXT[id(notice)] = (notice, frame, text)  # the notice is kept: its id stays its own
     if len(_SHARED_TEXT) > _SHARED_KEPT:
         del _SHARED_TEXT[next(iter(_SHARED_TEXT))]

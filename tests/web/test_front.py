@@ -30,6 +30,7 @@ from wsproto.events import (
 )
 
 from tests.web.nodes import Node
+from web.ws_transport import text_frame
 
 
 class RawClient:
@@ -201,3 +202,17 @@ async def http_get(stream: trio.SocketStream, path: str) -> tuple[bytes, bytes]:
         while len(body) < length:
             body += await stream.receive_some(65536)
     return head, body
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 65535, 65536, 70000])
+def test_the_server_text_frame_is_the_one_wsproto_would_write(size: int) -> None:
+    """``text_frame`` builds frames without wsproto: byte for byte what wsproto's server
+    side sends, at every length encoding (7 bits, 16 bits, 64 bits), multi-byte text too."""
+    text = ("é" * size)[: max(0, size // 2)] + "x" * (size - max(0, size // 2))
+    reference = WSConnection(ConnectionType.SERVER)
+    reference.receive_data(
+        b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    assert isinstance(next(reference.events()), Request)
+    reference.send(AcceptConnection())
+    assert text_frame(text) == reference.send(TextMessage(data=text))
