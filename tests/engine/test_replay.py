@@ -59,18 +59,23 @@ def test_closed_dialogs_leave_the_fold_but_are_remembered() -> None:
     assert f.dialogs == {} and "d-1" in f.closed and f.next_number == 2
 
 
+def a_busy_day(h: EngineHarness) -> None:
+    """Two operators (one on break), five visitors, messages, a transfer and a close."""
+    ann = h.login("ann", capacity=2)
+    bob = h.login("bob", status=Status.ON_BREAK)
+    vs = [h.visitor(f"V{i}", priority=i % 2) for i in range(5)]
+    for v in vs:
+        v.open()
+    vs[0].say("hi")
+    ann.say(vs[0], "hello")
+    ann.transfer(vs[1], bob, "over to you")
+    vs[2].close()
+
+
 def test_refold_of_a_live_journal_equals_the_projection() -> None:
     journal = MemoryJournal()
     with EngineHarness(journal=journal) as h:
-        ann = h.login("ann", capacity=2)
-        bob = h.login("bob", status=Status.ON_BREAK)
-        vs = [h.visitor(f"V{i}", priority=i % 2) for i in range(5)]
-        for v in vs:
-            v.open()
-        vs[0].say("hi")
-        ann.say(vs[0], "hello")
-        ann.transfer(vs[1], bob, "over to you")
-        vs[2].close()
+        a_busy_day(h)
         live = h.snapshot()
         refolded = Fold(3)
         refolded.apply_records(journal.read())
@@ -93,15 +98,7 @@ def test_the_store_folds_the_events_it_appended_as_a_refold_of_the_records_would
     the records): every dialog and operator state must equal a refold of the journal."""
     journal = MemoryJournal()
     with EngineHarness(journal=journal) as h:
-        ann = h.login("ann", capacity=2)
-        bob = h.login("bob")
-        vs = [h.visitor(f"V{i}", priority=i % 2) for i in range(4)]
-        for v in vs:
-            v.open()
-        vs[0].say("hi")
-        ann.say(vs[0], "hello")
-        ann.transfer(vs[0], bob, "over to you")
-        vs[3].close()
+        a_busy_day(h)
         h.settle()
         live = h.engine.projection._fold  # the state under test
         refolded = Fold(3)
