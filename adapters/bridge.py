@@ -28,7 +28,7 @@ into the connection's bounded memory channel with ``send_nowait``.
   order, and one ``run_sync_soon`` runs it all. A queue broadcast to 300
   operator consoles is one wake-up, not 300.
 - "Latest value" notices (``Notice.LATEST_VALUE``: ``queue.length``,
-  ``operators``) are coalesced per connection: while one of the same type and
+  ``operators``, ``dialog.position``) are coalesced per connection: while one of the same type and
   subscription waits unsent, a newer one replaces its value in place (it keeps
   the older one's place in the queue) instead of queueing another frame. And
   they are paced: one of a kind is written at most every ``latest_interval_s``

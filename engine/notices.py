@@ -162,10 +162,14 @@ class DialogClosed(DialogNotice):
 
 @dataclass(frozen=True)
 class QueuePosition(Notice):
-    """Sent to a waiting visitor whenever its position changes (1 = next)."""
+    """Sent to a waiting visitor whenever its position changes (1 = next).
+
+    A latest value: when the head of a long queue leaves, every waiting visitor's position
+    changes at once, so a socket gets the newest at most once per pacing interval."""
 
     in_history: ClassVar[bool] = False
     TYPE: ClassVar[str] = "dialog.position"
+    LATEST_VALUE: ClassVar[bool] = True
     dialog: str
     seq: int
     position: int

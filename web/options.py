@@ -28,7 +28,7 @@ class ServerOptions:
     rate_limit_burst: int = 40
     send_queue_size: int = 1024
     slow_consumer_grace_s: float = 5.0  # a spill past send_queue_size must drain within this
-    latest_value_interval_s: float = 1.0  # queue.length / operators: at most one per this
+    latest_value_interval_s: float = 1.0  # queue.length / operators / dialog.position
     operator_grace_s: float = 60.0
     resume_wait_s: float = 2.0
     shutdown_timeout_s: float = 5.0

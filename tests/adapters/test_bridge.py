@@ -8,12 +8,12 @@ import pytest
 import trio
 
 from adapters.bridge import Bridge, CloseAfter, Delivery, Outbox
-from engine.notices import Notice, OperatorsChanged, QueueLength, QueuePosition
+from engine.notices import Notice, OperatorsChanged, QueueLength, TypingChanged
 
 
-def pos(n: int) -> QueuePosition:
-    """A notice that is not coalesced: every one must arrive."""
-    return QueuePosition("d-1", 0, n)
+def pos(n: int) -> TypingChanged:
+    """A notice that is not coalesced (numbered by its seq): every one must arrive."""
+    return TypingChanged("d-1", n, "visitor", True)
 
 
 def in_thread(fn: object) -> threading.Thread:

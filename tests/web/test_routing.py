@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+import trio
+
 from tests.web.nodes import Node
 
 
@@ -80,3 +83,28 @@ async def test_important_and_help_requests_reach_the_dialog(node: Node) -> None:
     await ann.help(dialog, "angry customer")
     help_frame = await maria.wait_for({"type": "dialog.help_requested", "dialog": dialog})
     assert help_frame["text"] == "angry customer"
+
+
+@pytest.mark.parametrize("node_options", [{"latest_value_interval_s": 0.3}])
+async def test_positions_are_paced_and_never_follow_the_assignment(node: Node) -> None:
+    """``dialog.position`` is a latest value: a change within the pacing interval is held
+    back and the newest written when due. One held past the dialog's assignment is out of
+    date and must never be written after ``dialog.assigned`` (the widget would say
+    "waiting" again)."""
+    node.accounts.set_capacity("ann", 1)
+    ann = await node.operator("ann")
+    await ann.set_status("connected")
+    visitors = [await node.visitor() for _ in range(3)]
+    dialogs = [(await v.open(f"V{i}"))["dialog"] for i, v in enumerate(visitors)]
+    await node.settle()
+    assert (await visitors[2].expect("dialog.position"))["position"] == 2
+    await ann.close(dialogs[0])  # V1 assigned; V2 moves to 1: held back, written first when due
+    await ann.expect({"type": "operator.dialog_added", "dialog": dialogs[1]})
+    await ann.close(dialogs[1])  # V2 assigned, perhaps while its position 1 is still held
+    await visitors[2].expect("dialog.assigned")
+    await trio.sleep(0.6)  # a duration, not an event: past the time a held position is due
+    await visitors[2].send_raw('{"type": "ping", "ref": "after"}')
+    await visitors[2].expect({"type": "pong", "ref": "after"})  # all before it has been read
+    after = visitors[2].received[visitors[2].received.index(
+        next(f for f in visitors[2].received if f["type"] == "dialog.assigned")):]
+    assert [f for f in after if f["type"] == "dialog.position"] == []
