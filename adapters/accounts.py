@@ -24,93 +24,38 @@ session TTL of the node that issued it).
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import threading
 import time
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, cast
 
 import argon2
-import peewee
 
+from adapters.account_models import (
+    DEMO_USERS,
+    MIN_PASSWORD_CHARS,
+    ROLES,
+    AccountError,
+    EndedTable,
+    PasswordHashing,
+    Role,
+    SessionTable,
+    User,
+    UserTable,
+)
+from adapters.account_models import LOGIN_PATTERN as _LOGIN
 from adapters.session_tokens import SessionClaims, SessionSigner, is_signed
 from adapters.storage.database import open_database, parse_database_url, translated
 from engine.clock import Clock
-from engine.errors import AdapterError
 
 if TYPE_CHECKING:
     from config.settings import Settings
 
-Role = Literal["operator", "manager"]
-ROLES: tuple[Role, ...] = ("operator", "manager")
-MIN_PASSWORD_CHARS = 8
-_LOGIN = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
-DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
-    ("ann", "Ann (demo operator)", "operator"),
-    ("bob", "Bob (demo operator)", "operator"),
-    ("maria", "Maria (demo manager)", "manager"),
-)
-
-
-class AccountError(AdapterError):
-    """An account could not be created or changed, or the accounts database failed."""
-
-
-@dataclass(frozen=True)
-class User:
-    id: int
-    login: str
-    name: str
-    role: Role
-    capacity: int | None = None  # None: the engine's default capacity
-
-
-@dataclass(frozen=True)
-class PasswordHashing:
-    """argon2id cost parameters; the defaults are argon2-cffi's (RFC 9106, low memory)."""
-
-    time_cost: int = argon2.DEFAULT_TIME_COST
-    memory_cost_kib: int = argon2.DEFAULT_MEMORY_COST
-    parallelism: int = argon2.DEFAULT_PARALLELISM
-
-    @classmethod
-    def cheap(cls) -> PasswordHashing:
-        """Fast and weak: for tests only."""
-        return cls(time_cost=1, memory_cost_kib=8192, parallelism=1)
-
-    def hasher(self) -> argon2.PasswordHasher:
-        return argon2.PasswordHasher(
-            time_cost=self.time_cost, memory_cost=self.memory_cost_kib, parallelism=self.parallelism
-        )
-
-
-class _UserRow(peewee.Model):
-    id = peewee.AutoField()
-    login = peewee.TextField(unique=True)
-    name = peewee.TextField()
-    role = peewee.TextField()
-    password_hash = peewee.TextField()
-    capacity = peewee.IntegerField(null=True)
-    created_at = peewee.DoubleField()
-
-
-class _SessionRow(peewee.Model):
-    token_hash = peewee.TextField(primary_key=True)  # sha256 hex of the token
-    user_id = peewee.IntegerField(index=True)
-    created_at = peewee.DoubleField()
-    expires_at = peewee.DoubleField()
-
-
-class _EndedRow(peewee.Model):
-    """A signed token logged out on this node, kept until it would have expired."""
-
-    token_hash = peewee.TextField(primary_key=True)  # sha256 hex of the token
-    expires_at = peewee.DoubleField()
-
+# the vocabulary lives in adapters.account_models; importing it from here keeps working
+__all__ = ["DEMO_USERS", "ROLES", "AccountError", "Accounts", "PasswordHashing", "Role", "User"]
 
 class _WallClock:
     def now(self) -> float:
@@ -139,17 +84,17 @@ class Accounts:
         self._signer = SessionSigner(cluster_secret) if cluster_secret else None
         db = self._db
 
-        class UserRow(_UserRow):
+        class UserRow(UserTable):
             class Meta:
                 database = db
                 table_name = "account"
 
-        class SessionRow(_SessionRow):
+        class SessionRow(SessionTable):
             class Meta:
                 database = db
                 table_name = "account_session"
 
-        class EndedRow(_EndedRow):
+        class EndedRow(EndedTable):
             class Meta:
                 database = db
                 table_name = "account_session_ended"
@@ -416,7 +361,7 @@ class Accounts:
         role = cast("Role", claims.role)
         return User(0, claims.login, claims.name, role, claims.capacity)
 
-    def _to_user(self, row: _UserRow) -> User:
+    def _to_user(self, row: UserTable) -> User:
         role = cast("Role", row.role)
         return User(int(row.id), str(row.login), str(row.name), role, row.capacity)
 

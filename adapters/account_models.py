@@ -1,0 +1,82 @@
+"""What the accounts store holds: users, their roles, password hashing costs, and the tables.
+
+``adapters.accounts.Accounts`` is the store; this module is its vocabulary, kept apart so
+the store's module holds only its operations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import argon2
+import peewee
+
+from engine.errors import AdapterError
+
+Role = Literal["operator", "manager"]
+ROLES: tuple[Role, ...] = ("operator", "manager")
+MIN_PASSWORD_CHARS = 8
+LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
+DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
+    ("ann", "Ann (demo operator)", "operator"),
+    ("bob", "Bob (demo operator)", "operator"),
+    ("maria", "Maria (demo manager)", "manager"),
+)
+
+
+class AccountError(AdapterError):
+    """An account could not be created or changed, or the accounts database failed."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    login: str
+    name: str
+    role: Role
+    capacity: int | None = None  # None: the engine's default capacity
+
+
+@dataclass(frozen=True)
+class PasswordHashing:
+    """argon2id cost parameters; the defaults are argon2-cffi's (RFC 9106, low memory)."""
+
+    time_cost: int = argon2.DEFAULT_TIME_COST
+    memory_cost_kib: int = argon2.DEFAULT_MEMORY_COST
+    parallelism: int = argon2.DEFAULT_PARALLELISM
+
+    @classmethod
+    def cheap(cls) -> PasswordHashing:
+        """Fast and weak: for tests only."""
+        return cls(time_cost=1, memory_cost_kib=8192, parallelism=1)
+
+    def hasher(self) -> argon2.PasswordHasher:
+        return argon2.PasswordHasher(
+            time_cost=self.time_cost, memory_cost=self.memory_cost_kib, parallelism=self.parallelism
+        )
+
+
+class UserTable(peewee.Model):
+    id = peewee.AutoField()
+    login = peewee.TextField(unique=True)
+    name = peewee.TextField()
+    role = peewee.TextField()
+    password_hash = peewee.TextField()
+    capacity = peewee.IntegerField(null=True)
+    created_at = peewee.DoubleField()
+
+
+class SessionTable(peewee.Model):
+    token_hash = peewee.TextField(primary_key=True)  # sha256 hex of the token
+    user_id = peewee.IntegerField(index=True)
+    created_at = peewee.DoubleField()
+    expires_at = peewee.DoubleField()
+
+
+class EndedTable(peewee.Model):
+    """A signed token logged out on this node, kept until it would have expired."""
+
+    token_hash = peewee.TextField(primary_key=True)  # sha256 hex of the token
+    expires_at = peewee.DoubleField()
