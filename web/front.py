@@ -179,6 +179,10 @@ class Front:
     ) -> None:
         """Serve until ``stop_listening``; then give open connections ``graceful_timeout``."""
         listeners = await trio.open_tcp_listeners(port, host=host)
+        if port == 0 and len(listeners) > 1:  # a name with several addresses: one port, one
+            for extra in listeners[1:]:  # address (each would get its own random port)
+                await extra.aclose()
+            listeners = listeners[:1]
         bound: int = listeners[0].socket.getsockname()[1]
         async with trio.open_nursery() as connections:
             async with trio.open_nursery() as accepting:
