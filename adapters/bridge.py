@@ -28,9 +28,10 @@ into the connection's bounded memory channel with ``send_nowait``.
   order, and one ``run_sync_soon`` runs it all. A queue broadcast to 300
   operator consoles is one wake-up, not 300.
 - "Latest value" notices (``Notice.LATEST_VALUE``: ``queue.length``,
-  ``operators``, ``dialog.position``) are coalesced per connection: while one of the same type and
-  subscription waits unsent, a newer one replaces its value in place (it keeps
-  the older one's place in the queue) instead of queueing another frame. And
+  ``operators``, ``dialog.position``) are coalesced per connection: while one
+  of the same type and subscription waits unsent, a newer one replaces its
+  value in place (it keeps the older one's place in the queue) instead of
+  queueing another frame. And
   they are paced: one of a kind is written at most every ``latest_interval_s``
   (a newer value waiting meanwhile is held back, then written). A console's
   queue count may lag by that much; in exchange a burst of opens, or a queue

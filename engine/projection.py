@@ -27,13 +27,10 @@ class Projection:
         self.node = node
         self.fenced_reason: str | None = None
 
-    def apply(self, records: Sequence[Record], events: Sequence[Event] | None = None) -> None:
-        """Fold ``records``; ``events``, if given, are the events they were made from."""
+    def apply(self, records: Sequence[Record], events: Sequence[Event]) -> None:
+        """Fold what the store just appended: ``records``, made of ``events``."""
         with self._lock:
-            if events is None:
-                self._fold.apply_records(records)
-            else:
-                self._fold.apply_appended(records, events)
+            self._fold.apply_appended(records, events)
 
     def dialog(self, dialog_id: str) -> DialogState | None:
         with self._lock:

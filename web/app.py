@@ -113,29 +113,30 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> Sta
         "/ws/manager": ("manager", lambda t, user: ManagerConnection(ctx, t, user)),
     }
 
-    async def direct(upgrade: Upgrade) -> None:  # through the front, no ASGI
-        role, make = endpoints[upgrade.path]
-        user, refusal = await gate(upgrade.headers, upgrade.cookies, role)
+    async def upgrade(
+        path: str, headers: Mapping[str, str], cookies: Mapping[str, str],
+        transport: Transport, refuse: Callable[[int, dict[str, Any]], Awaitable[None]],
+    ) -> None:
+        role, make = endpoints[path]
+        user, refusal = await gate(headers, cookies, role)
         if refusal is not None:
-            status, body = refusal
-            await upgrade.transport.reject(status, json.dumps(body).encode(), "application/json")
+            await refuse(*refusal)
             return
-        await make(upgrade.transport, user).serve()
+        await make(transport, user).serve()
+
+    async def direct(up: Upgrade) -> None:  # through the front, no ASGI
+        async def refuse(status: int, body: dict[str, Any]) -> None:
+            await up.transport.reject(status, json.dumps(body).encode(), "application/json")
+
+        await upgrade(up.path, up.headers, up.cookies, up.transport, refuse)
+
+    async def through_starlette(ws: WebSocket) -> None:  # an upgrade Hypercorn got
+        async def refuse(status: int, body: dict[str, Any]) -> None:
+            await ws.send_denial_response(JSONResponse(body, status))
+
+        await upgrade(ws.url.path, ws.headers, ws.cookies, StarletteTransport(ws), refuse)
 
     ctx.ws_endpoints = dict.fromkeys(endpoints, direct)
-
-    def through_starlette(path: str) -> Callable[[WebSocket], Awaitable[None]]:
-        role, make = endpoints[path]
-
-        async def endpoint(ws: WebSocket) -> None:
-            user, refusal = await gate(ws.headers, ws.cookies, role)
-            if refusal is not None:
-                status, body = refusal
-                await ws.send_denial_response(JSONResponse(body, status))
-                return
-            await make(StarletteTransport(ws), user).serve()
-
-        return endpoint
 
     routes = [
         Route("/", http.index),
@@ -150,7 +151,7 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> Sta
         Route("/api/inspect", http.inspect),
         Route("/healthz", http.healthz),
         Route("/metrics", http.metrics),
-        *(WebSocketRoute(path, through_starlette(path)) for path in endpoints),
+        *(WebSocketRoute(path, through_starlette) for path in endpoints),
         *extra_routes,
         Mount("/static", StaticFiles(directory=ctx.options.static_dir, check_dir=False),
               name="static"),

@@ -18,6 +18,7 @@ from web.metrics import Metrics
 from web.options import ServerOptions
 
 if TYPE_CHECKING:
+    from web.front import WsHandler
     from web.ws_base import WsConnection
 
 
@@ -60,7 +61,7 @@ class ServerContext:
     presence: Any = None  # web.presence.Presence, set by the app factory
     tasks: trio.Nursery | None = None  # the server's nursery (set by run_server)
     # path -> handler of the websocket endpoints the front serves itself (set by build_app)
-    ws_endpoints: dict[str, Any] = field(default_factory=dict)
+    ws_endpoints: dict[str, WsHandler] = field(default_factory=dict)
     _metrics_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def require_bridge(self) -> Bridge:

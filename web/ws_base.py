@@ -31,7 +31,15 @@ import trio
 from adapters.bridge import CloseAfter, Delivery, Item, Outbox
 from adapters.wire import Endpoint, Frame, WireError, error_frame, parse_frame
 from engine.errors import EngineError
-from engine.notices import Ack, MessagePosted, Notice, Rejected, Subscriber
+from engine.notices import (
+    Ack,
+    DialogNotice,
+    MessagePosted,
+    Notice,
+    QueuePosition,
+    Rejected,
+    Subscriber,
+)
 from web.context import ServerContext
 from web.ratelimit import TokenBucket
 from web.ws_transport import Transport
@@ -68,6 +76,7 @@ class WsConnection:
         # refs of this socket's says: waiting for their echo, then echoed (ack not written)
         self._says: dict[str, None] = {}
         self._echoed: dict[str, None] = {}
+        self._entry_seq: dict[str, int] = {}  # dialog -> seq of the latest entry written
         self._writer_scope = trio.CancelScope()
 
     # --- endpoint hooks ----------------------------------------------------------------
@@ -260,6 +269,15 @@ class WsConnection:
             log.exception("rendering %r for a %s socket failed", item.notice, self.kind)
             return None
         notice = item.notice
+        if isinstance(notice, DialogNotice):
+            if notice.seq > self._entry_seq.get(notice.dialog, 0):
+                self._entry_seq[notice.dialog] = notice.seq
+        elif isinstance(notice, QueuePosition) and notice.seq < self._entry_seq.get(
+            notice.dialog, 0
+        ):
+            # positions are paced (a latest value): one held back past the dialog's next
+            # entry (its assignment) is out of date, and would say "waiting" after it
+            return None
         if isinstance(notice, MessagePosted):
             if notice.ref is not None and self._says.pop(notice.ref, 0) is None:
                 _remember(self._echoed, notice.ref)  # this frame answers the say

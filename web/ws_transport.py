@@ -125,7 +125,6 @@ class WsprotoTransport:
         self._size = 0
         self._ended = False  # the peer closed, the socket broke, or we closed
         self._close_sent = False
-        self.request: Request | None = None
 
     # --- handshake ------------------------------------------------------------------------
 
@@ -141,7 +140,6 @@ class WsprotoTransport:
                     self.conn.receive_data(data)
                     for event in self.conn.events():
                         if isinstance(event, Request):
-                            self.request = event
                             return event
                 except RemoteProtocolError as exc:
                     await self._refuse_handshake(exc)
@@ -211,9 +209,6 @@ class WsprotoTransport:
             if self.conn.state is ConnectionState.REMOTE_CLOSING:
                 self._close_sent = True
                 return self.conn.send(event.response())
-            return b""
-        if isinstance(event, Request):
-            self.request = event
         return b""
 
     def _on_message(self, event: TextMessage | BytesMessage) -> bytes:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from adapters.bridge import Delivery
 from adapters.wire import Endpoint, Frame, WireError
 from engine.commands import OpenDialog, Typing, VisitorClose, VisitorSay
-from engine.notices import Ack, DialogNotice, Notice, QueuePosition, Rejected
+from engine.notices import Ack, Notice, Rejected
 from web.ws_base import WsConnection
 
 
@@ -34,7 +34,6 @@ class VisitorConnection(WsConnection):
         super().__init__(*args, **kwargs)
         self.tokens: dict[str, str] = {}  # dialog id -> token hash, for dialogs on this socket
         self.current: str | None = None
-        self._entry_seq: dict[str, int] = {}  # dialog -> seq of the latest entry written
 
     def you(self) -> dict[str, Any]:
         return {"kind": "visitor"}
@@ -109,15 +108,6 @@ class VisitorConnection(WsConnection):
 
     def render(self, delivery: Delivery) -> dict[str, Any] | None:
         notice = delivery.notice
-        if isinstance(notice, DialogNotice):
-            if notice.seq > self._entry_seq.get(notice.dialog, 0):
-                self._entry_seq[notice.dialog] = notice.seq
-        elif isinstance(notice, QueuePosition) and notice.seq < self._entry_seq.get(
-            notice.dialog, 0
-        ):
-            # a position is paced (a latest value): one held back past the dialog's next
-            # entry (its assignment) is out of date, and would say "waiting" after it
-            return None
         if isinstance(notice, Rejected) and delivery.tag.startswith("dialog:"):
             # the watch was refused (wrong token, unknown dialog): forget the dialog
             dialog = delivery.tag.removeprefix("dialog:")
