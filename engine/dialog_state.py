@@ -189,8 +189,10 @@ def decide(s: DialogState, msg: object, now: float, settings: EngineSettings) ->
             operator_name=msg.operator_name,
         )
         done = m.AssignmentDone(s.id, msg.operator, assigned.seq, s.visitor_name)
+        # the operator first: its console's frame must not wait behind the queue's
+        # position broadcast, which the Dequeue starts
         return _history(
-            s, assigned, m.Tell("queue", m.Dequeue(s.id)), m.Tell(f"operator:{msg.operator}", done)
+            s, assigned, m.Tell(f"operator:{msg.operator}", done), m.Tell("queue", m.Dequeue(s.id))
         )
     if isinstance(msg, m.OperatorGone):
         return _requeue(s, msg.operator, "the operator logged out", now)

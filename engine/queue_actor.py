@@ -1,6 +1,7 @@
 """The QueueActor: routing, a thin shell around ``queue_state.step``.
 
-It sends itself the ``FlushInfo`` that batches the queue's broadcasts (see
+It sends itself the ``FlushInfo`` that batches the queue's broadcasts, and
+arms the timer that tells the positions held back by pacing (see
 ``engine/queue_state.py``).
 """
 
@@ -12,17 +13,22 @@ from engine import messages as m
 from engine import queue_state as qs
 from engine.actor import Context, EngineActor
 
+POSITIONS = "positions"  # the timer of the paced positions
+
 
 class QueueActor(EngineActor):
     def __init__(self, address: str, ctx: Context, state: qs.QueueState) -> None:
         super().__init__(address, ctx)
+        state.position_interval_s = ctx.settings.position_interval_s
         self.state = state
+        self._positions_armed = False
 
     def started(self) -> None:
         # a restart flushes at once: the FlushInfo a crash bounced must not be waited for
         self.state, offers = qs.assign(self.state)
-        self.state, told = qs.flush(self.state)
+        self.state, told = qs.flush(self.state, self.now())
         self.commit(m.Decision((), offers + told))
+        self._arm_positions()
 
     def handle(self, message: Any) -> None:
         if isinstance(message, m.WatchQueue):
@@ -30,9 +36,23 @@ class QueueActor(EngineActor):
             self.commit(m.Decision((), qs.told_now(self.state, message.subscriber)))
             self.directory.add_watcher(self.address, message.subscriber)
             return
+        if isinstance(message, m.Tick):
+            if message.kind == POSITIONS and self.tick_is_current(message):
+                self._positions_armed = False
+                self.state, told = qs.tell_positions(self.state, self.now())
+                self.commit(m.Decision((), told))
+                self._arm_positions()
+            return
         was_pending = self.state.flush_pending
-        self.state, effects = qs.step(self.state, message)
+        self.state, effects = qs.step(self.state, message, self.now())
         self.commit(m.Decision((), effects))
         if qs.needs_flush(was_pending, self.state):
             # through the directory: in the ledger, so ``settle()`` waits for the flush
             self.directory.send(self.address, m.FlushInfo(), self.address)
+        self._arm_positions()
+
+    def _arm_positions(self) -> None:
+        due = self.state.positions_due
+        if due is not None and not self._positions_armed:
+            self._positions_armed = True
+            self.arm(POSITIONS, max(0.0, due - self.now()))

@@ -31,6 +31,15 @@ operators list (only when they changed), one delivery for all of them. A
 burst (500 opens, 300 logins) thus costs one broadcast, not one per message;
 a quiet queue flushes after each message.
 
+Positions are also paced in time (``position_interval_s``, from the engine's
+settings; 0 = at every flush): when the head of a queue of N leaves, N
+dialogs are told, so a queue whose head leaves every few milliseconds would
+spend the engine on positions, ahead of the assignments themselves. The
+first change after a quiet interval is told at the flush (leading edge);
+changes within the interval are told together when it ends (``positions_due``:
+the shell arms a timer and calls ``tell_positions``). A dialog that joins is
+told its first position at the flush all the same: only changes wait.
+
 The queue journals nothing: on replay it is rebuilt from the dialogs' events
 (queued dialogs) and the operators' states.
 
@@ -47,6 +56,7 @@ a snapshot of the whole queue: for tests and inspection, not for the hot path.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -90,7 +100,12 @@ class QueueState:
         self,
         entries: Iterable[Entry] = (),
         operators: dict[str, m.Availability] | None = None,
+        position_interval_s: float = 0.0,
     ) -> None:
+        self.position_interval_s = position_interval_s
+        self.positions_at = -math.inf  # when positions were last told in full
+        self.positions_due: float | None = None  # changes wait until then (a timer)
+        self._fresh: list[str] = []  # joined since the last flush: told at once
         self._items: dict[str, _Item] = {}
         self._order: list[Key] = []  # every waiting dialog, sorted
         self._free: list[Key] = []  # the ones not offered to anyone, sorted
@@ -147,6 +162,7 @@ class QueueState:
         self._order.insert(i, key)
         bisect.insort(self._free, key)
         self._dirty_from = min(self._dirty_from, i)
+        self._fresh.append(dialog)
 
     def _dequeue(self, dialog: str) -> None:
         item = self._items.pop(dialog, None)
@@ -209,8 +225,11 @@ class QueueState:
             self._ops_list = None
 
 
-def step(s: QueueState, msg: object) -> tuple[QueueState, tuple[m.Effect, ...]]:
-    """Fold one message and assign what can be; a ``FlushInfo`` tells what changed.
+def step(
+    s: QueueState, msg: object, now: float = 0.0
+) -> tuple[QueueState, tuple[m.Effect, ...]]:
+    """Fold one message and assign what can be; a ``FlushInfo`` tells what changed
+    (``now``: the engine clock's time, for pacing the positions).
 
     Any other message leaves ``flush_pending`` set: the caller sends a
     ``FlushInfo`` when it was not set before (see ``needs_flush``). A
@@ -220,7 +239,7 @@ def step(s: QueueState, msg: object) -> tuple[QueueState, tuple[m.Effect, ...]]:
     if isinstance(msg, m.FlushInfo) or (
         isinstance(msg, m.Undeliverable) and isinstance(msg.message, m.FlushInfo)
     ):
-        return flush(s)
+        return flush(s, now)
     s = receive(s, msg)
     s, offers = assign(s)
     s.flush_pending = True
@@ -233,11 +252,17 @@ def needs_flush(was_pending: bool, after: QueueState) -> bool:
     return after.flush_pending and not was_pending
 
 
-def flush(s: QueueState) -> tuple[QueueState, tuple[m.Effect, ...]]:
+def flush(s: QueueState, now: float = 0.0) -> tuple[QueueState, tuple[m.Effect, ...]]:
     """Tell what changed since the last flush; no flush is pending afterwards."""
-    s, told = tell_changes(s)
+    s, told = tell_changes(s, now)
     s.flush_pending = False
     return s, told
+
+
+def tell_positions(s: QueueState, now: float) -> tuple[QueueState, tuple[m.Effect, ...]]:
+    """The paced positions, if their time has come (the shell's timer; a flush may
+    have told them since, and then ``positions_due`` is set again)."""
+    return s, tuple(_positions(s, now))
 
 
 def receive(s: QueueState, msg: object) -> QueueState:
@@ -313,17 +338,39 @@ def operators_list(s: QueueState) -> tuple[dict[str, Any], ...]:
     return s._ops_list
 
 
-def tell_changes(s: QueueState) -> tuple[QueueState, tuple[m.Effect, ...]]:
+def _positions(s: QueueState, now: float) -> list[m.Effect]:
+    """Each waiting dialog whose position changed, if their time has come; else only
+    the ones that joined (``positions_due`` then says when the rest will be told)."""
     fx: list[m.Effect] = []
     positions = s.positions
-    start = s._dirty_from
-    for i in range(start, len(s._order)):
-        dialog = s._order[i][2]
-        pos = i + 1
-        if positions.get(dialog) != pos:
+    fresh, s._fresh = s._fresh, []
+    if s._dirty_from >= len(s._order):
+        s._dirty_from = len(s._order)
+        return fx
+    if now >= s.positions_at + s.position_interval_s:
+        for i in range(s._dirty_from, len(s._order)):
+            dialog = s._order[i][2]
+            pos = i + 1
+            if positions.get(dialog) != pos:
+                positions[dialog] = pos
+                fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, pos)))
+        s._dirty_from = len(s._order)
+        if fx:  # the pace is of what was told: telling nothing starts no interval
+            s.positions_at = now
+        s.positions_due = None
+        return fx
+    for dialog in fresh:
+        item = s._items.get(dialog)
+        if item is not None and dialog not in positions:
+            pos = bisect.bisect_left(s._order, item.key) + 1
             positions[dialog] = pos
             fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, pos)))
-    s._dirty_from = len(s._order)
+    s.positions_due = s.positions_at + s.position_interval_s
+    return fx
+
+
+def tell_changes(s: QueueState, now: float = 0.0) -> tuple[QueueState, tuple[m.Effect, ...]]:
+    fx = _positions(s, now)
     length = len(s._order)
     ops = operators_list(s)
     # to the queue's watchers (every operator console) and the managers, once each

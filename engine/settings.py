@@ -13,6 +13,8 @@ class EngineSettings:
     looking_for_info_reminder_interval_s: float = 60.0
     visitor_inactivity_timeout_s: float = 900.0  # 0 disables the inactivity close
     transfer_timeout_s: float = 10.0
+    # a waiting dialog's position: changes are told at most once per this (0: each change)
+    position_interval_s: float = 1.0
     max_restarts: int = 5  # restart intensity: at most this many restarts of one actor
     max_restarts_within_s: float = 30.0  # ... within this window, then it is given up
     node_name: str = "node-1"

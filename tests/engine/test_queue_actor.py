@@ -47,6 +47,7 @@ def test_capacity_is_respected_and_freeing_assigns_in_order(harness: EngineHarne
 
     ann.close(vs[0])  # a close frees a slot
     assert holders(harness)[vs[2]._need()] == "ann"
+    harness.advance(1)  # changes of position are paced (position_interval_s)
     assert [v.position for v in vs[3:]] == [1, 2]
 
     ann.set_capacity(3)  # capacity raised
@@ -85,6 +86,7 @@ def test_priority_goes_ahead_of_arrival(harness: EngineHarness) -> None:
     low2.open()
     vip.open()
     assert harness.snapshot()["queue"] == [vip.dialog, low1.dialog, low2.dialog]
+    harness.advance(1)  # the ones the VIP went ahead of are told when the interval ends
     assert (vip.position, low1.position, low2.position) == (1, 2, 3)
     ann.set_status(Status.CONNECTED)
     assert holders(harness)[vip._need()] == "ann"
@@ -114,10 +116,12 @@ def test_positions_told_when_they_change(harness: EngineHarness) -> None:
     assert [w.position for w in waiting] == [1, 2, 3]
     waiting[2].probe.clear()
     waiting[0].close()
+    harness.advance(1)
     assert [w.position for w in waiting[1:]] == [1, 2]
     waiting[2].probe.expect({"type": "dialog.position", "position": 2})
     waiting[2].probe.expect_no(n.QueuePosition)  # told once, not repeated
     ann.close(first)
+    harness.advance(1)
     assert waiting[2].position == 1
     assert waiting[1].probe.of_type(n.DialogAssigned)
 
@@ -147,3 +151,32 @@ def test_logout_requeues_held_dialogs(harness: EngineHarness) -> None:
     harness.login("bob")
     assert holders(harness) == {vera.dialog: "bob"}
     assert isinstance(ann.set_status(Status.CONNECTED), n.Rejected)
+
+
+def test_position_changes_are_paced_and_a_dialog_that_joins_is_told_at_once(
+    harness: EngineHarness,
+) -> None:
+    harness.login("ann", status=Status.ON_BREAK)
+    vs = [harness.visitor(f"V{i}") for i in range(4)]
+    for v in vs:
+        v.open()
+    assert [v.position for v in vs] == [1, 2, 3, 4]  # each told on joining, at the same time
+    harness.advance(5)
+    vs[0].close()  # the first change after a quiet interval is told at once
+    assert [v.position for v in vs[1:]] == [1, 2, 3]
+    for v in vs[2:]:
+        v.probe.clear()
+    vs[1].close()  # within the interval: held back
+    late = harness.visitor("Late")
+    late.open()
+    assert late.position == 3  # a dialog that joins is told its place at once
+    assert [v.position for v in vs[2:]] == [2, 3]
+    vs[2].probe.expect_no(n.QueuePosition)
+    harness.advance(0.5)
+    assert [v.position for v in vs[2:]] == [2, 3]
+    harness.advance(0.5)  # the interval ends: every change of it, told once
+    assert [v.position for v in vs[2:]] == [1, 2]
+    for v in vs[2:]:
+        v.probe.expect({"type": "dialog.position"})
+        v.probe.expect_no(n.QueuePosition)
+    assert late.position == 3

@@ -27,6 +27,7 @@ async def test_queue_positions_with_one_operator_at_capacity(node: Node) -> None
     await ann.close(dialogs[0])
     assigned = await visitors[1].expect("dialog.assigned")
     assert assigned["operator"] == "ann"
+    await node.advance(1.0)  # changes of position are paced (engine.position_interval_s)
     assert (await visitors[2].expect("dialog.position"))["position"] == 1
     await ann.expect({"type": "operator.dialog_added", "dialog": dialogs[1]})
     assert ann.dialogs == {dialogs[1]}
