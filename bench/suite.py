@@ -49,7 +49,7 @@ class Sizes:
     latency_s: float = 10.0
     assign_operators: int = 10
     assign_free: int = 30
-    assign_freeing: int = 30
+    assign_freeing: int = 150  # samples of the p99 that has a target: 30 made it the maximum
     scale_visitors: int = 10_000
     scale_operators: int = 300
     scale_capacity: int = 3
@@ -481,6 +481,7 @@ GC_VARIANTS = {
     "thresholds": tuning_env(thresholds="50000,50,100"),
     "freeze+thresholds": tuning_env(thresholds="50000,50,100", freeze=True),
     "freeze every 1 s": tuning_env(freeze=True, every_s="1"),
+    "freeze every 0.25 s": tuning_env(freeze=True, every_s="0.25"),
 }
 SWITCH_VARIANTS = ("0.005", "0.001", "0.0005")
 
