@@ -168,6 +168,14 @@ class WatchQueue:
 
 
 @dataclass(frozen=True)
+class TellPositions:
+    """The queue to itself: go on telling the positions of a broadcast told in chunks.
+
+    Sent through the directory, like ``FlushInfo``; see ``engine/queue_state.py``.
+    """
+
+
+@dataclass(frozen=True)
 class FlushInfo:
     """The queue to itself: tell the positions, length and operators list that changed.
 

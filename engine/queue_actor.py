@@ -1,8 +1,8 @@
 """The QueueActor: routing, a thin shell around ``queue_state.step``.
 
-It sends itself the ``FlushInfo`` that batches the queue's broadcasts, and
-arms the timer that tells the positions held back by pacing (see
-``engine/queue_state.py``).
+It sends itself the ``FlushInfo`` that batches the queue's broadcasts and the
+``TellPositions`` that go on with a broadcast told in chunks, and arms the timer
+that tells the positions held back by pacing (see ``engine/queue_state.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ class QueueActor(EngineActor):
         state.position_interval_s = ctx.settings.position_interval_s
         self.state = state
         self._positions_armed = False
+        self._more_sent = False  # a TellPositions is on its way
 
     def started(self) -> None:
         # a restart flushes at once: the FlushInfo a crash bounced must not be waited for
@@ -36,12 +37,16 @@ class QueueActor(EngineActor):
             self.commit(m.Decision((), qs.told_now(self.state, message.subscriber)))
             self.directory.add_watcher(self.address, message.subscriber)
             return
+        if isinstance(message, m.TellPositions) or (
+            isinstance(message, m.Undeliverable) and isinstance(message.message, m.TellPositions)
+        ):
+            self._more_sent = False
+            self._tell_positions()
+            return
         if isinstance(message, m.Tick):
             if message.kind == POSITIONS and self.tick_is_current(message):
                 self._positions_armed = False
-                self.state, told = qs.tell_positions(self.state, self.now())
-                self.commit(m.Decision((), told))
-                self._arm_positions()
+                self._tell_positions()
             return
         was_pending = self.state.flush_pending
         self.state, effects = qs.step(self.state, message, self.now())
@@ -51,7 +56,16 @@ class QueueActor(EngineActor):
             self.directory.send(self.address, m.FlushInfo(), self.address)
         self._arm_positions()
 
+    def _tell_positions(self) -> None:
+        self.state, told = qs.tell_positions(self.state, self.now())
+        self.commit(m.Decision((), told))
+        self._arm_positions()
+
     def _arm_positions(self) -> None:
+        if self.state.positions_more and not self._more_sent:
+            # through the directory: in the ledger, so ``settle()`` waits for the broadcast
+            self._more_sent = True
+            self.directory.send(self.address, m.TellPositions(), self.address)
         due = self.state.positions_due
         if due is not None and not self._positions_armed:
             self._positions_armed = True

@@ -40,6 +40,13 @@ changes within the interval are told together when it ends (``positions_due``:
 the shell arms a timer and calls ``tell_positions``). A dialog that joins is
 told its first position at the flush all the same: only changes wait.
 
+A broadcast goes out in chunks of ``POSITIONS_CHUNK`` (``positions_more``: the
+shell sends the queue a ``TellPositions`` for the next one). Each position is
+a message to a dialog actor, and they run on the engine's thread in the order
+they were sent: told all at once, 10,000 waiting dialogs would hold every
+message sent after them (an operator's close, the next assignment) behind
+10,000 others. In chunks, what arrives meanwhile waits behind one chunk.
+
 The queue journals nothing: on replay it is rebuilt from the dialogs' events
 (queued dialogs) and the operators' states.
 
@@ -67,6 +74,7 @@ from engine.notices import Subscriber
 from engine.status import Status
 
 Key = tuple[int, int, str]  # (-priority, arrival number, dialog)
+POSITIONS_CHUNK = 64  # positions told per step of a broadcast
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,7 @@ class QueueState:
         self.positions_at = -math.inf  # when positions were last told in full
         self.positions_due: float | None = None  # changes wait until then (a timer)
         self._fresh: list[str] = []  # joined since the last flush: told at once
+        self.positions_more = False  # a broadcast is under way: more chunks to tell
         self._items: dict[str, _Item] = {}
         self._order: list[Key] = []  # every waiting dialog, sorted
         self._free: list[Key] = []  # the ones not offered to anyone, sorted
@@ -347,16 +356,18 @@ def _positions(s: QueueState, now: float) -> list[m.Effect]:
     if s._dirty_from >= len(s._order):
         s._dirty_from = len(s._order)
         return fx
-    if now >= s.positions_at + s.position_interval_s:
-        for i in range(s._dirty_from, len(s._order)):
-            dialog = s._order[i][2]
-            pos = i + 1
-            if positions.get(dialog) != pos:
-                positions[dialog] = pos
-                fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, pos)))
-        s._dirty_from = len(s._order)
-        if fx:  # the pace is of what was told: telling nothing starts no interval
+    if s.positions_more or now >= s.positions_at + s.position_interval_s:
+        order, i, end = s._order, s._dirty_from, len(s._order)
+        while i < end and len(fx) < POSITIONS_CHUNK:
+            dialog = order[i][2]
+            i += 1
+            if positions.get(dialog) != i:
+                positions[dialog] = i
+                fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, i)))
+        s._dirty_from = i
+        if fx and not s.positions_more:  # telling nothing starts no interval
             s.positions_at = now
+        s.positions_more = i < end
         s.positions_due = None
         return fx
     for dialog in fresh:

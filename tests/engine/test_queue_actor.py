@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import notices as n
+from engine.queue_state import POSITIONS_CHUNK
 from engine.status import Status
 from engine.testing import EngineHarness
 
@@ -180,3 +181,18 @@ def test_position_changes_are_paced_and_a_dialog_that_joins_is_told_at_once(
         v.probe.expect({"type": "dialog.position"})
         v.probe.expect_no(n.QueuePosition)
     assert late.position == 3
+
+
+def test_a_long_queue_hears_every_change_through_a_broadcast_in_chunks(
+    harness: EngineHarness,
+) -> None:
+    harness.login("ann", status=Status.ON_BREAK)
+    vs = [harness.visitor(f"V{i}") for i in range(2 * POSITIONS_CHUNK + 5)]
+    for v in vs:
+        v.open()
+    harness.advance(5)
+    vs[0].close()  # told at once, in three chunks
+    vs[1].close()  # within the interval: when it ends
+    assert [v.position for v in vs[2:]] == list(range(2, len(vs)))
+    harness.advance(1)
+    assert [v.position for v in vs[2:]] == list(range(1, len(vs) - 1))

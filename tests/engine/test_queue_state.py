@@ -29,8 +29,8 @@ def feed(*msgs: object) -> tuple[qs.QueueState, list[m.Effect]]:
     for msg in msgs:
         s, fx = qs.step(s, msg)
         out += fx
-    s, fx = qs.step(s, m.FlushInfo())
-    return s, out + list(fx)
+    s, fx = flush_all(s)
+    return s, out + fx
 
 
 def told(effects: tuple[m.Effect, ...] | list[m.Effect], kind: type) -> list[object]:
@@ -144,17 +144,27 @@ def test_logged_out_availability_removes_operator() -> None:
     assert s.operators == {}
 
 
+def flush_all(s: qs.QueueState) -> tuple[qs.QueueState, list[m.Effect]]:
+    """A ``FlushInfo``, then the rest of its broadcast, chunk by chunk."""
+    s, fx = qs.step(s, m.FlushInfo())
+    out = list(fx)
+    while s.positions_more:
+        s, fx = qs.tell_positions(s, 0.0)
+        out += fx
+    return s, out
+
+
 def test_joining_a_long_queue_tells_one_position_and_leaving_its_head_tells_the_rest() -> None:
     s, _ = feed(*[m.Enqueue(f"d-{i}", i, 0) for i in range(1, 1001)])
     s, _ = qs.step(s, m.Enqueue("d-1001", 1001, 0))
-    s, fx = qs.step(s, m.FlushInfo())
+    s, fx = flush_all(s)
     assert told(fx, m.Position) == [m.Position("d-1001", 1001)]
     s, _ = qs.step(s, m.Dequeue("d-1"))
-    s, fx = qs.step(s, m.FlushInfo())
+    s, fx = flush_all(s)
     assert len(told(fx, m.Position)) == 1000
     # a priority dialog goes in front: everyone behind it moves
     s, _ = qs.step(s, m.Enqueue("d-vip", 1002, 5))
-    s, fx = qs.step(s, m.FlushInfo())
+    s, fx = flush_all(s)
     assert told(fx, m.Position)[0] == m.Position("d-vip", 1) and len(told(fx, m.Position)) == 1001
 
 
@@ -168,3 +178,26 @@ def test_rebuilt_state_keeps_offers_and_order() -> None:
     assert offers(fx) == []  # ann's slot is taken by the unanswered offer
     s, fx = qs.step(s, m.OfferDeclined("d-1", "ann", avail("ann", capacity=1)))
     assert offers(fx) == [("operator:ann", "d-1")]
+
+
+def test_a_broadcast_goes_out_in_chunks_and_misses_no_change() -> None:
+    n_waiting = 3 * qs.POSITIONS_CHUNK + 10
+    s, _ = feed(*[m.Enqueue(f"d-{i}", i, 0) for i in range(1, n_waiting + 1)])
+    s, _ = qs.step(s, m.Dequeue("d-1"))
+    s, fx = qs.step(s, m.FlushInfo())
+    told_now = told(fx, m.Position)
+    assert len(told_now) == qs.POSITIONS_CHUNK and s.positions_more
+    # the head leaves again mid-broadcast: the rest of the broadcast tells the newest places
+    s, _ = qs.step(s, m.Dequeue("d-2"))
+    chunks = [told_now]
+    while s.positions_more:
+        s, fx = qs.tell_positions(s, 0.0)
+        chunks.append(told(fx, m.Position))
+        assert len(chunks[-1]) <= qs.POSITIONS_CHUNK
+    last: dict[str, int] = {}
+    for chunk in chunks:
+        for p in chunk:
+            last[p.dialog] = p.position  # type: ignore[attr-defined]
+    del last["d-2"]  # told its place in the first chunk, then it left
+    assert last == {f"d-{i}": i - 2 for i in range(3, n_waiting + 1)}
+    assert len(chunks) > 3
