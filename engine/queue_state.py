@@ -353,8 +353,9 @@ def _positions(s: QueueState, now: float) -> list[m.Effect]:
     fx: list[m.Effect] = []
     positions = s.positions
     fresh, s._fresh = s._fresh, []
-    if s._dirty_from >= len(s._order):
+    if s._dirty_from >= len(s._order):  # nothing left to tell (the rest may have left)
         s._dirty_from = len(s._order)
+        s.positions_more = False
         return fx
     if s.positions_more or now >= s.positions_at + s.position_interval_s:
         order, i, end = s._order, s._dirty_from, len(s._order)

@@ -201,3 +201,15 @@ def test_a_broadcast_goes_out_in_chunks_and_misses_no_change() -> None:
     del last["d-2"]  # told its place in the first chunk, then it left
     assert last == {f"d-{i}": i - 2 for i in range(3, n_waiting + 1)}
     assert len(chunks) > 3
+
+
+def test_a_broadcast_ends_when_the_dialogs_it_had_left_are_gone() -> None:
+    n_waiting = qs.POSITIONS_CHUNK + 3
+    s, _ = feed(*[m.Enqueue(f"d-{i}", i, 0) for i in range(1, n_waiting + 1)])
+    s, _ = qs.step(s, m.Dequeue("d-1"))
+    s, fx = qs.step(s, m.FlushInfo())
+    assert len(told(fx, m.Position)) == qs.POSITIONS_CHUNK and s.positions_more
+    for i in range(n_waiting - 2, n_waiting + 1):  # the ones not yet told leave
+        s, _ = qs.step(s, m.Dequeue(f"d-{i}"))
+    s, fx = qs.tell_positions(s, 0.0)
+    assert told(fx, m.Position) == [] and not s.positions_more  # no endless TellPositions
