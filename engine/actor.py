@@ -184,6 +184,10 @@ class EngineActor(DispatchedActor):
         if old is not None:
             old[1].cancel()
 
+    def is_armed(self, kind: str, key: str = "") -> bool:
+        """Whether the timer ``kind``/``key`` is armed and its ``Tick`` not yet handled."""
+        return (kind, key) in self._timers
+
     def tick_is_current(self, tick: m.Tick) -> bool:
         """Whether ``tick`` comes from the latest arming; consumes it if so."""
         armed = self._timers.get((tick.kind, tick.key))

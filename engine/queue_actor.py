@@ -21,7 +21,6 @@ class QueueActor(EngineActor):
         super().__init__(address, ctx)
         state.position_interval_s = ctx.settings.position_interval_s
         self.state = state
-        self._positions_armed = False
         self._more_sent = False  # a TellPositions is on its way
 
     def started(self) -> None:
@@ -45,7 +44,6 @@ class QueueActor(EngineActor):
             return
         if isinstance(message, m.Tick):
             if message.kind == POSITIONS and self.tick_is_current(message):
-                self._positions_armed = False
                 self._tell_positions()
             return
         was_pending = self.state.flush_pending
@@ -67,6 +65,5 @@ class QueueActor(EngineActor):
             self._more_sent = True
             self.directory.send(self.address, m.TellPositions(), self.address)
         due = self.state.positions_due
-        if due is not None and not self._positions_armed:
-            self._positions_armed = True
+        if due is not None and not self.is_armed(POSITIONS):
             self.arm(POSITIONS, max(0.0, due - self.now()))
