@@ -356,6 +356,7 @@ def _positions(s: QueueState, now: float) -> list[m.Effect]:
     if s._dirty_from >= len(s._order):  # nothing left to tell (the rest may have left)
         s._dirty_from = len(s._order)
         s.positions_more = False
+        s.positions_due = None  # else a due time in the past re-arms the timer for ever
         return fx
     if s.positions_more or now >= s.positions_at + s.position_interval_s:
         order, i, end = s._order, s._dirty_from, len(s._order)

@@ -6,6 +6,7 @@ import pytest
 
 from engine import notices as n
 from engine.queue_state import POSITIONS_CHUNK
+from engine.settings import EngineSettings
 from engine.status import Status
 from engine.testing import EngineHarness
 
@@ -196,3 +197,20 @@ def test_a_long_queue_hears_every_change_through_a_broadcast_in_chunks(
     assert [v.position for v in vs[2:]] == list(range(2, len(vs)))
     harness.advance(1)
     assert [v.position for v in vs[2:]] == list(range(1, len(vs) - 1))
+
+
+def test_a_queue_that_empties_within_an_interval_leaves_no_timer_behind() -> None:
+    # once, the positions timer fired on the empty queue and re-armed itself due at once,
+    # for ever: the clock's thread and the engine spun at thousands of ticks a second
+    with EngineHarness(EngineSettings(visitor_inactivity_timeout_s=0)) as h:
+        h.login("ann", status=Status.ON_BREAK)
+        first = h.visitor("First")
+        first.open()
+        h.advance(0.5)
+        late = h.visitor("Late")
+        late.open()  # joins within the interval: the rest would be told when it ends
+        first.close()
+        late.close()
+        h.advance(1)  # the interval ends on an empty queue
+        h.advance(1)
+        assert h.clock.pending() == 0

@@ -213,3 +213,18 @@ def test_a_broadcast_ends_when_the_dialogs_it_had_left_are_gone() -> None:
         s, _ = qs.step(s, m.Dequeue(f"d-{i}"))
     s, fx = qs.tell_positions(s, 0.0)
     assert told(fx, m.Position) == [] and not s.positions_more  # no endless TellPositions
+
+
+def test_a_queue_that_empties_within_an_interval_has_nothing_left_due() -> None:
+    s = qs.QueueState(position_interval_s=1.0)
+    s, _ = qs.step(s, m.Enqueue("d-1", 1, 0), 0.0)
+    s, _ = qs.step(s, m.FlushInfo(), 0.0)
+    s, _ = qs.step(s, m.Enqueue("d-2", 2, 0), 0.5)  # within the interval: a due time is set
+    s, _ = qs.step(s, m.FlushInfo(), 0.5)
+    assert s.positions_due == 1.0
+    for dialog in ("d-1", "d-2"):
+        s, _ = qs.step(s, m.Dequeue(dialog), 0.6)
+    s, _ = qs.step(s, m.FlushInfo(), 0.6)
+    s, fx = qs.tell_positions(s, 1.0)  # the timer fires on an empty queue
+    # a due time left in the past made the actor re-arm its timer at once, for ever
+    assert told(fx, m.Position) == [] and s.positions_due is None
