@@ -17,6 +17,8 @@ from web.auth import AccountsPort
 from web.metrics import Metrics
 from web.options import ServerOptions
 
+_OBSERVED = (DialogOpened, DialogAssigned, DialogClosed)  # a tuple: a union is built per call
+
 if TYPE_CHECKING:
     from web.front import WsHandler
     from web.ws_base import WsConnection
@@ -71,7 +73,7 @@ class ServerContext:
 
     def observe(self, notice: Notice) -> None:
         """All-seeing subscriber (engine thread): feeds the assignment latency histogram."""
-        if isinstance(notice, DialogOpened | DialogAssigned | DialogClosed):
+        if isinstance(notice, _OBSERVED):
             with self._metrics_lock:
                 self.metrics.observe_notice(notice.to_wire())
 
