@@ -29,7 +29,7 @@ from adapters.tuning import (
 from bench import journal_cost
 from bench.figures import Figure
 from bench.procs import loadgen, run_loadgens
-from bench.procstat import hwm_kb, rss_kb
+from bench.procstat import cpu_s, hwm_kb, rss_kb
 from bench.profile import Sampler
 from bench.servers import Server, floor_stats, metrics, start_floor, start_frontdesk
 from bench.stats import summarize_us
@@ -177,7 +177,10 @@ def relay_run(
         "sessions": tokens, "pairs": [0, ctx.sizes.relay_pairs], "text_len": TEXT_LEN,
         **scenario,
     }
-    return run_loadgens([spec], ctx.log_dir, ctx.sizes.timeout_s)[0]
+    before = cpu_s(server.pid)
+    result = run_loadgens([spec], ctx.log_dir, ctx.sizes.timeout_s)[0]
+    result["server_cpu_s"] = cpu_s(server.pid) - before  # the clients' set-up included
+    return result
 
 
 def both(ctx: Context, scenario: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -246,6 +249,12 @@ def latency(ctx: Context, rate: int, targets: bool) -> Result:
     lost = {k: sum(r["lost"].values()) for k, r in runs.items()}
     figures.append(Figure(f"messages lost at {rate} msg/s", "msgs",
                           lost["frontdesk"], lost["floor"], "value <= 0"))
+    # less noisy than a latency on a shared machine: what each relayed message cost the
+    # server, over the whole run (connecting the clients included)
+    per_msg = {k: r["server_cpu_s"] * 1e6 / max(1, sum(len(v) for v in r["latencies_us"].values()))
+               for k, r in runs.items()}
+    figures.append(Figure(f"server CPU per message at {rate} msg/s", "us",
+                          per_msg["frontdesk"], per_msg["floor"]))
     return figures, {k: _clean(r) for k, r in runs.items()}
 
 
