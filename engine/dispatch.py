@@ -61,10 +61,8 @@ class Dispatcher:
             )
         self.name = name
         self.throughput = throughput
-        # a C queue: ``put`` never blocks and ``get`` waits without the GIL, where a
-        # ``threading.Condition`` took a Python-level lock dance on every hand-over
-        self._ready: queue.SimpleQueue[Mailbox | None] = queue.SimpleQueue()
-        self._start_lock = threading.Lock()
+        self._ready: deque[Mailbox] = deque()
+        self._cond = threading.Condition(threading.Lock())
         self._closed = False
         self._threads = [
             threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
@@ -73,26 +71,19 @@ class Dispatcher:
         self._started = False
 
     def schedule(self, mailbox: Mailbox) -> None:
-        self._ready.put(mailbox)
-        if not self._started:
-            self._start()
-
-    def _start(self) -> None:
-        with self._start_lock:
-            if self._started:
-                return
-            self._started = True
-            for t in self._threads:
-                t.start()
-            if self._closed:  # scheduled after shutdown: run what is queued, then stop
-                self._ready.put(None)
+        with self._cond:
+            if not self._started:
+                self._started = True
+                for t in self._threads:
+                    t.start()
+            self._ready.append(mailbox)
+            self._cond.notify()
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop the threads once the ready queue is empty (what is queued still runs)."""
-        with self._start_lock:
-            if not self._closed and self._started:
-                self._ready.put(None)
+        with self._cond:
             self._closed = True
+            self._cond.notify_all()
             started = self._started
         if started:
             for t in self._threads:
@@ -100,14 +91,13 @@ class Dispatcher:
                     t.join(timeout)
 
     def _work(self) -> None:
-        ready = self._ready
         while True:
-            mailbox = ready.get()
-            if mailbox is None:  # the stop mark, passed on to the next thread
-                ready.put(None)
-                if ready.qsize() == 1:
+            with self._cond:
+                while not self._ready and not self._closed:
+                    self._cond.wait()
+                if not self._ready:
                     return
-                continue  # a mailbox was handed back after the mark: run it first
+                mailbox = self._ready.popleft()
             try:
                 mailbox.run(self.throughput)
             except BaseException:  # a bug here would silently stop every actor
