@@ -140,10 +140,18 @@ class Engine:
 
     def _absent(self, address: str, env: Envelope) -> bool:
         """Directory hook: a Watch of a dialog nobody holds goes to the store, which
-        replays a closed dialog's history (or says it does not exist)."""
-        if isinstance(env.message, m.Watch) and address.startswith("dialog:"):
-            dialog = address.removeprefix("dialog:")
-            self.directory.send("store", m.WatchClosed(dialog, env.message))
+        replays a closed dialog's history (or says it does not exist). A command to a
+        closed dialog whose actor retired after ``submit`` looked (it was still there)
+        is refused ``closed``, as the actor itself would have, not ``unknown_dialog``."""
+        if not address.startswith("dialog:"):
+            return False
+        dialog = address.removeprefix("dialog:")
+        msg = env.message
+        if isinstance(msg, m.Watch):
+            self.directory.send("store", m.WatchClosed(dialog, msg))
+            return True
+        if isinstance(msg, m.Inbound) and self._proj().is_closed(dialog):
+            self._reply(msg.reply_to, _closed(msg.command, dialog))
             return True
         return False
 
@@ -173,15 +181,7 @@ class Engine:
         elif isinstance(command, _TO_DIALOG):
             dialog = command.dialog_id
             if self._proj().is_closed(dialog) and not self.directory.exists(f"dialog:{dialog}"):
-                self._reply(
-                    reply_to,
-                    n.Rejected(
-                        command.ref,
-                        "closed",
-                        f"cannot {type(command).__name__} on dialog {dialog}: it is closed",
-                        dialog,
-                    ),
-                )
+                self._reply(reply_to, _closed(command, dialog))
                 return
             self.directory.send(f"dialog:{dialog}", inbound)
         else:
@@ -241,3 +241,11 @@ class Engine:
 
     def snapshot(self) -> dict[str, Any]:
         return self._proj().snapshot()
+
+
+def _closed(command: c.Command, dialog: str) -> n.Rejected:
+    """The refusal of a command to a closed dialog, worded as its actor words it."""
+    return n.Rejected(
+        command.ref, "closed", f"cannot {type(command).__name__} on dialog {dialog}: it is closed",
+        dialog,
+    )

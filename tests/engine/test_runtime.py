@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import commands as c
+from engine import messages as m
 from engine import notices as n
 from engine.clock import ManualClock
 from engine.errors import EngineError
@@ -59,6 +60,27 @@ def test_closed_dialog_refuses_everything(harness: EngineHarness) -> None:
     harness.engine.watch_dialog(vera._need(), probe, token_hash=vera.token_hash)
     harness.settle()
     assert [type(x) for x in probe.received] == [n.DialogOpened, n.DialogAssigned, n.DialogClosed]
+
+
+def test_a_command_that_races_the_closed_dialogs_retirement_is_refused_closed(
+    harness: EngineHarness,
+) -> None:
+    # submit() saw the actor still there, and the actor retired before the command reached
+    # it: the directory bounces the command as for an absent address. It must still say
+    # "closed", as the actor would have, not "unknown_dialog" (seen in the websocket tests)
+    vera = harness.visitor("Vera")
+    vera.open()
+    vera.close()
+    dialog = vera._need()
+    assert not harness.engine.directory.exists(f"dialog:{dialog}")  # retired
+    probe = harness.probe()
+    command = c.VisitorSay(dialog, vera.token_hash, "still there?", ref="late")
+    harness.engine.directory.send(f"dialog:{dialog}", m.Inbound(command, probe))
+    refused = probe.expect({"type": "error", "ref": "late"})
+    assert isinstance(refused, n.Rejected) and refused.code == "closed", refused
+    # a dialog that never was is still unknown
+    harness.engine.directory.send("dialog:d-99", m.Inbound(c.VisitorSay("d-99", "x", "hi"), probe))
+    assert probe.expect({"type": "error"}).code == "unknown_dialog"  # type: ignore[attr-defined]
 
 
 def test_unknown_dialog_and_operator(harness: EngineHarness) -> None:
