@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,18 +110,22 @@ def loadgen(name: str, spec: dict[str, Any], log_dir: Path) -> Child:
 
 
 def run_loadgens(
-    specs: list[dict[str, Any]], log_dir: Path, timeout_s: float, start_delay_s: float = 0.5
+    specs: list[dict[str, Any]], log_dir: Path, timeout_s: float, start_delay_s: float = 0.5,
+    on_ready: Callable[[], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Start a load generator per spec, set them up one after another, start them together.
 
     Returns each one's ``result`` event. Set-up is sequential so that a frontdesk
-    server assigns each process's dialogs to that process's operators.
+    server assigns each process's dialogs to that process's operators. ``on_ready``
+    runs once every one is set up, before they start.
     """
     children = [loadgen(f"loadgen-{i}-{s['scenario']}", s, log_dir) for i, s in enumerate(specs)]
     try:
         for child in children:
             child.send("setup")
             child.expect("ready", timeout_s)
+        if on_ready is not None:
+            on_ready()
         start_ns = time.monotonic_ns() + int(start_delay_s * 1e9)
         for child in children:
             child.send("go", start_ns=start_ns)

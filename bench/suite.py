@@ -177,9 +177,10 @@ def relay_run(
         "sessions": tokens, "pairs": [0, ctx.sizes.relay_pairs], "text_len": TEXT_LEN,
         **scenario,
     }
-    before = cpu_s(server.pid)
-    result = run_loadgens([spec], ctx.log_dir, ctx.sizes.timeout_s)[0]
-    result["server_cpu_s"] = cpu_s(server.pid) - before  # the clients' set-up included
+    at_start: list[float] = []  # the server's CPU once the clients are connected and set up
+    result = run_loadgens([spec], ctx.log_dir, ctx.sizes.timeout_s,
+                          on_ready=lambda: at_start.append(cpu_s(server.pid)))[0]
+    result["server_cpu_s"] = cpu_s(server.pid) - at_start[0]
     return result
 
 
@@ -250,7 +251,7 @@ def latency(ctx: Context, rate: int, targets: bool) -> Result:
     figures.append(Figure(f"messages lost at {rate} msg/s", "msgs",
                           lost["frontdesk"], lost["floor"], "value <= 0"))
     # less noisy than a latency on a shared machine: what each relayed message cost the
-    # server, over the whole run (connecting the clients included)
+    # server, from the start of the run (the clients connected) to its end
     per_msg = {k: r["server_cpu_s"] * 1e6 / max(1, sum(len(v) for v in r["latencies_us"].values()))
                for k, r in runs.items()}
     figures.append(Figure(f"server CPU per message at {rate} msg/s", "us",
