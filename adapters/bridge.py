@@ -27,6 +27,14 @@ into the connection's bounded memory channel with ``send_nowait``.
   on trio's), so what the engine hands over in a row waits in one list, in
   order, and one ``run_sync_soon`` runs it all. A queue broadcast to 300
   operator consoles is one wake-up, not 300.
+- Written at once: when a connection's writer task waits with nothing in hand,
+  nothing queued and nothing held back (``writer_idle``, kept by ``receive_ready``
+  and cleared by anything queued), an item pushed on the loop goes to the
+  connection's ``direct`` callback, which renders and writes it there and then if
+  its socket can take a write (``web/ws_base.py`` ``_write_now``); otherwise, or
+  while a frame is being written that way, it is queued as before. Nothing can
+  overtake what is queued: a queued item clears ``writer_idle`` until the writer
+  has written it and waits again.
 - "Latest value" notices (``Notice.LATEST_VALUE``: ``queue.length``,
   ``operators``, ``dialog.position``) are coalesced per connection: while one
   of the same type and subscription waits unsent, a newer one replaces its
@@ -71,7 +79,13 @@ class CloseAfter:
     reason: str = ""
 
 
-Item = Delivery | CloseAfter | dict[str, Any]
+class Flush:
+    """Makes the writer write even with no frame: the rest of a direct write waits."""
+
+
+FLUSH = Flush()
+
+Item = Delivery | CloseAfter | Flush | dict[str, Any]
 
 
 class _Latest:
@@ -175,6 +189,11 @@ class Outbox:
         self.dropped = 0
         self.spilled = 0  # items that went through the overflow
         self.coalesced = 0  # latest-value notices that replaced a waiting one
+        # Written at once (see ``_push``): the connection's callback, and whether its
+        # writer waits with nothing in hand, nothing queued, nothing held back.
+        self.direct: Callable[[Item], bool] | None = None
+        self.writer_idle = False
+        self.direct_written = 0
 
     # --- any thread ------------------------------------------------------------------
 
@@ -232,12 +251,22 @@ class Outbox:
                     self._wake_writer()
                     return
                 queued = self._latest[key] = latest
+            if (
+                self.writer_idle
+                and queued is item
+                and not isinstance(item, CloseAfter)
+                and self.direct is not None
+                and self.direct(item)
+            ):
+                self.direct_written += 1
+                return
             self._queue(queued)
         except Exception:  # never let anything escape into the run loop
             self.dropped += 1
             log.exception("could not queue an outbound item")
 
     def _queue(self, item: _Queued) -> None:
+        self.writer_idle = False  # the writer has something now: nothing may overtake it
         if self._overflow:  # keep the order: behind what already spilled
             self._spill(item)
             return
@@ -250,6 +279,7 @@ class Outbox:
             self.dropped += 1
 
     def _wake_writer(self) -> None:
+        self.writer_idle = False
         try:  # noqa: SIM105 (if the channel is full the writer is busy anyway)
             self._send.send_nowait(_WAKE)
         except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
@@ -308,7 +338,16 @@ class Outbox:
     async def receive_ready(self, limit: int = 256) -> list[Item]:
         """The next item and, without waiting again, those right behind it (up to ``limit``):
         what the writer can put in one write."""
-        items = [await self.receive()]
+        self.writer_idle = (
+            not self._closed
+            and not self._overflow
+            and not self._held
+            and self._receive.statistics().current_buffer_used == 0
+        )
+        try:
+            items = [await self.receive()]
+        finally:
+            self.writer_idle = False
         while len(items) < limit:
             try:
                 item = self._receive.receive_nowait()
@@ -358,7 +397,18 @@ class Outbox:
     def close(self) -> None:
         """Refuse further items; pending ones stay readable until drained."""
         self._closed = True
+        self.writer_idle = False
+        self.direct = None
         self._send.close()
+
+    def flush_soon(self) -> None:
+        """Make the writer write (bytes of a direct write wait in the transport). If the
+        channel is full the writer is busy, and its next write sends them first anyway."""
+        self.writer_idle = False
+        try:  # noqa: SIM105
+            self._send.send_nowait(FLUSH)
+        except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
+            pass
 
     def statistics(self) -> int:
         """How many items wait to be written (channel and overflow)."""

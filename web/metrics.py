@@ -57,6 +57,7 @@ class Metrics:
         self.frame_errors: Counter[str] = Counter()
         self.messages_relayed = 0
         self.slow_consumers = 0
+        self.direct_writes = 0  # frames written from the loop without the writer task
         self.assignment_latency = Histogram(ASSIGN_BUCKETS_S)
         self._opened_at: dict[str, float] = {}
 
@@ -106,6 +107,12 @@ class Metrics:
             "Sockets closed 1013 because their send queue filled.",
         )
         out.append(f"frontdesk_slow_consumers_total {self.slow_consumers}")
+        out += _family(
+            "frontdesk_direct_writes_total",
+            "counter",
+            "Frames written to an idle socket at once, without waking its writer task.",
+        )
+        out.append(f"frontdesk_direct_writes_total {self.direct_writes}")
         out += _family(
             "frontdesk_assignment_latency_seconds",
             "histogram",

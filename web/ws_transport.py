@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import struct
 from collections import deque
 from collections.abc import Sequence
@@ -60,6 +61,11 @@ class Transport(Protocol):
 
     async def send_close(self, code: int, reason: str) -> None: ...
 
+    def has_pending(self) -> bool:
+        """Whether bytes of a direct write wait to be sent (``flush``), or it failed."""
+
+    async def flush(self) -> None: ...
+
 
 class StarletteTransport:
     def __init__(self, ws: WebSocket) -> None:
@@ -84,6 +90,12 @@ class StarletteTransport:
 
     async def send_close(self, code: int, reason: str) -> None:
         await self.ws.send({"type": "websocket.close", "code": code, "reason": reason})
+
+    def has_pending(self) -> bool:
+        return False  # no direct writes through Starlette
+
+    async def flush(self) -> None:
+        pass
 
 
 def text_frame(text: str) -> bytes:
@@ -125,6 +137,11 @@ class WsprotoTransport:
         self._size = 0
         self._ended = False  # the peer closed, the socket broke, or we closed
         self._close_sent = False
+        # Direct writes (``write_now``): on a TCP socket only. What the kernel did not take
+        # waits in ``_pending`` and goes out first, under the lock, with the next write.
+        self._fd = stream.socket.fileno() if isinstance(stream, trio.SocketStream) else -1
+        self._pending = b""
+        self._broken: OSError | None = None
 
     # --- handshake ------------------------------------------------------------------------
 
@@ -244,6 +261,43 @@ class WsprotoTransport:
             raise trio.ClosedResourceError("the websocket is closing")
         await self._write(b"".join([text_frame(text) for text in texts]))
 
+    def can_write_now(self) -> bool:
+        """Whether ``write_now`` may write: a TCP socket, open, no write under way or
+        unfinished (so a frame written now cannot overtake or cut into another)."""
+        return (
+            self._fd >= 0
+            and not self._pending
+            and self._broken is None
+            and not self._lock.locked()
+            and self.conn.state is ConnectionState.OPEN
+        )
+
+    def write_now(self, text: str) -> bool:
+        """Write one text frame without waiting (call ``can_write_now`` first).
+
+        Synchronous, so nothing on the loop runs in between. True if the kernel took
+        it all; else the rest is pending (or the socket broke) and the next write, or
+        ``flush``, sends it first or raises."""
+        data = text_frame(text)
+        try:
+            sent = os.write(self._fd, data)
+        except BlockingIOError:
+            sent = 0
+        except OSError as exc:
+            self._broken = exc
+            return False
+        if sent < len(data):
+            self._pending = data[sent:]
+            return False
+        return True
+
+    def has_pending(self) -> bool:
+        return bool(self._pending) or self._broken is not None
+
+    async def flush(self) -> None:
+        """Send what a direct write left unsent (raises if the socket broke)."""
+        await self._write(b"")
+
     async def send_close(self, code: int, reason: str) -> None:
         data = self._close_bytes(code, reason)
         if data:
@@ -264,6 +318,12 @@ class WsprotoTransport:
         except trio.WouldBlock:
             await self._lock.acquire()
         try:
+            if self._broken is not None:
+                raise trio.BrokenResourceError(f"the socket broke: {self._broken}")
+            if self._pending:  # the rest of a direct write goes first
+                data, self._pending = self._pending + data, b""
+            if not data:
+                return
             # Shielded, as Hypercorn does: a frame cut off by a cancellation would leave the
             # stream mid-frame, and the close frame after it would be read as payload. A write
             # stuck on a peer that stopped reading ends when ``finish`` closes the stream.

@@ -33,6 +33,7 @@ def test_render_has_every_family_with_help_and_type() -> None:
     for name in ("frontdesk_connections", "frontdesk_dialogs", "frontdesk_queue_length",
                  "frontdesk_messages_relayed_total", "frontdesk_frames_received_total",
                  "frontdesk_frame_errors_total", "frontdesk_slow_consumers_total",
+                 "frontdesk_direct_writes_total",
                  "frontdesk_assignment_latency_seconds"):
         assert f"# TYPE {name} " in text and f"# HELP {name} " in text
     assert 'frontdesk_connections{kind="visitor"} 2' in text
