@@ -22,7 +22,7 @@ into the connection's bounded memory channel with ``send_nowait``.
   the subscriber swallows it (the notice has nowhere to go).
 - ``trio.from_thread.run`` is never used: it would park the actor's thread
   until the loop gets round to it.
-- Wake-ups are batched (``Wakeups``): every ``run_sync_soon`` writes to trio's
+- Wake-ups are batched (``adapters.wakeups.Wakeups``): every ``run_sync_soon`` writes to trio's
   wake-up socket (a system call on the engine's side, one more loop iteration
   on trio's), so what the engine hands over in a row waits in one list, in
   order, and one ``run_sync_soon`` runs it all. A queue broadcast to 300
@@ -58,6 +58,7 @@ from typing import Any
 
 import trio
 
+from adapters.wakeups import Wakeups
 from engine.notices import Notice, Subscriber
 
 log = logging.getLogger("frontdesk.bridge")
@@ -105,48 +106,6 @@ class _Wake:
 
 _WAKE = _Wake()
 _Queued = Item | _Latest | _Wake
-
-
-class Wakeups:
-    """Calls handed from any thread to the trio loop, in order, one wake-up per batch.
-
-    No lock: ``deque.append`` and ``popleft`` are atomic, and the flag is cleared
-    before the drain empties the deque, so a call appended after the drain looked
-    is either taken by this drain or finds the flag clear and schedules the next one
-    (at worst a wake-up with nothing to do).
-    """
-
-    def __init__(self, token: trio.lowlevel.TrioToken) -> None:
-        self._token = token
-        self._calls: deque[tuple[Callable[[Any], None], Any]] = deque()
-        self._scheduled = False
-        self.batches = 0
-        self.calls = 0
-
-    def post(self, fn: Callable[[Any], None], arg: Any) -> None:
-        """Run ``fn(arg)`` on the trio thread soon; dropped once the loop has ended.
-        ``fn`` must not raise (what it raises is logged and swallowed)."""
-        self._calls.append((fn, arg))
-        if self._scheduled:
-            return
-        self._scheduled = True
-        try:
-            self._token.run_sync_soon(self._drain)
-        except trio.RunFinishedError:
-            self._calls.clear()
-            self._scheduled = False
-
-    def _drain(self) -> None:
-        self._scheduled = False
-        self.batches += 1
-        calls, take = self._calls, self._calls.popleft
-        while calls:
-            fn, arg = take()
-            self.calls += 1
-            try:
-                fn(arg)
-            except Exception:  # never let anything escape into the run loop
-                log.exception("a bridged call failed")
 
 
 class Outbox:
