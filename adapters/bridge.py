@@ -152,7 +152,6 @@ class Outbox:
         # writer waits with nothing in hand, nothing queued, nothing held back.
         self.direct: Callable[[Item], bool] | None = None
         self.writer_idle = False
-        self.direct_written = 0
 
     # --- any thread ------------------------------------------------------------------
 
@@ -217,7 +216,6 @@ class Outbox:
                 and self.direct is not None
                 and self.direct(item)
             ):
-                self.direct_written += 1
                 return
             self._queue(queued)
         except Exception:  # never let anything escape into the run loop

@@ -141,8 +141,8 @@ class Engine:
     def _absent(self, address: str, env: Envelope) -> bool:
         """Directory hook: a Watch of a dialog nobody holds goes to the store, which
         replays a closed dialog's history (or says it does not exist). A command to a
-        closed dialog whose actor retired after ``submit`` looked (it was still there)
-        is refused ``closed``, as the actor itself would have, not ``unknown_dialog``."""
+        closed dialog whose actor has retired (before or after the command was sent) is
+        refused ``closed``, as the actor itself would have, not ``unknown_dialog``."""
         if not address.startswith("dialog:"):
             return False
         dialog = address.removeprefix("dialog:")
@@ -179,11 +179,9 @@ class Engine:
         elif isinstance(command, _TO_OPERATOR):
             self.directory.send(f"operator:{command.operator_id}", inbound)
         elif isinstance(command, _TO_DIALOG):
-            dialog = command.dialog_id
-            if self._proj().is_closed(dialog) and not self.directory.exists(f"dialog:{dialog}"):
-                self._reply(reply_to, _closed(command, dialog))
-                return
-            self.directory.send(f"dialog:{dialog}", inbound)
+            # a closed dialog's actor is gone (or leaving): the directory's absent hook
+            # answers ``closed`` for it (``_absent``)
+            self.directory.send(f"dialog:{command.dialog_id}", inbound)
         else:
             self._reply(
                 reply_to,

@@ -65,9 +65,9 @@ def test_closed_dialog_refuses_everything(harness: EngineHarness) -> None:
 def test_a_command_that_races_the_closed_dialogs_retirement_is_refused_closed(
     harness: EngineHarness,
 ) -> None:
-    # submit() saw the actor still there, and the actor retired before the command reached
-    # it: the directory bounces the command as for an absent address. It must still say
-    # "closed", as the actor would have, not "unknown_dialog" (seen in the websocket tests)
+    # the actor retired before the command reached it (or before it was sent): the
+    # directory bounces the command as for an absent address. It must still say "closed",
+    # as the actor would have, not "unknown_dialog" (a race seen in the websocket tests)
     vera = harness.visitor("Vera")
     vera.open()
     vera.close()
