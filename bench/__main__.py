@@ -3,7 +3,8 @@
 Options: ``--quick`` (a few seconds, small N: the smoke run), ``--only NAME``
 (repeatable; the standard suite: startup, journal, saturation, latency_low,
 latency_high, assignment, scale; extras, run only when named: gc_tuning,
-switch_interval), ``--out PATH`` (default ``bench/results/latest.json``),
+switch_interval), ``--out PATH`` (default ``bench/results/runs/latest.json``, an
+ignored folder: the tracked baselines are written only when named),
 ``--keep`` (keep the work directory with the servers' and clients' logs),
 ``--profile`` (sample each frontdesk server with py-spy; a summary per
 measurement goes to the JSON file, the raw stacks to the logs), ``--env
@@ -35,7 +36,7 @@ from bench.suite import (
     run_suite,
 )
 
-RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+RESULTS = Path(__file__).resolve().parent / "results" / "runs" / "latest.json"
 
 
 def machine() -> dict[str, Any]:
