@@ -212,6 +212,11 @@ class Directory:
                         _tell(slot.ref, env)
             self._idle.notify_all()
 
+    def held(self) -> list[str]:
+        """Test aid: the addresses ``hold`` keeps back now (a probe's failure names them)."""
+        with self._lock:
+            return sorted(a for a, s in self._slots.items() if s.held_from is not None)
+
     def leaving(self, address: str) -> None:
         """The actor is logging out: still delivered to, but no longer ``is_live``."""
         with self._lock:

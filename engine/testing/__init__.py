@@ -6,7 +6,7 @@ See docs/harness.md.
 from engine.testing.harness import EngineHarness as EngineHarness
 from engine.testing.harness import OperatorHandle as OperatorHandle
 from engine.testing.harness import VisitorHandle as VisitorHandle
+from engine.testing.matchers import matches as matches
 from engine.testing.probe import Probe as Probe
-from engine.testing.probe import matches as matches
 
 __all__ = ["EngineHarness", "OperatorHandle", "Probe", "VisitorHandle", "matches"]

@@ -42,7 +42,7 @@ class EngineHarness:
         self.journal: Journal = journal if journal is not None else MemoryJournal()
         self.clock = clock or ManualClock()
         self.engine = Engine(self.settings, self.journal, self.clock)
-        self.managers = Probe("managers", self.engine.directory)
+        self.managers = self.probe("managers")
         self.injected = 0
         self._refs = itertools.count(1)
         self._operators: dict[str, OperatorHandle] = {}
@@ -78,7 +78,7 @@ class EngineHarness:
         self.settle()
         self.engine.stop()
         self.engine = Engine(self.settings, self.journal, self.clock)
-        self.managers = Probe("managers", self.engine.directory)
+        self.managers = self.probe("managers")
         self.engine.start()
         self.engine.watch_all(self.managers)
         for op in self._operators.values():
@@ -138,7 +138,12 @@ class EngineHarness:
     # --- probes and commands -------------------------------------------------------------
 
     def probe(self, name: str = "probe") -> Probe:
-        return Probe(name, self.engine.directory)
+        """A probe of this engine: an expectation that cannot be met any more (the engine
+        settled, and the manual clock does not move by itself) fails at once."""
+        return Probe(name, self.engine.directory, settled=self._settled)
+
+    def _settled(self) -> bool:
+        return self.engine.directory.settle(timeout=0)
 
     def ref(self) -> str:
         return f"r{next(self._refs)}"
@@ -201,7 +206,7 @@ class OperatorHandle:
         self.h = h
         self.id = operator_id
         self.name = name
-        self.probe = Probe(f"operator {operator_id}", h.engine.directory)
+        self.probe = h.probe(f"operator {operator_id}")
 
     def __repr__(self) -> str:
         return f"OperatorHandle({self.id!r})"
@@ -243,7 +248,7 @@ class OperatorHandle:
 
     def watch(self, dialog: str | VisitorHandle, after_seq: int = 0) -> Probe:
         """A new probe watching ``dialog`` as this operator."""
-        p = Probe(f"{self.id} on {_id(dialog)}", self.h.engine.directory)
+        p = self.h.probe(f"{self.id} on {_id(dialog)}")
         self.h.engine.watch_dialog(_id(dialog), p, after_seq=after_seq, operator_id=self.id)
         self.h.settle()
         return p
@@ -257,7 +262,7 @@ class VisitorHandle:
         self.token = secrets.token_urlsafe(16)
         self.token_hash = hashlib.sha256(self.token.encode()).hexdigest()
         self.dialog: str | None = None
-        self.probe = Probe(f"visitor {name}", h.engine.directory)
+        self.probe = h.probe(f"visitor {name}")
 
     def __repr__(self) -> str:
         return f"VisitorHandle({self.name!r}, {self.dialog!r})"

@@ -1,51 +1,51 @@
 """``Probe``: a subscriber that records notices and lets a test wait for them.
 
-A probe keeps everything it received in ``received`` and a cursor: ``expect``
-and ``fish_for`` look at the notices after the cursor and move it past the
-one they return, so successive expectations read the stream in order.
-Waiting is on a Condition, never a sleep.
+A probe keeps everything it received in ``received`` and a cursor: every
+expectation looks at the notices after the cursor and moves it past what it
+returns, so successive expectations read the stream in order. Waiting is on a
+Condition, never a sleep.
+
+A probe of an engine on a manual clock knows when nothing more can come: once
+the engine is settled (every message handled) and no time passes, it has
+delivered everything it ever will about what happened. An expectation that is
+not met then fails at once instead of waiting out its timeout, saying so (and
+naming any address held back by ``hold()``).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar, overload
 
 from engine.directory import Directory
 from engine.notices import Notice
+from engine.testing.matchers import Match, check, describe, matches, near_misses
 
 N = TypeVar("N", bound=Notice)
-Match = type[Notice] | tuple[type[Notice], ...] | Callable[[Notice], bool] | Mapping[str, Any]
 
-
-def matches(match: Match, notice: Notice) -> bool:
-    """``match`` is a notice type (or a tuple of them), a predicate, or a dict of fields."""
-    if isinstance(match, type | tuple):
-        return isinstance(notice, match)
-    if isinstance(match, Mapping):
-        wire = notice.to_wire()
-        return all(k in wire and wire[k] == v for k, v in match.items())
-    return bool(match(notice))
-
-
-def _describe(match: Match) -> str:
-    if isinstance(match, type):
-        return match.__name__
-    if isinstance(match, tuple):
-        return " or ".join(t.__name__ for t in match)
-    if isinstance(match, Mapping):
-        return repr(dict(match))
-    return getattr(match, "__name__", repr(match))
+_POLL_S = 0.02  # how often a waiting expectation asks whether the engine is settled
 
 
 class Probe:
-    def __init__(self, name: str = "probe", directory: Directory | None = None) -> None:
+    def __init__(
+        self,
+        name: str = "probe",
+        directory: Directory | None = None,
+        settled: Callable[[], bool] | None = None,
+    ) -> None:
+        """``settled``, when given, says whether nothing more can come (the harness
+        passes one for its manual clock); without it an expectation waits its
+        whole timeout."""
         self.name = name
         self.received: list[Notice] = []
         self._cursor = 0
         self._cond = threading.Condition()
         self._directory = directory
+        self._settled = settled
+        self._deadlines: list[float] = []
 
     def __call__(self, notice: Notice) -> None:
         with self._cond:
@@ -65,8 +65,57 @@ class Probe:
         with self._cond:
             return [x for x in self.received if isinstance(x, kind)]
 
+    # --- waiting -------------------------------------------------------------------
+
+    def _wait(self, ready: Callable[[], bool], timeout: float) -> str | None:
+        """Wait (holding the condition) until ``ready()``; None when it is, else why not:
+        the timeout passed, or the engine settled with nothing more to come."""
+        deadline = time.monotonic() + timeout
+        if self._deadlines:
+            deadline = min(deadline, self._deadlines[-1])
+        # ``ready`` consumes what it finds: once it said yes it is not asked again
+        while not ready():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                within = " (the time left in within())" if self._deadlines else ""
+                return f"within {timeout} s{within}"
+            if self._settled is None:
+                self._cond.wait(left)
+                continue
+            if self._quiet():
+                # settled: whatever it will ever send is here; one last look decides
+                return None if ready() else "and the engine is settled: nothing more will come"
+            self._cond.wait(min(left, _POLL_S))
+        return None
+
+    def _quiet(self) -> bool:
+        assert self._settled is not None
+        self._cond.release()  # the engine may be delivering to this probe right now
+        try:
+            quiet = self._settled()
+        finally:
+            self._cond.acquire()
+        return quiet
+
+    def _fail(self, what: str, why: str, match: Match | None = None) -> AssertionError:
+        unread = self.received[self._cursor :]
+        text = f"{self.name}: expected {what} {why}; unread: {[x.to_wire() for x in unread]}"
+        if match is not None and (near := near_misses(match, unread)):
+            text += "; near misses: " + "; ".join(near)
+        if self._directory is not None and (held := self._directory.held()):
+            text += f"; held back by hold(): {', '.join(held)}"
+        return AssertionError(text)
+
+    # --- expectations --------------------------------------------------------------
+
+    @overload
+    def expect(self, match: type[N], timeout: float = 2.0) -> N: ...
+    @overload
+    def expect(self, match: Match, timeout: float = 2.0) -> Notice: ...
     def expect(self, match: Match, timeout: float = 2.0) -> Notice:
-        """Wait for the next notice that matches; skip (consume) the ones before it."""
+        """Wait for the next notice that matches; skip (consume) the ones before it
+        (Akka's ``fishForMessage``; ``expect_next`` is the strict one)."""
+        check(match, self.name)
         found: list[Notice] = []
 
         def ready() -> bool:
@@ -78,16 +127,71 @@ class Probe:
             return False
 
         with self._cond:
-            if not self._cond.wait_for(ready, timeout):
-                unread = [x.to_wire() for x in self.received[self._cursor :]]
-                raise AssertionError(
-                    f"{self.name}: expected {_describe(match)} within {timeout} s; unread: {unread}"
-                )
+            if (why := self._wait(ready, timeout)) is not None:
+                raise self._fail(describe(match), why, match)
         return found[0]
 
     def fish_for(self, predicate: Callable[[Notice], bool], timeout: float = 2.0) -> Notice:
         """Like ``expect`` with a predicate (Akka's name for it)."""
         return self.expect(predicate, timeout)
+
+    @overload
+    def expect_next(self, match: type[N], timeout: float = 2.0) -> N: ...
+    @overload
+    def expect_next(self, match: Match, timeout: float = 2.0) -> Notice: ...
+    def expect_next(self, match: Match, timeout: float = 2.0) -> Notice:
+        """The very next unread notice matches (Akka's ``expectMsg``): wait for one,
+        and fail at once if it is something else."""
+        check(match, self.name)
+        with self._cond:
+            if (why := self._wait(lambda: len(self.received) > self._cursor, timeout)):
+                raise self._fail(f"the next notice to be {describe(match)}", why, match)
+            notice = self.received[self._cursor]
+            if not matches(match, notice):
+                raise self._fail(
+                    f"the next notice to be {describe(match)}",
+                    f"but it is {notice.to_wire()}",
+                    match,
+                )
+            self._cursor += 1
+        return notice
+
+    def expect_all(self, *match: Match, timeout: float = 2.0) -> list[Notice]:
+        """Each matcher is met by a notice of its own, in any order (Akka's
+        ``expectMsgAllOf``, skipping unrelated notices as ``expect`` does); returns
+        them in the order they came and consumes up to the last."""
+        for one in match:
+            check(one, self.name)
+        picked: dict[int, int] = {}  # matcher -> index in received
+
+        def ready() -> bool:
+            picked.clear()
+            for i in range(self._cursor, len(self.received)):
+                k = next((k for k in range(len(match)) if k not in picked
+                          and matches(match[k], self.received[i])), None)
+                if k is not None:
+                    picked[k] = i
+                    if len(picked) == len(match):
+                        return True
+            return not match
+
+        with self._cond:
+            if (why := self._wait(ready, timeout)) is not None:
+                missing = [describe(m) for k, m in enumerate(match) if k not in picked]
+                raise self._fail(f"all of {', '.join(missing)} (still missing)", why)
+            order = sorted(picked.values())
+            if order:
+                self._cursor = order[-1] + 1
+            return [self.received[i] for i in order]
+
+    def receive_n(self, count: int, timeout: float = 2.0) -> list[Notice]:
+        """The next ``count`` notices, whatever they are (Akka's ``receiveN``)."""
+        with self._cond:
+            if why := self._wait(lambda: len(self.received) - self._cursor >= count, timeout):
+                raise self._fail(f"{count} notices", why)
+            got = self.received[self._cursor : self._cursor + count]
+            self._cursor += count
+        return got
 
     def expect_no(self, match: Match, duration: float = 0.0) -> None:
         """Assert that no unread notice matches, now or within ``duration`` seconds.
@@ -96,6 +200,7 @@ class Probe:
         will ever send about what happened is already here, so ``duration=0``
         is enough and no real time has to pass.
         """
+        check(match, self.name)
 
         def bad() -> bool:
             return any(matches(match, x) for x in self.received[self._cursor :])
@@ -103,7 +208,25 @@ class Probe:
         with self._cond:
             if self._cond.wait_for(bad, duration) if duration > 0 else bad():
                 unread = [x.to_wire() for x in self.received[self._cursor :]]
-                raise AssertionError(f"{self.name}: unexpected {_describe(match)} in {unread}")
+                raise AssertionError(f"{self.name}: unexpected {describe(match)} in {unread}")
+
+    @contextmanager
+    def within(self, seconds: float) -> Iterator[None]:
+        """The expectations in the block share ``seconds`` of real time (Akka's
+        ``within``): each waits at most what is left, and the block fails if it took
+        longer. The engine's clock does not move; this bounds how long the engine
+        takes to act."""
+        start = time.monotonic()
+        self._deadlines.append(start + seconds)
+        try:
+            yield
+        finally:
+            self._deadlines.pop()
+        took = time.monotonic() - start
+        if took > seconds:
+            raise AssertionError(
+                f"{self.name}: the block took {took:.3f} s, over within({seconds})"
+            )
 
     def expect_terminated(self, address: str, timeout: float = 2.0) -> None:
         """Wait until no actor lives at ``address`` (closed, logged out, or given up)."""

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from engine import notices as n
-from engine.testing import Probe
+from engine.testing import EngineHarness, Probe
 
 
 def test_expect_reads_in_order_and_consumes() -> None:
@@ -50,3 +50,80 @@ def test_expect_no_and_clear() -> None:
 def test_expect_terminated_needs_an_engine() -> None:
     with pytest.raises(AssertionError, match="not attached"):
         Probe().expect_terminated("dialog:d-1")
+
+
+# --- strict, unordered, counted and bounded expectations (Akka TestKit's set) ----------
+
+
+def test_expect_next_is_strict_about_the_very_next_notice() -> None:
+    p = Probe()
+    p(n.QueueLength(1))
+    p(n.QueueLength(2))
+    assert p.expect_next({"length": 1}) == n.QueueLength(1)
+    with pytest.raises(AssertionError, match=r"next notice to be .*length.*: 3.* but it is"):
+        p.expect_next({"length": 3}, timeout=5)
+    assert p.unread == [n.QueueLength(2)]  # a miss consumes nothing
+
+
+def test_expect_all_takes_each_in_any_order_and_skips_the_rest() -> None:
+    p = Probe()
+    for x in (n.QueueLength(1), n.Ack("r1"), n.QueueLength(2), n.Rejected("r2", "closed", "x")):
+        p(x)
+    got = p.expect_all(n.Rejected, {"type": "ack", "ref": "r1"})
+    assert got == [n.Ack("r1"), n.Rejected("r2", "closed", "x")]  # in the order they came
+    with pytest.raises(AssertionError, match=r"all of QueueLength \(still missing\)"):
+        p.expect_all(n.QueueLength, timeout=0.01)
+
+
+def test_receive_n_returns_the_next_notices_whatever_they_are() -> None:
+    p = Probe()
+    p(n.QueueLength(1))
+    p(n.Ack("r1"))
+    assert p.receive_n(2) == [n.QueueLength(1), n.Ack("r1")]
+    with pytest.raises(AssertionError, match=r"expected 1 notices within 0\.01 s"):
+        p.receive_n(1, timeout=0.01)
+
+
+def test_within_shares_its_time_between_the_expectations_of_the_block() -> None:
+    p = Probe()
+    p(n.QueueLength(1))
+    with p.within(5):
+        p.expect(n.QueueLength, timeout=30)
+    with pytest.raises(AssertionError, match=r"the time left in within\(\)"), p.within(0.05):
+        p.expect(n.Ack, timeout=30)  # would wait 30 s without the block's bound
+
+
+def test_a_dict_matcher_with_a_key_no_such_notice_has_fails_at_once() -> None:
+    p = Probe()
+    with pytest.raises(TypeError, match=r"'txt' is no field of a dialog.message notice"):
+        p.expect({"type": "dialog.message", "txt": "hi"}, timeout=30)
+    with pytest.raises(TypeError, match=r"no notice has type 'dialog.mesage'"):
+        p.expect({"type": "dialog.mesage"}, timeout=30)
+    with pytest.raises(TypeError, match=r"'lenght' is no field of any notice"):
+        p.expect_no({"lenght": 1})
+
+
+def test_a_timeout_points_out_the_near_misses() -> None:
+    p = Probe()
+    p(n.DialogAssigned("d-1", 2, 0.0, "ann", "Ann"))
+    with pytest.raises(AssertionError, match=r"near misses: dialog.assigned \(unread #0\): "
+                       r"operator='ann' \(expected 'bob'\)"):
+        p.expect({"type": "dialog.assigned", "dialog": "d-1", "operator": "bob"}, timeout=0.01)
+
+
+def test_a_settled_engine_fails_an_expectation_at_once(harness: EngineHarness) -> None:
+    vera = harness.visitor("Vera")
+    vera.open()  # nobody is logged in: it waits
+    with pytest.raises(AssertionError, match="the engine is settled: nothing more will come"):
+        vera.probe.expect(n.DialogAssigned, timeout=60)  # would wait a minute otherwise
+
+
+def test_a_failure_names_the_addresses_held_back(harness: EngineHarness) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    harness.hold(f"operator:{ann.id}")
+    vera.open()
+    with pytest.raises(AssertionError, match=r"held back by hold\(\): operator:ann"):
+        vera.probe.expect(n.DialogAssigned, timeout=60)
+    harness.release(f"operator:{ann.id}")
+    vera.probe.expect({"type": "dialog.assigned", "operator": "ann"})
