@@ -12,7 +12,8 @@ raises, and drops a dead actor's inbox. So this base class:
   ignoring what is left in its pykka inbox;
 * sends every state change to the store as one ``Commit`` (the actor never
   tells anyone directly: the store performs the effects once the events are
-  durable), expanding ``Publish`` into a delivery to the current watchers.
+  durable), expanding ``Publish`` into a delivery to the current watchers,
+  each audience its own form (``engine/audience.py``).
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from typing import Any
 import pykka
 
 from engine import messages as m
+from engine.audience import deliveries
 from engine.clock import Clock, TimerHandle
 from engine.directory import Directory, Envelope
 from engine.dispatch import DispatchedActor, Dispatcher
 from engine.effects import CommitTrack, Effects
 from engine.errors import EngineError
-from engine.notices import Subscriber
+from engine.notices import Audience, Subscriber
 from engine.settings import EngineSettings
 
 log = logging.getLogger("frontdesk.engine")
@@ -148,12 +150,12 @@ class EngineActor(DispatchedActor):
 
     def resolve(self, effects: Sequence[m.Effect]) -> tuple[m.Effect, ...]:
         out: list[m.Effect] = []
-        watchers: tuple[Subscriber, ...] | None = None
+        watchers: tuple[tuple[Subscriber, Audience], ...] | None = None
         for f in effects:
             if isinstance(f, m.Publish):
                 if watchers is None:
-                    watchers = self.directory.watchers(self.address)
-                out.append(m.Deliver(watchers, f.notice, f.managers))
+                    watchers = self.directory.audiences(self.address)
+                out.extend(deliveries(watchers, f.notice, f.managers))
             else:
                 out.append(f)
         return tuple(out)

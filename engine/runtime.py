@@ -232,7 +232,7 @@ class Engine:
         self.directory.remove_watcher("queue", subscriber)
 
     def watch_all(self, subscriber: n.Subscriber) -> None:
-        self.directory.add_watcher(MANAGERS, subscriber)
+        self.directory.add_watcher(MANAGERS, subscriber, "manager")
 
     def unwatch_all(self, subscriber: n.Subscriber) -> None:
         self.directory.remove_watcher(MANAGERS, subscriber)
