@@ -50,6 +50,7 @@ __all__ = [
     "Memo",
     "Phase",
     "apply",
+    "close_effects",
     "decide",
     "decide_command",
     "opened",
@@ -92,9 +93,11 @@ def _answered(s: DialogState, e: ev.Event, answer: m.Effect, *extra: m.Effect) -
     return m.Decision(d.events, (answer, *d.effects))
 
 
-def _close(
+def close_effects(
     s: DialogState, by: str, reason: str, now: float
-) -> tuple[ev.Event, tuple[m.Effect, ...]]:
+) -> tuple[ev.DialogClosedEv, tuple[m.Effect, ...]]:
+    """The ``dialog.closed`` event of ``s`` and what closing tells (the holder, the queue,
+    the actor itself); the supervisor closes a given-up dialog with it too."""
     e = ev.DialogClosedEv(dialog=s.id, at=now, seq=s.seq + 1, by=by, reason=reason)
     fx: list[m.Effect] = []
     if s.operator is not None:
@@ -154,7 +157,7 @@ def _decide_open(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
         return _history(s, e, _ack(command.ref, s, s.seq + 1))
     if isinstance(command, c.VisitorClose | c.OperatorClose | c.ManagerClose):
         by = {c.VisitorClose: "visitor", c.OperatorClose: "operator"}.get(type(command), "manager")
-        e, fx = _close(s, by, f"closed by the {by}", now)
+        e, fx = close_effects(s, by, f"closed by the {by}", now)
         return _answered(s, e, _ack(command.ref, s, s.seq + 1), *fx)
     if isinstance(command, c.MarkImportant):
         e = ev.ImportantMarkedEv(dialog=s.id, at=now, seq=s.seq + 1, important=command.important)
@@ -244,7 +247,7 @@ def decide(s: DialogState, msg: object, now: float, settings: EngineSettings) ->
         timeout = settings.visitor_inactivity_timeout_s
         if s.phase is Phase.CLOSED or timeout <= 0 or now - s.last_visitor_at < timeout:
             return m.Decision()
-        e, fx = _close(s, "timeout", f"no message from the visitor for {timeout:g} s", now)
+        e, fx = close_effects(s, "timeout", f"no message from the visitor for {timeout:g} s", now)
         return _history(s, e, *fx)
     return m.Decision()
 

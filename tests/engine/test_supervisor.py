@@ -108,8 +108,16 @@ def test_crash_loop_is_given_up_and_reported() -> None:
         report = h.managers.expect(n.ActorFailed)
         assert isinstance(report, n.ActorFailed) and report.address == f"dialog:{d}"
         vera.probe.expect_terminated(f"dialog:{d}")
+        # given up, it is closed with the reason, and its operator's slot is free again
+        closed = vera.probe.expect(n.DialogClosed)
+        assert isinstance(closed, n.DialogClosed) and closed.by == "engine"
+        assert "the dialog failed" in closed.reason and "InjectedCrash" in closed.reason
+        ann.probe.expect({"type": "operator.dialog_removed", "dialog": d})
         after = vera.say("anyone?")
-        assert isinstance(after, n.Rejected) and after.code == "unavailable"
+        assert isinstance(after, n.Rejected) and after.code == "closed"
+        (op,) = h.snapshot()["operators"]
+        assert (op["load"], op["dialogs"]) == (0, [])
+        assert h.snapshot()["dialogs"] == []
         # the rest of the engine goes on
         other = h.visitor("Other")
         other.open()
