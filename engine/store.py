@@ -226,7 +226,8 @@ class StoreActor(EngineActor):
         for e in c.events:
             bad = encodable.problem(ev.to_new_event(e).data, "the data")
             if bad is not None:
-                self._poisoned.add(c.origin)
+                if c.origin not in ("supervisor", "store"):  # (those are not rebuilt)
+                    self._poisoned.add(c.origin)
                 log.warning("refused a commit of %s: event %s: %s", c.origin, e.TYPE, bad)
                 return ("invalid", f"cannot store event {e.TYPE} of {c.origin}: {bad}")
         return None

@@ -214,6 +214,23 @@ def test_poison_into_the_supervisor(harness: EngineHarness) -> None:
     _still_works(harness, ann, vera)
 
 
+def test_an_open_the_journal_cannot_store_opens_nothing(harness: EngineHarness) -> None:
+    """Past submit, an open whose name cannot be stored: refused ``invalid`` at the store;
+    the dialog actor the supervisor started for it retires, nothing is queued or pinned."""
+    ann, vera, _d = _talking(harness)
+    p = harness.probe("answers")
+    for i in range(POISONS):
+        opening = c.OpenDialog(f"tok{i}", f"Eve \udfff {i}", ref=f"o{i}")
+        harness.engine.directory.send("supervisor", m.Inbound(opening, p))
+        harness.settle()
+    refused = _answers(p, POISONS)
+    assert {x.code for x in refused} == {"invalid"}
+    assert harness.addresses("dialog:") == [f"dialog:{vera._need()}"]
+    assert harness.snapshot()["queue"] == []
+    assert _supervisor(harness).open_tokens == {vera.token_hash: vera._need()}
+    _still_works(harness, ann, vera)
+
+
 @pytest.mark.allow_error_logs  # each crash of the queue is logged (it is a real crash)
 def test_poison_into_the_queue_never_gives_it_up() -> None:
     cfg = EngineSettings(max_restarts=2, max_restarts_within_s=60)
