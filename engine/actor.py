@@ -12,7 +12,8 @@ raises, and drops a dead actor's inbox. So this base class:
   ignoring what is left in its pykka inbox;
 * sends every state change to the store as one ``Commit`` (the actor never
   tells anyone directly: the store performs the effects once the events are
-  durable), expanding ``Publish`` into a delivery to the current watchers.
+  durable), expanding ``Publish`` into a delivery to the current watchers,
+  each audience its own form (``engine/audience.py``).
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from typing import Any
 import pykka
 
 from engine import messages as m
+from engine import notices as n
+from engine.audience import deliveries
 from engine.clock import Clock, TimerHandle
 from engine.directory import Directory, Envelope
 from engine.dispatch import DispatchedActor, Dispatcher
 from engine.effects import CommitTrack, Effects
 from engine.errors import EngineError
-from engine.notices import Subscriber
+from engine.notices import Audience, Subscriber
 from engine.settings import EngineSettings
 
 log = logging.getLogger("frontdesk.engine")
@@ -41,7 +44,14 @@ class InjectedCrash(EngineError):  # noqa: N818 (a crash, not an error of the co
 
 
 class CommitFailed(EngineError):  # noqa: N818
-    """The journal refused this actor's events: its memory is ahead of the journal."""
+    """The journal refused this actor's events: its memory is ahead of the journal.
+
+    ``counted`` is False when the events were refused for their own content (a
+    command's bad text), so the restart is not counted against the intensity."""
+
+    def __init__(self, why: str, counted: bool = True) -> None:
+        super().__init__(why)
+        self.counted = counted
 
 
 @dataclass
@@ -100,6 +110,7 @@ class EngineActor(DispatchedActor):
         if self.dead or not isinstance(message, Envelope):
             return None
         self._current = message
+        before = (getattr(self, "state", None), self._track.sent)
         try:
             if isinstance(message.message, CommitFailed):
                 raise message.message
@@ -107,12 +118,38 @@ class EngineActor(DispatchedActor):
                 raise InjectedCrash(f"crash injected into {self.address}")
             self.handle(message.message)
         except Exception as e:
-            self._crash(e, message)
-            return None
+            if not self._refuse_poison(message.message, e, before):
+                self._crash(e, message)
+                return None
         finally:
             self._current = None
         self.directory.done(self.address, message.id)
         return None
+
+    def _refuse_poison(self, message: Any, error: Exception, before: tuple[Any, int]) -> bool:
+        """A command that failed inside the engine, before it changed anything (the state
+        is the same object, nothing was sent to the store): answer it ``invalid`` with the
+        reason and go on. The actor is not given up for a client's bad input; a failure
+        after the state moved (its memory may be ahead of the journal) still crashes it,
+        and it is restarted from the journal."""
+        if not isinstance(message, m.Inbound) or isinstance(error, InjectedCrash):
+            return False
+        if getattr(self, "state", None) is not before[0] or self._track.sent != before[1]:
+            return False
+        if before[0] is None and not self.refuses_poison_without_state:
+            return False
+        cmd = message.command
+        log.warning("%s refused %s: it failed: %r", self.address, type(cmd).__name__, error)
+        why = f"cannot {type(cmd).__name__}: the engine could not handle it ({error!r})"
+        dialog = getattr(cmd, "dialog_id", None)
+        refusal = n.Rejected(cmd.ref, "invalid", why, dialog)
+        # as any answer of this actor: behind what it still has at the store
+        self.commit(m.Decision((), (m.Reply(message.reply_to, refusal),)))
+        return True
+
+    # an actor without a ``state`` (the supervisor) says so itself: it keeps its fields
+    # consistent when a command fails
+    refuses_poison_without_state = False
 
     def on_stop(self) -> None:
         self._cancel_timers()
@@ -148,12 +185,12 @@ class EngineActor(DispatchedActor):
 
     def resolve(self, effects: Sequence[m.Effect]) -> tuple[m.Effect, ...]:
         out: list[m.Effect] = []
-        watchers: tuple[Subscriber, ...] | None = None
+        watchers: tuple[tuple[Subscriber, Audience], ...] | None = None
         for f in effects:
             if isinstance(f, m.Publish):
                 if watchers is None:
-                    watchers = self.directory.watchers(self.address)
-                out.append(m.Deliver(watchers, f.notice, f.managers))
+                    watchers = self.directory.audiences(self.address)
+                out.extend(deliveries(watchers, f.notice, f.managers))
             else:
                 out.append(f)
         return tuple(out)
@@ -205,6 +242,18 @@ class EngineActor(DispatchedActor):
 
     def _crash(self, error: Exception, env: Envelope | None) -> None:
         injected = isinstance(error, InjectedCrash)
+        counted = not isinstance(error, CommitFailed) or error.counted
+        if not counted:  # the input's fault, already logged by the store: no fault of ours
+            log.warning("%s is rebuilt from the journal: %s", self.address, error)
+        else:
+            self._log_crash(error, env, injected)
+        report = m.ActorCrashed(self.address, repr(error), injected, counted)
+        self.directory.crashed(
+            self.address, self.actor_ref, env.id if env is not None else None, report
+        )
+        self._die()
+
+    def _log_crash(self, error: Exception, env: Envelope | None, injected: bool) -> None:
         log.error(
             "%s crashed handling %s: %r",
             self.address,
@@ -213,11 +262,6 @@ class EngineActor(DispatchedActor):
             exc_info=not injected,
             extra={"injected": injected},
         )
-        report = m.ActorCrashed(self.address, repr(error), injected)
-        self.directory.crashed(
-            self.address, self.actor_ref, env.id if env is not None else None, report
-        )
-        self._die()
 
     def _die(self) -> None:
         self.dead = True

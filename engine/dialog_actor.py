@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine import audience
 from engine import dialog_state as ds
 from engine import dialog_watch as dw
 from engine import messages as m
@@ -73,8 +74,8 @@ class DialogActor(EngineActor):
         self.arm("inactivity", max(0.0, self.state.last_visitor_at + timeout - self.now()))
 
     def _watch(self, w: m.Watch) -> None:
-        allowed = dw.authorize_watch(self.state, w) is None
-        if allowed and self.state.phase is not ds.Phase.CLOSED:
+        who = audience.of_watch(self.state, w)
+        if who is not None and self.state.phase is not ds.Phase.CLOSED:
             # closed (retiring): the replay ends with dialog.closed; nothing live follows
-            self.directory.add_watcher(self.address, w.subscriber)
+            self.directory.add_watcher(self.address, w.subscriber, who)
         self.commit(m.Decision((), dw.replay(self.state, w)))

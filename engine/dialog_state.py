@@ -50,6 +50,7 @@ __all__ = [
     "Memo",
     "Phase",
     "apply",
+    "close_effects",
     "decide",
     "decide_command",
     "opened",
@@ -84,9 +85,19 @@ def _history(s: DialogState, e: ev.Event, *extra: m.Effect) -> m.Decision:
     return m.Decision((e,), fx + extra)
 
 
-def _close(
+def _answered(s: DialogState, e: ev.Event, answer: m.Effect, *extra: m.Effect) -> m.Decision:
+    """A command's entry: its answer (the ack) first, then the entry and the rest — the
+    order ``docs/protocol.md`` promises (a ``say`` is the exception that proves it: its
+    entry *is* its answer, so the entry comes first and its ack is not written)."""
+    d = _history(s, e, *extra)
+    return m.Decision(d.events, (answer, *d.effects))
+
+
+def close_effects(
     s: DialogState, by: str, reason: str, now: float
-) -> tuple[ev.Event, tuple[m.Effect, ...]]:
+) -> tuple[ev.DialogClosedEv, tuple[m.Effect, ...]]:
+    """The ``dialog.closed`` event of ``s`` and what closing tells (the holder, the queue,
+    the actor itself); the supervisor closes a given-up dialog with it too."""
     e = ev.DialogClosedEv(dialog=s.id, at=now, seq=s.seq + 1, by=by, reason=reason)
     fx: list[m.Effect] = []
     if s.operator is not None:
@@ -146,16 +157,16 @@ def _decide_open(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
         return _history(s, e, _ack(command.ref, s, s.seq + 1))
     if isinstance(command, c.VisitorClose | c.OperatorClose | c.ManagerClose):
         by = {c.VisitorClose: "visitor", c.OperatorClose: "operator"}.get(type(command), "manager")
-        e, fx = _close(s, by, f"closed by the {by}", now)
-        return _history(s, e, *fx, _ack(command.ref, s, s.seq + 1))
+        e, fx = close_effects(s, by, f"closed by the {by}", now)
+        return _answered(s, e, _ack(command.ref, s, s.seq + 1), *fx)
     if isinstance(command, c.MarkImportant):
         e = ev.ImportantMarkedEv(dialog=s.id, at=now, seq=s.seq + 1, important=command.important)
-        return _history(s, e, _ack(command.ref, s, s.seq + 1))
+        return _answered(s, e, _ack(command.ref, s, s.seq + 1))
     if isinstance(command, c.AskForHelp):
         e = ev.HelpRequestedEv(
             dialog=s.id, at=now, seq=s.seq + 1, operator=command.operator_id, text=command.text
         )
-        return _history(s, e, _ack(command.ref, s, s.seq + 1))
+        return _answered(s, e, _ack(command.ref, s, s.seq + 1))
     if isinstance(command, c.Monitor):
         e = ev.MonitorSetEv(dialog=s.id, at=now, manager=command.manager_id, on=command.on)
         return m.Decision((e,), (_ack(command.ref, s),))
@@ -236,7 +247,7 @@ def decide(s: DialogState, msg: object, now: float, settings: EngineSettings) ->
         timeout = settings.visitor_inactivity_timeout_s
         if s.phase is Phase.CLOSED or timeout <= 0 or now - s.last_visitor_at < timeout:
             return m.Decision()
-        e, fx = _close(s, "timeout", f"no message from the visitor for {timeout:g} s", now)
+        e, fx = close_effects(s, "timeout", f"no message from the visitor for {timeout:g} s", now)
         return _history(s, e, *fx)
     return m.Decision()
 
@@ -279,12 +290,12 @@ def _complete_transfer(s: DialogState, t: m.CompleteTransfer, now: float) -> m.D
     )
     removed = m.DialogReleased(s.id, moved.seq, "transferred")
     added = m.TransferIn(s.id, moved.seq, s.visitor_name, t.from_operator, t.from_name, t.note)
-    d = _history(
+    d = _answered(
         s,
         moved,
+        m.Reply(t.reply_to, n.Ack(t.ref, s.id, moved.seq)),
         m.Tell(f"operator:{t.from_operator}", removed),
         finished,
         m.Tell(to, added),
-        m.Reply(t.reply_to, n.Ack(t.ref, s.id, moved.seq)),
     )
     return m.Decision((*d.events, memo), d.effects)

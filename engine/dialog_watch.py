@@ -12,36 +12,29 @@ with ``dialog.closed``, the last entry there will ever be.
     an operator                  if it holds it       if it held it last
     a manager                    replay, then live    replay of what it missed
     anyone else                  Rejected forbidden   Rejected forbidden
+
+Each watcher watches as an audience (``engine/audience.py``): the replay,
+like the live deliveries, gives it only the entries meant for it (a visitor
+never gets a help request, the Important flag or a transfer's note).
 """
+
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from engine import audience
 from engine import events as ev
 from engine import messages as m
 from engine import notices as n
 from engine.dialog_state import DialogState, Phase, apply, opened
 
-
-def last_holder(s: DialogState) -> str | None:
-    """The operator who held the dialog last (also once it is closed, or requeued)."""
-    for h in reversed(s.history):
-        if isinstance(h, n.DialogAssigned):
-            return h.operator
-        if isinstance(h, n.DialogTransferred):
-            return h.to_operator
-    return None
+last_holder = audience.last_holder  # kept importable from here
 
 
 def authorize_watch(s: DialogState, w: m.Watch) -> n.Rejected | None:
     """None if ``w`` may watch ``s`` (see the table above), else the refusal."""
-    if w.manager_id is not None:
-        return None
-    if w.token_hash is not None and w.token_hash == s.token_hash:
-        return None
-    holder = last_holder(s) if s.phase is Phase.CLOSED else s.operator
-    if w.operator_id is not None and w.operator_id == holder:
+    if audience.of_watch(s, w) is not None:
         return None
     return n.Rejected(w.ref, "forbidden", f"cannot watch dialog {s.id}: not yours", s.id)
 
@@ -50,14 +43,19 @@ def replay(s: DialogState, w: m.Watch) -> tuple[m.Effect, ...]:
     """What a new watcher is told: the history entries after ``w.after_seq`` (after a
     ``history_gone`` when it claims more than there is), then the queue position if
     the dialog waits; or the refusal if it may not watch."""
-    refused = authorize_watch(s, w)
-    if refused is not None:
+    who = audience.of_watch(s, w)
+    if who is None:
+        refused = n.Rejected(w.ref, "forbidden", f"cannot watch dialog {s.id}: not yours", s.id)
         return (m.Reply(w.subscriber, refused),)
     subs = (w.subscriber,)
     fx: list[m.Effect] = []
     if w.after_seq > s.seq:
         fx.append(m.Deliver(subs, n.HistoryGone(s.id, s.seq, w.after_seq), False))
-    fx += [m.Deliver(subs, h, False) for h in s.history if h.seq > w.after_seq]
+    for h in s.history:
+        if h.seq > w.after_seq:
+            form = h.for_audience(who)  # a visitor is replayed only what is meant for it
+            if form is not None:
+                fx.append(m.Deliver(subs, form, False))
     if s.phase is Phase.QUEUED and s.position > 0:
         fx.append(m.Deliver(subs, n.QueuePosition(s.id, s.seq, s.position), False))
     return tuple(fx)

@@ -82,7 +82,7 @@ class Directory:
         self._slots: dict[str, _Slot] = {}
         self._pending = 0
         self._ids = itertools.count(1)
-        self._watchers: dict[str, list[n.Subscriber]] = {}
+        self._watchers: dict[str, dict[n.Subscriber, n.Audience]] = {}
         self._crash_arms: dict[tuple[str, bool], int] = {}
         # envelopes taken out of a retired address's ledger while still being handled:
         # pending (for settle) until their actor marks them done
@@ -362,24 +362,30 @@ class Directory:
         with self._lock:
             return tuple(self._watchers.get(address, ()))
 
-    def add_watcher(self, address: str, subscriber: n.Subscriber) -> None:
+    def audiences(self, address: str) -> tuple[tuple[n.Subscriber, n.Audience], ...]:
+        """The watchers of ``address`` with the audience each was added as."""
         with self._lock:
-            subs = self._watchers.setdefault(address, [])
+            return tuple(self._watchers.get(address, {}).items())
+
+    def add_watcher(
+        self, address: str, subscriber: n.Subscriber, audience: n.Audience = "visitor"
+    ) -> None:
+        """Watch ``address`` as ``audience`` (the default, the narrowest, is safe: a
+        watcher added without saying who it is never gets what is for staff only)."""
+        with self._lock:
+            subs = self._watchers.setdefault(address, {})
             if subscriber not in subs:
-                subs.append(subscriber)
+                subs[subscriber] = audience
 
     def remove_watcher(self, address: str, subscriber: n.Subscriber) -> None:
         with self._lock:
-            subs = self._watchers.get(address, [])
-            if subscriber in subs:
-                subs.remove(subscriber)
+            self._watchers.get(address, {}).pop(subscriber, None)
 
     def drop_subscriber(self, subscriber: n.Subscriber) -> None:
         """Forget a subscriber everywhere (it raised)."""
         with self._lock:
             for subs in self._watchers.values():
-                if subscriber in subs:
-                    subs.remove(subscriber)
+                subs.pop(subscriber, None)
 
     # --- crash injection (harness) -------------------------------------------------------
 

@@ -268,6 +268,7 @@ class ActorCrashed:
     address: str
     error: str
     injected: bool
+    counted: bool = True  # False: restarted for its input's fault, not counted
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,18 @@ Dialog notices with ``in_history = True`` are entries of the dialog's history:
 their ``seq`` is their own, gap-free from 1, and they are replayed on resume.
 The others (position, typing) are ephemeral and carry the dialog's current
 ``seq`` (that of its latest history entry).
+
+Every notice has an **audience** (``audience``: a set of ``visitor``,
+``operator``, ``manager``), decided here, by the engine, not by a page: the
+help requests, the Important flag and a transfer's note are for staff only
+and never reach a visitor's subscriber, live or on replay
+(``engine/audience.py`` splits a delivery by its watchers' audiences).
+``for_audience(who)`` is the form ``who`` gets: the notice itself, a
+narrower one (a visitor's ``dialog.transferred`` names who it now talks
+with, without the note or the operators' ids), or None (not for ``who``).
+Internal entries keep their ``seq`` in the dialog's one sequence, so a
+visitor sees gaps: its cursor (the highest seq it has seen) still resumes
+exactly, as the replay is every entry after it that is meant for it.
 """
 
 from __future__ import annotations
@@ -19,6 +31,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Literal
 
 Author = Literal["visitor", "operator", "system"]
+Audience = Literal["visitor", "operator", "manager"]
+
+EVERYONE: frozenset[Audience] = frozenset(("visitor", "operator", "manager"))
+STAFF: frozenset[Audience] = frozenset(("operator", "manager"))
 
 
 @dataclass(frozen=True)
@@ -26,6 +42,21 @@ class Notice:
     TYPE: ClassVar[str] = ""
     # a newer notice of this type replaces one still waiting to be sent (adapters/bridge.py)
     LATEST_VALUE: ClassVar[bool] = False
+    # who may receive it (see the module docstring); a subclass narrows it
+    AUDIENCE: ClassVar[frozenset[Audience]] = EVERYONE
+
+    @property
+    def audience(self) -> frozenset[Audience]:
+        return self.AUDIENCE
+
+    def for_audience(self, who: Audience) -> Notice | None:
+        """The form of this notice ``who`` receives; None: not for ``who``."""
+        return self if who in self.audience else None
+
+    def same_for_everyone(self) -> bool:
+        """Whether every audience gets this very notice (the fast path of a delivery)."""
+        cls = type(self)
+        return cls.AUDIENCE == EVERYONE and cls.for_audience is Notice.for_audience
 
     def to_wire(self) -> dict[str, Any]:
         """A new flat dict: ``type`` then the fields, values shared, not copied.
@@ -118,6 +149,20 @@ class DialogTransferred(DialogNotice):
     to_name: str
     note: str
 
+    def for_audience(self, who: Audience) -> Notice | None:
+        if who == "visitor":  # who the visitor talks with now; the note is for staff
+            return VisitorTransferred(self.dialog, self.seq, self.at, self.from_name, self.to_name)
+        return self
+
+
+@dataclass(frozen=True)
+class VisitorTransferred(DialogNotice):
+    """What a visitor sees of ``dialog.transferred``: the names, no note, no ids."""
+
+    TYPE: ClassVar[str] = "dialog.transferred"
+    from_name: str
+    to_name: str
+
 
 @dataclass(frozen=True)
 class LookingForInfo(DialogNotice):
@@ -131,12 +176,14 @@ class LookingForInfo(DialogNotice):
 @dataclass(frozen=True)
 class ImportantMarked(DialogNotice):
     TYPE: ClassVar[str] = "dialog.important"
+    AUDIENCE: ClassVar[frozenset[Audience]] = STAFF
     important: bool
 
 
 @dataclass(frozen=True)
 class HelpRequested(DialogNotice):
     TYPE: ClassVar[str] = "dialog.help_requested"
+    AUDIENCE: ClassVar[frozenset[Audience]] = STAFF
     operator: str
     text: str
 
@@ -183,6 +230,10 @@ class TypingChanged(Notice):
     seq: int
     who: Literal["visitor", "operator"]
     on: bool
+
+    def for_audience(self, who: Audience) -> Notice | None:
+        """The other side and the managers: never echoed to the side that types."""
+        return None if who == self.who else self
 
 
 @dataclass(frozen=True)

@@ -78,5 +78,5 @@ class OperatorActor(EngineActor):
         fx += [m.Deliver(subs, added, False) for added in s.held.values()]
         # then the queue tells the length and the operators list (which end the burst)
         fx.append(m.Tell("queue", m.WatchQueue(subscriber)))
-        self.directory.add_watcher(self.address, subscriber)
+        self.directory.add_watcher(self.address, subscriber, "operator")
         self.commit(m.Decision((), tuple(fx)))

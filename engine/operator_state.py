@@ -157,19 +157,20 @@ def decide_command(
         if command.status.tells_visitors:
             note = m.NoteLookingForInfo(s.id, s.name, reminder=False)
             fx += [m.Tell(f"dialog:{d}", note) for d in s.held]
-        return m.Decision((e,), (*fx, ack))
+        return m.Decision((e,), (ack, *fx))  # the answer first, then what it caused
     if isinstance(command, c.SetCapacity):
         if command.capacity < 0:
             return _reject(
                 cmd, "invalid", f"cannot set capacity of {s.id} to {command.capacity}: must be >= 0"
             )
         e2 = ev.CapacitySetEv(operator=s.id, at=now, capacity=command.capacity)
-        return m.Decision((e2,), (_avail(_after(s, e2)), ack))
+        return m.Decision((e2,), (ack, _avail(_after(s, e2))))
     if isinstance(command, c.OperatorLogout):
         e3 = ev.OperatorLoggedOutEv(operator=s.id, at=now)
         gone = m.OperatorGone(s.id)
-        fx = [m.Tell(f"dialog:{d}", gone) for d in (*s.held, *sorted(s.reserved))]
-        fx += [_avail(_after(s, e3)), m.Tell(s.address, m.Retire()), ack]
+        fx = [ack]
+        fx += [m.Tell(f"dialog:{d}", gone) for d in (*s.held, *sorted(s.reserved))]
+        fx += [_avail(_after(s, e3)), m.Tell(s.address, m.Retire())]
         return m.Decision((e3,), tuple(fx))
     if isinstance(command, c.Transfer):
         d = command.dialog_id

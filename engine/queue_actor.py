@@ -34,7 +34,7 @@ class QueueActor(EngineActor):
         if isinstance(message, m.WatchQueue):
             # told the current values first, then a watcher: no change can overtake them
             self.commit(m.Decision((), qs.told_now(self.state, message.subscriber)))
-            self.directory.add_watcher(self.address, message.subscriber)
+            self.directory.add_watcher(self.address, message.subscriber, "operator")
             return
         if isinstance(message, m.TellPositions) or (
             isinstance(message, m.Undeliverable) and isinstance(message.message, m.TellPositions)

@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 from engine import commands as c
+from engine import encodable
 from engine import messages as m
 from engine import notices as n
 from engine.actor import Context
@@ -174,6 +175,13 @@ class Engine:
         if refused is not None:
             self._reply(reply_to, refused)
             return
+        bad = encodable.command_problem(command)
+        if bad is not None:  # the journal could never store it: refused, not "retry later"
+            dialog = getattr(command, "dialog_id", None)
+            what = type(command).__name__ + (f" on dialog {dialog}" if dialog else "")
+            ref = command.ref if encodable.problem(command.ref) is None else None
+            self._reply(reply_to, n.Rejected(ref, "invalid", f"cannot {what}: {bad}", dialog))
+            return
         if isinstance(command, _TO_SUPERVISOR):
             self.directory.send("supervisor", inbound)
         elif isinstance(command, _TO_OPERATOR):
@@ -232,7 +240,7 @@ class Engine:
         self.directory.remove_watcher("queue", subscriber)
 
     def watch_all(self, subscriber: n.Subscriber) -> None:
-        self.directory.add_watcher(MANAGERS, subscriber)
+        self.directory.add_watcher(MANAGERS, subscriber, "manager")
 
     def unwatch_all(self, subscriber: n.Subscriber) -> None:
         self.directory.remove_watcher(MANAGERS, subscriber)

@@ -13,6 +13,14 @@ their commands get Rejected ``unavailable``, and each origin actor is told
 ``CommitFailed`` (it crashes and is restarted from the journal, so its memory
 is no longer ahead of it).
 
+A commit whose own events the journal could never store (text with a lone
+surrogate: ``engine/encodable.py``) is checked before the append and refused
+alone, ``invalid`` with the reason, not ``unavailable`` (a retry would fail for
+ever); the rest of its batch is appended. Its origin is restarted from the
+journal as above, but that restart is not counted against its restart
+intensity (the input's fault, not the actor's), and the origin's later
+commits are refused ``unavailable`` until it is rebuilt.
+
 ``StaleEpoch`` fences the node, for good (a node that gets its lease back
 starts a new engine): the store logs it once at WARNING, tells the supervisor
 (``Fenced``) and from then on performs no effect at all. Every command whose
@@ -38,6 +46,7 @@ from typing import Any
 
 from engine import dialog_state as ds
 from engine import dialog_watch as dw
+from engine import encodable
 from engine import events as ev
 from engine import messages as m
 from engine import notices as n
@@ -46,7 +55,7 @@ from engine.actor import CommitFailed, Context, EngineActor
 from engine.directory import Envelope
 from engine.dispatch import Dispatcher
 from engine.errors import JournalError, StaleEpoch
-from engine.journal import Journal, Record
+from engine.journal import Journal, NewEvent, Record
 from engine.projection import Projection
 
 log = logging.getLogger("frontdesk.engine.store")
@@ -70,6 +79,8 @@ class StoreActor(EngineActor):
         # subscriber is kept so its id is not reused), so a command carried again
         # (a transfer's timeout after its refusal) is not answered twice
         self._refused: dict[tuple[int, str | None], n.Subscriber] = {}
+        # origins a commit of which was refused for its content, until they are rebuilt
+        self._poisoned: set[str] = set()
 
     def dispatcher_for_actor(self) -> Dispatcher:
         return self.ctx.store_dispatcher  # its own thread: a commit blocks on the journal
@@ -103,6 +114,7 @@ class StoreActor(EngineActor):
 
     def handle(self, message: Any) -> None:
         if isinstance(message, m.Rebuild):
+            self._poisoned.discard(message.address)  # behind all its commits: read it back
             self.directory.send(
                 "supervisor", m.Rebuilt(message.address, self._rebuild(message.address))
             )
@@ -122,11 +134,21 @@ class StoreActor(EngineActor):
 
     def _commit_batch(self, batch: list[Envelope]) -> None:
         commits: list[m.Commit] = [e.message for e in batch]
-        events = [e for c in commits for e in c.events]
+        refused: dict[int, tuple[str, str]] = {}  # index -> (code, why): not appended
+        new_events: list[NewEvent] = []
+        events: list[ev.Event] = []
+        if not self.fenced:
+            for i, c in enumerate(commits):
+                refusal = self._check(c)
+                if refusal is not None:
+                    refused[i] = refusal
+                    continue
+                new_events += (ev.to_new_event(e) for e in c.events)
+                events += c.events
         failure: str | None = None
         if events and not self.fenced:
             try:
-                records = self.journal.append([ev.to_new_event(e) for e in events], self.epoch)
+                records = self.journal.append(new_events, self.epoch)
                 self.projection.apply(records, events)
             except StaleEpoch as e:
                 self._fence(e)
@@ -138,9 +160,12 @@ class StoreActor(EngineActor):
                 log.exception("journal append raised an unexpected error")
         self.batches += 1
         self.commits += len(commits)
-        for c in commits:
+        for i, c in enumerate(commits):
             if self.fenced:
                 self._refuse(c, self.fenced)
+            elif i in refused:
+                code, why = refused[i]
+                self._fail(c, why, code)
             elif failure is not None and c.events:
                 self._fail(c, failure)
             else:
@@ -188,11 +213,48 @@ class StoreActor(EngineActor):
         for reply_to, ref in c.replies:
             answer(reply_to, ref, None)
 
-    def _fail(self, c: m.Commit, why: str) -> None:
+    def _check(self, c: m.Commit) -> tuple[str, str] | None:
+        """Why ``c`` cannot be appended for a reason of its own (not the journal's), if so.
+
+        Its events hold text the journal cannot encode (a lone surrogate): refused
+        ``invalid``, alone — the rest of the batch is appended. A commit of an origin
+        whose earlier commit was refused is refused ``unavailable`` until that origin is
+        rebuilt from the journal (its memory ran ahead of it): a retry then succeeds.
+        """
+        if c.origin in self._poisoned:
+            return ("unavailable", f"{c.origin} is being restored from the journal; retry")
+        for e in c.events:
+            bad = encodable.problem(ev.to_new_event(e).data, "the data")
+            if bad is not None:
+                if c.origin not in ("supervisor", "store"):  # (those are not rebuilt)
+                    self._poisoned.add(c.origin)
+                log.warning("refused a commit of %s: event %s: %s", c.origin, e.TYPE, bad)
+                return ("invalid", f"cannot store event {e.TYPE} of {c.origin}: {bad}")
+        return None
+
+    def _fail(self, c: m.Commit, why: str, code: str = "unavailable") -> None:
         for reply_to, ref in c.replies:
-            self._call(reply_to, n.Rejected(ref, "unavailable", why))
-        if c.origin not in ("supervisor", "store"):
+            self._call(reply_to, n.Rejected(ref, code, why))
+        if c.origin == "supervisor":
+            self._undo_supervisor(c)
+        elif c.origin == "store":
+            pass
+        elif code == "invalid":
+            # the commit's own content was refused: the actor is rebuilt from the journal,
+            # a restart that is the command's doing, not counted against its intensity
+            self.directory.send(c.origin, CommitFailed(why, counted=False), self.address)
+        elif c.origin not in self._poisoned:  # (poisoned: it is told already)
             self.directory.send(c.origin, CommitFailed(why), self.address)
+
+    def _undo_supervisor(self, c: m.Commit) -> None:
+        """The supervisor's open or login did not reach the journal: the actor it started
+        for it holds state the journal does not, so it retires (the dialog number is not
+        reused; the operator is not logged in)."""
+        for e in c.events:
+            if isinstance(e, ev.DialogOpenedEv):
+                self.directory.send(f"dialog:{e.dialog}", m.Retire(), self.address)
+            elif isinstance(e, ev.OperatorLoggedInEv):
+                self.directory.send(f"operator:{e.operator}", m.Retire(), self.address)
 
     def _perform(self, origin: str, effect: m.Effect) -> None:
         self.ctx.effects.perform(origin, effect)

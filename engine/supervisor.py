@@ -17,7 +17,12 @@
 * ``ActorCrashed``: restart intensity as in Erlang — more than
   ``max_restarts`` restarts of one address within ``max_restarts_within_s``
   and the address is given up (its ledger answered as undeliverable, a
-  ``node.actor_failed`` notice to managers, an ERROR log). Otherwise it asks
+  ``node.actor_failed`` notice to managers, an ERROR log), then ended cleanly
+  from its state in the journal: a dialog is closed (``by: "engine"``, with
+  the reason), an operator logged out (its dialogs requeued), so nothing
+  stays wedged and no capacity stays pinned. The queue is never given up.
+  A restart caused by the input (a commit the store refused for its content)
+  is not counted. Otherwise it asks
   the store to ``Rebuild`` the address: that message queues behind every
   commit the dead actor made, so the state read from the journal includes
   them; on ``Rebuilt`` a new actor starts under the same address and the
@@ -38,8 +43,10 @@ from engine import messages as m
 from engine import notices as n
 from engine import operator_state as os_
 from engine.actor import Context, EngineActor
+from engine.audience import deliveries
 from engine.dialog_actor import DialogActor
 from engine.directory import Envelope
+from engine.history import entry
 from engine.operator_actor import OperatorActor
 from engine.queue_actor import QueueActor
 
@@ -47,6 +54,10 @@ log = logging.getLogger("frontdesk.engine.supervisor")
 
 
 class Supervisor(EngineActor):
+    # a command that fails here (``_open``/``_login`` change nothing before all is built) is
+    # answered ``invalid`` and the supervisor goes on
+    refuses_poison_without_state = True
+
     def __init__(
         self, address: str, ctx: Context, next_number: int, open_tokens: dict[str, str]
     ) -> None:
@@ -92,7 +103,6 @@ class Supervisor(EngineActor):
             self.commit(m.Decision((), (m.Reply(inbound.reply_to, ack),)))
             return
         number = self.next_number
-        self.next_number += 1
         dialog = f"d-{number}"
         e = ev.DialogOpenedEv(
             dialog=dialog,
@@ -105,6 +115,8 @@ class Supervisor(EngineActor):
             priority=cmd.priority,
         )
         state = ds.opened(e)
+        enqueue = m.Enqueue(dialog, number, cmd.priority)
+        self.next_number += 1  # everything is built: from here on nothing fails on the input
         self.open_tokens[cmd.token_hash] = dialog
         self.tokens_of[dialog] = cmd.token_hash
         DialogActor.launch(state.address, self.ctx, state)
@@ -113,7 +125,7 @@ class Supervisor(EngineActor):
                 (e,),
                 (
                     m.Deliver((), state.history[0]),
-                    m.Tell("queue", m.Enqueue(dialog, number, cmd.priority)),
+                    m.Tell("queue", enqueue),
                     m.Reply(inbound.reply_to, n.Ack(cmd.ref, dialog, 1, {"dialog": dialog})),
                 ),
             )
@@ -133,8 +145,7 @@ class Supervisor(EngineActor):
         if state_now in ("live", "restarting"):
             self.directory.send(address, inbound, self.address)
             return
-        self.given_up.pop(address, None)
-        if cmd.capacity is not None and cmd.capacity < 0:
+        if cmd.capacity is not None and (not isinstance(cmd.capacity, int) or cmd.capacity < 0):
             rej = n.Rejected(cmd.ref, "invalid", f"cannot log in {cmd.operator_id}: capacity < 0")
             self.commit(m.Decision((), (m.Reply(inbound.reply_to, rej),)))
             return
@@ -142,6 +153,7 @@ class Supervisor(EngineActor):
             operator=cmd.operator_id, at=self.now(), name=cmd.name, capacity=cmd.capacity
         )
         state = os_.logged_in(e, self.ctx.settings.default_capacity)
+        self.given_up.pop(address, None)
         ack = m.Reply(inbound.reply_to, n.Ack(cmd.ref))
         self.commit(
             m.Decision(
@@ -170,12 +182,17 @@ class Supervisor(EngineActor):
 
     def _crashed(self, crash: m.ActorCrashed) -> None:
         address = crash.address
+        if not crash.counted:  # its input's fault (a refused commit): restart, uncounted
+            self.directory.send("store", m.Rebuild(address), self.address)
+            return
         now = self.now()
         window = self.ctx.settings.max_restarts_within_s
         times = self.restarts.setdefault(address, deque())
         while times and now - times[0] > window:
             times.popleft()
-        if len(times) >= self.ctx.settings.max_restarts:
+        if len(times) >= self.ctx.settings.max_restarts and address != "queue":
+            # (the queue is never given up: without it nothing is routed; its state is
+            # rebuilt from the projection, so a restart always starts it afresh)
             self.given_up[address] = crash.error
             log.error(
                 "%s crashed %d times within %g s; giving it up (last error: %s)",
@@ -188,14 +205,41 @@ class Supervisor(EngineActor):
             self.directory.fail(address)
             report = n.ActorFailed(address, len(times), crash.error)
             self.commit(m.Decision((), (m.Deliver((), report),)))
-            self._resume_logins(address)
+            # its state from the journal, to end it cleanly (``_end_given_up``)
+            self.directory.send("store", m.Rebuild(address), self.address)
             return
         times.append(now)
         self.directory.send("store", m.Rebuild(address), self.address)
 
+    def _end_given_up(self, address: str, state: Any) -> None:
+        """An address given up: its dialog is closed, its operator logged out (its dialogs
+        requeued), each with the reason, so no dialog stays wedged and no capacity stays
+        pinned; then the address is free (commands get ``closed`` / ``unknown_operator``,
+        and the operator may log in again)."""
+        why = self.given_up[address]
+        now = self.now()
+        if isinstance(state, ds.DialogState) and state.phase is not ds.Phase.CLOSED:
+            reason = f"the dialog failed and was closed ({why})"
+            e, fx = ds.close_effects(state, "engine", reason, now)
+            note = entry(e)
+            assert note is not None
+            watchers = self.directory.audiences(address)
+            fx = tuple(f for f in fx if not (isinstance(f, m.Tell) and f.address == address))
+            self.commit(m.Decision((e,), (*deliveries(watchers, note, True), *fx)))
+        elif isinstance(state, os_.OperatorState) and state.logged_in:
+            logout = m.Inbound(c.OperatorLogout(state.id), None)
+            d = os_.decide(state, logout, now, self.ctx.settings)
+            fx = tuple(f for f in d.effects if not (isinstance(f, m.Tell) and f.address == address))
+            self.commit(m.Decision(d.events, fx))
+        self.given_up.pop(address, None)
+        self.directory.retire(address, None)
+        self._retired(address)
+
     def _rebuilt(self, rebuilt: m.Rebuilt) -> None:
         address, state = rebuilt.address, rebuilt.state
         if address in self.given_up:
+            if self.directory.state(address) == "failed":
+                self._end_given_up(address, state)
             return
         if state is None:  # closed or logged out meanwhile: nobody to restart
             self.directory.retire(address, None)

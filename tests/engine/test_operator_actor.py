@@ -89,9 +89,9 @@ def test_transfer_moves_the_dialog_with_note(harness: EngineHarness) -> None:
         "billing question",
     )
     ann.probe.expect({"type": "operator.dialog_removed", "reason": "transferred"})
-    moved = vera.probe.expect(n.DialogTransferred)
-    assert isinstance(moved, n.DialogTransferred)
-    assert (moved.from_operator, moved.to_operator) == ("ann", "bob")
+    moved = vera.probe.expect(n.VisitorTransferred)  # the visitor's form: names, no note
+    assert isinstance(moved, n.VisitorTransferred)
+    assert (moved.from_name, moved.to_name) == ("Ann", "Bob")
     assert holders(harness) == {vera.dialog: "bob"}
     # refs are the client's own: bob's "c-1" is not ann's "c-1"
     bobs = bob.say(vera, "from bob", ref="c-1")

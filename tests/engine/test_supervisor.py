@@ -108,8 +108,16 @@ def test_crash_loop_is_given_up_and_reported() -> None:
         report = h.managers.expect(n.ActorFailed)
         assert isinstance(report, n.ActorFailed) and report.address == f"dialog:{d}"
         vera.probe.expect_terminated(f"dialog:{d}")
+        # given up, it is closed with the reason, and its operator's slot is free again
+        closed = vera.probe.expect(n.DialogClosed)
+        assert isinstance(closed, n.DialogClosed) and closed.by == "engine"
+        assert "the dialog failed" in closed.reason and "InjectedCrash" in closed.reason
+        ann.probe.expect({"type": "operator.dialog_removed", "dialog": d})
         after = vera.say("anyone?")
-        assert isinstance(after, n.Rejected) and after.code == "unavailable"
+        assert isinstance(after, n.Rejected) and after.code == "closed"
+        (op,) = h.snapshot()["operators"]
+        assert (op["load"], op["dialogs"]) == (0, [])
+        assert h.snapshot()["dialogs"] == []
         # the rest of the engine goes on
         other = h.visitor("Other")
         other.open()
@@ -153,7 +161,8 @@ def test_restart_replays_the_journal() -> None:
         assert set(bob.dialogs) == {v2.dialog, v3.dialog}
         v4 = h.visitor("D")
         assert v4.open().dialog == "d-4"
-        assert [x.seq for x in v1.probe.of_type(n.DialogNotice)] == [1, 2, 3, 4, 5, 6]
+        # seq 5 is the Important flag: for staff only, a visitor sees the gap
+        assert [x.seq for x in v1.probe.of_type(n.DialogNotice)] == [1, 2, 3, 4, 6]
         assert isinstance(ann.set_capacity(1), n.Ack)
 
 
