@@ -329,6 +329,13 @@ def _check_seqs(where: str, value: Any, ref: str | None) -> dict[str, int]:
         )
     out: dict[str, int] = {}
     for key, item in value.items():
+        if not key or len(key) > MAX_ID_CHARS:
+            raise WireError(
+                "bad_field",
+                f"{where}: expected dialog ids of 1 to {MAX_ID_CHARS} characters, "
+                f"got one of {len(key)}",
+                ref,
+            )
         if not isinstance(item, int) or isinstance(item, bool) or item < 0:
             raise WireError(
                 "bad_field", f"{where}.{key}: expected an integer >= 0, got {_describe(item)}", ref

@@ -132,3 +132,10 @@ def test_every_endpoint_accepts_ping() -> None:
 def test_error_frame_shape() -> None:
     assert error_frame("bad_json", "m", "r", "d-1") == {
         "type": "error", "ref": "r", "code": "bad_json", "message": "m", "dialog": "d-1"}
+
+
+def test_resume_dialog_ids_are_bounded_like_every_id() -> None:
+    long_id = "d" * 65
+    error = refused("operator", json.dumps({"type": "resume", "dialogs": {long_id: 1}}))
+    assert (error.code, error.message) == (
+        "bad_field", "resume.dialogs: expected dialog ids of 1 to 64 characters, got one of 65")
