@@ -16,6 +16,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from adapters.json_limits import (
+    JsonLimitError,
+    bad_string,
+    loads_bounded,
+    may_hold_bad_strings,
+    text_problem,
+)
 from engine.errors import AdapterError
 from engine.status import Status
 
@@ -28,7 +35,9 @@ MAX_NAME_CHARS = 100
 MAX_NOTE_CHARS = 500
 MAX_ID_CHARS = 64
 MAX_INFO_ITEMS = 32
+MAX_INFO_VALUE_CHARS = 500
 MAX_RESUME_DIALOGS = 1000
+MAX_JSON_DEPTH = 16  # arrays and objects inside each other (a frame of the table needs 2)
 MIN_TOKEN_CHARS = 32  # a visitor's own dialog token (``open``): random, url-safe
 MAX_TOKEN_CHARS = 128
 _TOKEN_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -149,23 +158,30 @@ REF_REQUIRED = frozenset({"say"})
 
 
 def parse_frame(endpoint: Endpoint, text: str | bytes) -> Frame:
-    """Validate one client frame of ``endpoint``; raise ``WireError`` if it cannot be taken."""
+    """Validate one client frame of ``endpoint``; raise ``WireError`` if it cannot be taken.
+
+    The frame's size was bounded by the transport (``server.max_frame_bytes``, close 1009)
+    before it got here; its nesting is bounded before it is parsed (``MAX_JSON_DEPTH``), and
+    no string in it, known field or not, may hold a lone surrogate or NUL (``bad_field``)."""
     if isinstance(text, bytes):
         raise WireError("bad_json", "expected a JSON text frame, got a binary frame")
     try:
-        obj = json.loads(text)
-    except ValueError as exc:
-        raise WireError("bad_json", f"expected a JSON object, got invalid JSON ({exc})") from None
+        obj = loads_bounded(text, MAX_JSON_DEPTH)
+    except JsonLimitError as exc:
+        raise WireError(exc.code, exc.message) from None
     if not isinstance(obj, dict):
         raise WireError("bad_json", f"expected a JSON object, got {_kind_of(obj)}")
     ref = _ref_of(obj)
     kind = obj.get("type")
+    if may_hold_bad_strings(text):
+        _refuse_bad_strings(obj, kind, ref)
     table = FRAMES[endpoint]
     if not isinstance(kind, str) or kind not in table:
         known = ", ".join(sorted(table))
+        got = repr(kind) if isinstance(kind, str) and len(kind) <= 40 else _describe(kind)
         raise WireError(
             "unknown_type",
-            f"expected a type among {known} on the {endpoint} endpoint, got {kind!r}",
+            f"expected a type among {known} on the {endpoint} endpoint, got {got}",
             ref,
         )
     if kind in REF_REQUIRED and ref is None:
@@ -183,18 +199,36 @@ def parse_frame(endpoint: Endpoint, text: str | bytes) -> Frame:
 
 
 def _ref_of(obj: dict[str, Any]) -> str | None:
+    """The frame's ``ref``: a string, never coerced (an integer is refused, naming the type).
+    A bad ref is not echoed in the error (it could not be matched, or even encoded)."""
     ref = obj.get("ref")
     if ref is None:
         return None
-    if isinstance(ref, int) and not isinstance(ref, bool):
-        ref = str(ref)
     if not isinstance(ref, str) or not ref or len(ref) > MAX_REF_CHARS:
         raise WireError(
             "bad_field",
             f"ref: expected a non-empty string of at most {MAX_REF_CHARS} characters, "
             f"got {_describe(ref)}",
         )
+    problem = text_problem(ref)
+    if problem is not None:
+        raise WireError("bad_field", f"ref: {problem}")
     return ref
+
+
+def _refuse_bad_strings(obj: dict[str, Any], kind: Any, ref: str | None) -> None:
+    if isinstance(kind, str):
+        problem = text_problem(kind)
+        if problem is not None:
+            raise WireError("bad_field", f"type: {problem}", ref)
+    prefix = kind if isinstance(kind, str) else "frame"
+    for key, value in obj.items():
+        if key in ("type", "ref"):
+            continue
+        found = bad_string({key: value}, prefix)
+        if found is not None:
+            where, problem = found
+            raise WireError("bad_field", f"{where}: {problem}", ref)
 
 
 def _check(kind: str, spec: Field, value: Any, ref: str | None) -> Any:
@@ -247,11 +281,19 @@ def _check_info(where: str, value: Any, ref: str | None) -> dict[str, str]:
             ref,
         )
     out: dict[str, str] = {}
-    for key, raw in value.items():
-        item = str(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else raw
-        if not isinstance(item, str) or len(key) > MAX_ID_CHARS or len(item) > MAX_NAME_CHARS * 5:
+    for key, item in value.items():
+        if len(key) > MAX_ID_CHARS:
             raise WireError(
-                "bad_field", f"{where}.{key}: expected a short string, got {_describe(item)}", ref
+                "bad_field",
+                f"{where}: expected keys of at most {MAX_ID_CHARS} characters, got {len(key)}",
+                ref,
+            )
+        if not isinstance(item, str) or len(item) > MAX_INFO_VALUE_CHARS:
+            raise WireError(
+                "bad_field",
+                f"{where}.{key}: expected a string of at most {MAX_INFO_VALUE_CHARS} "
+                f"characters, got {_describe(item)}",
+                ref,
             )
         out[key] = item
     return out
@@ -287,6 +329,13 @@ def _check_seqs(where: str, value: Any, ref: str | None) -> dict[str, int]:
         )
     out: dict[str, int] = {}
     for key, item in value.items():
+        if not key or len(key) > MAX_ID_CHARS:
+            raise WireError(
+                "bad_field",
+                f"{where}: expected dialog ids of 1 to {MAX_ID_CHARS} characters, "
+                f"got one of {len(key)}",
+                ref,
+            )
         if not isinstance(item, int) or isinstance(item, bool) or item < 0:
             raise WireError(
                 "bad_field", f"{where}.{key}: expected an integer >= 0, got {_describe(item)}", ref

@@ -8,7 +8,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -18,6 +20,7 @@ from web import auth
 from web.context import ServerContext
 from web.front import Upgrade
 from web.http_routes import HttpRoutes, not_serving
+from web.json_body import JsonBodyGuard
 from web.presence import Presence
 from web.ws_base import WsConnection
 from web.ws_manager import ManagerConnection
@@ -75,12 +78,40 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+# on a refused websocket upgrade, which Starlette's middleware never sees
+REFUSAL_HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "same-origin",
+                   "cache-control": "no-store"}
+HTTP_ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+                    413: "too_large", 415: "bad_content_type"}
+
+
 def _refusal(status: int, code: str, message: str) -> tuple[int, dict[str, Any]]:
     return status, {"error": {"code": code, "message": message}}
 
 
-def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
-    """The app; ``extra_routes`` (e.g. ``web.cluster_routes``) go before the static mount."""
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (no route, wrong method): JSON on ``/api/*``, text elsewhere."""
+    assert isinstance(exc, HTTPException)
+    if not request.url.path.startswith("/api/"):
+        return PlainTextResponse(exc.detail, exc.status_code, headers=exc.headers)
+    code = HTTP_ERROR_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    message = f"{exc.detail}: {request.method} {request.url.path}"
+    return JSONResponse({"error": {"code": code, "message": message}}, exc.status_code,
+                        headers=exc.headers)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """A route that raised: a JSON 500 that shows nothing of the cause (Hypercorn logs it,
+    with its traceback, as the exception goes on up)."""
+    message = f"the server failed handling {request.method} {request.url.path}"
+    return JSONResponse({"error": {"code": "internal", "message": message}}, 500)
+
+
+def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASGIApp:
+    """The app; ``extra_routes`` (e.g. ``web.cluster_routes``) go before the static mount.
+
+    ``SecurityHeaders`` wraps the whole Starlette app, outside its error middleware, so
+    that a 500 carries them too; ``JsonBodyGuard`` checks JSON bodies before any route."""
     if ctx.presence is None:
         ctx.presence = Presence(lambda: ctx.engine, ctx.clock, ctx.options.operator_grace_s)
     http = HttpRoutes(ctx)
@@ -126,13 +157,14 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> Sta
 
     async def direct(up: Upgrade) -> None:  # through the front, no ASGI
         async def refuse(status: int, body: dict[str, Any]) -> None:
-            await up.transport.reject(status, json.dumps(body).encode(), "application/json")
+            await up.transport.reject(status, json.dumps(body).encode(), "application/json",
+                                      REFUSAL_HEADERS)
 
         await upgrade(up.path, up.headers, up.cookies, up.transport, refuse)
 
     async def through_starlette(ws: WebSocket) -> None:  # an upgrade Hypercorn got
         async def refuse(status: int, body: dict[str, Any]) -> None:
-            await ws.send_denial_response(JSONResponse(body, status))
+            await ws.send_denial_response(JSONResponse(body, status, headers=REFUSAL_HEADERS))
 
         await upgrade(ws.url.path, ws.headers, ws.cookies, StarletteTransport(ws), refuse)
 
@@ -156,6 +188,7 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> Sta
         Mount("/static", StaticFiles(directory=ctx.options.static_dir, check_dir=False),
               name="static"),
     ]
-    app = Starlette(routes=routes)
-    app.add_middleware(SecurityHeaders, ctx=ctx)
-    return app
+    app = Starlette(routes=routes,
+                    exception_handlers={HTTPException: http_error, Exception: server_error})
+    app.add_middleware(JsonBodyGuard)
+    return SecurityHeaders(app, ctx)

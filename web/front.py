@@ -33,7 +33,12 @@ from hypercorn.trio.worker_context import WorkerContext
 from hypercorn.typing import ConnectionState
 from wsproto.events import Request
 
-from web.ws_transport import HandshakeError, WsprotoTransport
+from web.ws_transport import (
+    CLOSE_GOING_AWAY,
+    CLOSE_INTERNAL,
+    HandshakeError,
+    WsprotoTransport,
+)
 
 log = logging.getLogger("frontdesk.web")
 
@@ -157,18 +162,36 @@ class Front:
             return
         path = upgrade_path(head, self.ws_endpoints)
         if path is None:
-            server = TCPServer(self.app, self.config, self.context, ConnectionState({}),
-                               ReplayStream(stream, head))  # type: ignore[arg-type]
-            await server.run()
+            await self._through_hypercorn(stream, head)
             return
         transport = WsprotoTransport(stream, self.max_message_bytes)
+        code, reason = CLOSE_INTERNAL, "the server ended the connection"
         try:
             request = await transport.handshake(head, HEAD_TIMEOUT_S)
             await self.ws_endpoints[path](Upgrade(request, transport))
         except HandshakeError as exc:
             log.info("refused a websocket upgrade: %s", exc)
+        except Exception:  # this connection's fault: it ends, the others go on
+            log.exception("serving a websocket on %s failed; closing it with 1011", path)
+            reason = "internal error"
+        except BaseException:  # cancelled: the server is stopping
+            code, reason = CLOSE_GOING_AWAY, "server stopping"
+            raise
         finally:
-            await transport.finish(self.close_timeout_s)
+            await transport.finish(self.close_timeout_s, code, reason)
+
+    async def _through_hypercorn(self, stream: trio.SocketStream, head: bytes) -> None:
+        """One connection served by Hypercorn. Whatever escapes it (e.g. its
+        ``BusyResourceError`` when two of its tasks write at once) ends this connection
+        only: logged with its cause, the socket closed."""
+        server = TCPServer(self.app, self.config, self.context, ConnectionState({}),
+                           ReplayStream(stream, head))  # type: ignore[arg-type]
+        try:
+            await server.run()
+        except Exception:
+            log.exception("serving an HTTP connection failed; closing it")
+            with trio.move_on_after(1.0):
+                await stream.aclose()
 
     async def serve(
         self,

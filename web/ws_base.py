@@ -29,7 +29,16 @@ from typing import Any, ClassVar
 import trio
 
 from adapters.bridge import CloseAfter, Delivery, Flush, Item, Outbox
-from adapters.wire import Endpoint, Frame, WireError, error_frame, parse_frame
+from adapters.json_limits import JsonLimitError, loads_bounded, text_problem
+from adapters.wire import (
+    MAX_JSON_DEPTH,
+    MAX_REF_CHARS,
+    Endpoint,
+    Frame,
+    WireError,
+    error_frame,
+    parse_frame,
+)
 from engine.errors import EngineError
 from engine.notices import (
     Ack,
@@ -182,7 +191,6 @@ class WsConnection:
             log.debug("close %s on a %s socket failed", code, self.kind, exc_info=True)
 
     async def _read_loop(self) -> None:
-        metrics = self.ctx.metrics
         while True:
             try:
                 data = await self.ws.receive()
@@ -190,28 +198,38 @@ class WsConnection:
                 return
             if data is None:
                 return
-            metrics.frames_received[self.kind] += 1
-            if not self.bucket.take():
-                self.send_error(
-                    "rate_limited",
-                    f"expected at most {self.ctx.options.rate_limit_per_s:g} frames/s "
-                    f"(burst {self.ctx.options.rate_limit_burst}); this frame was dropped",
-                    _lenient_ref(data),
-                )
-                continue
             try:
-                frame = parse_frame(self.kind, data)
-            except WireError as exc:
-                self.send_error(exc.code, exc.message, exc.ref)
-                continue
-            if frame.type == "say" and frame.ref is not None:
-                _remember(self._says, frame.ref)
-            try:
-                await self.handle(frame)
-            except WireError as exc:
-                self.send_error(exc.code, exc.message, exc.ref)
-            except EngineError as exc:  # e.g. the engine is stopping (shutdown, failover)
-                self.send_error("unavailable", f"cannot {frame.type} now: {exc}", frame.ref)
+                await self._take(data)
+            except Exception:  # this connection's fault only: 1011, logged once, others go on
+                log.exception("a %s connection failed handling a frame; closing it with 1011",
+                              self.kind)
+                await self.close(CLOSE_INTERNAL, "internal error")
+                return
+
+    async def _take(self, data: str | bytes) -> None:
+        """One client frame: rate limit, validation (``adapters.wire``), the endpoint."""
+        self.ctx.metrics.frames_received[self.kind] += 1
+        if not self.bucket.take():
+            self.send_error(
+                "rate_limited",
+                f"expected at most {self.ctx.options.rate_limit_per_s:g} frames/s "
+                f"(burst {self.ctx.options.rate_limit_burst}); this frame was dropped",
+                _lenient_ref(data),
+            )
+            return
+        try:
+            frame = parse_frame(self.kind, data)
+        except WireError as exc:
+            self.send_error(exc.code, exc.message, exc.ref)
+            return
+        if frame.type == "say" and frame.ref is not None:
+            _remember(self._says, frame.ref)
+        try:
+            await self.handle(frame)
+        except WireError as exc:
+            self.send_error(exc.code, exc.message, exc.ref)
+        except EngineError as exc:  # e.g. the engine is stopping (shutdown, failover)
+            self.send_error("unavailable", f"cannot {frame.type} now: {exc}", frame.ref)
 
     async def _write_loop(self) -> None:
         close_after: CloseAfter | None = None
@@ -367,12 +385,14 @@ def _remember(refs: dict[str, None], ref: str, keep: int = 4096) -> None:
 
 
 def _lenient_ref(data: str | bytes) -> str | None:
+    """The ref of a frame that is not parsed further (rate limited), if it is a good one."""
     try:
-        obj = json.loads(data)
-    except ValueError:
+        obj = loads_bounded(data, MAX_JSON_DEPTH)
+    except JsonLimitError:
         return None
     ref = obj.get("ref") if isinstance(obj, dict) else None
-    return ref if isinstance(ref, str) and len(ref) <= 64 else None
+    ok = isinstance(ref, str) and 0 < len(ref) <= MAX_REF_CHARS and text_problem(ref) is None
+    return ref if ok else None
 
 
 def rejected_dialog(notice: Notice) -> str | None:

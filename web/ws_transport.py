@@ -23,7 +23,7 @@ import logging
 import os
 import struct
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import trio
@@ -46,8 +46,11 @@ from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 log = logging.getLogger("frontdesk.web")
 
 RECEIVE_BYTES = 65536
-CLOSE_TOO_BIG = 1009
+CLOSE_GOING_AWAY = 1001
 CLOSE_PROTOCOL_ERROR = 1002
+CLOSE_TOO_BIG = 1009
+CLOSE_INTERNAL = 1011
+FAILED_DRAIN_S = 1.0  # after failing a connection: how long its last bytes are read
 
 
 class Transport(Protocol):
@@ -137,6 +140,8 @@ class WsprotoTransport:
         self._size = 0
         self._ended = False  # the peer closed, the socket broke, or we closed
         self._close_sent = False
+        self._eof = False  # the peer's end of stream (no close frame will be read)
+        self._failed = False  # the peer broke the protocol: no close handshake to wait for
         # Direct writes (``write_now``): on a TCP socket only. What the kernel did not take
         # waits in ``_pending`` and goes out first, under the lock, with the next write.
         self._fd = stream.socket.fileno() if isinstance(stream, trio.SocketStream) else -1
@@ -176,9 +181,11 @@ class WsprotoTransport:
     async def accept(self) -> None:
         await self._write(self.conn.send(AcceptConnection()))
 
-    async def reject(self, status: int, body: bytes, content_type: str) -> None:
+    async def reject(self, status: int, body: bytes, content_type: str,
+                     extra_headers: Mapping[str, str] | None = None) -> None:
         headers = [(b"content-type", content_type.encode()),
                    (b"content-length", str(len(body)).encode())]
+        headers += [(k.encode(), v.encode()) for k, v in (extra_headers or {}).items()]
         data = self.conn.send(RejectConnection(status_code=status, headers=headers,
                                                has_body=True))
         data += self.conn.send(RejectData(data=body, body_finished=True))
@@ -196,7 +203,7 @@ class WsprotoTransport:
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 data = b""
             if not data:
-                self._ended = True
+                self._ended = self._eof = True
                 return None
             pending = self._feed(data)
             if pending:
@@ -211,9 +218,9 @@ class WsprotoTransport:
             for event in self.conn.events():
                 out += self._on_event(event)
         except RemoteProtocolError as exc:
-            log.info("closing a websocket: %s", exc)
+            log.info("failing a websocket: %s", exc)
             out += self._close_bytes(CLOSE_PROTOCOL_ERROR, "protocol error")
-            self._ended = True
+            self._ended = self._failed = True
         return out
 
     def _on_event(self, event: Event) -> bytes:
@@ -223,9 +230,17 @@ class WsprotoTransport:
             return self.conn.send(event.response())
         if isinstance(event, CloseConnection):
             self._ended = True
-            if self.conn.state is ConnectionState.REMOTE_CLOSING:
+            if self.conn.state is ConnectionState.REMOTE_CLOSING:  # the peer's close frame
                 self._close_sent = True
                 return self.conn.send(event.response())
+            if self.conn.state is ConnectionState.OPEN:
+                # Still open: not the peer's close but wsproto's report of a frame it could
+                # not parse (ParseFailed: 1002 protocol error, 1007 bad UTF-8). RFC 6455 7.1.7:
+                # fail the connection — send that code and end the TCP connection, without
+                # waiting for a close handshake from a peer that broke the protocol.
+                log.info("failing a websocket (%d): %s", event.code, event.reason)
+                self._failed = True
+                return self._close_bytes(event.code, (event.reason or "")[:120])
         return b""
 
     def _on_message(self, event: TextMessage | BytesMessage) -> bytes:
@@ -332,17 +347,23 @@ class WsprotoTransport:
         finally:
             self._lock.release()
 
-    async def finish(self, timeout_s: float) -> None:
-        """End the connection: a close frame if none was sent, then wait (at most
-        ``timeout_s``) for the peer's close or end of stream, then close the TCP
-        connection. Reading until then keeps the kernel from answering the peer's
-        last bytes with a reset, which could destroy our close frame unread."""
+    async def finish(self, timeout_s: float, code: int = CLOSE_INTERNAL,
+                     reason: str = "") -> None:
+        """End the connection: a close frame with ``code`` if none was sent (the handler
+        returned without closing: 1011; the server stopping: 1001 — never 1000, which tells
+        a client not to reconnect), then wait (at most ``timeout_s``) for the peer's close or
+        end of stream, then close the TCP connection. Reading until then keeps the kernel
+        from answering the peer's last bytes with a reset, which could destroy our close
+        frame unread. A connection failed for a protocol error is not waited for: our side
+        is shut at once, and its last bytes read for at most ``FAILED_DRAIN_S``."""
         with trio.CancelScope(shield=True):
             with trio.move_on_after(timeout_s):
                 try:
-                    if self.conn.state is ConnectionState.OPEN:
-                        await self.send_close(1000, "")
-                    while self.conn.state is ConnectionState.LOCAL_CLOSING:
+                    if self.conn.state is ConnectionState.OPEN and not self._eof:
+                        await self.send_close(code, reason)
+                    if self._failed or self._eof:
+                        await self._drain()
+                    while self.conn.state is ConnectionState.LOCAL_CLOSING and not self._eof:
                         data = bytes(await self.stream.receive_some(RECEIVE_BYTES))
                         if not data:
                             break
@@ -351,7 +372,17 @@ class WsprotoTransport:
                             for _ in self.conn.events():
                                 pass
                 except (trio.BrokenResourceError, trio.ClosedResourceError,
-                        trio.BusyResourceError):
+                        trio.BusyResourceError, OSError):
                     pass
             with trio.move_on_after(1.0):
                 await self.stream.aclose()
+
+    async def _drain(self) -> None:
+        """Shut our sending side (the peer reads our close, then end of stream) and read
+        what the peer still sends, briefly, so that closing does not reset the connection."""
+        if isinstance(self.stream, trio.abc.HalfCloseableStream):
+            async with self._lock:
+                await self.stream.send_eof()
+        with trio.move_on_after(FAILED_DRAIN_S):
+            while await self.stream.receive_some(RECEIVE_BYTES):
+                pass

@@ -75,14 +75,54 @@ def test_status_becomes_the_enum_and_resume_maps_seqs() -> None:
     assert err.code == "bad_field"
 
 
-def test_info_values_must_be_short_strings() -> None:
-    frame = parse_frame("visitor", json.dumps({"type": "open", "info": {"plan": "Gold", "n": 3}}))
-    assert frame.info("info") == {"plan": "Gold", "n": "3"}
+def test_info_values_must_be_short_strings_never_coerced() -> None:
+    frame = parse_frame("visitor", json.dumps({"type": "open", "info": {"plan": "Gold"}}))
+    assert frame.info("info") == {"plan": "Gold"}
     assert refused("visitor", json.dumps({"type": "open", "info": {"a": [1]}})).code == "bad_field"
+    number = refused("visitor", json.dumps({"type": "open", "info": {"n": 3}}))
+    assert (number.code, number.message) == (
+        "bad_field", "open.info.n: expected a string of at most 500 characters, got 3")
 
 
-def test_numeric_refs_become_strings() -> None:
-    assert parse_frame("manager", json.dumps({"type": "ping", "ref": 7})).ref == "7"
+def test_a_numeric_ref_is_refused_naming_the_type_and_not_echoed() -> None:
+    error = refused("manager", json.dumps({"type": "ping", "ref": 7}))
+    assert (error.code, error.ref) == ("bad_field", None)
+    assert error.message == "ref: expected a non-empty string of at most 64 characters, got 7"
+
+
+def test_nesting_is_bounded_before_parsing() -> None:
+    deep = '{"type":"ping","x":' + "[" * 1000 + "]" * 1000 + "}"
+    error = refused("visitor", deep)
+    assert error.code == "bad_json"
+    assert error.message == "expected JSON nested at most 16 levels deep, got 1001 levels"
+    brackets_in_strings = json.dumps({"type": "ping", "x": "[" * 1000})
+    assert parse_frame("visitor", brackets_in_strings).type == "ping"
+
+
+@pytest.mark.parametrize(
+    ("frame", "where"),
+    [
+        ({"type": "say", "ref": "r", "text": "a\ud800"}, "say.text"),
+        ({"type": "say", "ref": "r", "text": "a\udfff b"}, "say.text"),
+        ({"type": "say", "ref": "r", "text": "a\u0000"}, "say.text"),
+        ({"type": "open", "info": {"k": "\ud800"}}, "open.info.k"),
+        ({"type": "open", "info": {"\ud800": "v"}}, "open.info"),
+        ({"type": "ping", "x": [1, ["\ud800"]]}, "ping.x[1][0]"),
+        ({"type": "\ud800"}, "type"),
+    ],
+)
+def test_a_lone_surrogate_or_nul_anywhere_is_bad_field_naming_where(
+    frame: dict[str, object], where: str
+) -> None:
+    text = json.dumps(frame).replace("\\\\u", "\\u")  # the escape itself, not its text
+    error = refused("visitor", text)
+    assert error.code == "bad_field" and error.message.startswith(f"{where}: "), error.message
+    assert error.ref == frame.get("ref")
+
+
+def test_a_surrogate_pair_is_one_character_and_taken() -> None:
+    frame = parse_frame("visitor", '{"type":"say","ref":"r","text":"\\ud83d\\ude00"}')
+    assert frame.text("text") == "\U0001F600"
 
 
 def test_every_endpoint_accepts_ping() -> None:
@@ -92,3 +132,10 @@ def test_every_endpoint_accepts_ping() -> None:
 def test_error_frame_shape() -> None:
     assert error_frame("bad_json", "m", "r", "d-1") == {
         "type": "error", "ref": "r", "code": "bad_json", "message": "m", "dialog": "d-1"}
+
+
+def test_resume_dialog_ids_are_bounded_like_every_id() -> None:
+    long_id = "d" * 65
+    error = refused("operator", json.dumps({"type": "resume", "dialogs": {long_id: 1}}))
+    assert (error.code, error.message) == (
+        "bad_field", "resume.dialogs: expected dialog ids of 1 to 64 characters, got one of 65")

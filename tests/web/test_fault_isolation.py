@@ -1,0 +1,118 @@
+"""A fault in one connection closes that connection only (issue 12, "what must hold").
+
+An exception is injected into each endpoint's handler — visitor, operator, manager, and the
+generic path of ``Front.handle`` that serves ``/ws/replication`` through Hypercorn — and:
+the faulty socket is closed with 1011 (a server error, RFC 6455 7.4.1), the fault is logged
+once with its cause, a bystander connection keeps working and the node keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+import trio
+
+import web.front
+from adapters.client import login
+from adapters.wire import Frame
+from tests.web.nodes import PASSWORD, Node
+from tests.web.raw_ws import RawWs
+from web.ws_manager import ManagerConnection
+from web.ws_operator import OperatorConnection
+from web.ws_visitor import VisitorConnection
+
+
+class InjectedError(RuntimeError):
+    """The fault the tests inject."""
+
+
+def failing(original: Any) -> Any:
+    async def handle(self: Any, frame: Frame) -> None:
+        if frame.ref == "boom":
+            raise InjectedError(f"injected into the {self.kind} handler")
+        await original(self, frame)
+
+    return handle
+
+
+async def socket_of(node: Node, path: str) -> RawWs:
+    cookie = None
+    if path != "/ws/visitor":
+        cookie = await login(node.url, "maria" if path == "/ws/manager" else "ann", PASSWORD)
+    ws = await RawWs.connect(node.port, path, cookie=cookie)
+    await ws.next_json("hello")
+    return ws
+
+
+@pytest.mark.allow_error_logs
+@pytest.mark.parametrize(
+    ("path", "cls"),
+    [("/ws/visitor", VisitorConnection), ("/ws/operator", OperatorConnection),
+     ("/ws/manager", ManagerConnection)],
+)
+async def test_an_exception_in_a_handler_closes_that_socket_with_1011(
+    node: Node, path: str, cls: type, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(cls, "handle", failing(cls.handle))
+    bystander = await socket_of(node, path)
+    ws = await socket_of(node, path)
+    with caplog.at_level(logging.ERROR, logger="frontdesk"):
+        await ws.send_json({"type": "ping", "ref": "boom"})
+        assert await ws.close_code() == 1011
+        await ws.answer_close(1011)
+        await ws.wait_eof()
+    logged = [r for r in caplog.records if r.exc_info and isinstance(r.exc_info[1], InjectedError)]
+    assert len(logged) == 1, caplog.records
+    await bystander.send_json({"type": "ping", "ref": "still"})
+    assert (await bystander.next_json("pong"))["ref"] == "still"
+    fresh = await socket_of(node, path)  # the node still accepts connections
+    await fresh.send_json({"type": "ping", "ref": "new"})
+    assert (await fresh.next_json("pong"))["ref"] == "new"
+    for sock in (ws, bystander, fresh):
+        await sock.aclose()
+
+
+@pytest.mark.allow_error_logs
+async def test_an_exception_escaping_hypercorn_ends_that_connection_only(
+    node: Node, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """As the refused replication hello did (``trio.BusyResourceError`` out of Hypercorn's
+    server): whatever escapes serving one connection ends that connection, not the node."""
+
+    class Failing(web.front.TCPServer):  # type: ignore[misc]
+        async def run(self) -> None:
+            raise trio.BusyResourceError("another task is currently sending data (injected)")
+
+    monkeypatch.setattr(web.front, "TCPServer", Failing)
+    bystander = await socket_of(node, "/ws/visitor")
+    with caplog.at_level(logging.ERROR, logger="frontdesk"):
+        stream = await trio.open_tcp_stream("127.0.0.1", node.port)
+        await stream.send_all(b"GET /ws/replication HTTP/1.1\r\nHost: x\r\n"
+                              b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                              b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                              b"Sec-WebSocket-Version: 13\r\n\r\n")
+        with trio.fail_after(5):
+            while await stream.receive_some(65536):
+                pass
+        await stream.aclose()
+    logged = [r for r in caplog.records
+              if r.exc_info and isinstance(r.exc_info[1], trio.BusyResourceError)]
+    assert len(logged) == 1
+    await bystander.send_json({"type": "ping", "ref": "still"})
+    assert (await bystander.next_json("pong"))["ref"] == "still"
+    await bystander.aclose()
+
+
+async def test_connections_cancelled_with_the_server_are_closed_1001_never_1000(
+    node: Node,
+) -> None:
+    """When the server's tasks are cancelled (the process stopping, for whatever reason),
+    each socket is told 1001 (going away: reconnect), never 1000 ("do not reconnect")."""
+    ws = await socket_of(node, "/ws/visitor")
+    assert node.ctx.tasks is not None
+    node.ctx.tasks.cancel_scope.cancel()
+    assert await ws.close_code() == 1001
+    await ws.aclose()

@@ -1,0 +1,88 @@
+"""HTTP edges (issue 12, finding 9): JSON bodies validated where they enter, JSON errors on
+``/api/*``, the security headers on every response, the refused upgrade included."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+import web.auth
+from tests.web.nodes import PASSWORD, Node
+
+
+def http(node: Node) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=node.url, follow_redirects=False, timeout=10)
+
+
+JSON = {"content-type": "application/json"}
+
+
+def assert_secured(response: httpx.Response) -> None:
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+
+
+async def test_a_login_body_nested_3000_deep_is_a_400_naming_the_depth(node: Node) -> None:
+    body = '{"login":' + "[" * 3000 + "]" * 3000 + ',"password":"x"}'
+    async with http(node) as client:
+        response = await client.post("/api/login", content=body.encode(), headers=JSON)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "bad_json" and "nested" in error["message"]
+    assert_secured(response)
+
+
+@pytest.mark.parametrize("field", ["login", "password"])
+async def test_a_login_with_a_lone_surrogate_is_a_400_naming_the_field(
+    node: Node, field: str
+) -> None:
+    fields = {"login": "ann", "password": PASSWORD, field: "x\ud800"}
+    async with http(node) as client:
+        response = await client.post("/api/login", content=json.dumps(fields).encode(),
+                                     headers=JSON)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "bad_field" and error["message"].startswith(f"{field}:")
+    assert "surrogate" in error["message"]
+
+
+async def test_an_unknown_api_path_is_a_json_404(node: Node) -> None:
+    async with http(node) as client:
+        response = await client.get("/api/nope")
+        wrong_method = await client.get("/api/login")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_found"
+    assert "/api/nope" in response.json()["error"]["message"]
+    assert_secured(response)
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+
+
+async def test_a_500_is_json_and_carries_the_security_headers(
+    node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: object) -> None:
+        raise RuntimeError("injected into /api/me")
+
+    monkeypatch.setattr(web.auth, "session_user", broken)
+    async with http(node) as client:
+        response = await client.get("/api/me")
+        after = await client.get("/healthz")
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal"
+    assert "injected" not in response.text  # the cause is logged, not shown
+    assert_secured(response)
+    assert after.status_code == 200
+
+
+async def test_a_refused_upgrade_carries_nosniff(node: Node) -> None:
+    async with http(node) as client:
+        response = await client.get("/ws/operator", headers={
+            "connection": "Upgrade", "upgrade": "websocket", "sec-websocket-version": "13",
+            "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "origin": node.url})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "no_session"
+    assert_secured(response)
