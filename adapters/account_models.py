@@ -30,6 +30,18 @@ class AccountError(AdapterError):
     """An account could not be created or changed, or the accounts database failed."""
 
 
+class HashingBusyError(AccountError):
+    """Every password-hashing slot stayed taken for the whole wait: 503, retry later."""
+
+    def __init__(self, slots: int, waited_s: float) -> None:
+        super().__init__(
+            f"cannot check a password now: all {slots} password-hashing slots stayed busy "
+            f"for {waited_s:g} s"
+        )
+        self.slots = slots
+        self.waited_s = waited_s
+
+
 @dataclass(frozen=True)
 class User:
     id: int

@@ -27,8 +27,8 @@ import hashlib
 import secrets
 import threading
 import time
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -40,6 +40,7 @@ from adapters.account_models import (
     ROLES,
     AccountError,
     EndedTable,
+    HashingBusyError,
     PasswordHashing,
     Role,
     SessionTable,
@@ -55,7 +56,8 @@ if TYPE_CHECKING:
     from config.settings import Settings
 
 # the vocabulary lives in adapters.account_models; importing it from here keeps working
-__all__ = ["DEMO_USERS", "ROLES", "AccountError", "Accounts", "PasswordHashing", "Role", "User"]
+__all__ = ["DEMO_USERS", "ROLES", "AccountError", "Accounts", "HashingBusyError", "PasswordHashing",
+           "Role", "User"]
 
 class _WallClock:
     def now(self) -> float:
@@ -73,11 +75,14 @@ class Accounts:
         session_ttl_s: float = 12 * 3600.0,
         clock: Clock | None = None,
         cluster_secret: str = "",
+        max_concurrent_hashes: int = 2,
+        hash_wait_s: float = 2.0,
     ) -> None:
         target = parse_database_url(url)
         self.where = target.describe()
         self._db = open_database(target, error=AccountError)
         self._hasher = (hashing or PasswordHashing()).hasher()
+        self._hashing = _HashSlots(max_concurrent_hashes, hash_wait_s)
         self._session_ttl_s = session_ttl_s
         self._clock: Clock | _WallClock = clock or _WallClock()
         self._lock = threading.Lock()
@@ -107,7 +112,7 @@ class Accounts:
             db.tracker.close_all()
             raise
         # verify() of an unknown login checks this hash, so it takes as long as a real one
-        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        self._dummy_hash = self._hash(secrets.token_urlsafe(16))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Accounts:
@@ -119,7 +124,14 @@ class Accounts:
             ),
             session_ttl_s=a.session_ttl_s,
             cluster_secret=settings.cluster.secret,
+            max_concurrent_hashes=settings.login.max_concurrent_hashes,
+            hash_wait_s=settings.login.hash_wait_s,
         )
+
+    @property
+    def hashing(self) -> _HashSlots:
+        """The bound on concurrent argon2 computations (its counters are read by tests)."""
+        return self._hashing
 
     # -- users ------------------------------------------------------------------
 
@@ -137,7 +149,7 @@ class Accounts:
             )
         self._check_password(login, password)
         self._check_capacity(login, capacity)
-        password_hash = self._hasher.hash(password)
+        password_hash = self._hash(password)
         with self._sql(f"create user {login!r}"), self._db.atomic():
             if self._user.get_or_none(self._user.login == login) is not None:
                 raise AccountError(f"cannot create user {login!r}: the login is taken")
@@ -165,7 +177,7 @@ class Accounts:
 
     def set_password(self, login: str, password: str) -> None:
         self._check_password(login, password)
-        password_hash = self._hasher.hash(password)
+        password_hash = self._hash(password)
         with self._sql(f"set the password of {login!r}"):
             changed = (
                 self._user.update(password_hash=password_hash)
@@ -192,7 +204,8 @@ class Accounts:
             row = self._user.get_or_none(self._user.login == login.strip().lower())
         stored = self._dummy_hash if row is None else row.password_hash
         try:
-            self._hasher.verify(stored, password)
+            with self._hashing.slot():
+                self._hasher.verify(stored, password)
         except argon2.exceptions.VerificationError:
             return None
         except argon2.exceptions.InvalidHashError:
@@ -203,7 +216,7 @@ class Accounts:
             return None
         if self._hasher.check_needs_rehash(stored):
             with self._sql(f"rehash the password of {login!r}"):
-                self._user.update(password_hash=self._hasher.hash(password)).where(
+                self._user.update(password_hash=self._hash(password)).where(
                     self._user.id == row.id
                 ).execute()
         return self._to_user(row)
@@ -314,6 +327,10 @@ class Accounts:
     def _sql(self, operation: str) -> AbstractContextManager[None]:
         return translated(self.where, operation, AccountError)
 
+    def _hash(self, password: str) -> str:
+        with self._hashing.slot():
+            return self._hasher.hash(password)
+
     def _valid_login(self, login: str) -> str:
         normal = login.strip().lower()
         if not _LOGIN.fullmatch(normal):
@@ -364,6 +381,47 @@ class Accounts:
     def _to_user(self, row: UserTable) -> User:
         role = cast("Role", row.role)
         return User(int(row.id), str(row.login), str(row.name), role, row.capacity)
+
+
+class _HashSlots:
+    """At most ``slots`` argon2 computations at once, in any thread; a caller waits at most
+    ``wait_s`` for a slot, then gets ``HashingBusyError``.
+
+    argon2id holds ``memory_cost`` (64 MiB by default) for each computation, so without a
+    bound 48 parallel wrong logins took 2.4 GiB; with it the hashing memory is at most
+    ``slots x memory_cost``.
+    """
+
+    def __init__(self, slots: int, wait_s: float) -> None:
+        if slots < 1 or wait_s < 0:
+            raise ValueError(
+                f"hash slots: expected slots >= 1 and wait_s >= 0, got {slots}, {wait_s}"
+            )
+        self.slots = slots
+        self.wait_s = wait_s
+        self._free = threading.BoundedSemaphore(slots)
+        self._lock = threading.Lock()
+        self.running = 0
+        self.peak = 0  # the most computations seen at once
+        self.done = 0
+        self.refused = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        if not self._free.acquire(timeout=self.wait_s):
+            with self._lock:
+                self.refused += 1
+            raise HashingBusyError(self.slots, self.wait_s)
+        with self._lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.running -= 1
+                self.done += 1
+            self._free.release()
 
 
 def _digest(token: str) -> str:
