@@ -23,12 +23,11 @@ session TTL of the node that issued it).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -48,7 +47,8 @@ from adapters.account_models import (
     UserTable,
 )
 from adapters.account_models import LOGIN_PATTERN as _LOGIN
-from adapters.session_tokens import SessionClaims, SessionSigner, is_signed
+from adapters.hash_slots import HashSlots
+from adapters.session_tokens import SessionClaims, SessionSigner, is_signed, token_digest
 from adapters.storage.database import open_database, parse_database_url, translated
 from engine.clock import Clock
 
@@ -82,7 +82,7 @@ class Accounts:
         self.where = target.describe()
         self._db = open_database(target, error=AccountError)
         self._hasher = (hashing or PasswordHashing()).hasher()
-        self._hashing = _HashSlots(max_concurrent_hashes, hash_wait_s)
+        self._hashing = HashSlots(max_concurrent_hashes, hash_wait_s)
         self._session_ttl_s = session_ttl_s
         self._clock: Clock | _WallClock = clock or _WallClock()
         self._lock = threading.Lock()
@@ -129,7 +129,7 @@ class Accounts:
         )
 
     @property
-    def hashing(self) -> _HashSlots:
+    def hashing(self) -> HashSlots:
         """The bound on concurrent argon2 computations (its counters are read by tests)."""
         return self._hashing
 
@@ -383,46 +383,4 @@ class Accounts:
         return User(int(row.id), str(row.login), str(row.name), role, row.capacity)
 
 
-class _HashSlots:
-    """At most ``slots`` argon2 computations at once, in any thread; a caller waits at most
-    ``wait_s`` for a slot, then gets ``HashingBusyError``.
-
-    argon2id holds ``memory_cost`` (64 MiB by default) for each computation, so without a
-    bound 48 parallel wrong logins took 2.4 GiB; with it the hashing memory is at most
-    ``slots x memory_cost``.
-    """
-
-    def __init__(self, slots: int, wait_s: float) -> None:
-        if slots < 1 or wait_s < 0:
-            raise ValueError(
-                f"hash slots: expected slots >= 1 and wait_s >= 0, got {slots}, {wait_s}"
-            )
-        self.slots = slots
-        self.wait_s = wait_s
-        self._free = threading.BoundedSemaphore(slots)
-        self._lock = threading.Lock()
-        self.running = 0
-        self.peak = 0  # the most computations seen at once
-        self.done = 0
-        self.refused = 0
-
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        if not self._free.acquire(timeout=self.wait_s):
-            with self._lock:
-                self.refused += 1
-            raise HashingBusyError(self.slots, self.wait_s)
-        with self._lock:
-            self.running += 1
-            self.peak = max(self.peak, self.running)
-        try:
-            yield
-        finally:
-            with self._lock:
-                self.running -= 1
-                self.done += 1
-            self._free.release()
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+_digest = token_digest

@@ -37,6 +37,11 @@ class SessionClaims:
     sid: str
 
 
+def token_digest(token: str) -> str:
+    """The SHA-256 (hex) of a token: how stores, revocations and socket indexes name it."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def is_signed(token: str) -> bool:
     """Does ``token`` look like a signed token (random tokens have no ``.``)?"""
     return "." in token

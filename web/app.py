@@ -119,10 +119,18 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> Sta
     ) -> None:
         role, make = endpoints[path]
         user, refusal = await gate(headers, cookies, role)
+        token = cookies.get(auth.SESSION_COOKIE, "")
+        if refusal is None and user is not None and ctx.sessions.is_ended(token):
+            refusal = _refusal(403, "no_session", "the session ended while the upgrade waited")
         if refusal is not None:
             await refuse(*refusal)
             return
-        await make(transport, user).serve()
+        conn = make(transport, user)
+        if user is None:
+            await conn.serve()
+            return
+        with ctx.sessions.holding(token, user.login, conn):  # a logout closes it (1008)
+            await conn.serve()
 
     async def direct(up: Upgrade) -> None:  # through the front, no ASGI
         async def refuse(status: int, body: dict[str, Any]) -> None:

@@ -144,6 +144,7 @@ class HttpRoutes:
         token = request.cookies.get(auth.SESSION_COOKIE)
         if token:
             await _in_thread(self.ctx.accounts.end_session, token)
+            await self.ctx.sessions.end_token(token, "logout")  # its live sockets too
         response = JSONResponse({"ok": True})
         response.delete_cookie(auth.SESSION_COOKIE, path="/", httponly=True, samesite="strict")
         return response
