@@ -23,10 +23,12 @@ session TTL of the node that issued it).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -45,8 +47,10 @@ from adapters.account_models import (
     SessionTable,
     User,
     UserTable,
+    add_missing_columns,
 )
 from adapters.account_models import LOGIN_PATTERN as _LOGIN
+from adapters.account_state import AccountState, MergeResult, UserState
 from adapters.hash_slots import HashSlots
 from adapters.session_tokens import SessionClaims, SessionSigner, is_signed, token_digest
 from adapters.storage.database import open_database, parse_database_url, translated
@@ -87,6 +91,7 @@ class Accounts:
         self._clock: Clock | _WallClock = clock or _WallClock()
         self._lock = threading.Lock()
         self._signer = SessionSigner(cluster_secret) if cluster_secret else None
+        self._cluster_secret = cluster_secret
         db = self._db
 
         class UserRow(UserTable):
@@ -105,9 +110,11 @@ class Accounts:
                 table_name = "account_session_ended"
 
         self._user, self._session, self._ended = UserRow, SessionRow, EndedRow
+        self._listeners: list[Callable[[], None]] = []
         try:
             with self._sql("open the accounts database"):
                 db.create_tables([UserRow, SessionRow, EndedRow], safe=True)
+                add_missing_columns(db, UserRow)
         except AccountError:
             db.tracker.close_all()
             raise
@@ -160,7 +167,9 @@ class Accounts:
                 password_hash=password_hash,
                 capacity=capacity,
                 created_at=self._clock.now(),
+                updated_at=self._clock.now(),
             )
+        self._changed()
         return self._to_user(row)
 
     def user(self, login: str) -> User | None:
@@ -176,27 +185,31 @@ class Accounts:
             return [self._to_user(row) for row in query]
 
     def set_password(self, login: str, password: str) -> None:
+        """A new password; every session of the user opened before it is over, on every node
+        (``sessions_after``: the signed tokens issued before it are refused too)."""
         self._check_password(login, password)
         password_hash = self._hash(password)
-        with self._sql(f"set the password of {login!r}"):
-            changed = (
-                self._user.update(password_hash=password_hash)
-                .where(self._user.login == login.strip().lower())
-                .execute()
-            )
-        if not changed:
-            raise AccountError(f"cannot set the password of {login!r}: no such user")
+        now = self._clock.now()
+        with self._sql(f"set the password of {login!r}"), self._db.atomic():
+            row = self._user.get_or_none(self._user.login == login.strip().lower())
+            if row is None:
+                raise AccountError(f"cannot set the password of {login!r}: no such user")
+            self._user.update(password_hash=password_hash, updated_at=now,
+                              sessions_after=now).where(self._user.id == row.id).execute()
+            self._session.delete().where(self._session.user_id == row.id).execute()
+        self._changed()
 
     def set_capacity(self, login: str, capacity: int | None) -> None:
         self._check_capacity(login, capacity)
         with self._sql(f"set the capacity of {login!r}"):
             changed = (
-                self._user.update(capacity=capacity)
+                self._user.update(capacity=capacity, updated_at=self._clock.now())
                 .where(self._user.login == login.strip().lower())
                 .execute()
             )
         if not changed:
             raise AccountError(f"cannot set the capacity of {login!r}: no such user")
+        self._changed()
 
     def verify(self, login: str, password: str) -> User | None:
         """The user if the password matches, else None; as slow for an unknown login."""
@@ -226,16 +239,17 @@ class Accounts:
     ) -> list[tuple[str, str, Role]]:
         """Two demo operators and a demo manager, as ``(login, password, role)``.
 
-        Passwords are random unless given; an existing demo user gets the new
+        Passwords are random unless given, or, with a cluster secret, derived from it (so
+        both nodes of a cluster print the same set); an existing demo user gets the new
         password, so what is returned always works (the CLI prints it).
         """
         given = dict(passwords or {})
         made: list[tuple[str, str, Role]] = []
         for login, name, role in DEMO_USERS:
-            password = given.pop(login, None) or secrets.token_urlsafe(9)
+            password = given.pop(login, None) or self._demo_password(login)
             if self.user(login) is None:
                 self.create_user(login, name, role, password)
-            else:
+            elif self.verify(login, password) is None:  # unchanged: its sessions go on
                 self.set_password(login, password)
             made.append((login, password, role))
         if given:
@@ -254,7 +268,8 @@ class Accounts:
         if self._signer is None:
             token = secrets.token_urlsafe(32)
         else:
-            token = self._signer.sign(user.login, user.name, user.role, user.capacity, expires_at)
+            token = self._signer.sign(user.login, user.name, user.role, user.capacity,
+                                      expires_at, iat=now)
         with self._sql(f"open a session for {user.login!r}"):
             self._session.create(
                 token_hash=_digest(token), user_id=user.id, created_at=now, expires_at=expires_at
@@ -291,19 +306,22 @@ class Accounts:
         A signed token is also recorded as ended, so this node refuses it until it expires.
         """
         claims = self._claims(token)
+        digest = _digest(token)
         with self._sql("end a session"), self._db.atomic():
-            deleted = self._session.delete().where(self._session.token_hash == _digest(token))
-            had_row = bool(deleted.execute())
-            if claims is None:
-                return had_row
-            if claims.exp <= self._clock.now():
+            row = self._session.get_or_none(self._session.token_hash == digest)
+            if row is not None:
+                row.delete_instance()
+            expires_at = claims.exp if claims is not None else (
+                None if row is None else float(row.expires_at))
+            if expires_at is None or expires_at <= self._clock.now():
                 return False
-            if self._ended.get_or_none(self._ended.token_hash == _digest(token)) is not None:
+            if self._ended.get_or_none(self._ended.token_hash == digest) is not None:
                 return False
-            self._ended.insert(
-                token_hash=_digest(token), expires_at=claims.exp
-            ).on_conflict_ignore().execute()
-            return True
+            # recorded for the other node too (replicated), where the token may be live
+            self._ended.insert(token_hash=digest, expires_at=expires_at).on_conflict_ignore(
+            ).execute()
+        self._changed()
+        return True
 
     def purge_expired_sessions(self) -> int:
         with self._sql("purge expired sessions"):
@@ -321,6 +339,69 @@ class Accounts:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- one set of accounts for the cluster (adapters.account_state) -----------------
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` (in the changing thread) after each change made here."""
+        self._listeners.append(listener)
+
+    def export_state(self) -> AccountState:
+        """Every user and every unexpired revocation, to send to the other node."""
+        now = self._clock.now()
+        with self._sql("export the accounts"):
+            users = tuple(
+                UserState(r.login, r.name, r.role, r.password_hash, r.capacity, r.created_at,
+                          r.updated_at, r.sessions_after)
+                for r in self._user.select().order_by(self._user.login))
+            revoked = tuple((str(r.token_hash), float(r.expires_at)) for r in
+                            self._ended.select().where(self._ended.expires_at > now))
+        return AccountState(users, revoked)
+
+    def merge_state(self, state: AccountState) -> MergeResult:
+        """Take what is newer in ``state`` (see adapters.account_state); what ended here."""
+        result = MergeResult()
+        now = self._clock.now()
+        with self._sql("merge the other node's accounts"), self._db.atomic():
+            for theirs in state.users:
+                row = self._user.get_or_none(self._user.login == theirs.login)
+                if row is None:
+                    self._user.create(**_columns(theirs))
+                    result.users_taken.append(theirs.login)
+                    continue
+                mine = UserState(row.login, row.name, row.role, row.password_hash,
+                                 row.capacity, row.created_at, row.updated_at,
+                                 row.sessions_after)
+                after = max(mine.sessions_after, theirs.sessions_after)
+                values = _columns(theirs) if theirs.newer_than(mine) else {}
+                if values:
+                    result.users_taken.append(theirs.login)
+                if after > mine.sessions_after:
+                    result.logins_reset.append(theirs.login)
+                    self._session.delete().where(self._session.user_id == row.id).execute()
+                if values or after != theirs.sessions_after:
+                    values["sessions_after"] = after
+                    self._user.update(**values).where(self._user.id == row.id).execute()
+            for digest, expires_at in state.revoked:
+                if expires_at <= now:
+                    continue
+                if self._ended.get_or_none(self._ended.token_hash == digest) is not None:
+                    continue
+                self._ended.insert(token_hash=digest, expires_at=expires_at).execute()
+                self._session.delete().where(self._session.token_hash == digest).execute()
+                result.revoked.append(digest)
+        return result
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+    def _demo_password(self, login: str) -> str:
+        if self._cluster_secret:  # both nodes derive the same: one set for the cluster
+            mac = hmac.new(self._cluster_secret.encode("utf-8"),
+                           f"frontdesk demo password {login}".encode(), hashlib.sha256)
+            return mac.hexdigest()[:12]
+        return secrets.token_urlsafe(9)
 
     # -- internals ------------------------------------------------------------------
 
@@ -368,6 +449,8 @@ class Accounts:
             if self._ended.get_or_none(self._ended.token_hash == digest) is not None:
                 return None  # logged out on this node
             row = self._user.get_or_none(self._user.login == claims.login)
+            if row is not None and claims.iat < row.sessions_after:
+                return None  # issued before the last password change
             if self._session.get_or_none(self._session.token_hash == digest) is None:
                 self._session.insert(  # recorded here too, the first time this node sees it
                     token_hash=digest, user_id=0 if row is None else row.id,
@@ -384,3 +467,10 @@ class Accounts:
 
 
 _digest = token_digest
+
+
+def _columns(user: UserState) -> dict[str, object]:
+    return {"login": user.login, "name": user.name, "role": user.role,
+            "password_hash": user.password_hash, "capacity": user.capacity,
+            "created_at": user.created_at, "updated_at": user.updated_at,
+            "sessions_after": user.sessions_after}

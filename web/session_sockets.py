@@ -72,6 +72,13 @@ class SessionSockets:
             self._ended.popitem(last=False)
         return await _close_all(doomed, why)
 
+    async def end_elsewhere(self, digests: list[str], logins: list[str]) -> int:
+        """What the other node ended (a replicated logout or password change)."""
+        closed = await self.end_sessions(digests, "ended on the other node")
+        for login in logins:
+            closed += await self.end_login(login, "password changed on the other node")
+        return closed
+
     async def end_login(self, login: str, why: str, keep: Closable | None = None) -> int:
         """Close every socket of ``login`` (a password change ends all its sessions)."""
         doomed = [c for c in self._by_login.get(login, ()) if c is not keep]
