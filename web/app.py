@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import mimetypes
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
@@ -18,6 +19,7 @@ from web import auth
 from web.context import ServerContext
 from web.front import Upgrade
 from web.http_routes import HttpRoutes, not_serving
+from web.password_route import change_password
 from web.presence import Presence
 from web.ws_base import WsConnection
 from web.ws_manager import ManagerConnection
@@ -154,6 +156,7 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> Sta
         Route("/manager", http.manager),
         Route("/api/login", http.login, methods=["POST"]),
         Route("/api/logout", http.logout, methods=["POST"]),
+        Route("/api/password", partial(change_password, ctx), methods=["POST"]),
         Route("/api/me", http.me),
         Route("/api/config", http.config),
         Route("/api/inspect", http.inspect),
