@@ -143,8 +143,11 @@ class Accounts:
     # -- users ------------------------------------------------------------------
 
     def create_user(
-        self, login: str, name: str, role: Role, password: str, capacity: int | None = None
+        self, login: str, name: str, role: Role, password: str, capacity: int | None = None,
+        *, weak: bool = False,
     ) -> User:
+        """A new user; ``weak`` (a demo user) loses to any copy of that login the other node
+        holds (``updated_at`` 0), so a fresh node's demo users never overwrite real ones."""
         login = self._valid_login(login)
         if role not in ROLES:
             raise AccountError(
@@ -167,7 +170,7 @@ class Accounts:
                 password_hash=password_hash,
                 capacity=capacity,
                 created_at=self._clock.now(),
-                updated_at=self._clock.now(),
+                updated_at=0.0 if weak else self._clock.now(),
             )
         self._changed()
         return self._to_user(row)
@@ -248,7 +251,7 @@ class Accounts:
         for login, name, role in DEMO_USERS:
             password = given.pop(login, None) or self._demo_password(login)
             if self.user(login) is None:
-                self.create_user(login, name, role, password)
+                self.create_user(login, name, role, password, weak=True)
             elif self.verify(login, password) is None:  # unchanged: its sessions go on
                 self.set_password(login, password)
             made.append((login, password, role))

@@ -196,9 +196,8 @@ class HttpRoutes:
     async def inspect(self, request: Request) -> Response:
         user = await auth.session_user(self.ctx.accounts, request.cookies)
         if user is None or user.role != "manager":
-            basic = auth.basic_credentials(request.headers.get("authorization"))
-            checked = None if basic is None else await self.ctx.logins().check(
-                self.ctx.accounts, *basic, _address(request))
+            checked = await self.ctx.logins().check_basic(
+                self.ctx.accounts, request.headers.get("authorization"), _address(request))
             if isinstance(checked, LoginRefused):
                 return api_error(checked.status, checked.code, checked.message,
                                  **checked.headers())

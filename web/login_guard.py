@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import trio
 
 from adapters.account_models import HashingBusyError
-from web.auth import AccountsPort, User
+from web.auth import AccountsPort, User, basic_credentials
 from web.login_throttle import LoginThrottle, ThrottleLimits
 
 BUSY_RETRY_AFTER_S = 1
@@ -71,6 +71,15 @@ class LoginGuard:
         else:
             self.throttle.succeeded(login)
         return user
+
+    async def check_basic(
+        self, accounts: AccountsPort, header: str | None, address: str
+    ) -> User | LoginRefused | None:
+        """``check`` for an ``Authorization: Basic`` header (None: no or a malformed one)."""
+        credentials = basic_credentials(header)
+        if credentials is None:
+            return None
+        return await self.check(accounts, *credentials, address)
 
     def _limit(self, kind: str) -> int:
         limits = self.throttle.limits

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,26 @@ def test_demo_passwords_derive_from_the_cluster_secret(tmp_path: Path) -> None:
     token = a.new_session(a.users()[0])
     a.ensure_demo_users()  # a restart with --demo keeps the sessions of unchanged passwords
     assert a.session_user(token) is not None
+
+
+def test_a_fresh_nodes_demo_users_never_overwrite_real_ones(tmp_path: Path) -> None:
+    clock = ManualClock()
+    primary, fresh = store(tmp_path / "a.sqlite3", clock), store(tmp_path / "b.sqlite3", clock)
+    primary.create_user("maria", "Maria", "manager", "the real password")
+    clock.advance(60)
+    fresh.ensure_demo_users()  # a first run with no user at all, a minute later
+    exchange(primary, fresh)
+    for accounts in (primary, fresh):
+        assert accounts.verify("maria", "the real password") is not None
+        assert accounts.user("ann") is not None  # the demo operators join the cluster
+
+
+def test_an_older_database_gains_the_replication_columns(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE account (id INTEGER PRIMARY KEY, login TEXT UNIQUE, name TEXT,"
+                   " role TEXT, password_hash TEXT, capacity INTEGER, created_at REAL)")
+    accounts = store(path, ManualClock())
+    accounts.create_user("carol", "Carol", "operator", "a password")
+    assert [u.login for u in accounts.export_state().users] == ["carol"]
+    accounts.close()
