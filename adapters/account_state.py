@@ -7,11 +7,12 @@ hash, and every session revocation that has not expired) over the replication li
 change. Merging is commutative, associative and idempotent, so the order and the number
 of exchanges do not matter and both nodes end equal:
 
-- a **user** is taken from the peer when the peer's copy is newer: a larger
-  ``updated_at`` (wall-clock seconds of the last change on the node that made it), ties
-  broken by the larger password hash, so both nodes pick the same copy;
-  ``sessions_after`` (sessions issued before it are over: a password change) is the
-  larger of the two whichever copy wins;
+- a **user** merges field by field, each part from the newer copy, so a change of one
+  part on one node never undoes a change of the other part on the other node: the
+  profile (name, role, capacity) by ``updated_at`` (wall-clock seconds of its last change
+  on the node that made it), the password by ``sessions_after`` (the time of the last
+  password change: the sessions issued before it are over); ties are broken by the values
+  themselves, so both nodes pick the same;
 - a **revocation** (the SHA-256 of an ended session token, with the time the token would
   have expired) is a grow-only set: a union, less what has expired.
 
@@ -47,8 +48,16 @@ class UserState:
     updated_at: float
     sessions_after: float
 
-    def newer_than(self, other: UserState) -> bool:
-        return (self.updated_at, self.password_hash) > (other.updated_at, other.password_hash)
+    def profile_newer_than(self, other: UserState) -> bool:
+        return self._profile_key() > other._profile_key()
+
+    def password_newer_than(self, other: UserState) -> bool:
+        return (self.sessions_after, self.password_hash) > (other.sessions_after,
+                                                              other.password_hash)
+
+    def _profile_key(self) -> tuple[float, str, str, int]:
+        return (self.updated_at, self.name, self.role,
+                -1 if self.capacity is None else self.capacity)
 
     def to_wire(self) -> list[Any]:
         return [self.login, self.name, self.role, self.password_hash, self.capacity,

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, cast
 
 import argon2
 
+from adapters import account_merge
 from adapters.account_models import (
     DEMO_USERS,
     MIN_PASSWORD_CHARS,
@@ -50,7 +51,7 @@ from adapters.account_models import (
     add_missing_columns,
 )
 from adapters.account_models import LOGIN_PATTERN as _LOGIN
-from adapters.account_state import AccountState, MergeResult, UserState
+from adapters.account_state import AccountState, MergeResult
 from adapters.hash_slots import HashSlots
 from adapters.session_tokens import SessionClaims, SessionSigner, is_signed, token_digest
 from adapters.storage.database import open_database, parse_database_url, translated
@@ -110,6 +111,7 @@ class Accounts:
                 table_name = "account_session_ended"
 
         self._user, self._session, self._ended = UserRow, SessionRow, EndedRow
+        self._tables = account_merge.Tables(UserRow, SessionRow, EndedRow)
         self._listeners: list[Callable[[], None]] = []
         try:
             with self._sql("open the accounts database"):
@@ -171,6 +173,7 @@ class Accounts:
                 capacity=capacity,
                 created_at=self._clock.now(),
                 updated_at=0.0 if weak else self._clock.now(),
+                sessions_after=0.0 if weak else self._clock.now(),  # the password's version
             )
         self._changed()
         return self._to_user(row)
@@ -197,8 +200,8 @@ class Accounts:
             row = self._user.get_or_none(self._user.login == login.strip().lower())
             if row is None:
                 raise AccountError(f"cannot set the password of {login!r}: no such user")
-            self._user.update(password_hash=password_hash, updated_at=now,
-                              sessions_after=now).where(self._user.id == row.id).execute()
+            self._user.update(password_hash=password_hash, sessions_after=now).where(
+                self._user.id == row.id).execute()
             self._session.delete().where(self._session.user_id == row.id).execute()
         self._changed()
 
@@ -351,49 +354,13 @@ class Accounts:
 
     def export_state(self) -> AccountState:
         """Every user and every unexpired revocation, to send to the other node."""
-        now = self._clock.now()
         with self._sql("export the accounts"):
-            users = tuple(
-                UserState(r.login, r.name, r.role, r.password_hash, r.capacity, r.created_at,
-                          r.updated_at, r.sessions_after)
-                for r in self._user.select().order_by(self._user.login))
-            revoked = tuple((str(r.token_hash), float(r.expires_at)) for r in
-                            self._ended.select().where(self._ended.expires_at > now))
-        return AccountState(users, revoked)
+            return account_merge.export_state(self._tables, self._clock.now())
 
     def merge_state(self, state: AccountState) -> MergeResult:
         """Take what is newer in ``state`` (see adapters.account_state); what ended here."""
-        result = MergeResult()
-        now = self._clock.now()
         with self._sql("merge the other node's accounts"), self._db.atomic():
-            for theirs in state.users:
-                row = self._user.get_or_none(self._user.login == theirs.login)
-                if row is None:
-                    self._user.create(**_columns(theirs))
-                    result.users_taken.append(theirs.login)
-                    continue
-                mine = UserState(row.login, row.name, row.role, row.password_hash,
-                                 row.capacity, row.created_at, row.updated_at,
-                                 row.sessions_after)
-                after = max(mine.sessions_after, theirs.sessions_after)
-                values = _columns(theirs) if theirs.newer_than(mine) else {}
-                if values:
-                    result.users_taken.append(theirs.login)
-                if after > mine.sessions_after:
-                    result.logins_reset.append(theirs.login)
-                    self._session.delete().where(self._session.user_id == row.id).execute()
-                if values or after != theirs.sessions_after:
-                    values["sessions_after"] = after
-                    self._user.update(**values).where(self._user.id == row.id).execute()
-            for digest, expires_at in state.revoked:
-                if expires_at <= now:
-                    continue
-                if self._ended.get_or_none(self._ended.token_hash == digest) is not None:
-                    continue
-                self._ended.insert(token_hash=digest, expires_at=expires_at).execute()
-                self._session.delete().where(self._session.token_hash == digest).execute()
-                result.revoked.append(digest)
-        return result
+            return account_merge.merge_state(self._tables, state, self._clock.now())
 
     def _changed(self) -> None:
         for listener in self._listeners:
@@ -470,10 +437,3 @@ class Accounts:
 
 
 _digest = token_digest
-
-
-def _columns(user: UserState) -> dict[str, object]:
-    return {"login": user.login, "name": user.name, "role": user.role,
-            "password_hash": user.password_hash, "capacity": user.capacity,
-            "created_at": user.created_at, "updated_at": user.updated_at,
-            "sessions_after": user.sessions_after}

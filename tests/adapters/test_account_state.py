@@ -112,3 +112,27 @@ def test_an_older_database_gains_the_replication_columns(tmp_path: Path) -> None
     accounts.create_user("carol", "Carol", "operator", "a password")
     assert [u.login for u in accounts.export_state().users] == ["carol"]
     accounts.close()
+
+
+def test_a_password_change_there_ends_sessions_here_even_when_our_copy_is_newer(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock()
+    a, b = store(tmp_path / "a.sqlite3", clock), store(tmp_path / "b.sqlite3", clock)
+    a.create_user("carol", "Carol", "operator", "first password")
+    exchange(a, b)
+    token = a.new_session(a.verify("carol", "first password"))  # type: ignore[arg-type]
+    clock.advance(1)
+    b.set_password("carol", "second password")
+    clock.advance(1)
+    a.set_capacity("carol", 2)  # a's copy is now the newer one
+    result = a.merge_state(b.export_state())
+    assert result.logins_reset == ["carol"]
+    assert a.session_user(token) is None  # the signed token predates b's password change
+    exchange(a, b)
+    assert a.export_state() == b.export_state()
+    exchange(a, b)
+    assert a.export_state() == b.export_state()
+    for accounts in (a, b):  # neither change undid the other
+        assert accounts.verify("carol", "second password") is not None
+        assert accounts.users()[0].capacity == 2
