@@ -7,18 +7,10 @@ Given the three tables only (``Tables``), not the store: the caller
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from adapters.account_models import EndedTable, SessionTable, UserTable
+from adapters.account_models import Tables, UserTable
 from adapters.account_state import AccountState, MergeResult, UserState
-
-
-@dataclass(frozen=True)
-class Tables:
-    user: type[UserTable]
-    session: type[SessionTable]
-    ended: type[EndedTable]
 
 
 def export_state(t: Tables, now: float) -> AccountState:

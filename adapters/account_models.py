@@ -99,6 +99,15 @@ class EndedTable(peewee.Model):
     expires_at = peewee.DoubleField()
 
 
+@dataclass(frozen=True)
+class Tables:
+    """The store's three tables (bound to its database), for the modules that work on them."""
+
+    user: type[UserTable]
+    session: type[SessionTable]
+    ended: type[EndedTable]
+
+
 def add_missing_columns(db: peewee.Database, model: type[peewee.Model]) -> None:
     """Add the columns a database made by an older version lacks (e.g. ``updated_at``)."""
     table = model._meta.table_name

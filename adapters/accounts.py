@@ -15,10 +15,13 @@ database does not let anyone log in.
 With a cluster secret (``cluster.secret``) a session token is signed and
 self-contained instead (``adapters.session_tokens``): every node holding the
 same secret accepts it, even one whose session table never saw it, so an
-operator's console follows a failover. Such a node records the session when it
-first sees it; a logout records the token as ended on the node that got it, and
-only there: the other node accepts the token until it expires (``exp``, the
-session TTL of the node that issued it).
+operator's console follows a failover (sessions: ``adapters.account_sessions``).
+
+In a cluster the two nodes hold one set of accounts: ``export_state``/``merge_state``
+(``adapters.account_merge``, rules in ``adapters.account_state``) exchange users,
+password changes and revocations over the replication link; every change made here
+is told to the listeners (``add_listener``) so the link sends it. Every argon2
+computation takes a slot of ``adapters.hash_slots.HashSlots`` (a bound on memory).
 """
 
 from __future__ import annotations
@@ -46,14 +49,16 @@ from adapters.account_models import (
     PasswordHashing,
     Role,
     SessionTable,
+    Tables,
     User,
     UserTable,
     add_missing_columns,
 )
 from adapters.account_models import LOGIN_PATTERN as _LOGIN
+from adapters.account_sessions import Sessions
 from adapters.account_state import AccountState, MergeResult
 from adapters.hash_slots import HashSlots
-from adapters.session_tokens import SessionClaims, SessionSigner, is_signed, token_digest
+from adapters.session_tokens import SessionSigner, token_digest
 from adapters.storage.database import open_database, parse_database_url, translated
 from engine.clock import Clock
 
@@ -88,7 +93,6 @@ class Accounts:
         self._db = open_database(target, error=AccountError)
         self._hasher = (hashing or PasswordHashing()).hasher()
         self._hashing = HashSlots(max_concurrent_hashes, hash_wait_s)
-        self._session_ttl_s = session_ttl_s
         self._clock: Clock | _WallClock = clock or _WallClock()
         self._lock = threading.Lock()
         self._signer = SessionSigner(cluster_secret) if cluster_secret else None
@@ -111,7 +115,10 @@ class Accounts:
                 table_name = "account_session_ended"
 
         self._user, self._session, self._ended = UserRow, SessionRow, EndedRow
-        self._tables = account_merge.Tables(UserRow, SessionRow, EndedRow)
+        self._tables = Tables(UserRow, SessionRow, EndedRow)
+        self._sessions = Sessions(
+            self._tables, clock=self._clock, ttl_s=session_ttl_s, signer=self._signer,
+            sql=self._sql, atomic=db.atomic, to_user=self._to_user, changed=self._changed)
         self._listeners: list[Callable[[], None]] = []
         try:
             with self._sql("open the accounts database"):
@@ -265,76 +272,22 @@ class Accounts:
             )
         return made
 
-    # -- sessions ------------------------------------------------------------------
+    # -- sessions (adapters.account_sessions) -------------------------------------------
 
     def new_session(self, user: User) -> str:
         """A new session token: signed when there is a cluster secret, else random."""
-        now = self._clock.now()
-        expires_at = now + self._session_ttl_s
-        if self._signer is None:
-            token = secrets.token_urlsafe(32)
-        else:
-            token = self._signer.sign(user.login, user.name, user.role, user.capacity,
-                                      expires_at, iat=now)
-        with self._sql(f"open a session for {user.login!r}"):
-            self._session.create(
-                token_hash=_digest(token), user_id=user.id, created_at=now, expires_at=expires_at
-            )
-        return token
+        return self._sessions.new(user)
 
     def session_user(self, token: str) -> User | None:
-        """The user of a live session; None for an unknown, ended or expired token.
-
-        A signed token (with a cluster secret) needs no row here: its user comes from
-        this node's account row of that login when there is one (its current name, role
-        and capacity), else from the token itself (``id`` 0).
-        """
-        if not token:
-            return None
-        claims = self._claims(token)
-        if claims is not None:
-            return self._signed_session_user(token, claims)
-        if self._signer is not None and is_signed(token):
-            return None  # signed with another secret, or tampered with
-        with self._sql("look up a session"):
-            session = self._session.get_or_none(self._session.token_hash == _digest(token))
-            if session is None:
-                return None
-            if session.expires_at <= self._clock.now():
-                session.delete_instance()
-                return None
-            row = self._user.get_or_none(self._user.id == session.user_id)
-        return None if row is None else self._to_user(row)
+        """The user of a live session; None for an unknown, ended or expired token."""
+        return self._sessions.user(token)
 
     def end_session(self, token: str) -> bool:
-        """End a session; False if there was none (or it had ended or expired already).
-
-        A signed token is also recorded as ended, so this node refuses it until it expires.
-        """
-        claims = self._claims(token)
-        digest = _digest(token)
-        with self._sql("end a session"), self._db.atomic():
-            row = self._session.get_or_none(self._session.token_hash == digest)
-            if row is not None:
-                row.delete_instance()
-            expires_at = claims.exp if claims is not None else (
-                None if row is None else float(row.expires_at))
-            if expires_at is None or expires_at <= self._clock.now():
-                return False
-            if self._ended.get_or_none(self._ended.token_hash == digest) is not None:
-                return False
-            # recorded for the other node too (replicated), where the token may be live
-            self._ended.insert(token_hash=digest, expires_at=expires_at).on_conflict_ignore(
-            ).execute()
-        self._changed()
-        return True
+        """End a session; False if there was none (or it had ended or expired already)."""
+        return self._sessions.end(token)
 
     def purge_expired_sessions(self) -> int:
-        with self._sql("purge expired sessions"):
-            now = self._clock.now()
-            expired = self._session.delete().where(self._session.expires_at <= now)
-            self._ended.delete().where(self._ended.expires_at <= now).execute()
-            return int(expired.execute())
+        return self._sessions.purge_expired()
 
     def close(self) -> None:
         with self._lock:
@@ -403,33 +356,6 @@ class Accounts:
             raise AccountError(
                 f"capacity of {login!r}: expected a number of dialogs >= 0 or none, got {capacity}"
             )
-
-    def _claims(self, token: str) -> SessionClaims | None:
-        if self._signer is None or not is_signed(token):
-            return None
-        return self._signer.verify(token)
-
-    def _signed_session_user(self, token: str, claims: SessionClaims) -> User | None:
-        now = self._clock.now()
-        digest = _digest(token)
-        with self._sql(f"look up a session of {claims.login!r}"):
-            if claims.exp <= now:
-                self._session.delete().where(self._session.token_hash == digest).execute()
-                return None
-            if self._ended.get_or_none(self._ended.token_hash == digest) is not None:
-                return None  # logged out on this node
-            row = self._user.get_or_none(self._user.login == claims.login)
-            if row is not None and claims.iat < row.sessions_after:
-                return None  # issued before the last password change
-            if self._session.get_or_none(self._session.token_hash == digest) is None:
-                self._session.insert(  # recorded here too, the first time this node sees it
-                    token_hash=digest, user_id=0 if row is None else row.id,
-                    created_at=now, expires_at=claims.exp,
-                ).on_conflict_ignore().execute()
-        if row is not None:
-            return self._to_user(row)
-        role = cast("Role", claims.role)
-        return User(0, claims.login, claims.name, role, claims.capacity)
 
     def _to_user(self, row: UserTable) -> User:
         role = cast("Role", row.role)
