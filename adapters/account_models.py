@@ -12,6 +12,7 @@ from typing import Literal
 
 import argon2
 import peewee
+from playhouse.migrate import SchemaMigrator, migrate
 
 from engine.errors import AdapterError
 
@@ -28,6 +29,18 @@ DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
 
 class AccountError(AdapterError):
     """An account could not be created or changed, or the accounts database failed."""
+
+
+class HashingBusyError(AccountError):
+    """Every password-hashing slot stayed taken for the whole wait: 503, retry later."""
+
+    def __init__(self, slots: int, waited_s: float) -> None:
+        super().__init__(
+            f"cannot check a password now: all {slots} password-hashing slots stayed busy "
+            f"for {waited_s:g} s"
+        )
+        self.slots = slots
+        self.waited_s = waited_s
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,10 @@ class UserTable(peewee.Model):
     password_hash = peewee.TextField()
     capacity = peewee.IntegerField(null=True)
     created_at = peewee.DoubleField()
+    # replication (adapters.account_state): when this row last changed, on any node, and
+    # before when its sessions are over (the last password change)
+    updated_at = peewee.DoubleField(default=0.0)
+    sessions_after = peewee.DoubleField(default=0.0)
 
 
 class SessionTable(peewee.Model):
@@ -80,3 +97,22 @@ class EndedTable(peewee.Model):
 
     token_hash = peewee.TextField(primary_key=True)  # sha256 hex of the token
     expires_at = peewee.DoubleField()
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The store's three tables (bound to its database), for the modules that work on them."""
+
+    user: type[UserTable]
+    session: type[SessionTable]
+    ended: type[EndedTable]
+
+
+def add_missing_columns(db: peewee.Database, model: type[peewee.Model]) -> None:
+    """Add the columns a database made by an older version lacks (e.g. ``updated_at``)."""
+    table = model._meta.table_name
+    have = {c.name for c in db.get_columns(table)}
+    missing = [f for f in model._meta.sorted_fields if f.column_name not in have]
+    if missing:
+        migrator = SchemaMigrator.from_database(db)
+        migrate(*(migrator.add_column(table, f.column_name, f) for f in missing))

@@ -15,39 +15,50 @@ database does not let anyone log in.
 With a cluster secret (``cluster.secret``) a session token is signed and
 self-contained instead (``adapters.session_tokens``): every node holding the
 same secret accepts it, even one whose session table never saw it, so an
-operator's console follows a failover. Such a node records the session when it
-first sees it; a logout records the token as ended on the node that got it, and
-only there: the other node accepts the token until it expires (``exp``, the
-session TTL of the node that issued it).
+operator's console follows a failover (sessions: ``adapters.account_sessions``).
+
+In a cluster the two nodes hold one set of accounts: ``export_state``/``merge_state``
+(``adapters.account_merge``, rules in ``adapters.account_state``) exchange users,
+password changes and revocations over the replication link; every change made here
+is told to the listeners (``add_listener``) so the link sends it. Every argon2
+computation takes a slot of ``adapters.hash_slots.HashSlots`` (a bound on memory).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import argon2
 
+from adapters import account_merge
 from adapters.account_models import (
     DEMO_USERS,
     MIN_PASSWORD_CHARS,
     ROLES,
     AccountError,
     EndedTable,
+    HashingBusyError,
     PasswordHashing,
     Role,
     SessionTable,
+    Tables,
     User,
     UserTable,
+    add_missing_columns,
 )
 from adapters.account_models import LOGIN_PATTERN as _LOGIN
-from adapters.session_tokens import SessionClaims, SessionSigner, is_signed
+from adapters.account_sessions import Sessions
+from adapters.account_state import AccountState, MergeResult
+from adapters.hash_slots import HashSlots
+from adapters.session_tokens import SessionSigner, token_digest
 from adapters.storage.database import open_database, parse_database_url, translated
 from engine.clock import Clock
 
@@ -55,7 +66,8 @@ if TYPE_CHECKING:
     from config.settings import Settings
 
 # the vocabulary lives in adapters.account_models; importing it from here keeps working
-__all__ = ["DEMO_USERS", "ROLES", "AccountError", "Accounts", "PasswordHashing", "Role", "User"]
+__all__ = ["DEMO_USERS", "ROLES", "AccountError", "Accounts", "HashingBusyError", "PasswordHashing",
+           "Role", "User"]
 
 class _WallClock:
     def now(self) -> float:
@@ -73,15 +85,18 @@ class Accounts:
         session_ttl_s: float = 12 * 3600.0,
         clock: Clock | None = None,
         cluster_secret: str = "",
+        max_concurrent_hashes: int = 2,
+        hash_wait_s: float = 2.0,
     ) -> None:
         target = parse_database_url(url)
         self.where = target.describe()
         self._db = open_database(target, error=AccountError)
         self._hasher = (hashing or PasswordHashing()).hasher()
-        self._session_ttl_s = session_ttl_s
+        self._hashing = HashSlots(max_concurrent_hashes, hash_wait_s)
         self._clock: Clock | _WallClock = clock or _WallClock()
         self._lock = threading.Lock()
         self._signer = SessionSigner(cluster_secret) if cluster_secret else None
+        self._cluster_secret = cluster_secret
         db = self._db
 
         class UserRow(UserTable):
@@ -100,14 +115,20 @@ class Accounts:
                 table_name = "account_session_ended"
 
         self._user, self._session, self._ended = UserRow, SessionRow, EndedRow
+        self._tables = Tables(UserRow, SessionRow, EndedRow)
+        self._sessions = Sessions(
+            self._tables, clock=self._clock, ttl_s=session_ttl_s, signer=self._signer,
+            sql=self._sql, atomic=db.atomic, to_user=self._to_user, changed=self._changed)
+        self._listeners: list[Callable[[], None]] = []
         try:
             with self._sql("open the accounts database"):
                 db.create_tables([UserRow, SessionRow, EndedRow], safe=True)
+                add_missing_columns(db, UserRow)
         except AccountError:
             db.tracker.close_all()
             raise
         # verify() of an unknown login checks this hash, so it takes as long as a real one
-        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        self._dummy_hash = self._hash(secrets.token_urlsafe(16))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Accounts:
@@ -119,13 +140,23 @@ class Accounts:
             ),
             session_ttl_s=a.session_ttl_s,
             cluster_secret=settings.cluster.secret,
+            max_concurrent_hashes=settings.login.max_concurrent_hashes,
+            hash_wait_s=settings.login.hash_wait_s,
         )
+
+    @property
+    def hashing(self) -> HashSlots:
+        """The bound on concurrent argon2 computations (its counters are read by tests)."""
+        return self._hashing
 
     # -- users ------------------------------------------------------------------
 
     def create_user(
-        self, login: str, name: str, role: Role, password: str, capacity: int | None = None
+        self, login: str, name: str, role: Role, password: str, capacity: int | None = None,
+        *, weak: bool = False,
     ) -> User:
+        """A new user; ``weak`` (a demo user) loses to any copy of that login the other node
+        holds (``updated_at`` 0), so a fresh node's demo users never overwrite real ones."""
         login = self._valid_login(login)
         if role not in ROLES:
             raise AccountError(
@@ -137,7 +168,7 @@ class Accounts:
             )
         self._check_password(login, password)
         self._check_capacity(login, capacity)
-        password_hash = self._hasher.hash(password)
+        password_hash = self._hash(password)
         with self._sql(f"create user {login!r}"), self._db.atomic():
             if self._user.get_or_none(self._user.login == login) is not None:
                 raise AccountError(f"cannot create user {login!r}: the login is taken")
@@ -148,7 +179,10 @@ class Accounts:
                 password_hash=password_hash,
                 capacity=capacity,
                 created_at=self._clock.now(),
+                updated_at=0.0 if weak else self._clock.now(),
+                sessions_after=0.0 if weak else self._clock.now(),  # the password's version
             )
+        self._changed()
         return self._to_user(row)
 
     def user(self, login: str) -> User | None:
@@ -164,27 +198,31 @@ class Accounts:
             return [self._to_user(row) for row in query]
 
     def set_password(self, login: str, password: str) -> None:
+        """A new password; every session of the user opened before it is over, on every node
+        (``sessions_after``: the signed tokens issued before it are refused too)."""
         self._check_password(login, password)
-        password_hash = self._hasher.hash(password)
-        with self._sql(f"set the password of {login!r}"):
-            changed = (
-                self._user.update(password_hash=password_hash)
-                .where(self._user.login == login.strip().lower())
-                .execute()
-            )
-        if not changed:
-            raise AccountError(f"cannot set the password of {login!r}: no such user")
+        password_hash = self._hash(password)
+        now = self._clock.now()
+        with self._sql(f"set the password of {login!r}"), self._db.atomic():
+            row = self._user.get_or_none(self._user.login == login.strip().lower())
+            if row is None:
+                raise AccountError(f"cannot set the password of {login!r}: no such user")
+            self._user.update(password_hash=password_hash, sessions_after=now).where(
+                self._user.id == row.id).execute()
+            self._session.delete().where(self._session.user_id == row.id).execute()
+        self._changed()
 
     def set_capacity(self, login: str, capacity: int | None) -> None:
         self._check_capacity(login, capacity)
         with self._sql(f"set the capacity of {login!r}"):
             changed = (
-                self._user.update(capacity=capacity)
+                self._user.update(capacity=capacity, updated_at=self._clock.now())
                 .where(self._user.login == login.strip().lower())
                 .execute()
             )
         if not changed:
             raise AccountError(f"cannot set the capacity of {login!r}: no such user")
+        self._changed()
 
     def verify(self, login: str, password: str) -> User | None:
         """The user if the password matches, else None; as slow for an unknown login."""
@@ -192,7 +230,8 @@ class Accounts:
             row = self._user.get_or_none(self._user.login == login.strip().lower())
         stored = self._dummy_hash if row is None else row.password_hash
         try:
-            self._hasher.verify(stored, password)
+            with self._hashing.slot():
+                self._hasher.verify(stored, password)
         except argon2.exceptions.VerificationError:
             return None
         except argon2.exceptions.InvalidHashError:
@@ -203,7 +242,7 @@ class Accounts:
             return None
         if self._hasher.check_needs_rehash(stored):
             with self._sql(f"rehash the password of {login!r}"):
-                self._user.update(password_hash=self._hasher.hash(password)).where(
+                self._user.update(password_hash=self._hash(password)).where(
                     self._user.id == row.id
                 ).execute()
         return self._to_user(row)
@@ -213,16 +252,17 @@ class Accounts:
     ) -> list[tuple[str, str, Role]]:
         """Two demo operators and a demo manager, as ``(login, password, role)``.
 
-        Passwords are random unless given; an existing demo user gets the new
+        Passwords are random unless given, or, with a cluster secret, derived from it (so
+        both nodes of a cluster print the same set); an existing demo user gets the new
         password, so what is returned always works (the CLI prints it).
         """
         given = dict(passwords or {})
         made: list[tuple[str, str, Role]] = []
         for login, name, role in DEMO_USERS:
-            password = given.pop(login, None) or secrets.token_urlsafe(9)
+            password = given.pop(login, None) or self._demo_password(login)
             if self.user(login) is None:
-                self.create_user(login, name, role, password)
-            else:
+                self.create_user(login, name, role, password, weak=True)
+            elif self.verify(login, password) is None:  # unchanged: its sessions go on
                 self.set_password(login, password)
             made.append((login, password, role))
         if given:
@@ -232,72 +272,22 @@ class Accounts:
             )
         return made
 
-    # -- sessions ------------------------------------------------------------------
+    # -- sessions (adapters.account_sessions) -------------------------------------------
 
     def new_session(self, user: User) -> str:
         """A new session token: signed when there is a cluster secret, else random."""
-        now = self._clock.now()
-        expires_at = now + self._session_ttl_s
-        if self._signer is None:
-            token = secrets.token_urlsafe(32)
-        else:
-            token = self._signer.sign(user.login, user.name, user.role, user.capacity, expires_at)
-        with self._sql(f"open a session for {user.login!r}"):
-            self._session.create(
-                token_hash=_digest(token), user_id=user.id, created_at=now, expires_at=expires_at
-            )
-        return token
+        return self._sessions.new(user)
 
     def session_user(self, token: str) -> User | None:
-        """The user of a live session; None for an unknown, ended or expired token.
-
-        A signed token (with a cluster secret) needs no row here: its user comes from
-        this node's account row of that login when there is one (its current name, role
-        and capacity), else from the token itself (``id`` 0).
-        """
-        if not token:
-            return None
-        claims = self._claims(token)
-        if claims is not None:
-            return self._signed_session_user(token, claims)
-        if self._signer is not None and is_signed(token):
-            return None  # signed with another secret, or tampered with
-        with self._sql("look up a session"):
-            session = self._session.get_or_none(self._session.token_hash == _digest(token))
-            if session is None:
-                return None
-            if session.expires_at <= self._clock.now():
-                session.delete_instance()
-                return None
-            row = self._user.get_or_none(self._user.id == session.user_id)
-        return None if row is None else self._to_user(row)
+        """The user of a live session; None for an unknown, ended or expired token."""
+        return self._sessions.user(token)
 
     def end_session(self, token: str) -> bool:
-        """End a session; False if there was none (or it had ended or expired already).
-
-        A signed token is also recorded as ended, so this node refuses it until it expires.
-        """
-        claims = self._claims(token)
-        with self._sql("end a session"), self._db.atomic():
-            deleted = self._session.delete().where(self._session.token_hash == _digest(token))
-            had_row = bool(deleted.execute())
-            if claims is None:
-                return had_row
-            if claims.exp <= self._clock.now():
-                return False
-            if self._ended.get_or_none(self._ended.token_hash == _digest(token)) is not None:
-                return False
-            self._ended.insert(
-                token_hash=_digest(token), expires_at=claims.exp
-            ).on_conflict_ignore().execute()
-            return True
+        """End a session; False if there was none (or it had ended or expired already)."""
+        return self._sessions.end(token)
 
     def purge_expired_sessions(self) -> int:
-        with self._sql("purge expired sessions"):
-            now = self._clock.now()
-            expired = self._session.delete().where(self._session.expires_at <= now)
-            self._ended.delete().where(self._ended.expires_at <= now).execute()
-            return int(expired.execute())
+        return self._sessions.purge_expired()
 
     def close(self) -> None:
         with self._lock:
@@ -309,10 +299,41 @@ class Accounts:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- one set of accounts for the cluster (adapters.account_state) -----------------
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` (in the changing thread) after each change made here."""
+        self._listeners.append(listener)
+
+    def export_state(self) -> AccountState:
+        """Every user and every unexpired revocation, to send to the other node."""
+        with self._sql("export the accounts"):
+            return account_merge.export_state(self._tables, self._clock.now())
+
+    def merge_state(self, state: AccountState) -> MergeResult:
+        """Take what is newer in ``state`` (see adapters.account_state); what ended here."""
+        with self._sql("merge the other node's accounts"), self._db.atomic():
+            return account_merge.merge_state(self._tables, state, self._clock.now())
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+    def _demo_password(self, login: str) -> str:
+        if self._cluster_secret:  # both nodes derive the same: one set for the cluster
+            mac = hmac.new(self._cluster_secret.encode("utf-8"),
+                           f"frontdesk demo password {login}".encode(), hashlib.sha256)
+            return mac.hexdigest()[:12]
+        return secrets.token_urlsafe(9)
+
     # -- internals ------------------------------------------------------------------
 
     def _sql(self, operation: str) -> AbstractContextManager[None]:
         return translated(self.where, operation, AccountError)
+
+    def _hash(self, password: str) -> str:
+        with self._hashing.slot():
+            return self._hasher.hash(password)
 
     def _valid_login(self, login: str) -> str:
         normal = login.strip().lower()
@@ -336,35 +357,9 @@ class Accounts:
                 f"capacity of {login!r}: expected a number of dialogs >= 0 or none, got {capacity}"
             )
 
-    def _claims(self, token: str) -> SessionClaims | None:
-        if self._signer is None or not is_signed(token):
-            return None
-        return self._signer.verify(token)
-
-    def _signed_session_user(self, token: str, claims: SessionClaims) -> User | None:
-        now = self._clock.now()
-        digest = _digest(token)
-        with self._sql(f"look up a session of {claims.login!r}"):
-            if claims.exp <= now:
-                self._session.delete().where(self._session.token_hash == digest).execute()
-                return None
-            if self._ended.get_or_none(self._ended.token_hash == digest) is not None:
-                return None  # logged out on this node
-            row = self._user.get_or_none(self._user.login == claims.login)
-            if self._session.get_or_none(self._session.token_hash == digest) is None:
-                self._session.insert(  # recorded here too, the first time this node sees it
-                    token_hash=digest, user_id=0 if row is None else row.id,
-                    created_at=now, expires_at=claims.exp,
-                ).on_conflict_ignore().execute()
-        if row is not None:
-            return self._to_user(row)
-        role = cast("Role", claims.role)
-        return User(0, claims.login, claims.name, role, claims.capacity)
-
     def _to_user(self, row: UserTable) -> User:
         role = cast("Role", row.role)
         return User(int(row.id), str(row.login), str(row.name), role, row.capacity)
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+_digest = token_digest

@@ -1,8 +1,9 @@
 """Signed, self-contained session tokens: valid on every node holding the cluster secret.
 
 A token is ``base64url(payload) + "." + base64url(HMAC-SHA256(key, base64url(payload)))``
-where the payload is the JSON object ``{login, name, role, capacity, exp, sid}`` (``exp``
-in wall-clock seconds, ``sid`` random so that two sessions never share a token). The key
+where the payload is the JSON object ``{login, name, role, capacity, exp, iat, sid}``
+(``exp`` and ``iat``, issued at, in wall-clock seconds; ``sid`` random so that two sessions
+never share a token). The key
 is derived from ``cluster.secret`` with a label (``HMAC-SHA256(secret, LABEL)``), so a
 token's signature never exposes the secret the replication hello carries.
 
@@ -35,6 +36,12 @@ class SessionClaims:
     capacity: int | None
     exp: float
     sid: str
+    iat: float = 0.0  # issued at (wall clock); a password change ends the sessions before it
+
+
+def token_digest(token: str) -> str:
+    """The SHA-256 (hex) of a token: how stores, revocations and socket indexes name it."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def is_signed(token: str) -> bool:
@@ -50,9 +57,10 @@ class SessionSigner:
             raise ValueError("a session signer needs a cluster secret, got an empty one")
         self._key = hmac.new(secret.encode("utf-8"), LABEL, hashlib.sha256).digest()
 
-    def sign(self, login: str, name: str, role: str, capacity: int | None, exp: float) -> str:
+    def sign(self, login: str, name: str, role: str, capacity: int | None, exp: float, *,
+             iat: float = 0.0) -> str:
         claims = {"login": login, "name": name[:MAX_NAME_CHARS], "role": role,
-                  "capacity": capacity, "exp": exp, "sid": secrets.token_urlsafe(16)}
+                  "capacity": capacity, "exp": exp, "iat": iat, "sid": secrets.token_urlsafe(16)}
         body = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode("utf-8"))
         return f"{body}.{self._mac(body)}"
 
@@ -78,15 +86,21 @@ def _claims(data: Any) -> SessionClaims | None:
     if not isinstance(data, dict):
         return None
     login, name, role = data.get("login"), data.get("name"), data.get("role")
-    capacity, exp, sid = data.get("capacity"), data.get("exp"), data.get("sid")
+    capacity, sid = data.get("capacity"), data.get("sid")
+    exp: Any = data.get("exp")
     if not (isinstance(login, str) and login and isinstance(name, str) and role in _ROLES
             and isinstance(sid, str)):
         return None
     if capacity is not None and (not isinstance(capacity, int) or isinstance(capacity, bool)):
         return None
-    if not isinstance(exp, (int, float)) or isinstance(exp, bool):
+    iat: Any = data.get("iat", 0.0)
+    if not (_is_number(exp) and _is_number(iat)):
         return None
-    return SessionClaims(login, name, str(role), capacity, float(exp), sid)
+    return SessionClaims(login, name, str(role), capacity, float(exp), sid, float(iat))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _b64(raw: bytes) -> str:

@@ -194,5 +194,6 @@ def _build(values: Mapping[str, object], given: Mapping[str, Given]) -> Settings
         engine=dataclasses.replace(parts["engine"], node_name=cluster.node_name),
         accounts=parts["accounts"],
         cluster=dataclasses.replace(cluster, advertise_url=advertise.rstrip("/")),
+        login=parts["login"],
         **top,
     )

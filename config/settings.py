@@ -83,6 +83,22 @@ class AccountsSettings:
     argon2_parallelism: int = field(default=4, metadata=limit(1, 64))
 
 
+# --- login throttling and the bound on password hashing (web.login_guard) -----------
+
+
+@dataclass(frozen=True)
+class LoginSettings:
+    failures_per_account: int = field(default=5, metadata=limit(1, 1_000_000))
+    failures_per_address: int = field(default=20, metadata=limit(1, 1_000_000))
+    window_s: float = field(default=300.0, metadata=limit(above=0))
+    max_concurrent_hashes: int = field(default=2, metadata=limit(1, 256))
+    hash_wait_s: float = field(default=2.0, metadata=limit(0, 60))
+    max_tracked: int = field(default=10_000, metadata=limit(1, 10_000_000))
+
+
+# --- end of login throttling ---------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class ClusterSettings:
     role: Literal["primary", "backup"] = "primary"
@@ -125,6 +141,7 @@ class Settings:
     engine: EngineSettings = field(default_factory=EngineSettings)
     accounts: AccountsSettings = AccountsSettings()
     cluster: ClusterSettings = ClusterSettings()
+    login: LoginSettings = LoginSettings()
     visitor_info_fields: tuple[VisitorInfoField, ...] = DEFAULT_VISITOR_INFO_FIELDS
     demo: bool = False
 
@@ -135,6 +152,7 @@ SECTIONS: dict[str, type[Any]] = {
     "engine": EngineSettings,
     "accounts": AccountsSettings,
     "cluster": ClusterSettings,
+    "login": LoginSettings,
 }
 TOP_LEVEL = ("visitor_info_fields", "demo")
 

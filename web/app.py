@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import mimetypes
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
@@ -21,6 +22,7 @@ from web.context import ServerContext
 from web.front import Upgrade
 from web.http_routes import HttpRoutes, not_serving
 from web.json_body import JsonBodyGuard
+from web.password_route import change_password
 from web.presence import Presence
 from web.ws_base import WsConnection
 from web.ws_manager import ManagerConnection
@@ -150,10 +152,18 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
     ) -> None:
         role, make = endpoints[path]
         user, refusal = await gate(headers, cookies, role)
+        token = cookies.get(auth.SESSION_COOKIE, "")
+        if refusal is None and user is not None and ctx.sessions.is_ended(token):
+            refusal = _refusal(403, "no_session", "the session ended while the upgrade waited")
         if refusal is not None:
             await refuse(*refusal)
             return
-        await make(transport, user).serve()
+        conn = make(transport, user)
+        if user is None:
+            await conn.serve()
+            return
+        with ctx.sessions.holding(token, user.login, conn):  # a logout closes it (1008)
+            await conn.serve()
 
     async def direct(up: Upgrade) -> None:  # through the front, no ASGI
         async def refuse(status: int, body: dict[str, Any]) -> None:
@@ -178,6 +188,7 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
         Route("/manager", http.manager),
         Route("/api/login", http.login, methods=["POST"]),
         Route("/api/logout", http.logout, methods=["POST"]),
+        Route("/api/password", partial(change_password, ctx), methods=["POST"]),
         Route("/api/me", http.me),
         Route("/api/config", http.config),
         Route("/api/inspect", http.inspect),

@@ -37,6 +37,7 @@ class AccountsPort(Protocol):
     def new_session(self, user: Any) -> str: ...
     def session_user(self, token: str) -> Any: ...
     def end_session(self, token: str) -> object: ...
+    def set_password(self, login: str, password: str) -> None: ...
 
 
 def user_json(user: User) -> dict[str, Any]:
@@ -56,8 +57,8 @@ async def verify(accounts: AccountsPort, login: str, password: str) -> User | No
     return user
 
 
-async def basic_user(accounts: AccountsPort, header: str | None) -> User | None:
-    """The user of an ``Authorization: Basic`` header, or None."""
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """``(login, password)`` of an ``Authorization: Basic`` header, or None."""
     if not header or not header.lower().startswith("basic "):
         return None
     try:
@@ -67,7 +68,14 @@ async def basic_user(accounts: AccountsPort, header: str | None) -> User | None:
     login, sep, password = decoded.partition(":")
     if not sep:
         return None
-    return await verify(accounts, login, password)
+    return login, password
+
+
+async def basic_user(accounts: AccountsPort, header: str | None) -> User | None:
+    """The user of an ``Authorization: Basic`` header, or None (unthrottled: the routes
+    go through ``web.login_guard`` instead)."""
+    credentials = basic_credentials(header)
+    return None if credentials is None else await verify(accounts, *credentials)
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: Iterable[str]) -> bool:

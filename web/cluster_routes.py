@@ -19,6 +19,7 @@ from adapters.replication.node import ClusterNode
 from engine.cluster import ClusterError
 from web import auth
 from web.context import ServerContext
+from web.login_guard import LoginRefused
 
 
 def cluster_routes(ctx: ServerContext, node: ClusterNode) -> list[BaseRoute]:
@@ -36,7 +37,10 @@ def cluster_routes(ctx: ServerContext, node: ClusterNode) -> list[BaseRoute]:
             )
         user = await auth.session_user(ctx.accounts, request.cookies)
         if user is None or user.role != "manager":
-            user = await auth.basic_user(ctx.accounts, request.headers.get("authorization"))
+            checked = await ctx.logins().check_basic(  # throttled like a login
+                ctx.accounts, request.headers.get("authorization"),
+                request.client.host if request.client else "unknown")
+            user = None if isinstance(checked, LoginRefused) else checked
         if user is None or user.role != "manager":
             return JSONResponse(
                 {"error": {"code": "no_session", "message": "manager credentials required"}},

@@ -14,8 +14,10 @@ from engine.api import EnginePort
 from engine.clock import Clock
 from engine.notices import DialogAssigned, DialogClosed, DialogOpened, Notice
 from web.auth import AccountsPort
+from web.login_guard import LoginGuard
 from web.metrics import Metrics
 from web.options import ServerOptions
+from web.session_sockets import SessionSockets
 
 _OBSERVED = (DialogOpened, DialogAssigned, DialogClosed)  # a tuple: a union is built per call
 
@@ -65,6 +67,14 @@ class ServerContext:
     # path -> handler of the websocket endpoints the front serves itself (set by build_app)
     ws_endpoints: dict[str, WsHandler] = field(default_factory=dict)
     _metrics_lock: threading.Lock = field(default_factory=threading.Lock)
+    sessions: SessionSockets = field(default_factory=SessionSockets)  # sockets by session
+    login_guard: LoginGuard | None = None  # None: made from options.login_limits at first use
+
+    def logins(self) -> LoginGuard:
+        """The throttle and hash bound every password check goes through."""
+        if self.login_guard is None:
+            self.login_guard = LoginGuard(self.options.login_limits)
+        return self.login_guard
 
     def require_bridge(self) -> Bridge:
         if self.bridge is None:

@@ -20,6 +20,7 @@ from adapters import gcstats
 from engine.status import Status
 from web import auth
 from web.context import ServerContext
+from web.login_guard import LoginRefused
 
 MAX_LOGIN_BODY_BYTES = 8192
 
@@ -109,7 +110,13 @@ class HttpRoutes:
             if is_form:
                 return self._back_to_login("missing_field", next_path)
             return api_error(400, "missing_field", "expected string fields 'login' and 'password'")
-        user = await auth.verify(self.ctx.accounts, login, password)
+        checked = await self.ctx.logins().check(self.ctx.accounts, login, password,
+                                                _address(request))
+        if isinstance(checked, LoginRefused):
+            if is_form:
+                return self._back_to_login(checked.code, next_path)
+            return api_error(checked.status, checked.code, checked.message, **checked.headers())
+        user = checked
         if user is None:
             if is_form:
                 return self._back_to_login("bad_credentials", next_path)
@@ -137,6 +144,7 @@ class HttpRoutes:
         token = request.cookies.get(auth.SESSION_COOKIE)
         if token:
             await _in_thread(self.ctx.accounts.end_session, token)
+            await self.ctx.sessions.end_token(token, "logout")  # its live sockets too
         response = JSONResponse({"ok": True})
         response.delete_cookie(auth.SESSION_COOKIE, path="/", httponly=True, samesite="strict")
         return response
@@ -188,7 +196,12 @@ class HttpRoutes:
     async def inspect(self, request: Request) -> Response:
         user = await auth.session_user(self.ctx.accounts, request.cookies)
         if user is None or user.role != "manager":
-            user = await auth.basic_user(self.ctx.accounts, request.headers.get("authorization"))
+            checked = await self.ctx.logins().check_basic(
+                self.ctx.accounts, request.headers.get("authorization"), _address(request))
+            if isinstance(checked, LoginRefused):
+                return api_error(checked.status, checked.code, checked.message,
+                                 **checked.headers())
+            user = checked
         if user is None or user.role != "manager":
             return api_error(401, "no_session", "manager credentials required",
                              **{"WWW-Authenticate": 'Basic realm="frontdesk"'})
@@ -219,6 +232,11 @@ def _local_path(value: Any) -> str | None:
             and "\\" not in value:
         return value
     return None
+
+
+def _address(request: Request) -> str:
+    """The client's IP address, the throttle's per-address key."""
+    return request.client.host if request.client else "unknown"
 
 
 async def _in_thread(fn: Any, *args: Any) -> Any:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from web.login_throttle import ThrottleLimits
+
 if TYPE_CHECKING:
     from config.settings import Settings
 
@@ -37,6 +39,8 @@ class ServerOptions:
     visitor_info_fields: tuple[dict[str, str], ...] = ()
     static_dir: Path = STATIC_DIR
     secure_cookies: bool = field(default=False)
+    # login throttling (settings [login], web.login_guard)
+    login_limits: ThrottleLimits = field(default_factory=ThrottleLimits)
 
     def base_url(self, port: int | None = None) -> str:
         if self.public_url:
@@ -67,6 +71,10 @@ def options_from_settings(settings: Settings, **overrides: Any) -> ServerOptions
             {"key": f.key, "label": f.label} for f in settings.visitor_info_fields
         ),
     }
+    login = settings.login
+    values["login_limits"] = ThrottleLimits(
+        login.failures_per_account, login.failures_per_address, login.window_s, login.max_tracked
+    )
     values.update(overrides)
     values["secure_cookies"] = str(values["public_url"]).startswith("https:")
     return ServerOptions(**values)

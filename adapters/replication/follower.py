@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import trio
 
+from adapters.replication import accounts_link
 from adapters.replication.channel import TrioWebsocketChannel
 from adapters.replication.protocol import (
     LinkClosedError,
@@ -109,13 +110,20 @@ class ReplicationFollower:
         self._link_up(primary_epoch, int_field(reply, "last_seq"))
         if journal.last()[1] > 0:
             await channel.send({"type": "repl.ack", "seq": journal.last()[1]})
+        link = node.accounts_link  # accounts replicate too, both ways (accounts_link.py)
         while True:
+            if link is not None:
+                await link.flush(channel)
             with trio.move_on_after(timeout) as scope:
-                frame = await channel.receive("repl.records", "repl.heartbeat", "repl.handover")
+                frame = await channel.receive("repl.records", "repl.heartbeat", "repl.handover",
+                                              accounts_link.KIND)
             if scope.cancelled_caught:
                 raise LinkClosedError(f"the primary sent nothing for {timeout} s")
             kind = frame["type"]
-            if kind == "repl.records":
+            if kind == accounts_link.KIND:
+                if link is not None:
+                    await link.received(frame)
+            elif kind == "repl.records":
                 items = frame.get("records")
                 if not isinstance(items, list):
                     raise ReplicationError("repl.records: field 'records' expected a list")

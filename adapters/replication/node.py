@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import trio
 
 from adapters.replication import report
+from adapters.replication.accounts_link import AccountLink
 from adapters.replication.follower import ReplicationFollower
 from adapters.replication.gate import GatedJournal, ReplicaJournal, ReplicationGate
 from adapters.replication.lease import LeaseKeeper
@@ -105,6 +106,7 @@ class ClusterNode:
         self._engine_lock = trio.Lock()
         self._handover_done: trio.Event | None = None
         self.watchers: list[Callable[[], None]] = []  # called on every change (trio thread)
+        self.accounts_link: AccountLink | None = None  # set by serve: accounts replicate
 
     # -- what the web server reads -------------------------------------------------
 

@@ -30,7 +30,9 @@ from urllib.parse import urlsplit
 import trio
 
 from adapters import tuning
+from adapters.account_state import MergeResult
 from adapters.node_setup import open_node
+from adapters.replication.accounts_link import AccountLink
 from adapters.replication.engine_proxy import NodeEngine
 from adapters.replication.node import ClusterNode
 from adapters.replication.settings import ClusterSettings
@@ -133,6 +135,7 @@ def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
         ctx = ServerContext(
             NodeEngine(node), parts.accounts, node_options(settings, conf), clock, node
         )
+        node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
         trio.run(_serve, ctx, node, demo, parts.runtime)
     finally:
         parts.close()
@@ -165,6 +168,12 @@ async def _serve(
             print(f"  {role:<8} {login:<6} password: {password}", flush=True)
         await stop.wait()
         nursery.cancel_scope.cancel()
+
+
+def _end_sessions_soon(ctx: ServerContext, result: MergeResult) -> None:
+    """Sessions ended on the other node: close their sockets here (not on the link's task)."""
+    if ctx.tasks is not None:
+        ctx.tasks.start_soon(ctx.sessions.end_elsewhere, result.revoked, result.logins_reset)
 
 
 async def _close_clients_when_deposed(ctx: ServerContext, node: ClusterNode) -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import trio
 
+from adapters.replication import accounts_link
 from adapters.replication.channel import Channel
 from adapters.replication.protocol import (
     EpochRuns,
@@ -154,6 +155,8 @@ class ReplicationSource:
                         {"type": "repl.heartbeat", "epoch": node.epoch, "last_seq": cursor}
                     )
                     next_beat = trio.current_time() + interval
+            if node.accounts_link is not None:  # accounts replicate too (accounts_link.py)
+                await node.accounts_link.flush(channel, self._send_lock)
             if not node.accepts_backups() and not node.handing_over:
                 return  # deposed: stop streaming; the backup reconnects elsewhere
             if not batch or len(batch) < batch_size:
@@ -163,7 +166,11 @@ class ReplicationSource:
     async def _receive_acks(self, channel: Channel, scope: trio.CancelScope) -> None:
         try:
             while True:
-                frame = await channel.receive("repl.ack")
+                frame = await channel.receive("repl.ack", accounts_link.KIND)
+                if frame["type"] == accounts_link.KIND:
+                    if self.node.accounts_link is not None:
+                        await self.node.accounts_link.received(frame)
+                    continue
                 self.node.backup_acked(int_field(frame, "seq"))
         except ReplicationError as e:
             log.warning("replication link: %s", e)
