@@ -111,7 +111,7 @@ class ClusterSettings:
     failover_timeout_s: float = field(default=1.5, metadata=limit(above=0))
     lease_s: float = field(default=1.2, metadata=limit(above=0))
     sync_timeout_s: float = field(default=1.0, metadata=limit(above=0))
-    secret: str = ""  # shared by both nodes; the replication hello carries it
+    secret: str = ""  # shared by both nodes and the witness; required in cluster mode
     batch_records: int = field(default=512, metadata=limit(1, 100_000))
 
     @property

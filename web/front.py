@@ -75,12 +75,20 @@ def parse_cookies(header: str) -> dict[str, str]:
 
 
 class ReplayStream(trio.abc.HalfCloseableStream):
-    """A socket stream whose first reads return ``prefix`` (the head the front read)."""
+    """A socket stream whose first reads return ``prefix`` (the head the front read).
+
+    Sends and the EOF are serialised: Hypercorn sends under its own lock but half-closes
+    (``send_eof``) outside it, so a websocket whose app closes while the peer's close
+    frame is being answered had two tasks sending at once, and the ``BusyResourceError``
+    escaped the connection (issue 12 finding 2: a refused replication hello, closed at
+    once, killed the node).
+    """
 
     def __init__(self, stream: trio.SocketStream, prefix: bytes) -> None:
         self.stream = stream
         self.socket = stream.socket  # Hypercorn reads the peer's address from it
         self._prefix = prefix
+        self._send_lock = trio.Lock()
 
     async def receive_some(self, max_bytes: int | None = None) -> bytes:
         if self._prefix:
@@ -91,13 +99,15 @@ class ReplayStream(trio.abc.HalfCloseableStream):
         return await self.stream.receive_some(max_bytes)
 
     async def send_all(self, data: bytes | bytearray | memoryview) -> None:
-        await self.stream.send_all(data)
+        async with self._send_lock:
+            await self.stream.send_all(data)
 
     async def wait_send_all_might_not_block(self) -> None:
         await self.stream.wait_send_all_might_not_block()
 
     async def send_eof(self) -> None:
-        await self.stream.send_eof()
+        async with self._send_lock:
+            await self.stream.send_eof()
 
     async def aclose(self) -> None:
         await self.stream.aclose()

@@ -24,7 +24,7 @@ class Channel(Protocol):
 
     async def receive(self, *expected: str) -> dict[str, Any]: ...
 
-    async def close(self) -> None: ...
+    async def close(self, code: int = 1001, reason: str = "") -> None: ...
 
 
 class TrioWebsocketChannel:
@@ -48,8 +48,8 @@ class TrioWebsocketChannel:
             ) from None
         return decode(raw, *expected)
 
-    async def close(self) -> None:
-        await self.ws.aclose()
+    async def close(self, code: int = 1001, reason: str = "") -> None:
+        await self.ws.aclose(code, reason or None)
 
 
 class StarletteChannel:
@@ -75,7 +75,7 @@ class StarletteChannel:
             ) from None
         return decode(raw, *expected)
 
-    async def close(self) -> None:
+    async def close(self, code: int = 1001, reason: str = "") -> None:
         if self.websocket.application_state != WebSocketState.DISCONNECTED:
             with contextlib.suppress(RuntimeError, OSError):
-                await self.websocket.close(code=1001)
+                await self.websocket.close(code=code, reason=reason or None)

@@ -23,8 +23,14 @@ from typing import TYPE_CHECKING
 
 import trio
 
+from adapters.peer_auth import new_nonce
 from adapters.replication import accounts_link
 from adapters.replication.channel import TrioWebsocketChannel
+from adapters.replication.handshake import (
+    LinkAuthError,
+    authenticate_to_primary,
+    replication_key,
+)
 from adapters.replication.protocol import (
     LinkClosedError,
     ReplicationError,
@@ -54,6 +60,7 @@ class ReplicationFollower:
         self.node = node
         self.connects = 0
         self.last_refusal: str | None = None
+        self._key = replication_key(node.settings.secret)
 
     async def run(self) -> None:
         """Follow the primary until cancelled."""
@@ -68,6 +75,9 @@ class ReplicationFollower:
                         backoff = 0.05
             except DialError as e:
                 log.debug("%s", e)
+            except LinkAuthError as e:
+                self.last_refusal = str(e)
+                log.error("replication from %s refused: %s", url, e)
             except ReplicationError as e:
                 log.warning("replication from %s stopped: %s", url, e)
             node.link_down()
@@ -79,18 +89,27 @@ class ReplicationFollower:
         node = self.node
         journal = node.journal_raw
         epoch, last_seq = journal.epoch(), journal.last()[1]
+        nonce = new_nonce()
         await channel.send(
             {
                 "type": "repl.hello",
                 "node": node.settings.node_name,
                 "url": node.settings.advertise_url,
-                "secret": node.settings.secret,
+                "nonce": nonce,
                 "epoch": epoch,
                 "last_seq": last_seq,
                 "runs": node.runs.to_wire(),
             }
         )
         timeout = node.settings.failover_timeout_s
+        await authenticate_to_primary(
+            channel,
+            self._key,
+            node.settings.node_name,
+            nonce,
+            url=node.follow_url(),
+            timeout_s=timeout * 2,
+        )
         with trio.move_on_after(timeout * 2) as scope:
             reply = await channel.receive("repl.welcome", "repl.refused")
         if scope.cancelled_caught:

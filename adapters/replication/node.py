@@ -81,7 +81,12 @@ class ClusterNode:
         self.gate = ReplicationGate(settings.mode, settings.sync_timeout_s, monotonic)
         self.journal = GatedJournal(journal, self.gate)
         self.engine_factory = engine_factory
-        self.witness = witness or WitnessClient(settings.witness_url, settings.lease_s / 2)
+        self.witness = witness or WitnessClient(
+            settings.witness_url,
+            settings.lease_s / 2,
+            secret=settings.secret,
+            node=settings.node_name,
+        )
         self.monotonic = monotonic
         self.state = NodeState(Role.BACKUP, journal.epoch())
         self.runs = EpochRuns()

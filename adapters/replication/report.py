@@ -28,6 +28,8 @@ def health(node: ClusterNode) -> dict[str, Any]:
         "peer_url": node.settings.peer_url,
         "degraded": node.gate.is_degraded,
         "discarded": len(node.discarded),
+        "backup": node.backup_name if node.state.link_up and node.is_primary else None,
+        "refused_unauthenticated": node.source.refused_unauthenticated,
     }
 
 

@@ -23,10 +23,15 @@ class ClusterSettings:
     failover_timeout_s: float = 1.5  # no heartbeat for this long: stand for election
     lease_s: float = 1.2  # the primary's lease; renewed every lease_s / 4
     sync_timeout_s: float = 1.0  # sync mode: how long a write waits for the backup's ack
-    secret: str = ""  # shared by both nodes; the replication hello must carry it
+    secret: str = ""  # shared by both nodes and the witness; required (peer authentication)
     batch_records: int = 512
 
     def __post_init__(self) -> None:
+        if not self.secret:
+            raise ConfigError(
+                "cluster.secret: a cluster node needs the secret shared by both nodes and the "
+                "witness (set cluster.secret or FRONTDESK_CLUSTER__SECRET), got none"
+            )
         if self.role not in ("primary", "backup"):
             raise ConfigError(f"cluster.role: expected primary or backup, got {self.role!r}")
         if self.mode not in ("sync", "async"):

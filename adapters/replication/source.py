@@ -11,7 +11,6 @@ heartbeat is due.
 from __future__ import annotations
 
 import contextlib
-import hmac
 import logging
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -20,6 +19,12 @@ import trio
 
 from adapters.replication import accounts_link
 from adapters.replication.channel import Channel
+from adapters.replication.handshake import (
+    LinkAuthError,
+    authenticate_backup,
+    refuse_unauthenticated,
+    replication_key,
+)
 from adapters.replication.protocol import (
     EpochRuns,
     LinkClosedError,
@@ -27,7 +32,6 @@ from adapters.replication.protocol import (
     common_prefix,
     int_field,
     records_frame,
-    str_field,
 )
 from engine.cluster import HigherEpochSeen
 from engine.journal import Record
@@ -46,6 +50,8 @@ class ReplicationSource:
         self._send_lock = trio.Lock()
         self._channel: Channel | None = None
         self.sessions = 0  # how many backups were served (tests, metrics)
+        self.refused_unauthenticated = 0  # peers that failed the cluster authentication
+        self._key = replication_key(node.settings.secret)
 
     def wake(self) -> None:
         """New records were appended (runs in the trio thread)."""
@@ -67,15 +73,15 @@ class ReplicationSource:
     async def serve(self, channel: Channel) -> None:
         """Serve one backup until the link closes or this node stops being primary."""
         node = self.node
+        timeout = node.settings.failover_timeout_s * 2
         try:
-            with trio.fail_after(node.settings.failover_timeout_s * 2):
+            with trio.fail_after(timeout):
                 hello = await channel.receive("repl.hello")
-            backup = str_field(hello, "node")
+            backup = await authenticate_backup(
+                channel, self._key, node.settings.node_name, hello, timeout
+            )
             their_epoch = int_field(hello, "epoch")
             runs = EpochRuns.from_wire(hello.get("runs", []))
-            if not hmac.compare_digest(str(hello.get("secret", "")), node.settings.secret):
-                await self._refuse(channel, "wrong replication secret")
-                return
             if their_epoch > node.epoch:
                 await self._refuse(channel, f"{backup} knows epoch {their_epoch}")
                 node.feed(HigherEpochSeen(their_epoch))
@@ -93,9 +99,14 @@ class ReplicationSource:
                     "last_seq": node.gate.appended,
                 }
             )
+        except LinkAuthError as e:
+            self.refused_unauthenticated += 1
+            log.warning("replication refused: %s", e)
+            await refuse_unauthenticated(channel)
+            return
         except (trio.TooSlowError, ReplicationError) as e:
             log.warning("replication handshake failed: %s", e)
-            await channel.close()
+            await channel.close(1002, "replication protocol error")
             return
         if self._session is not None:
             self._session.cancel()  # one backup at a time: the newest wins

@@ -238,7 +238,7 @@ async def open_cluster(
     state_dir = tmp_path if tmp_path is not None else Path(".")
     async with trio.open_nursery() as nursery:
         witness_port = await nursery.start(
-            serve_witness, state_dir / "witness.json", "127.0.0.1", 0
+            serve_witness, state_dir / "witness.json", "127.0.0.1", 0, make_settings("a", "").secret
         )
         witness_url = f"ws://127.0.0.1:{witness_port}/"
         cluster = InProcessCluster(nursery, witness_url, make_settings, engine_factory)

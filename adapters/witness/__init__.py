@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import trio
@@ -30,6 +31,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=Path("./data/witness.json"),
         help="file that keeps the lease book across restarts",
     )
+    parser.add_argument(
+        "--secret-file",
+        type=Path,
+        help=f"file holding the cluster secret (default: the environment's {SECRET_ENV})",
+    )
+
+
+SECRET_ENV = "FRONTDESK_CLUSTER__SECRET"
+
+
+def cluster_secret(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> str:
+    """The cluster secret from ``--secret-file`` or ``FRONTDESK_CLUSTER__SECRET``."""
+    env = os.environ if environ is None else environ
+    if args.secret_file is not None:
+        try:
+            secret = str(args.secret_file.read_text(encoding="utf-8")).strip()
+        except OSError as e:
+            raise WitnessError(f"--secret-file: cannot read {args.secret_file}: {e}") from None
+    else:
+        secret = env.get(SECRET_ENV, "")
+    if not secret:
+        raise WitnessError(
+            "cluster.secret: the witness needs the secret shared by both nodes "
+            f"(set {SECRET_ENV} or pass --secret-file), got none"
+        )
+    return secret
 
 
 def add_subcommand(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -42,9 +69,15 @@ def add_subcommand(subparsers: argparse._SubParsersAction) -> None:  # type: ign
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
+    try:
+        secret = cluster_secret(args)
+    except WitnessError as e:
+        print(f"frontdesk witness: {e}", file=sys.stderr)
+        return 2
+
     async def main_task() -> None:
         async with trio.open_nursery() as nursery:
-            port = await nursery.start(serve, args.state, args.host, args.port)
+            port = await nursery.start(serve, args.state, args.host, args.port, secret)
             print(f"witness listening on ws://{args.host}:{port}/ (state {args.state})", flush=True)
 
     try:

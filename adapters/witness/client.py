@@ -16,6 +16,8 @@ from typing import Any
 import trio
 from trio_websocket import ConnectionClosed
 
+from adapters.peer_auth import AuthenticationError
+from adapters.witness.auth import authenticate_to_witness, witness_key
 from adapters.witness.book import Answer, Granted, Refused, WitnessError
 from adapters.witness.dial import DialError, dial
 
@@ -32,9 +34,13 @@ class WitnessClient:
     node runs ``serve()`` in its nursery so that requests share one kept-open
     connection (a renewal then costs one round trip, not a handshake)."""
 
-    def __init__(self, url: str, timeout_s: float = 1.0) -> None:
+    def __init__(
+        self, url: str, timeout_s: float = 1.0, *, secret: str, node: str = "client"
+    ) -> None:
         self.url = url
         self.timeout_s = timeout_s
+        self.node = node
+        self._key = witness_key(secret)
         self._requests: trio.MemorySendChannel[Request] | None = None
 
     async def serve(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
@@ -49,6 +55,8 @@ class WitnessClient:
                     pending = await receive.receive()
                 try:
                     async with dial(self.url, self.timeout_s) as ws:
+                        with trio.fail_after(self.timeout_s):
+                            await authenticate_to_witness(ws, self._key, self.node)
                         while True:
                             frame, reply = pending
                             with trio.fail_after(self.timeout_s):
@@ -62,6 +70,7 @@ class WitnessClient:
                     ConnectionClosed,
                     trio.BrokenResourceError,
                     trio.TooSlowError,
+                    AuthenticationError,
                 ) as e:
                     if pending is not None:
                         with contextlib.suppress(trio.BrokenResourceError, trio.WouldBlock):
@@ -77,9 +86,10 @@ class WitnessClient:
         with trio.move_on_after(self.timeout_s) as scope:
             try:
                 async with dial(self.url, self.timeout_s) as ws:
+                    await authenticate_to_witness(ws, self._key, self.node)
                     await ws.send_message(json.dumps(frame))
                     raw = await ws.get_message()
-            except (DialError, ConnectionClosed) as e:
+            except (DialError, ConnectionClosed, AuthenticationError) as e:
                 raise WitnessUnavailableError(
                     f"cannot reach the witness at {self.url} for {frame.get('type')!r}: {e!r}"
                 ) from None

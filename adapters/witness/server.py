@@ -1,5 +1,7 @@
 """The witness service: the lease book behind a trio-websocket endpoint.
 
+A connection first authenticates (``adapters.witness.auth``: an HMAC challenge
+both ways on the cluster secret); a peer that fails is closed with 1008.
 Each request is one JSON text frame, each answer one frame; a client may send
 several requests on one connection. Requests:
 
@@ -16,6 +18,7 @@ Answers: ``{"type": "granted", "epoch", "lease_s"}``,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -26,6 +29,8 @@ from typing import Any
 import trio
 from trio_websocket import ConnectionClosed, WebSocketRequest, serve_websocket
 
+from adapters.peer_auth import AuthenticationError
+from adapters.witness.auth import CLOSE_REASON, CLOSE_UNAUTHENTICATED, accept_node, witness_key
 from adapters.witness.book import (
     Answer,
     Granted,
@@ -73,7 +78,13 @@ def _optional_str(frame: dict[str, Any], key: str) -> str | None:
 class Witness:
     """The book, its store, and the request dispatcher (one request at a time)."""
 
-    def __init__(self, state_path: Path, now: Callable[[], float] = time.monotonic) -> None:
+    AUTH_TIMEOUT_S = 5.0
+
+    def __init__(
+        self, state_path: Path, secret: str, now: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._key = witness_key(secret)
+        self.refused_unauthenticated = 0
         self._now = now
         self._store = WitnessStore(state_path)
         self.lease = self._store.load(now())
@@ -138,6 +149,15 @@ class Witness:
     async def serve_connection(self, request: WebSocketRequest) -> None:
         ws = await request.accept()
         try:
+            try:
+                await accept_node(ws, self._key, self.AUTH_TIMEOUT_S)
+            except (AuthenticationError, trio.TooSlowError) as e:
+                self.refused_unauthenticated += 1
+                log.warning("refused a connection: %s", e)
+                with contextlib.suppress(ConnectionClosed):
+                    await ws.send_message(json.dumps({"type": "error", "message": CLOSE_REASON}))
+                await ws.aclose(CLOSE_UNAUTHENTICATED, CLOSE_REASON)
+                return
             while True:
                 raw = await ws.get_message()
                 try:
@@ -145,7 +165,7 @@ class Witness:
                     if not isinstance(frame, dict):
                         raise WitnessError(f"expected a JSON object, got {raw[:60]!r}")
                     reply = await self.handle(frame)
-                except (ValueError, WitnessError) as e:
+                except (ValueError, RecursionError, WitnessError) as e:
                     reply = {"type": "error", "message": str(e)}
                 await ws.send_message(json.dumps(reply))
         except ConnectionClosed:
@@ -154,13 +174,16 @@ class Witness:
 
 async def serve(
     state_path: Path,
-    host: str = "127.0.0.1",
-    port: int = 0,
+    host: str,
+    port: int,
+    secret: str,
     *,
     task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Run the witness until cancelled; ``task_status.started`` gets the bound port."""
-    witness = Witness(state_path)
+    """Run the witness until cancelled; ``task_status.started`` gets the bound port.
+
+    ``secret`` is the cluster secret: only nodes that prove they hold it are served."""
+    witness = Witness(state_path, secret)
     async with trio.open_nursery() as nursery:
         server = await nursery.start(serve_websocket, witness.serve_connection, host, port, None)
         task_status.started(server.port)

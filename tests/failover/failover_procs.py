@@ -50,6 +50,7 @@ class NodeProc:
     log_path: Path | None = None
     peer_url: str = ""  # default: the other node's own URL
     advertise_url: str = ""  # default: this node's own URL
+    secret: str | None = None  # default: the cluster's; "" starts it without one
 
     @property
     def url(self) -> str:
@@ -65,10 +66,12 @@ class ProcCluster:
     witness_port: int = 0
     nodes: dict[str, NodeProc] = field(default_factory=dict)
 
-    def env(self) -> dict[str, str]:
+    secret: str = "test-secret"
+
+    def env(self, secret: str | None = None) -> dict[str, str]:
         env = dict(os.environ, **CHEAP_HASHING)
         env.update({f"FRONTDESK_CLUSTER__{k.upper()}": v for k, v in self.timings.items()})
-        env["FRONTDESK_CLUSTER__SECRET"] = "test-secret"
+        env["FRONTDESK_CLUSTER__SECRET"] = self.secret if secret is None else secret
         return env
 
     def start_witness(self) -> None:
@@ -87,6 +90,7 @@ class ProcCluster:
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
+            env=self.env(),
         )
         log.close()
 
@@ -130,7 +134,7 @@ class ProcCluster:
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=self.env(),
+            env=self.env(node.secret),
         )
         log.close()
         return node

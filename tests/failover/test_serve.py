@@ -11,6 +11,7 @@ from engine.errors import ConfigError
 CLUSTER = {
     "FRONTDESK_CLUSTER__PEER_URL": "http://127.0.0.1:8081",
     "FRONTDESK_CLUSTER__WITNESS_URL": "ws://127.0.0.1:7070/",
+    "FRONTDESK_CLUSTER__SECRET": "s3cret",
 }
 
 
