@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
 
@@ -48,6 +48,9 @@ class DatabaseTarget:
     kind: Literal["sqlite", "postgresql"]
     url: str
     path: Path | None = None  # the SQLite file
+    # PostgreSQL: the URL's query parameters, libpq keywords passed to the driver as
+    # they are (sslmode, connect_timeout, application_name, ...)
+    options: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         """A name for messages: the file, or the URL without its password."""
@@ -71,7 +74,7 @@ def parse_database_url(url: str | Path) -> DatabaseTarget:
                 f"database URL: expected postgresql://user:password@host:port/dbname, "
                 f"got no database name in {DatabaseTarget('postgresql', url).describe()!r}"
             )
-        return DatabaseTarget("postgresql", url)
+        return DatabaseTarget("postgresql", url, options=_libpq_options(url))
     if url.startswith("sqlite://"):
         rest = url[len("sqlite://") :]
         if not rest.startswith("/") or rest == "/":
@@ -87,6 +90,42 @@ def parse_database_url(url: str | Path) -> DatabaseTarget:
             f"or a file path, got {url!r}"
         )
     return DatabaseTarget("sqlite", f"sqlite:///{url}", Path(url))
+
+
+DEFAULT_CONNECT_TIMEOUT_S = 5
+"""libpq's ``connect_timeout`` unless the URL sets one: a database that accepts the
+TCP connection and never answers fails the start (and each reconnection) after this."""
+
+
+def _libpq_options(url: str) -> tuple[tuple[str, str], ...]:
+    """The query of a PostgreSQL URL as libpq keywords, each checked by libpq itself."""
+    described = DatabaseTarget("postgresql", url).describe()
+    try:
+        pairs = parse_qsl(urlsplit(url).query, keep_blank_values=True, strict_parsing=False)
+    except ValueError as exc:
+        raise ConfigError(f"database URL {described}: cannot read its query ({exc})") from None
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise ConfigError(
+                f"database URL {described}: expected each parameter once, got {key!r} twice"
+            )
+        seen.add(key)
+    if pairs and importlib.util.find_spec("psycopg2") is not None:
+        extensions = importlib.import_module("psycopg2.extensions")
+        for key, value in pairs:
+            try:
+                extensions.parse_dsn(f"{key}='{_dsn_quote(value)}'")
+            except Exception:  # psycopg2.ProgrammingError: libpq refused the keyword
+                raise ConfigError(
+                    f"database URL {described}: expected libpq connection parameters "
+                    f"(sslmode, connect_timeout, application_name, ...), got {key!r}"
+                ) from None
+    return tuple(pairs)
+
+
+def _dsn_quote(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("'", "\\'")
 
 
 class _TrackedConnection(sqlite3.Connection):
@@ -183,10 +222,11 @@ def open_database(
     if importlib.util.find_spec("psycopg2") is None:
         raise error(
             f"cannot open {target.describe()}: PostgreSQL needs psycopg2, "
-            "install the optional 'postgres' extra (pip install 'frontdesk[postgres]')"
+            "install the optional 'postgres' extra (pip install -e '.[postgres]' in a checkout)"
         )
     parts = urlsplit(target.url)
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = dict(target.options)
+    params.setdefault("connect_timeout", DEFAULT_CONNECT_TIMEOUT_S)
     if parts.hostname:
         params["host"] = parts.hostname
     if parts.port:
@@ -223,4 +263,5 @@ def translated(
     except FrontdeskError:
         raise
     except _DRIVER_ERRORS as exc:
-        raise error(f"{operation} failed on {where}: {type(exc).__name__}: {exc}") from None
+        detail = " ".join(str(exc).split())  # libpq's messages span lines: one line here
+        raise error(f"{operation} failed on {where}: {type(exc).__name__}: {detail}") from None

@@ -25,8 +25,9 @@ the logs diverged; the caller truncates with ``truncate_after``).
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
+import logging
+import sqlite3
 import threading
 import time
 import uuid
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import peewee
 
+from adapters.storage import salvage
 from adapters.storage.database import (
     SqliteSynchronous,
     TrackedSqliteDatabase,
@@ -51,18 +53,15 @@ from adapters.storage.models import (
     encode_data,
     record_crc,
 )
+from adapters.storage.replicated import fresh_records
 from adapters.storage.verify import VerifyReport, walk
-from engine.errors import (
-    CorruptRecordError,
-    JournalDivergedError,
-    JournalError,
-    JournalGapError,
-    StaleEpoch,
-)
+from engine.errors import CorruptRecordError, JournalError, StaleEpoch
 from engine.journal import NewEvent, Record
 
 if TYPE_CHECKING:
     from config.settings import StorageSettings
+
+log = logging.getLogger("frontdesk.storage")
 
 
 class SqlJournal:
@@ -219,13 +218,40 @@ class SqlJournal:
             raise JournalError(f"cannot truncate {self.where} after seq {seq}: expected seq >= 0")
         with self._write_lock:
             self._check_open("truncate")
-            with self._writing("truncate"), self._db.atomic():
-                ev = self._event
-                query = ev.select(*self._columns()).where(ev.seq > seq).order_by(ev.seq)
-                rows = list(cast("Iterable[RowTuple]", query.tuples()))
-                ev.delete().where(ev.seq > seq).execute()
+            try:
+                with self._writing("truncate"), self._db.atomic():
+                    ev = self._event
+                    query = ev.select(*self._columns()).where(ev.seq > seq).order_by(ev.seq)
+                    rows = list(cast("Iterable[RowTuple]", query.tuples()))
+                    ev.delete().where(ev.seq > seq).execute()
+            except JournalError as exc:
+                if self._target.path is None or not salvage.is_damage(str(exc)):
+                    raise
+                rows = self._rebuild_file(seq, exc)
             self._load_tail()
             return [self._decode(row, lenient=True) for row in rows]
+
+    def _rebuild_file(self, seq: int, exc: JournalError) -> list[RowTuple]:
+        """The file is too damaged to delete from: write a new one up to ``seq`` (salvage.py)."""
+        path = self._target.path
+        assert path is not None
+        with contextlib.suppress(peewee.PeeweeException):
+            self._db.close()
+        self._db.tracker.close_all()
+        try:
+            saved = salvage.rebuild(path, seq)
+        except (OSError, sqlite3.Error) as err:
+            raise JournalError(
+                f"cannot cut the damaged tail of {self.where} after seq {seq} ({exc}): "
+                f"rebuilding the file failed: {err}; restore the data directory from a "
+                "backup or start this node with an empty one"
+            ) from None
+        log.warning(
+            "%s was damaged (%s): kept seq 1..%d in a rebuilt file, the damaged file is %s",
+            self.where, exc, saved.kept, saved.damaged_copy,
+        )
+        return saved.discarded
+
 
     def pragma(self, name: str) -> object:
         """An SQLite pragma as this thread's connection sees it (diagnostics and tests)."""
@@ -330,45 +356,7 @@ class SqlJournal:
 
     def _fresh_records(self, records: Sequence[Record]) -> list[Record]:
         """The records not yet held, after checking order, gaps and overlaps."""
-        last_epoch, last_seq = self._tail
-        for prev, cur in itertools.pairwise(records):
-            if cur.seq != prev.seq + 1:
-                raise JournalGapError(
-                    f"cannot append replicated records to {self.where}: seq {cur.seq} "
-                    f"follows {prev.seq} in the batch (expected {prev.seq + 1})"
-                )
-        overlap = [r for r in records if r.seq <= last_seq]
-        if overlap:
-            if overlap[0].seq < 1:
-                raise JournalGapError(
-                    f"cannot append replicated record seq {overlap[0].seq} to {self.where}: "
-                    "expected seq >= 1"
-                )
-            held = {rec.seq: rec for rec in self._read_range(overlap[0].seq, overlap[-1].seq)}
-            for r in overlap:
-                mine = held.get(r.seq)
-                if mine != Record(r.epoch, r.seq, r.stream, r.type, r.version, r.data, r.at):
-                    mine_epoch = "nothing" if mine is None else f"epoch {mine.epoch}"
-                    raise JournalDivergedError(
-                        f"replicated record seq {r.seq} (epoch {r.epoch}) differs from the one "
-                        f"{self.where} holds ({mine_epoch}): the logs diverged; "
-                        f"truncate after seq {r.seq - 1} before appending"
-                    )
-        fresh = [r for r in records if r.seq > last_seq]
-        if fresh and fresh[0].seq != last_seq + 1:
-            raise JournalGapError(
-                f"cannot append replicated record seq {fresh[0].seq} to {self.where}: "
-                f"the journal's last seq is {last_seq} (expected {last_seq + 1})"
-            )
-        prev_epoch = last_epoch
-        for r in fresh:
-            if r.epoch < prev_epoch:
-                raise JournalError(
-                    f"cannot append replicated record seq {r.seq} to {self.where}: its epoch "
-                    f"{r.epoch} is older than the epoch {prev_epoch} of the record before it"
-                )
-            prev_epoch = r.epoch
-        return fresh
+        return fresh_records(records, self._tail, self._read_range, self.where)
 
     def _read_range(self, first: int, last: int) -> Iterator[Record]:
         for record in self.read(first - 1):

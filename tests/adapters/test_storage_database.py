@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import importlib.util
+import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from adapters.storage import SqlJournal, parse_database_url
+from adapters.storage.database import DEFAULT_CONNECT_TIMEOUT_S, open_database
 from engine.errors import ConfigError, JournalError
 from engine.journal import NewEvent
+from tests.adapters.test_storage_journal import postgres_url
+
+needs_psycopg2 = pytest.mark.skipif(
+    importlib.util.find_spec("psycopg2") is None, reason="psycopg2 missing (the 'postgres' extra)"
+)
 
 
 def test_database_urls_name_a_file_or_a_server(tmp_path: Path) -> None:
@@ -102,3 +110,63 @@ def test_a_directory_in_the_way_is_a_journal_error(tmp_path: Path) -> None:
 def test_postgresql_without_its_driver_says_which_extra_to_install() -> None:
     with pytest.raises(JournalError, match="install the optional 'postgres' extra"):
         SqlJournal("postgresql://fd@127.0.0.1:1/frontdesk")
+
+
+def test_a_postgresql_urls_query_parameters_are_kept_for_the_driver() -> None:
+    pg = parse_database_url(
+        "postgresql://fd:pw@db.example:5433/frontdesk?sslmode=verify-full&connect_timeout=3"
+        "&application_name=frontdesk%20a"
+    )
+    assert pg.options == (
+        ("sslmode", "verify-full"),
+        ("connect_timeout", "3"),
+        ("application_name", "frontdesk a"),
+    )
+    assert pg.describe() == "postgresql://fd@db.example:5433/frontdesk"
+    db = open_database(pg)
+    assert db.connect_params["sslmode"] == "verify-full"
+    assert db.connect_params["connect_timeout"] == "3"
+    default = open_database(parse_database_url("postgresql://fd@db.example/frontdesk"))
+    assert default.connect_params["connect_timeout"] == DEFAULT_CONNECT_TIMEOUT_S == 5
+
+
+@needs_psycopg2
+def test_a_query_parameter_libpq_does_not_know_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"expected libpq connection parameters .*got 'sslmod'"):
+        parse_database_url("postgresql://fd@127.0.0.1/frontdesk?sslmod=require")
+    with pytest.raises(ConfigError, match="expected each parameter once, got 'sslmode' twice"):
+        parse_database_url("postgresql://fd@127.0.0.1/frontdesk?sslmode=disable&sslmode=require")
+
+
+@needs_psycopg2
+def test_sslmode_require_is_refused_by_a_server_without_ssl() -> None:
+    url = postgres_url()  # the scratch server runs without SSL
+    with SqlJournal(url + "?sslmode=disable&application_name=fd-plain") as plain:
+        assert "?" not in plain.where  # the options are not part of the name in messages
+    with pytest.raises(
+        JournalError, match=r"open the journal failed on .*server does not support SSL"
+    ):
+        SqlJournal(url + "?sslmode=require")
+
+
+@needs_psycopg2
+def test_application_name_reaches_the_server() -> None:
+    db = open_database(parse_database_url(postgres_url() + "?application_name=fd-probe"))
+    try:
+        cursor = db.execute_sql("SHOW application_name")  # type: ignore[no-untyped-call]
+        assert cursor.fetchone() == ("fd-probe",)
+    finally:
+        db.close()
+
+
+@needs_psycopg2
+def test_a_database_that_accepts_tcp_and_never_answers_fails_the_open_in_time() -> None:
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(8)  # the kernel completes the handshake; nobody ever reads or answers
+        port = hung.getsockname()[1]
+        started = time.monotonic()
+        timed_out = r"failed on postgresql://fd@127\.0\.0\.1:\d+/frontdesk: .*timeout"
+        with pytest.raises(JournalError, match=timed_out):
+            SqlJournal(f"postgresql://fd@127.0.0.1:{port}/frontdesk?connect_timeout=1")
+        assert time.monotonic() - started < 10

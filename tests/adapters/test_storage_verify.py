@@ -124,3 +124,32 @@ def test_a_damaged_tail_is_repaired_by_truncating_at_the_last_good_seq(tmp_path:
         assert gone[1].data == {"text": "payload-0012"}
         assert j.verify().ok
         assert j.last() == (1, 10)
+
+
+@pytest.mark.parametrize(
+    "garbage", [b"\xa5\xff" * 32, bytes(range(192, 256))], ids=["a5ff", "c0-ff"]
+)
+def test_an_overwritten_end_of_file_is_cut_by_rebuilding_the_file(
+    tmp_path: Path, garbage: bytes
+) -> None:
+    """The last 64 bytes overwritten: sqlite calls the image malformed (or the text not UTF-8)
+    and cannot delete from it; truncate_after writes a new file with the good records."""
+    path = tmp_path / "journal.sqlite3"
+    fill(path, 1234)
+    image = bytearray(path.read_bytes())
+    image[-64:] = garbage
+    path.write_bytes(bytes(image))
+    with SqlJournal(path) as j:
+        report = j.verify()
+        assert not report.ok
+        cut = j.truncate_after(report.last_good_seq)
+        assert j.last() == (1, report.last_good_seq)
+        after = j.verify()
+        assert after.ok and after.last_good_seq == report.last_good_seq
+        assert all(r.seq > report.last_good_seq for r in cut)
+        j.append([event(9999)], epoch=1)  # the rebuilt file takes writes
+        assert j.last() == (1, report.last_good_seq + 1)
+    damaged = [p for p in tmp_path.iterdir() if p.name.startswith("journal.sqlite3.damaged-")]
+    assert damaged, list(tmp_path.iterdir())
+    with SqlJournal(path) as j:  # and opens again as a plain journal
+        assert j.verify().ok
