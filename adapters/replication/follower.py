@@ -84,7 +84,7 @@ class ReplicationFollower:
             await trio.sleep(backoff * (0.5 + random.random()))
             backoff = min(backoff * 2, node.settings.failover_timeout_s / 2)
 
-    async def _session(self, channel: TrioWebsocketChannel) -> bool:
+    async def _session(self, channel: TrioWebsocketChannel) -> bool:  # noqa: PLR0915 - auth + account link; to split
         """One connection; True if it got as far as streaming."""
         node = self.node
         journal = node.journal_raw
