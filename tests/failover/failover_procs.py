@@ -189,3 +189,15 @@ async def wait_health(
                 return last
             await trio.sleep(0.05)
     raise AssertionError(f"node {node.name} never reached the expected state; last: {last}")
+
+
+async def start_pair(cl: ProcCluster) -> tuple[NodeProc, NodeProc]:
+    """A witness, primary a and backup b, returned once b is linked and caught up."""
+    cl.start_witness()
+    a = cl.add("a", "primary")
+    b = cl.add("b", "backup")
+    cl.start("a")
+    await wait_health(a, lambda h: h["ready"], timeout=60)
+    cl.start("b")
+    await wait_health(a, lambda h: h["link"] == "up" and h["caught_up"], timeout=60)
+    return a, b

@@ -11,12 +11,10 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import trio
-from failover_procs import ROOT, NodeProc, ProcCluster, wait_health
+from failover_procs import ROOT, NodeProc, ProcCluster, start_pair
 
 from adapters.client import ClientError, OperatorClient, http_request
 from adapters.client.http import login as http_login
@@ -24,26 +22,6 @@ from adapters.client.http import login as http_login
 pytestmark = pytest.mark.slow
 
 DEMO_LINE = re.compile(r"^\s+(operator|manager)\s+(\w+)\s+password: (\S+)$", re.MULTILINE)
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[ProcCluster]:
-    procs = ProcCluster(tmp_path)
-    try:
-        yield procs
-    finally:
-        procs.stop_all()
-
-
-async def start_pair(cl: ProcCluster) -> tuple[NodeProc, NodeProc]:
-    cl.start_witness()
-    a = cl.add("a", "primary")
-    b = cl.add("b", "backup")
-    cl.start("a")
-    await wait_health(a, lambda h: h["ready"], timeout=60)
-    cl.start("b")
-    await wait_health(a, lambda h: h["link"] == "up" and h["caught_up"], timeout=60)
-    return a, b
 
 
 def user_command(cl: ProcCluster, node: NodeProc, *args: str, password: str) -> None:

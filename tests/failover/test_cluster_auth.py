@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,15 +27,6 @@ from adapters.witness.dial import dial
 pytestmark = pytest.mark.slow
 
 ATTEMPTS = 20
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[ProcCluster]:
-    procs = ProcCluster(tmp_path)
-    try:
-        yield procs
-    finally:
-        procs.stop_all()
 
 
 def hello(secret: str) -> str:

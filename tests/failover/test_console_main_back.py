@@ -23,7 +23,6 @@ from test_manager_switchover import (
     CHROMIUM,
     EXPECTED_ERRORS,
     PASSWORD,
-    cluster,  # noqa: F401 - the fixture
     prepare_accounts,
     run_in_thread,
 )
@@ -78,7 +77,7 @@ async def switch_back(a: NodeProc, b: NodeProc) -> None:
 
 
 def test_the_console_follows_the_failover_sees_main_back_and_returns(
-    cluster: ProcCluster,  # noqa: F811 - the fixture imported above
+    cluster: ProcCluster,
 ) -> None:
     a, b = trio.run(start_pair, cluster)
     problems: list[str] = []

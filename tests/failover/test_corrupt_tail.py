@@ -10,7 +10,6 @@ with a traceback.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,15 +22,6 @@ from engine.journal import NewEvent
 pytestmark = pytest.mark.slow
 
 RECORDS = 1234
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[ProcCluster]:
-    procs = ProcCluster(tmp_path)
-    try:
-        yield procs
-    finally:
-        procs.stop_all()
 
 
 def damaged_journal(data_dir: Path) -> Path:

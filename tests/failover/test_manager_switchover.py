@@ -14,7 +14,7 @@ import re
 import shutil
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,15 +31,6 @@ PASSWORD = "manager-password"
 # The page's sockets to a backup are refused (503 naming the primary) and the browser logs
 # each refused or broken socket and the opaque no-cors POST as console errors: expected here.
 EXPECTED_ERRORS = re.compile(r"WebSocket connection|ERR_CONNECTION_REFUSED|503|Failed to load")
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[ProcCluster]:
-    procs = ProcCluster(tmp_path)
-    try:
-        yield procs
-    finally:
-        procs.stop_all()
 
 
 def prepare_accounts(data_dir: Path) -> None:

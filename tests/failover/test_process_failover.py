@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import trio
-from failover_procs import NodeProc, ProcCluster, health, wait_health
+from failover_procs import ProcCluster, health, start_pair, wait_health
 
 from adapters.client import Backoff, UpgradeRefusedError, VisitorClient
 from adapters.replication import commands
@@ -20,26 +20,6 @@ pytestmark = pytest.mark.slow
 
 DIALOGS = 50
 PACE_S = 0.1  # each visitor says at most ~10 messages/s (the server's limit is 20/s)
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[ProcCluster]:
-    procs = ProcCluster(tmp_path)
-    try:
-        yield procs
-    finally:
-        procs.stop_all()
-
-
-async def start_pair(cl: ProcCluster) -> tuple[NodeProc, NodeProc]:
-    cl.start_witness()
-    a = cl.add("a", "primary")
-    b = cl.add("b", "backup")
-    cl.start("a")
-    await wait_health(a, lambda h: h["ready"], timeout=60)
-    cl.start("b")
-    await wait_health(a, lambda h: h["link"] == "up" and h["caught_up"], timeout=60)
-    return a, b
 
 
 def messages_in(journal_path: Path) -> dict[str, list[tuple[int, str]]]:

@@ -8,9 +8,6 @@ acknowledged is discarded.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import trio
 from failover_procs import NodeProc, ProcCluster, health, wait_health
@@ -20,15 +17,6 @@ from adapters.client import VisitorClient
 from adapters.replication.testing import Direction, LinkProxy
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[ProcCluster]:
-    procs = ProcCluster(tmp_path)
-    try:
-        yield procs
-    finally:
-        procs.stop_all()
 
 
 async def start_through_proxies(
