@@ -36,6 +36,8 @@ from adapters.replication.accounts_link import AccountLink
 from adapters.replication.engine_proxy import NodeEngine
 from adapters.replication.node import ClusterNode
 from adapters.replication.settings import ClusterSettings
+from adapters.storage import SqlJournal
+from adapters.storage.availability import JournalWritable, keep_writable
 from config.loader import load_settings
 from config.settings import Settings
 from engine.errors import ConfigError, FrontdeskError
@@ -136,7 +138,8 @@ def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
             NodeEngine(node), parts.accounts, node_options(settings, conf), clock, node
         )
         node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
-        trio.run(_serve, ctx, node, demo, parts.runtime)
+        ctx.readiness.add(JournalWritable(parts.journal.availability))
+        trio.run(_serve, ctx, node, demo, parts.runtime, parts.journal)
     finally:
         parts.close()
     log.info("stopped")
@@ -148,10 +151,12 @@ async def _serve(
     node: ClusterNode,
     demo: list[tuple[str, str, str]],
     runtime: tuning.RuntimeTuning,
+    journal: SqlJournal,
 ) -> None:
     stop = trio.Event()
     async with trio.open_nursery() as nursery:
         nursery.start_soon(stop_on_signals, stop)
+        nursery.start_soon(keep_writable, journal, stop)
         await nursery.start(node.run)
         port = await nursery.start(
             partial(run_server, ctx, stop, extra_routes=cluster_routes(ctx, node))
