@@ -1,8 +1,8 @@
 """An async Python client for frontdesk, on trio-websocket (see ``docs/client.md``)."""
 
 from adapters.client.base import ClientBase as ClientBase
-from adapters.client.base import RefusedError as RefusedError
-from adapters.client.base import UpgradeRefusedError as UpgradeRefusedError
+from adapters.client.errors import RefusedError as RefusedError
+from adapters.client.errors import UpgradeRefusedError as UpgradeRefusedError
 from adapters.client.http import ClientError as ClientError
 from adapters.client.http import LoginFailedError as LoginFailedError
 from adapters.client.http import get_json as get_json

@@ -59,13 +59,18 @@ class VisitorClient(ClientBase):
         return await self.request(frame, timeout)
 
     async def resume(self, dialog: str, token: str, after_seq: int | None = None,
-                     timeout: float = 10.0) -> None:
-        """Take over a dialog opened elsewhere (e.g. by another process) by its token."""
+                     timeout: float = 10.0) -> Frame:
+        """Take over a dialog opened elsewhere (another process, a reloaded page) by its
+        token. Returns the ``ack`` (``dialog``, and ``seq``: the dialog's last entry); the
+        entries after ``after_seq`` (default: the last seen) follow it. Raises
+        ``RefusedError`` ``forbidden`` for a token that is not the dialog's, and
+        ``unknown_dialog`` for an id that does not exist (the dialog is then forgotten)."""
         self.tokens[dialog] = token
         self.dialog = dialog
+        self.closed.discard(dialog)
         seq = self.last_seq.get(dialog, 0) if after_seq is None else after_seq
-        await self.send({"type": "resume", "dialog": dialog, "token": token, "after_seq": seq,
-                         "ref": self.next_ref("resume")})
+        return await self.request({"type": "resume", "dialog": dialog, "token": token,
+                                   "after_seq": seq, "ref": self.next_ref("resume")}, timeout)
 
     async def say(self, text: str, dialog: str | None = None, ref: str | None = None,
                   timeout: float = 10.0) -> Frame:
