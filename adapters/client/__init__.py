@@ -9,6 +9,7 @@ from adapters.client.http import LoginFailedError as LoginFailedError
 from adapters.client.http import get_json as get_json
 from adapters.client.http import http_request as http_request
 from adapters.client.http import login as login
+from adapters.client.options import ClientOptions as ClientOptions
 from adapters.client.reconnect import Backoff as Backoff
 from adapters.client.roles import ManagerClient as ManagerClient
 from adapters.client.roles import OperatorClient as OperatorClient
@@ -18,6 +19,7 @@ __all__ = [
     "Backoff",
     "ClientBase",
     "ClientError",
+    "ClientOptions",
     "HttpResponse",
     "LoginFailedError",
     "ManagerClient",

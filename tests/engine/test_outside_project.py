@@ -107,10 +107,13 @@ def test_the_example_project_type_checks_under_mypy_strict(tmp_path: Path) -> No
     assert "Success: no issues found in 3 source files" in done.stdout, done.stdout
     # the packages' types are really seen (not Any): a wrong call is an error
     (project / "tests" / "test_wrong.py").write_text(
+        "from adapters.client import VisitorClient\n"
         "from engine.testing import EngineHarness\n\n\n"
         "def test_wrong(harness: EngineHarness) -> None:\n"
         "    harness.login(3)\n"
+        "    VisitorClient('http://127.0.0.1:1', reconect=False)\n"
     )
     wrong = _run(mypy, project, env)
     assert wrong.returncode == 1, wrong.stdout
     assert 'Argument 1 to "login" of "EngineHarness" has incompatible type "int"' in wrong.stdout
+    assert 'Unexpected keyword argument "reconect" for "VisitorClient"' in wrong.stdout
