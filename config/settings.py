@@ -58,6 +58,7 @@ class StorageSettings:
     data_dir: Path = Path("data")
     database_url: str = ""  # "" = sqlite:///<data_dir>/journal.sqlite3
     accounts_url: str = ""  # "" = sqlite:///<data_dir>/accounts.sqlite3, or database_url if PG
+    node_id: str = ""  # "" = cluster.node_name in a cluster, else an id made in <data_dir>/node-id
     sqlite_synchronous: Literal["full", "normal"] = "full"
     sqlite_busy_timeout_ms: int = field(default=5000, metadata=limit(0, 600_000))
 
