@@ -133,6 +133,7 @@ def claim_journal(url: str, me: NodeIdentity) -> Owner:
             table_name = "journal_owner"
 
     try:
+        _connect(db, where)
         with translated(where, "read the journal's owner"):
             db.create_tables([OwnerRow], safe=True)
             OwnerRow.insert(
@@ -146,6 +147,19 @@ def claim_journal(url: str, me: NodeIdentity) -> Owner:
     if owner.node_id != me.node_id:
         raise JournalOwnedError(refusal(where, owner, me))
     return owner
+
+
+def _connect(db: peewee.Database, where: str) -> None:
+    """Connect, or say in one line that the journal database cannot be reached."""
+    try:
+        with translated(where, "connect"):
+            db.connect(reuse_if_open=True)
+    except JournalError as exc:
+        detail = str(exc).partition(f"failed on {where}: ")[2] or str(exc)
+        raise JournalError(
+            f"cannot connect to the journal database {where} (storage.database_url): "
+            f"{detail}; check the URL and that the database server is running and reachable"
+        ) from None
 
 
 def refusal(where: str, owner: Owner, me: NodeIdentity) -> str:
