@@ -87,7 +87,7 @@ class Engine:
         Supervisor.launch("supervisor", ctx, fold.next_number, tokens)
         QueueActor.launch("queue", ctx, fold.queue_state())
         for op in fold.operators.values():
-            OperatorActor.launch(op.address, ctx, op)
+            OperatorActor.launch(op.address, ctx, op, True)  # restored: no console yet
         for d in fold.dialogs.values():
             DialogActor.launch(d.address, ctx, d)
         self.started = True
