@@ -242,5 +242,5 @@ def test_settings_can_be_built_directly_for_tests() -> None:
 def test_the_engine_takes_its_restored_operator_grace_from_the_server_section() -> None:
     s = load_settings(None, {"FRONTDESK_SERVER__OPERATOR_GRACE_S": "3"})
     assert s.engine.restored_operator_grace_s == 3.0
-    with pytest.raises(ConfigError, match="set server.operator_grace_s instead"):
+    with pytest.raises(ConfigError, match=r"set server\.operator_grace_s instead"):
         load_settings(None, {"FRONTDESK_ENGINE__RESTORED_OPERATOR_GRACE_S": "3"})
