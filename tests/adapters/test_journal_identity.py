@@ -14,6 +14,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,25 +36,32 @@ CHEAP = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def journal_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty journal database: an SQLite file outside both data directories, or a
-    database of its own on the scratch PostgreSQL server (dropped afterwards)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'shared' / 'journal.sqlite3'}"
-        return
+@contextmanager
+def scratch_database(prefix: str = "fd_identity") -> Iterator[str]:
+    """A fresh database on the scratch PostgreSQL server, dropped afterwards."""
     base = postgres_url()
-    name = f"fd_identity_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = open_database(parse_database_url(base))
     admin.autocommit = True  # type: ignore[attr-defined]
     execute_sql(admin, f"CREATE DATABASE {name}")
+    admin.close()
     try:
         yield base.rsplit("/", 1)[0] + "/" + name
     finally:
-        admin.tracker.close_all()
         admin = open_database(parse_database_url(base))
         execute_sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def journal_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty journal database: an SQLite file outside both data directories, or a
+    database of its own on the scratch PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'shared' / 'journal.sqlite3'}"
+        return
+    with scratch_database() as url:
+        yield url
 
 
 def node_env(journal: str, data_dir: Path, **settings: str) -> dict[str, str]:
@@ -80,20 +88,27 @@ class Node:
         self.output = b""
 
     @classmethod
-    async def start(cls, env: dict[str, str], data_dir: Path) -> Node:
+    async def start(cls, env: dict[str, str], data_dir: Path, *args: str) -> Node:
         process = await trio.lowlevel.open_process(
             [sys.executable, "-m", "adapters.cli", "serve", "--port", "0",
-             "--data-dir", str(data_dir)],
+             "--data-dir", str(data_dir), *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, env=env,
         )
         node = cls(process)
         await node.read_until(b"frontdesk is ready on ")
+        await node.read_until(b"\n", after=b"frontdesk is ready on ")
         return node
 
-    async def read_until(self, marker: bytes, timeout: float = 30.0) -> None:
+    @property
+    def url(self) -> str:
+        """The base URL the ready banner names."""
+        line = self.output.split(b"frontdesk is ready on ", 1)[1].split(b"\n", 1)[0]
+        return line.decode().strip()
+
+    async def read_until(self, marker: bytes, timeout: float = 30.0, after: bytes = b"") -> None:
         assert self.process.stdout is not None
         with trio.fail_after(timeout):
-            while marker not in self.output:
+            while marker not in (self.output.partition(after)[2] if after else self.output):
                 chunk = await self.process.stdout.receive_some(65536)
                 if not chunk:
                     raise AssertionError(f"serve ended before {marker!r}: {self.output!r}")
