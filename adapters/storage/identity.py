@@ -134,12 +134,12 @@ def claim_journal(url: str, me: NodeIdentity) -> Owner:
 
     try:
         _connect(db, where)
-        with translated(where, "read the journal's owner"):
-            db.create_tables([OwnerRow], safe=True)
-            OwnerRow.insert(
-                id=1, node_id=me.node_id, node_name=me.name, created_at=time.time()
-            ).on_conflict_ignore().execute()
-            row = OwnerRow.get(OwnerRow.id == 1)
+        try:
+            row = _claim(OwnerRow, me, where)
+        except JournalError:
+            # two nodes creating the table at the same moment: PostgreSQL may refuse one
+            # CREATE TABLE IF NOT EXISTS (a duplicate type name); the table is there now
+            row = _claim(OwnerRow, me, where)
     finally:
         db.close()
         db.tracker.close_all()
@@ -147,6 +147,16 @@ def claim_journal(url: str, me: NodeIdentity) -> Owner:
     if owner.node_id != me.node_id:
         raise JournalOwnedError(refusal(where, owner, me))
     return owner
+
+
+def _claim(table: type[_OwnerRow], me: NodeIdentity, where: str) -> _OwnerRow:
+    with translated(where, "read the journal's owner"):
+        table.create_table(safe=True)
+        table.insert(
+            id=1, node_id=me.node_id, node_name=me.name, created_at=time.time()
+        ).on_conflict_ignore().execute()
+        row: _OwnerRow = table.get(table.id == 1)
+        return row
 
 
 def _connect(db: peewee.Database, where: str) -> None:
