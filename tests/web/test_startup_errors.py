@@ -110,4 +110,15 @@ def test_a_database_that_cannot_be_reached(tmp_path: Path) -> None:
     url = f"postgresql://frontdesk@127.0.0.1:{unused_port()}/nowhere?connect_timeout=2"
     done = frontdesk(tmp_path, "serve", "--port", "0",
                      FRONTDESK_STORAGE__DATABASE_URL=url)
-    one_line_error(done, "postgresql://frontdesk@127.0.0.1", "storage.database_url")
+    one_line_error(done, "cannot connect to the journal database", "Connection refused",
+                   "storage.database_url")
+
+
+def test_a_database_that_accepts_the_connection_and_never_answers(
+    tmp_path: Path, taken_port: int
+) -> None:
+    pytest.importorskip("psycopg2", reason="the 'postgres' extra is not installed")
+    url = f"postgresql://frontdesk@127.0.0.1:{taken_port}/hung?connect_timeout=2"
+    done = frontdesk(tmp_path, "serve", "--port", "0", FRONTDESK_STORAGE__DATABASE_URL=url)
+    one_line_error(done, "cannot connect to the journal database", "timeout expired",
+                   "storage.database_url")
