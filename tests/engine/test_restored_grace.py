@@ -82,3 +82,16 @@ def test_without_a_grace_setting_restored_operators_stay() -> None:
         assert operators(h) == {"ann": [dialog]}
     finally:
         h.stop()
+
+
+def test_a_restored_operator_whose_actor_crashed_still_times_out() -> None:
+    h, dialog = restarted_with_ann_holding_a_dialog(
+        replace(EngineSettings(), restored_operator_grace_s=GRACE_S))
+    try:
+        h.inject_crash("operator:ann")
+        h.command(c.SetCapacity("ann", 2, ref=h.ref()))  # crashes it: restarted from the journal
+        h.advance(GRACE_S)
+        assert operators(h) == {}
+        assert h.snapshot()["queue"] == [dialog]
+    finally:
+        h.stop()
