@@ -1,7 +1,8 @@
 """What every ``frontdesk serve`` process opens before its server starts, whatever its
 role: the runtime tuning and GC statistics from the environment, the data directory,
 the node's claim on its journal database (``adapters.storage.identity``: one journal,
-one node), the journal, the accounts (with the demo users when wanted) and the system
+one node) and its lock (``adapters.storage.journal_lock``: that node running once), the
+journal, the accounts (with the demo users when wanted) and the system
 clock.
 
 ``adapters.cli.cmd_serve`` (one node) and ``adapters.replication.serve`` (a cluster
@@ -19,6 +20,7 @@ from adapters import gcstats, tuning
 from adapters.accounts import Accounts
 from adapters.storage import SqlJournal
 from adapters.storage.identity import claim_journal, node_identity
+from adapters.storage.journal_lock import JournalLock, lock_journal
 from config.settings import Settings
 from engine.clock import SystemClock
 from engine.errors import ConfigError
@@ -32,6 +34,7 @@ class NodeParts:
     journal: SqlJournal
     accounts: Accounts
     clock: SystemClock
+    lock: JournalLock | None = None  # this process's hold on the journal
 
     def demo_accounts(self, settings: Settings, wanted: bool) -> list[tuple[str, str, str]]:
         """(login, password, role) of the demo users, created or given fresh passwords when
@@ -44,6 +47,8 @@ class NodeParts:
         self.clock.stop()
         self.journal.close()
         self.accounts.close()
+        if self.lock is not None:
+            self.lock.release()
 
 
 def open_node(settings: Settings, environ: Mapping[str, str] = os.environ) -> NodeParts:
@@ -57,13 +62,19 @@ def open_node(settings: Settings, environ: Mapping[str, str] = os.environ) -> No
     me = node_identity(Path(storage.data_dir), settings.cluster.node_name,
                        configured_id=storage.node_id, cluster=bool(settings.cluster.peer_url))
     claim_journal(storage.journal_url(), me)
-    journal = SqlJournal.from_settings(storage)
+    lock = lock_journal(storage.journal_url(), me.name)
+    try:
+        journal = SqlJournal.from_settings(storage)
+    except BaseException:
+        lock.release()
+        raise
     try:
         accounts = Accounts.from_settings(settings)
     except BaseException:
         journal.close()
+        lock.release()
         raise
-    return NodeParts(runtime, journal, accounts, SystemClock())
+    return NodeParts(runtime, journal, accounts, SystemClock(), lock)
 
 
 def make_data_dir(path: Path) -> None:

@@ -26,6 +26,7 @@ from adapters.storage.identity import (
     claim_journal,
     node_identity,
 )
+from adapters.storage.journal_lock import JournalInUseError, lock_journal
 from tests.adapters.test_storage_journal import postgres_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -192,3 +193,36 @@ def test_a_cluster_nodes_identity_is_its_node_name(journal_url: str, tmp_path: P
     claim_journal(journal_url, node_identity(tmp_path / "two", "node-a", cluster=True))
     with pytest.raises(JournalOwnedError, match="belongs to node node-a"):
         claim_journal(journal_url, node_identity(tmp_path / "two", "node-b", cluster=True))
+
+
+@pytest.mark.slow
+async def test_the_same_node_twice_is_refused_while_it_runs_and_starts_after_a_sigkill(
+    journal_url: str, tmp_path: Path
+) -> None:
+    same = {"cluster__node_name": "a", "storage__node_id": "node-a"}  # a config copied
+    first = await Node.start(node_env(journal_url, tmp_path / "one", **same), tmp_path / "one")
+    try:
+        twice = refused_start(node_env(journal_url, tmp_path / "two", **same),
+                              "--data-dir", str(tmp_path / "two"))
+        assert twice.returncode == 2, twice.stderr
+        lines = twice.stderr.strip().splitlines()
+        assert len(lines) == 1, twice.stderr
+        assert "is in use by another running process of node a" in lines[0]
+        assert "stop that process first" in lines[0]
+    finally:
+        first.process.kill()  # SIGKILL: the lock goes with the process
+        with trio.fail_after(30):
+            await first.process.wait()
+    again = await Node.start(node_env(journal_url, tmp_path / "two", **same), tmp_path / "two")
+    assert await again.stop() == 0
+
+
+def test_the_journal_lock_is_held_until_released(journal_url: str, tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir(exist_ok=True)
+    held = lock_journal(journal_url, "a")
+    try:
+        with pytest.raises(JournalInUseError, match="in use by another running process"):
+            lock_journal(journal_url, "a")
+    finally:
+        held.release()
+    lock_journal(journal_url, "a").release()  # free again
