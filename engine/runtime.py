@@ -84,10 +84,11 @@ class Engine:
         StoreActor.launch("store", ctx, self.journal, self.projection, self.epoch)
         self.directory.on_absent = self._absent
         tokens = {d.token_hash: d.id for d in fold.dialogs.values()}
-        Supervisor.launch("supervisor", ctx, fold.next_number, tokens)
+        restored = frozenset(op.address for op in fold.operators.values())
+        Supervisor.launch("supervisor", ctx, fold.next_number, tokens, restored)
         QueueActor.launch("queue", ctx, fold.queue_state())
         for op in fold.operators.values():
-            OperatorActor.launch(op.address, ctx, op)
+            OperatorActor.launch(op.address, ctx, op, True)  # restored: no console yet
         for d in fold.dialogs.values():
             DialogActor.launch(d.address, ctx, d)
         self.started = True
