@@ -180,12 +180,21 @@ class FuzzNode:
         assert got.status_code == 200, got.text
         return got.cookies["fd_session"]
 
-    def ws(self, path: str, cookie: str | None = None) -> Ws:
+    def cluster(self) -> dict[str, Any]:
+        got: dict[str, Any] = httpx.get(f"{self.url}/api/cluster", timeout=TIMEOUT_S).json()
+        return got
+
+    def ws_raw(self, path: str, cookie: str | None = None) -> Ws:
+        """A websocket on ``path``, nothing read yet."""
         headers = {"Cookie": f"fd_session={cookie}"} if cookie else None
         conn = connect(f"ws://127.0.0.1:{self.port}{path}", origin=self.url,  # type: ignore[arg-type]
                        additional_headers=headers, open_timeout=TIMEOUT_S, close_timeout=2,
                        max_size=None, max_queue=None, ping_interval=None)
-        ws = Ws(conn)
+        return Ws(conn)
+
+    def ws(self, path: str, cookie: str | None = None) -> Ws:
+        """A websocket on a client endpoint, its ``hello`` read."""
+        ws = self.ws_raw(path, cookie)
         assert ws.next("hello")["type"] == "hello"
         return ws
 
@@ -200,7 +209,11 @@ class Ws:
         self.closed_with: int | None = None
 
     def send(self, data: str | bytes | dict[str, Any]) -> None:
-        self.conn.send(json.dumps(data) if isinstance(data, dict) else data)
+        """Send a frame; once the server has closed, nothing (``closed_with`` says why)."""
+        try:
+            self.conn.send(json.dumps(data) if isinstance(data, dict) else data)
+        except ConnectionClosed as exc:
+            self.closed_with = exc.rcvd.code if exc.rcvd is not None else 1006
 
     def _take(self, timeout: float) -> dict[str, Any] | None:
         """The next frame, or None at the deadline or once closed (``closed_with``)."""
