@@ -50,6 +50,7 @@ from adapters.client.socket import one_exception, open_socket
 
 log = logging.getLogger("frontdesk.client")
 
+RETRY_CODES = frozenset({"unavailable"})  # refused for now: the same request again is safe
 FINAL_CLOSE_CODES = frozenset({1000, 1008})  # closed on purpose (logout, session ended): stay off
 # an upgrade refused for who the client is (no session, wrong role, foreign Origin): another
 # try, or another node, gives the same answer, so the cause is raised at once
@@ -80,6 +81,7 @@ class ClientBase(FrameLog):
         self.origin = origin
         self.reconnect = reconnect
         self.backoff = backoff or Backoff()
+        self.retry_backoff = Backoff(base_s=0.05, max_s=1.0)  # between retries of a request
         self.max_frame_bytes = max_frame_bytes
         self.ping_interval_s = ping_interval_s  # None: no keepalive
         self.ping_timeout_s = ping_timeout_s
@@ -352,33 +354,44 @@ class ClientBase(FrameLog):
         ``ref`` (the server writes no separate ack for a message it echoes).
 
         A ``say`` is remembered until acknowledged and sent again (same ``ref``)
-        after a reconnection, so it survives a dropped socket.
+        after a reconnection, so it survives a dropped socket. A request refused with a
+        code of ``RETRY_CODES`` (``unavailable``: the node cannot write its journal now)
+        is sent again, same ``ref``, after ``retry_backoff``, until ``timeout``; the
+        engine answers a ref it already holds with the original answer, never twice.
         """
         frame = dict(frame)
         ref = frame.setdefault("ref", self.next_ref(frame["type"][:1]))
+        try:
+            with trio.fail_after(timeout):
+                for attempt in itertools.count():
+                    answer = await self._ask(frame, ref)
+                    if answer["type"] != "error" or answer.get("code") not in RETRY_CODES:
+                        break
+                    await trio.sleep(self.retry_backoff.delay(attempt))
+        except trio.TooSlowError:
+            self._pending.pop(ref, None)
+            raise ClientError(f"no answer to {frame['type']} (ref {ref}) within {timeout} s") \
+                from None
+        if answer["type"] == "error":
+            raise RefusedError(answer)
+        return answer
+
+    async def _ask(self, frame: Frame, ref: str) -> Frame:
+        """Send ``frame`` once and wait for the frame answering ``ref``."""
         done = trio.Event()
         box: list[Frame] = []
         self._pending[ref] = (done, box)
         if frame["type"] == "say":
             self._unacked[ref] = frame
-        try:
-            with trio.fail_after(timeout):
-                if self._ws is not None:
-                    try:
-                        await self._ws.send_message(json.dumps(frame))
-                    except ConnectionClosed:
-                        if frame["type"] != "say":
-                            raise ClientError(f"connection lost sending {frame['type']}") from None
-                elif frame["type"] != "say":
-                    await self.send(frame)
-                await done.wait()
-        except trio.TooSlowError:
-            self._pending.pop(ref, None)
-            raise ClientError(f"no answer to {frame['type']} (ref {ref}) within {timeout} s") \
-                from None
-        answer = box[0]
-        if answer["type"] == "error":
-            raise RefusedError(answer)
-        return answer
+        if self._ws is not None:
+            try:
+                await self._ws.send_message(json.dumps(frame))
+            except ConnectionClosed:
+                if frame["type"] != "say":
+                    raise ClientError(f"connection lost sending {frame['type']}") from None
+        elif frame["type"] != "say":
+            await self.send(frame)
+        await done.wait()
+        return box[0]
 
     # --- reading -------------------------------------------------------------------------
