@@ -26,6 +26,7 @@ from engine.cluster import (
     LeaseGranted,
     LeaseRefused,
     Role,
+    WritesRefused,
 )
 
 if TYPE_CHECKING:
@@ -131,6 +132,9 @@ class LeaseKeeper:
                     return
                 if not node.gate.lease_valid():
                     node.feed(LeaseExpired())
+                    return
+                if node.serving and node.engine_fenced():  # refused under us: never claim it
+                    node.feed(WritesRefused())
                     return
                 pause = settings.lease_s / 4 if answer is not None else settings.lease_s / 20
                 with trio.move_on_after(pause):
