@@ -31,9 +31,9 @@ actor crashes (their memory may run ahead of the journal: it never reaches
 it). ``Engine.submit`` refuses new commands the same way.
 
 A watch of a dialog that no actor holds (``WatchClosed``) is answered here:
-a closed dialog's history is read from the projection's cache of recently
-closed dialogs, else from the journal (its stream, folded with the replay
-code), and replayed to the watcher if it may see it; nothing follows.
+a closed dialog's history is read from the journal (its stream, folded with
+the replay code; the projection keeps no histories) and replayed to the
+watcher if it may see it; nothing follows.
 
 A subscriber that raises is dropped and logged; it never stops the store.
 """
@@ -291,8 +291,8 @@ class StoreActor(EngineActor):
 
     def _watch_closed(self, wc: m.WatchClosed) -> None:
         w, dialog = wc.watch, wc.dialog
-        state = self.projection.closed_dialog(dialog)
-        if state is None and self.projection.may_exist(dialog):
+        state = None
+        if self.projection.may_exist(dialog):
             try:
                 state = self._read_dialog(dialog)
             except JournalError as e:

@@ -42,6 +42,7 @@ from trio_websocket import (
     WebSocketConnection,
 )
 
+from adapters.client.errors import RefusedError, UpgradeRefusedError, why_failed
 from adapters.client.http import ClientError
 from adapters.client.inbox import Frame, FrameLog
 from adapters.client.reconnect import Backoff, abort, origin_of, primary_hint, ws_url
@@ -51,24 +52,9 @@ log = logging.getLogger("frontdesk.client")
 
 RETRY_CODES = frozenset({"unavailable"})  # refused for now: the same request again is safe
 FINAL_CLOSE_CODES = frozenset({1000, 1008})  # closed on purpose (logout, session ended): stay off
-
-
-class RefusedError(ClientError):
-    """The server answered a request with an ``error`` frame."""
-
-    def __init__(self, frame: Frame) -> None:
-        super().__init__(f"{frame.get('code')}: {frame.get('message')}")
-        self.code: str = frame.get("code", "")
-        self.frame = frame
-
-
-class UpgradeRefusedError(ClientError):
-    """The upgrade was refused (HTTP status, body) and reconnecting is off."""
-
-    def __init__(self, status: int, body: bytes) -> None:
-        super().__init__(f"websocket upgrade refused: HTTP {status} {body[:200]!r}")
-        self.status = status
-        self.body = body
+# an upgrade refused for who the client is (no session, wrong role, foreign Origin): another
+# try, or another node, gives the same answer, so the cause is raised at once
+FINAL_STATUSES = frozenset({401, 403})
 
 
 class ClientBase(FrameLog):
@@ -117,6 +103,7 @@ class ClientBase(FrameLog):
         self._stopped = False
         self._read_scope = trio.CancelScope()
         self._finished = trio.Event()
+        self.last_failure: str | None = None  # why the last dial failed or the socket was lost
         # While set to an unset Event, reconnection waits for it (tests: "the network is down").
         self.reconnect_gate: trio.Event | None = None
 
@@ -168,7 +155,10 @@ class ClientBase(FrameLog):
         if self._fatal is not None:
             raise self._fatal
         if not self._connected.is_set():
-            raise ClientError(f"not connected to any of {self.urls} within {timeout} s")
+            state = "never connected" if self.connections == 0 else "not connected again"
+            why = f"; last failure: {self.last_failure}" if self.last_failure else ""
+            raise ClientError(
+                f"not connected to any of {self.urls} within {timeout} s ({state}{why})")
 
     def drop(self) -> None:
         """Abort the socket without a close handshake (tests: a network loss)."""
@@ -195,8 +185,10 @@ class ClientBase(FrameLog):
             try:
                 await self._session(url)
             except ConnectionRejected as exc:
-                if not self.reconnect:
-                    self._fatal = UpgradeRefusedError(exc.status_code, exc.body or b"")
+                refusal = UpgradeRefusedError(exc.status_code, exc.body or b"", self._ws_url(url))
+                self.last_failure = str(refusal)
+                if not self.reconnect or exc.status_code in FINAL_STATUSES:
+                    self._fatal = refusal
                     self._notify()
                     return
                 hint = primary_hint(exc.body)
@@ -204,6 +196,7 @@ class ClientBase(FrameLog):
             except (HandshakeError, OSError, ConnectionClosed, trio.BrokenResourceError,
                     trio.TooSlowError) as exc:
                 log.info("connection to %s lost: %r", url, exc)
+                self.last_failure = f"{self._ws_url(url)}: {why_failed(exc)}"
                 if self.close_codes and self.close_codes[-1] in FINAL_CLOSE_CODES \
                         and isinstance(exc, ConnectionClosed):
                     self._fatal = ClientError(
@@ -215,7 +208,7 @@ class ClientBase(FrameLog):
                 self._notify()
             if self._stopped or not self.reconnect:
                 if not self._stopped and self._fatal is None:
-                    self._fatal = ClientError(f"disconnected from {url} (codes {self.close_codes})")
+                    self._fatal = self._gone(url)
                 self._notify()
                 return
             if self.connections > connections and not self._missed_pong:
@@ -228,6 +221,17 @@ class ClientBase(FrameLog):
             attempt += 1
             if self.reconnect_gate is not None:
                 await self.reconnect_gate.wait()
+
+    def _ws_url(self, url: str) -> str:
+        return ws_url(url) + self.path
+
+    def _gone(self, url: str) -> ClientError:
+        """Why the client stops (reconnect off): it never connected, or it lost the socket."""
+        if self.connections == 0:
+            return ClientError(f"never connected: {self.last_failure or self._ws_url(url)}")
+        codes = f"close codes {self.close_codes}" if self.close_codes else "no close code"
+        return ClientError(f"disconnected from {self._ws_url(url)} ({codes}; "
+                           f"{self.last_failure or 'no cause given'})")
 
     def _index_of(self, url: str) -> int:
         """The index of ``url`` in ``urls`` (added at the end if it is new)."""
@@ -256,7 +260,7 @@ class ClientBase(FrameLog):
                 return
 
     async def _session(self, url: str) -> None:
-        url_of_socket = ws_url(url) + self.path
+        url_of_socket = self._ws_url(url)
         headers = [(b"Origin", (self.origin or origin_of(url)).encode())]
         if self.session:
             headers.append((b"Cookie", f"fd_session={self.session}".encode()))
