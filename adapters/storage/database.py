@@ -277,5 +277,11 @@ def translated(
     except FrontdeskError:
         raise
     except _DRIVER_ERRORS as exc:
-        detail = " ".join(str(exc).split())  # libpq's messages span lines: one line here
-        raise error(f"{operation} failed on {where}: {type(exc).__name__}: {detail}") from None
+        # a failed statement whose rollback failed too ("cannot rollback - no transaction
+        # is active": SQLite ended it itself on a full disk) names the statement's error
+        cause: BaseException = exc
+        while isinstance(cause.__context__, _DRIVER_ERRORS):  # (peewee re-raises its own)
+            cause = cause.__context__
+        detail = " ".join(str(cause).split())  # libpq's messages span lines: one line here
+        raise error(f"{operation} failed on {where}: {type(cause).__name__}: {detail}") \
+            from None
