@@ -352,7 +352,8 @@ class ClientBase(FrameLog):
         ``ref`` (the server writes no separate ack for a message it echoes).
 
         A ``say`` is remembered until acknowledged and sent again (same ``ref``)
-        after a reconnection, so it survives a dropped socket.
+        after a reconnection, so it survives a dropped socket. When the client stops for
+        good while waiting (a refused reconnection, a final close), it raises that cause.
         """
         frame = dict(frame)
         ref = frame.setdefault("ref", self.next_ref(frame["type"][:1]))
@@ -371,7 +372,11 @@ class ClientBase(FrameLog):
                             raise ClientError(f"connection lost sending {frame['type']}") from None
                 elif frame["type"] != "say":
                     await self.send(frame)
-                await done.wait()
+                while not done.is_set():  # or the client stopped for good: say why
+                    if self._fatal is not None:
+                        self._pending.pop(ref, None)
+                        raise self._fatal
+                    await self._wait_change()
         except trio.TooSlowError:
             self._pending.pop(ref, None)
             raise ClientError(f"no answer to {frame['type']} (ref {ref}) within {timeout} s") \
