@@ -39,7 +39,16 @@ from engine import commands as c
 from engine import events as ev
 from engine import messages as m
 from engine import notices as n
-from engine.dialog_model import REFS_KEPT, DialogState, Memo, Phase, apply, opened, ref_key
+from engine.dialog_model import (
+    REFS_KEPT,
+    DialogState,
+    Memo,
+    Phase,
+    apply,
+    opened,
+    ref_key,
+    summary,
+)
 from engine.history import entry
 from engine.settings import EngineSettings
 
@@ -54,6 +63,7 @@ __all__ = [
     "decide",
     "decide_command",
     "opened",
+    "summary",
 ]
 
 

@@ -54,11 +54,10 @@ def replay(s: DialogState, w: m.Watch) -> tuple[m.Effect, ...]:
         fx.append(m.Reply(w.subscriber, n.Ack(w.ref, s.id, s.seq)))
     if w.after_seq > s.seq:
         fx.append(m.Deliver(subs, n.HistoryGone(s.id, s.seq, w.after_seq), False))
-    for h in s.history:
-        if h.seq > w.after_seq:
-            form = h.for_audience(who)  # a visitor is replayed only what is meant for it
-            if form is not None:
-                fx.append(m.Deliver(subs, form, False))
+    for h in s.history.after(w.after_seq):
+        form = h.for_audience(who)  # a visitor is replayed only what is meant for it
+        if form is not None:
+            fx.append(m.Deliver(subs, form, False))
     if s.phase is Phase.QUEUED and s.position > 0:
         fx.append(m.Deliver(subs, n.QueuePosition(s.id, s.seq, s.position), False))
     return tuple(fx)

@@ -79,16 +79,18 @@ class Engine:
         if self._epoch is not None and self._epoch > self.journal.epoch():
             self.journal.raise_epoch(self._epoch)
         node = {"name": self.settings.node_name, "epoch": self.epoch, "fenced": False}
-        self.projection = Projection(fold, self.clock, node)
+        dialogs = list(fold.dialogs.values())  # with their histories, for their actors
+        self.projection = Projection(fold, self.clock, node)  # keeps summaries from here
         ctx = self.ctx
         StoreActor.launch("store", ctx, self.journal, self.projection, self.epoch)
         self.directory.on_absent = self._absent
         tokens = {d.token_hash: d.id for d in fold.dialogs.values()}
-        Supervisor.launch("supervisor", ctx, fold.next_number, tokens)
+        restored = frozenset(op.address for op in fold.operators.values())
+        Supervisor.launch("supervisor", ctx, fold.next_number, tokens, restored)
         QueueActor.launch("queue", ctx, fold.queue_state())
         for op in fold.operators.values():
-            OperatorActor.launch(op.address, ctx, op)
-        for d in fold.dialogs.values():
+            OperatorActor.launch(op.address, ctx, op, True)  # restored: no console yet
+        for d in dialogs:
             DialogActor.launch(d.address, ctx, d)
         self.started = True
         log.info(

@@ -45,11 +45,13 @@ from trio_websocket import (
 from adapters.client.errors import RefusedError, UpgradeRefusedError, why_failed
 from adapters.client.http import ClientError
 from adapters.client.inbox import Frame, FrameLog
+from adapters.client.keepalive import keepalive as keepalive_task
 from adapters.client.reconnect import Backoff, abort, origin_of, primary_hint, ws_url
 from adapters.client.socket import one_exception, open_socket
 
 log = logging.getLogger("frontdesk.client")
 
+RETRY_CODES = frozenset({"unavailable"})  # refused for now: the same request again is safe
 FINAL_CLOSE_CODES = frozenset({1000, 1008})  # closed on purpose (logout, session ended): stay off
 # an upgrade refused for who the client is (no session, wrong role, foreign Origin): another
 # try, or another node, gives the same answer, so the cause is raised at once
@@ -80,6 +82,7 @@ class ClientBase(FrameLog):
         self.origin = origin
         self.reconnect = reconnect
         self.backoff = backoff or Backoff()
+        self.retry_backoff = Backoff(base_s=0.05, max_s=1.0)  # between retries of a request
         self.max_frame_bytes = max_frame_bytes
         self.ping_interval_s = ping_interval_s  # None: no keepalive
         self.ping_timeout_s = ping_timeout_s
@@ -240,22 +243,11 @@ class ClientBase(FrameLog):
         self.urls.append(url)
         return len(self.urls) - 1
 
-    async def _keepalive(self, ws: WebSocketConnection, interval_s: float) -> None:
-        """Ping every ``interval_s``; abort the socket when a pong is late (paused server)."""
-        while True:
-            await trio.sleep(interval_s)
-            with trio.move_on_after(self.ping_timeout_s) as waited:
-                try:
-                    await ws.ping()
-                except (ConnectionClosed, trio.BrokenResourceError, trio.ClosedResourceError):
-                    return  # the reader sees the loss too
-            if waited.cancelled_caught:
-                log.info("no pong from %s within %s s: dropping the socket", self.url,
-                         self.ping_timeout_s)
-                self._missed_pong = True
-                self.unresponsive += 1
-                await abort(ws)
-                return
+    def _missed(self) -> None:
+        """The keepalive gave the socket up: a pong did not come in time."""
+        log.info("no pong from %s: the node counts as a failed attempt", self.url)
+        self._missed_pong = True
+        self.unresponsive += 1
 
     async def _session(self, url: str) -> None:
         url_of_socket = self._ws_url(url)
@@ -285,7 +277,8 @@ class ClientBase(FrameLog):
                 self._connected.set()
                 self._notify()
                 if self.ping_interval_s is not None and self._inner is not None:
-                    self._inner.start_soon(self._run_keepalive, keepalive, ws, self.ping_interval_s)
+                    self._inner.start_soon(keepalive_task, ws, self.ping_interval_s,
+                                           self.ping_timeout_s, self._missed, keepalive)
                 self._read_scope = trio.CancelScope()
                 with self._read_scope:  # aclose() cancels this scope only: a clean close follows
                     if self._stopped:
@@ -298,12 +291,6 @@ class ClientBase(FrameLog):
                 raise
             finally:
                 keepalive.cancel()
-
-    async def _run_keepalive(
-        self, scope: trio.CancelScope, ws: WebSocketConnection, interval_s: float
-    ) -> None:
-        with scope:
-            await self._keepalive(ws, interval_s)
 
     def _file(self, frame: Frame) -> None:
         if not self.keep(frame):
@@ -352,38 +339,50 @@ class ClientBase(FrameLog):
         ``ref`` (the server writes no separate ack for a message it echoes).
 
         A ``say`` is remembered until acknowledged and sent again (same ``ref``)
-        after a reconnection, so it survives a dropped socket. When the client stops for
-        good while waiting (a refused reconnection, a final close), it raises that cause.
+        after a reconnection, so it survives a dropped socket. A request refused with a
+        code of ``RETRY_CODES`` (``unavailable``: the node cannot write its journal now)
+        is sent again, same ``ref``, after ``retry_backoff``, until ``timeout``; the
+        engine answers a ref it already holds with the original answer, never twice.
+        When the client stops for good while waiting (a refused reconnection, a final
+        close), it raises that cause.
         """
         frame = dict(frame)
         ref = frame.setdefault("ref", self.next_ref(frame["type"][:1]))
+        try:
+            with trio.fail_after(timeout):
+                for attempt in itertools.count():
+                    answer = await self._ask(frame, ref)
+                    if answer["type"] != "error" or answer.get("code") not in RETRY_CODES:
+                        break
+                    await trio.sleep(self.retry_backoff.delay(attempt))
+        except trio.TooSlowError:
+            self._pending.pop(ref, None)
+            raise ClientError(f"no answer to {frame['type']} (ref {ref}) within {timeout} s") \
+                from None
+        if answer["type"] == "error":
+            raise RefusedError(answer)
+        return answer
+
+    async def _ask(self, frame: Frame, ref: str) -> Frame:
+        """Send ``frame`` once and wait for the frame answering ``ref``."""
         done = trio.Event()
         box: list[Frame] = []
         self._pending[ref] = (done, box)
         if frame["type"] == "say":
             self._unacked[ref] = frame
-        try:
-            with trio.fail_after(timeout):
-                if self._ws is not None:
-                    try:
-                        await self._ws.send_message(json.dumps(frame))
-                    except ConnectionClosed:
-                        if frame["type"] != "say":
-                            raise ClientError(f"connection lost sending {frame['type']}") from None
-                elif frame["type"] != "say":
-                    await self.send(frame)
-                while not done.is_set():  # or the client stopped for good: say why
-                    if self._fatal is not None:
-                        self._pending.pop(ref, None)
-                        raise self._fatal
-                    await self._wait_change()
-        except trio.TooSlowError:
-            self._pending.pop(ref, None)
-            raise ClientError(f"no answer to {frame['type']} (ref {ref}) within {timeout} s") \
-                from None
-        answer = box[0]
-        if answer["type"] == "error":
-            raise RefusedError(answer)
-        return answer
+        if self._ws is not None:
+            try:
+                await self._ws.send_message(json.dumps(frame))
+            except ConnectionClosed:
+                if frame["type"] != "say":
+                    raise ClientError(f"connection lost sending {frame['type']}") from None
+        elif frame["type"] != "say":
+            await self.send(frame)
+        while not done.is_set():  # or the client stopped for good: say why
+            if self._fatal is not None:
+                self._pending.pop(ref, None)
+                raise self._fatal
+            await self._wait_change()
+        return box[0]
 
     # --- reading -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ way), delayed and healed. Documented in docs/harness.md ("The two-node cluster")
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -110,6 +111,21 @@ class NodeSlot:
     repl_port: int = 0
     history: list[ClusterNode] = field(default_factory=list)
     stopped: trio.Event = field(default_factory=trio.Event)  # its last run has ended
+    monotonic: Callable[[], float] = time.monotonic  # the node's clock (its lease, its gate)
+
+
+class SkewedClock:
+    """``time.monotonic`` plus an offset that a test moves forward (``jump``): the node
+    then sees its lease run out at once, as after a pause, while the witness does not."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+    def jump(self, seconds: float) -> None:
+        self.offset += seconds
 
 
 class InProcessCluster:
@@ -158,7 +174,9 @@ class InProcessCluster:
     async def start(self, name: str) -> ClusterNode:
         """Start (or restart, on the same journal) node ``name``; returns once settled."""
         slot = self.slots[name]
-        node = ClusterNode(slot.settings, slot.journal, self.engine_factory)
+        node = ClusterNode(
+            slot.settings, slot.journal, self.engine_factory, monotonic=slot.monotonic
+        )
         node.watchers.append(self._notify)
         slot.node = node
         slot.history.append(node)
@@ -244,12 +262,14 @@ async def open_cluster(
     journals: Callable[[str], ReplicaJournal] | None = None,
     settings: Callable[[str, str], ClusterSettings] | None = None,
     start: bool = True,
+    clocks: dict[str, Callable[[], float]] | None = None,
 ) -> AsyncIterator[InProcessCluster]:
     """Witness + nodes ``a`` (starts as primary) and ``b`` (backup), ready to use.
 
     ``journals(name)`` makes each node's journal (default: ``MemoryJournal``;
     pass ``lambda n: SqlJournal(tmp_path / f"{n}.sqlite3")`` for real files).
     With ``start`` the cluster waits until ``a`` is primary and ``b`` caught up.
+    ``clocks`` gives a node another monotonic clock (e.g. a ``SkewedClock``).
     """
     make_journal = journals or (lambda name: MemoryJournal())
     make_settings = settings or default_settings()
@@ -267,7 +287,9 @@ async def open_cluster(
             own = f"ws://127.0.0.1:{proxies[name].port}/ws/replication"
             peer = f"ws://127.0.0.1:{proxies[other].port}/ws/replication"
             conf = replace(make_settings(name, peer), advertise_url=own, witness_url=witness_url)
-            cluster.slots[name] = NodeSlot(name, make_journal(name), conf, proxies[name])
+            slot = NodeSlot(name, make_journal(name), conf, proxies[name])
+            slot.monotonic = (clocks or {}).get(name, time.monotonic)
+            cluster.slots[name] = slot
         if start:
             await cluster.start("a")
             await cluster.wait_for(cluster["a"].accepts_writes)
