@@ -37,6 +37,8 @@ from adapters.replication.engine_proxy import NodeEngine
 from adapters.replication.node import ClusterNode
 from adapters.replication.settings import ClusterSettings
 from adapters.startup_checks import bind_errors_translated, check_can_listen, log_level
+from adapters.storage import SqlJournal
+from adapters.storage.availability import JournalWritable, keep_writable
 from config.loader import load_settings
 from config.settings import Settings
 from engine.errors import ConfigError, FrontdeskError
@@ -139,8 +141,9 @@ def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
             NodeEngine(node), parts.accounts, node_options(settings, conf), clock, node
         )
         node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
+        ctx.readiness.add(JournalWritable(parts.journal.availability))
         with bind_errors_translated(host, port, "--port (server.port)"):
-            trio.run(_serve, ctx, node, demo, parts.runtime)
+            trio.run(_serve, ctx, node, demo, parts.runtime, parts.journal)
     finally:
         parts.close()
     log.info("stopped")
@@ -152,10 +155,12 @@ async def _serve(
     node: ClusterNode,
     demo: list[tuple[str, str, str]],
     runtime: tuning.RuntimeTuning,
+    journal: SqlJournal,
 ) -> None:
     stop = trio.Event()
     async with trio.open_nursery() as nursery:
         nursery.start_soon(stop_on_signals, stop)
+        nursery.start_soon(keep_writable, journal, stop)
         await nursery.start(node.run)
         port = await nursery.start(
             partial(run_server, ctx, stop, extra_routes=cluster_routes(ctx, node))
