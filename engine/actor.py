@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import pykka
 
+from engine import commands as c
 from engine import messages as m
 from engine import notices as n
 from engine.audience import deliveries
@@ -160,7 +161,7 @@ class EngineActor(pykka.Actor):
             return False
         cmd = message.command
         log.warning("%s refused %s: it failed: %r", self.address, type(cmd).__name__, error)
-        why = f"cannot {type(cmd).__name__}: the engine could not handle it ({error!r})"
+        why = f"cannot {c.action(cmd)}: the engine could not handle it ({error!r})"
         dialog = getattr(cmd, "dialog_id", None)
         refusal = n.Rejected(cmd.ref, "invalid", why, dialog)
         # as any answer of this actor: behind what it still has at the store
