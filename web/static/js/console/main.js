@@ -4,7 +4,7 @@ import { goToLogin, labelFor, loadConfig, loadMe, logout } from "../api.js";
 import { h, replaceChildren, setText } from "../dom.js";
 import { Link, wsUrl } from "../link.js";
 import { everySecond } from "../time.js";
-import { RETRY_DELAY_MS, newRef } from "../transcript.js";
+import { newRef } from "../transcript.js";
 import { ConsoleModel } from "./model.js";
 import { renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
 
@@ -17,15 +17,19 @@ class Console {
   constructor(me, config) {
     this.me = me;
     this.config = config;
-    this.model = new ConsoleModel(me);
     this.typing = { dialog: null, timer: null };
     this.link = new Link({
       urls: config.nodes,
       path: "/ws/operator",
       onOpen: () => this.onOpen(),
       onFrame: (frame) => this.onFrame(frame),
-      onState: (state) => this.onLinkState(state),
+      onState: (state, detail) => this.onLinkState(state, detail),
       onClose: (event) => this.onClose(event),
+    });
+    this.model = new ConsoleModel(me, {
+      send: (frame) => this.link.send(frame),
+      onMove: () => this.link.moveOn(),
+      onChange: () => this.render(),
     });
     this.failures = 0;
     this.probing = false;
@@ -58,34 +62,25 @@ class Console {
 
   onOpen() {
     this.link.send({ type: "resume", dialogs: this.model.resumeSeqs(), ref: newRef("resume") });
-    for (const dialog of this.model.dialogs.values()) {
-      if (dialog.gone) continue;
-      for (const frame of dialog.pending) this.link.send(frame);
-    }
+    // What was typed and not taken goes again, in order, with its own ref (never doubled).
+    this.model.outbox.restart();
   }
 
   onFrame(frame) {
     if (frame.type === "hello") this.failures = 0;
     if (this.model.apply(frame)) this.render();
-    if (this.model.retry.length) {
-      const frames = this.model.retry.splice(0);
-      setTimeout(() => {
-        for (const again of frames) {
-          const dialog = this.model.dialogs.get(again.dialog);
-          if (dialog && dialog.pending.includes(again)) this.link.send(again);
-        }
-      }, RETRY_DELAY_MS);
-    }
   }
 
-  onLinkState(state) {
+  onLinkState(state, detail = {}) {
     const pill = $("connection");
+    const lost = state !== "open" && (detail.lost || state === "waiting");
     pill.className = `pill ${state === "open" ? "ok" : "warn"}`;
-    pill.dataset.state = state;
-    setText(pill, state === "open" ? "Online" : state === "connecting" ? "Connecting…" : "Reconnecting…");
+    pill.dataset.state = state === "open" ? "open" : lost ? "reconnecting" : state;
+    setText(pill, state === "open" ? "Online" : lost ? "Reconnecting…" : "Connecting…");
   }
 
   async onClose(event) {
+    this.model.outbox.lost();
     this.failures += 1;
     if (event.code === 1008 || this.failures >= 3) {
       // Refused: most likely the session ended. Check before retrying for ever.
@@ -164,10 +159,8 @@ class Console {
     const text = input.value.trim();
     if (!dialog || dialog.gone || !text) return;
     const frame = { type: "say", dialog: dialog.id, text, ref: newRef("o") };
-    dialog.pending.push(frame);
-    this.model.persist();
     this.stopTyping();
-    this.link.send(frame);
+    this.model.outbox.add(frame); // stored first, sent in order, kept until the server takes it
     input.value = "";
     this.render();
   }
@@ -293,6 +286,9 @@ class Console {
     $("chat").hidden = dialog === null;
     renderInfo($("info"), dialog, this.config.fields, model.node);
     this.renderErrors();
+    const waiting = model.outbox.pending.length;
+    const said = waiting ? `${waiting} message${waiting === 1 ? "" : "s"} waiting to be sent.` : "";
+    if ($("announce").textContent !== said) setText($("announce"), said);
     if (!dialog) return;
 
     setText($("chat-title"), dialog.visitorName || "Visitor");
@@ -304,7 +300,7 @@ class Console {
         ? `⇄ transferred by ${dialog.transferredFromName}${dialog.note ? ` — “${dialog.note}”` : ""}`
         : "",
     );
-    renderHistory($("history"), dialog, this.me);
+    renderHistory($("history"), dialog, this.me, model.pendingOf(dialog), (ref) => model.outbox.dismiss(ref));
     $("typing").hidden = !dialog.visitorTyping;
     setText($("typing"), `${dialog.visitorName || "The visitor"} is typing…`);
     const held = !dialog.gone && !dialog.closed;
