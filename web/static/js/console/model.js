@@ -232,6 +232,7 @@ export class ConsoleModel {
       return;
     }
     if (mine !== null) return; // kept for a retry, or shown as failed with the reason
+    if (frame.code === "rate_limited" && !frame.ref) return; // a typing frame: no matter
     const where = frame.dialog ? ` (dialog ${frame.dialog})` : "";
     this.pushError(`${frame.message || frame.code || "error"}${where}`);
     this.persist();

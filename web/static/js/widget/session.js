@@ -266,6 +266,8 @@ export class WidgetSession {
       this.error = "Your previous chat could not be resumed.";
       return;
     }
+    // A typing frame over the rate limit is of no consequence: not worth an error line.
+    if (frame.code === "rate_limited" && !frame.ref) return;
     if (frame.message) this.error = frame.message;
   }
 
