@@ -35,6 +35,8 @@ from .pages import NewPage, PageWatch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "failover"))
 from failover_procs import NodeProc, ProcCluster, start_pair, wait_health
 
+__all__ = ["ProcCluster", "cluster", "open_pages", "start", "wait_health"]
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
 PASSWORD = "ann-password-1"
