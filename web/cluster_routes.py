@@ -63,9 +63,9 @@ def cluster_routes(
                 ctx.accounts, request.headers.get("authorization"),
                 request.client.host if request.client else "unknown")
             user = None if isinstance(checked, LoginRefused) else checked
-        if user is None or user.role != "manager":
-            return refusal(401, "no_session", "manager credentials required",
-                           {**headers, "WWW-Authenticate": 'Basic realm="frontdesk"'})
+            if user is None or user.role != "manager":
+                return refusal(401, "no_session", "manager credentials required",
+                               {**headers, "WWW-Authenticate": 'Basic realm="frontdesk"'})
         try:
             await node.switchover(timeout_s=node.settings.failover_timeout_s * 4)
         except ClusterError as e:

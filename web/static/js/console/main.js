@@ -5,11 +5,11 @@ import { h, replaceChildren, setText } from "../dom.js";
 import { Link, wsUrl } from "../link.js";
 import { everySecond } from "../time.js";
 import { newRef } from "../transcript.js";
+import { MainBackBanner } from "./main_back.js";
 import { ConsoleModel } from "./model.js";
 import { renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
 
 const TYPING_IDLE_MS = 3000;
-const MAIN_NODE_POLL_MS = 5000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -32,7 +32,6 @@ class Console {
       onChange: () => this.render(),
     });
     this.failures = 0;
-    this.probing = false;
   }
 
   start() {
@@ -54,7 +53,7 @@ class Console {
       tickWaits($("tabs"), this.model);
       if (this.model.expireErrors()) this.renderErrors();
     });
-    setInterval(() => this.checkMainNode(), MAIN_NODE_POLL_MS);
+    new MainBackBanner($("banner"), this.link).start();
     window.frontdeskConsole = this; // for the browser tests and for debugging
   }
 
@@ -93,56 +92,6 @@ class Console {
         // server unreachable: keep retrying
       }
     }
-  }
-
-  /**
-   * After a failover the console runs on another node. The node this page came
-   * from is "main": when it is back — rejoined as a caught-up backup — the
-   * operator is told (as in the old manual); a manager hands the primary role
-   * back (`frontdesk switchover` or the manager view) and the console follows by
-   * itself. Should main be primary while this console is still elsewhere, the
-   * banner offers to go to it now. Main is this page's own origin, so a plain
-   * `fetch` of its `/healthz` is allowed by the CSP.
-   */
-  async checkMainNode() {
-    const banner = $("banner");
-    const main = location.origin;
-    if (!this.link.connected || this.link.url === main) {
-      if (banner.dataset.kind === "main-back") banner.hidden = true;
-      return;
-    }
-    if (this.probing) return;
-    this.probing = true;
-    let health = null;
-    try {
-      const response = await fetch("/healthz", { cache: "no-store" });
-      health = await response.json();
-    } catch {
-      health = null; // main is still down
-    } finally {
-      this.probing = false;
-    }
-    if (health && health.role === "primary" && health.ready) {
-      this.showBanner("The main node is back.", "Return to it", () => {
-        banner.hidden = true;
-        this.link.reconnectTo(main);
-      }, "main-back");
-    } else if (health && health.role === "backup" && health.caught_up) {
-      this.showBanner(
-        "The main node is back and in sync. A manager can return the chat to it; " +
-        "your dialogs will follow by themselves.", null, null, "main-back");
-    }
-  }
-
-  showBanner(text, actionLabel = null, action = null, kind = "") {
-    const banner = $("banner");
-    banner.dataset.kind = kind;
-    replaceChildren(
-      banner,
-      h("span", { "data-testid": "banner-text" }, text),
-      actionLabel ? h("button", { type: "button", "data-testid": "banner-action", onclick: action }, actionLabel) : null,
-    );
-    banner.hidden = false;
   }
 
   // --- actions ----------------------------------------------------------------------
