@@ -3,7 +3,7 @@
 // Used by link.js; no socket here, only two callbacks, so it is easy to reason about.
 
 export const PING_INTERVAL_MS = 1000;
-export const SILENT_AFTER_MS = 3500;
+export const SILENT_AFTER_MS = 3000;
 const TICK_MS = 250;
 
 export class Keepalive {
