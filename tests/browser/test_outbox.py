@@ -135,3 +135,20 @@ def test_a_paused_node_shows_reconnecting_within_5_s_and_nothing_typed_is_lost(
     for texts in (ui.widget_texts(vera), ui.console_texts(ann)):
         got = texts.all_text_contents()
         assert sorted(got) == sorted(["v1", "v2 while paused", "o1 while paused"]), got
+
+
+def test_the_console_shows_a_permanent_refusal_with_the_reason_and_goes_on(
+    server: Server, new_page: ui.NewPage
+) -> None:
+    ann, vera = conversation(server, new_page)
+    # Over the protocol's 4,000 characters: set past the text box's own limit.
+    ann.evaluate("document.getElementById('message').value = 'x'.repeat(4001)")
+    ann.get_by_test_id("message-input").press("Enter")
+    ui.console_say(ann, "o1")
+    expect(ann.get_by_test_id("msg-failed")).to_have_count(1)
+    expect(ann.get_by_test_id("msg-failed-reason")).to_contain_text("4000")
+    expect(ui.console_texts(ann)).to_have_text(["v1", "o1"])
+    expect(ui.widget_texts(vera)).to_have_text(["v1", "o1"])
+    expect(ann.get_by_test_id("errors")).to_have_text("")  # shown at the message, not as an error
+    ann.get_by_test_id("msg-dismiss").click()
+    expect(ann.get_by_test_id("msg-failed")).to_have_count(0)
