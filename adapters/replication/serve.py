@@ -146,7 +146,8 @@ def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
         ctx.readiness.add(JournalWritable(parts.journal.availability))
         with bind_errors_translated(host, port, "--port (server.port)"):
             policies = return_policies(settings)
-            trio.run(partial(_serve, policies=policies), ctx, node, demo, parts.runtime, parts.journal)
+            serve = partial(_serve, policies=policies)
+            trio.run(serve, ctx, node, demo, parts.runtime, parts.journal)
     finally:
         parts.close()
     log.info("stopped")
