@@ -188,7 +188,7 @@ def decide_command(
         )
         offer = m.TransferOffer(tid, d, s.id, s.name, command.note, command.ref, cmd.reply_to)
         return m.Decision((memo,), (m.Tell(f"operator:{command.to_operator_id}", offer),))
-    return _reject(cmd, "invalid", f"operator {s.id} does not take {type(command).__name__}")
+    return _reject(cmd, "invalid", f"cannot {c.action(command)}: an operator does not handle that")
 
 
 def decide(s: OperatorState, msg: object, now: float, settings: EngineSettings) -> m.Decision:

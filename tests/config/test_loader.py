@@ -53,6 +53,7 @@ def test_a_file_then_the_environment_then_the_command_line(tmp_path: Path) -> No
         [engine]
         default_capacity = 5
         allow_transfer_over_capacity = true
+        dispatcher = "threads"
         [cluster]
         node_name = "main"
         peer_url = "http://127.0.0.1:8081"
@@ -74,6 +75,7 @@ def test_a_file_then_the_environment_then_the_command_line(tmp_path: Path) -> No
     assert s.storage.sqlite_synchronous == "normal"
     assert s.engine.default_capacity == 5
     assert s.engine.allow_transfer_over_capacity is True
+    assert s.engine.dispatcher == "threads"
     assert s.engine.visitor_inactivity_timeout_s == 0.0
     assert s.engine.node_name == "main"  # from [cluster]
     assert s.cluster.peers == ("http://127.0.0.1:8081",)
@@ -143,6 +145,10 @@ BAD_ENVIRONMENT = [
     (
         {"FRONTDESK_ENGINE__TRANSFER_TIMEOUT_S": "0"},
         'engine.transfer_timeout_s: expected a number > 0, got "0"',
+    ),
+    (
+        {"FRONTDESK_ENGINE__DISPATCHER": "fibers"},
+        'engine.dispatcher: expected one of shared, threads, got "fibers"',
     ),
     (
         {"FRONTDESK_ENGINE__NODE_NAME": "x"},
