@@ -110,6 +110,7 @@ class NodeSlot:
     scope: trio.CancelScope | None = None
     repl_port: int = 0
     history: list[ClusterNode] = field(default_factory=list)
+    stopped: trio.Event = field(default_factory=trio.Event)  # its last run has ended
     monotonic: Callable[[], float] = time.monotonic  # the node's clock (its lease, its gate)
 
 
@@ -182,28 +183,45 @@ class InProcessCluster:
         scope = trio.CancelScope()
         slot.scope = scope
         started = trio.Event()
+        stopped = slot.stopped = trio.Event()
 
         async def life(task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-            with scope:
-                async with trio.open_nursery() as inner:
-                    port = await inner.start(serve_replication, node, "127.0.0.1", slot.repl_port)
-                    slot.repl_port = port
-                    slot.proxy.target_port = port
-                    await inner.start(node.run)
-                    started.set()
-            started.set()
+            try:
+                with scope:
+                    async with trio.open_nursery() as inner:
+                        port = await inner.start(
+                            serve_replication, node, "127.0.0.1", slot.repl_port
+                        )
+                        slot.repl_port = port
+                        slot.proxy.target_port = port
+                        await inner.start(node.run)
+                        started.set()
+            finally:
+                started.set()
+                stopped.set()
 
         self._nursery.start_soon(life)
         await started.wait()
         return node
 
     def kill(self, name: str) -> None:
-        """Stop the node at once, as a crash would (its journal stays as it is)."""
+        """Stop the node at once, as a crash would (its journal stays as it is).
+
+        A dead node writes and acknowledges nothing more: its gate is fenced first, so
+        a commit waiting for the backup's ack is released at once (refused
+        ``not_primary``, never acknowledged) and the engine stops without waiting for a
+        flush that could not come. ``await down(name)`` waits until it has stopped."""
         slot = self.slots[name]
+        if slot.node is not None:
+            slot.node.gate.fence()
         if slot.scope is not None:
             slot.scope.cancel()
         slot.proxy.sever()
         slot.node = None
+
+    async def down(self, name: str) -> None:
+        """Wait until node ``name``'s last run has ended (engine stopped, actors gone)."""
+        await self.slots[name].stopped.wait()
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         """Wait until ``predicate()`` holds; it is checked at every change of either node
