@@ -61,6 +61,6 @@ class Table(Generic[S]):
         if (state, kind) in self.ignored:
             return m.Decision()
         raise TransitionError(
-            f"{self.address_of(s)} cannot take {kind.__name__} as a {self.machine} "
-            f"that is {state.value}"
+            f"{self.address_of(s)} cannot take {kind.__name__} while {state.value} "
+            f"(no transition of the {self.machine} machine)"
         )
