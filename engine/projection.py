@@ -11,6 +11,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from engine import checkpoint
 from engine.clock import Clock
 from engine.dialog_state import DialogState, Phase
 from engine.events import Event
@@ -31,6 +32,16 @@ class Projection:
         """Fold what the store just appended: ``records``, made of ``events``."""
         with self._lock:
             self._fold.apply_appended(records, events)
+
+    def checkpoint(self) -> bytes:
+        """The checkpoint of the state now (``engine.checkpoint``), under the lock."""
+        with self._lock:
+            return checkpoint.encode(self._fold)
+
+    def handoff(self) -> Fold:
+        """The Fold itself, for whoever continues from it (the engine has stopped)."""
+        with self._lock:
+            return self._fold
 
     def dialog(self, dialog_id: str) -> DialogState | None:
         with self._lock:

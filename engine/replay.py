@@ -1,11 +1,18 @@
 """Replay: fold journal records into the states of dialogs, operators and the queue.
 
-The same ``Fold`` is used three ways: at start-up over the whole journal (to
-start the actors of open dialogs and logged-in operators, and the queue in
-its order), by the store after each commit (the inspection projection), and
-to rebuild one actor after a crash. It is built only with the pure ``apply``
-functions of the state machines, so what an actor holds in memory and what a
-replay gives are the same thing.
+The same ``Fold`` is used four ways: at start-up over the journal (to start
+the actors of open dialogs and logged-in operators, and the queue in its
+order), by the store after each commit (the inspection projection), by a
+backup on each replicated batch as it arrives (``engine.standby``: the hot
+standby, so a promotion starts the actors from it without reading the
+journal), and to rebuild one actor after a crash. It is built only with the
+pure ``apply`` functions of the state machines, so what an actor holds in
+memory, what a backup built live and what a replay gives are the same thing.
+
+A start needs no full replay either: ``catch_up`` folds into a given Fold (a
+checkpoint's, ``engine.checkpoint``, or the standby's) only the records after
+its ``last_seq``, once ``fits`` has checked that the Fold describes a prefix
+of this journal.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from engine import notices as n
 from engine import operator_state as os_
 from engine import queue_state as qs
 from engine.dialog_state import DialogState, Phase
-from engine.journal import Record
+from engine.journal import Journal, Record
 from engine.operator_state import OperatorState
 
 CLOSED_KEPT = 10_000  # ids of the latest closed dialogs (commands to them: Rejected closed)
@@ -37,11 +44,18 @@ class Fold:
         self.last_seq = 0
         self.epoch = 0
 
-    def apply_records(self, records: Iterable[Record]) -> None:
+    def apply_records(self, records: Iterable[Record]) -> int:
+        """Fold ``records`` (those at or before ``last_seq`` are already in: skipped, as
+        replication may send a record twice); returns how many were folded."""
+        folded = 0
         for r in records:
+            if r.seq <= self.last_seq:
+                continue
+            folded += 1
             self.apply(ev.from_record(r))
             self.last_seq = r.seq
             self.epoch = max(self.epoch, r.epoch)
+        return folded
 
     def apply_appended(self, records: Sequence[Record], events: Sequence[ev.Event]) -> None:
         """Fold what was just appended: ``events`` are the ones ``records`` were made of, in
@@ -143,6 +157,24 @@ class Fold:
 
 def _added(operator: str, d: DialogState) -> n.DialogAdded:
     return n.DialogAdded(operator, d.id, d.seq, d.visitor_name)
+
+
+def fits(f: Fold, journal: Journal) -> bool:
+    """True if ``f`` folds a prefix of ``journal``: the journal holds a record at
+    ``f.last_seq`` and it is of ``f.epoch`` (one writer per epoch, so the records up to
+    it are the ones ``f`` folded). An empty Fold fits every journal."""
+    if f.last_seq == 0:
+        return True
+    if f.last_seq > journal.last()[1]:
+        return False
+    at = next(iter(journal.read(f.last_seq - 1)), None)
+    return at is not None and at.seq == f.last_seq and at.epoch == f.epoch
+
+
+def catch_up(f: Fold, journal: Journal) -> int:
+    """Fold the records of ``journal`` after ``f.last_seq`` into ``f`` (``f`` must fit it);
+    returns how many."""
+    return f.apply_records(journal.read(f.last_seq))
 
 
 def fold(records: Iterable[Record], default_capacity: int) -> Fold:

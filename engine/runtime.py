@@ -1,10 +1,14 @@
 """``Engine``: the whole engine in one object, implementing ``EnginePort``.
 
-``start()`` replays the journal (engine/replay.py), starts the store, the
-supervisor, the queue, an OperatorActor per logged-in operator and a
-DialogActor per open dialog. Every method after that is non-blocking and
-thread-safe: it sends a message through the directory and returns; answers
-come to the given subscriber once durable.
+``start()`` replays the journal (engine/replay.py) — or, given a ``fold`` (a
+checkpoint's, or a hot standby's), only the records after it — then starts
+the store, the supervisor, the queue, an OperatorActor per logged-in operator
+and a DialogActor per open dialog; ``replayed`` says how many records it
+folded. A given fold that does not fit the journal (``replay.fits``: ahead
+of it, or of another history) is dropped for a full replay, with a warning.
+Every method after that is non-blocking and thread-safe: it sends a message
+through the directory and returns; answers come to the given subscriber once
+durable.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import threading
 from typing import Any
 
 from engine import commands as c
-from engine import encodable
+from engine import encodable, replay
 from engine import messages as m
 from engine import notices as n
 from engine.actor import Context
@@ -55,8 +59,11 @@ class Engine:
         journal: Journal,
         clock: Clock | None = None,
         epoch: int | None = None,
+        fold: Fold | None = None,
     ) -> None:
         self.settings = settings
+        self._fold = fold
+        self.replayed = 0  # journal records folded by start()
         self.journal = journal
         self._own_clock = clock is None
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -73,8 +80,20 @@ class Engine:
     def start(self) -> Engine:
         if self.started:
             raise EngineError("cannot start the engine: it is already started")
-        fold = Fold(self.settings.default_capacity)
-        fold.apply_records(self.journal.read(0))
+        fold = self._fold
+        self._fold = None
+        if fold is not None and not replay.fits(fold, self.journal):
+            log.warning(
+                "the given state (seq %d, epoch %d) does not fit the journal (last %s): "
+                "replaying the whole journal",
+                fold.last_seq,
+                fold.epoch,
+                self.journal.last(),
+            )
+            fold = None
+        if fold is None:
+            fold = Fold(self.settings.default_capacity)
+        self.replayed = replay.catch_up(fold, self.journal)
         self.epoch = max(self.journal.epoch(), self._epoch or 0)
         if self._epoch is not None and self._epoch > self.journal.epoch():
             self.journal.raise_epoch(self._epoch)
@@ -92,12 +111,14 @@ class Engine:
             DialogActor.launch(d.address, ctx, d)
         self.started = True
         log.info(
-            "engine %s started at epoch %d: %d operators, %d open dialogs, journal seq %d",
+            "engine %s started at epoch %d: %d operators, %d open dialogs, journal seq %d "
+            "(%d records replayed)",
             self.settings.node_name,
             self.epoch,
             len(fold.operators),
             len(fold.dialogs),
             fold.last_seq,
+            self.replayed,
         )
         return self
 
@@ -126,6 +147,13 @@ class Engine:
         self.ctx.store_dispatcher.shutdown()
         if self._own_clock and isinstance(self.clock, SystemClock):
             self.clock.stop()
+
+    def handoff(self) -> Fold | None:
+        """After ``stop()``: the engine's state, for a standby or a next engine (None if
+        it never started). Everything the store appended is in it, nothing else."""
+        if not self.stopped or self.projection is None:
+            return None
+        return self.projection.handoff()
 
     @property
     def fenced(self) -> bool:
