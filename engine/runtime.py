@@ -82,13 +82,18 @@ class Engine:
             raise EngineError("cannot start the engine: it is already started")
         fold = self._fold
         self._fold = None
-        if fold is not None and not replay.fits(fold, self.journal):
+        capacity = self.settings.default_capacity
+        if fold is not None and (
+            not replay.fits(fold, self.journal) or fold.default_capacity != capacity
+        ):
             log.warning(
-                "the given state (seq %d, epoch %d) does not fit the journal (last %s): "
-                "replaying the whole journal",
+                "the given state (seq %d, epoch %d, default capacity %d) does not fit the "
+                "journal (last %s) and settings (default capacity %d): replaying the journal",
                 fold.last_seq,
                 fold.epoch,
+                fold.default_capacity,
                 self.journal.last(),
+                capacity,
             )
             fold = None
         if fold is None:
@@ -154,6 +159,14 @@ class Engine:
         if not self.stopped or self.projection is None:
             return None
         return self.projection.handoff()
+
+    def checkpoint(self) -> bytes:
+        """A checkpoint of the engine's state now (``engine.checkpoint``)."""
+        return self._proj().checkpoint()
+
+    def last_seq(self) -> int:
+        """The journal seq the engine's state includes."""
+        return self._proj().last_seq()
 
     @property
     def fenced(self) -> bool:

@@ -21,6 +21,7 @@ from adapters.replication.endpoints import serve_replication
 from adapters.replication.gate import ReplicaJournal
 from adapters.replication.node import ClusterNode, EngineFactory
 from adapters.replication.settings import ClusterSettings
+from adapters.storage.checkpoint import CheckpointStore
 from adapters.witness.server import serve as serve_witness
 from engine.journal import MemoryJournal
 
@@ -120,8 +121,13 @@ class InProcessCluster:
         witness_url: str,
         make_settings: Callable[[str, str], ClusterSettings],
         engine_factory: EngineFactory | None,
+        *,
+        default_capacity: int = 3,
+        checkpoints: Callable[[str], CheckpointStore | None] | None = None,
     ) -> None:
         self._nursery = nursery
+        self.default_capacity = default_capacity  # the engines' (their hot standby folds it)
+        self.checkpoints = checkpoints or (lambda name: None)
         self.witness_url = witness_url
         self._make_settings = make_settings
         self.engine_factory = engine_factory
@@ -157,7 +163,13 @@ class InProcessCluster:
     async def start(self, name: str) -> ClusterNode:
         """Start (or restart, on the same journal) node ``name``; returns once settled."""
         slot = self.slots[name]
-        node = ClusterNode(slot.settings, slot.journal, self.engine_factory)
+        node = ClusterNode(
+            slot.settings,
+            slot.journal,
+            self.engine_factory,
+            checkpoints=self.checkpoints(name),
+            default_capacity=self.default_capacity,
+        )
         node.watchers.append(self._notify)
         slot.node = node
         slot.history.append(node)
@@ -226,12 +238,17 @@ async def open_cluster(
     journals: Callable[[str], ReplicaJournal] | None = None,
     settings: Callable[[str, str], ClusterSettings] | None = None,
     start: bool = True,
+    default_capacity: int = 3,
+    checkpoints: Callable[[str], CheckpointStore | None] | None = None,
 ) -> AsyncIterator[InProcessCluster]:
     """Witness + nodes ``a`` (starts as primary) and ``b`` (backup), ready to use.
 
     ``journals(name)`` makes each node's journal (default: ``MemoryJournal``;
     pass ``lambda n: SqlJournal(tmp_path / f"{n}.sqlite3")`` for real files).
     With ``start`` the cluster waits until ``a`` is primary and ``b`` caught up.
+    ``default_capacity`` is the engines' (``engine_factory``'s) setting, which the
+    nodes' hot standby folds with; ``checkpoints(name)`` gives a node its checkpoint
+    store (default: none).
     """
     make_journal = journals or (lambda name: MemoryJournal())
     make_settings = settings or default_settings()
@@ -241,7 +258,14 @@ async def open_cluster(
             serve_witness, state_dir / "witness.json", "127.0.0.1", 0, make_settings("a", "").secret
         )
         witness_url = f"ws://127.0.0.1:{witness_port}/"
-        cluster = InProcessCluster(nursery, witness_url, make_settings, engine_factory)
+        cluster = InProcessCluster(
+            nursery,
+            witness_url,
+            make_settings,
+            engine_factory,
+            default_capacity=default_capacity,
+            checkpoints=checkpoints,
+        )
         proxies = {name: LinkProxy(0) for name in ("a", "b")}
         for proxy in proxies.values():
             await nursery.start(proxy.run)
