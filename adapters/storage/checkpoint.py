@@ -11,6 +11,10 @@ journal (``replay.fits``: the journal holds a record at its seq, of its epoch), 
 with the records after it. A checkpoint that is corrupt, of an older format, or of
 another history (the journal was cut or replaced) is skipped with a warning naming the
 file and why; with none left the whole journal is replayed, and the log says so.
+
+``keep_checkpoints`` is the periodic writer of a single node (``frontdesk serve``); a
+cluster node's is ``adapters.replication.hot_standby`` (its live state changes hands
+between the standby and the engine).
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
+
+import trio
 
 from engine import checkpoint
 from engine.checkpoint import CheckpointError
-from engine.errors import AdapterError
+from engine.errors import AdapterError, FrontdeskError
 from engine.journal import Journal
 from engine.replay import Fold, catch_up, fits
 
@@ -133,3 +140,42 @@ def start_state(
         replayed,
     )
     return fold, StartReport(at, replayed, skipped)
+
+
+class CheckpointSource(Protocol):
+    """What is checkpointed: a running ``Engine`` (or anything with its two methods)."""
+
+    def last_seq(self) -> int: ...
+
+    def checkpoint(self) -> bytes: ...
+
+
+async def keep_checkpoints(
+    store: CheckpointStore,
+    source: CheckpointSource,
+    *,
+    interval_s: float = 30.0,
+    min_records: int = 1000,
+) -> None:
+    """Every ``interval_s``, once ``min_records`` more records are folded, write a
+    checkpoint of ``source`` (encoded and written in worker threads); until cancelled."""
+    while True:
+        await trio.sleep(interval_s)
+        await checkpoint_once(store, source, min_records=min_records)
+
+
+async def checkpoint_once(
+    store: CheckpointStore, source: CheckpointSource, *, min_records: int = 1
+) -> bool:
+    """Write a checkpoint of ``source`` if it folded ``min_records`` since the last one."""
+    seq = source.last_seq()
+    if seq == 0 or seq - store.last_written_seq < max(1, min_records):
+        return False
+    try:
+        data = await trio.to_thread.run_sync(source.checkpoint)
+        path = await trio.to_thread.run_sync(store.write, data)
+    except FrontdeskError as e:
+        log.warning("no checkpoint written: %s", e)
+        return False
+    log.info("checkpoint at seq %d written: %s (%d bytes)", seq, path, len(data))
+    return True
