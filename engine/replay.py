@@ -43,6 +43,10 @@ class Fold:
         self.next_number = 1
         self.last_seq = 0
         self.epoch = 0
+        # the epochs of each dialog's entries, as runs ``(epoch, first_seq, last_seq)``
+        # (dialog seqs), for the open and the remembered closed dialogs: a resume cursor
+        # is ``(epoch, seq)`` and is checked against them (``resume_point``)
+        self.epochs: dict[str, tuple[tuple[int, int, int], ...]] = {}
 
     def apply_records(self, records: Iterable[Record]) -> int:
         """Fold ``records`` (those at or before ``last_seq`` are already in: skipped, as
@@ -52,18 +56,33 @@ class Fold:
             if r.seq <= self.last_seq:
                 continue
             folded += 1
-            self.apply(ev.from_record(r))
-            self.last_seq = r.seq
-            self.epoch = max(self.epoch, r.epoch)
+            self._fold_one(r, ev.from_record(r))
         return folded
 
     def apply_appended(self, records: Sequence[Record], events: Sequence[ev.Event]) -> None:
         """Fold what was just appended: ``events`` are the ones ``records`` were made of, in
         order, so they are folded as they are instead of decoded back from the records."""
         for r, e in zip(records, events, strict=True):
-            self.apply(e)
-            self.last_seq = r.seq
-            self.epoch = max(self.epoch, r.epoch)
+            self._fold_one(r, e)
+
+    def _fold_one(self, r: Record, e: ev.Event) -> None:
+        self.apply(e)
+        seq = getattr(e, "seq", None)  # a history event carries its dialog seq
+        known = isinstance(e, ev.DialogEvent) and (
+            e.dialog in self.dialogs or e.dialog in self.closed
+        )
+        if known and isinstance(seq, int):
+            assert isinstance(e, ev.DialogEvent)
+            self._note_epoch(e.dialog, r.epoch, seq)
+        self.last_seq = r.seq
+        self.epoch = max(self.epoch, r.epoch)
+
+    def _note_epoch(self, dialog: str, epoch: int, seq: int) -> None:
+        runs = self.epochs.get(dialog, ())
+        if runs and runs[-1][0] == epoch:
+            self.epochs[dialog] = (*runs[:-1], (epoch, runs[-1][1], seq))
+        else:
+            self.epochs[dialog] = (*runs, (epoch, seq, seq))
 
     def apply(self, e: ev.Event) -> None:
         if isinstance(e, ev.DialogOpenedEv):
@@ -102,7 +121,9 @@ class Fold:
             del self.dialogs[e.dialog]
             self.closed[e.dialog] = None
             if len(self.closed) > CLOSED_KEPT:
-                del self.closed[next(iter(self.closed))]
+                forgotten = next(iter(self.closed))
+                del self.closed[forgotten]
+                self.epochs.pop(forgotten, None)
             self.closed_states[e.dialog] = after
             if len(self.closed_states) > CLOSED_STATES_KEPT:
                 del self.closed_states[next(iter(self.closed_states))]
@@ -139,6 +160,33 @@ class Fold:
         op = self.operators.get(operator)
         if op is not None:
             self.operators[operator] = dataclasses.replace(op, last_assigned_at=at)
+
+    # --- resume cursors -------------------------------------------------------------------
+
+    def entry_epoch(self, dialog: str, seq: int) -> int | None:
+        """The epoch in which entry ``seq`` of ``dialog`` was written (None: not known)."""
+        for epoch, first, last in reversed(self.epochs.get(dialog, ())):
+            if first <= seq <= last:
+                return epoch
+        return None
+
+    def resume_point(self, dialog: str, epoch: int, seq: int) -> int | None:
+        """Where a client whose last entry of ``dialog`` is ``(epoch, seq)`` resumes.
+
+        None: its cursor is this node's history (the entry at ``seq`` is of ``epoch``),
+        or the dialog is not known here (the watch says so). Otherwise its history ends
+        in a tail this node does not hold (discarded by a failover, the seqs possibly
+        reused): the seq up to which it agrees with this node — the end of this node's
+        run of ``epoch`` (one writer per epoch: those entries, and all before them, are
+        the ones the client has), or 0 when this node holds no entry of ``epoch``. The
+        client drops what it holds after that seq and is replayed from there."""
+        runs = self.epochs.get(dialog)
+        if runs is None or seq == 0 or self.entry_epoch(dialog, seq) == epoch:
+            return None
+        for e, _, last in runs:
+            if e == epoch:
+                return min(seq, last)
+        return 0
 
     # --- what actors are rebuilt from ----------------------------------------------------
 

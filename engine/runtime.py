@@ -254,17 +254,41 @@ class Engine:
         operator_id: str | None = None,
         manager_id: str | None = None,
         ref: str | None = None,
+        after_epoch: int | None = None,
     ) -> None:
         refused = self._not_primary(f"watch dialog {dialog_id}", ref, dialog_id)
         if refused is not None:
             subscriber(refused)
             return
+        if after_epoch is not None:
+            after_seq = self._resume_point(dialog_id, subscriber, after_epoch, after_seq)
         w = m.Watch(subscriber, after_seq, token_hash, operator_id, manager_id, ref)
         if self._proj().is_closed(dialog_id) and not self.directory.exists(f"dialog:{dialog_id}"):
             # closed: the store replays its history; nothing live follows
             self.directory.send("store", m.WatchClosed(dialog_id, w))
             return
         self.directory.send(f"dialog:{dialog_id}", w)  # no actor: the store answers (_absent)
+
+    def _resume_point(
+        self, dialog_id: str, subscriber: n.Subscriber, epoch: int, seq: int
+    ) -> int:
+        """The seq to replay after for a cursor ``(epoch, seq)``; a cursor that is not this
+        node's history is told ``dialog.discontinuity`` first (``Fold.resume_point``)."""
+        proj = self._proj()
+        point = proj.resume_point(dialog_id, epoch, seq)
+        if point is None:
+            return seq
+        latest_epoch, latest_seq = proj.dialog_cursor(dialog_id)
+        log.info(
+            "resume of %s at (%d, %d): not this node's history, replayed after seq %d",
+            dialog_id, epoch, seq, point,
+        )
+        subscriber(n.DialogDiscontinuity(dialog_id, latest_seq, point, latest_epoch))
+        return point
+
+    def entry_epoch(self, dialog_id: str, seq: int) -> int | None:
+        """The epoch in which entry ``seq`` of the dialog was written (None: not known)."""
+        return self._proj().entry_epoch(dialog_id, seq)
 
     def unwatch_dialog(self, dialog_id: str, subscriber: n.Subscriber) -> None:
         self.directory.remove_watcher(f"dialog:{dialog_id}", subscriber)
