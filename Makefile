@@ -43,8 +43,10 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
+# the engine suite runs a second time with every actor a plain pykka ThreadingActor
 pytest:
 	$(BIN)/pytest
+	$(BIN)/pytest tests/engine -q --engine-dispatcher=threads
 
 bench: install
 	$(BIN)/python -m bench

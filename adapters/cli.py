@@ -24,6 +24,7 @@ from adapters import tuning, user_commands, witness
 from adapters.node_setup import open_node
 from adapters.replication import commands as cluster_commands
 from adapters.replication import serve as cluster
+from adapters.startup_checks import bind_errors_translated, check_can_listen, log_level
 from adapters.storage.checkpoint import (
     CheckpointStore,
     checkpoint_once,
@@ -38,6 +39,7 @@ from web.options import options_from_settings
 from web.server import run_server, stop_on_signals
 
 log = logging.getLogger("frontdesk.cli")
+PORT_FLAG = "--port (server.port)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=args.log_level.upper(),
+    logging.basicConfig(level=log_level(args.log_level),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     overrides: dict[str, Any] = {}
     if args.host is not None:
@@ -90,6 +92,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = load_settings(Path(args.config) if args.config else None, os.environ, overrides)
     if settings.cluster.peer_url:
         return cluster.serve_cluster(settings, args.demo)
+    host, port_number = settings.server.host, settings.server.port
+    if args.port is not None:
+        port_number = args.port
+    check_can_listen(host, port_number, PORT_FLAG)  # before the journal: one line on stderr
     parts = open_node(settings)
     engine: Engine | None = None
     try:
@@ -102,7 +108,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port = {"port": args.port} if args.port is not None else {}
         options = options_from_settings(settings, **port)
         ctx = ServerContext(engine, parts.accounts, options, parts.clock, node)
-        trio.run(_serve, ctx, demo, parts.runtime, checkpoints)
+        with bind_errors_translated(host, port_number, PORT_FLAG):
+            trio.run(_serve, ctx, demo, parts.runtime, checkpoints)
     finally:
         if engine is not None:
             engine.stop()  # the store flushes the journal first

@@ -25,12 +25,13 @@ from typing import Any
 
 import pykka
 
+from engine import commands as c
 from engine import messages as m
 from engine import notices as n
 from engine.audience import deliveries
 from engine.clock import Clock, TimerHandle
 from engine.directory import Directory, Envelope
-from engine.dispatch import DispatchedActor, Dispatcher
+from engine.dispatch import Dispatcher, Inbox, runnable
 from engine.effects import CommitTrack, Effects
 from engine.errors import EngineError
 from engine.notices import Audience, Subscriber
@@ -70,7 +71,12 @@ class Context:
         self.effects = Effects(self.directory)
 
 
-class EngineActor(DispatchedActor):
+class EngineActor(pykka.Actor):
+    """An engine actor, run as ``ctx.settings.dispatcher`` says (``launch``): by the
+    shared dispatcher, or as a plain pykka ``ThreadingActor``."""
+
+    actor_inbox: Inbox
+
     def __init__(self, address: str, ctx: Context) -> None:
         super().__init__()
         self.address = address
@@ -85,12 +91,14 @@ class EngineActor(DispatchedActor):
     @classmethod
     def launch(cls, address: str, ctx: Context, *args: Any) -> Any:
         """Start an actor at ``address``; messages sent meanwhile wait in its ledger."""
+        kind = runnable(cls, ctx.settings.dispatcher)
         ctx.directory.reserve(address)
-        ref = cls.start(address, ctx, *args)
+        ref = kind.start(address, ctx, *args)
         ctx.refs.append(ref)
         return ref
 
     def dispatcher_for_actor(self) -> Dispatcher:
+        """The shared dispatcher that runs it (unused with ``dispatcher = "threads"``)."""
         return self.ctx.dispatcher
 
     # --- pykka hooks -------------------------------------------------------------------
@@ -140,7 +148,7 @@ class EngineActor(DispatchedActor):
             return False
         cmd = message.command
         log.warning("%s refused %s: it failed: %r", self.address, type(cmd).__name__, error)
-        why = f"cannot {type(cmd).__name__}: the engine could not handle it ({error!r})"
+        why = f"cannot {c.action(cmd)}: the engine could not handle it ({error!r})"
         dialog = getattr(cmd, "dialog_id", None)
         refusal = n.Rejected(cmd.ref, "invalid", why, dialog)
         # as any answer of this actor: behind what it still has at the store

@@ -5,7 +5,13 @@ it (``replay.catch_up``), instead of the whole journal. A checkpoint is
 
     MAGIC                       b"frontdesk-checkpoint\\n"
     a JSON header line          {"format", "schema", "seq", "epoch", "size", "sha256"}
-    the payload                 the Fold, pickled
+    the payload                 the Fold, summarised (``Fold.summarise``), pickled
+
+The open dialogs are kept as summaries (every field but their entries): their histories
+are in the journal, and a start reads them back from each dialog's own stream
+(``replay.restore_histories``), so a checkpoint's size and cost do not grow with the
+length of the conversations, and the primary (whose projection holds only summaries)
+checkpoints the same thing as a backup.
 
 ``schema`` fingerprints the shape of every state class the payload holds (the fields of
 the dataclasses and the members of the enums of the modules in ``_STATE_MODULES``), so a
@@ -19,6 +25,7 @@ data directory and never comes over the wire (pickle must not read foreign bytes
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import enum
 import hashlib
@@ -27,6 +34,7 @@ import pickle
 import sys
 from dataclasses import dataclass
 
+from engine.dialog_model import summary
 from engine.errors import EngineError
 from engine.replay import Fold
 
@@ -74,7 +82,10 @@ def schema() -> str:
 
 def encode(fold: Fold) -> bytes:
     """The checkpoint of ``fold`` (call it where nothing changes ``fold`` meanwhile)."""
-    payload = pickle.dumps(fold, protocol=pickle.HIGHEST_PROTOCOL)
+    kept = copy.copy(fold)  # the same values; only the dialogs are replaced by summaries
+    kept.dialogs = {k: summary(d) for k, d in fold.dialogs.items()}
+    kept.histories = False
+    payload = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
     header = {
         "format": FORMAT,
         "schema": schema(),
@@ -108,7 +119,8 @@ def read_header(data: bytes) -> Header:
 
 
 def decode(data: bytes) -> Fold:
-    """The Fold of checkpoint ``data``; ``CheckpointError`` if it cannot be trusted."""
+    """The (summarised) Fold of checkpoint ``data``; ``CheckpointError`` if it cannot be
+    trusted. Give it its histories back with ``replay.restore_histories``."""
     header = read_header(data)
     payload = data[len(MAGIC) :].partition(b"\n")[2]
     if len(payload) != header.size:
@@ -123,4 +135,5 @@ def decode(data: bytes) -> Fold:
         raise CheckpointError(f"corrupt checkpoint: cannot load the state: {e!r}") from None
     if not isinstance(fold, Fold) or (fold.last_seq, fold.epoch) != (header.seq, header.epoch):
         raise CheckpointError("corrupt checkpoint: the state does not match its header")
+    fold.dialogs = {k: summary(d) for k, d in fold.dialogs.items()}  # this process's NO_HISTORY
     return fold

@@ -12,7 +12,13 @@ memory, what a backup built live and what a replay gives are the same thing.
 A start needs no full replay either: ``catch_up`` folds into a given Fold (a
 checkpoint's, ``engine.checkpoint``, or the standby's) only the records after
 its ``last_seq``, once ``fits`` has checked that the Fold describes a prefix
-of this journal.
+of this journal; a summarised Fold (a checkpoint's, the projection's) gets its
+open dialogs' histories back from their streams first (``restore_histories``).
+
+A fold keeps each open dialog's history until ``summarise()`` (the projection's fold,
+once the actors have their states): from then on it keeps summaries (every field but
+the entries, ``dialog_state.summary``), so a history is held once, by its actor. A
+closed dialog's history is read from the journal when a watcher asks for it.
 """
 
 from __future__ import annotations
@@ -26,11 +32,11 @@ from engine import notices as n
 from engine import operator_state as os_
 from engine import queue_state as qs
 from engine.dialog_state import DialogState, Phase
+from engine.dialog_watch import fold_stream
 from engine.journal import Journal, Record
 from engine.operator_state import OperatorState
 
 CLOSED_KEPT = 10_000  # ids of the latest closed dialogs (commands to them: Rejected closed)
-CLOSED_STATES_KEPT = 256  # and the full state of the very latest (replays without a read)
 
 
 class Fold:
@@ -38,7 +44,7 @@ class Fold:
         self.default_capacity = default_capacity
         self.dialogs: dict[str, DialogState] = {}  # open ones
         self.closed: dict[str, None] = {}  # ids of the latest closed dialogs (ordered set)
-        self.closed_states: dict[str, DialogState] = {}  # the latest closed, oldest first
+        self.histories = True  # False once summarised: dialogs without their entries
         self.operators: dict[str, OperatorState] = {}  # logged-in ones
         self.next_number = 1
         self.last_seq = 0
@@ -47,6 +53,12 @@ class Fold:
         # (dialog seqs), for the open and the remembered closed dialogs: a resume cursor
         # is ``(epoch, seq)`` and is checked against them (``resume_point``)
         self.epochs: dict[str, tuple[tuple[int, int, int], ...]] = {}
+
+    def summarise(self) -> None:
+        """From now on keep summaries of the dialogs, not their histories (the projection:
+        each open dialog's actor holds its history)."""
+        self.histories = False
+        self.dialogs = {k: ds.summary(d) for k, d in self.dialogs.items()}
 
     def apply_records(self, records: Iterable[Record]) -> int:
         """Fold ``records`` (those at or before ``last_seq`` are already in: skipped, as
@@ -86,7 +98,8 @@ class Fold:
 
     def apply(self, e: ev.Event) -> None:
         if isinstance(e, ev.DialogOpenedEv):
-            self.dialogs[e.dialog] = ds.opened(e)
+            state = ds.opened(e)
+            self.dialogs[e.dialog] = state if self.histories else ds.summary(state)
             self.next_number = max(self.next_number, e.number + 1)
         elif isinstance(e, ev.DialogEvent):
             self._apply_dialog(e)
@@ -124,9 +137,6 @@ class Fold:
                 forgotten = next(iter(self.closed))
                 del self.closed[forgotten]
                 self.epochs.pop(forgotten, None)
-            self.closed_states[e.dialog] = after
-            if len(self.closed_states) > CLOSED_STATES_KEPT:
-                del self.closed_states[next(iter(self.closed_states))]
         else:
             self.dialogs[e.dialog] = after
         if isinstance(e, ev.DialogAssignedEv):
@@ -219,9 +229,27 @@ def fits(f: Fold, journal: Journal) -> bool:
     return at is not None and at.seq == f.last_seq and at.epoch == f.epoch
 
 
+def restore_histories(f: Fold, journal: Journal) -> None:
+    """Give a summarised ``f`` (one that fits ``journal``) its open dialogs' histories
+    again, each folded from its own stream up to ``f.last_seq`` (a read per open dialog,
+    not of the journal), so it is the Fold a full replay builds."""
+    if f.histories:
+        return
+    for dialog in list(f.dialogs):
+        events = (
+            ev.from_record(r)
+            for r in journal.read(0, f"dialog:{dialog}")
+            if r.seq <= f.last_seq
+        )
+        state = fold_stream(events)
+        if state is not None:
+            f.dialogs[dialog] = state
+    f.histories = True
+
+
 def catch_up(f: Fold, journal: Journal) -> int:
-    """Fold the records of ``journal`` after ``f.last_seq`` into ``f`` (``f`` must fit it);
-    returns how many."""
+    """Fold the records of ``journal`` after ``f.last_seq`` into ``f`` (``f`` must fit it,
+    with its histories); returns how many."""
     return f.apply_records(journal.read(f.last_seq))
 
 

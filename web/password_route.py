@@ -35,6 +35,9 @@ async def change_password(ctx: ServerContext, request: Request) -> Response:
     user = await auth.session_user(ctx.accounts, request.cookies)
     if user is None:
         return _error(401, "no_session", "not logged in")
+    ctype = request.headers.get("content-type", "")
+    if "json" not in ctype.lower():  # only then has web.json_body checked its strings
+        return _error(415, "bad_content_type", f"expected application/json, got {ctype!r}")
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         return _error(413, "too_large", f"the body is over {MAX_BODY_BYTES} bytes")

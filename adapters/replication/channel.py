@@ -16,7 +16,7 @@ import trio
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 from trio_websocket import ConnectionClosed, HandshakeError, WebSocketConnection
 
-from adapters.replication.protocol import LinkClosedError, decode, encode
+from adapters.replication.protocol import LinkClosedError, ReplicationError, decode, encode
 
 
 class Channel(Protocol):
@@ -73,6 +73,8 @@ class StarletteChannel:
             raise LinkClosedError(
                 f"expected {' or '.join(expected)}: the link closed ({e!r})"
             ) from None
+        if not isinstance(raw, str):  # a binary frame: Starlette's text is None then
+            raise ReplicationError(f"expected {' or '.join(expected)}, got a binary frame")
         return decode(raw, *expected)
 
     async def close(self, code: int = 1001, reason: str = "") -> None:

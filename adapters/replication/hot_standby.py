@@ -11,7 +11,8 @@
   count) is 0 — no record is replayed;
 * after a truncation of the journal (a discarded tail) the state is rebuilt
   (``truncated``); when an engine stops, its state becomes the standby again
-  (``engine_stopped``), so a demoted or re-fenced primary keeps a hot state too;
+  (``engine_stopped``: the projection's summaries, with the open dialogs' histories
+  read back from their streams), so a demoted or re-fenced primary keeps a hot state;
 * ``keep_checkpoints`` writes a checkpoint of whichever state is live (the standby, or
   the running engine's projection) every ``interval_s`` once ``min_records`` more
   records were folded, each encoded and written in a worker thread.
@@ -32,7 +33,7 @@ from adapters.replication.gate import ReplicaJournal
 from adapters.storage.checkpoint import CheckpointStore, StartReport, start_state
 from engine.errors import FrontdeskError
 from engine.journal import Record
-from engine.replay import Fold
+from engine.replay import Fold, fits, restore_histories
 from engine.standby import Standby
 
 log = logging.getLogger("frontdesk.replication.standby")
@@ -120,10 +121,16 @@ class HotState:
             self.promotions_from_standby += 1
 
     def engine_stopped(self, engine: Any) -> None:
+        """Worker thread: the stopped engine's state (summaries) becomes the standby, its
+        open dialogs' histories read back from their streams."""
         self.engine = None
         handoff = getattr(engine, "handoff", None)
         fold = handoff() if callable(handoff) else None
-        self.standby = Standby(fold) if isinstance(fold, Fold) else None
+        if not isinstance(fold, Fold) or not fits(fold, self.journal):
+            self.load()
+            return
+        restore_histories(fold, self.journal)
+        self.standby = Standby(fold)
 
     # -- checkpoints ------------------------------------------------------------------
 

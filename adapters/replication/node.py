@@ -53,6 +53,7 @@ from engine.cluster import (
     Role,
     StopWrites,
     SwitchoverRequested,
+    WritesRefused,
     initial,
     step,
 )
@@ -87,7 +88,11 @@ class ClusterNode:
     ) -> None:
         self.settings = settings
         self.journal_raw = journal
-        self.gate = ReplicationGate(settings.mode, settings.sync_timeout_s, monotonic)
+        # an append that meets a lapsed lease waits for the renewal on its way (at most
+        # one renewal attempt, lease_s / 2) instead of fencing the engine for good
+        self.gate = ReplicationGate(
+            settings.mode, settings.sync_timeout_s, monotonic, lapse_grace_s=settings.lease_s / 2
+        )
         self.journal = GatedJournal(journal, self.gate)
         self.engine_factory = engine_factory
         self.witness = witness or WitnessClient(
@@ -154,7 +159,17 @@ class ClusterNode:
         return self.state.role is Role.PRIMARY
 
     def accepts_writes(self) -> bool:
-        return self.state.role is Role.PRIMARY and self.serving and self.gate.lease_valid()
+        """Primary, engine started and not fenced, lease valid now: what ``/healthz`` says."""
+        return (
+            self.state.role is Role.PRIMARY
+            and self.serving
+            and not self.engine_fenced()
+            and self.gate.lease_valid()
+        )
+
+    def engine_fenced(self) -> bool:
+        """The running engine's journal refused its epoch: it writes nothing any more."""
+        return bool(getattr(self.engine, "fenced", False))
 
     def accepts_backups(self) -> bool:
         return self.state.role is Role.PRIMARY or self.state.handing_over
@@ -182,6 +197,7 @@ class ClusterNode:
         self._token = trio.lowlevel.current_trio_token()
         self.gate.on_stall = self.lease.stall_from_thread
         self.gate.on_appended = self._appended_from_thread
+        self.gate.on_refused = lambda: self.call_soon(self.writes_refused)
         journal_ok = await trio.to_thread.run_sync(self._verify_and_repair)
         self.runs = await trio.to_thread.run_sync(self._read_all)
         self.gate.set_appended(self.journal_raw.last()[1])
@@ -261,7 +277,7 @@ class ClusterNode:
                 self.gate.extend(self.lease.granted_until)
                 self.gate.resume()
                 self.lease.start_keeper()
-                self._nursery.start_soon(self._restart_engine)
+                self._nursery.start_soon(self._resume_engine)
             elif isinstance(action, Demote):
                 self.gate.fence()
                 self.lease.stop_keeper()
@@ -338,11 +354,24 @@ class ClusterNode:
             if engine is not None:
                 await trio.to_thread.run_sync(engine.stop)
                 if self.hot is not None:
-                    self.hot.engine_stopped(engine)
+                    await trio.to_thread.run_sync(self.hot.engine_stopped, engine)
 
-    async def _restart_engine(self) -> None:
+    async def _resume_engine(self) -> None:
+        """Writes resume: keep the engine if no write was refused under it (it is as the
+        journal is), else start a new one (a fenced engine never writes again)."""
+        if self.engine is not None and not self.engine_fenced():
+            self.changed()
+            return
         await self.stop_engine()
         await self._start_engine(self.state.epoch)
+
+    def writes_refused(self) -> None:
+        """The gate refused an append (trio thread): a primary whose engine is now fenced
+        steps down until the witness confirms its lease (``WritesRefused``)."""
+        self.changed()
+        if self.state.role is Role.PRIMARY and self.engine_fenced():
+            log.warning("the engine's writes were refused under epoch %d: fencing", self.epoch)
+            self.feed(WritesRefused())
 
     async def _start_following(self) -> None:
         assert self._nursery is not None

@@ -27,8 +27,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.json_limits import JsonLimitError, loads_bounded
 from engine.errors import AdapterError
 from engine.journal import Record
+
+# Arrays and objects inside each other in one link frame: a record's event data sits 4 deep
+# (frame, records, record, data), and event data is the engine's, shallow. A peer's frame
+# past this is refused before parsing (``adapters.json_limits``).
+MAX_FRAME_DEPTH = 64
 
 
 class ReplicationError(AdapterError):
@@ -68,9 +74,9 @@ def encode(frame: dict[str, Any]) -> str:
 def decode(raw: str | bytes, *expected: str) -> dict[str, Any]:
     """Parse a frame and check its ``type`` is one of ``expected``."""
     try:
-        frame = json.loads(raw)
-    except ValueError:
-        raise ReplicationError(f"expected a JSON frame, got {raw[:80]!r}") from None
+        frame = loads_bounded(raw, MAX_FRAME_DEPTH)
+    except JsonLimitError as e:  # past the depth limit, json.loads would recurse and fail
+        raise ReplicationError(f"expected a JSON frame, got {raw[:80]!r}: {e}") from None
     if not isinstance(frame, dict) or frame.get("type") not in expected:
         got = frame.get("type") if isinstance(frame, dict) else type(frame).__name__
         raise ReplicationError(f"expected a frame of type {' or '.join(expected)}, got {got!r}")

@@ -36,6 +36,7 @@ from adapters.replication.accounts_link import AccountLink
 from adapters.replication.engine_proxy import NodeEngine
 from adapters.replication.node import ClusterNode
 from adapters.replication.settings import ClusterSettings
+from adapters.startup_checks import bind_errors_translated, check_can_listen, log_level
 from adapters.storage.checkpoint import CheckpointStore
 from config.loader import load_settings
 from config.settings import Settings
@@ -124,6 +125,8 @@ def _origin(url: str) -> str:
 def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
     """Run one cluster node until SIGTERM/SIGINT; 0 on a clean stop."""
     conf = node_settings(settings)
+    host, port = settings.server.host, settings.server.port
+    check_can_listen(host, port, "--port (server.port)")  # before the journal: one line
     parts = open_node(settings)
     clock = parts.clock
     engine_settings = replace(settings.engine, node_name=conf.node_name)
@@ -146,7 +149,8 @@ def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
             NodeEngine(node), parts.accounts, node_options(settings, conf), clock, node
         )
         node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
-        trio.run(_serve, ctx, node, demo, parts.runtime)
+        with bind_errors_translated(host, port, "--port (server.port)"):
+            trio.run(_serve, ctx, node, demo, parts.runtime)
     finally:
         parts.close()
     log.info("stopped")
@@ -215,9 +219,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_cluster_arguments(parser)
     args = parser.parse_args(argv)
     faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid> dumps every thread's stack
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    try:
+        level = log_level(args.log_level)
+    except ConfigError as e:
+        print(f"frontdesk: {e}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     overrides: dict[str, Any] = cluster_overrides(args)
     if args.host is not None:
         overrides["server.host"] = args.host

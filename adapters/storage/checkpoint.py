@@ -32,7 +32,7 @@ from engine import checkpoint
 from engine.checkpoint import CheckpointError
 from engine.errors import AdapterError, FrontdeskError
 from engine.journal import Journal
-from engine.replay import Fold, catch_up, fits
+from engine.replay import Fold, catch_up, fits, restore_histories
 
 log = logging.getLogger("frontdesk.storage.checkpoint")
 
@@ -132,6 +132,7 @@ def start_state(
                 store.directory,
                 journal.last()[1],
             )
+    restore_histories(fold, journal)  # a checkpoint keeps summaries: the entries are read back
     replayed = catch_up(fold, journal)
     log.info(
         "state at seq %d: checkpoint at seq %d plus %d records replayed",

@@ -14,17 +14,18 @@ Ack or Rejected that answered it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 
 from engine import commands as c
 from engine import notices as n
 from engine.clock import ManualClock
 from engine.journal import Journal, MemoryJournal
 from engine.runtime import Engine
-from engine.settings import EngineSettings
+from engine.settings import DispatcherName, EngineSettings
 from engine.status import Status
 from engine.testing.probe import Probe
 
@@ -32,6 +33,10 @@ Answer = n.Ack | n.Rejected
 
 
 class EngineHarness:
+    # when set, every harness's engine runs its actors so, whatever its settings say: the
+    # pytest option ``--engine-dispatcher`` sets it for a whole run (docs/harness.md)
+    dispatcher: ClassVar[DispatcherName | None] = None
+
     def __init__(
         self,
         settings: EngineSettings | None = None,
@@ -39,6 +44,8 @@ class EngineHarness:
         clock: ManualClock | None = None,
     ) -> None:
         self.settings = settings or EngineSettings()
+        if self.dispatcher is not None:
+            self.settings = dataclasses.replace(self.settings, dispatcher=self.dispatcher)
         self.journal: Journal = journal if journal is not None else MemoryJournal()
         self.clock = clock or ManualClock()
         self.engine = Engine(self.settings, self.journal, self.clock)

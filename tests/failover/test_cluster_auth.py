@@ -165,3 +165,26 @@ def test_the_witness_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "FRONTDESK_CLUSTER__SECRET" in lines[0], done.stderr
+
+
+@pytest.mark.parametrize("frame", [b"", b"\x00binary", "[" * 5000 + "]" * 5000],
+                         ids=["empty binary", "binary", "nested 5000 deep"])
+async def test_a_malformed_first_frame_is_closed_1002_and_logs_no_error(
+    cluster: ProcCluster, frame: str | bytes
+) -> None:
+    """Found by tests/fuzz: a binary frame (Starlette's text None) or one nested 5,000 deep
+    (``RecursionError``) escaped the handshake: "Error in ASGI Framework" in the log, close
+    1011, where docs/failover.md says a malformed handshake is closed 1002."""
+    cluster.start_witness()
+    a = cluster.add("a", "primary")
+    cluster.add("b", "backup")
+    cluster.start("a")
+    await wait_health(a, lambda h: h["ready"], timeout=60)
+    async with dial(f"ws://127.0.0.1:{a.port}/ws/replication", 10) as ws:
+        await ws.send_message(frame)
+        with trio.fail_after(10), pytest.raises(ConnectionClosed) as closed:
+            await ws.get_message()
+    assert closed.value.reason.code == 1002, closed.value.reason
+    await wait_log(cluster, "a", "replication handshake failed", 1, 10)
+    assert "Error in ASGI Framework" not in cluster.log_of("a")
+    assert "Traceback" not in cluster.log_of("a")

@@ -86,3 +86,21 @@ def test_replication_url() -> None:
     assert replication_url("ws://127.0.0.1:9/x") == "ws://127.0.0.1:9/x"
     with pytest.raises(ConfigError, match=r"cluster\.peer_url"):
         replication_url("127.0.0.1:8080")
+
+
+@pytest.mark.parametrize("raw", ["[" * 5000 + "]" * 5000,
+                                 '{"type":"repl.auth","proof":' + '{"a":' * 3000 + "1" + "}" * 3000
+                                 + "}"])
+def test_a_frame_nested_past_any_link_frame_is_a_protocol_error(raw: str) -> None:
+    """Found by tests/fuzz: a stranger's frame nested 5,000 deep on /ws/replication made
+    ``json.loads`` raise RecursionError, which escaped the handshake (an ERROR traceback
+    in the log and not the documented close 1002)."""
+    with pytest.raises(ReplicationError, match="nested"):
+        decode(raw, "repl.auth")
+
+
+def test_a_record_frame_of_ordinary_depth_still_decodes() -> None:
+    data = {"info": {"plan": "Gold"}, "text": "hi"}
+    frame = encode({"type": "repl.records", "records": [record_to_wire(
+        Record(1, 1, "dialog:d-1", "opened", 1, data, 1.5))]})
+    assert decode(frame, "repl.records")["records"][0][5] == data

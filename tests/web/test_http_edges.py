@@ -86,3 +86,37 @@ async def test_a_refused_upgrade_carries_nosniff(node: Node) -> None:
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "no_session"
     assert_secured(response)
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/octet-stream"])
+@pytest.mark.parametrize("field", ["password", "new_password"])
+async def test_a_password_change_without_a_json_type_is_a_415_not_a_500(
+    node: Node, content_type: str | None, field: str
+) -> None:
+    """Found by tests/fuzz: a body that does not say it is JSON skipped the JSON guard, and a
+    lone surrogate in either password reached argon2's UTF-8 encoding: a 500."""
+    async with http(node) as client:
+        login = await client.post("/api/login", json={"login": "bob", "password": PASSWORD})
+        assert login.status_code == 200
+        fields = {"password": PASSWORD, "new_password": "a new long password", field: "x\ud800"}
+        headers = {"content-type": content_type} if content_type else {}
+        response = await client.post("/api/password", content=json.dumps(fields).encode(),
+                                     headers=headers)
+        assert response.status_code == 415, response.text
+        assert response.json()["error"]["code"] == "bad_content_type"
+        assert_secured(response)
+        me = await client.get("/api/me")  # nothing changed: the session still holds
+        assert me.status_code == 200
+
+
+async def test_a_password_change_with_a_lone_surrogate_is_a_400_naming_the_field(
+    node: Node,
+) -> None:
+    async with http(node) as client:
+        login = await client.post("/api/login", json={"login": "bob", "password": PASSWORD})
+        assert login.status_code == 200
+        body = json.dumps({"password": PASSWORD, "new_password": "long enough\ud800"})
+        response = await client.post("/api/password", content=body.encode(), headers=JSON)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "bad_field" and error["message"].startswith("new_password:")
