@@ -57,7 +57,12 @@ class Console {
   // --- socket -----------------------------------------------------------------------
 
   onOpen() {
-    this.link.send({ type: "resume", dialogs: this.model.resumeSeqs(), ref: newRef("resume") });
+    this.link.send({
+      type: "resume",
+      dialogs: this.model.resumeSeqs(),
+      epochs: this.model.resumeEpochs(),
+      ref: newRef("resume"),
+    });
     for (const dialog of this.model.dialogs.values()) {
       if (dialog.gone) continue;
       for (const frame of dialog.pending) this.link.send(frame);
