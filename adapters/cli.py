@@ -21,10 +21,11 @@ from typing import Any
 import trio
 
 from adapters import tuning, user_commands, witness
-from adapters.node_setup import open_node
+from adapters.node_setup import NodeParts, open_node
 from adapters.replication import commands as cluster_commands
 from adapters.replication import serve as cluster
 from adapters.startup_checks import bind_errors_translated, check_can_listen, log_level
+from adapters.storage.availability import JournalWritable, keep_writable
 from adapters.storage.checkpoint import (
     CheckpointStore,
     checkpoint_once,
@@ -108,8 +109,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port = {"port": args.port} if args.port is not None else {}
         options = options_from_settings(settings, **port)
         ctx = ServerContext(engine, parts.accounts, options, parts.clock, node)
+        ctx.readiness.add(JournalWritable(parts.journal.availability))
         with bind_errors_translated(host, port_number, PORT_FLAG):
-            trio.run(_serve, ctx, demo, parts.runtime, checkpoints)
+            trio.run(_serve, ctx, demo, parts, checkpoints)
     finally:
         if engine is not None:
             engine.stop()  # the store flushes the journal first
@@ -120,7 +122,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 async def _serve(
-    ctx: Any, demo: list[tuple[str, str, str]], runtime: Any, checkpoints: CheckpointStore
+    ctx: Any, demo: list[tuple[str, str, str]], parts: NodeParts, checkpoints: CheckpointStore
 ) -> None:
     stop = trio.Event()
     async with trio.open_nursery() as nursery:
@@ -128,7 +130,8 @@ async def _serve(
         nursery.start_soon(_checkpoints_until, stop, checkpoints, ctx.engine)
         port: int = await nursery.start(run_server, ctx, stop)
         ctx.node.ready = True
-        tuning.after_startup(runtime)
+        nursery.start_soon(keep_writable, parts.journal, stop)
+        tuning.after_startup(parts.runtime)
         print(banner(ctx.options.base_url(port), demo), flush=True)
         # the signal watcher sets ``stop`` and returns; run_server then shuts down and returns
 

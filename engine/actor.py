@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pykka
 
@@ -55,6 +55,18 @@ class CommitFailed(EngineError):  # noqa: N818
         self.counted = counted
 
 
+class Faults(Protocol):
+    """Whether the next message ``address`` handles (or its ``on_start``) is to raise
+    ``InjectedCrash``: the harness's crash arms (``engine/testing/aids.py``)."""
+
+    def take(self, address: str, in_start: bool) -> bool: ...
+
+
+class NoFaults:
+    def take(self, address: str, in_start: bool) -> bool:
+        return False
+
+
 @dataclass
 class Context:
     directory: Directory
@@ -66,6 +78,7 @@ class Context:
     store_dispatcher: Dispatcher = field(default_factory=lambda: Dispatcher("frontdesk-store"))
     effects: Effects = field(init=False)
     fenced: bool = False  # set by the store: from then on only the store performs effects
+    faults: Faults = field(default_factory=NoFaults)
 
     def __post_init__(self) -> None:
         self.effects = Effects(self.directory)
@@ -106,7 +119,7 @@ class EngineActor(pykka.Actor):
     def on_start(self) -> None:
         try:
             self.directory.register(self.address, self.actor_ref)
-            if self.directory.take_crash(self.address, in_start=True):
+            if self.ctx.faults.take(self.address, in_start=True):
                 raise InjectedCrash(f"crash injected into {self.address} at start")
             self.started()
         except Exception as e:
@@ -122,7 +135,7 @@ class EngineActor(pykka.Actor):
         try:
             if isinstance(message.message, CommitFailed):
                 raise message.message
-            if self.directory.take_crash(self.address, in_start=False):
+            if self.ctx.faults.take(self.address, in_start=False):
                 raise InjectedCrash(f"crash injected into {self.address}")
             self.handle(message.message)
         except Exception as e:

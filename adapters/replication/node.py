@@ -124,6 +124,10 @@ class ClusterNode:
         self.last_heard = monotonic()  # the last frame from the primary (set by the follower)
         self._engine_lock = trio.Lock()
         self._handover_done: trio.Event | None = None
+        # set while a promotion sets up the gate: a backup that dials in meanwhile (the old
+        # primary, right after a switchover) waits, so the promotion cannot reset its link
+        self._promoted = trio.Event()
+        self._promoted.set()
         self.watchers: list[Callable[[], None]] = []  # called on every change (trio thread)
         self.accounts_link: AccountLink | None = None  # set by serve: accounts replicate
         # the engine state the next engine starts from (only with an engine to start)
@@ -173,6 +177,11 @@ class ClusterNode:
 
     def accepts_backups(self) -> bool:
         return self.state.role is Role.PRIMARY or self.state.handing_over
+
+    async def promotion_settled(self, timeout_s: float) -> None:
+        """Return once no promotion is setting up the gate (or after ``timeout_s``)."""
+        with trio.move_on_after(timeout_s):
+            await self._promoted.wait()
 
     def primary_hint(self) -> str:
         """The base URL of the node believed to be primary (this one, if it is)."""
@@ -272,6 +281,7 @@ class ClusterNode:
                     self.lease.inflight = True
                     self._nursery.start_soon(self.lease.request)
             elif isinstance(action, Promote):
+                self._promoted = trio.Event()
                 self._nursery.start_soon(self._promote, action.epoch)
             elif isinstance(action, ResumeWrites):
                 self.gate.extend(self.lease.granted_until)
@@ -312,15 +322,20 @@ class ClusterNode:
     # -- roles ------------------------------------------------------------------------
 
     async def _promote(self, epoch: int) -> None:
-        await self._stop_following()
-        await trio.to_thread.run_sync(self.journal_raw.raise_epoch, epoch)
-        # (the runs are the follower's, kept with each batch: no read of the journal here)
-        self.gate.reset_acks(0)
-        self.gate.open(epoch, self.lease.granted_until, acked=0)
-        self.gate.set_appended(self.journal_raw.last()[1])
-        if self.lease.fresh_grant:
-            self.gate.degraded()
-        self.lease.start_keeper()
+        """Stop following, raise the epoch, open the gate with no backup; only then may a
+        backup connect (``promotion_settled``), and the engine starts."""
+        try:
+            await self._stop_following()
+            await trio.to_thread.run_sync(self.journal_raw.raise_epoch, epoch)
+            # (the runs are the follower's, kept with each batch: no read of the journal)
+            self.gate.reset_acks(0)
+            self.gate.open(epoch, self.lease.granted_until, acked=0)
+            self.gate.set_appended(self.journal_raw.last()[1])
+            if self.lease.fresh_grant:
+                self.gate.degraded()
+            self.lease.start_keeper()
+        finally:
+            self._promoted.set()
         await self._start_engine(epoch)
         self.settled.set()
 
