@@ -208,6 +208,7 @@ class ClusterNode:
                 task_status.started()
                 await trio.sleep_forever()
         finally:
+            self.lease.stop_keeper()
             with trio.CancelScope(shield=True):
                 await self.stop_engine()
 
