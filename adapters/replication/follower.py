@@ -170,6 +170,8 @@ class ReplicationFollower:
         if from_seq < last_seq:
             discarded = await trio.to_thread.run_sync(journal.truncate_after, from_seq)
             self._discarded_tail(from_seq, discarded)
+            if node.hot is not None:  # a live state that folded the cut records: rebuilt
+                await trio.to_thread.run_sync(node.hot.truncated, from_seq)
         if primary_epoch > journal.epoch():
             await trio.to_thread.run_sync(journal.raise_epoch, primary_epoch)
         self._link_up(primary_epoch, int_field(reply, "last_seq"))
@@ -193,8 +195,9 @@ class ReplicationFollower:
                 if not isinstance(items, list):
                     raise ReplicationError("repl.records: field 'records' expected a list")
                 records = [record_from_wire(item) for item in items]
-                if records:
-                    await trio.to_thread.run_sync(journal.append_records, records)
+                if records:  # appended, then folded into the hot standby's state
+                    append = node.hot.append if node.hot is not None else journal.append_records
+                    await trio.to_thread.run_sync(append, records)
                     self._records_applied(records)
                     await channel.send({"type": "repl.ack", "seq": records[-1].seq})
                 self._heard_from_primary(None, None)

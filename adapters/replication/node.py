@@ -5,7 +5,9 @@ node configured as primary) or follows the primary (a backup), and from then
 on feeds the machine its inputs — lease answers, heartbeats, link state,
 acknowledgements — and performs the actions it returns: promote (raise the
 epoch, start the engine, which replays the journal, so every replicated
-dialog resumes), demote (stop the engine, follow the new primary, discarding
+dialog resumes — from the hot standby's state, ``hot_standby.py``: the
+backup folds each replicated batch as it arrives, so nothing is replayed),
+demote (stop the engine, follow the new primary, discarding
 an unreplicated tail), fence writes, hand over.
 
 The web server serves ``/ws/replication`` with ``replication_endpoint`` and
@@ -26,10 +28,13 @@ from adapters.replication import report
 from adapters.replication.accounts_link import AccountLink
 from adapters.replication.follower import ReplicationFollower
 from adapters.replication.gate import GatedJournal, ReplicaJournal, ReplicationGate
+from adapters.replication.hot_standby import HotState
 from adapters.replication.lease import LeaseKeeper
 from adapters.replication.protocol import EpochRuns
+from adapters.replication.repair import verify_and_cut
 from adapters.replication.settings import ClusterSettings, replication_url
 from adapters.replication.source import ReplicationSource
+from adapters.storage.checkpoint import CheckpointStore
 from adapters.witness.client import WitnessClient
 from engine.cluster import (
     Action,
@@ -50,6 +55,8 @@ from engine.cluster import (
     step,
 )
 from engine.journal import Journal, Record
+from engine.replay import Fold
+from engine.settings import EngineSettings
 
 log = logging.getLogger("frontdesk.cluster")
 
@@ -60,7 +67,8 @@ class EngineHandle(Protocol):
     def stop(self) -> None: ...
 
 
-EngineFactory = Callable[[Journal, int], EngineHandle]
+# (journal, epoch, the state to start from or None to replay the journal) -> engine
+EngineFactory = Callable[[Journal, int, Fold | None], EngineHandle]
 
 
 class ClusterNode:
@@ -72,6 +80,8 @@ class ClusterNode:
         *,
         witness: WitnessClient | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        checkpoints: CheckpointStore | None = None,
+        default_capacity: int = EngineSettings().default_capacity,
     ) -> None:
         self.settings = settings
         self.journal_raw = journal
@@ -115,6 +125,8 @@ class ClusterNode:
         self._promoted.set()
         self.watchers: list[Callable[[], None]] = []  # called on every change (trio thread)
         self.accounts_link: AccountLink | None = None  # set by serve: accounts replicate
+        # the engine state the next engine starts from (only with an engine to start)
+        self.hot = HotState(journal, checkpoints, default_capacity) if engine_factory else None
 
     # -- what the web server reads -------------------------------------------------
 
@@ -191,11 +203,15 @@ class ClusterNode:
         self.gate.on_appended = self._appended_from_thread
         self.gate.on_refused = lambda: self.call_soon(self.writes_refused)
         journal_ok = await trio.to_thread.run_sync(self._verify_and_repair)
-        self.runs = EpochRuns.of(await trio.to_thread.run_sync(self._read_all))
+        self.runs = await trio.to_thread.run_sync(self._read_all)
         self.gate.set_appended(self.journal_raw.last()[1])
+        if self.hot is not None:
+            await trio.to_thread.run_sync(self.hot.load)
         try:
             async with trio.open_nursery() as nursery:
                 self._nursery = nursery
+                if self.hot is not None:
+                    nursery.start_soon(self.hot.keep_checkpoints)
                 state, actions = initial(
                     Role(self.settings.role), self.journal_raw.epoch(), journal_ok
                 )
@@ -212,25 +228,13 @@ class ClusterNode:
             with trio.CancelScope(shield=True):
                 await self.stop_engine()
 
-    def _read_all(self) -> list[Record]:
-        return list(self.journal_raw.read(0))
+    def _read_all(self) -> EpochRuns:
+        return EpochRuns.of(self.journal_raw.read(0))  # streamed, not loaded
 
     def _verify_and_repair(self) -> bool:
-        verify = getattr(self.journal_raw, "verify", None)
-        if verify is None:
-            return True
-        report = verify()
-        if report.ok:
-            return True
-        self.verify_problem = str(report)
-        log.error(
-            "journal damaged: %s; cutting after seq %d, will repair from the peer",
-            report,
-            report.last_good_seq,
-        )
-        cut = self.journal_raw.truncate_after(report.last_good_seq)
+        self.verify_problem, cut = verify_and_cut(self.journal_raw)
         self.discarded.extend(cut)
-        return False
+        return self.verify_problem is None
 
     # -- feeding the machine ---------------------------------------------------------
 
@@ -313,7 +317,7 @@ class ClusterNode:
         try:
             await self._stop_following()
             await trio.to_thread.run_sync(self.journal_raw.raise_epoch, epoch)
-            self.runs = EpochRuns.of(await trio.to_thread.run_sync(self._read_all))
+            # (the runs are the follower's, kept with each batch: no read of the journal)
             self.gate.reset_acks(0)
             self.gate.open(epoch, self.lease.granted_until, acked=0)
             self.gate.set_appended(self.journal_raw.last()[1])
@@ -339,9 +343,12 @@ class ClusterNode:
         factory = self.engine_factory
         async with self._engine_lock:
             if factory is not None:
-                engine = await trio.to_thread.run_sync(factory, self.journal, epoch)
+                fold = self.hot.take() if self.hot is not None else None
+                engine = await trio.to_thread.run_sync(factory, self.journal, epoch, fold)
                 await trio.to_thread.run_sync(engine.start)
                 self.engine = engine
+                if self.hot is not None:
+                    self.hot.engine_started(engine)
             self.serving = self.state.role is Role.PRIMARY
             self.changed()
 
@@ -351,6 +358,8 @@ class ClusterNode:
             engine, self.engine = self.engine, None
             if engine is not None:
                 await trio.to_thread.run_sync(engine.stop)
+                if self.hot is not None:
+                    await trio.to_thread.run_sync(self.hot.engine_stopped, engine)
 
     async def _resume_engine(self) -> None:
         """Writes resume: keep the engine if no write was refused under it (it is as the

@@ -25,6 +25,7 @@ from adapters.replication.node import ClusterNode
 from adapters.replication.testing import open_cluster
 from engine.clock import ManualClock
 from engine.journal import Journal
+from engine.replay import Fold
 from engine.runtime import Engine
 from engine.settings import EngineSettings
 from tests.web.nodes import PASSWORD
@@ -140,8 +141,8 @@ def basic(login: str) -> str:
 async def test_inspect_on_a_cluster_primary_carries_the_link_state(
     tmp_path: Path, accounts: Accounts,
 ) -> None:
-    def engine_factory(journal: Journal, epoch: int) -> Engine:
-        return Engine(EngineSettings(), journal, ManualClock(), epoch=epoch)
+    def engine_factory(journal: Journal, epoch: int, fold: Fold | None) -> Engine:
+        return Engine(EngineSettings(), journal, ManualClock(), epoch=epoch, fold=fold)
 
     async with open_cluster(tmp_path, engine_factory=engine_factory) as cluster:
         a, b = cluster["a"], cluster["b"]
