@@ -115,6 +115,13 @@ class ClusterSettings:
     sync_timeout_s: float = field(default=1.0, metadata=limit(above=0))
     secret: str = ""  # shared by both nodes and the witness; required in cluster mode
     batch_records: int = field(default=512, metadata=limit(1, 100_000))
+    # Return to main after a failover (web/switch_back.py, adapters/failback.py): may an
+    # operator press the banner's button (a manager always may); and whether the node that
+    # took over hands the primary role back by itself once main has been caught up for
+    # failback_after_s.
+    operators_may_switch_back: bool = False
+    failback: Literal["manual", "auto"] = "manual"
+    failback_after_s: float = field(default=60.0, metadata=limit(above=0))
 
     @property
     def peers(self) -> tuple[str, ...]:

@@ -4,25 +4,49 @@
   dials it with trio-websocket; a shared secret in the hello authenticates it);
 * ``GET /api/cluster``: the node's role, epoch, replication lag and link state;
 * ``POST /api/cluster/switchover``: hand the primary role to the caught-up
-  backup (a manager session, or HTTP Basic with a manager's credentials).
+  backup: a session allowed by ``web.switch_back`` (a manager; an operator when
+  ``cluster.operators_may_switch_back``), throttled per user, or HTTP Basic with a
+  manager's credentials (throttled like a login). The answer carries CORS headers
+  for an allowed origin, so the console of the other node can read it;
+  Asked of the backup, the node forwards it to the primary it follows (once: a
+  forwarded request is marked ``X-Frontdesk-Forwarded``), so either node's URL works;
+* ``GET /api/cluster/switch-back``: whether the session's user may switch back.
 """
 
 from __future__ import annotations
+
+import time
 
 import trio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
+from adapters.client.http import ClientError, http_request
 from adapters.replication.endpoints import replication_endpoint
 from adapters.replication.node import ClusterNode
 from engine.cluster import ClusterError
 from web import auth
 from web.context import ServerContext
 from web.login_guard import LoginRefused
+from web.switch_back import (
+    SwitchBackPolicy,
+    SwitchBackThrottle,
+    cors_headers,
+    may_switch_back_route,
+    refusal,
+    session_switch_back,
+)
+
+FORWARDED = "x-frontdesk-forwarded"  # a switchover a backup passed on to its primary
 
 
-def cluster_routes(ctx: ServerContext, node: ClusterNode) -> list[BaseRoute]:
+def cluster_routes(
+    ctx: ServerContext, node: ClusterNode, policy: SwitchBackPolicy | None = None
+) -> list[BaseRoute]:
+    policy = policy or SwitchBackPolicy()
+    throttle = SwitchBackThrottle(policy.min_interval_s)
+
     async def health(request: Request) -> Response:
         return JSONResponse(node.health())
 
@@ -35,31 +59,58 @@ def cluster_routes(ctx: ServerContext, node: ClusterNode) -> list[BaseRoute]:
                 {"error": {"code": "forbidden_origin", "message": f"origin {origin} not allowed"}},
                 403,
             )
-        user = await auth.session_user(ctx.accounts, request.cookies)
-        if user is None or user.role != "manager":
-            checked = await ctx.logins().check_basic(  # throttled like a login
+        headers = cors_headers(request)
+        user, refused = await session_switch_back(ctx, request, policy, throttle, time.monotonic)
+        if refused is not None:
+            return refused
+        if user is None:  # no session: a manager's HTTP Basic credentials, throttled like a login
+            checked = await ctx.logins().check_basic(
                 ctx.accounts, request.headers.get("authorization"),
                 request.client.host if request.client else "unknown")
             user = None if isinstance(checked, LoginRefused) else checked
-        if user is None or user.role != "manager":
-            return JSONResponse(
-                {"error": {"code": "no_session", "message": "manager credentials required"}},
-                401,
-                headers={"WWW-Authenticate": 'Basic realm="frontdesk"'},
-            )
+            if user is None or user.role != "manager":
+                return refusal(401, "no_session", "manager credentials required",
+                               {**headers, "WWW-Authenticate": 'Basic realm="frontdesk"'})
+        if not node.is_primary:
+            return await forward_switchover(request, headers)
         try:
             await node.switchover(timeout_s=node.settings.failover_timeout_s * 4)
         except ClusterError as e:
-            return JSONResponse({"error": {"code": "refused", "message": str(e)}}, 409)
+            return refusal(409, "refused", str(e), headers)
         except trio.TooSlowError:
-            return JSONResponse(
-                {"error": {"code": "timeout", "message": "the backup did not take over in time"}},
-                504,
+            return refusal(504, "timeout", "the backup did not take over in time", headers)
+        return JSONResponse(node.health(), headers=headers)
+
+    async def forward_switchover(request: Request, cors: dict[str, str]) -> Response:
+        """A switchover asked of the backup: the primary it follows hands the role to it."""
+        primary = node.primary_hint().rstrip("/")
+        me = ctx.options.node_name
+        reachable = primary.startswith("http://")  # what the HTTP client speaks
+        if request.headers.get(FORWARDED) or not reachable or node.role != "backup":
+            return refusal(409, "refused", (
+                f"this node ({me}) is {node.role} of epoch {node.epoch}, not the primary: a "
+                f"switchover is done by the primary ({primary or 'unknown'}); run "
+                f"frontdesk switchover --node {primary or '<the primary URL>'} --login <manager>"
+            ), cors)
+        headers = {FORWARDED: me}
+        for name in ("authorization", "cookie"):
+            if name in request.headers:
+                headers[name] = request.headers[name]
+        try:
+            answer = await http_request(
+                "POST", f"{primary}/api/cluster/switchover", headers=headers,
+                timeout_s=node.settings.failover_timeout_s * 6,
             )
-        return JSONResponse(node.health())
+        except (ClientError, OSError) as e:
+            return refusal(502, "unavailable", (
+                f"this node ({me}) is the backup; it asked the primary {primary} to hand "
+                f"its role over and got no answer: {e}"
+            ), cors)
+        return Response(answer.body, answer.status, headers=cors, media_type="application/json")
 
     return [
         WebSocketRoute("/ws/replication", replication_endpoint(node)),
         Route("/api/cluster", health),
         Route("/api/cluster/switchover", switchover, methods=["POST"]),
+        Route("/api/cluster/switch-back", may_switch_back_route(ctx, policy)),
     ]

@@ -45,6 +45,7 @@ from trio_websocket import (
 from adapters.client.errors import RefusedError, UpgradeRefusedError, why_failed
 from adapters.client.http import ClientError
 from adapters.client.inbox import Frame, FrameLog
+from adapters.client.keepalive import keepalive as keepalive_task
 from adapters.client.reconnect import Backoff, abort, origin_of, primary_hint, ws_url
 from adapters.client.socket import one_exception, open_socket
 
@@ -242,22 +243,11 @@ class ClientBase(FrameLog):
         self.urls.append(url)
         return len(self.urls) - 1
 
-    async def _keepalive(self, ws: WebSocketConnection, interval_s: float) -> None:
-        """Ping every ``interval_s``; abort the socket when a pong is late (paused server)."""
-        while True:
-            await trio.sleep(interval_s)
-            with trio.move_on_after(self.ping_timeout_s) as waited:
-                try:
-                    await ws.ping()
-                except (ConnectionClosed, trio.BrokenResourceError, trio.ClosedResourceError):
-                    return  # the reader sees the loss too
-            if waited.cancelled_caught:
-                log.info("no pong from %s within %s s: dropping the socket", self.url,
-                         self.ping_timeout_s)
-                self._missed_pong = True
-                self.unresponsive += 1
-                await abort(ws)
-                return
+    def _missed(self) -> None:
+        """The keepalive gave the socket up: a pong did not come in time."""
+        log.info("no pong from %s: the node counts as a failed attempt", self.url)
+        self._missed_pong = True
+        self.unresponsive += 1
 
     async def _session(self, url: str) -> None:
         url_of_socket = self._ws_url(url)
@@ -287,7 +277,8 @@ class ClientBase(FrameLog):
                 self._connected.set()
                 self._notify()
                 if self.ping_interval_s is not None and self._inner is not None:
-                    self._inner.start_soon(self._run_keepalive, keepalive, ws, self.ping_interval_s)
+                    self._inner.start_soon(keepalive_task, ws, self.ping_interval_s,
+                                           self.ping_timeout_s, self._missed, keepalive)
                 self._read_scope = trio.CancelScope()
                 with self._read_scope:  # aclose() cancels this scope only: a clean close follows
                     if self._stopped:
@@ -300,12 +291,6 @@ class ClientBase(FrameLog):
                 raise
             finally:
                 keepalive.cancel()
-
-    async def _run_keepalive(
-        self, scope: trio.CancelScope, ws: WebSocketConnection, interval_s: float
-    ) -> None:
-        with scope:
-            await self._keepalive(ws, interval_s)
 
     def _file(self, frame: Frame) -> None:
         if not self.keep(frame):
@@ -358,6 +343,8 @@ class ClientBase(FrameLog):
         code of ``RETRY_CODES`` (``unavailable``: the node cannot write its journal now)
         is sent again, same ``ref``, after ``retry_backoff``, until ``timeout``; the
         engine answers a ref it already holds with the original answer, never twice.
+        When the client stops for good while waiting (a refused reconnection, a final
+        close), it raises that cause.
         """
         frame = dict(frame)
         ref = frame.setdefault("ref", self.next_ref(frame["type"][:1]))
@@ -391,7 +378,11 @@ class ClientBase(FrameLog):
                     raise ClientError(f"connection lost sending {frame['type']}") from None
         elif frame["type"] != "say":
             await self.send(frame)
-        await done.wait()
+        while not done.is_set():  # or the client stopped for good: say why
+            if self._fatal is not None:
+                self._pending.pop(ref, None)
+                raise self._fatal
+            await self._wait_change()
         return box[0]
 
     # --- reading -------------------------------------------------------------------------

@@ -31,21 +31,27 @@ import trio
 
 from adapters import tuning
 from adapters.account_state import MergeResult
+from adapters.failback import FailbackPolicy, run_failback
 from adapters.node_setup import open_node
 from adapters.replication.accounts_link import AccountLink
 from adapters.replication.engine_proxy import NodeEngine
 from adapters.replication.node import ClusterNode
 from adapters.replication.settings import ClusterSettings
 from adapters.startup_checks import bind_errors_translated, check_can_listen, log_level
+from adapters.storage import SqlJournal
+from adapters.storage.availability import JournalWritable, keep_writable
+from adapters.storage.checkpoint import CheckpointStore
 from config.loader import load_settings
 from config.settings import Settings
 from engine.errors import ConfigError, FrontdeskError
 from engine.journal import Journal
+from engine.replay import Fold
 from engine.runtime import Engine
 from web.cluster_routes import cluster_routes
 from web.context import ServerContext
 from web.options import ServerOptions, options_from_settings
 from web.server import run_server, stop_on_signals
+from web.switch_back import SwitchBackPolicy
 from web.ws_base import CLOSE_SERVICE_RESTART
 
 log = logging.getLogger("frontdesk.cluster")
@@ -129,22 +135,42 @@ def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
     clock = parts.clock
     engine_settings = replace(settings.engine, node_name=conf.node_name)
 
-    def engine_factory(j: Journal, epoch: int) -> Engine:
-        return Engine(engine_settings, j, clock, epoch=epoch)
+    def engine_factory(j: Journal, epoch: int, fold: Fold | None) -> Engine:
+        return Engine(engine_settings, j, clock, epoch=epoch, fold=fold)
+
+    checkpoints = CheckpointStore(Path(settings.storage.data_dir) / "checkpoints")
 
     try:
         demo = parts.demo_accounts(settings, demo_wanted)
-        node = ClusterNode(conf, parts.journal, engine_factory)
+        node = ClusterNode(
+            conf,
+            parts.journal,
+            engine_factory,
+            checkpoints=checkpoints,
+            default_capacity=engine_settings.default_capacity,
+        )
         ctx = ServerContext(
             NodeEngine(node), parts.accounts, node_options(settings, conf), clock, node
         )
         node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
+        ctx.readiness.add(JournalWritable(parts.journal.availability))
         with bind_errors_translated(host, port, "--port (server.port)"):
-            trio.run(_serve, ctx, node, demo, parts.runtime)
+            policies = return_policies(settings)
+            serve = partial(_serve, policies=policies)
+            trio.run(serve, ctx, node, demo, parts.runtime, parts.journal)
     finally:
         parts.close()
     log.info("stopped")
     return 0
+
+
+def return_policies(settings: Settings) -> tuple[SwitchBackPolicy, FailbackPolicy]:
+    """Return to main (docs/failover.md): who may switch back, and automatic failback."""
+    c = settings.cluster
+    return (
+        SwitchBackPolicy(operators_may=c.operators_may_switch_back),
+        FailbackPolicy(mode=c.failback, after_s=c.failback_after_s, started_as=c.role),
+    )
 
 
 async def _serve(
@@ -152,15 +178,20 @@ async def _serve(
     node: ClusterNode,
     demo: list[tuple[str, str, str]],
     runtime: tuning.RuntimeTuning,
+    journal: SqlJournal,
+    *,
+    policies: tuple[SwitchBackPolicy, FailbackPolicy] = (SwitchBackPolicy(), FailbackPolicy()),
 ) -> None:
     stop = trio.Event()
     async with trio.open_nursery() as nursery:
         nursery.start_soon(stop_on_signals, stop)
+        nursery.start_soon(keep_writable, journal, stop)
         await nursery.start(node.run)
         port = await nursery.start(
-            partial(run_server, ctx, stop, extra_routes=cluster_routes(ctx, node))
+            partial(run_server, ctx, stop, extra_routes=cluster_routes(ctx, node, policies[0]))
         )
         nursery.start_soon(_close_clients_when_deposed, ctx, node)
+        nursery.start_soon(run_failback, node, policies[1], node.settings.failover_timeout_s * 4)
         tuning.after_startup(runtime)
         base = ctx.options.base_url(port)
         print(

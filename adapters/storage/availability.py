@@ -16,7 +16,9 @@ most), and a database that stays away sees one attempt per ``MAX_DELAY_S``.
 The first write that succeeds ends the outage. Traffic alone may never bring
 that write (a load balancer stops sending it to a node that says it is not
 ready), so ``keep_writable`` probes the journal — a write that changes nothing
-— whenever an attempt is due; the node is ready again by itself.
+— whenever an attempt is due; the node is ready again by itself. It also
+probes a journal nothing wrote to for ``CHECK_EVERY_S``, so an idle node
+notices its database going away without waiting for a visitor to find out.
 
 Nothing is acknowledged that is not durable: a refused write was never sent,
 a failed one was rolled back or never committed (a commit whose answer was
@@ -46,6 +48,8 @@ FIRST_DELAY_S = 0.1
 """The wait after the first failed write of an outage."""
 MAX_DELAY_S = 2.0
 """The longest wait between two attempts: the bound on resuming once the database is back."""
+CHECK_EVERY_S = 5.0
+"""An idle journal (no write for this long) is probed, so that readiness stays true."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,22 @@ class Availability:
         self._clock = clock
         self._lock = threading.Lock()
         self._outage: Outage | None = None
+        self._last_success = clock()
+        self._watchers: list[Callable[[bool], None]] = []
         self.failures_total = 0  # failed attempts, all outages together
         self.refused_total = 0  # writes refused without an attempt
+
+    def watch(self, callback: Callable[[bool], None]) -> None:
+        """Call ``callback(writable)`` at each start (False) and end (True) of an outage,
+        on the thread that saw it; it must not block (a trio task: ``run_sync_soon``)."""
+        self._watchers.append(callback)
+
+    def unwatch(self, callback: Callable[[bool], None]) -> None:
+        self._watchers.remove(callback)
+
+    def _tell(self, writable: bool) -> None:
+        for callback in list(self._watchers):
+            callback(writable)
 
     @property
     def writable(self) -> bool:
@@ -105,15 +123,18 @@ class Availability:
             else:
                 delay = min(MAX_DELAY_S, old.delay * 2)
                 self._outage = Outage(old.since, reason, old.failures + 1, delay, now + delay)
+        if old is None:
+            self._tell(False)
 
     def succeeded(self) -> None:
         """A write succeeded: the outage, if any, is over."""
         with self._lock:
             old, self._outage = self._outage, None
-            now = self._clock()
+            now = self._last_success = self._clock()
         if old is not None:
             log.warning("the journal %s can be written again, after %.1f s and %d failed "
                         "attempts", self.where, now - old.since, old.failures)
+            self._tell(True)
 
     def reason(self) -> str | None:
         """Why the journal is not writable, for ``/healthz``; None when it is."""
@@ -124,12 +145,12 @@ class Availability:
         return (f"the journal {self.where} cannot be written since {down:.1f} s "
                 f"({outage.failures} failed attempts): {outage.reason}")
 
-    def due_in(self) -> float | None:
-        """Seconds until the next attempt (0 if due); None when the journal is writable."""
+    def next_probe_in(self, idle_s: float) -> float:
+        """Seconds until a probe is due: the next attempt of an outage, else ``idle_s``
+        after the last write that succeeded (0: due now)."""
         outage = self._outage
-        if outage is None:
-            return None
-        return max(0.0, outage.retry_at - self._clock())
+        at = outage.retry_at if outage is not None else self._last_success + idle_s
+        return max(0.0, at - self._clock())
 
 
 class Probed(Protocol):
@@ -140,18 +161,40 @@ class Probed(Protocol):
     def probe(self) -> bool: ...
 
 
-async def keep_writable(journal: Probed, idle_s: float = FIRST_DELAY_S) -> None:
-    """Run for ever: whenever the journal is in an outage and an attempt is due, probe it.
-
-    Checks the state every ``idle_s`` while the journal is writable (a lock-free
-    read); the probe itself runs in a worker thread (it may wait for a connection).
-    """
-    while True:
-        due = journal.availability.due_in()
-        if due is None:
-            await trio.sleep(idle_s)
-            continue
-        if due > 0:
-            await trio.sleep(due)
+async def keep_writable(journal: Probed, stop: trio.Event,
+                        check_every_s: float = CHECK_EVERY_S) -> None:
+    """Until ``stop`` is set, probe the journal (in a worker thread: it may wait for a
+    connection) whenever an attempt is due in an outage, and when no write succeeded
+    for ``check_every_s`` (so an idle node learns that its database went away)."""
+    while not stop.is_set():
+        wait = journal.availability.next_probe_in(check_every_s)
+        if wait > 0:
+            with trio.move_on_after(wait):
+                await stop.wait()
             continue
         await trio.to_thread.run_sync(journal.probe, abandon_on_cancel=True)
+
+
+class JournalWritable:
+    """The readiness condition ``journal_writable`` (``web.readiness.Condition``)."""
+
+    name = "journal_writable"
+
+    def __init__(self, availability: Availability) -> None:
+        self.availability = availability
+
+    def failing(self) -> str | None:
+        return self.availability.reason()
+
+    def metrics(self) -> list[str]:
+        a = self.availability
+        return [
+            "# HELP frontdesk_journal_write_failures_total Journal writes that failed "
+            "for the database's sake.",
+            "# TYPE frontdesk_journal_write_failures_total counter",
+            f"frontdesk_journal_write_failures_total {a.failures_total}",
+            "# HELP frontdesk_journal_writes_refused_total Journal writes refused without "
+            "an attempt during an outage.",
+            "# TYPE frontdesk_journal_writes_refused_total counter",
+            f"frontdesk_journal_writes_refused_total {a.refused_total}",
+        ]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import trio
+import trio.testing
 
 from adapters.accounts import Accounts, PasswordHashing
 from adapters.client import (
@@ -16,6 +17,7 @@ from adapters.client import (
     RefusedError,
     UpgradeRefusedError,
     VisitorClient,
+    http_request,
 )
 from engine.settings import EngineSettings
 from tests.web.nodes import PASSWORD, USERS, Node, start_node
@@ -127,3 +129,33 @@ async def test_with_reconnect_the_timeout_names_the_last_failure() -> None:
             await client.wait_connected(timeout=0.5)
         await client.aclose()
     assert "last failure" in str(failed.value) and "refused" in str(failed.value).lower()
+
+
+async def test_a_say_waiting_for_a_reconnection_raises_the_cause_when_it_cannot_come(
+    node: Node,
+) -> None:
+    ann = await node.operator("ann")
+    await ann.set_status("connected")
+    _vera, dialog, _ = await _opened(node)
+    await ann.expect({"type": "operator.dialog_added", "dialog": dialog})
+    ann.reconnect_gate = trio.Event()
+    ann.drop()
+    await ann.expect_close()
+    answered: list[BaseException] = []
+
+    async def say() -> None:
+        try:
+            await ann.say(dialog, "typed while the network was down", timeout=60)
+        except UpgradeRefusedError as exc:
+            answered.append(exc)
+
+    with trio.fail_after(10):  # far less than the say's own 60 s
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(say)
+            await trio.testing.wait_all_tasks_blocked()
+            # the session ends elsewhere (another tab logs out): the say can never be sent
+            ended = await http_request("POST", f"{node.url}/api/logout", headers={
+                "Cookie": f"fd_session={ann.session}", "Origin": node.url})
+            assert ended.status == 200, ended.body
+            ann.reconnect_gate.set()
+    assert len(answered) == 1 and answered[0].code == "no_session", answered  # type: ignore[attr-defined]

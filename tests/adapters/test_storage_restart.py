@@ -9,26 +9,17 @@ node serves again by itself within the reconnection backoff's bound.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import trio
 
-from adapters.accounts import Accounts, PasswordHashing
-from adapters.client import VisitorClient
 from adapters.client.base import RefusedError
 from adapters.client.http import ClientError
 from adapters.storage import SqlJournal
-from adapters.storage.availability import MAX_DELAY_S, keep_writable
-from engine.clock import SystemClock
-from engine.runtime import Engine
-from engine.settings import EngineSettings
-from tests.adapters.pg_scratch import ScratchPostgres, own_postgres
-from web.context import ServerContext, StaticNode
-from web.options import ServerOptions
-from web.server import run_server
+from adapters.storage.availability import MAX_DELAY_S
+from tests.adapters.pg_scratch import PgNode, ScratchPostgres, own_postgres, serving
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -36,8 +27,8 @@ pytestmark = pytest.mark.timeout(90)
 RESUME_WITHIN_S = MAX_DELAY_S + 5.0
 
 
-@pytest.fixture
-def pg() -> Iterator[ScratchPostgres]:
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[ScratchPostgres]:
     server = own_postgres()
     try:
         yield server
@@ -45,45 +36,20 @@ def pg() -> Iterator[ScratchPostgres]:
         server.remove()
 
 
-@dataclasses.dataclass
-class PgNode:
-    url: str
-    journal: SqlJournal
-    engine: Engine
-    ctx: ServerContext
-    nursery: trio.Nursery
+@pytest.fixture
+def pg(cluster: ScratchPostgres) -> Iterator[ScratchPostgres]:
+    """The module's cluster, running (a test may stop it: it is started again after)."""
+    if not cluster.running:
+        cluster.start()
+    yield cluster
+    if not cluster.running:
+        cluster.start()
 
 
 @pytest.fixture
 async def node(pg: ScratchPostgres, tmp_path: Path) -> AsyncIterator[PgNode]:
-    journal = SqlJournal(pg.url)
-    accounts = Accounts(tmp_path / "accounts.sqlite3", hashing=PasswordHashing.cheap())
-    clock = SystemClock()  # real time: the store retries a rebuild on a timer
-    engine = Engine(EngineSettings(), journal, clock)
-    await trio.to_thread.run_sync(engine.start)
-    node = StaticNode(journal.epoch, ready=True)
-    ctx = ServerContext(engine, accounts, ServerOptions(port=0), clock, node)
-    stop = trio.Event()
-    try:
-        async with trio.open_nursery() as nursery:
-            port: int = await nursery.start(run_server, ctx, stop)
-            nursery.start_soon(keep_writable, journal)
-            try:
-                yield PgNode(f"http://127.0.0.1:{port}", journal, engine, ctx, nursery)
-            finally:
-                stop.set()
-                nursery.cancel_scope.cancel()
-    finally:
-        await trio.to_thread.run_sync(engine.stop)
-        clock.stop()
-        journal.close()
-        accounts.close()
-
-
-async def _visitor(node: PgNode) -> VisitorClient:
-    client = VisitorClient(node.url)
-    await node.nursery.start(client.run)
-    return client
+    async with serving(pg.fresh_database(), tmp_path / "accounts.sqlite3") as node:
+        yield node
 
 
 def _messages_in(url: str, dialog: str) -> list[str]:
@@ -96,7 +62,7 @@ def _messages_in(url: str, dialog: str) -> list[str]:
 async def test_restart_under_load_loses_no_acknowledged_message(
     pg: ScratchPostgres, node: PgNode,
 ) -> None:
-    visitor = await _visitor(node)
+    visitor = await node.visitor()
     opened = await visitor.open("Ada")
     dialog = opened["dialog"]
     acked: list[str] = []
@@ -131,10 +97,33 @@ async def test_restart_under_load_loses_no_acknowledged_message(
             await resumed.wait()
 
     # a dialog opened after the restart works too
-    other = await _visitor(node)
+    other = await node.visitor()
     with trio.fail_after(RESUME_WITHIN_S):
         second = await other.open("Grace")
     assert second["dialog"] != dialog
-    stored = await trio.to_thread.run_sync(_messages_in, pg.url, dialog)
+    stored = await trio.to_thread.run_sync(_messages_in, node.journal_url, dialog)
     assert [t for t in acked if t not in stored] == []  # no acknowledged message lost
     assert set(refusals) <= {"unavailable"}
+
+
+@pytest.mark.allow_error_logs  # the store logs the failed append at ERROR
+async def test_a_say_refused_while_the_database_is_down_is_retried_until_acknowledged(
+    pg: ScratchPostgres, node: PgNode,
+) -> None:
+    visitor = await node.visitor()
+    dialog = (await visitor.open("Ada"))["dialog"]
+    await trio.to_thread.run_sync(pg.stop)
+    answer: list[dict[str, object]] = []
+
+    async def say() -> None:
+        answer.append(await visitor.say("said while the database was down", timeout=30))
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(say)
+        refused = await visitor.expect({"type": "error", "code": "unavailable"}, timeout=10)
+        assert "cannot be written" in refused["message"] or "could not write" in \
+            refused["message"]
+        await trio.to_thread.run_sync(pg.start)
+    assert answer and answer[0]["type"] == "dialog.message"  # the client retried it
+    stored = await trio.to_thread.run_sync(_messages_in, node.journal_url, dialog)
+    assert stored.count("said while the database was down") == 1
