@@ -162,6 +162,9 @@ def _decide_open(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
             text=command.text,
             ref=command.ref,
             operator=op,
+            format=command.format,
+            html=command.html,
+            plain=command.plain,
         )
         return _history(s, e, _ack(command.ref, s, s.seq + 1))
     if isinstance(command, c.VisitorClose | c.OperatorClose | c.ManagerClose):

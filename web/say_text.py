@@ -1,0 +1,42 @@
+"""A say's text, rendered where it enters (``adapters.text``), and a stored one completed.
+
+``rendered_say(frame)`` gives the ``Rendered`` of a validated ``say``. Plain
+text (every visitor's, and an operator's without ``format``) is escaped and
+linkified on the trio thread: it costs microseconds. Markdown costs more
+(a fraction of a millisecond for an answer, tens for a hostile 4,000
+characters), so it is rendered in a worker thread: the loop that relays every
+other socket's frames never waits on it. The connection awaits the result, so
+its frames stay in order.
+
+``complete_message(frame)`` fills a ``dialog.message`` frame whose entry was
+journaled without its rendered forms (before they existed, or by a caller
+that only had the source): rendering is deterministic, so it is done once
+per read, and the same text always gives the same HTML.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import trio
+
+from adapters.text import FORMATS, Rendered, TextError, render
+from adapters.wire import Frame, WireError
+
+
+async def rendered_say(frame: Frame) -> Rendered:
+    source, format = frame.text("text"), frame.text("format", "plain")
+    try:
+        if format == "plain":
+            return render(source, format)
+        return await trio.to_thread.run_sync(render, source, format)  # see the top
+    except TextError as exc:
+        raise WireError("bad_field", f"say.text: {exc}", frame.ref) from None
+
+
+def complete_message(frame: dict[str, Any]) -> None:
+    """Give a ``dialog.message`` frame without ``html`` its rendered forms (see the top)."""
+    source = frame.get("source") or frame.get("text") or ""
+    format = frame.get("format")
+    done = render(source, format if format in FORMATS else "plain")
+    frame.update(format=done.format, source=done.source, html=done.html, text=done.text)
