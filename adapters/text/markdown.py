@@ -3,7 +3,9 @@
 markdown-it-py with the ``zero`` preset and only the rules the toolbar writes
 (so a ``# heading``, a table, an image or a block quote stays literal text),
 raw HTML off (``<b>`` is shown as typed), bare URLs linkified (linkify-it-py)
-and a single newline kept as a line break, as people type in a chat. Its HTML
+and a single newline kept as a line break (``<br>``), as people type in a
+chat; the HTML holds no newline of its own, since the pages show messages with
+``white-space: pre-wrap``. Its HTML
 then goes through the allowlist (``adapters.text.sanitize``). The plain form is
 written from the same token stream: markers gone, list items as ``- x`` or
 ``1. x``, a link as ``text (url)`` when the two differ.
@@ -24,15 +26,12 @@ _MD.enable(_RULES)
 _MD.validateLink = allowed_url  # type: ignore[method-assign]  # refused before the sanitiser
 
 
-def to_html(source: str) -> str:
-    """The safe HTML of ``source``."""
-    return clean(_MD.render(source)).strip()
-
-
 def html_and_text(source: str) -> tuple[str, str]:
     """The safe HTML and the plain-text form of ``source``, from one parse."""
     tokens = _MD.parse(source)
-    html = clean(_MD.renderer.render(tokens, _MD.options, {})).strip()
+    # markdown-it ends block tags and <br> with a newline; the pages show text with
+    # white-space: pre-wrap (a visitor's spaces and line breaks are kept), so it has none
+    html = clean(_MD.renderer.render(tokens, _MD.options, {}).replace("\n", ""))
     return html, _plain(tokens)
 
 

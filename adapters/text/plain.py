@@ -37,4 +37,4 @@ def to_html(source: str) -> str:
 
 
 def _escaped(text: str) -> str:
-    return escape(text, quote=False).replace("\n", "<br>\n")
+    return escape(text, quote=False).replace("\n", "<br>")

@@ -36,8 +36,8 @@ def assert_only_allowlisted(html: str) -> None:
 def test_the_markdown_subset_renders() -> None:
     got = render("Hi **bold** and *it* `x<y`\n- one\n- two\n\n1. first\n2. second", "markdown")
     assert got.html == (
-        "<p>Hi <strong>bold</strong> and <em>it</em> <code>x&lt;y</code></p>\n"
-        "<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n<ol>\n<li>first</li>\n<li>second</li>\n</ol>"
+        "<p>Hi <strong>bold</strong> and <em>it</em> <code>x&lt;y</code></p>"
+        "<ul><li>one</li><li>two</li></ul><ol><li>first</li><li>second</li></ol>"
     )
     assert got.text == "Hi bold and it x<y\n\n- one\n- two\n\n1. first\n2. second"
     assert got.source.startswith("Hi **bold**") and got.format == "markdown"
@@ -52,8 +52,8 @@ def test_nested_markdown_stays_within_the_allowlist() -> None:
 
 
 def test_a_line_break_is_kept() -> None:
-    assert render("one\ntwo", "markdown").html == "<p>one<br>\ntwo</p>"
-    assert render("one\ntwo", "plain").html == "one<br>\ntwo"
+    assert render("one\ntwo", "markdown").html == "<p>one<br>two</p>"
+    assert render("one\ntwo", "plain").html == "one<br>two"
 
 
 @pytest.mark.parametrize("format", ["plain", "markdown"])

@@ -13,8 +13,8 @@ from tests.web.nodes import Node
 ANSWER = "Hi **Vera**, see [the guide](https://example.com/guide) or *call* us:\n- `1234`"
 ANSWER_HTML = (
     '<p>Hi <strong>Vera</strong>, see <a href="https://example.com/guide" target="_blank" '
-    f'rel="{LINK_REL}">the guide</a> or <em>call</em> us:</p>\n<ul>\n<li><code>1234</code></li>'
-    "\n</ul>"
+    f'rel="{LINK_REL}">the guide</a> or <em>call</em> us:</p><ul><li><code>1234</code></li>'
+    "</ul>"
 )
 ANSWER_TEXT = "Hi Vera, see the guide (https://example.com/guide) or call us:\n\n- 1234"
 
