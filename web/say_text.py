@@ -1,12 +1,12 @@
 """A say's text, rendered where it enters (``adapters.text``), and a stored one completed.
 
 ``rendered_say(frame)`` gives the ``Rendered`` of a validated ``say``. Plain
-text (every visitor's, and an operator's without ``format``) is escaped and
-linkified on the trio thread: it costs microseconds. Markdown costs more
-(a fraction of a millisecond for an answer, tens for a hostile 4,000
-characters), so it is rendered in a worker thread: the loop that relays every
-other socket's frames never waits on it. The connection awaits the result, so
-its frames stay in order.
+text without anything link-like (most chat lines) is escaped on the trio
+thread: it costs microseconds. Markdown and text with URLs cost more (a
+fraction of a millisecond for an answer, tens for a hostile 4,000 characters:
+``python -m bench --only render``), so they are rendered in a worker thread:
+the loop that relays every other socket's frames never waits on them. The
+connection awaits the result, so its frames stay in order.
 
 ``complete_message(frame)`` fills a ``dialog.message`` frame whose entry was
 journaled without its rendered forms (before they existed, or by a caller
@@ -20,14 +20,14 @@ from typing import Any
 
 import trio
 
-from adapters.text import FORMATS, Rendered, TextError, render
+from adapters.text import FORMATS, Rendered, TextError, render, renders_fast
 from adapters.wire import Frame, WireError
 
 
 async def rendered_say(frame: Frame) -> Rendered:
     source, format = frame.text("text"), frame.text("format", "plain")
     try:
-        if format == "plain":
+        if renders_fast(source, format):
             return render(source, format)
         return await trio.to_thread.run_sync(render, source, format)  # see the top
     except TextError as exc:

@@ -62,6 +62,12 @@ def render(source: str, format: str = "plain") -> Rendered:
     return _render(source, format)
 
 
+def renders_fast(source: str, format: str) -> bool:
+    """Whether rendering ``source`` costs microseconds (plain text without a link-like
+    part), so a caller on an event loop may do it in line; else it may take milliseconds."""
+    return format == "plain" and not plain.may_hold_links(source)
+
+
 @lru_cache(maxsize=1024)
 def _render(source: str, format: Format) -> Rendered:
     if format == "plain":

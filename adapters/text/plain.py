@@ -3,12 +3,17 @@
 Everything is escaped — ``<b>x</b>`` shows as typed — and only bare URLs
 (``https://…``, ``www.…``, e-mail addresses) become links, found by
 linkify-it-py and then passed through the same allowlist as formatted text.
-Line breaks become ``<br>``. Most chat lines hold no link: linkify-it's
-pre-test answers that in microseconds, and their HTML is the escaped text.
+Line breaks become ``<br>``. Most chat lines hold no link: ``may_hold_links``
+(a scheme's colon, an ``@``, or a dot followed by a letter as in
+``example.com``) answers that in a microsecond — linkify-it's own pre-test
+costs tens — and their HTML is the escaped text. The others cost a linkify
+pass (hundreds of µs for a few URLs), so ``web/say_text.py`` renders them
+off the trio thread.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from linkify_it import LinkifyIt
@@ -16,11 +21,18 @@ from linkify_it import LinkifyIt
 from adapters.text.sanitize import allowed_url, clean
 
 _LINKIFY = LinkifyIt()
+# every link linkify-it finds holds one of these (a false positive only costs its test)
+_MAY_LINK = re.compile(r"[:@]|\.[^\s.,;:!?'\")\]]")
+
+
+def may_hold_links(source: str) -> bool:
+    """False: ``source`` holds no link, its HTML is the escaped text (see the top)."""
+    return _MAY_LINK.search(source) is not None
 
 
 def to_html(source: str) -> str:
     """The safe HTML of plain ``source``."""
-    if not _LINKIFY.pretest(source) or not _LINKIFY.test(source):
+    if not may_hold_links(source) or not _LINKIFY.test(source):
         return _escaped(source)
     parts: list[str] = []
     at = 0

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from linkify_it import LinkifyIt
 
 from adapters.text import (
     ALLOWED_TAGS,
@@ -16,7 +20,9 @@ from adapters.text import (
     _render,
     clean,
     render,
+    renders_fast,
 )
+from adapters.text.plain import may_hold_links
 from adapters.wire import Endpoint, WireError, parse_frame
 
 TAG = re.compile(r"<\s*/?\s*([a-zA-Z0-9]+)([^>]*)>")
@@ -181,3 +187,20 @@ def test_rendering_is_deterministic() -> None:
     first = render(source, "markdown")
     _render.cache_clear()
     assert render(source, "markdown") == first
+
+
+@given(st.text(alphabet="ab.:@/ w,x-3\n", max_size=40)
+       | st.sampled_from(["example.com", "a@b.co", "http://x.org", "go to www.x.org!", "e.g. x"]))
+@settings(max_examples=300, deadline=None)
+def test_the_fast_pretest_never_misses_a_link(source: str) -> None:
+    if LinkifyIt().test(source):
+        assert may_hold_links(source), source
+    if not may_hold_links(source):
+        assert render(source, "plain").html == html.escape(source, quote=False).replace(
+            "\n", "<br>")
+
+
+def test_only_plain_text_without_links_renders_in_line() -> None:
+    assert renders_fast("Hello, I need help. Where is it?", "plain")
+    assert not renders_fast("see example.com", "plain")
+    assert not renders_fast("**hi**", "markdown")
