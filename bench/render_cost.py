@@ -11,8 +11,11 @@ median of ``rounds`` rounds of ``reps`` renders each:
   linkify pre-test answers and the HTML is the escaped text), against the floor of
   ``html.escape`` alone.
 
-Markdown is rendered in a worker thread (``web/say_text.py``), plain text on the
-trio thread. ``python -m bench --only render`` (part of the standard suite; seconds).
+Markdown and text with links are rendered in a worker thread (``web/say_text.py``),
+other plain text on the trio thread. The target of an answer (5 ms) is a budget for
+a worker thread at an operator's pace, not for the loop. The first link a process
+renders also pays linkify-it's regex compilation once (about 0.5 s here, in that
+thread); the median over the rounds keeps it out of these figures. ``python -m bench --only render`` (part of the standard suite; seconds).
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ def result(quick: bool) -> tuple[list[Figure], dict[str, Any]]:
     costs = measure(reps=50, rounds=3) if quick else measure()
     figures = [
         Figure(f"rendering a formatted answer ({len(ANSWER)} chars, markdown)", "us",
-               costs["markdown_answer_us"], costs["plain_answer_us"], "value <= 2000",
+               costs["markdown_answer_us"], costs["plain_answer_us"], "value <= 5000",
                note="floor: the same text as plain (escape + linkify); in a worker thread"),
         Figure("rendering a visitor's chat line (plain, no URL)", "us", costs["chat_line_us"],
                costs["escape_us"], "value <= 50",
