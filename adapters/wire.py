@@ -127,6 +127,7 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
             _DIALOG,
             Field("token", "str", max_chars=200, non_empty=True),
             Field("after_seq", "int", required=False),
+            Field("after_epoch", "int", required=False),
         ),
         "say": (_OPT_DIALOG, _TEXT, _VISITOR_FORMAT),
         "typing": (_OPT_DIALOG, Field("on", "bool")),
@@ -134,7 +135,10 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
         "ping": _PING,
     },
     "operator": {
-        "resume": (Field("dialogs", "seqs", required=False),),
+        "resume": (
+            Field("dialogs", "seqs", required=False),
+            Field("epochs", "seqs", required=False),
+        ),
         "status": (Field("status", "status"),),
         "say": (_DIALOG, _TEXT, _OPERATOR_FORMAT),
         "typing": (_DIALOG, Field("on", "bool")),

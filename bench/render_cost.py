@@ -15,7 +15,8 @@ Markdown and text with links are rendered in a worker thread (``web/say_text.py`
 other plain text on the trio thread. The target of an answer (5 ms) is a budget for
 a worker thread at an operator's pace, not for the loop. The first link a process
 renders also pays linkify-it's regex compilation once (about 0.5 s here, in that
-thread); the median over the rounds keeps it out of these figures. ``python -m bench --only render`` (part of the standard suite; seconds).
+thread); the median over the rounds keeps it out of these figures.
+``python -m bench --only render`` (part of the standard suite; seconds).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from engine.clock import ManualClock
 from engine.commands import OpenDialog, OperatorLogin, OperatorSay, SetStatus
 from engine.journal import Journal
 from engine.notices import Ack, MessagePosted, Notice
+from engine.replay import Fold
 from engine.runtime import Engine
 from engine.settings import EngineSettings
 from engine.status import Status
@@ -22,8 +23,12 @@ from engine.testing.probe import Probe
 ANSWER = "**Done**: see [the guide](https://example.com/guide)\n- `step 1`"
 
 
-def engine_factory(journal: Journal, epoch: int) -> Engine:
-    return Engine(EngineSettings(default_capacity=5), journal, ManualClock(), epoch=epoch)
+CAPACITY = 5
+
+
+def engine_factory(journal: Journal, epoch: int, fold: Fold | None) -> Engine:
+    settings = EngineSettings(default_capacity=CAPACITY)
+    return Engine(settings, journal, ManualClock(), epoch=epoch, fold=fold)
 
 
 async def expect(probe: Probe, match: object, timeout: float = 5.0) -> Notice:
@@ -32,7 +37,9 @@ async def expect(probe: Probe, match: object, timeout: float = 5.0) -> Notice:
 
 async def test_the_backup_replays_the_rendering_the_primary_made(tmp_path: Path) -> None:
     journals = lambda name: SqlJournal(tmp_path / f"{name}.sqlite3")  # noqa: E731
-    async with open_cluster(tmp_path, engine_factory=engine_factory, journals=journals) as cl:
+    async with open_cluster(
+        tmp_path, engine_factory=engine_factory, default_capacity=CAPACITY, journals=journals
+    ) as cl:
         api = NodeEngine(cl["a"])
         probe = Probe("client")
         api.submit(OperatorLogin("ann", "Ann", ref="login"), probe)
