@@ -111,3 +111,16 @@ async def test_bad_formatted_says_are_bad_fields(
     # nothing of the dialog is lost: the next say goes through
     assert (await client.request({**say, "format": "plain", "text": "ok",
                                   "ref": "m-bad-2"}))["text"] == "ok"
+
+
+async def test_a_javascript_link_is_not_a_link_and_nothing_is_lost(node: Node) -> None:
+    ann, vera, dialog, _ = await talking(node)
+    echo = await ann.say(dialog, "[click](javascript:alert(1)) <img src=x onerror=alert(1)>",
+                         format="markdown")
+    heard = await vera.expect({"type": "dialog.message", "seq": echo["seq"]})
+    assert "<a" not in heard["html"] and "<img" not in heard["html"]
+    assert heard["html"] == (
+        "<p>[click](javascript:alert(1)) &lt;img src=x onerror=alert(1)&gt;</p>")
+    after = await ann.say(dialog, "**still here**", format="markdown")
+    assert after["seq"] == echo["seq"] + 1 and after["html"] == (
+        "<p><strong>still here</strong></p>")
