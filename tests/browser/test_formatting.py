@@ -123,3 +123,37 @@ def test_the_toolbar_is_keyboard_usable_and_esc_closes_the_link_dialog(
     said = ui.widget_texts(vera).last
     expect(said.locator("ol > li")).to_have_text(["first", "second"])
     assert watch.problems == [] and watch.dialogs == []
+
+
+HOSTILE = (
+    '<img src=x onerror=alert(1)><a href="javascript:alert(2)">js</a><script>alert(3)</script>'
+    '<b>b</b><p style="color:red" onclick="alert(4)">p</p><a href="https://e.org/" '
+    'onclick="alert(5)" rel="opener">ok</a><svg onload=alert(6)></svg>'
+)
+
+
+def test_the_pages_recheck_the_allowlist_whatever_html_comes(
+    server: Server, new_page: ui.NewPage, watch: ui.PageWatch
+) -> None:
+    """Defence in depth: even HTML the server would never send is rebuilt to the allowlist.
+
+    Chromium reports an inline handler or style attribute met while parsing (even in
+    a DOMParser document, where nothing runs) as a CSP violation: the strict CSP is a
+    second guard. Those reports are expected here, and only those."""
+    ann = ui.operator(new_page, server, "ann")
+    watch.allow("Executing inline event handler violates the following Content Security Policy")
+    watch.allow("Applying inline style violates the following Content Security Policy")
+    built = ann.evaluate(
+        """async (html) => {
+          const { messageNodes } = await import("/static/js/rich.js");
+          const box = document.createElement("div");
+          box.append(...messageNodes({ html, text: "fallback" }));
+          return box.innerHTML;
+        }""",
+        HOSTILE,
+    )
+    assert built == (
+        'jsalert(3)b<p>p</p><a href="https://e.org/" rel="noopener noreferrer nofollow" '
+        'target="_blank">ok</a>'
+    )
+    assert watch.problems == [] and watch.dialogs == []
