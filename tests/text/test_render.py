@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import time
+from html.parser import HTMLParser
 
 import pytest
 from hypothesis import given, settings
@@ -25,18 +25,30 @@ from adapters.text import (
 from adapters.text.plain import may_hold_links
 from adapters.wire import Endpoint, WireError, parse_frame
 
-TAG = re.compile(r"<\s*/?\s*([a-zA-Z0-9]+)([^>]*)>")
 
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, as a browser's parser would read them."""
 
-def tags_and_attrs(html: str) -> list[tuple[str, str]]:
-    return [(m.group(1).lower(), m.group(2)) for m in TAG.finditer(html)]
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, dict(attrs)))
 
 
 def assert_only_allowlisted(html: str) -> None:
-    for tag, attrs in tags_and_attrs(html):
+    for tag, attrs in _Tags(html).found:
         assert tag in ALLOWED_TAGS, (tag, html)
-        names = set(re.findall(r'([a-zA-Z-]+)="', attrs))
-        assert names <= ({"href", "target", "rel"} if tag == "a" else set()), (tag, attrs)
+        if tag != "a":
+            assert attrs == {}, (tag, attrs)
+            continue
+        assert set(attrs) == {"href", "target", "rel"}, attrs
+        assert (attrs["rel"], attrs["target"]) == (LINK_REL, "_blank"), attrs
+        href = attrs["href"] or ""
+        assert href.split(":", 1)[0].lower() in {"http", "https", "mailto"}, href
 
 
 def test_the_markdown_subset_renders() -> None:
@@ -204,3 +216,18 @@ def test_only_plain_text_without_links_renders_in_line() -> None:
     assert renders_fast("Hello, I need help. Where is it?", "plain")
     assert not renders_fast("see example.com", "plain")
     assert not renders_fast("**hi**", "markdown")
+
+
+_PIECES = st.sampled_from([
+    "**", "*", "_", "`", "[", "]", "(", ")", "<", ">", "\n", "\n\n", "- ", "1. ", " ", "x",
+    "https://e.org/a", "javascript:alert(1)", "JAVASCRIPT:", "data:text/html,", "mailto:a@b.co",
+    "<script>", "<img src=x onerror=alert(1)>", '"', "'", "&", "&#106;avascript:", "www.e.org",
+    "<a href=", "onerror=", "\\", "!", "#", "|", "> ",
+])
+
+
+@given(st.lists(_PIECES, max_size=40).map("".join), st.sampled_from(["plain", "markdown"]))
+@settings(max_examples=300, deadline=None)
+def test_whatever_the_source_the_html_is_within_the_allowlist(source: str, format: str) -> None:
+    got = render(source, format)
+    assert_only_allowlisted(got.html)  # tags, attributes, schemes, rel and target
