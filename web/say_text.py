@@ -38,5 +38,8 @@ def complete_message(frame: dict[str, Any]) -> None:
     """Give a ``dialog.message`` frame without ``html`` its rendered forms (see the top)."""
     source = frame.get("source") or frame.get("text") or ""
     format = frame.get("format")
-    done = render(source, format if format in FORMATS else "plain")
+    try:
+        done = render(source, format if format in FORMATS else "plain")
+    except TextError:  # not text the wire would take: the pages fall back to ``text``
+        return
     frame.update(format=done.format, source=done.source, html=done.html, text=done.text)
