@@ -56,9 +56,12 @@ def render(source: str, format: str = "plain") -> Rendered:
         raise TextError(f"expected a format among {', '.join(FORMATS)}, got {format[:40]!r}")
     if len(source) > MAX_SOURCE_CHARS:
         raise TextError(f"expected at most {MAX_SOURCE_CHARS} characters, got {len(source)}")
-    problem = text_problem(source)
-    if problem is not None:
-        raise TextError(problem)
+    if not source.isascii() or "\x00" in source:  # the usual case is checked in C
+        problem = text_problem(source)
+        if problem is not None:
+            raise TextError(problem)
+    if format == "plain":  # cheap or linkified: no cache (its upkeep cost more than the escape)
+        return Rendered("plain", source, plain.to_html(source), source)
     return _render(source, format)
 
 
@@ -70,6 +73,7 @@ def renders_fast(source: str, format: str) -> bool:
 
 @lru_cache(maxsize=1024)
 def _render(source: str, format: Format) -> Rendered:
+    """Markdown, cached: an answer read again (an entry completed at read) is not re-parsed."""
     if format == "plain":
         return Rendered("plain", source, plain.to_html(source), source)
     html, text = markdown.html_and_text(source)

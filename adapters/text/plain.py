@@ -21,13 +21,15 @@ from linkify_it import LinkifyIt
 from adapters.text.sanitize import allowed_url, clean
 
 _LINKIFY = LinkifyIt()
-# every link linkify-it finds holds one of these (a false positive only costs its test)
-_MAY_LINK = re.compile(r"[:@]|\.[^\s.,;:!?'\")\]]")
+# every link linkify-it finds holds a colon, an @ or this (a false positive only costs its test)
+_DOT_THEN_NAME = re.compile(r"\.[^\s.,;:!?'\")\]]")
 
 
 def may_hold_links(source: str) -> bool:
     """False: ``source`` holds no link, its HTML is the escaped text (see the top)."""
-    return _MAY_LINK.search(source) is not None
+    if ":" in source or "@" in source:
+        return True
+    return "." in source and _DOT_THEN_NAME.search(source) is not None
 
 
 def to_html(source: str) -> str:
