@@ -70,6 +70,9 @@ class OperatorSay(Command):
     operator_id: str
     dialog_id: str
     text: str
+    format: str = "plain"  # how ``text`` is written: "plain" or "markdown"
+    html: str = ""  # its safe HTML, rendered by the adapter where it entered
+    plain: str = ""  # its plain-text form ("": ``text`` itself)
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,9 @@ class VisitorSay(Command):
     dialog_id: str
     token_hash: str
     text: str
+    format: str = "plain"  # how ``text`` is written: "plain" or "markdown"
+    html: str = ""  # its safe HTML, rendered by the adapter where it entered
+    plain: str = ""  # its plain-text form ("": ``text`` itself)
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,9 @@ def _say(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
         text=command.text,
         ref=command.ref,
         operator=op,
+        format=command.format,
+        html=command.html,
+        plain=command.plain,
     )
     return _history(s, e, _ack(command.ref, s, s.seq + 1))
 

@@ -84,6 +84,11 @@ class MessagePostedEv(DialogEvent):
     text: str
     ref: str | None = None
     operator: str | None = None
+    # the rendered forms, kept with the source so a replay or a backup shows the same
+    # (docs/protocol.md "Formatted text"); a record of before they existed has the defaults
+    format: str = "plain"
+    html: str = ""
+    plain: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -106,7 +106,8 @@ def entry(e: ev.Event) -> n.DialogNotice | None:
             if e.author == "visitor"
             else ("operator" if e.author == "operator" else "system")
         )
-        return n.MessagePosted(e.dialog, e.seq, e.at, author, e.name, e.text, e.ref)
+        return n.MessagePosted(e.dialog, e.seq, e.at, author, e.name, e.plain or e.text, e.ref,
+                               e.format, e.text, e.html)
     if isinstance(e, ev.DialogTransferredEv):
         return n.DialogTransferred(
             e.dialog, e.seq, e.at, e.from_operator, e.from_name, e.to_operator, e.to_name, e.note

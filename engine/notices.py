@@ -138,6 +138,9 @@ class MessagePosted(DialogNotice):
     name: str
     text: str
     ref: str | None = None
+    format: str = "plain"  # how ``source`` is written
+    source: str = ""  # the text as written ("": ``text``)
+    html: str = ""  # its safe HTML ("": not rendered yet; the adapter renders it)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 // textContent (through dom.h): a message "<img src=x>" shows literally.
 
 import { h, replaceChildren, setText } from "../dom.js";
+import { messageNodes } from "../rich.js";
 import { formatClock } from "../time.js";
 
 const OPEN_KEY = "frontdesk.widget.open";
@@ -38,7 +39,7 @@ function entryView(entry, visitorName) {
           "data-author": entry.author,
         },
         h("span", { class: "fd-who" }, who, h("time", {}, formatClock(entry.at))),
-        h("span", { class: "fd-text", "data-testid": "fd-msg-text" }, entry.text),
+        h("span", { class: "fd-text", "data-testid": "fd-msg-text" }, messageNodes(entry)),
       );
     }
     case "dialog.assigned":
