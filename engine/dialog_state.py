@@ -16,6 +16,7 @@ waits in the queue. It has three phases::
     queued|assigned  VisitorSay              (same)       dialog.message
     assigned   OperatorSay / MarkImportant   (same)       dialog.message / .important
                / AskForHelp / looking-for-info            / .help_requested / .looking_for_info
+    queued|assigned  RecordMail (the server)  (same)       dialog.mail (staff only)
     closed     anything                      -> Rejected ``closed``
     closed     Watch (visitor, last holder,  -> closed    (none: the history is replayed,
                manager)                                   nothing live follows)
@@ -175,6 +176,10 @@ def _decide_open(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
         e = ev.HelpRequestedEv(
             dialog=s.id, at=now, seq=s.seq + 1, operator=command.operator_id, text=command.text
         )
+        return _answered(s, e, _ack(command.ref, s, s.seq + 1))
+    if isinstance(command, c.RecordMail):
+        e = ev.MailRecordedEv(dialog=s.id, at=now, seq=s.seq + 1, kind=command.kind,
+                              to=command.to, status=command.status, text=command.text)
         return _answered(s, e, _ack(command.ref, s, s.seq + 1))
     if isinstance(command, c.Monitor):
         e = ev.MonitorSetEv(dialog=s.id, at=now, manager=command.manager_id, on=command.on)

@@ -7,7 +7,8 @@ a time, and writes the result back before it looks at the next: sent, failed (pe
 refusal, or the last of ``max_attempts`` tries), or queued again ``backoff(attempts)``
 later. Between rounds it sleeps until the earliest next try or until ``wake()`` (a mail
 was queued). A restart loses nothing: rows still queued are due again, and outcomes not yet
-reported (``reported = False``) are reported first. Reports go to the callback registered
+reported (``reported = False``) are reported first. Only an ``active()`` node sends (in a
+cluster: the primary). Reports go to the callback registered
 for the mail's ``kind``; a report that raises is logged and the row stays unreported.
 """
 
@@ -26,6 +27,8 @@ from adapters.mail.transport import SendError, Transport
 from config.settings import MailSettings
 
 log = logging.getLogger(__name__)
+
+INACTIVE_RECHECK_S = 1.0  # a backup looks again this often whether it has become primary
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,9 @@ class MailWorker:
         self.attempts = 0  # tries made by this worker (tests and /metrics read it)
         # called on the trio thread after each try: (the mail, its tries so far, "" or why)
         self.tried: Callable[[QueuedMail, int, str], None] | None = None
+        # whether this node sends now: in a cluster only the primary does (both nodes may
+        # share the accounts database, and so the outbox)
+        self.active: Callable[[], bool] = lambda: True
 
     def on_outcome(self, kind: str, reporter: Reporter) -> None:
         self.reporters[kind] = reporter
@@ -92,6 +98,10 @@ class MailWorker:
             self._report(done)
         while True:
             self._wake = trio.Event()
+            if not self.active():
+                with trio.move_on_after(INACTIVE_RECHECK_S):
+                    await self._wake.wait()
+                continue
             for mail in await trio.to_thread.run_sync(self.outbox.due, self.now()):
                 await self._try(mail)
             next_at = await trio.to_thread.run_sync(self.outbox.next_due_at)
