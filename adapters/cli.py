@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,12 @@ from adapters.replication import commands as cluster_commands
 from adapters.replication import serve as cluster
 from adapters.startup_checks import bind_errors_translated, check_can_listen, log_level
 from adapters.storage.availability import JournalWritable, keep_writable
+from adapters.storage.checkpoint import (
+    CheckpointStore,
+    checkpoint_once,
+    keep_checkpoints,
+    start_state,
+)
 from config.loader import load_settings
 from engine.errors import FrontdeskError
 from engine.runtime import Engine
@@ -94,7 +101,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     engine: Engine | None = None
     try:
         demo = parts.demo_accounts(settings, args.demo)
-        engine = Engine(settings.engine, parts.journal, parts.clock).start()
+        checkpoints = CheckpointStore(Path(settings.storage.data_dir) / "checkpoints")
+        state, _ = start_state(checkpoints, parts.journal, settings.engine.default_capacity)
+        engine = Engine(settings.engine, parts.journal, parts.clock, fold=state).start()
         node = StaticNode(parts.journal.epoch)
         # --port goes straight to the server: 0 (any free port) is fine here
         port = {"port": args.port} if args.port is not None else {}
@@ -103,25 +112,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ctx.mail = parts.mail
         ctx.readiness.add(JournalWritable(parts.journal.availability))
         with bind_errors_translated(host, port_number, PORT_FLAG):
-            trio.run(_serve, ctx, demo, parts)
+            trio.run(_serve, ctx, demo, parts, checkpoints)
     finally:
         if engine is not None:
             engine.stop()  # the store flushes the journal first
+            trio.run(partial(checkpoint_once, checkpoints, engine, min_records=1))
         parts.close()
     log.info("stopped")
     return 0
 
 
-async def _serve(ctx: Any, demo: list[tuple[str, str, str]], parts: NodeParts) -> None:
+async def _serve(
+    ctx: Any, demo: list[tuple[str, str, str]], parts: NodeParts, checkpoints: CheckpointStore
+) -> None:
     stop = trio.Event()
     async with trio.open_nursery() as nursery:
         nursery.start_soon(stop_on_signals, stop)
+        nursery.start_soon(_checkpoints_until, stop, checkpoints, ctx.engine)
         port: int = await nursery.start(run_server, ctx, stop)
         ctx.node.ready = True
         nursery.start_soon(keep_writable, parts.journal, stop)
         tuning.after_startup(parts.runtime)
         print(banner(ctx.options.base_url(port), demo), flush=True)
         # the signal watcher sets ``stop`` and returns; run_server then shuts down and returns
+
+
+async def _checkpoints_until(stop: trio.Event, store: CheckpointStore, engine: Engine) -> None:
+    """Checkpoints of the engine's state while the server runs (one more at the stop)."""
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(keep_checkpoints, store, engine)
+        await stop.wait()
+        nursery.cancel_scope.cancel()
 
 
 def banner(base: str, demo: list[tuple[str, str, str]]) -> str:

@@ -123,6 +123,7 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
             _DIALOG,
             Field("token", "str", max_chars=200, non_empty=True),
             Field("after_seq", "int", required=False),
+            Field("after_epoch", "int", required=False),
         ),
         "say": (_OPT_DIALOG, _TEXT),
         "typing": (_OPT_DIALOG, Field("on", "bool")),
@@ -130,7 +131,10 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
         "ping": _PING,
     },
     "operator": {
-        "resume": (Field("dialogs", "seqs", required=False),),
+        "resume": (
+            Field("dialogs", "seqs", required=False),
+            Field("epochs", "seqs", required=False),
+        ),
         "status": (Field("status", "status"),),
         "say": (_DIALOG, _TEXT),
         "typing": (_DIALOG, Field("on", "bool")),

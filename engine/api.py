@@ -32,8 +32,15 @@ class EnginePort(Protocol):
         operator_id: str | None = None,
         manager_id: str | None = None,
         ref: str | None = None,
+        after_epoch: int | None = None,
     ) -> None:
         """Replay the dialog's history entries with seq > after_seq, then send it live.
+
+        With ``after_epoch`` the cursor is ``(after_epoch, after_seq)``: the epoch of the
+        client's last entry. If this node's entry at ``after_seq`` is of another epoch, or
+        missing (a failover discarded the tail the client holds), ``DialogDiscontinuity``
+        comes first, naming the seq up to which the client's history holds, and the replay
+        starts after that seq instead.
 
         Exactly one of token_hash (the visitor), operator_id (the holder) or
         manager_id (monitoring) says who watches; anyone else gets Rejected
@@ -50,6 +57,10 @@ class EnginePort(Protocol):
         ...
 
     def unwatch_dialog(self, dialog_id: str, subscriber: Subscriber) -> None: ...
+
+    def entry_epoch(self, dialog_id: str, seq: int) -> int | None:
+        """The epoch in which entry ``seq`` of the dialog was written (None: not known)."""
+        ...
 
     def watch_operator(self, operator_id: str, subscriber: Subscriber) -> None:
         """Status, dialogs added/removed, queue length and the operators list, live.

@@ -259,6 +259,21 @@ class HistoryGone(Notice):
     after_seq: int
 
 
+@dataclass(frozen=True)
+class DialogDiscontinuity(Notice):
+    """A resume whose cursor ``(epoch, seq)`` is not this node's history: the entries the
+    client holds after ``after_seq`` were discarded by a failover (their seqs may be
+    reused). The client drops them; the entries after ``after_seq`` follow, then live.
+    ``seq`` and ``epoch`` are the dialog's latest entry here."""
+
+    in_history: ClassVar[bool] = False
+    TYPE: ClassVar[str] = "dialog.discontinuity"
+    dialog: str
+    seq: int
+    after_seq: int
+    epoch: int
+
+
 # --- operator notices -----------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from engine import checkpoint
 from engine.clock import Clock
 from engine.dialog_state import DialogState, Phase
 from engine.events import Event
@@ -34,6 +35,32 @@ class Projection:
         """Fold what the store just appended: ``records``, made of ``events``."""
         with self._lock:
             self._fold.apply_appended(records, events)
+
+    def checkpoint(self) -> bytes:
+        """The checkpoint of the state now (``engine.checkpoint``), under the lock."""
+        with self._lock:
+            return checkpoint.encode(self._fold)
+
+    def handoff(self) -> Fold:
+        """The Fold itself, for whoever continues from it (the engine has stopped)."""
+        with self._lock:
+            return self._fold
+
+    def entry_epoch(self, dialog_id: str, seq: int) -> int | None:
+        """The epoch of a dialog's entry (``Fold.entry_epoch``). Read without the lock:
+        it runs for every entry frame, and a dict read is atomic; an entry is folded
+        before it is delivered, so its epoch is there when its frame is written."""
+        return self._fold.entry_epoch(dialog_id, seq)
+
+    def resume_point(self, dialog_id: str, epoch: int, seq: int) -> int | None:
+        with self._lock:
+            return self._fold.resume_point(dialog_id, epoch, seq)
+
+    def dialog_cursor(self, dialog_id: str) -> tuple[int, int]:
+        """(epoch, seq) of the dialog's latest committed entry; (0, 0) if not known."""
+        with self._lock:
+            runs = self._fold.epochs.get(dialog_id)
+            return (runs[-1][0], runs[-1][2]) if runs else (0, 0)
 
     def dialog(self, dialog_id: str) -> DialogState | None:
         with self._lock:

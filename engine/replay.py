@@ -1,11 +1,19 @@
 """Replay: fold journal records into the states of dialogs, operators and the queue.
 
-The same ``Fold`` is used three ways: at start-up over the whole journal (to
-start the actors of open dialogs and logged-in operators, and the queue in
-its order), by the store after each commit (the inspection projection), and
-to rebuild one actor after a crash. It is built only with the pure ``apply``
-functions of the state machines, so what an actor holds in memory and what a
-replay gives are the same thing.
+The same ``Fold`` is used four ways: at start-up over the journal (to start
+the actors of open dialogs and logged-in operators, and the queue in its
+order), by the store after each commit (the inspection projection), by a
+backup on each replicated batch as it arrives (``engine.standby``: the hot
+standby, so a promotion starts the actors from it without reading the
+journal), and to rebuild one actor after a crash. It is built only with the
+pure ``apply`` functions of the state machines, so what an actor holds in
+memory, what a backup built live and what a replay gives are the same thing.
+
+A start needs no full replay either: ``catch_up`` folds into a given Fold (a
+checkpoint's, ``engine.checkpoint``, or the standby's) only the records after
+its ``last_seq``, once ``fits`` has checked that the Fold describes a prefix
+of this journal; a summarised Fold (a checkpoint's, the projection's) gets its
+open dialogs' histories back from their streams first (``restore_histories``).
 
 A fold keeps each open dialog's history until ``summarise()`` (the projection's fold,
 once the actors have their states): from then on it keeps summaries (every field but
@@ -24,7 +32,8 @@ from engine import notices as n
 from engine import operator_state as os_
 from engine import queue_state as qs
 from engine.dialog_state import DialogState, Phase
-from engine.journal import Record
+from engine.dialog_watch import fold_stream
+from engine.journal import Journal, Record
 from engine.operator_state import OperatorState
 
 CLOSED_KEPT = 10_000  # ids of the latest closed dialogs (commands to them: Rejected closed)
@@ -40,6 +49,10 @@ class Fold:
         self.next_number = 1
         self.last_seq = 0
         self.epoch = 0
+        # the epochs of each dialog's entries, as runs ``(epoch, first_seq, last_seq)``
+        # (dialog seqs), for the open and the remembered closed dialogs: a resume cursor
+        # is ``(epoch, seq)`` and is checked against them (``resume_point``)
+        self.epochs: dict[str, tuple[tuple[int, int, int], ...]] = {}
 
     def summarise(self) -> None:
         """From now on keep summaries of the dialogs, not their histories (the projection:
@@ -47,19 +60,41 @@ class Fold:
         self.histories = False
         self.dialogs = {k: ds.summary(d) for k, d in self.dialogs.items()}
 
-    def apply_records(self, records: Iterable[Record]) -> None:
+    def apply_records(self, records: Iterable[Record]) -> int:
+        """Fold ``records`` (those at or before ``last_seq`` are already in: skipped, as
+        replication may send a record twice); returns how many were folded."""
+        folded = 0
         for r in records:
-            self.apply(ev.from_record(r))
-            self.last_seq = r.seq
-            self.epoch = max(self.epoch, r.epoch)
+            if r.seq <= self.last_seq:
+                continue
+            folded += 1
+            self._fold_one(r, ev.from_record(r))
+        return folded
 
     def apply_appended(self, records: Sequence[Record], events: Sequence[ev.Event]) -> None:
         """Fold what was just appended: ``events`` are the ones ``records`` were made of, in
         order, so they are folded as they are instead of decoded back from the records."""
         for r, e in zip(records, events, strict=True):
-            self.apply(e)
-            self.last_seq = r.seq
-            self.epoch = max(self.epoch, r.epoch)
+            self._fold_one(r, e)
+
+    def _fold_one(self, r: Record, e: ev.Event) -> None:
+        self.apply(e)
+        seq = getattr(e, "seq", None)  # a history event carries its dialog seq
+        known = isinstance(e, ev.DialogEvent) and (
+            e.dialog in self.dialogs or e.dialog in self.closed
+        )
+        if known and isinstance(seq, int):
+            assert isinstance(e, ev.DialogEvent)
+            self._note_epoch(e.dialog, r.epoch, seq)
+        self.last_seq = r.seq
+        self.epoch = max(self.epoch, r.epoch)
+
+    def _note_epoch(self, dialog: str, epoch: int, seq: int) -> None:
+        runs = self.epochs.get(dialog, ())
+        if runs and runs[-1][0] == epoch:
+            self.epochs[dialog] = (*runs[:-1], (epoch, runs[-1][1], seq))
+        else:
+            self.epochs[dialog] = (*runs, (epoch, seq, seq))
 
     def apply(self, e: ev.Event) -> None:
         if isinstance(e, ev.DialogOpenedEv):
@@ -99,7 +134,9 @@ class Fold:
             del self.dialogs[e.dialog]
             self.closed[e.dialog] = None
             if len(self.closed) > CLOSED_KEPT:
-                del self.closed[next(iter(self.closed))]
+                forgotten = next(iter(self.closed))
+                del self.closed[forgotten]
+                self.epochs.pop(forgotten, None)
         else:
             self.dialogs[e.dialog] = after
         if isinstance(e, ev.DialogAssignedEv):
@@ -134,6 +171,33 @@ class Fold:
         if op is not None:
             self.operators[operator] = dataclasses.replace(op, last_assigned_at=at)
 
+    # --- resume cursors -------------------------------------------------------------------
+
+    def entry_epoch(self, dialog: str, seq: int) -> int | None:
+        """The epoch in which entry ``seq`` of ``dialog`` was written (None: not known)."""
+        for epoch, first, last in reversed(self.epochs.get(dialog, ())):
+            if first <= seq <= last:
+                return epoch
+        return None
+
+    def resume_point(self, dialog: str, epoch: int, seq: int) -> int | None:
+        """Where a client whose last entry of ``dialog`` is ``(epoch, seq)`` resumes.
+
+        None: its cursor is this node's history (the entry at ``seq`` is of ``epoch``),
+        or the dialog is not known here (the watch says so). Otherwise its history ends
+        in a tail this node does not hold (discarded by a failover, the seqs possibly
+        reused): the seq up to which it agrees with this node — the end of this node's
+        run of ``epoch`` (one writer per epoch: those entries, and all before them, are
+        the ones the client has), or 0 when this node holds no entry of ``epoch``. The
+        client drops what it holds after that seq and is replayed from there."""
+        runs = self.epochs.get(dialog)
+        if runs is None or seq == 0 or self.entry_epoch(dialog, seq) == epoch:
+            return None
+        for e, _, last in runs:
+            if e == epoch:
+                return min(seq, last)
+        return 0
+
     # --- what actors are rebuilt from ----------------------------------------------------
 
     def queue_state(self) -> qs.QueueState:
@@ -151,6 +215,42 @@ class Fold:
 
 def _added(operator: str, d: DialogState) -> n.DialogAdded:
     return n.DialogAdded(operator, d.id, d.seq, d.visitor_name)
+
+
+def fits(f: Fold, journal: Journal) -> bool:
+    """True if ``f`` folds a prefix of ``journal``: the journal holds a record at
+    ``f.last_seq`` and it is of ``f.epoch`` (one writer per epoch, so the records up to
+    it are the ones ``f`` folded). An empty Fold fits every journal."""
+    if f.last_seq == 0:
+        return True
+    if f.last_seq > journal.last()[1]:
+        return False
+    at = next(iter(journal.read(f.last_seq - 1)), None)
+    return at is not None and at.seq == f.last_seq and at.epoch == f.epoch
+
+
+def restore_histories(f: Fold, journal: Journal) -> None:
+    """Give a summarised ``f`` (one that fits ``journal``) its open dialogs' histories
+    again, each folded from its own stream up to ``f.last_seq`` (a read per open dialog,
+    not of the journal), so it is the Fold a full replay builds."""
+    if f.histories:
+        return
+    for dialog in list(f.dialogs):
+        events = (
+            ev.from_record(r)
+            for r in journal.read(0, f"dialog:{dialog}")
+            if r.seq <= f.last_seq
+        )
+        state = fold_stream(events)
+        if state is not None:
+            f.dialogs[dialog] = state
+    f.histories = True
+
+
+def catch_up(f: Fold, journal: Journal) -> int:
+    """Fold the records of ``journal`` after ``f.last_seq`` into ``f`` (``f`` must fit it,
+    with its histories); returns how many."""
+    return f.apply_records(journal.read(f.last_seq))
 
 
 def fold(records: Iterable[Record], default_capacity: int) -> Fold:

@@ -1,10 +1,14 @@
 """``Engine``: the whole engine in one object, implementing ``EnginePort``.
 
-``start()`` replays the journal (engine/replay.py), starts the store, the
-supervisor, the queue, an OperatorActor per logged-in operator and a
-DialogActor per open dialog. Every method after that is non-blocking and
-thread-safe: it sends a message through the directory and returns; answers
-come to the given subscriber once durable.
+``start()`` replays the journal (engine/replay.py) — or, given a ``fold`` (a
+checkpoint's, or a hot standby's), only the records after it — then starts
+the store, the supervisor, the queue, an OperatorActor per logged-in operator
+and a DialogActor per open dialog; ``replayed`` says how many records it
+folded. A given fold that does not fit the journal (``replay.fits``: ahead
+of it, or of another history) is dropped for a full replay, with a warning.
+Every method after that is non-blocking and thread-safe: it sends a message
+through the directory and returns; answers come to the given subscriber once
+durable.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import threading
 from typing import Any
 
 from engine import commands as c
-from engine import encodable
+from engine import encodable, replay
 from engine import messages as m
 from engine import notices as n
 from engine.actor import Context
@@ -56,8 +60,11 @@ class Engine:
         journal: Journal,
         clock: Clock | None = None,
         epoch: int | None = None,
+        fold: Fold | None = None,
     ) -> None:
         self.settings = settings
+        self._fold = fold
+        self.replayed = 0  # journal records folded by start()
         self.journal = journal
         self._own_clock = clock is None
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -74,8 +81,26 @@ class Engine:
     def start(self) -> Engine:
         if self.started:
             raise EngineError("cannot start the engine: it is already started")
-        fold = Fold(self.settings.default_capacity)
-        fold.apply_records(self.journal.read(0))
+        fold = self._fold
+        self._fold = None
+        capacity = self.settings.default_capacity
+        if fold is not None and (
+            not replay.fits(fold, self.journal) or fold.default_capacity != capacity
+        ):
+            log.warning(
+                "the given state (seq %d, epoch %d, default capacity %d) does not fit the "
+                "journal (last %s) and settings (default capacity %d): replaying the journal",
+                fold.last_seq,
+                fold.epoch,
+                fold.default_capacity,
+                self.journal.last(),
+                capacity,
+            )
+            fold = None
+        if fold is None:
+            fold = Fold(self.settings.default_capacity)
+        replay.restore_histories(fold, self.journal)  # a summarised one: its actors need them
+        self.replayed = replay.catch_up(fold, self.journal)
         self.epoch = max(self.journal.epoch(), self._epoch or 0)
         if self._epoch is not None and self._epoch > self.journal.epoch():
             self.journal.raise_epoch(self._epoch)
@@ -95,12 +120,14 @@ class Engine:
             DialogActor.launch(d.address, ctx, d)
         self.started = True
         log.info(
-            "engine %s started at epoch %d: %d operators, %d open dialogs, journal seq %d",
+            "engine %s started at epoch %d: %d operators, %d open dialogs, journal seq %d "
+            "(%d records replayed)",
             self.settings.node_name,
             self.epoch,
             len(fold.operators),
             len(fold.dialogs),
             fold.last_seq,
+            self.replayed,
         )
         return self
 
@@ -129,6 +156,22 @@ class Engine:
         self.ctx.store_dispatcher.shutdown()
         if self._own_clock and isinstance(self.clock, SystemClock):
             self.clock.stop()
+
+    def handoff(self) -> Fold | None:
+        """After ``stop()``: the engine's state, for a standby or a next engine (None if
+        it never started). Everything the store appended is in it, nothing else; it is
+        the projection's, so it holds summaries (``replay.restore_histories``)."""
+        if not self.stopped or self.projection is None:
+            return None
+        return self.projection.handoff()
+
+    def checkpoint(self) -> bytes:
+        """A checkpoint of the engine's state now (``engine.checkpoint``)."""
+        return self._proj().checkpoint()
+
+    def last_seq(self) -> int:
+        """The journal seq the engine's state includes."""
+        return self._proj().last_seq()
 
     @property
     def fenced(self) -> bool:
@@ -216,17 +259,41 @@ class Engine:
         operator_id: str | None = None,
         manager_id: str | None = None,
         ref: str | None = None,
+        after_epoch: int | None = None,
     ) -> None:
         refused = self._not_primary(f"watch dialog {dialog_id}", ref, dialog_id)
         if refused is not None:
             subscriber(refused)
             return
+        if after_epoch is not None:
+            after_seq = self._resume_point(dialog_id, subscriber, after_epoch, after_seq)
         w = m.Watch(subscriber, after_seq, token_hash, operator_id, manager_id, ref)
         if self._proj().is_closed(dialog_id) and not self.directory.exists(f"dialog:{dialog_id}"):
             # closed: the store replays its history; nothing live follows
             self.directory.send("store", m.WatchClosed(dialog_id, w))
             return
         self.directory.send(f"dialog:{dialog_id}", w)  # no actor: the store answers (_absent)
+
+    def _resume_point(
+        self, dialog_id: str, subscriber: n.Subscriber, epoch: int, seq: int
+    ) -> int:
+        """The seq to replay after for a cursor ``(epoch, seq)``; a cursor that is not this
+        node's history is told ``dialog.discontinuity`` first (``Fold.resume_point``)."""
+        proj = self._proj()
+        point = proj.resume_point(dialog_id, epoch, seq)
+        if point is None:
+            return seq
+        latest_epoch, latest_seq = proj.dialog_cursor(dialog_id)
+        log.info(
+            "resume of %s at (%d, %d): not this node's history, replayed after seq %d",
+            dialog_id, epoch, seq, point,
+        )
+        subscriber(n.DialogDiscontinuity(dialog_id, latest_seq, point, latest_epoch))
+        return point
+
+    def entry_epoch(self, dialog_id: str, seq: int) -> int | None:
+        """The epoch in which entry ``seq`` of the dialog was written (None: not known)."""
+        return self._proj().entry_epoch(dialog_id, seq)
 
     def unwatch_dialog(self, dialog_id: str, subscriber: n.Subscriber) -> None:
         self.directory.remove_watcher(f"dialog:{dialog_id}", subscriber)

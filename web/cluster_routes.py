@@ -8,6 +8,8 @@
   ``cluster.operators_may_switch_back``), throttled per user, or HTTP Basic with a
   manager's credentials (throttled like a login). The answer carries CORS headers
   for an allowed origin, so the console of the other node can read it;
+  Asked of the backup, the node forwards it to the primary it follows (once: a
+  forwarded request is marked ``X-Frontdesk-Forwarded``), so either node's URL works;
 * ``GET /api/cluster/switch-back``: whether the session's user may switch back.
 """
 
@@ -20,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
+from adapters.client.http import ClientError, http_request
 from adapters.replication.endpoints import replication_endpoint
 from adapters.replication.node import ClusterNode
 from engine.cluster import ClusterError
@@ -34,6 +37,8 @@ from web.switch_back import (
     refusal,
     session_switch_back,
 )
+
+FORWARDED = "x-frontdesk-forwarded"  # a switchover a backup passed on to its primary
 
 
 def cluster_routes(
@@ -66,6 +71,8 @@ def cluster_routes(
             if user is None or user.role != "manager":
                 return refusal(401, "no_session", "manager credentials required",
                                {**headers, "WWW-Authenticate": 'Basic realm="frontdesk"'})
+        if not node.is_primary:
+            return await forward_switchover(request, headers)
         try:
             await node.switchover(timeout_s=node.settings.failover_timeout_s * 4)
         except ClusterError as e:
@@ -73,6 +80,33 @@ def cluster_routes(
         except trio.TooSlowError:
             return refusal(504, "timeout", "the backup did not take over in time", headers)
         return JSONResponse(node.health(), headers=headers)
+
+    async def forward_switchover(request: Request, cors: dict[str, str]) -> Response:
+        """A switchover asked of the backup: the primary it follows hands the role to it."""
+        primary = node.primary_hint().rstrip("/")
+        me = ctx.options.node_name
+        reachable = primary.startswith("http://")  # what the HTTP client speaks
+        if request.headers.get(FORWARDED) or not reachable or node.role != "backup":
+            return refusal(409, "refused", (
+                f"this node ({me}) is {node.role} of epoch {node.epoch}, not the primary: a "
+                f"switchover is done by the primary ({primary or 'unknown'}); run "
+                f"frontdesk switchover --node {primary or '<the primary URL>'} --login <manager>"
+            ), cors)
+        headers = {FORWARDED: me}
+        for name in ("authorization", "cookie"):
+            if name in request.headers:
+                headers[name] = request.headers[name]
+        try:
+            answer = await http_request(
+                "POST", f"{primary}/api/cluster/switchover", headers=headers,
+                timeout_s=node.settings.failover_timeout_s * 6,
+            )
+        except (ClientError, OSError) as e:
+            return refusal(502, "unavailable", (
+                f"this node ({me}) is the backup; it asked the primary {primary} to hand "
+                f"its role over and got no answer: {e}"
+            ), cors)
+        return Response(answer.body, answer.status, headers=cors, media_type="application/json")
 
     return [
         WebSocketRoute("/ws/replication", replication_endpoint(node)),

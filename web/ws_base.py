@@ -50,6 +50,7 @@ from engine.notices import (
     Subscriber,
 )
 from web.context import ServerContext
+from web.cursors import stamp_epoch
 from web.ratelimit import TokenBucket
 from web.ws_transport import Transport, WsprotoTransport
 
@@ -327,6 +328,7 @@ class WsConnection:
             return None
         notice = item.notice
         if isinstance(notice, DialogNotice):
+            stamp_epoch(frame, notice, self.ctx.engine)  # a resume cursor is (epoch, seq)
             if notice.seq > self._entry_seq.get(notice.dialog, 0):
                 self._entry_seq[notice.dialog] = notice.seq
         elif isinstance(notice, QueuePosition) and notice.seq < self._entry_seq.get(

@@ -64,6 +64,7 @@ class OperatorConnection(WsConnection):
         self._logged_in = trio.Event()
         self._resumed = trio.Event()
         self._resume: dict[str, int] = {}
+        self._resume_epochs: dict[str, int] = {}  # the epoch of each resumed cursor
         self._watching_operator = False
         self._dialogs: set[str] = set()  # the dialogs watched
         self._unconfirmed: set[str] = set()  # watched from resume, not (yet) announced held
@@ -98,6 +99,7 @@ class OperatorConnection(WsConnection):
 
     async def handle(self, frame: Frame) -> None:
         if frame.type == "resume":
+            self._resume_epochs.update(frame.seqs("epochs"))
             self._take_resume(frame.seqs("dialogs"))
             return
         if not self._resumed.is_set():
@@ -168,8 +170,10 @@ class OperatorConnection(WsConnection):
         if old is not None:
             self.ctx.engine.unwatch_dialog(dialog, old)
         self._dialogs.add(dialog)
+        epoch = self._resume_epochs.pop(dialog, None) if after_seq else None
         self.ctx.engine.watch_dialog(
-            dialog, self.sub(tag), after_seq=after_seq, operator_id=self.operator_id
+            dialog, self.sub(tag), after_seq=after_seq, operator_id=self.operator_id,
+            after_epoch=epoch,
         )
 
     def render(self, delivery: Delivery) -> dict[str, Any] | None:

@@ -57,7 +57,9 @@ class VisitorConnection(WsConnection):
         elif frame.type == "resume":
             dialog = frame.text("dialog")
             hashed = token_hash(frame.text("token"))
-            self._watch(dialog, hashed, frame.number("after_seq"), frame.ref)
+            after_epoch = frame.number("after_epoch", -1)  # -1: not given (no epoch check)
+            self._watch(dialog, hashed, frame.number("after_seq"), frame.ref,
+                        after_epoch if after_epoch >= 0 else None)
         else:
             dialog, hashed = self._target(frame)
             if frame.type == "say":
@@ -96,14 +98,18 @@ class VisitorConnection(WsConnection):
         else:
             self.send_frame(notice.to_wire())
 
-    def _watch(self, dialog: str, hashed: str, after_seq: int, ref: str | None) -> None:
+    def _watch(
+        self, dialog: str, hashed: str, after_seq: int, ref: str | None,
+        after_epoch: int | None = None,
+    ) -> None:
         old = self.drop_sub(f"dialog:{dialog}")
         if old is not None:
             self.ctx.engine.unwatch_dialog(dialog, old)
         self.tokens[dialog] = hashed
         self.current = dialog
         self.ctx.engine.watch_dialog(
-            dialog, self.sub(f"dialog:{dialog}"), after_seq=after_seq, token_hash=hashed, ref=ref
+            dialog, self.sub(f"dialog:{dialog}"), after_seq=after_seq, token_hash=hashed, ref=ref,
+            after_epoch=after_epoch,
         )
 
     def render(self, delivery: Delivery) -> dict[str, Any] | None:

@@ -3,6 +3,13 @@
 Dialog history entries are deduplicated here by ``(dialog, seq)``: the log
 keeps the highest seq seen per dialog and drops anything at or below it (a
 replay after a reconnection may overlap what already came).
+
+The cursor of a dialog is ``(epoch, seq)`` of its latest entry (``last_epoch``,
+``last_seq``); a resume sends both. A ``dialog.discontinuity`` answers a cursor that
+is not the serving node's history (a failover discarded entries this client holds,
+and their seqs may be reused): the entries after its ``after_seq`` leave the dialog's
+view (``entries``; kept in ``dropped``), the cursor goes back to ``after_seq``, and the
+replay that follows is taken as new.
 """
 
 from __future__ import annotations
@@ -48,6 +55,9 @@ class FrameLog:
         self.received: list[Frame] = []  # every frame kept, in order
         self.duplicates: list[Frame] = []  # history entries dropped as already seen
         self.last_seq: dict[str, int] = {}
+        self.last_epoch: dict[str, int] = {}  # the epoch of the entry at last_seq
+        self.entries: dict[str, list[Frame]] = {}  # each dialog's history as this client has it
+        self.dropped: list[Frame] = []  # entries a discontinuity took out of ``entries``
         self.close_codes: list[int] = []
         self._close_cursor = 0
         self._cursor = 0
@@ -57,13 +67,48 @@ class FrameLog:
     def keep(self, frame: Frame) -> bool:
         """False for a history entry already seen (it goes to ``duplicates``)."""
         dialog = frame.get("dialog")
-        if frame.get("type") in HISTORY_TYPES and isinstance(dialog, str):
+        if not isinstance(dialog, str):
+            return True
+        kind = frame.get("type")
+        if kind in HISTORY_TYPES:
             seq = int(frame.get("seq", 0))
             if seq <= self.last_seq.get(dialog, 0):
                 self.duplicates.append(frame)
                 return False
             self.last_seq[dialog] = seq
+            epoch = frame.get("epoch")
+            if isinstance(epoch, int):
+                self.last_epoch[dialog] = epoch
+            else:
+                self.last_epoch.pop(dialog, None)
+            self.entries.setdefault(dialog, []).append(frame)
+        elif kind == "dialog.discontinuity":
+            self._discontinuity(dialog, int(frame.get("after_seq", 0)))
         return True
+
+    def _discontinuity(self, dialog: str, after_seq: int) -> None:
+        """Drop the entries of ``dialog`` after ``after_seq``; the cursor goes back there."""
+        held = self.entries.get(dialog, [])
+        kept = [f for f in held if int(f.get("seq", 0)) <= after_seq]
+        self.dropped.extend(f for f in held if int(f.get("seq", 0)) > after_seq)
+        self.entries[dialog] = kept
+        if kept:
+            self.last_seq[dialog] = int(kept[-1].get("seq", 0))
+            epoch = kept[-1].get("epoch")
+            if isinstance(epoch, int):
+                self.last_epoch[dialog] = epoch
+            else:
+                self.last_epoch.pop(dialog, None)
+        else:
+            self.last_seq.pop(dialog, None)
+            self.last_epoch.pop(dialog, None)
+
+    def cursor(self, dialog: str) -> dict[str, int]:
+        """The resume fields of ``dialog``: ``after_seq`` and, when known, ``after_epoch``."""
+        fields = {"after_seq": self.last_seq.get(dialog, 0)}
+        if dialog in self.last_epoch and fields["after_seq"] > 0:
+            fields["after_epoch"] = self.last_epoch[dialog]
+        return fields
 
     def _notify(self) -> None:
         self._changed.set()

@@ -48,7 +48,7 @@ class VisitorClient(ClientBase):
                 continue
             await ws.send_message(json.dumps({
                 "type": "resume", "dialog": dialog, "token": token,
-                "after_seq": self.last_seq.get(dialog, 0), "ref": self.next_ref("resume"),
+                **self.cursor(dialog), "ref": self.next_ref("resume"),
             }))
 
     async def open(self, name: str = "", info: dict[str, str] | None = None,
@@ -69,9 +69,9 @@ class VisitorClient(ClientBase):
         self.tokens[dialog] = token
         self.dialog = dialog
         self.closed.discard(dialog)
-        seq = self.last_seq.get(dialog, 0) if after_seq is None else after_seq
+        at = self.cursor(dialog) if after_seq is None else {"after_seq": after_seq}
         return await self.request({"type": "resume", "dialog": dialog, "token": token,
-                                   "after_seq": seq, "ref": self.next_ref("resume")}, timeout)
+                                   **at, "ref": self.next_ref("resume")}, timeout)
 
     async def say(self, text: str, dialog: str | None = None, ref: str | None = None,
                   timeout: float = 10.0) -> Frame:
@@ -121,7 +121,10 @@ class OperatorClient(ClientBase):
             self.status = frame["status"]
 
     async def on_connected(self, ws: WebSocketConnection) -> None:
-        await ws.send_message(json.dumps({"type": "resume", "dialogs": dict(self.last_seq)}))
+        epochs = {d: e for d, e in self.last_epoch.items() if self.last_seq.get(d, 0) > 0}
+        await ws.send_message(
+            json.dumps({"type": "resume", "dialogs": dict(self.last_seq), "epochs": epochs})
+        )
 
     async def set_status(self, status: str, timeout: float = 10.0) -> Frame:
         """Set the operator's status (``connected``, ``on_break``, …); returns the ack."""

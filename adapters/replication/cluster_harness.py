@@ -41,6 +41,7 @@ from engine import commands as c
 from engine import notices as n
 from engine.clock import ManualClock
 from engine.journal import Journal, MemoryJournal
+from engine.replay import Fold
 from engine.runtime import Engine
 from engine.settings import EngineSettings
 from engine.status import Status
@@ -225,8 +226,8 @@ async def open_cluster_harness(
     """
     engine_settings = settings or EngineSettings()
 
-    def factory(journal: Journal, epoch: int) -> Engine:
-        return Engine(engine_settings, journal, ManualClock(), epoch=epoch)
+    def factory(journal: Journal, epoch: int, fold: Fold | None) -> Engine:
+        return Engine(engine_settings, journal, ManualClock(), epoch=epoch, fold=fold)
 
     with contextlib.ExitStack() as stack:
         folder = tmp_path or Path(stack.enter_context(tempfile.TemporaryDirectory()))
@@ -240,7 +241,11 @@ async def open_cluster_harness(
 
         try:
             async with open_cluster(
-                folder, engine_factory=factory, journals=journals, settings=cluster_settings
+                folder,
+                engine_factory=factory,
+                journals=journals,
+                settings=cluster_settings,
+                default_capacity=engine_settings.default_capacity,
             ) as cluster:
                 yield ClusterHarness(cluster)
         finally:

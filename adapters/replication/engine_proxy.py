@@ -74,6 +74,10 @@ class NodeEngine:
         if self.node.engine is not None:
             self.node.engine.unwatch_dialog(dialog_id, subscriber)  # type: ignore[attr-defined]
 
+    def entry_epoch(self, dialog_id: str, seq: int) -> int | None:
+        engine = self.node.engine
+        return engine.entry_epoch(dialog_id, seq) if engine is not None else None  # type: ignore[attr-defined]
+
     def watch_operator(self, operator_id: str, subscriber: Subscriber) -> None:
         engine = self._engine()
         if engine is None:

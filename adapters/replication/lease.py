@@ -154,7 +154,7 @@ class LeaseKeeper:
         node = self.node
         settings = node.settings
         with trio.move_on_after(settings.failover_timeout_s * 2):
-            await node.backup_caught_up(node.gate.appended)
+            await node.source.caught_up_to(node.gate.appended)
         await node.stop_engine()
         successor = node.backup_name
         why = ""

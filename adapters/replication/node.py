@@ -5,7 +5,9 @@ node configured as primary) or follows the primary (a backup), and from then
 on feeds the machine its inputs — lease answers, heartbeats, link state,
 acknowledgements — and performs the actions it returns: promote (raise the
 epoch, start the engine, which replays the journal, so every replicated
-dialog resumes), demote (stop the engine, follow the new primary, discarding
+dialog resumes — from the hot standby's state, ``hot_standby.py``: the
+backup folds each replicated batch as it arrives, so nothing is replayed),
+demote (stop the engine, follow the new primary, discarding
 an unreplicated tail), fence writes, hand over.
 
 The web server serves ``/ws/replication`` with ``replication_endpoint`` and
@@ -26,22 +28,20 @@ from adapters.replication import report
 from adapters.replication.accounts_link import AccountLink
 from adapters.replication.follower import ReplicationFollower
 from adapters.replication.gate import GatedJournal, ReplicaJournal, ReplicationGate
+from adapters.replication.hot_standby import HotState
 from adapters.replication.lease import LeaseKeeper
 from adapters.replication.protocol import EpochRuns
 from adapters.replication.settings import ClusterSettings, replication_url
 from adapters.replication.source import ReplicationSource
+from adapters.storage.checkpoint import CheckpointStore
 from adapters.witness.client import WitnessClient
 from engine.cluster import (
     Action,
-    CaughtUp,
     ClusterError,
     Demote,
-    FellBehind,
     HandOver,
-    HeartbeatsMissed,
     Input,
     LinkDown,
-    LinkUp,
     NodeState,
     Promote,
     RequestLease,
@@ -54,6 +54,8 @@ from engine.cluster import (
     step,
 )
 from engine.journal import Journal, Record
+from engine.replay import Fold
+from engine.settings import EngineSettings
 
 log = logging.getLogger("frontdesk.cluster")
 
@@ -64,7 +66,8 @@ class EngineHandle(Protocol):
     def stop(self) -> None: ...
 
 
-EngineFactory = Callable[[Journal, int], EngineHandle]
+# (journal, epoch, the state to start from or None to replay the journal) -> engine
+EngineFactory = Callable[[Journal, int, Fold | None], EngineHandle]
 
 
 class ClusterNode:
@@ -76,6 +79,8 @@ class ClusterNode:
         *,
         witness: WitnessClient | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        checkpoints: CheckpointStore | None = None,
+        default_capacity: int = EngineSettings().default_capacity,
     ) -> None:
         self.settings = settings
         self.journal_raw = journal
@@ -109,8 +114,6 @@ class ClusterNode:
         self.primary_hint_url = ""
         self._nursery: trio.Nursery | None = None
         self._token: trio.lowlevel.TrioToken | None = None
-        self._follow_scope: trio.CancelScope | None = None
-        self._follow_done: trio.Event | None = None
         self.serving = False  # primary with its engine started (or no engine to start)
         self.last_heard = monotonic()  # the last frame from the primary (set by the follower)
         self._engine_lock = trio.Lock()
@@ -121,6 +124,8 @@ class ClusterNode:
         self._promoted.set()
         self.watchers: list[Callable[[], None]] = []  # called on every change (trio thread)
         self.accounts_link: AccountLink | None = None  # set by serve: accounts replicate
+        # the engine state the next engine starts from (only with an engine to start)
+        self.hot = HotState(journal, checkpoints, default_capacity) if engine_factory else None
 
     # -- what the web server reads -------------------------------------------------
 
@@ -197,17 +202,21 @@ class ClusterNode:
         self.gate.on_appended = self._appended_from_thread
         self.gate.on_refused = lambda: self.call_soon(self.writes_refused)
         journal_ok = await trio.to_thread.run_sync(self._verify_and_repair)
-        self.runs = EpochRuns.of(await trio.to_thread.run_sync(self._read_all))
+        self.runs = await trio.to_thread.run_sync(self._read_all)
         self.gate.set_appended(self.journal_raw.last()[1])
+        if self.hot is not None:
+            await trio.to_thread.run_sync(self.hot.load)
         try:
             async with trio.open_nursery() as nursery:
                 self._nursery = nursery
+                if self.hot is not None:
+                    nursery.start_soon(self.hot.keep_checkpoints)
                 state, actions = initial(
                     Role(self.settings.role), self.journal_raw.epoch(), journal_ok
                 )
                 self._set_state(state)
                 await nursery.start(self.witness.serve)
-                nursery.start_soon(self._watch_heartbeats)
+                nursery.start_soon(self.follower.watch_heartbeats)
                 if state.role is Role.BACKUP:
                     await self._start_following()
                 self._perform(actions)
@@ -217,8 +226,8 @@ class ClusterNode:
             with trio.CancelScope(shield=True):
                 await self.stop_engine()
 
-    def _read_all(self) -> list[Record]:
-        return list(self.journal_raw.read(0))
+    def _read_all(self) -> EpochRuns:
+        return EpochRuns.of(self.journal_raw.read(0))  # streamed, not loaded
 
     def _verify_and_repair(self) -> bool:
         verify = getattr(self.journal_raw, "verify", None)
@@ -284,9 +293,15 @@ class ClusterNode:
 
     async def switchover(self, timeout_s: float = 10.0) -> None:
         """Hand the primary role to the caught-up backup; returns once it holds it."""
+        if self.state.role is not Role.PRIMARY:
+            primary = self.primary_hint() or "unknown"
+            raise ClusterError(
+                f"this node ({self.settings.node_name}) is {self.role} of epoch {self.epoch}, "
+                f"not the primary: a switchover is done by the primary ({primary})"
+            )
         done = trio.Event()
         self._handover_done = done
-        self.feed(SwitchoverRequested())  # raises ClusterError if not primary or not caught up
+        self.feed(SwitchoverRequested())  # raises ClusterError if the backup is not caught up
         with trio.fail_after(timeout_s):
             await done.wait()
 
@@ -312,7 +327,7 @@ class ClusterNode:
         try:
             await self._stop_following()
             await trio.to_thread.run_sync(self.journal_raw.raise_epoch, epoch)
-            self.runs = EpochRuns.of(await trio.to_thread.run_sync(self._read_all))
+            # (the runs are the follower's, kept with each batch: no read of the journal)
             self.gate.reset_acks(0)
             self.gate.open(epoch, self.lease.granted_until, acked=0)
             self.gate.set_appended(self.journal_raw.last()[1])
@@ -338,9 +353,12 @@ class ClusterNode:
         factory = self.engine_factory
         async with self._engine_lock:
             if factory is not None:
-                engine = await trio.to_thread.run_sync(factory, self.journal, epoch)
+                fold = self.hot.take() if self.hot is not None else None
+                engine = await trio.to_thread.run_sync(factory, self.journal, epoch, fold)
                 await trio.to_thread.run_sync(engine.start)
                 self.engine = engine
+                if self.hot is not None:
+                    self.hot.engine_started(engine)
             self.serving = self.state.role is Role.PRIMARY
             self.changed()
 
@@ -350,6 +368,8 @@ class ClusterNode:
             engine, self.engine = self.engine, None
             if engine is not None:
                 await trio.to_thread.run_sync(engine.stop)
+                if self.hot is not None:
+                    await trio.to_thread.run_sync(self.hot.engine_stopped, engine)
 
     async def _resume_engine(self) -> None:
         """Writes resume: keep the engine if no write was refused under it (it is as the
@@ -369,78 +389,12 @@ class ClusterNode:
             self.feed(WritesRefused())
 
     async def _start_following(self) -> None:
-        assert self._nursery is not None
-        await self._stop_following()
-        scope = trio.CancelScope()
-        done = trio.Event()
-        self._follow_scope, self._follow_done = scope, done
-        self.last_heard = self.monotonic()
-
-        async def follow() -> None:
-            try:
-                with scope:
-                    await self.follower.run()
-            finally:
-                done.set()
-
-        self._nursery.start_soon(follow)
+        await self.follower.start(self.nursery())
 
     async def _stop_following(self) -> None:
-        """Stop the follower and wait until it has finished its last append."""
-        scope, done = self._follow_scope, self._follow_done
-        self._follow_scope = self._follow_done = None
-        if scope is not None and done is not None:
-            scope.cancel()
-            await done.wait()
-            self.link_down()
+        await self.follower.stop()
 
-    async def _watch_heartbeats(self) -> None:
-        timeout = self.settings.failover_timeout_s
-        while True:
-            due = self.last_heard + timeout
-            now = self.monotonic()
-            if now < due:
-                await trio.sleep(due - now)
-                continue
-            self.last_heard = now
-            if self.state.role is Role.BACKUP:
-                log.warning("no heartbeat from the primary for %.1f s", timeout)
-                self.feed(HeartbeatsMissed())
-
-    # -- called by the link (the source, when primary; the follower calls link_down) -----
-
-    def backup_connected(self, name: str, from_seq: int) -> None:
-        self.backup_name = name
-        self.gate.standby_name = name
-        self.gate.reset_acks(from_seq)
-        self.feed(LinkUp())
-        self.backup_acked(from_seq)
-
-    async def backup_caught_up(self, seq: int) -> None:
-        """Wait until the backup acknowledged ``seq`` (woken at each ack or change)."""
-        while self.gate.acked < seq:
-            changed = trio.Event()
-            self.watchers.append(changed.set)
-            try:
-                await changed.wait()
-            finally:
-                self.watchers.remove(changed.set)
-
-    def backup_gone(self) -> None:
-        self.feed(LinkDown())
-
-    def backup_acked(self, seq: int) -> None:
-        self.gate.on_ack(seq)
-        self.changed()
-        if seq >= self.gate.appended:
-            if self.gate.is_degraded:
-                self.gate.resynced()
-                self.lease.renew_soon()
-            if not self.state.caught_up:
-                self.feed(CaughtUp())
-                self.lease.renew_soon()  # let the witness know the standby is in sync
-        elif self.state.caught_up:
-            self.feed(FellBehind())
+    # -- called by the follower (the source has its own: ReplicationSource) ----------
 
     def link_down(self) -> None:
         if self.state.link_up:

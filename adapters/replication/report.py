@@ -30,6 +30,7 @@ def health(node: ClusterNode) -> dict[str, Any]:
         "discarded": len(node.discarded),
         "backup": node.backup_name if node.state.link_up and node.is_primary else None,
         "refused_unauthenticated": node.source.refused_unauthenticated,
+        "standby": node.hot.report() if node.hot is not None else None,
     }
 
 
@@ -55,4 +56,20 @@ def metrics_text(node: ClusterNode) -> str:
         + f"frontdesk_replication_degraded {int(h['degraded'])}\n"
         + "# TYPE frontdesk_replication_discarded_records_total counter\n"
         + f"frontdesk_replication_discarded_records_total {h['discarded']}\n"
+        + _standby_metrics(h["standby"])
+    )
+
+
+def _standby_metrics(standby: dict[str, Any] | None) -> str:
+    """The hot standby: records folded live, replayed at the last promotion, checkpoint."""
+    if standby is None:
+        return ""
+    replayed = standby["replayed_at_promotion"]
+    return (
+        "# TYPE frontdesk_standby_applied_records gauge\n"
+        + f"frontdesk_standby_applied_records {standby['applied_live']}\n"
+        + "# TYPE frontdesk_promotion_replayed_records gauge\n"
+        + f"frontdesk_promotion_replayed_records {replayed if replayed is not None else -1}\n"
+        + "# TYPE frontdesk_checkpoint_seq gauge\n"
+        + f"frontdesk_checkpoint_seq {standby['checkpoint_seq'] or 0}\n"
     )

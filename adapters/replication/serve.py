@@ -40,10 +40,12 @@ from adapters.replication.settings import ClusterSettings
 from adapters.startup_checks import bind_errors_translated, check_can_listen, log_level
 from adapters.storage import SqlJournal
 from adapters.storage.availability import JournalWritable, keep_writable
+from adapters.storage.checkpoint import CheckpointStore
 from config.loader import load_settings
 from config.settings import Settings
 from engine.errors import ConfigError, FrontdeskError
 from engine.journal import Journal
+from engine.replay import Fold
 from engine.runtime import Engine
 from web.cluster_routes import cluster_routes
 from web.context import ServerContext
@@ -133,12 +135,20 @@ def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
     clock = parts.clock
     engine_settings = replace(settings.engine, node_name=conf.node_name)
 
-    def engine_factory(j: Journal, epoch: int) -> Engine:
-        return Engine(engine_settings, j, clock, epoch=epoch)
+    def engine_factory(j: Journal, epoch: int, fold: Fold | None) -> Engine:
+        return Engine(engine_settings, j, clock, epoch=epoch, fold=fold)
+
+    checkpoints = CheckpointStore(Path(settings.storage.data_dir) / "checkpoints")
 
     try:
         demo = parts.demo_accounts(settings, demo_wanted)
-        node = ClusterNode(conf, parts.journal, engine_factory)
+        node = ClusterNode(
+            conf,
+            parts.journal,
+            engine_factory,
+            checkpoints=checkpoints,
+            default_capacity=engine_settings.default_capacity,
+        )
         ctx = ServerContext(
             NodeEngine(node), parts.accounts, node_options(settings, conf), clock, node
         )

@@ -22,6 +22,7 @@ from adapters.replication.endpoints import serve_replication
 from adapters.replication.gate import ReplicaJournal
 from adapters.replication.node import ClusterNode, EngineFactory
 from adapters.replication.settings import ClusterSettings
+from adapters.storage.checkpoint import CheckpointStore
 from adapters.witness.server import serve as serve_witness
 from engine.journal import MemoryJournal
 
@@ -137,8 +138,13 @@ class InProcessCluster:
         witness_url: str,
         make_settings: Callable[[str, str], ClusterSettings],
         engine_factory: EngineFactory | None,
+        *,
+        default_capacity: int = 3,
+        checkpoints: Callable[[str], CheckpointStore | None] | None = None,
     ) -> None:
         self._nursery = nursery
+        self.default_capacity = default_capacity  # the engines' (their hot standby folds it)
+        self.checkpoints = checkpoints or (lambda name: None)
         self.witness_url = witness_url
         self._make_settings = make_settings
         self.engine_factory = engine_factory
@@ -175,7 +181,12 @@ class InProcessCluster:
         """Start (or restart, on the same journal) node ``name``; returns once settled."""
         slot = self.slots[name]
         node = ClusterNode(
-            slot.settings, slot.journal, self.engine_factory, monotonic=slot.monotonic
+            slot.settings,
+            slot.journal,
+            self.engine_factory,
+            monotonic=slot.monotonic,
+            checkpoints=self.checkpoints(name),
+            default_capacity=self.default_capacity,
         )
         node.watchers.append(self._notify)
         slot.node = node
@@ -262,6 +273,8 @@ async def open_cluster(
     journals: Callable[[str], ReplicaJournal] | None = None,
     settings: Callable[[str, str], ClusterSettings] | None = None,
     start: bool = True,
+    default_capacity: int = 3,
+    checkpoints: Callable[[str], CheckpointStore | None] | None = None,
     clocks: dict[str, Callable[[], float]] | None = None,
 ) -> AsyncIterator[InProcessCluster]:
     """Witness + nodes ``a`` (starts as primary) and ``b`` (backup), ready to use.
@@ -269,6 +282,9 @@ async def open_cluster(
     ``journals(name)`` makes each node's journal (default: ``MemoryJournal``;
     pass ``lambda n: SqlJournal(tmp_path / f"{n}.sqlite3")`` for real files).
     With ``start`` the cluster waits until ``a`` is primary and ``b`` caught up.
+    ``default_capacity`` is the engines' (``engine_factory``'s) setting, which the
+    nodes' hot standby folds with; ``checkpoints(name)`` gives a node its checkpoint
+    store (default: none).
     ``clocks`` gives a node another monotonic clock (e.g. a ``SkewedClock``).
     """
     make_journal = journals or (lambda name: MemoryJournal())
@@ -279,7 +295,14 @@ async def open_cluster(
             serve_witness, state_dir / "witness.json", "127.0.0.1", 0, make_settings("a", "").secret
         )
         witness_url = f"ws://127.0.0.1:{witness_port}/"
-        cluster = InProcessCluster(nursery, witness_url, make_settings, engine_factory)
+        cluster = InProcessCluster(
+            nursery,
+            witness_url,
+            make_settings,
+            engine_factory,
+            default_capacity=default_capacity,
+            checkpoints=checkpoints,
+        )
         proxies = {name: LinkProxy(0) for name in ("a", "b")}
         for proxy in proxies.values():
             await nursery.start(proxy.run)

@@ -172,3 +172,32 @@ def test_statuses_and_fields_are_normalized_from_the_config(page: Page) -> None:
         {"key": "plan", "label": "Plan"},
         {"key": "email", "label": "email"},
     ]
+
+
+def test_transcript_cursor_is_epoch_and_seq_and_a_discontinuity_drops_the_tail(
+    page: Page,
+) -> None:
+    result = run(
+        page,
+        "transcript.js",
+        """
+        const t = new m.Transcript("d-1");
+        const msg = (seq, epoch, text) => ({type: "dialog.message", dialog: "d-1", seq, epoch,
+                                            at: seq, author: "visitor", name: "V", text});
+        for (const s of [1, 2, 3, 4, 5]) t.add(msg(s, 2, "old " + s));
+        const before = t.cursor();
+        t.discard(3);  // dialog.discontinuity {after_seq: 3}: 4 and 5 were discarded
+        const after = t.cursor();
+        const reused = [t.add(msg(4, 3, "new 4")), t.add(msg(5, 3, "new 5"))];
+        return {before, after, reused, texts: t.entries.map(e => e.text), now: t.cursor(),
+                empty: new m.Transcript("d-2").cursor()};
+        """,
+    )
+    assert result == {
+        "before": {"after_seq": 5, "after_epoch": 2},
+        "after": {"after_seq": 3, "after_epoch": 2},
+        "reused": [True, True],
+        "texts": ["old 1", "old 2", "old 3", "new 4", "new 5"],
+        "now": {"after_seq": 5, "after_epoch": 3},
+        "empty": {"after_seq": 0},
+    }

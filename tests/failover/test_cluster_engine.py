@@ -13,14 +13,18 @@ from engine.clock import ManualClock
 from engine.commands import OpenDialog, OperatorLogin, OperatorSay, SetStatus, VisitorSay
 from engine.journal import Journal
 from engine.notices import Ack, MessagePosted, Notice, Rejected
+from engine.replay import Fold
 from engine.runtime import Engine
 from engine.settings import EngineSettings
 from engine.status import Status
 from engine.testing.probe import Probe
 
+CAPACITY = 20
 
-def engine_factory(journal: Journal, epoch: int) -> Engine:
-    return Engine(EngineSettings(default_capacity=20), journal, ManualClock(), epoch=epoch)
+
+def engine_factory(journal: Journal, epoch: int, fold: Fold | None) -> Engine:
+    settings = EngineSettings(default_capacity=CAPACITY)
+    return Engine(settings, journal, ManualClock(), epoch=epoch, fold=fold)
 
 
 async def expect(probe: Probe, match: object, timeout: float = 5.0) -> Notice:
@@ -29,7 +33,9 @@ async def expect(probe: Probe, match: object, timeout: float = 5.0) -> Notice:
 
 async def test_dialogs_resume_on_the_promoted_backup(tmp_path: Path) -> None:
     journals = lambda name: SqlJournal(tmp_path / f"{name}.sqlite3")  # noqa: E731
-    async with open_cluster(tmp_path, engine_factory=engine_factory, journals=journals) as cl:
+    async with open_cluster(
+        tmp_path, engine_factory=engine_factory, default_capacity=CAPACITY, journals=journals
+    ) as cl:
         api = NodeEngine(cl["a"])
         probe = Probe("client")
         api.submit(OperatorLogin("ann", "Ann", ref="login"), probe)
@@ -68,7 +74,8 @@ async def test_dialogs_resume_on_the_promoted_backup(tmp_path: Path) -> None:
 
 
 async def test_a_backup_refuses_clients_naming_the_primary(tmp_path: Path) -> None:
-    async with open_cluster(tmp_path, engine_factory=engine_factory) as cl:
+    async with open_cluster(
+        tmp_path, engine_factory=engine_factory, default_capacity=CAPACITY) as cl:
         probe = Probe("client")
         NodeEngine(cl["b"]).submit(OpenDialog("t", ref="x"), probe)
         refused = await expect(probe, Rejected)

@@ -16,6 +16,7 @@ from adapters.replication.testing import default_settings, open_cluster
 from engine.clock import ManualClock
 from engine.commands import OperatorLogin
 from engine.journal import Journal, NewEvent, Record
+from engine.replay import Fold
 from engine.runtime import Engine
 from engine.settings import EngineSettings
 from engine.testing import Probe
@@ -56,10 +57,10 @@ async def test_a_kill_with_a_commit_in_flight_is_a_clean_crash(
 ) -> None:
     taps: list[Tapped] = []
 
-    def factory(journal: Journal, epoch: int) -> Engine:
+    def factory(journal: Journal, epoch: int, fold: Fold | None) -> Engine:
         tapped = Tapped(journal)
         taps.append(tapped)
-        return Engine(EngineSettings(), tapped, ManualClock(), epoch=epoch)  # type: ignore[arg-type]
+        return Engine(EngineSettings(), tapped, ManualClock(), epoch=epoch, fold=fold)  # type: ignore[arg-type]
 
     settings = default_settings(sync_timeout_s=NEVER_S)
     async with open_cluster(tmp_path, engine_factory=factory, settings=settings) as cluster:

@@ -22,13 +22,15 @@ from engine.clock import ManualClock
 from engine.commands import OpenDialog, VisitorSay
 from engine.journal import Journal
 from engine.notices import Ack, Notice, Rejected
+from engine.replay import Fold
 from engine.runtime import Engine
 from engine.settings import EngineSettings
 from engine.testing.probe import Probe
 
 
-def engine_factory(journal: Journal, epoch: int) -> Engine:
-    return Engine(EngineSettings(default_capacity=20), journal, ManualClock(), epoch=epoch)
+def engine_factory(journal: Journal, epoch: int, fold: Fold | None) -> Engine:
+    settings = EngineSettings(default_capacity=20)
+    return Engine(settings, journal, ManualClock(), epoch=epoch, fold=fold)
 
 
 async def expect(probe: Probe, match: object, timeout: float = 5.0) -> Notice:
@@ -67,7 +69,8 @@ async def test_a_write_meeting_a_lapsed_lease_waits_for_the_renewal(tmp_path: Pa
     clock = SkewedClock()
     journals = lambda name: SqlJournal(tmp_path / f"{name}.sqlite3")  # noqa: E731
     async with open_cluster(
-        tmp_path, engine_factory=engine_factory, journals=journals, clocks={"a": clock}
+        tmp_path, engine_factory=engine_factory, default_capacity=20, journals=journals,
+        clocks={"a": clock}
     ) as cl:
         a = cl["a"]
         api = NodeEngine(a)
@@ -90,7 +93,8 @@ async def test_a_write_refused_under_a_lapsed_lease_is_never_hidden(tmp_path: Pa
     clock = SkewedClock()
     journals = lambda name: SqlJournal(tmp_path / f"{name}.sqlite3")  # noqa: E731
     async with open_cluster(
-        tmp_path, engine_factory=engine_factory, journals=journals, clocks={"a": clock}
+        tmp_path, engine_factory=engine_factory, default_capacity=20, journals=journals,
+        clocks={"a": clock}
     ) as cl:
         a = cl["a"]
         a.gate.lapse_grace_s = 0.0  # refuse at once: the engine that got it is fenced

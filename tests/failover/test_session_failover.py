@@ -25,6 +25,7 @@ from adapters.replication.node import ClusterNode
 from adapters.replication.testing import open_cluster
 from engine.clock import ManualClock
 from engine.journal import Journal
+from engine.replay import Fold
 from engine.runtime import Engine
 from engine.settings import EngineSettings
 from tests.web.nodes import PASSWORD, USERS
@@ -36,8 +37,12 @@ from web.server import run_server
 SECRET = "the cluster secret"
 
 
-def engine_factory(journal: Journal, epoch: int) -> Engine:
-    return Engine(EngineSettings(default_capacity=5), journal, ManualClock(), epoch=epoch)
+CAPACITY = 5
+
+
+def engine_factory(journal: Journal, epoch: int, fold: Fold | None) -> Engine:
+    settings = EngineSettings(default_capacity=CAPACITY)
+    return Engine(settings, journal, ManualClock(), epoch=epoch, fold=fold)
 
 
 def accounts_of(path: Path, secret: str, users: bool) -> Accounts:
@@ -61,7 +66,8 @@ async def serve_web(nursery: trio.Nursery, node: ClusterNode, accounts: Accounts
 async def test_a_console_logged_in_on_a_follows_the_failover_to_b(tmp_path: Path) -> None:
     a_accounts = accounts_of(tmp_path / "a-accounts.sqlite3", SECRET, users=True)
     b_accounts = accounts_of(tmp_path / "b-accounts.sqlite3", SECRET, users=False)
-    async with open_cluster(tmp_path, engine_factory=engine_factory) as cluster, \
+    async with open_cluster(
+        tmp_path, engine_factory=engine_factory, default_capacity=CAPACITY) as cluster, \
             trio.open_nursery() as nursery:
         a, b = cluster["a"], cluster["b"]
         stop_a, stop_b = trio.Event(), trio.Event()
@@ -126,7 +132,8 @@ async def test_a_console_logged_in_on_a_follows_the_failover_to_b(tmp_path: Path
 async def test_a_session_signed_with_another_secret_is_refused(tmp_path: Path) -> None:
     a_accounts = accounts_of(tmp_path / "a-accounts.sqlite3", SECRET, users=True)
     b_accounts = accounts_of(tmp_path / "b-accounts.sqlite3", "another secret", users=True)
-    async with open_cluster(tmp_path, engine_factory=engine_factory) as cluster, \
+    async with open_cluster(
+        tmp_path, engine_factory=engine_factory, default_capacity=CAPACITY) as cluster, \
             trio.open_nursery() as nursery:
         a, b = cluster["a"], cluster["b"]
         stop = trio.Event()

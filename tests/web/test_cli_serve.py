@@ -109,3 +109,38 @@ async def test_a_first_run_creates_demo_users_and_a_second_run_keeps_them(tmp_pa
     finally:
         if second.process.returncode is None:
             second.process.kill()
+
+
+@pytest.mark.slow
+async def test_a_restart_starts_from_the_checkpoint_written_at_the_stop(tmp_path: Path) -> None:
+    first = await serve(tmp_path / "data")
+    try:
+        ready = await first.read_until(rb"frontdesk is ready on (http://127\.0\.0\.1:\d+)")
+        async with VisitorClient(ready.group(1).decode()) as vera:
+            await vera.open("Vera")
+            for n in range(5):
+                await vera.say(f"message {n}")
+            vera.reconnect = False
+            first.process.send_signal(signal.SIGTERM)
+            await vera.expect_close(timeout=10)
+        with trio.fail_after(30):
+            assert await first.process.wait() == 0
+        written = await first.read_until(rb"checkpoint at seq (\d+) written")
+    finally:
+        if first.process.returncode is None:
+            first.process.kill()
+    seq = int(written.group(1))
+    assert seq >= 6 and list((tmp_path / "data" / "checkpoints").glob("checkpoint-*.fdck"))
+    second = await serve(tmp_path / "data")
+    try:
+        await second.read_until(rb"frontdesk is ready")
+        started = rb"state at seq (\d+): checkpoint at seq (\d+) plus (\d+) records replayed"
+        found = re.search(started, second.output)
+        assert found is not None, second.output.decode()
+        assert found.groups() == (str(seq).encode(), str(seq).encode(), b"0")
+        second.process.send_signal(signal.SIGTERM)
+        with trio.fail_after(30):
+            assert await second.process.wait() == 0
+    finally:
+        if second.process.returncode is None:
+            second.process.kill()

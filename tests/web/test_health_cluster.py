@@ -25,6 +25,7 @@ from adapters.replication.node import ClusterNode
 from adapters.replication.testing import open_cluster
 from engine.clock import ManualClock
 from engine.journal import Journal
+from engine.replay import Fold
 from engine.runtime import Engine
 from engine.settings import EngineSettings
 from tests.web.nodes import PASSWORD
@@ -128,7 +129,9 @@ async def test_a_manager_switches_over_through_the_route(
             assert done.json()["role"] == "backup" and b.role == "primary"
             assert b.epoch > epoch  # b holds a newer epoch
             again = await http_request("POST", route, headers={"Authorization": basic("maria")})
-            assert again.status == 409  # a is not primary any more
+            assert again.status == 409  # a is not primary any more (and b has no http URL)
+            message = again.json()["error"]["message"]
+            assert "frontdesk switchover --node" in message and "Switchover" not in message
 
 
 def basic(login: str) -> str:
@@ -138,8 +141,8 @@ def basic(login: str) -> str:
 async def test_inspect_on_a_cluster_primary_carries_the_link_state(
     tmp_path: Path, accounts: Accounts,
 ) -> None:
-    def engine_factory(journal: Journal, epoch: int) -> Engine:
-        return Engine(EngineSettings(), journal, ManualClock(), epoch=epoch)
+    def engine_factory(journal: Journal, epoch: int, fold: Fold | None) -> Engine:
+        return Engine(EngineSettings(), journal, ManualClock(), epoch=epoch, fold=fold)
 
     async with open_cluster(tmp_path, engine_factory=engine_factory) as cluster:
         a, b = cluster["a"], cluster["b"]

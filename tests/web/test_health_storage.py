@@ -103,3 +103,15 @@ async def test_not_ready_while_the_database_is_away_and_ready_again_by_itself(
     assert await _gauge(node, "frontdesk_journal_writable") == "frontdesk_journal_writable 1"
     failures = await _gauge(node, "frontdesk_journal_write_failures_total")
     assert int(failures.split()[1]) >= 1
+
+
+async def test_a_login_after_a_restart_of_the_database_works_at_once(
+    pg: ScratchPostgres, node: PgNode,
+) -> None:
+    """The worker thread's connection was cut by the restart: a read on it is made again
+    on a fresh connection instead of failing the first login after the restart."""
+    status, answer = await _login(node)
+    assert status == 200, answer
+    await trio.to_thread.run_sync(pg.restart)
+    status, answer = await _login(node)
+    assert status == 200, answer

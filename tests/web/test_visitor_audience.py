@@ -44,7 +44,7 @@ async def test_staff_entries_never_reach_the_visitor_live_or_on_resume(node: Nod
     await bob.expect({"type": "dialog.help_requested", "text": "angry customer"})
     # live: the visitor got the transfer as names only, and nothing for staff
     moved = await vera.wait_for("dialog.transferred")
-    assert set(moved) == {"type", "dialog", "seq", "at", "from_name", "to_name"}
+    assert set(moved) == {"type", "dialog", "seq", "epoch", "at", "from_name", "to_name"}
     assert (moved["from_name"], moved["to_name"]) == ("Ann", "Bob")
     assert _leaks(vera.received) == []
     live = [f["seq"] for f in vera.received if f.get("dialog") == dialog and "at" in f]

@@ -1,5 +1,9 @@
 // One dialog's history as the client has seen it: entries keyed by their seq,
 // so a replayed entry (resume after a reconnect) is recognised and dropped.
+// A resume cursor is (epoch, seq) of the latest entry (every entry frame carries
+// its epoch); a dialog.discontinuity (a failover discarded entries this page holds,
+// and their seqs may be reused) drops the entries after its after_seq, so the
+// replay that follows is shown, not taken for duplicates.
 
 /** Frame types that are entries of a dialog's history (replayed on resume). */
 export const HISTORY_TYPES = new Set([
@@ -31,6 +35,20 @@ export class Transcript {
     let last = 0;
     for (const seq of this.bySeq.keys()) if (seq > last) last = seq;
     return last;
+  }
+
+  /** The resume fields: after_seq and, when the latest entry carries it, after_epoch. */
+  cursor() {
+    const seq = this.lastSeq;
+    const latest = this.bySeq.get(seq);
+    const fields = { after_seq: seq };
+    if (seq > 0 && latest && typeof latest.epoch === "number") fields.after_epoch = latest.epoch;
+    return fields;
+  }
+
+  /** dialog.discontinuity: forget the entries after afterSeq (they were discarded). */
+  discard(afterSeq) {
+    for (const seq of [...this.bySeq.keys()]) if (seq > afterSeq) this.bySeq.delete(seq);
   }
 
   /** Entries in seq order. */

@@ -60,7 +60,12 @@ class Console {
   // --- socket -----------------------------------------------------------------------
 
   onOpen() {
-    this.link.send({ type: "resume", dialogs: this.model.resumeSeqs(), ref: newRef("resume") });
+    this.link.send({
+      type: "resume",
+      dialogs: this.model.resumeSeqs(),
+      epochs: this.model.resumeEpochs(),
+      ref: newRef("resume"),
+    });
     // What was typed and not taken goes again, in order, with its own ref (never doubled).
     this.model.outbox.restart();
   }

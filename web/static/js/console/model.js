@@ -109,6 +109,16 @@ export class ConsoleModel {
     return seqs;
   }
 
+  /** ... and the epoch of that entry, where known: the cursor is (epoch, seq). */
+  resumeEpochs() {
+    const epochs = {};
+    for (const d of this.dialogs.values()) {
+      const at = d.gone ? {} : d.transcript.cursor();
+      if (typeof at.after_epoch === "number") epochs[d.id] = at.after_epoch;
+    }
+    return epochs;
+  }
+
   get openDialog() {
     return this.openId ? this.dialogs.get(this.openId) || null : null;
   }
@@ -268,6 +278,11 @@ export class ConsoleModel {
     if (frame.type === "dialog.history_gone") {
       dialog.transcript.clear();
       dialog.historyGone = true;
+      this.persist();
+      return true;
+    }
+    if (frame.type === "dialog.discontinuity") {
+      dialog.transcript.discard(frame.after_seq);
       this.persist();
       return true;
     }

@@ -188,7 +188,7 @@ export class WidgetSession {
         type: "resume",
         dialog: this.dialog,
         token: this.token,
-        after_seq: this.transcript.lastSeq,
+        ...this.transcript.cursor(),
         ref: this.resumeRef,
       });
       // Unacknowledged messages go again with their original ref: the server
@@ -293,6 +293,9 @@ export class WidgetSession {
     } else if (frame.type === "dialog.history_gone") {
       this.transcript.clear();
       this.historyGone = true;
+      this.persist();
+    } else if (frame.type === "dialog.discontinuity") {
+      this.transcript.discard(frame.after_seq);
       this.persist();
     }
   }
