@@ -6,6 +6,7 @@ import { Link, wsUrl } from "../link.js";
 import { everySecond } from "../time.js";
 import { newRef } from "../transcript.js";
 import { MainBackBanner } from "./main_back.js";
+import { wireMailAndPrint } from "./mail_print.js";
 import { ConsoleModel } from "./model.js";
 import { renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
 
@@ -174,6 +175,7 @@ class Console {
       modal.close();
     });
     this.wireHelp(command);
+    wireMailAndPrint(() => this.model.openDialog);
   }
 
   wireHelp(command) {
