@@ -3,6 +3,9 @@ and a real SMTP server (aiosmtpd); the outcome comes back as a staff-only entry.
 
 from __future__ import annotations
 
+import email
+import email.message
+import email.policy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +18,7 @@ import trio
 from adapters.accounts import Accounts, PasswordHashing
 from adapters.mail import Outbox, RetryPolicy, SmtpTransport
 from adapters.mail.service import MailService
+from config.loader import load_settings
 from engine.settings import EngineSettings
 from tests.mail.smtp_server import SmtpServer
 from tests.web.nodes import PASSWORD, USERS, Node, frames_of, start_node
@@ -31,12 +35,17 @@ def accounts(tmp_path: Path) -> Accounts:
 
 
 @pytest.fixture
-async def mail_node(tmp_path: Path, accounts: Accounts, smtp: SmtpServer
-                    ) -> AsyncIterator[Node]:
-    mail = MailService(Outbox(tmp_path / "mail.sqlite3"),
+def mail_service(tmp_path: Path, smtp: SmtpServer) -> MailService:
+    return MailService(Outbox(tmp_path / "mail.sqlite3"),
                        SmtpTransport("127.0.0.1", smtp.port, "none", timeout_s=5.0),
                        RetryPolicy(3, 0.05, 0.1), from_address="desk@example.com",
                        reply_to=TEAM)
+
+
+@pytest.fixture
+async def mail_node(tmp_path: Path, accounts: Accounts, mail_service: MailService
+                    ) -> AsyncIterator[Node]:
+    mail = mail_service
     stop = trio.Event()
     async with trio.open_nursery() as nursery:
         node = await start_node(tmp_path, accounts, options={}, settings=EngineSettings(),
@@ -174,3 +183,29 @@ async def test_the_visitor_asks_for_it_once_the_chat_has_ended(
     (got,) = await smtp.inbox.wait_for(1)
     assert got.recipients == ["vera.home@example.com"]
     assert "The chat was closed." in got.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+class TestWithoutAnSmtpServer:
+    """The defaults (``make demo``): no ``[mail] host``, so ``.eml`` files in the data dir."""
+
+    @pytest.fixture
+    def mail_service(self, tmp_path: Path) -> MailService:
+        settings = load_settings(None, {"FRONTDESK_STORAGE__DATA_DIR": str(tmp_path / "data")})
+        (tmp_path / "data").mkdir()
+        return MailService.from_settings(settings, {})
+
+    async def test_the_transcript_is_an_eml_file_in_the_data_dir(
+        self, mail_node: Node, tmp_path: Path
+    ) -> None:
+        ann, _, dialog, _ = await a_dialog(mail_node)
+        async with logged_in(mail_node, "ann") as http:
+            answer = await http.post(f"/api/dialogs/{dialog}/transcript", json={})
+        assert answer.status_code == 202, answer.text
+        entry = await ann.expect({"type": "dialog.mail", "dialog": dialog})
+        assert entry["text"] == "sent to vera@example.com"
+        (written,) = (tmp_path / "data" / "mail").glob("*.eml")
+        msg = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
+        assert isinstance(msg, email.message.EmailMessage)
+        assert msg["To"] == "vera@example.com" and msg["From"] == "frontdesk@localhost"
+        body = msg.get_body(("plain",))
+        assert body is not None and "Ann: On its way & due tomorrow." in body.get_content()
