@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.json_limits import JsonLimitError
 from adapters.mail import MailError, MailOutcome
 from adapters.mail.transcript import NOTE_MAX_CHARS, build_transcript, visitor_entries
 from engine import notices as n
@@ -29,6 +30,7 @@ from web import auth
 from web.context import ServerContext
 from web.dialog_history import HistoryRefused, read_history
 from web.http_routes import api_error
+from web.json_body import check_json_body
 from web.ws_visitor import token_hash
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,17 @@ class TranscriptRoutes:
         return user, None
 
     async def send(self, request: Request) -> Response:
+        """The request (see the module docstring); an allowed foreign origin (the widget on
+        a customer's site) is answered with ``Access-Control-Allow-Origin`` for it."""
+        answer = await self._send(request)
+        origin = request.headers.get("origin")
+        if origin is not None and auth.origin_allowed(origin, request.headers.get("host"),
+                                                      self.ctx.options.allowed_origins):
+            answer.headers["access-control-allow-origin"] = origin
+            answer.headers["vary"] = "Origin"
+        return answer
+
+    async def _send(self, request: Request) -> Response:
         dialog = request.path_params["dialog"]
         if self.ctx.mail is None:
             return api_error(503, "mail_unavailable", "this server has no mail outbox")
@@ -84,8 +97,11 @@ class TranscriptRoutes:
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
             return api_error(413, "too_large", f"the body is over {MAX_BODY_BYTES} bytes")
-        try:
+        try:  # the widget posts text/plain (no CORS preflight): the body guard's checks here
+            check_json_body(body)
             data = json.loads(body or b"{}")
+        except JsonLimitError as exc:
+            return api_error(400, exc.code, exc.message)
         except (ValueError, UnicodeDecodeError) as exc:
             return api_error(400, "bad_json", f"expected a JSON object {{to, note}}: {exc}")
         if not isinstance(data, dict):

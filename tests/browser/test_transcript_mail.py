@@ -103,3 +103,28 @@ def check_the_print_view(ann: Page, watch: ui.PageWatch, tmp_path: Path) -> None
     ui.save_screenshot(printed, "print-view.png")
     printed.screenshot(path=str(tmp_path / "print-view.png"), full_page=True)
     assert (tmp_path / "print-view.png").stat().st_size > 0
+
+
+def test_the_visitor_asks_for_the_transcript_when_the_chat_ends(
+    server_with_config: Callable[[str], Server], new_page: ui.NewPage, smtp: SmtpServer,
+) -> None:
+    server = server_with_config(mail_config(smtp))
+    ann = ui.operator(new_page, server, "ann")
+    ui.set_status(ann, "connected")
+    vera = ui.visitor(new_page, server, "Vera")
+    ui.widget_say(vera, "When do you open tomorrow?")
+    ui.tab(ann, "Vera").click()
+    ui.console_say(ann, "At nine.")
+    expect(ui.widget_texts(vera)).to_have_count(2)
+    ann.get_by_test_id("close-dialog").click()
+    expect(vera.get_by_test_id("fd-ended")).to_be_visible()
+
+    vera.get_by_test_id("fd-transcript-to").fill("vera@example.com")
+    vera.get_by_test_id("fd-transcript-send").click()
+    expect(vera.get_by_test_id("fd-transcript-status")).to_have_text(
+        "On its way to vera@example.com.")
+    (got,) = smtp.inbox.wait_blocking(1, timeout_s=15)
+    assert got.recipients == ["vera@example.com"]
+    text = got.message.get_body(("plain",))
+    assert text is not None and "Ann: At nine." in text.get_content()
+    assert "The chat was closed." in text.get_content()

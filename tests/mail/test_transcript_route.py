@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.message
 import email.policy
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -209,3 +210,25 @@ class TestWithoutAnSmtpServer:
         assert msg["To"] == "vera@example.com" and msg["From"] == "frontdesk@localhost"
         body = msg.get_body(("plain",))
         assert body is not None and "Ann: On its way & due tomorrow." in body.get_content()
+
+
+async def test_a_visitors_request_from_a_foreign_site_is_checked_against_the_origins(
+    mail_node: Node, smtp: SmtpServer
+) -> None:
+    _, vera, dialog, token = await a_dialog(mail_node)
+    await vera.close()
+    body = json.dumps({"token": token, "to": "vera@example.com"})
+    plain = {"content-type": "text/plain"}  # what the widget sends: no CORS preflight
+    async with httpx.AsyncClient(base_url=mail_node.url) as http:
+        foreign = await http.post(f"/api/dialogs/{dialog}/transcript", content=body,
+                                  headers={**plain, "origin": "https://evil.example.com"})
+        assert foreign.status_code == 403
+        assert "access-control-allow-origin" not in foreign.headers
+        deep = await http.post(f"/api/dialogs/{dialog}/transcript", content="[" * 5000,
+                               headers=plain)
+        assert (deep.status_code, deep.json()["error"]["code"]) == (400, "bad_json")
+        own = await http.post(f"/api/dialogs/{dialog}/transcript", content=body,
+                              headers={**plain, "origin": mail_node.url})
+        assert own.status_code == 202, own.text
+        assert own.headers["access-control-allow-origin"] == mail_node.url
+    await smtp.inbox.wait_for(1)
