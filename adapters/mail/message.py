@@ -29,7 +29,6 @@ def check_address(value: object, what: str = "the address") -> str:
 
 def build_message(
     *, to: str, from_address: str, reply_to: str, subject: str, text: str, html: str,
-    domain: str = "frontdesk.local",
 ) -> EmailMessage:
     """A message with a plain-text and an HTML part; ``html`` must already be safe
     (escaped by its builder). ``Auto-Submitted: auto-generated`` (RFC 3834) keeps
@@ -40,7 +39,8 @@ def build_message(
     msg["Reply-To"] = reply_to or from_address
     msg["Subject"] = " ".join(subject.split())  # no header injection through newlines
     msg["Date"] = email.utils.formatdate(localtime=False)
-    msg["Message-ID"] = email.utils.make_msgid("frontdesk", domain=domain)
+    # the sender's domain: a Message-ID of a domain the sender owns (RFC 5322 3.6.4)
+    msg["Message-ID"] = email.utils.make_msgid("frontdesk", domain=from_address.rpartition("@")[2])
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")

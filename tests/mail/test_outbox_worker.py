@@ -67,6 +67,7 @@ async def test_a_queued_mail_arrives_with_both_parts_and_its_headers(
     assert msg["Auto-Submitted"] == "auto-generated"
     assert msg["Subject"] == "Your chat Bcc: evil@example.com"  # no header injected
     assert msg["Bcc"] is None
+    assert msg["Message-ID"].endswith("@example.com>") and msg["Date"]
     assert msg.get_content_type() == "multipart/alternative"
     text = msg.get_body(("plain",))
     html = msg.get_body(("html",))
