@@ -78,6 +78,7 @@ class MailWorker:
         self.reporters: dict[str, Reporter] = {}
         self._wake = trio.Event()
         self.attempts = 0  # tries made by this worker (tests and /metrics read it)
+        self.outcomes = {"sent": 0, "failed": 0}  # final outcomes reached by this worker
         # called on the trio thread after each try: (the mail, its tries so far, "" or why)
         self.tried: Callable[[QueuedMail, int, str], None] | None = None
         # whether this node sends now: in a cluster only the primary does (both nodes may
@@ -134,6 +135,18 @@ class MailWorker:
         if done is not None:
             self._report(done)
 
+    def metrics_text(self) -> str:
+        """Prometheus lines: tries and final outcomes since this process started."""
+        return "\n".join([
+            "# HELP frontdesk_mail_attempts_total SMTP (or .eml) tries of queued mails",
+            "# TYPE frontdesk_mail_attempts_total counter",
+            f"frontdesk_mail_attempts_total {self.attempts}",
+            "# HELP frontdesk_mail_outcomes_total mails sent or given up",
+            "# TYPE frontdesk_mail_outcomes_total counter",
+            *(f'frontdesk_mail_outcomes_total{{outcome="{k}"}} {v}'
+              for k, v in self.outcomes.items()),
+        ])
+
     def _tried(self, mail: QueuedMail, tries: int, error: str) -> None:
         if self.tried is not None:
             self.tried(mail, tries, error)
@@ -141,6 +154,8 @@ class MailWorker:
     def _report(self, mail: QueuedMail) -> None:
         if mail.status == "queued":
             return
+        if mail.status in self.outcomes:
+            self.outcomes[mail.status] += 1
         outcome = MailOutcome(mail.id, mail.kind, mail.subject_id, mail.to, mail.status,
                               mail.attempts, mail.last_error)
         reporter = self.reporters.get(mail.kind)

@@ -129,6 +129,10 @@ async def test_an_unreachable_server_is_retried_and_reported_failed(
     assert entry["status"] == "failed"
     assert entry["text"].startswith("to boss@example.com failed after 3 tries: cannot reach")
     assert mail_node.ctx.mail is not None and mail_node.ctx.mail.worker.attempts == 3
+    async with httpx.AsyncClient(base_url=mail_node.url) as http:
+        metrics = (await http.get("/metrics")).text
+    assert "frontdesk_mail_attempts_total 3" in metrics
+    assert 'frontdesk_mail_outcomes_total{outcome="failed"} 1' in metrics
 
 
 @pytest.mark.parametrize(("body", "status", "code"), [
