@@ -230,3 +230,38 @@ def test_a_bad_address_is_refused_naming_what_came(bad: str) -> None:
 def test_a_good_address_passes_trimmed() -> None:
     assert check_address("  Ann.O'Neil+chat@mail.example.co.uk ") == (
         "Ann.O'Neil+chat@mail.example.co.uk")
+
+
+async def test_only_an_active_node_sends(tmp_path: Path, smtp: SmtpServer) -> None:
+    """In a cluster only the primary's worker sends (``active()``): a backup leaves the
+    queued mail alone until it becomes primary."""
+    outbox = Outbox(tmp_path / "accounts.sqlite3")
+    worker = MailWorker(outbox, smtp_to(smtp), RetryPolicy(3, 0.05, 0.1))
+    outcomes = Outcomes()
+    worker.on_outcome("test", outcomes)
+    primary = False
+    looks = [trio.Event(), trio.Event()]  # its first and second look at active()
+
+    def active() -> bool:
+        (looks[0] if not looks[0].is_set() else looks[1]).set()
+        return primary
+
+    worker.active = active
+    worker.tried = lambda mail, n, error: pytest.fail("a backup tried to send")
+    queued = outbox.enqueue("test", "d-7", a_message(), sender=FROM, now=worker.now())
+    with trio.fail_after(10):
+        async with trio.open_nursery() as nursery:
+            await nursery.start(worker.run)
+            await looks[0].wait()  # a backup: it waits to be woken (or to look again)
+            worker.wake()
+            await looks[1].wait()  # woken as a backup: it looked, and sent nothing
+            row = outbox.get(queued.id)
+            assert row is not None and (row.status, row.attempts) == ("queued", 0)
+            primary = True
+            worker.tried = None
+            worker.wake()
+            await outcomes.event.wait()
+            nursery.cancel_scope.cancel()
+    assert [o.status for o in outcomes.got] == ["sent"]
+    await smtp.inbox.wait_for(1)
+    outbox.close()
