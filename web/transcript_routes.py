@@ -51,6 +51,15 @@ def routes(ctx: ServerContext) -> list[BaseRoute]:
     ]
 
 
+def bad_dialog_id(dialog: str) -> Response | None:
+    """A 400 for a path's dialog id that no dialog can have (engine ids are like ``d-17``)."""
+    if len(dialog) <= DIALOG_ID_CHARS and dialog.isprintable() and dialog.strip() == dialog \
+            and dialog:
+        return None
+    shown = dialog if len(dialog) <= 40 else dialog[:37] + "..."
+    return api_error(400, "bad_dialog", f"expected a dialog id like d-17, got {shown!r}")
+
+
 class TranscriptRoutes:
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
@@ -88,6 +97,8 @@ class TranscriptRoutes:
 
     async def _send(self, request: Request) -> Response:
         dialog = request.path_params["dialog"]
+        if (bad := bad_dialog_id(dialog)) is not None:
+            return bad
         if self.ctx.mail is None:
             return api_error(503, "mail_unavailable", "this server has no mail outbox")
         if request.headers.get("origin") is not None and not auth.origin_allowed(
@@ -167,6 +178,8 @@ class TranscriptRoutes:
 
     async def history(self, request: Request) -> Response:
         dialog = request.path_params["dialog"]
+        if (bad := bad_dialog_id(dialog)) is not None:
+            return bad
         user, refusal = await self._staff(request)
         if refusal is not None:
             return refusal

@@ -161,6 +161,11 @@ async def test_only_the_dialogs_staff_may_send_or_read_it(mail_node: Node) -> No
         assert answer.status_code == 403
         answer = await http.get("/api/dialogs/d-999/history")
         assert answer.status_code == 404
+        answer = await http.get(f"/api/dialogs/{'d' * 65}/history")
+        assert (answer.status_code, answer.json()["error"]["code"]) == (400, "bad_dialog")
+        answer = await http.post("/api/dialogs/d%0a1/transcript", json={})
+        assert answer.json()["error"]["message"] == (
+            "expected a dialog id like d-17, got 'd\\n1'")
     async with httpx.AsyncClient(base_url=mail_node.url) as anonymous:
         answer = await anonymous.post(f"/api/dialogs/{dialog}/transcript", json={})
         assert answer.status_code == 401 and answer.json()["error"]["code"] == "no_session"
