@@ -124,7 +124,10 @@ def send(node: FuzzNode, client: httpx.Client, case: dict[str, Any], eve: str) -
 
 def test_hostile_requests(fuzz_node: FuzzNode, bystander: Bystander) -> None:
     fuzz_node.assert_alive()
-    with httpx.Client(timeout=TIMEOUT_S) as client:
+    # no keep-alive: a reused connection that the server closed at its keep-alive timeout (a
+    # race on a loaded machine) would read as "disconnected without a response"
+    limits = httpx.Limits(max_keepalive_connections=0)
+    with httpx.Client(timeout=TIMEOUT_S, limits=limits) as client:
 
         @fuzz_settings(2.0)
         @given(requests=st.lists(request_case(), min_size=1, max_size=4))
