@@ -22,7 +22,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.json_limits import JsonLimitError
-from adapters.mail import MailError, MailOutcome
+from adapters.mail import MailError, MailOutcome, QueuedMail
 from adapters.mail.transcript import NOTE_MAX_CHARS, build_transcript, visitor_entries
 from engine import notices as n
 from engine.commands import RecordMail
@@ -49,6 +49,14 @@ def routes(ctx: ServerContext) -> list[BaseRoute]:
         Route("/api/dialogs/{dialog}/history", t.history),
         Route("/dialogs/{dialog}/print", t.print_page),
     ]
+
+
+def mail_json(mail: QueuedMail) -> dict[str, Any]:
+    """An outbox row about a dialog, for staff: also the outcomes a closed dialog could not
+    take as entries."""
+    return {"id": mail.id, "kind": mail.kind, "to": mail.to, "status": mail.status,
+            "attempts": mail.attempts, "error": mail.last_error, "queued_at": mail.created_at,
+            "done_at": mail.done_at}
 
 
 def bad_dialog_id(dialog: str) -> Response | None:
@@ -172,7 +180,7 @@ class TranscriptRoutes:
         return JSONResponse({"mail": queued.id, "dialog": dialog, "to": queued.to,
                              "status": queued.status}, 202)
 
-    async def _mails(self, dialog: str) -> list[Any]:
+    async def _mails(self, dialog: str) -> list[QueuedMail]:
         assert self.ctx.mail is not None
         return await trio.to_thread.run_sync(self.ctx.mail.outbox.of_subject, dialog)
 
@@ -188,8 +196,10 @@ class TranscriptRoutes:
             entries, closed = await read_history(self.ctx, dialog, **{key: user.login})
         except HistoryRefused as refused:
             return api_error(refused.status, refused.code, refused.message)
+        mails = await self._mails(dialog) if self.ctx.mail is not None else []
         return JSONResponse({"dialog": dialog, "closed": closed,
-                             "entries": [e.to_wire() for e in entries]},
+                             "entries": [e.to_wire() for e in entries],
+                             "mails": [mail_json(m) for m in mails]},
                             headers={"cache-control": "no-store"})
 
     async def print_page(self, request: Request) -> Response:

@@ -94,6 +94,8 @@ def check_the_print_view(ann: Page, watch: ui.PageWatch, tmp_path: Path) -> None
     expect(printed.get_by_test_id("print-facts")).to_contain_text("Vera")
     expect(printed.get_by_test_id("print-facts")).to_contain_text("Ann")
     expect(printed.get_by_test_id("print-facts")).to_contain_text("still open")
+    expect(printed.get_by_test_id("print-facts")).to_contain_text(
+        "transcript to vera@example.com: sent (1 try)")
     rows = printed.get_by_test_id("print-entry")
     expect(rows.filter(has_text="Is my <b>bike</b> ready?")).to_have_count(1)
     expect(rows.filter(has_text="Transcript sent to vera@example.com.")).to_have_count(1)

@@ -180,6 +180,9 @@ async def test_the_visitor_asks_for_it_once_the_chat_has_ended(
     mail_node: Node, smtp: SmtpServer
 ) -> None:
     _ann, vera, dialog, token = await a_dialog(mail_node)
+    assert mail_node.ctx.mail is not None
+    reported = trio.Event()
+    mail_node.ctx.mail.on_outcome("transcript", lambda outcome: reported.set())
     async with httpx.AsyncClient(base_url=mail_node.url) as http:
         early = await http.post(f"/api/dialogs/{dialog}/transcript", json={"token": token})
         assert early.status_code == 409 and early.json()["error"]["code"] == "dialog_open"
@@ -193,6 +196,16 @@ async def test_the_visitor_asks_for_it_once_the_chat_has_ended(
     (got,) = await smtp.inbox.wait_for(1)
     assert got.recipients == ["vera.home@example.com"]
     assert "The chat was closed." in got.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    # closed: no entry can take the outcome; the operator reads it in the history's mails
+    with trio.fail_after(10):
+        await reported.wait()
+    async with logged_in(mail_node, "ann") as http:
+        history = (await http.get(f"/api/dialogs/{dialog}/history")).json()
+    assert history["closed"] is True
+    (mail,) = history["mails"]
+    assert (mail["kind"], mail["to"], mail["status"], mail["attempts"]) == (
+        "transcript", "vera.home@example.com", "sent", 1)
+    assert not [e for e in history["entries"] if e["type"] == "dialog.mail"]
 
 
 class TestWithoutAnSmtpServer:

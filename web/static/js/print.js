@@ -46,11 +46,20 @@ export function lineOf(entry) {
   return text === null ? null : [clock(entry.at), "", text];
 }
 
+/** An outbox row as one line: "transcript to a@b: sent (1 try)". */
+export function mailLine(mail) {
+  const tries = mail.attempts === 1 ? "1 try" : `${mail.attempts} tries`;
+  const outcome = mail.status === "queued" ? "queued" : `${mail.status} (${tries})`;
+  return `${mail.kind} to ${mail.to}: ${outcome}${mail.error ? ` — ${mail.error}` : ""}`;
+}
+
 export function render(dialogId, data) {
   const entries = Array.isArray(data.entries) ? data.entries : [];
   $("title").textContent = `Dialog ${dialogId}`;
   document.title = `Dialog ${dialogId} — print — frontdesk`;
-  $("facts").replaceChildren(...factsOf(entries).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+  const facts = factsOf(entries);
+  for (const mail of Array.isArray(data.mails) ? data.mails : []) facts.push(["Mail", mailLine(mail)]);
+  $("facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
   const rows = [];
   for (const entry of entries) {
     const line = lineOf(entry);
