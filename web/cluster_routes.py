@@ -1,7 +1,8 @@
 """Routes a cluster node adds to the app (issue 5), kept apart from the single-node app.
 
 * ``/ws/replication``: the primary's end of the replication link (the backup
-  dials it with trio-websocket; a shared secret in the hello authenticates it);
+  dials it with trio-websocket; an HMAC challenge on the cluster secret
+  authenticates both ends), served by the front (``web.ws_replication``);
 * ``GET /api/cluster``: the node's role, epoch, replication lag and link state;
 * ``POST /api/cluster/switchover``: hand the primary role to the caught-up
   backup (a manager session, or HTTP Basic with a manager's credentials).
@@ -14,15 +15,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from adapters.replication.endpoints import replication_endpoint
 from adapters.replication.node import ClusterNode
 from engine.cluster import ClusterError
 from web import auth
 from web.context import ServerContext
 from web.login_guard import LoginRefused
+from web.ws_replication import replication_upgrade
+from web.ws_transport import refuse_reused_connection
 
 
 def cluster_routes(ctx: ServerContext, node: ClusterNode) -> list[BaseRoute]:
+    """The routes, and ``/ws/replication`` among the front's websocket endpoints (the
+    Starlette route of that path only refuses an upgrade on a reused connection)."""
+    ctx.ws_endpoints["/ws/replication"] = replication_upgrade(node)
+
     async def health(request: Request) -> Response:
         return JSONResponse(node.health())
 
@@ -59,7 +65,7 @@ def cluster_routes(ctx: ServerContext, node: ClusterNode) -> list[BaseRoute]:
         return JSONResponse(node.health())
 
     return [
-        WebSocketRoute("/ws/replication", replication_endpoint(node)),
+        WebSocketRoute("/ws/replication", refuse_reused_connection),
         Route("/api/cluster", health),
         Route("/api/cluster/switchover", switchover, methods=["POST"]),
     ]

@@ -125,7 +125,7 @@ def test_hostile_requests(fuzz_node: FuzzNode, bystander: Bystander) -> None:
     fuzz_node.assert_alive()
     with httpx.Client(timeout=TIMEOUT_S) as client:
 
-        @fuzz_settings(2.0)
+        @fuzz_settings(1.2)
         @given(requests=st.lists(request_case(), min_size=1, max_size=4))
         def example(requests: list[dict[str, Any]]) -> None:
             eve = fuzz_node.login("eve")
