@@ -43,8 +43,10 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
+# the engine suite runs a second time with every actor a plain pykka ThreadingActor
 pytest:
 	$(BIN)/pytest
+	$(BIN)/pytest tests/engine -q --engine-dispatcher=threads
 
 ## The long fuzz run (docs/testing.md): FRONTDESK_FUZZ_EXAMPLES examples for each fuzz test
 ## (the bounded run, 50 each, is part of `make test`).

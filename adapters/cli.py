@@ -20,9 +20,11 @@ from typing import Any
 import trio
 
 from adapters import tuning, user_commands, witness
-from adapters.node_setup import open_node
+from adapters.node_setup import NodeParts, open_node
 from adapters.replication import commands as cluster_commands
 from adapters.replication import serve as cluster
+from adapters.startup_checks import bind_errors_translated, check_can_listen, log_level
+from adapters.storage.availability import JournalWritable, keep_writable
 from config.loader import load_settings
 from engine.errors import FrontdeskError
 from engine.runtime import Engine
@@ -31,6 +33,7 @@ from web.options import options_from_settings
 from web.server import run_server, stop_on_signals
 
 log = logging.getLogger("frontdesk.cli")
+PORT_FLAG = "--port (server.port)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=args.log_level.upper(),
+    logging.basicConfig(level=log_level(args.log_level),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     overrides: dict[str, Any] = {}
     if args.host is not None:
@@ -83,6 +86,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = load_settings(Path(args.config) if args.config else None, os.environ, overrides)
     if settings.cluster.peer_url:
         return cluster.serve_cluster(settings, args.demo)
+    host, port_number = settings.server.host, settings.server.port
+    if args.port is not None:
+        port_number = args.port
+    check_can_listen(host, port_number, PORT_FLAG)  # before the journal: one line on stderr
     parts = open_node(settings)
     engine: Engine | None = None
     try:
@@ -93,7 +100,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port = {"port": args.port} if args.port is not None else {}
         options = options_from_settings(settings, **port)
         ctx = ServerContext(engine, parts.accounts, options, parts.clock, node)
-        trio.run(_serve, ctx, demo, parts.runtime)
+        ctx.readiness.add(JournalWritable(parts.journal.availability))
+        with bind_errors_translated(host, port_number, PORT_FLAG):
+            trio.run(_serve, ctx, demo, parts)
     finally:
         if engine is not None:
             engine.stop()  # the store flushes the journal first
@@ -102,13 +111,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _serve(ctx: Any, demo: list[tuple[str, str, str]], runtime: Any) -> None:
+async def _serve(ctx: Any, demo: list[tuple[str, str, str]], parts: NodeParts) -> None:
     stop = trio.Event()
     async with trio.open_nursery() as nursery:
         nursery.start_soon(stop_on_signals, stop)
         port: int = await nursery.start(run_server, ctx, stop)
         ctx.node.ready = True
-        tuning.after_startup(runtime)
+        nursery.start_soon(keep_writable, parts.journal, stop)
+        tuning.after_startup(parts.runtime)
         print(banner(ctx.options.base_url(port), demo), flush=True)
         # the signal watcher sets ``stop`` and returns; run_server then shuts down and returns
 

@@ -1,6 +1,9 @@
 """What every ``frontdesk serve`` process opens before its server starts, whatever its
 role: the runtime tuning and GC statistics from the environment, the data directory,
-the journal, the accounts (with the demo users when wanted) and the system clock.
+the node's claim on its journal database (``adapters.storage.identity``: one journal,
+one node) and its lock (``adapters.storage.journal_lock``: that node running once), the
+journal, the accounts (with the demo users when wanted) and the system
+clock.
 
 ``adapters.cli.cmd_serve`` (one node) and ``adapters.replication.serve`` (a cluster
 node) both start here, so the two stay the same up to the engine.
@@ -16,8 +19,11 @@ from pathlib import Path
 from adapters import gcstats, tuning
 from adapters.accounts import Accounts
 from adapters.storage import SqlJournal
+from adapters.storage.identity import claim_journal, node_identity
+from adapters.storage.journal_lock import JournalLock, lock_journal
 from config.settings import Settings
 from engine.clock import SystemClock
+from engine.errors import ConfigError
 
 
 @dataclass
@@ -28,6 +34,7 @@ class NodeParts:
     journal: SqlJournal
     accounts: Accounts
     clock: SystemClock
+    lock: JournalLock | None = None  # this process's hold on the journal
 
     def demo_accounts(self, settings: Settings, wanted: bool) -> list[tuple[str, str, str]]:
         """(login, password, role) of the demo users, created or given fresh passwords when
@@ -40,19 +47,44 @@ class NodeParts:
         self.clock.stop()
         self.journal.close()
         self.accounts.close()
+        if self.lock is not None:
+            self.lock.release()
 
 
 def open_node(settings: Settings, environ: Mapping[str, str] = os.environ) -> NodeParts:
-    """Apply the runtime tuning of ``environ`` and open the journal and accounts of
-    ``settings``."""
+    """Apply the runtime tuning of ``environ``, claim the journal database for this node
+    and open the journal and accounts of ``settings``."""
     runtime = tuning.tuning_from_env(environ)
     tuning.apply_runtime_tuning(runtime)
     gcstats.install_from_env(environ)
-    Path(settings.storage.data_dir).mkdir(parents=True, exist_ok=True)
-    journal = SqlJournal.from_settings(settings.storage)
+    storage = settings.storage
+    make_data_dir(Path(storage.data_dir))
+    me = node_identity(Path(storage.data_dir), settings.cluster.node_name,
+                       configured_id=storage.node_id, cluster=bool(settings.cluster.peer_url))
+    claim_journal(storage.journal_url(), me)
+    lock = lock_journal(storage.journal_url(), me.name)
+    try:
+        journal = SqlJournal.from_settings(storage)
+    except BaseException:
+        lock.release()
+        raise
     try:
         accounts = Accounts.from_settings(settings)
     except BaseException:
         journal.close()
+        lock.release()
         raise
-    return NodeParts(runtime, journal, accounts, SystemClock())
+    return NodeParts(runtime, journal, accounts, SystemClock(), lock)
+
+
+def make_data_dir(path: Path) -> None:
+    """Create the data directory (and its parents), or say in one line why it cannot be."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        in_the_way = [p for p in (*reversed(path.parents), path) if p.exists() and not p.is_dir()]
+        reason = f"{in_the_way[0]} is a file" if in_the_way else (exc.strerror or str(exc))
+        raise ConfigError(
+            f"storage.data_dir: cannot create the data directory {path}: {reason}; "
+            "choose another --data-dir or storage.data_dir"
+        ) from None

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from adapters.accounts import Accounts
+from adapters.node_setup import make_data_dir
 from config.loader import load_settings
 
 
@@ -45,7 +46,7 @@ def add_subcommand(subparsers: argparse._SubParsersAction) -> None:  # type: ign
 def _accounts(args: argparse.Namespace) -> Accounts:
     overrides = {"storage.data_dir": args.data_dir} if args.data_dir else {}
     settings = load_settings(Path(args.config) if args.config else None, os.environ, overrides)
-    Path(settings.storage.data_dir).mkdir(parents=True, exist_ok=True)
+    make_data_dir(Path(settings.storage.data_dir))
     return Accounts.from_settings(settings)
 
 

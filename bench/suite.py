@@ -26,7 +26,7 @@ from adapters.tuning import (
     ENV_SWITCH,
     ENV_THRESHOLDS,
 )
-from bench import journal_cost
+from bench import history_cost, journal_cost
 from bench.figures import Figure
 from bench.procs import loadgen, run_loadgens
 from bench.procstat import cpu_s, hwm_kb, rss_kb
@@ -559,6 +559,7 @@ def switch_interval(ctx: Context) -> Result:
 MEASUREMENTS: dict[str, Callable[[Context], Result]] = {
     "startup": startup,
     "journal": journal,
+    "history": lambda ctx: history_cost.result(quick=ctx.sizes == QUICK),
     "saturation": relay_saturation,
     "latency_low": lambda ctx: latency(ctx, ctx.sizes.latency_rates[0], targets=False),
     "latency_high": lambda ctx: latency(ctx, ctx.sizes.latency_rates[1], targets=True),

@@ -28,6 +28,7 @@ from typing import Any, get_type_hints
 
 from config.settings import (
     ENGINE_FROM_CLUSTER,
+    ENGINE_FROM_SERVER,
     ENGINE_LIMITS,
     SECTIONS,
     TOP_LEVEL,
@@ -91,7 +92,9 @@ def _specs() -> dict[str, Spec]:
     for section, cls in SECTIONS.items():
         hints = get_type_hints(cls)
         for f in dataclasses.fields(cls):
-            if cls is SECTIONS["engine"] and f.name in ENGINE_FROM_CLUSTER:
+            if cls is SECTIONS["engine"] and (
+                f.name in ENGINE_FROM_CLUSTER or f.name in ENGINE_FROM_SERVER
+            ):
                 continue
             meta = ENGINE_LIMITS.get(f.name, {}) if section == "engine" else f.metadata
             specs[f"{section}.{f.name}"] = Spec(f"{section}.{f.name}", hints[f.name], meta)
@@ -107,6 +110,8 @@ def _known(key: str, specs: Mapping[str, Spec], source: str) -> None:
     section, _, name = key.rpartition(".")
     if section == "engine" and name in ENGINE_FROM_CLUSTER:
         raise ConfigError(f"{key}: set cluster.{name} instead (from {source})")
+    if section == "engine" and name in ENGINE_FROM_SERVER:
+        raise ConfigError(f"{key}: set server.{ENGINE_FROM_SERVER[name]} instead (from {source})")
     if section and section not in SECTIONS:
         raise ConfigError(
             f"unknown section {section!r} (from {source}): expected one of {', '.join(SECTIONS)}"
@@ -191,7 +196,10 @@ def _build(values: Mapping[str, object], given: Mapping[str, Given]) -> Settings
     return Settings(
         server=server,
         storage=dataclasses.replace(storage, database_url=database_url, accounts_url=accounts_url),
-        engine=dataclasses.replace(parts["engine"], node_name=cluster.node_name),
+        engine=dataclasses.replace(
+            parts["engine"], node_name=cluster.node_name,
+            restored_operator_grace_s=server.operator_grace_s,
+        ),
         accounts=parts["accounts"],
         cluster=dataclasses.replace(cluster, advertise_url=advertise.rstrip("/")),
         login=parts["login"],

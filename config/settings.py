@@ -6,7 +6,8 @@ every value against the field's type and the limits in its metadata
 (``limit(...)``). Each section is one TOML table; ``visitor_info_fields`` and
 ``demo`` are top-level keys. The ``engine`` section is
 ``engine.settings.EngineSettings`` itself (its ``node_name`` comes from
-``cluster.node_name``); the ``cluster`` section carries the fields of
+``cluster.node_name``, its ``restored_operator_grace_s`` from
+``server.operator_grace_s``); the ``cluster`` section carries the fields of
 ``adapters.replication.settings.ClusterSettings`` under the same names.
 
 Derived values are resolved by the loader, so a loaded ``Settings`` is
@@ -58,6 +59,7 @@ class StorageSettings:
     data_dir: Path = Path("data")
     database_url: str = ""  # "" = sqlite:///<data_dir>/journal.sqlite3
     accounts_url: str = ""  # "" = sqlite:///<data_dir>/accounts.sqlite3, or database_url if PG
+    node_id: str = ""  # "" = cluster.node_name in a cluster, else an id made in <data_dir>/node-id
     sqlite_synchronous: Literal["full", "normal"] = "full"
     sqlite_busy_timeout_ms: int = field(default=5000, metadata=limit(0, 600_000))
 
@@ -113,6 +115,13 @@ class ClusterSettings:
     sync_timeout_s: float = field(default=1.0, metadata=limit(above=0))
     secret: str = ""  # shared by both nodes and the witness; required in cluster mode
     batch_records: int = field(default=512, metadata=limit(1, 100_000))
+    # Return to main after a failover (web/switch_back.py, adapters/failback.py): may an
+    # operator press the banner's button (a manager always may); and whether the node that
+    # took over hands the primary role back by itself once main has been caught up for
+    # failback_after_s.
+    operators_may_switch_back: bool = False
+    failback: Literal["manual", "auto"] = "manual"
+    failback_after_s: float = field(default=60.0, metadata=limit(above=0))
 
     @property
     def peers(self) -> tuple[str, ...]:
@@ -168,3 +177,5 @@ ENGINE_LIMITS: dict[str, dict[str, Any]] = {
     "max_restarts_within_s": limit(above=0),
 }
 ENGINE_FROM_CLUSTER = ("node_name",)  # EngineSettings fields set from [cluster], not [engine]
+# EngineSettings fields set from [server], not [engine]: engine field -> server field
+ENGINE_FROM_SERVER = {"restored_operator_grace_s": "operator_grace_s"}

@@ -21,16 +21,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pykka
 
+from engine import commands as c
 from engine import messages as m
 from engine import notices as n
 from engine.audience import deliveries
 from engine.clock import Clock, TimerHandle
 from engine.directory import Directory, Envelope
-from engine.dispatch import DispatchedActor, Dispatcher
+from engine.dispatch import Dispatcher, Inbox, runnable
 from engine.effects import CommitTrack, Effects
 from engine.errors import EngineError
 from engine.notices import Audience, Subscriber
@@ -54,6 +55,18 @@ class CommitFailed(EngineError):  # noqa: N818
         self.counted = counted
 
 
+class Faults(Protocol):
+    """Whether the next message ``address`` handles (or its ``on_start``) is to raise
+    ``InjectedCrash``: the harness's crash arms (``engine/testing/aids.py``)."""
+
+    def take(self, address: str, in_start: bool) -> bool: ...
+
+
+class NoFaults:
+    def take(self, address: str, in_start: bool) -> bool:
+        return False
+
+
 @dataclass
 class Context:
     directory: Directory
@@ -65,12 +78,18 @@ class Context:
     store_dispatcher: Dispatcher = field(default_factory=lambda: Dispatcher("frontdesk-store"))
     effects: Effects = field(init=False)
     fenced: bool = False  # set by the store: from then on only the store performs effects
+    faults: Faults = field(default_factory=NoFaults)
 
     def __post_init__(self) -> None:
         self.effects = Effects(self.directory)
 
 
-class EngineActor(DispatchedActor):
+class EngineActor(pykka.Actor):
+    """An engine actor, run as ``ctx.settings.dispatcher`` says (``launch``): by the
+    shared dispatcher, or as a plain pykka ``ThreadingActor``."""
+
+    actor_inbox: Inbox
+
     def __init__(self, address: str, ctx: Context) -> None:
         super().__init__()
         self.address = address
@@ -85,12 +104,14 @@ class EngineActor(DispatchedActor):
     @classmethod
     def launch(cls, address: str, ctx: Context, *args: Any) -> Any:
         """Start an actor at ``address``; messages sent meanwhile wait in its ledger."""
+        kind = runnable(cls, ctx.settings.dispatcher)
         ctx.directory.reserve(address)
-        ref = cls.start(address, ctx, *args)
+        ref = kind.start(address, ctx, *args)
         ctx.refs.append(ref)
         return ref
 
     def dispatcher_for_actor(self) -> Dispatcher:
+        """The shared dispatcher that runs it (unused with ``dispatcher = "threads"``)."""
         return self.ctx.dispatcher
 
     # --- pykka hooks -------------------------------------------------------------------
@@ -98,7 +119,7 @@ class EngineActor(DispatchedActor):
     def on_start(self) -> None:
         try:
             self.directory.register(self.address, self.actor_ref)
-            if self.directory.take_crash(self.address, in_start=True):
+            if self.ctx.faults.take(self.address, in_start=True):
                 raise InjectedCrash(f"crash injected into {self.address} at start")
             self.started()
         except Exception as e:
@@ -114,7 +135,7 @@ class EngineActor(DispatchedActor):
         try:
             if isinstance(message.message, CommitFailed):
                 raise message.message
-            if self.directory.take_crash(self.address, in_start=False):
+            if self.ctx.faults.take(self.address, in_start=False):
                 raise InjectedCrash(f"crash injected into {self.address}")
             self.handle(message.message)
         except Exception as e:
@@ -140,7 +161,7 @@ class EngineActor(DispatchedActor):
             return False
         cmd = message.command
         log.warning("%s refused %s: it failed: %r", self.address, type(cmd).__name__, error)
-        why = f"cannot {type(cmd).__name__}: the engine could not handle it ({error!r})"
+        why = f"cannot {c.action(cmd)}: the engine could not handle it ({error!r})"
         dialog = getattr(cmd, "dialog_id", None)
         refusal = n.Rejected(cmd.ref, "invalid", why, dialog)
         # as any answer of this actor: behind what it still has at the store

@@ -62,6 +62,7 @@ from engine.cluster_messages import (
     ResumeWrites,
     StopWrites,
     SwitchoverRequested,
+    WritesRefused,
 )
 from engine.errors import EngineError
 
@@ -93,6 +94,7 @@ __all__ = [
     "Role",
     "StopWrites",
     "SwitchoverRequested",
+    "WritesRefused",
     "accepts_writes",
     "initial",
     "step",
@@ -217,6 +219,8 @@ def _primary_refused(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
 
 
 def _primary_expired(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    """The lease ran out (``LeaseExpired``) or the engine's writes were refused under it
+    (``WritesRefused``): stop writing, ask for the lease again; a grant resumes writes."""
     return replace(s, role=Role.FENCED), [StopWrites(), RequestLease(s.epoch)]
 
 
@@ -291,6 +295,7 @@ TRANSITIONS: dict[tuple[Role, type[Input]], Handler] = {
     (P, LeaseGranted): _primary_renewed,
     (P, LeaseRefused): _primary_refused,
     (P, LeaseExpired): _primary_expired,
+    (P, WritesRefused): _primary_expired,
     (P, HigherEpochSeen): _deposed,
     (P, HeartbeatReceived): _deposed,
     (P, SwitchoverRequested): _primary_switchover,
@@ -327,6 +332,9 @@ IGNORED: frozenset[tuple[Role, type[Input]]] = frozenset(
         (C, HandoverFailed),
         (P, HandoverFailed),
         (F, HandoverReceived),
+        (B, WritesRefused),  # late: the node already stepped down
+        (C, WritesRefused),
+        (F, WritesRefused),
     }
 )
 

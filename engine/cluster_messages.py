@@ -92,6 +92,13 @@ class HandoverFailed(Input):
     """The backup did not take the role in time: keep (or get back) the lease."""
 
 
+@dataclass(frozen=True)
+class WritesRefused(Input):
+    """The engine's journal refused a write while this node was primary (a lease that
+    lapsed under it): that engine is fenced for good, so the node steps down until the
+    witness confirms its lease, then starts a new one."""
+
+
 # --- actions --------------------------------------------------------------------------
 
 
@@ -150,4 +157,5 @@ INPUTS: tuple[type[Input], ...] = (
     SwitchoverRequested,
     HandoverReceived,
     HandoverFailed,
+    WritesRefused,
 )

@@ -6,13 +6,14 @@ whether a status allows it) and answers each command with exactly one
 ``Ack`` or ``Rejected`` notice to the command's reply address, sent only once
 what the command changed is durable in the journal.
 
-Every command has ``ref``: the client's correlation id, echoed in the answer.
+Every command has ``ref``: the client's correlation id, echoed in the answer, and
+``ACTION``: what it asks in words, for the refusals people read (``action(command)``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 from engine.status import Status
 
@@ -21,7 +22,15 @@ Closer = Literal["visitor", "operator", "manager", "timeout"]
 
 @dataclass(frozen=True)
 class Command:
+    # what the command asks, in words for people: refusals read "cannot <ACTION>: why"
+    # ("cannot send a message in dialog d-1: it is closed"), never the class name
+    ACTION: ClassVar[str] = "do that"
     ref: str | None = field(default=None, kw_only=True)
+
+
+def action(command: Command) -> str:
+    """What ``command`` asks, for a refusal's message: ``close dialog d-1``, ``log out``."""
+    return command.ACTION.format(dialog=getattr(command, "dialog_id", "?"))
 
 
 # --- operators ---------------------------------------------------------------
@@ -29,6 +38,7 @@ class Command:
 
 @dataclass(frozen=True)
 class OperatorLogin(Command):
+    ACTION: ClassVar[str] = "log in"
     operator_id: str
     name: str
     capacity: int | None = None  # None: the configured default
@@ -36,23 +46,27 @@ class OperatorLogin(Command):
 
 @dataclass(frozen=True)
 class OperatorLogout(Command):
+    ACTION: ClassVar[str] = "log out"
     operator_id: str
 
 
 @dataclass(frozen=True)
 class SetStatus(Command):
+    ACTION: ClassVar[str] = "set the status"
     operator_id: str
     status: Status
 
 
 @dataclass(frozen=True)
 class SetCapacity(Command):
+    ACTION: ClassVar[str] = "set the capacity"
     operator_id: str
     capacity: int
 
 
 @dataclass(frozen=True)
 class OperatorSay(Command):
+    ACTION: ClassVar[str] = "send a message in dialog {dialog}"
     operator_id: str
     dialog_id: str
     text: str
@@ -60,6 +74,7 @@ class OperatorSay(Command):
 
 @dataclass(frozen=True)
 class Transfer(Command):
+    ACTION: ClassVar[str] = "transfer dialog {dialog}"
     operator_id: str
     dialog_id: str
     to_operator_id: str
@@ -68,12 +83,14 @@ class Transfer(Command):
 
 @dataclass(frozen=True)
 class OperatorClose(Command):
+    ACTION: ClassVar[str] = "close dialog {dialog}"
     operator_id: str
     dialog_id: str
 
 
 @dataclass(frozen=True)
 class MarkImportant(Command):
+    ACTION: ClassVar[str] = "mark dialog {dialog} important"
     operator_id: str
     dialog_id: str
     important: bool = True
@@ -81,6 +98,7 @@ class MarkImportant(Command):
 
 @dataclass(frozen=True)
 class AskForHelp(Command):
+    ACTION: ClassVar[str] = "ask for help in dialog {dialog}"
     operator_id: str
     dialog_id: str
     text: str = ""
@@ -94,6 +112,7 @@ class OpenDialog(Command):
     """Open a dialog. ``token_hash`` is the hash of the visitor's secret token;
     the adapter keeps the token itself and hands it to the visitor."""
 
+    ACTION: ClassVar[str] = "open a dialog"
     token_hash: str
     visitor_name: str = ""
     info: tuple[tuple[str, str], ...] = ()
@@ -102,6 +121,7 @@ class OpenDialog(Command):
 
 @dataclass(frozen=True)
 class VisitorSay(Command):
+    ACTION: ClassVar[str] = "send a message in dialog {dialog}"
     dialog_id: str
     token_hash: str
     text: str
@@ -109,6 +129,7 @@ class VisitorSay(Command):
 
 @dataclass(frozen=True)
 class VisitorClose(Command):
+    ACTION: ClassVar[str] = "close dialog {dialog}"
     dialog_id: str
     token_hash: str
 
@@ -120,6 +141,7 @@ class VisitorClose(Command):
 class Typing(Command):
     """Typing indicator; not journaled, not acknowledged."""
 
+    ACTION: ClassVar[str] = "show typing in dialog {dialog}"
     dialog_id: str
     on: bool
     operator_id: str | None = None  # None: the visitor (then token_hash is required)
@@ -133,6 +155,7 @@ class Typing(Command):
 class Monitor(Command):
     """A manager starts (or stops) monitoring a dialog."""
 
+    ACTION: ClassVar[str] = "monitor dialog {dialog}"
     manager_id: str
     dialog_id: str
     on: bool = True
@@ -140,5 +163,6 @@ class Monitor(Command):
 
 @dataclass(frozen=True)
 class ManagerClose(Command):
+    ACTION: ClassVar[str] = "close dialog {dialog}"
     manager_id: str
     dialog_id: str

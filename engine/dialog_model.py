@@ -10,8 +10,7 @@ from enum import Enum
 from typing import Any, ClassVar
 
 from engine import events as ev
-from engine import notices as n
-from engine.history import entry
+from engine.history import NO_HISTORY, History, entry
 
 REFS_KEPT = 1000
 
@@ -45,7 +44,7 @@ class DialogState:
     operator: str | None = None
     operator_name: str = ""
     seq: int = 0
-    history: tuple[n.DialogNotice, ...] = ()
+    history: History = field(default_factory=lambda: NO_HISTORY)  # held once: history.py
     last_visitor_at: float = 0.0
     waiting_since: float | None = None
     important: bool = False
@@ -78,6 +77,11 @@ def evolve(s: DialogState, **changes: Any) -> DialogState:
     return new
 
 
+def summary(s: DialogState) -> DialogState:
+    """``s`` without its entries: what the projection keeps of an open dialog."""
+    return s if s.history is NO_HISTORY else evolve(s, history=NO_HISTORY)
+
+
 def ref_key(author: str, operator: str | None, ref: str | None) -> str:
     """Refs are the client's: unique per visitor, or per operator (not across operators)."""
     return f"{author}:{operator}:{ref}" if operator is not None else f"{author}:{ref}"
@@ -98,7 +102,7 @@ def opened(e: ev.DialogOpenedEv) -> DialogState:
         priority=e.priority,
         opened_at=e.at,
         seq=e.seq,
-        history=(first,),
+        history=History((first,)),
         last_visitor_at=e.at,
     )
 
@@ -118,7 +122,7 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
     changes: dict[str, Any] = {}
     if note is not None:
         changes["seq"] = note.seq
-        changes["history"] = (*s.history, note)
+        changes["history"] = s.history.appended(note)  # no copy: engine/history.py
     if isinstance(e, ev.DialogAssignedEv):
         changes.update(phase=Phase.ASSIGNED, operator=e.operator, operator_name=e.operator_name)
         changes["position"] = 0

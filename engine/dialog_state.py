@@ -39,7 +39,16 @@ from engine import commands as c
 from engine import events as ev
 from engine import messages as m
 from engine import notices as n
-from engine.dialog_model import REFS_KEPT, DialogState, Memo, Phase, apply, opened, ref_key
+from engine.dialog_model import (
+    REFS_KEPT,
+    DialogState,
+    Memo,
+    Phase,
+    apply,
+    opened,
+    ref_key,
+    summary,
+)
 from engine.history import entry
 from engine.settings import EngineSettings
 
@@ -54,6 +63,7 @@ __all__ = [
     "decide",
     "decide_command",
     "opened",
+    "summary",
 ]
 
 
@@ -110,19 +120,18 @@ def close_effects(
 
 def decide_command(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     command = cmd.command
-    name = type(command).__name__
     if s.phase is Phase.CLOSED:
-        return _reject(cmd, s, "closed", f"cannot {name} on dialog {s.id}: it is closed")
+        return _reject(cmd, s, "closed", f"cannot {c.action(command)}: it is closed")
     d = _decide_open(s, cmd, now)
     return _with_reply(d, cmd.reply_to)
 
 
 def _decide_open(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     command = cmd.command
-    name = type(command).__name__
+    name = c.action(command)
     if isinstance(command, c.VisitorSay | c.VisitorClose):
         if command.token_hash != s.token_hash:
-            return _reject(cmd, s, "forbidden", f"cannot {name} on dialog {s.id}: not your dialog")
+            return _reject(cmd, s, "forbidden", f"cannot {name}: not your dialog")
     elif (
         isinstance(command, c.OperatorSay | c.OperatorClose | c.MarkImportant | c.AskForHelp)
         and s.operator != command.operator_id
@@ -132,7 +141,7 @@ def _decide_open(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
             cmd,
             s,
             "forbidden",
-            f"cannot {name} on dialog {s.id} as {command.operator_id}: {held}",
+            f"cannot {name} as {command.operator_id}: {held}",
         )
     if isinstance(command, c.VisitorSay | c.OperatorSay):
         author = "visitor" if isinstance(command, c.VisitorSay) else "operator"
@@ -141,7 +150,7 @@ def _decide_open(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
         if command.ref is not None and key in s.refs:
             return m.Decision((), (_ack(command.ref, s, s.refs[key]),))
         if not command.text.strip():
-            return _reject(cmd, s, "invalid", f"cannot {name} on dialog {s.id}: the text is empty")
+            return _reject(cmd, s, "invalid", f"cannot {name}: the text is empty")
         name_ = s.visitor_name if author == "visitor" else s.operator_name
         op = command.operator_id if isinstance(command, c.OperatorSay) else None
         e: ev.Event = ev.MessagePostedEv(
@@ -182,7 +191,7 @@ def _decide_open(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
             s.id, s.seq, "visitor" if command.operator_id is None else "operator", command.on
         )
         return m.Decision((), (m.Publish(note, False),))
-    return _reject(cmd, s, "invalid", f"dialog {s.id} does not take {name}")
+    return _reject(cmd, s, "invalid", f"cannot {name}: a dialog does not handle that")
 
 
 def decide(s: DialogState, msg: object, now: float, settings: EngineSettings) -> m.Decision:

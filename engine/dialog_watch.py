@@ -40,7 +40,8 @@ def authorize_watch(s: DialogState, w: m.Watch) -> n.Rejected | None:
 
 
 def replay(s: DialogState, w: m.Watch) -> tuple[m.Effect, ...]:
-    """What a new watcher is told: the history entries after ``w.after_seq`` (after a
+    """What a new watcher is told: an ``Ack`` (``seq``: the dialog's last entry) when the
+    watch has a ``ref``, the history entries after ``w.after_seq`` (after a
     ``history_gone`` when it claims more than there is), then the queue position if
     the dialog waits; or the refusal if it may not watch."""
     who = audience.of_watch(s, w)
@@ -49,13 +50,14 @@ def replay(s: DialogState, w: m.Watch) -> tuple[m.Effect, ...]:
         return (m.Reply(w.subscriber, refused),)
     subs = (w.subscriber,)
     fx: list[m.Effect] = []
+    if w.ref is not None:  # a watch asked for with a ref (a visitor's resume) is answered
+        fx.append(m.Reply(w.subscriber, n.Ack(w.ref, s.id, s.seq)))
     if w.after_seq > s.seq:
         fx.append(m.Deliver(subs, n.HistoryGone(s.id, s.seq, w.after_seq), False))
-    for h in s.history:
-        if h.seq > w.after_seq:
-            form = h.for_audience(who)  # a visitor is replayed only what is meant for it
-            if form is not None:
-                fx.append(m.Deliver(subs, form, False))
+    for h in s.history.after(w.after_seq):
+        form = h.for_audience(who)  # a visitor is replayed only what is meant for it
+        if form is not None:
+            fx.append(m.Deliver(subs, form, False))
     if s.phase is Phase.QUEUED and s.position > 0:
         fx.append(m.Deliver(subs, n.QueuePosition(s.id, s.seq, s.position), False))
     return tuple(fx)

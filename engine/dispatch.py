@@ -25,6 +25,18 @@ Theory of operation of a mailbox (its lock guards ``_queue`` and ``_scheduled``)
 * Once the actor stopped, what is left (and anything put later) is answered as
   pykka's own teardown does: an ``ask`` gets ``ActorDeadError``.
 
+The coupling to pykka: a new actor type is what pykka's own ``Actor`` docs call
+"internal methods for implementors of new actor types" (``_create_actor_inbox``,
+``_create_future``, ``_start_actor_loop``), plus ``_handle_receive`` (pykka's
+dispatch of proxy calls and stops, which a mailbox turn must run as pykka's own loop
+does) and ``messages._ActorStop`` (a stop left in a dead actor's inbox is answered
+``None``, not ``ActorDeadError``). Everything else — setting up, failing, stopping —
+is written here on pykka's public API (``on_start``, ``on_failure``, ``on_stop``,
+``actor_stopped``, ``ActorRegistry``). pyproject pins the minor version these were
+tested on, and ``tests/engine/test_pykka_contract.py`` fails naming the hook if a
+pykka release changes one of them. ``engine.dispatcher = "threads"`` runs every actor
+as a plain ``pykka.ThreadingActor`` instead (``engine/actor.py``).
+
 What an actor must not do on a dispatcher: block. A handler that waited for
 another actor's future on the same thread would wait for ever, which is why
 frontdesk's actors never ``ask`` each other (they only ``tell``). An actor that
@@ -38,16 +50,26 @@ import queue
 import sys
 import threading
 from collections import deque
-from typing import Any
+from types import TracebackType
+from typing import Any, Protocol
 
 import pykka
 from pykka import ActorDeadError, ActorRegistry
 from pykka import messages as pykka_messages
-from pykka._envelope import Envelope as PykkaEnvelope
 
 log = logging.getLogger("frontdesk.engine.dispatch")
 
 THROUGHPUT = 64
+
+# the one private message of pykka's this module needs (see the module's docstring)
+ACTOR_STOP: type[Any] = pykka_messages._ActorStop
+
+
+class PykkaEnvelope(Protocol):
+    """What pykka puts into an inbox (its ``_envelope.Envelope``, not public API)."""
+
+    message: Any
+    reply_to: pykka.Future[Any] | None
 
 
 class Dispatcher:
@@ -110,7 +132,7 @@ class Mailbox:
     """A ``DispatchedActor``'s inbox (pykka's ``ActorInbox`` protocol)."""
 
     def __init__(self) -> None:
-        self._queue: deque[PykkaEnvelope[Any]] = deque()
+        self._queue: deque[PykkaEnvelope] = deque()
         self._lock = threading.Lock()
         self._scheduled = True  # until the actor is attached and started
         self._set_up = False
@@ -120,7 +142,7 @@ class Mailbox:
 
     # --- pykka's ActorInbox ----------------------------------------------------------
 
-    def put(self, envelope: PykkaEnvelope[Any], /) -> None:
+    def put(self, envelope: PykkaEnvelope, /) -> None:
         with self._lock:
             if self._torn_down:
                 dead = True
@@ -136,7 +158,7 @@ class Mailbox:
         assert self.dispatcher is not None
         self.dispatcher.schedule(self)
 
-    def get(self) -> PykkaEnvelope[Any]:
+    def get(self) -> Any:  # a PykkaEnvelope (pykka's type for it is private)
         """The next envelope, without waiting (``queue.Empty`` if none)."""
         with self._lock:
             if not self._queue:
@@ -160,7 +182,7 @@ class Mailbox:
         assert actor is not None and self.dispatcher is not None
         if not self._set_up:
             self._set_up = True
-            actor._actor_loop_setup()
+            actor._set_up()
         handled = 0
         while not actor.actor_stopped.is_set():
             with self._lock:
@@ -186,15 +208,53 @@ class Mailbox:
             _answer_dead(actor, envelope)
 
 
-def _answer_dead(actor: DispatchedActor | None, envelope: PykkaEnvelope[Any]) -> None:
+def _answer_dead(actor: DispatchedActor | None, envelope: PykkaEnvelope) -> None:
     """What pykka's teardown does with a message left in a stopped actor's inbox."""
     if envelope.reply_to is None:
         return
-    if isinstance(envelope.message, pykka_messages._ActorStop):
+    if isinstance(envelope.message, ACTOR_STOP):
         envelope.reply_to.set(None)
         return
     error = ActorDeadError(f"{actor} stopped before handling the message")
     envelope.reply_to.set_exception(exc_info=(ActorDeadError, error, None))
+
+
+class Inbox(Protocol):
+    """An actor's inbox as frontdesk uses it: pykka's ``ActorInbox`` and ``get_nowait``
+    (both a ``Mailbox`` and the ``queue.Queue`` of a ``ThreadingActor`` have it)."""
+
+    def put(self, envelope: Any, /) -> None: ...
+    def get(self) -> Any: ...
+    def get_nowait(self) -> Any: ...
+    def empty(self) -> bool: ...
+
+
+class ThreadedActor(pykka.ThreadingActor):
+    """A plain pykka ``ThreadingActor`` (its own thread), daemonic as the dispatchers'
+    threads are, so an engine that was not stopped does not hold the process up."""
+
+    use_daemon_thread = True
+
+
+DISPATCHERS = ("shared", "threads")
+_RUNNABLE: dict[tuple[type[Any], str], type[pykka.Actor]] = {}
+_RUNNABLE_LOCK = threading.Lock()
+
+
+def runnable(cls: type[Any], dispatcher: str) -> type[pykka.Actor]:
+    """``cls`` (an actor class that does not say how it runs) made concrete: run by a
+    shared ``Dispatcher`` (``"shared"``) or as a plain ``ThreadingActor`` (``"threads"``).
+    One class per pair, made once."""
+    if dispatcher not in DISPATCHERS:
+        raise ValueError(f"a dispatcher is one of {', '.join(DISPATCHERS)}, got {dispatcher!r}")
+    key = (cls, dispatcher)
+    with _RUNNABLE_LOCK:
+        kind = _RUNNABLE.get(key)
+        if kind is None:
+            base = DispatchedActor if dispatcher == "shared" else ThreadedActor
+            kind = type(cls.__name__, (cls, base), {"__module__": cls.__module__})
+            _RUNNABLE[key] = kind
+    return kind
 
 
 class DispatchedActor(pykka.Actor):
@@ -219,7 +279,14 @@ class DispatchedActor(pykka.Actor):
     def _start_actor_loop(self) -> None:
         self.actor_inbox.start(self, self.dispatcher_for_actor())
 
-    def _handle_envelope(self, envelope: PykkaEnvelope[Any]) -> None:
+    def _set_up(self) -> None:
+        """pykka's loop setup: ``on_start``; if it raises, the actor fails."""
+        try:
+            self.on_start()
+        except Exception:
+            self._fail(*sys.exc_info())
+
+    def _handle_envelope(self, envelope: PykkaEnvelope) -> None:
         """One turn of pykka's ``_actor_loop_running``, with the same error handling."""
         try:
             response = self._handle_receive(envelope.message)
@@ -230,12 +297,32 @@ class DispatchedActor(pykka.Actor):
                 log.info("Exception returned from %s to caller:", self, exc_info=True)
                 envelope.reply_to.set_exception()
             else:
-                self._handle_failure(*sys.exc_info())
+                self._fail(*sys.exc_info())
                 try:
                     self.on_failure(*sys.exc_info())
                 except Exception:
-                    self._handle_failure(*sys.exc_info())
+                    self._fail(*sys.exc_info())
         except BaseException:
             log.debug("%r in %s. Stopping all actors.", sys.exc_info()[1], self)
-            self._stop()
+            self._stop_now()
             ActorRegistry.stop_all(block=False)
+
+    def _fail(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """What pykka does with an unhandled exception: log it, leave the registry, stop."""
+        log.error("Unhandled exception in %s:", self, exc_info=(kind, error, tb))  # type: ignore[arg-type]
+        ActorRegistry.unregister(self.actor_ref)
+        self.actor_stopped.set()
+
+    def _stop_now(self) -> None:
+        """Stop without handling the rest of the inbox, as pykka's ``Actor._stop``."""
+        ActorRegistry.unregister(self.actor_ref)
+        self.actor_stopped.set()
+        try:
+            self.on_stop()
+        except Exception:
+            self._fail(*sys.exc_info())

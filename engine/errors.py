@@ -33,6 +33,11 @@ class JournalError(EngineError):
     """The journal could not append or read (wraps the storage library's error)."""
 
 
+class JournalUnavailable(JournalError):  # noqa: N818 (contract name)
+    """The journal refused a write without trying it: its database failed lately and the
+    next attempt is not due yet (the command may be retried; nothing was written)."""
+
+
 class StaleEpoch(JournalError):  # noqa: N818 (contract name)
     """A write carried an epoch older than the journal's: this node is fenced."""
 

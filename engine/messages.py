@@ -49,9 +49,8 @@ class Unwatch:
 class WatchClosed:
     """To the store: ``watch`` is for a dialog no actor holds (closed, or unknown).
 
-    The store replays its history from the journal (or its cache of recently
-    closed dialogs) if the watcher may see it, and ends there: nothing more
-    will come."""
+    The store replays its history from the journal if the watcher may see it,
+    and ends there: nothing more will come."""
 
     dialog: str
     watch: Watch

@@ -4,12 +4,18 @@ It arms the clock timers the state machine needs: the looking-for-information
 reminder (first after ``looking_for_info_reminder_delay_s``, then every
 ``looking_for_info_reminder_interval_s`` until the status changes) and the
 transfer timeout (``transfer_timeout_s``) of each transfer it started.
+
+An actor the engine restored from the journal at start (``restored``: no console
+has logged in on this run yet) also arms ``restored_operator_grace_s``: a fresh
+``OperatorLogin`` (the console is back) disarms it; if it fires the operator is
+logged out and their dialogs go back to the queue, as after a closed socket's grace.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from engine import commands as c
 from engine import events as ev
 from engine import messages as m
 from engine import notices as n
@@ -18,9 +24,12 @@ from engine.actor import Context, EngineActor
 
 
 class OperatorActor(EngineActor):
-    def __init__(self, address: str, ctx: Context, state: os_.OperatorState) -> None:
+    def __init__(
+        self, address: str, ctx: Context, state: os_.OperatorState, restored: bool = False
+    ) -> None:
         super().__init__(address, ctx)
         self.state = state
+        self.restored = restored
 
     def started(self) -> None:
         self.commit(m.Decision((), (m.Tell("queue", self.state.availability()),)))
@@ -32,6 +41,9 @@ class OperatorActor(EngineActor):
                 interval = max(cfg.looking_for_info_reminder_interval_s, 1e-3)
                 delay = interval - ((-delay) % interval)
             self.arm("looking", delay)
+        grace = self.ctx.settings.restored_operator_grace_s
+        if self.restored and grace is not None and self.state.logged_in:
+            self.arm(os_.RESTORED_TICK, grace)
 
     def handle(self, message: Any) -> None:
         if isinstance(message, m.Watch):
@@ -43,6 +55,8 @@ class OperatorActor(EngineActor):
         if isinstance(message, m.Retire):
             self.retire()
             return
+        if isinstance(message, m.Inbound) and isinstance(message.command, c.OperatorLogin):
+            self.disarm(os_.RESTORED_TICK)  # the console logged in again
         if isinstance(message, m.Tick):
             if not self.tick_is_current(message):
                 return

@@ -166,12 +166,7 @@ def decide_command(
         e2 = ev.CapacitySetEv(operator=s.id, at=now, capacity=command.capacity)
         return m.Decision((e2,), (ack, _avail(_after(s, e2))))
     if isinstance(command, c.OperatorLogout):
-        e3 = ev.OperatorLoggedOutEv(operator=s.id, at=now)
-        gone = m.OperatorGone(s.id)
-        fx = [ack]
-        fx += [m.Tell(f"dialog:{d}", gone) for d in (*s.held, *sorted(s.reserved))]
-        fx += [_avail(_after(s, e3)), m.Tell(s.address, m.Retire())]
-        return m.Decision((e3,), tuple(fx))
+        return _logout(s, now, ack)
     if isinstance(command, c.Transfer):
         d = command.dialog_id
         if command.to_operator_id == s.id:
@@ -193,7 +188,7 @@ def decide_command(
         )
         offer = m.TransferOffer(tid, d, s.id, s.name, command.note, command.ref, cmd.reply_to)
         return m.Decision((memo,), (m.Tell(f"operator:{command.to_operator_id}", offer),))
-    return _reject(cmd, "invalid", f"operator {s.id} does not take {type(command).__name__}")
+    return _reject(cmd, "invalid", f"cannot {c.action(command)}: an operator does not handle that")
 
 
 def decide(s: OperatorState, msg: object, now: float, settings: EngineSettings) -> m.Decision:
@@ -253,7 +248,7 @@ def decide(s: OperatorState, msg: object, now: float, settings: EngineSettings) 
         pending = {k: v for k, v in s.pending.items() if k != msg.tid}
         return m.Decision((_memo(s, now, pending=pending),), ())
     if isinstance(msg, m.Tick):
-        return _tick(s, msg)
+        return _tick(s, msg, now)
     if isinstance(msg, m.Undeliverable):
         return _undeliverable(s, msg, now)
     return m.Decision()
@@ -280,7 +275,23 @@ def _transfer_offer(
     return m.Decision((memo,), (m.Tell(f"dialog:{t.dialog}", done), _avail(_after(s, memo))))
 
 
-def _tick(s: OperatorState, t: m.Tick) -> m.Decision:
+RESTORED_TICK = "restored"
+"""The timer of an operator restored from the journal whose console has not logged in."""
+
+
+def _logout(s: OperatorState, now: float, *answer: m.Effect) -> m.Decision:
+    """Log ``s`` out: its dialogs (and reserved ones) are told it is gone, then it retires."""
+    e = ev.OperatorLoggedOutEv(operator=s.id, at=now)
+    gone = m.OperatorGone(s.id)
+    fx: list[m.Effect] = list(answer)
+    fx += [m.Tell(f"dialog:{d}", gone) for d in (*s.held, *sorted(s.reserved))]
+    fx += [_avail(_after(s, e)), m.Tell(s.address, m.Retire())]
+    return m.Decision((e,), tuple(fx))
+
+
+def _tick(s: OperatorState, t: m.Tick, now: float) -> m.Decision:
+    if t.kind == RESTORED_TICK and s.logged_in:  # restored, and no console logged in since
+        return _logout(s, now)
     if t.kind == "looking" and s.logged_in and s.status.tells_visitors:
         note = m.NoteLookingForInfo(s.id, s.name, reminder=True)
         return m.Decision((), tuple(m.Tell(f"dialog:{d}", note) for d in s.held))

@@ -2,7 +2,9 @@
 
 The store folds every committed batch into it (so it never shows what is not
 durable); ``snapshot()`` reads it under a lock without touching any actor.
-Waiting times are computed at read time with the clock.
+Waiting times are computed at read time with the clock. It keeps summaries of the
+dialogs, not their histories (``Fold.summarise``): a history is held by its actor, and a
+closed dialog's is read from the journal.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from engine.replay import Fold
 
 class Projection:
     def __init__(self, fold: Fold, clock: Clock, node: dict[str, Any]) -> None:
+        fold.summarise()
         self._fold = fold
         self._clock = clock
         self._lock = threading.Lock()
@@ -39,11 +42,6 @@ class Projection:
     def is_closed(self, dialog_id: str) -> bool:
         with self._lock:
             return dialog_id in self._fold.closed
-
-    def closed_dialog(self, dialog_id: str) -> DialogState | None:
-        """The state of a recently closed dialog (None if not among the latest kept)."""
-        with self._lock:
-            return self._fold.closed_states.get(dialog_id)
 
     def may_exist(self, dialog_id: str) -> bool:
         """False for an id this node never gave (``d-<n>`` with n below the next number)."""

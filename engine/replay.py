@@ -6,6 +6,11 @@ its order), by the store after each commit (the inspection projection), and
 to rebuild one actor after a crash. It is built only with the pure ``apply``
 functions of the state machines, so what an actor holds in memory and what a
 replay gives are the same thing.
+
+A fold keeps each open dialog's history until ``summarise()`` (the projection's fold,
+once the actors have their states): from then on it keeps summaries (every field but
+the entries, ``dialog_state.summary``), so a history is held once, by its actor. A
+closed dialog's history is read from the journal when a watcher asks for it.
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ from engine.journal import Record
 from engine.operator_state import OperatorState
 
 CLOSED_KEPT = 10_000  # ids of the latest closed dialogs (commands to them: Rejected closed)
-CLOSED_STATES_KEPT = 256  # and the full state of the very latest (replays without a read)
 
 
 class Fold:
@@ -31,11 +35,17 @@ class Fold:
         self.default_capacity = default_capacity
         self.dialogs: dict[str, DialogState] = {}  # open ones
         self.closed: dict[str, None] = {}  # ids of the latest closed dialogs (ordered set)
-        self.closed_states: dict[str, DialogState] = {}  # the latest closed, oldest first
+        self.histories = True  # False once summarised: dialogs without their entries
         self.operators: dict[str, OperatorState] = {}  # logged-in ones
         self.next_number = 1
         self.last_seq = 0
         self.epoch = 0
+
+    def summarise(self) -> None:
+        """From now on keep summaries of the dialogs, not their histories (the projection:
+        each open dialog's actor holds its history)."""
+        self.histories = False
+        self.dialogs = {k: ds.summary(d) for k, d in self.dialogs.items()}
 
     def apply_records(self, records: Iterable[Record]) -> None:
         for r in records:
@@ -53,7 +63,8 @@ class Fold:
 
     def apply(self, e: ev.Event) -> None:
         if isinstance(e, ev.DialogOpenedEv):
-            self.dialogs[e.dialog] = ds.opened(e)
+            state = ds.opened(e)
+            self.dialogs[e.dialog] = state if self.histories else ds.summary(state)
             self.next_number = max(self.next_number, e.number + 1)
         elif isinstance(e, ev.DialogEvent):
             self._apply_dialog(e)
@@ -89,9 +100,6 @@ class Fold:
             self.closed[e.dialog] = None
             if len(self.closed) > CLOSED_KEPT:
                 del self.closed[next(iter(self.closed))]
-            self.closed_states[e.dialog] = after
-            if len(self.closed_states) > CLOSED_STATES_KEPT:
-                del self.closed_states[next(iter(self.closed_states))]
         else:
             self.dialogs[e.dialog] = after
         if isinstance(e, ev.DialogAssignedEv):

@@ -79,16 +79,18 @@ class Engine:
         if self._epoch is not None and self._epoch > self.journal.epoch():
             self.journal.raise_epoch(self._epoch)
         node = {"name": self.settings.node_name, "epoch": self.epoch, "fenced": False}
-        self.projection = Projection(fold, self.clock, node)
+        dialogs = list(fold.dialogs.values())  # with their histories, for their actors
+        self.projection = Projection(fold, self.clock, node)  # keeps summaries from here
         ctx = self.ctx
         StoreActor.launch("store", ctx, self.journal, self.projection, self.epoch)
         self.directory.on_absent = self._absent
         tokens = {d.token_hash: d.id for d in fold.dialogs.values()}
-        Supervisor.launch("supervisor", ctx, fold.next_number, tokens)
+        restored = frozenset(op.address for op in fold.operators.values())
+        Supervisor.launch("supervisor", ctx, fold.next_number, tokens, restored)
         QueueActor.launch("queue", ctx, fold.queue_state())
         for op in fold.operators.values():
-            OperatorActor.launch(op.address, ctx, op)
-        for d in fold.dialogs.values():
+            OperatorActor.launch(op.address, ctx, op, True)  # restored: no console yet
+        for d in dialogs:
             DialogActor.launch(d.address, ctx, d)
         self.started = True
         log.info(
@@ -170,7 +172,7 @@ class Engine:
     def submit(self, command: c.Command, reply_to: n.Subscriber | None = None) -> None:
         inbound = m.Inbound(command, reply_to)
         refused = self._not_primary(
-            type(command).__name__, command.ref, getattr(command, "dialog_id", None)
+            c.action(command), command.ref, getattr(command, "dialog_id", None)
         )
         if refused is not None:
             self._reply(reply_to, refused)
@@ -178,7 +180,7 @@ class Engine:
         bad = encodable.command_problem(command)
         if bad is not None:  # the journal could never store it: refused, not "retry later"
             dialog = getattr(command, "dialog_id", None)
-            what = type(command).__name__ + (f" on dialog {dialog}" if dialog else "")
+            what = c.action(command)
             ref = command.ref if encodable.problem(command.ref) is None else None
             self._reply(reply_to, n.Rejected(ref, "invalid", f"cannot {what}: {bad}", dialog))
             return
@@ -252,6 +254,6 @@ class Engine:
 def _closed(command: c.Command, dialog: str) -> n.Rejected:
     """The refusal of a command to a closed dialog, worded as its actor words it."""
     return n.Rejected(
-        command.ref, "closed", f"cannot {type(command).__name__} on dialog {dialog}: it is closed",
+        command.ref, "closed", f"cannot {c.action(command)}: it is closed",
         dialog,
     )

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+from engine.errors import ConfigError
+
+DispatcherName = Literal["shared", "threads"]  # engine/dispatch.py: how the actors run
 
 
 @dataclass(frozen=True)
@@ -18,3 +23,16 @@ class EngineSettings:
     max_restarts: int = 5  # restart intensity: at most this many restarts of one actor
     max_restarts_within_s: float = 30.0  # ... within this window, then it is given up
     node_name: str = "node-1"
+    # an operator restored from the journal (a restart, a promotion) whose console does not
+    # log in again within this is logged out; None: kept until they log out. ``config``
+    # sets it from server.operator_grace_s, the grace of an operator whose socket closed.
+    restored_operator_grace_s: float | None = None
+    # "shared": every actor but the store runs on one dispatcher thread (engine/dispatch.py);
+    # "threads": every actor is a plain pykka ThreadingActor with a thread of its own
+    dispatcher: DispatcherName = "shared"
+
+    def __post_init__(self) -> None:
+        if self.dispatcher not in ("shared", "threads"):
+            raise ConfigError(
+                f"engine.dispatcher: expected \"shared\" or \"threads\", got {self.dispatcher!r}"
+            )

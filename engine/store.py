@@ -31,9 +31,9 @@ actor crashes (their memory may run ahead of the journal: it never reaches
 it). ``Engine.submit`` refuses new commands the same way.
 
 A watch of a dialog that no actor holds (``WatchClosed``) is answered here:
-a closed dialog's history is read from the projection's cache of recently
-closed dialogs, else from the journal (its stream, folded with the replay
-code), and replayed to the watcher if it may see it; nothing follows.
+a closed dialog's history is read from the journal (its stream, folded with
+the replay code; the projection keeps no histories) and replayed to the
+watcher if it may see it; nothing follows.
 
 A subscriber that raises is dropped and logged; it never stops the store.
 """
@@ -54,13 +54,14 @@ from engine import operator_state as os_
 from engine.actor import CommitFailed, Context, EngineActor
 from engine.directory import Envelope
 from engine.dispatch import Dispatcher
-from engine.errors import JournalError, StaleEpoch
+from engine.errors import JournalError, JournalUnavailable, StaleEpoch
 from engine.journal import Journal, NewEvent, Record
 from engine.projection import Projection
 
 log = logging.getLogger("frontdesk.engine.store")
 
 BATCH = 256
+REBUILD_RETRY_S = 0.5  # a rebuild whose journal read failed is tried again after this
 REFUSED_KEPT = 10_000
 
 
@@ -115,9 +116,10 @@ class StoreActor(EngineActor):
     def handle(self, message: Any) -> None:
         if isinstance(message, m.Rebuild):
             self._poisoned.discard(message.address)  # behind all its commits: read it back
-            self.directory.send(
-                "supervisor", m.Rebuilt(message.address, self._rebuild(message.address))
-            )
+            self._try_rebuild(message.address)
+        elif isinstance(message, m.Tick):
+            if message.kind == "rebuild" and self.tick_is_current(message):
+                self._try_rebuild(message.key)
         elif isinstance(message, m.WatchClosed):
             self._watch_closed(message)
         elif isinstance(message, m.Barrier):
@@ -129,6 +131,23 @@ class StoreActor(EngineActor):
         log.error("the store failed handling %s: %r", env, error, exc_info=True)
         if env is not None:
             self.directory.done(self.address, env.id)
+
+    def _try_rebuild(self, address: str) -> None:
+        """Rebuilt to the supervisor; if the journal cannot be read now, try again at the
+        next successful append or after ``REBUILD_RETRY_S``, whichever comes first."""
+        try:
+            state = self._rebuild(address)
+        except JournalError as e:
+            log.warning("cannot rebuild %s now (%s); trying again", address, e)
+            self.arm("rebuild", REBUILD_RETRY_S, address)
+            return
+        self.disarm("rebuild", address)
+        self.directory.send("supervisor", m.Rebuilt(address, state))
+
+    def _retry_rebuilds(self) -> None:
+        for kind, address in [k for k in self._timers if k[0] == "rebuild"]:
+            self.disarm(kind, address)
+            self._try_rebuild(address)
 
     # --- commits ---------------------------------------------------------------------
 
@@ -152,6 +171,8 @@ class StoreActor(EngineActor):
                 self.projection.apply(records, events)
             except StaleEpoch as e:
                 self._fence(e)
+            except JournalUnavailable as e:  # refused during an outage: logged once there
+                failure = f"the journal could not write: {e}"
             except JournalError as e:
                 failure = f"the journal could not write: {e}"
                 log.error("journal append failed: %s", e)
@@ -173,6 +194,8 @@ class StoreActor(EngineActor):
                     self._perform(c.origin, effect)
             if c.track is not None:
                 c.track.performed += 1
+        if events and failure is None and not self.fenced:
+            self._retry_rebuilds()  # the journal is back for those waiting to be read
 
     def _fence(self, error: StaleEpoch) -> None:
         self.fenced = (
@@ -244,7 +267,9 @@ class StoreActor(EngineActor):
             # a restart that is the command's doing, not counted against its intensity
             self.directory.send(c.origin, CommitFailed(why, counted=False), self.address)
         elif c.origin not in self._poisoned:  # (poisoned: it is told already)
-            self.directory.send(c.origin, CommitFailed(why), self.address)
+            # the journal's fault, not the actor's: not counted against its restart
+            # intensity (an outage of the database would otherwise close every dialog)
+            self.directory.send(c.origin, CommitFailed(why, counted=False), self.address)
 
     def _undo_supervisor(self, c: m.Commit) -> None:
         """The supervisor's open or login did not reach the journal: the actor it started
@@ -266,8 +291,8 @@ class StoreActor(EngineActor):
 
     def _watch_closed(self, wc: m.WatchClosed) -> None:
         w, dialog = wc.watch, wc.dialog
-        state = self.projection.closed_dialog(dialog)
-        if state is None and self.projection.may_exist(dialog):
+        state = None
+        if self.projection.may_exist(dialog):
             try:
                 state = self._read_dialog(dialog)
             except JournalError as e:

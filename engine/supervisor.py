@@ -28,6 +28,9 @@
   them; on ``Rebuilt`` a new actor starts under the same address and the
   directory redelivers the messages still in its ledger.
 * ``Fenced`` (from the store): logins still waiting are refused ``not_primary``.
+* Operators restored from the journal at start wait for their console's login
+  (``awaiting_console``); one that crashes before it came is restarted with its
+  grace timer again (``OperatorActor``, ``restored``).
 """
 
 from __future__ import annotations
@@ -59,9 +62,17 @@ class Supervisor(EngineActor):
     refuses_poison_without_state = True
 
     def __init__(
-        self, address: str, ctx: Context, next_number: int, open_tokens: dict[str, str]
+        self,
+        address: str,
+        ctx: Context,
+        next_number: int,
+        open_tokens: dict[str, str],
+        restored: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__(address, ctx)
+        # operators restored from the journal at start whose console has not logged in yet:
+        # a crashed one restarts with its grace timer (``OperatorActor``, ``restored``)
+        self.awaiting_console = set(restored)
         self.next_number = next_number
         self.open_tokens = dict(open_tokens)  # token hash -> id, of the open dialogs
         self.tokens_of = {d: t for t, d in open_tokens.items()}  # dialog id -> token hash
@@ -133,6 +144,7 @@ class Supervisor(EngineActor):
 
     def _login(self, inbound: m.Inbound, cmd: c.OperatorLogin) -> None:
         address = f"operator:{cmd.operator_id}"
+        self.awaiting_console.discard(address)
         if self.fenced is not None:
             why = f"cannot log in {cmd.operator_id}: {self.fenced}"
             rej = n.Rejected(cmd.ref, "not_primary", why)
@@ -163,6 +175,7 @@ class Supervisor(EngineActor):
         OperatorActor.launch(address, self.ctx, state)
 
     def _retired(self, address: str) -> None:
+        self.awaiting_console.discard(address)
         token = self.tokens_of.pop(address.removeprefix("dialog:"), None)
         if token is not None:
             self.open_tokens.pop(token, None)
@@ -248,7 +261,7 @@ class Supervisor(EngineActor):
         if isinstance(state, ds.DialogState):
             DialogActor.launch(address, self.ctx, state)
         elif isinstance(state, os_.OperatorState):
-            OperatorActor.launch(address, self.ctx, state)
+            OperatorActor.launch(address, self.ctx, state, address in self.awaiting_console)
         else:
             QueueActor.launch(address, self.ctx, state)
         self._resume_logins(address)  # a logout that did not commit: logged in after all

@@ -83,6 +83,11 @@ HTTP_ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allow
                     413: "too_large", 415: "bad_content_type"}
 
 
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "an operator", "a manager"."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def _refusal(status: int, code: str, message: str) -> tuple[int, dict[str, Any]]:
     return status, {"error": {"code": code, "message": message}}
 
@@ -129,11 +134,12 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
             return None, None
         user = await auth.session_user(ctx.accounts, cookies)
         if user is None:
-            return None, _refusal(403, "no_session", f"the {role} endpoint needs a {role} session")
+            return None, _refusal(403, "no_session",
+                                  f"the {role} endpoint needs {_a(role)} session")
         if user.role != role:
             return None, _refusal(403, "wrong_role",
-                                  f"the {role} endpoint needs a {role} session, "
-                                  f"got a {user.role}'s")
+                                  f"the {role} endpoint needs {_a(role)} session, "
+                                  f"got {_a(user.role)}'s")
         return user, None
 
     endpoints: dict[str, tuple[str | None, Callable[[Transport, Any], WsConnection]]] = {

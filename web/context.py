@@ -17,6 +17,7 @@ from web.auth import AccountsPort
 from web.login_guard import LoginGuard
 from web.metrics import Metrics
 from web.options import ServerOptions
+from web.readiness import Readiness
 from web.session_sockets import SessionSockets
 
 _OBSERVED = (DialogOpened, DialogAssigned, DialogClosed)  # a tuple: a union is built per call
@@ -69,6 +70,7 @@ class ServerContext:
     _metrics_lock: threading.Lock = field(default_factory=threading.Lock)
     sessions: SessionSockets = field(default_factory=SessionSockets)  # sockets by session
     login_guard: LoginGuard | None = None  # None: made from options.login_limits at first use
+    readiness: Readiness = field(default_factory=Readiness)  # named conditions (/healthz)
 
     def logins(self) -> LoginGuard:
         """The throttle and hash bound every password check goes through."""

@@ -169,11 +169,22 @@ class HttpRoutes:
         })
 
     async def healthz(self, request: Request) -> Response:
-        """Role, epoch, readiness; a cluster node adds its ``health()`` (lag, link state)."""
+        """Role, epoch, readiness; a cluster node adds its ``health()`` (lag, link state).
+
+        Ready: the node's role serves and every readiness condition holds
+        (``web/readiness.py``); when not, ``not_ready`` says why, by condition (the
+        role as ``serving``), and the status is 503."""
         node = self.ctx.node
-        body: dict[str, Any] = {"role": node.role, "epoch": node.epoch, "ready": node.ready,
+        body: dict[str, Any] = {"role": node.role, "epoch": node.epoch,
                                 "node": self.ctx.options.node_name}
         body.update(self._cluster_health())
+        failing = self.ctx.readiness.failing()
+        if not node.ready:
+            failing = {"serving": f"this node is {node.role} of epoch {node.epoch}, "
+                                  "not serving", **failing}
+        body["ready"] = not failing
+        if failing:
+            body["not_ready"] = failing
         return JSONResponse(body, 200 if body["ready"] else 503)
 
     def _cluster_health(self) -> dict[str, Any]:
@@ -184,7 +195,7 @@ class HttpRoutes:
     async def metrics(self, request: Request) -> Response:
         """Prometheus text; a cluster node appends its ``metrics_text()`` (role, epoch, lag)."""
         snapshot = self.ctx.engine.snapshot() if self.ctx.node.ready else None
-        extra = [gcstats.render_prometheus().rstrip("\n")]
+        extra = [gcstats.render_prometheus().rstrip("\n"), *self.ctx.readiness.metrics()]
         metrics_text = getattr(self.ctx.node, "metrics_text", None)
         if callable(metrics_text):
             extra.append(str(metrics_text()).rstrip("\n"))

@@ -8,7 +8,8 @@
 2. the password is checked in a worker thread by the accounts store, which runs at most
    ``login.max_concurrent_hashes`` argon2 computations at once (``HashingBusyError`` after
    ``login.hash_wait_s``): that is refused with ``503`` and ``Retry-After``, and not
-   counted as a failure;
+   counted as a failure; so is an accounts database that cannot be read now (``503
+   unavailable``: PostgreSQL restarting);
 3. a wrong password (of a real or an unknown account: both cost one argon2 verify) is
    counted under the login and the address; a right one clears the login's count.
 """
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 
 import trio
 
-from adapters.account_models import HashingBusyError
+from adapters.account_models import AccountError, HashingBusyError
 from web.auth import AccountsPort, User, basic_credentials
 from web.login_throttle import LoginThrottle, ThrottleLimits
 
@@ -30,7 +31,8 @@ BUSY_RETRY_AFTER_S = 1
 
 @dataclass(frozen=True)
 class LoginRefused:
-    """A login not even checked: ``status`` 429 (throttled) or 503 (hashing busy)."""
+    """A login not even checked: ``status`` 429 (throttled) or 503 (hashing busy, the
+    accounts database unavailable)."""
 
     status: int
     code: str
@@ -66,6 +68,9 @@ class LoginGuard:
         except HashingBusyError as exc:
             return LoginRefused(503, "busy", f"{exc}; retry in {BUSY_RETRY_AFTER_S} s",
                                 BUSY_RETRY_AFTER_S)
+        except AccountError as exc:  # the accounts' database cannot be read now
+            return LoginRefused(503, "unavailable", f"cannot check the login now: {exc}; "
+                                f"retry in {BUSY_RETRY_AFTER_S} s", BUSY_RETRY_AFTER_S)
         if user is None:
             self.throttle.failed(login, address)
         else:

@@ -42,32 +42,20 @@ from trio_websocket import (
     WebSocketConnection,
 )
 
+from adapters.client.errors import RefusedError, UpgradeRefusedError, why_failed
 from adapters.client.http import ClientError
 from adapters.client.inbox import Frame, FrameLog
+from adapters.client.keepalive import keepalive as keepalive_task
 from adapters.client.reconnect import Backoff, abort, origin_of, primary_hint, ws_url
 from adapters.client.socket import one_exception, open_socket
 
 log = logging.getLogger("frontdesk.client")
 
+RETRY_CODES = frozenset({"unavailable"})  # refused for now: the same request again is safe
 FINAL_CLOSE_CODES = frozenset({1000, 1008})  # closed on purpose (logout, session ended): stay off
-
-
-class RefusedError(ClientError):
-    """The server answered a request with an ``error`` frame."""
-
-    def __init__(self, frame: Frame) -> None:
-        super().__init__(f"{frame.get('code')}: {frame.get('message')}")
-        self.code: str = frame.get("code", "")
-        self.frame = frame
-
-
-class UpgradeRefusedError(ClientError):
-    """The upgrade was refused (HTTP status, body) and reconnecting is off."""
-
-    def __init__(self, status: int, body: bytes) -> None:
-        super().__init__(f"websocket upgrade refused: HTTP {status} {body[:200]!r}")
-        self.status = status
-        self.body = body
+# an upgrade refused for who the client is (no session, wrong role, foreign Origin): another
+# try, or another node, gives the same answer, so the cause is raised at once
+FINAL_STATUSES = frozenset({401, 403})
 
 
 class ClientBase(FrameLog):
@@ -94,6 +82,7 @@ class ClientBase(FrameLog):
         self.origin = origin
         self.reconnect = reconnect
         self.backoff = backoff or Backoff()
+        self.retry_backoff = Backoff(base_s=0.05, max_s=1.0)  # between retries of a request
         self.max_frame_bytes = max_frame_bytes
         self.ping_interval_s = ping_interval_s  # None: no keepalive
         self.ping_timeout_s = ping_timeout_s
@@ -115,6 +104,7 @@ class ClientBase(FrameLog):
         self._stopped = False
         self._read_scope = trio.CancelScope()
         self._finished = trio.Event()
+        self.last_failure: str | None = None  # why the last dial failed or the socket was lost
         # While set to an unset Event, reconnection waits for it (tests: "the network is down").
         self.reconnect_gate: trio.Event | None = None
 
@@ -166,7 +156,10 @@ class ClientBase(FrameLog):
         if self._fatal is not None:
             raise self._fatal
         if not self._connected.is_set():
-            raise ClientError(f"not connected to any of {self.urls} within {timeout} s")
+            state = "never connected" if self.connections == 0 else "not connected again"
+            why = f"; last failure: {self.last_failure}" if self.last_failure else ""
+            raise ClientError(
+                f"not connected to any of {self.urls} within {timeout} s ({state}{why})")
 
     def drop(self) -> None:
         """Abort the socket without a close handshake (tests: a network loss)."""
@@ -193,8 +186,10 @@ class ClientBase(FrameLog):
             try:
                 await self._session(url)
             except ConnectionRejected as exc:
-                if not self.reconnect:
-                    self._fatal = UpgradeRefusedError(exc.status_code, exc.body or b"")
+                refusal = UpgradeRefusedError(exc.status_code, exc.body or b"", self._ws_url(url))
+                self.last_failure = str(refusal)
+                if not self.reconnect or exc.status_code in FINAL_STATUSES:
+                    self._fatal = refusal
                     self._notify()
                     return
                 hint = primary_hint(exc.body)
@@ -202,6 +197,7 @@ class ClientBase(FrameLog):
             except (HandshakeError, OSError, ConnectionClosed, trio.BrokenResourceError,
                     trio.TooSlowError) as exc:
                 log.info("connection to %s lost: %r", url, exc)
+                self.last_failure = f"{self._ws_url(url)}: {why_failed(exc)}"
                 if self.close_codes and self.close_codes[-1] in FINAL_CLOSE_CODES \
                         and isinstance(exc, ConnectionClosed):
                     self._fatal = ClientError(
@@ -213,7 +209,7 @@ class ClientBase(FrameLog):
                 self._notify()
             if self._stopped or not self.reconnect:
                 if not self._stopped and self._fatal is None:
-                    self._fatal = ClientError(f"disconnected from {url} (codes {self.close_codes})")
+                    self._fatal = self._gone(url)
                 self._notify()
                 return
             if self.connections > connections and not self._missed_pong:
@@ -227,6 +223,17 @@ class ClientBase(FrameLog):
             if self.reconnect_gate is not None:
                 await self.reconnect_gate.wait()
 
+    def _ws_url(self, url: str) -> str:
+        return ws_url(url) + self.path
+
+    def _gone(self, url: str) -> ClientError:
+        """Why the client stops (reconnect off): it never connected, or it lost the socket."""
+        if self.connections == 0:
+            return ClientError(f"never connected: {self.last_failure or self._ws_url(url)}")
+        codes = f"close codes {self.close_codes}" if self.close_codes else "no close code"
+        return ClientError(f"disconnected from {self._ws_url(url)} ({codes}; "
+                           f"{self.last_failure or 'no cause given'})")
+
     def _index_of(self, url: str) -> int:
         """The index of ``url`` in ``urls`` (added at the end if it is new)."""
         url = url.rstrip("/")
@@ -236,25 +243,14 @@ class ClientBase(FrameLog):
         self.urls.append(url)
         return len(self.urls) - 1
 
-    async def _keepalive(self, ws: WebSocketConnection, interval_s: float) -> None:
-        """Ping every ``interval_s``; abort the socket when a pong is late (paused server)."""
-        while True:
-            await trio.sleep(interval_s)
-            with trio.move_on_after(self.ping_timeout_s) as waited:
-                try:
-                    await ws.ping()
-                except (ConnectionClosed, trio.BrokenResourceError, trio.ClosedResourceError):
-                    return  # the reader sees the loss too
-            if waited.cancelled_caught:
-                log.info("no pong from %s within %s s: dropping the socket", self.url,
-                         self.ping_timeout_s)
-                self._missed_pong = True
-                self.unresponsive += 1
-                await abort(ws)
-                return
+    def _missed(self) -> None:
+        """The keepalive gave the socket up: a pong did not come in time."""
+        log.info("no pong from %s: the node counts as a failed attempt", self.url)
+        self._missed_pong = True
+        self.unresponsive += 1
 
     async def _session(self, url: str) -> None:
-        url_of_socket = ws_url(url) + self.path
+        url_of_socket = self._ws_url(url)
         headers = [(b"Origin", (self.origin or origin_of(url)).encode())]
         if self.session:
             headers.append((b"Cookie", f"fd_session={self.session}".encode()))
@@ -281,7 +277,8 @@ class ClientBase(FrameLog):
                 self._connected.set()
                 self._notify()
                 if self.ping_interval_s is not None and self._inner is not None:
-                    self._inner.start_soon(self._run_keepalive, keepalive, ws, self.ping_interval_s)
+                    self._inner.start_soon(keepalive_task, ws, self.ping_interval_s,
+                                           self.ping_timeout_s, self._missed, keepalive)
                 self._read_scope = trio.CancelScope()
                 with self._read_scope:  # aclose() cancels this scope only: a clean close follows
                     if self._stopped:
@@ -294,12 +291,6 @@ class ClientBase(FrameLog):
                 raise
             finally:
                 keepalive.cancel()
-
-    async def _run_keepalive(
-        self, scope: trio.CancelScope, ws: WebSocketConnection, interval_s: float
-    ) -> None:
-        with scope:
-            await self._keepalive(ws, interval_s)
 
     def _file(self, frame: Frame) -> None:
         if not self.keep(frame):
@@ -348,33 +339,50 @@ class ClientBase(FrameLog):
         ``ref`` (the server writes no separate ack for a message it echoes).
 
         A ``say`` is remembered until acknowledged and sent again (same ``ref``)
-        after a reconnection, so it survives a dropped socket.
+        after a reconnection, so it survives a dropped socket. A request refused with a
+        code of ``RETRY_CODES`` (``unavailable``: the node cannot write its journal now)
+        is sent again, same ``ref``, after ``retry_backoff``, until ``timeout``; the
+        engine answers a ref it already holds with the original answer, never twice.
+        When the client stops for good while waiting (a refused reconnection, a final
+        close), it raises that cause.
         """
         frame = dict(frame)
         ref = frame.setdefault("ref", self.next_ref(frame["type"][:1]))
+        try:
+            with trio.fail_after(timeout):
+                for attempt in itertools.count():
+                    answer = await self._ask(frame, ref)
+                    if answer["type"] != "error" or answer.get("code") not in RETRY_CODES:
+                        break
+                    await trio.sleep(self.retry_backoff.delay(attempt))
+        except trio.TooSlowError:
+            self._pending.pop(ref, None)
+            raise ClientError(f"no answer to {frame['type']} (ref {ref}) within {timeout} s") \
+                from None
+        if answer["type"] == "error":
+            raise RefusedError(answer)
+        return answer
+
+    async def _ask(self, frame: Frame, ref: str) -> Frame:
+        """Send ``frame`` once and wait for the frame answering ``ref``."""
         done = trio.Event()
         box: list[Frame] = []
         self._pending[ref] = (done, box)
         if frame["type"] == "say":
             self._unacked[ref] = frame
-        try:
-            with trio.fail_after(timeout):
-                if self._ws is not None:
-                    try:
-                        await self._ws.send_message(json.dumps(frame))
-                    except ConnectionClosed:
-                        if frame["type"] != "say":
-                            raise ClientError(f"connection lost sending {frame['type']}") from None
-                elif frame["type"] != "say":
-                    await self.send(frame)
-                await done.wait()
-        except trio.TooSlowError:
-            self._pending.pop(ref, None)
-            raise ClientError(f"no answer to {frame['type']} (ref {ref}) within {timeout} s") \
-                from None
-        answer = box[0]
-        if answer["type"] == "error":
-            raise RefusedError(answer)
-        return answer
+        if self._ws is not None:
+            try:
+                await self._ws.send_message(json.dumps(frame))
+            except ConnectionClosed:
+                if frame["type"] != "say":
+                    raise ClientError(f"connection lost sending {frame['type']}") from None
+        elif frame["type"] != "say":
+            await self.send(frame)
+        while not done.is_set():  # or the client stopped for good: say why
+            if self._fatal is not None:
+                self._pending.pop(ref, None)
+                raise self._fatal
+            await self._wait_change()
+        return box[0]
 
     # --- reading -------------------------------------------------------------------------

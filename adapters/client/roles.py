@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TypeVar, Unpack
 
 from trio_websocket import WebSocketConnection
 
 from adapters.client.base import ClientBase
 from adapters.client.http import login as http_login
 from adapters.client.inbox import Frame
+from adapters.client.options import ClientOptions
 
 T = TypeVar("T", bound="ClientBase")
 RESUME_FINAL = frozenset({"closed", "forbidden", "unknown_dialog"})
@@ -21,8 +22,8 @@ class VisitorClient(ClientBase):
 
     path = "/ws/visitor"
 
-    def __init__(self, urls: str | Sequence[str], **kwargs: Any) -> None:
-        super().__init__(urls, **kwargs)
+    def __init__(self, urls: str | Sequence[str], **options: Unpack[ClientOptions]) -> None:
+        super().__init__(urls, **options)
         self.tokens: dict[str, str] = {}  # dialog -> token
         self.dialog: str | None = None
         self.closed: set[str] = set()  # dialogs known to be over
@@ -59,25 +60,34 @@ class VisitorClient(ClientBase):
         return await self.request(frame, timeout)
 
     async def resume(self, dialog: str, token: str, after_seq: int | None = None,
-                     timeout: float = 10.0) -> None:
-        """Take over a dialog opened elsewhere (e.g. by another process) by its token."""
+                     timeout: float = 10.0) -> Frame:
+        """Take over a dialog opened elsewhere (another process, a reloaded page) by its
+        token. Returns the ``ack`` (``dialog``, and ``seq``: the dialog's last entry); the
+        entries after ``after_seq`` (default: the last seen) follow it. Raises
+        ``RefusedError`` ``forbidden`` for a token that is not the dialog's, and
+        ``unknown_dialog`` for an id that does not exist (the dialog is then forgotten)."""
         self.tokens[dialog] = token
         self.dialog = dialog
+        self.closed.discard(dialog)
         seq = self.last_seq.get(dialog, 0) if after_seq is None else after_seq
-        await self.send({"type": "resume", "dialog": dialog, "token": token, "after_seq": seq,
-                         "ref": self.next_ref("resume")})
+        return await self.request({"type": "resume", "dialog": dialog, "token": token,
+                                   "after_seq": seq, "ref": self.next_ref("resume")}, timeout)
 
     async def say(self, text: str, dialog: str | None = None, ref: str | None = None,
                   timeout: float = 10.0) -> Frame:
+        """Post ``text`` in ``dialog`` (default: the current one); returns the
+        ``dialog.message`` that answers it once durable. Survives a dropped socket."""
         frame: Frame = {"type": "say", "text": text, "dialog": dialog or self.dialog}
         if ref is not None:
             frame["ref"] = ref
         return await self.request(frame, timeout)
 
     async def typing(self, on: bool = True, dialog: str | None = None) -> None:
+        """Show (or stop showing) that the visitor is typing; nothing is awaited."""
         await self.send({"type": "typing", "on": on, "dialog": dialog or self.dialog})
 
     async def close(self, dialog: str | None = None, timeout: float = 10.0) -> Frame:
+        """Close ``dialog`` (default: the current one); returns the ack."""
         return await self.request({"type": "close", "dialog": dialog or self.dialog}, timeout)
 
 
@@ -86,17 +96,20 @@ class OperatorClient(ClientBase):
 
     path = "/ws/operator"
 
-    def __init__(self, urls: str | Sequence[str], **kwargs: Any) -> None:
-        super().__init__(urls, **kwargs)
+    def __init__(self, urls: str | Sequence[str], **options: Unpack[ClientOptions]) -> None:
+        super().__init__(urls, **options)
         self.dialogs: set[str] = set()
         self.status: str | None = None
 
     @classmethod
     async def logged_in(cls: type[T], urls: str | Sequence[str], login: str, password: str,
-                        **kwargs: Any) -> T:
+                        **options: Unpack[ClientOptions]) -> T:
+        """Log in over HTTP on the first URL (``POST /api/login``) and return a client
+        holding the session (not yet running). Raises ``LoginFailedError``."""
         first = urls if isinstance(urls, str) else urls[0]
         token = await http_login(first, login, password)
-        return cls(urls, session=token, **kwargs)
+        options["session"] = token
+        return cls(urls, **options)
 
     def on_frame(self, frame: Frame) -> None:
         kind = frame.get("type")
@@ -111,33 +124,41 @@ class OperatorClient(ClientBase):
         await ws.send_message(json.dumps({"type": "resume", "dialogs": dict(self.last_seq)}))
 
     async def set_status(self, status: str, timeout: float = 10.0) -> Frame:
+        """Set the operator's status (``connected``, ``on_break``, …); returns the ack."""
         return await self.request({"type": "status", "status": status}, timeout)
 
     async def say(self, dialog: str, text: str, ref: str | None = None,
                   timeout: float = 10.0) -> Frame:
+        """Post ``text`` in ``dialog``; returns the ``dialog.message`` that answers it."""
         frame: Frame = {"type": "say", "dialog": dialog, "text": text}
         if ref is not None:
             frame["ref"] = ref
         return await self.request(frame, timeout)
 
     async def typing(self, dialog: str, on: bool = True) -> None:
+        """Show (or stop showing) that the operator is typing; nothing is awaited."""
         await self.send({"type": "typing", "dialog": dialog, "on": on})
 
     async def transfer(self, dialog: str, to: str, note: str = "",
                        timeout: float = 10.0) -> Frame:
+        """Hand ``dialog`` to operator ``to`` (with a note only operators see)."""
         return await self.request({"type": "transfer", "dialog": dialog, "to": to, "note": note},
                                   timeout)
 
     async def close(self, dialog: str, timeout: float = 10.0) -> Frame:
+        """Close ``dialog``; returns the ack."""
         return await self.request({"type": "close", "dialog": dialog}, timeout)
 
     async def important(self, dialog: str, on: bool = True, timeout: float = 10.0) -> Frame:
+        """Set (or clear) the Important flag of ``dialog``."""
         return await self.request({"type": "important", "dialog": dialog, "on": on}, timeout)
 
     async def help(self, dialog: str, text: str = "", timeout: float = 10.0) -> Frame:
+        """Ask the managers for help with ``dialog``."""
         return await self.request({"type": "help", "dialog": dialog, "text": text}, timeout)
 
     async def logout(self, timeout: float = 10.0) -> Frame:
+        """Log out (the server then closes the socket with 1000; no reconnection)."""
         self.reconnect = False
         return await self.request({"type": "logout"}, timeout)
 
@@ -147,30 +168,36 @@ class ManagerClient(ClientBase):
 
     path = "/ws/manager"
 
-    def __init__(self, urls: str | Sequence[str], **kwargs: Any) -> None:
-        super().__init__(urls, **kwargs)
+    def __init__(self, urls: str | Sequence[str], **options: Unpack[ClientOptions]) -> None:
+        super().__init__(urls, **options)
         self.monitored: set[str] = set()
 
     @classmethod
     async def logged_in(cls: type[T], urls: str | Sequence[str], login: str, password: str,
-                        **kwargs: Any) -> T:
+                        **options: Unpack[ClientOptions]) -> T:
+        """Log in over HTTP on the first URL (``POST /api/login``) and return a client
+        holding the session (not yet running). Raises ``LoginFailedError``."""
         first = urls if isinstance(urls, str) else urls[0]
         token = await http_login(first, login, password)
-        return cls(urls, session=token, **kwargs)
+        options["session"] = token
+        return cls(urls, **options)
 
     async def on_connected(self, ws: WebSocketConnection) -> None:
         for dialog in self.monitored:
             await ws.send_message(json.dumps({"type": "monitor", "dialog": dialog, "on": True}))
 
     async def monitor(self, dialog: str, on: bool = True, timeout: float = 10.0) -> Frame:
+        """Start (or stop) monitoring ``dialog``: its entries come to this client."""
         ack = await self.request({"type": "monitor", "dialog": dialog, "on": on}, timeout)
         (self.monitored.add if on else self.monitored.discard)(dialog)
         return ack
 
     async def close(self, dialog: str, timeout: float = 10.0) -> Frame:
+        """Close ``dialog``; returns the ack."""
         return await self.request({"type": "close", "dialog": dialog}, timeout)
 
     async def snapshot(self, timeout: float = 10.0) -> Frame:
+        """The inspection snapshot (operators, dialogs, queue) as a ``snapshot`` frame."""
         ref = self.next_ref("snapshot")
         since = len(self.received)
         await self.send({"type": "snapshot", "ref": ref})

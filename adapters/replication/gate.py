@@ -7,7 +7,12 @@ its own thread. An append:
 
 1. is refused with ``StaleEpoch`` unless this node is primary and its lease is
    valid now (monotonic time; the lease is counted from when the renewal was
-   *sent*, so it ends before the witness's view of it does);
+   *sent*, so it ends before the witness's view of it does). A lease that has
+   just lapsed while its renewal is on the way is waited for, at most
+   ``lapse_grace_s`` (real time): the append goes on if the renewal is confirmed
+   (``extend``), and is refused once the node fences itself or the grace is over.
+   A refused append calls ``on_refused`` (the engine that got it is fenced for
+   good: the node must step down and start a new one, not claim it still writes);
 2. is written to the local journal (durable on return);
 3. wakes the replication sender (``on_appended``, called from the store thread);
 4. in ``sync`` mode, waits (``ReplicationGate.wait_durable``) until the backup
@@ -52,11 +57,13 @@ class ReplicationGate:
         mode: Mode = "sync",
         sync_timeout_s: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
+        lapse_grace_s: float = 0.0,
     ) -> None:
         if mode not in ("sync", "async"):
             raise ValueError(f"replication mode: expected 'sync' or 'async', got {mode!r}")
         self.mode: Mode = mode
         self.sync_timeout_s = sync_timeout_s
+        self.lapse_grace_s = lapse_grace_s
         self._monotonic = monotonic
         self._cond = threading.Condition()
         self._epoch = 0
@@ -70,6 +77,7 @@ class ReplicationGate:
         self.standby_name: str | None = None
         self.on_stall: Callable[[], None] = lambda: None
         self.on_appended: Callable[[int], None] = lambda seq: None
+        self.on_refused: Callable[[], None] = lambda: None
 
     # -- called by the node (trio side) ------------------------------------------
 
@@ -86,6 +94,7 @@ class ReplicationGate:
     def extend(self, lease_until: float) -> None:
         with self._cond:
             self._lease_until = max(self._lease_until, lease_until)
+            self._cond.notify_all()  # an append waiting out a lapse goes on
 
     def fence(self) -> None:
         """Refuse every append from now on; wake the waiters (they raise StaleEpoch)."""
@@ -174,6 +183,12 @@ class ReplicationGate:
 
     def check_writable(self) -> None:
         with self._cond:
+            give_up = time.monotonic() + self.lapse_grace_s
+            while self._writable and self._monotonic() >= self._lease_until:
+                left = give_up - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(timeout=left)  # woken by extend() or fence()
             self._check_writable()
 
     def _check_writable(self) -> None:
@@ -234,11 +249,15 @@ class GatedJournal:
         self.gate = gate
 
     def append(self, events: Sequence[NewEvent], epoch: int) -> list[Record]:
-        self.gate.check_writable()
-        records = self.inner.append(events, epoch)
-        if records:
-            self.gate.note_appended(records[-1].seq)
-            self.gate.wait_durable(records[-1].seq)
+        try:
+            self.gate.check_writable()
+            records = self.inner.append(events, epoch)
+            if records:
+                self.gate.note_appended(records[-1].seq)
+                self.gate.wait_durable(records[-1].seq)
+        except StaleEpoch:
+            self.gate.on_refused()  # the engine fences itself on this: the node must know
+            raise
         return records
 
     def append_records(self, records: Sequence[Record]) -> None:

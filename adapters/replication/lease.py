@@ -1,5 +1,9 @@
 """The primary's lease: asking the witness for it, renewing it, reporting the standby.
 
+Whatever goes wrong with the witness — unreachable, paused, answering an error (it
+could not save its book), answering nonsense — is one thing here: no answer. A
+primary then fences itself when its lease runs out and keeps asking; it never stops.
+
 ``LeaseKeeper.request`` performs the machine's ``RequestLease``; ``keep``
 renews the lease of a primary every ``lease_s / 4`` (retrying at once after a
 failed attempt, each attempt bounded by what is left of the lease) and tells
@@ -17,8 +21,7 @@ from typing import TYPE_CHECKING
 
 import trio
 
-from adapters.witness.book import Granted
-from adapters.witness.client import WitnessUnavailableError
+from adapters.witness.book import Granted, WitnessError
 from engine.cluster import (
     HandoverFailed,
     HigherEpochSeen,
@@ -26,6 +29,7 @@ from engine.cluster import (
     LeaseGranted,
     LeaseRefused,
     Role,
+    WritesRefused,
 )
 
 if TYPE_CHECKING:
@@ -61,7 +65,7 @@ class LeaseKeeper:
                     node.state.epoch,
                     node.settings.lease_s,
                 )
-            except WitnessUnavailableError as e:
+            except WitnessError as e:
                 log.warning("%s", e)
                 if node.state.role is Role.FENCED:
                     await trio.sleep(node.settings.lease_s / 4)
@@ -113,7 +117,7 @@ class LeaseKeeper:
                         answer = await node.witness.renew(
                             settings.node_name, node.state.epoch, settings.lease_s, standby
                         )
-                    except WitnessUnavailableError as e:
+                    except WitnessError as e:
                         log.warning("lease renewal failed: %s", e)
                 if isinstance(answer, Granted):
                     node.gate.extend(sent + answer.lease_s * LEASE_MARGIN)
@@ -131,6 +135,9 @@ class LeaseKeeper:
                     return
                 if not node.gate.lease_valid():
                     node.feed(LeaseExpired())
+                    return
+                if node.serving and node.engine_fenced():  # refused under us: never claim it
+                    node.feed(WritesRefused())
                     return
                 pause = settings.lease_s / 4 if answer is not None else settings.lease_s / 20
                 with trio.move_on_after(pause):
@@ -160,7 +167,7 @@ class LeaseKeeper:
                     why = f"the witness refused the release: {answer.reason}"
                 elif not await node.source.send_handover(epoch):
                     why = "the link to the backup closed"
-            except WitnessUnavailableError as e:
+            except WitnessError as e:
                 why = str(e)
         ok = not why
         if ok:
@@ -169,7 +176,7 @@ class LeaseKeeper:
                 while True:
                     try:
                         status = await node.witness.status()
-                    except WitnessUnavailableError:
+                    except WitnessError:
                         status = {}
                     if int(status.get("epoch", epoch)) > epoch:
                         node.primary_hint_url = str(status.get("url") or "")

@@ -49,6 +49,7 @@ from engine.cluster import (
     Role,
     StopWrites,
     SwitchoverRequested,
+    WritesRefused,
     initial,
     step,
 )
@@ -78,7 +79,11 @@ class ClusterNode:
     ) -> None:
         self.settings = settings
         self.journal_raw = journal
-        self.gate = ReplicationGate(settings.mode, settings.sync_timeout_s, monotonic)
+        # an append that meets a lapsed lease waits for the renewal on its way (at most
+        # one renewal attempt, lease_s / 2) instead of fencing the engine for good
+        self.gate = ReplicationGate(
+            settings.mode, settings.sync_timeout_s, monotonic, lapse_grace_s=settings.lease_s / 2
+        )
         self.journal = GatedJournal(journal, self.gate)
         self.engine_factory = engine_factory
         self.witness = witness or WitnessClient(
@@ -110,6 +115,10 @@ class ClusterNode:
         self.last_heard = monotonic()  # the last frame from the primary (set by the follower)
         self._engine_lock = trio.Lock()
         self._handover_done: trio.Event | None = None
+        # set while a promotion sets up the gate: a backup that dials in meanwhile (the old
+        # primary, right after a switchover) waits, so the promotion cannot reset its link
+        self._promoted = trio.Event()
+        self._promoted.set()
         self.watchers: list[Callable[[], None]] = []  # called on every change (trio thread)
         self.accounts_link: AccountLink | None = None  # set by serve: accounts replicate
 
@@ -143,10 +152,25 @@ class ClusterNode:
         return self.state.role is Role.PRIMARY
 
     def accepts_writes(self) -> bool:
-        return self.state.role is Role.PRIMARY and self.serving and self.gate.lease_valid()
+        """Primary, engine started and not fenced, lease valid now: what ``/healthz`` says."""
+        return (
+            self.state.role is Role.PRIMARY
+            and self.serving
+            and not self.engine_fenced()
+            and self.gate.lease_valid()
+        )
+
+    def engine_fenced(self) -> bool:
+        """The running engine's journal refused its epoch: it writes nothing any more."""
+        return bool(getattr(self.engine, "fenced", False))
 
     def accepts_backups(self) -> bool:
         return self.state.role is Role.PRIMARY or self.state.handing_over
+
+    async def promotion_settled(self, timeout_s: float) -> None:
+        """Return once no promotion is setting up the gate (or after ``timeout_s``)."""
+        with trio.move_on_after(timeout_s):
+            await self._promoted.wait()
 
     def primary_hint(self) -> str:
         """The base URL of the node believed to be primary (this one, if it is)."""
@@ -171,6 +195,7 @@ class ClusterNode:
         self._token = trio.lowlevel.current_trio_token()
         self.gate.on_stall = self.lease.stall_from_thread
         self.gate.on_appended = self._appended_from_thread
+        self.gate.on_refused = lambda: self.call_soon(self.writes_refused)
         journal_ok = await trio.to_thread.run_sync(self._verify_and_repair)
         self.runs = EpochRuns.of(await trio.to_thread.run_sync(self._read_all))
         self.gate.set_appended(self.journal_raw.last()[1])
@@ -241,12 +266,13 @@ class ClusterNode:
                     self.lease.inflight = True
                     self._nursery.start_soon(self.lease.request)
             elif isinstance(action, Promote):
+                self._promoted = trio.Event()
                 self._nursery.start_soon(self._promote, action.epoch)
             elif isinstance(action, ResumeWrites):
                 self.gate.extend(self.lease.granted_until)
                 self.gate.resume()
                 self.lease.start_keeper()
-                self._nursery.start_soon(self._restart_engine)
+                self._nursery.start_soon(self._resume_engine)
             elif isinstance(action, Demote):
                 self.gate.fence()
                 self.lease.stop_keeper()
@@ -281,15 +307,20 @@ class ClusterNode:
     # -- roles ------------------------------------------------------------------------
 
     async def _promote(self, epoch: int) -> None:
-        await self._stop_following()
-        await trio.to_thread.run_sync(self.journal_raw.raise_epoch, epoch)
-        self.runs = EpochRuns.of(await trio.to_thread.run_sync(self._read_all))
-        self.gate.reset_acks(0)
-        self.gate.open(epoch, self.lease.granted_until, acked=0)
-        self.gate.set_appended(self.journal_raw.last()[1])
-        if self.lease.fresh_grant:
-            self.gate.degraded()
-        self.lease.start_keeper()
+        """Stop following, raise the epoch, open the gate with no backup; only then may a
+        backup connect (``promotion_settled``), and the engine starts."""
+        try:
+            await self._stop_following()
+            await trio.to_thread.run_sync(self.journal_raw.raise_epoch, epoch)
+            self.runs = EpochRuns.of(await trio.to_thread.run_sync(self._read_all))
+            self.gate.reset_acks(0)
+            self.gate.open(epoch, self.lease.granted_until, acked=0)
+            self.gate.set_appended(self.journal_raw.last()[1])
+            if self.lease.fresh_grant:
+                self.gate.degraded()
+            self.lease.start_keeper()
+        finally:
+            self._promoted.set()
         await self._start_engine(epoch)
         self.settled.set()
 
@@ -320,9 +351,22 @@ class ClusterNode:
             if engine is not None:
                 await trio.to_thread.run_sync(engine.stop)
 
-    async def _restart_engine(self) -> None:
+    async def _resume_engine(self) -> None:
+        """Writes resume: keep the engine if no write was refused under it (it is as the
+        journal is), else start a new one (a fenced engine never writes again)."""
+        if self.engine is not None and not self.engine_fenced():
+            self.changed()
+            return
         await self.stop_engine()
         await self._start_engine(self.state.epoch)
+
+    def writes_refused(self) -> None:
+        """The gate refused an append (trio thread): a primary whose engine is now fenced
+        steps down until the witness confirms its lease (``WritesRefused``)."""
+        self.changed()
+        if self.state.role is Role.PRIMARY and self.engine_fenced():
+            log.warning("the engine's writes were refused under epoch %d: fencing", self.epoch)
+            self.feed(WritesRefused())
 
     async def _start_following(self) -> None:
         assert self._nursery is not None

@@ -43,6 +43,8 @@ def metrics_text(node: ClusterNode) -> str:
         "# TYPE frontdesk_cluster_role gauge\n"
         + roles
         + f"# TYPE frontdesk_cluster_epoch gauge\nfrontdesk_cluster_epoch {h['epoch']}\n"
+        + "# TYPE frontdesk_cluster_accepts_writes gauge\n"
+        + f"frontdesk_cluster_accepts_writes {int(h['accepts_writes'])}\n"
         + "# TYPE frontdesk_replication_link_up gauge\n"
         + f"frontdesk_replication_link_up {int(h['link'] == 'up')}\n"
         + "# TYPE frontdesk_replication_caught_up gauge\n"

@@ -31,11 +31,15 @@ import trio
 
 from adapters import tuning
 from adapters.account_state import MergeResult
+from adapters.failback import FailbackPolicy, run_failback
 from adapters.node_setup import open_node
 from adapters.replication.accounts_link import AccountLink
 from adapters.replication.engine_proxy import NodeEngine
 from adapters.replication.node import ClusterNode
 from adapters.replication.settings import ClusterSettings
+from adapters.startup_checks import bind_errors_translated, check_can_listen, log_level
+from adapters.storage import SqlJournal
+from adapters.storage.availability import JournalWritable, keep_writable
 from config.loader import load_settings
 from config.settings import Settings
 from engine.errors import ConfigError, FrontdeskError
@@ -45,6 +49,7 @@ from web.cluster_routes import cluster_routes
 from web.context import ServerContext
 from web.options import ServerOptions, options_from_settings
 from web.server import run_server, stop_on_signals
+from web.switch_back import SwitchBackPolicy
 from web.ws_base import CLOSE_SERVICE_RESTART
 
 log = logging.getLogger("frontdesk.cluster")
@@ -122,6 +127,8 @@ def _origin(url: str) -> str:
 def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
     """Run one cluster node until SIGTERM/SIGINT; 0 on a clean stop."""
     conf = node_settings(settings)
+    host, port = settings.server.host, settings.server.port
+    check_can_listen(host, port, "--port (server.port)")  # before the journal: one line
     parts = open_node(settings)
     clock = parts.clock
     engine_settings = replace(settings.engine, node_name=conf.node_name)
@@ -136,11 +143,24 @@ def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
             NodeEngine(node), parts.accounts, node_options(settings, conf), clock, node
         )
         node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
-        trio.run(_serve, ctx, node, demo, parts.runtime)
+        ctx.readiness.add(JournalWritable(parts.journal.availability))
+        with bind_errors_translated(host, port, "--port (server.port)"):
+            policies = return_policies(settings)
+            serve = partial(_serve, policies=policies)
+            trio.run(serve, ctx, node, demo, parts.runtime, parts.journal)
     finally:
         parts.close()
     log.info("stopped")
     return 0
+
+
+def return_policies(settings: Settings) -> tuple[SwitchBackPolicy, FailbackPolicy]:
+    """Return to main (docs/failover.md): who may switch back, and automatic failback."""
+    c = settings.cluster
+    return (
+        SwitchBackPolicy(operators_may=c.operators_may_switch_back),
+        FailbackPolicy(mode=c.failback, after_s=c.failback_after_s, started_as=c.role),
+    )
 
 
 async def _serve(
@@ -148,15 +168,20 @@ async def _serve(
     node: ClusterNode,
     demo: list[tuple[str, str, str]],
     runtime: tuning.RuntimeTuning,
+    journal: SqlJournal,
+    *,
+    policies: tuple[SwitchBackPolicy, FailbackPolicy] = (SwitchBackPolicy(), FailbackPolicy()),
 ) -> None:
     stop = trio.Event()
     async with trio.open_nursery() as nursery:
         nursery.start_soon(stop_on_signals, stop)
+        nursery.start_soon(keep_writable, journal, stop)
         await nursery.start(node.run)
         port = await nursery.start(
-            partial(run_server, ctx, stop, extra_routes=cluster_routes(ctx, node))
+            partial(run_server, ctx, stop, extra_routes=cluster_routes(ctx, node, policies[0]))
         )
         nursery.start_soon(_close_clients_when_deposed, ctx, node)
+        nursery.start_soon(run_failback, node, policies[1], node.settings.failover_timeout_s * 4)
         tuning.after_startup(runtime)
         base = ctx.options.base_url(port)
         print(
@@ -205,9 +230,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_cluster_arguments(parser)
     args = parser.parse_args(argv)
     faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid> dumps every thread's stack
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    try:
+        level = log_level(args.log_level)
+    except ConfigError as e:
+        print(f"frontdesk: {e}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     overrides: dict[str, Any] = cluster_overrides(args)
     if args.host is not None:
         overrides["server.host"] = args.host

@@ -82,6 +82,7 @@ class ReplicationSource:
             )
             their_epoch = int_field(hello, "epoch")
             runs = EpochRuns.from_wire(hello.get("runs", []))
+            await node.promotion_settled(timeout)  # a promotion under way resets the acks
             if their_epoch > node.epoch:
                 await self._refuse(channel, f"{backup} knows epoch {their_epoch}")
                 node.feed(HigherEpochSeen(their_epoch))

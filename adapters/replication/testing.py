@@ -10,6 +10,7 @@ way), delayed and healed. Documented in docs/harness.md ("The two-node cluster")
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -109,6 +110,22 @@ class NodeSlot:
     scope: trio.CancelScope | None = None
     repl_port: int = 0
     history: list[ClusterNode] = field(default_factory=list)
+    stopped: trio.Event = field(default_factory=trio.Event)  # its last run has ended
+    monotonic: Callable[[], float] = time.monotonic  # the node's clock (its lease, its gate)
+
+
+class SkewedClock:
+    """``time.monotonic`` plus an offset that a test moves forward (``jump``): the node
+    then sees its lease run out at once, as after a pause, while the witness does not."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+    def jump(self, seconds: float) -> None:
+        self.offset += seconds
 
 
 class InProcessCluster:
@@ -157,35 +174,54 @@ class InProcessCluster:
     async def start(self, name: str) -> ClusterNode:
         """Start (or restart, on the same journal) node ``name``; returns once settled."""
         slot = self.slots[name]
-        node = ClusterNode(slot.settings, slot.journal, self.engine_factory)
+        node = ClusterNode(
+            slot.settings, slot.journal, self.engine_factory, monotonic=slot.monotonic
+        )
         node.watchers.append(self._notify)
         slot.node = node
         slot.history.append(node)
         scope = trio.CancelScope()
         slot.scope = scope
         started = trio.Event()
+        stopped = slot.stopped = trio.Event()
 
         async def life(task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-            with scope:
-                async with trio.open_nursery() as inner:
-                    port = await inner.start(serve_replication, node, "127.0.0.1", slot.repl_port)
-                    slot.repl_port = port
-                    slot.proxy.target_port = port
-                    await inner.start(node.run)
-                    started.set()
-            started.set()
+            try:
+                with scope:
+                    async with trio.open_nursery() as inner:
+                        port = await inner.start(
+                            serve_replication, node, "127.0.0.1", slot.repl_port
+                        )
+                        slot.repl_port = port
+                        slot.proxy.target_port = port
+                        await inner.start(node.run)
+                        started.set()
+            finally:
+                started.set()
+                stopped.set()
 
         self._nursery.start_soon(life)
         await started.wait()
         return node
 
     def kill(self, name: str) -> None:
-        """Stop the node at once, as a crash would (its journal stays as it is)."""
+        """Stop the node at once, as a crash would (its journal stays as it is).
+
+        A dead node writes and acknowledges nothing more: its gate is fenced first, so
+        a commit waiting for the backup's ack is released at once (refused
+        ``not_primary``, never acknowledged) and the engine stops without waiting for a
+        flush that could not come. ``await down(name)`` waits until it has stopped."""
         slot = self.slots[name]
+        if slot.node is not None:
+            slot.node.gate.fence()
         if slot.scope is not None:
             slot.scope.cancel()
         slot.proxy.sever()
         slot.node = None
+
+    async def down(self, name: str) -> None:
+        """Wait until node ``name``'s last run has ended (engine stopped, actors gone)."""
+        await self.slots[name].stopped.wait()
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         """Wait until ``predicate()`` holds; it is checked at every change of either node
@@ -226,12 +262,14 @@ async def open_cluster(
     journals: Callable[[str], ReplicaJournal] | None = None,
     settings: Callable[[str, str], ClusterSettings] | None = None,
     start: bool = True,
+    clocks: dict[str, Callable[[], float]] | None = None,
 ) -> AsyncIterator[InProcessCluster]:
     """Witness + nodes ``a`` (starts as primary) and ``b`` (backup), ready to use.
 
     ``journals(name)`` makes each node's journal (default: ``MemoryJournal``;
     pass ``lambda n: SqlJournal(tmp_path / f"{n}.sqlite3")`` for real files).
     With ``start`` the cluster waits until ``a`` is primary and ``b`` caught up.
+    ``clocks`` gives a node another monotonic clock (e.g. a ``SkewedClock``).
     """
     make_journal = journals or (lambda name: MemoryJournal())
     make_settings = settings or default_settings()
@@ -249,7 +287,9 @@ async def open_cluster(
             own = f"ws://127.0.0.1:{proxies[name].port}/ws/replication"
             peer = f"ws://127.0.0.1:{proxies[other].port}/ws/replication"
             conf = replace(make_settings(name, peer), advertise_url=own, witness_url=witness_url)
-            cluster.slots[name] = NodeSlot(name, make_journal(name), conf, proxies[name])
+            slot = NodeSlot(name, make_journal(name), conf, proxies[name])
+            slot.monotonic = (clocks or {}).get(name, time.monotonic)
+            cluster.slots[name] = slot
         if start:
             await cluster.start("a")
             await cluster.wait_for(cluster["a"].accepts_writes)

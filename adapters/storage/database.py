@@ -169,11 +169,25 @@ class TrackedSqliteDatabase(peewee.SqliteDatabase):
 
 
 class TrackedPostgresqlDatabase(peewee.PostgresqlDatabase):
-    """``PostgresqlDatabase`` whose per-thread connections can all be closed at once."""
+    """``PostgresqlDatabase`` whose per-thread connections can all be closed at once.
+
+    A connection the server cut (a restart, a failover of the database) is marked
+    closed by psycopg2 at the first statement that fails on it; outside a
+    transaction the next use of this thread's connection then connects afresh,
+    so the thread reconnects by itself instead of failing for ever with
+    ``connection already closed``.
+    """
 
     def __init__(self, database: str, **kwargs: Any) -> None:
         self.tracker = _ConnectionTracker()
         super().__init__(database, **kwargs)
+
+    def is_closed(self) -> bool:
+        state: Any = getattr(self, "_state")  # noqa: B009 (peewee's per-thread state)
+        broken = bool(getattr(state.conn, "closed", False))  # psycopg2: 0 open, else closed
+        if not state.closed and broken and not self.in_transaction():
+            state.reset()  # broken: forget it (closing it again would raise)
+        return bool(state.closed)
 
     def connect(self, reuse_if_open: bool = False) -> bool:
         opened = super().connect(reuse_if_open)

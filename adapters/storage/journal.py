@@ -25,7 +25,6 @@ the logs diverged; the caller truncates with ``truncate_after``).
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import sqlite3
 import threading
@@ -38,7 +37,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import peewee
 
-from adapters.storage import salvage
+from adapters.storage import codec, salvage
+from adapters.storage.availability import Availability
 from adapters.storage.database import (
     SqliteSynchronous,
     TrackedSqliteDatabase,
@@ -50,12 +50,10 @@ from adapters.storage.models import (
     FORMAT_VERSION,
     RowTuple,
     bind_models,
-    encode_data,
-    record_crc,
 )
 from adapters.storage.replicated import fresh_records
 from adapters.storage.verify import VerifyReport, walk
-from engine.errors import CorruptRecordError, JournalError, StaleEpoch
+from engine.errors import JournalError, JournalUnavailable, StaleEpoch
 from engine.journal import NewEvent, Record
 
 if TYPE_CHECKING:
@@ -87,6 +85,7 @@ class SqlJournal:
         insert = self._event.insert_many(placeholders, fields=list(self._columns()))
         self._insert_sql: str = insert.as_rowcount().sql()[0]
         self._write_lock = threading.Lock()
+        self.availability = Availability(self.where)  # outages and the backoff of writes
         self._closed = False
         self._tail: tuple[int, int] = (0, 0)  # (epoch, seq) of the newest record
         self._epoch: int = 1
@@ -137,7 +136,7 @@ class SqlJournal:
             records: list[Record] = []
             rows: list[RowTuple] = []
             for i, event in enumerate(events):
-                record, row = self._encode(event, epoch, start + i + 1)
+                record, row = codec.encode(event, epoch, start + i + 1, self.where)
                 records.append(record)
                 rows.append(row)
             with self._writing("append"), self._db.atomic():
@@ -155,7 +154,7 @@ class SqlJournal:
             fresh = self._fresh_records(records)
             if not fresh:
                 return
-            rows = [self._row(r) for r in fresh]
+            rows = [codec.row_of(r, self.where) for r in fresh]
             top = max(r.epoch for r in fresh)
             with self._writing("append replicated records"), self._db.atomic():
                 self._insert(rows)
@@ -170,7 +169,7 @@ class SqlJournal:
             self._check_open("read")
             rows = self._chunk_rows(cursor, stream)
             for row in rows:
-                yield self._decode(row)
+                yield codec.decode(row, self.where)
             if len(rows) < self._chunk:
                 return
             cursor = rows[-1][0]
@@ -189,6 +188,21 @@ class SqlJournal:
             with self._writing("raise the epoch"), self._db.atomic():
                 self._store_epoch(epoch)
             self._epoch = epoch
+
+    def probe(self) -> bool:
+        """One write attempt now, even during an outage (a transaction that changes
+        nothing): whether it succeeded. ``availability.keep_writable`` calls it."""
+        with self._write_lock:
+            if self._closed:
+                return False
+            try:
+                with self._writing("probe the journal", gate=False), self._db.atomic():
+                    meta = self._meta
+                    meta.update(epoch=meta.epoch).where(meta.id == 1).execute()
+                self._load_tail()  # a commit whose answer was lost may have landed
+            except JournalError:
+                return False
+            return True
 
     def close(self) -> None:
         with self._write_lock:
@@ -219,7 +233,7 @@ class SqlJournal:
         with self._write_lock:
             self._check_open("truncate")
             try:
-                with self._writing("truncate"), self._db.atomic():
+                with self._writing("truncate", gate=False, track=False), self._db.atomic():
                     ev = self._event
                     query = ev.select(*self._columns()).where(ev.seq > seq).order_by(ev.seq)
                     rows = list(cast("Iterable[RowTuple]", query.tuples()))
@@ -229,7 +243,7 @@ class SqlJournal:
                     raise
                 rows = self._rebuild_file(seq, exc)
             self._load_tail()
-            return [self._decode(row, lenient=True) for row in rows]
+            return [codec.decode(row, self.where, lenient=True) for row in rows]
 
     def _rebuild_file(self, seq: int, exc: JournalError) -> list[RowTuple]:
         """The file is too damaged to delete from: write a new one up to ``seq`` (salvage.py)."""
@@ -279,14 +293,29 @@ class SqlJournal:
             raise JournalError(f"cannot {operation}: the journal {self.where} is closed")
 
     @contextmanager
-    def _writing(self, operation: str) -> Iterator[None]:
-        """``translated`` for a write; on failure the cached tail is reloaded from disk."""
+    def _writing(self, operation: str, *, gate: bool = True, track: bool = True
+                 ) -> Iterator[None]:
+        """``translated`` for a write; on failure the cached tail is reloaded from disk.
+
+        ``gate``: refused at once during an outage until an attempt is due; ``track``:
+        its failure or success starts or ends an outage (``availability.py``)."""
+        if gate:
+            self.availability.check(operation)
         try:
             with translated(self.where, operation):
                 yield
+        except JournalUnavailable:
+            raise
+        except JournalError as exc:
+            if track and not isinstance(exc, StaleEpoch):
+                self.availability.failed(str(exc))
+            self._reload_after_failure()
+            raise
         except BaseException:
             self._reload_after_failure()
             raise
+        if track:
+            self.availability.succeeded()
 
     def _reload_after_failure(self) -> None:
         with contextlib.suppress(JournalError):  # the original error is the one to report
@@ -338,22 +367,6 @@ class SqlJournal:
                 return
             cursor = rows[-1][0]
 
-    def _encode(self, event: NewEvent, epoch: int, seq: int) -> tuple[Record, RowTuple]:
-        try:
-            text = encode_data(event.data)
-        except (TypeError, ValueError) as exc:
-            raise JournalError(
-                f"cannot append to {self.where}: the data of event {event.type!r} on stream "
-                f"{event.stream!r} is not JSON ({exc})"
-            ) from None
-        at = float(event.at)
-        record = Record(epoch, seq, event.stream, event.type, event.version, event.data, at)
-        crc = record_crc((seq, epoch, event.stream, event.type, event.version, text, at, 0))
-        return record, (seq, epoch, event.stream, event.type, event.version, text, at, crc)
-
-    def _row(self, r: Record) -> RowTuple:
-        return self._encode(NewEvent(r.stream, r.type, r.version, r.data, r.at), r.epoch, r.seq)[1]
-
     def _fresh_records(self, records: Sequence[Record]) -> list[Record]:
         """The records not yet held, after checking order, gaps and overlaps."""
         return fresh_records(records, self._tail, self._read_range, self.where)
@@ -363,24 +376,3 @@ class SqlJournal:
             if record.seq > last:
                 return
             yield record
-
-    def _decode(self, row: RowTuple, *, lenient: bool = False) -> Record:
-        seq, epoch, stream, type_, version, text, at, crc = row
-        computed = record_crc(row)
-        try:
-            data = json.loads(text)
-            if not isinstance(data, dict):
-                raise ValueError("not a JSON object")
-        except ValueError as exc:
-            if not lenient:
-                raise CorruptRecordError(
-                    f"record seq {seq} of {self.where} is corrupt: its data is not a JSON "
-                    f"object ({exc}); run verify() and repair from a peer"
-                ) from None
-            data = {"corrupt_data": text}
-        if computed != crc and not lenient:
-            raise CorruptRecordError(
-                f"record seq {seq} of {self.where} is corrupt: crc {crc} stored, {computed} "
-                "computed; run verify() and repair from a peer"
-            )
-        return Record(int(epoch), int(seq), stream, type_, int(version), data, float(at))

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import trio
 
+from adapters.startup_checks import bind_errors_translated, check_can_listen
 from adapters.witness.book import Lease as Lease
 from adapters.witness.book import WitnessError as WitnessError
 from adapters.witness.client import WitnessClient as WitnessClient
 from adapters.witness.client import WitnessUnavailableError as WitnessUnavailableError
 from adapters.witness.server import serve as serve
+from engine.errors import ConfigError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -75,13 +77,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"frontdesk witness: {e}", file=sys.stderr)
         return 2
 
+    try:
+        check_can_listen(args.host, args.port, "--port")
+    except ConfigError as e:
+        print(f"frontdesk witness: {e}", file=sys.stderr)
+        return 2
+
     async def main_task() -> None:
         async with trio.open_nursery() as nursery:
             port = await nursery.start(serve, args.state, args.host, args.port, secret)
             print(f"witness listening on ws://{args.host}:{port}/ (state {args.state})", flush=True)
 
     try:
-        trio.run(main_task)
+        with bind_errors_translated(args.host, args.port, "--port"):
+            trio.run(main_task)
+    except ConfigError as e:
+        print(f"frontdesk witness: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 0
     except WitnessError as e:

@@ -69,9 +69,11 @@ class WitnessClient:
                     DialError,
                     ConnectionClosed,
                     trio.BrokenResourceError,
+                    trio.ClosedResourceError,
                     trio.TooSlowError,
+                    OSError,
                     AuthenticationError,
-                ) as e:
+                ) as e:  # the next request dials again: a node outlives its witness
                     if pending is not None:
                         with contextlib.suppress(trio.BrokenResourceError, trio.WouldBlock):
                             pending[1].send_nowait(e)
@@ -98,10 +100,7 @@ class WitnessClient:
                 f"the witness at {self.url} did not answer {frame.get('type')!r} "
                 f"within {self.timeout_s} s"
             )
-        reply = json.loads(raw)
-        if not isinstance(reply, dict) or reply.get("type") == "error":
-            raise WitnessError(f"the witness refused the request {frame!r}: {reply!r}")
-        return reply
+        return _reply(frame, raw)
 
     async def _shared_request(self, frame: dict[str, Any]) -> dict[str, Any]:
         assert self._requests is not None
@@ -119,10 +118,7 @@ class WitnessClient:
             raise WitnessUnavailableError(
                 f"cannot reach the witness at {self.url} for {frame.get('type')!r}: {got!r}"
             )
-        reply = json.loads(got)
-        if not isinstance(reply, dict) or reply.get("type") == "error":
-            raise WitnessError(f"the witness refused the request {frame!r}: {reply!r}")
-        return reply
+        return _reply(frame, got)
 
     async def acquire(self, node: str, url: str, epoch: int, lease_s: float) -> Answer:
         return _answer(
@@ -153,6 +149,17 @@ class WitnessClient:
 
     async def status(self) -> dict[str, Any]:
         return await self.request({"type": "status"})
+
+
+def _reply(frame: dict[str, Any], raw: str | bytes) -> dict[str, Any]:
+    """The witness's answer to ``frame``; ``WitnessError`` for an error or a malformed one."""
+    try:
+        reply = json.loads(raw)
+    except (ValueError, RecursionError):
+        reply = raw[:120]
+    if not isinstance(reply, dict) or reply.get("type") == "error":
+        raise WitnessError(f"the witness refused the request {frame!r}: {reply!r}")
+    return reply
 
 
 def _answer(reply: dict[str, Any]) -> Answer:

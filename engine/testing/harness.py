@@ -14,24 +14,31 @@ Ack or Rejected that answered it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 
 from engine import commands as c
 from engine import notices as n
 from engine.clock import ManualClock
+from engine.directory import SlotState
 from engine.journal import Journal, MemoryJournal
 from engine.runtime import Engine
-from engine.settings import EngineSettings
+from engine.settings import DispatcherName, EngineSettings
 from engine.status import Status
+from engine.testing.aids import CrashArms, Holds
 from engine.testing.probe import Probe
 
 Answer = n.Ack | n.Rejected
 
 
 class EngineHarness:
+    # when set, every harness's engine runs its actors so, whatever its settings say: the
+    # pytest option ``--engine-dispatcher`` sets it for a whole run (docs/harness.md)
+    dispatcher: ClassVar[DispatcherName | None] = None
+
     def __init__(
         self,
         settings: EngineSettings | None = None,
@@ -39,9 +46,11 @@ class EngineHarness:
         clock: ManualClock | None = None,
     ) -> None:
         self.settings = settings or EngineSettings()
+        if self.dispatcher is not None:
+            self.settings = dataclasses.replace(self.settings, dispatcher=self.dispatcher)
         self.journal: Journal = journal if journal is not None else MemoryJournal()
         self.clock = clock or ManualClock()
-        self.engine = Engine(self.settings, self.journal, self.clock)
+        self.engine = self._engine()
         self.managers = self.probe("managers")
         self.injected = 0
         self._refs = itertools.count(1)
@@ -77,7 +86,7 @@ class EngineHarness:
         """
         self.settle()
         self.engine.stop()
-        self.engine = Engine(self.settings, self.journal, self.clock)
+        self.engine = self._engine()
         self.managers = self.probe("managers")
         self.engine.start()
         self.engine.watch_all(self.managers)
@@ -91,6 +100,14 @@ class EngineHarness:
                     v.dialog, v.probe, after_seq=v.last_seq, token_hash=v.token_hash
                 )
         self.settle()
+
+    def _engine(self) -> Engine:
+        """A new engine on the journal, with the test aids plugged in."""
+        engine = Engine(self.settings, self.journal, self.clock)
+        self.holds = Holds(engine.directory)
+        self.crashes = CrashArms()
+        engine.ctx.faults = self.crashes
+        return engine
 
     # --- time and settling --------------------------------------------------------------
 
@@ -109,7 +126,7 @@ class EngineHarness:
     def inject_crash(self, address: str, in_start: bool = False, times: int = 1) -> None:
         """The next message ``address`` handles raises (or its next ``on_start``)."""
         self.injected += times
-        self.engine.directory.arm_crash(address, in_start=in_start, times=times)
+        self.crashes.arm(address, in_start=in_start, times=times)
 
     def hold(self, address: str) -> None:
         """Keep the messages sent to ``address`` from now on until ``release``.
@@ -118,20 +135,20 @@ class EngineHarness:
         completion while one actor lags behind (e.g. a receiver logs out while
         the dialog it accepted has not yet committed the transfer).
         """
-        self.engine.directory.hold(address)
+        self.holds.hold(address)
 
     def release(self, address: str, settle: bool = True) -> None:
         """Deliver what ``hold`` kept back, in order, then settle (unless told not to:
         when the test waits for one step of what follows, see ``wait_state``)."""
-        self.engine.directory.release(address)
+        self.holds.release(address)
         if settle:
             self.settle()
 
-    def wait_state(self, address: str, state: str, timeout: float = 5.0) -> None:
+    def wait_state(self, address: str, state: str | SlotState, timeout: float = 5.0) -> None:
         """Wait until ``address`` is ``live``, ``leaving``, ``restarting`` (crashed, or
         starting), ``failed`` or ``absent`` — to stop a race at one step when ``settle``
         cannot be used (another address is held, so work waits on it)."""
-        if not self.engine.directory.wait_state(address, state, timeout):
+        if not self.engine.directory.wait_for(address, (SlotState(state),), timeout):
             now = self.engine.directory.state(address)
             raise AssertionError(f"{address} did not become {state} within {timeout} s: {now}")
 

@@ -8,6 +8,9 @@ Registered from ``tests/conftest.py`` (``pytest_plugins``). For every test:
   ``@pytest.mark.allow_error_logs``;
 * an actor started during the test and still alive after it is a leak: it
   is stopped and the test fails.
+
+``--engine-dispatcher=shared|threads`` makes every ``EngineHarness`` run its actors
+so (``EngineHarness.dispatcher``), whatever its settings say.
 """
 
 from __future__ import annotations
@@ -33,10 +36,20 @@ class _Collector(logging.Handler):
             self.records.append(record)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engine-dispatcher",
+        choices=("shared", "threads"),
+        default=None,
+        help="run every EngineHarness's actors on this dispatcher (engine.dispatcher)",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "allow_error_logs: the test expects ERROR logs from frontdesk or pykka"
     )
+    EngineHarness.dispatcher = config.getoption("--engine-dispatcher", None)
 
 
 @pytest.fixture(autouse=True)

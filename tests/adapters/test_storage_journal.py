@@ -44,7 +44,7 @@ def postgres_url() -> str:
 
 def drop_tables(url: str) -> None:
     db = open_database(parse_database_url(url))
-    execute_sql(db, "DROP TABLE IF EXISTS event, node_meta")
+    execute_sql(db, "DROP TABLE IF EXISTS event, node_meta, journal_owner")
     db.close()
 
 

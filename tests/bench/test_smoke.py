@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ROWS = {
     "startup": 2,
     "journal": 6,
+    "history": 2,
     "saturation": 1,
     "latency_low": 6,
     "latency_high": 6,

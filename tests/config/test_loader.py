@@ -26,7 +26,8 @@ def test_defaults_are_concrete_and_frozen() -> None:
     assert s.storage.database_url == "sqlite:///data/journal.sqlite3"
     assert s.storage.accounts_url == "sqlite:///data/accounts.sqlite3"
     assert s.storage.sqlite_synchronous == "full"
-    assert s.engine == EngineSettings()
+    # the engine's grace for restored operators is the server's grace for closed sockets
+    assert s.engine == dataclasses.replace(EngineSettings(), restored_operator_grace_s=60.0)
     assert s.cluster.advertise_url == "http://127.0.0.1:8080"
     assert s.cluster.peers == ()
     assert s.visitor_info_fields[0] == VisitorInfoField("email", "E-mail")
@@ -52,6 +53,7 @@ def test_a_file_then_the_environment_then_the_command_line(tmp_path: Path) -> No
         [engine]
         default_capacity = 5
         allow_transfer_over_capacity = true
+        dispatcher = "threads"
         [cluster]
         node_name = "main"
         peer_url = "http://127.0.0.1:8081"
@@ -73,6 +75,7 @@ def test_a_file_then_the_environment_then_the_command_line(tmp_path: Path) -> No
     assert s.storage.sqlite_synchronous == "normal"
     assert s.engine.default_capacity == 5
     assert s.engine.allow_transfer_over_capacity is True
+    assert s.engine.dispatcher == "threads"
     assert s.engine.visitor_inactivity_timeout_s == 0.0
     assert s.engine.node_name == "main"  # from [cluster]
     assert s.cluster.peers == ("http://127.0.0.1:8081",)
@@ -142,6 +145,10 @@ BAD_ENVIRONMENT = [
     (
         {"FRONTDESK_ENGINE__TRANSFER_TIMEOUT_S": "0"},
         'engine.transfer_timeout_s: expected a number > 0, got "0"',
+    ),
+    (
+        {"FRONTDESK_ENGINE__DISPATCHER": "fibers"},
+        'engine.dispatcher: expected one of shared, threads, got "fibers"',
     ),
     (
         {"FRONTDESK_ENGINE__NODE_NAME": "x"},
@@ -236,3 +243,10 @@ def test_settings_can_be_built_directly_for_tests() -> None:
     assert s.storage.database_url == ""  # not resolved: only load_settings resolves
     assert s.storage.journal_url() == "sqlite:///data/journal.sqlite3"
     assert s.storage.accounts_db_url() == "sqlite:///data/accounts.sqlite3"
+
+
+def test_the_engine_takes_its_restored_operator_grace_from_the_server_section() -> None:
+    s = load_settings(None, {"FRONTDESK_SERVER__OPERATOR_GRACE_S": "3"})
+    assert s.engine.restored_operator_grace_s == 3.0
+    with pytest.raises(ConfigError, match=r"set server\.operator_grace_s instead"):
+        load_settings(None, {"FRONTDESK_ENGINE__RESTORED_OPERATOR_GRACE_S": "3"})

@@ -1,4 +1,5 @@
-"""The directory: ledger, redelivery after a crash, bounces, settle, hold/release."""
+"""The directory (with engine/ledger.py): ledger, redelivery after a crash, bounces, settle,
+hold/release (engine/testing/aids.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 from engine import commands as c
 from engine import messages as m
 from engine import notices as n
-from engine.directory import Directory, Envelope
+from engine.directory import Directory, Envelope, SlotState
+from engine.testing.aids import Holds
 
 
 class FakeRef:
@@ -137,13 +139,61 @@ def test_failed_address_answers_unavailable() -> None:
 
 def test_hold_and_release() -> None:
     d, a = Directory(), FakeRef()
+    holds = Holds(d)
     d.register("a", a)
-    d.hold("a")
+    holds.hold("a")
     d.send("a", 1)
     assert a.told == [] and d.settle(0)  # held messages do not count for settle
-    d.release("a")
+    assert d.held() == ["a"]
+    holds.release("a")
     assert [e.message for e in a.told] == [1]
-    assert not d.settle(0)
+    assert not d.settle(0) and d.held() == []
+
+
+def test_what_is_sent_while_a_release_is_under_way_does_not_overtake_the_kept() -> None:
+    """Between the hold's end and the kept envelopes' delivery, a new message is kept
+    behind them: the actor gets them in the order sent."""
+    d, a = Directory(), FakeRef()
+    holds = Holds(d)
+    d.register("a", a)
+    holds.hold("a")
+    d.send("a", 1)
+    d.send("a", 2)
+    holds._held.discard("a")  # the first half of release(): no longer held...
+    d.send("a", 3)  # ...a send from another thread lands here...
+    d.deliver_kept("a")  # ...then the second half
+    d.send("a", 4)
+    assert [e.message for e in a.told] == [1, 2, 3, 4]
+
+
+def test_a_held_address_restarted_gets_only_what_was_not_kept() -> None:
+    d, old = Directory(), FakeRef()
+    holds = Holds(d)
+    d.register("supervisor", FakeRef())
+    d.register("a", old)
+    d.send("a", "before")
+    holds.hold("a")
+    d.send("a", "held")
+    d.crashed("a", old, None, m.ActorCrashed("a", "x", True))
+    new = FakeRef()
+    d.register("a", new)
+    assert [e.message for e in new.told] == ["before"]
+    holds.release("a")
+    assert [e.message for e in new.told] == ["before", "held"]
+
+
+def test_slot_states_are_an_enum_that_reads_as_its_value() -> None:
+    d, a = Directory(), FakeRef()
+    assert d.state("a") is SlotState.ABSENT
+    d.reserve("a")
+    assert d.state("a") is SlotState.RESTARTING and d.state("a") == "restarting"
+    d.register("a", a)
+    d.started()
+    assert d.state("a") is SlotState.LIVE
+    d.leaving("a")
+    assert d.state("a") is SlotState.LEAVING and d.exists("a") and not d.is_live("a")
+    assert d.wait_for("a", (SlotState.LEAVING,), 0)
+    assert not d.wait_for("a", (SlotState.FAILED,), 0)
 
 
 def test_watchers_survive_and_drop() -> None:

@@ -78,7 +78,7 @@ def test_surrogates_are_refused_invalid_at_submit(harness: EngineHarness) -> Non
     first = refused[0]
     assert (first.ref, first.dialog) == ("s0", d)
     assert first.message == (
-        f"cannot VisitorSay on dialog {d}: text holds a lone surrogate (U+D800 at index 6);"
+        f"cannot send a message in dialog {d}: text holds a lone surrogate (U+D800 at index 6);"
         " expected text that UTF-8 can encode"
     )
     assert "info[0][1]" in refused[-3].message
@@ -101,7 +101,7 @@ def test_wrong_types_are_refused_invalid_at_submit(harness: EngineHarness) -> No
     harness.settle()
     refused = _answers(p, len(bad))
     assert {x.code for x in refused} == {"invalid"}
-    assert refused[1].message == "cannot SetStatus: status: expected Status, got str 'bogus'"
+    assert refused[1].message == "cannot set the status: status: expected Status, got str 'bogus'"
     assert refused[5].ref is None or refused[5].ref == 7
     _still_works(harness, ann, vera)
 

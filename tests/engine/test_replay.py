@@ -103,6 +103,8 @@ def test_the_store_folds_the_events_it_appended_as_a_refold_of_the_records_would
         live = h.engine.projection._fold  # the state under test
         refolded = Fold(3)
         refolded.apply_records(journal.read())
+        refolded.summarise()  # the projection keeps summaries, not histories
         assert live.dialogs == refolded.dialogs and live.dialogs
+        assert all(len(d.history) == 0 for d in live.dialogs.values())
         assert live.operators == refolded.operators and live.operators
-        assert live.closed_states == refolded.closed_states and live.closed_states
+        assert live.closed == refolded.closed and live.closed

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+
+import pykka
 import pytest
 
 from engine import commands as c
 from engine import messages as m
 from engine import notices as n
 from engine.clock import ManualClock
-from engine.errors import EngineError
+from engine.dispatch import DispatchedActor
+from engine.errors import ConfigError, EngineError
 from engine.journal import MemoryJournal
 from engine.runtime import Engine
 from engine.settings import EngineSettings
@@ -209,3 +213,44 @@ def test_engine_must_be_started() -> None:
 
     with pytest.raises(EngineError, match="not started"):
         Engine(EngineSettings(), MemoryJournal()).snapshot()
+
+
+def _actor_classes() -> dict[str, type[pykka.Actor]]:
+    return {ref.actor_class.__name__: ref.actor_class for ref in pykka.ActorRegistry.get_all()}
+
+
+@pytest.mark.parametrize(
+    ("dispatcher", "base"), [("shared", DispatchedActor), ("threads", pykka.ThreadingActor)]
+)
+def test_the_dispatcher_setting_says_how_every_actor_runs(
+    dispatcher: str, base: type[pykka.Actor]
+) -> None:
+    settings = EngineSettings(dispatcher=dispatcher)  # type: ignore[arg-type]
+    engine = Engine(settings, MemoryJournal(), ManualClock()).start()
+    try:
+        probe = Probe("ann")
+        engine.submit(c.OperatorLogin("ann", "Ann", ref="r1"), probe)
+        engine.submit(c.OpenDialog("vera-token-hash", "Vera", ref="r2"), Probe("vera"))
+        assert engine.settle()
+        kinds = _actor_classes()
+        assert {"StoreActor", "Supervisor", "QueueActor", "OperatorActor", "DialogActor"} <= set(
+            kinds
+        ), kinds
+        wrong = {name for name, kind in kinds.items() if not issubclass(kind, base)}
+        assert not wrong, f"not run as {base.__name__} with dispatcher={dispatcher}: {wrong}"
+        threads = {t.name for t in threading.enumerate()}
+        assert ("frontdesk-engine-0" in threads) is (dispatcher == "shared")
+    finally:
+        engine.stop()
+
+
+def test_an_unknown_dispatcher_is_refused_naming_the_choices() -> None:
+    with pytest.raises(ConfigError, match=r'expected "shared" or "threads", got \'fibers\''):
+        EngineSettings(dispatcher="fibers")  # type: ignore[arg-type]
+
+
+def test_the_harness_dispatcher_overrides_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(EngineHarness, "dispatcher", "threads")
+    with EngineHarness(EngineSettings(dispatcher="shared")) as h:
+        assert h.engine.settings.dispatcher == "threads"
+        assert issubclass(_actor_classes()["QueueActor"], pykka.ThreadingActor)

@@ -133,3 +133,32 @@ def test_memory_replica_journal_truncates() -> None:
     journal.append([ev(i) for i in range(5)], 1)
     cut = journal.truncate_after(3)
     assert [r.seq for r in cut] == [4, 5] and journal.last() == (1, 3)
+
+
+def test_an_append_meeting_a_lapsed_lease_waits_for_its_renewal() -> None:
+    clock = FakeTime()
+    gate = ReplicationGate("async", monotonic=clock, lapse_grace_s=30)
+    gate.open(epoch=2, lease_until=101.0, acked=0)
+    refused: list[bool] = []
+    gate.on_refused = lambda: refused.append(True)
+    journal = GatedJournal(MemoryJournal(), gate)
+    clock.now = 101.5  # lapsed; the renewal is on its way
+    got: list[object] = []
+
+    def store() -> None:
+        try:
+            got.append(journal.append([ev(1)], 2))
+        except StaleEpoch as e:
+            got.append(e)
+
+    for then, expected in ((lambda: gate.extend(clock.now + 10), list), (gate.fence, StaleEpoch)):
+        got.clear()
+        clock.now += 10  # lapsed again
+        thread = threading.Thread(target=store)
+        thread.start()
+        thread.join(timeout=0.2)
+        assert thread.is_alive() and got == []  # waiting, not refused
+        then()
+        thread.join(timeout=5)
+        assert isinstance(got[0], expected)
+    assert refused == [True]  # the refusal is reported: the engine that got it is fenced

@@ -34,11 +34,18 @@ def parsed(payload: str | bytes) -> tuple[bool, Any]:
 
 
 def non_finite(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(non_finite(v) for v in value.values())
-    if isinstance(value, list):
-        return any(non_finite(v) for v in value)
-    return not model.finite(value)
+    """Whether any number in ``value`` is NaN or infinite (iterative: a payload may be
+    nested far deeper than the recursion limit allows a recursive walk)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif not model.finite(item):
+            return True
+    return False
 
 
 def expect_of(endpoint: str, payload: str | bytes) -> model.Expect:

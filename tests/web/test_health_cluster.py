@@ -77,6 +77,7 @@ async def test_healthz_and_metrics_of_a_backup_show_role_epoch_lag_and_link(
                 'frontdesk_cluster_role{role="backup"} 1',
                 'frontdesk_cluster_role{role="primary"} 0',
                 f"frontdesk_cluster_epoch {a.epoch}",
+                "frontdesk_cluster_accepts_writes 0",
                 "frontdesk_replication_link_up 1",
                 "frontdesk_replication_lag_records 0",
             } <= lines

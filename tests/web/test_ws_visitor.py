@@ -8,6 +8,7 @@ import pytest
 import trio
 
 from adapters.client import RefusedError
+from engine.testing.aids import Holds
 from tests.web.nodes import Node
 
 
@@ -36,12 +37,13 @@ async def test_an_open_whose_ack_was_lost_is_resent_and_opens_one_dialog(node: N
     frame = {"type": "open", "name": "Vera", "token": token, "ref": "o-lost"}
     vera = await node.visitor()
     vera.reconnect_gate = trio.Event()
-    node.engine.directory.hold("store")  # the open is decided, not yet durable: no ack
+    holds = Holds(node.engine.directory)
+    holds.hold("store")  # the open is decided, not yet durable: no ack
     await vera.send(frame)
     await node.settle()
     vera.drop()  # the socket goes before the ack
     assert await vera.expect_close() == 1006
-    node.engine.directory.release("store")
+    holds.release("store")
     await node.settle()
     vera.reconnect_gate.set()
     await vera.wait_connected()

@@ -4,12 +4,12 @@ import { goToLogin, labelFor, loadConfig, loadMe, logout } from "../api.js";
 import { h, replaceChildren, setText } from "../dom.js";
 import { Link, wsUrl } from "../link.js";
 import { everySecond } from "../time.js";
-import { RETRY_DELAY_MS, newRef } from "../transcript.js";
+import { newRef } from "../transcript.js";
+import { MainBackBanner } from "./main_back.js";
 import { ConsoleModel } from "./model.js";
 import { renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
 
 const TYPING_IDLE_MS = 3000;
-const MAIN_NODE_POLL_MS = 5000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -17,18 +17,21 @@ class Console {
   constructor(me, config) {
     this.me = me;
     this.config = config;
-    this.model = new ConsoleModel(me);
     this.typing = { dialog: null, timer: null };
     this.link = new Link({
       urls: config.nodes,
       path: "/ws/operator",
       onOpen: () => this.onOpen(),
       onFrame: (frame) => this.onFrame(frame),
-      onState: (state) => this.onLinkState(state),
+      onState: (state, detail) => this.onLinkState(state, detail),
       onClose: (event) => this.onClose(event),
     });
+    this.model = new ConsoleModel(me, {
+      send: (frame) => this.link.send(frame),
+      onMove: () => this.link.moveOn(),
+      onChange: () => this.render(),
+    });
     this.failures = 0;
-    this.probing = false;
   }
 
   start() {
@@ -50,7 +53,7 @@ class Console {
       tickWaits($("tabs"), this.model);
       if (this.model.expireErrors()) this.renderErrors();
     });
-    setInterval(() => this.checkMainNode(), MAIN_NODE_POLL_MS);
+    new MainBackBanner($("banner"), this.link).start();
     window.frontdeskConsole = this; // for the browser tests and for debugging
   }
 
@@ -58,34 +61,25 @@ class Console {
 
   onOpen() {
     this.link.send({ type: "resume", dialogs: this.model.resumeSeqs(), ref: newRef("resume") });
-    for (const dialog of this.model.dialogs.values()) {
-      if (dialog.gone) continue;
-      for (const frame of dialog.pending) this.link.send(frame);
-    }
+    // What was typed and not taken goes again, in order, with its own ref (never doubled).
+    this.model.outbox.restart();
   }
 
   onFrame(frame) {
     if (frame.type === "hello") this.failures = 0;
     if (this.model.apply(frame)) this.render();
-    if (this.model.retry.length) {
-      const frames = this.model.retry.splice(0);
-      setTimeout(() => {
-        for (const again of frames) {
-          const dialog = this.model.dialogs.get(again.dialog);
-          if (dialog && dialog.pending.includes(again)) this.link.send(again);
-        }
-      }, RETRY_DELAY_MS);
-    }
   }
 
-  onLinkState(state) {
+  onLinkState(state, detail = {}) {
     const pill = $("connection");
+    const lost = state !== "open" && (detail.lost || state === "waiting");
     pill.className = `pill ${state === "open" ? "ok" : "warn"}`;
-    pill.dataset.state = state;
-    setText(pill, state === "open" ? "Online" : state === "connecting" ? "Connecting…" : "Reconnecting…");
+    pill.dataset.state = state === "open" ? "open" : lost ? "reconnecting" : state;
+    setText(pill, state === "open" ? "Online" : lost ? "Reconnecting…" : "Connecting…");
   }
 
   async onClose(event) {
+    this.model.outbox.lost();
     this.failures += 1;
     if (event.code === 1008 || this.failures >= 3) {
       // Refused: most likely the session ended. Check before retrying for ever.
@@ -98,56 +92,6 @@ class Console {
         // server unreachable: keep retrying
       }
     }
-  }
-
-  /**
-   * After a failover the console runs on another node. The node this page came
-   * from is "main": when it is back — rejoined as a caught-up backup — the
-   * operator is told (as in the old manual); a manager hands the primary role
-   * back (`frontdesk switchover` or the manager view) and the console follows by
-   * itself. Should main be primary while this console is still elsewhere, the
-   * banner offers to go to it now. Main is this page's own origin, so a plain
-   * `fetch` of its `/healthz` is allowed by the CSP.
-   */
-  async checkMainNode() {
-    const banner = $("banner");
-    const main = location.origin;
-    if (!this.link.connected || this.link.url === main) {
-      if (banner.dataset.kind === "main-back") banner.hidden = true;
-      return;
-    }
-    if (this.probing) return;
-    this.probing = true;
-    let health = null;
-    try {
-      const response = await fetch("/healthz", { cache: "no-store" });
-      health = await response.json();
-    } catch {
-      health = null; // main is still down
-    } finally {
-      this.probing = false;
-    }
-    if (health && health.role === "primary" && health.ready) {
-      this.showBanner("The main node is back.", "Return to it", () => {
-        banner.hidden = true;
-        this.link.reconnectTo(main);
-      }, "main-back");
-    } else if (health && health.role === "backup" && health.caught_up) {
-      this.showBanner(
-        "The main node is back and in sync. A manager can return the chat to it; " +
-        "your dialogs will follow by themselves.", null, null, "main-back");
-    }
-  }
-
-  showBanner(text, actionLabel = null, action = null, kind = "") {
-    const banner = $("banner");
-    banner.dataset.kind = kind;
-    replaceChildren(
-      banner,
-      h("span", { "data-testid": "banner-text" }, text),
-      actionLabel ? h("button", { type: "button", "data-testid": "banner-action", onclick: action }, actionLabel) : null,
-    );
-    banner.hidden = false;
   }
 
   // --- actions ----------------------------------------------------------------------
@@ -164,10 +108,8 @@ class Console {
     const text = input.value.trim();
     if (!dialog || dialog.gone || !text) return;
     const frame = { type: "say", dialog: dialog.id, text, ref: newRef("o") };
-    dialog.pending.push(frame);
-    this.model.persist();
     this.stopTyping();
-    this.link.send(frame);
+    this.model.outbox.add(frame); // stored first, sent in order, kept until the server takes it
     input.value = "";
     this.render();
   }
@@ -293,6 +235,9 @@ class Console {
     $("chat").hidden = dialog === null;
     renderInfo($("info"), dialog, this.config.fields, model.node);
     this.renderErrors();
+    const waiting = model.outbox.pending.length;
+    const said = waiting ? `${waiting} message${waiting === 1 ? "" : "s"} waiting to be sent.` : "";
+    if ($("announce").textContent !== said) setText($("announce"), said);
     if (!dialog) return;
 
     setText($("chat-title"), dialog.visitorName || "Visitor");
@@ -304,7 +249,7 @@ class Console {
         ? `⇄ transferred by ${dialog.transferredFromName}${dialog.note ? ` — “${dialog.note}”` : ""}`
         : "",
     );
-    renderHistory($("history"), dialog, this.me);
+    renderHistory($("history"), dialog, this.me, model.pendingOf(dialog), (ref) => model.outbox.dismiss(ref));
     $("typing").hidden = !dialog.visitorTyping;
     setText($("typing"), `${dialog.visitorName || "The visitor"} is typing…`);
     const held = !dialog.gone && !dialog.closed;

@@ -2,7 +2,8 @@
 // operators, and one entry per dialog held (with its transcript). Frames come
 // in through apply(); the views read the model. No DOM here.
 
-import { SessionState, TRANSIENT_CODES, Transcript, isHistoryEntry } from "../transcript.js";
+import { Outbox } from "../outbox.js";
+import { SessionState, Transcript, isHistoryEntry } from "../transcript.js";
 
 export class DialogState {
   constructor(id, saved = {}) {
@@ -14,7 +15,7 @@ export class DialogState {
     this.transferredFromName = saved.transferredFromName || null;
     this.note = saved.note || "";
     this.gone = saved.gone || null; // null while held; else why it left ("closed", "transferred", ...)
-    this.pending = Array.isArray(saved.pending) ? saved.pending : [];
+    this.legacyPending = Array.isArray(saved.pending) ? saved.pending : []; // older storage
     this.visitorTyping = false;
     this.historyGone = false;
   }
@@ -48,13 +49,18 @@ export class DialogState {
       transferredFromName: this.transferredFromName,
       note: this.note,
       gone: this.gone,
-      pending: this.pending,
     };
   }
 }
 
 export class ConsoleModel {
-  constructor(me) {
+  /**
+   * @param {object} me          the logged-in user
+   * @param {object} [wire]
+   * @param {(frame: object) => boolean} [wire.send]  send on the socket (false: not open)
+   * @param {() => void} [wire.onMove]  a refusal said this node takes no writes: go elsewhere
+   */
+  constructor(me, { send = () => false, onMove = () => {}, onChange = () => {} } = {}) {
     this.me = me;
     this.store = new SessionState(`frontdesk.console:${me.id}`);
     this.node = null;
@@ -66,17 +72,34 @@ export class ConsoleModel {
     this.dialogs = new Map();
     this.openId = null;
     this.errors = [];
-    this.retry = []; // pending frames refused for a passing reason, to send again
+    this.onMove = onMove;
     this.readded = null; // ids re-announced since the last hello; null outside that window
     const saved = this.store.load();
+    const stored = saved && Array.isArray(saved.outbox) ? [...saved.outbox] : [];
     if (saved && Array.isArray(saved.dialogs)) {
-      for (const d of saved.dialogs) this.dialogs.set(d.id, new DialogState(d.id, d));
+      for (const d of saved.dialogs) {
+        const dialog = new DialogState(d.id, d);
+        stored.push(...dialog.legacyPending);
+        this.dialogs.set(d.id, dialog);
+      }
       this.openId = saved.openId && this.dialogs.has(saved.openId) ? saved.openId : null;
     }
+    // What the operator typed and the server has not taken yet (web/static/js/outbox.js).
+    this.outbox = new Outbox({ stored, send, save: () => this.persist(), onChange });
   }
 
   persist() {
-    this.store.save({ dialogs: [...this.dialogs.values()].map((d) => d.toJSON()), openId: this.openId });
+    if (!this.outbox) return; // still loading
+    this.store.save({
+      dialogs: [...this.dialogs.values()].map((d) => d.toJSON()),
+      openId: this.openId,
+      outbox: this.outbox.toJSON(),
+    });
+  }
+
+  /** The items of the outbox of one dialog: [{frame, failed}]. */
+  pendingOf(dialog) {
+    return this.outbox.forDialog(dialog.id);
   }
 
   /** What the resume frame carries: the last seq seen per held dialog. */
@@ -100,6 +123,7 @@ export class ConsoleModel {
 
   dismiss(id) {
     this.dialogs.delete(id);
+    this.outbox.dropDialog(id);
     if (this.openId === id) this.openId = null;
     this.persist();
   }
@@ -195,27 +219,20 @@ export class ConsoleModel {
   }
 
   onAck(frame) {
-    for (const dialog of this.dialogs.values()) {
-      const before = dialog.pending.length;
-      dialog.pending = dialog.pending.filter((p) => p.ref !== frame.ref);
-      if (dialog.pending.length !== before) {
-        this.persist();
-        return true;
-      }
-    }
-    return false;
+    return typeof frame.ref === "string" && this.outbox.settle(frame.ref);
   }
 
   onError(frame) {
-    for (const dialog of this.dialogs.values()) {
-      const failed = dialog.pending.find((p) => p.ref === frame.ref);
-      if (!failed) continue;
-      if (TRANSIENT_CODES.has(frame.code)) {
-        this.retry.push(failed); // the console sends it again, same ref, a little later
-        return;
-      }
-      dialog.pending = dialog.pending.filter((p) => p !== failed);
+    const mine = typeof frame.ref === "string" ? this.outbox.refuse(frame.ref, frame.code, frame.message) : null;
+    if (mine === "move" || frame.code === "not_primary") {
+      // This node takes no writes: kept, sent again on the primary. The refusal's text
+      // (it may name this very node as the primary) is not shown; the pill says
+      // "Reconnecting…" instead.
+      this.onMove();
+      return;
     }
+    if (mine !== null) return; // kept for a retry, or shown as failed with the reason
+    if (frame.code === "rate_limited" && !frame.ref) return; // a typing frame: no matter
     const where = frame.dialog ? ` (dialog ${frame.dialog})` : "";
     this.pushError(`${frame.message || frame.code || "error"}${where}`);
     this.persist();
@@ -233,7 +250,7 @@ export class ConsoleModel {
       if (frame.type === "dialog.opened" && frame.visitor_name) dialog.visitorName = frame.visitor_name;
       if (frame.type === "dialog.message") {
         if (frame.author === "visitor") dialog.visitorTyping = false;
-        if (frame.ref) dialog.pending = dialog.pending.filter((p) => p.ref !== frame.ref);
+        if (frame.ref) this.outbox.settle(frame.ref);
       }
       if (frame.type === "dialog.transferred" && frame.to_operator === this.me.id) {
         dialog.transferredFrom = frame.from_operator;

@@ -126,21 +126,39 @@ function sys(base, text, extra = "") {
   return h("li", { ...base, class: `sys ${extra}`, "data-testid": "sys" }, text);
 }
 
-export function renderHistory(list, dialog, me) {
+function pendingView(frame, me) {
+  return h(
+    "li",
+    { class: "msg operator pending", "data-testid": "msg-pending", "data-ref": frame.ref },
+    h("span", { class: "who" }, me.name, h("time", {}, "sending…")),
+    h("span", { class: "text" }, frame.text),
+  );
+}
+
+/** A message the server refused for good: shown with the reason until dismissed. */
+function failedView(frame, reason, me, onDismiss) {
+  return h(
+    "li",
+    { class: "msg operator failed", "data-testid": "msg-failed", "data-ref": frame.ref },
+    h("span", { class: "who" }, me.name, h("time", {}, "not sent")),
+    h("span", { class: "text" }, frame.text),
+    h("span", { class: "reason", "data-testid": "msg-failed-reason" }, `Not sent: ${reason}`),
+    h("button", { type: "button", class: "dismiss-failed", "data-testid": "msg-dismiss", onclick: () => onDismiss(frame.ref) }, "Dismiss"),
+  );
+}
+
+/**
+ * @param {{frame: object, failed: string | null}[]} outbox  this dialog's unsent messages
+ * @param {(ref: string) => void} onDismiss  forget a failed one
+ */
+export function renderHistory(list, dialog, me, outbox = [], onDismiss = () => {}) {
   const items = [];
   if (dialog.historyGone) items.push(h("li", { class: "sys" }, "Earlier history is no longer available."));
   for (const entry of dialog.transcript.entries) items.push(entryView(entry));
   const posted = new Set(dialog.transcript.find("dialog.message").map((e) => e.ref));
-  for (const frame of dialog.pending) {
+  for (const { frame, failed } of outbox) {
     if (posted.has(frame.ref)) continue;
-    items.push(
-      h(
-        "li",
-        { class: "msg operator pending", "data-testid": "msg-pending", "data-ref": frame.ref },
-        h("span", { class: "who" }, me.name, h("time", {}, "sending…")),
-        h("span", { class: "text" }, frame.text),
-      ),
-    );
+    items.push(failed === null ? pendingView(frame, me) : failedView(frame, failed, me, onDismiss));
   }
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   replaceChildren(list, items);

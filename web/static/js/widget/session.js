@@ -9,14 +9,8 @@
 // same dialog instead of opening a second one.
 
 import { Link } from "../link.js";
-import {
-  RETRY_DELAY_MS,
-  SessionState,
-  TRANSIENT_CODES,
-  Transcript,
-  isHistoryEntry,
-  newRef,
-} from "../transcript.js";
+import { Outbox, verdict } from "../outbox.js";
+import { RETRY_DELAY_MS, SessionState, Transcript, isHistoryEntry, newRef } from "../transcript.js";
 
 const TYPING_IDLE_MS = 3000;
 const TOKEN_BYTES = 32; // base64url: 43 characters (the server wants at least 32)
@@ -49,17 +43,20 @@ export class WidgetSession {
     this.typingTimer = null;
     this.typingOn = false;
     this.resumeRef = null;
-    this.restore();
+    this.lost = false; // the connection was lost and is not back yet ("reconnecting")
     this.link = new Link({
       urls,
       path: "/ws/visitor",
       onOpen: () => this.onOpen(),
       onFrame: (frame) => this.onFrame(frame),
-      onState: (state) => {
+      onClose: () => this.outbox.lost(),
+      onState: (state, detail) => {
         this.connection = state;
+        this.lost = state !== "open" && Boolean(detail && detail.lost);
         this.onChange();
       },
     });
+    this.restore();
   }
 
   restore() {
@@ -68,8 +65,18 @@ export class WidgetSession {
     this.token = saved.token || null;
     this.visitorName = saved.visitorName || "";
     this.transcript = new Transcript(this.dialog, saved.entries || []);
-    this.pending = Array.isArray(saved.pending) ? saved.pending : [];
+    this.outbox = new Outbox({
+      stored: saved.pending,
+      send: (frame) => this.link.send(frame),
+      save: () => this.persist(),
+      onChange: () => this.onChange(),
+    });
     this.openRequest = saved.openRequest || null;
+  }
+
+  /** The frames typed and not yet taken by the server (shown as "sending…"). */
+  get pending() {
+    return this.outbox.pending;
   }
 
   persist() {
@@ -78,7 +85,7 @@ export class WidgetSession {
       token: this.token,
       visitorName: this.visitorName,
       entries: this.transcript.entries,
-      pending: this.pending,
+      pending: this.outbox.toJSON(),
       openRequest: this.openRequest,
     });
   }
@@ -132,10 +139,8 @@ export class WidgetSession {
     const trimmed = text.trim();
     if (!trimmed || this.dialog === null || this.closed) return;
     const frame = { type: "say", dialog: this.dialog, text: trimmed, ref: newRef("v") };
-    this.pending.push(frame);
-    this.persist();
     this.setTyping(false);
-    this.link.send(frame);
+    this.outbox.add(frame); // stored before it is sent; sent in order, once the one before is taken
     this.onChange();
   }
 
@@ -164,7 +169,7 @@ export class WidgetSession {
     this.dialog = null;
     this.token = null;
     this.transcript = new Transcript(null);
-    this.pending = [];
+    this.outbox.clear();
     this.openRequest = null;
     this.position = null;
     this.operatorTyping = false;
@@ -188,7 +193,7 @@ export class WidgetSession {
       });
       // Unacknowledged messages go again with their original ref: the server
       // keeps one message per (dialog, ref), so a resend never doubles.
-      for (const frame of this.pending) this.link.send(frame);
+      this.outbox.restart();
     } else if (this.openRequest) {
       // Not acknowledged on the last socket: the same frame, same token, so the
       // server gives back the dialog it may already have opened.
@@ -225,15 +230,18 @@ export class WidgetSession {
       this.persist();
       return;
     }
-    const before = this.pending.length;
-    this.pending = this.pending.filter((p) => p.ref !== frame.ref);
-    if (this.pending.length !== before) this.persist();
+    if (typeof frame.ref === "string") this.outbox.settle(frame.ref);
   }
 
   onError(frame) {
     if (this.openRequest && frame.ref === this.openRequest.ref) {
       const request = this.openRequest;
-      if (TRANSIENT_CODES.has(frame.code)) {
+      const what = verdict(frame.code);
+      if (what === "move") {
+        this.link.moveOn(); // re-sent from onOpen on the next node
+        return;
+      }
+      if (what === "retry") {
         // Not taken this time: the same open (same token) later, never a second dialog.
         setTimeout(() => this.openRequest === request && this.link.send(request), RETRY_DELAY_MS);
         return;
@@ -243,18 +251,14 @@ export class WidgetSession {
       this.persist();
       return;
     }
-    const failed = this.pending.find((p) => p.ref === frame.ref);
-    if (failed && TRANSIENT_CODES.has(frame.code)) {
-      // Not taken this time (node busy or not accepting writes yet): same ref, later.
-      setTimeout(() => this.pending.includes(failed) && this.link.send(failed), RETRY_DELAY_MS);
+    const mine = typeof frame.ref === "string" ? this.outbox.refuse(frame.ref, frame.code, frame.message) : null;
+    if (mine === "move" || (mine === null && frame.code === "not_primary")) {
+      // This node takes no writes any more: the message stays, goes again on the primary.
+      // The refusal's text (which may name this very node as primary) is not shown.
+      this.link.moveOn();
       return;
     }
-    if (failed) {
-      this.pending = this.pending.filter((p) => p !== failed);
-      this.error = frame.message || "The message could not be sent.";
-      this.persist();
-      return;
-    }
+    if (mine !== null) return; // kept for a retry, or shown as failed with its reason
     const gone = frame.code === "forbidden" || frame.code === "unknown_dialog";
     if (gone && frame.ref && frame.ref === this.resumeRef) {
       // The stored dialog cannot be resumed (forbidden, unknown_dialog): start over.
@@ -262,6 +266,8 @@ export class WidgetSession {
       this.error = "Your previous chat could not be resumed.";
       return;
     }
+    // A typing frame over the rate limit is of no consequence: not worth an error line.
+    if (frame.code === "rate_limited" && !frame.ref) return;
     if (frame.message) this.error = frame.message;
   }
 
@@ -271,7 +277,7 @@ export class WidgetSession {
     if (isHistoryEntry(frame)) {
       if (!this.transcript.add(frame)) return;
       if (frame.type === "dialog.message" && frame.author === "visitor" && frame.ref) {
-        this.pending = this.pending.filter((p) => p.ref !== frame.ref);
+        this.outbox.settle(frame.ref);
       }
       if (frame.type === "dialog.message" && frame.author === "operator") {
         this.operatorTyping = false;

@@ -70,6 +70,31 @@ function note(entry, text, extra = "") {
   );
 }
 
+function pendingView(frame, s) {
+  return h(
+    "li",
+    { class: "fd-msg fd-visitor fd-pending", "data-testid": "fd-msg-pending", "data-ref": frame.ref },
+    h("span", { class: "fd-who" }, s.visitorName || "You", h("time", {}, "sending…")),
+    h("span", { class: "fd-text" }, frame.text),
+  );
+}
+
+/** A message the server refused for good: shown with the reason, until dismissed. */
+function failedView(frame, reason, s) {
+  return h(
+    "li",
+    { class: "fd-msg fd-visitor fd-failed", "data-testid": "fd-msg-failed", "data-ref": frame.ref },
+    h("span", { class: "fd-who" }, s.visitorName || "You", h("time", {}, "not sent")),
+    h("span", { class: "fd-text" }, frame.text),
+    h("span", { class: "fd-reason", "data-testid": "fd-msg-failed-reason" }, `Not sent: ${reason}`),
+    h(
+      "button",
+      { type: "button", class: "fd-dismiss", "data-testid": "fd-msg-dismiss", onclick: () => s.outbox.dismiss(frame.ref) },
+      "Dismiss",
+    ),
+  );
+}
+
 export class WidgetView {
   /**
    * @param {HTMLElement} host   the element the shadow root is attached to
@@ -101,6 +126,14 @@ export class WidgetView {
     );
     this.status = h("div", { class: "fd-status", "data-testid": "fd-status" });
     this.conn = h("div", { class: "fd-conn", "data-testid": "fd-conn", hidden: true });
+    // Always in the page (a live region that is hidden announces nothing): what the
+    // connection does and whether messages wait, said to screen readers as it changes.
+    this.announce = h("div", {
+      class: "fd-sr-only",
+      "data-testid": "fd-announce",
+      role: "status",
+      "aria-live": "polite",
+    });
     this.errorBox = h("div", { class: "fd-error", "data-testid": "fd-error", role: "alert", hidden: true });
 
     this.nameInput = h("input", {
@@ -188,6 +221,7 @@ export class WidgetView {
       { class: "fd-panel", "data-testid": "fd-panel", "aria-label": this.options.title, hidden: true },
       header,
       this.conn,
+      this.announce,
       this.errorBox,
       this.startForm,
       this.chat,
@@ -251,7 +285,15 @@ export class WidgetView {
 
     const offline = s.connection !== "open";
     this.conn.hidden = !offline || phase === "closed";
-    setText(this.conn, s.connection === "connecting" ? "Connecting…" : "Connection lost — reconnecting…");
+    const connText = s.lost || s.connection === "waiting" ? "Connection lost — reconnecting…" : "Connecting…";
+    setText(this.conn, connText);
+    this.conn.dataset.state = s.lost ? "reconnecting" : s.connection;
+    const waiting = s.pending.length;
+    const said = [
+      offline && phase !== "closed" ? connText : "",
+      waiting ? `${waiting} message${waiting === 1 ? "" : "s"} waiting to be sent.` : "",
+    ].filter(Boolean).join(" ");
+    if (this.announce.textContent !== said) setText(this.announce, said);
 
     this.errorBox.hidden = !s.error;
     setText(this.errorBox, s.error);
@@ -268,7 +310,7 @@ export class WidgetView {
     const signature = [
       entries.length ? entries[entries.length - 1].seq : 0,
       entries.length,
-      s.pending.map((p) => p.ref).join(","),
+      s.outbox.toJSON().map((i) => `${i.frame.ref}:${i.failed || ""}`).join(","),
       s.historyGone,
     ].join("|");
     if (signature === this.rendered) return;
@@ -279,16 +321,9 @@ export class WidgetView {
     }
     for (const entry of entries) items.push(entryView(entry, s.visitorName));
     const posted = new Set(entries.filter((e) => e.type === "dialog.message").map((e) => e.ref));
-    for (const frame of s.pending) {
+    for (const { frame, failed } of s.outbox.toJSON()) {
       if (posted.has(frame.ref)) continue;
-      items.push(
-        h(
-          "li",
-          { class: "fd-msg fd-visitor fd-pending", "data-testid": "fd-msg-pending", "data-ref": frame.ref },
-          h("span", { class: "fd-who" }, s.visitorName || "You", h("time", {}, "sending…")),
-          h("span", { class: "fd-text" }, frame.text),
-        ),
-      );
+      items.push(failed === null ? pendingView(frame, s) : failedView(frame, failed, s));
     }
     replaceChildren(this.messages, items);
     this.messages.scrollTop = this.messages.scrollHeight;

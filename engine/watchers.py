@@ -1,0 +1,46 @@
+"""The watchers of each address, each with the audience it watches as.
+
+Kept apart from the actors (in the directory) so that they survive an actor's restart.
+A subscriber is added once per address; ``drop`` forgets one everywhere (it raised).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from engine import notices as n
+
+
+class Watchers:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_address: dict[str, dict[n.Subscriber, n.Audience]] = {}
+
+    def of(self, address: str) -> tuple[n.Subscriber, ...]:
+        with self._lock:
+            return tuple(self._by_address.get(address, ()))
+
+    def audiences(self, address: str) -> tuple[tuple[n.Subscriber, n.Audience], ...]:
+        """The watchers of ``address`` with the audience each was added as."""
+        with self._lock:
+            return tuple(self._by_address.get(address, {}).items())
+
+    def add(self, address: str, subscriber: n.Subscriber, audience: n.Audience) -> None:
+        with self._lock:
+            subs = self._by_address.setdefault(address, {})
+            if subscriber not in subs:
+                subs[subscriber] = audience
+
+    def remove(self, address: str, subscriber: n.Subscriber) -> None:
+        with self._lock:
+            self._by_address.get(address, {}).pop(subscriber, None)
+
+    def forget(self, address: str) -> None:
+        """Nobody lives at ``address`` any more: its watchers go."""
+        with self._lock:
+            self._by_address.pop(address, None)
+
+    def drop(self, subscriber: n.Subscriber) -> None:
+        with self._lock:
+            for subs in self._by_address.values():
+                subs.pop(subscriber, None)
