@@ -138,6 +138,20 @@ async def one_round(cluster: FailoverCluster, primary: str, backup: str,
     }
 
 
+async def settled_pair(cluster: FailoverCluster, timeout: float = 900) -> tuple[str, str]:
+    """(primary, backup) once one node accepts writes and the other is its backup, caught
+    up, link up (which one is primary is read, not assumed: a lease may move by itself)."""
+    with trio.fail_after(timeout):
+        while True:
+            h = {name: await cluster.health(name) for name in ("a", "b")}
+            for p, b in (("a", "b"), ("b", "a")):
+                hp, hb = h[p], h[b]
+                if hp and hb and hp["accepts_writes"] and hb["role"] == "backup" \
+                        and hb["caught_up"] and hb["link"] == "up":
+                    return p, b
+            await trio.sleep(0.05)
+
+
 async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     cluster = FailoverCluster(work, args)
     if args.journal_records:
@@ -163,12 +177,11 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 for t in talkers:
                     talking.start_soon(t.talk, stop, args.pace_s)
                 for i in range(args.rounds):
-                    progress(f"round {i + 1}: waiting for {primary} primary, {backup} in sync")
-                    await cluster.wait(primary, lambda h: h["accepts_writes"], 600)
-                    await cluster.wait(backup, lambda h: h["role"] == "backup"
-                                       and h["caught_up"] and h["link"] == "up", 600)
+                    progress(f"round {i + 1}: waiting for a primary and its backup in sync")
+                    primary, backup = await settled_pair(cluster)
                     await trio.sleep(args.load_s)  # load running before the kill (a duration)
                     result = await one_round(cluster, primary, backup, talkers)
+                    result["killed"] = primary
                     rounds.append(result)
                     print(f"round {i + 1}: {json.dumps(result)}", flush=True)
                     cluster.start_node(primary, "backup")  # the killed node rejoins
