@@ -157,6 +157,7 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     if args.journal_records:
         cluster.seed(prepared_journal(RUNS, args.journal_records))
     rounds: list[dict[str, Any]] = []
+    rounds_note: list[str] = []
     talkers: list[Talker] = []
     stop = trio.Event()
     primary, backup = "a", "b"
@@ -178,7 +179,14 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                     talking.start_soon(t.talk, stop, args.pace_s)
                 for i in range(args.rounds):
                     progress(f"round {i + 1}: waiting for a primary and its backup in sync")
-                    primary, backup = await settled_pair(cluster)
+                    try:
+                        primary, backup = await settled_pair(cluster, args.settle_timeout_s)
+                    except trio.TooSlowError:
+                        wedged = {n: await cluster.health(n) for n in ("a", "b")}
+                        progress(f"no primary with a backup in sync: {json.dumps(wedged)}")
+                        rounds_note.append(f"stopped before round {i + 1}: no primary with a "
+                                           f"backup in sync within {args.settle_timeout_s} s")
+                        break
                     await trio.sleep(args.load_s)  # load running before the kill (a duration)
                     result = await one_round(cluster, primary, backup, talkers)
                     result["killed"] = primary
@@ -201,7 +209,7 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     verdict = check({t.dialog: t.acked for t in talkers}, views, reached, durable)
     verdict["dropped by discontinuities"] = dropped
     verdict["say errors"] = sum(t.errors for t in talkers)
-    return {"rounds": rounds, "check": verdict}
+    return {"rounds": rounds, "check": verdict, "notes": rounds_note}
 
 
 def report(args: argparse.Namespace, result: dict[str, Any]) -> dict[str, Any]:
@@ -222,6 +230,7 @@ def report(args: argparse.Namespace, result: dict[str, Any]) -> dict[str, Any]:
         "client recovery (all clients back, per round)": summary(recovery),
         "replayed at promotion": [r["replayed at promotion"] for r in rounds],
         "check": result["check"],
+        "notes": result["notes"],
         "rounds": rounds,
     }
 
@@ -238,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=("sync", "async"), default="sync")
     parser.add_argument("--failover-timeout-s", type=float, default=1.5)
     parser.add_argument("--lease-s", type=float, default=1.2)
+    parser.add_argument("--settle-timeout-s", type=float, default=180.0,
+                        help="stop the run when no primary has a backup in sync this long")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the work dir (logs)")
     args = parser.parse_args(argv)
@@ -259,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
           f"reordered {c['reordered']}, hidden {c['hidden']} "
           f"(dropped by discontinuities {c['dropped by discontinuities']})")
     print(f"  records replayed at each promotion: {result['replayed at promotion']}")
+    for note in result["notes"]:
+        print(f"  {note}")
     print(f"report: {out}")
     if args.keep:
         print(f"logs in {work}")
