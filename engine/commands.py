@@ -154,6 +154,22 @@ class Typing(Command):
     token_hash: str = ""
 
 
+# --- the server's own ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordMail(Command):
+    """The mail adapter reports what became of a mail about a dialog (a transcript): an
+    internal entry, for staff only. Not a client frame: only the server submits it."""
+
+    ACTION: ClassVar[str] = "record a mail in dialog {dialog}"
+    dialog_id: str
+    kind: str  # "transcript"
+    to: str
+    status: Literal["queued", "sent", "failed"]
+    text: str  # "sent to a@b" / "to a@b failed after 3 tries: reason"
+
+
 # --- managers ---------------------------------------------------------------------
 
 

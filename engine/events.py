@@ -136,6 +136,16 @@ class HelpRequestedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MailRecordedEv(DialogEvent):
+    TYPE: ClassVar[str] = "dialog.mail"
+    seq: int
+    kind: str
+    to: str
+    status: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class MonitorSetEv(DialogEvent):
     """A manager starts or stops monitoring (not a history entry)."""
 
@@ -193,6 +203,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         LookingForInfoEv,
         ImportantMarkedEv,
         HelpRequestedEv,
+        MailRecordedEv,
         MonitorSetEv,
         DialogClosedEv,
         OperatorLoggedInEv,

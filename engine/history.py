@@ -120,6 +120,8 @@ def entry(e: ev.Event) -> n.DialogNotice | None:
         return n.ImportantMarked(e.dialog, e.seq, e.at, e.important)
     if isinstance(e, ev.HelpRequestedEv):
         return n.HelpRequested(e.dialog, e.seq, e.at, e.operator, e.text)
+    if isinstance(e, ev.MailRecordedEv):
+        return n.MailRecorded(e.dialog, e.seq, e.at, e.kind, e.to, e.status, e.text)
     if isinstance(e, ev.DialogClosedEv):
         return n.DialogClosed(e.dialog, e.seq, e.at, e.by, e.reason)
     return None

@@ -192,6 +192,18 @@ class HelpRequested(DialogNotice):
 
 
 @dataclass(frozen=True)
+class MailRecorded(DialogNotice):
+    """What became of a mail about the dialog (a transcript): queued, sent or failed."""
+
+    TYPE: ClassVar[str] = "dialog.mail"
+    AUDIENCE: ClassVar[frozenset[Audience]] = STAFF
+    kind: str
+    to: str
+    status: str
+    text: str
+
+
+@dataclass(frozen=True)
 class DialogRequeued(DialogNotice):
     """The holder logged out (or its actor was given up): the dialog waits again."""
 

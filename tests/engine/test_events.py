@@ -39,6 +39,8 @@ SAMPLES: list[ev.Event] = [
     ev.LookingForInfoEv(dialog="d-1", at=6.0, seq=6, operator_name="Bob", reminder=True),
     ev.ImportantMarkedEv(dialog="d-1", at=7.0, seq=7, important=True),
     ev.HelpRequestedEv(dialog="d-1", at=8.0, seq=8, operator="bob", text="?"),
+    ev.MailRecordedEv(dialog="d-1", at=8.5, seq=9, kind="transcript", to="v@example.com",
+                      status="sent", text="sent to v@example.com"),
     ev.MonitorSetEv(dialog="d-1", at=9.0, manager="boss", on=True),
     ev.DialogClosedEv(dialog="d-1", at=10.0, seq=9, by="visitor", reason="bye"),
     ev.OperatorLoggedInEv(operator="ann", at=1.0, name="Ann", capacity=None),

@@ -7,6 +7,7 @@ import { everySecond } from "../time.js";
 import { newRef } from "../transcript.js";
 import { wireFormatting } from "./format.js";
 import { MainBackBanner } from "./main_back.js";
+import { wireMailAndPrint } from "./mail_print.js";
 import { ConsoleModel } from "./model.js";
 import { renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
 
@@ -185,6 +186,7 @@ class Console {
       modal.close();
     });
     this.wireHelp(command);
+    wireMailAndPrint(() => this.model.openDialog);
   }
 
   wireHelp(command) {
