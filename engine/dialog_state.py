@@ -16,6 +16,7 @@ waits in the queue. It has three phases::
     queued|assigned  VisitorSay              (same)       dialog.message
     assigned   OperatorSay / MarkImportant   (same)       dialog.message / .important
                / AskForHelp / looking-for-info            / .help_requested / .looking_for_info
+    queued|assigned  RecordMail (the server)  (same)       dialog.mail (staff only)
     closed     anything                      -> Rejected ``closed``
     closed     Watch (visitor, last holder,  -> closed    (none: the history is replayed,
                manager)                                   nothing live follows)
@@ -35,6 +36,9 @@ position last told and the transfers already finished (so a late
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, Literal
+
 from engine import commands as c
 from engine import events as ev
 from engine import messages as m
@@ -51,10 +55,14 @@ from engine.dialog_model import (
 )
 from engine.history import entry
 from engine.settings import EngineSettings
+from engine.transitions import Handler, Table
 
 # the state and its fold live in engine.dialog_model; importable from here too
 __all__ = [
+    "COMMANDS",
+    "IGNORED",
     "REFS_KEPT",
+    "TRANSITIONS",
     "DialogState",
     "Memo",
     "Phase",
@@ -118,147 +126,301 @@ def close_effects(
     return e, tuple(fx)
 
 
+# --- commands (an Inbound, by its command's type) ----------------------------------------
+
+
+def _closed(s: DialogState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
+    return _reject(cmd, s, "closed", f"cannot {c.action(cmd.command)}: it is closed")
+
+
+def _command(
+    handle: Callable[[DialogState, m.Inbound, float], m.Decision],
+) -> Handler[DialogState]:
+    """A command's handler, its Ack placeholders answered to the command's ``reply_to``."""
+
+    def handler(s: DialogState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
+        return _with_reply(handle(s, cmd, now), cmd.reply_to)
+
+    return handler
+
+
+def _not_the_visitors(s: DialogState, cmd: m.Inbound) -> m.Decision | None:
+    command = cmd.command
+    if command.token_hash != s.token_hash:  # type: ignore[attr-defined]
+        return _reject(cmd, s, "forbidden", f"cannot {c.action(command)}: not your dialog")
+    return None
+
+
+def _not_the_holders(s: DialogState, cmd: m.Inbound) -> m.Decision | None:
+    command = cmd.command
+    operator = command.operator_id  # type: ignore[attr-defined]
+    if s.operator == operator:
+        return None
+    held = "it is queued" if s.operator is None else "another operator holds it"
+    return _reject(cmd, s, "forbidden", f"cannot {c.action(command)} as {operator}: {held}")
+
+
+def _say(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    command = cmd.command
+    assert isinstance(command, c.VisitorSay | c.OperatorSay)
+    refused = (
+        _not_the_visitors(s, cmd) if isinstance(command, c.VisitorSay) else _not_the_holders(s, cmd)
+    )
+    if refused is not None:
+        return refused
+    author = "visitor" if isinstance(command, c.VisitorSay) else "operator"
+    op = command.operator_id if isinstance(command, c.OperatorSay) else None
+    key = ref_key(author, op, command.ref)
+    if command.ref is not None and key in s.refs:
+        return m.Decision((), (_ack(command.ref, s, s.refs[key]),))
+    if not command.text.strip():
+        return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: the text is empty")
+    e = ev.MessagePostedEv(
+        dialog=s.id,
+        at=now,
+        seq=s.seq + 1,
+        author=author,
+        name=s.visitor_name if author == "visitor" else s.operator_name,
+        text=command.text,
+        ref=command.ref,
+        operator=op,
+        format=command.format,
+        html=command.html,
+        plain=command.plain,
+    )
+    return _history(s, e, _ack(command.ref, s, s.seq + 1))
+
+
+_CLOSED_BY = {c.VisitorClose: "visitor", c.OperatorClose: "operator", c.ManagerClose: "manager"}
+
+
+def _close(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    command = cmd.command
+    if isinstance(command, c.VisitorClose):
+        refused = _not_the_visitors(s, cmd)
+    elif isinstance(command, c.OperatorClose):
+        refused = _not_the_holders(s, cmd)
+    else:
+        refused = None
+    if refused is not None:
+        return refused
+    by = _CLOSED_BY[type(command)]
+    e, fx = close_effects(s, by, f"closed by the {by}", now)
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1), *fx)
+
+
+def _mark_important(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    command = cmd.command
+    assert isinstance(command, c.MarkImportant)
+    refused = _not_the_holders(s, cmd)
+    if refused is not None:
+        return refused
+    e = ev.ImportantMarkedEv(dialog=s.id, at=now, seq=s.seq + 1, important=command.important)
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
+
+
+def _ask_for_help(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    command = cmd.command
+    assert isinstance(command, c.AskForHelp)
+    refused = _not_the_holders(s, cmd)
+    if refused is not None:
+        return refused
+    e = ev.HelpRequestedEv(
+        dialog=s.id, at=now, seq=s.seq + 1, operator=command.operator_id, text=command.text
+    )
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
+
+
+def _record_mail(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    command = cmd.command
+    assert isinstance(command, c.RecordMail)
+    e = ev.MailRecordedEv(dialog=s.id, at=now, seq=s.seq + 1, kind=command.kind,
+                          to=command.to, status=command.status, text=command.text)
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
+
+
+def _monitor(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    command = cmd.command
+    assert isinstance(command, c.Monitor)
+    e = ev.MonitorSetEv(dialog=s.id, at=now, manager=command.manager_id, on=command.on)
+    return m.Decision((e,), (_ack(command.ref, s),))
+
+
+def _typing(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    command = cmd.command
+    assert isinstance(command, c.Typing)
+    ok = (
+        s.operator == command.operator_id
+        if command.operator_id is not None
+        else command.token_hash == s.token_hash
+    )
+    if not ok:
+        return m.Decision()
+    who: Literal["visitor", "operator"] = "visitor" if command.operator_id is None else "operator"
+    return m.Decision((), (m.Publish(n.TypingChanged(s.id, s.seq, who, command.on), False),))
+
+
+COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
+    c.VisitorSay: _command(_say),
+    c.OperatorSay: _command(_say),
+    c.VisitorClose: _command(_close),
+    c.OperatorClose: _command(_close),
+    c.ManagerClose: _command(_close),
+    c.MarkImportant: _command(_mark_important),
+    c.AskForHelp: _command(_ask_for_help),
+    c.RecordMail: _command(_record_mail),
+    c.Monitor: _command(_monitor),
+    c.Typing: _command(_typing),
+}
+
+
 def decide_command(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
-    command = cmd.command
-    if s.phase is Phase.CLOSED:
-        return _reject(cmd, s, "closed", f"cannot {c.action(command)}: it is closed")
-    d = _decide_open(s, cmd, now)
-    return _with_reply(d, cmd.reply_to)
+    """What a command does to the dialog (the table's command rows)."""
+    return decide(s, cmd, now, EngineSettings())
 
 
-def _decide_open(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
-    command = cmd.command
-    name = c.action(command)
-    if isinstance(command, c.VisitorSay | c.VisitorClose):
-        if command.token_hash != s.token_hash:
-            return _reject(cmd, s, "forbidden", f"cannot {name}: not your dialog")
-    elif (
-        isinstance(command, c.OperatorSay | c.OperatorClose | c.MarkImportant | c.AskForHelp)
-        and s.operator != command.operator_id
-    ):
-        held = "it is queued" if s.operator is None else "another operator holds it"
-        return _reject(
-            cmd,
-            s,
-            "forbidden",
-            f"cannot {name} as {command.operator_id}: {held}",
-        )
-    if isinstance(command, c.VisitorSay | c.OperatorSay):
-        author = "visitor" if isinstance(command, c.VisitorSay) else "operator"
-        op_id = command.operator_id if isinstance(command, c.OperatorSay) else None
-        key = ref_key(author, op_id, command.ref)
-        if command.ref is not None and key in s.refs:
-            return m.Decision((), (_ack(command.ref, s, s.refs[key]),))
-        if not command.text.strip():
-            return _reject(cmd, s, "invalid", f"cannot {name}: the text is empty")
-        name_ = s.visitor_name if author == "visitor" else s.operator_name
-        op = command.operator_id if isinstance(command, c.OperatorSay) else None
-        e: ev.Event = ev.MessagePostedEv(
-            dialog=s.id,
-            at=now,
-            seq=s.seq + 1,
-            author=author,
-            name=name_,
-            text=command.text,
-            ref=command.ref,
-            operator=op,
-        )
-        return _history(s, e, _ack(command.ref, s, s.seq + 1))
-    if isinstance(command, c.VisitorClose | c.OperatorClose | c.ManagerClose):
-        by = {c.VisitorClose: "visitor", c.OperatorClose: "operator"}.get(type(command), "manager")
-        e, fx = close_effects(s, by, f"closed by the {by}", now)
-        return _answered(s, e, _ack(command.ref, s, s.seq + 1), *fx)
-    if isinstance(command, c.MarkImportant):
-        e = ev.ImportantMarkedEv(dialog=s.id, at=now, seq=s.seq + 1, important=command.important)
-        return _answered(s, e, _ack(command.ref, s, s.seq + 1))
-    if isinstance(command, c.AskForHelp):
-        e = ev.HelpRequestedEv(
-            dialog=s.id, at=now, seq=s.seq + 1, operator=command.operator_id, text=command.text
-        )
-        return _answered(s, e, _ack(command.ref, s, s.seq + 1))
-    if isinstance(command, c.Monitor):
-        e = ev.MonitorSetEv(dialog=s.id, at=now, manager=command.manager_id, on=command.on)
-        return m.Decision((e,), (_ack(command.ref, s),))
-    if isinstance(command, c.Typing):
-        ok = (
-            s.operator == command.operator_id
-            if command.operator_id is not None
-            else command.token_hash == s.token_hash
-        )
-        if not ok:
-            return m.Decision()
-        note = n.TypingChanged(
-            s.id, s.seq, "visitor" if command.operator_id is None else "operator", command.on
-        )
-        return m.Decision((), (m.Publish(note, False),))
-    return _reject(cmd, s, "invalid", f"cannot {name}: a dialog does not handle that")
+# --- messages between actors ---------------------------------------------------------------
+
+
+def _assign(s: DialogState, msg: m.Assign, now: float, cfg: EngineSettings) -> m.Decision:
+    assigned = ev.DialogAssignedEv(
+        dialog=s.id,
+        at=now,
+        seq=s.seq + 1,
+        operator=msg.operator,
+        operator_name=msg.operator_name,
+    )
+    done = m.AssignmentDone(s.id, msg.operator, assigned.seq, s.visitor_name)
+    # the operator first: its console's frame must not wait behind the queue's
+    # position broadcast, which the Dequeue starts
+    return _history(
+        s, assigned, m.Tell(f"operator:{msg.operator}", done), m.Tell("queue", m.Dequeue(s.id))
+    )
+
+
+def _assigned_already(
+    s: DialogState, msg: m.Assign, now: float, cfg: EngineSettings
+) -> m.Decision:
+    """An offer raced another assignment, or the close: the operator frees the slot."""
+    return m.Decision((), (m.Tell(f"operator:{msg.operator}", m.ReleaseSlot(s.id)),))
+
+
+def _operator_gone(
+    s: DialogState, msg: m.OperatorGone, now: float, cfg: EngineSettings
+) -> m.Decision:
+    return _requeue(s, msg.operator, "the operator logged out", now)
+
+
+def _undeliverable(
+    s: DialogState, msg: m.Undeliverable, now: float, cfg: EngineSettings
+) -> m.Decision:
+    if isinstance(msg.message, m.AssignmentDone | m.TransferIn):
+        op = msg.address.removeprefix("operator:")
+        return _requeue(s, op, "the operator could not be reached", now)
+    return m.Decision()  # a bounce of anything else we sent changes nothing here
+
+
+def _abort_transfer(
+    s: DialogState, msg: m.AbortTransfer, now: float, cfg: EngineSettings
+) -> m.Decision:
+    if msg.tid in s.finished_tids:
+        return m.Decision()
+    memo = Memo(dialog=s.id, at=now, finished_tid=msg.tid)
+    return m.Decision(
+        (memo,),
+        (
+            m.Reply(msg.reply_to, n.Rejected(msg.ref, msg.code, msg.message, s.id)),
+            m.Tell(f"operator:{msg.from_operator}", m.TransferFinished(msg.tid, s.id)),
+        ),
+    )
+
+
+def _looking_for_info(
+    s: DialogState, msg: m.NoteLookingForInfo, now: float, cfg: EngineSettings
+) -> m.Decision:
+    if s.operator != msg.operator:
+        return m.Decision()
+    looking = ev.LookingForInfoEv(
+        dialog=s.id,
+        at=now,
+        seq=s.seq + 1,
+        operator_name=msg.operator_name,
+        reminder=msg.reminder,
+    )
+    return _history(s, looking)
+
+
+def _position(s: DialogState, msg: m.Position, now: float, cfg: EngineSettings) -> m.Decision:
+    if msg.position == s.position:
+        return m.Decision()
+    memo = Memo(dialog=s.id, at=now, position=msg.position)
+    note = n.QueuePosition(s.id, s.seq, msg.position)
+    return m.Decision((memo,), (m.Publish(note, False),))
+
+
+def _tick(s: DialogState, msg: m.Tick, now: float, cfg: EngineSettings) -> m.Decision:
+    timeout = cfg.visitor_inactivity_timeout_s
+    if msg.kind != "inactivity" or timeout <= 0 or now - s.last_visitor_at < timeout:
+        return m.Decision()
+    e, fx = close_effects(s, "timeout", f"no message from the visitor for {timeout:g} s", now)
+    return _history(s, e, *fx)
+
+
+def _transfer(
+    s: DialogState, msg: m.CompleteTransfer, now: float, cfg: EngineSettings
+) -> m.Decision:
+    return _complete_transfer(s, msg, now)
+
+
+Q, A, X = Phase.QUEUED, Phase.ASSIGNED, Phase.CLOSED
+
+TRANSITIONS: dict[tuple[Phase, type[Any]], Handler[DialogState]] = {
+    **{(phase, kind): h for phase in (Q, A) for kind, h in COMMANDS.items()},
+    **{(X, kind): _closed for kind in COMMANDS},
+    (Q, m.Assign): _assign,
+    (A, m.Assign): _assigned_already,
+    (X, m.Assign): _assigned_already,
+    (A, m.OperatorGone): _operator_gone,
+    (A, m.Undeliverable): _undeliverable,
+    (A, m.NoteLookingForInfo): _looking_for_info,
+    (Q, m.Position): _position,
+    (Q, m.Tick): _tick,
+    (A, m.Tick): _tick,
+    # a transfer is answered in every phase: the dialog serialises complete against abort
+    **{(phase, m.CompleteTransfer): _transfer for phase in (Q, A, X)},
+    **{(phase, m.AbortTransfer): _abort_transfer for phase in (Q, A, X)},
+}
+
+IGNORED = frozenset(
+    {
+        (Q, m.OperatorGone),  # late: the dialog was requeued or closed meanwhile
+        (X, m.OperatorGone),
+        (Q, m.Undeliverable),  # a bounce of what an assignment sent, once requeued
+        (X, m.Undeliverable),
+        (Q, m.NoteLookingForInfo),  # late: the holder's status changed before it came
+        (X, m.NoteLookingForInfo),
+        (A, m.Position),  # late: assigned while the queue told its place
+        (X, m.Position),
+        (X, m.Tick),  # closed: no timer matters
+    }
+)
+
+TABLE: Table[DialogState] = Table(
+    "dialog", lambda s: s.phase, lambda s: s.address, TRANSITIONS, IGNORED
+)
 
 
 def decide(s: DialogState, msg: object, now: float, settings: EngineSettings) -> m.Decision:
-    """What to do with one message (commands and internal messages alike)."""
-    if isinstance(msg, m.Inbound):
-        return decide_command(s, msg, now)
-    if isinstance(msg, m.Assign):
-        if s.phase is not Phase.QUEUED:
-            return m.Decision((), (m.Tell(f"operator:{msg.operator}", m.ReleaseSlot(s.id)),))
-        assigned = ev.DialogAssignedEv(
-            dialog=s.id,
-            at=now,
-            seq=s.seq + 1,
-            operator=msg.operator,
-            operator_name=msg.operator_name,
-        )
-        done = m.AssignmentDone(s.id, msg.operator, assigned.seq, s.visitor_name)
-        # the operator first: its console's frame must not wait behind the queue's
-        # position broadcast, which the Dequeue starts
-        return _history(
-            s, assigned, m.Tell(f"operator:{msg.operator}", done), m.Tell("queue", m.Dequeue(s.id))
-        )
-    if isinstance(msg, m.OperatorGone):
-        return _requeue(s, msg.operator, "the operator logged out", now)
-    if isinstance(msg, m.Undeliverable):
-        inner = msg.message
-        if isinstance(inner, m.AssignmentDone | m.TransferIn):
-            op = msg.address.removeprefix("operator:")
-            return _requeue(s, op, "the operator could not be reached", now)
-        return m.Decision()
-    if isinstance(msg, m.CompleteTransfer):
-        return _complete_transfer(s, msg, now)
-    if isinstance(msg, m.AbortTransfer):
-        if msg.tid in s.finished_tids:
-            return m.Decision()
-        memo = Memo(dialog=s.id, at=now, finished_tid=msg.tid)
-        return m.Decision(
-            (memo,),
-            (
-                m.Reply(msg.reply_to, n.Rejected(msg.ref, msg.code, msg.message, s.id)),
-                m.Tell(f"operator:{msg.from_operator}", m.TransferFinished(msg.tid, s.id)),
-            ),
-        )
-    if isinstance(msg, m.NoteLookingForInfo):
-        if s.phase is not Phase.ASSIGNED or s.operator != msg.operator:
-            return m.Decision()
-        looking = ev.LookingForInfoEv(
-            dialog=s.id,
-            at=now,
-            seq=s.seq + 1,
-            operator_name=msg.operator_name,
-            reminder=msg.reminder,
-        )
-        return _history(s, looking)
-    if isinstance(msg, m.Position):
-        if s.phase is not Phase.QUEUED or msg.position == s.position:
-            return m.Decision()
-        memo = Memo(dialog=s.id, at=now, position=msg.position)
-        note = n.QueuePosition(s.id, s.seq, msg.position)
-        return m.Decision((memo,), (m.Publish(note, False),))
-    if isinstance(msg, m.Tick) and msg.kind == "inactivity":
-        timeout = settings.visitor_inactivity_timeout_s
-        if s.phase is Phase.CLOSED or timeout <= 0 or now - s.last_visitor_at < timeout:
-            return m.Decision()
-        e, fx = close_effects(s, "timeout", f"no message from the visitor for {timeout:g} s", now)
-        return _history(s, e, *fx)
-    return m.Decision()
+    """What to do with one message, commands and messages between actors alike: the row
+    of ``TRANSITIONS`` for the dialog's phase and the message (``engine/transitions.py``).
+    A command no row takes is refused ``invalid``; any other unknown pair raises
+    ``TransitionError``."""
+    if isinstance(msg, m.Inbound) and type(msg.command) not in COMMANDS:
+        if s.phase is Phase.CLOSED:
+            return _closed(s, msg, now, settings)
+        why = f"cannot {c.action(msg.command)}: a dialog does not handle that"
+        return _reject(msg, s, "invalid", why)
+    return TABLE.decide(s, msg, now, settings)
 
 
 def _requeue(s: DialogState, operator: str, reason: str, now: float) -> m.Decision:

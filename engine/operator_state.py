@@ -28,255 +28,190 @@ transfer). Only the operator decides whether it takes one more dialog::
 queue a fresh ``Availability``: the queue's view of operators is built only
 from those. Held dialogs are not journaled on the operator's stream: the
 dialogs' own events are the truth, and a restarted operator gets them from
-the projection. A ``Memo`` carries such non-journaled changes.
+the projection. Typed memos (``engine/operator_model.py``) carry such
+non-journaled changes.
+
+The machine is one table, ``TRANSITIONS``: ``(presence, input) -> handler``
+(``engine/transitions.py``), the presence being logged in or logged out (retiring).
+A command no row takes is refused ``invalid``; any other unknown pair raises
+``TransitionError``.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 from engine import commands as c
 from engine import events as ev
 from engine import messages as m
 from engine import notices as n
+from engine import operator_transfer as tr
+from engine.operator_model import (
+    RECENT_KEPT,
+    DialogHeld,
+    DialogLeft,
+    Memo,
+    OperatorState,
+    Presence,
+    SlotReleased,
+    SlotReserved,
+    TransferEnded,
+    TransferStarted,
+    applied,
+    apply,
+    availability_to_queue,
+    logged_in,
+    refused,
+)
 from engine.settings import EngineSettings
-from engine.status import Status
+from engine.transitions import Handler, Table
 
-RECENT_KEPT = 100
-
-
-@dataclass(frozen=True, kw_only=True)
-class Memo(ev.OperatorEvent):
-    """Applied to the state, never journaled: ``changes`` are field replacements."""
-
-    TYPE: ClassVar[str] = "memo"
-    JOURNALED: ClassVar[bool] = False
-    changes: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class OperatorState:
-    id: str
-    name: str
-    capacity: int
-    status: Status = Status.CONNECTED
-    status_since: float = 0.0
-    logged_in: bool = True
-    held: dict[str, n.DialogAdded] = field(default_factory=dict)
-    reserved: frozenset[str] = frozenset()
-    last_assigned_at: float = 0.0
-    # not journaled
-    # transfer id -> (dialog, ref, reply_to) of the transfers this operator started
-    pending: dict[str, tuple[str, str | None, n.Subscriber | None]] = field(default_factory=dict)
-    recent_closed: tuple[str, ...] = ()
-    next_tid: int = 1
-
-    @property
-    def address(self) -> str:
-        return f"operator:{self.id}"
-
-    @property
-    def load(self) -> int:
-        return len(self.held) + len(self.reserved)
-
-    def availability(self) -> m.Availability:
-        return m.Availability(
-            self.id,
-            self.name,
-            self.logged_in,
-            self.status.value,
-            self.load,
-            self.capacity,
-            self.last_assigned_at,
-        )
-
-
-def logged_in(e: ev.OperatorLoggedInEv, default_capacity: int) -> OperatorState:
-    cap = default_capacity if e.capacity is None else e.capacity
-    return OperatorState(
-        id=e.operator, name=e.name, capacity=cap, status=Status(e.status), status_since=e.at
-    )
-
-
-def apply(s: OperatorState, e: ev.Event) -> OperatorState:
-    if isinstance(e, Memo):
-        return dataclasses.replace(s, **e.changes)
-    if isinstance(e, ev.StatusSetEv):
-        return dataclasses.replace(s, status=Status(e.status), status_since=e.at)
-    if isinstance(e, ev.CapacitySetEv):
-        return dataclasses.replace(s, capacity=e.capacity)
-    if isinstance(e, ev.OperatorLoggedOutEv):
-        return dataclasses.replace(s, logged_in=False)
-    if isinstance(e, ev.OperatorLoggedInEv):
-        return dataclasses.replace(s, name=e.name, logged_in=True)
-    return s
-
-
-def _memo(s: OperatorState, now: float, **changes: Any) -> Memo:
-    return Memo(operator=s.id, at=now, changes=changes)
-
-
-def _avail(s: OperatorState) -> m.Tell:
-    return m.Tell("queue", s.availability())
-
-
-def _reject(cmd: m.Inbound, code: str, message: str, dialog: str | None = None) -> m.Decision:
-    rej = n.Rejected(cmd.command.ref, code, message, dialog)
-    return m.Decision((), (m.Reply(cmd.reply_to, rej),))
-
-
-def _after(s: OperatorState, *events: ev.Event) -> OperatorState:
-    for e in events:
-        s = apply(s, e)
-    return s
-
-
-def decide_command(
-    s: OperatorState, cmd: m.Inbound, now: float, settings: EngineSettings
-) -> m.Decision:
-    command = cmd.command
-    ack = m.Reply(cmd.reply_to, n.Ack(command.ref))
-    if isinstance(command, c.OperatorLogin):  # forwarded by the supervisor
-        if s.logged_in:
-            return m.Decision((), (ack,))
-        # logged out, retiring: the supervisor logs it in afresh once this actor is gone
-        return m.Decision((), (m.Tell("supervisor", cmd),))
-    if not s.logged_in:
-        return _reject(cmd, "unknown_operator", f"operator {s.id} is logged out")
-    if isinstance(command, c.SetStatus):
-        if command.status is s.status:
-            return m.Decision((), (ack,))
-        e = ev.StatusSetEv(operator=s.id, at=now, status=command.status.value)
-        after = _after(s, e)
-        fx: list[m.Effect] = [
-            m.Publish(n.StatusChanged(s.id, after.status.value, now)),
-            _avail(after),
-        ]
-        if command.status.tells_visitors:
-            note = m.NoteLookingForInfo(s.id, s.name, reminder=False)
-            fx += [m.Tell(f"dialog:{d}", note) for d in s.held]
-        return m.Decision((e,), (ack, *fx))  # the answer first, then what it caused
-    if isinstance(command, c.SetCapacity):
-        if command.capacity < 0:
-            return _reject(
-                cmd, "invalid", f"cannot set capacity of {s.id} to {command.capacity}: must be >= 0"
-            )
-        e2 = ev.CapacitySetEv(operator=s.id, at=now, capacity=command.capacity)
-        return m.Decision((e2,), (ack, _avail(_after(s, e2))))
-    if isinstance(command, c.OperatorLogout):
-        return _logout(s, now, ack)
-    if isinstance(command, c.Transfer):
-        d = command.dialog_id
-        if command.to_operator_id == s.id:
-            return _reject(
-                cmd, "invalid", f"cannot transfer dialog {d} to {s.id}: it is yourself", d
-            )
-        if d not in s.held:
-            if d in s.recent_closed:
-                return _reject(cmd, "closed", f"cannot transfer dialog {d}: it is closed", d)
-            return _reject(
-                cmd, "forbidden", f"cannot transfer dialog {d} as {s.id}: you do not hold it", d
-            )
-        tid = f"{s.id}#{s.next_tid}"
-        memo = _memo(
-            s,
-            now,
-            pending={**s.pending, tid: (d, command.ref, cmd.reply_to)},
-            next_tid=s.next_tid + 1,
-        )
-        offer = m.TransferOffer(tid, d, s.id, s.name, command.note, command.ref, cmd.reply_to)
-        return m.Decision((memo,), (m.Tell(f"operator:{command.to_operator_id}", offer),))
-    return _reject(cmd, "invalid", f"cannot {c.action(command)}: an operator does not handle that")
-
-
-def decide(s: OperatorState, msg: object, now: float, settings: EngineSettings) -> m.Decision:
-    if isinstance(msg, m.Inbound):
-        return decide_command(s, msg, now, settings)
-    if isinstance(msg, m.Offer):
-        if not s.logged_in or not s.status.takes_new_dialogs or s.load >= s.capacity:
-            return m.Decision(
-                (), (m.Tell("queue", m.OfferDeclined(msg.dialog, s.id, s.availability())),)
-            )
-        memo = _memo(s, now, reserved=s.reserved | {msg.dialog}, last_assigned_at=now)
-        after = _after(s, memo)
-        return m.Decision(
-            (memo,),
-            (
-                m.Tell(f"dialog:{msg.dialog}", m.Assign(msg.dialog, s.id, s.name)),
-                m.Tell("queue", m.OfferAccepted(msg.dialog, after.availability())),
-            ),
-        )
-    if isinstance(msg, m.AssignmentDone | m.TransferIn):
-        if not s.logged_in:
-            return m.Decision((), (m.Tell(f"dialog:{msg.dialog}", m.OperatorGone(s.id)),))
-        if isinstance(msg, m.TransferIn):
-            added = n.DialogAdded(
-                s.id,
-                msg.dialog,
-                msg.seq,
-                msg.visitor_name,
-                msg.from_operator,
-                msg.from_name,
-                msg.note,
-            )
-        else:
-            added = n.DialogAdded(s.id, msg.dialog, msg.seq, msg.visitor_name)
-        memo = _memo(s, now, held={**s.held, msg.dialog: added}, reserved=s.reserved - {msg.dialog})
-        return m.Decision((memo,), (m.Publish(added), _avail(_after(s, memo))))
-    if isinstance(msg, m.ReleaseSlot):
-        if msg.dialog not in s.reserved:
-            return m.Decision()
-        memo = _memo(s, now, reserved=s.reserved - {msg.dialog})
-        return m.Decision((memo,), (_avail(_after(s, memo)),))
-    if isinstance(msg, m.DialogReleased):
-        if msg.dialog not in s.held:
-            return m.Decision()
-        held = {k: v for k, v in s.held.items() if k != msg.dialog}
-        recent = s.recent_closed
-        if msg.reason == "closed":
-            recent = (*recent, msg.dialog)[-RECENT_KEPT:]
-        memo = _memo(s, now, held=held, recent_closed=recent)
-        removed = n.DialogRemoved(s.id, msg.dialog, msg.seq, msg.reason)
-        return m.Decision((memo,), (m.Publish(removed), _avail(_after(s, memo))))
-    if isinstance(msg, m.TransferOffer):
-        return _transfer_offer(s, msg, now, settings)
-    if isinstance(msg, m.TransferFinished):
-        if msg.tid not in s.pending:
-            return m.Decision()
-        pending = {k: v for k, v in s.pending.items() if k != msg.tid}
-        return m.Decision((_memo(s, now, pending=pending),), ())
-    if isinstance(msg, m.Tick):
-        return _tick(s, msg, now)
-    if isinstance(msg, m.Undeliverable):
-        return _undeliverable(s, msg, now)
-    return m.Decision()
-
-
-def _transfer_offer(
-    s: OperatorState, t: m.TransferOffer, now: float, settings: EngineSettings
-) -> m.Decision:
-    def abort(code: str, message: str) -> m.Decision:
-        a = m.AbortTransfer(t.tid, t.dialog, t.from_operator, code, message, t.ref, t.reply_to)
-        return m.Decision((), (m.Tell(f"dialog:{t.dialog}", a),))
-
-    if not s.logged_in:
-        return abort("unknown_operator", f"cannot transfer dialog {t.dialog} to {s.id}: logged out")
-    if s.load >= s.capacity and not settings.allow_transfer_over_capacity:
-        return abort(
-            "at_capacity",
-            f"cannot transfer dialog {t.dialog} to {s.id}: at capacity ({s.load}/{s.capacity})",
-        )
-    memo = _memo(s, now, reserved=s.reserved | {t.dialog})
-    done = m.CompleteTransfer(
-        t.tid, t.dialog, t.from_operator, t.from_name, s.id, s.name, t.note, t.ref, t.reply_to
-    )
-    return m.Decision((memo,), (m.Tell(f"dialog:{t.dialog}", done), _avail(_after(s, memo))))
-
+# the state and its fold live in engine.operator_model; importable from here too
+__all__ = [
+    "COMMANDS",
+    "RECENT_KEPT",
+    "RESTORED_TICK",
+    "TRANSITIONS",
+    "DialogHeld",
+    "DialogLeft",
+    "Memo",
+    "OperatorState",
+    "Presence",
+    "SlotReleased",
+    "SlotReserved",
+    "TransferEnded",
+    "TransferStarted",
+    "apply",
+    "decide",
+    "logged_in",
+]
 
 RESTORED_TICK = "restored"
 """The timer of an operator restored from the journal whose console has not logged in."""
+
+
+def _ack(cmd: m.Inbound) -> m.Reply:
+    return m.Reply(cmd.reply_to, n.Ack(cmd.command.ref))
+
+
+# --- commands (an Inbound, by its command's type) ----------------------------------------
+
+
+def _login(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
+    """A login forwarded by the supervisor: logged in, it is answered at once; logged out
+    (retiring), the supervisor logs it in afresh once this actor is gone."""
+    if s.logged_in:
+        return m.Decision((), (_ack(cmd),))
+    return m.Decision((), (m.Tell("supervisor", cmd),))
+
+
+def _logged_out(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
+    return refused(cmd, "unknown_operator", f"operator {s.id} is logged out")
+
+
+def _set_status(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
+    command = cmd.command
+    assert isinstance(command, c.SetStatus)
+    if command.status is s.status:
+        return m.Decision((), (_ack(cmd),))
+    e = ev.StatusSetEv(operator=s.id, at=now, status=command.status.value)
+    after = applied(s, e)
+    fx: list[m.Effect] = [
+        m.Publish(n.StatusChanged(s.id, after.status.value, now)),
+        availability_to_queue(after),
+    ]
+    if command.status.tells_visitors:
+        note = m.NoteLookingForInfo(s.id, s.name, reminder=False)
+        fx += [m.Tell(f"dialog:{d}", note) for d in s.held]
+    return m.Decision((e,), (_ack(cmd), *fx))  # the answer first, then what it caused
+
+
+def _set_capacity(
+    s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings
+) -> m.Decision:
+    command = cmd.command
+    assert isinstance(command, c.SetCapacity)
+    if command.capacity < 0:
+        return refused(
+            cmd, "invalid", f"cannot set capacity of {s.id} to {command.capacity}: must be >= 0"
+        )
+    e = ev.CapacitySetEv(operator=s.id, at=now, capacity=command.capacity)
+    return m.Decision((e,), (_ack(cmd), availability_to_queue(applied(s, e))))
+
+
+def _logout_command(
+    s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings
+) -> m.Decision:
+    return _logout(s, now, _ack(cmd))
+
+
+COMMANDS: dict[type[c.Command], Handler[OperatorState]] = {
+    c.SetStatus: _set_status,
+    c.SetCapacity: _set_capacity,
+    c.OperatorLogout: _logout_command,
+    c.Transfer: tr.transfer,
+}
+
+
+# --- messages between actors ---------------------------------------------------------------
+
+
+def _decline(s: OperatorState, msg: m.Offer, now: float, cfg: EngineSettings) -> m.Decision:
+    return m.Decision((), (m.Tell("queue", m.OfferDeclined(msg.dialog, s.id, s.availability())),))
+
+
+def _offer(s: OperatorState, msg: m.Offer, now: float, cfg: EngineSettings) -> m.Decision:
+    if not s.status.takes_new_dialogs or s.load >= s.capacity:
+        return _decline(s, msg, now, cfg)
+    memo = SlotReserved(operator=s.id, at=now, dialog=msg.dialog, assigned=True)
+    after = applied(s, memo)
+    return m.Decision(
+        (memo,),
+        (
+            m.Tell(f"dialog:{msg.dialog}", m.Assign(msg.dialog, s.id, s.name)),
+            m.Tell("queue", m.OfferAccepted(msg.dialog, after.availability())),
+        ),
+    )
+
+
+def _arrived(
+    s: OperatorState, msg: m.AssignmentDone | m.TransferIn, now: float, cfg: EngineSettings
+) -> m.Decision:
+    if isinstance(msg, m.TransferIn):
+        added = n.DialogAdded(
+            s.id, msg.dialog, msg.seq, msg.visitor_name, msg.from_operator, msg.from_name,
+            msg.note,
+        )
+    else:
+        added = n.DialogAdded(s.id, msg.dialog, msg.seq, msg.visitor_name)
+    memo = DialogHeld(operator=s.id, at=now, added=added)
+    return m.Decision((memo,), (m.Publish(added), availability_to_queue(applied(s, memo))))
+
+
+def _arrived_too_late(
+    s: OperatorState, msg: m.AssignmentDone | m.TransferIn, now: float, cfg: EngineSettings
+) -> m.Decision:
+    """The dialog came while we log out: it goes back to the queue."""
+    return m.Decision((), (m.Tell(f"dialog:{msg.dialog}", m.OperatorGone(s.id)),))
+
+
+def _release_slot(
+    s: OperatorState, msg: m.ReleaseSlot, now: float, cfg: EngineSettings
+) -> m.Decision:
+    if msg.dialog not in s.reserved:
+        return m.Decision()
+    memo = SlotReleased(operator=s.id, at=now, dialog=msg.dialog)
+    return m.Decision((memo,), (availability_to_queue(applied(s, memo)),))
+
+
+def _dialog_released(
+    s: OperatorState, msg: m.DialogReleased, now: float, cfg: EngineSettings
+) -> m.Decision:
+    if msg.dialog not in s.held:
+        return m.Decision()
+    memo = DialogLeft(operator=s.id, at=now, dialog=msg.dialog, closed=msg.reason == "closed")
+    removed = n.DialogRemoved(s.id, msg.dialog, msg.seq, msg.reason)
+    return m.Decision((memo,), (m.Publish(removed), availability_to_queue(applied(s, memo))))
 
 
 def _logout(s: OperatorState, now: float, *answer: m.Effect) -> m.Decision:
@@ -285,11 +220,11 @@ def _logout(s: OperatorState, now: float, *answer: m.Effect) -> m.Decision:
     gone = m.OperatorGone(s.id)
     fx: list[m.Effect] = list(answer)
     fx += [m.Tell(f"dialog:{d}", gone) for d in (*s.held, *sorted(s.reserved))]
-    fx += [_avail(_after(s, e)), m.Tell(s.address, m.Retire())]
+    fx += [availability_to_queue(applied(s, e)), m.Tell(s.address, m.Retire())]
     return m.Decision((e,), tuple(fx))
 
 
-def _tick(s: OperatorState, t: m.Tick, now: float) -> m.Decision:
+def _tick(s: OperatorState, t: m.Tick, now: float, cfg: EngineSettings) -> m.Decision:
     if t.kind == RESTORED_TICK and s.logged_in:  # restored, and no console logged in since
         return _logout(s, now)
     if t.kind == "looking" and s.logged_in and s.status.tells_visitors:
@@ -303,54 +238,40 @@ def _tick(s: OperatorState, t: m.Tick, now: float) -> m.Decision:
     return m.Decision()
 
 
-def _undeliverable(s: OperatorState, u: m.Undeliverable, now: float) -> m.Decision:
-    inner = u.message
-    why = {"absent": "is not logged in", "crashed": "failed", "failed": "is unavailable"}[u.reason]
-    who = u.address.split(":", 1)[-1]
-    if isinstance(inner, m.TransferOffer):
-        code = "unknown_operator" if u.reason == "absent" else "internal"
-        a = m.AbortTransfer(
-            inner.tid,
-            inner.dialog,
-            s.id,
-            code,
-            f"cannot transfer dialog {inner.dialog} to {who}: {who} {why}",
-            inner.ref,
-            inner.reply_to,
-        )
-        return m.Decision((), (m.Tell(f"dialog:{inner.dialog}", a),))
-    if isinstance(inner, m.Assign | m.CompleteTransfer):
-        memo = _memo(s, now, reserved=s.reserved - {inner.dialog})
-        after = _after(s, memo)
-        fx: list[m.Effect] = []
-        if isinstance(inner, m.Assign) and u.reason == "crashed":
-            # back to its place in the queue, with our fresh availability in the same
-            # message (a separate Availability first would let a later dialog overtake it)
-            fx.append(m.Tell("queue", m.OfferDeclined(inner.dialog, s.id, after.availability())))
-        elif isinstance(inner, m.Assign):
-            fx += [m.Tell("queue", m.Dequeue(inner.dialog)), _avail(after)]
-        else:
-            fx.append(_avail(after))
-            rej = n.Rejected(
-                inner.ref,
-                "closed" if u.reason == "absent" else "internal",
-                f"cannot transfer dialog {inner.dialog}: it "
-                + ("is closed" if u.reason == "absent" else "failed"),
-                inner.dialog,
-            )
-            fx.append(m.Reply(inner.reply_to, rej))
-            fin = m.TransferFinished(inner.tid, inner.dialog)
-            fx.append(m.Tell(f"operator:{inner.from_operator}", fin))
-        return m.Decision((memo,), tuple(fx))
-    if isinstance(inner, m.AbortTransfer):
-        rej = n.Rejected(inner.ref, inner.code, inner.message, inner.dialog)
-        pending = {k: v for k, v in s.pending.items() if k != inner.tid}
-        fx2: list[m.Effect] = [m.Reply(inner.reply_to, rej)]
-        if inner.from_operator != s.id:
-            fx2.append(
-                m.Tell(
-                    f"operator:{inner.from_operator}", m.TransferFinished(inner.tid, inner.dialog)
-                )
-            )
-        return m.Decision((_memo(s, now, pending=pending),), tuple(fx2))
-    return m.Decision()
+IN, OUT = Presence.LOGGED_IN, Presence.LOGGED_OUT
+
+TRANSITIONS: dict[tuple[Presence, type[Any]], Handler[OperatorState]] = {
+    **{(IN, kind): h for kind, h in COMMANDS.items()},
+    **{(OUT, kind): _logged_out for kind in COMMANDS},
+    **{(p, c.OperatorLogin): _login for p in (IN, OUT)},
+    (IN, m.Offer): _offer,
+    (OUT, m.Offer): _decline,
+    (IN, m.AssignmentDone): _arrived,
+    (IN, m.TransferIn): _arrived,
+    (OUT, m.AssignmentDone): _arrived_too_late,
+    (OUT, m.TransferIn): _arrived_too_late,
+    (IN, m.TransferOffer): tr.transfer_offer,
+    (OUT, m.TransferOffer): tr.transfer_offer_logged_out,
+    # in both presences: a retiring operator still frees its slots and ends its transfers
+    **{(p, m.ReleaseSlot): _release_slot for p in (IN, OUT)},
+    **{(p, m.DialogReleased): _dialog_released for p in (IN, OUT)},
+    **{(p, m.TransferFinished): tr.transfer_finished for p in (IN, OUT)},
+    **{(p, m.Tick): _tick for p in (IN, OUT)},
+    **{(p, m.Undeliverable): tr.undeliverable for p in (IN, OUT)},
+}
+
+TABLE: Table[OperatorState] = Table(
+    "operator", lambda s: s.presence, lambda s: s.address, TRANSITIONS
+)
+
+
+def decide(s: OperatorState, msg: object, now: float, settings: EngineSettings) -> m.Decision:
+    """What to do with one message: the row of ``TRANSITIONS`` for the operator's presence
+    and the message. A command no row takes is refused; any other unknown pair raises
+    ``TransitionError``."""
+    if isinstance(msg, m.Inbound) and (s.presence, type(msg.command)) not in TRANSITIONS:
+        if not s.logged_in:
+            return _logged_out(s, msg, now, settings)
+        why = f"cannot {c.action(msg.command)}: an operator does not handle that"
+        return refused(msg, "invalid", why)
+    return TABLE.decide(s, msg, now, settings)

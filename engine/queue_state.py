@@ -63,175 +63,33 @@ a snapshot of the whole queue: for tests and inspection, not for the hot path.
 from __future__ import annotations
 
 import bisect
-import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from engine import messages as m
 from engine import notices as n
 from engine.notices import Subscriber
+from engine.queue_model import POSITIONS_CHUNK, Entry, Key, QueueState
+
+__all__ = [
+    "POSITIONS_CHUNK",
+    "TRANSITIONS",
+    "Entry",
+    "Key",
+    "QueueState",
+    "assign",
+    "flush",
+    "needs_flush",
+    "operators_list",
+    "receive",
+    "step",
+    "tell_changes",
+    "tell_positions",
+    "told_now",
+]
+from engine.settings import EngineSettings
 from engine.status import Status
-
-Key = tuple[int, int, str]  # (-priority, arrival number, dialog)
-POSITIONS_CHUNK = 64  # positions told per step of a broadcast
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One waiting dialog, as a snapshot (see ``QueueState.entries``)."""
-
-    dialog: str
-    number: int
-    priority: int
-    offered_to: str | None = None
-    accepted: bool = False
-
-    @property
-    def key(self) -> tuple[int, int]:
-        return (-self.priority, self.number)
-
-
-class _Item:
-    __slots__ = ("accepted", "key", "offered_to")
-
-    def __init__(self, key: Key) -> None:
-        self.key = key
-        self.offered_to: str | None = None
-        self.accepted = False
-
-
-class QueueState:
-    """The queue (mutable: ``step`` updates it in place; see the module docstring)."""
-
-    def __init__(
-        self,
-        entries: Iterable[Entry] = (),
-        operators: dict[str, m.Availability] | None = None,
-        position_interval_s: float = 0.0,
-    ) -> None:
-        self.position_interval_s = position_interval_s
-        self.positions_at = -math.inf  # when positions were last told in full
-        self.positions_due: float | None = None  # changes wait until then (a timer)
-        self._fresh: list[str] = []  # joined since the last flush: told at once
-        self.positions_more = False  # a broadcast is under way: more chunks to tell
-        self._items: dict[str, _Item] = {}
-        self._order: list[Key] = []  # every waiting dialog, sorted
-        self._free: list[Key] = []  # the ones not offered to anyone, sorted
-        self._unanswered: dict[str, int] = {}  # operator -> offers not yet answered
-        self.operators: dict[str, m.Availability] = dict(operators or {})
-        self.positions: dict[str, int] = {}  # last told
-        self.length_told = -1
-        self.operators_told: tuple[dict[str, Any], ...] | None = None
-        self.flush_pending = False  # a FlushInfo is on its way to the queue
-        self._dirty_from = 0  # positions from this index on may have changed
-        self._ops_list: tuple[dict[str, Any], ...] | None = None  # cache of operators_list
-        for e in entries:
-            key: Key = (-e.priority, e.number, e.dialog)
-            item = _Item(key)
-            self._items[e.dialog] = item
-            self._order.append(key)
-            if e.offered_to is None:
-                self._free.append(key)
-            else:
-                self._offer(item, e.offered_to)
-                item.accepted = e.accepted
-                if e.accepted:
-                    self._answered(item)
-        self._order.sort()
-        self._free.sort()
-
-    def __repr__(self) -> str:
-        return f"QueueState(order={self.order()}, operators={sorted(self.operators)})"
-
-    # --- reading ------------------------------------------------------------------------
-
-    def order(self) -> list[str]:
-        return [k[2] for k in self._order]
-
-    @property
-    def entries(self) -> tuple[Entry, ...]:
-        out = []
-        for k in self._order:
-            item = self._items[k[2]]
-            out.append(Entry(k[2], k[1], -k[0], item.offered_to, item.accepted))
-        return tuple(out)
-
-    def __len__(self) -> int:
-        return len(self._order)
-
-    # --- changes ------------------------------------------------------------------------
-
-    def _enqueue(self, dialog: str, number: int, priority: int) -> None:
-        if dialog in self._items:
-            return
-        key: Key = (-priority, number, dialog)
-        self._items[dialog] = _Item(key)
-        i = bisect.bisect_left(self._order, key)
-        self._order.insert(i, key)
-        bisect.insort(self._free, key)
-        self._dirty_from = min(self._dirty_from, i)
-        self._fresh.append(dialog)
-
-    def _dequeue(self, dialog: str) -> None:
-        item = self._items.pop(dialog, None)
-        self.positions.pop(dialog, None)
-        if item is None:
-            return
-        i = bisect.bisect_left(self._order, item.key)
-        del self._order[i]
-        self._dirty_from = min(self._dirty_from, i)
-        if item.offered_to is None:
-            self._unfree(item.key)
-        elif not item.accepted:
-            self._answered(item)
-
-    def _unfree(self, key: Key) -> None:
-        j = bisect.bisect_left(self._free, key)
-        if j < len(self._free) and self._free[j] == key:
-            del self._free[j]
-
-    def _offer(self, item: _Item, operator: str) -> None:
-        item.offered_to = operator
-        item.accepted = False
-        self._unanswered[operator] = self._unanswered.get(operator, 0) + 1
-
-    def _answered(self, item: _Item) -> None:
-        """``item``'s offer is no longer unanswered (accepted, declined or gone)."""
-        op = item.offered_to
-        if op is None:
-            return
-        left = self._unanswered.get(op, 0) - 1
-        if left > 0:
-            self._unanswered[op] = left
-        else:
-            self._unanswered.pop(op, None)
-
-    def _accepted(self, dialog: str) -> None:
-        item = self._items.get(dialog)
-        if item is None or item.offered_to is None or item.accepted:
-            return
-        self._answered(item)
-        item.accepted = True
-
-    def _back_in_line(self, dialog: str) -> None:
-        """The offer of ``dialog`` was declined or never arrived: it waits again, in place."""
-        item = self._items.get(dialog)
-        if item is None or item.offered_to is None:
-            return
-        if not item.accepted:
-            self._answered(item)
-        item.offered_to = None
-        item.accepted = False
-        bisect.insort(self._free, item.key)
-
-    def _set_operator(self, a: m.Availability | None, op: str) -> None:
-        if a is not None and a.logged_in:
-            if self.operators.get(a.operator) != a:
-                self.operators[a.operator] = a
-                self._ops_list = None
-        elif self.operators.pop(op, None) is not None:
-            self._ops_list = None
+from engine.transitions import Handler, Table
 
 
 def step(
@@ -274,24 +132,74 @@ def tell_positions(s: QueueState, now: float) -> tuple[QueueState, tuple[m.Effec
     return s, tuple(_positions(s, now))
 
 
-def receive(s: QueueState, msg: object) -> QueueState:
-    if isinstance(msg, m.Enqueue):
-        s._enqueue(msg.dialog, msg.number, msg.priority)
-    elif isinstance(msg, m.Dequeue):
-        s._dequeue(msg.dialog)
-    elif isinstance(msg, m.Availability):
-        s._set_operator(msg, msg.operator)
-    elif isinstance(msg, m.OfferAccepted):
-        s._set_operator(msg.availability, msg.availability.operator)
-        s._accepted(msg.dialog)
-    elif isinstance(msg, m.OfferDeclined):
-        if msg.availability is not None:
-            s._set_operator(msg.availability, msg.operator)
-        s._back_in_line(msg.dialog)
-    elif isinstance(msg, m.Undeliverable) and isinstance(msg.message, m.Offer):
+def _enqueue(s: QueueState, msg: m.Enqueue, now: float, cfg: EngineSettings) -> m.Decision:
+    s._enqueue(msg.dialog, msg.number, msg.priority)
+    return _CHANGED
+
+
+def _dequeue(s: QueueState, msg: m.Dequeue, now: float, cfg: EngineSettings) -> m.Decision:
+    s._dequeue(msg.dialog)
+    return _CHANGED
+
+
+def _availability(
+    s: QueueState, msg: m.Availability, now: float, cfg: EngineSettings
+) -> m.Decision:
+    s._set_operator(msg, msg.operator)
+    return _CHANGED
+
+
+def _accepted(s: QueueState, msg: m.OfferAccepted, now: float, cfg: EngineSettings) -> m.Decision:
+    s._set_operator(msg.availability, msg.availability.operator)
+    s._accepted(msg.dialog)
+    return _CHANGED
+
+
+def _declined(s: QueueState, msg: m.OfferDeclined, now: float, cfg: EngineSettings) -> m.Decision:
+    if msg.availability is not None:
+        s._set_operator(msg.availability, msg.operator)
+    s._back_in_line(msg.dialog)
+    return _CHANGED
+
+
+def _undeliverable(
+    s: QueueState, msg: m.Undeliverable, now: float, cfg: EngineSettings
+) -> m.Decision:
+    """An offer that bounced puts its dialog back in line; a position told to a dialog
+    that is gone changes nothing."""
+    if isinstance(msg.message, m.Offer):
         if msg.reason != "crashed":
             s._set_operator(None, msg.address.removeprefix("operator:"))
         s._back_in_line(msg.message.dialog)
+    return _CHANGED
+
+
+class Phase(Enum):
+    """The queue has one phase: its table is keyed by the message alone."""
+
+    ROUTING = "routing"
+
+
+_CHANGED = m.Decision()  # the handlers change the state in place (see the docstring)
+_SETTINGS = EngineSettings()  # the queue's own setting is given at construction
+R = Phase.ROUTING
+
+TRANSITIONS: dict[tuple[Phase, type[Any]], Handler[QueueState]] = {
+    (R, m.Enqueue): _enqueue,
+    (R, m.Dequeue): _dequeue,
+    (R, m.Availability): _availability,
+    (R, m.OfferAccepted): _accepted,
+    (R, m.OfferDeclined): _declined,
+    (R, m.Undeliverable): _undeliverable,
+}
+
+TABLE: Table[QueueState] = Table("queue", lambda s: R, lambda s: "queue", TRANSITIONS)
+
+
+def receive(s: QueueState, msg: object) -> QueueState:
+    """Fold one message into the queue: its row of ``TRANSITIONS`` (an unknown message
+    raises ``TransitionError``, ``engine/transitions.py``)."""
+    TABLE.decide(s, msg, 0.0, _SETTINGS)
     return s
 
 

@@ -11,7 +11,14 @@ acknowledged before it is durable, and one actor's effects keep their order.
 On a ``JournalError`` the effects of the failed commits are not performed,
 their commands get Rejected ``unavailable``, and each origin actor is told
 ``CommitFailed`` (it crashes and is restarted from the journal, so its memory
-is no longer ahead of it).
+is no longer ahead of it). That restart is not counted against the actor's
+restart intensity: the journal failed, not the actor (a database outage would
+otherwise give every busy dialog up). A ``Rebuild`` whose read of the journal
+fails is tried again after ``REBUILD_RETRY_S`` (on the engine's clock) or at
+the next append that succeeds, whichever comes first; the rebuilt actor's
+ledger keeps what was sent to it meanwhile. ``JournalUnavailable`` (refused
+during an outage without trying the database) is not logged here: the storage
+adapter logs the outage once.
 
 A commit whose own events the journal could never store (text with a lone
 surrogate: ``engine/encodable.py``) is checked before the append and refused
@@ -113,7 +120,7 @@ class StoreActor(EngineActor):
                 leftover.reply_to.set(response)
         return None
 
-    def handle(self, message: Any) -> None:
+    def handle(self, message: object) -> None:
         if isinstance(message, m.Rebuild):
             self._poisoned.discard(message.address)  # behind all its commits: read it back
             self._try_rebuild(message.address)

@@ -49,7 +49,7 @@ class SwitchBackPolicy:
         if user.role == "operator" and self.operators_may:
             return True, "operators may switch back (cluster.operators_may_switch_back)"
         return False, (
-            f"a {user.role} may not switch back: only a manager may "
+            f"this {user.role} account may not switch back: only a manager may "
             "(cluster.operators_may_switch_back is false)"
         )
 

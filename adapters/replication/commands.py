@@ -3,7 +3,9 @@
 ``frontdesk switchover --node http://127.0.0.1:8081 --login maria`` (the password
 from ``--password`` or ``FRONTDESK_PASSWORD``) posts to the node's
 ``/api/cluster/switchover`` with a manager's credentials and prints the
-node's new state. Exit 0 when the role moved, 1 when refused, 2 on a usage or
+node's new state. Either node will do: the primary hands its role to the
+backup; the backup passes the request on to its primary. Exit 0 when the role
+moved, 1 when refused, 2 on a usage or
 connection error.
 """
 
@@ -24,7 +26,10 @@ def add_subcommand(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     parser = subparsers.add_parser(
         "switchover", help="hand the primary role to the caught-up backup (return to main)"
     )
-    parser.add_argument("--node", required=True, help="base URL of the current primary")
+    parser.add_argument(
+        "--node", required=True,
+        help="base URL of either node (the backup passes it on to its primary)",
+    )
     parser.add_argument("--login", required=True, help="a manager's login")
     parser.add_argument("--password", help="the manager's password (else FRONTDESK_PASSWORD)")
     parser.set_defaults(handler=run)

@@ -43,6 +43,7 @@ from engine.cluster import (
     FellBehind,
     HandoverReceived,
     HeartbeatReceived,
+    HeartbeatsMissed,
     HigherEpochSeen,
     LinkUp,
     Role,
@@ -61,6 +62,51 @@ class ReplicationFollower:
         self.connects = 0
         self.last_refusal: str | None = None
         self._key = replication_key(node.settings.secret)
+        self._scope: trio.CancelScope | None = None
+        self._done: trio.Event | None = None
+
+    # -- started and stopped by the node with its role ------------------------------
+
+    async def start(self, nursery: trio.Nursery) -> None:
+        """Follow the primary from now on (in ``nursery``), after stopping any follow."""
+        await self.stop()
+        scope = trio.CancelScope()
+        done = trio.Event()
+        self._scope, self._done = scope, done
+        self.node.last_heard = self.node.monotonic()
+
+        async def follow() -> None:
+            try:
+                with scope:
+                    await self.run()
+            finally:
+                done.set()
+
+        nursery.start_soon(follow)
+
+    async def stop(self) -> None:
+        """Stop following and wait until the last append has finished."""
+        scope, done = self._scope, self._done
+        self._scope = self._done = None
+        if scope is not None and done is not None:
+            scope.cancel()
+            await done.wait()
+            self.node.link_down()
+
+    async def watch_heartbeats(self) -> None:
+        """A backup that hears nothing for ``failover_timeout_s`` stands for election."""
+        node = self.node
+        timeout = node.settings.failover_timeout_s
+        while True:
+            due = node.last_heard + timeout
+            now = node.monotonic()
+            if now < due:
+                await trio.sleep(due - now)
+                continue
+            node.last_heard = now
+            if node.state.role is Role.BACKUP:
+                log.warning("no heartbeat from the primary for %.1f s", timeout)
+                node.feed(HeartbeatsMissed())
 
     async def run(self) -> None:
         """Follow the primary until cancelled."""

@@ -31,21 +31,18 @@ from adapters.replication.gate import GatedJournal, ReplicaJournal, ReplicationG
 from adapters.replication.hot_standby import HotState
 from adapters.replication.lease import LeaseKeeper
 from adapters.replication.protocol import EpochRuns
+from adapters.replication.repair import verify_and_cut
 from adapters.replication.settings import ClusterSettings, replication_url
 from adapters.replication.source import ReplicationSource
 from adapters.storage.checkpoint import CheckpointStore
 from adapters.witness.client import WitnessClient
 from engine.cluster import (
     Action,
-    CaughtUp,
     ClusterError,
     Demote,
-    FellBehind,
     HandOver,
-    HeartbeatsMissed,
     Input,
     LinkDown,
-    LinkUp,
     NodeState,
     Promote,
     RequestLease,
@@ -118,8 +115,6 @@ class ClusterNode:
         self.primary_hint_url = ""
         self._nursery: trio.Nursery | None = None
         self._token: trio.lowlevel.TrioToken | None = None
-        self._follow_scope: trio.CancelScope | None = None
-        self._follow_done: trio.Event | None = None
         self.serving = False  # primary with its engine started (or no engine to start)
         self.last_heard = monotonic()  # the last frame from the primary (set by the follower)
         self._engine_lock = trio.Lock()
@@ -222,13 +217,14 @@ class ClusterNode:
                 )
                 self._set_state(state)
                 await nursery.start(self.witness.serve)
-                nursery.start_soon(self._watch_heartbeats)
+                nursery.start_soon(self.follower.watch_heartbeats)
                 if state.role is Role.BACKUP:
                     await self._start_following()
                 self._perform(actions)
                 task_status.started()
                 await trio.sleep_forever()
         finally:
+            self.lease.stop_keeper()
             with trio.CancelScope(shield=True):
                 await self.stop_engine()
 
@@ -236,21 +232,9 @@ class ClusterNode:
         return EpochRuns.of(self.journal_raw.read(0))  # streamed, not loaded
 
     def _verify_and_repair(self) -> bool:
-        verify = getattr(self.journal_raw, "verify", None)
-        if verify is None:
-            return True
-        report = verify()
-        if report.ok:
-            return True
-        self.verify_problem = str(report)
-        log.error(
-            "journal damaged: %s; cutting after seq %d, will repair from the peer",
-            report,
-            report.last_good_seq,
-        )
-        cut = self.journal_raw.truncate_after(report.last_good_seq)
+        self.verify_problem, cut = verify_and_cut(self.journal_raw)
         self.discarded.extend(cut)
-        return False
+        return self.verify_problem is None
 
     # -- feeding the machine ---------------------------------------------------------
 
@@ -299,9 +283,15 @@ class ClusterNode:
 
     async def switchover(self, timeout_s: float = 10.0) -> None:
         """Hand the primary role to the caught-up backup; returns once it holds it."""
+        if self.state.role is not Role.PRIMARY:
+            primary = self.primary_hint() or "unknown"
+            raise ClusterError(
+                f"this node ({self.settings.node_name}) is {self.role} of epoch {self.epoch}, "
+                f"not the primary: a switchover is done by the primary ({primary})"
+            )
         done = trio.Event()
         self._handover_done = done
-        self.feed(SwitchoverRequested())  # raises ClusterError if not primary or not caught up
+        self.feed(SwitchoverRequested())  # raises ClusterError if the backup is not caught up
         with trio.fail_after(timeout_s):
             await done.wait()
 
@@ -389,78 +379,12 @@ class ClusterNode:
             self.feed(WritesRefused())
 
     async def _start_following(self) -> None:
-        assert self._nursery is not None
-        await self._stop_following()
-        scope = trio.CancelScope()
-        done = trio.Event()
-        self._follow_scope, self._follow_done = scope, done
-        self.last_heard = self.monotonic()
-
-        async def follow() -> None:
-            try:
-                with scope:
-                    await self.follower.run()
-            finally:
-                done.set()
-
-        self._nursery.start_soon(follow)
+        await self.follower.start(self.nursery())
 
     async def _stop_following(self) -> None:
-        """Stop the follower and wait until it has finished its last append."""
-        scope, done = self._follow_scope, self._follow_done
-        self._follow_scope = self._follow_done = None
-        if scope is not None and done is not None:
-            scope.cancel()
-            await done.wait()
-            self.link_down()
+        await self.follower.stop()
 
-    async def _watch_heartbeats(self) -> None:
-        timeout = self.settings.failover_timeout_s
-        while True:
-            due = self.last_heard + timeout
-            now = self.monotonic()
-            if now < due:
-                await trio.sleep(due - now)
-                continue
-            self.last_heard = now
-            if self.state.role is Role.BACKUP:
-                log.warning("no heartbeat from the primary for %.1f s", timeout)
-                self.feed(HeartbeatsMissed())
-
-    # -- called by the link (the source, when primary; the follower calls link_down) -----
-
-    def backup_connected(self, name: str, from_seq: int) -> None:
-        self.backup_name = name
-        self.gate.standby_name = name
-        self.gate.reset_acks(from_seq)
-        self.feed(LinkUp())
-        self.backup_acked(from_seq)
-
-    async def backup_caught_up(self, seq: int) -> None:
-        """Wait until the backup acknowledged ``seq`` (woken at each ack or change)."""
-        while self.gate.acked < seq:
-            changed = trio.Event()
-            self.watchers.append(changed.set)
-            try:
-                await changed.wait()
-            finally:
-                self.watchers.remove(changed.set)
-
-    def backup_gone(self) -> None:
-        self.feed(LinkDown())
-
-    def backup_acked(self, seq: int) -> None:
-        self.gate.on_ack(seq)
-        self.changed()
-        if seq >= self.gate.appended:
-            if self.gate.is_degraded:
-                self.gate.resynced()
-                self.lease.renew_soon()
-            if not self.state.caught_up:
-                self.feed(CaughtUp())
-                self.lease.renew_soon()  # let the witness know the standby is in sync
-        elif self.state.caught_up:
-            self.feed(FellBehind())
+    # -- called by the follower (the source has its own: ReplicationSource) ----------
 
     def link_down(self) -> None:
         if self.state.link_up:

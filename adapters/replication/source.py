@@ -1,11 +1,12 @@
 """The primary's end of the link: handshake, stream records, heartbeats, acks.
 
 One backup at a time: a new connection replaces the previous one (the old
-session is cancelled). Records are read from the journal in a worker thread
-(SQLite reads block) in batches, from the common prefix agreed at the
-handshake; once caught up the sender sleeps until the store appends again
-(``wake``, called from the store's thread through the trio token) or until a
-heartbeat is due.
+session is cancelled). What the link learns (connected, acknowledged, gone) goes
+from here to the gate (releasing writers) and to the node's role machine.
+Records are read from the journal in a worker thread (SQLite reads block) in
+batches, from the common prefix agreed at the handshake; once caught up the
+sender sleeps until the store appends again (``wake``, called from the store's
+thread through the trio token) or until a heartbeat is due.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from adapters.replication.protocol import (
     int_field,
     records_frame,
 )
-from engine.cluster import HigherEpochSeen
+from engine.cluster import CaughtUp, FellBehind, HigherEpochSeen, LinkDown, LinkUp
 from engine.journal import Record
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class ReplicationSource:
         with trio.CancelScope() as scope:
             self._session = scope
             self._channel = channel
-            node.backup_connected(backup, from_seq)
+            self._connected(backup, from_seq)
             try:
                 async with trio.open_nursery() as nursery:
                     nursery.start_soon(self._receive_acks, channel, nursery.cancel_scope)
@@ -129,7 +130,7 @@ class ReplicationSource:
                 if self._session is scope:
                     self._session = None
                     self._channel = None
-                    node.backup_gone()
+                    node.feed(LinkDown())
         await channel.close()
 
     async def _refuse(self, channel: Channel, reason: str) -> None:
@@ -183,8 +184,45 @@ class ReplicationSource:
                     if self.node.accounts_link is not None:
                         await self.node.accounts_link.received(frame)
                     continue
-                self.node.backup_acked(int_field(frame, "seq"))
+                self.acked(int_field(frame, "seq"))
         except ReplicationError as e:
             log.warning("replication link: %s", e)
         finally:
             scope.cancel()
+
+    # -- what the link tells the gate and the role machine ----------------------------
+
+    def _connected(self, name: str, from_seq: int) -> None:
+        node = self.node
+        node.backup_name = name
+        node.gate.standby_name = name
+        node.gate.reset_acks(from_seq)
+        node.feed(LinkUp())
+        self.acked(from_seq)
+
+    async def caught_up_to(self, seq: int) -> None:
+        """Wait until the backup acknowledged ``seq`` (woken at each ack or change)."""
+        node = self.node
+        while node.gate.acked < seq:
+            changed = trio.Event()
+            node.watchers.append(changed.set)
+            try:
+                await changed.wait()
+            finally:
+                node.watchers.remove(changed.set)
+
+    def acked(self, seq: int) -> None:
+        """The backup holds everything up to ``seq``: release the writers waiting for it,
+        and once it holds everything, report it to the witness as the standby in sync."""
+        node = self.node
+        node.gate.on_ack(seq)
+        node.changed()
+        if seq >= node.gate.appended:
+            if node.gate.is_degraded:
+                node.gate.resynced()
+                node.lease.renew_soon()
+            if not node.state.caught_up:
+                node.feed(CaughtUp())
+                node.lease.renew_soon()  # let the witness know the standby is in sync
+        elif node.state.caught_up:
+            node.feed(FellBehind())

@@ -175,12 +175,25 @@ class TrackedPostgresqlDatabase(peewee.PostgresqlDatabase):
     closed by psycopg2 at the first statement that fails on it; outside a
     transaction the next use of this thread's connection then connects afresh,
     so the thread reconnects by itself instead of failing for ever with
-    ``connection already closed``.
+    ``connection already closed``. A read (``SELECT``) outside a transaction that
+    failed because its connection was cut is run once more on a fresh one: reading
+    twice changes nothing, and the first read after a restart does not fail (a
+    write is never run again: it may have committed before the answer was lost).
     """
 
     def __init__(self, database: str, **kwargs: Any) -> None:
         self.tracker = _ConnectionTracker()
         super().__init__(database, **kwargs)
+
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
+        try:
+            return super().execute_sql(sql, params)  # type: ignore[no-untyped-call]
+        except (peewee.OperationalError, peewee.InterfaceError):
+            state: Any = getattr(self, "_state")  # noqa: B009
+            cut = bool(getattr(state.conn, "closed", False))
+            if not cut or self.in_transaction() or not sql.lstrip()[:6].upper() == "SELECT":
+                raise
+        return super().execute_sql(sql, params)  # type: ignore[no-untyped-call]
 
     def is_closed(self) -> bool:
         state: Any = getattr(self, "_state")  # noqa: B009 (peewee's per-thread state)
@@ -254,7 +267,7 @@ def open_database(
 
 def execute_sql(db: TrackedDatabase, sql: str, params: Sequence[object] = ()) -> None:
     """Run one statement for its effect (schema chores, tests); library errors pass through."""
-    db.execute_sql(sql, params)  # type: ignore[no-untyped-call]
+    db.execute_sql(sql, params)
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
@@ -277,5 +290,11 @@ def translated(
     except FrontdeskError:
         raise
     except _DRIVER_ERRORS as exc:
-        detail = " ".join(str(exc).split())  # libpq's messages span lines: one line here
-        raise error(f"{operation} failed on {where}: {type(exc).__name__}: {detail}") from None
+        # a failed statement whose rollback failed too ("cannot rollback - no transaction
+        # is active": SQLite ended it itself on a full disk) names the statement's error
+        cause: BaseException = exc
+        while isinstance(cause.__context__, _DRIVER_ERRORS):  # (peewee re-raises its own)
+            cause = cause.__context__
+        detail = " ".join(str(cause).split())  # libpq's messages span lines: one line here
+        raise error(f"{operation} failed on {where}: {type(cause).__name__}: {detail}") \
+            from None

@@ -69,7 +69,7 @@ def lock_journal(url: str, node_name: str) -> JournalLock:
     db = open_database(target)
     try:
         with translated(where, "lock the journal"):
-            cursor: Any = db.execute_sql(  # type: ignore[no-untyped-call]
+            cursor: Any = db.execute_sql(
                 "SELECT pg_try_advisory_lock(%s)", (ADVISORY_KEY,))
             (taken,) = cursor.fetchone()
     except BaseException:

@@ -35,7 +35,11 @@ def example(name: str) -> Path:
 
 def test_every_example_loads_and_each_node_has_a_journal_of_its_own() -> None:
     assert sorted(p.stem for p in EXAMPLES.glob("*.toml")) == sorted(
-        ["single-postgres", *(f"{layout}-{n}" for layout in LAYOUTS for n in "ab")])
+        ["single-sqlite", "single-postgres",
+         *(f"{layout}-{n}" for layout in LAYOUTS for n in "ab")])
+    on_file = load_settings(example("single-sqlite"), {})
+    assert on_file.storage.database_url == "sqlite:///data/single/journal.sqlite3"
+    assert on_file.storage.accounts_url == "sqlite:///data/single/accounts.sqlite3"
     single = load_settings(example("single-postgres"), {})
     assert single.storage.database_url.startswith("postgresql://")
     assert single.storage.accounts_url == single.storage.database_url
@@ -97,14 +101,16 @@ def add_user(config: Path, data_dir: Path, env: dict[str, str]) -> None:
 
 
 @pytest.mark.slow
-async def test_the_single_node_postgresql_example_serves(tmp_path: Path) -> None:
-    with scratch_database() as journal:
-        env = base_env(storage__database_url=journal)
-        add_user(example("single-postgres"), tmp_path / "single", env)
-        node = await Node.start(env, tmp_path / "single", "--config",
-                                str(example("single-postgres")))
+@pytest.mark.parametrize("name", ["single-sqlite", "single-postgres"])
+async def test_the_single_node_example_serves(name: str, tmp_path: Path) -> None:
+    with ExitStack() as stack:
+        env = base_env()
+        if name == "single-postgres":
+            env = base_env(storage__database_url=stack.enter_context(scratch_database()))
+        add_user(example(name), tmp_path / "single", env)
+        node = await Node.start(env, tmp_path / "single", "--config", str(example(name)))
         try:
-            await http_login(node.url, "ann", PASSWORD)  # the accounts in the journal's database
+            await http_login(node.url, "ann", PASSWORD)  # the accounts of the example's layout
         finally:
             assert await node.stop() == 0, node.output.decode()
 

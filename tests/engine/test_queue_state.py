@@ -91,7 +91,8 @@ def test_positions_and_length_told_only_on_change() -> None:
     assert fx2 == () and s.flush_pending
     s, fx2 = qs.step(s, m.FlushInfo())
     assert told(fx2, m.Position) == [m.Position("d-2", 1)] and not s.flush_pending
-    s, fx3 = qs.step(s, None)
+    bounced = m.Undeliverable(m.Position("d-2", 1), "dialog:d-2", "absent")
+    s, fx3 = qs.step(s, bounced)  # a step that changes nothing (None: TransitionError)
     s, fx4 = qs.step(s, m.FlushInfo())
     assert fx3 == () and fx4 == ()
 

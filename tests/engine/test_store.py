@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 
 import pytest
@@ -12,6 +13,7 @@ from engine import notices as n
 from engine.errors import JournalError
 from engine.journal import MemoryJournal, NewEvent, Record
 from engine.status import Status
+from engine.store import REBUILD_RETRY_S
 from engine.testing import EngineHarness
 
 
@@ -310,3 +312,80 @@ def test_a_watch_racing_the_close_is_replayed_once(harness: EngineHarness) -> No
         assert [type(x) for x in p.received] == [n.DialogAssigned, n.DialogClosed]
         vera.probe.expect_terminated(f"dialog:{d}")
     assert ann.dialogs == []
+
+
+@pytest.mark.allow_error_logs
+def test_an_outage_longer_than_the_restart_intensity_gives_no_dialog_up() -> None:
+    """Each say refused by a failing journal restarts the dialog actor from the journal;
+    those restarts are the journal's doing, not counted: after more failures than
+    ``max_restarts`` the dialog is still open and the next say is acknowledged."""
+    journal = FlakyJournal()
+    with EngineHarness(journal=journal) as h:
+        vera = h.visitor("Vera")
+        vera.open()
+        failures = h.settings.max_restarts + 3
+        for i in range(failures):
+            journal.fail_next = 1
+            refused = vera.say(f"lost {i}", ref=f"r{i}")
+            assert isinstance(refused, n.Rejected) and refused.code == "unavailable"
+        ok = vera.say("after the outage", ref="r-after")
+        assert isinstance(ok, n.Ack)
+        (dialog,) = h.snapshot()["dialogs"]
+        assert dialog["state"] != "closed"
+
+
+class UnreadableJournal(FlakyJournal):
+    """Also its reads can fail (a database that is down for every connection)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail_reads = False
+
+    def read(self, after_seq: int = 0, stream: str | None = None) -> Iterator[Record]:
+        if self.fail_reads:
+            raise JournalError("connection refused")
+        return super().read(after_seq, stream)
+
+
+@pytest.mark.allow_error_logs
+def test_a_rebuild_that_cannot_read_the_journal_is_tried_again() -> None:
+    """The dialog's commit fails and so does the read that would rebuild it: the store
+    tries again ``REBUILD_RETRY_S`` later; the say sent meanwhile waits for the rebuilt
+    actor and is acknowledged then (nothing is lost, nothing answered twice)."""
+    journal = UnreadableJournal()
+    tried = _LogSeen("cannot rebuild dialog:d-1 now")
+    logging.getLogger("frontdesk.engine.store").addHandler(tried)
+    try:
+        with EngineHarness(journal=journal) as h:
+            vera = h.visitor("Vera")
+            vera.open()
+            journal.fail_next, journal.fail_reads = 1, True
+            refused = vera.say("lost", ref="a")
+            assert isinstance(refused, n.Rejected) and refused.code == "unavailable"
+            answers = h.probe("answers")
+            say = c.VisitorSay(vera._need(), vera.token_hash, "waits", ref="b")
+            h.engine.submit(say, answers)
+            assert tried.event.wait(5)  # the store tried to read the dialog back, and failed
+            answers.expect_no((n.Ack, n.Rejected))  # so the say waits for the actor
+            journal.fail_reads = False
+            h.clock.advance(REBUILD_RETRY_S)
+            ack = answers.expect(n.Ack)
+            assert isinstance(ack, n.Ack) and ack.ref == "b"
+            texts = [r.data["text"] for r in journal.read(0, f"dialog:{vera.dialog}")
+                     if r.type == "dialog.message"]
+            assert texts == ["waits"]
+    finally:
+        logging.getLogger("frontdesk.engine.store").removeHandler(tried)
+
+
+class _LogSeen(logging.Handler):
+    """Sets ``event`` when a record containing ``text`` is logged."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+        self.event = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.text in record.getMessage():
+            self.event.set()

@@ -129,7 +129,9 @@ async def test_a_manager_switches_over_through_the_route(
             assert done.json()["role"] == "backup" and b.role == "primary"
             assert b.epoch > epoch  # b holds a newer epoch
             again = await http_request("POST", route, headers={"Authorization": basic("maria")})
-            assert again.status == 409  # a is not primary any more
+            assert again.status == 409  # a is not primary any more (and b has no http URL)
+            message = again.json()["error"]["message"]
+            assert "frontdesk switchover --node" in message and "Switchover" not in message
 
 
 def basic(login: str) -> str:

@@ -32,18 +32,10 @@ pytestmark = pytest.mark.timeout(90)
 PROBE_EVERY_S = 0.2  # the idle probe of this test's node (5 s by default)
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[ScratchPostgres]:
-    server = own_postgres()
-    try:
-        yield server
-    finally:
-        server.remove()
-
-
 @pytest.fixture
-def pg(cluster: ScratchPostgres) -> Iterator[ScratchPostgres]:
-    """The module's cluster, running (a test may stop it: it is started again after)."""
+def pg() -> Iterator[ScratchPostgres]:
+    """The cluster of our own, running (a test may stop it: it is started again after)."""
+    cluster = own_postgres()
     if not cluster.running:
         cluster.start()
     yield cluster
@@ -103,3 +95,15 @@ async def test_not_ready_while_the_database_is_away_and_ready_again_by_itself(
     assert await _gauge(node, "frontdesk_journal_writable") == "frontdesk_journal_writable 1"
     failures = await _gauge(node, "frontdesk_journal_write_failures_total")
     assert int(failures.split()[1]) >= 1
+
+
+async def test_a_login_after_a_restart_of_the_database_works_at_once(
+    pg: ScratchPostgres, node: PgNode,
+) -> None:
+    """The worker thread's connection was cut by the restart: a read on it is made again
+    on a fresh connection instead of failing the first login after the restart."""
+    status, answer = await _login(node)
+    assert status == 200, answer
+    await trio.to_thread.run_sync(pg.restart)
+    status, answer = await _login(node)
+    assert status == 200, answer
