@@ -138,6 +138,18 @@ async def one_round(cluster: FailoverCluster, primary: str, backup: str,
     }
 
 
+def client_views(
+    talkers: list[Talker],
+) -> tuple[dict[str, list[tuple[int, str]]], dict[str, int], int]:
+    """Each dialog's messages as its client shows them, its last seq, and the entries the
+    clients dropped on a ``dialog.discontinuity``."""
+    views = {t.dialog: [(int(f["seq"]), str(f.get("text"))) for f in
+                        t.client.entries.get(t.dialog, []) if f.get("type") == "dialog.message"]
+             for t in talkers}
+    reached = {t.dialog: t.client.last_seq.get(t.dialog, 0) for t in talkers}
+    return views, reached, sum(len(t.client.dropped) for t in talkers)
+
+
 async def settled_pair(cluster: FailoverCluster, timeout: float = 900) -> tuple[str, str]:
     """(primary, backup) once one node accepts writes and the other is its backup, caught
     up, link up (which one is primary is read, not assumed: a lease may move by itself)."""
@@ -188,18 +200,17 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                                            f"backup in sync within {args.settle_timeout_s} s")
                         break
                     await trio.sleep(args.load_s)  # load running before the kill (a duration)
-                    result = await one_round(cluster, primary, backup, talkers)
+                    try:
+                        result = await one_round(cluster, primary, backup, talkers)
+                    except (ClientError, trio.TooSlowError) as e:  # a round that could not
+                        result = {"failed": repr(e)[:300]}  # be measured: said, not hidden
                     result["killed"] = primary
                     rounds.append(result)
                     print(f"round {i + 1}: {json.dumps(result)}", flush=True)
                     cluster.start_node(primary, "backup")  # the killed node rejoins
                     primary, backup = backup, primary
                 stop.set()  # each talker finishes the say it is in, then stops
-            views = {t.dialog: [(int(f["seq"]), str(f.get("text"))) for f in
-                                t.client.entries.get(t.dialog, [])
-                                if f.get("type") == "dialog.message"] for t in talkers}
-            reached = {t.dialog: t.client.last_seq.get(t.dialog, 0) for t in talkers}
-            dropped = sum(len(t.client.dropped) for t in talkers)
+            views, reached, dropped = client_views(talkers)
             for t in talkers:
                 await t.client.aclose()
             nursery.cancel_scope.cancel()
@@ -214,7 +225,8 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
 def report(args: argparse.Namespace, result: dict[str, Any]) -> dict[str, Any]:
     rounds = result["rounds"]
-    recovery = [r["client recovery"]["max"] for r in rounds if r["client recovery"].get("n")]
+    recovery = [r["client recovery"]["max"] for r in rounds
+                if (r.get("client recovery") or {}).get("n")]
     return {
         "command": "python -m bench.failover " + " ".join(sys.argv[1:]),
         "config": {
@@ -222,13 +234,13 @@ def report(args: argparse.Namespace, result: dict[str, Any]) -> dict[str, Any]:
             "pace_s": args.pace_s, "journal_records": args.journal_records,
             "failover_timeout_s": args.failover_timeout_s, "lease_s": args.lease_s,
         },
-        "accepts writes": summary([r["accepts writes"] for r in rounds]),
+        "accepts writes": summary([r["accepts writes"] for r in rounds if "accepts writes" in r]),
         "serving (node clock)": summary(
             [r["serving (node clock)"] for r in rounds if "serving (node clock)" in r]
         ),
-        "first dialog": summary([r["first dialog"] for r in rounds]),
+        "first dialog": summary([r["first dialog"] for r in rounds if "first dialog" in r]),
         "client recovery (all clients back, per round)": summary(recovery),
-        "replayed at promotion": [r["replayed at promotion"] for r in rounds],
+        "replayed at promotion": [r.get("replayed at promotion") for r in rounds],
         "check": result["check"],
         "notes": result["notes"],
         "rounds": rounds,
