@@ -257,7 +257,8 @@ def _transfer_offer(
         return _abort(
             t,
             "at_capacity",
-            f"cannot transfer dialog {t.dialog} to {s.id}: at capacity ({s.load}/{s.capacity})",
+            f"Dialog {t.dialog} was not transferred: {s.name or s.id} already has"
+            f" {s.load} of {s.capacity} dialogs open.",
         )
     memo = SlotReserved(operator=s.id, at=now, dialog=t.dialog)
     done = m.CompleteTransfer(
@@ -270,7 +271,9 @@ def _transfer_offer_logged_out(
     s: OperatorState, t: m.TransferOffer, now: float, settings: EngineSettings
 ) -> m.Decision:
     return _abort(
-        t, "unknown_operator", f"cannot transfer dialog {t.dialog} to {s.id}: logged out"
+        t,
+        "unknown_operator",
+        f"Dialog {t.dialog} was not transferred: {s.name or s.id} has logged out.",
     )
 
 
@@ -300,7 +303,7 @@ def _tick(s: OperatorState, t: m.Tick, now: float, cfg: EngineSettings) -> m.Dec
         return m.Decision((), tuple(m.Tell(f"dialog:{d}", note) for d in s.held))
     if t.kind == "transfer" and t.key in s.pending:
         d, ref, reply_to = s.pending[t.key]
-        why = f"cannot transfer dialog {d}: the receiver did not answer in time"
+        why = f"Dialog {d} was not transferred: the colleague's console did not answer in time."
         a = m.AbortTransfer(t.key, d, s.id, "timeout", why, ref, reply_to)
         return m.Decision((), (m.Tell(f"dialog:{d}", a),))
     return m.Decision()
@@ -319,7 +322,7 @@ def _undeliverable(
             inner.dialog,
             s.id,
             code,
-            f"cannot transfer dialog {inner.dialog} to {who}: {who} {why}",
+            f"Dialog {inner.dialog} was not transferred: {who} {why}.",
             inner.ref,
             inner.reply_to,
         )
