@@ -4,6 +4,8 @@ a reload, and the page works from 800 px up."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -135,3 +137,17 @@ def test_a_draft_survives_a_reload_per_dialog(server: Server, new_page: ui.NewPa
     ann.reload()
     ui.tab(ann, "Walt").click()
     expect(ann.get_by_test_id("message-input")).to_have_value("")
+
+
+def test_the_console_starts_in_the_configured_status(
+    server_with_config: Callable[[str], Server], new_page: ui.NewPage
+) -> None:
+    server = server_with_config('[server]\ninitial_operator_status = "no_new_dialog"\n')
+    ann = ui.operator(new_page, server, "ann")
+    picker = ann.get_by_test_id("status-select")
+    expect(picker).to_have_attribute("data-status", "no_new_dialog")
+    expect(picker).to_have_value("no_new_dialog")
+    vera = ui.visitor(new_page, server, "Vera")
+    expect(ann.get_by_test_id("queue-count")).to_have_text("1")
+    ui.set_status(ann, "connected")
+    expect(vera.get_by_test_id("fd-status")).to_have_text("Chatting with Ann")
