@@ -109,6 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port = {"port": args.port} if args.port is not None else {}
         options = options_from_settings(settings, **port)
         ctx = ServerContext(engine, parts.accounts, options, parts.clock, node)
+        ctx.mail = parts.mail
         ctx.readiness.add(JournalWritable(parts.journal.availability))
         with bind_errors_translated(host, port_number, PORT_FLAG):
             trio.run(_serve, ctx, demo, parts, checkpoints)

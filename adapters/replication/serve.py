@@ -152,6 +152,7 @@ def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
         ctx = ServerContext(
             NodeEngine(node), parts.accounts, node_options(settings, conf), clock, node
         )
+        ctx.mail = parts.mail
         node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
         ctx.readiness.add(JournalWritable(parts.journal.availability))
         with bind_errors_translated(host, port, "--port (server.port)"):

@@ -31,6 +31,7 @@ from tests.fuzz.strategies import hostile_text, json_values, nested
 LOGINS = ["ann", "eve", "maria", "nobody", "", "ANN", "ann\x00", "ann\ud800"]
 PATHS = ["/api/login", "/api/logout", "/api/password", "/api/inspect", "/api/me",
          "/api/config", "/api/cluster", "/api/cluster/switchover", "/healthz", "/metrics",
+         "/api/dialogs/d-1/transcript", "/api/dialogs/d-1/history", "/api/dialogs/%00/history",
          "/api/nope", "/api/login/", "/api/../api/me", "/api/%00", "/api/%ff"]
 CONTENT_TYPES = [None, "application/json", "application/json; charset=utf-8",
                  "application/json; charset=utf-16", "text/plain", "text/json",
@@ -128,7 +129,7 @@ def test_hostile_requests(fuzz_node: FuzzNode, bystander: Bystander) -> None:
     limits = httpx.Limits(max_keepalive_connections=0)
     with httpx.Client(timeout=TIMEOUT_S, limits=limits) as client:
 
-        @fuzz_settings(2.0)
+        @fuzz_settings(1.2)
         @given(requests=st.lists(request_case(), min_size=1, max_size=4))
         def example(requests: list[dict[str, Any]]) -> None:
             eve = fuzz_node.login("eve")

@@ -6,7 +6,9 @@ import { Link, wsUrl } from "../link.js";
 import { everySecond } from "../time.js";
 import { newRef } from "../transcript.js";
 import { loadDraft, saveDraft } from "./drafts.js";
+import { wireFormatting } from "./format.js";
 import { MainBackBanner } from "./main_back.js";
+import { wireMailAndPrint } from "./mail_print.js";
 import { ConsoleModel } from "./model.js";
 import { renderTransferList } from "./transfer.js";
 import { renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
@@ -115,7 +117,7 @@ class Console {
     const input = $("message");
     const text = input.value.trim();
     if (!dialog || dialog.gone || !text) return;
-    const frame = { type: "say", dialog: dialog.id, text, ref: newRef("o") };
+    const frame = { type: "say", dialog: dialog.id, text, format: "markdown", ref: newRef("o") };
     this.stopTyping();
     this.model.outbox.add(frame); // stored first, sent in order, kept until the server takes it
     input.value = "";
@@ -143,6 +145,16 @@ class Console {
 
   wireCompose() {
     const input = $("message");
+    wireFormatting({
+      input,
+      toolbar: $("format-bar"),
+      dialog: $("link-dialog"),
+      form: $("link-form"),
+      text: $("link-text"),
+      url: $("link-url"),
+      error: $("link-error"),
+      cancel: $("link-cancel"),
+    });
     input.addEventListener("input", () => {
       const dialog = this.model.openDialog;
       if (dialog) saveDraft(dialog.id, input.value);
@@ -195,6 +207,7 @@ class Console {
       modal.close();
     });
     this.wireHelp(command);
+    wireMailAndPrint(() => this.model.openDialog);
   }
 
   wireHelp(command) {
