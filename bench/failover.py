@@ -1,7 +1,7 @@
 """``python -m bench.failover``: failover time over repeated kills, p50/p99.
 
 A witness and two ``frontdesk`` cluster nodes run as processes on loopback
-(``python -m adapters.replication.serve``). Each round: visitors talk to the
+(``python -m web.cli serve`` with the cluster flags). Each round: visitors talk to the
 primary; the primary is killed with SIGKILL; the round measures
 
 * ``detect+promote``: kill -> the survivor reports ``ready`` on ``/api/cluster``;
@@ -93,7 +93,7 @@ class Bench:
         self.spawn(
             name,
             [
-                "adapters.replication.serve",
+                "web.cli", "serve",
                 "--port",
                 str(self.ports[name]),
                 "--data-dir",

@@ -2,7 +2,7 @@
 
 The in-process cluster of ``adapters.testing.cluster`` (a witness, nodes ``a``
 primary and ``b`` backup, a real replication link, the real engine), with the web
-server of ``web.server.run_server`` over each node, as ``adapters.replication.serve``
+server of ``web.server.run_server`` over each node, as ``web.cluster_node``
 serves a node. Both nodes' accounts hold the same cluster secret; ``b``'s accounts
 database is empty, so only the signed token can tell ``b`` who the operator is.
 """

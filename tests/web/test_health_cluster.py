@@ -3,7 +3,7 @@
 The in-process cluster of ``adapters.testing.cluster`` (a witness, nodes
 ``a`` primary and ``b`` backup, a real replication link); the web server of
 ``web.server.run_server`` with ``web.cluster_routes`` is served over ``b``,
-the way ``adapters.replication.serve`` serves a node.
+the way ``web.cluster_node`` serves a node.
 """
 
 from __future__ import annotations
