@@ -2,8 +2,8 @@
 role: the runtime tuning and GC statistics from the environment, the data directory,
 the node's claim on its journal database (``adapters.storage.identity``: one journal,
 one node) and its lock (``adapters.storage.journal_lock``: that node running once), the
-journal, the accounts (with the demo users when wanted) and the system
-clock.
+journal, the accounts (with the demo users when wanted), the mail outbox
+(``adapters.mail``, in the accounts database) and the system clock.
 
 ``web.node.serve_node`` (the composition root) opens them, for a single node and a
 cluster node alike, so the two stay the same up to the engine.
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from adapters import gcstats, tuning
 from adapters.accounts import Accounts
+from adapters.mail.service import MailService
 from adapters.storage import SqlJournal
 from adapters.storage.identity import claim_journal, node_identity
 from adapters.storage.journal_lock import JournalLock, lock_journal
@@ -35,6 +36,7 @@ class NodeParts:
     accounts: Accounts
     clock: SystemClock
     lock: JournalLock | None = None  # this process's hold on the journal
+    mail: MailService | None = None  # the mail outbox and its worker ([mail])
 
     def demo_accounts(self, settings: Settings, wanted: bool) -> list[tuple[str, str, str]]:
         """(login, password, role) of the demo users, created or given fresh passwords when
@@ -47,6 +49,8 @@ class NodeParts:
         self.clock.stop()
         self.journal.close()
         self.accounts.close()
+        if self.mail is not None:
+            self.mail.close()
         if self.lock is not None:
             self.lock.release()
 
@@ -74,7 +78,14 @@ def open_node(settings: Settings, environ: Mapping[str, str] = os.environ) -> No
         journal.close()
         lock.release()
         raise
-    return NodeParts(runtime, journal, accounts, SystemClock(), lock)
+    try:
+        mail = MailService.from_settings(settings, environ)
+    except BaseException:
+        accounts.close()
+        journal.close()
+        lock.release()
+        raise
+    return NodeParts(runtime, journal, accounts, SystemClock(), lock, mail)
 
 
 def make_data_dir(path: Path) -> None:

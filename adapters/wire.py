@@ -27,7 +27,7 @@ from engine.errors import AdapterError
 from engine.status import Status
 
 Endpoint = Literal["visitor", "operator", "manager"]
-Kind = Literal["str", "bool", "int", "info", "seqs", "status", "token"]
+Kind = Literal["str", "bool", "int", "info", "seqs", "status", "token", "choice"]
 
 MAX_REF_CHARS = 64
 MAX_TEXT_CHARS = 4000
@@ -60,6 +60,7 @@ class Field:
     required: bool = True
     max_chars: int | None = None
     non_empty: bool = False
+    choices: tuple[str, ...] = ()  # the values a "choice" takes
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,9 @@ class Frame:
 _DIALOG = Field("dialog", "str", max_chars=MAX_ID_CHARS, non_empty=True)
 _OPT_DIALOG = Field("dialog", "str", required=False, max_chars=MAX_ID_CHARS, non_empty=True)
 _TEXT = Field("text", "str", max_chars=MAX_TEXT_CHARS, non_empty=True)
+# how a say's text is written (adapters/text): a visitor's is always plain text
+_VISITOR_FORMAT = Field("format", "choice", required=False, choices=("plain",))
+_OPERATOR_FORMAT = Field("format", "choice", required=False, choices=("plain", "markdown"))
 _PING: tuple[Field, ...] = ()
 
 # endpoint -> type -> fields. ``ref`` is accepted on every frame; ``say`` requires it.
@@ -125,7 +129,7 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
             Field("after_seq", "int", required=False),
             Field("after_epoch", "int", required=False),
         ),
-        "say": (_OPT_DIALOG, _TEXT),
+        "say": (_OPT_DIALOG, _TEXT, _VISITOR_FORMAT),
         "typing": (_OPT_DIALOG, Field("on", "bool")),
         "close": (_OPT_DIALOG,),
         "ping": _PING,
@@ -136,7 +140,7 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
             Field("epochs", "seqs", required=False),
         ),
         "status": (Field("status", "status"),),
-        "say": (_DIALOG, _TEXT),
+        "say": (_DIALOG, _TEXT, _OPERATOR_FORMAT),
         "typing": (_DIALOG, Field("on", "bool")),
         "transfer": (
             _DIALOG,
@@ -269,6 +273,13 @@ def _check(kind: str, spec: Field, value: Any, ref: str | None) -> Any:
             raise WireError(
                 "bad_field", f"{where}: expected one of {allowed}, got {_describe(value)}", ref
             ) from None
+    if spec.kind == "choice":
+        if not isinstance(value, str) or value not in spec.choices:
+            allowed = ", ".join(spec.choices)
+            raise WireError(
+                "bad_field", f"{where}: expected one of {allowed}, got {_describe(value)}", ref
+            )
+        return value
     if spec.kind == "info":
         return _check_info(where, value, ref)
     if spec.kind == "token":

@@ -1,43 +1,44 @@
-"""``python -m bench.failover``: failover time over repeated kills, p50/p99.
+"""``python -m bench.failover``: kill -9 the primary under talking dialogs, round after round.
 
 A witness and two ``frontdesk`` cluster nodes run as processes on loopback
-(``python -m web.cli serve`` with the cluster flags). Each round: visitors talk to the
-primary; the primary is killed with SIGKILL; the round measures
+(``bench/failover_cluster.py``), optionally both started on a pre-filled journal of
+``--journal-records`` records (made straight through the journal port, with a
+checkpoint, and cached under ``bench/results/runs/``). ``--dialogs`` visitors talk the
+whole time (one message every ``--pace-s`` each, through the Python client, which
+follows the failover by itself). Each round kills the primary with SIGKILL and measures
 
-* ``detect+promote``: kill -> the survivor reports ``ready`` on ``/api/cluster``;
-* ``first dialog``: kill -> a new visitor's ``open`` is acknowledged by the
-  survivor (a probe client retrying every 0.1-0.2 s);
+* ``accepts writes``: kill -> the survivor's ``/api/cluster`` says ``accepts_writes``;
+* ``first dialog``: kill -> a new visitor's ``open`` is acknowledged by the survivor;
+* ``client recovery``: kill -> each talking visitor's first acknowledged message after it;
 
-then the killed node is restarted, rejoins as backup and catches up, and the
-next round kills the other one. Options: ``--rounds N`` (default 5),
-``--mode sync|async``, ``--failover-timeout-s``, ``--lease-s``, ``--keep``.
+then restarts the killed node (it rejoins as backup and catches up) and kills the other
+one next. At the end every acknowledged message is checked against the last primary's
+journal, and every client's view against it (``bench/failover_check.py``): lost,
+duplicated, reordered, hidden. The report goes to stdout and, as JSON, to ``--out``
+(default ``bench/results/runs/failover-<mode>-<records>-<time>.json``).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import json
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import trio
 
-from adapters.client import Backoff, VisitorClient, get_json
+from adapters.client import Backoff, VisitorClient
 from adapters.client.http import ClientError
+from bench.failover_check import check, durable_messages
+from bench.failover_cluster import ROOT, FailoverCluster, prepared_journal
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+RUNS = ROOT / "bench" / "results" / "runs"
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -46,183 +47,192 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-class Bench:
-    def __init__(self, work: Path, args: argparse.Namespace) -> None:
-        self.work = work
-        self.args = args
-        self.ports = {"a": free_port(), "b": free_port()}
-        self.witness_port = free_port()
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
-        self.env = dict(
-            os.environ,
-            FRONTDESK_ACCOUNTS__ARGON2_TIME_COST="1",
-            FRONTDESK_ACCOUNTS__ARGON2_MEMORY_COST_KIB="8192",
-            FRONTDESK_ACCOUNTS__ARGON2_PARALLELISM="1",
-            FRONTDESK_CLUSTER__SECRET="bench",
-            FRONTDESK_CLUSTER__FAILOVER_TIMEOUT_S=str(args.failover_timeout_s),
-            FRONTDESK_CLUSTER__LEASE_S=str(args.lease_s),
-        )
-
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.ports[name]}"
-
-    def spawn(self, name: str, argv: list[str]) -> None:
-        with open(self.work / f"{name}.log", "ab") as log:
-            self.procs[name] = subprocess.Popen(
-                [sys.executable, "-m", *argv],
-                cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=self.env,
-            )
-
-    def start_witness(self) -> None:
-        self.spawn(
-            "witness",
-            [
-                "adapters.witness",
-                "--port",
-                str(self.witness_port),
-                "--state",
-                str(self.work / "witness.json"),
-            ],
-        )
-
-    def start_node(self, name: str, role: str) -> None:
-        peer = "b" if name == "a" else "a"
-        self.spawn(
-            name,
-            [
-                "web.cli", "serve",
-                "--port",
-                str(self.ports[name]),
-                "--data-dir",
-                str(self.work / name),
-                "--role",
-                role,
-                "--node-name",
-                name,
-                "--mode",
-                self.args.mode,
-                "--primary",
-                self.url(peer),
-                "--witness",
-                f"ws://127.0.0.1:{self.witness_port}/",
-                "--log-level",
-                "WARNING",
-            ],
-        )
-
-    async def health(self, name: str) -> dict[str, Any] | None:
-        try:
-            with trio.move_on_after(1.0):
-                got = await get_json(f"{self.url(name)}/api/cluster")
-                return got if isinstance(got, dict) else None
-        except (ClientError, OSError, ValueError):
-            return None
-        return None
-
-    async def wait(self, name: str, pred: Any, timeout: float = 60.0) -> dict[str, Any]:
-        with trio.fail_after(timeout):
-            while True:
-                h = await self.health(name)
-                if h is not None and pred(h):
-                    return h
-                await trio.sleep(0.02)
-
-    def stop(self) -> None:
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.procs.values():
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+def progress(what: str) -> None:
+    print(f"  [{time.strftime('%H:%M:%S')}] {what}", file=sys.stderr, flush=True)
 
 
-async def one_round(bench: Bench, primary: str, backup: str, talkers: int) -> dict[str, float]:
-    urls = [bench.url(primary), bench.url(backup)]
-    stop = trio.Event()
+def summary(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"n": 0}
+    return {
+        "n": len(values),
+        "p50": round(statistics.median(values), 3),
+        "p99": round(percentile(values, 99), 3),
+        "max": round(max(values), 3),
+    }
 
-    async def talk(client: VisitorClient) -> None:
-        await client.open("bench", timeout=30)
+
+@dataclass
+class Talker:
+    index: int
+    client: VisitorClient
+    dialog: str = ""
+    acked: list[str] = field(default_factory=list)
+    errors: int = 0
+    killed_at: float | None = None
+    recovered: float | None = None
+
+    async def talk(self, stop: trio.Event, pace_s: float) -> None:
+        self.dialog = str((await self.client.open(f"bench {self.index}", timeout=60))["dialog"])
+        n = 0
         while not stop.is_set():
-            await client.say("hello", timeout=30)
+            text = f"v{self.index} m{n}"
+            n += 1
+            try:
+                await self.client.say(text, timeout=30)
+            except ClientError:
+                self.errors += 1  # not acknowledged: not counted either way
+                continue
+            self.acked.append(text)
+            if self.killed_at is not None and self.recovered is None:
+                self.recovered = trio.current_time() - self.killed_at
+            await trio.sleep(pace_s)  # the offered load: one message per pace_s
 
+
+async def one_round(cluster: FailoverCluster, primary: str, backup: str,
+                    talkers: list[Talker]) -> dict[str, Any]:
+    cluster.kill(primary, signal.SIGKILL)
+    t0 = trio.current_time()
+    for t in talkers:
+        t.killed_at, t.recovered = t0, None
+    cluster.procs[primary].wait()
+    times: dict[str, float] = {}
     async with trio.open_nursery() as nursery:
-        clients = [VisitorClient(urls) for _ in range(talkers)]
-        for c in clients:
-            await nursery.start(c.run)
-        async with trio.open_nursery() as talking:
-            for c in clients:
-                talking.start_soon(talk, c)
-            await trio.sleep(0.5)  # load running before the kill (a duration, not a wait)
-            os.kill(bench.procs[primary].pid, signal.SIGKILL)
-            t0 = trio.current_time()
-            bench.procs[primary].wait()
-            probe = VisitorClient([bench.url(backup)], backoff=Backoff(base_s=0.1, max_s=0.2))
-            await nursery.start(probe.run)
+        probe = VisitorClient([cluster.url(backup)], backoff=Backoff(base_s=0.05, max_s=0.1))
+        await nursery.start(probe.run)
 
-            async def ready() -> float:
-                await bench.wait(backup, lambda h: h["ready"], 30)
-                return trio.current_time() - t0
+        async def accepts_writes() -> None:
+            await cluster.wait(backup, lambda h: h["accepts_writes"], 60)
+            times["accepts writes"] = trio.current_time() - t0
 
-            promoted = await ready()
-            await probe.open("first", timeout=30)
-            first = trio.current_time() - t0
-            stop.set()
-        for c in [*clients, probe]:
-            await c.aclose()
-    return {"detect+promote": promoted, "first dialog": first}
+        async def first_dialog() -> None:
+            await probe.open("first", timeout=60)
+            times["first dialog"] = trio.current_time() - t0
+
+        async with trio.open_nursery() as measuring:
+            measuring.start_soon(accepts_writes)
+            measuring.start_soon(first_dialog)
+        await probe.aclose()  # (its run task ends with it, and so does this nursery)
+    progress(f"kill {primary}: {times}")
+    with trio.move_on_after(60):
+        while any(t.recovered is None for t in talkers):
+            await trio.sleep(0.05)
+    progress("clients recovered" if all(t.recovered for t in talkers) else "not all recovered")
+    health = await cluster.health(backup) or {}
+    recovery = [t.recovered for t in talkers if t.recovered is not None]
+    return {
+        **{k: round(v, 3) for k, v in times.items()},
+        "client recovery": summary(recovery),
+        "not recovered": sum(1 for t in talkers if t.recovered is None),
+        "replayed at promotion": (health.get("standby") or {}).get("replayed_at_promotion"),
+        "epoch": health.get("epoch"),
+    }
 
 
-async def run(args: argparse.Namespace, work: Path) -> list[dict[str, float]]:
-    bench = Bench(work, args)
-    rounds: list[dict[str, float]] = []
+async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    cluster = FailoverCluster(work, args)
+    if args.journal_records:
+        cluster.seed(prepared_journal(RUNS, args.journal_records))
+    rounds: list[dict[str, Any]] = []
+    talkers: list[Talker] = []
+    stop = trio.Event()
+    primary, backup = "a", "b"
     try:
-        bench.start_witness()
-        bench.start_node("a", "primary")
-        await bench.wait("a", lambda h: h["ready"])
-        bench.start_node("b", "backup")
-        primary, backup = "a", "b"
-        for i in range(args.rounds):
-            await bench.wait(primary, lambda h: h["ready"] and h["caught_up"], 60)
-            await bench.wait(backup, lambda h: h["role"] == "backup" and h["caught_up"], 60)
-            result = await one_round(bench, primary, backup, args.talkers)
-            rounds.append(result)
-            print(
-                f"round {i + 1}: " + ", ".join(f"{k} {v:.3f} s" for k, v in result.items()),
-                flush=True,
-            )
-            bench.start_node(primary, "backup")  # the killed node comes back as backup
-            primary, backup = backup, primary
+        cluster.start_witness()
+        cluster.start_node("a", "primary")
+        await cluster.wait("a", lambda h: h["ready"], 600)
+        cluster.start_node("b", "backup")
+        urls = [cluster.url("a"), cluster.url("b")]
+        async with trio.open_nursery() as nursery:
+            progress(f"{args.dialogs} visitors connecting")
+            for i in range(args.dialogs):
+                client = VisitorClient(urls, ping_interval_s=0.5, ping_timeout_s=1.5,
+                                       connect_timeout_s=2.0)
+                await nursery.start(client.run)
+                talkers.append(Talker(i, client))
+            async with trio.open_nursery() as talking:
+                for t in talkers:
+                    talking.start_soon(t.talk, stop, args.pace_s)
+                for i in range(args.rounds):
+                    progress(f"round {i + 1}: waiting for {primary} primary, {backup} in sync")
+                    await cluster.wait(primary, lambda h: h["accepts_writes"], 600)
+                    await cluster.wait(backup, lambda h: h["role"] == "backup"
+                                       and h["caught_up"] and h["link"] == "up", 600)
+                    await trio.sleep(args.load_s)  # load running before the kill (a duration)
+                    result = await one_round(cluster, primary, backup, talkers)
+                    rounds.append(result)
+                    print(f"round {i + 1}: {json.dumps(result)}", flush=True)
+                    cluster.start_node(primary, "backup")  # the killed node rejoins
+                    primary, backup = backup, primary
+                stop.set()  # each talker finishes the say it is in, then stops
+            views = {t.dialog: [(int(f["seq"]), str(f.get("text"))) for f in
+                                t.client.entries.get(t.dialog, [])
+                                if f.get("type") == "dialog.message"] for t in talkers}
+            reached = {t.dialog: t.client.last_seq.get(t.dialog, 0) for t in talkers}
+            dropped = sum(len(t.client.dropped) for t in talkers)
+            for t in talkers:
+                await t.client.aclose()
+            nursery.cancel_scope.cancel()
     finally:
-        bench.stop()
-    return rounds
+        cluster.stop()
+    durable = durable_messages(cluster.data_dir(primary) / "journal.sqlite3")
+    verdict = check({t.dialog: t.acked for t in talkers}, views, reached, durable)
+    verdict["dropped by discontinuities"] = dropped
+    verdict["say errors"] = sum(t.errors for t in talkers)
+    return {"rounds": rounds, "check": verdict}
+
+
+def report(args: argparse.Namespace, result: dict[str, Any]) -> dict[str, Any]:
+    rounds = result["rounds"]
+    recovery = [r["client recovery"]["max"] for r in rounds if r["client recovery"].get("n")]
+    return {
+        "command": "python -m bench.failover " + " ".join(sys.argv[1:]),
+        "config": {
+            "mode": args.mode, "rounds": args.rounds, "dialogs": args.dialogs,
+            "pace_s": args.pace_s, "journal_records": args.journal_records,
+            "failover_timeout_s": args.failover_timeout_s, "lease_s": args.lease_s,
+        },
+        "accepts writes": summary([r["accepts writes"] for r in rounds]),
+        "first dialog": summary([r["first dialog"] for r in rounds]),
+        "client recovery (all clients back, per round)": summary(recovery),
+        "replayed at promotion": [r["replayed at promotion"] for r in rounds],
+        "check": result["check"],
+        "rounds": rounds,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.failover")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--talkers", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--dialogs", type=int, default=200)
+    parser.add_argument("--pace-s", type=float, default=0.5,
+                        help="each visitor says one message every PACE seconds")
+    parser.add_argument("--load-s", type=float, default=2.0,
+                        help="talking time before each kill")
+    parser.add_argument("--journal-records", type=int, default=10_000)
     parser.add_argument("--mode", choices=("sync", "async"), default="sync")
     parser.add_argument("--failover-timeout-s", type=float, default=1.5)
     parser.add_argument("--lease-s", type=float, default=1.2)
+    parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the work dir (logs)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="frontdesk-failover-"))
-    rounds = trio.run(run, args, work)
-    print(
-        f"\nfailover over {len(rounds)} kills (mode {args.mode}, failover_timeout_s "
-        f"{args.failover_timeout_s}, lease_s {args.lease_s}):"
-    )
-    for key in ("detect+promote", "first dialog"):
-        values = [r[key] for r in rounds]
-        print(
-            f"  {key:<15} p50 {statistics.median(values):.3f} s   "
-            f"p99 {percentile(values, 99):.3f} s   max {max(values):.3f} s"
-        )
+    result = report(args, trio.run(run, args, work))
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = args.out or RUNS / f"failover-{args.mode}-{args.journal_records}-{stamp}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    print(f"\nfailover over {len(result['rounds'])} kills (mode {args.mode}, "
+          f"{args.dialogs} talking dialogs, journal {args.journal_records} records):")
+    for key in ("accepts writes", "first dialog", "client recovery (all clients back, per round)"):
+        s = result[key]
+        print(f"  {key:<46} p50 {s.get('p50')} s  p99 {s.get('p99')} s  max {s.get('max')} s")
+    c = result["check"]
+    print(f"  acknowledged {c['acked']}: lost {c['lost']}, duplicated {c['duplicated']}, "
+          f"reordered {c['reordered']}, hidden {c['hidden']} "
+          f"(dropped by discontinuities {c['dropped by discontinuities']})")
+    print(f"  records replayed at each promotion: {result['replayed at promotion']}")
+    print(f"report: {out}")
     if args.keep:
         print(f"logs in {work}")
     return 0

@@ -203,5 +203,6 @@ def _build(values: Mapping[str, object], given: Mapping[str, Given]) -> Settings
         accounts=parts["accounts"],
         cluster=dataclasses.replace(cluster, advertise_url=advertise.rstrip("/")),
         login=parts["login"],
+        mail=parts["mail"],
         **top,
     )

@@ -130,6 +130,28 @@ class ClusterSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """Outgoing mail (``adapters.mail``): transcripts, offline messages, dialog links.
+
+    ``host = ""`` sends nothing over the network: each mail is written as an ``.eml``
+    file under ``<storage.data_dir>/mail/`` (``make demo`` works without a mail server).
+    The password is never in the file: ``password_env`` names the environment variable
+    that holds it."""
+
+    host: str = ""  # "" = write .eml files to <data_dir>/mail/
+    port: int = field(default=587, metadata=limit(1, 65535))
+    security: Literal["none", "starttls", "ssl"] = "starttls"
+    user: str = ""  # "" = no SMTP AUTH
+    password_env: str = ""  # the name of the environment variable holding the password
+    from_address: str = "frontdesk@localhost"
+    reply_to: str = ""  # the team's address; "" = from_address
+    timeout_s: float = field(default=30.0, metadata=limit(above=0))
+    max_attempts: int = field(default=8, metadata=limit(1, 100))
+    retry_initial_s: float = field(default=30.0, metadata=limit(above=0))  # doubled per try
+    retry_max_s: float = field(default=3600.0, metadata=limit(above=0))
+
+
+@dataclass(frozen=True)
 class VisitorInfoField:
     """A piece of visitor information the host page may pass, shown in the console."""
 
@@ -151,6 +173,7 @@ class Settings:
     accounts: AccountsSettings = AccountsSettings()
     cluster: ClusterSettings = ClusterSettings()
     login: LoginSettings = LoginSettings()
+    mail: MailSettings = MailSettings()
     visitor_info_fields: tuple[VisitorInfoField, ...] = DEFAULT_VISITOR_INFO_FIELDS
     demo: bool = False
 
@@ -162,6 +185,7 @@ SECTIONS: dict[str, type[Any]] = {
     "accounts": AccountsSettings,
     "cluster": ClusterSettings,
     "login": LoginSettings,
+    "mail": MailSettings,
 }
 TOP_LEVEL = ("visitor_info_fields", "demo")
 

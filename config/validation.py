@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -163,6 +164,20 @@ def _url(*schemes: str, path: bool = True) -> Callable[[str], bool]:
     return ok
 
 
+# an address as frontdesk accepts it: local@domain, no spaces, no display name, no control
+# characters, a domain of letters, digits and hyphens in dot-separated labels ("localhost"
+# alone is accepted for tests and demos); at most 254 characters (RFC 5321)
+ADDRESS = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+
+
+def is_address(value: str) -> bool:
+    """Whether ``value`` is an e-mail address frontdesk will send to (see ``ADDRESS``)."""
+    return len(value) <= 254 and ADDRESS.fullmatch(value) is not None
+
+
 CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "server.host": (lambda v: bool(v.strip()), "a host name or address"),
     "server.public_url": (lambda v: not v or _url("http", "https")(v), 'an http(s):// URL or ""'),
@@ -194,6 +209,13 @@ CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
         lambda v: not v or _url("http", "https", "ws", "wss")(v),
         'a ws(s):// URL or ""',
     ),
+    "mail.host": (lambda v: not any(c.isspace() or c in "/:@" for c in v),
+                  'a host name or address without a scheme or port, or ""'),
+    "mail.from_address": (is_address, "an e-mail address like help@example.com"),
+    "mail.reply_to": (lambda v: not v or is_address(v),
+                      'an e-mail address like team@example.com or ""'),
+    "mail.password_env": (lambda v: not v or v.replace("_", "").isalnum(),
+                          'the name of an environment variable (letters, digits, _) or ""'),
     "visitor_info_fields": (
         lambda v: (
             len({f.key for f in v}) == len(v)
@@ -239,6 +261,17 @@ def check_combinations(parts: Mapping[str, Any], source: Callable[[str], str]) -
             f"accounts.argon2_memory_cost_kib: expected at least 8 x accounts.argon2_parallelism "
             f"({8 * accounts.argon2_parallelism}), got {accounts.argon2_memory_cost_kib} "
             f"(from {source('accounts.argon2_memory_cost_kib')})"
+        )
+    mail = parts["mail"]
+    if mail.retry_initial_s > mail.retry_max_s:
+        raise ConfigError(
+            f"mail.retry_initial_s: expected at most mail.retry_max_s ({mail.retry_max_s}), "
+            f"got {mail.retry_initial_s} (from {source('mail.retry_initial_s')})"
+        )
+    if mail.user and not mail.password_env:
+        raise ConfigError(
+            "mail.password_env: expected the name of the environment variable holding the "
+            f"password of mail.user {mail.user!r}, got \"\" (from {source('mail.password_env')})"
         )
     if cluster.role == "backup" and not cluster.peer_url:
         raise ConfigError(

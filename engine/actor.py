@@ -180,7 +180,7 @@ class EngineActor(pykka.Actor):
     def started(self) -> None:
         """Run once the actor is registered (and after each restart)."""
 
-    def handle(self, message: Any) -> None:
+    def handle(self, message: object) -> None:
         raise NotImplementedError
 
     def now(self) -> float:

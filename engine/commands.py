@@ -70,6 +70,9 @@ class OperatorSay(Command):
     operator_id: str
     dialog_id: str
     text: str
+    format: str = "plain"  # how ``text`` is written: "plain" or "markdown"
+    html: str = ""  # its safe HTML, rendered by the adapter where it entered
+    plain: str = ""  # its plain-text form ("": ``text`` itself)
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,9 @@ class VisitorSay(Command):
     dialog_id: str
     token_hash: str
     text: str
+    format: str = "plain"  # how ``text`` is written: "plain" or "markdown"
+    html: str = ""  # its safe HTML, rendered by the adapter where it entered
+    plain: str = ""  # its plain-text form ("": ``text`` itself)
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,22 @@ class Typing(Command):
     on: bool
     operator_id: str | None = None  # None: the visitor (then token_hash is required)
     token_hash: str = ""
+
+
+# --- the server's own ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordMail(Command):
+    """The mail adapter reports what became of a mail about a dialog (a transcript): an
+    internal entry, for staff only. Not a client frame: only the server submits it."""
+
+    ACTION: ClassVar[str] = "record a mail in dialog {dialog}"
+    dialog_id: str
+    kind: str  # "transcript"
+    to: str
+    status: Literal["queued", "sent", "failed"]
+    text: str  # "sent to a@b" / "to a@b failed after 3 tries: reason"
 
 
 # --- managers ---------------------------------------------------------------------

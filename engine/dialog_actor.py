@@ -10,8 +10,6 @@ missed or sent twice. It arms the inactivity timer on the clock.
 
 from __future__ import annotations
 
-from typing import Any
-
 from engine import audience
 from engine import dialog_state as ds
 from engine import dialog_watch as dw
@@ -31,7 +29,7 @@ class DialogActor(EngineActor):
             # the holder logged out while we were down (its OperatorGone may be lost)
             self.directory.send(self.address, m.OperatorGone(holder), self.address)
 
-    def handle(self, message: Any) -> None:
+    def handle(self, message: object) -> None:
         if isinstance(message, m.Watch):
             self._watch(message)
             return

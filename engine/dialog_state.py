@@ -16,6 +16,7 @@ waits in the queue. It has three phases::
     queued|assigned  VisitorSay              (same)       dialog.message
     assigned   OperatorSay / MarkImportant   (same)       dialog.message / .important
                / AskForHelp / looking-for-info            / .help_requested / .looking_for_info
+    queued|assigned  RecordMail (the server)  (same)       dialog.mail (staff only)
     closed     anything                      -> Rejected ``closed``
     closed     Watch (visitor, last holder,  -> closed    (none: the history is replayed,
                manager)                                   nothing live follows)
@@ -183,6 +184,9 @@ def _say(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
         text=command.text,
         ref=command.ref,
         operator=op,
+        format=command.format,
+        html=command.html,
+        plain=command.plain,
     )
     return _history(s, e, _ack(command.ref, s, s.seq + 1))
 
@@ -227,6 +231,14 @@ def _ask_for_help(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return _answered(s, e, _ack(command.ref, s, s.seq + 1))
 
 
+def _record_mail(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    command = cmd.command
+    assert isinstance(command, c.RecordMail)
+    e = ev.MailRecordedEv(dialog=s.id, at=now, seq=s.seq + 1, kind=command.kind,
+                          to=command.to, status=command.status, text=command.text)
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
+
+
 def _monitor(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     command = cmd.command
     assert isinstance(command, c.Monitor)
@@ -256,6 +268,7 @@ COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
     c.ManagerClose: _command(_close),
     c.MarkImportant: _command(_mark_important),
     c.AskForHelp: _command(_ask_for_help),
+    c.RecordMail: _command(_record_mail),
     c.Monitor: _command(_monitor),
     c.Typing: _command(_typing),
 }

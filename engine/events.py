@@ -84,6 +84,11 @@ class MessagePostedEv(DialogEvent):
     text: str
     ref: str | None = None
     operator: str | None = None
+    # the rendered forms, kept with the source so a replay or a backup shows the same
+    # (docs/protocol.md "Formatted text"); a record of before they existed has the defaults
+    format: str = "plain"
+    html: str = ""
+    plain: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,6 +132,16 @@ class HelpRequestedEv(DialogEvent):
     TYPE: ClassVar[str] = "dialog.help_requested"
     seq: int
     operator: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MailRecordedEv(DialogEvent):
+    TYPE: ClassVar[str] = "dialog.mail"
+    seq: int
+    kind: str
+    to: str
+    status: str
     text: str
 
 
@@ -188,6 +203,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         LookingForInfoEv,
         ImportantMarkedEv,
         HelpRequestedEv,
+        MailRecordedEv,
         MonitorSetEv,
         DialogClosedEv,
         OperatorLoggedInEv,

@@ -106,7 +106,8 @@ def entry(e: ev.Event) -> n.DialogNotice | None:
             if e.author == "visitor"
             else ("operator" if e.author == "operator" else "system")
         )
-        return n.MessagePosted(e.dialog, e.seq, e.at, author, e.name, e.text, e.ref)
+        return n.MessagePosted(e.dialog, e.seq, e.at, author, e.name, e.plain or e.text, e.ref,
+                               e.format, e.text, e.html)
     if isinstance(e, ev.DialogTransferredEv):
         return n.DialogTransferred(
             e.dialog, e.seq, e.at, e.from_operator, e.from_name, e.to_operator, e.to_name, e.note
@@ -119,6 +120,8 @@ def entry(e: ev.Event) -> n.DialogNotice | None:
         return n.ImportantMarked(e.dialog, e.seq, e.at, e.important)
     if isinstance(e, ev.HelpRequestedEv):
         return n.HelpRequested(e.dialog, e.seq, e.at, e.operator, e.text)
+    if isinstance(e, ev.MailRecordedEv):
+        return n.MailRecorded(e.dialog, e.seq, e.at, e.kind, e.to, e.status, e.text)
     if isinstance(e, ev.DialogClosedEv):
         return n.DialogClosed(e.dialog, e.seq, e.at, e.by, e.reason)
     return None

@@ -322,7 +322,7 @@ class Barrier:
 @dataclass(frozen=True)
 class Tell:
     address: str
-    message: Any
+    message: object  # any message between actors (this module)
 
 
 @dataclass(frozen=True)

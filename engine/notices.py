@@ -138,6 +138,9 @@ class MessagePosted(DialogNotice):
     name: str
     text: str
     ref: str | None = None
+    format: str = "plain"  # how ``source`` is written
+    source: str = ""  # the text as written ("": ``text``)
+    html: str = ""  # its safe HTML ("": not rendered yet; the adapter renders it)
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,18 @@ class HelpRequested(DialogNotice):
     TYPE: ClassVar[str] = "dialog.help_requested"
     AUDIENCE: ClassVar[frozenset[Audience]] = STAFF
     operator: str
+    text: str
+
+
+@dataclass(frozen=True)
+class MailRecorded(DialogNotice):
+    """What became of a mail about the dialog (a transcript): queued, sent or failed."""
+
+    TYPE: ClassVar[str] = "dialog.mail"
+    AUDIENCE: ClassVar[frozenset[Audience]] = STAFF
+    kind: str
+    to: str
+    status: str
     text: str
 
 

@@ -13,8 +13,6 @@ logged out and their dialogs go back to the queue, as after a closed socket's gr
 
 from __future__ import annotations
 
-from typing import Any
-
 from engine import commands as c
 from engine import events as ev
 from engine import messages as m
@@ -45,7 +43,7 @@ class OperatorActor(EngineActor):
         if self.restored and grace is not None and self.state.logged_in:
             self.arm(os_.RESTORED_TICK, grace)
 
-    def handle(self, message: Any) -> None:
+    def handle(self, message: object) -> None:
         if isinstance(message, m.Watch):
             self._watch(message.subscriber)
             return

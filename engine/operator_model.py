@@ -172,3 +172,21 @@ def apply(s: OperatorState, e: ev.Event) -> OperatorState:
     if isinstance(e, ev.OperatorLoggedInEv):
         return dataclasses.replace(s, name=e.name, logged_in=True)
     return s
+
+
+def applied(s: OperatorState, *events: ev.Event) -> OperatorState:
+    """``s`` with ``events`` folded in (what a decision's effects must describe)."""
+    for e in events:
+        s = apply(s, e)
+    return s
+
+
+def availability_to_queue(s: OperatorState) -> m.Tell:
+    """The queue's view of ``s``, sent at every change of status, capacity or load."""
+    return m.Tell("queue", s.availability())
+
+
+def refused(cmd: m.Inbound, code: str, message: str, dialog: str | None = None) -> m.Decision:
+    """``cmd`` answered Rejected ``code``, nothing else done."""
+    rej = n.Rejected(cmd.command.ref, code, message, dialog)
+    return m.Decision((), (m.Reply(cmd.reply_to, rej),))

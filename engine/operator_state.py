@@ -45,6 +45,7 @@ from engine import commands as c
 from engine import events as ev
 from engine import messages as m
 from engine import notices as n
+from engine import operator_transfer as tr
 from engine.operator_model import (
     RECENT_KEPT,
     DialogHeld,
@@ -56,8 +57,11 @@ from engine.operator_model import (
     SlotReserved,
     TransferEnded,
     TransferStarted,
+    applied,
     apply,
+    availability_to_queue,
     logged_in,
+    refused,
 )
 from engine.settings import EngineSettings
 from engine.transitions import Handler, Table
@@ -86,21 +90,6 @@ RESTORED_TICK = "restored"
 """The timer of an operator restored from the journal whose console has not logged in."""
 
 
-def _avail(s: OperatorState) -> m.Tell:
-    return m.Tell("queue", s.availability())
-
-
-def _reject(cmd: m.Inbound, code: str, message: str, dialog: str | None = None) -> m.Decision:
-    rej = n.Rejected(cmd.command.ref, code, message, dialog)
-    return m.Decision((), (m.Reply(cmd.reply_to, rej),))
-
-
-def _after(s: OperatorState, *events: ev.Event) -> OperatorState:
-    for e in events:
-        s = apply(s, e)
-    return s
-
-
 def _ack(cmd: m.Inbound) -> m.Reply:
     return m.Reply(cmd.reply_to, n.Ack(cmd.command.ref))
 
@@ -117,7 +106,7 @@ def _login(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) ->
 
 
 def _logged_out(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
-    return _reject(cmd, "unknown_operator", f"operator {s.id} is logged out")
+    return refused(cmd, "unknown_operator", f"operator {s.id} is logged out")
 
 
 def _set_status(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
@@ -126,10 +115,10 @@ def _set_status(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSetting
     if command.status is s.status:
         return m.Decision((), (_ack(cmd),))
     e = ev.StatusSetEv(operator=s.id, at=now, status=command.status.value)
-    after = _after(s, e)
+    after = applied(s, e)
     fx: list[m.Effect] = [
         m.Publish(n.StatusChanged(s.id, after.status.value, now)),
-        _avail(after),
+        availability_to_queue(after),
     ]
     if command.status.tells_visitors:
         note = m.NoteLookingForInfo(s.id, s.name, reminder=False)
@@ -143,11 +132,11 @@ def _set_capacity(
     command = cmd.command
     assert isinstance(command, c.SetCapacity)
     if command.capacity < 0:
-        return _reject(
+        return refused(
             cmd, "invalid", f"cannot set capacity of {s.id} to {command.capacity}: must be >= 0"
         )
     e = ev.CapacitySetEv(operator=s.id, at=now, capacity=command.capacity)
-    return m.Decision((e,), (_ack(cmd), _avail(_after(s, e))))
+    return m.Decision((e,), (_ack(cmd), availability_to_queue(applied(s, e))))
 
 
 def _logout_command(
@@ -156,31 +145,11 @@ def _logout_command(
     return _logout(s, now, _ack(cmd))
 
 
-def _transfer(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
-    command = cmd.command
-    assert isinstance(command, c.Transfer)
-    d = command.dialog_id
-    if command.to_operator_id == s.id:
-        return _reject(cmd, "invalid", f"cannot transfer dialog {d} to {s.id}: it is yourself", d)
-    if d not in s.held:
-        if d in s.recent_closed:
-            return _reject(cmd, "closed", f"cannot transfer dialog {d}: it is closed", d)
-        return _reject(
-            cmd, "forbidden", f"cannot transfer dialog {d} as {s.id}: you do not hold it", d
-        )
-    tid = f"{s.id}#{s.next_tid}"
-    memo = TransferStarted(
-        operator=s.id, at=now, tid=tid, dialog=d, ref=command.ref, reply_to=cmd.reply_to
-    )
-    offer = m.TransferOffer(tid, d, s.id, s.name, command.note, command.ref, cmd.reply_to)
-    return m.Decision((memo,), (m.Tell(f"operator:{command.to_operator_id}", offer),))
-
-
 COMMANDS: dict[type[c.Command], Handler[OperatorState]] = {
     c.SetStatus: _set_status,
     c.SetCapacity: _set_capacity,
     c.OperatorLogout: _logout_command,
-    c.Transfer: _transfer,
+    c.Transfer: tr.transfer,
 }
 
 
@@ -195,7 +164,7 @@ def _offer(s: OperatorState, msg: m.Offer, now: float, cfg: EngineSettings) -> m
     if not s.status.takes_new_dialogs or s.load >= s.capacity:
         return _decline(s, msg, now, cfg)
     memo = SlotReserved(operator=s.id, at=now, dialog=msg.dialog, assigned=True)
-    after = _after(s, memo)
+    after = applied(s, memo)
     return m.Decision(
         (memo,),
         (
@@ -216,7 +185,7 @@ def _arrived(
     else:
         added = n.DialogAdded(s.id, msg.dialog, msg.seq, msg.visitor_name)
     memo = DialogHeld(operator=s.id, at=now, added=added)
-    return m.Decision((memo,), (m.Publish(added), _avail(_after(s, memo))))
+    return m.Decision((memo,), (m.Publish(added), availability_to_queue(applied(s, memo))))
 
 
 def _arrived_too_late(
@@ -232,7 +201,7 @@ def _release_slot(
     if msg.dialog not in s.reserved:
         return m.Decision()
     memo = SlotReleased(operator=s.id, at=now, dialog=msg.dialog)
-    return m.Decision((memo,), (_avail(_after(s, memo)),))
+    return m.Decision((memo,), (availability_to_queue(applied(s, memo)),))
 
 
 def _dialog_released(
@@ -242,44 +211,7 @@ def _dialog_released(
         return m.Decision()
     memo = DialogLeft(operator=s.id, at=now, dialog=msg.dialog, closed=msg.reason == "closed")
     removed = n.DialogRemoved(s.id, msg.dialog, msg.seq, msg.reason)
-    return m.Decision((memo,), (m.Publish(removed), _avail(_after(s, memo))))
-
-
-def _abort(t: m.TransferOffer, code: str, message: str) -> m.Decision:
-    a = m.AbortTransfer(t.tid, t.dialog, t.from_operator, code, message, t.ref, t.reply_to)
-    return m.Decision((), (m.Tell(f"dialog:{t.dialog}", a),))
-
-
-def _transfer_offer(
-    s: OperatorState, t: m.TransferOffer, now: float, settings: EngineSettings
-) -> m.Decision:
-    if s.load >= s.capacity and not settings.allow_transfer_over_capacity:
-        return _abort(
-            t,
-            "at_capacity",
-            f"cannot transfer dialog {t.dialog} to {s.id}: at capacity ({s.load}/{s.capacity})",
-        )
-    memo = SlotReserved(operator=s.id, at=now, dialog=t.dialog)
-    done = m.CompleteTransfer(
-        t.tid, t.dialog, t.from_operator, t.from_name, s.id, s.name, t.note, t.ref, t.reply_to
-    )
-    return m.Decision((memo,), (m.Tell(f"dialog:{t.dialog}", done), _avail(_after(s, memo))))
-
-
-def _transfer_offer_logged_out(
-    s: OperatorState, t: m.TransferOffer, now: float, settings: EngineSettings
-) -> m.Decision:
-    return _abort(
-        t, "unknown_operator", f"cannot transfer dialog {t.dialog} to {s.id}: logged out"
-    )
-
-
-def _transfer_finished(
-    s: OperatorState, msg: m.TransferFinished, now: float, cfg: EngineSettings
-) -> m.Decision:
-    if msg.tid not in s.pending:
-        return m.Decision()
-    return m.Decision((TransferEnded(operator=s.id, at=now, tid=msg.tid),), ())
+    return m.Decision((memo,), (m.Publish(removed), availability_to_queue(applied(s, memo))))
 
 
 def _logout(s: OperatorState, now: float, *answer: m.Effect) -> m.Decision:
@@ -288,7 +220,7 @@ def _logout(s: OperatorState, now: float, *answer: m.Effect) -> m.Decision:
     gone = m.OperatorGone(s.id)
     fx: list[m.Effect] = list(answer)
     fx += [m.Tell(f"dialog:{d}", gone) for d in (*s.held, *sorted(s.reserved))]
-    fx += [_avail(_after(s, e)), m.Tell(s.address, m.Retire())]
+    fx += [availability_to_queue(applied(s, e)), m.Tell(s.address, m.Retire())]
     return m.Decision((e,), tuple(fx))
 
 
@@ -306,60 +238,6 @@ def _tick(s: OperatorState, t: m.Tick, now: float, cfg: EngineSettings) -> m.Dec
     return m.Decision()
 
 
-def _undeliverable(
-    s: OperatorState, u: m.Undeliverable, now: float, cfg: EngineSettings
-) -> m.Decision:
-    inner = u.message
-    why = {"absent": "is not logged in", "crashed": "failed", "failed": "is unavailable"}[u.reason]
-    who = u.address.split(":", 1)[-1]
-    if isinstance(inner, m.TransferOffer):
-        code = "unknown_operator" if u.reason == "absent" else "internal"
-        a = m.AbortTransfer(
-            inner.tid,
-            inner.dialog,
-            s.id,
-            code,
-            f"cannot transfer dialog {inner.dialog} to {who}: {who} {why}",
-            inner.ref,
-            inner.reply_to,
-        )
-        return m.Decision((), (m.Tell(f"dialog:{inner.dialog}", a),))
-    if isinstance(inner, m.Assign | m.CompleteTransfer):
-        memo = SlotReleased(operator=s.id, at=now, dialog=inner.dialog)
-        after = _after(s, memo)
-        fx: list[m.Effect] = []
-        if isinstance(inner, m.Assign) and u.reason == "crashed":
-            # back to its place in the queue, with our fresh availability in the same
-            # message (a separate Availability first would let a later dialog overtake it)
-            fx.append(m.Tell("queue", m.OfferDeclined(inner.dialog, s.id, after.availability())))
-        elif isinstance(inner, m.Assign):
-            fx += [m.Tell("queue", m.Dequeue(inner.dialog)), _avail(after)]
-        else:
-            fx.append(_avail(after))
-            rej = n.Rejected(
-                inner.ref,
-                "closed" if u.reason == "absent" else "internal",
-                f"cannot transfer dialog {inner.dialog}: it "
-                + ("is closed" if u.reason == "absent" else "failed"),
-                inner.dialog,
-            )
-            fx.append(m.Reply(inner.reply_to, rej))
-            fin = m.TransferFinished(inner.tid, inner.dialog)
-            fx.append(m.Tell(f"operator:{inner.from_operator}", fin))
-        return m.Decision((memo,), tuple(fx))
-    if isinstance(inner, m.AbortTransfer):
-        rej = n.Rejected(inner.ref, inner.code, inner.message, inner.dialog)
-        fx2: list[m.Effect] = [m.Reply(inner.reply_to, rej)]
-        if inner.from_operator != s.id:
-            fx2.append(
-                m.Tell(
-                    f"operator:{inner.from_operator}", m.TransferFinished(inner.tid, inner.dialog)
-                )
-            )
-        return m.Decision((TransferEnded(operator=s.id, at=now, tid=inner.tid),), tuple(fx2))
-    return m.Decision()
-
-
 IN, OUT = Presence.LOGGED_IN, Presence.LOGGED_OUT
 
 TRANSITIONS: dict[tuple[Presence, type[Any]], Handler[OperatorState]] = {
@@ -372,14 +250,14 @@ TRANSITIONS: dict[tuple[Presence, type[Any]], Handler[OperatorState]] = {
     (IN, m.TransferIn): _arrived,
     (OUT, m.AssignmentDone): _arrived_too_late,
     (OUT, m.TransferIn): _arrived_too_late,
-    (IN, m.TransferOffer): _transfer_offer,
-    (OUT, m.TransferOffer): _transfer_offer_logged_out,
+    (IN, m.TransferOffer): tr.transfer_offer,
+    (OUT, m.TransferOffer): tr.transfer_offer_logged_out,
     # in both presences: a retiring operator still frees its slots and ends its transfers
     **{(p, m.ReleaseSlot): _release_slot for p in (IN, OUT)},
     **{(p, m.DialogReleased): _dialog_released for p in (IN, OUT)},
-    **{(p, m.TransferFinished): _transfer_finished for p in (IN, OUT)},
+    **{(p, m.TransferFinished): tr.transfer_finished for p in (IN, OUT)},
     **{(p, m.Tick): _tick for p in (IN, OUT)},
-    **{(p, m.Undeliverable): _undeliverable for p in (IN, OUT)},
+    **{(p, m.Undeliverable): tr.undeliverable for p in (IN, OUT)},
 }
 
 TABLE: Table[OperatorState] = Table(
@@ -395,5 +273,5 @@ def decide(s: OperatorState, msg: object, now: float, settings: EngineSettings) 
         if not s.logged_in:
             return _logged_out(s, msg, now, settings)
         why = f"cannot {c.action(msg.command)}: an operator does not handle that"
-        return _reject(msg, "invalid", why)
+        return refused(msg, "invalid", why)
     return TABLE.decide(s, msg, now, settings)

@@ -7,8 +7,6 @@ that tells the positions held back by pacing (see ``engine/queue_state.py``).
 
 from __future__ import annotations
 
-from typing import Any
-
 from engine import messages as m
 from engine import queue_state as qs
 from engine.actor import Context, EngineActor
@@ -30,7 +28,7 @@ class QueueActor(EngineActor):
         self.commit(m.Decision((), offers + told))
         self._arm_positions()
 
-    def handle(self, message: Any) -> None:
+    def handle(self, message: object) -> None:
         if isinstance(message, m.WatchQueue):
             # told the current values first, then a watcher: no change can overtake them
             self.commit(m.Decision((), qs.told_now(self.state, message.subscriber)))

@@ -49,6 +49,7 @@ _TO_DIALOG = (
     c.Typing,
     c.Monitor,
     c.ManagerClose,
+    c.RecordMail,
 )
 
 

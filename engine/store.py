@@ -120,7 +120,7 @@ class StoreActor(EngineActor):
                 leftover.reply_to.set(response)
         return None
 
-    def handle(self, message: Any) -> None:
+    def handle(self, message: object) -> None:
         if isinstance(message, m.Rebuild):
             self._poisoned.discard(message.address)  # behind all its commits: read it back
             self._try_rebuild(message.address)

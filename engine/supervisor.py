@@ -86,7 +86,7 @@ class Supervisor(EngineActor):
         if env is not None:
             self.directory.done(self.address, env.id)
 
-    def handle(self, message: Any) -> None:
+    def handle(self, message: object) -> None:
         if isinstance(message, m.Inbound):
             if isinstance(message.command, c.OpenDialog):
                 self._open(message, message.command)

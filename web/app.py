@@ -24,6 +24,7 @@ from web.http_routes import HttpRoutes, not_serving
 from web.json_body import JsonBodyGuard
 from web.password_route import change_password
 from web.presence import Presence
+from web.transcript_routes import routes as transcript_routes
 from web.ws_base import WsConnection
 from web.ws_manager import ManagerConnection
 from web.ws_operator import OperatorConnection
@@ -201,6 +202,7 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
         Route("/healthz", http.healthz),
         Route("/metrics", http.metrics),
         *(WebSocketRoute(path, through_starlette) for path in endpoints),
+        *transcript_routes(ctx),
         *extra_routes,
         Mount("/static", StaticFiles(directory=ctx.options.static_dir, check_dir=False),
               name="static"),

@@ -23,6 +23,7 @@ from web.session_sockets import SessionSockets
 _OBSERVED = (DialogOpened, DialogAssigned, DialogClosed)  # a tuple: a union is built per call
 
 if TYPE_CHECKING:
+    from adapters.mail.service import MailService
     from web.front import WsHandler
     from web.ws_base import WsConnection
 
@@ -71,6 +72,7 @@ class ServerContext:
     sessions: SessionSockets = field(default_factory=SessionSockets)  # sockets by session
     login_guard: LoginGuard | None = None  # None: made from options.login_limits at first use
     readiness: Readiness = field(default_factory=Readiness)  # named conditions (/healthz)
+    mail: MailService | None = None  # the outbox and its worker (adapters.mail); None: no mail
 
     def logins(self) -> LoginGuard:
         """The throttle and hash bound every password check goes through."""

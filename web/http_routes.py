@@ -196,6 +196,8 @@ class HttpRoutes:
         """Prometheus text; a cluster node appends its ``metrics_text()`` (role, epoch, lag)."""
         snapshot = self.ctx.engine.snapshot() if self.ctx.node.ready else None
         extra = [gcstats.render_prometheus().rstrip("\n"), *self.ctx.readiness.metrics()]
+        if self.ctx.mail is not None:
+            extra.append(self.ctx.mail.worker.metrics_text())
         metrics_text = getattr(self.ctx.node, "metrics_text", None)
         if callable(metrics_text):
             extra.append(str(metrics_text()).rstrip("\n"))

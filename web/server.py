@@ -19,6 +19,7 @@ from hypercorn.config import Config as HypercornConfig
 from starlette.routing import BaseRoute
 
 from adapters.bridge import Bridge
+from adapters.mail.service import MailService
 from engine.api import EnginePort
 from web.app import build_app
 from web.context import ServerContext
@@ -60,8 +61,13 @@ async def run_server(
             port: int = await nursery.start(
                 front.serve, ctx.options.host, ctx.options.port, stop_listening)
             ctx.port = port
+            mail_scope = trio.CancelScope()
+            if ctx.mail is not None:
+                ctx.mail.worker.active = lambda: ctx.node.role == "primary"
+                nursery.start_soon(_run_mail, ctx.mail, mail_scope)
             task_status.started(port)
             await stop.wait()
+            mail_scope.cancel()  # a mail being sent stays queued: it is sent after the restart
             log.info("shutting down: closing %d websockets with 1001", len(ctx.connections))
             ctx.accepting = False
             stop_listening.set()
@@ -72,6 +78,11 @@ async def run_server(
     finally:
         ctx.tasks = None
         ctx.engine.unwatch_all(ctx.observe)
+
+
+async def _run_mail(mail: MailService, scope: trio.CancelScope) -> None:
+    with scope:
+        await mail.run()
 
 
 async def stop_on_signals(stop: trio.Event) -> None:

@@ -52,6 +52,7 @@ from engine.notices import (
 from web.context import ServerContext
 from web.cursors import stamp_epoch
 from web.ratelimit import TokenBucket
+from web.say_text import complete_message
 from web.ws_transport import Transport, WsprotoTransport
 
 log = logging.getLogger("frontdesk.web")
@@ -338,6 +339,8 @@ class WsConnection:
             # entry (its assignment) is out of date, and would say "waiting" after it
             return None
         if isinstance(notice, MessagePosted):
+            if frame is not None and not notice.html:
+                complete_message(frame)  # journaled before its rendering existed
             if notice.ref is not None and self._says.pop(notice.ref, 0) is None:
                 _remember(self._echoed, notice.ref)  # this frame answers the say
         elif isinstance(notice, Ack | Rejected) and notice.ref is not None:

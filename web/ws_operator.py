@@ -49,6 +49,7 @@ from engine.notices import (
 )
 from web.auth import User, user_json
 from web.context import ServerContext
+from web.say_text import rendered_say
 from web.ws_base import CLOSE_INTERNAL, CLOSE_NORMAL, WsConnection
 
 NOT_MINE = frozenset({"forbidden", "unknown_dialog"})  # refusals of a watch from resume
@@ -115,8 +116,9 @@ class OperatorConnection(WsConnection):
         elif frame.type == "status":
             engine.submit(SetStatus(op, frame.status(), ref=ref), self.reply)
         elif frame.type == "say":
-            engine.submit(OperatorSay(op, frame.text("dialog"), frame.text("text"), ref=ref),
-                          self.reply)
+            said = await rendered_say(frame)
+            engine.submit(OperatorSay(op, frame.text("dialog"), said.source, said.format,
+                                      said.html, said.plain, ref=ref), self.reply)
         elif frame.type == "typing":
             engine.submit(Typing(frame.text("dialog"), frame.flag("on"), operator_id=op, ref=ref))
         elif frame.type == "transfer":

@@ -20,6 +20,7 @@ from adapters.bridge import Delivery
 from adapters.wire import Endpoint, Frame, WireError
 from engine.commands import OpenDialog, Typing, VisitorClose, VisitorSay
 from engine.notices import Ack, Notice, Rejected
+from web.say_text import rendered_say
 from web.ws_base import WsConnection
 
 
@@ -63,9 +64,10 @@ class VisitorConnection(WsConnection):
         else:
             dialog, hashed = self._target(frame)
             if frame.type == "say":
-                engine.submit(
-                    VisitorSay(dialog, hashed, frame.text("text"), ref=frame.ref), self.reply
-                )
+                said = await rendered_say(frame)
+                say = VisitorSay(dialog, hashed, said.source, said.format, said.html,
+                              said.plain, ref=frame.ref)
+                engine.submit(say, self.reply)
             elif frame.type == "typing":
                 engine.submit(Typing(dialog, frame.flag("on"), token_hash=hashed, ref=frame.ref))
             elif frame.type == "close":

@@ -51,7 +51,9 @@ from adapters.client.socket import one_exception, open_socket
 
 log = logging.getLogger("frontdesk.client")
 
-RETRY_CODES = frozenset({"unavailable"})  # refused for now: the same request again is safe
+# refused for now (the journal cannot be written; over the connection's rate): the same
+# request again, same ref, is safe and may succeed
+RETRY_CODES = frozenset({"unavailable", "rate_limited"})
 FINAL_CLOSE_CODES = frozenset({1000, 1008})  # closed on purpose (logout, session ended): stay off
 # an upgrade refused for who the client is (no session, wrong role, foreign Origin): another
 # try, or another node, gives the same answer, so the cause is raised at once
@@ -340,7 +342,8 @@ class ClientBase(FrameLog):
 
         A ``say`` is remembered until acknowledged and sent again (same ``ref``)
         after a reconnection, so it survives a dropped socket. A request refused with a
-        code of ``RETRY_CODES`` (``unavailable``: the node cannot write its journal now)
+        code of ``RETRY_CODES`` (``unavailable``: the node cannot write its journal now;
+        ``rate_limited``)
         is sent again, same ``ref``, after ``retry_backoff``, until ``timeout``; the
         engine answers a ref it already holds with the original answer, never twice.
         When the client stops for good while waiting (a refused reconnection, a final

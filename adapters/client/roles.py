@@ -131,9 +131,12 @@ class OperatorClient(ClientBase):
         return await self.request({"type": "status", "status": status}, timeout)
 
     async def say(self, dialog: str, text: str, ref: str | None = None,
-                  timeout: float = 10.0) -> Frame:
-        """Post ``text`` in ``dialog``; returns the ``dialog.message`` that answers it."""
+                  timeout: float = 10.0, format: str | None = None) -> Frame:
+        """Post ``text`` in ``dialog``; returns the ``dialog.message`` that answers it.
+        ``format="markdown"``: ``text`` is the formatted subset of ``docs/protocol.md``."""
         frame: Frame = {"type": "say", "dialog": dialog, "text": text}
+        if format is not None:
+            frame["format"] = format
         if ref is not None:
             frame["ref"] = ref
         return await self.request(frame, timeout)

@@ -4,9 +4,10 @@ Whatever goes wrong with the witness — unreachable, paused, answering an error
 could not save its book), answering nonsense — is one thing here: no answer. A
 primary then fences itself when its lease runs out and keeps asking; it never stops.
 
-``LeaseKeeper.request`` performs the machine's ``RequestLease``; ``keep``
-renews the lease of a primary every ``lease_s / 4`` (retrying at once after a
-failed attempt, each attempt bounded by what is left of the lease) and tells
+``LeaseKeeper.request`` performs the machine's ``RequestLease``; the keeper's
+renewal thread (``renewal.py``: its own thread and trio loop, so no other work on
+the node delays it) renews the lease of a primary every ``lease_s / 4`` (retrying
+at once after a failed attempt, each attempt bounded by what is left of it) and tells
 the witness which standby is in sync (``ReplicationGate.standby_in_sync``).
 When the gate's waiters stall (the backup stopped acknowledging), the next
 renewal reports no standby, and only once the witness confirmed it are the
@@ -21,7 +22,8 @@ from typing import TYPE_CHECKING
 
 import trio
 
-from adapters.witness.book import Granted, WitnessError
+from adapters.replication.renewal import LEASE_MARGIN, RenewalThread
+from adapters.witness.book import Granted, Refused, WitnessError
 from engine.cluster import (
     HandoverFailed,
     HigherEpochSeen,
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("frontdesk.cluster")
 
-LEASE_MARGIN = 0.9  # count our lease as 90 % of what the witness grants, from the send time
 
 
 class LeaseKeeper:
@@ -46,12 +47,13 @@ class LeaseKeeper:
         self.inflight = False
         self.granted_until = 0.0  # monotonic end of the lease the last acquire got
         self.fresh_grant = False  # that acquire started a new epoch
-        self._renew_now = trio.Event()
-        self._degrade = False
-        self._scope: trio.CancelScope | None = None
+        self.degrade_asked = False  # the next renewal reports no standby (gate stalled)
+        self.generation = 0  # of the renewal thread now running (renewal.py)
+        self._runner: RenewalThread | None = None
 
     def renew_soon(self) -> None:
-        self._renew_now.set()
+        if self._runner is not None:
+            self._runner.wake()
 
     async def request(self) -> None:
         """Ask the witness for the lease (RequestLease); feed the answer to the node."""
@@ -89,63 +91,40 @@ class LeaseKeeper:
             self.inflight = False
 
     def start_keeper(self) -> None:
+        """Renew the lease of the current epoch from now on, on its own thread."""
         self.stop_keeper()
-        scope = trio.CancelScope()
-        self._scope = scope
-        self.node.nursery().start_soon(self.keep, scope)
+        self.generation += 1
+        self._runner = RenewalThread(self, self.generation, self.node.state.epoch)
+        self._runner.start()
 
     def stop_keeper(self) -> None:
-        if self._scope is not None:
-            self._scope.cancel()
-            self._scope = None
+        self.generation += 1  # whatever the old renewer still posts is dropped
+        if self._runner is not None:
+            self._runner.stop()
+            self._runner = None
 
-    async def keep(self, scope: trio.CancelScope) -> None:
-        """Renew every lease_s / 4; after a failed attempt retry at once, each attempt
-        bounded by what is left of the lease; fence when it runs out unconfirmed."""
+    # -- what the renewal thread posts to the node's loop (renewal.py) ------------------
+
+    def renewed(self, standby: str | None) -> None:
         node = self.node
-        settings = node.settings
-        with scope:
-            while True:
-                self._renew_now = trio.Event()
-                degrade = self._degrade
-                standby = None if degrade else node.gate.standby_in_sync()
-                sent = node.monotonic()
-                left = node.gate.lease_left()
-                answer = None
-                with trio.move_on_after(max(0.05, min(settings.lease_s / 2, left))):
-                    try:
-                        answer = await node.witness.renew(
-                            settings.node_name, node.state.epoch, settings.lease_s, standby
-                        )
-                    except WitnessError as e:
-                        log.warning("lease renewal failed: %s", e)
-                if isinstance(answer, Granted):
-                    node.gate.extend(sent + answer.lease_s * LEASE_MARGIN)
-                    if standby != node.standby_reported:
-                        node.standby_reported = standby
-                        node.changed()
-                    if degrade:
-                        self._degrade = False
-                        node.gate.degraded()
-                        log.warning("backup not in sync: the witness will not promote it")
-                elif answer is not None:
-                    if answer.holder_url and answer.holder != settings.node_name:
-                        node.primary_hint_url = answer.holder_url
-                    node.feed(LeaseRefused(answer.epoch, answer.holder))
-                    return
-                if not node.gate.lease_valid():
-                    node.feed(LeaseExpired())
-                    return
-                if node.serving and node.engine_fenced():  # refused under us: never claim it
-                    node.feed(WritesRefused())
-                    return
-                pause = settings.lease_s / 4 if answer is not None else settings.lease_s / 20
-                with trio.move_on_after(pause):
-                    await self._renew_now.wait()
+        if standby != node.standby_reported:
+            node.standby_reported = standby
+            node.changed()
+        if node.serving and node.engine_fenced():  # refused under us: never claim it
+            node.feed(WritesRefused())
+
+    def refused(self, answer: Refused) -> None:
+        node = self.node
+        if answer.holder_url and answer.holder != node.settings.node_name:
+            node.primary_hint_url = answer.holder_url
+        node.feed(LeaseRefused(answer.epoch, answer.holder))
+
+    def expired(self) -> None:
+        self.node.feed(LeaseExpired())
 
     def stall_from_thread(self) -> None:
         """The gate's waiters timed out (store thread): renew at once with no standby."""
-        self._degrade = True
+        self.degrade_asked = True
         self.node.call_soon(self.renew_soon)
 
     async def hand_over(self, epoch: int) -> None:

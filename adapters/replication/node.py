@@ -31,6 +31,7 @@ from adapters.replication.gate import GatedJournal, ReplicaJournal, ReplicationG
 from adapters.replication.hot_standby import HotState
 from adapters.replication.lease import LeaseKeeper
 from adapters.replication.protocol import EpochRuns
+from adapters.replication.repair import verify_and_cut
 from adapters.replication.settings import ClusterSettings, replication_url
 from adapters.replication.source import ReplicationSource
 from adapters.storage.checkpoint import CheckpointStore
@@ -223,6 +224,7 @@ class ClusterNode:
                 task_status.started()
                 await trio.sleep_forever()
         finally:
+            self.lease.stop_keeper()
             with trio.CancelScope(shield=True):
                 await self.stop_engine()
 
@@ -230,21 +232,9 @@ class ClusterNode:
         return EpochRuns.of(self.journal_raw.read(0))  # streamed, not loaded
 
     def _verify_and_repair(self) -> bool:
-        verify = getattr(self.journal_raw, "verify", None)
-        if verify is None:
-            return True
-        report = verify()
-        if report.ok:
-            return True
-        self.verify_problem = str(report)
-        log.error(
-            "journal damaged: %s; cutting after seq %d, will repair from the peer",
-            report,
-            report.last_good_seq,
-        )
-        cut = self.journal_raw.truncate_after(report.last_good_seq)
+        self.verify_problem, cut = verify_and_cut(self.journal_raw)
         self.discarded.extend(cut)
-        return False
+        return self.verify_problem is None
 
     # -- feeding the machine ---------------------------------------------------------
 

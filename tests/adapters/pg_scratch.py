@@ -2,11 +2,13 @@
 
 ``tests/adapters/conftest.py`` starts one cluster for the whole session, shared by
 every test that takes it; a test that takes the database away must not take it
-from the others, so it starts one of its own here (about a second with ``-F``).
+from the others, so those tests share one of their own here (started at the
+first of them, removed when the test process exits).
 """
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import glob
 import os
@@ -67,7 +69,8 @@ class ScratchPostgres:
         self.port = _free_port()
         self.running = False
         self._databases = 0
-        self._run("initdb", "-D", str(self.data), "-U", "frontdesk", "--auth=trust", "-E", "UTF8")
+        self._run("initdb", "-N", "-D", str(self.data), "-U", "frontdesk", "--auth=trust",
+                  "-E", "UTF8")  # -N: no fsync, a throwaway cluster
         self.start()
 
     def fresh_database(self) -> str:
@@ -105,8 +108,14 @@ class ScratchPostgres:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+_SHARED: list[ScratchPostgres] = []
+
+
 def own_postgres() -> ScratchPostgres:
-    """A cluster of a test module's own; skips when the server binaries are missing."""
+    """The cluster of the tests that take the database away (one per test process, removed
+    at its exit; each test takes a ``fresh_database()``); skips without the binaries."""
+    if _SHARED:
+        return _SHARED[0]
     bins = bin_dir()
     if bins is None:
         pytest.skip("needs Debian's PostgreSQL server binaries (make debian-packages)")
@@ -116,9 +125,12 @@ def own_postgres() -> ScratchPostgres:
         except KeyError:
             pytest.skip("running as root needs the postgres user to start PostgreSQL")
     try:
-        return ScratchPostgres(bins)
+        server = ScratchPostgres(bins)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         pytest.fail(f"could not start a PostgreSQL server of the test's own: {exc}")
+    _SHARED.append(server)
+    atexit.register(server.remove)
+    return server
 
 
 @dataclasses.dataclass

@@ -27,18 +27,10 @@ pytestmark = pytest.mark.timeout(90)
 RESUME_WITHIN_S = MAX_DELAY_S + 5.0
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[ScratchPostgres]:
-    server = own_postgres()
-    try:
-        yield server
-    finally:
-        server.remove()
-
-
 @pytest.fixture
-def pg(cluster: ScratchPostgres) -> Iterator[ScratchPostgres]:
-    """The module's cluster, running (a test may stop it: it is started again after)."""
+def pg() -> Iterator[ScratchPostgres]:
+    """The cluster of our own, running (a test may stop it: it is started again after)."""
+    cluster = own_postgres()
     if not cluster.running:
         cluster.start()
     yield cluster

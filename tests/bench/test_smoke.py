@@ -24,6 +24,7 @@ ROWS = {
     "startup": 2,
     "journal": 6,
     "history": 2,
+    "render": 2,
     "saturation": 1,
     "latency_low": 6,
     "latency_high": 6,

@@ -8,7 +8,9 @@ import pytest
 
 from engine import events as ev
 from engine.errors import JournalError
+from engine.history import entry as history_entry
 from engine.journal import Record
+from engine.notices import MessagePosted
 
 SAMPLES: list[ev.Event] = [
     ev.DialogOpenedEv(
@@ -37,6 +39,8 @@ SAMPLES: list[ev.Event] = [
     ev.LookingForInfoEv(dialog="d-1", at=6.0, seq=6, operator_name="Bob", reminder=True),
     ev.ImportantMarkedEv(dialog="d-1", at=7.0, seq=7, important=True),
     ev.HelpRequestedEv(dialog="d-1", at=8.0, seq=8, operator="bob", text="?"),
+    ev.MailRecordedEv(dialog="d-1", at=8.5, seq=9, kind="transcript", to="v@example.com",
+                      status="sent", text="sent to v@example.com"),
     ev.MonitorSetEv(dialog="d-1", at=9.0, manager="boss", on=True),
     ev.DialogClosedEv(dialog="d-1", at=10.0, seq=9, by="visitor", reason="bye"),
     ev.OperatorLoggedInEv(operator="ann", at=1.0, name="Ann", capacity=None),
@@ -96,3 +100,32 @@ def test_missing_upcaster_is_a_journal_error(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(ev.CapacitySetEv, "VERSION", 2)
     with pytest.raises(JournalError, match="no upcaster"):
         ev.from_record(Record(1, 1, "operator:a", "operator.capacity", 1, {"operator": "a"}, 0.0))
+
+
+def test_a_message_journaled_before_formatting_reads_as_plain_without_html() -> None:
+    data = {"dialog": "d-1", "seq": 3, "author": "visitor", "name": "Vera", "text": "hi <b>",
+            "ref": "m-1", "operator": None}
+    record = Record(seq=9, epoch=1, stream="dialog:d-1", type="dialog.message", version=1,
+                    data=data, at=5.0)
+    event = ev.from_record(record)
+    assert isinstance(event, ev.MessagePostedEv)
+    assert (event.format, event.html, event.plain) == ("plain", "", "")
+    notice = history_entry(event)
+    assert isinstance(notice, MessagePosted)
+    # the adapter renders an entry without html when it reads it (web/say_text.py)
+    assert (notice.format, notice.source, notice.text, notice.html) == (
+        "plain", "hi <b>", "hi <b>", "")
+
+
+def test_a_formatted_message_keeps_its_three_forms() -> None:
+    event = ev.MessagePostedEv(at=1.0, dialog="d-1", seq=4, author="operator", name="Ann",
+                               text="**hi**", format="markdown", html="<p><strong>hi</strong></p>",
+                               plain="hi")
+    again = ev.from_record(Record(seq=1, epoch=1, stream=event.stream, type=event.TYPE,
+                                  version=event.VERSION, data=json.loads(json.dumps(
+                                      ev.to_new_event(event).data)), at=1.0))
+    assert again == event
+    notice = history_entry(again)
+    assert isinstance(notice, MessagePosted)
+    assert (notice.format, notice.source, notice.text, notice.html) == (
+        "markdown", "**hi**", "hi", "<p><strong>hi</strong></p>")

@@ -31,6 +31,7 @@ from tests.fuzz.strategies import hostile_text, json_values, nested
 LOGINS = ["ann", "eve", "maria", "nobody", "", "ANN", "ann\x00", "ann\ud800"]
 PATHS = ["/api/login", "/api/logout", "/api/password", "/api/inspect", "/api/me",
          "/api/config", "/api/cluster", "/api/cluster/switchover", "/healthz", "/metrics",
+         "/api/dialogs/d-1/transcript", "/api/dialogs/d-1/history", "/api/dialogs/%00/history",
          "/api/nope", "/api/login/", "/api/../api/me", "/api/%00", "/api/%ff"]
 CONTENT_TYPES = [None, "application/json", "application/json; charset=utf-8",
                  "application/json; charset=utf-16", "text/plain", "text/json",

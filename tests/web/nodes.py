@@ -21,6 +21,7 @@ import trio
 
 from adapters.accounts import Accounts
 from adapters.client import ClientBase, ManagerClient, OperatorClient, VisitorClient
+from adapters.mail.service import MailService
 from adapters.storage import SqlJournal
 from engine.clock import ManualClock
 from engine.runtime import Engine
@@ -76,7 +77,7 @@ class Node:
 
 async def start_node(
     tmp_path: Path, accounts: Accounts, *, options: dict[str, Any], settings: EngineSettings,
-    nursery: trio.Nursery, stop: trio.Event,
+    nursery: trio.Nursery, stop: trio.Event, mail: MailService | None = None,
 ) -> Node:
     journal = SqlJournal(tmp_path / "journal.sqlite3", synchronous="normal")
     clock = ManualClock()
@@ -84,6 +85,7 @@ async def start_node(
     await trio.to_thread.run_sync(engine.start)
     opts = dataclasses.replace(ServerOptions(port=0), **options)
     ctx = ServerContext(engine, accounts, opts, clock, StaticNode(journal.epoch, ready=True))
+    ctx.mail = mail
     port: int = await nursery.start(run_server, ctx, stop)
     return Node(f"http://127.0.0.1:{port}", port, ctx, engine, accounts, clock, journal, nursery)
 

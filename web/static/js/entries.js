@@ -17,6 +17,8 @@ export function describeEntry(entry, clock = (at) => String(at)) {
       return entry.important ? "Marked important." : "No longer marked important.";
     case "dialog.help_requested":
       return `Help requested${entry.text ? `: ${entry.text}` : "."}`;
+    case "dialog.mail":
+      return `${entry.kind === "transcript" ? "Transcript" : "Mail"} ${entry.text}.`;
     case "dialog.requeued":
       return `Back in the queue (${entry.reason || entry.operator}).`;
     case "dialog.closed":

@@ -5,7 +5,9 @@ import { h, replaceChildren, setText } from "../dom.js";
 import { Link, wsUrl } from "../link.js";
 import { everySecond } from "../time.js";
 import { newRef } from "../transcript.js";
+import { wireFormatting } from "./format.js";
 import { MainBackBanner } from "./main_back.js";
+import { wireMailAndPrint } from "./mail_print.js";
 import { ConsoleModel } from "./model.js";
 import { renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
 
@@ -112,7 +114,7 @@ class Console {
     const input = $("message");
     const text = input.value.trim();
     if (!dialog || dialog.gone || !text) return;
-    const frame = { type: "say", dialog: dialog.id, text, ref: newRef("o") };
+    const frame = { type: "say", dialog: dialog.id, text, format: "markdown", ref: newRef("o") };
     this.stopTyping();
     this.model.outbox.add(frame); // stored first, sent in order, kept until the server takes it
     input.value = "";
@@ -139,6 +141,16 @@ class Console {
 
   wireCompose() {
     const input = $("message");
+    wireFormatting({
+      input,
+      toolbar: $("format-bar"),
+      dialog: $("link-dialog"),
+      form: $("link-form"),
+      text: $("link-text"),
+      url: $("link-url"),
+      error: $("link-error"),
+      cancel: $("link-cancel"),
+    });
     input.addEventListener("input", () => this.typed());
     input.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -174,6 +186,7 @@ class Console {
       modal.close();
     });
     this.wireHelp(command);
+    wireMailAndPrint(() => this.model.openDialog);
   }
 
   wireHelp(command) {

@@ -3,6 +3,7 @@
 
 import { h, replaceChildren, setText } from "../dom.js";
 import { describeEntry } from "../entries.js";
+import { messageNodes } from "../rich.js";
 import { formatClock, formatDuration, nowSeconds } from "../time.js";
 
 const LONG_WAIT_S = 60;
@@ -115,7 +116,7 @@ function entryView(entry) {
       "li",
       { ...base, class: `msg ${entry.author}`, "data-testid": "msg", "data-author": entry.author },
       h("span", { class: "who" }, entry.name || entry.author, h("time", {}, formatClock(entry.at))),
-      h("span", { class: "text", "data-testid": "msg-text" }, entry.text),
+      h("span", { class: "text", "data-testid": "msg-text" }, messageNodes(entry)),
     );
   }
   const text = describeEntry(entry, formatClock);

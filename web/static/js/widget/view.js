@@ -3,7 +3,9 @@
 // textContent (through dom.h): a message "<img src=x>" shows literally.
 
 import { h, replaceChildren, setText } from "../dom.js";
+import { messageNodes } from "../rich.js";
 import { formatClock } from "../time.js";
+import { transcriptRequest } from "./transcript_request.js";
 
 const OPEN_KEY = "frontdesk.widget.open";
 const SEEN_KEY = "frontdesk.widget.seen";
@@ -38,7 +40,7 @@ function entryView(entry, visitorName) {
           "data-author": entry.author,
         },
         h("span", { class: "fd-who" }, who, h("time", {}, formatClock(entry.at))),
-        h("span", { class: "fd-text", "data-testid": "fd-msg-text" }, entry.text),
+        h("span", { class: "fd-text", "data-testid": "fd-msg-text" }, messageNodes(entry)),
       );
     }
     case "dialog.assigned":
@@ -195,10 +197,12 @@ export class WidgetView {
       { type: "button", class: "fd-end", "data-testid": "fd-close", onclick: () => s.close() },
       "End chat",
     );
+    this.transcriptRequest = transcriptRequest(h, this.options.server, () => ({ dialog: s.dialog, token: s.token }));
     this.ended = h(
       "div",
       { class: "fd-ended", "data-testid": "fd-ended", hidden: true },
       h("p", {}, "This chat has ended. Thank you!"),
+      this.transcriptRequest.element,
       h(
         "button",
         { type: "button", "data-testid": "fd-new-chat", onclick: () => s.reset() },
@@ -270,6 +274,7 @@ export class WidgetView {
     this.startForm.querySelector("button").disabled = phase === "opening";
     this.chat.hidden = phase === "start" || phase === "opening";
     this.ended.hidden = phase !== "closed";
+    if (phase !== "closed") this.transcriptRequest.reset();
     this.endButton.hidden = phase !== "waiting" && phase !== "assigned";
     this.chat.classList.toggle("fd-readonly", phase === "closed");
 

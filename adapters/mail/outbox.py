@@ -1,0 +1,159 @@
+"""The outbox table: one row per mail, from queued to sent or failed.
+
+A row is a work item the worker updates in place (attempts, next try, last error,
+outcome), so it lives with the other mutable records in the accounts database
+(``storage.accounts_url``), not in the append-only journal. ``reported`` is set once the
+outcome has been handed to its sender's callback: an outcome reached just before a crash
+is reported after the restart, and a row still queued is sent then.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Literal
+
+import peewee
+
+from adapters.mail.message import MailError
+from adapters.storage.database import open_database, parse_database_url, translated
+
+MailStatus = Literal["queued", "sent", "failed"]
+
+
+@dataclass(frozen=True)
+class QueuedMail:
+    id: int
+    kind: str  # who queued it: "transcript", "offline", "dialog_link"
+    subject_id: str  # what it is about (a dialog id), for the outcome's report
+    to: str
+    sender: str
+    message: bytes
+    status: MailStatus
+    attempts: int
+    next_at: float
+    last_error: str
+    created_at: float
+    done_at: float | None
+
+
+class _MailTable(peewee.Model):
+    id = peewee.AutoField()
+    kind = peewee.CharField(max_length=32)
+    subject_id = peewee.CharField(max_length=128, index=True)
+    to_address = peewee.CharField(max_length=254)
+    sender = peewee.CharField(max_length=254)
+    message = peewee.TextField()
+    status = peewee.CharField(max_length=8, default="queued", index=True)
+    attempts = peewee.IntegerField(default=0)
+    next_at = peewee.DoubleField()
+    last_error = peewee.TextField(default="")
+    created_at = peewee.DoubleField()
+    done_at = peewee.DoubleField(null=True)
+    reported = peewee.BooleanField(default=False)
+
+
+class Outbox:
+    """The outbox of one database (SQLite file or PostgreSQL). Thread-safe."""
+
+    def __init__(self, url: str | Path) -> None:
+        target = parse_database_url(url)
+        self.where = target.describe()
+        self._db = open_database(target, error=MailError)
+        self._lock = threading.Lock()
+        db = self._db
+
+        class Row(_MailTable):
+            class Meta:
+                database = db
+                table_name = "mail_outbox"
+
+        self._row = Row
+        try:
+            with self._sql("open the mail outbox"):
+                db.create_tables([Row], safe=True)
+        except MailError:
+            db.tracker.close_all()
+            raise
+
+    @contextmanager
+    def _sql(self, operation: str) -> Iterator[None]:
+        with self._lock, translated(self.where, operation, MailError):
+            yield
+
+    def close(self) -> None:
+        self._db.tracker.close_all()
+
+    def enqueue(self, kind: str, subject_id: str, message: EmailMessage, *, sender: str,
+                now: float) -> QueuedMail:
+        to = str(message["To"])
+        with self._sql(f"queue a {kind} mail to {to}"):
+            row = self._row.create(
+                kind=kind, subject_id=subject_id, to_address=to, sender=sender,
+                message=message.as_bytes().decode("ascii", "surrogateescape"),
+                next_at=now, created_at=now)
+        return self._mail(row)
+
+    def get(self, mail_id: int) -> QueuedMail | None:
+        with self._sql(f"read mail {mail_id}"):
+            row = self._row.get_or_none(self._row.id == mail_id)
+        return None if row is None else self._mail(row)
+
+    def of_subject(self, subject_id: str) -> list[QueuedMail]:
+        with self._sql(f"list the mails of {subject_id}"):
+            rows = list(self._row.select().where(self._row.subject_id == subject_id)
+                        .order_by(self._row.id))
+        return [self._mail(r) for r in rows]
+
+    def due(self, now: float, limit: int = 32) -> list[QueuedMail]:
+        """Queued mails whose next try is due, oldest first."""
+        r = self._row
+        with self._sql("read the due mails"):
+            rows = list(r.select().where((r.status == "queued") & (r.next_at <= now))
+                        .order_by(r.next_at, r.id).limit(limit))
+        return [self._mail(x) for x in rows]
+
+    def next_due_at(self) -> float | None:
+        r = self._row
+        with self._sql("read the next try"):
+            return r.select(peewee.fn.MIN(r.next_at)).where(r.status == "queued").scalar()  # type: ignore[no-any-return]
+
+    def unreported(self) -> list[QueuedMail]:
+        r = self._row
+        with self._sql("read the unreported outcomes"):
+            rows = list(r.select().where((r.status != "queued") & ~r.reported).order_by(r.id))
+        return [self._mail(x) for x in rows]
+
+    def retry_at(self, mail_id: int, at: float, error: str) -> None:
+        self._update(mail_id, "retry", attempts=self._row.attempts + 1, next_at=at,
+                     last_error=error)
+
+    def finish(self, mail_id: int, status: MailStatus, now: float, error: str = "") -> None:
+        self._update(mail_id, status, status=status, attempts=self._row.attempts + 1,
+                     done_at=now, last_error=error)
+
+    def mark_reported(self, mail_id: int) -> None:
+        self._update(mail_id, "report", reported=True)
+
+    def _update(self, mail_id: int, what: str, **changes: object) -> None:
+        r = self._row
+        with self._sql(f"record the {what} of mail {mail_id}"):
+            r.update(**changes).where(r.id == mail_id).execute()
+
+    @staticmethod
+    def _mail(row: _MailTable) -> QueuedMail:
+        return QueuedMail(
+            id=int(row.id), kind=str(row.kind), subject_id=str(row.subject_id),
+            to=str(row.to_address), sender=str(row.sender),
+            message=str(row.message).encode("ascii", "surrogateescape"),
+            status=_status(str(row.status)), attempts=int(row.attempts), next_at=float(row.next_at),
+            last_error=str(row.last_error), created_at=float(row.created_at),
+            done_at=None if row.done_at is None else float(row.done_at))
+
+
+def _status(value: str) -> MailStatus:
+    return {"sent": "sent", "failed": "failed"}.get(value, "queued")  # type: ignore[return-value]
