@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8080
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install install-test debian-packages lint typecheck pytest bench clean
+.PHONY: demo test install install-test debian-packages lint typecheck pytest fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ typecheck:
 pytest:
 	$(BIN)/pytest
 	$(BIN)/pytest tests/engine -q --engine-dispatcher=threads
+
+## The long fuzz run (docs/testing.md): FRONTDESK_FUZZ_EXAMPLES examples for each fuzz test
+## (the bounded run, 50 each, is part of `make test`).
+FRONTDESK_FUZZ_EXAMPLES ?= 20000
+fuzz: install-test
+	FRONTDESK_FUZZ_EXAMPLES=$(FRONTDESK_FUZZ_EXAMPLES) $(BIN)/pytest tests/fuzz -p no:cacheprovider \
+	  -o timeout=0 -q --hypothesis-show-statistics
 
 bench: install
 	$(BIN)/python -m bench

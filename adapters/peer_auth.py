@@ -72,7 +72,10 @@ def verify(
 ) -> bool:
     """Did the peer ``name`` (as ``role``) answer my nonce (``verifier_nonce``) with the
     right proof? Compared in constant time."""
-    if not isinstance(given, str):
+    if not isinstance(given, str) or not given.isascii():  # a proof is hex digits
         return False
-    expected = proof(key, role, name, verifier_nonce, prover_nonce)
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+    try:
+        expected = proof(key, role, name, verifier_nonce, prover_nonce)
+    except UnicodeEncodeError:  # a name holding a lone surrogate: nobody can prove it
+        return False
+    return hmac.compare_digest(given.encode("ascii"), expected.encode("ascii"))

@@ -15,7 +15,6 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
 
 from web import auth
 from web.context import ServerContext
@@ -28,7 +27,7 @@ from web.transcript_routes import routes as transcript_routes
 from web.ws_base import WsConnection
 from web.ws_manager import ManagerConnection
 from web.ws_operator import OperatorConnection
-from web.ws_transport import StarletteTransport, Transport
+from web.ws_transport import REFUSAL_HEADERS, Transport, refuse_reused_connection
 from web.ws_visitor import VisitorConnection
 
 for _ext in (".js", ".mjs"):
@@ -81,9 +80,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-# on a refused websocket upgrade, which Starlette's middleware never sees
-REFUSAL_HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "same-origin",
-                   "cache-control": "no-store"}
 HTTP_ERROR_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
                     413: "too_large", 415: "bad_content_type"}
 
@@ -179,13 +175,8 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
 
         await upgrade(up.path, up.headers, up.cookies, up.transport, refuse)
 
-    async def through_starlette(ws: WebSocket) -> None:  # an upgrade Hypercorn got
-        async def refuse(status: int, body: dict[str, Any]) -> None:
-            await ws.send_denial_response(JSONResponse(body, status, headers=REFUSAL_HEADERS))
-
-        await upgrade(ws.url.path, ws.headers, ws.cookies, StarletteTransport(ws), refuse)
-
-    ctx.ws_endpoints = dict.fromkeys(endpoints, direct)
+    # the front serves every upgrade; cluster routes may have added /ws/replication
+    ctx.ws_endpoints.update(dict.fromkeys(endpoints, direct))
 
     routes = [
         Route("/", http.index),
@@ -201,7 +192,7 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
         Route("/api/inspect", http.inspect),
         Route("/healthz", http.healthz),
         Route("/metrics", http.metrics),
-        *(WebSocketRoute(path, through_starlette) for path in endpoints),
+        *(WebSocketRoute(path, refuse_reused_connection) for path in endpoints),
         *transcript_routes(ctx),
         *extra_routes,
         Mount("/static", StaticFiles(directory=ctx.options.static_dir, check_dir=False),

@@ -1,7 +1,8 @@
 """Routes a cluster node adds to the app (issue 5), kept apart from the single-node app.
 
 * ``/ws/replication``: the primary's end of the replication link (the backup
-  dials it with trio-websocket; a shared secret in the hello authenticates it);
+  dials it with trio-websocket; an HMAC challenge on the cluster secret
+  authenticates both ends), served by the front (``web.ws_replication``);
 * ``GET /api/cluster``: the node's role, epoch, replication lag and link state;
 * ``POST /api/cluster/switchover``: hand the primary role to the caught-up
   backup: a session allowed by ``web.switch_back`` (a manager; an operator when
@@ -23,7 +24,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from adapters.client.http import ClientError, http_request
-from adapters.replication.endpoints import replication_endpoint
 from adapters.replication.node import ClusterNode
 from engine.cluster import ClusterError
 from web import auth
@@ -37,6 +37,8 @@ from web.switch_back import (
     refusal,
     session_switch_back,
 )
+from web.ws_replication import replication_upgrade
+from web.ws_transport import refuse_reused_connection
 
 FORWARDED = "x-frontdesk-forwarded"  # a switchover a backup passed on to its primary
 
@@ -44,6 +46,9 @@ FORWARDED = "x-frontdesk-forwarded"  # a switchover a backup passed on to its pr
 def cluster_routes(
     ctx: ServerContext, node: ClusterNode, policy: SwitchBackPolicy | None = None
 ) -> list[BaseRoute]:
+    """The routes, and ``/ws/replication`` among the front's websocket endpoints (the
+    Starlette route of that path only refuses an upgrade on a reused connection)."""
+    ctx.ws_endpoints["/ws/replication"] = replication_upgrade(node)
     policy = policy or SwitchBackPolicy()
     throttle = SwitchBackThrottle(policy.min_interval_s)
 
@@ -109,7 +114,7 @@ def cluster_routes(
         return Response(answer.body, answer.status, headers=cors, media_type="application/json")
 
     return [
-        WebSocketRoute("/ws/replication", replication_endpoint(node)),
+        WebSocketRoute("/ws/replication", refuse_reused_connection),
         Route("/api/cluster", health),
         Route("/api/cluster/switchover", switchover, methods=["POST"]),
         Route("/api/cluster/switch-back", may_switch_back_route(ctx, policy)),

@@ -46,7 +46,11 @@ class JsonBodyGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not _guarded(scope):
-            await self.app(scope, receive, send)
+            if scope["type"] != "http":
+                await self.app(scope, receive, send)
+                return
+            tracker = _BodyTracker(scope, receive, send)
+            await self.app(scope, tracker.receive, tracker.send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -73,6 +77,37 @@ class JsonBodyGuard:
                 await send(reply)
             return
         await self.app(scope, _replay(body, receive), send)
+
+
+class _BodyTracker:
+    """A request whose body the route did not read to the end is answered with
+    ``Connection: close``.
+
+    A route that answers without reading the body (a 404, a 405, a logout) leaves Hypercorn a
+    request that is not over; it then sometimes closed the keep-alive connection after the
+    response without saying so, and a client that sent its next request on it got no answer
+    ("server disconnected", found by tests/fuzz). Saying so lets the client open a new one."""
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        self._has_body = any(
+            (k.lower() == b"content-length" and v.strip() not in (b"", b"0"))
+            or k.lower() == b"transfer-encoding" for k, v in headers)
+        self._receive = receive
+        self._send = send
+        self._done = False
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            self._done = True
+        return message
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start" and self._has_body and not self._done:
+            headers = [*message.get("headers", []), (b"connection", b"close")]
+            message = {**message, "headers": headers}
+        await self._send(message)
 
 
 def _guarded(scope: Scope) -> bool:

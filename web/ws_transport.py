@@ -1,9 +1,10 @@
-"""The two ways a websocket reaches a connection: wsproto on the socket, or Starlette.
+"""The one way a websocket reaches a connection: wsproto on the socket.
 
-``WsConnection`` (``web.ws_base``) reads and writes through a ``Transport``:
+``WsConnection`` (``web.ws_base``) and the replication link (``web.ws_replication``) read
+and write through a ``Transport``:
 
-- ``WsprotoTransport`` is the path of ``/ws/visitor``, ``/ws/operator`` and
-  ``/ws/manager``: the front (``web.front``) hands it the TCP stream, and it
+- ``WsprotoTransport`` is the path of ``/ws/visitor``, ``/ws/operator``,
+  ``/ws/manager`` and ``/ws/replication``: the front (``web.front``) hands it the TCP stream, and it
   speaks the websocket protocol itself with wsproto (sans-I/O). One
   ``receive_some`` can hold many frames, which are then taken without another
   trip through the loop; ``send_texts`` writes every frame the writer has
@@ -11,9 +12,11 @@
   and out was several task switches (Hypercorn's reader, its queue to the
   app, Starlette's wrappers, a lock and a send per frame): that was most of
   the trio thread's time at saturation (docs/performance.md, fourth round).
-- ``StarletteTransport`` wraps a Starlette ``WebSocket``: the same endpoints
-  reached through Hypercorn, when a websocket upgrade comes on a connection
-  the front already gave to Hypercorn (a keep-alive connection reused).
+- An upgrade that reaches Hypercorn instead (it came on a keep-alive connection
+  after another request, which the front had handed to Hypercorn) is refused
+  (``refuse_reused_connection``): Hypercorn's own websocket stream closed a
+  client's protocol error with 1000, and every endpoint, ``/ws/replication``
+  included, is served here instead.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import trio
+from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
 from wsproto import WSConnection
 from wsproto.connection import ConnectionState, ConnectionType
@@ -70,35 +74,23 @@ class Transport(Protocol):
     async def flush(self) -> None: ...
 
 
-class StarletteTransport:
-    def __init__(self, ws: WebSocket) -> None:
-        self.ws = ws
+# on a refused websocket upgrade, which Starlette's middleware never sees
+REFUSAL_HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "same-origin",
+                   "cache-control": "no-store"}
+REUSED_CONNECTION = {"error": {
+    "code": "reused_connection",
+    "message": "expected a websocket upgrade as the first request of a connection: open it "
+               "on a new connection (this one already carried an HTTP request)"}}
 
-    async def accept(self) -> None:
-        await self.ws.accept()
 
-    async def receive(self) -> str | bytes | None:
-        while True:
-            message = await self.ws.receive()
-            kind = message["type"]
-            if kind == "websocket.disconnect":
-                return None
-            if kind == "websocket.receive":
-                data: str | bytes | None = message.get("text")
-                return data if data is not None else (message.get("bytes") or b"")
-
-    async def send_texts(self, texts: Sequence[str]) -> None:
-        for text in texts:
-            await self.ws.send({"type": "websocket.send", "text": text})
-
-    async def send_close(self, code: int, reason: str) -> None:
-        await self.ws.send({"type": "websocket.close", "code": code, "reason": reason})
-
-    def has_pending(self) -> bool:
-        return False  # no direct writes through Starlette
-
-    async def flush(self) -> None:
-        pass
+async def refuse_reused_connection(ws: WebSocket) -> None:
+    """An upgrade that came to Hypercorn, after another request on the same connection:
+    refused with a JSON 400, so that every websocket the node accepts is one of the front's
+    (``WsprotoTransport``), never Hypercorn's, whose protocol-error handling differs."""
+    # ``connection: close``: Hypercorn takes whatever follows an upgrade request for websocket
+    # data, so the connection cannot carry another HTTP request either
+    headers = {**REFUSAL_HEADERS, "connection": "close"}
+    await ws.send_denial_response(JSONResponse(REUSED_CONNECTION, 400, headers=headers))
 
 
 def text_frame(text: str) -> bytes:

@@ -23,6 +23,7 @@ from trio_websocket import ConnectionClosed
 from adapters import peer_auth
 from adapters.replication.handshake import replication_key
 from adapters.witness.dial import dial
+from tests.web.raw_ws import TEXT, RawWs, frame_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -187,4 +188,29 @@ async def test_a_malformed_first_frame_is_closed_1002_and_logs_no_error(
     assert closed.value.reason.code == 1002, closed.value.reason
     await wait_log(cluster, "a", "replication handshake failed", 1, 10)
     assert "Error in ASGI Framework" not in cluster.log_of("a")
+    assert "Traceback" not in cluster.log_of("a")
+
+
+async def test_a_websocket_protocol_error_on_the_link_is_failed_with_its_code(
+    cluster: ProcCluster,
+) -> None:
+    """``/ws/replication`` is served by the front's transport like the client endpoints:
+    an unmasked frame is failed 1002 and text that is not UTF-8 1007 (through Hypercorn's
+    websocket stream, which served the link before, neither got its code), and a frame
+    over ``server.max_frame_bytes`` is closed 1009."""
+    cluster.start_witness()
+    a = cluster.add("a", "primary")
+    cluster.add("b", "backup")
+    cluster.start("a")
+    await wait_health(a, lambda h: h["ready"], timeout=60)
+    cases = [(frame_bytes(TEXT, b'{"type":"repl.hello"}', mask=False), 1002),
+             (frame_bytes(TEXT, b'{"type":"\xff"}'), 1007),
+             (frame_bytes(TEXT, b'"' + b"x" * 70000 + b'"'), 1009)]
+    for data, code in cases:
+        ws = await RawWs.connect(a.port, "/ws/replication")
+        await ws.send_raw(data)
+        assert await ws.close_code() == code
+        await ws.aclose()
+    got = await health(a)
+    assert got is not None and got["ready"] and got["role"] == "primary"
     assert "Traceback" not in cluster.log_of("a")

@@ -55,7 +55,8 @@ def expect_of(endpoint: str, payload: str | bytes) -> model.Expect:
     if not ok:
         return model.Expect(frozenset({"bad_json"}), None)
     got = model.expected(endpoint, obj)
-    if non_finite(obj):  # NaN and Infinity are not JSON: refusing them is right too
+    # NaN and Infinity are not JSON: refusing them is right too
+    if model.depth(obj) <= model.MAX_DEPTH and non_finite(obj):
         return model.Expect(got.codes | {"bad_json"} if got.codes else got.codes, got.echo)
     return got
 

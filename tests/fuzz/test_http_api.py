@@ -129,7 +129,7 @@ def test_hostile_requests(fuzz_node: FuzzNode, bystander: Bystander) -> None:
     limits = httpx.Limits(max_keepalive_connections=0)
     with httpx.Client(timeout=TIMEOUT_S, limits=limits) as client:
 
-        @fuzz_settings(2.0)
+        @fuzz_settings(1.2)
         @given(requests=st.lists(request_case(), min_size=1, max_size=4))
         def example(requests: list[dict[str, Any]]) -> None:
             eve = fuzz_node.login("eve")

@@ -1,7 +1,8 @@
 """A fault in one connection closes that connection only (issue 12, "what must hold").
 
 An exception is injected into each endpoint's handler — visitor, operator, manager, and the
-generic path of ``Front.handle`` that serves ``/ws/replication`` through Hypercorn — and:
+replication link, and the generic path of ``Front.handle`` that hands a connection to
+Hypercorn — and:
 the faulty socket is closed with 1011 (a server error, RFC 6455 7.4.1), the fault is logged
 once with its cause, a bystander connection keeps working and the node keeps serving.
 """
@@ -9,18 +10,29 @@ once with its cause, a bystander connection keeps working and the node keeps ser
 from __future__ import annotations
 
 import logging
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
 import trio
 
 import web.front
+from adapters.accounts import Accounts
 from adapters.client import login
+from adapters.replication.engine_proxy import NodeEngine
+from adapters.replication.testing import open_cluster
 from adapters.wire import Frame
+from engine.clock import ManualClock
 from tests.web.nodes import PASSWORD, Node
 from tests.web.raw_ws import RawWs
+from web.cluster_routes import cluster_routes
+from web.context import ServerContext
+from web.options import ServerOptions
+from web.server import run_server
 from web.ws_manager import ManagerConnection
 from web.ws_operator import OperatorConnection
+from web.ws_replication import TransportChannel
 from web.ws_visitor import VisitorConnection
 
 
@@ -116,3 +128,39 @@ async def test_connections_cancelled_with_the_server_are_closed_1001_never_1000(
     node.ctx.tasks.cancel_scope.cancel()
     assert await ws.close_code() == 1001
     await ws.aclose()
+
+
+@pytest.mark.allow_error_logs
+async def test_an_exception_in_the_replication_handler_closes_that_link_with_1011(
+    tmp_path: Path, accounts: Accounts, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``/ws/replication`` is one of the front's endpoints too (``web.ws_replication``): a
+    fault in serving the link closes that link 1011, logged once, and the node (its real
+    backup included) goes on."""
+    async with open_cluster(tmp_path) as cluster:
+        a = cluster["a"]
+        ctx = ServerContext(NodeEngine(a), accounts, ServerOptions(port=0), ManualClock(), a)
+        stop = trio.Event()
+        async with trio.open_nursery() as nursery:
+            port = await nursery.start(
+                partial(run_server, ctx, stop, extra_routes=cluster_routes(ctx, a)))
+            bystander = await RawWs.connect(port, "/ws/visitor")
+            await bystander.next_json("hello")
+
+            async def failing(self: TransportChannel, *expected: str) -> dict[str, Any]:
+                raise InjectedError("injected into the replication handler")
+
+            monkeypatch.setattr(TransportChannel, "receive", failing)
+            with caplog.at_level(logging.ERROR, logger="frontdesk"):
+                link = await RawWs.connect(port, "/ws/replication")
+                assert await link.close_code() == 1011
+                await link.aclose()
+            logged = [r for r in caplog.records
+                      if r.exc_info and isinstance(r.exc_info[1], InjectedError)]
+            assert len(logged) == 1, caplog.records
+            await bystander.send_json({"type": "ping", "ref": "still"})
+            assert (await bystander.next_json("pong"))["ref"] == "still"
+            await bystander.aclose()
+            assert a.role == "primary" and a.state.caught_up
+            stop.set()

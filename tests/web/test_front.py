@@ -4,8 +4,8 @@ What must hold: the websocket endpoints speak the protocol correctly on the
 socket itself — a message in several fragments is one frame, a ping gets its
 pong, a fragmented message past ``max_frame_bytes`` is closed 1009 — a bad
 handshake is answered 400 and costs nobody else anything, and everything that
-is not an upgrade to an endpoint (pages, an upgrade on a reused keep-alive
-connection) still reaches the app through Hypercorn.
+is not an upgrade to an endpoint (pages, the API) still reaches the app through
+Hypercorn (an upgrade on a reused keep-alive connection: tests/web/test_reused_connection.py).
 """
 
 from __future__ import annotations
@@ -160,26 +160,6 @@ async def refused(client: RawClient, node: Node) -> None:
         if event.body_finished:
             break
     assert json.loads(body)["error"]["code"] == "no_session"
-
-
-async def test_an_upgrade_on_a_reused_connection_goes_through_hypercorn(node: Node) -> None:
-    """Only a connection's first request is looked at by the front: an upgrade after a
-    page on the same keep-alive connection is served by the same endpoint via Starlette."""
-    async with await trio.open_tcp_stream("127.0.0.1", node.port) as stream:
-        await reused(stream, node)
-
-
-async def reused(stream: trio.SocketStream, node: Node) -> None:
-    host = f"127.0.0.1:{node.port}"
-    _, body = await http_get(stream, "/healthz")
-    assert json.loads(body)["role"] == "primary"
-    client = RawClient(stream)
-    await client.send(Request(host=host, target="/ws/visitor",
-                              extra_headers=[(b"origin", f"http://{host}".encode())]))
-    assert isinstance(await client.next_event(), AcceptConnection)
-    await client.frame("hello")
-    await client.send(TextMessage(data=json.dumps({"type": "open", "ref": "k", "name": "Kay"})))
-    assert (await client.frame("ack"))["ref"] == "k"
 
 
 async def test_pages_still_come_from_the_app(node: Node) -> None:
