@@ -27,7 +27,7 @@ import httpx
 from adapters.accounts import Accounts, PasswordHashing
 
 REPO = Path(__file__).resolve().parents[2]
-SERVE = [sys.executable, "-m", "adapters.cli", "serve"]
+SERVE = [sys.executable, "-m", "web.cli", "serve"]
 READY_TIMEOUT_S = 30.0
 # The tests were written for consoles that start Connected (the shipped default takes no
 # new dialogs until the operator picks Connected); a test of the default sets it in its
