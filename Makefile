@@ -49,7 +49,7 @@ pytest:
 	$(BIN)/pytest tests/engine -q --engine-dispatcher=threads
 
 ## The long fuzz run (docs/testing.md): FRONTDESK_FUZZ_EXAMPLES examples for each fuzz test
-## (the bounded run, 50 each, is part of `make test`).
+## (the bounded run, 40 each, is part of `make test`).
 FRONTDESK_FUZZ_EXAMPLES ?= 20000
 fuzz: install-test
 	FRONTDESK_FUZZ_EXAMPLES=$(FRONTDESK_FUZZ_EXAMPLES) $(BIN)/pytest tests/fuzz -p no:cacheprovider \

@@ -18,7 +18,7 @@ _COMMON = {
     "print_blob": True,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
 }
-settings.register_profile("fuzz", max_examples=50, **_COMMON)  # type: ignore[arg-type]
+settings.register_profile("fuzz", max_examples=40, **_COMMON)  # type: ignore[arg-type]
 LONG = int(os.environ.get("FRONTDESK_FUZZ_EXAMPLES", "0") or 0)
 if LONG:
     settings.register_profile("fuzz-long", max_examples=LONG, **_COMMON)  # type: ignore[arg-type]
