@@ -5,8 +5,8 @@ one node) and its lock (``adapters.storage.journal_lock``: that node running onc
 journal, the accounts (with the demo users when wanted), the mail outbox
 (``adapters.mail``, in the accounts database) and the system clock.
 
-``adapters.cli.cmd_serve`` (one node) and ``adapters.replication.serve`` (a cluster
-node) both start here, so the two stay the same up to the engine.
+``web.node.serve_node`` (the composition root) opens them, for a single node and a
+cluster node alike, so the two stay the same up to the engine.
 """
 
 from __future__ import annotations

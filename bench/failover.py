@@ -7,7 +7,11 @@ checkpoint, and cached under ``bench/results/runs/``). ``--dialogs`` visitors ta
 whole time (one message every ``--pace-s`` each, through the Python client, which
 follows the failover by itself). Each round kills the primary with SIGKILL and measures
 
-* ``accepts writes``: kill -> the survivor's ``/api/cluster`` says ``accepts_writes``;
+* ``serving (node clock)``: kill -> the survivor's engine started as primary, by the
+  node's own ``time.monotonic()`` (the system-wide clock; reported in ``/api/cluster``
+  ``standby.engine_started_monotonic``), so not delayed by this busy client process;
+* ``accepts writes``: kill -> the survivor's ``/api/cluster`` says ``accepts_writes``
+  (as polled from here, every 20 ms, by a process that also drives the visitors);
 * ``first dialog``: kill -> a new visitor's ``open`` is acknowledged by the survivor;
 * ``client recovery``: kill -> each talking visitor's first acknowledged message after it;
 
@@ -93,6 +97,7 @@ async def one_round(cluster: FailoverCluster, primary: str, backup: str,
                     talkers: list[Talker]) -> dict[str, Any]:
     cluster.kill(primary, signal.SIGKILL)
     t0 = trio.current_time()
+    killed_monotonic = time.monotonic()  # the clock the nodes report their engine start in
     for t in talkers:
         t.killed_at, t.recovered = t0, None
     cluster.procs[primary].wait()
@@ -119,14 +124,44 @@ async def one_round(cluster: FailoverCluster, primary: str, backup: str,
             await trio.sleep(0.05)
     progress("clients recovered" if all(t.recovered for t in talkers) else "not all recovered")
     health = await cluster.health(backup) or {}
+    standby = health.get("standby") or {}
+    started = standby.get("engine_started_monotonic")
+    if isinstance(started, float):  # as the node saw it, not delayed by this busy process
+        times["serving (node clock)"] = started - killed_monotonic
     recovery = [t.recovered for t in talkers if t.recovered is not None]
     return {
         **{k: round(v, 3) for k, v in times.items()},
         "client recovery": summary(recovery),
         "not recovered": sum(1 for t in talkers if t.recovered is None),
-        "replayed at promotion": (health.get("standby") or {}).get("replayed_at_promotion"),
+        "replayed at promotion": standby.get("replayed_at_promotion"),
         "epoch": health.get("epoch"),
     }
+
+
+def client_views(
+    talkers: list[Talker],
+) -> tuple[dict[str, list[tuple[int, str]]], dict[str, int], int]:
+    """Each dialog's messages as its client shows them, its last seq, and the entries the
+    clients dropped on a ``dialog.discontinuity``."""
+    views = {t.dialog: [(int(f["seq"]), str(f.get("text"))) for f in
+                        t.client.entries.get(t.dialog, []) if f.get("type") == "dialog.message"]
+             for t in talkers}
+    reached = {t.dialog: t.client.last_seq.get(t.dialog, 0) for t in talkers}
+    return views, reached, sum(len(t.client.dropped) for t in talkers)
+
+
+async def settled_pair(cluster: FailoverCluster, timeout: float = 900) -> tuple[str, str]:
+    """(primary, backup) once one node accepts writes and the other is its backup, caught
+    up, link up (which one is primary is read, not assumed: a lease may move by itself)."""
+    with trio.fail_after(timeout):
+        while True:
+            h = {name: await cluster.health(name) for name in ("a", "b")}
+            for p, b in (("a", "b"), ("b", "a")):
+                hp, hb = h[p], h[b]
+                if hp and hb and hp["accepts_writes"] and hb["role"] == "backup" \
+                        and hb["caught_up"] and hb["link"] == "up":
+                    return p, b
+            await trio.sleep(0.05)
 
 
 async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -134,6 +169,7 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     if args.journal_records:
         cluster.seed(prepared_journal(RUNS, args.journal_records))
     rounds: list[dict[str, Any]] = []
+    rounds_note: list[str] = []
     talkers: list[Talker] = []
     stop = trio.Event()
     primary, backup = "a", "b"
@@ -154,22 +190,27 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 for t in talkers:
                     talking.start_soon(t.talk, stop, args.pace_s)
                 for i in range(args.rounds):
-                    progress(f"round {i + 1}: waiting for {primary} primary, {backup} in sync")
-                    await cluster.wait(primary, lambda h: h["accepts_writes"], 600)
-                    await cluster.wait(backup, lambda h: h["role"] == "backup"
-                                       and h["caught_up"] and h["link"] == "up", 600)
+                    progress(f"round {i + 1}: waiting for a primary and its backup in sync")
+                    try:
+                        primary, backup = await settled_pair(cluster, args.settle_timeout_s)
+                    except trio.TooSlowError:
+                        wedged = {n: await cluster.health(n) for n in ("a", "b")}
+                        progress(f"no primary with a backup in sync: {json.dumps(wedged)}")
+                        rounds_note.append(f"stopped before round {i + 1}: no primary with a "
+                                           f"backup in sync within {args.settle_timeout_s} s")
+                        break
                     await trio.sleep(args.load_s)  # load running before the kill (a duration)
-                    result = await one_round(cluster, primary, backup, talkers)
+                    try:
+                        result = await one_round(cluster, primary, backup, talkers)
+                    except (ClientError, trio.TooSlowError) as e:  # a round that could not
+                        result = {"failed": repr(e)[:300]}  # be measured: said, not hidden
+                    result["killed"] = primary
                     rounds.append(result)
                     print(f"round {i + 1}: {json.dumps(result)}", flush=True)
                     cluster.start_node(primary, "backup")  # the killed node rejoins
                     primary, backup = backup, primary
                 stop.set()  # each talker finishes the say it is in, then stops
-            views = {t.dialog: [(int(f["seq"]), str(f.get("text"))) for f in
-                                t.client.entries.get(t.dialog, [])
-                                if f.get("type") == "dialog.message"] for t in talkers}
-            reached = {t.dialog: t.client.last_seq.get(t.dialog, 0) for t in talkers}
-            dropped = sum(len(t.client.dropped) for t in talkers)
+            views, reached, dropped = client_views(talkers)
             for t in talkers:
                 await t.client.aclose()
             nursery.cancel_scope.cancel()
@@ -179,12 +220,13 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     verdict = check({t.dialog: t.acked for t in talkers}, views, reached, durable)
     verdict["dropped by discontinuities"] = dropped
     verdict["say errors"] = sum(t.errors for t in talkers)
-    return {"rounds": rounds, "check": verdict}
+    return {"rounds": rounds, "check": verdict, "notes": rounds_note}
 
 
 def report(args: argparse.Namespace, result: dict[str, Any]) -> dict[str, Any]:
     rounds = result["rounds"]
-    recovery = [r["client recovery"]["max"] for r in rounds if r["client recovery"].get("n")]
+    recovery = [r["client recovery"]["max"] for r in rounds
+                if (r.get("client recovery") or {}).get("n")]
     return {
         "command": "python -m bench.failover " + " ".join(sys.argv[1:]),
         "config": {
@@ -192,11 +234,15 @@ def report(args: argparse.Namespace, result: dict[str, Any]) -> dict[str, Any]:
             "pace_s": args.pace_s, "journal_records": args.journal_records,
             "failover_timeout_s": args.failover_timeout_s, "lease_s": args.lease_s,
         },
-        "accepts writes": summary([r["accepts writes"] for r in rounds]),
-        "first dialog": summary([r["first dialog"] for r in rounds]),
+        "accepts writes": summary([r["accepts writes"] for r in rounds if "accepts writes" in r]),
+        "serving (node clock)": summary(
+            [r["serving (node clock)"] for r in rounds if "serving (node clock)" in r]
+        ),
+        "first dialog": summary([r["first dialog"] for r in rounds if "first dialog" in r]),
         "client recovery (all clients back, per round)": summary(recovery),
-        "replayed at promotion": [r["replayed at promotion"] for r in rounds],
+        "replayed at promotion": [r.get("replayed at promotion") for r in rounds],
         "check": result["check"],
+        "notes": result["notes"],
         "rounds": rounds,
     }
 
@@ -213,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=("sync", "async"), default="sync")
     parser.add_argument("--failover-timeout-s", type=float, default=1.5)
     parser.add_argument("--lease-s", type=float, default=1.2)
+    parser.add_argument("--settle-timeout-s", type=float, default=180.0,
+                        help="stop the run when no primary has a backup in sync this long")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the work dir (logs)")
     args = parser.parse_args(argv)
@@ -224,7 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(result, indent=2))
     print(f"\nfailover over {len(result['rounds'])} kills (mode {args.mode}, "
           f"{args.dialogs} talking dialogs, journal {args.journal_records} records):")
-    for key in ("accepts writes", "first dialog", "client recovery (all clients back, per round)"):
+    keys = ("serving (node clock)", "accepts writes", "first dialog",
+            "client recovery (all clients back, per round)")
+    for key in keys:
         s = result[key]
         print(f"  {key:<46} p50 {s.get('p50')} s  p99 {s.get('p99')} s  max {s.get('max')} s")
     c = result["check"]
@@ -232,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
           f"reordered {c['reordered']}, hidden {c['hidden']} "
           f"(dropped by discontinuities {c['dropped by discontinuities']})")
     print(f"  records replayed at each promotion: {result['replayed at promotion']}")
+    for note in result["notes"]:
+        print(f"  {note}")
     print(f"report: {out}")
     if args.keep:
         print(f"logs in {work}")

@@ -1,7 +1,7 @@
 """The processes of ``bench.failover``: a witness and two cluster nodes on loopback.
 
 ``FailoverCluster`` spawns ``python -m adapters.witness`` and
-``python -m adapters.replication.serve`` with short, bench-sized timings, asks each node's
+``python -m web.cli serve`` with short, bench-sized timings, asks each node's
 ``/api/cluster``, and can prepare both data directories with the same pre-filled journal
 (``bench.journal_fill``) and a checkpoint of it, so a node starts at a large journal size
 without a websocket or an actor having written it.
@@ -102,7 +102,7 @@ class FailoverCluster:
     def start_node(self, name: str, role: str) -> None:
         peer = "b" if name == "a" else "a"
         self.spawn(name, [
-            "adapters.replication.serve", "--port", str(self.ports[name]),
+            "web.cli", "serve", "--port", str(self.ports[name]),
             "--data-dir", str(self.data_dir(name)), "--role", role, "--node-name", name,
             "--mode", self.args.mode, "--primary", self.url(peer),
             "--witness", f"ws://127.0.0.1:{self.witness_port}/", "--log-level", "INFO",

@@ -13,7 +13,7 @@ runtime tuning and read GC pauses whatever the server itself does at start-up:
   once the engine runs, when it calls it); with ``FRONTDESK_GC_FREEZE_INTERVAL_S``
   it starts the periodic freezer.
 
-Then it hands the arguments to ``adapters.cli.main``.
+Then it hands the arguments to ``web.cli.main``.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def main() -> None:
         atexit.register(gcstats.dump, Path(dump_to))
     tuning = tuning_from_env(os.environ, default=RuntimeTuning())
     apply_runtime_tuning(tuning)
-    cli = importlib.import_module("adapters.cli")
+    cli = importlib.import_module("web.cli")
     if tuning.gc_freeze_after_startup:
         gc.collect()
         gc.freeze()

@@ -199,6 +199,7 @@ def _build(values: Mapping[str, object], given: Mapping[str, Given]) -> Settings
         engine=dataclasses.replace(
             parts["engine"], node_name=cluster.node_name,
             restored_operator_grace_s=server.operator_grace_s,
+            initial_operator_status=server.initial_operator_status,
         ),
         accounts=parts["accounts"],
         cluster=dataclasses.replace(cluster, advertise_url=advertise.rstrip("/")),

@@ -23,6 +23,11 @@ from typing import Any, Literal
 
 from engine.settings import EngineSettings
 
+OperatorStatusName = Literal[
+    "connected", "on_break", "training", "phone", "talking_with_supervisor",
+    "no_new_dialog", "looking_for_information",
+]
+
 
 def limit(
     low: float | None = None,
@@ -50,6 +55,9 @@ class ServerSettings:
     # "latest value" frames (queue.length, operators): at most one of a kind per this, per socket
     latest_value_interval_s: float = field(default=1.0, metadata=limit(0, 60))
     operator_grace_s: float = field(default=60.0, metadata=limit(0))
+    # the status a console starts in on login; the default takes no new dialogs until the
+    # operator picks Connected
+    initial_operator_status: OperatorStatusName = "no_new_dialog"
     resume_wait_s: float = field(default=2.0, metadata=limit(0))
     shutdown_timeout_s: float = field(default=5.0, metadata=limit(0))
 
@@ -202,4 +210,7 @@ ENGINE_LIMITS: dict[str, dict[str, Any]] = {
 }
 ENGINE_FROM_CLUSTER = ("node_name",)  # EngineSettings fields set from [cluster], not [engine]
 # EngineSettings fields set from [server], not [engine]: engine field -> server field
-ENGINE_FROM_SERVER = {"restored_operator_grace_s": "operator_grace_s"}
+ENGINE_FROM_SERVER = {
+    "restored_operator_grace_s": "operator_grace_s",
+    "initial_operator_status": "initial_operator_status",
+}

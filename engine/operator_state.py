@@ -232,7 +232,7 @@ def _tick(s: OperatorState, t: m.Tick, now: float, cfg: EngineSettings) -> m.Dec
         return m.Decision((), tuple(m.Tell(f"dialog:{d}", note) for d in s.held))
     if t.kind == "transfer" and t.key in s.pending:
         d, ref, reply_to = s.pending[t.key]
-        why = f"cannot transfer dialog {d}: the receiver did not answer in time"
+        why = f"Dialog {d} was not transferred: the colleague's console did not answer in time."
         a = m.AbortTransfer(t.key, d, s.id, "timeout", why, ref, reply_to)
         return m.Decision((), (m.Tell(f"dialog:{d}", a),))
     return m.Decision()

@@ -60,7 +60,8 @@ def transfer_offer(
         return _abort(
             t,
             "at_capacity",
-            f"cannot transfer dialog {t.dialog} to {s.id}: at capacity ({s.load}/{s.capacity})",
+            f"Dialog {t.dialog} was not transferred: {s.name or s.id} already has"
+            f" {s.load} of {s.capacity} dialogs open.",
         )
     memo = SlotReserved(operator=s.id, at=now, dialog=t.dialog)
     done = m.CompleteTransfer(
@@ -74,7 +75,9 @@ def transfer_offer_logged_out(
     s: OperatorState, t: m.TransferOffer, now: float, settings: EngineSettings
 ) -> m.Decision:
     return _abort(
-        t, "unknown_operator", f"cannot transfer dialog {t.dialog} to {s.id}: logged out"
+        t,
+        "unknown_operator",
+        f"Dialog {t.dialog} was not transferred: {s.name or s.id} has logged out.",
     )
 
 
@@ -99,7 +102,7 @@ def undeliverable(
             inner.dialog,
             s.id,
             code,
-            f"cannot transfer dialog {inner.dialog} to {who}: {who} {why}",
+            f"Dialog {inner.dialog} was not transferred: {who} {why}.",
             inner.ref,
             inner.reply_to,
         )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from engine.errors import ConfigError
+from engine.status import Status
 
 DispatcherName = Literal["shared", "threads"]  # engine/dispatch.py: how the actors run
 
@@ -30,8 +31,16 @@ class EngineSettings:
     # "shared": every actor but the store runs on one dispatcher thread (engine/dispatch.py);
     # "threads": every actor is a plain pykka ThreadingActor with a thread of its own
     dispatcher: DispatcherName = "shared"
+    # the status an operator is in when their console logs in (a Status value); ``config``
+    # sets it from server.initial_operator_status, whose default takes no new dialogs
+    initial_operator_status: str = "connected"
 
     def __post_init__(self) -> None:
+        if self.initial_operator_status not in {s.value for s in Status}:
+            raise ConfigError(
+                "initial_operator_status: expected one of "
+                f"{', '.join(s.value for s in Status)}, got {self.initial_operator_status!r}"
+            )
         if self.dispatcher not in ("shared", "threads"):
             raise ConfigError(
                 f"engine.dispatcher: expected \"shared\" or \"threads\", got {self.dispatcher!r}"

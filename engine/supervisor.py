@@ -162,7 +162,8 @@ class Supervisor(EngineActor):
             self.commit(m.Decision((), (m.Reply(inbound.reply_to, rej),)))
             return
         e = ev.OperatorLoggedInEv(
-            operator=cmd.operator_id, at=self.now(), name=cmd.name, capacity=cmd.capacity
+            operator=cmd.operator_id, at=self.now(), name=cmd.name, capacity=cmd.capacity,
+            status=self.ctx.settings.initial_operator_status,
         )
         state = os_.logged_in(e, self.ctx.settings.default_capacity)
         self.given_up.pop(address, None)

@@ -4,8 +4,10 @@ It is built from the dialog's history entries **as the visitor sees them** (each
 ``for_audience("visitor")``): the transcript goes to the visitor (or to an address an
 operator types), so nothing internal — help requests, transfer notes, the Important flag,
 mail results — is in it. Every value from the dialog is escaped in the HTML part; an entry
-that carries the server's own safe HTML (``html``, from the formatted-text pipeline) is
-used as it is.
+that carries the server's own safe HTML (``html``, from ``adapters.text``: the allowlist of
+``adapters.text.sanitize``) is used as it is; a message journaled without it is rendered
+here the same way (``adapters.text.render`` is deterministic), and its plain form
+(``text``) is the text part.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.text import FORMATS, TextError, render
 from engine import notices as n
 
 NOTE_MAX_CHARS = 2000
@@ -79,8 +82,8 @@ def build_transcript(dialog_id: str, entries: list[dict[str, Any]], *, note: str
         who, what = shown
         at = clock(float(entry.get("at", 0.0)))
         text_lines.append(f"[{at}] {who + ': ' if who else ''}{what}")
-        safe = entry.get("html") if entry.get("type") == "dialog.message" else None
-        body = safe if isinstance(safe, str) and safe else _paragraphs(what)
+        body = _message_html(entry) if entry.get("type") == "dialog.message" else None
+        body = body or _paragraphs(what)
         rows.append(
             f'<tr><td class="at">{html.escape(at)}</td>'
             f'<td class="who">{html.escape(who)}</td><td>{body}</td></tr>')
@@ -94,6 +97,19 @@ def build_transcript(dialog_id: str, entries: list[dict[str, Any]], *, note: str
         f"<p>— {html.escape(site)} ({html.escape(dialog_id)})</p></body></html>"
     )
     return Transcript(subject, "\n".join(text_lines) + "\n", page)
+
+
+def _message_html(entry: Mapping[str, Any]) -> str:
+    """A message's safe HTML: the server's own, or rendered now from its source."""
+    safe = entry.get("html")
+    if isinstance(safe, str) and safe:
+        return safe
+    source = str(entry.get("source") or entry.get("text") or "")
+    format = entry.get("format")
+    try:
+        return render(source, format if format in FORMATS else "plain").html
+    except TextError:
+        return ""  # not text the wire would take: shown escaped as its plain form
 
 
 def _paragraphs(text: str) -> str:

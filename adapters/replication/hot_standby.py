@@ -24,6 +24,7 @@ ERROR log: the next engine then replays the journal itself, as without a standby
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -72,6 +73,7 @@ class HotState:
         self.promotions_from_standby = 0
         self.engine: HotEngine | None = None
         self.checkpoint_errors = 0
+        self.engine_started_at: float | None = None  # time.monotonic() (system-wide clock)
 
     # -- worker-thread calls --------------------------------------------------------
 
@@ -115,6 +117,7 @@ class HotState:
 
     def engine_started(self, engine: Any) -> None:
         self.engine = engine
+        self.engine_started_at = time.monotonic()
         replayed = getattr(engine, "replayed", None)
         self.replayed_at_promotion = replayed if isinstance(replayed, int) else None
         if self.replayed_at_promotion == 0:
@@ -181,4 +184,5 @@ class HotState:
             "start_checkpoint_seq": start.checkpoint_seq if start is not None else None,
             "start_replayed": start.replayed if start is not None else None,
             "checkpoint_seq": store.last_written_seq if store is not None else None,
+            "engine_started_monotonic": self.engine_started_at,
         }

@@ -76,7 +76,7 @@ def node_env(journal: str, data_dir: Path, **settings: str) -> dict[str, str]:
 
 def refused_start(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "serve", "--port", "0", *args],
+        [sys.executable, "-m", "web.cli", "serve", "--port", "0", *args],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
     )
 
@@ -91,7 +91,7 @@ class Node:
     @classmethod
     async def start(cls, env: dict[str, str], data_dir: Path, *args: str) -> Node:
         process = await trio.lowlevel.open_process(
-            [sys.executable, "-m", "adapters.cli", "serve", "--port", "0",
+            [sys.executable, "-m", "web.cli", "serve", "--port", "0",
              "--data-dir", str(data_dir), *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, env=env,
         )

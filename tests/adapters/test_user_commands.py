@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from adapters.accounts import Accounts, PasswordHashing
-from adapters.cli import main
+from web.cli import main
 
 
 @pytest.fixture(autouse=True)

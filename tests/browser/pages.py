@@ -110,3 +110,9 @@ def widget_texts(page: Page) -> Locator:
 
 def console_texts(page: Page) -> Locator:
     return page.get_by_test_id("history").get_by_test_id("msg-text")
+
+
+def close_dialog(console: Page) -> None:
+    """Close the open dialog: the button, then the confirmation."""
+    console.get_by_test_id("close-dialog").click()
+    console.get_by_test_id("close-confirm-submit").click()

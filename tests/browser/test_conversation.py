@@ -76,7 +76,7 @@ def test_visitor_and_operator_hold_a_conversation(server: Server, new_page: ui.N
     expect(vera.get_by_test_id("fd-unread")).to_be_hidden()
 
     # The operator closes; the widget shows the end.
-    ann.get_by_test_id("close-dialog").click()
+    ui.close_dialog(ann)
     expect(vera.get_by_test_id("fd-ended")).to_be_visible()
     expect(vera.get_by_test_id("fd-status")).to_have_text("Chat ended")
     expect(ann.get_by_test_id("dialog-gone")).to_have_text("This dialog is closed.")

@@ -118,7 +118,7 @@ def test_the_visitor_asks_for_the_transcript_when_the_chat_ends(
     ui.tab(ann, "Vera").click()
     ui.console_say(ann, "At nine.")
     expect(ui.widget_texts(vera)).to_have_count(2)
-    ann.get_by_test_id("close-dialog").click()
+    ui.close_dialog(ann)
     expect(vera.get_by_test_id("fd-ended")).to_be_visible()
 
     vera.get_by_test_id("fd-transcript-to").fill("vera@example.com")

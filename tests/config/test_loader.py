@@ -26,8 +26,11 @@ def test_defaults_are_concrete_and_frozen() -> None:
     assert s.storage.database_url == "sqlite:///data/journal.sqlite3"
     assert s.storage.accounts_url == "sqlite:///data/accounts.sqlite3"
     assert s.storage.sqlite_synchronous == "full"
-    # the engine's grace for restored operators is the server's grace for closed sockets
-    assert s.engine == dataclasses.replace(EngineSettings(), restored_operator_grace_s=60.0)
+    # the engine's grace for restored operators is the server's grace for closed sockets,
+    # its initial operator status the server's (which takes no new dialogs)
+    assert s.engine == dataclasses.replace(
+        EngineSettings(), restored_operator_grace_s=60.0, initial_operator_status="no_new_dialog"
+    )
     assert s.cluster.advertise_url == "http://127.0.0.1:8080"
     assert s.cluster.peers == ()
     assert s.visitor_info_fields[0] == VisitorInfoField("email", "E-mail")

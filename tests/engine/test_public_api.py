@@ -15,7 +15,7 @@ import pytest
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 MODULES = {
     "engine.testing": "harness.md",
-    "adapters.replication.cluster_harness": "harness.md",
+    "adapters.testing.cluster_harness": "harness.md",
     "adapters.client": "client.md",
 }
 

@@ -1,6 +1,6 @@
 """Real processes for the failover tests: a witness and two ``frontdesk`` nodes on loopback.
 
-A node is ``python -m adapters.replication.serve`` (the cluster path of
+A node is ``python -m web.cli serve`` with the cluster flags (the cluster path of
 ``frontdesk serve``); readiness and roles are read from its ``/api/cluster``.
 Waiting on another process can only be done by asking it: ``wait_health``
 polls every 50 ms until a predicate holds or the timeout passes.
@@ -111,7 +111,7 @@ class ProcCluster:
             [
                 sys.executable,
                 "-m",
-                "adapters.replication.serve",
+                "web.cli", "serve",
                 "--port",
                 str(node.port),
                 "--data-dir",

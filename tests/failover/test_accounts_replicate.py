@@ -27,7 +27,7 @@ DEMO_LINE = re.compile(r"^\s+(operator|manager)\s+(\w+)\s+password: (\S+)$", re.
 def user_command(cl: ProcCluster, node: NodeProc, *args: str, password: str) -> None:
     env = {**cl.env(), "NEW_PASSWORD": password}
     subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "user", "--data-dir", str(node.data_dir), *args,
+        [sys.executable, "-m", "web.cli", "user", "--data-dir", str(node.data_dir), *args,
          "--password-env", "NEW_PASSWORD"],
         cwd=ROOT, env=env, check=True, capture_output=True, timeout=60,
     )

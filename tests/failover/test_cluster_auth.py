@@ -149,7 +149,7 @@ def run_without_secret(argv: list[str]) -> subprocess.CompletedProcess[str]:
 
 def test_a_cluster_node_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     done = run_without_secret(
-        ["adapters.replication.serve", "--port", "0", "--advertise-url", "http://127.0.0.1:1",
+        ["web.cli", "serve", "--port", "0", "--advertise-url", "http://127.0.0.1:1",
          "--data-dir", str(tmp_path), "--role", "primary", "--primary", "http://127.0.0.1:2",
          "--witness", "ws://127.0.0.1:3/"]
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.replication.cluster_harness import open_cluster_harness
+from adapters.testing.cluster_harness import open_cluster_harness
 from engine import notices as n
 
 

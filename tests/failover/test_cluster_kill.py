@@ -12,7 +12,7 @@ import pytest
 import trio
 
 from adapters.replication.engine_proxy import NodeEngine
-from adapters.replication.testing import default_settings, open_cluster
+from adapters.testing.cluster import default_settings, open_cluster
 from engine.clock import ManualClock
 from engine.commands import OperatorLogin
 from engine.journal import Journal, NewEvent, Record

@@ -14,9 +14,9 @@ from typing import Any
 import trio
 
 from adapters.replication.engine_proxy import NodeEngine
-from adapters.replication.testing import InProcessCluster, default_settings, open_cluster
 from adapters.storage import SqlJournal
 from adapters.storage.checkpoint import CheckpointStore
+from adapters.testing.cluster import InProcessCluster, default_settings, open_cluster
 from engine.clock import ManualClock
 from engine.commands import OpenDialog, OperatorLogin, SetStatus, VisitorSay
 from engine.journal import Journal

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.replication.testing import default_settings, open_cluster
 from adapters.storage import SqlJournal
+from adapters.testing.cluster import default_settings, open_cluster
 from engine.errors import StaleEpoch
 from engine.journal import NewEvent, Record
 

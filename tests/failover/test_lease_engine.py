@@ -16,8 +16,8 @@ from pathlib import Path
 import trio
 
 from adapters.replication.engine_proxy import NodeEngine
-from adapters.replication.testing import InProcessCluster, SkewedClock, open_cluster
 from adapters.storage import SqlJournal
+from adapters.testing.cluster import InProcessCluster, SkewedClock, open_cluster
 from engine.clock import ManualClock
 from engine.commands import OpenDialog, VisitorSay
 from engine.journal import Journal

@@ -14,7 +14,7 @@ from failover_procs import NodeProc, ProcCluster, health, wait_health
 from test_process_failover import check_nothing_lost, messages_in
 
 from adapters.client import VisitorClient
-from adapters.replication.testing import Direction, LinkProxy
+from adapters.testing.cluster import Direction, LinkProxy
 
 pytestmark = pytest.mark.slow
 

@@ -1,12 +1,12 @@
-"""``adapters.replication.serve``: what a cluster node's web server is told about itself."""
+"""``web.cluster_node``: what a cluster node's web server is told about itself."""
 
 from __future__ import annotations
 
 import pytest
 
-from adapters.replication.serve import node_options, node_settings
 from config.loader import load_settings
 from engine.errors import ConfigError
+from web.cluster_node import node_options, node_settings
 
 CLUSTER = {
     "FRONTDESK_CLUSTER__PEER_URL": "http://127.0.0.1:8081",

@@ -1,8 +1,8 @@
 """An operator's session follows a failover: signed session tokens over real websockets.
 
-The in-process cluster of ``adapters.replication.testing`` (a witness, nodes ``a``
+The in-process cluster of ``adapters.testing.cluster`` (a witness, nodes ``a``
 primary and ``b`` backup, a real replication link, the real engine), with the web
-server of ``web.server.run_server`` over each node, as ``adapters.replication.serve``
+server of ``web.server.run_server`` over each node, as ``web.cluster_node``
 serves a node. Both nodes' accounts hold the same cluster secret; ``b``'s accounts
 database is empty, so only the signed token can tell ``b`` who the operator is.
 """
@@ -22,7 +22,7 @@ from adapters.client.http import login as http_login
 from adapters.client.reconnect import Backoff
 from adapters.replication.engine_proxy import NodeEngine
 from adapters.replication.node import ClusterNode
-from adapters.replication.testing import open_cluster
+from adapters.testing.cluster import open_cluster
 from engine.clock import ManualClock
 from engine.journal import Journal
 from engine.replay import Fold

@@ -22,7 +22,7 @@ from failover_procs import NodeProc, ProcCluster, health, start_pair, wait_healt
 from test_process_failover import manager_password
 
 from adapters.replication import commands
-from adapters.replication.testing import open_cluster
+from adapters.testing.cluster import open_cluster
 
 SWITCHOVERS = 5
 

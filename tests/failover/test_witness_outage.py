@@ -21,7 +21,7 @@ from cluster_watch import HealthLog, Talkers, healthz, until
 from failover_procs import NodeProc, ProcCluster, start_pair
 from test_process_failover import check_nothing_lost, messages_in
 
-from adapters.replication.testing import open_cluster
+from adapters.testing.cluster import open_cluster
 from engine.errors import StaleEpoch
 from engine.journal import NewEvent
 

@@ -105,7 +105,7 @@ class FuzzNode:
                  "--state", str(self.tmp / "witness.json")],
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=self.env())
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "adapters.replication.serve", "--port", str(self.port),
+            [sys.executable, "-m", "web.cli", "serve", "--port", str(self.port),
              "--data-dir", str(data), "--role", "primary", "--node-name", "fuzz",
              "--mode", "async", "--primary", f"http://127.0.0.1:{free_port()}",
              "--advertise-url", self.url, "--witness", f"ws://127.0.0.1:{witness_port}/",

@@ -254,3 +254,22 @@ async def test_a_visitors_request_from_a_foreign_site_is_checked_against_the_ori
         assert own.status_code == 202, own.text
         assert own.headers["access-control-allow-origin"] == mail_node.url
     await smtp.inbox.wait_for(1)
+
+
+async def test_a_formatted_answer_is_mailed_as_safe_html_and_plain_text(
+    mail_node: Node, smtp: SmtpServer
+) -> None:
+    ann, vera, dialog, _ = await a_dialog(mail_node)
+    await ann.say(dialog, "See **the** [guide](https://example.com/guide) or "
+                          "[this](javascript:alert(1))", format="markdown")
+    await vera.expect({"type": "dialog.message", "author": "operator", "format": "markdown"})
+    async with logged_in(mail_node, "ann") as http:
+        answer = await http.post(f"/api/dialogs/{dialog}/transcript", json={})
+    assert answer.status_code == 202, answer.text
+    (got,) = await smtp.inbox.wait_for(1)
+    html = got.message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    text = got.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "<strong>the</strong>" in html
+    assert '<a href="https://example.com/guide"' in html and "nofollow" in html
+    assert 'href="javascript' not in html.lower()  # a javascript: link is no link
+    assert "**" not in text and "See the guide (https://example.com/guide)" in text

@@ -18,7 +18,7 @@ import pytest
 import trio
 
 from adapters.client import UpgradeRefusedError, VisitorClient
-from adapters.replication.testing import LinkProxy
+from adapters.testing.cluster import LinkProxy
 from tests.web.nodes import Node
 from web.context import ServerContext
 from web.options import ServerOptions

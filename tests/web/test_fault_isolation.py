@@ -21,7 +21,7 @@ import web.front
 from adapters.accounts import Accounts
 from adapters.client import login
 from adapters.replication.engine_proxy import NodeEngine
-from adapters.replication.testing import open_cluster
+from adapters.testing.cluster import open_cluster
 from adapters.wire import Frame
 from engine.clock import ManualClock
 from tests.web.nodes import PASSWORD, Node

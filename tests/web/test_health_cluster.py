@@ -1,9 +1,9 @@
 """``/healthz``, ``/metrics`` and refused upgrades of a cluster node (real nodes in one trio run).
 
-The in-process cluster of ``adapters.replication.testing`` (a witness, nodes
+The in-process cluster of ``adapters.testing.cluster`` (a witness, nodes
 ``a`` primary and ``b`` backup, a real replication link); the web server of
 ``web.server.run_server`` with ``web.cluster_routes`` is served over ``b``,
-the way ``adapters.replication.serve`` serves a node.
+the way ``web.cluster_node`` serves a node.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from adapters.accounts import Accounts
 from adapters.client import UpgradeRefusedError, VisitorClient, http_request
 from adapters.replication.engine_proxy import NodeEngine
 from adapters.replication.node import ClusterNode
-from adapters.replication.testing import open_cluster
+from adapters.testing.cluster import open_cluster
 from engine.clock import ManualClock
 from engine.journal import Journal
 from engine.replay import Fold

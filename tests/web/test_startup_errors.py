@@ -1,6 +1,6 @@
 """Every start-up error is one line naming the problem and what to do, exit status 2.
 
-Each case runs the real command line as a subprocess (``python -m adapters.cli``) and
+Each case runs the real command line as a subprocess (``python -m web.cli``) and
 checks its exit status and its whole stderr: one line, no traceback.
 """
 
@@ -49,7 +49,7 @@ def frontdesk(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[
     environ = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_")}
     environ.update({**CHEAP, "PYTHONPATH": str(ROOT), **env})
     return subprocess.run(
-        [sys.executable, "-m", "adapters.cli", *args],
+        [sys.executable, "-m", "web.cli", *args],
         cwd=cwd, env=environ, capture_output=True, text=True, timeout=60, check=False,
     )
 

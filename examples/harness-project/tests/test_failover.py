@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from adapters.replication.cluster_harness import open_cluster_harness
+from adapters.testing.cluster_harness import open_cluster_harness
 from engine import notices as n
 
 

@@ -22,7 +22,11 @@ export function normalizeStatuses(raw) {
     list = Object.entries(raw).map(([value, label]) => ({ value, label: String(label) }));
   }
   if (!list.length) return DEFAULT_STATUSES;
-  return list.map((s) => ({ value: s.value, label: s.label || labelFor(s.value) }));
+  return list.map((s) => ({
+    value: s.value,
+    label: s.label || labelFor(s.value),
+    takes_new_dialogs: s.takes_new_dialogs ?? s.value === "connected",
+  }));
 }
 
 export function labelFor(status) {

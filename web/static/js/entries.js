@@ -22,8 +22,18 @@ export function describeEntry(entry, clock = (at) => String(at)) {
     case "dialog.requeued":
       return `Back in the queue (${entry.reason || entry.operator}).`;
     case "dialog.closed":
-      return `Dialog closed by ${entry.by}${entry.reason ? ` (${entry.reason})` : ""}.`;
+      return closedLine(entry);
     default:
       return null;
   }
+}
+
+const CLOSERS = { visitor: "the visitor", operator: "the operator", manager: "a manager", engine: "the system" };
+
+/** "Dialog closed by the operator." — the reason only when it says more than who closed it. */
+function closedLine(entry) {
+  const who = CLOSERS[entry.by] || entry.by || "the system";
+  const reason = entry.reason || "";
+  const redundant = !reason || reason === `closed by the ${entry.by}`;
+  return `Dialog closed by ${who}${redundant ? "." : ` — ${reason}.`}`;
 }

@@ -1,14 +1,16 @@
 // The operator console: wiring of the model, the socket and the page.
 
-import { goToLogin, labelFor, loadConfig, loadMe, logout } from "../api.js";
+import { goToLogin, loadConfig, loadMe, logout } from "../api.js";
 import { h, replaceChildren, setText } from "../dom.js";
 import { Link, wsUrl } from "../link.js";
 import { everySecond } from "../time.js";
 import { newRef } from "../transcript.js";
+import { loadDraft, saveDraft } from "./drafts.js";
 import { wireFormatting } from "./format.js";
 import { MainBackBanner } from "./main_back.js";
 import { wireMailAndPrint } from "./mail_print.js";
 import { ConsoleModel } from "./model.js";
+import { renderTransferList } from "./transfer.js";
 import { renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
 
 const TYPING_IDLE_MS = 3000;
@@ -34,6 +36,7 @@ class Console {
       onChange: () => this.render(),
     });
     this.failures = 0;
+    this.shownDialog = null; // the dialog whose draft is in the text box
   }
 
   start() {
@@ -118,6 +121,7 @@ class Console {
     this.stopTyping();
     this.model.outbox.add(frame); // stored first, sent in order, kept until the server takes it
     input.value = "";
+    saveDraft(dialog.id, "");
     this.render();
   }
 
@@ -151,7 +155,11 @@ class Console {
       error: $("link-error"),
       cancel: $("link-cancel"),
     });
-    input.addEventListener("input", () => this.typed());
+    input.addEventListener("input", () => {
+      const dialog = this.model.openDialog;
+      if (dialog) saveDraft(dialog.id, input.value);
+      this.typed();
+    });
     input.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
@@ -170,7 +178,20 @@ class Console {
       if (!dialog || dialog.gone) return;
       this.link.send({ type, dialog: dialog.id, ...extra, ref: newRef(type) });
     };
-    $("close-dialog").addEventListener("click", () => command("close"));
+    const confirm = $("close-confirm");
+    $("close-dialog").addEventListener("click", () => {
+      const dialog = this.model.openDialog;
+      if (!dialog || dialog.gone) return;
+      setText($("close-confirm-text"), `End the chat with ${dialog.visitorName || "the visitor"}? They cannot write in it again.`);
+      confirm.showModal();
+      $("close-keep").focus(); // Enter or Esc keeps the dialog open; closing takes a deliberate choice
+    });
+    $("close-keep").addEventListener("click", () => confirm.close());
+    $("close-confirm-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      confirm.close();
+      command("close");
+    });
     $("important").addEventListener("click", () => {
       const dialog = this.model.openDialog;
       if (dialog) command("important", { on: !dialog.important });
@@ -204,22 +225,17 @@ class Console {
   }
 
   openTransfer() {
-    const others = this.model.otherOperators();
-    const select = $("transfer-to");
-    replaceChildren(
-      select,
-      others.map((op) =>
-        h(
-          "option",
-          { value: op.id, "data-testid": "transfer-option" },
-          `${op.name || op.id} — ${labelFor(op.status)}${op.capacity ? ` (${op.load || 0}/${op.capacity})` : ""}`,
-        ),
-      ),
-    );
-    $("transfer-none").hidden = others.length > 0;
+    this.fillTransfer();
     $("transfer-note").value = "";
-    $("transfer-dialog").querySelector("[type=submit]").disabled = others.length === 0;
     $("transfer-dialog").showModal();
+  }
+
+  /** The list follows the colleagues' statuses and loads while it is open. */
+  fillTransfer() {
+    const others = this.model.otherOperators();
+    const enabled = renderTransferList($("transfer-to"), others, this.config.statuses, $("transfer-to").value);
+    $("transfer-none").hidden = enabled > 0;
+    $("transfer-dialog").querySelector("[type=submit]").disabled = enabled === 0;
   }
 
   buildStatusSelect() {
@@ -243,6 +259,7 @@ class Console {
     if (model.status !== null) status.value = model.status;
     status.dataset.status = model.status || "";
 
+    if ($("transfer-dialog").open) this.fillTransfer();
     renderTabs($("tabs"), $("no-dialogs"), model, (id) => this.select(id), (id) => {
       model.dismiss(id);
       this.render();
@@ -272,11 +289,20 @@ class Console {
     setText($("typing"), `${dialog.visitorName || "The visitor"} is typing…`);
     const held = !dialog.gone && !dialog.closed;
     for (const id of ["important", "transfer", "help", "close-dialog", "message"]) $(id).disabled = !held;
+    $("transfer").hidden = model.otherOperators().length === 0; // nobody else to hand it to
+    this.showDraft(dialog);
     $("compose").hidden = !held;
     setText($("important"), dialog.important ? "Unmark important" : "Mark important");
     $("important").setAttribute("aria-pressed", dialog.important ? "true" : "false");
     $("gone").hidden = held;
     setText($("gone"), dialog.closed ? "This dialog is closed." : `This dialog is no longer yours (${dialog.gone}).`);
+  }
+
+  /** On switching dialogs: the text box shows the draft of the one now open. */
+  showDraft(dialog) {
+    if (this.shownDialog === dialog.id) return;
+    this.shownDialog = dialog.id;
+    $("message").value = loadDraft(dialog.id);
   }
 
   renderErrors() {

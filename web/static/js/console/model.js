@@ -243,8 +243,11 @@ export class ConsoleModel {
     }
     if (mine !== null) return; // kept for a retry, or shown as failed with the reason
     if (frame.code === "rate_limited" && !frame.ref) return; // a typing frame: no matter
-    const where = frame.dialog ? ` (dialog ${frame.dialog})` : "";
-    this.pushError(`${frame.message || frame.code || "error"}${where}`);
+    // The refusal is a sentence naming the dialog; with the visitor's name it reads better.
+    const known = frame.dialog ? this.dialogs.get(frame.dialog) : null;
+    let text = frame.message || frame.code || "error";
+    if (known && known.visitorName) text = text.replace(`Dialog ${frame.dialog} `, `The dialog with ${known.visitorName} `);
+    this.pushError(text);
     this.persist();
   }
 

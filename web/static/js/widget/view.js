@@ -122,7 +122,7 @@ export class WidgetView {
     this.seenSeq = Number(loadItem(SEEN_KEY)) || 0;
     this.launcher = h(
       "button",
-      { class: "fd-launcher", type: "button", "data-testid": "fd-launcher", onclick: () => this.toggle() },
+      { class: "fd-launcher", type: "button", "data-testid": "fd-launcher", onclick: () => this.toggle(undefined, true) },
       this.options.title,
       this.unread,
     );
@@ -157,12 +157,18 @@ export class WidgetView {
     this.startForm.addEventListener("submit", (event) => {
       event.preventDefault();
       s.open(this.nameInput.value.trim(), this.options.info);
+      this.render();
+      this.input.focus(); // typing at once goes into the message box, kept until the chat opens
     });
 
-    this.messages = h("ol", { class: "fd-messages", "data-testid": "fd-messages", "aria-live": "polite" });
+    this.messages = h("ol", { class: "fd-messages", "data-testid": "fd-messages" });
+    // New messages of the operator (and notices) are read out from here, one at a time.
+    this.said = h("div", { class: "fd-sr-only", "data-testid": "fd-said", role: "log", "aria-live": "polite" });
+    this.saidSeq = null;
     this.typing = h("div", { class: "fd-typing", "data-testid": "fd-typing", hidden: true });
     this.input = h("textarea", {
       class: "fd-input",
+      "aria-label": "Your message",
       "data-testid": "fd-input",
       rows: 2,
       maxlength: 4000,
@@ -216,7 +222,7 @@ export class WidgetView {
       this.endButton,
       h(
         "button",
-        { type: "button", class: "fd-minimize", "data-testid": "fd-minimize", "aria-label": "Minimize", onclick: () => this.toggle(false) },
+        { type: "button", class: "fd-minimize", "data-testid": "fd-minimize", "aria-label": "Minimize", onclick: () => this.toggle(false, true) },
         "–",
       ),
     );
@@ -226,20 +232,32 @@ export class WidgetView {
       header,
       this.conn,
       this.announce,
+      this.said,
       this.errorBox,
       this.startForm,
       this.chat,
       this.ended,
     );
+    this.panel.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !event.isComposing) {
+        event.preventDefault();
+        this.toggle(false, true);
+      }
+    });
     replaceChildren(this.frame, this.panel, this.launcher);
     this.toggle(loadItem(OPEN_KEY) === "1" || this.options.open);
   }
 
-  toggle(open = this.panel.hidden) {
+  /** Open or close the panel; ``focus``: move the keyboard focus with it (a person's action). */
+  toggle(open = this.panel.hidden, focus = false) {
     this.panel.hidden = !open;
     this.launcher.hidden = open;
     saveItem(OPEN_KEY, open ? "1" : "0");
     this.render();
+    if (!focus) return;
+    if (!open) this.launcher.focus();
+    else if (!this.startForm.hidden) this.nameInput.focus();
+    else if (!this.chat.hidden && !this.chat.classList.contains("fd-readonly")) this.input.focus();
   }
 
   /** Operator messages that arrived while the panel was closed: a badge on the button. */
@@ -259,7 +277,7 @@ export class WidgetView {
 
   send() {
     const text = this.input.value;
-    if (!text.trim()) return;
+    if (!text.trim() || this.session.phase === "opening") return; // kept until the chat opens
     this.session.say(text);
     this.input.value = "";
     this.input.focus();
@@ -270,9 +288,8 @@ export class WidgetView {
     const phase = s.phase;
     this.renderUnread();
     this.frame.dataset.phase = phase;
-    this.startForm.hidden = phase !== "start" && phase !== "opening";
-    this.startForm.querySelector("button").disabled = phase === "opening";
-    this.chat.hidden = phase === "start" || phase === "opening";
+    this.startForm.hidden = phase !== "start";
+    this.chat.hidden = phase === "start";
     this.ended.hidden = phase !== "closed";
     if (phase !== "closed") this.transcriptRequest.reset();
     this.endButton.hidden = phase !== "waiting" && phase !== "assigned";
@@ -331,6 +348,24 @@ export class WidgetView {
       items.push(failed === null ? pendingView(frame, s) : failedView(frame, failed, s));
     }
     replaceChildren(this.messages, items);
+    this.announceNew(entries);
     this.messages.scrollTop = this.messages.scrollHeight;
+  }
+
+  /** Say the newest message of the operator (or notice) to screen readers, not the visitor's own. */
+  announceNew(entries) {
+    const last = entries.length ? entries[entries.length - 1].seq : 0;
+    if (this.saidSeq === null) {
+      this.saidSeq = last; // what was there at page load is not read out again
+      return;
+    }
+    const fresh = entries.filter((e) => e.seq > this.saidSeq && !(e.type === "dialog.message" && e.author === "visitor"));
+    this.saidSeq = Math.max(this.saidSeq, last);
+    const lines = fresh.map((e) => {
+      const view = entryView(e, this.session.visitorName);
+      const text = view ? view.querySelector(".fd-text")?.textContent ?? view.textContent : "";
+      return e.type === "dialog.message" ? `${e.name || "Operator"}: ${text}` : text;
+    }).filter(Boolean);
+    if (lines.length) setText(this.said, lines[lines.length - 1]);
   }
 }

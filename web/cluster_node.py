@@ -1,30 +1,18 @@
-"""``frontdesk serve`` for a cluster node: the web server over a ``ClusterNode``.
+"""A cluster node (``cluster.peer_url`` set): the web server over a ``ClusterNode``.
 
-Used when ``cluster.peer_url`` is set (``--role backup --primary URL``). It is
-``adapters.cli.cmd_serve`` with three differences: the engine is started and
-stopped by the node with its role (``NodeEngine`` gives the web server
-whichever engine runs now), the app gains ``web.cluster_routes``
-(``/ws/replication``, ``/api/cluster``, ``/api/cluster/switchover``), and when
-the node stops being primary every client websocket is closed (1012) so that
-clients reconnect to the primary.
-
-Also runnable alone: ``python -m adapters.replication.serve --port 8081
---role backup --primary http://127.0.0.1:8080 --witness ws://127.0.0.1:7070/``.
+Assembled by ``web.node.serve_node`` on the same parts as a single node, with
+three differences: the engine is started and stopped by the node with its role
+(``NodeEngine`` gives the web server whichever engine runs now), the app gains
+``web.cluster_routes`` (``/ws/replication``, ``/api/cluster``,
+``/api/cluster/switchover``), and when the node stops being primary every
+client websocket is closed (1012) so that clients reconnect to the primary.
 """
 
 from __future__ import annotations
 
-import argparse
-import faulthandler
 import logging
-import os
-import signal
-import sys
-from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
-from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import trio
@@ -32,18 +20,17 @@ import trio
 from adapters import tuning
 from adapters.account_state import MergeResult
 from adapters.failback import FailbackPolicy, run_failback
-from adapters.node_setup import open_node
+from adapters.node_setup import NodeParts
 from adapters.replication.accounts_link import AccountLink
 from adapters.replication.engine_proxy import NodeEngine
 from adapters.replication.node import ClusterNode
 from adapters.replication.settings import ClusterSettings
-from adapters.startup_checks import bind_errors_translated, check_can_listen, log_level
+from adapters.startup_checks import bind_errors_translated
 from adapters.storage import SqlJournal
 from adapters.storage.availability import JournalWritable, keep_writable
 from adapters.storage.checkpoint import CheckpointStore
-from config.loader import load_settings
 from config.settings import Settings
-from engine.errors import ConfigError, FrontdeskError
+from engine.errors import ConfigError
 from engine.journal import Journal
 from engine.replay import Fold
 from engine.runtime import Engine
@@ -55,28 +42,6 @@ from web.switch_back import SwitchBackPolicy
 from web.ws_base import CLOSE_SERVICE_RESTART
 
 log = logging.getLogger("frontdesk.cluster")
-
-
-def add_cluster_arguments(parser: argparse.ArgumentParser) -> None:
-    """The cluster flags of ``frontdesk serve``."""
-    parser.add_argument("--role", choices=("primary", "backup"), help="role to start in")
-    parser.add_argument("--primary", "--peer", dest="peer", help="the other node's base URL")
-    parser.add_argument("--witness", help="the witness URL, ws://host:port/")
-    parser.add_argument("--node-name", help="this node's name (unique in the cluster)")
-    parser.add_argument("--mode", choices=("sync", "async"), help="replication mode")
-    parser.add_argument("--advertise-url", help="this node's base URL as the peer reaches it")
-
-
-def cluster_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    pairs = {
-        "cluster.role": args.role,
-        "cluster.peer_url": args.peer,
-        "cluster.witness_url": args.witness,
-        "cluster.node_name": args.node_name,
-        "cluster.mode": args.mode,
-        "cluster.advertise_url": args.advertise_url,
-    }
-    return {k: v for k, v in pairs.items() if v is not None}
 
 
 def node_settings(settings: Settings) -> ClusterSettings:
@@ -126,43 +91,37 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def serve_cluster(settings: Settings, demo_wanted: bool = False) -> int:
-    """Run one cluster node until SIGTERM/SIGINT; 0 on a clean stop."""
-    conf = node_settings(settings)
-    host, port = settings.server.host, settings.server.port
-    check_can_listen(host, port, "--port (server.port)")  # before the journal: one line
-    parts = open_node(settings)
+def serve_cluster(
+    settings: Settings,
+    conf: ClusterSettings,
+    parts: NodeParts,
+    demo: list[tuple[str, str, str]],
+    checkpoints: CheckpointStore,
+) -> None:
+    """A cluster node on the parts ``web.node.serve_node`` opened, until SIGTERM/SIGINT."""
     clock = parts.clock
     engine_settings = replace(settings.engine, node_name=conf.node_name)
 
     def engine_factory(j: Journal, epoch: int, fold: Fold | None) -> Engine:
         return Engine(engine_settings, j, clock, epoch=epoch, fold=fold)
 
-    checkpoints = CheckpointStore(Path(settings.storage.data_dir) / "checkpoints")
-
-    try:
-        demo = parts.demo_accounts(settings, demo_wanted)
-        node = ClusterNode(
-            conf,
-            parts.journal,
-            engine_factory,
-            checkpoints=checkpoints,
-            default_capacity=engine_settings.default_capacity,
-        )
-        ctx = ServerContext(
-            NodeEngine(node), parts.accounts, node_options(settings, conf), clock, node
-        )
-        ctx.mail = parts.mail
-        node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
-        ctx.readiness.add(JournalWritable(parts.journal.availability))
-        with bind_errors_translated(host, port, "--port (server.port)"):
-            policies = return_policies(settings)
-            serve = partial(_serve, policies=policies)
-            trio.run(serve, ctx, node, demo, parts.runtime, parts.journal)
-    finally:
-        parts.close()
-    log.info("stopped")
-    return 0
+    node = ClusterNode(
+        conf,
+        parts.journal,
+        engine_factory,
+        checkpoints=checkpoints,
+        default_capacity=engine_settings.default_capacity,
+    )
+    ctx = ServerContext(
+        NodeEngine(node), parts.accounts, node_options(settings, conf), clock, node
+    )
+    ctx.mail = parts.mail
+    node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
+    ctx.readiness.add(JournalWritable(parts.journal.availability))
+    with bind_errors_translated(settings.server.host, settings.server.port, "--port (server.port)"):
+        policies = return_policies(settings)
+        serve = partial(_serve, policies=policies)
+        trio.run(serve, ctx, node, demo, parts.runtime, parts.journal)
 
 
 def return_policies(settings: Settings) -> tuple[SwitchBackPolicy, FailbackPolicy]:
@@ -228,39 +187,3 @@ async def _close_clients_when_deposed(ctx: ServerContext, node: ClusterNode) -> 
             async with trio.open_nursery() as closers:
                 for conn in list(ctx.connections):
                     closers.start_soon(conn.close, CLOSE_SERVICE_RESTART, "not primary")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="frontdesk serve (cluster node)")
-    parser.add_argument("--host")
-    parser.add_argument("--port", type=int)
-    parser.add_argument("--data-dir")
-    parser.add_argument("--config")
-    parser.add_argument("--demo", action="store_true")
-    parser.add_argument("--log-level", default="INFO")
-    add_cluster_arguments(parser)
-    args = parser.parse_args(argv)
-    faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid> dumps every thread's stack
-    try:
-        level = log_level(args.log_level)
-    except ConfigError as e:
-        print(f"frontdesk: {e}", file=sys.stderr)
-        return 2
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    overrides: dict[str, Any] = cluster_overrides(args)
-    if args.host is not None:
-        overrides["server.host"] = args.host
-    if args.port is not None:
-        overrides["server.port"] = args.port
-    if args.data_dir is not None:
-        overrides["storage.data_dir"] = args.data_dir
-    try:
-        settings = load_settings(Path(args.config) if args.config else None, os.environ, overrides)
-        return serve_cluster(settings, args.demo)
-    except FrontdeskError as e:
-        print(f"frontdesk: {e}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

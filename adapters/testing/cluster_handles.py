@@ -15,13 +15,13 @@ import hashlib
 import secrets
 from typing import TYPE_CHECKING
 
-from adapters.replication.async_probe import AsyncProbe
+from adapters.testing.async_probe import AsyncProbe
 from engine import commands as c
 from engine import notices as n
 from engine.status import Status
 
 if TYPE_CHECKING:
-    from adapters.replication.cluster_harness import NodeHandle
+    from adapters.testing.cluster_harness import NodeHandle
 
 Answer = n.Ack | n.Rejected
 
