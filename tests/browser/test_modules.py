@@ -158,15 +158,19 @@ def test_statuses_and_fields_are_normalized_from_the_config(page: Page) -> None:
         "api.js",
         """
         return {
-          fromList: m.normalizeStatuses([{value: "connected", label: "Online"}]),
+          fromList: m.normalizeStatuses([{value: "connected", label: "Online"},
+                                         {value: "training", takes_new_dialogs: true}]),
           fromMap: m.normalizeStatuses({phone: "Phone"}),
           missing: m.normalizeStatuses(undefined).length,
           fields: m.normalizeFields([{key: "plan", label: "Plan"}, "email", {label: "x"}]),
         };
         """,
     )
-    assert result["fromList"] == [{"value": "connected", "label": "Online"}]
-    assert result["fromMap"] == [{"value": "phone", "label": "Phone"}]
+    assert result["fromList"] == [
+        {"value": "connected", "label": "Online", "takes_new_dialogs": True},
+        {"value": "training", "label": "Training", "takes_new_dialogs": True},  # as the server says
+    ]
+    assert result["fromMap"] == [{"value": "phone", "label": "Phone", "takes_new_dialogs": False}]
     assert result["missing"] == 7
     assert result["fields"] == [
         {"key": "plan", "label": "Plan"},

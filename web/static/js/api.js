@@ -16,7 +16,7 @@ export function normalizeStatuses(raw) {
   let list = [];
   if (Array.isArray(raw)) {
     list = raw
-      .map((s) => (typeof s === "string" ? { value: s, label: s } : { value: s.value || s.status || s.id || s.key, label: s.label || s.name }))
+      .map((s) => (typeof s === "string" ? { value: s, label: s } : { value: s.value || s.status || s.id || s.key, label: s.label || s.name, takes_new_dialogs: s.takes_new_dialogs }))
       .filter((s) => typeof s.value === "string");
   } else if (raw && typeof raw === "object") {
     list = Object.entries(raw).map(([value, label]) => ({ value, label: String(label) }));
