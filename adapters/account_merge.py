@@ -2,15 +2,15 @@
 and another node's ``AccountState`` merged into them (rules in ``adapters.account_state``).
 
 Given the three tables only (``Tables``), not the store: the caller
-(``adapters.accounts.Accounts``) holds the transaction and translates database errors.
+(``frontdesk.adapters.accounts.Accounts``) holds the transaction and translates database errors.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from adapters.account_models import Tables, UserTable
-from adapters.account_state import AccountState, MergeResult, UserState
+from frontdesk.adapters.account_models import Tables, UserTable
+from frontdesk.adapters.account_state import AccountState, MergeResult, UserState
 
 
 def export_state(t: Tables, now: float) -> AccountState:

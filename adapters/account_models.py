@@ -1,6 +1,6 @@
 """What the accounts store holds: users, their roles, password hashing costs, and the tables.
 
-``adapters.accounts.Accounts`` is the store; this module is its vocabulary, kept apart so
+``frontdesk.adapters.accounts.Accounts`` is the store; this module is its vocabulary, kept apart so
 the store's module holds only its operations.
 """
 
@@ -14,7 +14,7 @@ import argon2
 import peewee
 from playhouse.migrate import SchemaMigrator, migrate
 
-from engine.errors import AdapterError
+from frontdesk.engine.errors import AdapterError
 
 Role = Literal["operator", "manager"]
 ROLES: tuple[Role, ...] = ("operator", "manager")
@@ -79,7 +79,7 @@ class UserTable(peewee.Model):
     password_hash = peewee.TextField()
     capacity = peewee.IntegerField(null=True)
     created_at = peewee.DoubleField()
-    # replication (adapters.account_state): when this row last changed, on any node, and
+    # replication (frontdesk.adapters.account_state): when this row last changed, on any node, and
     # before when its sessions are over (the last password change)
     updated_at = peewee.DoubleField(default=0.0)
     sessions_after = peewee.DoubleField(default=0.0)

@@ -2,9 +2,9 @@
 
 Without a cluster secret a token is ``secrets.token_urlsafe(32)``, valid where its row is
 (only its SHA-256 is stored). With one it is signed and self-contained
-(``adapters.session_tokens``): every node holding the secret accepts it, records it the
+(``frontdesk.adapters.session_tokens``): every node holding the secret accepts it, records it the
 first time it sees it, and refuses it once it is revoked (``account_session_ended``, which
-replicates: ``adapters.account_state``) or issued before the user's last password change
+replicates: ``frontdesk.adapters.account_state``) or issued before the user's last password change
 (``iat`` < ``sessions_after``).
 """
 
@@ -15,9 +15,9 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, cast
 
-from adapters.account_models import Role, Tables, User, UserTable
-from adapters.session_tokens import SessionClaims, SessionSigner, is_signed, token_digest
-from engine.clock import Clock
+from frontdesk.adapters.account_models import Role, Tables, User, UserTable
+from frontdesk.adapters.session_tokens import SessionClaims, SessionSigner, is_signed, token_digest
+from frontdesk.engine.clock import Clock
 
 
 class Sessions:

@@ -3,7 +3,7 @@
 Theory of operation. Each node keeps its own accounts database; the two converge by
 exchanging their whole account state (``AccountState``: every user with its password
 hash, and every session revocation that has not expired) over the replication link
-(``adapters.replication.accounts_link``), at each connection and after each local
+(``frontdesk.adapters.replication.accounts_link``), at each connection and after each local
 change. Merging is commutative, associative and idempotent, so the order and the number
 of exchanges do not matter and both nodes end equal:
 
@@ -31,7 +31,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.account_models import LOGIN_PATTERN, ROLES, AccountError
+from frontdesk.adapters.account_models import LOGIN_PATTERN, ROLES, AccountError
 
 MAX_USERS = 100_000
 MAX_REVOCATIONS = 1_000_000

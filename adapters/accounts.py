@@ -13,15 +13,15 @@ thread, never on the trio thread. A session token is
 database does not let anyone log in.
 
 With a cluster secret (``cluster.secret``) a session token is signed and
-self-contained instead (``adapters.session_tokens``): every node holding the
+self-contained instead (``frontdesk.adapters.session_tokens``): every node holding the
 same secret accepts it, even one whose session table never saw it, so an
-operator's console follows a failover (sessions: ``adapters.account_sessions``).
+operator's console follows a failover (sessions: ``frontdesk.adapters.account_sessions``).
 
 In a cluster the two nodes hold one set of accounts: ``export_state``/``merge_state``
-(``adapters.account_merge``, rules in ``adapters.account_state``) exchange users,
+(``adapters.account_merge``, rules in ``frontdesk.adapters.account_state``) exchange users,
 password changes and revocations over the replication link; every change made here
 is told to the listeners (``add_listener``) so the link sends it. Every argon2
-computation takes a slot of ``adapters.hash_slots.HashSlots`` (a bound on memory).
+computation takes a slot of ``frontdesk.adapters.hash_slots.HashSlots`` (a bound on memory).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, cast
 
 import argon2
 
-from adapters import account_merge
-from adapters.account_models import (
+from frontdesk.adapters import account_merge
+from frontdesk.adapters.account_models import (
     DEMO_USERS,
     MIN_PASSWORD_CHARS,
     ROLES,
@@ -54,16 +54,16 @@ from adapters.account_models import (
     UserTable,
     add_missing_columns,
 )
-from adapters.account_models import LOGIN_PATTERN as _LOGIN
-from adapters.account_sessions import Sessions
-from adapters.account_state import AccountState, MergeResult
-from adapters.hash_slots import HashSlots
-from adapters.session_tokens import SessionSigner, token_digest
-from adapters.storage.database import open_database, parse_database_url, translated
-from engine.clock import Clock
+from frontdesk.adapters.account_models import LOGIN_PATTERN as _LOGIN
+from frontdesk.adapters.account_sessions import Sessions
+from frontdesk.adapters.account_state import AccountState, MergeResult
+from frontdesk.adapters.hash_slots import HashSlots
+from frontdesk.adapters.session_tokens import SessionSigner, token_digest
+from frontdesk.adapters.storage.database import open_database, parse_database_url, translated
+from frontdesk.engine.clock import Clock
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    from frontdesk.config.settings import Settings
 
 # the vocabulary lives in adapters.account_models; importing it from here keeps working
 __all__ = ["DEMO_USERS", "ROLES", "AccountError", "Accounts", "HashingBusyError", "PasswordHashing",
@@ -272,7 +272,7 @@ class Accounts:
             )
         return made
 
-    # -- sessions (adapters.account_sessions) -------------------------------------------
+    # -- sessions (frontdesk.adapters.account_sessions) -------------------------------------------
 
     def new_session(self, user: User) -> str:
         """A new session token: signed when there is a cluster secret, else random."""
@@ -299,7 +299,7 @@ class Accounts:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- one set of accounts for the cluster (adapters.account_state) -----------------
+    # -- one set of accounts for the cluster (frontdesk.adapters.account_state) -----------------
 
     def add_listener(self, listener: Callable[[], None]) -> None:
         """Call ``listener()`` (in the changing thread) after each change made here."""

@@ -58,8 +58,8 @@ from typing import Any
 
 import trio
 
-from adapters.wakeups import Wakeups
-from engine.notices import Notice, Subscriber
+from frontdesk.adapters.wakeups import Wakeups
+from frontdesk.engine.notices import Notice, Subscriber
 
 log = logging.getLogger("frontdesk.bridge")
 

@@ -20,8 +20,8 @@ from typing import Any, Literal, Protocol
 
 import trio
 
-from engine.cluster import ClusterError
-from engine.errors import ConfigError
+from frontdesk.engine.cluster import ClusterError
+from frontdesk.engine.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ argon2id holds ``memory_cost`` (64 MiB by default) for the whole of each computa
 without a bound, 48 parallel wrong logins took a server from 59 MiB to 2.37 GiB. With
 ``HashSlots(n)`` the hashing memory is at most ``n x memory_cost``; a caller that finds
 no free slot within ``wait_s`` gets ``HashingBusyError`` (the web layer answers 503 with
-``Retry-After``). Every argon2 call of ``adapters.accounts.Accounts`` takes a slot: a
+``Retry-After``). Every argon2 call of ``frontdesk.adapters.accounts.Accounts`` takes a slot: a
 login, HTTP Basic, a password change, the dummy check of an unknown login.
 """
 
@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from adapters.account_models import HashingBusyError
+from frontdesk.adapters.account_models import HashingBusyError
 
 
 class HashSlots:

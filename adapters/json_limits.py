@@ -22,7 +22,7 @@ import json
 import re
 from typing import Any
 
-from engine.errors import AdapterError
+from frontdesk.engine.errors import AdapterError
 
 _STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")

@@ -1,11 +1,11 @@
 """What every ``frontdesk serve`` process opens before its server starts, whatever its
 role: the runtime tuning and GC statistics from the environment, the data directory,
-the node's claim on its journal database (``adapters.storage.identity``: one journal,
-one node) and its lock (``adapters.storage.journal_lock``: that node running once), the
+the node's claim on its journal database (``frontdesk.adapters.storage.identity``: one journal,
+one node) and its lock (``frontdesk.adapters.storage.journal_lock``: that node running once), the
 journal, the accounts (with the demo users when wanted), the mail outbox
-(``adapters.mail``, in the accounts database) and the system clock.
+(``frontdesk.adapters.mail``, in the accounts database) and the system clock.
 
-``web.node.serve_node`` (the composition root) opens them, for a single node and a
+``frontdesk.web.node.serve_node`` (the composition root) opens them, for a single node and a
 cluster node alike, so the two stay the same up to the engine.
 """
 
@@ -16,15 +16,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters import gcstats, tuning
-from adapters.accounts import Accounts
-from adapters.mail.service import MailService
-from adapters.storage import SqlJournal
-from adapters.storage.identity import claim_journal, node_identity
-from adapters.storage.journal_lock import JournalLock, lock_journal
-from config.settings import Settings
-from engine.clock import SystemClock
-from engine.errors import ConfigError
+from frontdesk.adapters import gcstats, tuning
+from frontdesk.adapters.accounts import Accounts
+from frontdesk.adapters.mail.service import MailService
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.adapters.storage.identity import claim_journal, node_identity
+from frontdesk.adapters.storage.journal_lock import JournalLock, lock_journal
+from frontdesk.config.settings import Settings
+from frontdesk.engine.clock import SystemClock
+from frontdesk.engine.errors import ConfigError
 
 
 @dataclass

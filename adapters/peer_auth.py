@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import secrets
 
-from engine.errors import AdapterError
+from frontdesk.engine.errors import AdapterError
 
 REPLICATION = b"frontdesk replication link v1"
 WITNESS = b"frontdesk witness link v1"

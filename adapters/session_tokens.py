@@ -8,7 +8,7 @@ is derived from ``cluster.secret`` with a label (``HMAC-SHA256(secret, LABEL)``)
 token's signature never exposes the secret the replication hello carries.
 
 Only the signature and the payload's shape are checked here; expiry and logouts are
-``adapters.accounts.Accounts``'s business.
+``frontdesk.adapters.accounts.Accounts``'s business.
 """
 
 from __future__ import annotations

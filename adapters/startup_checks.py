@@ -18,7 +18,7 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from engine.errors import ConfigError
+from frontdesk.engine.errors import ConfigError
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # translated when raised while serving: the errors only a bind gives (EACCES is not one)

@@ -39,7 +39,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from engine.errors import ConfigError
+from frontdesk.engine.errors import ConfigError
 
 ENV_SWITCH = "FRONTDESK_SWITCH_INTERVAL_S"
 ENV_THRESHOLDS = "FRONTDESK_GC_THRESHOLDS"

@@ -13,9 +13,9 @@ import os
 import sys
 from pathlib import Path
 
-from adapters.accounts import Accounts
-from adapters.node_setup import make_data_dir
-from config.loader import load_settings
+from frontdesk.adapters.accounts import Accounts
+from frontdesk.adapters.node_setup import make_data_dir
+from frontdesk.config.loader import load_settings
 
 
 def add_subcommand(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -16,15 +16,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from adapters.json_limits import (
+from frontdesk.adapters.json_limits import (
     JsonLimitError,
     bad_string,
     loads_bounded,
     may_hold_bad_strings,
     text_problem,
 )
-from engine.errors import AdapterError
-from engine.status import Status
+from frontdesk.engine.errors import AdapterError
+from frontdesk.engine.status import Status
 
 Endpoint = Literal["visitor", "operator", "manager"]
 Kind = Literal["str", "bool", "int", "info", "seqs", "status", "token", "choice"]

@@ -19,11 +19,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from engine import commands as c
-from engine import notices as n
-from engine.journal import MemoryJournal
-from engine.runtime import Engine
-from engine.settings import EngineSettings
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.journal import MemoryJournal
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
 
 OUT = Path(__file__).resolve().parent / "results" / "runs" / "dispatcher_cost.json"
 

@@ -37,10 +37,10 @@ from typing import Any
 
 import trio
 
-from adapters.client import Backoff, VisitorClient
-from adapters.client.http import ClientError
 from bench.failover_check import check, durable_messages
 from bench.failover_cluster import ROOT, FailoverCluster, prepared_journal
+from frontdesk.adapters.client import Backoff, VisitorClient
+from frontdesk.adapters.client.http import ClientError
 
 RUNS = ROOT / "bench" / "results" / "runs"
 

@@ -14,7 +14,7 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from adapters.storage import SqlJournal
+from frontdesk.adapters.storage import SqlJournal
 
 
 def durable_messages(journal_path: Path) -> dict[str, list[tuple[int, str]]]:

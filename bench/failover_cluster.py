@@ -1,7 +1,7 @@
 """The processes of ``bench.failover``: a witness and two cluster nodes on loopback.
 
-``FailoverCluster`` spawns ``python -m adapters.witness`` and
-``python -m web.cli serve`` with short, bench-sized timings, asks each node's
+``FailoverCluster`` spawns ``python -m frontdesk.adapters.witness`` and
+``python -m frontdesk.web.cli serve`` with short, bench-sized timings, asks each node's
 ``/api/cluster``, and can prepare both data directories with the same pre-filled journal
 (``bench.journal_fill``) and a checkpoint of it, so a node starts at a large journal size
 without a websocket or an actor having written it.
@@ -20,14 +20,14 @@ from typing import Any
 
 import trio
 
-from adapters.client import get_json
-from adapters.client.http import ClientError
-from adapters.storage import SqlJournal
-from adapters.storage.checkpoint import CheckpointStore
 from bench.journal_fill import fill
-from engine import checkpoint
-from engine.replay import Fold
-from engine.settings import EngineSettings
+from frontdesk.adapters.client import get_json
+from frontdesk.adapters.client.http import ClientError
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.adapters.storage.checkpoint import CheckpointStore
+from frontdesk.engine import checkpoint
+from frontdesk.engine.replay import Fold
+from frontdesk.engine.settings import EngineSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,13 +96,13 @@ class FailoverCluster:
 
     def start_witness(self) -> None:
         state = str(self.work / "witness.json")
-        self.spawn("witness", ["adapters.witness", "--port", str(self.witness_port),
+        self.spawn("witness", ["frontdesk.adapters.witness", "--port", str(self.witness_port),
                                "--state", state])
 
     def start_node(self, name: str, role: str) -> None:
         peer = "b" if name == "a" else "a"
         self.spawn(name, [
-            "web.cli", "serve", "--port", str(self.ports[name]),
+            "frontdesk.web.cli", "serve", "--port", str(self.ports[name]),
             "--data-dir", str(self.data_dir(name)), "--role", role, "--node-name", name,
             "--mode", self.args.mode, "--primary", self.url(peer),
             "--witness", f"ws://127.0.0.1:{self.witness_port}/", "--log-level", "INFO",

@@ -30,14 +30,14 @@ from typing import Any
 import trio
 from trio_websocket import ConnectionClosed, WebSocketConnection, WebSocketRequest, serve_websocket
 
-from adapters import gcstats
-from adapters.tuning import (
+from bench.procstat import rss_kb
+from frontdesk.adapters import gcstats
+from frontdesk.adapters.tuning import (
     RuntimeTuning,
     after_startup,
     apply_runtime_tuning,
     tuning_from_env,
 )
-from bench.procstat import rss_kb
 
 
 class Relay:

@@ -23,12 +23,12 @@ import time
 from typing import Any
 
 from bench.figures import Figure
-from engine import commands as c
-from engine import dialog_state as ds
-from engine import events as ev
-from engine import notices as n
-from engine.settings import EngineSettings
-from engine.testing import EngineHarness
+from frontdesk.engine import commands as c
+from frontdesk.engine import dialog_state as ds
+from frontdesk.engine import events as ev
+from frontdesk.engine import notices as n
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.testing import EngineHarness
 
 LONG = 5_000
 SHORT = 5

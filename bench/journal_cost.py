@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from adapters.storage import SqlJournal
-from engine.journal import NewEvent
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.engine.journal import NewEvent
 
 TEXT = "x" * 100
 

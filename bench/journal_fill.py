@@ -4,7 +4,7 @@
 transactions of ``batch`` events: ``open_dialogs`` dialogs that stay open (queued, with
 a few visitor messages each), and before them as many closed dialogs as it takes
 (opened, ``messages`` visitor messages, closed). The events are the engine's own
-(``engine.events``), so a replay folds them as it folds a real day; no websocket, no
+(``frontdesk.engine.events``), so a replay folds them as it folds a real day; no websocket, no
 actor is involved, which is what makes a 1M-record journal a matter of seconds.
 Used by ``bench.failover`` and by the failover tests (a big journal on a real process).
 """
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from engine import events as ev
-from engine.journal import Journal
-from engine.replay import Fold
+from frontdesk.engine import events as ev
+from frontdesk.engine.journal import Journal
+from frontdesk.engine.replay import Fold
 
 
 def _dialog(number: int, messages: int, close: bool, at: float) -> Iterator[ev.Event]:

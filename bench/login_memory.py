@@ -36,7 +36,7 @@ READY = re.compile(rb"frontdesk is ready on (http://\S+)")
 
 def start_server(data_dir: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "serve", "--port", "0", "--data-dir",
+        [sys.executable, "-m", "frontdesk.web.cli", "serve", "--port", "0", "--data-dir",
          str(data_dir), "--log-level", "WARNING"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT,
         env={**os.environ, **env, "PYTHONPATH": str(ROOT)},

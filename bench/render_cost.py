@@ -28,8 +28,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from adapters.text import _render, render
 from bench.figures import Figure
+from frontdesk.adapters.text import _render, render
 
 ANSWER = (
     "Hi Vera, thanks for waiting! Your order **#48213** shipped *yesterday*.\n\n"

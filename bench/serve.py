@@ -3,17 +3,17 @@
 The suite starts the real server through this wrapper so that it can vary the
 runtime tuning and read GC pauses whatever the server itself does at start-up:
 
-- installs the ``adapters.gcstats`` recorder when ``FRONTDESK_GC_STATS=1`` (the
+- installs the ``frontdesk.adapters.gcstats`` recorder when ``FRONTDESK_GC_STATS=1`` (the
   server exposes it on ``/metrics``; the wrapper also dumps it as JSON at exit
   to ``FRONTDESK_GC_STATS_FILE``, for a server that does not);
-- applies ``adapters.tuning`` from the environment, with no default tuning:
+- applies ``frontdesk.adapters.tuning`` from the environment, with no default tuning:
   what the environment does not set stays the interpreter's default;
 - with ``FRONTDESK_GC_FREEZE=1``, imports the server's modules, collects and
   freezes before serving (the server's own ``after_startup`` freezes later,
   once the engine runs, when it calls it); with ``FRONTDESK_GC_FREEZE_INTERVAL_S``
   it starts the periodic freezer.
 
-Then it hands the arguments to ``web.cli.main``.
+Then it hands the arguments to ``frontdesk.web.cli.main``.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ import os
 import sys
 from pathlib import Path
 
-from adapters import gcstats
-from adapters.tuning import (
+from frontdesk.adapters import gcstats
+from frontdesk.adapters.tuning import (
     RuntimeTuning,
     apply_runtime_tuning,
     start_periodic_freeze,
@@ -41,7 +41,7 @@ def main() -> None:
         atexit.register(gcstats.dump, Path(dump_to))
     tuning = tuning_from_env(os.environ, default=RuntimeTuning())
     apply_runtime_tuning(tuning)
-    cli = importlib.import_module("web.cli")
+    cli = importlib.import_module("frontdesk.web.cli")
     if tuning.gc_freeze_after_startup:
         gc.collect()
         gc.freeze()

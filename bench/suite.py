@@ -17,15 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from adapters import gcstats
-from adapters.accounts import Accounts, PasswordHashing
-from adapters.tuning import (
-    ENV_FREEZE,
-    ENV_FREEZE_INTERVAL,
-    ENV_FULL_INTERVAL,
-    ENV_SWITCH,
-    ENV_THRESHOLDS,
-)
 from bench import history_cost, journal_cost, render_cost
 from bench.figures import Figure
 from bench.procs import loadgen, run_loadgens
@@ -33,6 +24,15 @@ from bench.procstat import cpu_s, hwm_kb, rss_kb
 from bench.profile import Sampler
 from bench.servers import Server, floor_stats, metrics, start_floor, start_frontdesk
 from bench.stats import summarize_us
+from frontdesk.adapters import gcstats
+from frontdesk.adapters.accounts import Accounts, PasswordHashing
+from frontdesk.adapters.tuning import (
+    ENV_FREEZE,
+    ENV_FREEZE_INTERVAL,
+    ENV_FULL_INTERVAL,
+    ENV_SWITCH,
+    ENV_THRESHOLDS,
+)
 
 TEXT_LEN = 100  # characters of message text: the same frames for the floor and frontdesk
 CAPACITY = 3  # the engine's default operator capacity

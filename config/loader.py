@@ -1,7 +1,7 @@
 """Loading the settings: defaults <- TOML file <- environment <- command line.
 
 Every value is checked where it enters, against the field's type (from the
-dataclass annotations of ``config.settings``) and its limits, and a bad one is
+dataclass annotations of ``frontdesk.config.settings``) and its limits, and a bad one is
 refused with a ``ConfigError`` naming the key, what was expected, what came
 and where it came from::
 
@@ -13,7 +13,7 @@ with one underscore is refused with a hint). Other ``FRONTDESK_*`` variables
 without ``__`` (such as ``FRONTDESK_CONFIG``, the default file path) are not
 settings and are left alone.
 
-This module gathers the values from their sources; ``config.validation`` converts
+This module gathers the values from their sources; ``frontdesk.config.validation`` converts
 and checks them.
 """
 
@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from config.settings import (
+from frontdesk.config.settings import (
     ENGINE_FROM_CLUSTER,
     ENGINE_FROM_SERVER,
     ENGINE_LIMITS,
@@ -34,7 +34,7 @@ from config.settings import (
     TOP_LEVEL,
     Settings,
 )
-from config.validation import (
+from frontdesk.config.validation import (
     CHECKS,
     Given,
     Spec,
@@ -44,7 +44,7 @@ from config.validation import (
     expected,
     show,
 )
-from engine.errors import ConfigError
+from frontdesk.engine.errors import ConfigError
 
 ENV_PREFIX = "FRONTDESK_"
 CONFIG_ENV = "FRONTDESK_CONFIG"  # the config file when load_settings gets no path

@@ -1,14 +1,14 @@
 """The settings tree: frozen dataclasses, defaults with units in their names.
 
-``config.loader.load_settings`` builds a ``Settings`` from these defaults, a
+``frontdesk.config.loader.load_settings`` builds a ``Settings`` from these defaults, a
 TOML file and ``FRONTDESK_<SECTION>__<KEY>`` environment variables, checking
 every value against the field's type and the limits in its metadata
 (``limit(...)``). Each section is one TOML table; ``visitor_info_fields`` and
 ``demo`` are top-level keys. The ``engine`` section is
-``engine.settings.EngineSettings`` itself (its ``node_name`` comes from
+``frontdesk.engine.settings.EngineSettings`` itself (its ``node_name`` comes from
 ``cluster.node_name``, its ``restored_operator_grace_s`` from
 ``server.operator_grace_s``); the ``cluster`` section carries the fields of
-``adapters.replication.settings.ClusterSettings`` under the same names.
+``frontdesk.adapters.replication.settings.ClusterSettings`` under the same names.
 
 Derived values are resolved by the loader, so a loaded ``Settings`` is
 concrete: ``storage.database_url`` and ``storage.accounts_url`` name real
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from engine.settings import EngineSettings
+from frontdesk.engine.settings import EngineSettings
 
 OperatorStatusName = Literal[
     "connected", "on_break", "training", "phone", "talking_with_supervisor",
@@ -93,7 +93,7 @@ class AccountsSettings:
     argon2_parallelism: int = field(default=4, metadata=limit(1, 64))
 
 
-# --- login throttling and the bound on password hashing (web.login_guard) -----------
+# --- login throttling and the bound on password hashing (frontdesk.web.login_guard) -----------
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class ClusterSettings:
 
 @dataclass(frozen=True)
 class MailSettings:
-    """Outgoing mail (``adapters.mail``): transcripts, offline messages, dialog links.
+    """Outgoing mail (``frontdesk.adapters.mail``): transcripts, offline messages, dialog links.
 
     ``host = ""`` sends nothing over the network: each mail is written as an ``.eml``
     file under ``<storage.data_dir>/mail/`` (``make demo`` works without a mail server).

@@ -2,7 +2,7 @@
 environment string, a command-line value) to the field's type within its limits,
 the checks that need more than a type (URLs, names), and the checks that span
 several settings. Every refusal is a ``ConfigError`` naming the key, what was
-expected, what came and where it came from. ``config.loader`` gathers the values
+expected, what came and where it came from. ``frontdesk.config.loader`` gathers the values
 from their sources and calls these.
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 from urllib.parse import urlsplit
 
-from config.settings import VisitorInfoField
-from engine.errors import ConfigError
+from frontdesk.config.settings import VisitorInfoField
+from frontdesk.engine.errors import ConfigError
 
 
 @dataclass(frozen=True)

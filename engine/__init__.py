@@ -1,5 +1,5 @@
 """frontdesk's engine: actors, messages and state machines; no I/O.
 
-``engine.runtime.Engine`` is the entry point (it implements
-``engine.api.EnginePort``); ``engine.testing`` is the harness.
+``frontdesk.engine.runtime.Engine`` is the entry point (it implements
+``frontdesk.engine.api.EnginePort``); ``frontdesk.engine.testing`` is the harness.
 """

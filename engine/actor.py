@@ -25,17 +25,17 @@ from typing import Any, Protocol
 
 import pykka
 
-from engine import commands as c
-from engine import messages as m
-from engine import notices as n
-from engine.audience import deliveries
-from engine.clock import Clock, TimerHandle
-from engine.directory import Directory, Envelope
-from engine.dispatch import Dispatcher, Inbox, runnable
-from engine.effects import CommitTrack, Effects
-from engine.errors import EngineError
-from engine.notices import Audience, Subscriber
-from engine.settings import EngineSettings
+from frontdesk.engine import commands as c
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.audience import deliveries
+from frontdesk.engine.clock import Clock, TimerHandle
+from frontdesk.engine.directory import Directory, Envelope
+from frontdesk.engine.dispatch import Dispatcher, Inbox, runnable
+from frontdesk.engine.effects import CommitTrack, Effects
+from frontdesk.engine.errors import EngineError
+from frontdesk.engine.notices import Audience, Subscriber
+from frontdesk.engine.settings import EngineSettings
 
 log = logging.getLogger("frontdesk.engine")
 

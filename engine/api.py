@@ -2,15 +2,15 @@
 
 Everything here is non-blocking and thread-safe: it tells an actor and
 returns. Results come back as notices to the given subscriber, sent once what
-they report is durable. ``engine.runtime.Engine`` implements this protocol.
+they report is durable. ``frontdesk.engine.runtime.Engine`` implements this protocol.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
-from engine.commands import Command
-from engine.notices import Subscriber
+from frontdesk.engine.commands import Command
+from frontdesk.engine.notices import Subscriber
 
 
 class EnginePort(Protocol):

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine import messages as m
-from engine import notices as n
-from engine.dialog_model import DialogState, Phase
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.dialog_model import DialogState, Phase
 
 
 def deliveries(

@@ -34,19 +34,19 @@ import pickle
 import sys
 from dataclasses import dataclass
 
-from engine.dialog_model import summary
-from engine.errors import EngineError
-from engine.replay import Fold
+from frontdesk.engine.dialog_model import summary
+from frontdesk.engine.errors import EngineError
+from frontdesk.engine.replay import Fold
 
 MAGIC = b"frontdesk-checkpoint\n"
 FORMAT = 1
 _STATE_MODULES = (
-    "engine.dialog_model",
-    "engine.operator_state",
-    "engine.notices",
-    "engine.queue_state",
-    "engine.status",
-    "engine.replay",
+    "frontdesk.engine.dialog_model",
+    "frontdesk.engine.operator_state",
+    "frontdesk.engine.notices",
+    "frontdesk.engine.queue_state",
+    "frontdesk.engine.status",
+    "frontdesk.engine.replay",
 )
 
 

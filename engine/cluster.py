@@ -24,9 +24,9 @@ a handler returns the next state and the *actions* the I/O layer must perform,
 in order. ``IGNORED`` lists the pairs that may happen (late or duplicate
 inputs) and change nothing. Any other pair is a bug in the caller and raises
 ``ClusterError`` naming the input, the role and the epoch. The I/O layer
-(``adapters.replication.node``) feeds inputs from timers, the witness client
+(``frontdesk.adapters.replication.node``) feeds inputs from timers, the witness client
 and the replication link, and performs the actions. The inputs and actions
-themselves are declared in ``engine.cluster_messages`` (and exported here).
+themselves are declared in ``frontdesk.engine.cluster_messages`` (and exported here).
 
 A node whose journal failed verification at start-up (torn or corrupted tail)
 has ``journal_ok = False``: it never asks for the lease until it has caught up
@@ -39,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from engine.cluster_messages import (
+from frontdesk.engine.cluster_messages import (
     INPUTS,
     Action,
     CaughtUp,
@@ -64,7 +64,7 @@ from engine.cluster_messages import (
     SwitchoverRequested,
     WritesRefused,
 )
-from engine.errors import EngineError
+from frontdesk.engine.errors import EngineError
 
 __all__ = [
     "IGNORED",

@@ -1,9 +1,9 @@
-"""The inputs and actions of a cluster node's role machine (``engine.cluster``).
+"""The inputs and actions of a cluster node's role machine (``frontdesk.engine.cluster``).
 
-Inputs are what the I/O layer (``adapters.replication.node``) observes: heartbeats,
+Inputs are what the I/O layer (``frontdesk.adapters.replication.node``) observes: heartbeats,
 the witness's answers, the replication link, a switchover request. Actions are what
 the machine asks it to do, in order. Both are frozen dataclasses, compared by value
-in the tests of the transition table. Importable from ``engine.cluster`` too.
+in the tests of the transition table. Importable from ``frontdesk.engine.cluster`` too.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
-from engine.status import Status
+from frontdesk.engine.status import Status
 
 Closer = Literal["visitor", "operator", "manager", "timeout"]
 

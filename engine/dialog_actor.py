@@ -10,11 +10,11 @@ missed or sent twice. It arms the inactivity timer on the clock.
 
 from __future__ import annotations
 
-from engine import audience
-from engine import dialog_state as ds
-from engine import dialog_watch as dw
-from engine import messages as m
-from engine.actor import Context, EngineActor
+from frontdesk.engine import audience
+from frontdesk.engine import dialog_state as ds
+from frontdesk.engine import dialog_watch as dw
+from frontdesk.engine import messages as m
+from frontdesk.engine.actor import Context, EngineActor
 
 
 class DialogActor(EngineActor):

@@ -1,6 +1,6 @@
 """A dialog's state and how one event changes it (``apply``): the fold that both
 the DialogActor and the replay run. What a message *does* to a dialog — the
-decisions — is in ``engine.dialog_state``, which also exports these names.
+decisions — is in ``frontdesk.engine.dialog_state``, which also exports these names.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar
 
-from engine import events as ev
-from engine.history import NO_HISTORY, History, entry
+from frontdesk.engine import events as ev
+from frontdesk.engine.history import NO_HISTORY, History, entry
 
 REFS_KEPT = 1000
 

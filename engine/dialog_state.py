@@ -25,7 +25,7 @@ Every history event takes the next ``seq`` (gap-free from 1); the notice that
 is published for it is the history entry (``entry()``). ``decide`` looks at
 one message and returns the events to append and the effects to perform
 once they are durable; ``apply`` folds one event into the state (it lives,
-with ``DialogState``, in ``engine.dialog_model``). Replay is
+with ``DialogState``, in ``frontdesk.engine.dialog_model``). Replay is
 ``apply`` over the dialog's stream, so a restarted actor is exactly the one
 that crashed, minus what was never committed.
 
@@ -39,11 +39,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from engine import commands as c
-from engine import events as ev
-from engine import messages as m
-from engine import notices as n
-from engine.dialog_model import (
+from frontdesk.engine import commands as c
+from frontdesk.engine import events as ev
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.dialog_model import (
     REFS_KEPT,
     DialogState,
     Memo,
@@ -53,9 +53,9 @@ from engine.dialog_model import (
     ref_key,
     summary,
 )
-from engine.history import entry
-from engine.settings import EngineSettings
-from engine.transitions import Handler, Table
+from frontdesk.engine.history import entry
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.transitions import Handler, Table
 
 # the state and its fold live in engine.dialog_model; importable from here too
 __all__ = [

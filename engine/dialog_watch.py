@@ -23,11 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engine import audience
-from engine import events as ev
-from engine import messages as m
-from engine import notices as n
-from engine.dialog_state import DialogState, Phase, apply, opened
+from frontdesk.engine import audience
+from frontdesk.engine import events as ev
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.dialog_state import DialogState, Phase, apply, opened
 
 last_holder = audience.last_holder  # kept importable from here
 

@@ -29,10 +29,10 @@ from typing import Any
 
 import pykka
 
-from engine import messages as m
-from engine import notices as n
-from engine.ledger import GONE, RUNNING, Envelope, Holding, Ledger, SlotState
-from engine.watchers import Watchers
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.ledger import GONE, RUNNING, Envelope, Holding, Ledger, SlotState
+from frontdesk.engine.watchers import Watchers
 
 __all__ = ["MANAGERS", "Directory", "Envelope", "SlotState"]
 

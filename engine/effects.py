@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import logging
 
-from engine import messages as m
-from engine import notices as n
-from engine.directory import MANAGERS, Directory
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.directory import MANAGERS, Directory
 
 log = logging.getLogger("frontdesk.engine.store")
 

@@ -23,7 +23,7 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
-from engine import commands as c
+from frontdesk.engine import commands as c
 
 
 def _text_problem(text: str, where: str) -> str | None:

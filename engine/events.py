@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from engine.errors import JournalError
-from engine.journal import NewEvent, Record
+from frontdesk.engine.errors import JournalError
+from frontdesk.engine.journal import NewEvent, Record
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,8 +20,8 @@ from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import overload
 
-from engine import events as ev
-from engine import notices as n
+from frontdesk.engine import events as ev
+from frontdesk.engine import notices as n
 
 
 class History(Sequence[n.DialogNotice]):

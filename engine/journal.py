@@ -1,7 +1,7 @@
 """The journal port: an append-only, gap-free log of events, tagged ``(epoch, seq)``.
 
 The engine appends through one writer (the store actor) and reads on replay;
-``adapters.storage`` implements the port with peewee (SQLite in WAL mode by
+``frontdesk.adapters.storage`` implements the port with peewee (SQLite in WAL mode by
 default, PostgreSQL for a multi-node deployment); ``MemoryJournal`` below is
 the in-process implementation for tests and the harness.
 
@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from engine.errors import JournalDivergedError, JournalGapError, StaleEpoch
+from frontdesk.engine.errors import JournalDivergedError, JournalGapError, StaleEpoch
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from engine.commands import Command
-from engine.events import Event
-from engine.notices import Notice, Subscriber
+from frontdesk.engine.commands import Command
+from frontdesk.engine.events import Event
+from frontdesk.engine.notices import Notice, Subscriber
 
 if TYPE_CHECKING:
-    from engine.effects import CommitTrack
+    from frontdesk.engine.effects import CommitTrack
 
 # --- from the outside ------------------------------------------------------------------
 

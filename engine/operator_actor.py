@@ -13,12 +13,12 @@ logged out and their dialogs go back to the queue, as after a closed socket's gr
 
 from __future__ import annotations
 
-from engine import commands as c
-from engine import events as ev
-from engine import messages as m
-from engine import notices as n
-from engine import operator_state as os_
-from engine.actor import Context, EngineActor
+from frontdesk.engine import commands as c
+from frontdesk.engine import events as ev
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine import operator_state as os_
+from frontdesk.engine.actor import Context, EngineActor
 
 
 class OperatorActor(EngineActor):

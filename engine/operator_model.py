@@ -1,6 +1,6 @@
 """An operator's state and how one event changes it (``apply``): the fold that both the
 OperatorActor and the replay run. What a message *does* to an operator — the decisions —
-is in ``engine.operator_state``, which also exports these names.
+is in ``frontdesk.engine.operator_state``, which also exports these names.
 
 Held and reserved dialogs and the transfers it started are not journaled on the
 operator's stream (the dialogs' own events are the truth, and a restarted operator gets
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar
 
-from engine import events as ev
-from engine import messages as m
-from engine import notices as n
-from engine.status import Status
+from frontdesk.engine import events as ev
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.status import Status
 
 RECENT_KEPT = 100
 

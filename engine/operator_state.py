@@ -41,12 +41,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import commands as c
-from engine import events as ev
-from engine import messages as m
-from engine import notices as n
-from engine import operator_transfer as tr
-from engine.operator_model import (
+from frontdesk.engine import commands as c
+from frontdesk.engine import events as ev
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine import operator_transfer as tr
+from frontdesk.engine.operator_model import (
     RECENT_KEPT,
     DialogHeld,
     DialogLeft,
@@ -63,8 +63,8 @@ from engine.operator_model import (
     logged_in,
     refused,
 )
-from engine.settings import EngineSettings
-from engine.transitions import Handler, Table
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.transitions import Handler, Table
 
 # the state and its fold live in engine.operator_model; importable from here too
 __all__ = [

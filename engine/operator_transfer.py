@@ -12,10 +12,10 @@ are rows of ``operator_state.TRANSITIONS``.
 
 from __future__ import annotations
 
-from engine import commands as c
-from engine import messages as m
-from engine import notices as n
-from engine.operator_model import (
+from frontdesk.engine import commands as c
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.operator_model import (
     OperatorState,
     SlotReleased,
     SlotReserved,
@@ -25,7 +25,7 @@ from engine.operator_model import (
     availability_to_queue,
     refused,
 )
-from engine.settings import EngineSettings
+from frontdesk.engine.settings import EngineSettings
 
 
 def transfer(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:

@@ -13,13 +13,13 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from engine import checkpoint
-from engine.clock import Clock
-from engine.dialog_state import DialogState, Phase
-from engine.events import Event
-from engine.journal import Record
-from engine.operator_state import OperatorState
-from engine.replay import Fold
+from frontdesk.engine import checkpoint
+from frontdesk.engine.clock import Clock
+from frontdesk.engine.dialog_state import DialogState, Phase
+from frontdesk.engine.events import Event
+from frontdesk.engine.journal import Record
+from frontdesk.engine.operator_state import OperatorState
+from frontdesk.engine.replay import Fold
 
 
 class Projection:
@@ -37,7 +37,7 @@ class Projection:
             self._fold.apply_appended(records, events)
 
     def checkpoint(self) -> bytes:
-        """The checkpoint of the state now (``engine.checkpoint``), under the lock."""
+        """The checkpoint of the state now (``frontdesk.engine.checkpoint``), under the lock."""
         with self._lock:
             return checkpoint.encode(self._fold)
 

@@ -7,9 +7,9 @@ that tells the positions held back by pacing (see ``engine/queue_state.py``).
 
 from __future__ import annotations
 
-from engine import messages as m
-from engine import queue_state as qs
-from engine.actor import Context, EngineActor
+from frontdesk.engine import messages as m
+from frontdesk.engine import queue_state as qs
+from frontdesk.engine.actor import Context, EngineActor
 
 POSITIONS = "positions"  # the timer of the paced positions
 

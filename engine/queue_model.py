@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from engine import messages as m
+from frontdesk.engine import messages as m
 
 Key = tuple[int, int, str]  # (-priority, arrival number, dialog)
 POSITIONS_CHUNK = 64  # positions told per step of a broadcast

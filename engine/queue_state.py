@@ -66,10 +66,10 @@ import bisect
 from enum import Enum
 from typing import Any
 
-from engine import messages as m
-from engine import notices as n
-from engine.notices import Subscriber
-from engine.queue_model import POSITIONS_CHUNK, Entry, Key, QueueState
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.notices import Subscriber
+from frontdesk.engine.queue_model import POSITIONS_CHUNK, Entry, Key, QueueState
 
 __all__ = [
     "POSITIONS_CHUNK",
@@ -87,9 +87,9 @@ __all__ = [
     "tell_positions",
     "told_now",
 ]
-from engine.settings import EngineSettings
-from engine.status import Status
-from engine.transitions import Handler, Table
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.status import Status
+from frontdesk.engine.transitions import Handler, Table
 
 
 def step(

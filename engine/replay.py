@@ -3,14 +3,14 @@
 The same ``Fold`` is used four ways: at start-up over the journal (to start
 the actors of open dialogs and logged-in operators, and the queue in its
 order), by the store after each commit (the inspection projection), by a
-backup on each replicated batch as it arrives (``engine.standby``: the hot
+backup on each replicated batch as it arrives (``frontdesk.engine.standby``: the hot
 standby, so a promotion starts the actors from it without reading the
 journal), and to rebuild one actor after a crash. It is built only with the
 pure ``apply`` functions of the state machines, so what an actor holds in
 memory, what a backup built live and what a replay gives are the same thing.
 
 A start needs no full replay either: ``catch_up`` folds into a given Fold (a
-checkpoint's, ``engine.checkpoint``, or the standby's) only the records after
+checkpoint's, ``frontdesk.engine.checkpoint``, or the standby's) only the records after
 its ``last_seq``, once ``fits`` has checked that the Fold describes a prefix
 of this journal; a summarised Fold (a checkpoint's, the projection's) gets its
 open dialogs' histories back from their streams first (``restore_histories``).
@@ -26,15 +26,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 
-from engine import dialog_state as ds
-from engine import events as ev
-from engine import notices as n
-from engine import operator_state as os_
-from engine import queue_state as qs
-from engine.dialog_state import DialogState, Phase
-from engine.dialog_watch import fold_stream
-from engine.journal import Journal, Record
-from engine.operator_state import OperatorState
+from frontdesk.engine import dialog_state as ds
+from frontdesk.engine import events as ev
+from frontdesk.engine import notices as n
+from frontdesk.engine import operator_state as os_
+from frontdesk.engine import queue_state as qs
+from frontdesk.engine.dialog_state import DialogState, Phase
+from frontdesk.engine.dialog_watch import fold_stream
+from frontdesk.engine.journal import Journal, Record
+from frontdesk.engine.operator_state import OperatorState
 
 CLOSED_KEPT = 10_000  # ids of the latest closed dialogs (commands to them: Rejected closed)
 

@@ -17,23 +17,23 @@ import logging
 import threading
 from typing import Any
 
-from engine import commands as c
-from engine import encodable, replay
-from engine import messages as m
-from engine import notices as n
-from engine.actor import Context
-from engine.clock import Clock, SystemClock
-from engine.dialog_actor import DialogActor
-from engine.directory import MANAGERS, Directory, Envelope
-from engine.errors import EngineError
-from engine.journal import Journal
-from engine.operator_actor import OperatorActor
-from engine.projection import Projection
-from engine.queue_actor import QueueActor
-from engine.replay import Fold
-from engine.settings import EngineSettings
-from engine.store import StoreActor
-from engine.supervisor import Supervisor
+from frontdesk.engine import commands as c
+from frontdesk.engine import encodable, replay
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.actor import Context
+from frontdesk.engine.clock import Clock, SystemClock
+from frontdesk.engine.dialog_actor import DialogActor
+from frontdesk.engine.directory import MANAGERS, Directory, Envelope
+from frontdesk.engine.errors import EngineError
+from frontdesk.engine.journal import Journal
+from frontdesk.engine.operator_actor import OperatorActor
+from frontdesk.engine.projection import Projection
+from frontdesk.engine.queue_actor import QueueActor
+from frontdesk.engine.replay import Fold
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.store import StoreActor
+from frontdesk.engine.supervisor import Supervisor
 
 log = logging.getLogger("frontdesk.engine")
 
@@ -166,7 +166,7 @@ class Engine:
         return self.projection.handoff()
 
     def checkpoint(self) -> bytes:
-        """A checkpoint of the engine's state now (``engine.checkpoint``)."""
+        """A checkpoint of the engine's state now (``frontdesk.engine.checkpoint``)."""
         return self._proj().checkpoint()
 
     def last_seq(self) -> int:

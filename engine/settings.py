@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from engine.errors import ConfigError
-from engine.status import Status
+from frontdesk.engine.errors import ConfigError
+from frontdesk.engine.status import Status
 
 DispatcherName = Literal["shared", "threads"]  # engine/dispatch.py: how the actors run
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from engine import checkpoint
-from engine.errors import EngineError
-from engine.journal import Record
-from engine.replay import Fold
+from frontdesk.engine import checkpoint
+from frontdesk.engine.errors import EngineError
+from frontdesk.engine.journal import Record
+from frontdesk.engine.replay import Fold
 
 
 class Standby:
@@ -40,7 +40,7 @@ class Standby:
             return self._fold.last_seq if self._fold is not None else 0
 
     def checkpoint(self) -> bytes:
-        """The checkpoint of the state now (``engine.checkpoint``)."""
+        """The checkpoint of the state now (``frontdesk.engine.checkpoint``)."""
         with self._lock:
             return checkpoint.encode(self._live("write a checkpoint"))
 

@@ -51,19 +51,19 @@ import logging
 import queue
 from typing import Any
 
-from engine import dialog_state as ds
-from engine import dialog_watch as dw
-from engine import encodable
-from engine import events as ev
-from engine import messages as m
-from engine import notices as n
-from engine import operator_state as os_
-from engine.actor import CommitFailed, Context, EngineActor
-from engine.directory import Envelope
-from engine.dispatch import Dispatcher
-from engine.errors import JournalError, JournalUnavailable, StaleEpoch
-from engine.journal import Journal, NewEvent, Record
-from engine.projection import Projection
+from frontdesk.engine import dialog_state as ds
+from frontdesk.engine import dialog_watch as dw
+from frontdesk.engine import encodable
+from frontdesk.engine import events as ev
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine import operator_state as os_
+from frontdesk.engine.actor import CommitFailed, Context, EngineActor
+from frontdesk.engine.directory import Envelope
+from frontdesk.engine.dispatch import Dispatcher
+from frontdesk.engine.errors import JournalError, JournalUnavailable, StaleEpoch
+from frontdesk.engine.journal import Journal, NewEvent, Record
+from frontdesk.engine.projection import Projection
 
 log = logging.getLogger("frontdesk.engine.store")
 

@@ -39,19 +39,19 @@ import logging
 from collections import deque
 from typing import Any
 
-from engine import commands as c
-from engine import dialog_state as ds
-from engine import events as ev
-from engine import messages as m
-from engine import notices as n
-from engine import operator_state as os_
-from engine.actor import Context, EngineActor
-from engine.audience import deliveries
-from engine.dialog_actor import DialogActor
-from engine.directory import Envelope
-from engine.history import entry
-from engine.operator_actor import OperatorActor
-from engine.queue_actor import QueueActor
+from frontdesk.engine import commands as c
+from frontdesk.engine import dialog_state as ds
+from frontdesk.engine import events as ev
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine import operator_state as os_
+from frontdesk.engine.actor import Context, EngineActor
+from frontdesk.engine.audience import deliveries
+from frontdesk.engine.dialog_actor import DialogActor
+from frontdesk.engine.directory import Envelope
+from frontdesk.engine.history import entry
+from frontdesk.engine.operator_actor import OperatorActor
+from frontdesk.engine.queue_actor import QueueActor
 
 log = logging.getLogger("frontdesk.engine.supervisor")
 

@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from engine import messages as m
-from engine.errors import EngineError
-from engine.settings import EngineSettings
+from frontdesk.engine import messages as m
+from frontdesk.engine.errors import EngineError
+from frontdesk.engine.settings import EngineSettings
 
 S = TypeVar("S")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 
-from engine import notices as n
+from frontdesk.engine import notices as n
 
 
 class Watchers:

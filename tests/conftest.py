@@ -18,4 +18,4 @@ if _ROOT not in sys.path:
 # and tests/browser/test_console_layout.py.
 os.environ.setdefault("FRONTDESK_SERVER__INITIAL_OPERATOR_STATUS", "connected")
 
-pytest_plugins = ["engine.testing.pytest_plugin", "pytester"]
+pytest_plugins = ["frontdesk.engine.testing.pytest_plugin", "pytester"]

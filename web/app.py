@@ -16,19 +16,19 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import auth
-from web.context import ServerContext
-from web.front import Upgrade
-from web.http_routes import HttpRoutes, not_serving
-from web.json_body import JsonBodyGuard
-from web.password_route import change_password
-from web.presence import Presence
-from web.transcript_routes import routes as transcript_routes
-from web.ws_base import WsConnection
-from web.ws_manager import ManagerConnection
-from web.ws_operator import OperatorConnection
-from web.ws_transport import REFUSAL_HEADERS, Transport, refuse_reused_connection
-from web.ws_visitor import VisitorConnection
+from frontdesk.web import auth
+from frontdesk.web.context import ServerContext
+from frontdesk.web.front import Upgrade
+from frontdesk.web.http_routes import HttpRoutes, not_serving
+from frontdesk.web.json_body import JsonBodyGuard
+from frontdesk.web.password_route import change_password
+from frontdesk.web.presence import Presence
+from frontdesk.web.transcript_routes import routes as transcript_routes
+from frontdesk.web.ws_base import WsConnection
+from frontdesk.web.ws_manager import ManagerConnection
+from frontdesk.web.ws_operator import OperatorConnection
+from frontdesk.web.ws_transport import REFUSAL_HEADERS, Transport, refuse_reused_connection
+from frontdesk.web.ws_visitor import VisitorConnection
 
 for _ext in (".js", ".mjs"):
     mimetypes.add_type("text/javascript", _ext)
@@ -112,7 +112,7 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 
 def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASGIApp:
-    """The app; ``extra_routes`` (e.g. ``web.cluster_routes``) go before the static mount.
+    """The app; ``extra_routes`` (e.g. ``frontdesk.web.cluster_routes``) go before the static mount.
 
     ``SecurityHeaders`` wraps the whole Starlette app, outside its error middleware, so
     that a 500 carries them too; ``JsonBodyGuard`` checks JSON bodies before any route."""

@@ -1,6 +1,6 @@
 """Who is asking: session cookies, HTTP Basic for managers, and the Origin check.
 
-The accounts store (``adapters.accounts.Accounts``) is blocking (argon2,
+The accounts store (``frontdesk.adapters.accounts.Accounts``) is blocking (argon2,
 SQLite): every call into it runs in a worker thread (``trio.to_thread``), so a
 password hash never stalls the loop that carries the websockets.
 """
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import trio
 
-from adapters.session_tokens import MAX_TOKEN_CHARS
+from frontdesk.adapters.session_tokens import MAX_TOKEN_CHARS
 
 SESSION_COOKIE = "fd_session"
 ROLES = ("operator", "manager")
@@ -73,7 +73,7 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
 
 async def basic_user(accounts: AccountsPort, header: str | None) -> User | None:
     """The user of an ``Authorization: Basic`` header, or None (unthrottled: the routes
-    go through ``web.login_guard`` instead)."""
+    go through ``frontdesk.web.login_guard`` instead)."""
     credentials = basic_credentials(header)
     return None if credentials is None else await verify(accounts, *credentials)
 

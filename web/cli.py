@@ -1,10 +1,10 @@
-"""``frontdesk``: the command line (console script ``frontdesk = web.cli:main``).
+"""``frontdesk``: the command line (console script ``frontdesk = frontdesk.web.cli:main``).
 
 ``frontdesk serve`` reads the settings (defaults <- TOML <- environment <- command
-line) and runs the node they describe (``web.node.serve_node``): a single node, or
+line) and runs the node they describe (``frontdesk.web.node.serve_node``): a single node, or
 a cluster node when ``cluster.peer_url`` is set (``--role backup --primary URL
 --witness URL``). The other subcommands (``user``, ``witness``, ``switchover``, …)
-are the adapters' own. Also runnable as ``python -m web.cli``.
+are the adapters' own. Also runnable as ``python -m frontdesk.web.cli``.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from adapters import user_commands, witness
-from adapters.replication import commands as cluster_commands
-from adapters.startup_checks import log_level
-from config.loader import load_settings
-from engine.errors import FrontdeskError
-from web.node import serve_node
+from frontdesk.adapters import user_commands, witness
+from frontdesk.adapters.replication import commands as cluster_commands
+from frontdesk.adapters.startup_checks import log_level
+from frontdesk.config.loader import load_settings
+from frontdesk.engine.errors import FrontdeskError
+from frontdesk.web.node import serve_node
 
 
 def build_parser() -> argparse.ArgumentParser:

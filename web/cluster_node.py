@@ -1,9 +1,9 @@
 """A cluster node (``cluster.peer_url`` set): the web server over a ``ClusterNode``.
 
-Assembled by ``web.node.serve_node`` on the same parts as a single node, with
+Assembled by ``frontdesk.web.node.serve_node`` on the same parts as a single node, with
 three differences: the engine is started and stopped by the node with its role
 (``NodeEngine`` gives the web server whichever engine runs now), the app gains
-``web.cluster_routes`` (``/ws/replication``, ``/api/cluster``,
+``frontdesk.web.cluster_routes`` (``/ws/replication``, ``/api/cluster``,
 ``/api/cluster/switchover``), and when the node stops being primary every
 client websocket is closed (1012) so that clients reconnect to the primary.
 """
@@ -17,29 +17,29 @@ from urllib.parse import urlsplit
 
 import trio
 
-from adapters import tuning
-from adapters.account_state import MergeResult
-from adapters.failback import FailbackPolicy, run_failback
-from adapters.node_setup import NodeParts
-from adapters.replication.accounts_link import AccountLink
-from adapters.replication.engine_proxy import NodeEngine
-from adapters.replication.node import ClusterNode
-from adapters.replication.settings import ClusterSettings
-from adapters.startup_checks import bind_errors_translated
-from adapters.storage import SqlJournal
-from adapters.storage.availability import JournalWritable, keep_writable
-from adapters.storage.checkpoint import CheckpointStore
-from config.settings import Settings
-from engine.errors import ConfigError
-from engine.journal import Journal
-from engine.replay import Fold
-from engine.runtime import Engine
-from web.cluster_routes import cluster_routes
-from web.context import ServerContext
-from web.options import ServerOptions, options_from_settings
-from web.server import run_server, stop_on_signals
-from web.switch_back import SwitchBackPolicy
-from web.ws_base import CLOSE_SERVICE_RESTART
+from frontdesk.adapters import tuning
+from frontdesk.adapters.account_state import MergeResult
+from frontdesk.adapters.failback import FailbackPolicy, run_failback
+from frontdesk.adapters.node_setup import NodeParts
+from frontdesk.adapters.replication.accounts_link import AccountLink
+from frontdesk.adapters.replication.engine_proxy import NodeEngine
+from frontdesk.adapters.replication.node import ClusterNode
+from frontdesk.adapters.replication.settings import ClusterSettings
+from frontdesk.adapters.startup_checks import bind_errors_translated
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.adapters.storage.availability import JournalWritable, keep_writable
+from frontdesk.adapters.storage.checkpoint import CheckpointStore
+from frontdesk.config.settings import Settings
+from frontdesk.engine.errors import ConfigError
+from frontdesk.engine.journal import Journal
+from frontdesk.engine.replay import Fold
+from frontdesk.engine.runtime import Engine
+from frontdesk.web.cluster_routes import cluster_routes
+from frontdesk.web.context import ServerContext
+from frontdesk.web.options import ServerOptions, options_from_settings
+from frontdesk.web.server import run_server, stop_on_signals
+from frontdesk.web.switch_back import SwitchBackPolicy
+from frontdesk.web.ws_base import CLOSE_SERVICE_RESTART
 
 log = logging.getLogger("frontdesk.cluster")
 

@@ -2,10 +2,10 @@
 
 * ``/ws/replication``: the primary's end of the replication link (the backup
   dials it with trio-websocket; an HMAC challenge on the cluster secret
-  authenticates both ends), served by the front (``web.ws_replication``);
+  authenticates both ends), served by the front (``frontdesk.web.ws_replication``);
 * ``GET /api/cluster``: the node's role, epoch, replication lag and link state;
 * ``POST /api/cluster/switchover``: hand the primary role to the caught-up
-  backup: a session allowed by ``web.switch_back`` (a manager; an operator when
+  backup: a session allowed by ``frontdesk.web.switch_back`` (a manager; an operator when
   ``cluster.operators_may_switch_back``), throttled per user, or HTTP Basic with a
   manager's credentials (throttled like a login). The answer carries CORS headers
   for an allowed origin, so the console of the other node can read it;
@@ -23,13 +23,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from adapters.client.http import ClientError, http_request
-from adapters.replication.node import ClusterNode
-from engine.cluster import ClusterError
-from web import auth
-from web.context import ServerContext
-from web.login_guard import LoginRefused
-from web.switch_back import (
+from frontdesk.adapters.client.http import ClientError, http_request
+from frontdesk.adapters.replication.node import ClusterNode
+from frontdesk.engine.cluster import ClusterError
+from frontdesk.web import auth
+from frontdesk.web.context import ServerContext
+from frontdesk.web.login_guard import LoginRefused
+from frontdesk.web.switch_back import (
     SwitchBackPolicy,
     SwitchBackThrottle,
     cors_headers,
@@ -37,8 +37,8 @@ from web.switch_back import (
     refusal,
     session_switch_back,
 )
-from web.ws_replication import replication_upgrade
-from web.ws_transport import refuse_reused_connection
+from frontdesk.web.ws_replication import replication_upgrade
+from frontdesk.web.ws_transport import refuse_reused_connection
 
 FORWARDED = "x-frontdesk-forwarded"  # a switchover a backup passed on to its primary
 

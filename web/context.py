@@ -9,23 +9,23 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import trio
 
-from adapters.bridge import Bridge
-from engine.api import EnginePort
-from engine.clock import Clock
-from engine.notices import DialogAssigned, DialogClosed, DialogOpened, Notice
-from web.auth import AccountsPort
-from web.login_guard import LoginGuard
-from web.metrics import Metrics
-from web.options import ServerOptions
-from web.readiness import Readiness
-from web.session_sockets import SessionSockets
+from frontdesk.adapters.bridge import Bridge
+from frontdesk.engine.api import EnginePort
+from frontdesk.engine.clock import Clock
+from frontdesk.engine.notices import DialogAssigned, DialogClosed, DialogOpened, Notice
+from frontdesk.web.auth import AccountsPort
+from frontdesk.web.login_guard import LoginGuard
+from frontdesk.web.metrics import Metrics
+from frontdesk.web.options import ServerOptions
+from frontdesk.web.readiness import Readiness
+from frontdesk.web.session_sockets import SessionSockets
 
 _OBSERVED = (DialogOpened, DialogAssigned, DialogClosed)  # a tuple: a union is built per call
 
 if TYPE_CHECKING:
-    from adapters.mail.service import MailService
-    from web.front import WsHandler
-    from web.ws_base import WsConnection
+    from frontdesk.adapters.mail.service import MailService
+    from frontdesk.web.front import WsHandler
+    from frontdesk.web.ws_base import WsConnection
 
 
 class NodeState(Protocol):
@@ -64,7 +64,7 @@ class ServerContext:
     connections: set[WsConnection] = field(default_factory=set)
     accepting: bool = True
     port: int | None = None
-    presence: Any = None  # web.presence.Presence, set by the app factory
+    presence: Any = None  # frontdesk.web.presence.Presence, set by the app factory
     tasks: trio.Nursery | None = None  # the server's nursery (set by run_server)
     # path -> handler of the websocket endpoints the front serves itself (set by build_app)
     ws_endpoints: dict[str, WsHandler] = field(default_factory=dict)

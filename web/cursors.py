@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.api import EnginePort
-from engine.notices import DialogNotice
+from frontdesk.engine.api import EnginePort
+from frontdesk.engine.notices import DialogNotice
 
 
 def stamp_epoch(frame: dict[str, Any] | None, notice: DialogNotice, engine: EnginePort) -> None:

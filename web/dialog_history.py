@@ -15,8 +15,8 @@ import math
 
 import trio
 
-from engine import notices as n
-from web.context import ServerContext
+from frontdesk.engine import notices as n
+from frontdesk.web.context import ServerContext
 
 READ_TIMEOUT_S = 5.0
 

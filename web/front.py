@@ -7,12 +7,12 @@ each one's request head (up to the blank line, at most ``MAX_HEAD_BYTES``).
   ``/ws/operator``, ``/ws/manager``, and ``/ws/replication`` on a cluster node)
   is handed to a ``WsprotoTransport`` with the bytes already read, and to the
   endpoint's handler: the hot path, with no ASGI layer in between
-  (``web.ws_transport`` says why).
+  (``frontdesk.web.ws_transport`` says why).
 - Anything else (pages, the API, a malformed request) goes to Hypercorn's
   HTTP/1.1 server for this one connection, as if Hypercorn had accepted it: the
   bytes read are replayed to it first (``ReplayStream``). An upgrade that comes
   later on that connection reaches Hypercorn, and is refused there
-  (``web.ws_transport.refuse_reused_connection``): every websocket is the
+  (``frontdesk.web.ws_transport.refuse_reused_connection``): every websocket is the
   front's.
   Hypercorn's ``TCPServer`` is not part of its documented API; the version is
   pinned in ``pyproject.toml`` and ``tests/web`` exercise it on every route.
@@ -37,7 +37,7 @@ from hypercorn.trio.worker_context import WorkerContext
 from hypercorn.typing import ConnectionState
 from wsproto.events import Request
 
-from web.ws_transport import (
+from frontdesk.web.ws_transport import (
     CLOSE_GOING_AWAY,
     CLOSE_INTERNAL,
     HandshakeError,

@@ -16,11 +16,11 @@ from starlette.responses import (
     Response,
 )
 
-from adapters import gcstats
-from engine.status import Status
-from web import auth
-from web.context import ServerContext
-from web.login_guard import LoginRefused
+from frontdesk.adapters import gcstats
+from frontdesk.engine.status import Status
+from frontdesk.web import auth
+from frontdesk.web.context import ServerContext
+from frontdesk.web.login_guard import LoginRefused
 
 MAX_LOGIN_BODY_BYTES = 8192
 

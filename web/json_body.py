@@ -3,7 +3,7 @@
 ``JsonBodyGuard`` is ASGI middleware: a request to ``/api/*`` that says it carries
 JSON is read here (at most ``MAX_JSON_BODY_BYTES``, refused 413 past it), its
 nesting bounded before parsing and every string checked for lone surrogates and
-NUL (``adapters.json_limits``). A bad body gets a 400 JSON error naming the
+NUL (``frontdesk.adapters.json_limits``). A bad body gets a 400 JSON error naming the
 problem (``bad_json``) or the field (``bad_field``); a good one is handed to the
 route unchanged, so each route keeps parsing its own fields. Before this, a
 login body nested 3,000 deep or holding ``"\\ud800"`` was a 500.
@@ -16,7 +16,12 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from adapters.json_limits import JsonLimitError, bad_string, loads_bounded, may_hold_bad_strings
+from frontdesk.adapters.json_limits import (
+    JsonLimitError,
+    bad_string,
+    loads_bounded,
+    may_hold_bad_strings,
+)
 
 MAX_JSON_BODY_BYTES = 65536
 MAX_JSON_BODY_DEPTH = 16

@@ -2,7 +2,7 @@
 
 ``LoginGuard.check`` is what ``POST /api/login`` and HTTP Basic (``/api/inspect``) call:
 
-1. the throttle (``web.login_throttle``) is asked first: a locked account or address is
+1. the throttle (``frontdesk.web.login_throttle``) is asked first: a locked account or address is
    refused with ``429`` and ``Retry-After`` before any hashing, whether or not the
    account exists;
 2. the password is checked in a worker thread by the accounts store, which runs at most
@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import trio
 
-from adapters.account_models import AccountError, HashingBusyError
-from web.auth import AccountsPort, User, basic_credentials
-from web.login_throttle import LoginThrottle, ThrottleLimits
+from frontdesk.adapters.account_models import AccountError, HashingBusyError
+from frontdesk.web.auth import AccountsPort, User, basic_credentials
+from frontdesk.web.login_throttle import LoginThrottle, ThrottleLimits
 
 BUSY_RETRY_AFTER_S = 1
 

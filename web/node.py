@@ -4,18 +4,18 @@
 cluster node alike (``cluster.peer_url`` set). Both start the same way: the
 port checked before the journal is opened (one line on stderr), the node's
 parts opened in the data directory (journal, accounts, clock, runtime tuning:
-``adapters.node_setup``), the demo accounts, the checkpoints folder. Then:
+``frontdesk.adapters.node_setup``), the demo accounts, the checkpoints folder. Then:
 
 * a single node (``serve_single``, here): the engine on the system clock,
   started from the latest checkpoint, behind a ``StaticNode``;
-* a cluster node (``web.cluster_node.serve_cluster``): a ``ClusterNode`` that
+* a cluster node (``frontdesk.web.cluster_node.serve_cluster``): a ``ClusterNode`` that
   starts and stops the engine with its role, the cluster routes, the clients'
   sockets closed when the node stops being primary.
 
 Either serves the web server on one port until SIGTERM or SIGINT shuts it down
 gracefully: no new connections, every websocket closed with 1001, the engine
 stopped after the store flushed the journal. This is the only module (with
-``web.cluster_node`` and ``web.cli``) that imports every layer; the layers
+``frontdesk.web.cluster_node`` and ``frontdesk.web.cli``) that imports every layer; the layers
 below it (engine <- config <- adapters) never import ``web``.
 """
 
@@ -28,22 +28,22 @@ from typing import Any
 
 import trio
 
-from adapters import tuning
-from adapters.node_setup import NodeParts, open_node
-from adapters.startup_checks import bind_errors_translated, check_can_listen
-from adapters.storage.availability import JournalWritable, keep_writable
-from adapters.storage.checkpoint import (
+from frontdesk.adapters import tuning
+from frontdesk.adapters.node_setup import NodeParts, open_node
+from frontdesk.adapters.startup_checks import bind_errors_translated, check_can_listen
+from frontdesk.adapters.storage.availability import JournalWritable, keep_writable
+from frontdesk.adapters.storage.checkpoint import (
     CheckpointStore,
     checkpoint_once,
     keep_checkpoints,
     start_state,
 )
-from config.settings import Settings
-from engine.runtime import Engine
-from web.cluster_node import node_settings, serve_cluster
-from web.context import ServerContext, StaticNode
-from web.options import options_from_settings
-from web.server import run_server, stop_on_signals
+from frontdesk.config.settings import Settings
+from frontdesk.engine.runtime import Engine
+from frontdesk.web.cluster_node import node_settings, serve_cluster
+from frontdesk.web.context import ServerContext, StaticNode
+from frontdesk.web.options import options_from_settings
+from frontdesk.web.server import run_server, stop_on_signals
 
 PORT_FLAG = "--port (server.port)"
 Demo = list[tuple[str, str, str]]

@@ -1,7 +1,7 @@
 """What the web layer needs to know, in one frozen record built from the settings.
 
 ``options_from_settings`` is the only place that reads the configuration tree
-(``config.settings.Settings``); everything in ``web/`` takes a ``ServerOptions``,
+(``frontdesk.config.settings.Settings``); everything in ``web/`` takes a ``ServerOptions``,
 so the server is built in tests without a configuration file.
 """
 
@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from web.login_throttle import ThrottleLimits
+from frontdesk.web.login_throttle import ThrottleLimits
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    from frontdesk.config.settings import Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -39,7 +39,7 @@ class ServerOptions:
     visitor_info_fields: tuple[dict[str, str], ...] = ()
     static_dir: Path = STATIC_DIR
     secure_cookies: bool = field(default=False)
-    # login throttling (settings [login], web.login_guard)
+    # login throttling (settings [login], frontdesk.web.login_guard)
     login_limits: ThrottleLimits = field(default_factory=ThrottleLimits)
 
     def base_url(self, port: int | None = None) -> str:
@@ -49,7 +49,7 @@ class ServerOptions:
 
 
 def options_from_settings(settings: Settings, **overrides: Any) -> ServerOptions:
-    """Project ``config.settings.Settings`` onto ``ServerOptions`` (``overrides`` win)."""
+    """Project ``frontdesk.config.settings.Settings`` onto ``ServerOptions`` (``overrides`` win)."""
     server, cluster = settings.server, settings.cluster
     values: dict[str, Any] = {
         "host": server.host,

@@ -15,10 +15,10 @@ import trio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from adapters.account_models import AccountError
-from web import auth
-from web.context import ServerContext
-from web.login_guard import LoginRefused
+from frontdesk.adapters.account_models import AccountError
+from frontdesk.web import auth
+from frontdesk.web.context import ServerContext
+from frontdesk.web.login_guard import LoginRefused
 
 MAX_BODY_BYTES = 8192
 
@@ -36,7 +36,7 @@ async def change_password(ctx: ServerContext, request: Request) -> Response:
     if user is None:
         return _error(401, "no_session", "not logged in")
     ctype = request.headers.get("content-type", "")
-    if "json" not in ctype.lower():  # only then has web.json_body checked its strings
+    if "json" not in ctype.lower():  # only then has frontdesk.web.json_body checked its strings
         return _error(415, "bad_content_type", f"expected application/json, got {ctype!r}")
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:

@@ -13,10 +13,10 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 
-from adapters.bridge import Bridge
-from engine.api import EnginePort
-from engine.clock import Clock, TimerHandle
-from engine.commands import OperatorLogout
+from frontdesk.adapters.bridge import Bridge
+from frontdesk.engine.api import EnginePort
+from frontdesk.engine.clock import Clock, TimerHandle
+from frontdesk.engine.commands import OperatorLogout
 
 log = logging.getLogger("frontdesk.web")
 

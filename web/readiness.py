@@ -4,7 +4,7 @@ A node is ready when its role serves (``NodeState.ready``: a single node once
 started, a cluster primary holding its lease) *and* every condition added here
 holds. Each condition says why it does not hold (one line) or None, and renders
 its own Prometheus lines; the storage adds ``journal_writable``
-(``adapters.storage.availability``), other layers add theirs the same way.
+(``frontdesk.adapters.storage.availability``), other layers add theirs the same way.
 """
 
 from __future__ import annotations

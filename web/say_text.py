@@ -1,4 +1,4 @@
-"""A say's text, rendered where it enters (``adapters.text``), and a stored one completed.
+"""A say's text, rendered where it enters (``frontdesk.adapters.text``), and a stored one completed.
 
 ``rendered_say(frame)`` gives the ``Rendered`` of a validated ``say``. Plain
 text without anything link-like (most chat lines) is escaped on the trio
@@ -20,8 +20,8 @@ from typing import Any
 
 import trio
 
-from adapters.text import FORMATS, Rendered, TextError, render, renders_fast
-from adapters.wire import Frame, WireError
+from frontdesk.adapters.text import FORMATS, Rendered, TextError, render, renders_fast
+from frontdesk.adapters.wire import Frame, WireError
 
 
 async def rendered_say(frame: Frame) -> Rendered:

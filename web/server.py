@@ -18,13 +18,13 @@ import trio
 from hypercorn.config import Config as HypercornConfig
 from starlette.routing import BaseRoute
 
-from adapters.bridge import Bridge
-from adapters.mail.service import MailService
-from engine.api import EnginePort
-from web.app import build_app
-from web.context import ServerContext
-from web.front import Front
-from web.ws_base import CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART
+from frontdesk.adapters.bridge import Bridge
+from frontdesk.adapters.mail.service import MailService
+from frontdesk.engine.api import EnginePort
+from frontdesk.web.app import build_app
+from frontdesk.web.context import ServerContext
+from frontdesk.web.front import Front
+from frontdesk.web.ws_base import CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART
 
 log = logging.getLogger("frontdesk.web")
 

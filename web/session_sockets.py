@@ -5,7 +5,7 @@ revocation that came over the replication link all end here: every socket opened
 that session's cookie is closed with 1008 ("session ended"), which documented clients
 take as final (they do not reconnect; the person logs in again).
 
-Sessions are keyed by the SHA-256 of the token (``adapters.session_tokens.token_digest``),
+Sessions are keyed by the SHA-256 of the token (``frontdesk.adapters.session_tokens.token_digest``),
 the same key the accounts store and the replicated revocations use, so a revocation
 never needs the token itself. A session ended while one of its upgrades was still being
 checked is remembered (the last ``REMEMBER`` ended keys): ``is_ended`` refuses that
@@ -22,7 +22,7 @@ from typing import Protocol
 
 import trio
 
-from adapters.session_tokens import token_digest
+from frontdesk.adapters.session_tokens import token_digest
 
 CLOSE_SESSION_ENDED = 1008
 REMEMBER = 4096

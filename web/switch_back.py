@@ -25,9 +25,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from web import auth
-from web.auth import User
-from web.context import ServerContext
+from frontdesk.web import auth
+from frontdesk.web.auth import User
+from frontdesk.web.context import ServerContext
 
 MIN_INTERVAL_S = 10.0  # one switch back per user in this time
 MAX_TRACKED = 10_000  # users remembered by the throttle (oldest forgotten first)

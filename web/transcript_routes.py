@@ -21,17 +21,17 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from adapters.json_limits import JsonLimitError
-from adapters.mail import MailError, MailOutcome, QueuedMail
-from adapters.mail.transcript import NOTE_MAX_CHARS, build_transcript, visitor_entries
-from engine import notices as n
-from engine.commands import RecordMail
-from web import auth
-from web.context import ServerContext
-from web.dialog_history import HistoryRefused, read_history
-from web.http_routes import api_error
-from web.json_body import check_json_body
-from web.ws_visitor import token_hash
+from frontdesk.adapters.json_limits import JsonLimitError
+from frontdesk.adapters.mail import MailError, MailOutcome, QueuedMail
+from frontdesk.adapters.mail.transcript import NOTE_MAX_CHARS, build_transcript, visitor_entries
+from frontdesk.engine import notices as n
+from frontdesk.engine.commands import RecordMail
+from frontdesk.web import auth
+from frontdesk.web.context import ServerContext
+from frontdesk.web.dialog_history import HistoryRefused, read_history
+from frontdesk.web.http_routes import api_error
+from frontdesk.web.json_body import check_json_body
+from frontdesk.web.ws_visitor import token_hash
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Theory of operation: a connection is three trio tasks in one nursery.
 
 - the reader takes frames from the socket, spends a rate-limit token, parses
-  them with ``adapters.wire`` and hands each to the endpoint's ``handle``; bad
+  them with ``frontdesk.adapters.wire`` and hands each to the endpoint's ``handle``; bad
   input is answered with an ``error`` frame and the connection goes on;
 - the writer drains the connection's ``Outbox`` (notices from the engine via
   the bridge, and server frames), turns each into a frame (``render``, where
@@ -28,9 +28,9 @@ from typing import Any, ClassVar
 
 import trio
 
-from adapters.bridge import CloseAfter, Delivery, Flush, Item, Outbox
-from adapters.json_limits import JsonLimitError, loads_bounded, text_problem
-from adapters.wire import (
+from frontdesk.adapters.bridge import CloseAfter, Delivery, Flush, Item, Outbox
+from frontdesk.adapters.json_limits import JsonLimitError, loads_bounded, text_problem
+from frontdesk.adapters.wire import (
     MAX_JSON_DEPTH,
     MAX_REF_CHARS,
     Endpoint,
@@ -39,8 +39,8 @@ from adapters.wire import (
     error_frame,
     parse_frame,
 )
-from engine.errors import EngineError
-from engine.notices import (
+from frontdesk.engine.errors import EngineError
+from frontdesk.engine.notices import (
     Ack,
     DialogNotice,
     MessagePosted,
@@ -49,11 +49,11 @@ from engine.notices import (
     Rejected,
     Subscriber,
 )
-from web.context import ServerContext
-from web.cursors import stamp_epoch
-from web.ratelimit import TokenBucket
-from web.say_text import complete_message
-from web.ws_transport import Transport, WsprotoTransport
+from frontdesk.web.context import ServerContext
+from frontdesk.web.cursors import stamp_epoch
+from frontdesk.web.ratelimit import TokenBucket
+from frontdesk.web.say_text import complete_message
+from frontdesk.web.ws_transport import Transport, WsprotoTransport
 
 log = logging.getLogger("frontdesk.web")
 
@@ -209,7 +209,7 @@ class WsConnection:
                 return
 
     async def _take(self, data: str | bytes) -> None:
-        """One client frame: rate limit, validation (``adapters.wire``), the endpoint."""
+        """One client frame: rate limit, validation (``frontdesk.adapters.wire``), the endpoint."""
         self.ctx.metrics.frames_received[self.kind] += 1
         if not self.bucket.take():
             self.send_error(

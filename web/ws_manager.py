@@ -12,13 +12,13 @@ from typing import Any, ClassVar
 
 import trio
 
-from adapters.bridge import Delivery
-from adapters.wire import Endpoint, Frame
-from engine.commands import ManagerClose, Monitor
-from engine.notices import Ack, Notice, Rejected
-from web.auth import User, user_json
-from web.context import ServerContext
-from web.ws_base import WsConnection
+from frontdesk.adapters.bridge import Delivery
+from frontdesk.adapters.wire import Endpoint, Frame
+from frontdesk.engine.commands import ManagerClose, Monitor
+from frontdesk.engine.notices import Ack, Notice, Rejected
+from frontdesk.web.auth import User, user_json
+from frontdesk.web.context import ServerContext
+from frontdesk.web.ws_base import WsConnection
 
 
 class ManagerConnection(WsConnection):

@@ -25,9 +25,9 @@ from typing import Any, ClassVar
 
 import trio
 
-from adapters.bridge import Delivery
-from adapters.wire import Endpoint, Frame
-from engine.commands import (
+from frontdesk.adapters.bridge import Delivery
+from frontdesk.adapters.wire import Endpoint, Frame
+from frontdesk.engine.commands import (
     AskForHelp,
     MarkImportant,
     OperatorClose,
@@ -38,7 +38,7 @@ from engine.commands import (
     Transfer,
     Typing,
 )
-from engine.notices import (
+from frontdesk.engine.notices import (
     Ack,
     DialogAdded,
     DialogRemoved,
@@ -47,10 +47,10 @@ from engine.notices import (
     QueueLength,
     Rejected,
 )
-from web.auth import User, user_json
-from web.context import ServerContext
-from web.say_text import rendered_say
-from web.ws_base import CLOSE_INTERNAL, CLOSE_NORMAL, WsConnection
+from frontdesk.web.auth import User, user_json
+from frontdesk.web.context import ServerContext
+from frontdesk.web.say_text import rendered_say
+from frontdesk.web.ws_base import CLOSE_INTERNAL, CLOSE_NORMAL, WsConnection
 
 NOT_MINE = frozenset({"forbidden", "unknown_dialog"})  # refusals of a watch from resume
 

@@ -1,8 +1,8 @@
 """``/ws/replication`` on the front's own websocket transport, like the client endpoints.
 
-The replication source (``adapters.replication.source``) talks to a ``Channel``;
-``TransportChannel`` is that channel over a ``web.ws_transport.Transport``. Served through
-the front (``web.front``) rather than through Hypercorn's websocket stream, the link gets
+The replication source (``frontdesk.adapters.replication.source``) talks to a ``Channel``;
+``TransportChannel`` is that channel over a ``frontdesk.web.ws_transport.Transport``. Served through
+the front (``frontdesk.web.front``) rather than through Hypercorn's websocket stream, the link gets
 the same RFC 6455 handling as every other socket of the node: a peer's protocol error is
 failed with 1002/1007, a frame over ``server.max_frame_bytes`` with 1009 (Hypercorn closed
 the former with 1000 and, after a frame too large, glued the next message onto the
@@ -16,12 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
-from adapters.replication.protocol import LinkClosedError, ReplicationError, decode, encode
-from web.ws_transport import Transport
+from frontdesk.adapters.replication.protocol import (
+    LinkClosedError,
+    ReplicationError,
+    decode,
+    encode,
+)
+from frontdesk.web.ws_transport import Transport
 
 if TYPE_CHECKING:
-    from adapters.replication.node import ClusterNode
-    from web.front import Upgrade, WsHandler
+    from frontdesk.adapters.replication.node import ClusterNode
+    from frontdesk.web.front import Upgrade, WsHandler
 
 
 class TransportChannel:

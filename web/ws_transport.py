@@ -1,6 +1,6 @@
 """The one way a websocket reaches a connection: wsproto on the socket.
 
-``WsConnection`` (``web.ws_base``) and the replication link (``web.ws_replication``) read
+``WsConnection`` (``web.ws_base``) and the replication link (``frontdesk.web.ws_replication``) read
 and write through a ``Transport``:
 
 - ``WsprotoTransport`` is the path of ``/ws/visitor``, ``/ws/operator``,

@@ -1,7 +1,7 @@
 """The visitor endpoint ``/ws/visitor``: open or resume dialogs by token, say, type, close.
 
 A visitor has no account: it proves a dialog is its own with its token — one
-the widget made and sent with ``open`` (validated by ``adapters.wire``: at
+the widget made and sent with ``open`` (validated by ``frontdesk.adapters.wire``: at
 least 32 random url-safe characters), else one the server makes
 (``secrets.token_urlsafe(32)``); either way it is handed back in the ack. The
 engine only ever sees the token's SHA-256, so the journal holds nothing that
@@ -16,12 +16,12 @@ import hashlib
 import secrets
 from typing import Any, ClassVar
 
-from adapters.bridge import Delivery
-from adapters.wire import Endpoint, Frame, WireError
-from engine.commands import OpenDialog, Typing, VisitorClose, VisitorSay
-from engine.notices import Ack, Notice, Rejected
-from web.say_text import rendered_say
-from web.ws_base import WsConnection
+from frontdesk.adapters.bridge import Delivery
+from frontdesk.adapters.wire import Endpoint, Frame, WireError
+from frontdesk.engine.commands import OpenDialog, Typing, VisitorClose, VisitorSay
+from frontdesk.engine.notices import Ack, Notice, Rejected
+from frontdesk.web.say_text import rendered_say
+from frontdesk.web.ws_base import WsConnection
 
 
 def token_hash(token: str) -> str:

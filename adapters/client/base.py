@@ -42,12 +42,12 @@ from trio_websocket import (
     WebSocketConnection,
 )
 
-from adapters.client.errors import RefusedError, UpgradeRefusedError, why_failed
-from adapters.client.http import ClientError
-from adapters.client.inbox import Frame, FrameLog
-from adapters.client.keepalive import keepalive as keepalive_task
-from adapters.client.reconnect import Backoff, abort, origin_of, primary_hint, ws_url
-from adapters.client.socket import one_exception, open_socket
+from frontdesk.adapters.client.errors import RefusedError, UpgradeRefusedError, why_failed
+from frontdesk.adapters.client.http import ClientError
+from frontdesk.adapters.client.inbox import Frame, FrameLog
+from frontdesk.adapters.client.keepalive import keepalive as keepalive_task
+from frontdesk.adapters.client.reconnect import Backoff, abort, origin_of, primary_hint, ws_url
+from frontdesk.adapters.client.socket import one_exception, open_socket
 
 log = logging.getLogger("frontdesk.client")
 

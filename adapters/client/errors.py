@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from adapters.client.http import ClientError
+from frontdesk.adapters.client.http import ClientError
 
 Frame = dict[str, Any]
 

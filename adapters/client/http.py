@@ -16,13 +16,13 @@ from urllib.parse import urlsplit
 import h11
 import trio
 
-from engine.errors import AdapterError
+from frontdesk.engine.errors import AdapterError
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
 class ClientError(AdapterError):
-    """Raised by the Python client (``adapters.client``)."""
+    """Raised by the Python client (``frontdesk.adapters.client``)."""
 
 
 class LoginFailedError(ClientError):

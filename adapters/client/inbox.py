@@ -19,8 +19,8 @@ from typing import Any
 
 import trio
 
-from adapters.client.http import ClientError
-from engine.notices import DialogNotice
+from frontdesk.adapters.client.http import ClientError
+from frontdesk.engine.notices import DialogNotice
 
 Frame = dict[str, Any]
 Match = str | Callable[[Frame], bool] | dict[str, Any]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import trio
 from trio_websocket import ConnectionClosed, WebSocketConnection
 
-from adapters.client.reconnect import abort
+from frontdesk.adapters.client.reconnect import abort
 
 log = logging.getLogger("frontdesk.client")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from adapters.client.reconnect import Backoff
+from frontdesk.adapters.client.reconnect import Backoff
 
 
 class ClientOptions(TypedDict, total=False):

@@ -8,10 +8,10 @@ from typing import TypeVar, Unpack
 
 from trio_websocket import WebSocketConnection
 
-from adapters.client.base import ClientBase
-from adapters.client.http import login as http_login
-from adapters.client.inbox import Frame
-from adapters.client.options import ClientOptions
+from frontdesk.adapters.client.base import ClientBase
+from frontdesk.adapters.client.http import login as http_login
+from frontdesk.adapters.client.inbox import Frame
+from frontdesk.adapters.client.options import ClientOptions
 
 T = TypeVar("T", bound="ClientBase")
 RESUME_FINAL = frozenset({"closed", "forbidden", "unknown_dialog"})

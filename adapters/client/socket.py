@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import trio
 from trio_websocket import HandshakeError, WebSocketConnection, wrap_client_stream
 
-from adapters.client.http import ClientError
+from frontdesk.adapters.client.http import ClientError
 
 
 @asynccontextmanager

@@ -7,8 +7,8 @@ import email.policy
 import email.utils
 from email.message import EmailMessage
 
-from config.validation import is_address
-from engine.errors import AdapterError
+from frontdesk.config.validation import is_address
+from frontdesk.engine.errors import AdapterError
 
 
 class MailError(AdapterError):

@@ -19,8 +19,8 @@ from typing import Literal
 
 import peewee
 
-from adapters.mail.message import MailError
-from adapters.storage.database import open_database, parse_database_url, translated
+from frontdesk.adapters.mail.message import MailError
+from frontdesk.adapters.storage.database import open_database, parse_database_url, translated
 
 MailStatus = Literal["queued", "sent", "failed"]
 

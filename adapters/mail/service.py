@@ -10,11 +10,11 @@ from pathlib import Path
 
 import trio
 
-from adapters.mail.message import build_message
-from adapters.mail.outbox import Outbox, QueuedMail
-from adapters.mail.transport import Transport, transport_from_settings
-from adapters.mail.worker import MailWorker, Reporter, RetryPolicy
-from config.settings import Settings
+from frontdesk.adapters.mail.message import build_message
+from frontdesk.adapters.mail.outbox import Outbox, QueuedMail
+from frontdesk.adapters.mail.transport import Transport, transport_from_settings
+from frontdesk.adapters.mail.worker import MailWorker, Reporter, RetryPolicy
+from frontdesk.config.settings import Settings
 
 
 class MailService:

@@ -5,8 +5,8 @@ It is built from the dialog's history entries **as the visitor sees them** (each
 operator types), so nothing internal — help requests, transfer notes, the Important flag,
 mail results — is in it. Every value from the dialog is escaped in the HTML part; an entry
 that carries the server's own safe HTML (``html``, from ``adapters.text``: the allowlist of
-``adapters.text.sanitize``) is used as it is; a message journaled without it is rendered
-here the same way (``adapters.text.render`` is deterministic), and its plain form
+``frontdesk.adapters.text.sanitize``) is used as it is; a message journaled without it is rendered
+here the same way (``frontdesk.adapters.text.render`` is deterministic), and its plain form
 (``text``) is the text part.
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.text import FORMATS, TextError, render
-from engine import notices as n
+from frontdesk.adapters.text import FORMATS, TextError, render
+from frontdesk.engine import notices as n
 
 NOTE_MAX_CHARS = 2000
 

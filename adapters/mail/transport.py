@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from adapters.mail.message import MailError
-from config.settings import MailSettings
-from engine.errors import ConfigError
+from frontdesk.adapters.mail.message import MailError
+from frontdesk.config.settings import MailSettings
+from frontdesk.engine.errors import ConfigError
 
 
 class SendError(MailError):

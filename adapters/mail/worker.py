@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import trio
 
-from adapters.mail.outbox import MailStatus, Outbox, QueuedMail
-from adapters.mail.transport import SendError, Transport
-from config.settings import MailSettings
+from frontdesk.adapters.mail.outbox import MailStatus, Outbox, QueuedMail
+from frontdesk.adapters.mail.transport import SendError, Transport
+from frontdesk.config.settings import MailSettings
 
 log = logging.getLogger(__name__)
 

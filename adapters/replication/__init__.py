@@ -5,11 +5,11 @@ See docs/failover.md. The web server needs ``ClusterNode`` (``run``, ``role``,
 ``switchover()``) and ``replication_endpoint(node)`` for ``/ws/replication``.
 """
 
-from adapters.replication.endpoints import replication_endpoint as replication_endpoint
-from adapters.replication.endpoints import serve_replication as serve_replication
-from adapters.replication.gate import GatedJournal as GatedJournal
-from adapters.replication.gate import ReplicationGate as ReplicationGate
-from adapters.replication.node import ClusterNode as ClusterNode
-from adapters.replication.node import EngineFactory as EngineFactory
-from adapters.replication.protocol import ReplicationError as ReplicationError
-from adapters.replication.settings import ClusterSettings as ClusterSettings
+from frontdesk.adapters.replication.endpoints import replication_endpoint as replication_endpoint
+from frontdesk.adapters.replication.endpoints import serve_replication as serve_replication
+from frontdesk.adapters.replication.gate import GatedJournal as GatedJournal
+from frontdesk.adapters.replication.gate import ReplicationGate as ReplicationGate
+from frontdesk.adapters.replication.node import ClusterNode as ClusterNode
+from frontdesk.adapters.replication.node import EngineFactory as EngineFactory
+from frontdesk.adapters.replication.protocol import ReplicationError as ReplicationError
+from frontdesk.adapters.replication.settings import ClusterSettings as ClusterSettings

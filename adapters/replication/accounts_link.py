@@ -2,7 +2,7 @@
 
     either node -> the other   repl.accounts {users: [...], revoked: [...]}
 
-Each end sends its whole account state (``adapters.account_state.AccountState``: users
+Each end sends its whole account state (``frontdesk.adapters.account_state.AccountState``: users
 with their password hashes, unexpired session revocations) once the link is up, and
 again after each change: a change made in this process (``Accounts`` tells its
 listeners), or one found by re-reading the store every ``RESYNC_S`` (a ``frontdesk user``
@@ -28,10 +28,10 @@ from typing import Any, Protocol
 
 import trio
 
-from adapters.account_models import AccountError
-from adapters.account_state import AccountState, MergeResult
-from adapters.replication.channel import Channel
-from adapters.replication.protocol import ReplicationError
+from frontdesk.adapters.account_models import AccountError
+from frontdesk.adapters.account_state import AccountState, MergeResult
+from frontdesk.adapters.replication.channel import Channel
+from frontdesk.adapters.replication.protocol import ReplicationError
 
 KIND = "repl.accounts"
 RESYNC_S = 2.0

@@ -16,7 +16,12 @@ import trio
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 from trio_websocket import ConnectionClosed, HandshakeError, WebSocketConnection
 
-from adapters.replication.protocol import LinkClosedError, ReplicationError, decode, encode
+from frontdesk.adapters.replication.protocol import (
+    LinkClosedError,
+    ReplicationError,
+    decode,
+    encode,
+)
 
 
 class Channel(Protocol):

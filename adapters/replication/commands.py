@@ -19,7 +19,7 @@ import sys
 
 import trio
 
-from adapters.client.http import ClientError, http_request
+from frontdesk.adapters.client.http import ClientError, http_request
 
 
 def add_subcommand(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

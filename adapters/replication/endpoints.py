@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 import trio
 from trio_websocket import WebSocketRequest, serve_websocket
 
-from adapters.replication.channel import StarletteChannel, TrioWebsocketChannel
+from frontdesk.adapters.replication.channel import StarletteChannel, TrioWebsocketChannel
 
 if TYPE_CHECKING:
-    from adapters.replication.node import ClusterNode
+    from frontdesk.adapters.replication.node import ClusterNode
 
 
 def replication_endpoint(node: ClusterNode) -> Callable[[Any], Awaitable[None]]:

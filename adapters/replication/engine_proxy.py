@@ -13,11 +13,11 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from engine.commands import Command
-from engine.notices import Rejected, Subscriber
+from frontdesk.engine.commands import Command
+from frontdesk.engine.notices import Rejected, Subscriber
 
 if TYPE_CHECKING:
-    from adapters.replication.node import ClusterNode
+    from frontdesk.adapters.replication.node import ClusterNode
 
 
 class NodeEngine:

@@ -23,22 +23,22 @@ from typing import TYPE_CHECKING
 
 import trio
 
-from adapters.peer_auth import new_nonce
-from adapters.replication import accounts_link
-from adapters.replication.channel import TrioWebsocketChannel
-from adapters.replication.handshake import (
+from frontdesk.adapters.peer_auth import new_nonce
+from frontdesk.adapters.replication import accounts_link
+from frontdesk.adapters.replication.channel import TrioWebsocketChannel
+from frontdesk.adapters.replication.handshake import (
     LinkAuthError,
     authenticate_to_primary,
     replication_key,
 )
-from adapters.replication.protocol import (
+from frontdesk.adapters.replication.protocol import (
     LinkClosedError,
     ReplicationError,
     int_field,
     record_from_wire,
 )
-from adapters.witness.dial import DialError, dial
-from engine.cluster import (
+from frontdesk.adapters.witness.dial import DialError, dial
+from frontdesk.engine.cluster import (
     CaughtUp,
     FellBehind,
     HandoverReceived,
@@ -48,10 +48,10 @@ from engine.cluster import (
     LinkUp,
     Role,
 )
-from engine.journal import Record
+from frontdesk.engine.journal import Record
 
 if TYPE_CHECKING:
-    from adapters.replication.node import ClusterNode
+    from frontdesk.adapters.replication.node import ClusterNode
 
 log = logging.getLogger("frontdesk.replication")
 

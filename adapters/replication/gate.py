@@ -38,8 +38,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Literal, Protocol
 
-from engine.errors import JournalError, StaleEpoch
-from engine.journal import Journal, NewEvent, Record
+from frontdesk.engine.errors import JournalError, StaleEpoch
+from frontdesk.engine.journal import Journal, NewEvent, Record
 
 Mode = Literal["sync", "async"]
 ANY_STANDBY = "*"

@@ -1,4 +1,4 @@
-"""The replication link's mutual authentication (``adapters.peer_auth`` on the link).
+"""The replication link's mutual authentication (``frontdesk.adapters.peer_auth`` on the link).
 
     backup  -> primary  repl.hello     {node, url, nonce, epoch, last_seq, runs}
     primary -> backup   repl.challenge {node, nonce, proof}   proof of the primary
@@ -18,7 +18,7 @@ from typing import Any
 
 import trio
 
-from adapters.peer_auth import (
+from frontdesk.adapters.peer_auth import (
     REPLICATION,
     AuthenticationError,
     check_nonce,
@@ -27,8 +27,8 @@ from adapters.peer_auth import (
     proof,
     verify,
 )
-from adapters.replication.channel import Channel
-from adapters.replication.protocol import LinkClosedError, ReplicationError, str_field
+from frontdesk.adapters.replication.channel import Channel
+from frontdesk.adapters.replication.protocol import LinkClosedError, ReplicationError, str_field
 
 CLOSE_UNAUTHENTICATED = 1008  # RFC 6455 "policy violation": the peer did not authenticate
 CLOSE_REASON = "cluster authentication failed"

@@ -3,10 +3,10 @@
 ``HotState`` holds what the node's next engine starts from:
 
 * at start, ``load()`` builds the state from the newest usable checkpoint plus the
-  journal's tail (``adapters.storage.checkpoint.start_state``);
+  journal's tail (``frontdesk.adapters.storage.checkpoint.start_state``);
 * as a backup, ``append()`` (the follower calls it in a worker thread) appends each
   replicated batch to the journal and then folds it into the state
-  (``engine.standby.Standby``), so on promotion the engine starts from the state the
+  (``frontdesk.engine.standby.Standby``), so on promotion the engine starts from the state the
   backup already has: ``take()``, and ``replayed_at_promotion`` (from the engine's own
   count) is 0 — no record is replayed;
 * after a truncation of the journal (a discarded tail) the state is rebuilt
@@ -30,18 +30,18 @@ from typing import Any, Protocol
 
 import trio
 
-from adapters.replication.gate import ReplicaJournal
-from adapters.storage.checkpoint import CheckpointStore, StartReport, start_state
-from engine.errors import FrontdeskError
-from engine.journal import Record
-from engine.replay import Fold, fits, restore_histories
-from engine.standby import Standby
+from frontdesk.adapters.replication.gate import ReplicaJournal
+from frontdesk.adapters.storage.checkpoint import CheckpointStore, StartReport, start_state
+from frontdesk.engine.errors import FrontdeskError
+from frontdesk.engine.journal import Record
+from frontdesk.engine.replay import Fold, fits, restore_histories
+from frontdesk.engine.standby import Standby
 
 log = logging.getLogger("frontdesk.replication.standby")
 
 
 class HotEngine(Protocol):
-    """What the hot state needs of an engine (``engine.runtime.Engine``)."""
+    """What the hot state needs of an engine (``frontdesk.engine.runtime.Engine``)."""
 
     replayed: int
 

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 
 import trio
 
-from adapters.replication.renewal import LEASE_MARGIN, RenewalThread
-from adapters.witness.book import Granted, Refused, WitnessError
-from engine.cluster import (
+from frontdesk.adapters.replication.renewal import LEASE_MARGIN, RenewalThread
+from frontdesk.adapters.witness.book import Granted, Refused, WitnessError
+from frontdesk.engine.cluster import (
     HandoverFailed,
     HigherEpochSeen,
     LeaseExpired,
@@ -35,7 +35,7 @@ from engine.cluster import (
 )
 
 if TYPE_CHECKING:
-    from adapters.replication.node import ClusterNode
+    from frontdesk.adapters.replication.node import ClusterNode
 
 log = logging.getLogger("frontdesk.cluster")
 

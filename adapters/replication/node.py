@@ -1,4 +1,4 @@
-"""A cluster node: the role state machine (``engine.cluster``) with its I/O.
+"""A cluster node: the role state machine (``frontdesk.engine.cluster``) with its I/O.
 
 ``ClusterNode.run`` verifies the journal, asks the witness for the lease (a
 node configured as primary) or follows the primary (a backup), and from then
@@ -24,19 +24,19 @@ from typing import Any, Protocol
 
 import trio
 
-from adapters.replication import report
-from adapters.replication.accounts_link import AccountLink
-from adapters.replication.follower import ReplicationFollower
-from adapters.replication.gate import GatedJournal, ReplicaJournal, ReplicationGate
-from adapters.replication.hot_standby import HotState
-from adapters.replication.lease import LeaseKeeper
-from adapters.replication.protocol import EpochRuns
-from adapters.replication.repair import verify_and_cut
-from adapters.replication.settings import ClusterSettings, replication_url
-from adapters.replication.source import ReplicationSource
-from adapters.storage.checkpoint import CheckpointStore
-from adapters.witness.client import WitnessClient
-from engine.cluster import (
+from frontdesk.adapters.replication import report
+from frontdesk.adapters.replication.accounts_link import AccountLink
+from frontdesk.adapters.replication.follower import ReplicationFollower
+from frontdesk.adapters.replication.gate import GatedJournal, ReplicaJournal, ReplicationGate
+from frontdesk.adapters.replication.hot_standby import HotState
+from frontdesk.adapters.replication.lease import LeaseKeeper
+from frontdesk.adapters.replication.protocol import EpochRuns
+from frontdesk.adapters.replication.repair import verify_and_cut
+from frontdesk.adapters.replication.settings import ClusterSettings, replication_url
+from frontdesk.adapters.replication.source import ReplicationSource
+from frontdesk.adapters.storage.checkpoint import CheckpointStore
+from frontdesk.adapters.witness.client import WitnessClient
+from frontdesk.engine.cluster import (
     Action,
     ClusterError,
     Demote,
@@ -54,9 +54,9 @@ from engine.cluster import (
     initial,
     step,
 )
-from engine.journal import Journal, Record
-from engine.replay import Fold
-from engine.settings import EngineSettings
+from frontdesk.engine.journal import Journal, Record
+from frontdesk.engine.replay import Fold
+from frontdesk.engine.settings import EngineSettings
 
 log = logging.getLogger("frontdesk.cluster")
 

@@ -27,13 +27,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.json_limits import JsonLimitError, loads_bounded
-from engine.errors import AdapterError
-from engine.journal import Record
+from frontdesk.adapters.json_limits import JsonLimitError, loads_bounded
+from frontdesk.engine.errors import AdapterError
+from frontdesk.engine.journal import Record
 
 # Arrays and objects inside each other in one link frame: a record's event data sits 4 deep
 # (frame, records, record, data), and event data is the engine's, shallow. A peer's frame
-# past this is refused before parsing (``adapters.json_limits``).
+# past this is refused before parsing (``frontdesk.adapters.json_limits``).
 MAX_FRAME_DEPTH = 64
 
 

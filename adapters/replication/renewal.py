@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING
 
 import trio
 
-from adapters.witness.book import Answer, Granted, WitnessError
-from adapters.witness.client import WitnessClient
+from frontdesk.adapters.witness.book import Answer, Granted, WitnessError
+from frontdesk.adapters.witness.client import WitnessClient
 
 if TYPE_CHECKING:
-    from adapters.replication.lease import LeaseKeeper
+    from frontdesk.adapters.replication.lease import LeaseKeeper
 
 log = logging.getLogger("frontdesk.cluster")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from adapters.replication.gate import ReplicaJournal
-from engine.journal import Record
+from frontdesk.adapters.replication.gate import ReplicaJournal
+from frontdesk.engine.journal import Record
 
 log = logging.getLogger("frontdesk.cluster")
 

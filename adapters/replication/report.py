@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from engine.cluster import Role
+from frontdesk.engine.cluster import Role
 
 if TYPE_CHECKING:
-    from adapters.replication.node import ClusterNode
+    from frontdesk.adapters.replication.node import ClusterNode
 
 
 def health(node: ClusterNode) -> dict[str, Any]:

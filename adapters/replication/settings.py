@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from engine.errors import ConfigError
+from frontdesk.engine.errors import ConfigError
 
 REPLICATION_PATH = "/ws/replication"
 

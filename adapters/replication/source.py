@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING
 
 import trio
 
-from adapters.replication import accounts_link
-from adapters.replication.channel import Channel
-from adapters.replication.handshake import (
+from frontdesk.adapters.replication import accounts_link
+from frontdesk.adapters.replication.channel import Channel
+from frontdesk.adapters.replication.handshake import (
     LinkAuthError,
     authenticate_backup,
     refuse_unauthenticated,
     replication_key,
 )
-from adapters.replication.protocol import (
+from frontdesk.adapters.replication.protocol import (
     EpochRuns,
     LinkClosedError,
     ReplicationError,
@@ -34,11 +34,11 @@ from adapters.replication.protocol import (
     int_field,
     records_frame,
 )
-from engine.cluster import CaughtUp, FellBehind, HigherEpochSeen, LinkDown, LinkUp
-from engine.journal import Record
+from frontdesk.engine.cluster import CaughtUp, FellBehind, HigherEpochSeen, LinkDown, LinkUp
+from frontdesk.engine.journal import Record
 
 if TYPE_CHECKING:
-    from adapters.replication.node import ClusterNode
+    from frontdesk.adapters.replication.node import ClusterNode
 
 log = logging.getLogger("frontdesk.replication")
 

@@ -40,7 +40,7 @@ from typing import Protocol
 
 import trio
 
-from engine.errors import JournalUnavailable
+from frontdesk.engine.errors import JournalUnavailable
 
 log = logging.getLogger("frontdesk.storage")
 
@@ -176,7 +176,7 @@ async def keep_writable(journal: Probed, stop: trio.Event,
 
 
 class JournalWritable:
-    """The readiness condition ``journal_writable`` (``web.readiness.Condition``)."""
+    """The readiness condition ``journal_writable`` (``frontdesk.web.readiness.Condition``)."""
 
     name = "journal_writable"
 

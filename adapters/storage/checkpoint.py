@@ -1,6 +1,6 @@
 """Checkpoint files: the engine's state at a journal seq, so a start replays only the tail.
 
-``CheckpointStore`` keeps the latest checkpoints (``engine.checkpoint``'s bytes) of one
+``CheckpointStore`` keeps the latest checkpoints (``frontdesk.engine.checkpoint``'s bytes) of one
 node in ``<data_dir>/checkpoints/checkpoint-<seq>.fdck``: each written to a temporary
 file, fsynced, renamed into place and the directory fsynced, so a crash leaves either the
 old set or the new one, never a torn file under a checkpoint's name; the ``keep`` newest
@@ -13,7 +13,7 @@ another history (the journal was cut or replaced) is skipped with a warning nami
 file and why; with none left the whole journal is replayed, and the log says so.
 
 ``keep_checkpoints`` is the periodic writer of a single node (``frontdesk serve``); a
-cluster node's is ``adapters.replication.hot_standby`` (its live state changes hands
+cluster node's is ``frontdesk.adapters.replication.hot_standby`` (its live state changes hands
 between the standby and the engine).
 """
 
@@ -28,11 +28,11 @@ from typing import Protocol
 
 import trio
 
-from engine import checkpoint
-from engine.checkpoint import CheckpointError
-from engine.errors import AdapterError, FrontdeskError
-from engine.journal import Journal
-from engine.replay import Fold, catch_up, fits, restore_histories
+from frontdesk.engine import checkpoint
+from frontdesk.engine.checkpoint import CheckpointError
+from frontdesk.engine.errors import AdapterError, FrontdeskError
+from frontdesk.engine.journal import Journal
+from frontdesk.engine.replay import Fold, catch_up, fits, restore_histories
 
 log = logging.getLogger("frontdesk.storage.checkpoint")
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 
-from adapters.storage.models import RowTuple, encode_data, record_crc
-from engine.errors import CorruptRecordError, JournalError
-from engine.journal import NewEvent, Record
+from frontdesk.adapters.storage.models import RowTuple, encode_data, record_crc
+from frontdesk.engine.errors import CorruptRecordError, JournalError
+from frontdesk.engine.journal import NewEvent, Record
 
 
 def encode(event: NewEvent, epoch: int, seq: int, where: str) -> tuple[Record, RowTuple]:

@@ -35,7 +35,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
 
-from engine.errors import ConfigError, FrontdeskError, JournalError
+from frontdesk.engine.errors import ConfigError, FrontdeskError, JournalError
 
 SqliteSynchronous = Literal["full", "normal"]
 SQLITE_SYNCHRONOUS: tuple[SqliteSynchronous, ...] = ("full", "normal")

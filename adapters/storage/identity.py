@@ -37,8 +37,8 @@ from pathlib import Path
 
 import peewee
 
-from adapters.storage.database import open_database, parse_database_url, translated
-from engine.errors import ConfigError, JournalError
+from frontdesk.adapters.storage.database import open_database, parse_database_url, translated
+from frontdesk.engine.errors import ConfigError, JournalError
 
 NODE_ID_FILE = "node-id"
 SHARE_ADVICE = (

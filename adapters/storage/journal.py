@@ -37,27 +37,27 @@ from typing import TYPE_CHECKING, Any, cast
 
 import peewee
 
-from adapters.storage import codec, salvage
-from adapters.storage.availability import Availability
-from adapters.storage.database import (
+from frontdesk.adapters.storage import codec, salvage
+from frontdesk.adapters.storage.availability import Availability
+from frontdesk.adapters.storage.database import (
     SqliteSynchronous,
     TrackedSqliteDatabase,
     open_database,
     parse_database_url,
     translated,
 )
-from adapters.storage.models import (
+from frontdesk.adapters.storage.models import (
     FORMAT_VERSION,
     RowTuple,
     bind_models,
 )
-from adapters.storage.replicated import fresh_records
-from adapters.storage.verify import VerifyReport, walk
-from engine.errors import JournalError, JournalUnavailable, StaleEpoch
-from engine.journal import NewEvent, Record
+from frontdesk.adapters.storage.replicated import fresh_records
+from frontdesk.adapters.storage.verify import VerifyReport, walk
+from frontdesk.engine.errors import JournalError, JournalUnavailable, StaleEpoch
+from frontdesk.engine.journal import NewEvent, Record
 
 if TYPE_CHECKING:
-    from config.settings import StorageSettings
+    from frontdesk.config.settings import StorageSettings
 
 log = logging.getLogger("frontdesk.storage")
 

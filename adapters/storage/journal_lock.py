@@ -1,6 +1,6 @@
 """One running process per journal: a lock held for the life of the node.
 
-``adapters.storage.identity`` makes sure a journal is only ever opened by the
+``frontdesk.adapters.storage.identity`` makes sure a journal is only ever opened by the
 node that owns it; this makes sure that node runs once. Two processes with the
 same identity (a configuration copied to a second host with its
 ``storage.node_id`` or ``cluster.node_name`` left as it was, or the same
@@ -24,14 +24,14 @@ import fcntl
 import os
 from typing import Any
 
-from adapters.storage.database import (
+from frontdesk.adapters.storage.database import (
     TrackedDatabase,
     open_database,
     parse_database_url,
     translated,
 )
-from adapters.storage.identity import SHARE_ADVICE
-from engine.errors import JournalError
+from frontdesk.adapters.storage.identity import SHARE_ADVICE
+from frontdesk.engine.errors import JournalError
 
 ADVISORY_KEY = int.from_bytes(b"frontdk", "big")
 """The advisory lock's key: one journal per database, so one key for all."""

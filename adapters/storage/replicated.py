@@ -12,8 +12,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 
-from engine.errors import JournalDivergedError, JournalError, JournalGapError
-from engine.journal import Record
+from frontdesk.engine.errors import JournalDivergedError, JournalError, JournalGapError
+from frontdesk.engine.journal import Record
 
 
 def fresh_records(

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import peewee
 
-from adapters.storage.models import FORMAT_VERSION, RowTuple, bind_models
+from frontdesk.adapters.storage.models import FORMAT_VERSION, RowTuple, bind_models
 
 DAMAGE_MARKERS = ("malformed", "not a database", "could not decode", "disk i/o error")
 _COLUMNS = "seq, epoch, stream, type, version, data, at, crc"

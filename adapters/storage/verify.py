@@ -11,8 +11,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from adapters.storage.models import RowTuple, record_crc
-from engine.errors import JournalError
+from frontdesk.adapters.storage.models import RowTuple, record_crc
+from frontdesk.engine.errors import JournalError
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Test aids of the adapters, outside the shipped packages (mirrors ``engine.testing``).
+"""Test aids of the adapters, outside the shipped packages (mirrors ``frontdesk.engine.testing``).
 
 ``cluster``: the in-process two-node cluster (a witness, two ``ClusterNode``s, a
 ``LinkProxy`` you can cut); ``cluster_harness``: the documented harness on top of it,

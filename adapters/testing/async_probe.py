@@ -15,9 +15,9 @@ from typing import TypeVar, overload
 
 import trio
 
-from engine.notices import Notice
-from engine.testing import Probe
-from engine.testing.matchers import Match
+from frontdesk.engine.notices import Notice
+from frontdesk.engine.testing import Probe
+from frontdesk.engine.testing.matchers import Match
 
 N = TypeVar("N", bound=Notice)
 

@@ -18,13 +18,13 @@ from typing import Literal
 
 import trio
 
-from adapters.replication.endpoints import serve_replication
-from adapters.replication.gate import ReplicaJournal
-from adapters.replication.node import ClusterNode, EngineFactory
-from adapters.replication.settings import ClusterSettings
-from adapters.storage.checkpoint import CheckpointStore
-from adapters.witness.server import serve as serve_witness
-from engine.journal import MemoryJournal
+from frontdesk.adapters.replication.endpoints import serve_replication
+from frontdesk.adapters.replication.gate import ReplicaJournal
+from frontdesk.adapters.replication.node import ClusterNode, EngineFactory
+from frontdesk.adapters.replication.settings import ClusterSettings
+from frontdesk.adapters.storage.checkpoint import CheckpointStore
+from frontdesk.adapters.witness.server import serve as serve_witness
+from frontdesk.engine.journal import MemoryJournal
 
 Direction = Literal["both", "forward", "backward"]
 

@@ -1,6 +1,6 @@
 """The people of a cluster test: an operator and a visitor, each on one node at a time.
 
-They are the ``EngineHarness`` handles (``engine.testing``) for the two-node
+They are the ``EngineHarness`` handles (``frontdesk.engine.testing``) for the two-node
 cluster, awaited: each scenario helper submits a command to the node the
 handle is on, waits for its ``Ack`` or ``Rejected``, lets that node's engine
 settle and returns the answer. ``probe`` (an ``AsyncProbe``) watches the
@@ -15,13 +15,13 @@ import hashlib
 import secrets
 from typing import TYPE_CHECKING
 
-from adapters.testing.async_probe import AsyncProbe
-from engine import commands as c
-from engine import notices as n
-from engine.status import Status
+from frontdesk.adapters.testing.async_probe import AsyncProbe
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.status import Status
 
 if TYPE_CHECKING:
-    from adapters.testing.cluster_harness import NodeHandle
+    from frontdesk.adapters.testing.cluster_harness import NodeHandle
 
 Answer = n.Ack | n.Rejected
 

@@ -10,7 +10,7 @@
         b = await ch.promote("b")          # every handle now watches on b
         assert isinstance(await vera.say("still there?"), n.Ack)
 
-Underneath is ``open_cluster`` (``adapters.testing.cluster``): a witness,
+Underneath is ``open_cluster`` (``frontdesk.adapters.testing.cluster``): a witness,
 two ``ClusterNode``s with real engines (a ``ManualClock`` each) and the link
 proxies. A ``NodeHandle`` reaches its node's engine through ``NodeEngine``,
 the port the web server uses, so a command on a node that is not primary is
@@ -29,23 +29,23 @@ from typing import Any
 
 import trio
 
-from adapters.replication.engine_proxy import NodeEngine
-from adapters.replication.gate import ReplicaJournal
-from adapters.replication.node import ClusterNode
-from adapters.replication.settings import ClusterSettings
-from adapters.storage import SqlJournal
-from adapters.testing.async_probe import AsyncProbe
-from adapters.testing.cluster import InProcessCluster, open_cluster
-from adapters.testing.cluster_handles import ClusterOperator, ClusterVisitor
-from engine import commands as c
-from engine import notices as n
-from engine.clock import ManualClock
-from engine.journal import Journal, MemoryJournal
-from engine.replay import Fold
-from engine.runtime import Engine
-from engine.settings import EngineSettings
-from engine.status import Status
-from engine.testing import Probe
+from frontdesk.adapters.replication.engine_proxy import NodeEngine
+from frontdesk.adapters.replication.gate import ReplicaJournal
+from frontdesk.adapters.replication.node import ClusterNode
+from frontdesk.adapters.replication.settings import ClusterSettings
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.adapters.testing.async_probe import AsyncProbe
+from frontdesk.adapters.testing.cluster import InProcessCluster, open_cluster
+from frontdesk.adapters.testing.cluster_handles import ClusterOperator, ClusterVisitor
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.clock import ManualClock
+from frontdesk.engine.journal import Journal, MemoryJournal
+from frontdesk.engine.replay import Fold
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing import Probe
 
 Answer = n.Ack | n.Rejected
 NAMES = ("a", "b")
@@ -222,7 +222,7 @@ async def open_cluster_harness(
 
     ``settings`` configures both engines; ``sqlite`` puts each node's journal in an
     SQLite file under ``tmp_path`` (default: memory); ``cluster_settings`` is
-    ``default_settings(...)`` of ``adapters.testing.cluster`` with other timings.
+    ``default_settings(...)`` of ``frontdesk.adapters.testing.cluster`` with other timings.
     """
     engine_settings = settings or EngineSettings()
 

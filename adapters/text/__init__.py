@@ -5,7 +5,7 @@ Theory of operation: a message enters as its ``source`` and a ``format``
 operators' subset: bold, italic, lists, links, inline code). ``render``
 turns it, once, where it enters, into a ``Rendered``: the source as written,
 ``html`` that only ever holds the allowlisted tags of
-``adapters.text.sanitize`` (so a page may insert it), and ``text``, a plain
+``frontdesk.adapters.text.sanitize`` (so a page may insert it), and ``text``, a plain
 form for e-mail, search and print. The journal keeps all three, so a backup
 and a replay show exactly what was shown first, whatever library version
 they run; ``render`` is deterministic, so one entry that lacks its HTML (a
@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from adapters.json_limits import text_problem
-from adapters.text import markdown, plain
-from adapters.text.sanitize import ALLOWED_TAGS as ALLOWED_TAGS
-from adapters.text.sanitize import LINK_REL as LINK_REL
-from adapters.text.sanitize import URL_SCHEMES as URL_SCHEMES
-from adapters.text.sanitize import clean as clean
-from engine.errors import AdapterError
+from frontdesk.adapters.json_limits import text_problem
+from frontdesk.adapters.text import markdown, plain
+from frontdesk.adapters.text.sanitize import ALLOWED_TAGS as ALLOWED_TAGS
+from frontdesk.adapters.text.sanitize import LINK_REL as LINK_REL
+from frontdesk.adapters.text.sanitize import URL_SCHEMES as URL_SCHEMES
+from frontdesk.adapters.text.sanitize import clean as clean
+from frontdesk.engine.errors import AdapterError
 
 Format = Literal["plain", "markdown"]
 FORMATS: tuple[Format, ...] = ("plain", "markdown")

@@ -6,7 +6,7 @@ raw HTML off (``<b>`` is shown as typed), bare URLs linkified (linkify-it-py)
 and a single newline kept as a line break (``<br>``), as people type in a
 chat; the HTML holds no newline of its own, since the pages show messages with
 ``white-space: pre-wrap``. Its HTML
-then goes through the allowlist (``adapters.text.sanitize``). The plain form is
+then goes through the allowlist (``frontdesk.adapters.text.sanitize``). The plain form is
 written from the same token stream: markers gone, list items as ``- x`` or
 ``1. x``, a link as ``text (url)`` when the two differ.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from adapters.text.sanitize import allowed_url, clean
+from frontdesk.adapters.text.sanitize import allowed_url, clean
 
 _RULES = ["paragraph", "list", "newline", "escape", "backticks", "emphasis", "link", "linkify",
           "text"]

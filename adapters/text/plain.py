@@ -18,7 +18,7 @@ from html import escape
 
 from linkify_it import LinkifyIt
 
-from adapters.text.sanitize import allowed_url, clean
+from frontdesk.adapters.text.sanitize import allowed_url, clean
 
 _LINKIFY = LinkifyIt()
 # every link linkify-it finds holds a colon, an @ or this (a false positive only costs its test)

@@ -1,7 +1,7 @@
 """The witness: a tiny lease service that casts the third vote of a two-node cluster.
 
 Run it anywhere both nodes can reach: ``frontdesk witness --port 7070``
-(or ``python -m adapters.witness --port 7070``). See docs/failover.md.
+(or ``python -m frontdesk.adapters.witness --port 7070``). See docs/failover.md.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from pathlib import Path
 
 import trio
 
-from adapters.startup_checks import bind_errors_translated, check_can_listen
-from adapters.witness.book import Lease as Lease
-from adapters.witness.book import WitnessError as WitnessError
-from adapters.witness.client import WitnessClient as WitnessClient
-from adapters.witness.client import WitnessUnavailableError as WitnessUnavailableError
-from adapters.witness.server import serve as serve
-from engine.errors import ConfigError
+from frontdesk.adapters.startup_checks import bind_errors_translated, check_can_listen
+from frontdesk.adapters.witness.book import Lease as Lease
+from frontdesk.adapters.witness.book import WitnessError as WitnessError
+from frontdesk.adapters.witness.client import WitnessClient as WitnessClient
+from frontdesk.adapters.witness.client import WitnessUnavailableError as WitnessUnavailableError
+from frontdesk.adapters.witness.server import serve as serve
+from frontdesk.engine.errors import ConfigError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

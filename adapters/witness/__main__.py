@@ -1,5 +1,5 @@
 import sys
 
-from adapters.witness import main
+from frontdesk.adapters.witness import main
 
 sys.exit(main())

@@ -1,4 +1,4 @@
-"""The witness link's mutual authentication (``adapters.peer_auth`` on the link).
+"""The witness link's mutual authentication (``frontdesk.adapters.peer_auth`` on the link).
 
     node    -> witness  {"type": "hello", "node", "nonce"}
     witness -> node     {"type": "challenge", "nonce", "proof"}   proof of the witness
@@ -18,7 +18,7 @@ from typing import Any
 import trio
 from trio_websocket import WebSocketConnection
 
-from adapters.peer_auth import (
+from frontdesk.adapters.peer_auth import (
     WITNESS,
     AuthenticationError,
     check_nonce,

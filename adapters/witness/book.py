@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from engine.errors import AdapterError
+from frontdesk.engine.errors import AdapterError
 
 ANY = "*"
 

@@ -16,10 +16,10 @@ from typing import Any
 import trio
 from trio_websocket import ConnectionClosed
 
-from adapters.peer_auth import AuthenticationError
-from adapters.witness.auth import authenticate_to_witness, witness_key
-from adapters.witness.book import Answer, Granted, Refused, WitnessError
-from adapters.witness.dial import DialError, dial
+from frontdesk.adapters.peer_auth import AuthenticationError
+from frontdesk.adapters.witness.auth import authenticate_to_witness, witness_key
+from frontdesk.adapters.witness.book import Answer, Granted, Refused, WitnessError
+from frontdesk.adapters.witness.dial import DialError, dial
 
 
 class WitnessUnavailableError(WitnessError):

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import trio
 from trio_websocket import ConnectionClosed, HandshakeError, WebSocketConnection, wrap_client_stream
 
-from engine.errors import AdapterError
+from frontdesk.engine.errors import AdapterError
 
 
 class DialError(AdapterError):

@@ -1,6 +1,6 @@
 """The witness service: the lease book behind a trio-websocket endpoint.
 
-A connection first authenticates (``adapters.witness.auth``: an HMAC challenge
+A connection first authenticates (``frontdesk.adapters.witness.auth``: an HMAC challenge
 both ways on the cluster secret); a peer that fails is closed with 1008.
 Each request is one JSON text frame, each answer one frame; a client may send
 several requests on one connection. Requests:
@@ -29,9 +29,14 @@ from typing import Any
 import trio
 from trio_websocket import ConnectionClosed, WebSocketRequest, serve_websocket
 
-from adapters.peer_auth import AuthenticationError
-from adapters.witness.auth import CLOSE_REASON, CLOSE_UNAUTHENTICATED, accept_node, witness_key
-from adapters.witness.book import (
+from frontdesk.adapters.peer_auth import AuthenticationError
+from frontdesk.adapters.witness.auth import (
+    CLOSE_REASON,
+    CLOSE_UNAUTHENTICATED,
+    accept_node,
+    witness_key,
+)
+from frontdesk.adapters.witness.book import (
     Answer,
     Granted,
     WitnessError,

@@ -3,10 +3,10 @@
 See docs/harness.md.
 """
 
-from engine.testing.harness import EngineHarness as EngineHarness
-from engine.testing.harness import OperatorHandle as OperatorHandle
-from engine.testing.harness import VisitorHandle as VisitorHandle
-from engine.testing.matchers import matches as matches
-from engine.testing.probe import Probe as Probe
+from frontdesk.engine.testing.harness import EngineHarness as EngineHarness
+from frontdesk.engine.testing.harness import OperatorHandle as OperatorHandle
+from frontdesk.engine.testing.harness import VisitorHandle as VisitorHandle
+from frontdesk.engine.testing.matchers import matches as matches
+from frontdesk.engine.testing.probe import Probe as Probe
 
 __all__ = ["EngineHarness", "OperatorHandle", "Probe", "VisitorHandle", "matches"]

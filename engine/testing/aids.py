@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 
-from engine.directory import Directory
+from frontdesk.engine.directory import Directory
 
 
 class Holds:

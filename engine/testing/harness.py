@@ -20,16 +20,16 @@ import itertools
 import secrets
 from typing import Any, ClassVar
 
-from engine import commands as c
-from engine import notices as n
-from engine.clock import ManualClock
-from engine.directory import SlotState
-from engine.journal import Journal, MemoryJournal
-from engine.runtime import Engine
-from engine.settings import DispatcherName, EngineSettings
-from engine.status import Status
-from engine.testing.aids import CrashArms, Holds
-from engine.testing.probe import Probe
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.clock import ManualClock
+from frontdesk.engine.directory import SlotState
+from frontdesk.engine.journal import Journal, MemoryJournal
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import DispatcherName, EngineSettings
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing.aids import CrashArms, Holds
+from frontdesk.engine.testing.probe import Probe
 
 Answer = n.Ack | n.Rejected
 

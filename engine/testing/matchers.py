@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from typing import Any
 
-from engine.notices import Notice
+from frontdesk.engine.notices import Notice
 
 Match = type[Notice] | tuple[type[Notice], ...] | Callable[[Notice], bool] | Mapping[str, Any]
 

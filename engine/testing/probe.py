@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar, overload
 
-from engine.directory import Directory
-from engine.notices import Notice
-from engine.testing.matchers import Match, check, describe, matches, near_misses
+from frontdesk.engine.directory import Directory
+from frontdesk.engine.notices import Notice
+from frontdesk.engine.testing.matchers import Match, check, describe, matches, near_misses
 
 N = TypeVar("N", bound=Notice)
 

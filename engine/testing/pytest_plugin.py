@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import pykka
 import pytest
 
-from engine.testing.harness import EngineHarness
+from frontdesk.engine.testing.harness import EngineHarness
 
 _LOGGERS = ("pykka", "frontdesk")
 

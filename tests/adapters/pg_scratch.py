@@ -24,16 +24,16 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.accounts import Accounts, PasswordHashing
-from adapters.client import VisitorClient
-from adapters.storage import SqlJournal
-from adapters.storage.availability import JournalWritable, keep_writable
-from engine.clock import SystemClock
-from engine.runtime import Engine
-from engine.settings import EngineSettings
-from web.context import ServerContext, StaticNode
-from web.options import ServerOptions
-from web.server import run_server
+from frontdesk.adapters.accounts import Accounts, PasswordHashing
+from frontdesk.adapters.client import VisitorClient
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.adapters.storage.availability import JournalWritable, keep_writable
+from frontdesk.engine.clock import SystemClock
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.web.context import ServerContext, StaticNode
+from frontdesk.web.options import ServerOptions
+from frontdesk.web.server import run_server
 
 
 def bin_dir() -> Path | None:

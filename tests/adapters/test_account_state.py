@@ -1,4 +1,4 @@
-"""Two accounts stores converge by exchanging their state (adapters.account_state)."""
+"""Two accounts stores converge by exchanging their state (frontdesk.adapters.account_state)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters.account_models import AccountError
-from adapters.account_state import AccountState
-from adapters.accounts import Accounts, PasswordHashing
-from adapters.session_tokens import token_digest
-from engine.clock import ManualClock
+from frontdesk.adapters.account_models import AccountError
+from frontdesk.adapters.account_state import AccountState
+from frontdesk.adapters.accounts import Accounts, PasswordHashing
+from frontdesk.adapters.session_tokens import token_digest
+from frontdesk.engine.clock import ManualClock
 
 SECRET = "the cluster secret"
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import argon2
 import pytest
 
-from adapters.accounts import AccountError, Accounts, PasswordHashing, User
-from adapters.storage import SqlJournal, parse_database_url
-from adapters.storage.database import execute_sql, open_database
-from config.loader import load_settings
-from engine.clock import ManualClock
+from frontdesk.adapters.accounts import AccountError, Accounts, PasswordHashing, User
+from frontdesk.adapters.storage import SqlJournal, parse_database_url
+from frontdesk.adapters.storage.database import execute_sql, open_database
+from frontdesk.config.loader import load_settings
+from frontdesk.engine.clock import ManualClock
 
 
 @pytest.fixture

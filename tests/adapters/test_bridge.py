@@ -7,8 +7,8 @@ import threading
 import pytest
 import trio
 
-from adapters.bridge import Bridge, CloseAfter, Delivery, Outbox
-from engine.notices import Notice, OperatorsChanged, QueueLength, TypingChanged
+from frontdesk.adapters.bridge import Bridge, CloseAfter, Delivery, Outbox
+from frontdesk.engine.notices import Notice, OperatorsChanged, QueueLength, TypingChanged
 
 
 def pos(n: int) -> TypingChanged:

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from adapters.storage import SqlJournal
-from adapters.storage.checkpoint import CheckpointStore, start_state
 from bench.journal_fill import fill
-from engine import checkpoint
-from engine.replay import Fold, fold
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.adapters.storage.checkpoint import CheckpointStore, start_state
+from frontdesk.engine import checkpoint
+from frontdesk.engine.replay import Fold, fold
 
 
 def state(f: Fold) -> dict[str, Any]:

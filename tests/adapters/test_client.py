@@ -8,10 +8,10 @@ import pytest
 import trio
 from trio_websocket import HandshakeError
 
-from adapters.client import Backoff, ClientError, VisitorClient, http_request
-from adapters.client.inbox import HISTORY_TYPES, matches
-from adapters.client.reconnect import primary_hint
-from adapters.client.socket import open_socket
+from frontdesk.adapters.client import Backoff, ClientError, VisitorClient, http_request
+from frontdesk.adapters.client.inbox import HISTORY_TYPES, matches
+from frontdesk.adapters.client.reconnect import primary_hint
+from frontdesk.adapters.client.socket import open_socket
 
 
 def test_backoff_grows_exponentially_is_capped_and_jittered() -> None:

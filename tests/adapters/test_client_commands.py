@@ -10,8 +10,8 @@ import pytest
 import trio
 import trio.testing
 
-from adapters.accounts import Accounts, PasswordHashing
-from adapters.client import (
+from frontdesk.adapters.accounts import Accounts, PasswordHashing
+from frontdesk.adapters.client import (
     ClientError,
     OperatorClient,
     RefusedError,
@@ -19,7 +19,7 @@ from adapters.client import (
     VisitorClient,
     http_request,
 )
-from engine.settings import EngineSettings
+from frontdesk.engine.settings import EngineSettings
 from tests.web.nodes import PASSWORD, USERS, Node, start_node
 
 

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.client.http import ClientError
-from adapters.storage import SqlJournal
-from adapters.storage.availability import MAX_DELAY_S
+from frontdesk.adapters.client.http import ClientError
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.adapters.storage.availability import MAX_DELAY_S
 from tests.adapters.pg_scratch import PgNode, serving, until_writable
 
 pytestmark = pytest.mark.timeout(60)

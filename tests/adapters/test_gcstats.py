@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters import gcstats
+from frontdesk.adapters import gcstats
 
 
 @pytest.fixture

@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.storage.database import execute_sql, open_database, parse_database_url
-from adapters.storage.identity import (
+from frontdesk.adapters.storage.database import execute_sql, open_database, parse_database_url
+from frontdesk.adapters.storage.identity import (
     JournalOwnedError,
     claim_journal,
     node_identity,
 )
-from adapters.storage.journal_lock import JournalInUseError, lock_journal
+from frontdesk.adapters.storage.journal_lock import JournalInUseError, lock_journal
 from tests.adapters.test_storage_journal import postgres_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +76,7 @@ def node_env(journal: str, data_dir: Path, **settings: str) -> dict[str, str]:
 
 def refused_start(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "web.cli", "serve", "--port", "0", *args],
+        [sys.executable, "-m", "frontdesk.web.cli", "serve", "--port", "0", *args],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
     )
 
@@ -91,7 +91,7 @@ class Node:
     @classmethod
     async def start(cls, env: dict[str, str], data_dir: Path, *args: str) -> Node:
         process = await trio.lowlevel.open_process(
-            [sys.executable, "-m", "web.cli", "serve", "--port", "0",
+            [sys.executable, "-m", "frontdesk.web.cli", "serve", "--port", "0",
              "--data-dir", str(data_dir), *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, env=env,
         )

@@ -22,11 +22,11 @@ from typing import Any
 
 import pytest
 
-from adapters.storage import SqlJournal
-from engine import notices as n
-from engine.clock import ManualClock
-from engine.runtime import Engine
-from engine.settings import EngineSettings
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.engine import notices as n
+from frontdesk.engine.clock import ManualClock
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
 
 pytestmark = pytest.mark.slow
 
@@ -34,8 +34,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 WRITER = """
 import sys
-from adapters.storage import SqlJournal
-from engine.journal import NewEvent
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.engine.journal import NewEvent
 
 journal = SqlJournal(sys.argv[1], synchronous=sys.argv[2])
 seq = journal.last()[1]
@@ -109,11 +109,11 @@ def test_every_acknowledged_record_survives_sigkill(tmp_path: Path, synchronous:
 
 ENGINE_FLOW = """
 import json, queue, sys
-from adapters.storage import SqlJournal
-from engine import commands as c
-from engine import notices as n
-from engine.runtime import Engine
-from engine.settings import EngineSettings
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
 
 engine = Engine(EngineSettings(default_capacity=1000), SqlJournal(sys.argv[1])).start()
 answers = queue.Queue()

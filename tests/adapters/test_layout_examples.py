@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.client.http import login as http_login
-from config.loader import load_settings
+from frontdesk.adapters.client.http import login as http_login
+from frontdesk.config.loader import load_settings
 from tests.adapters.test_journal_identity import Node, scratch_database
 from tests.failover.failover_procs import CHEAP_HASHING, NodeProc, free_port, wait_health
 
@@ -65,7 +65,7 @@ class Procs:
     def start(self, name: str, args: list[str], env: dict[str, str]) -> None:
         with open(self.tmp / f"{name}.log", "ab") as log:
             self.started.append(subprocess.Popen(
-                [sys.executable, "-m", "web.cli", *args],
+                [sys.executable, "-m", "frontdesk.web.cli", *args],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             ))
 
@@ -93,7 +93,7 @@ def base_env(**settings: str) -> dict[str, str]:
 
 def add_user(config: Path, data_dir: Path, env: dict[str, str]) -> None:
     subprocess.run(
-        [sys.executable, "-m", "web.cli", "user", "--config", str(config),
+        [sys.executable, "-m", "frontdesk.web.cli", "user", "--config", str(config),
          "--data-dir", str(data_dir), "add", "ann", "--name", "Ann",
          "--password-env", "NEW_PASSWORD"],
         cwd=ROOT, env=env, check=True, capture_output=True, timeout=60,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import trio
 
-from adapters.mail import MailOutcome, MailWorker, Outbox, RetryPolicy, SmtpTransport
-from adapters.mail.message import build_message
+from frontdesk.adapters.mail import MailOutcome, MailWorker, Outbox, RetryPolicy, SmtpTransport
+from frontdesk.adapters.mail.message import build_message
 from tests.adapters.test_storage_journal import postgres_url
 from tests.mail.smtp_server import SmtpServer
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.node_setup import open_node
-from adapters.tuning import RECOMMENDED
-from config.loader import load_settings
-from engine.journal import NewEvent
+from frontdesk.adapters.node_setup import open_node
+from frontdesk.adapters.tuning import RECOMMENDED
+from frontdesk.config.loader import load_settings
+from frontdesk.engine.journal import NewEvent
 
 CHEAP = {
     "FRONTDESK_ACCOUNTS__ARGON2_TIME_COST": "1",

@@ -1,4 +1,4 @@
-"""``adapters.peer_auth``: a proof that is not one is refused, never an exception.
+"""``frontdesk.adapters.peer_auth``: a proof that is not one is refused, never an exception.
 
 Found by tests/fuzz: a stranger's ``repl.auth`` whose proof held a lone surrogate
 (``"\\ud800"``, valid JSON) made ``verify`` raise ``UnicodeEncodeError``, and the link was
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters import peer_auth
+from frontdesk.adapters import peer_auth
 
 KEY = peer_auth.link_key("secret", peer_auth.REPLICATION)
 MINE, THEIRS = peer_auth.new_nonce(), peer_auth.new_nonce()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.storage.availability import FIRST_DELAY_S, MAX_DELAY_S, Availability
-from engine.errors import JournalUnavailable
+from frontdesk.adapters.storage.availability import FIRST_DELAY_S, MAX_DELAY_S, Availability
+from frontdesk.engine.errors import JournalUnavailable
 
 
 class Clock:

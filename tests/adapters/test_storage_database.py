@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.storage import SqlJournal, parse_database_url
-from adapters.storage.database import DEFAULT_CONNECT_TIMEOUT_S, open_database
-from engine.errors import ConfigError, JournalError
-from engine.journal import NewEvent
+from frontdesk.adapters.storage import SqlJournal, parse_database_url
+from frontdesk.adapters.storage.database import DEFAULT_CONNECT_TIMEOUT_S, open_database
+from frontdesk.engine.errors import ConfigError, JournalError
+from frontdesk.engine.journal import NewEvent
 from tests.adapters.test_storage_journal import postgres_url
 
 needs_psycopg2 = pytest.mark.skipif(

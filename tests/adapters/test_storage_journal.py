@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from adapters.storage import (
+from frontdesk.adapters.storage import (
     JournalDivergedError,
     JournalGapError,
     SqlJournal,
     parse_database_url,
 )
-from adapters.storage.database import execute_sql, open_database
-from engine.errors import JournalError, StaleEpoch
-from engine.journal import NewEvent, Record
+from frontdesk.adapters.storage.database import execute_sql, open_database
+from frontdesk.engine.errors import JournalError, StaleEpoch
+from frontdesk.engine.journal import NewEvent, Record
 
 MakeJournal = Callable[..., SqlJournal]
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.storage import SqlJournal
-from engine import commands as c
-from engine import messages as m
-from engine import notices as n
-from engine.settings import EngineSettings
-from engine.testing import EngineHarness
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.engine import commands as c
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.testing import EngineHarness
 
 
 def test_a_surrogate_reaching_the_sqlite_store_is_refused_alone(tmp_path: Path) -> None:

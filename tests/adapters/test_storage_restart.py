@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.client.base import RefusedError
-from adapters.client.http import ClientError
-from adapters.storage import SqlJournal
-from adapters.storage.availability import MAX_DELAY_S
+from frontdesk.adapters.client.base import RefusedError
+from frontdesk.adapters.client.http import ClientError
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.adapters.storage.availability import MAX_DELAY_S
 from tests.adapters.pg_scratch import PgNode, ScratchPostgres, own_postgres, serving
 
 pytestmark = pytest.mark.timeout(90)

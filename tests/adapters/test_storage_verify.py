@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.storage import CorruptRecordError, SqlJournal
-from engine.journal import NewEvent
+from frontdesk.adapters.storage import CorruptRecordError, SqlJournal
+from frontdesk.engine.journal import NewEvent
 
 
 def event(i: int) -> NewEvent:

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from adapters import tuning
-from adapters.tuning import RuntimeTuning, apply_runtime_tuning, tuning_from_env
-from engine.errors import ConfigError
+from frontdesk.adapters import tuning
+from frontdesk.adapters.tuning import RuntimeTuning, apply_runtime_tuning, tuning_from_env
+from frontdesk.engine.errors import ConfigError
 
 NONE = RuntimeTuning()
 

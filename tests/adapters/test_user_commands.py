@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.accounts import Accounts, PasswordHashing
-from web.cli import main
+from frontdesk.adapters.accounts import Accounts, PasswordHashing
+from frontdesk.web.cli import main
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from adapters.wire import FRAMES, WireError, error_frame, parse_frame
-from engine.status import Status
+from frontdesk.adapters.wire import FRAMES, WireError, error_frame, parse_frame
+from frontdesk.engine.status import Status
 
 
 def refused(endpoint: str, text: str | bytes) -> WireError:

@@ -1,7 +1,7 @@
 """A real ``frontdesk serve`` in a subprocess, for the browser tests.
 
 The accounts are created before the start, straight into the data directory's
-accounts database (``adapters.accounts``), so the tests know the passwords;
+accounts database (``frontdesk.adapters.accounts``), so the tests know the passwords;
 the server is ready when ``GET /healthz`` says so (polled with a deadline).
 """
 
@@ -24,10 +24,10 @@ from typing import Any
 
 import httpx
 
-from adapters.accounts import Accounts, PasswordHashing
+from frontdesk.adapters.accounts import Accounts, PasswordHashing
 
 REPO = Path(__file__).resolve().parents[2]
-SERVE = [sys.executable, "-m", "web.cli", "serve"]
+SERVE = [sys.executable, "-m", "frontdesk.web.cli", "serve"]
 READY_TIMEOUT_S = 30.0
 # The tests were written for consoles that start Connected (the shipped default takes no
 # new dialogs until the operator picks Connected); a test of the default sets it in its

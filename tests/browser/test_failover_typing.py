@@ -28,7 +28,7 @@ import pytest
 import trio
 from playwright.sync_api import Page, expect
 
-from adapters.accounts import Accounts, PasswordHashing
+from frontdesk.adapters.accounts import Accounts, PasswordHashing
 
 from .pages import NewPage, PageWatch
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from config.loader import load_settings, setting_specs
+from frontdesk.config.loader import load_settings, setting_specs
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config" / "frontdesk.example.toml"

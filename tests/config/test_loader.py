@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from config.loader import load_settings
-from config.settings import Settings, VisitorInfoField
-from engine.errors import ConfigError
-from engine.settings import EngineSettings
+from frontdesk.config.loader import load_settings
+from frontdesk.config.settings import Settings, VisitorInfoField
+from frontdesk.engine.errors import ConfigError
+from frontdesk.engine.settings import EngineSettings
 
 
 def toml(tmp_path: Path, text: str) -> Path:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from engine import commands as c
-from engine import notices as n
-from engine.status import Status
-from engine.testing import EngineHarness
-from engine.testing.aids import CrashArms
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing import EngineHarness
+from frontdesk.engine.testing.aids import CrashArms
 
 
 def test_a_crash_arm_fires_as_many_times_as_armed_for_its_address_only() -> None:

@@ -8,10 +8,10 @@ which therefore comes first too (the ``ack`` behind it is not written by the web
 
 from __future__ import annotations
 
-from engine import commands as c
-from engine import notices as n
-from engine.status import Status
-from engine.testing import EngineHarness, Probe
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing import EngineHarness, Probe
 
 
 def _types(p: Probe, since: int) -> list[str]:

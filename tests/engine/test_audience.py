@@ -5,11 +5,11 @@ The engine decides it (``engine/audience.py``, ``Notice.for_audience``), not the
 
 from __future__ import annotations
 
-from engine import commands as c
-from engine import notices as n
-from engine.status import Status
-from engine.testing import EngineHarness
-from engine.testing.harness import OperatorHandle, VisitorHandle
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing import EngineHarness
+from frontdesk.engine.testing.harness import OperatorHandle, VisitorHandle
 
 STAFF_ONLY = ("dialog.help_requested", "dialog.important")
 

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from engine.cluster import (
+from frontdesk.engine.cluster import (
     IGNORED,
     INPUTS,
     TRANSITIONS,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from engine import commands as c
-from engine import notices as n
-from engine.settings import EngineSettings
-from engine.testing import EngineHarness
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.testing import EngineHarness
 
 
 def waiting(h: EngineHarness, dialog: str | None) -> float:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from engine import commands as c
-from engine import dialog_state as ds
-from engine import events as ev
-from engine import messages as m
-from engine import notices as n
-from engine.journal import Record
-from engine.settings import EngineSettings
+from frontdesk.engine import commands as c
+from frontdesk.engine import dialog_state as ds
+from frontdesk.engine import events as ev
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.journal import Record
+from frontdesk.engine.settings import EngineSettings
 
 CFG = EngineSettings(visitor_inactivity_timeout_s=100)
 T0 = 1000.0

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from engine import commands as c
-from engine import dialog_state as ds
-from engine import dialog_watch as dw
-from engine import events as ev
-from engine import messages as m
-from engine import notices as n
-from engine.settings import EngineSettings
+from frontdesk.engine import commands as c
+from frontdesk.engine import dialog_state as ds
+from frontdesk.engine import dialog_watch as dw
+from frontdesk.engine import events as ev
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.settings import EngineSettings
 
 T0 = 1000.0
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from engine import commands as c
-from engine import messages as m
-from engine import notices as n
-from engine.directory import Directory, Envelope, SlotState
-from engine.testing.aids import Holds
+from frontdesk.engine import commands as c
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.directory import Directory, Envelope, SlotState
+from frontdesk.engine.testing.aids import Holds
 
 
 class FakeRef:

@@ -9,7 +9,7 @@ from typing import Any
 import pykka
 import pytest
 
-from engine.dispatch import DispatchedActor, Dispatcher
+from frontdesk.engine.dispatch import DispatchedActor, Dispatcher
 
 
 @pytest.fixture

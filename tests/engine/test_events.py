@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from engine import events as ev
-from engine.errors import JournalError
-from engine.history import entry as history_entry
-from engine.journal import Record
-from engine.notices import MessagePosted
+from frontdesk.engine import events as ev
+from frontdesk.engine.errors import JournalError
+from frontdesk.engine.history import entry as history_entry
+from frontdesk.engine.journal import Record
+from frontdesk.engine.notices import MessagePosted
 
 SAMPLES: list[ev.Event] = [
     ev.DialogOpenedEv(

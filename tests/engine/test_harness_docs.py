@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.testing import EngineHarness
+from frontdesk.engine.testing import EngineHarness
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "harness.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine import dialog_state as ds
-from engine import events as ev
-from engine import notices as n
-from engine.history import NO_HISTORY, History
+from frontdesk.engine import dialog_state as ds
+from frontdesk.engine import events as ev
+from frontdesk.engine import notices as n
+from frontdesk.engine.history import NO_HISTORY, History
 
 
 def said(seq: int, text: str = "hi") -> n.MessagePosted:

@@ -14,13 +14,13 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from engine import commands as c
-from engine import queue_state as qs
-from engine.dialog_state import DialogState
-from engine.operator_state import OperatorState
-from engine.settings import EngineSettings
-from engine.status import Status
-from engine.testing import EngineHarness
+from frontdesk.engine import commands as c
+from frontdesk.engine import queue_state as qs
+from frontdesk.engine.dialog_state import DialogState
+from frontdesk.engine.operator_state import OperatorState
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing import EngineHarness
 
 OPERATORS = ("ann", "bob", "cy")
 CONFIG = EngineSettings(max_restarts=10_000, visitor_inactivity_timeout_s=0)

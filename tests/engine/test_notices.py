@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine import notices as n
+from frontdesk.engine import notices as n
 
 
 def _subclasses(cls: type[n.Notice]) -> list[type[n.Notice]]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine import commands as c
-from engine import notices as n
-from engine.settings import EngineSettings
-from engine.status import Status
-from engine.testing import EngineHarness
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing import EngineHarness
 
 
 def holders(h: EngineHarness) -> dict[str, str | None]:

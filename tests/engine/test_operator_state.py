@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from engine import commands as c
-from engine import events as ev
-from engine import messages as m
-from engine import notices as n
-from engine import operator_state as os_
-from engine.settings import EngineSettings
-from engine.status import Status
+from frontdesk.engine import commands as c
+from frontdesk.engine import events as ev
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine import operator_state as os_
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.status import Status
 
 CFG = EngineSettings()
 

@@ -20,7 +20,7 @@ import pytest
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "harness-project"
 
 USER_TEST = '''
-from engine import notices as n
+from frontdesk.engine import notices as n
 
 
 def test_a_visitor_is_answered(harness):
@@ -35,7 +35,7 @@ def test_a_visitor_is_answered(harness):
 
 def test_the_plugin_is_an_entry_point_of_the_installed_package() -> None:
     names = [ep.value for ep in entry_points(group="pytest11")]
-    assert "engine.testing.pytest_plugin" in names, names
+    assert "frontdesk.engine.testing.pytest_plugin" in names, names
 
 
 @pytest.mark.slow
@@ -107,8 +107,8 @@ def test_the_example_project_type_checks_under_mypy_strict(tmp_path: Path) -> No
     assert "Success: no issues found in 3 source files" in done.stdout, done.stdout
     # the packages' types are really seen (not Any): a wrong call is an error
     (project / "tests" / "test_wrong.py").write_text(
-        "from adapters.client import VisitorClient\n"
-        "from engine.testing import EngineHarness\n\n\n"
+        "from frontdesk.adapters.client import VisitorClient\n"
+        "from frontdesk.engine.testing import EngineHarness\n\n\n"
         "def test_wrong(harness: EngineHarness) -> None:\n"
         "    harness.login(3)\n"
         "    VisitorClient('http://127.0.0.1:1', reconect=False)\n"

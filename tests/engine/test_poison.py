@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 
-from engine import commands as c
-from engine import events as ev
-from engine import messages as m
-from engine import notices as n
-from engine.effects import CommitTrack
-from engine.settings import EngineSettings
-from engine.status import Status
-from engine.testing import EngineHarness, Probe
-from engine.testing.harness import OperatorHandle, VisitorHandle
+from frontdesk.engine import commands as c
+from frontdesk.engine import events as ev
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.effects import CommitTrack
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing import EngineHarness, Probe
+from frontdesk.engine.testing.harness import OperatorHandle, VisitorHandle
 
 SURROGATE = "hello \ud800 world"
 POISONS = 20  # many more than max_restarts (5) and than an operator's capacity (3)

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from engine import notices as n
-from engine.testing import EngineHarness, Probe
+from frontdesk.engine import notices as n
+from frontdesk.engine.testing import EngineHarness, Probe
 
 
 def test_expect_reads_in_order_and_consumes() -> None:

@@ -14,9 +14,9 @@ import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 MODULES = {
-    "engine.testing": "harness.md",
-    "adapters.testing.cluster_harness": "harness.md",
-    "adapters.client": "client.md",
+    "frontdesk.engine.testing": "harness.md",
+    "frontdesk.adapters.testing.cluster_harness": "harness.md",
+    "frontdesk.adapters.client": "client.md",
 }
 
 

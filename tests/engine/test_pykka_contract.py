@@ -18,7 +18,7 @@ import pykka
 import pytest
 from pykka import messages as pykka_messages
 
-from engine.dispatch import ACTOR_STOP, DispatchedActor, Dispatcher, Mailbox
+from frontdesk.engine.dispatch import ACTOR_STOP, DispatchedActor, Dispatcher, Mailbox
 
 
 def broken(hook: str, what: str) -> str:

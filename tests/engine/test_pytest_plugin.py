@@ -10,13 +10,13 @@ HEADER = """
 import logging
 import pykka
 import pytest
-from engine.testing import EngineHarness
+from frontdesk.engine.testing import EngineHarness
 """
 
 
 def run(pytester: pytest.Pytester, body: str) -> pytest.RunResult:
     pytester.makepyfile(test_inner=HEADER + body)
-    return pytester.runpytest_inprocess("-p", "engine.testing.pytest_plugin", "-q")
+    return pytester.runpytest_inprocess("-p", "frontdesk.engine.testing.pytest_plugin", "-q")
 
 
 def test_error_log_fails_the_test(pytester: pytest.Pytester) -> None:

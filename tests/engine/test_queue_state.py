@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from engine import messages as m
-from engine import notices as n
-from engine import queue_state as qs
-from engine.testing import Probe
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine import queue_state as qs
+from frontdesk.engine.testing import Probe
 
 
 def avail(

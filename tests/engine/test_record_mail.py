@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from engine import commands as c
-from engine import notices as n
-from engine.testing import EngineHarness
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.testing import EngineHarness
 
 
 def test_a_mail_outcome_is_an_entry_for_staff_only(harness: EngineHarness) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from engine import commands as c
-from engine import notices as n
-from engine.status import Status
-from engine.testing import EngineHarness
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing import EngineHarness
 
 COMMAND_NAMES = {cls.__name__ for cls in c.Command.__subclasses__()}
 CAMEL = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b")

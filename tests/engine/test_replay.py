@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from engine import events as ev
-from engine.journal import MemoryJournal
-from engine.replay import Fold, fold
-from engine.status import Status
-from engine.testing import EngineHarness
+from frontdesk.engine import events as ev
+from frontdesk.engine.journal import MemoryJournal
+from frontdesk.engine.replay import Fold, fold
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing import EngineHarness
 
 
 def append(journal: MemoryJournal, *events: ev.Event) -> None:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from engine import commands as c
-from engine import notices as n
-from engine.journal import MemoryJournal
-from engine.settings import EngineSettings
-from engine.testing import EngineHarness
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.journal import MemoryJournal
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.testing import EngineHarness
 
 GRACE_S = 30.0
 

@@ -8,14 +8,14 @@ b's 4 and 5; a cursor that is b's history is replayed as before.
 
 from __future__ import annotations
 
-from engine import events as ev
-from engine import notices as n
-from engine.clock import ManualClock
-from engine.journal import MemoryJournal
-from engine.replay import fold
-from engine.runtime import Engine
-from engine.settings import EngineSettings
-from engine.testing.probe import Probe
+from frontdesk.engine import events as ev
+from frontdesk.engine import notices as n
+from frontdesk.engine.clock import ManualClock
+from frontdesk.engine.journal import MemoryJournal
+from frontdesk.engine.replay import fold
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.testing.probe import Probe
 
 
 def said(seq: int, text: str) -> ev.Event:

@@ -7,17 +7,17 @@ import threading
 import pykka
 import pytest
 
-from engine import commands as c
-from engine import messages as m
-from engine import notices as n
-from engine.clock import ManualClock
-from engine.dispatch import DispatchedActor
-from engine.errors import ConfigError, EngineError
-from engine.journal import MemoryJournal
-from engine.runtime import Engine
-from engine.settings import EngineSettings
-from engine.status import Status
-from engine.testing import EngineHarness, Probe
+from frontdesk.engine import commands as c
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine.clock import ManualClock
+from frontdesk.engine.dispatch import DispatchedActor
+from frontdesk.engine.errors import ConfigError, EngineError
+from frontdesk.engine.journal import MemoryJournal
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing import EngineHarness, Probe
 
 
 def test_vertical_slice(harness: EngineHarness) -> None:

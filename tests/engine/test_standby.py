@@ -16,15 +16,15 @@ from typing import Any
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
-from engine import checkpoint
-from engine import commands as c
-from engine.journal import MemoryJournal, Record
-from engine.replay import Fold, catch_up, fits, fold, restore_histories
-from engine.runtime import Engine
-from engine.settings import EngineSettings
-from engine.standby import Standby
-from engine.status import Status
-from engine.testing import EngineHarness
+from frontdesk.engine import checkpoint
+from frontdesk.engine import commands as c
+from frontdesk.engine.journal import MemoryJournal, Record
+from frontdesk.engine.replay import Fold, catch_up, fits, fold, restore_histories
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.standby import Standby
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing import EngineHarness
 
 OPERATORS = ("ann", "bob")
 CONFIG = EngineSettings(max_restarts=10_000, visitor_inactivity_timeout_s=0)

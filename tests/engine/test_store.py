@@ -8,13 +8,13 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from engine import commands as c
-from engine import notices as n
-from engine.errors import JournalError
-from engine.journal import MemoryJournal, NewEvent, Record
-from engine.status import Status
-from engine.store import REBUILD_RETRY_S
-from engine.testing import EngineHarness
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.errors import JournalError
+from frontdesk.engine.journal import MemoryJournal, NewEvent, Record
+from frontdesk.engine.status import Status
+from frontdesk.engine.store import REBUILD_RETRY_S
+from frontdesk.engine.testing import EngineHarness
 
 
 class FlakyJournal(MemoryJournal):

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 
 import pytest
 
-from engine import commands as c
-from engine import notices as n
-from engine.errors import JournalError
-from engine.journal import MemoryJournal, NewEvent, Record
-from engine.settings import EngineSettings
-from engine.status import Status
-from engine.testing import EngineHarness, Probe
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.errors import JournalError
+from frontdesk.engine.journal import MemoryJournal, NewEvent, Record
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing import EngineHarness, Probe
 
 
 def test_dialog_crash_restarts_with_nothing_lost(harness: EngineHarness) -> None:

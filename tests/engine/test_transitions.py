@@ -7,15 +7,15 @@ import dataclasses
 
 import pytest
 
-from engine import commands as c
-from engine import dialog_state as ds
-from engine import events as ev
-from engine import messages as m
-from engine import notices as n
-from engine import operator_state as os_
-from engine import queue_state as qs
-from engine.settings import EngineSettings
-from engine.transitions import Table, TransitionError, input_of
+from frontdesk.engine import commands as c
+from frontdesk.engine import dialog_state as ds
+from frontdesk.engine import events as ev
+from frontdesk.engine import messages as m
+from frontdesk.engine import notices as n
+from frontdesk.engine import operator_state as os_
+from frontdesk.engine import queue_state as qs
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.transitions import Table, TransitionError, input_of
 
 CFG = EngineSettings()
 

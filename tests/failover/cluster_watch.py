@@ -17,9 +17,9 @@ from typing import Any
 import trio
 from failover_procs import NodeProc, ProcCluster
 
-from adapters.client import RefusedError, VisitorClient
-from adapters.client.http import ClientError, http_request
-from adapters.witness.client import WitnessClient, WitnessUnavailableError
+from frontdesk.adapters.client import RefusedError, VisitorClient
+from frontdesk.adapters.client.http import ClientError, http_request
+from frontdesk.adapters.witness.client import WitnessClient, WitnessUnavailableError
 
 POLL_S = 0.05  # the sampling period of the health log
 

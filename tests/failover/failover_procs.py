@@ -1,6 +1,6 @@
 """Real processes for the failover tests: a witness and two ``frontdesk`` nodes on loopback.
 
-A node is ``python -m web.cli serve`` with the cluster flags (the cluster path of
+A node is ``python -m frontdesk.web.cli serve`` with the cluster flags (the cluster path of
 ``frontdesk serve``); readiness and roles are read from its ``/api/cluster``.
 Waiting on another process can only be done by asking it: ``wait_health``
 polls every 50 ms until a predicate holds or the timeout passes.
@@ -21,8 +21,8 @@ from typing import Any
 
 import trio
 
-from adapters.client import get_json
-from adapters.client.http import ClientError
+from frontdesk.adapters.client import get_json
+from frontdesk.adapters.client.http import ClientError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,7 +81,7 @@ class ProcCluster:
             [
                 sys.executable,
                 "-m",
-                "adapters.witness",
+                "frontdesk.adapters.witness",
                 "--port",
                 str(self.witness_port),
                 "--state",
@@ -111,7 +111,7 @@ class ProcCluster:
             [
                 sys.executable,
                 "-m",
-                "web.cli", "serve",
+                "frontdesk.web.cli", "serve",
                 "--port",
                 str(node.port),
                 "--data-dir",

@@ -16,8 +16,8 @@ import pytest
 import trio
 from failover_procs import ROOT, NodeProc, ProcCluster, start_pair
 
-from adapters.client import ClientError, OperatorClient, http_request
-from adapters.client.http import login as http_login
+from frontdesk.adapters.client import ClientError, OperatorClient, http_request
+from frontdesk.adapters.client.http import login as http_login
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ DEMO_LINE = re.compile(r"^\s+(operator|manager)\s+(\w+)\s+password: (\S+)$", re.
 def user_command(cl: ProcCluster, node: NodeProc, *args: str, password: str) -> None:
     env = {**cl.env(), "NEW_PASSWORD": password}
     subprocess.run(
-        [sys.executable, "-m", "web.cli", "user", "--data-dir", str(node.data_dir), *args,
+        [sys.executable, "-m", "frontdesk.web.cli", "user", "--data-dir", str(node.data_dir), *args,
          "--password-env", "NEW_PASSWORD"],
         cwd=ROOT, env=env, check=True, capture_output=True, timeout=60,
     )

@@ -20,9 +20,9 @@ import trio
 from failover_procs import ROOT, NodeProc, ProcCluster, health, wait_health
 from trio_websocket import ConnectionClosed
 
-from adapters import peer_auth
-from adapters.replication.handshake import replication_key
-from adapters.witness.dial import dial
+from frontdesk.adapters import peer_auth
+from frontdesk.adapters.replication.handshake import replication_key
+from frontdesk.adapters.witness.dial import dial
 from tests.web.raw_ws import TEXT, RawWs, frame_bytes
 
 pytestmark = pytest.mark.slow
@@ -149,7 +149,7 @@ def run_without_secret(argv: list[str]) -> subprocess.CompletedProcess[str]:
 
 def test_a_cluster_node_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     done = run_without_secret(
-        ["web.cli", "serve", "--port", "0", "--advertise-url", "http://127.0.0.1:1",
+        ["frontdesk.web.cli", "serve", "--port", "0", "--advertise-url", "http://127.0.0.1:1",
          "--data-dir", str(tmp_path), "--role", "primary", "--primary", "http://127.0.0.1:2",
          "--witness", "ws://127.0.0.1:3/"]
     )
@@ -161,7 +161,7 @@ def test_a_cluster_node_refuses_to_start_without_a_secret(tmp_path: Path) -> Non
 
 def test_the_witness_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     done = run_without_secret(
-        ["adapters.witness", "--port", "0", "--state", str(tmp_path / "w.json")]
+        ["frontdesk.adapters.witness", "--port", "0", "--state", str(tmp_path / "w.json")]
     )
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()

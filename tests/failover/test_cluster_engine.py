@@ -6,18 +6,18 @@ from pathlib import Path
 
 import trio
 
-from adapters.replication.engine_proxy import NodeEngine
-from adapters.storage import SqlJournal
-from adapters.testing.cluster import open_cluster
-from engine.clock import ManualClock
-from engine.commands import OpenDialog, OperatorLogin, OperatorSay, SetStatus, VisitorSay
-from engine.journal import Journal
-from engine.notices import Ack, MessagePosted, Notice, Rejected
-from engine.replay import Fold
-from engine.runtime import Engine
-from engine.settings import EngineSettings
-from engine.status import Status
-from engine.testing.probe import Probe
+from frontdesk.adapters.replication.engine_proxy import NodeEngine
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.adapters.testing.cluster import open_cluster
+from frontdesk.engine.clock import ManualClock
+from frontdesk.engine.commands import OpenDialog, OperatorLogin, OperatorSay, SetStatus, VisitorSay
+from frontdesk.engine.journal import Journal
+from frontdesk.engine.notices import Ack, MessagePosted, Notice, Rejected
+from frontdesk.engine.replay import Fold
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing.probe import Probe
 
 CAPACITY = 20
 

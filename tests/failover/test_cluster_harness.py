@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.testing.cluster_harness import open_cluster_harness
-from engine import notices as n
+from frontdesk.adapters.testing.cluster_harness import open_cluster_harness
+from frontdesk.engine import notices as n
 
 
 def seqs(probe_received: list[n.Notice]) -> list[int]:

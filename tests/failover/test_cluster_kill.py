@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.replication.engine_proxy import NodeEngine
-from adapters.testing.cluster import default_settings, open_cluster
-from engine.clock import ManualClock
-from engine.commands import OperatorLogin
-from engine.journal import Journal, NewEvent, Record
-from engine.replay import Fold
-from engine.runtime import Engine
-from engine.settings import EngineSettings
-from engine.testing import Probe
+from frontdesk.adapters.replication.engine_proxy import NodeEngine
+from frontdesk.adapters.testing.cluster import default_settings, open_cluster
+from frontdesk.engine.clock import ManualClock
+from frontdesk.engine.commands import OperatorLogin
+from frontdesk.engine.journal import Journal, NewEvent, Record
+from frontdesk.engine.replay import Fold
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.testing import Probe
 
 # nothing in this test may end by a timeout: a sync wait that never gives up, and the
 # engine's own flush wait (10 s) far over the guard below

@@ -27,8 +27,8 @@ from test_manager_switchover import (
     run_in_thread,
 )
 
-from adapters.accounts import Accounts, PasswordHashing
-from adapters.client import http_request
+from frontdesk.adapters.accounts import Accounts, PasswordHashing
+from frontdesk.adapters.client import http_request
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -16,8 +16,8 @@ import pytest
 import trio
 from failover_procs import ProcCluster, wait_health
 
-from adapters.storage import SqlJournal
-from engine.journal import NewEvent
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.engine.journal import NewEvent
 
 pytestmark = pytest.mark.slow
 

@@ -18,7 +18,7 @@ from failover_procs import ProcCluster, health, wait_health
 from test_process_failover import messages_in
 from test_process_partition import start_through_proxies
 
-from adapters.client import VisitorClient
+from frontdesk.adapters.client import VisitorClient
 
 pytestmark = pytest.mark.slow
 

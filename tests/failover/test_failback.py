@@ -27,8 +27,8 @@ from failover_procs import NodeProc, ProcCluster, health, start_pair, wait_healt
 from playwright.sync_api import Page, expect, sync_playwright
 from test_manager_switchover import CHROMIUM, EXPECTED_ERRORS, run_in_thread
 
-from adapters.accounts import Accounts, PasswordHashing
-from adapters.failback import FailbackWatch
+from frontdesk.adapters.accounts import Accounts, PasswordHashing
+from frontdesk.adapters.failback import FailbackWatch
 
 PASSWORD = "ann-password-1"
 AFTER_S = 3.0

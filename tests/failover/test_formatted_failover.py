@@ -6,19 +6,19 @@ from pathlib import Path
 
 import trio
 
-from adapters.replication.engine_proxy import NodeEngine
-from adapters.storage import SqlJournal
-from adapters.testing.cluster import open_cluster
-from adapters.text import render
-from engine.clock import ManualClock
-from engine.commands import OpenDialog, OperatorLogin, OperatorSay, SetStatus
-from engine.journal import Journal
-from engine.notices import Ack, MessagePosted, Notice
-from engine.replay import Fold
-from engine.runtime import Engine
-from engine.settings import EngineSettings
-from engine.status import Status
-from engine.testing.probe import Probe
+from frontdesk.adapters.replication.engine_proxy import NodeEngine
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.adapters.testing.cluster import open_cluster
+from frontdesk.adapters.text import render
+from frontdesk.engine.clock import ManualClock
+from frontdesk.engine.commands import OpenDialog, OperatorLogin, OperatorSay, SetStatus
+from frontdesk.engine.journal import Journal
+from frontdesk.engine.notices import Ack, MessagePosted, Notice
+from frontdesk.engine.replay import Fold
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing.probe import Probe
 
 ANSWER = "**Done**: see [the guide](https://example.com/guide)\n- `step 1`"
 

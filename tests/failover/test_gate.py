@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from adapters.replication.gate import GatedJournal, ReplicationGate
-from engine.errors import JournalError, StaleEpoch
-from engine.journal import MemoryJournal, NewEvent
+from frontdesk.adapters.replication.gate import GatedJournal, ReplicationGate
+from frontdesk.engine.errors import JournalError, StaleEpoch
+from frontdesk.engine.journal import MemoryJournal, NewEvent
 
 
 class FakeTime:

@@ -13,19 +13,19 @@ from typing import Any
 
 import trio
 
-from adapters.replication.engine_proxy import NodeEngine
-from adapters.storage import SqlJournal
-from adapters.storage.checkpoint import CheckpointStore
-from adapters.testing.cluster import InProcessCluster, default_settings, open_cluster
-from engine.clock import ManualClock
-from engine.commands import OpenDialog, OperatorLogin, SetStatus, VisitorSay
-from engine.journal import Journal
-from engine.notices import Notice
-from engine.replay import Fold, fold
-from engine.runtime import Engine
-from engine.settings import EngineSettings
-from engine.status import Status
-from engine.testing.probe import Probe
+from frontdesk.adapters.replication.engine_proxy import NodeEngine
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.adapters.storage.checkpoint import CheckpointStore
+from frontdesk.adapters.testing.cluster import InProcessCluster, default_settings, open_cluster
+from frontdesk.engine.clock import ManualClock
+from frontdesk.engine.commands import OpenDialog, OperatorLogin, SetStatus, VisitorSay
+from frontdesk.engine.journal import Journal
+from frontdesk.engine.notices import Notice
+from frontdesk.engine.replay import Fold, fold
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing.probe import Probe
 
 CAPACITY = 4
 

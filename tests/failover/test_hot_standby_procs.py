@@ -17,13 +17,13 @@ import pytest
 import trio
 from failover_procs import ProcCluster, wait_health
 
-from adapters.client import Backoff, VisitorClient
-from adapters.storage import SqlJournal
-from adapters.storage.checkpoint import CheckpointStore
 from bench.journal_fill import fill
-from engine import checkpoint
-from engine.replay import Fold
-from engine.settings import EngineSettings
+from frontdesk.adapters.client import Backoff, VisitorClient
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.adapters.storage.checkpoint import CheckpointStore
+from frontdesk.engine import checkpoint
+from frontdesk.engine.replay import Fold
+from frontdesk.engine.settings import EngineSettings
 
 pytestmark = pytest.mark.slow
 

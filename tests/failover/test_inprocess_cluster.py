@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.storage import SqlJournal
-from adapters.testing.cluster import default_settings, open_cluster
-from engine.errors import StaleEpoch
-from engine.journal import NewEvent, Record
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.adapters.testing.cluster import default_settings, open_cluster
+from frontdesk.engine.errors import StaleEpoch
+from frontdesk.engine.journal import NewEvent, Record
 
 
 def event(i: int) -> NewEvent:

@@ -15,17 +15,17 @@ from pathlib import Path
 
 import trio
 
-from adapters.replication.engine_proxy import NodeEngine
-from adapters.storage import SqlJournal
-from adapters.testing.cluster import InProcessCluster, SkewedClock, open_cluster
-from engine.clock import ManualClock
-from engine.commands import OpenDialog, VisitorSay
-from engine.journal import Journal
-from engine.notices import Ack, Notice, Rejected
-from engine.replay import Fold
-from engine.runtime import Engine
-from engine.settings import EngineSettings
-from engine.testing.probe import Probe
+from frontdesk.adapters.replication.engine_proxy import NodeEngine
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.adapters.testing.cluster import InProcessCluster, SkewedClock, open_cluster
+from frontdesk.engine.clock import ManualClock
+from frontdesk.engine.commands import OpenDialog, VisitorSay
+from frontdesk.engine.journal import Journal
+from frontdesk.engine.notices import Ack, Notice, Rejected
+from frontdesk.engine.replay import Fold
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.testing.probe import Probe
 
 
 def engine_factory(journal: Journal, epoch: int, fold: Fold | None) -> Engine:

@@ -22,7 +22,7 @@ import trio
 from failover_procs import NodeProc, ProcCluster, wait_health
 from playwright.sync_api import ConsoleMessage, expect, sync_playwright
 
-from adapters.accounts import Accounts, PasswordHashing
+from frontdesk.adapters.accounts import Accounts, PasswordHashing
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

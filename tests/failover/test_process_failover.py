@@ -12,9 +12,9 @@ import pytest
 import trio
 from failover_procs import ProcCluster, health, start_pair, wait_health
 
-from adapters.client import Backoff, UpgradeRefusedError, VisitorClient
-from adapters.replication import commands
-from adapters.storage import SqlJournal
+from frontdesk.adapters.client import Backoff, UpgradeRefusedError, VisitorClient
+from frontdesk.adapters.replication import commands
+from frontdesk.adapters.storage import SqlJournal
 
 pytestmark = pytest.mark.slow
 

@@ -13,8 +13,8 @@ import trio
 from failover_procs import NodeProc, ProcCluster, health, wait_health
 from test_process_failover import check_nothing_lost, messages_in
 
-from adapters.client import VisitorClient
-from adapters.testing.cluster import Direction, LinkProxy
+from frontdesk.adapters.client import VisitorClient
+from frontdesk.adapters.testing.cluster import Direction, LinkProxy
 
 pytestmark = pytest.mark.slow
 

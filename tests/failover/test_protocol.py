@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.replication.protocol import (
+from frontdesk.adapters.replication.protocol import (
     EpochRuns,
     ReplicationError,
     common_prefix,
@@ -14,9 +14,9 @@ from adapters.replication.protocol import (
     record_from_wire,
     record_to_wire,
 )
-from adapters.replication.settings import replication_url
-from engine.errors import ConfigError
-from engine.journal import Record
+from frontdesk.adapters.replication.settings import replication_url
+from frontdesk.engine.errors import ConfigError
+from frontdesk.engine.journal import Record
 
 
 def rec(epoch: int, seq: int) -> Record:

@@ -1,12 +1,12 @@
-"""``web.cluster_node``: what a cluster node's web server is told about itself."""
+"""``frontdesk.web.cluster_node``: what a cluster node's web server is told about itself."""
 
 from __future__ import annotations
 
 import pytest
 
-from config.loader import load_settings
-from engine.errors import ConfigError
-from web.cluster_node import node_options, node_settings
+from frontdesk.config.loader import load_settings
+from frontdesk.engine.errors import ConfigError
+from frontdesk.web.cluster_node import node_options, node_settings
 
 CLUSTER = {
     "FRONTDESK_CLUSTER__PEER_URL": "http://127.0.0.1:8081",

@@ -1,8 +1,8 @@
 """An operator's session follows a failover: signed session tokens over real websockets.
 
-The in-process cluster of ``adapters.testing.cluster`` (a witness, nodes ``a``
+The in-process cluster of ``frontdesk.adapters.testing.cluster`` (a witness, nodes ``a``
 primary and ``b`` backup, a real replication link, the real engine), with the web
-server of ``web.server.run_server`` over each node, as ``web.cluster_node``
+server of ``frontdesk.web.server.run_server`` over each node, as ``frontdesk.web.cluster_node``
 serves a node. Both nodes' accounts hold the same cluster secret; ``b``'s accounts
 database is empty, so only the signed token can tell ``b`` who the operator is.
 """
@@ -16,23 +16,23 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.accounts import Accounts, PasswordHashing
-from adapters.client import OperatorClient, UpgradeRefusedError, http_request
-from adapters.client.http import login as http_login
-from adapters.client.reconnect import Backoff
-from adapters.replication.engine_proxy import NodeEngine
-from adapters.replication.node import ClusterNode
-from adapters.testing.cluster import open_cluster
-from engine.clock import ManualClock
-from engine.journal import Journal
-from engine.replay import Fold
-from engine.runtime import Engine
-from engine.settings import EngineSettings
+from frontdesk.adapters.accounts import Accounts, PasswordHashing
+from frontdesk.adapters.client import OperatorClient, UpgradeRefusedError, http_request
+from frontdesk.adapters.client.http import login as http_login
+from frontdesk.adapters.client.reconnect import Backoff
+from frontdesk.adapters.replication.engine_proxy import NodeEngine
+from frontdesk.adapters.replication.node import ClusterNode
+from frontdesk.adapters.testing.cluster import open_cluster
+from frontdesk.engine.clock import ManualClock
+from frontdesk.engine.journal import Journal
+from frontdesk.engine.replay import Fold
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.web.cluster_routes import cluster_routes
+from frontdesk.web.context import ServerContext
+from frontdesk.web.options import ServerOptions
+from frontdesk.web.server import run_server
 from tests.web.nodes import PASSWORD, USERS
-from web.cluster_routes import cluster_routes
-from web.context import ServerContext
-from web.options import ServerOptions
-from web.server import run_server
 
 SECRET = "the cluster secret"
 

@@ -17,8 +17,8 @@ from cluster_watch import HealthLog, healthz, until
 from failover_procs import ProcCluster, free_port, health, start_pair, wait_health
 from test_process_failover import manager_password
 
-from adapters.client.http import http_request
-from adapters.replication import commands
+from frontdesk.adapters.client.http import http_request
+from frontdesk.adapters.replication import commands
 
 pytestmark = pytest.mark.slow
 

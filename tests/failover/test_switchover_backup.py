@@ -21,8 +21,8 @@ from cluster_watch import until, witness_status
 from failover_procs import NodeProc, ProcCluster, health, start_pair, wait_health
 from test_process_failover import manager_password
 
-from adapters.replication import commands
-from adapters.testing.cluster import open_cluster
+from frontdesk.adapters.replication import commands
+from frontdesk.adapters.testing.cluster import open_cluster
 
 SWITCHOVERS = 5
 

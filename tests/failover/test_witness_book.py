@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.witness.book import (
+from frontdesk.adapters.witness.book import (
     ANY,
     Granted,
     Lease,

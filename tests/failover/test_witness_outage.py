@@ -21,9 +21,9 @@ from cluster_watch import HealthLog, Talkers, healthz, until
 from failover_procs import NodeProc, ProcCluster, start_pair
 from test_process_failover import check_nothing_lost, messages_in
 
-from adapters.testing.cluster import open_cluster
-from engine.errors import StaleEpoch
-from engine.journal import NewEvent
+from frontdesk.adapters.testing.cluster import open_cluster
+from frontdesk.engine.errors import StaleEpoch
+from frontdesk.engine.journal import NewEvent
 
 OUTAGE_S = 6.0
 

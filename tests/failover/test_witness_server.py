@@ -14,9 +14,9 @@ import pytest
 import trio
 from trio_websocket import ConnectionClosed
 
-from adapters.witness import WitnessClient, WitnessError, WitnessUnavailableError, serve
-from adapters.witness.book import Granted, Refused
-from adapters.witness.dial import dial
+from frontdesk.adapters.witness import WitnessClient, WitnessError, WitnessUnavailableError, serve
+from frontdesk.adapters.witness.book import Granted, Refused
+from frontdesk.adapters.witness.dial import dial
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "the cluster secret"
@@ -72,7 +72,7 @@ def witness_process(tmp_path: Path) -> Iterator[Callable[[], Started]]:
             [
                 sys.executable,
                 "-m",
-                "adapters.witness",
+                "frontdesk.adapters.witness",
                 "--port",
                 "0",
                 "--state",

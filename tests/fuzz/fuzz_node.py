@@ -31,8 +31,8 @@ import httpx
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from adapters.accounts import Accounts
-from config.loader import load_settings
+from frontdesk.adapters.accounts import Accounts
+from frontdesk.config.loader import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "fuzz-cluster-secret"
@@ -101,11 +101,11 @@ class FuzzNode:
         witness_port, self.port = free_port(), free_port()
         with open(self.tmp / "witness.log", "ab") as log:
             self.witness = subprocess.Popen(
-                [sys.executable, "-m", "adapters.witness", "--port", str(witness_port),
+                [sys.executable, "-m", "frontdesk.adapters.witness", "--port", str(witness_port),
                  "--state", str(self.tmp / "witness.json")],
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=self.env())
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "web.cli", "serve", "--port", str(self.port),
+            [sys.executable, "-m", "frontdesk.web.cli", "serve", "--port", str(self.port),
              "--data-dir", str(data), "--role", "primary", "--node-name", "fuzz",
              "--mode", "async", "--primary", f"http://127.0.0.1:{free_port()}",
              "--advertise-url", self.url, "--witness", f"ws://127.0.0.1:{witness_port}/",

@@ -1,6 +1,6 @@
 """What ``docs/protocol.md`` says a client frame must be, written down from the doc alone.
 
-Not imported from ``adapters.wire``: the fuzz suite compares the server against this table
+Not imported from ``frontdesk.adapters.wire``: the fuzz suite compares the server against this table
 (the doc's "visitor → …", "operator → …", "manager → …" sections and its "Limits,
 validation and close codes" table), so that a drift between the doc and the code shows as
 a failing example. ``expected(endpoint, obj)`` gives, for a frame object, every error code

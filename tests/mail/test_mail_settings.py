@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.mail import EmlTransport, SmtpTransport, transport_from_settings
-from config.loader import load_settings
-from engine.errors import ConfigError
+from frontdesk.adapters.mail import EmlTransport, SmtpTransport, transport_from_settings
+from frontdesk.config.loader import load_settings
+from frontdesk.engine.errors import ConfigError
 
 
 def toml(tmp_path: Path, text: str) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.mail import (
+from frontdesk.adapters.mail import (
     EmlTransport,
     MailError,
     MailOutcome,
@@ -21,7 +21,7 @@ from adapters.mail import (
     build_message,
     check_address,
 )
-from adapters.mail.outbox import QueuedMail
+from frontdesk.adapters.mail.outbox import QueuedMail
 from tests.mail.smtp_server import SmtpServer
 
 FROM = "desk@example.com"

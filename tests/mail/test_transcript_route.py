@@ -16,11 +16,11 @@ import httpx
 import pytest
 import trio
 
-from adapters.accounts import Accounts, PasswordHashing
-from adapters.mail import Outbox, RetryPolicy, SmtpTransport
-from adapters.mail.service import MailService
-from config.loader import load_settings
-from engine.settings import EngineSettings
+from frontdesk.adapters.accounts import Accounts, PasswordHashing
+from frontdesk.adapters.mail import Outbox, RetryPolicy, SmtpTransport
+from frontdesk.adapters.mail.service import MailService
+from frontdesk.config.loader import load_settings
+from frontdesk.engine.settings import EngineSettings
 from tests.mail.smtp_server import SmtpServer
 from tests.web.nodes import PASSWORD, USERS, Node, frames_of, start_node
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from linkify_it import LinkifyIt
 
-from adapters.text import (
+from frontdesk.adapters.text import (
     ALLOWED_TAGS,
     LINK_REL,
     MAX_SOURCE_CHARS,
@@ -22,8 +22,8 @@ from adapters.text import (
     render,
     renders_fast,
 )
-from adapters.text.plain import may_hold_links
-from adapters.wire import Endpoint, WireError, parse_frame
+from frontdesk.adapters.text.plain import may_hold_links
+from frontdesk.adapters.wire import Endpoint, WireError, parse_frame
 
 
 class _Tags(HTMLParser):

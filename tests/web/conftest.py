@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import trio
 
-from adapters.accounts import Accounts, PasswordHashing
-from engine.settings import EngineSettings
+from frontdesk.adapters.accounts import Accounts, PasswordHashing
+from frontdesk.engine.settings import EngineSettings
 from tests.web.nodes import PASSWORD, USERS, Node, start_node
 
 

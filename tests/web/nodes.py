@@ -2,7 +2,7 @@
 
 The real Engine on a real SQLite journal (tmp_path), real accounts, the
 Hypercorn/Starlette server on 127.0.0.1 port 0, and clients speaking real
-websockets through ``adapters.client``.
+websockets through ``frontdesk.adapters.client``.
 
 The engine and the server share a ``ManualClock``: timed behaviour (the
 operator grace period, looking-for-info reminders) moves only when a test
@@ -19,16 +19,16 @@ from typing import Any, TypeVar
 
 import trio
 
-from adapters.accounts import Accounts
-from adapters.client import ClientBase, ManagerClient, OperatorClient, VisitorClient
-from adapters.mail.service import MailService
-from adapters.storage import SqlJournal
-from engine.clock import ManualClock
-from engine.runtime import Engine
-from engine.settings import EngineSettings
-from web.context import ServerContext, StaticNode
-from web.options import ServerOptions
-from web.server import run_server
+from frontdesk.adapters.accounts import Accounts
+from frontdesk.adapters.client import ClientBase, ManagerClient, OperatorClient, VisitorClient
+from frontdesk.adapters.mail.service import MailService
+from frontdesk.adapters.storage import SqlJournal
+from frontdesk.engine.clock import ManualClock
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.web.context import ServerContext, StaticNode
+from frontdesk.web.options import ServerOptions
+from frontdesk.web.server import run_server
 
 C = TypeVar("C", bound=ClientBase)
 PASSWORD = "correct horse"

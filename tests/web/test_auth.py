@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from web.auth import basic_user, origin_allowed
+from frontdesk.web.auth import basic_user, origin_allowed
 
 
 def test_the_own_origin_is_always_allowed() -> None:

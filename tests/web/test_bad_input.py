@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from adapters.client import OperatorClient, VisitorClient
+from frontdesk.adapters.client import OperatorClient, VisitorClient
 from tests.web.nodes import Node
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.client import OperatorClient, VisitorClient
-from adapters.storage import SqlJournal
+from frontdesk.adapters.client import OperatorClient, VisitorClient
+from frontdesk.adapters.storage import SqlJournal
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +38,7 @@ async def serve(data_dir: Path, *args: str) -> Served:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "FRONTDESK_ACCOUNTS__ARGON2_TIME_COST": "1",
            "FRONTDESK_ACCOUNTS__ARGON2_MEMORY_COST_KIB": "8192"}
     process = await trio.lowlevel.open_process(
-        [sys.executable, "-m", "web.cli", "serve", "--port", "0",
+        [sys.executable, "-m", "frontdesk.web.cli", "serve", "--port", "0",
          "--data-dir", str(data_dir), *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, env=env,
     )

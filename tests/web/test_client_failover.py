@@ -17,12 +17,12 @@ from contextlib import asynccontextmanager
 import pytest
 import trio
 
-from adapters.client import UpgradeRefusedError, VisitorClient
-from adapters.testing.cluster import LinkProxy
+from frontdesk.adapters.client import UpgradeRefusedError, VisitorClient
+from frontdesk.adapters.testing.cluster import LinkProxy
+from frontdesk.web.context import ServerContext
+from frontdesk.web.options import ServerOptions
+from frontdesk.web.server import run_server
 from tests.web.nodes import Node
-from web.context import ServerContext
-from web.options import ServerOptions
-from web.server import run_server
 
 
 async def silent_listener(nursery: trio.Nursery) -> str:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 import trio
 
-from adapters.client import Backoff, LoginFailedError, OperatorClient, VisitorClient, get_json
+from frontdesk.adapters.client import (
+    Backoff,
+    LoginFailedError,
+    OperatorClient,
+    VisitorClient,
+    get_json,
+)
 from tests.web.nodes import Node
 
 

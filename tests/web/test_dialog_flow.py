@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.client import RefusedError
-from adapters.client.inbox import HISTORY_TYPES
+from frontdesk.adapters.client import RefusedError
+from frontdesk.adapters.client.inbox import HISTORY_TYPES
 from tests.web.nodes import Node
 
 

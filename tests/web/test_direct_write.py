@@ -13,7 +13,7 @@ import trio
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, Request, TextMessage
 
-from web.ws_transport import WsprotoTransport
+from frontdesk.web.ws_transport import WsprotoTransport
 
 SMALL = 4096
 

@@ -17,23 +17,23 @@ from typing import Any
 import pytest
 import trio
 
-import web.front
-from adapters.accounts import Accounts
-from adapters.client import login
-from adapters.replication.engine_proxy import NodeEngine
-from adapters.testing.cluster import open_cluster
-from adapters.wire import Frame
-from engine.clock import ManualClock
+from frontdesk import web
+from frontdesk.adapters.accounts import Accounts
+from frontdesk.adapters.client import login
+from frontdesk.adapters.replication.engine_proxy import NodeEngine
+from frontdesk.adapters.testing.cluster import open_cluster
+from frontdesk.adapters.wire import Frame
+from frontdesk.engine.clock import ManualClock
+from frontdesk.web.cluster_routes import cluster_routes
+from frontdesk.web.context import ServerContext
+from frontdesk.web.options import ServerOptions
+from frontdesk.web.server import run_server
+from frontdesk.web.ws_manager import ManagerConnection
+from frontdesk.web.ws_operator import OperatorConnection
+from frontdesk.web.ws_replication import TransportChannel
+from frontdesk.web.ws_visitor import VisitorConnection
 from tests.web.nodes import PASSWORD, Node
 from tests.web.raw_ws import RawWs
-from web.cluster_routes import cluster_routes
-from web.context import ServerContext
-from web.options import ServerOptions
-from web.server import run_server
-from web.ws_manager import ManagerConnection
-from web.ws_operator import OperatorConnection
-from web.ws_replication import TransportChannel
-from web.ws_visitor import VisitorConnection
 
 
 class InjectedError(RuntimeError):
@@ -135,7 +135,7 @@ async def test_an_exception_in_the_replication_handler_closes_that_link_with_101
     tmp_path: Path, accounts: Accounts, monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """``/ws/replication`` is one of the front's endpoints too (``web.ws_replication``): a
+    """``/ws/replication`` is one of the front's endpoints too (``frontdesk.web.ws_replication``): a
     fault in serving the link closes that link 1011, logged once, and the node (its real
     backup included) goes on."""
     async with open_cluster(tmp_path) as cluster:

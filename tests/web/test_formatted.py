@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.client import OperatorClient, RefusedError, VisitorClient
-from adapters.text import LINK_REL
-from engine.commands import OperatorSay
-from engine.notices import Notice
+from frontdesk.adapters.client import OperatorClient, RefusedError, VisitorClient
+from frontdesk.adapters.text import LINK_REL
+from frontdesk.engine.commands import OperatorSay
+from frontdesk.engine.notices import Notice
 from tests.web.nodes import Node
 
 ANSWER = "Hi **Vera**, see [the guide](https://example.com/guide) or *call* us:\n- `1234`"

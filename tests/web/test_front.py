@@ -1,4 +1,4 @@
-"""The front (``web.front``) and the direct websocket transport (``web.ws_transport``).
+"""The front (``web.front``) and the direct websocket transport (``frontdesk.web.ws_transport``).
 
 What must hold: the websocket endpoints speak the protocol correctly on the
 socket itself — a message in several fragments is one frame, a ping gets its
@@ -29,8 +29,8 @@ from wsproto.events import (
     TextMessage,
 )
 
+from frontdesk.web.ws_transport import text_frame
 from tests.web.nodes import Node
-from web.ws_transport import text_frame
 
 
 class RawClient:

@@ -1,9 +1,9 @@
 """``/healthz``, ``/metrics`` and refused upgrades of a cluster node (real nodes in one trio run).
 
-The in-process cluster of ``adapters.testing.cluster`` (a witness, nodes
+The in-process cluster of ``frontdesk.adapters.testing.cluster`` (a witness, nodes
 ``a`` primary and ``b`` backup, a real replication link); the web server of
-``web.server.run_server`` with ``web.cluster_routes`` is served over ``b``,
-the way ``web.cluster_node`` serves a node.
+``frontdesk.web.server.run_server`` with ``frontdesk.web.cluster_routes`` is served over ``b``,
+the way ``frontdesk.web.cluster_node`` serves a node.
 """
 
 from __future__ import annotations
@@ -18,21 +18,21 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.accounts import Accounts
-from adapters.client import UpgradeRefusedError, VisitorClient, http_request
-from adapters.replication.engine_proxy import NodeEngine
-from adapters.replication.node import ClusterNode
-from adapters.testing.cluster import open_cluster
-from engine.clock import ManualClock
-from engine.journal import Journal
-from engine.replay import Fold
-from engine.runtime import Engine
-from engine.settings import EngineSettings
+from frontdesk.adapters.accounts import Accounts
+from frontdesk.adapters.client import UpgradeRefusedError, VisitorClient, http_request
+from frontdesk.adapters.replication.engine_proxy import NodeEngine
+from frontdesk.adapters.replication.node import ClusterNode
+from frontdesk.adapters.testing.cluster import open_cluster
+from frontdesk.engine.clock import ManualClock
+from frontdesk.engine.journal import Journal
+from frontdesk.engine.replay import Fold
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.web.cluster_routes import cluster_routes
+from frontdesk.web.context import ServerContext
+from frontdesk.web.options import ServerOptions
+from frontdesk.web.server import run_server
 from tests.web.nodes import PASSWORD
-from web.cluster_routes import cluster_routes
-from web.context import ServerContext
-from web.options import ServerOptions
-from web.server import run_server
 
 
 @asynccontextmanager

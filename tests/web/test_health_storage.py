@@ -16,8 +16,8 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import trio
 
-from adapters.client.http import http_request
-from adapters.storage.availability import MAX_DELAY_S
+from frontdesk.adapters.client.http import http_request
+from frontdesk.adapters.storage.availability import MAX_DELAY_S
 from tests.adapters.pg_scratch import (
     PgNode,
     ScratchPostgres,

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from adapters.client import login
-from adapters.wire import MAX_JSON_DEPTH
-from engine.events import MessagePostedEv
+from frontdesk.adapters.client import login
+from frontdesk.adapters.wire import MAX_JSON_DEPTH
+from frontdesk.engine.events import MessagePostedEv
 from tests.web.nodes import PASSWORD, Node
 from tests.web.raw_ws import RawWs
 

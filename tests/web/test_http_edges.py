@@ -9,7 +9,7 @@ import httpx
 import pytest
 import trio
 
-import web.auth
+from frontdesk import web
 from tests.web.nodes import PASSWORD, Node
 from tests.web.test_reused_connection import read_response
 

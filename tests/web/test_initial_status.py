@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from config.loader import load_settings
-from engine.errors import ConfigError
-from engine.settings import EngineSettings
+from frontdesk.config.loader import load_settings
+from frontdesk.engine.errors import ConfigError
+from frontdesk.engine.settings import EngineSettings
 from tests.web.nodes import Node
 
 

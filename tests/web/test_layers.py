@@ -1,7 +1,7 @@
 """The layers run one way (docs/architecture.md, "Layers and the composition root"):
 engine <- config <- adapters <- web. No module imports a layer above its own, the shipped
 adapters import none of the adapters' test aids (``adapters/testing/``), and the command
-line is the composition root's (``web.cli``)."""
+line is the composition root's (``frontdesk.web.cli``)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,17 @@ def imported(path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module == "frontdesk" and node.level == 0:
+            names |= {f"{alias.name}" for alias in node.names}  # from frontdesk import web
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
     return names
+
+
+def layer_of(name: str) -> str:
+    """``frontdesk.web.app`` -> ``web`` (the installed namespace); other modules: their top."""
+    parts = name.split(".")
+    return parts[1] if parts[0] == "frontdesk" and len(parts) > 1 else parts[0]
 
 
 @pytest.mark.parametrize("layer", LAYERS[:-1])
@@ -33,7 +41,7 @@ def test_no_module_imports_a_layer_above_its_own(layer: str) -> None:
         f"{path.relative_to(ROOT)} imports {name}"
         for path in sorted((ROOT / layer).rglob("*.py"))
         for name in sorted(imported(path))
-        if name.split(".")[0] in above
+        if layer_of(name) in above
     ]
     assert not found, f"{layer} may import only {LAYERS[:LAYERS.index(layer) + 1]}; got {found}"
 
@@ -45,11 +53,11 @@ def test_the_shipped_adapters_import_no_test_aid() -> None:
         for path in sorted((ROOT / "adapters").rglob("*.py"))
         if testing not in path.parents
         for name in sorted(imported(path))
-        if name.startswith("adapters.testing")
+        if name.startswith("frontdesk.adapters.testing")
     ]
     assert not found, f"expected no adapters module outside adapters/testing to import it; {found}"
 
 
 def test_the_console_script_is_the_composition_roots_command_line() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["scripts"] == {"frontdesk": "web.cli:main"}
+    assert project["scripts"] == {"frontdesk": "frontdesk.web.cli:main"}

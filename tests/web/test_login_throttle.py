@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 import trio
 
-from adapters.accounts import Accounts, PasswordHashing
-from engine.settings import EngineSettings
+from frontdesk.adapters.accounts import Accounts, PasswordHashing
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.web.login_guard import LoginGuard
+from frontdesk.web.login_throttle import LoginThrottle, ThrottleLimits
 from tests.web.nodes import PASSWORD, Node, start_node
-from web.login_guard import LoginGuard
-from web.login_throttle import LoginThrottle, ThrottleLimits
 
 LIMITS = ThrottleLimits(failures_per_account=5, failures_per_address=20, window_s=300.0)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from web.metrics import Histogram, Metrics
+from frontdesk.web.metrics import Histogram, Metrics
 
 
 def test_histogram_buckets_are_cumulative() -> None:

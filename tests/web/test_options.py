@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from config.loader import load_settings
-from web.options import options_from_settings
+from frontdesk.config.loader import load_settings
+from frontdesk.web.options import options_from_settings
 
 
 def test_options_follow_the_settings_and_the_environment() -> None:

@@ -8,10 +8,10 @@ import pkgutil
 import re
 from pathlib import Path
 
-import engine
-from adapters.wire import FRAMES
-from engine.notices import Notice
-from web.ws_base import SERVER_FRAME_TYPES
+from frontdesk import engine
+from frontdesk.adapters.wire import FRAMES
+from frontdesk.engine.notices import Notice
+from frontdesk.web.ws_base import SERVER_FRAME_TYPES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 SERVER_HEADING = re.compile(r"^### `([a-z_.]+)`\s*$", re.M)

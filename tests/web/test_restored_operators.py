@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import trio
 
-from adapters.client import ManagerClient, OperatorClient, VisitorClient
-from adapters.client.http import get_json
+from frontdesk.adapters.client import ManagerClient, OperatorClient, VisitorClient
+from frontdesk.adapters.client.http import get_json
 from tests.web.test_cli_serve import Served, serve
 from tests.web.test_presence import without
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import trio
 
-from adapters.client import OperatorClient, VisitorClient
-from adapters.client.inbox import HISTORY_TYPES
-from engine.runtime import Engine
-from engine.settings import EngineSettings
+from frontdesk.adapters.client import OperatorClient, VisitorClient
+from frontdesk.adapters.client.inbox import HISTORY_TYPES
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.web.server import switch_engine
 from tests.web.nodes import PASSWORD, Node, frames_of
-from web.server import switch_engine
 
 
 def history(client: VisitorClient | OperatorClient, dialog: str) -> list[int]:

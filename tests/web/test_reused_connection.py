@@ -1,6 +1,6 @@
 """A websocket upgrade on a connection that already carried an HTTP request.
 
-Only a connection's first request head is read by the front (``web.front``); the rest of
+Only a connection's first request head is read by the front (``frontdesk.web.front``); the rest of
 that connection is Hypercorn's, and an upgrade there used to be served by Hypercorn's own
 websocket stream, where a client's protocol error (an unmasked frame, bad UTF-8, …) was
 closed with 1000 — "do not reconnect" — instead of 1002/1007 (issue 12). Every accepted

@@ -11,8 +11,8 @@ import httpx
 import pytest
 import trio
 
-from adapters.client import ClientError, ManagerClient, OperatorClient
-from adapters.client.http import login as http_login
+from frontdesk.adapters.client import ClientError, ManagerClient, OperatorClient
+from frontdesk.adapters.client.http import login as http_login
 from tests.web.nodes import PASSWORD, Node
 
 

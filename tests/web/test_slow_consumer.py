@@ -9,7 +9,7 @@ import pytest
 import trio
 from trio_websocket import ConnectionClosed, WebSocketConnection, wrap_client_stream
 
-from engine.commands import OperatorSay
+from frontdesk.engine.commands import OperatorSay
 from tests.web.nodes import Node
 
 BIG = "x" * 3900

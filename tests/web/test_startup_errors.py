@@ -1,6 +1,6 @@
 """Every start-up error is one line naming the problem and what to do, exit status 2.
 
-Each case runs the real command line as a subprocess (``python -m web.cli``) and
+Each case runs the real command line as a subprocess (``python -m frontdesk.web.cli``) and
 checks its exit status and its whole stderr: one line, no traceback.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.storage.identity import claim_journal, node_identity
+from frontdesk.adapters.storage.identity import claim_journal, node_identity
 
 ROOT = Path(__file__).resolve().parents[2]
 CHEAP = {
@@ -49,7 +49,7 @@ def frontdesk(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[
     environ = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_")}
     environ.update({**CHEAP, "PYTHONPATH": str(ROOT), **env})
     return subprocess.run(
-        [sys.executable, "-m", "web.cli", *args],
+        [sys.executable, "-m", "frontdesk.web.cli", *args],
         cwd=cwd, env=environ, capture_output=True, text=True, timeout=60, check=False,
     )
 

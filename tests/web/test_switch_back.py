@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from web.switch_back import MAX_TRACKED, SwitchBackPolicy, SwitchBackThrottle
+from frontdesk.web.switch_back import MAX_TRACKED, SwitchBackPolicy, SwitchBackThrottle
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.client import RefusedError
+from frontdesk.adapters.client import RefusedError
 from tests.web.nodes import Node
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from adapters.client import VisitorClient
+from frontdesk.adapters.client import VisitorClient
 from tests.web.nodes import Node
 
 STAFF_ONLY = {"dialog.help_requested", "dialog.important"}

@@ -8,8 +8,8 @@ import pytest
 import trio
 from trio_websocket import ConnectionRejected
 
-from adapters.client import UpgradeRefusedError, VisitorClient, login
-from adapters.client.socket import open_socket
+from frontdesk.adapters.client import UpgradeRefusedError, VisitorClient, login
+from frontdesk.adapters.client.socket import open_socket
 from tests.web.nodes import PASSWORD, Node
 
 

@@ -7,8 +7,8 @@ import secrets
 import pytest
 import trio
 
-from adapters.client import RefusedError
-from engine.testing.aids import Holds
+from frontdesk.adapters.client import RefusedError
+from frontdesk.engine.testing.aids import Holds
 from tests.web.nodes import Node
 
 

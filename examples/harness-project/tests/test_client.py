@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import trio
 
-from adapters.client import (
+from frontdesk.adapters.client import (
     OperatorClient,
     RefusedError,
     UpgradeRefusedError,

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from adapters.testing.cluster_harness import open_cluster_harness
-from engine import notices as n
+from frontdesk.adapters.testing.cluster_harness import open_cluster_harness
+from frontdesk.engine import notices as n
 
 
 async def test_a_dialog_survives_the_primary(tmp_path: Path) -> None:

@@ -1,8 +1,8 @@
 """The engine in-process with the ``harness`` fixture (no conftest line needed)."""
 
-from engine import notices as n
-from engine.status import Status
-from engine.testing import EngineHarness
+from frontdesk.engine import notices as n
+from frontdesk.engine.status import Status
+from frontdesk.engine.testing import EngineHarness
 
 
 def test_the_operator_with_fewer_dialogs_gets_the_next_one(harness: EngineHarness) -> None:
