@@ -10,6 +10,68 @@ from frontdesk.adapters.knowledge.articles import KnowledgeError
 MAX_QUERY_CHARS = 10_000
 MAX_TERMS = 32  # a long question's first words; more only slow the ranking
 _WORD = re.compile(r"[^\W_]+")  # letters and digits: no quote, '*', '-', ':' or '^' survives
+# words nearly every question holds: they match most articles (slow) and rank none
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "hello",
+        "hi",
+        "how",
+        "i",
+        "i'm",
+        "if",
+        "in",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "please",
+        "s",
+        "so",
+        "that",
+        "the",
+        "there",
+        "this",
+        "to",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+    ]
+)
 
 
 def terms(text: str) -> tuple[str, ...]:
@@ -24,8 +86,9 @@ def terms(text: str) -> tuple[str, ...]:
     problem = text_problem(text)
     if problem is not None:
         raise KnowledgeError(f"query: {problem}")
-    words = dict.fromkeys(w.lower() for w in _WORD.findall(text))
-    return tuple(words)[:MAX_TERMS]
+    words = tuple(dict.fromkeys(w.lower() for w in _WORD.findall(text)))
+    kept = tuple(w for w in words if w not in STOPWORDS)
+    return (kept or words)[:MAX_TERMS]
 
 
 def fts5_match(words: tuple[str, ...]) -> str:

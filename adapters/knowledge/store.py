@@ -59,19 +59,26 @@ class KnowledgeBase:
     # -- changes --------------------------------------------------------------
 
     def create(self, draft: ArticleDraft, *, by: str) -> Article:
-        d = draft.checked()
-        row = (d.title, json.dumps(d.questions), d.answer, json.dumps(d.tags), d.enabled, by,
-               self._now())
+        return self.create_many([draft], by=by)[0]
+
+    def create_many(self, drafts: Sequence[ArticleDraft], *, by: str) -> list[Article]:
+        """All of ``drafts`` in one transaction, or none (the first bad one's error)."""
+        checked = [d.checked() for d in drafts]
+        made = []
         with translated(self._where, "create an article", KnowledgeError), self._db.atomic():
-            cur = self._sql(
-                "INSERT INTO knowledge_article (title, questions, answer, tags, enabled, "
-                "changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                + (" RETURNING id" if self._pg else ""),
-                row,
-            )
-            new_id = int(cur.fetchone()[0]) if self._pg else int(cur.lastrowid)
-            self._index(new_id, d)
-        return self._article((new_id, *row))
+            for d in checked:
+                row = (d.title, json.dumps(d.questions), d.answer, json.dumps(d.tags),
+                       d.enabled, by, self._now())
+                cur = self._sql(
+                    "INSERT INTO knowledge_article (title, questions, answer, tags, enabled, "
+                    "changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    + (" RETURNING id" if self._pg else ""),
+                    row,
+                )
+                new_id = int(cur.fetchone()[0]) if self._pg else int(cur.lastrowid)
+                self._index(new_id, d)
+                made.append(self._article((new_id, *row)))
+        return made
 
     def update(self, article_id: int, draft: ArticleDraft, *, by: str) -> Article:
         d = draft.checked()
@@ -137,6 +144,26 @@ class KnowledgeBase:
             text_form = render(article.answer, "markdown").text
             hits.append(Hit(article, float(r[-1]), _shorten(text_form)))
         return hits
+
+    def match_ids(self, text: str, *, limit: int = 5) -> list[int]:
+        """The ids ``search`` would rank, without reading the articles (the bench's floor)."""
+        words = query.terms(text)
+        if not words:
+            return []
+        with translated(self._where, "search the articles", KnowledgeError):
+            if self._pg:
+                rows = self._sql(
+                    "SELECT id FROM knowledge_article, websearch_to_tsquery('english', ?) q "
+                    "WHERE enabled AND search @@ q ORDER BY ts_rank_cd(search, q) DESC LIMIT ?",
+                    (query.websearch(words), limit),
+                ).fetchall()
+            else:
+                rows = self._sql(
+                    "SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH ? "
+                    "ORDER BY bm25(knowledge_fts, 10.0, 5.0, 1.0, 2.0) LIMIT ?",
+                    (query.fts5_match(words), limit),
+                ).fetchall()
+        return [int(r[0]) for r in rows]
 
     # -- internals ------------------------------------------------------------
 
