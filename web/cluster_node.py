@@ -116,6 +116,7 @@ def serve_cluster(
         NodeEngine(node), parts.accounts, node_options(settings, conf), clock, node
     )
     ctx.mail = parts.mail
+    ctx.files = parts.files
     node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
     ctx.readiness.add(JournalWritable(parts.journal.availability))
     with bind_errors_translated(settings.server.host, settings.server.port, "--port (server.port)"):
