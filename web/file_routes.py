@@ -103,10 +103,18 @@ class FileRoutes:
             raise FileRefused(refused.status, refused.code, refused.message) from None
 
     async def upload(self, request: Request) -> Response:
+        """The upload; an allowed foreign origin (the widget on a customer's site) is answered
+        with ``Access-Control-Allow-Origin`` for it (a multipart POST needs no preflight)."""
         try:
-            return await self._upload(request)
+            answer = await self._upload(request)
         except FileRefused as refused:
-            return api_error(refused.status, refused.code, refused.message)
+            answer = api_error(refused.status, refused.code, refused.message)
+        origin = request.headers.get("origin")
+        if origin is not None and auth.origin_allowed(origin, request.headers.get("host"),
+                                                      self.ctx.options.allowed_origins):
+            answer.headers["access-control-allow-origin"] = origin
+            answer.headers["vary"] = "Origin"
+        return answer
 
     async def _upload(self, request: Request) -> Response:
         dialog = request.path_params["dialog"]

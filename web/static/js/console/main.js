@@ -5,6 +5,7 @@ import { h, replaceChildren, setText } from "../dom.js";
 import { Link, wsUrl } from "../link.js";
 import { everySecond } from "../time.js";
 import { newRef } from "../transcript.js";
+import { wireAttach } from "./attach.js";
 import { loadDraft, saveDraft } from "./drafts.js";
 import { wireFormatting } from "./format.js";
 import { MainBackBanner } from "./main_back.js";
@@ -170,6 +171,7 @@ class Console {
       event.preventDefault();
       this.send();
     });
+    wireAttach($("compose"), $("history"), () => this.model.openDialog);
   }
 
   wireActions() {

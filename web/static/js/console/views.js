@@ -3,6 +3,7 @@
 
 import { h, replaceChildren, setText } from "../dom.js";
 import { describeEntry } from "../entries.js";
+import { fileNodes } from "../files.js";
 import { messageNodes } from "../rich.js";
 import { formatClock, formatDuration, nowSeconds } from "../time.js";
 
@@ -117,6 +118,14 @@ function entryView(entry) {
       { ...base, class: `msg ${entry.author}`, "data-testid": "msg", "data-author": entry.author },
       h("span", { class: "who" }, entry.name || entry.author, h("time", {}, formatClock(entry.at))),
       h("span", { class: "text", "data-testid": "msg-text" }, messageNodes(entry)),
+    );
+  }
+  if (entry.type === "dialog.file") {
+    return h(
+      "li",
+      { ...base, class: `msg ${entry.author} file`, "data-testid": "msg-file", "data-author": entry.author },
+      h("span", { class: "who" }, entry.author_name || entry.author, h("time", {}, formatClock(entry.at))),
+      h("span", { class: "text" }, fileNodes(h, entry, { server: window.location.origin })),
     );
   }
   const text = describeEntry(entry, formatClock);

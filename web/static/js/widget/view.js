@@ -6,6 +6,7 @@ import { h, replaceChildren, setText } from "../dom.js";
 import { messageNodes } from "../rich.js";
 import { formatClock } from "../time.js";
 import { transcriptRequest } from "./transcript_request.js";
+import { attachControl, dropFiles, fileNodes, uploadFile } from "../files.js";
 
 const OPEN_KEY = "frontdesk.widget.open";
 const SEEN_KEY = "frontdesk.widget.seen";
@@ -26,8 +27,17 @@ function saveItem(key, value) {
   }
 }
 
-function entryView(entry, visitorName) {
+function entryView(entry, visitorName, files) {
   switch (entry.type) {
+    case "dialog.file": {
+      const mine = entry.author === "visitor";
+      return h(
+        "li",
+        { class: `fd-msg fd-${entry.author} fd-file-entry`, "data-testid": "fd-msg-file", "data-seq": entry.seq, "data-author": entry.author },
+        h("span", { class: "fd-who" }, mine ? visitorName || "You" : entry.author_name, h("time", {}, formatClock(entry.at))),
+        h("span", { class: "fd-text" }, fileNodes(h, entry, { ...files, prefix: "fd-" })),
+      );
+    }
     case "dialog.message": {
       const mine = entry.author === "visitor";
       const who = mine ? visitorName || "You" : entry.name;
@@ -181,11 +191,19 @@ export class WidgetView {
         this.send();
       }
     });
+    this.attach = attachControl(h, {
+      prefix: "fd-",
+      send: (file, onProgress) => {
+        if (!s.dialog || !s.token) return Promise.reject(new Error("the chat has not started yet"));
+        return uploadFile({ server: this.options.server, dialog: s.dialog, file, token: s.token, onProgress });
+      },
+    });
     const compose = h(
       "form",
       { class: "fd-compose" },
       this.input,
       h("button", { type: "submit", "data-testid": "fd-send" }, "Send"),
+      this.attach.elements,
     );
     compose.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -198,6 +216,7 @@ export class WidgetView {
       this.typing,
       compose,
     );
+    dropFiles(this.chat, this.attach.upload, "fd-drop-target");
     this.endButton = h(
       "button",
       { type: "button", class: "fd-end", "data-testid": "fd-close", onclick: () => s.close() },
@@ -341,7 +360,7 @@ export class WidgetView {
     if (s.historyGone) {
       items.push(h("li", { class: "fd-note", "data-testid": "fd-note" }, "Earlier messages are no longer available."));
     }
-    for (const entry of entries) items.push(entryView(entry, s.visitorName));
+    for (const entry of entries) items.push(entryView(entry, s.visitorName, { server: this.options.server, token: s.token }));
     const posted = new Set(entries.filter((e) => e.type === "dialog.message").map((e) => e.ref));
     for (const { frame, failed } of s.outbox.toJSON()) {
       if (posted.has(frame.ref)) continue;
@@ -362,7 +381,7 @@ export class WidgetView {
     const fresh = entries.filter((e) => e.seq > this.saidSeq && !(e.type === "dialog.message" && e.author === "visitor"));
     this.saidSeq = Math.max(this.saidSeq, last);
     const lines = fresh.map((e) => {
-      const view = entryView(e, this.session.visitorName);
+      const view = entryView(e, this.session.visitorName, { server: this.options.server, token: this.session.token });
       const text = view ? view.querySelector(".fd-text")?.textContent ?? view.textContent : "";
       return e.type === "dialog.message" ? `${e.name || "Operator"}: ${text}` : text;
     }).filter(Boolean);
