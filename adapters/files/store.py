@@ -126,6 +126,22 @@ class FileStore:
                                  sha256=f.sha256, thumbnail=f.thumbnail,
                                  uploaded_by=f.uploaded_by, at=f.at)
 
+    def accept(self, f: StoredFile, data: bytes, thumb: bytes) -> None:
+        """A file replicated from the primary (its bytes already checked): stored as is."""
+        self.blobs.put(data)
+        if thumb:
+            self.blobs.put(thumb)
+        self.record(f)
+
+    def after(self, cursor: tuple[float, str], limit: int) -> list[StoredFile]:
+        """The files recorded after ``cursor`` (``(at, id)``), oldest first."""
+        r = self._row
+        at, file_id = cursor
+        with self._sql("read the files to replicate"):
+            rows = list(r.select().where((r.at > at) | ((r.at == at) & (r.id > file_id)))
+                        .order_by(r.at, r.id).limit(limit))
+        return [_file(x) for x in rows]
+
     def get(self, file_id: str) -> StoredFile | None:
         if len(file_id) > 32:
             return None
