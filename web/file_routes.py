@@ -38,10 +38,15 @@ RECORD_TIMEOUT_S = 10.0
 
 
 def routes(ctx: ServerContext) -> list[BaseRoute]:
+    """The file routes, and the gallery's (``web/gallery_routes.py``), which send through
+    the same checks."""
+    from frontdesk.web import gallery_routes  # noqa: PLC0415 (it builds on this module)
+
     f = FileRoutes(ctx)
     return [
         Route("/api/dialogs/{dialog}/files", f.upload, methods=["POST"]),
         Route("/api/files/{file}", f.download),
+        *gallery_routes.routes(ctx, f),
     ]
 
 
@@ -81,7 +86,7 @@ class FileRoutes:
             raise FileRefused(503, "files_unavailable", "this server stores no files")
         return self.ctx.files
 
-    async def _reader(self, request: Request, token: str | None
+    async def reader(self, request: Request, token: str | None
                       ) -> tuple[dict[str, str], Literal["visitor", "operator", "manager"], str]:
         if token is not None:
             if not token or len(token) > 256:
@@ -96,7 +101,7 @@ class FileRoutes:
         key = "manager_id" if role == "manager" else "operator_id"
         return {key: user.login}, role, str(getattr(user, "name", "") or user.login)
 
-    async def _check_reader(self, dialog: str, reader: dict[str, str]) -> None:
+    async def check_reader(self, dialog: str, reader: dict[str, str]) -> None:
         try:
             await read_history(self.ctx, dialog, **reader)
         except HistoryRefused as refused:
@@ -149,20 +154,20 @@ class FileRoutes:
                                   "the file")
             if token is not None and not isinstance(token, str):
                 raise FileRefused(400, "bad_token", "token: expected the dialog's token")
-            reader, author, author_name = await self._reader(request, token)
+            reader, author, author_name = await self.reader(request, token)
             self.rate.check(f"{dialog}:{next(iter(reader.values()))}", time.monotonic())
             data = await part.read(store.limits.max_bytes + 1)
             store.check_size(len(data))
             name = safe_name(part.filename or "")
         finally:
             await form.close()
-        await self._check_reader(dialog, reader)
+        await self.check_reader(dialog, reader)
         stored = await trio.to_thread.run_sync(
             store.put, dialog, name, data, author_name or author, self.ctx.clock.now())
-        seq = await self._record(stored, author, author_name)
+        seq = await self.record(stored, author, author_name)
         return JSONResponse({**file_json(stored), "seq": seq}, 201)
 
-    async def _record(self, f: StoredFile, author: Literal["visitor", "operator", "manager"],
+    async def record(self, f: StoredFile, author: Literal["visitor", "operator", "manager"],
                       author_name: str) -> int:
         bridge = self.ctx.require_bridge()
         send, receive = trio.open_memory_channel[n.Notice](math.inf)
@@ -194,8 +199,8 @@ class FileRoutes:
         f = await trio.to_thread.run_sync(store.get, file_id)
         if f is None:
             raise FileRefused(404, "unknown_file", f"expected a file id, got {file_id[:40]!r}")
-        reader, _, _ = await self._reader(request, request.query_params.get("token"))
-        await self._check_reader(f.dialog, reader)
+        reader, _, _ = await self.reader(request, request.query_params.get("token"))
+        await self.check_reader(f.dialog, reader)
         thumb = request.query_params.get("thumbnail") == "1"
         if thumb and not f.thumbnail:
             raise FileRefused(404, "no_thumbnail", f"file {f.id} ({f.type}) has no thumbnail")
