@@ -6,6 +6,7 @@ import { Link, wsUrl } from "../link.js";
 import { everySecond } from "../time.js";
 import { newRef } from "../transcript.js";
 import { wireAttach } from "./attach.js";
+import { wireGalleryPicker } from "./gallery_picker.js";
 import { loadDraft, saveDraft } from "./drafts.js";
 import { wireFormatting } from "./format.js";
 import { MainBackBanner } from "./main_back.js";
@@ -172,6 +173,7 @@ class Console {
       this.send();
     });
     wireAttach($("compose"), $("history"), () => this.model.openDialog);
+    wireGalleryPicker($("compose"), () => this.model.openDialog);
   }
 
   wireActions() {
