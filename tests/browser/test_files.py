@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_transcript_mail import PRINT_SPY
 from tests.files import samples
 
 from . import pages as ui
@@ -66,4 +67,13 @@ def test_the_visitor_sends_an_image_and_a_pdf_and_the_operator_downloads_both(
     assert ann.evaluate("() => window.pwned") is None
     ui.widget_say(vera, "Did you get them?")  # the dialog goes on
     expect(ui.console_texts(ann).last).to_have_text("Did you get them?")
+    ann.context.add_init_script(PRINT_SPY)
+    with ann.context.expect_page() as opened:  # the print view names the files
+        ann.get_by_test_id("print").click()
+    printed = watch.attach(opened.value, "print view")
+    expect(printed.locator("body")).to_have_attribute("data-ready", "true")
+    entries = printed.locator('[data-testid=print-entry][data-kind="dialog.file"]')
+    expect(entries).to_have_count(2)
+    expect(entries.first).to_contain_text("File: photo.png")
+    expect(entries.last).to_contain_text("File: invoice.pdf")
     assert watch.problems == [] and watch.dialogs == []

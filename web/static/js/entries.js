@@ -19,6 +19,8 @@ export function describeEntry(entry, clock = (at) => String(at)) {
       return `Help requested${entry.text ? `: ${entry.text}` : "."}`;
     case "dialog.mail":
       return `${entry.kind === "transcript" ? "Transcript" : "Mail"} ${entry.text}.`;
+    case "dialog.file":
+      return `File sent by ${entry.author_name || entry.author}: ${entry.name}.`;
     case "dialog.requeued":
       return `Back in the queue (${entry.reason || entry.operator}).`;
     case "dialog.closed":
