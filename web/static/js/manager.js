@@ -6,9 +6,8 @@
 
 import { goToLogin, labelFor, loadConfig, loadMe, logout } from "./api.js";
 import { h, replaceChildren, setText } from "./dom.js";
-import { describeEntry } from "./entries.js";
+import { SKINS, renderEntry } from "./history/render.js";
 import { Link } from "./link.js";
-import { messageNodes } from "./rich.js";
 import { everySecond, formatClock, formatDuration, nowSeconds } from "./time.js";
 import { Transcript, isHistoryEntry, newRef } from "./transcript.js";
 
@@ -384,11 +383,7 @@ class ManagerView {
     }
     replaceChildren(
       $("monitor"),
-      transcript.entries.map((e) =>
-        e.type === "dialog.message"
-          ? h("li", { "data-testid": "monitor-msg" }, h("span", { class: "who" }, e.name || e.author), messageNodes(e))
-          : h("li", { class: "sys" }, describeEntry(e, formatClock) || e.type),
-      ),
+      transcript.entries.map((e) => renderEntry(e, { skin: SKINS.manager, clock: formatClock })),
     );
   }
 }
