@@ -72,7 +72,7 @@ def page(browser: Browser, static_url: str, watch: ui.PageWatch) -> Iterator[Pag
     context.close()
 
 
-def render_all(page: Page, entries: list[dict[str, Any]], options: str) -> list[Any]:
+def render_all(page: Page, entries: list[dict[str, Any]], options: str) -> Any:
     """Each entry rendered with `options` (JS): null or {cls, testid, kind, text, who, body…}."""
     return page.evaluate(
         f"""async (entries) => {{
