@@ -291,7 +291,7 @@ export class WidgetView {
     const signature = [
       entries.length ? entries[entries.length - 1].seq : 0,
       entries.length,
-      s.outbox.toJSON().map((i) => `${i.frame.ref}:${i.failed || ""}`).join(","),
+      s.outbox.says().map((i) => `${i.frame.ref}:${i.failed || ""}`).join(","),
       s.historyGone,
     ].join("|");
     if (signature === this.rendered) return;
@@ -302,7 +302,7 @@ export class WidgetView {
     }
     for (const entry of entries) items.push(entryView(entry, s.visitorName));
     const posted = new Set(entries.filter((e) => e.type === "dialog.message").map((e) => e.ref));
-    for (const { frame, failed } of s.outbox.toJSON()) {
+    for (const { frame, failed } of s.outbox.says()) {
       if (posted.has(frame.ref)) continue;
       items.push(failed === null ? pendingView(frame, s) : failedView(frame, failed, s));
     }
