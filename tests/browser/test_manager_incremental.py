@@ -54,3 +54,16 @@ def test_notices_update_the_manager_view_without_fetching_the_snapshot(
     expect(maria.get_by_test_id("help-request")).to_have_count(0)
     assert inspections == []
     assert maria.evaluate("window.frontdeskManager.inspections") == 0
+
+
+def test_a_managers_close_is_kept_until_answered_and_ends_the_chat(
+    server: Server, new_page: ui.NewPage
+) -> None:
+    maria = ui.log_in(new_page("maria"), server, "maria", "/manager")
+    expect(maria.get_by_test_id("connection")).to_have_text("Online")
+    vera = ui.visitor(new_page, server, "Vera")
+    row = maria.get_by_test_id("dialog-row").filter(has_text="Vera")
+    row.get_by_test_id("manager-close").click()
+    expect(vera.get_by_test_id("fd-ended")).to_be_visible()
+    expect(row).to_have_count(0)
+    maria.wait_for_function("() => window.frontdeskManager.outbox.items.length === 0")

@@ -8,6 +8,7 @@
 import { goToLogin, loadConfig, loadMe, logout } from "../api.js";
 import { setText } from "../dom.js";
 import { Link } from "../link.js";
+import { Outbox } from "../outbox.js";
 import { everySecond, nowSeconds } from "../time.js";
 import { Transcript, isHistoryEntry, newRef } from "../transcript.js";
 import { ClusterControl } from "./cluster.js";
@@ -29,13 +30,16 @@ class ManagerPage {
     this.actions = {
       monitor: (id) => this.monitor(id),
       unmonitor: (id) => this.unmonitor(id),
-      close: (id) => this.link.send({ type: "close", dialog: id, ref: newRef("close") }),
+      // Kept until a primary answers it (outbox.js): a failover does not lose it.
+      close: (id) => this.outbox.add({ type: "close", dialog: id, ref: newRef("close") }),
     };
+    this.outbox = new Outbox({ send: (frame) => this.link.send(frame) });
     this.link = new Link({
       urls: config.nodes,
       path: "/ws/manager",
       onFrame: (frame) => this.onFrame(frame),
       onOpen: () => this.onOpen(),
+      onClose: () => this.outbox.lost(),
       onState: (state) => {
         const pill = $("connection");
         pill.className = `pill ${state === "open" ? "ok" : "warn"}`;
@@ -67,6 +71,7 @@ class ManagerPage {
       // The server replays a monitored dialog from seq 1; the transcript drops what it has.
       this.link.send({ type: "monitor", dialog: id, on: true, ref: newRef("mon") });
     }
+    this.outbox.restart();
   }
 
   onFrame(frame) {
@@ -79,9 +84,10 @@ class ManagerPage {
       return;
     }
     if (frame.type === "error") {
-      this.banner(frame.message || frame.code);
+      this.onError(frame);
       return;
     }
+    if (frame.type === "ack" && typeof frame.ref === "string") this.outbox.settle(frame.ref);
     if (frame.type === "ack" || frame.type === "pong") return;
     if (frame.type === "node.actor_failed") {
       this.banner(`An actor was given up after ${frame.restarts} restarts: ${frame.address} (${frame.error})`);
@@ -93,6 +99,16 @@ class ManagerPage {
     const outcome = seen === "gap" ? "resync" : this.model.apply(frame, nowSeconds());
     if (outcome === "resync") this.scheduleResync();
     else if (outcome === "changed") this.render();
+  }
+
+  onError(frame) {
+    const mine = typeof frame.ref === "string" ? this.outbox.refuse(frame.ref, frame.code, frame.message) : null;
+    if (mine === "move" || (mine === null && frame.code === "not_primary")) {
+      this.link.moveOn(); // this node takes no writes: the close goes again on the primary
+      return;
+    }
+    if (mine === "retry" || mine === "done") return;
+    this.banner(frame.message || frame.code);
   }
 
   /**
