@@ -111,3 +111,18 @@ def test_what_the_picture_cannot_know_asks_for_a_resync(page: Page) -> None:
         ],
     )
     assert got["outcomes"] == ["resync", "resync", "resync", "same", "same"]
+
+
+def test_a_replayed_entry_is_old_and_a_skipped_seq_is_a_gap(page: Page) -> None:
+    got = page.evaluate(
+        """async (snapshot) => {
+          const {ManagerModel} = await import('/static/js/manager/model.js');
+          const m = new ManagerModel();
+          m.setSnapshot(snapshot, 100);
+          const entry = (dialog, seq) => ({type: "dialog.message", dialog, seq, author: "visitor"});
+          return [m.seen(entry("d-1", 2)), m.seen(entry("d-1", 4)), m.seen(entry("d-1", 6)),
+                  m.seen(entry("d-9", 1)), m.seen({type: "dialog.typing", dialog: "d-1"})];
+        }""",
+        SNAPSHOT,
+    )
+    assert got == ["old", "new", "gap", "new", "new"]

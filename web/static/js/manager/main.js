@@ -94,7 +94,7 @@ class ManagerPage {
     }
     const transcript = frame.dialog ? this.monitored.get(frame.dialog) : null;
     if (transcript && isHistoryEntry(frame) && transcript.add(frame)) renderMonitor(this.monitored, this.shown);
-    const seen = this.seen(frame);
+    const seen = this.model.seen(frame);
     if (seen === "old") return; // a replay (monitoring from seq 1): already in the picture
     const outcome = seen === "gap" ? "resync" : this.model.apply(frame, nowSeconds());
     if (outcome === "resync") this.scheduleResync();
@@ -109,20 +109,6 @@ class ManagerPage {
     }
     if (mine === "retry" || mine === "done") return;
     this.banner(frame.message || frame.code);
-  }
-
-  /**
-   * A history entry against the dialog's last known seq: "old" (a replay of what the picture
-   * has), "gap" (its seq skips: notices were missed) or "new" (anything else).
-   */
-  seen(frame) {
-    if (!isHistoryEntry(frame) || typeof frame.seq !== "number") return "new";
-    const dialog = this.model.dialog(frame.dialog);
-    if (!dialog || typeof dialog.seq !== "number") return "new";
-    if (frame.seq <= dialog.seq) return "old";
-    const missed = frame.seq > dialog.seq + 1;
-    dialog.seq = frame.seq;
-    return missed ? "gap" : "new";
   }
 
   scheduleResync() {

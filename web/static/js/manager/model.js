@@ -4,6 +4,8 @@
 // notice says the picture may be stale — a history gap: fetch the snapshot again).
 // Pure: no DOM, no fetch; times are the page's seconds, passed in.
 
+import { isHistoryEntry } from "../transcript.js";
+
 const EMPTY = { operators: [], dialogs: [], queue: [], help_requests: [] };
 
 function number(id) {
@@ -66,6 +68,21 @@ export class ManagerModel {
     op.dialogs = op.dialogs.filter((id) => id !== dialogId);
     if (holds) op.dialogs.push(dialogId);
     op.load = op.dialogs.length;
+  }
+
+  /**
+   * A history entry against the dialog's last known seq: "old" (a replay — monitoring starts
+   * from seq 1 — of what the picture has: not applied again), "gap" (its seq skips: notices
+   * were missed, fetch the snapshot) or "new" (anything else). Records the seq.
+   */
+  seen(frame) {
+    if (!isHistoryEntry(frame)) return "new";
+    const dialog = this.dialog(frame.dialog);
+    if (!dialog || typeof dialog.seq !== "number") return "new";
+    if (frame.seq <= dialog.seq) return "old";
+    const missed = frame.seq > dialog.seq + 1;
+    dialog.seq = frame.seq;
+    return missed ? "gap" : "new";
   }
 
   /** Apply one notice of the manager socket. */
