@@ -55,3 +55,23 @@ def test_status_and_close_given_during_a_sigstop_are_done_on_the_new_primary(
     expect(vera.get_by_test_id("fd-ended")).to_be_visible(timeout=30_000)
     ann.wait_for_function(f"() => {CONSOLE_COMMANDS} === 0", timeout=30_000)
     cluster.signal("a", signal.SIGCONT)
+
+
+def test_the_visitors_transcript_request_goes_to_the_next_node_when_its_own_is_dead(
+    cluster: ProcCluster, new_page: NewPage, watch: PageWatch
+) -> None:
+    watch.allow(EXPECTED_ERRORS.pattern)
+    a, b = trio.run(start, cluster)
+    ann, vera = open_pages(new_page, a)
+    ann.get_by_test_id("close-dialog").click()
+    ann.get_by_test_id("close-confirm-submit").click()
+    expect(vera.get_by_test_id("fd-ended")).to_be_visible(timeout=30_000)
+    trio.run(wait_health, a, lambda h: h["link"] == "up" and h["caught_up"])
+
+    cluster.signal("a", signal.SIGKILL)  # the node the widget came from is gone
+    trio.run(wait_health, b, lambda h: h["role"] == "primary" and h["ready"])
+    vera.get_by_test_id("fd-transcript-to").fill("vera@example.org")
+    vera.get_by_test_id("fd-transcript-send").click()
+    expect(vera.get_by_test_id("fd-transcript-status")).to_have_text(
+        "On its way to vera@example.org.", timeout=30_000
+    )

@@ -162,7 +162,12 @@ export class WidgetView {
       { type: "button", class: "fd-end", "data-testid": "fd-close", onclick: () => s.close() },
       "End chat",
     );
-    this.transcriptRequest = transcriptRequest(h, this.options.server, () => ({ dialog: s.dialog, token: s.token }));
+    this.transcriptRequest = transcriptRequest(
+      h,
+      this.options.server,
+      () => ({ dialog: s.dialog, token: s.token }),
+      () => [this.options.server, ...s.link.urls.filter((url) => url !== this.options.server)],
+    );
     this.ended = h(
       "div",
       { class: "fd-ended", "data-testid": "fd-ended", hidden: true },
