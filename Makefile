@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8080
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install install-test debian-packages lint typecheck pytest fuzz bench clean
+.PHONY: demo test install install-test debian-packages libmagic lint typecheck pytest fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,13 @@ debian-packages:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+# libmagic1 alone, for `make demo` (python-magic sniffs uploads with it); usually installed.
+libmagic:
+	@ls /usr/lib/*/libmagic.so.1 >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libmagic1; }
+
 ## Start frontdesk with the embedded default: SQLite in ./data, demo operators and a manager.
-demo: install
+demo: libmagic install
 	$(BIN)/frontdesk serve --demo --port $(PORT)
 
 ## Install everything and run lint, types and the whole test suite.
