@@ -2,8 +2,8 @@
 
 Options: ``--quick`` (a few seconds, small N: the smoke run), ``--only NAME``
 (repeatable; the standard suite: startup, journal, history, render, knowledge,
-saturation, latency_low, latency_high, assignment, scale; extras, run only when named: gc_tuning,
-switch_interval), ``--out PATH`` (default ``bench/results/runs/latest.json``, an
+upload, saturation, latency_low, latency_high, assignment, scale; extras, run only when
+named: gc_tuning, switch_interval), ``--out PATH`` (default ``bench/results/runs/latest.json``, an
 ignored folder: the tracked baselines are written only when named),
 ``--keep`` (keep the work directory with the servers' and clients' logs),
 ``--profile`` (sample each frontdesk server with py-spy; a summary per

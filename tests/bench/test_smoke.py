@@ -26,6 +26,7 @@ ROWS = {
     "history": 2,
     "render": 2,
     "knowledge": 2,
+    "upload": 2,
     "saturation": 1,
     "latency_low": 6,
     "latency_high": 6,
