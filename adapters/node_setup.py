@@ -3,7 +3,9 @@ role: the runtime tuning and GC statistics from the environment, the data direct
 the node's claim on its journal database (``frontdesk.adapters.storage.identity``: one journal,
 one node) and its lock (``frontdesk.adapters.storage.journal_lock``: that node running once), the
 journal, the accounts (with the demo users when wanted), the file store, the mail outbox
-(``frontdesk.adapters.mail``, in the accounts database) and the system clock.
+(``frontdesk.adapters.mail``, in the accounts database), the knowledge base
+(``frontdesk.adapters.knowledge``, in the accounts database too; the demo fills an empty one
+with the bike shop's articles) and the system clock.
 
 ``frontdesk.web.node.serve_node`` (the composition root) opens them, for a single node and a
 cluster node alike, so the two stay the same up to the engine.
@@ -20,6 +22,8 @@ from frontdesk.adapters import gcstats, tuning
 from frontdesk.adapters.accounts import Accounts
 from frontdesk.adapters.files import FileStore
 from frontdesk.adapters.files.settings import store_from_settings
+from frontdesk.adapters.knowledge import KnowledgeBase
+from frontdesk.adapters.knowledge.demo import DEMO_ARTICLES
 from frontdesk.adapters.mail.service import MailService
 from frontdesk.adapters.storage import SqlJournal
 from frontdesk.adapters.storage.identity import claim_journal, node_identity
@@ -40,12 +44,17 @@ class NodeParts:
     lock: JournalLock | None = None  # this process's hold on the journal
     mail: MailService | None = None  # the mail outbox and its worker ([mail])
     files: FileStore | None = None  # dialogs' files ([files])
+    knowledge: KnowledgeBase | None = None  # the knowledge base (accounts database)
 
     def demo_accounts(self, settings: Settings, wanted: bool) -> list[tuple[str, str, str]]:
         """(login, password, role) of the demo users, created or given fresh passwords when
-        asked (``--demo``, ``settings.demo``) or when there is no user at all; else none."""
+        asked (``--demo``, ``settings.demo``) or when there is no user at all; else none.
+        A demo also gets the demo knowledge base when the knowledge base is empty."""
         if wanted or settings.demo or not self.accounts.users():
-            return list(self.accounts.ensure_demo_users())
+            demo: list[tuple[str, str, str]] = list(self.accounts.ensure_demo_users())
+            if self.knowledge is not None and not self.knowledge.articles():
+                self.knowledge.create_many(DEMO_ARTICLES, by="demo")
+            return demo
         return []
 
     def close(self) -> None:
@@ -56,6 +65,8 @@ class NodeParts:
             self.mail.close()
         if self.files is not None:
             self.files.close()
+        if self.knowledge is not None:
+            self.knowledge.close()
         if self.lock is not None:
             self.lock.release()
 
@@ -98,7 +109,16 @@ def open_node(settings: Settings, environ: Mapping[str, str] = os.environ) -> No
         journal.close()
         lock.release()
         raise
-    return NodeParts(runtime, journal, accounts, SystemClock(), lock, mail, files)
+    try:
+        knowledge = KnowledgeBase(settings.storage.accounts_db_url())
+    except BaseException:
+        files.close()
+        mail.close()
+        accounts.close()
+        journal.close()
+        lock.release()
+        raise
+    return NodeParts(runtime, journal, accounts, SystemClock(), lock, mail, files, knowledge)
 
 
 def make_data_dir(path: Path) -> None:

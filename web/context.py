@@ -24,6 +24,7 @@ _OBSERVED = (DialogOpened, DialogAssigned, DialogClosed)  # a tuple: a union is 
 
 if TYPE_CHECKING:
     from frontdesk.adapters.files import FileStore
+    from frontdesk.adapters.knowledge import KnowledgeBase
     from frontdesk.adapters.mail.service import MailService
     from frontdesk.web.front import WsHandler
     from frontdesk.web.ws_base import WsConnection
@@ -75,6 +76,7 @@ class ServerContext:
     readiness: Readiness = field(default_factory=Readiness)  # named conditions (/healthz)
     mail: MailService | None = None  # the outbox and its worker (adapters.mail); None: no mail
     files: FileStore | None = None  # dialogs' files (adapters.files); None: no uploads
+    knowledge: KnowledgeBase | None = None  # articles (adapters.knowledge); None: no search
 
     def logins(self) -> LoginGuard:
         """The throttle and hash bound every password check goes through."""
