@@ -22,6 +22,7 @@ from frontdesk.web.file_routes import routes as file_routes
 from frontdesk.web.front import Upgrade
 from frontdesk.web.http_routes import HttpRoutes, not_serving
 from frontdesk.web.json_body import JsonBodyGuard
+from frontdesk.web.knowledge_routes import routes as knowledge_routes
 from frontdesk.web.password_route import change_password
 from frontdesk.web.presence import Presence
 from frontdesk.web.transcript_routes import routes as transcript_routes
@@ -196,6 +197,7 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
         *(WebSocketRoute(path, refuse_reused_connection) for path in endpoints),
         *transcript_routes(ctx),
         *file_routes(ctx),
+        *knowledge_routes(ctx),
         *extra_routes,
         Mount("/static", StaticFiles(directory=ctx.options.static_dir, check_dir=False),
               name="static"),
