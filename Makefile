@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8080
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install install-test debian-packages lint typecheck pytest fuzz bench clean
+.PHONY: demo test install install-test debian-packages libmagic lint typecheck pytest fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,22 +20,29 @@ install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
 # Debian's Chromium for the browser tests (playwright's own browser download does not work here)
-# and Debian's PostgreSQL server, on which the storage tests start a scratch cluster.
+# and Debian's PostgreSQL server, on which the storage tests start a scratch cluster;
+# libmagic1, with which python-magic sniffs the type of uploads.
 debian-packages:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	ls /usr/lib/*/libmagic.so.1 >/dev/null 2>&1 || missing="$$missing libmagic1"; \
 	if [ -n "$$missing" ]; then \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+# libmagic1 alone, for `make demo` (python-magic sniffs uploads with it); usually installed.
+libmagic:
+	@ls /usr/lib/*/libmagic.so.1 >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libmagic1; }
+
 ## Start frontdesk with the embedded default: SQLite in ./data, demo operators and a manager.
-demo: install
+demo: libmagic install
 	$(BIN)/frontdesk serve --demo --port $(PORT)
 
 ## Install everything and run lint, types and the whole test suite.
-test: install-test debian-packages lint typecheck pytest
+test: debian-packages install-test lint typecheck pytest
 
 lint:
 	$(BIN)/ruff check engine adapters web config tests bench

@@ -2,7 +2,7 @@
 role: the runtime tuning and GC statistics from the environment, the data directory,
 the node's claim on its journal database (``frontdesk.adapters.storage.identity``: one journal,
 one node) and its lock (``frontdesk.adapters.storage.journal_lock``: that node running once), the
-journal, the accounts (with the demo users when wanted), the mail outbox
+journal, the accounts (with the demo users when wanted), the file store, the mail outbox
 (``frontdesk.adapters.mail``, in the accounts database) and the system clock.
 
 ``frontdesk.web.node.serve_node`` (the composition root) opens them, for a single node and a
@@ -18,6 +18,8 @@ from pathlib import Path
 
 from frontdesk.adapters import gcstats, tuning
 from frontdesk.adapters.accounts import Accounts
+from frontdesk.adapters.files import FileStore
+from frontdesk.adapters.files.settings import store_from_settings
 from frontdesk.adapters.mail.service import MailService
 from frontdesk.adapters.storage import SqlJournal
 from frontdesk.adapters.storage.identity import claim_journal, node_identity
@@ -37,6 +39,7 @@ class NodeParts:
     clock: SystemClock
     lock: JournalLock | None = None  # this process's hold on the journal
     mail: MailService | None = None  # the mail outbox and its worker ([mail])
+    files: FileStore | None = None  # dialogs' files ([files])
 
     def demo_accounts(self, settings: Settings, wanted: bool) -> list[tuple[str, str, str]]:
         """(login, password, role) of the demo users, created or given fresh passwords when
@@ -51,6 +54,8 @@ class NodeParts:
         self.accounts.close()
         if self.mail is not None:
             self.mail.close()
+        if self.files is not None:
+            self.files.close()
         if self.lock is not None:
             self.lock.release()
 
@@ -85,7 +90,15 @@ def open_node(settings: Settings, environ: Mapping[str, str] = os.environ) -> No
         journal.close()
         lock.release()
         raise
-    return NodeParts(runtime, journal, accounts, SystemClock(), lock, mail)
+    try:
+        files = store_from_settings(settings)
+    except BaseException:
+        mail.close()
+        accounts.close()
+        journal.close()
+        lock.release()
+        raise
+    return NodeParts(runtime, journal, accounts, SystemClock(), lock, mail, files)
 
 
 def make_data_dir(path: Path) -> None:

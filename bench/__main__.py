@@ -1,7 +1,7 @@
 """``python -m bench``: run the benchmark suite, print the table, write the JSON file.
 
 Options: ``--quick`` (a few seconds, small N: the smoke run), ``--only NAME``
-(repeatable; the standard suite: startup, journal, history, render, saturation, latency_low,
+(repeatable; the standard suite: startup, journal, history, render, upload, saturation, latency_low,
 latency_high, assignment, scale; extras, run only when named: gc_tuning,
 switch_interval), ``--out PATH`` (default ``bench/results/runs/latest.json``, an
 ignored folder: the tracked baselines are written only when named),

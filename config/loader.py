@@ -205,5 +205,6 @@ def _build(values: Mapping[str, object], given: Mapping[str, Given]) -> Settings
         cluster=dataclasses.replace(cluster, advertise_url=advertise.rstrip("/")),
         login=parts["login"],
         mail=parts["mail"],
+        files=parts["files"],
         **top,
     )

@@ -160,6 +160,16 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class FilesSettings:
+    """Uploads into dialogs (``frontdesk.adapters.files``); the type is always sniffed."""
+
+    max_bytes: int = field(default=10 * 1024 * 1024, metadata=limit(1, 1024 * 1024 * 1024))
+    max_per_dialog: int = field(default=50, metadata=limit(1, 10_000))
+    uploads_per_minute: int = field(default=10, metadata=limit(1, 10_000))  # per uploader
+    max_image_pixels: int = field(default=25_000_000, metadata=limit(1, 200_000_000))
+
+
+@dataclass(frozen=True)
 class VisitorInfoField:
     """A piece of visitor information the host page may pass, shown in the console."""
 
@@ -182,6 +192,7 @@ class Settings:
     cluster: ClusterSettings = ClusterSettings()
     login: LoginSettings = LoginSettings()
     mail: MailSettings = MailSettings()
+    files: FilesSettings = FilesSettings()
     visitor_info_fields: tuple[VisitorInfoField, ...] = DEFAULT_VISITOR_INFO_FIELDS
     demo: bool = False
 
@@ -194,6 +205,7 @@ SECTIONS: dict[str, type[Any]] = {
     "cluster": ClusterSettings,
     "login": LoginSettings,
     "mail": MailSettings,
+    "files": FilesSettings,
 }
 TOP_LEVEL = ("visitor_info_fields", "demo")
 

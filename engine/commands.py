@@ -170,6 +170,23 @@ class RecordMail(Command):
     text: str  # "sent to a@b" / "to a@b failed after 3 tries: reason"
 
 
+@dataclass(frozen=True)
+class RecordFile(Command):
+    """The file adapter stored an upload of a participant (checked by the route, which read
+    the dialog as that participant): a ``dialog.file`` entry, for everyone in the dialog.
+    Not a client frame: only the server submits it, once the bytes are stored."""
+
+    ACTION: ClassVar[str] = "record a file in dialog {dialog}"
+    dialog_id: str
+    file: str  # the file's id (its download path is /api/files/<file>)
+    name: str  # already safe
+    size: int
+    mime: str  # sniffed
+    thumbnail: bool
+    author: Literal["visitor", "operator", "manager"]
+    author_name: str = ""
+
+
 # --- managers ---------------------------------------------------------------------
 
 

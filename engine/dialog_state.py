@@ -17,6 +17,7 @@ waits in the queue. It has three phases::
     assigned   OperatorSay / MarkImportant   (same)       dialog.message / .important
                / AskForHelp / looking-for-info            / .help_requested / .looking_for_info
     queued|assigned  RecordMail (the server)  (same)       dialog.mail (staff only)
+    queued|assigned  RecordFile (the server)  (same)       dialog.file
     closed     anything                      -> Rejected ``closed``
     closed     Watch (visitor, last holder,  -> closed    (none: the history is replayed,
                manager)                                   nothing live follows)
@@ -239,6 +240,15 @@ def _record_mail(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return _answered(s, e, _ack(command.ref, s, s.seq + 1))
 
 
+def _record_file(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    f = cmd.command
+    assert isinstance(f, c.RecordFile)
+    e = ev.FileAttachedEv(dialog=s.id, at=now, seq=s.seq + 1, file=f.file, name=f.name,
+                          size=f.size, mime=f.mime, thumbnail=f.thumbnail, author=f.author,
+                          author_name=f.author_name)
+    return _answered(s, e, _ack(f.ref, s, s.seq + 1))
+
+
 def _monitor(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     command = cmd.command
     assert isinstance(command, c.Monitor)
@@ -269,6 +279,7 @@ COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
     c.MarkImportant: _command(_mark_important),
     c.AskForHelp: _command(_ask_for_help),
     c.RecordMail: _command(_record_mail),
+    c.RecordFile: _command(_record_file),
     c.Monitor: _command(_monitor),
     c.Typing: _command(_typing),
 }

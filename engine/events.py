@@ -146,6 +146,19 @@ class MailRecordedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FileAttachedEv(DialogEvent):
+    TYPE: ClassVar[str] = "dialog.file"
+    seq: int
+    file: str
+    name: str
+    size: int
+    mime: str
+    thumbnail: bool
+    author: str
+    author_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class MonitorSetEv(DialogEvent):
     """A manager starts or stops monitoring (not a history entry)."""
 
@@ -204,6 +217,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ImportantMarkedEv,
         HelpRequestedEv,
         MailRecordedEv,
+        FileAttachedEv,
         MonitorSetEv,
         DialogClosedEv,
         OperatorLoggedInEv,

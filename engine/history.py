@@ -122,6 +122,9 @@ def entry(e: ev.Event) -> n.DialogNotice | None:
         return n.HelpRequested(e.dialog, e.seq, e.at, e.operator, e.text)
     if isinstance(e, ev.MailRecordedEv):
         return n.MailRecorded(e.dialog, e.seq, e.at, e.kind, e.to, e.status, e.text)
+    if isinstance(e, ev.FileAttachedEv):
+        return n.FileAttached(e.dialog, e.seq, e.at, e.file, e.name, e.size, e.mime,
+                              e.thumbnail, e.author, e.author_name)
     if isinstance(e, ev.DialogClosedEv):
         return n.DialogClosed(e.dialog, e.seq, e.at, e.by, e.reason)
     return None

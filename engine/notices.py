@@ -204,6 +204,22 @@ class MailRecorded(DialogNotice):
 
 
 @dataclass(frozen=True)
+class FileAttached(DialogNotice):
+    """A file sent into the dialog by its visitor or its staff: an entry for everyone in it
+    (``docs/protocol.md``, "Files"); the bytes are at ``/api/files/<file>``."""
+
+    TYPE: ClassVar[str] = "dialog.file"
+    AUDIENCE: ClassVar[frozenset[Audience]] = EVERYONE
+    file: str
+    name: str
+    size: int
+    mime: str
+    thumbnail: bool
+    author: str
+    author_name: str
+
+
+@dataclass(frozen=True)
 class DialogRequeued(DialogNotice):
     """The holder logged out (or its actor was given up): the dialog waits again."""
 

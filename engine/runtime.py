@@ -50,6 +50,7 @@ _TO_DIALOG = (
     c.Monitor,
     c.ManagerClose,
     c.RecordMail,
+    c.RecordFile,
 )
 
 

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frontdesk.web import auth
 from frontdesk.web.context import ServerContext
+from frontdesk.web.file_routes import routes as file_routes
 from frontdesk.web.front import Upgrade
 from frontdesk.web.http_routes import HttpRoutes, not_serving
 from frontdesk.web.json_body import JsonBodyGuard
@@ -194,6 +195,7 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
         Route("/metrics", http.metrics),
         *(WebSocketRoute(path, refuse_reused_connection) for path in endpoints),
         *transcript_routes(ctx),
+        *file_routes(ctx),
         *extra_routes,
         Mount("/static", StaticFiles(directory=ctx.options.static_dir, check_dir=False),
               name="static"),

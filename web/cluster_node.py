@@ -23,6 +23,7 @@ from frontdesk.adapters.failback import FailbackPolicy, run_failback
 from frontdesk.adapters.node_setup import NodeParts
 from frontdesk.adapters.replication.accounts_link import AccountLink
 from frontdesk.adapters.replication.engine_proxy import NodeEngine
+from frontdesk.adapters.replication.files_link import FileLink
 from frontdesk.adapters.replication.node import ClusterNode
 from frontdesk.adapters.replication.settings import ClusterSettings
 from frontdesk.adapters.startup_checks import bind_errors_translated
@@ -116,7 +117,10 @@ def serve_cluster(
         NodeEngine(node), parts.accounts, node_options(settings, conf), clock, node
     )
     ctx.mail = parts.mail
+    ctx.files = parts.files
     node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
+    if parts.files is not None:
+        node.files_link = FileLink(parts.files)
     ctx.readiness.add(JournalWritable(parts.journal.availability))
     with bind_errors_translated(settings.server.host, settings.server.port, "--port (server.port)"):
         policies = return_policies(settings)

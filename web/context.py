@@ -23,6 +23,7 @@ from frontdesk.web.session_sockets import SessionSockets
 _OBSERVED = (DialogOpened, DialogAssigned, DialogClosed)  # a tuple: a union is built per call
 
 if TYPE_CHECKING:
+    from frontdesk.adapters.files import FileStore
     from frontdesk.adapters.mail.service import MailService
     from frontdesk.web.front import WsHandler
     from frontdesk.web.ws_base import WsConnection
@@ -73,6 +74,7 @@ class ServerContext:
     login_guard: LoginGuard | None = None  # None: made from options.login_limits at first use
     readiness: Readiness = field(default_factory=Readiness)  # named conditions (/healthz)
     mail: MailService | None = None  # the outbox and its worker (adapters.mail); None: no mail
+    files: FileStore | None = None  # dialogs' files (adapters.files); None: no uploads
 
     def logins(self) -> LoginGuard:
         """The throttle and hash bound every password check goes through."""

@@ -80,6 +80,7 @@ def serve_single(
         options = options_from_settings(settings)  # port 0 (any free port) is fine here
         ctx = ServerContext(engine, parts.accounts, options, parts.clock, node)
         ctx.mail = parts.mail
+        ctx.files = parts.files
         ctx.readiness.add(JournalWritable(parts.journal.availability))
         with bind_errors_translated(settings.server.host, settings.server.port, PORT_FLAG):
             trio.run(_serve, ctx, demo, parts, checkpoints)

@@ -26,6 +26,7 @@ import trio
 
 from frontdesk.adapters.replication import report
 from frontdesk.adapters.replication.accounts_link import AccountLink
+from frontdesk.adapters.replication.files_link import FileLink
 from frontdesk.adapters.replication.follower import ReplicationFollower
 from frontdesk.adapters.replication.gate import GatedJournal, ReplicaJournal, ReplicationGate
 from frontdesk.adapters.replication.hot_standby import HotState
@@ -125,6 +126,7 @@ class ClusterNode:
         self._promoted.set()
         self.watchers: list[Callable[[], None]] = []  # called on every change (trio thread)
         self.accounts_link: AccountLink | None = None  # set by serve: accounts replicate
+        self.files_link: FileLink | None = None  # set by serve: dialogs' files replicate
         # the engine state the next engine starts from (only with an engine to start)
         self.hot = HotState(journal, checkpoints, default_capacity) if engine_factory else None
 

@@ -159,6 +159,8 @@ class ReplicationSource:
         while True:
             self._new_data = trio.Event()
             batch = await trio.to_thread.run_sync(read_batch, cursor)
+            if node.files_link is not None:  # a file goes before the entry that names it
+                await node.files_link.flush(channel, self._send_lock)
             async with self._send_lock:
                 if batch:
                     await channel.send(records_frame(batch))

@@ -41,6 +41,8 @@ SAMPLES: list[ev.Event] = [
     ev.HelpRequestedEv(dialog="d-1", at=8.0, seq=8, operator="bob", text="?"),
     ev.MailRecordedEv(dialog="d-1", at=8.5, seq=9, kind="transcript", to="v@example.com",
                       status="sent", text="sent to v@example.com"),
+    ev.FileAttachedEv(dialog="d-1", at=8.7, seq=9, file="f0", name="a.png", size=3,
+                      mime="image/png", thumbnail=True, author="visitor", author_name=""),
     ev.MonitorSetEv(dialog="d-1", at=9.0, manager="boss", on=True),
     ev.DialogClosedEv(dialog="d-1", at=10.0, seq=9, by="visitor", reason="bye"),
     ev.OperatorLoggedInEv(operator="ann", at=1.0, name="Ann", capacity=None),

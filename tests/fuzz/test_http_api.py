@@ -1,7 +1,8 @@
 """Hostile requests to the JSON API, from ``httpx`` (not the project's client).
 
 ``/api/login``, ``/api/logout``, ``/api/password``, ``/api/inspect``, ``/api/me``,
-``/api/config``, ``/api/cluster``, ``/api/cluster/switchover``, ``/healthz``, ``/metrics`` and
+``/api/config``, ``/api/cluster``, ``/api/cluster/switchover``, ``/healthz``, ``/metrics``, the
+file and gallery routes (``/api/dialogs/<d>/files``, ``/api/files/<f>``, ``/api/gallery...``) and
 paths that do not exist get bodies of every content type (JSON mutated as in the frame
 fuzzer: wrong types, lone surrogates, NUL, nesting past 16 levels, huge numbers; forms;
 random bytes; bodies over the limits), random cookies, ``Authorization`` and ``Origin``
@@ -32,6 +33,8 @@ LOGINS = ["ann", "eve", "maria", "nobody", "", "ANN", "ann\x00", "ann\ud800"]
 PATHS = ["/api/login", "/api/logout", "/api/password", "/api/inspect", "/api/me",
          "/api/config", "/api/cluster", "/api/cluster/switchover", "/healthz", "/metrics",
          "/api/dialogs/d-1/transcript", "/api/dialogs/d-1/history", "/api/dialogs/%00/history",
+         "/api/dialogs/d-1/files", "/api/files/abc", "/api/gallery", "/api/gallery/abc",
+         "/api/gallery/abc/content", "/api/dialogs/d-1/gallery",
          "/api/nope", "/api/login/", "/api/../api/me", "/api/%00", "/api/%ff"]
 CONTENT_TYPES = [None, "application/json", "application/json; charset=utf-8",
                  "application/json; charset=utf-16", "text/plain", "text/json",

@@ -22,12 +22,29 @@
 //                 the server's reason, and its lane goes on without it.
 // A socket that opens (again) re-sends the head of every lane (`restart`); an
 // item in flight for longer than `resendAfterMs` on a live socket goes again too.
+//
+// Commands other than `say` (issue 13, "Pages keep what people type": the operator's
+// `status`, `close`, `transfer` with its note, the visitor's `close`) go through the same
+// lanes (so a close goes after the messages typed before it) and the same rules, with
+// two differences: the views show only says (`says`, `forDialog`, `pending`), and a
+// command refused for good is not kept as failed but dropped (`refuse` answers
+// "dropped": the owner shows the refusal as for any command). The engine keeps no ref of
+// those commands, so a command sent again after its answer was lost (a failover) may be
+// refused because it was done the first time: a `close` answered `closed`, a `transfer`
+// answered `forbidden` (no longer ours), after more than one try, counts as done
+// (`refuse` answers "done", nothing to show). `status` is idempotent anyway.
 
 import { RETRY_DELAY_MS, TRANSIENT_CODES } from "./transcript.js";
 
 /** The refusal after which the owner must go to another node. */
 export const MOVE_CODES = new Set(["not_primary"]);
 export const RESEND_AFTER_MS = 8000;
+
+/** Per command: the refusals of a re-sent command that say its first try was done. */
+export const DONE_CODES = { close: new Set(["closed"]), transfer: new Set(["forbidden"]) };
+
+/** A `say` (the one kind the views show and the engine dedupes by ref). */
+export const isSay = (frame) => frame.type === undefined || frame.type === "say";
 
 /** What an error code means for an item of the outbox: "move", "retry" or "failed". */
 export function verdict(code) {
@@ -39,10 +56,11 @@ export function verdict(code) {
 /** An item as stored: {frame, failed: null | reason}. Anything else is dropped on load. */
 function fromStored(raw) {
   if (raw && typeof raw === "object" && raw.frame && typeof raw.frame.ref === "string") {
-    return { frame: raw.frame, failed: typeof raw.failed === "string" ? raw.failed : null, sentAt: null };
+    const tries = Number.isInteger(raw.tries) && raw.tries > 0 ? raw.tries : 0;
+    return { frame: raw.frame, failed: typeof raw.failed === "string" ? raw.failed : null, sentAt: null, tries };
   }
   if (raw && typeof raw === "object" && typeof raw.ref === "string") {
-    return { frame: raw, failed: null, sentAt: null }; // a bare frame (the storage of earlier versions)
+    return { frame: raw, failed: null, sentAt: null, tries: 0 }; // a bare frame (the storage of earlier versions)
   }
   return null;
 }
@@ -69,17 +87,27 @@ export class Outbox {
   }
 
   toJSON() {
-    return this.items.map((i) => ({ frame: i.frame, failed: i.failed }));
+    return this.items.map((i) => ({ frame: i.frame, failed: i.failed, tries: i.tries }));
   }
 
-  /** Frames not yet taken (and not failed), in the order they were typed. */
+  /** Messages not yet taken (and not failed), in the order they were typed. */
   get pending() {
-    return this.items.filter((i) => i.failed === null).map((i) => i.frame);
+    return this.items.filter((i) => i.failed === null && isSay(i.frame)).map((i) => i.frame);
   }
 
-  /** Items of one dialog, for the view: [{frame, failed}]. */
+  /** Commands other than says not yet answered, in order. */
+  get commands() {
+    return this.items.filter((i) => !isSay(i.frame)).map((i) => i.frame);
+  }
+
+  /** The messages, for the view: [{frame, failed}]. */
+  says() {
+    return this.items.filter((i) => isSay(i.frame)).map((i) => ({ frame: i.frame, failed: i.failed }));
+  }
+
+  /** The messages of one dialog, for the view: [{frame, failed}]. */
   forDialog(dialog) {
-    return this.items.filter((i) => i.frame.dialog === dialog);
+    return this.says().filter((i) => i.frame.dialog === dialog);
   }
 
   has(ref) {
@@ -88,7 +116,7 @@ export class Outbox {
 
   /** Keep `frame` (stored first), then send it when its lane is free. */
   add(frame) {
-    this.items.push({ frame, failed: null, sentAt: null });
+    this.items.push({ frame, failed: null, sentAt: null, tries: 0 });
     this.save();
     this.pump();
   }
@@ -104,12 +132,23 @@ export class Outbox {
     return true;
   }
 
-  /** An error frame for `ref`: "move", "retry", "failed", or null when `ref` is not ours. */
+  /**
+   * An error frame for `ref`: "move", "retry", "failed" (a say), "dropped" / "done" (another
+   * command: refused for good / done by an earlier try), or null when `ref` is not ours.
+   */
   refuse(ref, code, message) {
     const item = this.items.find((i) => i.frame.ref === ref && i.failed === null);
     if (!item) return null;
     const what = verdict(code);
     item.sentAt = null;
+    if (what === "failed" && !isSay(item.frame)) {
+      this.items = this.items.filter((i) => i !== item);
+      this.save();
+      this.pump();
+      this.onChange();
+      const done = Object.hasOwn(DONE_CODES, item.frame.type) && DONE_CODES[item.frame.type].has(code);
+      return done && item.tries > 1 ? "done" : "dropped";
+    }
     if (what === "retry") {
       this.retryLater();
     } else if (what === "failed") {
@@ -192,6 +231,8 @@ export class Outbox {
       if (item.sentAt !== null) continue;
       if (!this.send(item.frame)) return; // no socket: all goes at the next restart()
       item.sentAt = Date.now();
+      item.tries += 1;
+      if (!isSay(item.frame)) this.save(); // its tries decide what a later refusal means
     }
   }
 }

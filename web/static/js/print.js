@@ -38,7 +38,10 @@ export function factsOf(entries) {
 /** One entry as [time, who, text]; files by their names only. */
 export function lineOf(entry) {
   if (entry.type === "dialog.message") return [clock(entry.at), entry.name || entry.author, entry.plain || entry.text || ""];
-  if (entry.file || entry.type === "dialog.file") {
+  if (entry.type === "dialog.file") { // docs/protocol.md, "dialog.file": `file` is its id
+    return [clock(entry.at), entry.author_name || entry.author, `File: ${entry.name}`];
+  }
+  if (entry.file) {
     const file = entry.file || entry;
     return [clock(entry.at), entry.name || "", `File: ${file.file_name || file.filename || file.name || "(unnamed)"}`];
   }

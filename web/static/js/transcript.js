@@ -15,6 +15,7 @@ export const HISTORY_TYPES = new Set([
   "dialog.important",
   "dialog.help_requested",
   "dialog.mail",
+  "dialog.file",
   "dialog.requeued",
   "dialog.closed",
 ]);

@@ -5,6 +5,8 @@ import { h, replaceChildren, setText } from "../dom.js";
 import { Link, wsUrl } from "../link.js";
 import { everySecond } from "../time.js";
 import { newRef } from "../transcript.js";
+import { wireAttach } from "./attach.js";
+import { wireGalleryPicker } from "./gallery_picker.js";
 import { loadDraft, saveDraft } from "./drafts.js";
 import { wireFormatting } from "./format.js";
 import { MainBackBanner } from "./main_back.js";
@@ -48,7 +50,7 @@ class Console {
       logout();
     });
     $("status").addEventListener("change", (event) => {
-      this.link.send({ type: "status", status: event.target.value, ref: newRef("status") });
+      this.keep({ type: "status", status: event.target.value, ref: newRef("status") });
     });
     this.wireCompose();
     this.wireActions();
@@ -170,13 +172,23 @@ class Console {
       event.preventDefault();
       this.send();
     });
+    wireAttach($("compose"), $("history"), () => this.model.openDialog);
+    wireGalleryPicker($("compose"), () => this.model.openDialog);
+  }
+
+  /** A command that must not be lost (a failover, a reload): kept in the outbox until answered. */
+  keep(frame) {
+    if (this.model.outbox) this.model.outbox.add(frame);
+    else this.link.send(frame); // still loading: nothing typed is waiting yet
   }
 
   wireActions() {
-    const command = (type, extra = {}) => {
+    const command = (type, extra = {}, kept = false) => {
       const dialog = this.model.openDialog;
       if (!dialog || dialog.gone) return;
-      this.link.send({ type, dialog: dialog.id, ...extra, ref: newRef(type) });
+      const frame = { type, dialog: dialog.id, ...extra, ref: newRef(type) };
+      if (kept) this.keep(frame);
+      else this.link.send(frame);
     };
     const confirm = $("close-confirm");
     $("close-dialog").addEventListener("click", () => {
@@ -190,7 +202,7 @@ class Console {
     $("close-confirm-form").addEventListener("submit", (event) => {
       event.preventDefault();
       confirm.close();
-      command("close");
+      command("close", {}, true);
     });
     $("important").addEventListener("click", () => {
       const dialog = this.model.openDialog;
@@ -203,7 +215,7 @@ class Console {
       event.preventDefault();
       const to = $("transfer-to").value;
       if (!to) return;
-      command("transfer", { to, note: $("transfer-note").value.trim() });
+      command("transfer", { to, note: $("transfer-note").value.trim() }, true);
       modal.close();
     });
     this.wireHelp(command);

@@ -241,7 +241,7 @@ export class ConsoleModel {
       this.onMove();
       return;
     }
-    if (mine !== null) return; // kept for a retry, or shown as failed with the reason
+    if (mine !== null && mine !== "dropped") return; // kept for a retry, shown as failed, or done
     if (frame.code === "rate_limited" && !frame.ref) return; // a typing frame: no matter
     // The refusal is a sentence naming the dialog; with the visitor's name it reads better.
     const known = frame.dialog ? this.dialogs.get(frame.dialog) : null;

@@ -2,8 +2,7 @@
 // visitor-information panel. Data goes in as text only (dom.h / setText).
 
 import { h, replaceChildren, setText } from "../dom.js";
-import { describeEntry } from "../entries.js";
-import { messageNodes } from "../rich.js";
+import { SKINS, renderEntry, renderGap } from "../history/render.js";
 import { formatClock, formatDuration, nowSeconds } from "../time.js";
 
 const LONG_WAIT_S = 60;
@@ -107,25 +106,7 @@ export function tickWaits(list, model) {
   }
 }
 
-const SYS_CLASS = { "dialog.transferred": "transferred", "dialog.closed": "closed" };
-
-function entryView(entry) {
-  const base = { "data-seq": entry.seq, "data-kind": entry.type };
-  if (entry.type === "dialog.message") {
-    return h(
-      "li",
-      { ...base, class: `msg ${entry.author}`, "data-testid": "msg", "data-author": entry.author },
-      h("span", { class: "who" }, entry.name || entry.author, h("time", {}, formatClock(entry.at))),
-      h("span", { class: "text", "data-testid": "msg-text" }, messageNodes(entry)),
-    );
-  }
-  const text = describeEntry(entry, formatClock);
-  return text === null ? null : sys(base, text, SYS_CLASS[entry.type] || "");
-}
-
-function sys(base, text, extra = "") {
-  return h("li", { ...base, class: `sys ${extra}`, "data-testid": "sys" }, text);
-}
+const LOOK = { skin: SKINS.console, clock: formatClock };
 
 function pendingView(frame, me) {
   return h(
@@ -154,8 +135,8 @@ function failedView(frame, reason, me, onDismiss) {
  */
 export function renderHistory(list, dialog, me, outbox = [], onDismiss = () => {}) {
   const items = [];
-  if (dialog.historyGone) items.push(h("li", { class: "sys" }, "Earlier history is no longer available."));
-  for (const entry of dialog.transcript.entries) items.push(entryView(entry));
+  if (dialog.historyGone) items.push(renderGap(LOOK));
+  for (const entry of dialog.transcript.entries) items.push(renderEntry(entry, LOOK));
   const posted = new Set(dialog.transcript.find("dialog.message").map((e) => e.ref));
   for (const { frame, failed } of outbox) {
     if (posted.has(frame.ref)) continue;

@@ -161,7 +161,7 @@ export class WidgetSession {
 
   close() {
     if (this.dialog === null || this.closed) return;
-    this.link.send({ type: "close", dialog: this.dialog, ref: newRef("close") });
+    this.outbox.add({ type: "close", dialog: this.dialog, ref: newRef("close") }); // kept until answered
   }
 
   /** Forget the closed dialog and show the start form again. */
@@ -258,7 +258,7 @@ export class WidgetSession {
       this.link.moveOn();
       return;
     }
-    if (mine !== null) return; // kept for a retry, or shown as failed with its reason
+    if (mine !== null && mine !== "dropped") return; // kept for a retry, shown as failed, or done
     const gone = frame.code === "forbidden" || frame.code === "unknown_dialog";
     if (gone && frame.ref && frame.ref === this.resumeRef) {
       // The stored dialog cannot be resumed (forbidden, unknown_dialog): start over.

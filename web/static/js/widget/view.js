@@ -3,9 +3,10 @@
 // textContent (through dom.h): a message "<img src=x>" shows literally.
 
 import { h, replaceChildren, setText } from "../dom.js";
-import { messageNodes } from "../rich.js";
+import { SKINS, renderEntry, renderGap } from "../history/render.js";
 import { formatClock } from "../time.js";
 import { transcriptRequest } from "./transcript_request.js";
+import { attachControl, dropFiles, uploadFile } from "../files.js";
 
 const OPEN_KEY = "frontdesk.widget.open";
 const SEEN_KEY = "frontdesk.widget.seen";
@@ -26,50 +27,9 @@ function saveItem(key, value) {
   }
 }
 
-function entryView(entry, visitorName) {
-  switch (entry.type) {
-    case "dialog.message": {
-      const mine = entry.author === "visitor";
-      const who = mine ? visitorName || "You" : entry.name;
-      return h(
-        "li",
-        {
-          class: `fd-msg fd-${entry.author}`,
-          "data-testid": "fd-msg",
-          "data-seq": entry.seq,
-          "data-author": entry.author,
-        },
-        h("span", { class: "fd-who" }, who, h("time", {}, formatClock(entry.at))),
-        h("span", { class: "fd-text", "data-testid": "fd-msg-text" }, messageNodes(entry)),
-      );
-    }
-    case "dialog.assigned":
-      return note(entry, `You are now chatting with ${entry.operator_name}.`);
-    case "dialog.transferred":
-      return note(entry, `Your chat was transferred to ${entry.to_name}.`, "fd-transferred");
-    case "dialog.looking_for_info":
-      return note(
-        entry,
-        entry.reminder
-          ? `${entry.operator_name} is still looking for information. Thank you for waiting.`
-          : `${entry.operator_name} is looking for information. Please wait a moment.`,
-        "fd-looking",
-      );
-    case "dialog.requeued":
-      return note(entry, "Your operator had to leave. You are back in the queue; the next operator will answer.");
-    case "dialog.closed":
-      return note(entry, "The chat has ended.", "fd-closed-note");
-    default:
-      return null; // opened, important, help requests: not the visitor's business
-  }
-}
-
-function note(entry, text, extra = "") {
-  return h(
-    "li",
-    { class: `fd-note ${extra}`, "data-testid": "fd-note", "data-seq": entry.seq, "data-kind": entry.type },
-    text,
-  );
+/** An entry in the visitor's wording (null: not the visitor's business). */
+function entryView(entry, visitorName, files) {
+  return renderEntry(entry, { visitor: true, skin: SKINS.widget, clock: formatClock, visitorName, files });
 }
 
 function pendingView(frame, s) {
@@ -181,11 +141,19 @@ export class WidgetView {
         this.send();
       }
     });
+    this.attach = attachControl(h, {
+      prefix: "fd-",
+      send: (file, onProgress) => {
+        if (!s.dialog || !s.token) return Promise.reject(new Error("the chat has not started yet"));
+        return uploadFile({ server: this.options.server, dialog: s.dialog, file, token: s.token, onProgress });
+      },
+    });
     const compose = h(
       "form",
       { class: "fd-compose" },
       this.input,
       h("button", { type: "submit", "data-testid": "fd-send" }, "Send"),
+      this.attach.elements,
     );
     compose.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -198,12 +166,18 @@ export class WidgetView {
       this.typing,
       compose,
     );
+    dropFiles(this.chat, this.attach.upload, "fd-drop-target");
     this.endButton = h(
       "button",
       { type: "button", class: "fd-end", "data-testid": "fd-close", onclick: () => s.close() },
       "End chat",
     );
-    this.transcriptRequest = transcriptRequest(h, this.options.server, () => ({ dialog: s.dialog, token: s.token }));
+    this.transcriptRequest = transcriptRequest(
+      h,
+      this.options.server,
+      () => ({ dialog: s.dialog, token: s.token }),
+      () => [this.options.server, ...s.link.urls.filter((url) => url !== this.options.server)],
+    );
     this.ended = h(
       "div",
       { class: "fd-ended", "data-testid": "fd-ended", hidden: true },
@@ -332,18 +306,18 @@ export class WidgetView {
     const signature = [
       entries.length ? entries[entries.length - 1].seq : 0,
       entries.length,
-      s.outbox.toJSON().map((i) => `${i.frame.ref}:${i.failed || ""}`).join(","),
+      s.outbox.says().map((i) => `${i.frame.ref}:${i.failed || ""}`).join(","),
       s.historyGone,
     ].join("|");
     if (signature === this.rendered) return;
     this.rendered = signature;
     const items = [];
     if (s.historyGone) {
-      items.push(h("li", { class: "fd-note", "data-testid": "fd-note" }, "Earlier messages are no longer available."));
+      items.push(renderGap({ visitor: true, skin: SKINS.widget }));
     }
-    for (const entry of entries) items.push(entryView(entry, s.visitorName));
+    for (const entry of entries) items.push(entryView(entry, s.visitorName, { server: this.options.server, token: s.token }));
     const posted = new Set(entries.filter((e) => e.type === "dialog.message").map((e) => e.ref));
-    for (const { frame, failed } of s.outbox.toJSON()) {
+    for (const { frame, failed } of s.outbox.says()) {
       if (posted.has(frame.ref)) continue;
       items.push(failed === null ? pendingView(frame, s) : failedView(frame, failed, s));
     }
@@ -362,7 +336,7 @@ export class WidgetView {
     const fresh = entries.filter((e) => e.seq > this.saidSeq && !(e.type === "dialog.message" && e.author === "visitor"));
     this.saidSeq = Math.max(this.saidSeq, last);
     const lines = fresh.map((e) => {
-      const view = entryView(e, this.session.visitorName);
+      const view = entryView(e, this.session.visitorName, { server: this.options.server, token: this.session.token });
       const text = view ? view.querySelector(".fd-text")?.textContent ?? view.textContent : "";
       return e.type === "dialog.message" ? `${e.name || "Operator"}: ${text}` : text;
     }).filter(Boolean);

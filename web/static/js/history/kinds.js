@@ -1,0 +1,86 @@
+// What each kind of dialog-history entry says, to staff and to the visitor.
+//
+// Adding a kind of entry: write ONE function here, `KINDS["dialog.x"] = (entry, ctx) => …`,
+// returning `note(text, tone)` (a line about the dialog), `said(who, author, body)` (something
+// someone said: a message, a file…) or null (this audience is not shown it). `ctx.visitor` is
+// true when the visitor reads (the widget): word it for them, and return null for anything
+// internal (the engine's audience, engine/audience.py, keeps such entries from visitors too;
+// this is the page's second guard). `ctx.clock(at)` formats a time. Every page (widget,
+// console, manager, print) renders through history/render.js, which reads this table: a kind
+// missing here shows nothing anywhere.
+
+import { h } from "../dom.js";
+import { fileNodes } from "../files.js";
+import { messageNodes } from "../rich.js";
+
+/** A line about the dialog: its text (a string) and a tone ("" or e.g. "closed"). */
+export const note = (text, tone = "") => ({ form: "note", text, tone });
+
+/** Something said: who said it, the author kind (visitor/operator/system…), the body's nodes. */
+export const said = (who, author, body) => ({ form: "said", who, author, body });
+
+const CLOSERS = { visitor: "the visitor", operator: "the operator", manager: "a manager", engine: "the system" };
+
+/** "Dialog closed by the operator." — the reason only when it says more than who closed it. */
+function closedLine(entry) {
+  const who = CLOSERS[entry.by] || entry.by || "the system";
+  const reason = entry.reason || "";
+  const redundant = !reason || reason === `closed by the ${entry.by}`;
+  return `Dialog closed by ${who}${redundant ? "." : ` — ${reason}.`}`;
+}
+
+/** @type {Record<string, (entry: any, ctx: {visitor: boolean, clock: (at: number) => string, visitorName: string, files: any}) => any>} */
+export const KINDS = {
+  "dialog.message": (e, ctx) => {
+    const who = ctx.visitor && e.author === "visitor" ? ctx.visitorName || "You" : e.name || e.author;
+    return said(who, e.author, messageNodes(e));
+  },
+  "dialog.file": (e, ctx) => {
+    const who = e.author === "visitor" ? (ctx.visitor ? ctx.visitorName || "You" : "Visitor") : e.author_name || e.author;
+    const files = ctx.files || {};
+    const where = { server: files.server || window.location.origin, token: files.token || null, prefix: ctx.visitor ? "fd-" : "" };
+    return said(who, e.author, fileNodes(h, e, where));
+  },
+  "dialog.opened": (e, ctx) =>
+    ctx.visitor ? null : note(`${e.visitor_name || "A visitor"} opened the dialog at ${ctx.clock(e.at)}.`),
+  "dialog.assigned": (e, ctx) =>
+    note(ctx.visitor ? `You are now chatting with ${e.operator_name}.` : `Assigned to ${e.operator_name}.`),
+  "dialog.transferred": (e, ctx) =>
+    note(
+      ctx.visitor
+        ? `Your chat was transferred to ${e.to_name}.`
+        : `Transferred from ${e.from_name} to ${e.to_name}${e.note ? ` — note: ${e.note}` : "."}`,
+      "transferred",
+    ),
+  "dialog.looking_for_info": (e, ctx) => {
+    if (ctx.visitor) {
+      return note(
+        e.reminder
+          ? `${e.operator_name} is still looking for information. Thank you for waiting.`
+          : `${e.operator_name} is looking for information. Please wait a moment.`,
+        "looking",
+      );
+    }
+    return note(
+      e.reminder
+        ? `Reminder sent to the visitor: ${e.operator_name} is still looking for information.`
+        : `The visitor was told that ${e.operator_name} is looking for information.`,
+    );
+  },
+  "dialog.important": (e, ctx) =>
+    ctx.visitor ? null : note(e.important ? "Marked important." : "No longer marked important."),
+  "dialog.help_requested": (e, ctx) => (ctx.visitor ? null : note(`Help requested${e.text ? `: ${e.text}` : "."}`)),
+  "dialog.mail": (e, ctx) =>
+    ctx.visitor ? null : note(`${e.kind === "transcript" ? "Transcript" : "Mail"} ${e.text}.`),
+  "dialog.requeued": (e, ctx) =>
+    note(
+      ctx.visitor
+        ? "Your operator had to leave. You are back in the queue; the next operator will answer."
+        : `Back in the queue (${e.reason || e.operator}).`,
+    ),
+  "dialog.closed": (e, ctx) => note(ctx.visitor ? "The chat has ended." : closedLine(e), "closed"),
+};
+
+/** The line for a gap: the history before this point is no longer kept (a discontinuity). */
+export const gapNote = (ctx) =>
+  note(ctx.visitor ? "Earlier messages are no longer available." : "Earlier history is no longer available.", "gap");

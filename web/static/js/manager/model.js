@@ -1,0 +1,179 @@
+// What the manager view knows: the engine snapshot (the `snapshot` frame on connect, or
+// GET /api/inspect after a discontinuity), then kept up to date by applying each notice
+// to it here, with no request. `apply` answers "changed", "same", or "resync" (this
+// notice says the picture may be stale — a history gap: fetch the snapshot again).
+// Pure: no DOM, no fetch; times are the page's seconds, passed in.
+
+import { isHistoryEntry } from "../transcript.js";
+
+const EMPTY = { operators: [], dialogs: [], queue: [], help_requests: [] };
+
+function number(id) {
+  const n = Number(String(id).split("-").pop());
+  return Number.isFinite(n) ? n : 0;
+}
+
+export class ManagerModel {
+  constructor() {
+    this.setSnapshot(EMPTY, 0);
+  }
+
+  /** The whole picture from the engine's snapshot (`waiting_s` counted from `now`). */
+  setSnapshot(snapshot, now) {
+    const list = (key) => (Array.isArray(snapshot[key]) ? snapshot[key] : []);
+    this.operators = list("operators").map((op) => ({ ...op, dialogs: [...(op.dialogs || [])] }));
+    this.dialogs = list("dialogs").map((d) => {
+      const waiting = typeof d.waiting_s === "number" && d.state !== "closed";
+      return { ...d, waitingSince: waiting && (d.waiting_s > 0 || d.state === "queued") ? now - d.waiting_s : null };
+    });
+    this.queue = [...list("queue")];
+    this.help_requests = [...list("help_requests")];
+    this.closed = new Set(); // dialogs closed since: gone from the picture, as in the engine's
+  }
+
+  dialog(id) {
+    return this.dialogs.find((d) => d.id === id) || null;
+  }
+
+  operator(id) {
+    return this.operators.find((op) => op.id === id) || null;
+  }
+
+  /** Seconds the dialog's visitor has waited for an answer, or null. */
+  waiting(dialog, now) {
+    return dialog.state === "closed" || dialog.waitingSince === null ? null : Math.max(0, now - dialog.waitingSince);
+  }
+
+  enqueue(dialog) {
+    this.queue = this.queue.filter((id) => id !== dialog.id);
+    const rank = (d) => [-(d.priority || 0), number(d.id)];
+    const [p, n] = rank(dialog);
+    let at = this.queue.findIndex((id) => {
+      const other = this.dialog(id);
+      if (!other) return false;
+      const [op, on] = rank(other);
+      return op > p || (op === p && on > n);
+    });
+    if (at === -1) at = this.queue.length;
+    this.queue.splice(at, 0, dialog.id);
+  }
+
+  dequeue(id) {
+    this.queue = this.queue.filter((q) => q !== id);
+  }
+
+  hold(operatorId, dialogId, holds) {
+    const op = this.operator(operatorId);
+    if (!op) return;
+    op.dialogs = op.dialogs.filter((id) => id !== dialogId);
+    if (holds) op.dialogs.push(dialogId);
+    op.load = op.dialogs.length;
+  }
+
+  /**
+   * A history entry against the dialog's last known seq: "old" (a replay — monitoring starts
+   * from seq 1 — of what the picture has: not applied again), "gap" (its seq skips: notices
+   * were missed, fetch the snapshot) or "new" (anything else). Records the seq.
+   */
+  seen(frame) {
+    if (!isHistoryEntry(frame)) return "new";
+    const dialog = this.dialog(frame.dialog);
+    if (!dialog || typeof dialog.seq !== "number") return "new";
+    if (frame.seq <= dialog.seq) return "old";
+    const missed = frame.seq > dialog.seq + 1;
+    dialog.seq = frame.seq;
+    return missed ? "gap" : "new";
+  }
+
+  /** Apply one notice of the manager socket. */
+  apply(frame, now) {
+    const handler = Object.hasOwn(HANDLERS, frame.type) ? HANDLERS[frame.type] : null;
+    if (!handler) return "same";
+    if (frame.type.startsWith("dialog.") && this.closed.has(frame.dialog)) return "same"; // e.g. its mail
+    if (frame.type.startsWith("dialog.") && frame.type !== "dialog.history_gone" && !this.dialog(frame.dialog)) {
+      return frame.type === "dialog.opened" ? handler(this, frame, now) : "resync"; // a dialog we never saw
+    }
+    return handler(this, frame, now);
+  }
+}
+
+const HANDLERS = {
+  "dialog.opened": (m, f, now) => {
+    if (m.dialog(f.dialog)) return "same";
+    const d = { id: f.dialog, state: "queued", operator: null, visitor_name: f.visitor_name || "", waiting_s: 0,
+      important: false, monitored: false, opened_at: f.at, seq: f.seq ?? null, priority: f.priority || 0, waitingSince: now };
+    m.dialogs.push(d);
+    m.dialogs.sort((a, b) => number(a.id) - number(b.id));
+    m.enqueue(d);
+    return "changed";
+  },
+  "dialog.assigned": (m, f) => {
+    const d = m.dialog(f.dialog);
+    Object.assign(d, { state: "assigned", operator: f.operator });
+    m.dequeue(d.id);
+    return "changed";
+  },
+  "dialog.transferred": (m, f) => {
+    const d = m.dialog(f.dialog);
+    if (f.to_operator) d.operator = f.to_operator;
+    return "changed";
+  },
+  "dialog.requeued": (m, f) => {
+    const d = m.dialog(f.dialog);
+    Object.assign(d, { state: "queued", operator: null });
+    m.enqueue(d);
+    return "changed";
+  },
+  "dialog.closed": (m, f) => {
+    const d = m.dialog(f.dialog);
+    if (d.operator) m.hold(d.operator, d.id, false);
+    m.dialogs = m.dialogs.filter((other) => other.id !== d.id); // the snapshot lists open dialogs only
+    m.closed.add(d.id);
+    m.dequeue(d.id);
+    m.help_requests = m.help_requests.filter((r) => r.dialog !== d.id);
+    return "changed";
+  },
+  "dialog.message": (m, f, now) => {
+    const d = m.dialog(f.dialog);
+    if (f.author === "visitor" && d.waitingSince === null) d.waitingSince = now;
+    else if (f.author === "operator") d.waitingSince = null;
+    else return "same";
+    return "changed";
+  },
+  "dialog.important": (m, f) => {
+    m.dialog(f.dialog).important = Boolean(f.important);
+    return "changed";
+  },
+  "dialog.help_requested": (m, f) => {
+    m.help_requests = m.help_requests.filter((r) => r.dialog !== f.dialog);
+    m.help_requests.push({ dialog: f.dialog, operator: f.operator, text: f.text || "", at: f.at });
+    return "changed";
+  },
+  "dialog.history_gone": () => "resync",
+  "operator.status": (m, f) => {
+    const op = m.operator(f.operator);
+    if (!op) return "resync"; // an operator we do not know yet: its name and capacity are in the snapshot
+    Object.assign(op, { status: f.status, status_since: f.since ?? op.status_since });
+    return "changed";
+  },
+  "operator.dialog_added": (m, f) => {
+    m.hold(f.operator, f.dialog, true);
+    return "changed";
+  },
+  "operator.dialog_removed": (m, f) => {
+    m.hold(f.operator, f.dialog, false);
+    return "changed";
+  },
+  operators: (m, f) => {
+    const seen = new Map(m.operators.map((op) => [op.id, op]));
+    const list = Array.isArray(f.operators) ? f.operators : [];
+    m.operators = list
+      .map((op) => {
+        const known = seen.get(op.id);
+        const merged = { dialogs: [], status_since: null, ...known, ...op };
+        return known ? { ...merged, dialogs: known.dialogs, load: known.dialogs.length } : merged;
+      })
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return "changed";
+  },
+};

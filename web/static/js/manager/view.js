@@ -1,0 +1,118 @@
+// Rendering of the manager view from its model: operators, the queue, the dialogs, help
+// requests and the monitored dialog's history (through the shared history renderer).
+// Data goes in as text only (dom.h / setText).
+
+import { labelFor } from "../api.js";
+import { h, replaceChildren, setText } from "../dom.js";
+import { SKINS, renderEntry } from "../history/render.js";
+import { formatClock, formatDuration } from "../time.js";
+
+const LONG_WAIT_S = 60;
+const $ = (id) => document.getElementById(id);
+
+function waitCell(model, d, now) {
+  const wait = model.waiting(d, now);
+  return h(
+    "td",
+    { class: `wait${wait !== null && wait >= LONG_WAIT_S ? " long" : ""}`, "data-testid": "dialog-wait", "data-dialog": d.id },
+    wait === null ? "" : formatDuration(wait),
+  );
+}
+
+/** Refresh only the waiting times (each second), without rebuilding the tables. */
+export function tickWaits(model, now) {
+  for (const cell of document.querySelectorAll("[data-testid=dialog-wait]")) {
+    const dialog = model.dialog(cell.dataset.dialog);
+    const wait = dialog ? model.waiting(dialog, now) : null;
+    setText(cell, wait === null ? "" : formatDuration(wait));
+    cell.classList.toggle("long", wait !== null && wait >= LONG_WAIT_S);
+  }
+}
+
+function dialogActions(d, monitoring, actions) {
+  if (d.state === "closed") return null;
+  return [
+    monitoring
+      ? h("button", { type: "button", "data-testid": "unmonitor", onclick: () => actions.unmonitor(d.id) }, "Stop monitoring")
+      : h("button", { type: "button", "data-testid": "monitor", onclick: () => actions.monitor(d.id) }, "Monitor"),
+    h("button", { type: "button", class: "danger", "data-testid": "manager-close", onclick: () => actions.close(d.id) }, "Close"),
+  ];
+}
+
+/**
+ * @param {import("./model.js").ManagerModel} model
+ * @param {Map<string, object>} monitored  dialog id -> its Transcript
+ * @param {{monitor, unmonitor, close}} actions
+ */
+export function renderAll(model, monitored, shown, actions, now) {
+  const { operators, dialogs, queue } = model;
+  const names = new Map(operators.map((op) => [op.id, op.name || op.id]));
+  const visitors = new Map(dialogs.map((d) => [d.id, d.visitor_name || "Visitor"]));
+
+  setText($("operators-count"), operators.length);
+  replaceChildren(
+    $("operators"),
+    operators.map((op) =>
+      h(
+        "tr",
+        { "data-testid": "operator-row", "data-operator": op.id },
+        h("td", {}, op.name || op.id),
+        h("td", { "data-testid": "operator-status" }, labelFor(op.status)),
+        h("td", {}, op.status_since ? formatClock(op.status_since) : ""),
+        h("td", { "data-testid": "operator-load" }, `${op.load ?? 0} / ${op.capacity ?? "?"}`),
+        h("td", {}, (op.dialogs || []).map((id) => visitors.get(id) || id).join(", ")),
+      ),
+    ),
+  );
+
+  setText($("queue-count"), queue.length);
+  replaceChildren(
+    $("queue"),
+    queue.map((id) => h("li", { "data-testid": "queue-item", "data-dialog": id }, `${visitors.get(id) || "Visitor"} (${id})`)),
+  );
+
+  setText($("dialogs-count"), dialogs.length);
+  replaceChildren(
+    $("dialogs"),
+    dialogs.map((d) => {
+      const monitoring = monitored.has(d.id);
+      const flags = [d.important ? "important" : null, d.monitored || monitoring ? "monitored" : null].filter(Boolean);
+      return h(
+        "tr",
+        { "data-testid": "dialog-row", "data-dialog": d.id, class: d.important ? "important" : null },
+        h("td", {}, d.id),
+        h("td", {}, d.visitor_name || "Visitor"),
+        h("td", { "data-testid": "dialog-state" }, d.state),
+        h("td", { "data-testid": "dialog-operator" }, d.operator ? names.get(d.operator) || d.operator : "—"),
+        waitCell(model, d, now),
+        h("td", {}, flags.join(", ")),
+        h("td", {}, dialogActions(d, monitoring, actions)),
+      );
+    }),
+  );
+
+  const help = model.help_requests;
+  setText($("help-count"), help.length);
+  replaceChildren(
+    $("help"),
+    help.map((req) =>
+      h(
+        "li",
+        { "data-testid": "help-request" },
+        `${names.get(req.operator) || req.operator || "An operator"} on ${visitors.get(req.dialog) || req.dialog}`,
+        req.text ? ` — ${req.text}` : "",
+      ),
+    ),
+  );
+  renderMonitor(monitored, shown);
+}
+
+/** The monitored dialog's history, as staff read it. */
+export function renderMonitor(monitored, shown) {
+  const transcript = shown ? monitored.get(shown) : null;
+  setText($("monitor-title"), transcript ? shown : "none — press Monitor on a dialog");
+  replaceChildren(
+    $("monitor"),
+    transcript ? transcript.entries.map((e) => renderEntry(e, { skin: SKINS.manager, clock: formatClock })) : [],
+  );
+}
