@@ -7,6 +7,7 @@ the store's module holds only its operations.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,6 +26,25 @@ DEMO_USERS: tuple[tuple[str, str, Role], ...] = (
     ("bob", "Bob (demo operator)", "operator"),
     ("maria", "Maria (demo manager)", "manager"),
 )
+
+
+def roles_of(value: object) -> tuple[Role, ...] | None:
+    """The roles a stored or sent roles text names, in ``ROLES`` order: ``"operator"``,
+    ``"manager"`` or both comma-separated (``"operator,manager"``; a row written before
+    roles were a set holds one, which is a set of one). None if it names no role or an
+    unknown word."""
+    if not isinstance(value, str):
+        return None
+    words = {w.strip() for w in value.split(",")}
+    if not words or not words <= set(ROLES):
+        return None
+    return tuple(r for r in ROLES if r in words)
+
+
+def roles_text(roles: Iterable[str]) -> str:
+    """The stored form of a set of roles (``ROLES`` order, comma-separated)."""
+    given = set(roles)
+    return ",".join(r for r in ROLES if r in given)
 
 
 class AccountError(AdapterError):
@@ -48,8 +68,22 @@ class User:
     id: int
     login: str
     name: str
-    role: Role
+    roles: tuple[Role, ...]  # a set, in ROLES order: an account may be operator and manager
     capacity: int | None = None  # None: the engine's default capacity
+
+    def has(self, role: str) -> bool:
+        """Does the account hold ``role``?"""
+        return role in self.roles
+
+    @property
+    def role(self) -> Role:
+        """The account's own page's role: operator if it holds that role (the console links
+        to the manager view for a manager), else manager."""
+        return "operator" if "operator" in self.roles else "manager"
+
+    @property
+    def roles_text(self) -> str:
+        return roles_text(self.roles)
 
 
 @dataclass(frozen=True)
@@ -75,7 +109,7 @@ class UserTable(peewee.Model):
     id = peewee.AutoField()
     login = peewee.TextField(unique=True)
     name = peewee.TextField()
-    role = peewee.TextField()
+    role = peewee.TextField()  # the roles: "operator", "manager" or "operator,manager"
     password_hash = peewee.TextField()
     capacity = peewee.IntegerField(null=True)
     created_at = peewee.DoubleField()

@@ -13,9 +13,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any, cast
+from typing import Any
 
-from frontdesk.adapters.account_models import Role, Tables, User, UserTable
+from frontdesk.adapters.account_models import Tables, User, UserTable, roles_of
 from frontdesk.adapters.session_tokens import SessionClaims, SessionSigner, is_signed, token_digest
 from frontdesk.engine.clock import Clock
 
@@ -43,7 +43,7 @@ class Sessions:
         if self._signer is None:
             token = secrets.token_urlsafe(32)
         else:
-            token = self._signer.sign(user.login, user.name, user.role, user.capacity,
+            token = self._signer.sign(user.login, user.name, user.roles_text, user.capacity,
                                       expires_at, iat=now)
         with self._sql(f"open a session for {user.login!r}"):
             self._t.session.create(
@@ -130,5 +130,7 @@ class Sessions:
                 ).on_conflict_ignore().execute()
         if row is not None:
             return self._to_user(row)
-        role = cast("Role", claims.role)
-        return User(0, claims.login, claims.name, role, claims.capacity)
+        roles = roles_of(claims.role)
+        if roles is None:  # the signature held, but of roles this version does not know
+            return None
+        return User(0, claims.login, claims.name, roles, claims.capacity)

@@ -31,7 +31,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from frontdesk.adapters.account_models import LOGIN_PATTERN, ROLES, AccountError
+from frontdesk.adapters.account_models import LOGIN_PATTERN, AccountError, roles_of
 
 MAX_USERS = 100_000
 MAX_REVOCATIONS = 1_000_000
@@ -41,7 +41,7 @@ MAX_REVOCATIONS = 1_000_000
 class UserState:
     login: str
     name: str
-    role: str
+    role: str  # the roles text (adapters.account_models.roles_text)
     password_hash: str
     capacity: int | None
     created_at: float
@@ -73,7 +73,7 @@ class UserState:
                 f"created_at, updated_at, sessions_after], got {item!r:.120}"
             ) from None
         if not (isinstance(login, str) and LOGIN_PATTERN.fullmatch(login)
-                and isinstance(name, str) and role in ROLES
+                and isinstance(name, str) and roles_of(role) is not None
                 and isinstance(password_hash, str) and password_hash.startswith("$argon2")
                 and (capacity is None or _is_int(capacity))
                 and all(_is_number(x) for x in (created, updated, after))):

@@ -31,10 +31,10 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import argon2
 
@@ -53,6 +53,8 @@ from frontdesk.adapters.account_models import (
     User,
     UserTable,
     add_missing_columns,
+    roles_of,
+    roles_text,
 )
 from frontdesk.adapters.account_models import LOGIN_PATTERN as _LOGIN
 from frontdesk.adapters.account_sessions import Sessions
@@ -152,16 +154,14 @@ class Accounts:
     # -- users ------------------------------------------------------------------
 
     def create_user(
-        self, login: str, name: str, role: Role, password: str, capacity: int | None = None,
-        *, weak: bool = False,
+        self, login: str, name: str, role: Role | str | Iterable[str], password: str,
+        capacity: int | None = None, *, weak: bool = False,
     ) -> User:
-        """A new user; ``weak`` (a demo user) loses to any copy of that login the other node
+        """A new user holding ``role`` (one role, ``"operator,manager"`` or a collection of
+        roles); ``weak`` (a demo user) loses to any copy of that login the other node
         holds (``updated_at`` 0), so a fresh node's demo users never overwrite real ones."""
         login = self._valid_login(login)
-        if role not in ROLES:
-            raise AccountError(
-                f"cannot create user {login!r}: role expected operator or manager, got {role!r}"
-            )
+        roles = self._valid_roles(f"cannot create user {login!r}", role)
         if not name.strip():
             raise AccountError(
                 f"cannot create user {login!r}: expected a display name, got nothing"
@@ -175,7 +175,7 @@ class Accounts:
             row = self._user.create(
                 login=login,
                 name=name.strip(),
-                role=role,
+                role=roles_text(roles),
                 password_hash=password_hash,
                 capacity=capacity,
                 created_at=self._clock.now(),
@@ -193,9 +193,24 @@ class Accounts:
     def users(self, role: Role | None = None) -> list[User]:
         with self._sql("list users"):
             query = self._user.select().order_by(self._user.login)
-            if role is not None:
-                query = query.where(self._user.role == role)
-            return [self._to_user(row) for row in query]
+            users = [self._to_user(row) for row in query]
+        return users if role is None else [u for u in users if u.has(role)]
+
+    def set_roles(self, login: str, roles: Role | str | Iterable[str]) -> User:
+        """Give ``login`` exactly ``roles`` (replicated like any profile change)."""
+        valid = self._valid_roles(f"cannot set the roles of {login!r}", roles)
+        with self._sql(f"set the roles of {login!r}"):
+            changed = (
+                self._user.update(role=roles_text(valid), updated_at=self._clock.now())
+                .where(self._user.login == login.strip().lower())
+                .execute()
+            )
+        if not changed:
+            raise AccountError(f"cannot set the roles of {login!r}: no such user")
+        self._changed()
+        user = self.user(login)
+        assert user is not None
+        return user
 
     def set_password(self, login: str, password: str) -> None:
         """A new password; every session of the user opened before it is over, on every node
@@ -344,6 +359,14 @@ class Accounts:
             )
         return normal
 
+    def _valid_roles(self, what: str, given: str | Iterable[str]) -> tuple[Role, ...]:
+        roles = roles_of(given if isinstance(given, str) else ",".join(given))
+        if roles is None:
+            raise AccountError(
+                f"{what}: roles expected operator, manager or both, got {given!r}"
+            )
+        return roles
+
     def _check_password(self, login: str, password: str) -> None:
         if len(password) < MIN_PASSWORD_CHARS:
             raise AccountError(
@@ -358,8 +381,13 @@ class Accounts:
             )
 
     def _to_user(self, row: UserTable) -> User:
-        role = cast("Role", row.role)
-        return User(int(row.id), str(row.login), str(row.name), role, row.capacity)
+        roles = roles_of(row.role)
+        if roles is None:
+            raise AccountError(
+                f"the account {row.login!r} in {self.where}: roles expected operator, manager "
+                f"or both, got {row.role!r}"
+            )
+        return User(int(row.id), str(row.login), str(row.name), roles, row.capacity)
 
 
 _digest = token_digest

@@ -25,7 +25,7 @@ from typing import Any
 LABEL = b"frontdesk session token v1"
 MAX_NAME_CHARS = 120  # a token travels in a cookie: keep it well under 4 KiB
 MAX_TOKEN_CHARS = 1024
-_ROLES = ("operator", "manager")
+_ROLES = ("operator", "manager")  # the roles text: one of them or "operator,manager"
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def _claims(data: Any) -> SessionClaims | None:
     login, name, role = data.get("login"), data.get("name"), data.get("role")
     capacity, sid = data.get("capacity"), data.get("sid")
     exp: Any = data.get("exp")
-    if not (isinstance(login, str) and login and isinstance(name, str) and role in _ROLES
+    if not (isinstance(login, str) and login and isinstance(name, str) and _roles_ok(role)
             and isinstance(sid, str)):
         return None
     if capacity is not None and (not isinstance(capacity, int) or isinstance(capacity, bool)):
@@ -109,3 +109,8 @@ def _b64(raw: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _roles_ok(value: object) -> bool:
+    """One role or several comma-separated (``adapters.account_models.roles_of`` reads it)."""
+    return isinstance(value, str) and bool(value) and set(value.split(",")) <= set(_ROLES)

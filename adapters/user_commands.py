@@ -27,7 +27,9 @@ def add_subcommand(subparsers: argparse._SubParsersAction) -> None:  # type: ign
     add = actions.add_parser("add", help="create an account")
     add.add_argument("login")
     add.add_argument("--name", required=True, help="the name visitors and colleagues see")
-    add.add_argument("--role", choices=("operator", "manager"), default="operator")
+    add.add_argument("--role", action="append", metavar="ROLE",
+                     help="operator or manager; give it twice (or 'operator,manager') for "
+                          "both (default: operator)")
     add.add_argument("--capacity", type=int, help="concurrent dialogs (operators; default: global)")
     add.add_argument("--password-env", metavar="VAR", help="read the password from this variable")
     add.set_defaults(handler=_add)
@@ -38,6 +40,11 @@ def add_subcommand(subparsers: argparse._SubParsersAction) -> None:  # type: ign
         "--password-env", metavar="VAR", help="read the password from this variable"
     )
     passwd.set_defaults(handler=_password)
+
+    roles = actions.add_parser("roles", help="set an account's roles (operator, manager or both)")
+    roles.add_argument("login")
+    roles.add_argument("role", nargs="+", help="operator and/or manager")
+    roles.set_defaults(handler=_roles)
 
     listing = actions.add_parser("list", help="list the accounts")
     listing.set_defaults(handler=_list)
@@ -65,9 +72,21 @@ def _read_password(args: argparse.Namespace) -> str:
 def _add(args: argparse.Namespace) -> int:
     with _accounts(args) as accounts:
         user = accounts.create_user(
-            args.login, args.name, args.role, _read_password(args), capacity=args.capacity
+            args.login, args.name, _roles_given(args.role or ["operator"]), _read_password(args),
+            capacity=args.capacity,
         )
-    print(f"created {user.role} {user.login} ({user.name})")
+    print(f"created {user.roles_text} {user.login} ({user.name})")
+    return 0
+
+
+def _roles_given(words: list[str]) -> str:
+    return ",".join(w.strip() for word in words for w in word.split(","))
+
+
+def _roles(args: argparse.Namespace) -> int:
+    with _accounts(args) as accounts:
+        user = accounts.set_roles(args.login, _roles_given(args.role))
+    print(f"roles of {user.login}: {user.roles_text}")
     return 0
 
 
@@ -82,5 +101,5 @@ def _list(args: argparse.Namespace) -> int:
     with _accounts(args) as accounts:
         for u in accounts.users():
             capacity = "" if u.capacity is None else f" capacity {u.capacity}"
-            sys.stdout.write(f"{u.role:8} {u.login:16} {u.name}{capacity}\n")
+            sys.stdout.write(f"{u.roles_text:8} {u.login:16} {u.name}{capacity}\n")
     return 0

@@ -139,10 +139,10 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
         if user is None:
             return None, _refusal(403, "no_session",
                                   f"the {role} endpoint needs {_a(role)} session")
-        if user.role != role:
+        if not auth.has_role(user, role):
             return None, _refusal(403, "wrong_role",
                                   f"the {role} endpoint needs {_a(role)} session, "
-                                  f"got {_a(user.role)}'s")
+                                  f"got {' and '.join(auth.roles(user))}'s")
         return user, None
 
     endpoints: dict[str, tuple[str | None, Callable[[Transport, Any], WsConnection]]] = {

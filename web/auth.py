@@ -40,8 +40,27 @@ class AccountsPort(Protocol):
     def set_password(self, login: str, password: str) -> None: ...
 
 
+def roles(user: User) -> tuple[str, ...]:
+    """The roles ``user`` holds (a set: an account may be operator and manager); an object
+    with only a ``role`` holds that one."""
+    held = getattr(user, "roles", None)
+    return tuple(held) if held else (user.role,)
+
+
+def has_role(user: User | None, role: str) -> bool:
+    return user is not None and role in roles(user)
+
+
+def home_page(user: User) -> str:
+    """The page of the user's own role: the console for an operator (it links to the manager
+    view when the user is a manager too), else the manager view."""
+    return "/console" if has_role(user, "operator") else "/manager"
+
+
 def user_json(user: User) -> dict[str, Any]:
-    return {"id": user.login, "name": user.name or user.login, "role": user.role}
+    """``role`` is the role of the user's own page (``home_page``), ``roles`` all it holds."""
+    return {"id": user.login, "name": user.name or user.login, "role": user.role,
+            "roles": list(roles(user))}
 
 
 async def session_user(accounts: AccountsPort, cookies: Mapping[str, str]) -> User | None:

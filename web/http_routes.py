@@ -21,6 +21,7 @@ from frontdesk.engine.status import Status
 from frontdesk.web import auth
 from frontdesk.web.context import ServerContext
 from frontdesk.web.login_guard import LoginRefused
+from frontdesk.web.role_page import wrong_role_page
 
 MAX_LOGIN_BODY_BYTES = 8192
 
@@ -80,8 +81,10 @@ class HttpRoutes:
 
     async def _guarded(self, request: Request, role: str, page: str, path: str) -> Response:
         user = await auth.session_user(self.ctx.accounts, request.cookies)
-        if user is None or user.role != role:
+        if user is None:
             return RedirectResponse("/login?" + urlencode({"next": path}), 303)
+        if not auth.has_role(user, role):  # logged in, but not as this role: no login loop
+            return wrong_role_page(user, role, path, auth.home_page(user))
         return self.page(page)
 
     # --- API -----------------------------------------------------------------------------
@@ -124,7 +127,7 @@ class HttpRoutes:
         token: str = await _in_thread(self.ctx.accounts.new_session, user)
         response: Response
         if is_form:
-            target = next_path or ("/manager" if user.role == "manager" else "/console")
+            target = next_path or auth.home_page(user)
             response = RedirectResponse(target, 303)
         else:
             response = JSONResponse({"user": auth.user_json(user)})
@@ -208,14 +211,14 @@ class HttpRoutes:
 
     async def inspect(self, request: Request) -> Response:
         user = await auth.session_user(self.ctx.accounts, request.cookies)
-        if user is None or user.role != "manager":
+        if not auth.has_role(user, "manager"):
             checked = await self.ctx.logins().check_basic(
                 self.ctx.accounts, request.headers.get("authorization"), _address(request))
             if isinstance(checked, LoginRefused):
                 return api_error(checked.status, checked.code, checked.message,
                                  **checked.headers())
             user = checked
-        if user is None or user.role != "manager":
+        if user is None or not auth.has_role(user, "manager"):
             return api_error(401, "no_session", "manager credentials required",
                              **{"WWW-Authenticate": 'Basic realm="frontdesk"'})
         if not self.ctx.node.ready:

@@ -44,9 +44,9 @@ class SwitchBackPolicy:
         """``(allowed, why)`` for a user of a session (None: no session)."""
         if user is None:
             return False, "a session is required: log in first"
-        if user.role == "manager":
+        if auth.has_role(user, "manager"):
             return True, "managers may switch back"
-        if user.role == "operator" and self.operators_may:
+        if auth.has_role(user, "operator") and self.operators_may:
             return True, "operators may switch back (cluster.operators_may_switch_back)"
         return False, (
             f"this {user.role} account may not switch back: only a manager may "

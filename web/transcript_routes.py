@@ -147,7 +147,7 @@ class TranscriptRoutes:
             user, refusal = await self._staff(request)
             if refusal is not None:
                 return refusal
-            key = "manager_id" if user.role == "manager" else "operator_id"
+            key = "manager_id" if auth.has_role(user, "manager") else "operator_id"
             reader[key] = user.login
         try:
             entries, closed = await read_history(self.ctx, dialog, **reader)
@@ -191,7 +191,7 @@ class TranscriptRoutes:
         user, refusal = await self._staff(request)
         if refusal is not None:
             return refusal
-        key = "manager_id" if user.role == "manager" else "operator_id"
+        key = "manager_id" if auth.has_role(user, "manager") else "operator_id"
         try:
             entries, closed = await read_history(self.ctx, dialog, **{key: user.login})
         except HistoryRefused as refused:

@@ -39,7 +39,7 @@ def accounts(tmp_path: Path, clock: ManualClock) -> Iterator[Accounts]:
 
 def test_a_user_logs_in_with_the_right_password_only(accounts: Accounts) -> None:
     ann = accounts.create_user("Ann", "Ann Smith", "operator", "correct horse")
-    assert ann == User(ann.id, "ann", "Ann Smith", "operator", None)
+    assert ann == User(ann.id, "ann", "Ann Smith", ("operator",), None)
     assert accounts.verify("ann", "correct horse") == ann
     assert accounts.verify(" ANN ", "correct horse") == ann  # logins ignore case and spaces
     assert accounts.verify("ann", "correct horsE") is None
@@ -66,7 +66,7 @@ def test_users_are_listed_by_role(accounts: Accounts) -> None:
     assert [u.login for u in accounts.users("manager")] == ["maria"]
     assert accounts.users("operator")[1].capacity == 5
     accounts.set_capacity("bob", None)
-    assert accounts.user("bob") == User(accounts.users()[1].id, "bob", "Bob", "operator", None)
+    assert accounts.user("bob") == User(accounts.users()[1].id, "bob", "Bob", ("operator",), None)
 
 
 def test_bad_accounts_are_refused_with_the_reason(accounts: Accounts) -> None:
@@ -78,7 +78,8 @@ def test_bad_accounts_are_refused_with_the_reason(accounts: Accounts) -> None:
         ),
         (("", "X", "operator", "password-x"), "login: expected 1-64 characters"),
         (("a b", "X", "operator", "password-x"), "got 'a b'"),
-        (("cy", "Cy", "admin", "password-x"), "role expected operator or manager, got 'admin'"),
+        (("cy", "Cy", "admin", "password-x"),
+         "roles expected operator, manager or both, got 'admin'"),
         (("cy", " ", "operator", "password-x"), "expected a display name"),
         (("cy", "Cy", "operator", "short"), "expected at least 8 characters, got 5"),
     ]
@@ -234,7 +235,7 @@ def test_a_signed_session_is_accepted_by_another_node_with_the_same_secret(
         assert a.session_user(token) == ann
         # b has no row for ann and never saw the session: the token carries the user
         assert b.users() == []
-        assert b.session_user(token) == User(0, "ann", "Ann", "operator", 3)
+        assert b.session_user(token) == User(0, "ann", "Ann", ("operator",), 3)
         raw = sqlite3.connect(tmp_path / "b.sqlite3")
         stored = [row[0] for row in raw.execute("SELECT token_hash FROM account_session")]
         raw.close()

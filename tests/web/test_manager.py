@@ -10,7 +10,8 @@ async def test_a_manager_gets_a_snapshot_then_every_notice(node: Node) -> None:
     await ann.set_status("connected")
     maria = await node.manager()
     assert maria.hello is not None and maria.hello["you"] == {
-        "kind": "manager", "id": "maria", "name": "Maria", "role": "manager"}
+        "kind": "manager", "id": "maria", "name": "Maria", "role": "manager",
+        "roles": ["manager"]}
     snapshot = await maria.expect("snapshot")
     assert [o["id"] for o in snapshot["operators"]] == ["ann"]
     assert snapshot["dialogs"] == [] and snapshot["queue"] == []
