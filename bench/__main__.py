@@ -1,9 +1,9 @@
 """``python -m bench``: run the benchmark suite, print the table, write the JSON file.
 
 Options: ``--quick`` (a few seconds, small N: the smoke run), ``--only NAME``
-(repeatable; the standard suite: startup, journal, history, render, upload, saturation, latency_low,
-latency_high, assignment, scale; extras, run only when named: gc_tuning,
-switch_interval), ``--out PATH`` (default ``bench/results/runs/latest.json``, an
+(repeatable; the standard suite: startup, journal, history, render, knowledge,
+upload, saturation, latency_low, latency_high, assignment, scale; extras, run only when
+named: gc_tuning, switch_interval), ``--out PATH`` (default ``bench/results/runs/latest.json``, an
 ignored folder: the tracked baselines are written only when named),
 ``--keep`` (keep the work directory with the servers' and clients' logs),
 ``--profile`` (sample each frontdesk server with py-spy; a summary per

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import history_cost, journal_cost, render_cost, upload_cost
+from bench import history_cost, journal_cost, knowledge_cost, render_cost, upload_cost
 from bench.figures import Figure
 from bench.procs import loadgen, run_loadgens
 from bench.procstat import cpu_s, hwm_kb, rss_kb
@@ -561,6 +561,7 @@ MEASUREMENTS: dict[str, Callable[[Context], Result]] = {
     "journal": journal,
     "history": lambda ctx: history_cost.result(quick=ctx.sizes == QUICK),
     "render": lambda ctx: render_cost.result(quick=ctx.sizes == QUICK),
+    "knowledge": lambda ctx: knowledge_cost.result(quick=ctx.sizes == QUICK),
     "upload": lambda ctx: upload_cost.result(quick=ctx.sizes == QUICK),
     "saturation": relay_saturation,
     "latency_low": lambda ctx: latency(ctx, ctx.sizes.latency_rates[0], targets=False),

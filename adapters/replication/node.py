@@ -181,10 +181,12 @@ class ClusterNode:
             await self._promoted.wait()
 
     def primary_hint(self) -> str:
-        """The base URL of the node believed to be primary (this one, if it is)."""
-        if self.state.role is Role.PRIMARY:
+        """The base URL of the node believed to be primary: this one only while it accepts
+        writes (a node refusing ``not_primary`` never names itself), else the other."""
+        if self.accepts_writes():
             return self.settings.advertise_url
-        return self.primary_hint_url or self.settings.peer_url
+        hint = self.primary_hint_url
+        return hint if hint and hint != self.settings.advertise_url else self.settings.peer_url
 
     def follow_url(self) -> str:
         return replication_url(self.primary_hint_url or self.settings.peer_url)

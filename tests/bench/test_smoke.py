@@ -25,6 +25,7 @@ ROWS = {
     "journal": 6,
     "history": 2,
     "render": 2,
+    "knowledge": 2,
     "upload": 2,
     "saturation": 1,
     "latency_low": 6,

@@ -11,6 +11,7 @@ engine refuses everything.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import trio
@@ -115,3 +116,46 @@ async def test_a_write_refused_under_a_lapsed_lease_is_never_hidden(tmp_path: Pa
         assert [role for _, role, _ in a.history[-2:]] == ["fenced", "primary"]
         assert a.accepts_writes() and a.epoch == a.history[-1][2]
         assert await say_until_acked(cl, api, dialog, "after") == 0
+
+
+async def test_a_refusal_seen_before_the_engine_fenced_itself_still_steps_down(
+    tmp_path: Path,
+) -> None:
+    """The 200-dialog sync wedge: the gate tells the node of a refusal (``on_refused``,
+    posted to the trio loop) before the store has marked its engine fenced. The node
+    used to look, find the engine not fenced yet, and do nothing: primary, engine fenced
+    a moment later, ``accepts_writes`` false, the lease renewed for ever, no recovery."""
+    clock = SkewedClock()
+    journals = lambda name: SqlJournal(tmp_path / f"{name}.sqlite3")  # noqa: E731
+    async with open_cluster(
+        tmp_path, engine_factory=engine_factory, default_capacity=20, journals=journals,
+        clocks={"a": clock}
+    ) as cl:
+        a = cl["a"]
+        a.gate.lapse_grace_s = 0.0
+        api = NodeEngine(a)
+        dialog = await open_dialog(api, Probe("client"))
+        first: Engine = a.engine  # type: ignore[assignment]
+        handled = threading.Event()
+        hints: list[str] = []
+
+        def on_refused() -> None:  # store thread: the loop handles it first, as it may
+            def on_loop() -> None:
+                a.writes_refused()
+                # refusing (not_primary), it must not name itself as the primary
+                hints.append(a.primary_hint())
+                handled.set()
+            a.call_soon(on_loop)
+            assert handled.wait(5)
+
+        a.gate.on_refused = on_refused
+        clock.jump(a.settings.lease_s)
+        probe = Probe("refused")
+        first.submit(VisitorSay(dialog, "tok", "refused", ref="refused"), probe)
+        refused = await expect(probe, {"ref": "refused"})
+        assert isinstance(refused, Rejected) and refused.code == "not_primary"
+        assert first.fenced and not a.accepts_writes()
+        assert hints and a.settings.advertise_url not in hints
+        await cl.wait_for(a.accepts_writes, timeout=5)  # by itself, with a new engine
+        assert a.engine is not first and not a.engine_fenced()
+        assert await say_until_acked(cl, api, dialog, "refused") == 0
