@@ -149,6 +149,7 @@ class MailSettings:
     host: str = ""  # "" = write .eml files to <data_dir>/mail/
     port: int = field(default=587, metadata=limit(1, 65535))
     security: Literal["none", "starttls", "ssl"] = "starttls"
+    ca_file: str = ""  # PEM CA file the server's certificate is checked against; "" = system's
     user: str = ""  # "" = no SMTP AUTH
     password_env: str = ""  # the name of the environment variable holding the password
     from_address: str = "frontdesk@localhost"

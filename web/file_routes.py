@@ -8,6 +8,9 @@
 
 Who may upload or download is decided by the engine, by reading the dialog as that reader
 (``read_history``): its visitor by token, its operator (holder or last holder), a manager.
+A download is also allowed to an operator who held the dialog before (a transfer moved it
+on): the route reads the history as the server and looks for that operator's assignment
+or transfer to it (``held_by``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,15 @@ from frontdesk.web.ws_visitor import token_hash
 
 MULTIPART_OVERHEAD_BYTES = 16 * 1024  # the parts' headers and the token around the file
 RECORD_TIMEOUT_S = 10.0
+SERVER_READER = "frontdesk:file-access"  # the server reading a history for a past holder
+
+
+def held_by(entries: list[n.Notice], operator: str) -> bool:
+    """Whether ``operator`` held the dialog of ``entries`` at any time (past or present)."""
+    return any((isinstance(e, n.DialogAssigned) and e.operator == operator)
+               or (isinstance(e, n.DialogTransferred) and operator in (e.from_operator,
+                                                                       e.to_operator))
+               for e in entries)
 
 
 def routes(ctx: ServerContext) -> list[BaseRoute]:
@@ -101,10 +113,21 @@ class FileRoutes:
         key = "manager_id" if role == "manager" else "operator_id"
         return {key: user.login}, role, str(getattr(user, "name", "") or user.login)
 
-    async def check_reader(self, dialog: str, reader: dict[str, str]) -> None:
+    async def check_reader(self, dialog: str, reader: dict[str, str], *,
+                           past_holders: bool = False) -> None:
+        """Refuses (``FileRefused``) a reader the engine does not let read ``dialog``;
+        with ``past_holders``, an operator who held it before is let through too."""
         try:
             await read_history(self.ctx, dialog, **reader)
         except HistoryRefused as refused:
+            operator = reader.get("operator_id")
+            if past_holders and operator is not None and refused.code == "forbidden":
+                try:
+                    entries, _ = await read_history(self.ctx, dialog, manager_id=SERVER_READER)
+                except HistoryRefused:
+                    entries = []
+                if held_by(entries, operator):
+                    return
             raise FileRefused(refused.status, refused.code, refused.message) from None
 
     async def upload(self, request: Request) -> Response:
@@ -200,7 +223,7 @@ class FileRoutes:
         if f is None:
             raise FileRefused(404, "unknown_file", f"expected a file id, got {file_id[:40]!r}")
         reader, _, _ = await self.reader(request, request.query_params.get("token"))
-        await self.check_reader(f.dialog, reader)
+        await self.check_reader(f.dialog, reader, past_holders=True)
         thumb = request.query_params.get("thumbnail") == "1"
         if thumb and not f.thumbnail:
             raise FileRefused(404, "no_thumbnail", f"file {f.id} ({f.type}) has no thumbnail")

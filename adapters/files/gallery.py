@@ -75,6 +75,14 @@ class Gallery:
         with self._lock, translated(self.files.where, operation, AdapterError):
             yield
 
+    @contextmanager
+    def _change(self, operation: str) -> Iterator[None]:
+        try:
+            with self._sql(operation):
+                yield
+        finally:
+            self.files.gallery_changes += 1
+
     def add(self, name: str, file_name: str, data: bytes, added_by: str, now: float
             ) -> GalleryItem:
         self.files.check_size(len(data))
@@ -87,7 +95,7 @@ class Gallery:
                            file_name=safe_name(file_name), size=len(data), type=kind,
                            sha256=digest, thumbnail=self.files.blobs.put(thumb) if thumb else "",
                            added_by=added_by, at=now)
-        with self._sql(f"add gallery item {item.name!r}"):
+        with self._change(f"add gallery item {item.name!r}"):
             self._row.create(**item.__dict__)
         return item
 
@@ -105,9 +113,32 @@ class Gallery:
             rows = list(q.order_by(r.name, r.id).limit(MAX_ITEMS_LISTED))
         return [_item(x) for x in rows]
 
+    def every(self) -> list[GalleryItem]:
+        """All items, oldest first (what replication sends)."""
+        r = self._row
+        with self._sql("read the gallery to replicate it"):
+            rows = list(r.select().order_by(r.at, r.id))
+        return [_item(x) for x in rows]
+
+    def accept(self, item: GalleryItem, data: bytes, thumb: bytes) -> None:
+        """An item replicated from the primary (bytes checked): stored, or renamed if known."""
+        self.files.blobs.put(data)
+        if thumb:
+            self.files.blobs.put(thumb)
+        with self._change(f"store replicated gallery item {item.id[:40]}"):
+            if self._row.get_or_none(self._row.id == item.id) is None:
+                self._row.create(**item.__dict__)
+            else:
+                self._row.update(name=item.name).where(self._row.id == item.id).execute()
+
+    def keep_only(self, ids: set[str]) -> None:
+        """Delete every item not in ``ids`` (the primary deleted them)."""
+        with self._change("delete replicated gallery deletions"):
+            self._row.delete().where(self._row.id.not_in(list(ids))).execute()
+
     def rename(self, item_id: str, name: str) -> GalleryItem:
         checked = check_name(name)
-        with self._sql(f"rename gallery item {item_id[:40]}"):
+        with self._change(f"rename gallery item {item_id[:40]}"):
             done = self._row.update(name=checked).where(self._row.id == item_id[:40]).execute()
         item = self.get(item_id) if done else None
         if item is None:
@@ -116,7 +147,7 @@ class Gallery:
         return item
 
     def delete(self, item_id: str) -> None:
-        with self._sql(f"delete gallery item {item_id[:40]}"):
+        with self._change(f"delete gallery item {item_id[:40]}"):
             done = self._row.delete().where(self._row.id == item_id[:40]).execute()
         if not done:
             raise FileRefused(404, "unknown_item", f"expected a gallery item id, got "

@@ -66,6 +66,7 @@ class FileStore:
         self.blobs = BlobStore(blobs_dir)
         self._db = open_database(target, error=AdapterError)
         self._lock = threading.Lock()
+        self.gallery_changes = 0  # bumped by each change of the gallery (replication's cue)
         db = self._db
 
         class Row(_FileTable):

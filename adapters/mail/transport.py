@@ -43,6 +43,7 @@ class SmtpTransport:
     user: str = ""
     password: str = ""
     timeout_s: float = 30.0
+    ca_file: str = ""  # the CAs the server's certificate is checked against; "" = system's
 
     def describe(self) -> str:
         return f"smtp {self.host}:{self.port} ({self.security})"
@@ -50,7 +51,11 @@ class SmtpTransport:
     def send(self, mail_id: int, sender: str, to: str, message: bytes) -> None:
         where = f"{self.host}:{self.port}"
         try:
-            context = ssl.create_default_context()
+            context = ssl.create_default_context(cafile=self.ca_file or None)
+        except (OSError, ssl.SSLError) as exc:
+            raise SendError(f"mail.ca_file: cannot read {self.ca_file} as PEM certificates: "
+                            f"{getattr(exc, 'strerror', None) or exc}") from None
+        try:
             smtp: smtplib.SMTP
             if self.security == "ssl":
                 smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout_s,
@@ -73,6 +78,10 @@ class SmtpTransport:
         except smtplib.SMTPAuthenticationError as exc:
             raise SendError(f"{where} refused the login of {self.user!r}: {exc.smtp_code}"
                              ) from None
+        except ssl.SSLCertVerificationError as exc:
+            cas = self.ca_file or "the system's CAs"
+            raise SendError(f"{where}: the server's certificate is not trusted "
+                            f"({exc.verify_message}) by {cas} (mail.ca_file)") from None
         except smtplib.SMTPNotSupportedError:
             raise SendError(f"{where} does not offer STARTTLS (mail.security)") from None
         except (OSError, smtplib.SMTPException) as exc:
@@ -114,10 +123,14 @@ def transport_from_settings(
     ``<data_dir>/mail``. The password is read from ``environ[mail.password_env]``."""
     if not mail.host:
         return EmlTransport(data_dir / "mail")
+    if mail.ca_file and not Path(mail.ca_file).is_file():
+        raise ConfigError(f"mail.ca_file: expected a PEM file of CA certificates, got "
+                          f"{mail.ca_file} (no such file)")
     password = ""
     if mail.password_env:
         if mail.password_env not in environ:
             raise ConfigError(f"mail.password_env: expected the environment variable "
                               f"{mail.password_env} to hold the SMTP password, got it unset")
         password = environ[mail.password_env]
-    return SmtpTransport(mail.host, mail.port, mail.security, mail.user, password, mail.timeout_s)
+    return SmtpTransport(mail.host, mail.port, mail.security, mail.user, password, mail.timeout_s,
+                         mail.ca_file)

@@ -28,6 +28,7 @@ import trio
 
 from frontdesk.adapters.files import FileStore, StoredFile
 from frontdesk.adapters.replication.channel import Channel
+from frontdesk.adapters.replication.gallery_link import GalleryLink
 from frontdesk.adapters.replication.protocol import ReplicationError
 from frontdesk.engine.errors import AdapterError
 
@@ -44,9 +45,12 @@ class FileLink:
             weakref.WeakKeyDictionary())
         self.files_sent = 0
         self.files_taken = 0
+        self.gallery = GalleryLink(store)  # the gallery's items go the same way
 
     async def flush(self, channel: Channel, send_lock: trio.Lock | None = None) -> None:
-        """Send every file recorded after the last one sent on ``channel``."""
+        """Send the gallery's changes, then every file recorded after the last one sent
+        on ``channel``."""
+        await self.gallery.flush(channel, send_lock)
         while await self._flush_some(channel, send_lock):
             pass
 

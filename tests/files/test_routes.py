@@ -99,3 +99,24 @@ async def test_a_file_of_another_dialog_is_forbidden(file_node: Node) -> None:
         assert anon.status_code == 401
         unknown = await http.get("/api/files/nope", params={"token": token})
         assert unknown.status_code == 404
+
+
+async def test_a_past_holder_still_downloads_and_a_stranger_does_not(file_node: Node) -> None:
+    ann, _vera, dialog, token = await a_dialog(file_node)
+    sent = await visitor_upload(file_node, dialog, token, "note.txt", b"before the transfer\n")
+    assert sent.status_code == 201, sent.text
+    bob = await file_node.operator("bob")
+    await bob.set_status("on_break")  # bob gets no dialog from the queue, but transfers go
+    await ann.wait_for(lambda f: f["type"] == "operators"
+                       and {o["id"] for o in f["operators"]} == {"ann", "bob"})
+    await ann.transfer(dialog, "bob", "yours now")
+    await bob.expect({"type": "operator.dialog_added", "dialog": dialog})
+    await ann.expect({"type": "operator.dialog_removed", "dialog": dialog})
+    url = f"/api/files/{sent.json()['file']}"
+    for login in ("ann", "bob"):  # its operators past and present
+        async with logged_in(file_node, login) as http:
+            got = await http.get(url)
+            assert got.status_code == 200 and got.content == b"before the transfer\n", login
+    async with logged_in(file_node, "cid") as stranger:  # never held it
+        got = await stranger.get(url)
+        assert got.status_code == 403 and error_of(got)["code"] == "forbidden"

@@ -72,13 +72,16 @@ def free_port() -> int:
 class SmtpServer:
     """Start and stop a server on one fixed port (stopping it leaves the port refusing)."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, **tls: Any) -> None:
+        """``tls``: aiosmtpd's TLS options (``tls_context`` with ``require_starttls``, or
+        ``ssl_context`` for TLS from the first byte)."""
         self.port = port or free_port()
         self.inbox = Inbox()
+        self.tls = tls
         self._controller: Controller | None = None
 
     def start(self) -> None:
-        kwargs: dict[str, Any] = {"hostname": "127.0.0.1", "port": self.port}
+        kwargs: dict[str, Any] = {"hostname": "127.0.0.1", "port": self.port, **self.tls}
         self._controller = Controller(self.inbox, **kwargs)
         self._controller.start()
 
