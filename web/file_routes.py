@@ -187,7 +187,12 @@ class FileRoutes:
         await self.check_reader(dialog, reader)
         stored = await trio.to_thread.run_sync(
             store.put, dialog, name, data, author_name or author, self.ctx.clock.now())
-        seq = await self.record(stored, author, author_name)
+        try:
+            seq = await self.record(stored, author, author_name)
+        except FileRefused as refused:
+            if refused.status != 504:  # refused for sure; after a timeout it may still land
+                await trio.to_thread.run_sync(store.forget, stored.id)
+            raise
         return JSONResponse({**file_json(stored), "seq": seq}, 201)
 
     async def record(self, f: StoredFile, author: Literal["visitor", "operator", "manager"],

@@ -120,3 +120,13 @@ async def test_a_past_holder_still_downloads_and_a_stranger_does_not(file_node: 
     async with logged_in(file_node, "cid") as stranger:  # never held it
         got = await stranger.get(url)
         assert got.status_code == 403 and error_of(got)["code"] == "forbidden"
+
+
+async def test_an_upload_refused_by_the_dialog_leaves_no_file_behind(file_node: Node) -> None:
+    _ann, vera, dialog, token = await a_dialog(file_node)
+    await vera.close()
+    late = await visitor_upload(file_node, dialog, token, "late.txt", b"too late\n")
+    assert late.status_code == 409 and error_of(late)["code"] == "closed", late.text
+    files = file_node.ctx.files
+    assert files is not None
+    assert files.of_dialog(dialog) == []
