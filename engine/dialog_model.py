@@ -53,6 +53,7 @@ class DialogState:
     help_request: dict[str, Any] | None = None
     closed_by: str | None = None
     close_reason: str = ""
+    requeued: bool = False  # waits again after its operator vanished: at the head of the queue
     # not journaled
     position: int = 0
     finished_tids: frozenset[str] = frozenset()
@@ -125,11 +126,12 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
         changes["history"] = s.history.appended(note)  # no copy: engine/history.py
     if isinstance(e, ev.DialogAssignedEv):
         changes.update(phase=Phase.ASSIGNED, operator=e.operator, operator_name=e.operator_name)
+        changes["requeued"] = False
         changes["position"] = 0
     elif isinstance(e, ev.DialogTransferredEv):
         changes.update(operator=e.to_operator, operator_name=e.to_name)
     elif isinstance(e, ev.DialogRequeuedEv):
-        changes.update(phase=Phase.QUEUED, operator=None, operator_name="")
+        changes.update(phase=Phase.QUEUED, operator=None, operator_name="", requeued=True)
     elif isinstance(e, ev.MessagePostedEv):
         if e.ref is not None:
             refs = dict(s.refs)

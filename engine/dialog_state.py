@@ -438,7 +438,8 @@ def _requeue(s: DialogState, operator: str, reason: str, now: float) -> m.Decisi
     if s.phase is not Phase.ASSIGNED or s.operator != operator:
         return m.Decision()
     e = ev.DialogRequeuedEv(dialog=s.id, at=now, seq=s.seq + 1, operator=operator, reason=reason)
-    return _history(s, e, m.Tell("queue", m.Enqueue(s.id, s.number, s.priority)))
+    back = m.Enqueue(s.id, s.number, s.priority, head=True)  # the visitor keeps their place
+    return _history(s, e, m.Tell("queue", back))
 
 
 def _complete_transfer(s: DialogState, t: m.CompleteTransfer, now: float) -> m.Decision:
