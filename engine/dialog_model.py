@@ -143,7 +143,7 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
             changes["last_visitor_at"] = e.at
             if s.waiting_since is None:
                 changes["waiting_since"] = e.at
-        elif e.author == "operator":
+        elif e.author in ("operator", "manager"):  # the visitor was answered
             changes["waiting_since"] = None
     elif isinstance(e, ev.ImportantMarkedEv):
         changes["important"] = e.important

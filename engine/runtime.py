@@ -49,6 +49,8 @@ _TO_DIALOG = (
     c.Typing,
     c.Monitor,
     c.ManagerClose,
+    c.InternalMessage,
+    c.ManagerSay,
     c.RecordMail,
     c.RecordFile,
 )
