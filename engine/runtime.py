@@ -51,6 +51,8 @@ _TO_DIALOG = (
     c.ManagerClose,
     c.RecordMail,
     c.RecordFile,
+    c.VisitorPresence,
+    c.VisitorLeft,
 )
 
 
