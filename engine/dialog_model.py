@@ -29,6 +29,7 @@ class Memo(ev.DialogEvent):
     JOURNALED: ClassVar[bool] = False
     position: int | None = None
     finished_tid: str | None = None
+    presence: str | None = None  # "here" / "away" / "left"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class DialogState:
     # not journaled
     position: int = 0
     finished_tids: frozenset[str] = frozenset()
+    presence: str = ""  # "": not told yet (this run); else "here" / "away" / "left"
 
     @property
     def address(self) -> str:
@@ -115,6 +117,8 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
             s = evolve(s, position=e.position)
         if e.finished_tid is not None:
             s = evolve(s, finished_tids=s.finished_tids | {e.finished_tid})
+        if e.presence is not None:
+            s = evolve(s, presence=e.presence)
         return s
     if isinstance(e, ev.MonitorSetEv):
         mon = s.monitors | {e.manager} if e.on else s.monitors - {e.manager}
