@@ -14,6 +14,7 @@ export const HISTORY_TYPES = new Set([
   "dialog.looking_for_info",
   "dialog.important",
   "dialog.help_requested",
+  "dialog.internal",
   "dialog.mail",
   "dialog.file",
   "dialog.requeued",

@@ -13,6 +13,7 @@ import { everySecond, nowSeconds } from "../time.js";
 import { Transcript, isHistoryEntry, newRef } from "../transcript.js";
 import { ClusterControl } from "./cluster.js";
 import { ManagerModel } from "./model.js";
+import { renderStepIn, wireStepIn } from "./step_in.js";
 import { renderAll, renderMonitor, tickWaits } from "./view.js";
 
 const RESYNC_DEBOUNCE_MS = 250;
@@ -55,6 +56,7 @@ class ManagerPage {
       this.link.stop();
       logout();
     });
+    wireStepIn(() => this.shown, (frame) => this.link.send(frame));
     this.link.start();
     everySecond(() => tickWaits(this.model, nowSeconds()));
     // A single node lists only itself in /api/config `nodes`: no cluster, nothing to ask
@@ -93,7 +95,10 @@ class ManagerPage {
       this.banner(`An actor was given up after ${frame.restarts} restarts: ${frame.address} (${frame.error})`);
     }
     const transcript = frame.dialog ? this.monitored.get(frame.dialog) : null;
-    if (transcript && isHistoryEntry(frame) && transcript.add(frame)) renderMonitor(this.monitored, this.shown);
+    if (transcript && isHistoryEntry(frame) && transcript.add(frame)) {
+      renderMonitor(this.monitored, this.shown);
+      this.renderStepIn();
+    }
     const seen = this.model.seen(frame);
     if (seen === "old") return; // a replay (monitoring from seq 1): already in the picture
     const outcome = seen === "gap" ? "resync" : this.model.apply(frame, nowSeconds());
@@ -132,6 +137,12 @@ class ManagerPage {
 
   render() {
     renderAll(this.model, this.monitored, this.shown, this.actions, nowSeconds());
+    this.renderStepIn();
+  }
+
+  renderStepIn() {
+    const transcript = this.shown ? this.monitored.get(this.shown) : null;
+    renderStepIn(this.shown, Boolean(transcript && transcript.find("dialog.closed").length));
   }
 
   banner(text) {

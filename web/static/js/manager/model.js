@@ -136,7 +136,7 @@ const HANDLERS = {
   "dialog.message": (m, f, now) => {
     const d = m.dialog(f.dialog);
     if (f.author === "visitor" && d.waitingSince === null) d.waitingSince = now;
-    else if (f.author === "operator") d.waitingSince = null;
+    else if (f.author === "operator" || f.author === "manager") d.waitingSince = null;
     else return "same";
     return "changed";
   },
