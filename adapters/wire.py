@@ -131,6 +131,7 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
         ),
         "say": (_OPT_DIALOG, _TEXT, _VISITOR_FORMAT),
         "typing": (_OPT_DIALOG, Field("on", "bool")),
+        "presence": (_OPT_DIALOG, Field("away", "bool")),
         "close": (_OPT_DIALOG,),
         "ping": _PING,
     },

@@ -187,6 +187,27 @@ class RecordFile(Command):
     author_name: str = ""
 
 
+@dataclass(frozen=True)
+class VisitorPresence(Command):
+    """The visitor's sockets changed: ``here`` (a page in view), ``away`` (every page
+    hidden) or ``left`` (no socket). Told to staff, not journaled. Only the server
+    submits it (``frontdesk.web.visitor_presence``), never a client frame."""
+
+    ACTION: ClassVar[str] = "note the visitor's presence in dialog {dialog}"
+    dialog_id: str
+    presence: Literal["here", "away", "left"]
+
+
+@dataclass(frozen=True)
+class VisitorLeft(Command):
+    """The visitor had no socket for ``after_s`` (``server.visitor_grace_s``): the dialog
+    closes, freeing the operator's slot. Only the server submits it."""
+
+    ACTION: ClassVar[str] = "close dialog {dialog} of a visitor who left"
+    dialog_id: str
+    after_s: float
+
+
 # --- managers ---------------------------------------------------------------------
 
 

@@ -309,6 +309,24 @@ def _typing(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return m.Decision((), (m.Publish(n.TypingChanged(s.id, s.seq, who, command.on), False),))
 
 
+def _presence(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    command = cmd.command
+    assert isinstance(command, c.VisitorPresence)
+    if command.presence == s.presence:
+        return m.Decision()
+    memo = Memo(dialog=s.id, at=now, presence=command.presence)
+    note = n.PresenceChanged(s.id, s.seq, command.presence)
+    return m.Decision((memo,), (m.Publish(note, True),))
+
+
+def _visitor_left(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    command = cmd.command
+    assert isinstance(command, c.VisitorLeft)
+    reason = f"the visitor left (no connection for {command.after_s:g} s)"
+    e, fx = close_effects(s, "visitor", reason, now)
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1), *fx)
+
+
 COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
     c.VisitorSay: _command(_say),
     c.OperatorSay: _command(_say),
@@ -323,6 +341,8 @@ COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
     c.RecordFile: _command(_record_file),
     c.Monitor: _command(_monitor),
     c.Typing: _command(_typing),
+    c.VisitorPresence: _command(_presence),
+    c.VisitorLeft: _command(_visitor_left),
 }
 
 
@@ -479,7 +499,8 @@ def _requeue(s: DialogState, operator: str, reason: str, now: float) -> m.Decisi
     if s.phase is not Phase.ASSIGNED or s.operator != operator:
         return m.Decision()
     e = ev.DialogRequeuedEv(dialog=s.id, at=now, seq=s.seq + 1, operator=operator, reason=reason)
-    return _history(s, e, m.Tell("queue", m.Enqueue(s.id, s.number, s.priority)))
+    back = m.Enqueue(s.id, s.number, s.priority, head=True)  # the visitor keeps their place
+    return _history(s, e, m.Tell("queue", back))
 
 
 def _complete_transfer(s: DialogState, t: m.CompleteTransfer, now: float) -> m.Decision:

@@ -281,6 +281,20 @@ class TypingChanged(Notice):
 
 
 @dataclass(frozen=True)
+class PresenceChanged(Notice):
+    """The visitor's presence (here / away / left), for staff only; not in the history."""
+
+    in_history: ClassVar[bool] = False
+    TYPE: ClassVar[str] = "dialog.presence"
+    dialog: str
+    seq: int
+    presence: Literal["here", "away", "left"]
+
+    def for_audience(self, who: Audience) -> Notice | None:
+        return None if who == "visitor" else self
+
+
+@dataclass(frozen=True)
 class HistoryGone(Notice):
     """A resume asked for entries after ``after_seq`` that can no longer be replayed."""
 

@@ -53,6 +53,8 @@ _TO_DIALOG = (
     c.ManagerSay,
     c.RecordMail,
     c.RecordFile,
+    c.VisitorPresence,
+    c.VisitorLeft,
 )
 
 

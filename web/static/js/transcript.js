@@ -85,8 +85,8 @@ export class Transcript {
       if (entry.type !== "dialog.message") continue;
       if (entry.author === "visitor") {
         if (since === null) since = entry.at;
-      } else if (entry.author === "operator") {
-        since = null;
+      } else if (entry.author === "operator" || entry.author === "manager") {
+        since = null; // answered (a manager may answer the visitor too)
       }
     }
     return since;
