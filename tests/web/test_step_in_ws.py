@@ -72,3 +72,25 @@ async def test_an_operator_sending_a_manager_frame_gets_a_clear_error(node: Node
     assert "a manager's frame" in refused.value.frame["message"]
     # the operator's socket goes on working
     assert (await ann.set_status("connected"))["type"] == "ack"
+
+
+async def test_a_manager_takes_a_dialog_over(node: Node) -> None:
+    ann = await node.operator("ann")
+    await ann.set_status("connected")
+    maria = await node.manager()
+    vera = await node.visitor()
+    dialog = (await vera.open("Vera"))["dialog"]
+    await ann.expect({"type": "operator.dialog_added", "dialog": dialog})
+    bob = await node.operator("bob")
+    await bob.set_status("connected")
+    with pytest.raises(RefusedError) as refused:
+        await maria.take_over(dialog, "ann")
+    assert refused.value.frame["message"] == (
+        f"cannot take over dialog {dialog}: ann already holds it")
+    ack = await maria.take_over(dialog, "bob", "VIP")
+    assert ack["type"] == "ack"
+    added = await bob.expect({"type": "operator.dialog_added", "dialog": dialog})
+    assert added["note"] == "taken over by Maria: VIP"
+    await ann.expect({"type": "operator.dialog_removed", "dialog": dialog})
+    moved = await vera.expect({"type": "dialog.transferred", "dialog": dialog})
+    assert "note" not in moved and moved["to_name"] == "Bob"
