@@ -73,3 +73,26 @@ def test_internal_message_and_speaking_to_the_visitor(
     page_text = vera.get_by_test_id("fd-chat").inner_text()
     assert "Offer the refund" not in page_text and "Done, thanks" not in page_text
     assert "internal" not in page_text
+
+
+def test_the_manager_takes_a_dialog_over_for_another_operator(
+    server: Server, new_page: ui.NewPage
+) -> None:
+    maria = ui.log_in(new_page("maria"), server, "maria", "/manager")
+    expect(maria.get_by_test_id("connection")).to_have_text("Online")
+    ann = ui.operator(new_page, server, "ann")
+    ui.set_status(ann, "connected")
+    vera = ui.visitor(new_page, server, "Vera")
+    expect(ui.tab(ann, "Vera")).to_have_count(1)
+    bob = ui.operator(new_page, server, "bob")
+    ui.set_status(bob, "connected")
+
+    vera_row = maria.get_by_test_id("dialog-row").filter(has_text="Vera")
+    expect(vera_row.get_by_test_id("dialog-operator")).to_have_text("Ann")
+    vera_row.get_by_test_id("monitor").click()
+    expect(maria.get_by_test_id("take-over-to")).to_have_text("Bob")
+    maria.get_by_test_id("take-over-submit").click()
+    expect(ui.tab(bob, "Vera")).to_have_count(1)
+    expect(ui.tab(bob, "Vera").get_by_test_id("tab-transfer-note")).to_have_text("taken over by Maria")
+    expect(vera_row.get_by_test_id("dialog-operator")).to_have_text("Bob")
+    expect(vera.get_by_test_id("fd-note").last).to_have_text("Your chat was transferred to Bob.")

@@ -143,7 +143,9 @@ class ManagerPage {
 
   renderStepIn() {
     const transcript = this.shown ? this.monitored.get(this.shown) : null;
-    renderStepIn(this.shown, Boolean(transcript && transcript.find("dialog.closed").length));
+    const closed = Boolean(transcript && transcript.find("dialog.closed").length);
+    const dialog = this.shown ? this.model.dialog(this.shown) : null;
+    renderStepIn(this.shown, closed, this.model.operators, dialog ? dialog.operator : null, this.me.id);
   }
 
   banner(text) {
