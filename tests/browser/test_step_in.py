@@ -93,6 +93,7 @@ def test_the_manager_takes_a_dialog_over_for_another_operator(
     expect(maria.get_by_test_id("take-over-to")).to_have_text("Bob")
     maria.get_by_test_id("take-over-submit").click()
     expect(ui.tab(bob, "Vera")).to_have_count(1)
-    expect(ui.tab(bob, "Vera").get_by_test_id("tab-transfer-note")).to_have_text("taken over by Maria")
+    note = ui.tab(bob, "Vera").get_by_test_id("tab-transfer-note")
+    expect(note).to_have_text("taken over by Maria")
     expect(vera_row.get_by_test_id("dialog-operator")).to_have_text("Bob")
     expect(vera.get_by_test_id("fd-note").last).to_have_text("Your chat was transferred to Bob.")
