@@ -138,3 +138,21 @@ def test_take_over_refusals(harness: EngineHarness) -> None:
     closed = harness.command(c.TakeOver("maria", "Maria", d, "bob", ref="to-3"))
     assert isinstance(closed, n.Rejected) and closed.code == "closed"
     assert closed.message == f"cannot take over dialog {d}: it is closed"
+
+
+def test_an_internal_message_to_an_operator_who_logged_out_is_refused(
+    harness: EngineHarness,
+) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    d = vera._need()
+    assert isinstance(ann.logout(), n.Ack)
+    harness.settle()
+    refused = harness.command(c.InternalMessage("manager", "maria", "Maria", d, "hello?"))
+    assert isinstance(refused, n.Rejected) and refused.code == "invalid"
+    assert refused.message == (
+        f"cannot send an internal message in dialog {d}: no operator holds it (it is queued)")
+    late = harness.command(c.InternalMessage("operator", "ann", "Ann", d, "still here"))
+    assert isinstance(late, n.Rejected) and late.code == "forbidden"
+    assert "hello?" not in repr([x.to_wire() for x in vera.probe.received])
