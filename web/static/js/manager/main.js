@@ -57,7 +57,8 @@ class ManagerPage {
       this.link.stop();
       logout();
     });
-    wireStepIn(() => this.shown, (frame) => this.link.send(frame));
+    // kept until a primary answers them, like close (outbox.js): a failover does not lose them
+    wireStepIn(() => this.shown, (frame) => this.outbox.add(frame));
     this.link.start();
     everySecond(() => tickWaits(this.model, nowSeconds()));
     // A single node lists only itself in /api/config `nodes`: no cluster, nothing to ask
@@ -91,6 +92,7 @@ class ManagerPage {
       return;
     }
     if (frame.type === "ack" && typeof frame.ref === "string") this.outbox.settle(frame.ref);
+    if (frame.type === "dialog.message" && typeof frame.ref === "string") this.outbox.settle(frame.ref); // a say's answer
     if (frame.type === "ack" || frame.type === "pong") return;
     if (frame.type === "node.actor_failed") {
       this.banner(`An actor was given up after ${frame.restarts} restarts: ${frame.address} (${frame.error})`);
