@@ -10,6 +10,7 @@ import { wireGalleryPicker } from "./gallery_picker.js";
 import { loadDraft, saveDraft } from "./drafts.js";
 import { KnowledgePanel } from "./knowledge.js";
 import { wireFormatting } from "./format.js";
+import { renderInternal, wireInternal } from "./internal.js";
 import { MainBackBanner } from "./main_back.js";
 import { wireMailAndPrint } from "./mail_print.js";
 import { ConsoleModel } from "./model.js";
@@ -225,6 +226,7 @@ class Console {
       modal.close();
     });
     this.wireHelp(command);
+    wireInternal(() => this.model.openDialog, (frame) => this.keep(frame), () => this.render());
     wireMailAndPrint(() => this.model.openDialog);
   }
 
@@ -304,6 +306,13 @@ class Console {
         : "",
     );
     renderHistory($("history"), dialog, this.me, model.pendingOf(dialog), (ref) => model.outbox.dismiss(ref));
+    if (renderInternal(dialog)) {
+      model.persist();
+      renderTabs($("tabs"), $("no-dialogs"), model, (id) => this.select(id), (id) => {
+        model.dismiss(id);
+        this.render();
+      });
+    }
     $("typing").hidden = !dialog.visitorTyping;
     setText($("typing"), `${dialog.visitorName || "The visitor"} is typing…`);
     const held = !dialog.gone && !dialog.closed;
