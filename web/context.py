@@ -68,6 +68,8 @@ class ServerContext:
     accepting: bool = True
     port: int | None = None
     presence: Any = None  # frontdesk.web.presence.Presence, set by the app factory
+    # frontdesk.web.visitor_presence.VisitorPresenceTracker, set by the app factory
+    visitor_presence: Any = None
     tasks: trio.Nursery | None = None  # the server's nursery (set by run_server)
     # path -> handler of the websocket endpoints the front serves itself (set by build_app)
     ws_endpoints: dict[str, WsHandler] = field(default_factory=dict)
