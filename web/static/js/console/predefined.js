@@ -114,6 +114,7 @@ export class PredefinedCompletion {
     }
     const token = slashToken(value, caret);
     if (!token) return this.close();
+    if (!this.open && this.answers !== null) this.reload(); // a fresh "/": fresh answers
     const answers = await this.answersNow();
     if (this.input.value !== value) return undefined; // typed on meanwhile: that input counts
     this.token = token;
@@ -134,7 +135,7 @@ export class PredefinedCompletion {
     this.shown = matches;
     this.active = matches.length ? 0 : -1;
     if (!matches.length) {
-      replaceChildren(this.list, h("li", { class: "predefined-none", "data-testid": "predefined-none" },
+      replaceChildren(this.list, h("li", { role: "option", "aria-disabled": "true", "aria-selected": "false", class: "predefined-none", "data-testid": "predefined-none" },
         this.answers.length ? "No predefined answer matches." : "No predefined answers yet."));
     } else {
       replaceChildren(
@@ -164,7 +165,7 @@ export class PredefinedCompletion {
   }
 
   mark() {
-    const options = this.list.querySelectorAll("[role=option]");
+    const options = this.list.querySelectorAll(".predefined-option");
     options.forEach((option, i) => option.setAttribute("aria-selected", String(i === this.active)));
     if (this.active >= 0 && options[this.active]) {
       this.input.setAttribute("aria-activedescendant", options[this.active].id);
