@@ -144,6 +144,33 @@ def test_a_manager_adds_a_shared_answer_and_an_operator_expands_it(
     expect(ann.get_by_test_id("predefined-none")).to_have_text("No predefined answers yet.")
 
 
+def test_the_list_and_my_answers_fit_a_375_px_screen(
+    server: Server, new_page: ui.NewPage, watch: ui.PageWatch
+) -> None:
+    add_shared(server)
+    ann = ui.operator(new_page, server, "ann")
+    ann.set_viewport_size({"width": 375, "height": 700})
+    ui.set_status(ann, "connected")
+    vera = ui.visitor(new_page, server, "Vera")
+    ui.widget_say(vera, "Hi")
+    ui.tab(ann, "Vera").click()
+    ann.get_by_test_id("message-input").press_sequentially("/")
+    listbox = ann.get_by_test_id("predefined-list")
+    expect(listbox.get_by_test_id("predefined-option")).to_have_count(3)
+    within(ann, listbox.bounding_box())
+    ann.get_by_test_id("message-input").press("Escape")
+    ann.get_by_test_id("my-answers").click()
+    expect(ann.get_by_test_id("answers-dialog")).to_be_visible()
+    within(ann, ann.get_by_test_id("answers-dialog").bounding_box())
+    within(ann, ann.get_by_test_id("answer-save").bounding_box())
+
+
+def within(page: Page, box: dict[str, float] | None) -> None:
+    assert box is not None
+    width = page.evaluate("() => document.documentElement.clientWidth")
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (box, width)
+
+
 @pytest.fixture(scope="module")
 def static_url() -> Iterator[str]:
     with static_site(REPO / "web") as url:
