@@ -12,6 +12,8 @@ import { KnowledgePanel } from "./knowledge.js";
 import { wireFormatting } from "./format.js";
 import { renderInternal, wireInternal } from "./internal.js";
 import { MainBackBanner } from "./main_back.js";
+import { wireMyAnswers } from "./my_answers.js";
+import { PredefinedCompletion } from "./predefined.js";
 import { wireMailAndPrint } from "./mail_print.js";
 import { ConsoleModel } from "./model.js";
 import { renderTransferList } from "./transfer.js";
@@ -164,6 +166,26 @@ class Console {
       error: $("link-error"),
       cancel: $("link-cancel"),
     });
+    // before the Enter that sends: while the list is open, Enter inserts the chosen answer
+    this.predefined = new PredefinedCompletion({
+      input,
+      list: $("predefined-list"),
+      announce: $("announce"),
+      who: () => {
+        const dialog = this.model.openDialog;
+        return {
+          visitorName: dialog ? dialog.visitorName : "",
+          operatorName: this.me.name || this.me.login || "",
+          info: dialog && dialog.info ? dialog.info : {},
+        };
+      },
+      onInsert: () => {
+        const dialog = this.model.openDialog;
+        if (dialog) saveDraft(dialog.id, input.value);
+        this.typed();
+      },
+    });
+    wireMyAnswers(() => this.predefined.reload());
     input.addEventListener("input", () => {
       const dialog = this.model.openDialog;
       if (dialog) saveDraft(dialog.id, input.value);
