@@ -59,7 +59,7 @@ def test_markup_in_messages_names_and_notes_shows_literally(
     expect(bob_tab.get_by_test_id("tab-transfer-note")).to_have_text(NOTE_ATTACK)
     bob_tab.click()
     expect(ui.console_texts(bob)).to_have_text([ATTACK, ATTACK])
-    assert bob.locator("body svg, body img").count() == 0
+    assert bob.locator("body svg:not(.role-icon), body img").count() == 0
 
     # The broken image would have fired by now if it had been made; the watch
     # fixture asserts no dialog and no error at teardown, and here as well:
