@@ -64,6 +64,7 @@ from frontdesk.engine.operator_model import (
     refused,
 )
 from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.status import Status
 from frontdesk.engine.transitions import Handler, Table
 
 # the state and its fold live in engine.operator_model; importable from here too
@@ -211,7 +212,17 @@ def _dialog_released(
         return m.Decision()
     memo = DialogLeft(operator=s.id, at=now, dialog=msg.dialog, closed=msg.reason == "closed")
     removed = n.DialogRemoved(s.id, msg.dialog, msg.seq, msg.reason)
-    return m.Decision((memo,), (m.Publish(removed), availability_to_queue(applied(s, memo))))
+    after = applied(s, memo)
+    if msg.reason == "reassigned" and after.status.takes_new_dialogs:
+        # the reply timeout took it away: no new dialog until the operator picks Connected
+        stop = ev.StatusSetEv(operator=s.id, at=now, status=Status.NO_NEW_DIALOG.value)
+        after = applied(after, stop)
+        changed = n.StatusChanged(s.id, after.status.value, now)
+        return m.Decision(
+            (memo, stop),
+            (m.Publish(removed), m.Publish(changed), availability_to_queue(after)),
+        )
+    return m.Decision((memo,), (m.Publish(removed), availability_to_queue(after)))
 
 
 def _logout(s: OperatorState, now: float, *answer: m.Effect) -> m.Decision:
