@@ -154,6 +154,8 @@ def _dialog(d: DialogState, now: float) -> dict[str, Any]:
         "operator": d.operator,
         "visitor_name": d.visitor_name,
         "waiting_s": d.waiting_s(now),
+        "unanswered_s": d.unanswered_s(now),
+        "queued_s": d.queued_s(now),
         "important": d.important,
         "monitored": bool(d.monitors),
         "opened_at": d.opened_at,

@@ -71,7 +71,8 @@ def test_visitor_say_sets_waiting_and_acks() -> None:
     assert replies(d) == [n.Ack("r", "d-1", 2)]
     s, _ = run(s, inbound(c.VisitorSay("d-1", "tok", "again", ref="r2")), T0 + 9)
     assert s.waiting_since == T0 + 5  # the oldest unanswered message
-    assert s.waiting_s(T0 + 15) == 10
+    assert s.unanswered_s(T0 + 15) == 10
+    assert s.waiting_s(T0 + 15) == 15  # still queued: it has waited since it was queued (T0)
 
 
 def test_operator_reply_clears_waiting() -> None:
