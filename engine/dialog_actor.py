@@ -77,6 +77,9 @@ class DialogActor(EngineActor):
             self.disarm("reply")
         else:
             self.arm("reply", max(0.0, due - self.now()))
+            if due <= self.now():  # already overdue (a restart): now, not at the next tick
+                generation = self._timers[("reply", "")][0]
+                self.directory.send(self.address, m.Tick("reply", generation))
 
     def _arm_inactivity(self) -> None:
         """One timer at a time: when it fires, the dialog closes if the visitor has been
