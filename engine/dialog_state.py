@@ -380,7 +380,7 @@ def _assigned_already(
 def _operator_gone(
     s: DialogState, msg: m.OperatorGone, now: float, cfg: EngineSettings
 ) -> m.Decision:
-    return _requeue(s, msg.operator, "the operator logged out", now)
+    return _requeue(s, msg.operator, msg.reason, now)
 
 
 def _undeliverable(

@@ -143,7 +143,9 @@ def _set_capacity(
 def _logout_command(
     s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings
 ) -> m.Decision:
-    return _logout(s, now, _ack(cmd))
+    command = cmd.command
+    assert isinstance(command, c.OperatorLogout)
+    return _logout(s, now, _ack(cmd), reason=command.reason)
 
 
 COMMANDS: dict[type[c.Command], Handler[OperatorState]] = {
@@ -225,10 +227,10 @@ def _dialog_released(
     return m.Decision((memo,), (m.Publish(removed), availability_to_queue(after)))
 
 
-def _logout(s: OperatorState, now: float, *answer: m.Effect) -> m.Decision:
+def _logout(s: OperatorState, now: float, *answer: m.Effect, reason: str = "") -> m.Decision:
     """Log ``s`` out: its dialogs (and reserved ones) are told it is gone, then it retires."""
     e = ev.OperatorLoggedOutEv(operator=s.id, at=now)
-    gone = m.OperatorGone(s.id)
+    gone = m.OperatorGone(s.id, reason) if reason else m.OperatorGone(s.id)
     fx: list[m.Effect] = list(answer)
     fx += [m.Tell(f"dialog:{d}", gone) for d in (*s.held, *sorted(s.reserved))]
     fx += [availability_to_queue(applied(s, e)), m.Tell(s.address, m.Retire())]
