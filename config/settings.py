@@ -220,6 +220,7 @@ ENGINE_LIMITS: dict[str, dict[str, Any]] = {
     "looking_for_info_reminder_delay_s": limit(above=0),
     "looking_for_info_reminder_interval_s": limit(above=0),
     "visitor_inactivity_timeout_s": limit(0),
+    "reply_timeout_s": limit(0),
     "transfer_timeout_s": limit(above=0),
     "position_interval_s": limit(0, 60),
     "max_restarts": limit(0),

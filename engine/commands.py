@@ -48,6 +48,8 @@ class OperatorLogin(Command):
 class OperatorLogout(Command):
     ACTION: ClassVar[str] = "log out"
     operator_id: str
+    # why, as the operator's dialogs' dialog.requeued says it ("": they logged out)
+    reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,11 @@ class DialogActor(EngineActor):
     def __init__(self, address: str, ctx: Context, state: ds.DialogState) -> None:
         super().__init__(address, ctx)
         self.state = state
+        self._reply_due: float | None = None  # the reply timer's due time, when armed
 
     def started(self) -> None:
         self._arm_inactivity()
+        self._arm_reply()
         holder = self.state.operator
         if holder is not None and not self.directory.is_live(f"operator:{holder}"):
             # the holder logged out while we were down (its OperatorGone may be lost)
@@ -60,6 +62,24 @@ class DialogActor(EngineActor):
         self.commit(decision)
         if isinstance(message, m.Tick) and message.kind == "inactivity":
             self._arm_inactivity()
+        if isinstance(message, m.Tick) and message.kind == "reply":
+            self._reply_due = None  # consumed: armed again below if still due
+        self._arm_reply()
+
+    def _arm_reply(self) -> None:
+        """The reply timeout's timer, armed only when its due time changes (a visitor's
+        message that is not the first unanswered one changes nothing)."""
+        due = self.state.reply_due(self.ctx.settings.reply_timeout_s)
+        if due == self._reply_due:
+            return
+        self._reply_due = due
+        if due is None:
+            self.disarm("reply")
+        else:
+            self.arm("reply", max(0.0, due - self.now()))
+            if due <= self.now():  # already overdue (a restart): now, not at the next tick
+                generation = self._timers[("reply", "")][0]
+                self.directory.send(self.address, m.Tick("reply", generation))
 
     def _arm_inactivity(self) -> None:
         """One timer at a time: when it fires, the dialog closes if the visitor has been

@@ -56,6 +56,7 @@ class DialogState:
     closed_by: str | None = None
     close_reason: str = ""
     requeued: bool = False  # waits again after its operator vanished: at the head of the queue
+    holder_since: float = 0.0  # when the holder got it (assigned, transferred): reply timeout
     # not journaled
     position: int = 0
     finished_tids: frozenset[str] = frozenset()
@@ -64,6 +65,14 @@ class DialogState:
     @property
     def address(self) -> str:
         return f"dialog:{self.id}"
+
+    def reply_due(self, timeout_s: float) -> float | None:
+        """When the holder's reply is overdue (the reply timeout, ``timeout_s`` > 0), or
+        None: no holder, nothing unanswered, or no timeout. Counted from the visitor's
+        first unanswered message, but never from before the holder got the dialog."""
+        if timeout_s <= 0 or self.phase is not Phase.ASSIGNED or self.waiting_since is None:
+            return None
+        return max(self.waiting_since, self.holder_since) + timeout_s
 
     def unanswered_s(self, now: float) -> float | None:
         """Seconds since the visitor's oldest message no operator answered yet (None: none)."""
@@ -146,9 +155,9 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
         changes["history"] = s.history.appended(note)  # no copy: engine/history.py
     if isinstance(e, ev.DialogAssignedEv):
         changes.update(phase=Phase.ASSIGNED, operator=e.operator, operator_name=e.operator_name)
-        changes.update(requeued=False, position=0, queued_since=None)
+        changes.update(requeued=False, position=0, queued_since=None, holder_since=e.at)
     elif isinstance(e, ev.DialogTransferredEv):
-        changes.update(operator=e.to_operator, operator_name=e.to_name)
+        changes.update(operator=e.to_operator, operator_name=e.to_name, holder_since=e.at)
     elif isinstance(e, ev.DialogRequeuedEv):
         changes.update(phase=Phase.QUEUED, operator=None, operator_name="", requeued=True,
                        queued_since=e.at)

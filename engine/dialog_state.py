@@ -399,7 +399,7 @@ def _assigned_already(
 def _operator_gone(
     s: DialogState, msg: m.OperatorGone, now: float, cfg: EngineSettings
 ) -> m.Decision:
-    return _requeue(s, msg.operator, "the operator logged out", now)
+    return _requeue(s, msg.operator, msg.reason, now)
 
 
 def _undeliverable(
@@ -455,6 +455,8 @@ def _position(s: DialogState, msg: m.Position, now: float, cfg: EngineSettings) 
 
 
 def _tick(s: DialogState, msg: m.Tick, now: float, cfg: EngineSettings) -> m.Decision:
+    if msg.kind == "reply":
+        return _reply_overdue(s, now, cfg)
     timeout = cfg.visitor_inactivity_timeout_s
     if msg.kind != "inactivity" or timeout <= 0 or now - s.last_visitor_at < timeout:
         return m.Decision()
@@ -525,6 +527,23 @@ def _requeue(s: DialogState, operator: str, reason: str, now: float) -> m.Decisi
     e = ev.DialogRequeuedEv(dialog=s.id, at=now, seq=s.seq + 1, operator=operator, reason=reason)
     back = m.Enqueue(s.id, s.number, s.priority, head=True)  # the visitor keeps their place
     return _history(s, e, m.Tell("queue", back))
+
+
+def _reply_overdue(s: DialogState, now: float, cfg: EngineSettings) -> m.Decision:
+    """The reply timeout: the holder left the visitor unanswered for ``reply_timeout_s``.
+    The dialog is taken from them (nothing of it stays in their console) and goes back
+    at the head of the queue, for another operator; the holder stops taking new dialogs
+    (status No new dialog, their console is told), so it is not offered back to them."""
+    due = s.reply_due(cfg.reply_timeout_s)
+    if due is None or now < due or s.operator is None:
+        return m.Decision()
+    holder = s.operator
+    who = s.operator_name or holder
+    reason = f"no reply from {who} for {cfg.reply_timeout_s:g} s"
+    e = ev.DialogRequeuedEv(dialog=s.id, at=now, seq=s.seq + 1, operator=holder, reason=reason)
+    back = m.Enqueue(s.id, s.number, s.priority, head=True)
+    released = m.DialogReleased(s.id, e.seq, "reassigned")
+    return _history(s, e, m.Tell("queue", back), m.Tell(f"operator:{holder}", released))
 
 
 def _complete_transfer(s: DialogState, t: m.CompleteTransfer, now: float) -> m.Decision:

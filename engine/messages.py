@@ -143,6 +143,7 @@ class OperatorGone:
     """To a dialog: this operator logged out; if it holds you, go back to the queue."""
 
     operator: str
+    reason: str = "the operator logged out"  # what the dialog.requeued says
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ from frontdesk.engine.operator_model import (
     refused,
 )
 from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.status import Status
 from frontdesk.engine.transitions import Handler, Table
 
 # the state and its fold live in engine.operator_model; importable from here too
@@ -142,7 +143,9 @@ def _set_capacity(
 def _logout_command(
     s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings
 ) -> m.Decision:
-    return _logout(s, now, _ack(cmd))
+    command = cmd.command
+    assert isinstance(command, c.OperatorLogout)
+    return _logout(s, now, _ack(cmd), reason=command.reason)
 
 
 COMMANDS: dict[type[c.Command], Handler[OperatorState]] = {
@@ -211,13 +214,23 @@ def _dialog_released(
         return m.Decision()
     memo = DialogLeft(operator=s.id, at=now, dialog=msg.dialog, closed=msg.reason == "closed")
     removed = n.DialogRemoved(s.id, msg.dialog, msg.seq, msg.reason)
-    return m.Decision((memo,), (m.Publish(removed), availability_to_queue(applied(s, memo))))
+    after = applied(s, memo)
+    if msg.reason == "reassigned" and after.status.takes_new_dialogs:
+        # the reply timeout took it away: no new dialog until the operator picks Connected
+        stop = ev.StatusSetEv(operator=s.id, at=now, status=Status.NO_NEW_DIALOG.value)
+        after = applied(after, stop)
+        changed = n.StatusChanged(s.id, after.status.value, now)
+        return m.Decision(
+            (memo, stop),
+            (m.Publish(removed), m.Publish(changed), availability_to_queue(after)),
+        )
+    return m.Decision((memo,), (m.Publish(removed), availability_to_queue(after)))
 
 
-def _logout(s: OperatorState, now: float, *answer: m.Effect) -> m.Decision:
+def _logout(s: OperatorState, now: float, *answer: m.Effect, reason: str = "") -> m.Decision:
     """Log ``s`` out: its dialogs (and reserved ones) are told it is gone, then it retires."""
     e = ev.OperatorLoggedOutEv(operator=s.id, at=now)
-    gone = m.OperatorGone(s.id)
+    gone = m.OperatorGone(s.id, reason) if reason else m.OperatorGone(s.id)
     fx: list[m.Effect] = list(answer)
     fx += [m.Tell(f"dialog:{d}", gone) for d in (*s.held, *sorted(s.reserved))]
     fx += [availability_to_queue(applied(s, e)), m.Tell(s.address, m.Retire())]

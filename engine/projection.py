@@ -161,4 +161,5 @@ def _dialog(d: DialogState, now: float) -> dict[str, Any]:
         "opened_at": d.opened_at,
         "seq": d.seq,
         "priority": d.priority,
+        "requeued": d.requeued,  # back at the head of the queue: its operator vanished
     }

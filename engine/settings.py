@@ -18,6 +18,8 @@ class EngineSettings:
     looking_for_info_reminder_delay_s: float = 60.0
     looking_for_info_reminder_interval_s: float = 60.0
     visitor_inactivity_timeout_s: float = 900.0  # 0 disables the inactivity close
+    # a visitor left unanswered by their operator this long is reassigned (0: off)
+    reply_timeout_s: float = 0.0
     transfer_timeout_s: float = 10.0
     # a waiting dialog's position: changes are told at most once per this (0: each change)
     position_interval_s: float = 1.0

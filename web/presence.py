@@ -58,7 +58,8 @@ class Presence:
         del self._timers[operator_id]
         log.info("operator %s had no socket for %.0f s: logging out", operator_id, self.grace_s)
         self.logouts += 1
-        self._engine_of().submit(OperatorLogout(operator_id))
+        why = f"the operator was disconnected for {self.grace_s:g} s"
+        self._engine_of().submit(OperatorLogout(operator_id, why))
 
     def forget(self, operator_id: str) -> None:
         """The operator logged out on purpose: no grace timer."""

@@ -48,3 +48,32 @@ def test_a_vanished_operators_dialog_is_taken_by_another(
     expect(ui.console_texts(bob)).to_have_text(
         ["My parcel never came.", "I am Bob, I will look into it.", "Thank you, Bob."]
     )
+
+
+def test_an_unanswered_visitor_is_reassigned_and_the_manager_sees_it(
+    server_with_config: Callable[[str], Server], new_page: ui.NewPage
+) -> None:
+    server = server_with_config("[engine]\nreply_timeout_s = 2\n")
+    maria = ui.log_in(new_page("maria"), server, "maria", "/manager")
+    expect(maria.get_by_test_id("connection")).to_have_text("Online")
+    ann = ui.operator(new_page, server, "ann")
+    bob = ui.operator(new_page, server, "bob")
+    ui.set_status(bob, "no_new_dialog")  # so the dialog goes to Ann
+    ui.set_status(ann, "connected")
+    vera = ui.visitor(new_page, server, "Vera")
+    expect(vera.get_by_test_id("fd-status")).to_have_text("Chatting with Ann")
+    ui.set_status(bob, "connected")
+    ui.widget_say(vera, "Is anyone there?")  # Ann does not answer
+
+    expect(vera.get_by_test_id("fd-status")).to_have_text("Chatting with Bob")
+    item = maria.get_by_test_id("reassigned-item")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("Vera")
+    expect(item).to_contain_text("back at the head of the queue: no reply from Ann for 2 s")
+    expect(maria.get_by_test_id("reassigned-count")).to_have_text("1")
+    # Ann keeps nothing of it (her tab says why) and takes no new dialog until she picks
+    # Connected
+    expect(ui.tab(ann, "Vera").get_by_text("reassigned")).to_be_visible()
+    expect(ann.get_by_test_id("status-select")).to_have_value("no_new_dialog")
+    ui.tab(bob, "Vera").click()
+    expect(ui.console_texts(bob)).to_have_text(["Is anyone there?"])

@@ -6,7 +6,9 @@ dialog waits while a Connected operator has room; the queue is in order and
 every assignment took the first waiting dialog. The reassignment rules run with
 them: a dialog whose operator vanished (logged out, given up, or gone for
 ``server.operator_grace_s``, which the server turns into a logout) is back at
-the head of the queue, ahead of every dialog that never had an operator.
+the head of the queue, ahead of every dialog that never had an operator; so is a
+dialog whose visitor its operator left unanswered for ``reply_timeout_s`` (the
+clock moves in steps of the machine), and that operator takes no new dialog.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from frontdesk.engine.status import Status
 from frontdesk.engine.testing import EngineHarness
 
 OPERATORS = ("ann", "bob", "cy")
-CONFIG = EngineSettings(max_restarts=10_000, visitor_inactivity_timeout_s=0)
+CONFIG = EngineSettings(max_restarts=10_000, visitor_inactivity_timeout_s=0, reply_timeout_s=30)
 
 
 class Routing(RuleBasedStateMachine):
@@ -120,6 +122,26 @@ class Routing(RuleBasedStateMachine):
         else:
             self._send(c.OperatorClose(d["operator"], d["id"]))
 
+    @rule(pick=st.integers(0, 50))
+    def visitor_says(self, pick: int) -> None:
+        dialogs = self.h.snapshot()["dialogs"]
+        if dialogs:
+            d = dialogs[pick % len(dialogs)]
+            self._send(c.VisitorSay(d["id"], self.tokens[d["id"]], "hello?"))
+
+    @rule(pick=st.integers(0, 50))
+    def operator_says(self, pick: int) -> None:
+        dialogs = [d for d in self.h.snapshot()["dialogs"] if d["operator"]]
+        if dialogs:
+            d = dialogs[pick % len(dialogs)]
+            self._send(c.OperatorSay(d["operator"], d["id"], "on it"))
+
+    @rule(seconds=st.sampled_from([5.0, 20.0, 31.0]))
+    def time_passes(self, seconds: float) -> None:
+        held = self._before()
+        self.h.advance(seconds)
+        self._after(held)
+
     @rule(pick=st.integers(0, 50), in_start=st.booleans())
     def crash(self, pick: int, in_start: bool) -> None:
         addresses = self.h.addresses("dialog:") + self.h.addresses("operator:") + ["queue"]
@@ -156,6 +178,14 @@ class Routing(RuleBasedStateMachine):
         for address in self.h.addresses("dialog:"):
             dialog: DialogState = self.h.actor_state(address)
             assert held_by_actors.get(dialog.id) == dialog.operator, (dialog.id, held_by_actors)
+
+    @invariant()
+    def nobody_left_unanswered_past_the_reply_timeout(self) -> None:
+        now = self.h.clock.now()
+        for address in self.h.addresses("dialog:"):
+            dialog: DialogState = self.h.actor_state(address)
+            due = dialog.reply_due(CONFIG.reply_timeout_s)
+            assert due is None or now < due, (dialog.id, dialog.operator, due, now)
 
     @invariant()
     def nobody_above_capacity(self) -> None:

@@ -32,6 +32,25 @@ async def test_an_operator_without_a_socket_is_logged_out_after_the_grace_period
     assert node.ctx.presence.logouts == 1
 
 
+async def test_the_grace_requeues_at_the_head_and_says_the_operator_was_disconnected(
+    node: Node,
+) -> None:
+    ann = await node.operator("ann")
+    await ann.set_status("connected")
+    vera = await node.visitor()
+    held = (await vera.open("Vera"))["dialog"]
+    await ann.expect({"type": "operator.dialog_added", "dialog": held})
+    await ann.set_status("no_new_dialog")
+    pia = await node.visitor()
+    waiting = (await pia.open("Pia"))["dialog"]
+    await ann.aclose()
+    await node.advance(node.ctx.options.operator_grace_s + 1)
+    requeued = await vera.wait_for({"type": "dialog.requeued", "dialog": held})
+    grace = node.ctx.options.operator_grace_s
+    assert requeued["reason"] == f"the operator was disconnected for {grace:g} s"
+    assert node.engine.snapshot()["queue"] == [held, waiting]  # the head, not the tail
+
+
 async def test_a_reload_within_the_grace_period_keeps_the_operator_and_its_dialogs(
     node: Node,
 ) -> None:

@@ -6,6 +6,7 @@
 
 import { isHistoryEntry } from "../transcript.js";
 
+const REASSIGNED_KEPT = 20; // the manager view's list of reassignments
 const EMPTY = { operators: [], dialogs: [], queue: [], help_requests: [] };
 
 function number(id) {
@@ -43,6 +44,7 @@ export class ManagerModel {
     this.dialogs = list("dialogs").map((d) => ({ ...d, ...waitingClocks(d, now) }));
     this.queue = [...list("queue")];
     this.help_requests = [...list("help_requests")];
+    this.reassigned = this.reassigned || []; // dialog.requeued seen since the page opened, newest first
     this.closed = new Set(); // dialogs closed since: gone from the picture, as in the engine's
   }
 
@@ -68,13 +70,17 @@ export class ManagerModel {
 
   enqueue(dialog) {
     this.queue = this.queue.filter((id) => id !== dialog.id);
-    const rank = (d) => [-(d.priority || 0), number(d.id)];
-    const [p, n] = rank(dialog);
+    // as the engine's queue: the requeued (their operator vanished) at the head, then by
+    // priority, then by arrival
+    const rank = (d) => [d.requeued ? 0 : 1, -(d.priority || 0), number(d.id)];
+    const after = (a, b) => {
+      for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return a[i] > b[i];
+      return false;
+    };
+    const mine = rank(dialog);
     let at = this.queue.findIndex((id) => {
       const other = this.dialog(id);
-      if (!other) return false;
-      const [op, on] = rank(other);
-      return op > p || (op === p && on > n);
+      return Boolean(other) && after(rank(other), mine);
     });
     if (at === -1) at = this.queue.length;
     this.queue.splice(at, 0, dialog.id);
@@ -132,7 +138,7 @@ const HANDLERS = {
   },
   "dialog.assigned": (m, f) => {
     const d = m.dialog(f.dialog);
-    Object.assign(d, { state: "assigned", operator: f.operator, queuedSince: null });
+    Object.assign(d, { state: "assigned", operator: f.operator, queuedSince: null, requeued: false });
     m.dequeue(d.id);
     return "changed";
   },
@@ -143,8 +149,12 @@ const HANDLERS = {
   },
   "dialog.requeued": (m, f, now) => {
     const d = m.dialog(f.dialog);
-    Object.assign(d, { state: "queued", operator: null, queuedSince: now });
+    Object.assign(d, { state: "queued", operator: null, queuedSince: now, requeued: true });
     m.enqueue(d);
+    m.reassigned = [
+      { dialog: d.id, operator: f.operator || "", reason: f.reason || "", at: f.at ?? null },
+      ...m.reassigned.filter((r) => r.dialog !== d.id),
+    ].slice(0, REASSIGNED_KEPT);
     return "changed";
   },
   "dialog.closed": (m, f) => {

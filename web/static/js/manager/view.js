@@ -104,6 +104,20 @@ export function renderAll(model, monitored, shown, actions, now) {
       ),
     ),
   );
+  const reassigned = model.reassigned;
+  setText($("reassigned-count"), reassigned.length);
+  replaceChildren(
+    $("reassigned"),
+    reassigned.map((r) =>
+      h(
+        "li",
+        { "data-testid": "reassigned-item", "data-dialog": r.dialog },
+        r.at ? `${formatClock(r.at)} ` : "",
+        `${visitors.get(r.dialog) || "Visitor"} (${r.dialog}) back at the head of the queue`,
+        r.reason ? `: ${r.reason}` : "",
+      ),
+    ),
+  );
   renderMonitor(monitored, shown);
 }
 
