@@ -13,7 +13,7 @@ import { MainBackBanner } from "./main_back.js";
 import { wireMailAndPrint } from "./mail_print.js";
 import { ConsoleModel } from "./model.js";
 import { renderTransferList } from "./transfer.js";
-import { renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
+import { presenceSentence, renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
 
 const TYPING_IDLE_MS = 3000;
 
@@ -297,6 +297,10 @@ class Console {
         : "",
     );
     renderHistory($("history"), dialog, this.me, model.pendingOf(dialog), (ref) => model.outbox.dismiss(ref));
+    const presence = dialog.closed || dialog.gone ? "" : presenceSentence(dialog);
+    $("chat-presence").hidden = !presence;
+    $("chat-presence").dataset.presence = presence ? dialog.visitorPresence : "";
+    if ($("chat-presence").textContent !== presence) setText($("chat-presence"), presence);
     $("typing").hidden = !dialog.visitorTyping;
     setText($("typing"), `${dialog.visitorName || "The visitor"} is typing…`);
     const held = !dialog.gone && !dialog.closed;
