@@ -226,3 +226,46 @@ class ManagerClose(Command):
     ACTION: ClassVar[str] = "close dialog {dialog}"
     manager_id: str
     dialog_id: str
+
+
+@dataclass(frozen=True)
+class InternalMessage(Command):
+    """A message between a manager and the dialog's operator, for staff only: the visitor
+    never receives it (``dialog.internal``). ``author`` says which side writes; an
+    operator must hold the dialog, a manager may write into any open dialog that is held."""
+
+    ACTION: ClassVar[str] = "send an internal message in dialog {dialog}"
+    author: Literal["manager", "operator"]
+    author_id: str
+    author_name: str
+    dialog_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ManagerSay(Command):
+    """A manager writes to the visitor of a dialog: a ``dialog.message`` of author
+    ``manager``, under the manager's name (the operator's console marks it)."""
+
+    ACTION: ClassVar[str] = "send a message in dialog {dialog}"
+    manager_id: str
+    manager_name: str
+    dialog_id: str
+    text: str
+    format: str = "plain"
+    html: str = ""
+    plain: str = ""
+
+
+@dataclass(frozen=True)
+class TakeOver(Command):
+    """A manager moves a dialog to another operator, or to themselves (an account that is
+    also an operator, logged in to the console): the holder's transfer, started by the
+    dialog on the manager's behalf, its note saying who took it over."""
+
+    ACTION: ClassVar[str] = "take over dialog {dialog}"
+    manager_id: str
+    manager_name: str
+    dialog_id: str
+    to_operator_id: str
+    note: str = ""

@@ -16,6 +16,9 @@ waits in the queue. It has three phases::
     queued|assigned  VisitorSay              (same)       dialog.message
     assigned   OperatorSay / MarkImportant   (same)       dialog.message / .important
                / AskForHelp / looking-for-info            / .help_requested / .looking_for_info
+    assigned   InternalMessage               (same)       dialog.internal (staff only)
+    queued|assigned  ManagerSay              (same)       dialog.message (author manager)
+    assigned   TakeOver(to)                  (same)       (the holder's Transfer -> to)
     queued|assigned  RecordMail (the server)  (same)       dialog.mail (staff only)
     queued|assigned  RecordFile (the server)  (same)       dialog.file
     closed     anything                      -> Rejected ``closed``
@@ -232,6 +235,60 @@ def _ask_for_help(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return _answered(s, e, _ack(command.ref, s, s.seq + 1))
 
 
+def _internal(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    """An internal message: the holder writes, or a manager to the holder (staff only)."""
+    command = cmd.command
+    assert isinstance(command, c.InternalMessage)
+    if command.author == "operator" and s.operator != command.author_id:
+        held = "it is queued" if s.operator is None else "another operator holds it"
+        why = f"cannot {c.action(command)} as {command.author_id}: {held}"
+        return _reject(cmd, s, "forbidden", why)
+    if s.operator is None:
+        why = f"cannot {c.action(command)}: no operator holds it (it is queued)"
+        return _reject(cmd, s, "invalid", why)
+    if not command.text.strip():
+        return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: the text is empty")
+    e = ev.InternalMessageEv(dialog=s.id, at=now, seq=s.seq + 1, author=command.author,
+                             author_id=command.author_id, name=command.author_name,
+                             text=command.text)
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
+
+
+def _manager_say(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    """A manager writes to the visitor: a message under the manager's name."""
+    command = cmd.command
+    assert isinstance(command, c.ManagerSay)
+    key = ref_key("manager", command.manager_id, command.ref)
+    if command.ref is not None and key in s.refs:
+        return m.Decision((), (_ack(command.ref, s, s.refs[key]),))
+    if not command.text.strip():
+        return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: the text is empty")
+    e = ev.MessagePostedEv(
+        dialog=s.id, at=now, seq=s.seq + 1, author="manager",
+        name=command.manager_name or command.manager_id, text=command.text, ref=command.ref,
+        operator=command.manager_id, format=command.format, html=command.html,
+        plain=command.plain,
+    )
+    return _history(s, e, _ack(command.ref, s, s.seq + 1))
+
+
+def _take_over(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    """A manager moves the dialog: the holder's ``Transfer``, on the manager's behalf (the
+    transfer machinery answers it: ``ack`` once moved, or its refusals)."""
+    command = cmd.command
+    assert isinstance(command, c.TakeOver)
+    to = command.to_operator_id
+    if s.operator is None:
+        why = f"cannot {c.action(command)}: no operator holds it (it is queued)"
+        return _reject(cmd, s, "invalid", why)
+    if to == s.operator:
+        return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: {to} already holds it")
+    who = command.manager_name or command.manager_id
+    note = f"taken over by {who}" + (f": {command.note}" if command.note else "")
+    transfer = c.Transfer(s.operator, s.id, to, note, ref=command.ref)
+    return m.Decision((), (m.Tell(f"operator:{s.operator}", m.Inbound(transfer, cmd.reply_to)),))
+
+
 def _record_mail(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     command = cmd.command
     assert isinstance(command, c.RecordMail)
@@ -296,6 +353,9 @@ COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
     c.ManagerClose: _command(_close),
     c.MarkImportant: _command(_mark_important),
     c.AskForHelp: _command(_ask_for_help),
+    c.InternalMessage: _command(_internal),
+    c.ManagerSay: _command(_manager_say),
+    c.TakeOver: _command(_take_over),
     c.RecordMail: _command(_record_mail),
     c.RecordFile: _command(_record_file),
     c.Monitor: _command(_monitor),
@@ -348,6 +408,11 @@ def _undeliverable(
     if isinstance(msg.message, m.AssignmentDone | m.TransferIn):
         op = msg.address.removeprefix("operator:")
         return _requeue(s, op, "the operator could not be reached", now)
+    if isinstance(msg.message, m.Inbound):  # a take-over's transfer: its holder is gone
+        command = msg.message.command
+        why = f"cannot take over dialog {s.id}: its operator cannot be reached"
+        refused = n.Rejected(command.ref, "unknown_operator", why, s.id)
+        return m.Decision((), (m.Reply(msg.message.reply_to, refused),))
     return m.Decision()  # a bounce of anything else we sent changes nothing here
 
 
@@ -458,7 +523,8 @@ def _requeue(s: DialogState, operator: str, reason: str, now: float) -> m.Decisi
     if s.phase is not Phase.ASSIGNED or s.operator != operator:
         return m.Decision()
     e = ev.DialogRequeuedEv(dialog=s.id, at=now, seq=s.seq + 1, operator=operator, reason=reason)
-    return _history(s, e, m.Tell("queue", m.Enqueue(s.id, s.number, s.priority)))
+    back = m.Enqueue(s.id, s.number, s.priority, head=True)  # the visitor keeps their place
+    return _history(s, e, m.Tell("queue", back))
 
 
 def _complete_transfer(s: DialogState, t: m.CompleteTransfer, now: float) -> m.Decision:

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Literal
 
-Author = Literal["visitor", "operator", "system"]
+Author = Literal["visitor", "operator", "manager", "system"]
 Audience = Literal["visitor", "operator", "manager"]
 
 EVERYONE: frozenset[Audience] = frozenset(("visitor", "operator", "manager"))
@@ -188,6 +188,19 @@ class HelpRequested(DialogNotice):
     TYPE: ClassVar[str] = "dialog.help_requested"
     AUDIENCE: ClassVar[frozenset[Audience]] = STAFF
     operator: str
+    text: str
+
+
+@dataclass(frozen=True)
+class InternalMessage(DialogNotice):
+    """A message between a manager and the dialog's operator: staff only, never on a
+    visitor's wire (``author``: ``manager`` or ``operator``; ``author_id`` their login)."""
+
+    TYPE: ClassVar[str] = "dialog.internal"
+    AUDIENCE: ClassVar[frozenset[Audience]] = STAFF
+    author: str
+    author_id: str
+    name: str
     text: str
 
 

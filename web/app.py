@@ -24,6 +24,7 @@ from frontdesk.web.http_routes import HttpRoutes, not_serving
 from frontdesk.web.json_body import JsonBodyGuard
 from frontdesk.web.knowledge_routes import routes as knowledge_routes
 from frontdesk.web.password_route import change_password
+from frontdesk.web.predefined_routes import routes as predefined_routes
 from frontdesk.web.presence import Presence
 from frontdesk.web.transcript_routes import routes as transcript_routes
 from frontdesk.web.visitor_presence import VisitorPresenceTracker
@@ -202,6 +203,7 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
         *transcript_routes(ctx),
         *file_routes(ctx),
         *knowledge_routes(ctx),
+        *predefined_routes(ctx),
         *extra_routes,
         Mount("/static", StaticFiles(directory=ctx.options.static_dir, check_dir=False),
               name="static"),

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import trio
 
 from frontdesk.adapters.peer_auth import new_nonce
-from frontdesk.adapters.replication import accounts_link, files_link, gallery_link
+from frontdesk.adapters.replication import accounts_link, files_link, gallery_link, mail_link
 from frontdesk.adapters.replication.channel import TrioWebsocketChannel
 from frontdesk.adapters.replication.handshake import (
     LinkAuthError,
@@ -64,12 +64,20 @@ class ReplicationFollower:
         self._key = replication_key(node.settings.secret)
         self._scope: trio.CancelScope | None = None
         self._done: trio.Event | None = None
+        self._turn = trio.Lock()
 
     # -- started and stopped by the node with its role ------------------------------
 
     async def start(self, nursery: trio.Nursery) -> None:
-        """Follow the primary from now on (in ``nursery``), after stopping any follow."""
-        await self.stop()
+        """Follow the primary from now on (in ``nursery``), after stopping any follow.
+
+        Starts and stops take turns (``_turn``): two starts meeting at the stop's await
+        would each install a loop, and the first would never be cancelled."""
+        async with self._turn:
+            await self._stop()
+            self._install(nursery)
+
+    def _install(self, nursery: trio.Nursery) -> None:
         scope = trio.CancelScope()
         done = trio.Event()
         self._scope, self._done = scope, done
@@ -86,6 +94,10 @@ class ReplicationFollower:
 
     async def stop(self) -> None:
         """Stop following and wait until the last append has finished."""
+        async with self._turn:
+            await self._stop()
+
+    async def _stop(self) -> None:
         scope, done = self._scope, self._done
         self._scope = self._done = None
         if scope is not None and done is not None:
@@ -184,7 +196,7 @@ class ReplicationFollower:
             with trio.move_on_after(timeout) as scope:
                 frame = await channel.receive("repl.records", "repl.heartbeat", "repl.handover",
                                               accounts_link.KIND, files_link.KIND,
-                                              gallery_link.KIND)
+                                              gallery_link.KIND, mail_link.KIND)
             if scope.cancelled_caught:
                 raise LinkClosedError(f"the primary sent nothing for {timeout} s")
             kind = frame["type"]
@@ -197,6 +209,9 @@ class ReplicationFollower:
             elif kind == gallery_link.KIND:
                 if node.files_link is not None:
                     await node.files_link.gallery.received(frame)
+            elif kind == mail_link.KIND:
+                if node.mail_link is not None:
+                    await node.mail_link.received(frame)
             elif kind == "repl.records":
                 items = frame.get("records")
                 if not isinstance(items, list):

@@ -1,6 +1,6 @@
 // The operator console: wiring of the model, the socket and the page.
 
-import { goToLogin, loadConfig, loadMe, logout } from "../api.js";
+import { goToLogin, hasRole, loadConfig, loadMe, logout } from "../api.js";
 import { h, replaceChildren, setText } from "../dom.js";
 import { Link, wsUrl } from "../link.js";
 import { everySecond } from "../time.js";
@@ -8,8 +8,12 @@ import { newRef } from "../transcript.js";
 import { wireAttach } from "./attach.js";
 import { wireGalleryPicker } from "./gallery_picker.js";
 import { loadDraft, saveDraft } from "./drafts.js";
+import { KnowledgePanel } from "./knowledge.js";
 import { wireFormatting } from "./format.js";
+import { renderInternal, wireInternal } from "./internal.js";
 import { MainBackBanner } from "./main_back.js";
+import { wireMyAnswers } from "./my_answers.js";
+import { PredefinedCompletion } from "./predefined.js";
 import { wireMailAndPrint } from "./mail_print.js";
 import { ConsoleModel } from "./model.js";
 import { renderTransferList } from "./transfer.js";
@@ -44,6 +48,7 @@ class Console {
   start() {
     this.buildStatusSelect();
     setText($("me"), this.me.name || this.me.login || this.me.id);
+    $("to-manager").hidden = !hasRole(this.me, "manager"); // only who may open it sees the way there
     $("logout").addEventListener("click", () => {
       this.link.send({ type: "logout", ref: newRef("logout") });
       this.link.stop();
@@ -53,6 +58,10 @@ class Console {
       this.keep({ type: "status", status: event.target.value, ref: newRef("status") });
     });
     this.wireCompose();
+    this.knowledge = new KnowledgePanel({
+      search: $("kb-search"), list: $("kb-list"), status: $("kb-status"), input: $("message"),
+      announce: (text) => setText($("kb-status"), text),
+    });
     this.wireActions();
     this.render();
     this.link.start();
@@ -157,6 +166,26 @@ class Console {
       error: $("link-error"),
       cancel: $("link-cancel"),
     });
+    // before the Enter that sends: while the list is open, Enter inserts the chosen answer
+    this.predefined = new PredefinedCompletion({
+      input,
+      list: $("predefined-list"),
+      announce: $("announce"),
+      who: () => {
+        const dialog = this.model.openDialog;
+        return {
+          visitorName: dialog ? dialog.visitorName : "",
+          operatorName: this.me.name || this.me.login || "",
+          info: dialog && dialog.info ? dialog.info : {},
+        };
+      },
+      onInsert: () => {
+        const dialog = this.model.openDialog;
+        if (dialog) saveDraft(dialog.id, input.value);
+        this.typed();
+      },
+    });
+    wireMyAnswers(() => this.predefined.reload());
     input.addEventListener("input", () => {
       const dialog = this.model.openDialog;
       if (dialog) saveDraft(dialog.id, input.value);
@@ -219,6 +248,7 @@ class Console {
       modal.close();
     });
     this.wireHelp(command);
+    wireInternal(() => this.model.openDialog, (frame) => this.keep(frame), () => this.render());
     wireMailAndPrint(() => this.model.openDialog);
   }
 
@@ -281,6 +311,7 @@ class Console {
     $("pick").hidden = dialog !== null;
     $("chat").hidden = dialog === null;
     renderInfo($("info"), dialog, this.config.fields, model.node);
+    this.knowledge.show(dialog && !dialog.gone && !dialog.closed ? dialog : null);
     this.renderErrors();
     const waiting = model.outbox.pending.length;
     const said = waiting ? `${waiting} message${waiting === 1 ? "" : "s"} waiting to be sent.` : "";
@@ -301,6 +332,13 @@ class Console {
     $("chat-presence").hidden = !presence;
     $("chat-presence").dataset.presence = presence ? dialog.visitorPresence : "";
     if ($("chat-presence").textContent !== presence) setText($("chat-presence"), presence);
+    if (renderInternal(dialog)) {
+      model.persist();
+      renderTabs($("tabs"), $("no-dialogs"), model, (id) => this.select(id), (id) => {
+        model.dismiss(id);
+        this.render();
+      });
+    }
     $("typing").hidden = !dialog.visitorTyping;
     setText($("typing"), `${dialog.visitorName || "The visitor"} is typing…`);
     const held = !dialog.gone && !dialog.closed;
