@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -119,3 +121,53 @@ def test_an_old_chat_is_forgotten_after_the_keep_time(
     expect(vera.get_by_test_id("fd-name")).to_be_visible()
     assert vera.evaluate("window.frontdeskWidget.session.dialog") is None
     assert vera.evaluate("(k) => localStorage.getItem(k)", key) is None
+
+
+def hide_page(page: Page) -> None:
+    """What a browser does when the tab goes to the background (visibilitychange)."""
+    page.evaluate(
+        """() => {
+          Object.defineProperty(document, "visibilityState",
+                                { value: "hidden", configurable: true });
+          document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+
+
+GRACE = """
+[server]
+visitor_grace_s = 3.0
+[engine]
+default_capacity = 1
+"""
+
+
+def test_the_operator_sees_the_visitor_away_then_left_and_the_slot_frees(
+    server_with_config: Callable[[str], Server], new_page: ui.NewPage
+) -> None:
+    server = server_with_config(GRACE)
+    ann = ui.operator(new_page, server, "ann")
+    ui.set_status(ann, "connected")
+    vera = ui.visitor(new_page, server, "Vera")
+    expect(vera.get_by_test_id("fd-status")).to_have_text("Chatting with Ann")
+    presence = ui.tab(ann, "Vera").get_by_test_id("tab-presence")
+    expect(presence).to_have_attribute("data-presence", "here")
+    ui.tab(ann, "Vera").click()
+    expect(ann.get_by_test_id("chat-presence")).to_have_text("Vera is here")
+    # Ann takes one dialog at a time: Olga waits.
+    olga = ui.visitor(new_page, server, "Olga")
+    expect(olga.get_by_test_id("fd-status")).to_have_attribute("data-position", "1")
+
+    hide_page(vera)
+    expect(presence).to_have_attribute("data-presence", "away")
+    expect(ann.get_by_test_id("chat-presence")).to_have_text("Vera is away (page not in view)")
+
+    vera.close()
+    expect(ann.get_by_test_id("chat-presence")).to_have_text(
+        "Vera has left (no connection)", timeout=2500
+    )
+    # Past the grace period the dialog closes, with the reason, and Olga gets Ann.
+    expect(ann.get_by_test_id("history").get_by_test_id("sys").last).to_have_text(
+        "Dialog closed by the visitor — the visitor left (no connection for 3 s).", timeout=10_000
+    )
+    expect(olga.get_by_test_id("fd-status")).to_have_text("Chatting with Ann", timeout=10_000)

@@ -17,7 +17,7 @@ import { PredefinedCompletion } from "./predefined.js";
 import { wireMailAndPrint } from "./mail_print.js";
 import { ConsoleModel } from "./model.js";
 import { renderTransferList } from "./transfer.js";
-import { renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
+import { presenceSentence, renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
 
 const TYPING_IDLE_MS = 3000;
 
@@ -328,6 +328,10 @@ class Console {
         : "",
     );
     renderHistory($("history"), dialog, this.me, model.pendingOf(dialog), (ref) => model.outbox.dismiss(ref));
+    const presence = dialog.closed || dialog.gone ? "" : presenceSentence(dialog);
+    $("chat-presence").hidden = !presence;
+    $("chat-presence").dataset.presence = presence ? dialog.visitorPresence : "";
+    if ($("chat-presence").textContent !== presence) setText($("chat-presence"), presence);
     if (renderInternal(dialog)) {
       model.persist();
       renderTabs($("tabs"), $("no-dialogs"), model, (id) => this.select(id), (id) => {

@@ -5,6 +5,9 @@
 import { Outbox } from "../outbox.js";
 import { SessionState, Transcript, isHistoryEntry } from "../transcript.js";
 
+/** The visitor's presence as the server tells it (dialog.presence). */
+export const PRESENCES = new Set(["here", "away", "left"]);
+
 export class DialogState {
   constructor(id, saved = {}) {
     this.id = id;
@@ -17,6 +20,7 @@ export class DialogState {
     this.gone = saved.gone || null; // null while held; else why it left ("closed", "transferred", ...)
     this.legacyPending = Array.isArray(saved.pending) ? saved.pending : []; // older storage
     this.visitorTyping = false;
+    this.visitorPresence = ""; // "here" / "away" / "left" ("": not told yet)
     this.historyGone = false;
     this.internalRead = saved.internalRead || 0; // the seq up to which the Internal tab was read
   }
@@ -296,6 +300,12 @@ export class ConsoleModel {
     }
     if (frame.type === "dialog.typing") {
       if (frame.who === "visitor") dialog.visitorTyping = Boolean(frame.on);
+      return true;
+    }
+    if (frame.type === "dialog.presence") {
+      // here / away / left, from the visitor's sockets (not kept: a resume tells it again)
+      if (PRESENCES.has(frame.presence)) dialog.visitorPresence = frame.presence;
+      if (frame.presence === "left") dialog.visitorTyping = false;
       return true;
     }
     if (frame.type === "dialog.history_gone") {

@@ -8,6 +8,33 @@ import { formatClock, formatDuration, nowSeconds } from "../time.js";
 const LONG_WAIT_S = 60;
 
 /** Seconds the visitor has been waiting for an answer, or null. */
+const PRESENCE_WORDS = { here: "here", away: "away", left: "left" };
+
+/** The visitor's presence in a tab (nothing when unknown or once the dialog is over). */
+function presenceBadge(dialog) {
+  const word = PRESENCE_WORDS[dialog.visitorPresence];
+  if (!word || dialog.closed || dialog.gone) return null;
+  return h(
+    "span",
+    {
+      class: `tab-presence ${word}`,
+      "data-testid": "tab-presence",
+      "data-presence": word,
+      title: presenceSentence(dialog),
+    },
+    word,
+  );
+}
+
+/** "Vera is here" / "Vera is away (page not in view)" / "Vera has left (no connection)". */
+export function presenceSentence(dialog) {
+  const name = dialog.visitorName || "The visitor";
+  if (dialog.visitorPresence === "here") return `${name} is here`;
+  if (dialog.visitorPresence === "away") return `${name} is away (page not in view)`;
+  if (dialog.visitorPresence === "left") return `${name} has left (no connection)`;
+  return "";
+}
+
 export function waitingSeconds(dialog, now = nowSeconds()) {
   if (dialog.gone || dialog.closed) return null;
   const since = dialog.transcript.waitingSince();
@@ -46,6 +73,7 @@ function tabView(dialog, model, onSelect, onDismiss) {
       { class: "tab-line" },
       dialog.important ? h("span", { class: "star", title: "Important", "data-testid": "tab-important" }, "★") : null,
       h("span", { class: "tab-name", "data-testid": "tab-name" }, dialog.visitorName || "Visitor"),
+      presenceBadge(dialog),
       dialog.internalUnread
         ? h("span", { class: "tab-internal", "data-testid": "tab-internal-unread", title: "Unread internal messages" }, `✉ ${dialog.internalUnread}`)
         : null,

@@ -65,6 +65,15 @@ export class WidgetSession {
     });
     this.restore(this.store.load());
     this.unwatch = this.store.watch((record) => this.onStored(record));
+    this.awaySent = false; // what this socket last told the server of the page's visibility
+    document.addEventListener("visibilitychange", () => this.reportPresence());
+  }
+
+  /** Tell the server whether this page is out of view (staff see the visitor as away). */
+  reportPresence() {
+    const away = document.visibilityState === "hidden";
+    if (this.dialog === null || this.closed || away === this.awaySent) return;
+    if (this.link.send({ type: "presence", dialog: this.dialog, away })) this.awaySent = away;
   }
 
   restore(record) {
@@ -241,6 +250,7 @@ export class WidgetSession {
   // --- the socket ------------------------------------------------------------------
 
   onOpen() {
+    this.awaySent = false; // a new socket is taken as in view until told otherwise
     if (this.dialog !== null && this.token) {
       this.resumeRef = newRef("resume");
       this.link.send({
@@ -253,6 +263,7 @@ export class WidgetSession {
       // Unacknowledged messages go again with their original ref: the server
       // keeps one message per (dialog, ref), so a resend never doubles.
       this.outbox.restart();
+      this.reportPresence();
     } else if (this.openRequest) {
       // Not acknowledged on the last socket: the same frame, same token, so the
       // server gives back the dialog it may already have opened.
@@ -287,6 +298,7 @@ export class WidgetSession {
       this.transcript = new Transcript(this.dialog, this.transcript.entries);
       this.openRequest = null;
       this.persist();
+      this.reportPresence();
       return;
     }
     if (typeof frame.ref === "string") this.outbox.settle(frame.ref);
