@@ -57,6 +57,7 @@ def routes(ctx: ServerContext) -> list[BaseRoute]:
     f = FileRoutes(ctx)
     return [
         Route("/api/dialogs/{dialog}/files", f.upload, methods=["POST"]),
+        Route("/api/dialogs/{dialog}/files", f.preflight, methods=["OPTIONS"]),
         Route("/api/files/{file}", f.download),
         *gallery_routes.routes(ctx, f),
     ]
@@ -130,9 +131,22 @@ class FileRoutes:
                     return
             raise FileRefused(refused.status, refused.code, refused.message) from None
 
+    async def preflight(self, request: Request) -> Response:
+        """CORS preflight of an upload: the widget's XMLHttpRequest listens to upload progress,
+        and a request with upload listeners is preflighted even as a plain multipart POST.
+        Allowed origins get a 204 naming them; any other a 403."""
+        origin = request.headers.get("origin")
+        if origin is None or not auth.origin_allowed(origin, request.headers.get("host"),
+                                                     self.ctx.options.allowed_origins):
+            return api_error(403, "forbidden_origin",
+                             f"expected a preflight from an allowed origin, got {origin or 'none'}")
+        return Response(status_code=204, headers={
+            "access-control-allow-origin": origin, "access-control-allow-methods": "POST",
+            "access-control-max-age": "600", "vary": "Origin"})
+
     async def upload(self, request: Request) -> Response:
         """The upload; an allowed foreign origin (the widget on a customer's site) is answered
-        with ``Access-Control-Allow-Origin`` for it (a multipart POST needs no preflight)."""
+        with ``Access-Control-Allow-Origin`` for it (and its preflight by ``preflight``)."""
         try:
             answer = await self._upload(request)
         except FileRefused as refused:
@@ -187,7 +201,12 @@ class FileRoutes:
         await self.check_reader(dialog, reader)
         stored = await trio.to_thread.run_sync(
             store.put, dialog, name, data, author_name or author, self.ctx.clock.now())
-        seq = await self.record(stored, author, author_name)
+        try:
+            seq = await self.record(stored, author, author_name)
+        except FileRefused as refused:
+            if refused.status != 504:  # refused for sure; after a timeout it may still land
+                await trio.to_thread.run_sync(store.forget, stored.id)
+            raise
         return JSONResponse({**file_json(stored), "seq": seq}, 201)
 
     async def record(self, f: StoredFile, author: Literal["visitor", "operator", "manager"],

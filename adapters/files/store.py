@@ -127,6 +127,13 @@ class FileStore:
                                  sha256=f.sha256, thumbnail=f.thumbnail,
                                  uploaded_by=f.uploaded_by, at=f.at)
 
+    def forget(self, file_id: str) -> None:
+        """Drops the row of a file its dialog refused (closed meanwhile, or this node no longer
+        primary), so that it neither counts against the dialog's limit nor replicates. Its bytes
+        stay: blobs are content-addressed and may be shared with another file."""
+        with self._sql(f"forget file {file_id}"):
+            self._row.delete().where(self._row.id == file_id).execute()
+
     def accept(self, f: StoredFile, data: bytes, thumb: bytes) -> None:
         """A file replicated from the primary (its bytes already checked): stored as is."""
         self.blobs.put(data)

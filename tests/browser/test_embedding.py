@@ -62,3 +62,35 @@ def test_one_tag_on_another_site_opens_a_dialog(
     ann.get_by_test_id("message-input").fill("Hello Hugo")
     ann.get_by_test_id("message-input").press("Enter")
     expect(ui.widget_texts(hugo)).to_have_text(["Hello from another site", "Hello Hugo"])
+
+
+def test_the_widget_on_another_site_sends_a_file(
+    host_site: tuple[str, Path],
+    server_with_config: Callable[[str], Server],
+    new_page: ui.NewPage,
+    tmp_path: Path,
+) -> None:
+    site_url, root = host_site
+    server = server_with_config(f'[server]\nallowed_origins = ["{site_url}"]\n')
+    (root / "index.html").write_text(HOST_PAGE.format(server=server.base_url))
+    (root / "host.css").write_text(HOST_CSS)
+    note = tmp_path / "order.txt"
+    note.write_text("order 1234, frame size M\n")
+
+    ann = ui.operator(new_page, server, "ann")
+    ui.set_status(ann, "connected")
+    hugo = new_page("hugo")
+    hugo.goto(site_url + "/index.html")
+    hugo.get_by_test_id("fd-start").click()
+    expect(hugo.get_by_test_id("fd-status")).to_have_text("Chatting with Ann")
+    # The upload is a cross-origin POST from the host page to the server (CORS answered).
+    hugo.get_by_test_id("fd-file-input").set_input_files(note)
+    expect(hugo.get_by_test_id("fd-file-link")).to_have_text(["order.txt"])
+    expect(hugo.get_by_test_id("fd-upload-status")).to_have_text("")
+
+    ui.tab(ann, "Hugo").click()
+    link = ann.get_by_test_id("history").get_by_test_id("file-link")
+    expect(link).to_have_text(["order.txt"])
+    with ann.expect_download() as got:
+        link.click()
+    assert Path(got.value.path()).read_bytes() == note.read_bytes()

@@ -120,3 +120,27 @@ async def test_a_past_holder_still_downloads_and_a_stranger_does_not(file_node: 
     async with logged_in(file_node, "cid") as stranger:  # never held it
         got = await stranger.get(url)
         assert got.status_code == 403 and error_of(got)["code"] == "forbidden"
+
+
+async def test_an_upload_refused_by_the_dialog_leaves_no_file_behind(file_node: Node) -> None:
+    _ann, vera, dialog, token = await a_dialog(file_node)
+    await vera.close()
+    late = await visitor_upload(file_node, dialog, token, "late.txt", b"too late\n")
+    assert late.status_code == 409 and error_of(late)["code"] == "closed", late.text
+    files = file_node.ctx.files
+    assert files is not None
+    assert files.of_dialog(dialog) == []
+
+
+async def test_an_upload_preflight_is_answered_for_allowed_origins_only(file_node: Node) -> None:
+    async with httpx.AsyncClient(base_url=file_node.url, timeout=10.0) as http:
+        own = await http.options("/api/dialogs/d-1/files", headers={
+            "origin": file_node.url, "access-control-request-method": "POST"})
+        assert own.status_code == 204
+        assert own.headers["access-control-allow-origin"] == file_node.url
+        assert own.headers["access-control-allow-methods"] == "POST"
+        foreign = await http.options("/api/dialogs/d-1/files", headers={
+            "origin": "https://evil.example", "access-control-request-method": "POST"})
+        assert foreign.status_code == 403
+        assert "access-control-allow-origin" not in foreign.headers
+        assert "https://evil.example" in error_of(foreign)["message"]
