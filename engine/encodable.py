@@ -39,12 +39,20 @@ def _text_problem(text: str, where: str) -> str | None:
     return None
 
 
+_PLAIN = frozenset({int, float, bool})  # values with no text in them
+
+
 def problem(value: Any, where: str = "the value") -> str | None:
     """None if every text in ``value`` can be encoded as UTF-8, else what and where."""
     if isinstance(value, str):
         return _text_problem(value, where)
     if isinstance(value, dict):
         for k, v in value.items():
+            # plain keys and values, without a call (an event's data: the store checks each)
+            if k.__class__ is str and k.isascii() and (
+                v is None or v.__class__ in _PLAIN or (v.__class__ is str and v.isascii())
+            ):
+                continue
             found = problem(k, f"a key of {where}") or problem(v, f"{where}[{k!r}]")
             if found is not None:
                 return found

@@ -46,3 +46,17 @@ def test_what_the_fast_path_skips_is_still_refused() -> None:
     sub = c.VisitorSay("d-1", "x" * 64, Sub("é \ud800"))
     assert "lone surrogate" in (encodable.command_problem(sub) or "")
     assert encodable.command_problem(c.VisitorSay("d-1", "x" * 64, "déjà vu", ref=None)) is None
+
+
+def test_an_events_data_of_plain_values_is_checked_in_one_call() -> None:
+    data = {"dialog": "d-1", "seq": 7, "author": "visitor", "name": "Vera", "text": "hello",
+            "ref": None, "operator": None, "format": "plain", "html": "hello", "plain": True}
+    assert encodable.problem(data) is None
+    # before: a call per key and per value (the store checks each event of each commit)
+    assert _python_calls(lambda: encodable.problem(data)) <= 2
+    bad = {**data, "name": "V\udc00"}
+    assert "lone surrogate" in (encodable.problem(bad, "the data") or "")
+    key = {**data, "k\ud800": 1}
+    assert "a key of the data" in (encodable.problem(key, "the data") or "")
+    nested = {**data, "tags": ["ok", {"x": "\ud801"}]}
+    assert "the data['tags'][1]['x']" in (encodable.problem(nested, "the data") or "")
