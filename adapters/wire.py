@@ -160,6 +160,11 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
         "close": (_DIALOG,),
         "internal": (_DIALOG, _TEXT),
         "say": (_DIALOG, _TEXT, _OPERATOR_FORMAT),
+        "take_over": (
+            _DIALOG,
+            Field("to", "str", max_chars=MAX_ID_CHARS, non_empty=True),
+            Field("note", "str", required=False, max_chars=MAX_NOTE_CHARS),
+        ),
         "snapshot": (),
         "ping": _PING,
     },

@@ -255,3 +255,17 @@ class ManagerSay(Command):
     format: str = "plain"
     html: str = ""
     plain: str = ""
+
+
+@dataclass(frozen=True)
+class TakeOver(Command):
+    """A manager moves a dialog to another operator, or to themselves (an account that is
+    also an operator, logged in to the console): the holder's transfer, started by the
+    dialog on the manager's behalf, its note saying who took it over."""
+
+    ACTION: ClassVar[str] = "take over dialog {dialog}"
+    manager_id: str
+    manager_name: str
+    dialog_id: str
+    to_operator_id: str
+    note: str = ""

@@ -18,6 +18,7 @@ waits in the queue. It has three phases::
                / AskForHelp / looking-for-info            / .help_requested / .looking_for_info
     assigned   InternalMessage               (same)       dialog.internal (staff only)
     queued|assigned  ManagerSay              (same)       dialog.message (author manager)
+    assigned   TakeOver(to)                  (same)       (the holder's Transfer -> to)
     queued|assigned  RecordMail (the server)  (same)       dialog.mail (staff only)
     queued|assigned  RecordFile (the server)  (same)       dialog.file
     closed     anything                      -> Rejected ``closed``
@@ -271,6 +272,23 @@ def _manager_say(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return _history(s, e, _ack(command.ref, s, s.seq + 1))
 
 
+def _take_over(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    """A manager moves the dialog: the holder's ``Transfer``, on the manager's behalf (the
+    transfer machinery answers it: ``ack`` once moved, or its refusals)."""
+    command = cmd.command
+    assert isinstance(command, c.TakeOver)
+    to = command.to_operator_id
+    if s.operator is None:
+        why = f"cannot {c.action(command)}: no operator holds it (it is queued)"
+        return _reject(cmd, s, "invalid", why)
+    if to == s.operator:
+        return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: {to} already holds it")
+    who = command.manager_name or command.manager_id
+    note = f"taken over by {who}" + (f": {command.note}" if command.note else "")
+    transfer = c.Transfer(s.operator, s.id, to, note, ref=command.ref)
+    return m.Decision((), (m.Tell(f"operator:{s.operator}", m.Inbound(transfer, cmd.reply_to)),))
+
+
 def _record_mail(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     command = cmd.command
     assert isinstance(command, c.RecordMail)
@@ -337,6 +355,7 @@ COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
     c.AskForHelp: _command(_ask_for_help),
     c.InternalMessage: _command(_internal),
     c.ManagerSay: _command(_manager_say),
+    c.TakeOver: _command(_take_over),
     c.RecordMail: _command(_record_mail),
     c.RecordFile: _command(_record_file),
     c.Monitor: _command(_monitor),
@@ -389,6 +408,11 @@ def _undeliverable(
     if isinstance(msg.message, m.AssignmentDone | m.TransferIn):
         op = msg.address.removeprefix("operator:")
         return _requeue(s, op, "the operator could not be reached", now)
+    if isinstance(msg.message, m.Inbound):  # a take-over's transfer: its holder is gone
+        command = msg.message.command
+        why = f"cannot take over dialog {s.id}: its operator cannot be reached"
+        refused = n.Rejected(command.ref, "unknown_operator", why, s.id)
+        return m.Decision((), (m.Reply(msg.message.reply_to, refused),))
     return m.Decision()  # a bounce of anything else we sent changes nothing here
 
 

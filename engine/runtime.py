@@ -51,6 +51,7 @@ _TO_DIALOG = (
     c.ManagerClose,
     c.InternalMessage,
     c.ManagerSay,
+    c.TakeOver,
     c.RecordMail,
     c.RecordFile,
     c.VisitorPresence,

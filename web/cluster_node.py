@@ -126,6 +126,7 @@ def serve_cluster(
         node.files_link = FileLink(parts.files)
     if parts.mail is not None and not parts.mail.outbox.shared:  # PostgreSQL: shared already
         node.mail_link = MailLink(parts.mail.outbox)
+        parts.mail.outbox.add_listener(lambda: node.call_soon(node.source.wake))
     ctx.readiness.add(JournalWritable(parts.journal.availability))
     with bind_errors_translated(settings.server.host, settings.server.port, "--port (server.port)"):
         policies = return_policies(settings)

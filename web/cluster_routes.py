@@ -73,7 +73,7 @@ def cluster_routes(
                 ctx.accounts, request.headers.get("authorization"),
                 request.client.host if request.client else "unknown")
             user = None if isinstance(checked, LoginRefused) else checked
-            if user is None or user.role != "manager":
+            if not auth.has_role(user, "manager"):
                 return refusal(401, "no_session", "manager credentials required",
                                {**headers, "WWW-Authenticate": 'Basic realm="frontdesk"'})
         if not node.is_primary:

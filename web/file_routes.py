@@ -109,7 +109,7 @@ class FileRoutes:
         if user is None:
             raise FileRefused(401, "no_session", "expected the dialog's token or an operator's "
                               "or a manager's session cookie")
-        role: Literal["operator", "manager"] = "manager" if user.role == "manager" \
+        role: Literal["operator", "manager"] = "manager" if auth.has_role(user, "manager") \
             else "operator"
         key = "manager_id" if role == "manager" else "operator_id"
         return {key: user.login}, role, str(getattr(user, "name", "") or user.login)

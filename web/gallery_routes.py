@@ -59,7 +59,7 @@ class GalleryRoutes:
         if user is None:
             raise FileRefused(401, "no_session", "expected an operator's or a manager's session "
                               "cookie (log in first)")
-        if manager and user.role != "manager":
+        if manager and not auth.has_role(user, "manager"):
             raise FileRefused(403, "wrong_role", f"expected a manager's session, got "
                               f"{user.role}'s")
         return user

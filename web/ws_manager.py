@@ -14,7 +14,13 @@ import trio
 
 from frontdesk.adapters.bridge import Delivery
 from frontdesk.adapters.wire import Endpoint, Frame
-from frontdesk.engine.commands import InternalMessage, ManagerClose, ManagerSay, Monitor
+from frontdesk.engine.commands import (
+    InternalMessage,
+    ManagerClose,
+    ManagerSay,
+    Monitor,
+    TakeOver,
+)
 from frontdesk.engine.notices import Ack, Notice, Rejected
 from frontdesk.web.auth import User, user_json
 from frontdesk.web.context import ServerContext
@@ -63,6 +69,9 @@ class ManagerConnection(WsConnection):
             engine.submit(ManagerSay(self.manager_id, self._name(), frame.text("dialog"),
                                      said.source, said.format, said.html, said.plain, ref=ref),
                           self.reply)
+        elif frame.type == "take_over":
+            engine.submit(TakeOver(self.manager_id, self._name(), frame.text("dialog"),
+                                   frame.text("to"), frame.text("note"), ref=ref), self.reply)
         elif frame.type == "monitor":
             dialog, on = frame.text("dialog"), frame.flag("on")
             if not on:

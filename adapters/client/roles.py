@@ -218,6 +218,12 @@ class ManagerClient(ClientBase):
             frame["ref"] = ref
         return await self.request(frame, timeout)
 
+    async def take_over(self, dialog: str, to: str, note: str = "",
+                        timeout: float = 10.0) -> Frame:
+        """Move ``dialog`` to operator ``to`` (or to oneself, if also an operator)."""
+        return await self.request({"type": "take_over", "dialog": dialog, "to": to,
+                                   "note": note}, timeout)
+
     async def snapshot(self, timeout: float = 10.0) -> Frame:
         """The inspection snapshot (operators, dialogs, queue) as a ``snapshot`` frame."""
         ref = self.next_ref("snapshot")

@@ -10,7 +10,7 @@ is reported after the restart, and a row still queued is sent then.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -70,6 +70,7 @@ class Outbox:
         # mail_link.py): bumped by every write, and the change number of each row touched
         self.changes = 0
         self._touched: dict[int, int] = {}
+        self._listeners: list[Callable[[], None]] = []
         self.shared = target.kind != "sqlite"  # a PostgreSQL outbox: both nodes see it
         db = self._db
 
@@ -103,6 +104,7 @@ class Outbox:
                 message=message.as_bytes().decode("ascii", "surrogateescape"),
                 next_at=now, created_at=now)
             self._touch(int(row.id))
+        self._tell()
         return self._mail(row)
 
     def get(self, mail_id: int) -> QueuedMail | None:
@@ -151,10 +153,20 @@ class Outbox:
         with self._sql(f"record the {what} of mail {mail_id}"):
             r.update(**changes).where(r.id == mail_id).execute()
             self._touch(mail_id)
+        self._tell()
 
     def _touch(self, mail_id: int) -> None:  # under the lock
         self.changes += 1
         self._touched[mail_id] = self.changes
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (from the writing thread, must not block) after each change:
+        the replication link's stream loop wakes, so a row crosses at once."""
+        self._listeners.append(listener)
+
+    def _tell(self) -> None:
+        for listener in self._listeners:
+            listener()
 
     # -- replication (adapters/replication/mail_link.py) ------------------------------
 

@@ -64,12 +64,20 @@ class ReplicationFollower:
         self._key = replication_key(node.settings.secret)
         self._scope: trio.CancelScope | None = None
         self._done: trio.Event | None = None
+        self._turn = trio.Lock()
 
     # -- started and stopped by the node with its role ------------------------------
 
     async def start(self, nursery: trio.Nursery) -> None:
-        """Follow the primary from now on (in ``nursery``), after stopping any follow."""
-        await self.stop()
+        """Follow the primary from now on (in ``nursery``), after stopping any follow.
+
+        Starts and stops take turns (``_turn``): two starts meeting at the stop's await
+        would each install a loop, and the first would never be cancelled."""
+        async with self._turn:
+            await self._stop()
+            self._install(nursery)
+
+    def _install(self, nursery: trio.Nursery) -> None:
         scope = trio.CancelScope()
         done = trio.Event()
         self._scope, self._done = scope, done
@@ -86,6 +94,10 @@ class ReplicationFollower:
 
     async def stop(self) -> None:
         """Stop following and wait until the last append has finished."""
+        async with self._turn:
+            await self._stop()
+
+    async def _stop(self) -> None:
         scope, done = self._scope, self._done
         self._scope = self._done = None
         if scope is not None and done is not None:

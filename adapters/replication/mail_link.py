@@ -7,7 +7,8 @@
 Sent by the primary's stream loop at each wake, before the batch of journal records it is
 about to send (as the files are): every row this process changed (queued, tried again
 later, sent, failed, reported; ``Outbox.changes`` counts the changes, so a wake with no
-change reads nothing) since the last flush on this link. A new link first sends the whole
+change reads nothing; each change wakes the loop: ``Outbox.add_listener`` in
+``web/cluster_node.py``) since the last flush on this link. A new link first sends the whole
 outbox, by id, so a backup that was away catches up. The backup stores each row as it comes
 (``Outbox.put``: insert or overwrite by id, so a frame applied twice changes nothing); its
 worker sends nothing while it is a backup, and once promoted sends what is still queued and

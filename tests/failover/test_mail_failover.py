@@ -1,7 +1,8 @@
 """The mail outbox replicates (``repl.mail``): a transcript queued on the primary while the
 SMTP server is down is sent by the new primary after a kill -9 of the old one, exactly as
-queued (same Message-ID), and the dialog gets its "sent to ..." entry there (real
-processes, loopback, a real SMTP server: aiosmtpd)."""
+queued (same Message-ID), and the dialog gets its "sent to ..." entry there; the old
+primary, back as backup, takes the row as sent and sends nothing (real processes, loopback,
+a real SMTP server: aiosmtpd)."""
 
 from __future__ import annotations
 
@@ -91,6 +92,25 @@ async def test_a_queued_transcript_is_sent_by_the_new_primary(cluster: ProcClust
             assert (row["id"], row["status"]) == (queued.json()["mail"], "sent")
             await vera.aclose()
             nursery.cancel_scope.cancel()
+        await old_primary_rejoins(cluster, dialog)
+        assert len(smtp.inbox.received) == 1  # sent once: b did, a (back) does not again
     finally:
         smtp.stop()
-    assert len(smtp.inbox.received) == 1
+
+
+async def old_primary_rejoins(cluster: ProcCluster, dialog: str) -> None:
+    """a restarts as b's backup and takes b's rows: its queued copy becomes sent (so a later
+    failback sends nothing twice)."""
+    a = cluster.start("a")
+    await wait_health(a, lambda h: h["role"] == "backup" and h["link"] == "up"
+                      and h["caught_up"], timeout=60)
+    with trio.fail_after(30):
+        while True:
+            outbox = Outbox(a.data_dir / "accounts.sqlite3")
+            try:
+                (mail,) = outbox.of_subject(dialog)
+            finally:
+                outbox.close()
+            if mail.status == "sent" and mail.reported:
+                return
+            await trio.sleep(0.1)  # polling another process's file: nothing to wait on

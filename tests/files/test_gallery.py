@@ -7,7 +7,7 @@ import httpx
 
 from tests.files import samples
 from tests.mail.test_transcript_route import a_dialog, logged_in
-from tests.web.nodes import Node
+from tests.web.nodes import PASSWORD, Node
 
 
 async def test_a_manager_fills_the_gallery_and_an_operator_sends_an_item(
@@ -56,3 +56,12 @@ async def test_a_manager_fills_the_gallery_and_an_operator_sends_an_item(
     async with httpx.AsyncClient(base_url=file_node.url) as http:  # the dialog's copy stays
         again = await http.get(f"/api/files/{entry['file']}", params={"token": token})
     assert again.status_code == 200 and again.content == samples.png(200, 100)
+
+
+async def test_an_account_that_is_operator_and_manager_fills_the_gallery(
+        file_node: Node) -> None:
+    file_node.accounts.create_user("sam", "Sam", ("operator", "manager"), PASSWORD)
+    async with logged_in(file_node, "sam") as both:
+        added = await both.post("/api/gallery", data={"name": "Map"},
+                                files={"file": ("map.png", samples.png(50, 50))})
+        assert added.status_code == 201, added.text

@@ -222,3 +222,11 @@ async def test_an_operator_gets_the_articles_related_to_one_itself_left_out(kb_n
     async with httpx.AsyncClient(base_url=kb_node.url) as anonymous:
         nobody = await anonymous.get(f"/api/knowledge/articles/{costs['id']}/related")
         assert nobody.status_code == 401
+
+
+async def test_an_account_that_is_operator_and_manager_manages_articles(kb_node: Node) -> None:
+    kb_node.accounts.create_user("sam", "Sam", ("operator", "manager"), PASSWORD)
+    async with logged_in(kb_node, "sam") as http:
+        made = await http.post("/api/knowledge/articles", json=ARTICLE)
+        assert made.status_code == 201, made.text
+        assert (await http.get("/api/knowledge/export")).status_code == 200

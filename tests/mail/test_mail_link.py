@@ -58,7 +58,10 @@ def outboxes(tmp_path: Path) -> Any:
 async def test_rows_and_their_changes_reach_the_backup(outboxes: tuple[Outbox, Outbox]
                                                         ) -> None:
     primary, backup = outboxes
+    told: list[int] = []
+    primary.add_listener(lambda: told.append(primary.changes))  # the stream loop's wake
     first, second = queue(primary), queue(primary, "boss@example.com")
+    assert told == [1, 2]
     sending, taking = MailLink(primary), MailLink(backup)
     channel = Recorded()
     await sending.flush(channel)  # a new link: the whole outbox
@@ -73,6 +76,7 @@ async def test_rows_and_their_changes_reach_the_backup(outboxes: tuple[Outbox, O
     primary.finish(second, "sent", 5.0)
     primary.mark_reported(second)
     third = queue(primary, "ann@example.com")
+    assert told == [1, 2, 3, 4, 5, 6]
     await sending.flush(channel)
     assert [f["mail"]["id"] for f in channel.frames] == [first, second, third]
     for frame in channel.frames * 2:  # applied twice: the same rows

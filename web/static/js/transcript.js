@@ -14,6 +14,7 @@ export const HISTORY_TYPES = new Set([
   "dialog.looking_for_info",
   "dialog.important",
   "dialog.help_requested",
+  "dialog.internal",
   "dialog.mail",
   "dialog.file",
   "dialog.requeued",
@@ -84,8 +85,8 @@ export class Transcript {
       if (entry.type !== "dialog.message") continue;
       if (entry.author === "visitor") {
         if (since === null) since = entry.at;
-      } else if (entry.author === "operator") {
-        since = null;
+      } else if (entry.author === "operator" || entry.author === "manager") {
+        since = null; // answered (a manager may answer the visitor too)
       }
     }
     return since;

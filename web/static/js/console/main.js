@@ -10,7 +10,10 @@ import { wireGalleryPicker } from "./gallery_picker.js";
 import { loadDraft, saveDraft } from "./drafts.js";
 import { KnowledgePanel } from "./knowledge.js";
 import { wireFormatting } from "./format.js";
+import { renderInternal, wireInternal } from "./internal.js";
 import { MainBackBanner } from "./main_back.js";
+import { wireMyAnswers } from "./my_answers.js";
+import { PredefinedCompletion } from "./predefined.js";
 import { wireMailAndPrint } from "./mail_print.js";
 import { ConsoleModel } from "./model.js";
 import { renderTransferList } from "./transfer.js";
@@ -163,6 +166,26 @@ class Console {
       error: $("link-error"),
       cancel: $("link-cancel"),
     });
+    // before the Enter that sends: while the list is open, Enter inserts the chosen answer
+    this.predefined = new PredefinedCompletion({
+      input,
+      list: $("predefined-list"),
+      announce: $("announce"),
+      who: () => {
+        const dialog = this.model.openDialog;
+        return {
+          visitorName: dialog ? dialog.visitorName : "",
+          operatorName: this.me.name || this.me.login || "",
+          info: dialog && dialog.info ? dialog.info : {},
+        };
+      },
+      onInsert: () => {
+        const dialog = this.model.openDialog;
+        if (dialog) saveDraft(dialog.id, input.value);
+        this.typed();
+      },
+    });
+    wireMyAnswers(() => this.predefined.reload());
     input.addEventListener("input", () => {
       const dialog = this.model.openDialog;
       if (dialog) saveDraft(dialog.id, input.value);
@@ -225,6 +248,7 @@ class Console {
       modal.close();
     });
     this.wireHelp(command);
+    wireInternal(() => this.model.openDialog, (frame) => this.keep(frame), () => this.render());
     wireMailAndPrint(() => this.model.openDialog);
   }
 
@@ -304,6 +328,13 @@ class Console {
         : "",
     );
     renderHistory($("history"), dialog, this.me, model.pendingOf(dialog), (ref) => model.outbox.dismiss(ref));
+    if (renderInternal(dialog)) {
+      model.persist();
+      renderTabs($("tabs"), $("no-dialogs"), model, (id) => this.select(id), (id) => {
+        model.dismiss(id);
+        this.render();
+      });
+    }
     $("typing").hidden = !dialog.visitorTyping;
     setText($("typing"), `${dialog.visitorName || "The visitor"} is typing…`);
     const held = !dialog.gone && !dialog.closed;

@@ -18,6 +18,25 @@ export class DialogState {
     this.legacyPending = Array.isArray(saved.pending) ? saved.pending : []; // older storage
     this.visitorTyping = false;
     this.historyGone = false;
+    this.internalRead = saved.internalRead || 0; // the seq up to which the Internal tab was read
+  }
+
+  /** The internal conversation with the managers (dialog.internal entries). */
+  get internal() {
+    return this.transcript.find("dialog.internal");
+  }
+
+  /** The managers' internal messages not read yet (the Internal tab's count). */
+  get internalUnread() {
+    return this.internal.filter((e) => e.author === "manager" && e.seq > this.internalRead).length;
+  }
+
+  /** The Internal tab was shown: everything in it is read. */
+  readInternal() {
+    const last = this.internal.reduce((max, e) => Math.max(max, e.seq), 0);
+    if (last <= this.internalRead) return false;
+    this.internalRead = last;
+    return true;
   }
 
   get info() {
@@ -49,6 +68,7 @@ export class DialogState {
       transferredFromName: this.transferredFromName,
       note: this.note,
       gone: this.gone,
+      internalRead: this.internalRead,
     };
   }
 }

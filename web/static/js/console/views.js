@@ -46,6 +46,9 @@ function tabView(dialog, model, onSelect, onDismiss) {
       { class: "tab-line" },
       dialog.important ? h("span", { class: "star", title: "Important", "data-testid": "tab-important" }, "★") : null,
       h("span", { class: "tab-name", "data-testid": "tab-name" }, dialog.visitorName || "Visitor"),
+      dialog.internalUnread
+        ? h("span", { class: "tab-internal", "data-testid": "tab-internal-unread", title: "Unread internal messages" }, `✉ ${dialog.internalUnread}`)
+        : null,
       h(
         "span",
         {
@@ -136,7 +139,9 @@ function failedView(frame, reason, me, onDismiss) {
 export function renderHistory(list, dialog, me, outbox = [], onDismiss = () => {}) {
   const items = [];
   if (dialog.historyGone) items.push(renderGap(LOOK));
-  for (const entry of dialog.transcript.entries) items.push(renderEntry(entry, LOOK));
+  for (const entry of dialog.transcript.entries) {
+    if (entry.type !== "dialog.internal") items.push(renderEntry(entry, LOOK)); // the Internal tab's
+  }
   const posted = new Set(dialog.transcript.find("dialog.message").map((e) => e.ref));
   for (const { frame, failed } of outbox) {
     if (posted.has(frame.ref)) continue;

@@ -33,8 +33,13 @@ function closedLine(entry) {
 export const KINDS = {
   "dialog.message": (e, ctx) => {
     const who = ctx.visitor && e.author === "visitor" ? ctx.visitorName || "You" : e.name || e.author;
-    return said(who, e.author, messageNodes(e));
+    // a manager wrote to the visitor: the visitor sees the name, staff see it marked
+    const marked = !ctx.visitor && e.author === "manager" ? `${who} (manager, to the visitor)` : who;
+    return said(marked, e.author, messageNodes(e));
   },
+  // between a manager and the dialog's operator: never the visitor's (engine/audience.py too)
+  "dialog.internal": (e, ctx) =>
+    ctx.visitor ? null : said(`${e.name || e.author_id} (${e.author}, internal)`, "internal", e.text),
   "dialog.file": (e, ctx) => {
     const who = e.author === "visitor" ? (ctx.visitor ? ctx.visitorName || "You" : "Visitor") : e.author_name || e.author;
     const files = ctx.files || {};

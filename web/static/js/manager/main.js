@@ -13,6 +13,7 @@ import { everySecond, nowSeconds } from "../time.js";
 import { Transcript, isHistoryEntry, newRef } from "../transcript.js";
 import { ClusterControl } from "./cluster.js";
 import { ManagerModel } from "./model.js";
+import { renderStepIn, wireStepIn } from "./step_in.js";
 import { renderAll, renderMonitor, tickWaits } from "./view.js";
 
 const RESYNC_DEBOUNCE_MS = 250;
@@ -56,6 +57,8 @@ class ManagerPage {
       this.link.stop();
       logout();
     });
+    // kept until a primary answers them, like close (outbox.js): a failover does not lose them
+    wireStepIn(() => this.shown, (frame) => this.outbox.add(frame));
     this.link.start();
     everySecond(() => tickWaits(this.model, nowSeconds()));
     // A single node lists only itself in /api/config `nodes`: no cluster, nothing to ask
@@ -89,12 +92,16 @@ class ManagerPage {
       return;
     }
     if (frame.type === "ack" && typeof frame.ref === "string") this.outbox.settle(frame.ref);
+    if (frame.type === "dialog.message" && typeof frame.ref === "string") this.outbox.settle(frame.ref); // a say's answer
     if (frame.type === "ack" || frame.type === "pong") return;
     if (frame.type === "node.actor_failed") {
       this.banner(`An actor was given up after ${frame.restarts} restarts: ${frame.address} (${frame.error})`);
     }
     const transcript = frame.dialog ? this.monitored.get(frame.dialog) : null;
-    if (transcript && isHistoryEntry(frame) && transcript.add(frame)) renderMonitor(this.monitored, this.shown);
+    if (transcript && isHistoryEntry(frame) && transcript.add(frame)) {
+      renderMonitor(this.monitored, this.shown);
+      this.renderStepIn();
+    }
     const seen = this.model.seen(frame);
     if (seen === "old") return; // a replay (monitoring from seq 1): already in the picture
     const outcome = seen === "gap" ? "resync" : this.model.apply(frame, nowSeconds());
@@ -133,6 +140,14 @@ class ManagerPage {
 
   render() {
     renderAll(this.model, this.monitored, this.shown, this.actions, nowSeconds());
+    this.renderStepIn();
+  }
+
+  renderStepIn() {
+    const transcript = this.shown ? this.monitored.get(this.shown) : null;
+    const closed = Boolean(transcript && transcript.find("dialog.closed").length);
+    const dialog = this.shown ? this.model.dialog(this.shown) : null;
+    renderStepIn(this.shown, closed, this.model.operators, dialog ? dialog.operator : null, this.me.id);
   }
 
   banner(text) {

@@ -159,7 +159,7 @@ const HANDLERS = {
   "dialog.message": (m, f, now) => {
     const d = m.dialog(f.dialog);
     if (f.author === "visitor") d.unansweredSince ??= now; // the oldest unanswered one counts
-    else if (f.author === "operator") d.unansweredSince = null; // answered
+    else if (f.author === "operator" || f.author === "manager") d.unansweredSince = null; // answered
     else return "same";
     return "changed";
   },

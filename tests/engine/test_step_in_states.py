@@ -101,3 +101,58 @@ def test_the_visitor_never_receives_an_internal_message_live_or_on_replay(
     assert "Hello Vera" in repr([x.to_wire() for x in replay.received])
     internal = [x for x in op_replay.received if isinstance(x, n.InternalMessage)]
     assert [x.text for x in internal] == ["secret", "ok boss"]
+
+
+def test_a_manager_takes_a_dialog_over_for_another_operator(harness: EngineHarness) -> None:
+    ann = harness.login("ann")
+    bob = harness.login("bob")
+    vera = harness.visitor("Vera")
+    vera.open()
+    d = vera._need()
+    held_by = harness.snapshot()
+    assert any(x["id"] == d and x["operator"] in ("ann", "bob") for x in held_by["dialogs"])
+    holder, other = (ann, bob) if d in ann.dialogs else (bob, ann)
+    answer = harness.command(c.TakeOver("maria", "Maria", d, other.id, "VIP", ref="to-1"))
+    assert isinstance(answer, n.Ack) and answer.ref == "to-1"
+    harness.settle()
+    assert d in other.dialogs and d not in holder.dialogs
+    (moved,) = [x for x in harness.managers.received if isinstance(x, n.DialogTransferred)]
+    assert (moved.from_operator, moved.to_operator) == (holder.id, other.id)
+    assert moved.note == "taken over by Maria: VIP"  # who did it, journaled with the move
+    # the visitor sees the names only
+    assert "Maria" not in repr([x.to_wire() for x in vera.probe.received])
+
+
+def test_take_over_refusals(harness: EngineHarness) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    d = vera._need()
+    same = harness.command(c.TakeOver("maria", "Maria", d, "ann", ref="to-1"))
+    assert isinstance(same, n.Rejected) and same.code == "invalid"
+    assert same.message == f"cannot take over dialog {d}: ann already holds it"
+    nobody = harness.command(c.TakeOver("maria", "Maria", d, "zed", ref="to-2"))
+    assert isinstance(nobody, n.Rejected) and nobody.code == "unknown_operator"
+    assert d in ann.dialogs
+    assert isinstance(ann.close(d), n.Ack)
+    closed = harness.command(c.TakeOver("maria", "Maria", d, "bob", ref="to-3"))
+    assert isinstance(closed, n.Rejected) and closed.code == "closed"
+    assert closed.message == f"cannot take over dialog {d}: it is closed"
+
+
+def test_an_internal_message_to_an_operator_who_logged_out_is_refused(
+    harness: EngineHarness,
+) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    d = vera._need()
+    assert isinstance(ann.logout(), n.Ack)
+    harness.settle()
+    refused = harness.command(c.InternalMessage("manager", "maria", "Maria", d, "hello?"))
+    assert isinstance(refused, n.Rejected) and refused.code == "invalid"
+    assert refused.message == (
+        f"cannot send an internal message in dialog {d}: no operator holds it (it is queued)")
+    late = harness.command(c.InternalMessage("operator", "ann", "Ann", d, "still here"))
+    assert isinstance(late, n.Rejected) and late.code == "forbidden"
+    assert "hello?" not in repr([x.to_wire() for x in vera.probe.received])

@@ -9,6 +9,8 @@ import json
 import pytest
 
 from frontdesk.adapters.client import RefusedError
+from frontdesk.adapters.mail.transcript import build_transcript, visitor_entries
+from frontdesk.engine import notices as n
 from tests.web.nodes import Node
 
 SECRETS = ("check the refund first", "refund done")
@@ -72,3 +74,37 @@ async def test_an_operator_sending_a_manager_frame_gets_a_clear_error(node: Node
     assert "a manager's frame" in refused.value.frame["message"]
     # the operator's socket goes on working
     assert (await ann.set_status("connected"))["type"] == "ack"
+
+
+async def test_a_manager_takes_a_dialog_over(node: Node) -> None:
+    ann = await node.operator("ann")
+    await ann.set_status("connected")
+    maria = await node.manager()
+    vera = await node.visitor()
+    dialog = (await vera.open("Vera"))["dialog"]
+    await ann.expect({"type": "operator.dialog_added", "dialog": dialog})
+    bob = await node.operator("bob")
+    await bob.set_status("connected")
+    with pytest.raises(RefusedError) as refused:
+        await maria.take_over(dialog, "ann")
+    assert refused.value.frame["message"] == (
+        f"cannot take over dialog {dialog}: ann already holds it")
+    ack = await maria.take_over(dialog, "bob", "VIP")
+    assert ack["type"] == "ack"
+    added = await bob.expect({"type": "operator.dialog_added", "dialog": dialog})
+    assert added["note"] == "taken over by Maria: VIP"
+    await ann.expect({"type": "operator.dialog_removed", "dialog": dialog})
+    moved = await vera.expect({"type": "dialog.transferred", "dialog": dialog})
+    assert "note" not in moved and moved["to_name"] == "Bob"
+
+
+def test_a_transcript_mail_leaves_the_internal_messages_out() -> None:
+    notices = [
+        n.DialogOpened("d-1", 1, 1.0, "Vera", {}),
+        n.MessagePosted("d-1", 2, 2.0, "manager", "Maria", "Hello from the manager"),
+        n.InternalMessage("d-1", 3, 3.0, "manager", "maria", "Maria", "secret advice"),
+    ]
+    entries = visitor_entries(notices)
+    assert [e["type"] for e in entries] == ["dialog.opened", "dialog.message"]
+    mail = build_transcript("d-1", entries)
+    assert "Hello from the manager" in mail.text and "secret advice" not in mail.text + mail.html
