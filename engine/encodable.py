@@ -39,12 +39,20 @@ def _text_problem(text: str, where: str) -> str | None:
     return None
 
 
+_PLAIN = frozenset({int, float, bool})  # values with no text in them
+
+
 def problem(value: Any, where: str = "the value") -> str | None:
     """None if every text in ``value`` can be encoded as UTF-8, else what and where."""
     if isinstance(value, str):
         return _text_problem(value, where)
     if isinstance(value, dict):
         for k, v in value.items():
+            # plain keys and values, without a call (an event's data: the store checks each)
+            if k.__class__ is str and k.isascii() and (
+                v is None or v.__class__ in _PLAIN or (v.__class__ is str and v.isascii())
+            ):
+                continue
             found = problem(k, f"a key of {where}") or problem(v, f"{where}[{k!r}]")
             if found is not None:
                 return found
@@ -60,8 +68,15 @@ def command_problem(command: c.Command) -> str | None:
     """None if every field of ``command`` has its declared type and every text can be
     stored, else which field and why (an adapter's bug or a hostile client's input
     must not reach an actor as a value its state machine cannot handle)."""
-    for name, check in _checks(type(command)):
+    for name, check, takes_str, takes_none in _checks(type(command)):
         value = getattr(command, name)
+        # the usual fields, without a call: a plain ``str`` of ASCII text (nothing to
+        # encode), or None where the type allows it; once per visitor message, on the loop
+        if value.__class__ is str:
+            if takes_str and value.isascii():
+                continue
+        elif value is None and takes_none:
+            continue
         found = check(value, name)
         if found is None:
             found = problem(value, name)
@@ -71,16 +86,21 @@ def command_problem(command: c.Command) -> str | None:
 
 
 Check = Callable[[Any, str], "str | None"]
-_CHECKS: dict[type, tuple[tuple[str, Check], ...]] = {}
+# per field: its name, its check, whether a str passes it, whether None does
+FieldCheck = tuple[str, Check, bool, bool]
+_CHECKS: dict[type, tuple[FieldCheck, ...]] = {}
 
 
-def _checks(cls: type) -> tuple[tuple[str, Check], ...]:
+def _checks(cls: type) -> tuple[FieldCheck, ...]:
     checks = _CHECKS.get(cls)
     if checks is None:
         hints = typing.get_type_hints(cls)
-        checks = _CHECKS[cls] = tuple(
-            (f.name, _check_for(hints[f.name])) for f in dataclasses.fields(cls)
-        )
+        made = []
+        for f in dataclasses.fields(cls):
+            check = _check_for(hints[f.name])
+            made.append((f.name, check, check("", f.name) is None,
+                         check(None, f.name) is None))
+        checks = _CHECKS[cls] = tuple(made)
     return checks
 
 

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import logging
 import queue
+from collections.abc import Sequence
 from typing import Any
 
 from frontdesk.engine import dialog_state as ds
@@ -165,11 +166,12 @@ class StoreActor(EngineActor):
         events: list[ev.Event] = []
         if not self.fenced:
             for i, c in enumerate(commits):
-                refusal = self._check(c)
+                made = [ev.to_new_event(e) for e in c.events]  # once: checked, then appended
+                refusal = self._check(c, made)
                 if refusal is not None:
                     refused[i] = refusal
                     continue
-                new_events += (ev.to_new_event(e) for e in c.events)
+                new_events += made
                 events += c.events
         failure: str | None = None
         if events and not self.fenced:
@@ -243,7 +245,7 @@ class StoreActor(EngineActor):
         for reply_to, ref in c.replies:
             answer(reply_to, ref, None)
 
-    def _check(self, c: m.Commit) -> tuple[str, str] | None:
+    def _check(self, c: m.Commit, made: Sequence[NewEvent]) -> tuple[str, str] | None:
         """Why ``c`` cannot be appended for a reason of its own (not the journal's), if so.
 
         Its events hold text the journal cannot encode (a lone surrogate): refused
@@ -253,8 +255,8 @@ class StoreActor(EngineActor):
         """
         if c.origin in self._poisoned:
             return ("unavailable", f"{c.origin} is being restored from the journal; retry")
-        for e in c.events:
-            bad = encodable.problem(ev.to_new_event(e).data, "the data")
+        for e, new in zip(c.events, made, strict=True):
+            bad = encodable.problem(new.data, "the data")
             if bad is not None:
                 if c.origin not in ("supervisor", "store"):  # (those are not rebuilt)
                     self._poisoned.add(c.origin)

@@ -331,6 +331,17 @@ class WsprotoTransport:
                 data, self._pending = self._pending + data, b""
             if not data:
                 return
+            if self._fd >= 0:  # what the kernel takes at once needs no shielded send_all
+                try:
+                    sent = os.write(self._fd, data)
+                except BlockingIOError:
+                    sent = 0
+                except OSError as exc:
+                    self._broken = exc
+                    raise trio.BrokenResourceError(f"the socket broke: {exc}") from exc
+                if sent == len(data):
+                    return
+                data = data[sent:]
             # Shielded, as Hypercorn does: a frame cut off by a cancellation would leave the
             # stream mid-frame, and the close frame after it would be read as payload. A write
             # stuck on a peer that stopped reading ends when ``finish`` closes the stream.

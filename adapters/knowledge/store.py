@@ -132,11 +132,20 @@ class KnowledgeBase:
                     (query.websearch(words), limit),
                 ).fetchall()
             else:
+                # Ranked in the index alone, then the few best rows read: joining first read
+                # every matching article's row before the sort (docs/performance.md,
+                # "Knowledge search"). Disabled articles are skipped after the ranking, so it
+                # keeps ``limit`` plus as many as are disabled: the same hits as a join.
+                disabled = self._sql(
+                    "SELECT count(*) FROM knowledge_article WHERE NOT enabled"
+                ).fetchone()[0]
                 rows = self._sql(
-                    f"SELECT {cols}, -bm25(knowledge_fts, 10.0, 5.0, 1.0, 2.0) AS score "
-                    "FROM knowledge_fts JOIN knowledge_article a ON a.id = knowledge_fts.rowid "
-                    "WHERE knowledge_fts MATCH ? AND a.enabled ORDER BY score DESC, a.id LIMIT ?",
-                    (query.fts5_match(words), limit),
+                    f"SELECT {cols}, f.score FROM (SELECT rowid, "
+                    "-bm25(knowledge_fts, 10.0, 5.0, 1.0, 2.0) AS score FROM knowledge_fts "
+                    "WHERE knowledge_fts MATCH ? ORDER BY score DESC, rowid LIMIT ?) f "
+                    "JOIN knowledge_article a ON a.id = f.rowid WHERE a.enabled "
+                    "ORDER BY f.score DESC, a.id LIMIT ?",
+                    (query.fts5_match(words), limit + int(disabled), limit),
                 ).fetchall()
         hits = []
         for r in rows:
@@ -192,6 +201,11 @@ class KnowledgeBase:
                 self._sql(
                     "CREATE VIRTUAL TABLE IF NOT EXISTS knowledge_fts USING fts5("
                     "title, questions, answer, tags, tokenize = 'porter unicode61')"
+                )
+                # the disabled articles, counted by each search without a table scan
+                self._sql(
+                    "CREATE INDEX IF NOT EXISTS knowledge_article_disabled "
+                    "ON knowledge_article (id) WHERE NOT enabled"
                 )
 
     def _index(self, article_id: int, d: ArticleDraft) -> None:

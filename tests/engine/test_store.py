@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from frontdesk.engine import commands as c
+from frontdesk.engine import events as ev
 from frontdesk.engine import notices as n
 from frontdesk.engine.errors import JournalError
 from frontdesk.engine.journal import MemoryJournal, NewEvent, Record
@@ -389,3 +390,27 @@ class _LogSeen(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if self.text in record.getMessage():
             self.event.set()
+
+
+def test_each_event_is_made_into_its_record_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store's check of a commit and its append share one journal form of each event
+    (it was made twice per message: docs/performance.md, relay cost)."""
+    made: list[str] = []
+    real = ev.to_new_event
+
+    def counted(event: ev.Event) -> NewEvent:
+        made.append(event.TYPE)
+        return real(event)
+
+    journal = FlakyJournal()
+    with EngineHarness(journal=journal) as h:
+        vera = h.visitor("Vera")
+        vera.open()
+        h.settle()
+        monkeypatch.setattr(ev, "to_new_event", counted)
+        for i in range(5):
+            h.engine.submit(c.VisitorSay(vera._need(), vera.token_hash, f"m{i}"))
+        h.settle()
+    stored = [r for r in journal.read(0) if r.type == "dialog.message"]
+    assert len(stored) == 5
+    assert made == ["dialog.message"] * 5
