@@ -12,6 +12,7 @@ from frontdesk.engine.replay import fold
 from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.status import Status
 from frontdesk.engine.testing import EngineHarness
+from frontdesk.engine.testing.harness import OperatorHandle, VisitorHandle
 
 DAY = 19_700 * DAY_S  # a UTC midnight
 START = DAY + 23 * 3600  # 23:00, an hour before the next day
@@ -26,22 +27,34 @@ def op(live: dict[str, Any], operator: str) -> dict[str, Any]:
     return next(o for o in live["operators"] if o["id"] == operator)
 
 
-def test_figures_follow_the_day_and_match_the_journal() -> None:
+def harness() -> EngineHarness:
     settings = EngineSettings(visitor_inactivity_timeout_s=0)  # Pia waits past midnight
-    with EngineHarness(settings, MemoryJournal(), ManualClock(START)) as h:
-        ann = h.login("ann")
-        bob = h.login("bob", status=Status.ON_BREAK)
-        vera = h.visitor("Vera")
-        vera.open()  # to ann, the one connected
-        ann.probe.expect({"type": "operator.dialog_added", "dialog": vera.dialog})
-        h.advance(60)
-        vera.say("hello?")
-        h.advance(30)
-        ann.set_status(Status.ON_BREAK)
-        pia = h.visitor("Pia")
-        pia.open()  # nobody connected: queued
-        h.advance(40)
-        h.settle()
+    return EngineHarness(settings, MemoryJournal(), ManualClock(START))
+
+
+def evening(
+    h: EngineHarness,
+) -> tuple[OperatorHandle, OperatorHandle, VisitorHandle, VisitorHandle]:
+    """Ann takes Vera, who writes; Ann goes on break, Bob is on break: Pia is queued."""
+    ann = h.login("ann")
+    bob = h.login("bob", status=Status.ON_BREAK)
+    vera = h.visitor("Vera")
+    vera.open()  # to ann, the one connected
+    ann.probe.expect({"type": "operator.dialog_added", "dialog": vera.dialog})
+    h.advance(60)
+    vera.say("hello?")
+    h.advance(30)
+    ann.set_status(Status.ON_BREAK)
+    pia = h.visitor("Pia")
+    pia.open()  # nobody connected: queued
+    h.advance(40)
+    h.settle()
+    return ann, bob, vera, pia
+
+
+def test_figures_match_the_scenario_and_the_journal() -> None:
+    with harness() as h:
+        ann, _, vera, _ = evening(h)
 
         live = h.snapshot()["figures"]
         assert live == h.engine.figures() == from_journal(h)
@@ -65,6 +78,12 @@ def test_figures_follow_the_day_and_match_the_journal() -> None:
         h.settle()
         assert h.engine.figures()["closed_today"] == 1
 
+
+def test_todays_counts_start_afresh_at_midnight() -> None:
+    with harness() as h:
+        ann, bob, vera, pia = evening(h)
+        ann.close(vera)
+        h.settle()
         # Midnight: today's counts start afresh, a status running since yesterday counts
         # from midnight only; still what the journal says.
         h.advance(3600 - 130)
