@@ -29,6 +29,7 @@ class Memo(ev.DialogEvent):
     JOURNALED: ClassVar[bool] = False
     position: int | None = None
     finished_tid: str | None = None
+    presence: str | None = None  # "here" / "away" / "left"
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,11 @@ class DialogState:
     help_request: dict[str, Any] | None = None
     closed_by: str | None = None
     close_reason: str = ""
+    requeued: bool = False  # waits again after its operator vanished: at the head of the queue
     # not journaled
     position: int = 0
     finished_tids: frozenset[str] = frozenset()
+    presence: str = ""  # "": not told yet (this run); else "here" / "away" / "left"
 
     @property
     def address(self) -> str:
@@ -130,6 +133,8 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
             s = evolve(s, position=e.position)
         if e.finished_tid is not None:
             s = evolve(s, finished_tids=s.finished_tids | {e.finished_tid})
+        if e.presence is not None:
+            s = evolve(s, presence=e.presence)
         return s
     if isinstance(e, ev.MonitorSetEv):
         mon = s.monitors | {e.manager} if e.on else s.monitors - {e.manager}
@@ -141,11 +146,12 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
         changes["history"] = s.history.appended(note)  # no copy: engine/history.py
     if isinstance(e, ev.DialogAssignedEv):
         changes.update(phase=Phase.ASSIGNED, operator=e.operator, operator_name=e.operator_name)
-        changes.update(position=0, queued_since=None)
+        changes.update(requeued=False, position=0, queued_since=None)
     elif isinstance(e, ev.DialogTransferredEv):
         changes.update(operator=e.to_operator, operator_name=e.to_name)
     elif isinstance(e, ev.DialogRequeuedEv):
-        changes.update(phase=Phase.QUEUED, operator=None, operator_name="", queued_since=e.at)
+        changes.update(phase=Phase.QUEUED, operator=None, operator_name="", requeued=True,
+                       queued_since=e.at)
     elif isinstance(e, ev.MessagePostedEv):
         if e.ref is not None:
             refs = dict(s.refs)
@@ -157,7 +163,7 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
             changes["last_visitor_at"] = e.at
             if s.waiting_since is None:
                 changes["waiting_since"] = e.at
-        elif e.author == "operator":
+        elif e.author in ("operator", "manager"):  # the visitor was answered
             changes["waiting_since"] = None
     elif isinstance(e, ev.ImportantMarkedEv):
         changes["important"] = e.important

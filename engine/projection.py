@@ -119,7 +119,7 @@ class Projection:
                 d.id
                 for d in sorted(
                     (d for d in f.dialogs.values() if d.phase is Phase.QUEUED),
-                    key=lambda d: (-d.priority, d.number),
+                    key=lambda d: (not d.requeued, -d.priority, d.number),  # as the queue
                 )
             ]
             help_requests = [

@@ -1,6 +1,8 @@
 """The knowledge base over HTTP (``docs/protocol.md``, "Knowledge base").
 
 - ``GET /api/knowledge/search?q=&limit=``: staff (an operator's or a manager's session).
+- ``GET /api/knowledge/articles/{id}/related?limit=``: staff; the enabled articles nearest to
+  one (its title, tags and questions searched), itself left out.
 - ``GET|POST /api/knowledge/articles``, ``GET|PUT|DELETE /api/knowledge/articles/{id}``,
   ``GET /api/knowledge/export?format=json|csv``, ``POST /api/knowledge/import?format=json|csv``:
   managers only (403 for an operator).
@@ -57,6 +59,7 @@ def routes(ctx: ServerContext) -> list[BaseRoute]:
     k = KnowledgeRoutes(ctx)
     return [
         Route("/api/knowledge/search", k.search),
+        Route("/api/knowledge/articles/{article}/related", k.related, methods=["GET"]),
         Route("/api/knowledge/articles", k.list_articles, methods=["GET"]),
         Route("/api/knowledge/articles", k.create, methods=["POST"]),
         Route("/api/knowledge/articles/{article}", k.read, methods=["GET"]),
@@ -75,6 +78,12 @@ def article_json(a: Article) -> dict[str, Any]:
 
 def hit_json(h: Hit) -> dict[str, Any]:
     return {**article_json(h.article), "score": h.score, "snippet": h.snippet}
+
+
+def related_text(a: Article) -> str:
+    """What an article's neighbours are searched by: its tags and title first (the query
+    keeps a bounded number of words), then its questions."""
+    return " ".join((*a.tags, a.title, *a.questions))
 
 
 def draft_of(body: object) -> ArticleDraft:
@@ -113,6 +122,25 @@ class KnowledgeRoutes:
             except KnowledgeError as exc:
                 raise RefusedError(400, "bad_query", str(exc)) from None
             hits = await self._run(lambda: kb.search(text, limit=limit))
+            return JSONResponse({"hits": [hit_json(h) for h in hits]})
+        return await _answered(answer)
+
+    async def related(self, request: Request) -> Response:
+        async def answer() -> Response:
+            kb = await self._staff(request)
+            article_id = _article_id(request)
+            limit = _limit(request.query_params.get("limit", "5"))
+
+            def near() -> list[Hit] | None:
+                found = kb.get(article_id)
+                if found is None:
+                    return None
+                hits = kb.search(related_text(found), limit=limit + 1)
+                return [h for h in hits if h.article.id != article_id][:limit]
+
+            hits = await self._run(near)
+            if hits is None:
+                raise _no_article(article_id)
             return JSONResponse({"hits": [hit_json(h) for h in hits]})
         return await _answered(answer)
 

@@ -198,3 +198,27 @@ async def test_a_bad_import_names_line_and_field_and_imports_nothing(kb_node: No
         assert not_array.status_code == 400
         assert error_of(not_array)["problems"][0]["message"].startswith("expected a JSON array")
     assert len(kb_node.ctx.knowledge.articles()) == len(DEMO_ARTICLES)  # type: ignore[union-attr]
+
+
+async def test_an_operator_gets_the_articles_related_to_one_itself_left_out(kb_node: Node) -> None:
+    async with logged_in(kb_node, "ann") as http:
+        hits = (await http.get("/api/knowledge/search", params={"q": "shipping costs"})).json()
+        costs = next(h for h in hits["hits"] if h["title"] == "Shipping costs")
+        answer = await http.get(f"/api/knowledge/articles/{costs['id']}/related")
+        assert answer.status_code == 200, answer.text
+        titles = [h["title"] for h in answer.json()["hits"]]
+        assert "Shipping costs" not in titles and "Shipping times" in titles[:3]
+        assert len(titles) <= 5 and all("snippet" in h for h in answer.json()["hits"])
+        two = await http.get(f"/api/knowledge/articles/{costs['id']}/related",
+                             params={"limit": "2"})
+        assert len(two.json()["hits"]) == 2
+        missing = await http.get("/api/knowledge/articles/99999/related")
+        assert missing.status_code == 404 and error_of(missing)["code"] == "no_article"
+        bad = await http.get("/api/knowledge/articles/x1/related")
+        assert bad.status_code == 400 and error_of(bad)["code"] == "bad_article_id"
+        wrong = await http.get(f"/api/knowledge/articles/{costs['id']}/related",
+                               params={"limit": "0"})
+        assert wrong.status_code == 400 and "limit: expected" in error_of(wrong)["message"]
+    async with httpx.AsyncClient(base_url=kb_node.url) as anonymous:
+        nobody = await anonymous.get(f"/api/knowledge/articles/{costs['id']}/related")
+        assert nobody.status_code == 401

@@ -8,6 +8,7 @@ import { newRef } from "../transcript.js";
 import { wireAttach } from "./attach.js";
 import { wireGalleryPicker } from "./gallery_picker.js";
 import { loadDraft, saveDraft } from "./drafts.js";
+import { KnowledgePanel } from "./knowledge.js";
 import { wireFormatting } from "./format.js";
 import { MainBackBanner } from "./main_back.js";
 import { wireMailAndPrint } from "./mail_print.js";
@@ -54,6 +55,10 @@ class Console {
       this.keep({ type: "status", status: event.target.value, ref: newRef("status") });
     });
     this.wireCompose();
+    this.knowledge = new KnowledgePanel({
+      search: $("kb-search"), list: $("kb-list"), status: $("kb-status"), input: $("message"),
+      announce: (text) => setText($("kb-status"), text),
+    });
     this.wireActions();
     this.render();
     this.link.start();
@@ -282,6 +287,7 @@ class Console {
     $("pick").hidden = dialog !== null;
     $("chat").hidden = dialog === null;
     renderInfo($("info"), dialog, this.config.fields, model.node);
+    this.knowledge.show(dialog && !dialog.gone && !dialog.closed ? dialog : null);
     this.renderErrors();
     const waiting = model.outbox.pending.length;
     const said = waiting ? `${waiting} message${waiting === 1 ? "" : "s"} waiting to be sent.` : "";
