@@ -54,6 +54,8 @@ class ServerSettings:
     slow_consumer_grace_s: float = field(default=5.0, metadata=limit(0))
     # "latest value" frames (queue.length, operators): at most one of a kind per this, per socket
     latest_value_interval_s: float = field(default=1.0, metadata=limit(0, 60))
+    # the manager view's live figures (a `figures` frame) are sent this often, per socket
+    figures_interval_s: float = field(default=2.0, metadata=limit(0.05, 60))
     operator_grace_s: float = field(default=60.0, metadata=limit(0))
     # how long the widget keeps a visitor's dialog in the browser (localStorage) since last use
     widget_keep_s: float = field(default=86400.0, metadata=limit(0))

@@ -88,6 +88,11 @@ class EnginePort(Protocol):
         """
         ...
 
+    def figures(self) -> dict[str, Any]:
+        """The manager view's live figures (``frontdesk.engine.day_figures.figures``), also
+        the snapshot's ``figures``."""
+        ...
+
     def stop(self) -> None:
         """Stop every actor after the store has flushed the journal."""
         ...

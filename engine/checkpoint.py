@@ -47,6 +47,7 @@ _STATE_MODULES = (
     "frontdesk.engine.queue_state",
     "frontdesk.engine.status",
     "frontdesk.engine.replay",
+    "frontdesk.engine.day_figures",
 )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from frontdesk.engine import checkpoint
 from frontdesk.engine.clock import Clock
+from frontdesk.engine.day_figures import figures
 from frontdesk.engine.dialog_state import DialogState, Phase
 from frontdesk.engine.events import Event
 from frontdesk.engine.journal import Record
@@ -131,13 +132,21 @@ class Projection:
                 "last_seq": f.last_seq,
                 "epoch": max(f.epoch, self.node.get("epoch", 0)),
             }
+            live = figures(f, now)
         return {
             "node": node,
             "operators": operators,
             "dialogs": dialogs,
             "queue": queue,
             "help_requests": help_requests,
+            "figures": live,
         }
+
+    def figures(self) -> dict[str, Any]:
+        """The live figures now (``frontdesk.engine.day_figures``), without the snapshot."""
+        now = self._clock.now()
+        with self._lock:
+            return figures(self._fold, now)
 
 
 def _number(dialog_id: str) -> int:

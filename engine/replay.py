@@ -31,6 +31,7 @@ from frontdesk.engine import events as ev
 from frontdesk.engine import notices as n
 from frontdesk.engine import operator_state as os_
 from frontdesk.engine import queue_state as qs
+from frontdesk.engine.day_figures import DayTally
 from frontdesk.engine.dialog_state import DialogState, Phase
 from frontdesk.engine.dialog_watch import fold_stream
 from frontdesk.engine.journal import Journal, Record
@@ -53,6 +54,7 @@ class Fold:
         # (dialog seqs), for the open and the remembered closed dialogs: a resume cursor
         # is ``(epoch, seq)`` and is checked against them (``resume_point``)
         self.epochs: dict[str, tuple[tuple[int, int, int], ...]] = {}
+        self.day = DayTally()  # today's counts: the live figures (engine/day_figures.py)
 
     def summarise(self) -> None:
         """From now on keep summaries of the dialogs, not their histories (the projection:
@@ -97,6 +99,8 @@ class Fold:
             self.epochs[dialog] = (*runs, (epoch, seq, seq))
 
     def apply(self, e: ev.Event) -> None:
+        before = self.operators.get(e.operator) if isinstance(e, ev.OperatorEvent) else None
+        self.day.apply(e, before)
         if isinstance(e, ev.DialogOpenedEv):
             state = ds.opened(e)
             self.dialogs[e.dialog] = state if self.histories else ds.summary(state)

@@ -324,6 +324,9 @@ class Engine:
     def snapshot(self) -> dict[str, Any]:
         return self._proj().snapshot()
 
+    def figures(self) -> dict[str, Any]:
+        return self._proj().figures()
+
 
 def _closed(command: c.Command, dialog: str) -> n.Rejected:
     """The refusal of a command to a closed dialog, worded as its actor words it."""

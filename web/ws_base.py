@@ -406,4 +406,4 @@ def rejected_dialog(notice: Notice) -> str | None:
 
 
 # Frame types the server itself makes (besides the engine's notices); docs/protocol.md lists them.
-SERVER_FRAME_TYPES = frozenset({"hello", "error", "pong", "snapshot"})
+SERVER_FRAME_TYPES = frozenset({"hello", "error", "pong", "snapshot", "figures"})

@@ -45,6 +45,14 @@ class ManagerConnection(WsConnection):
         self.ctx.engine.watch_all(self.sub("all"))
         self._watching = True
         self.send_snapshot()
+        nursery.start_soon(self._send_figures)
+
+    async def _send_figures(self) -> None:
+        """The live figures (``engine/day_figures.py``), every ``figures_interval_s``: what
+        the notices cannot carry (time in status, dialogs today) stays live."""
+        while True:
+            await trio.sleep(self.ctx.options.figures_interval_s)
+            self.send_frame({"type": "figures", **self.ctx.engine.figures()})
 
     def send_snapshot(self, ref: str | None = None) -> None:
         frame: dict[str, Any] = {"type": "snapshot", **self.ctx.engine.snapshot()}

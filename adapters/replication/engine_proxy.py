@@ -14,6 +14,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from frontdesk.engine.commands import Command
+from frontdesk.engine.day_figures import no_figures
 from frontdesk.engine.notices import Rejected, Subscriber
 
 if TYPE_CHECKING:
@@ -114,10 +115,15 @@ class NodeEngine:
                 "dialogs": [],
                 "queue": [],
                 "help_requests": [],
+                "figures": no_figures(),
             }
         snap: dict[str, Any] = engine.snapshot()
         snap["cluster"] = self.node.health()
         return snap
+
+    def figures(self) -> dict[str, Any]:
+        engine = self._engine()
+        return no_figures() if engine is None else engine.figures()
 
     def stop(self) -> None:
         """The node stops its engine; nothing to do here."""

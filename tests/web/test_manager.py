@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.web.nodes import Node
 
 
@@ -42,3 +44,23 @@ async def test_monitoring_replays_the_dialog_and_a_manager_can_close_it(node: No
     closed = await vera.expect("dialog.closed")
     assert closed["by"] == "manager"
     await ann.expect({"type": "operator.dialog_removed", "dialog": dialog})
+
+
+@pytest.mark.parametrize("node_options", [{"figures_interval_s": 0.05}])
+async def test_the_live_figures_come_in_the_snapshot_and_then_every_interval(node: Node) -> None:
+    maria = await node.manager()
+    snapshot = await maria.expect("snapshot")
+    assert snapshot["figures"]["operators_online"] == 0
+    assert snapshot["figures"]["dialogs_today"] == 0
+    ann = await node.operator("ann")
+    await ann.set_status("connected")
+    vera = await node.visitor()
+    dialog = (await vera.open("Vera"))["dialog"]
+    await ann.expect({"type": "operator.dialog_added", "dialog": dialog})
+    figures = await maria.wait_for(
+        lambda f: f["type"] == "figures" and f["dialogs_today"] == 1 and f["operators_online"] == 1
+    )
+    assert figures["dialogs_open"] == 1 and figures["queue_length"] == 0
+    assert figures["operators"][0]["id"] == "ann"
+    assert figures["operators"][0]["dialogs_today"] == 1
+    assert figures["operators"][0]["status"] == "connected"
