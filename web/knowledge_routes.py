@@ -247,7 +247,7 @@ class KnowledgeRoutes:
 
     async def _manager_by(self, request: Request) -> tuple[KnowledgeBase, str]:
         user = await self._user(request)
-        if user.role != "manager":
+        if not auth.has_role(user, "manager"):
             raise RefusedError(403, "forbidden",
                           f"expected a manager's session, got an {user.role}'s")
         return self._base(), str(user.login)

@@ -222,3 +222,14 @@ async def test_an_operator_gets_the_articles_related_to_one_itself_left_out(kb_n
     async with httpx.AsyncClient(base_url=kb_node.url) as anonymous:
         nobody = await anonymous.get(f"/api/knowledge/articles/{costs['id']}/related")
         assert nobody.status_code == 401
+
+
+async def test_an_account_that_is_operator_and_manager_may_manage(
+    kb_node: Node, accounts: Accounts,
+) -> None:
+    accounts.create_user("mo", "Mo", ("operator", "manager"), PASSWORD)
+    async with logged_in(kb_node, "mo") as http:
+        listed = await http.get("/api/knowledge/articles")
+        assert listed.status_code == 200, listed.text
+        made = await http.post("/api/knowledge/articles", json=ARTICLE)
+        assert made.status_code == 201 and made.json()["changed_by"] == "mo"
