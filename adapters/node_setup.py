@@ -5,7 +5,8 @@ one node) and its lock (``frontdesk.adapters.storage.journal_lock``: that node r
 journal, the accounts (with the demo users when wanted), the file store, the mail outbox
 (``frontdesk.adapters.mail``, in the accounts database), the knowledge base
 (``frontdesk.adapters.knowledge``, in the accounts database too; the demo fills an empty one
-with the bike shop's articles) and the system clock.
+with the bike shop's articles), the predefined answers (``frontdesk.adapters.predefined``,
+there too; the demo gets the bike shop's ``/hello``, ``/hours``, ``/returns``) and the system clock.
 
 ``frontdesk.web.node.serve_node`` (the composition root) opens them, for a single node and a
 cluster node alike, so the two stay the same up to the engine.
@@ -13,6 +14,7 @@ cluster node alike, so the two stay the same up to the engine.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +27,8 @@ from frontdesk.adapters.files.settings import store_from_settings
 from frontdesk.adapters.knowledge import KnowledgeBase
 from frontdesk.adapters.knowledge.demo import DEMO_ARTICLES
 from frontdesk.adapters.mail.service import MailService
+from frontdesk.adapters.predefined import PredefinedAnswers
+from frontdesk.adapters.predefined.demo import DEMO_ANSWERS
 from frontdesk.adapters.storage import SqlJournal
 from frontdesk.adapters.storage.identity import claim_journal, node_identity
 from frontdesk.adapters.storage.journal_lock import JournalLock, lock_journal
@@ -45,6 +49,7 @@ class NodeParts:
     mail: MailService | None = None  # the mail outbox and its worker ([mail])
     files: FileStore | None = None  # dialogs' files ([files])
     knowledge: KnowledgeBase | None = None  # the knowledge base (accounts database)
+    predefined: PredefinedAnswers | None = None  # predefined answers (accounts database)
 
     def demo_accounts(self, settings: Settings, wanted: bool) -> list[tuple[str, str, str]]:
         """(login, password, role) of the demo users, created or given fresh passwords when
@@ -54,6 +59,8 @@ class NodeParts:
             demo: list[tuple[str, str, str]] = list(self.accounts.ensure_demo_users())
             if self.knowledge is not None and not self.knowledge.articles():
                 self.knowledge.create_many(DEMO_ARTICLES, by="demo")
+            if self.predefined is not None and not self.predefined.shared():
+                self.predefined.create_many(DEMO_ANSWERS, owner=None, by="demo")
             return demo
         return []
 
@@ -67,6 +74,8 @@ class NodeParts:
             self.files.close()
         if self.knowledge is not None:
             self.knowledge.close()
+        if self.predefined is not None:
+            self.predefined.close()
         if self.lock is not None:
             self.lock.release()
 
@@ -83,42 +92,22 @@ def open_node(settings: Settings, environ: Mapping[str, str] = os.environ) -> No
                        configured_id=storage.node_id, cluster=bool(settings.cluster.peer_url))
     claim_journal(storage.journal_url(), me)
     lock = lock_journal(storage.journal_url(), me.name)
-    try:
+    with contextlib.ExitStack() as undo:  # what is open so far is closed if a later part fails
+        undo.callback(lock.release)
         journal = SqlJournal.from_settings(storage)
-    except BaseException:
-        lock.release()
-        raise
-    try:
+        undo.callback(journal.close)
         accounts = Accounts.from_settings(settings)
-    except BaseException:
-        journal.close()
-        lock.release()
-        raise
-    try:
+        undo.callback(accounts.close)
         mail = MailService.from_settings(settings, environ)
-    except BaseException:
-        accounts.close()
-        journal.close()
-        lock.release()
-        raise
-    try:
+        undo.callback(mail.close)
         files = store_from_settings(settings)
-    except BaseException:
-        mail.close()
-        accounts.close()
-        journal.close()
-        lock.release()
-        raise
-    try:
+        undo.callback(files.close)
         knowledge = KnowledgeBase(settings.storage.accounts_db_url())
-    except BaseException:
-        files.close()
-        mail.close()
-        accounts.close()
-        journal.close()
-        lock.release()
-        raise
-    return NodeParts(runtime, journal, accounts, SystemClock(), lock, mail, files, knowledge)
+        undo.callback(knowledge.close)
+        predefined = PredefinedAnswers(settings.storage.accounts_db_url())
+        undo.pop_all()
+    return NodeParts(runtime, journal, accounts, SystemClock(), lock, mail, files, knowledge,
+                     predefined)
 
 
 def make_data_dir(path: Path) -> None:

@@ -131,6 +131,7 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
         ),
         "say": (_OPT_DIALOG, _TEXT, _VISITOR_FORMAT),
         "typing": (_OPT_DIALOG, Field("on", "bool")),
+        "presence": (_OPT_DIALOG, Field("away", "bool")),
         "close": (_OPT_DIALOG,),
         "ping": _PING,
     },
@@ -150,16 +151,23 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
         "close": (_DIALOG,),
         "important": (_DIALOG, Field("on", "bool", required=False)),
         "help": (_DIALOG, Field("text", "str", required=False, max_chars=MAX_TEXT_CHARS)),
+        "internal": (_DIALOG, _TEXT),
         "logout": (),
         "ping": _PING,
     },
     "manager": {
         "monitor": (_DIALOG, Field("on", "bool", required=False)),
         "close": (_DIALOG,),
+        "internal": (_DIALOG, _TEXT),
+        "say": (_DIALOG, _TEXT, _OPERATOR_FORMAT),
         "snapshot": (),
         "ping": _PING,
     },
 }
+
+# the manager's frames no other endpoint has: sent elsewhere, refused ``forbidden`` by name
+MANAGER_ONLY = frozenset(FRAMES["manager"]) - frozenset(FRAMES["operator"]) - frozenset(
+    FRAMES["visitor"])
 
 # Frames whose ``ref`` is required: re-sending them must be safe (the engine dedupes by ref).
 REF_REQUIRED = frozenset({"say"})
@@ -184,6 +192,13 @@ def parse_frame(endpoint: Endpoint, text: str | bytes) -> Frame:
     if may_hold_bad_strings(text):
         _refuse_bad_strings(obj, kind, ref)
     table = FRAMES[endpoint]
+    if endpoint != "manager" and isinstance(kind, str) and kind in MANAGER_ONLY:
+        raise WireError(
+            "forbidden",
+            f"{kind}: a manager's frame (the manager endpoint /ws/manager, with the manager"
+            f" role); the {endpoint} endpoint does not take it",
+            ref,
+        )
     if not isinstance(kind, str) or kind not in table:
         known = ", ".join(sorted(table))
         got = repr(kind) if isinstance(kind, str) and len(kind) <= 40 else _describe(kind)

@@ -55,6 +55,10 @@ class ServerSettings:
     # "latest value" frames (queue.length, operators): at most one of a kind per this, per socket
     latest_value_interval_s: float = field(default=1.0, metadata=limit(0, 60))
     operator_grace_s: float = field(default=60.0, metadata=limit(0))
+    # how long the widget keeps a visitor's dialog in the browser (localStorage) since last use
+    widget_keep_s: float = field(default=86400.0, metadata=limit(0))
+    # a visitor with no socket this long has their dialog closed (no ghosts holding a slot)
+    visitor_grace_s: float = field(default=120.0, metadata=limit(0))
     # the status a console starts in on login; the default takes no new dialogs until the
     # operator picks Connected
     initial_operator_status: OperatorStatusName = "no_new_dialog"

@@ -83,8 +83,8 @@ class EnginePort(Protocol):
 
         ``{"node": {...}, "operators": [{"id", "name", "status", "status_since",
         "load", "capacity", "dialogs"}], "dialogs": [{"id", "state", "operator",
-        "visitor_name", "waiting_s", "important", "monitored", "opened_at",
-        "seq"}], "queue": [dialog ids in order], "help_requests": [...]}``
+        "visitor_name", "waiting_s", "unanswered_s", "queued_s", "important",
+        "monitored", "opened_at", "seq"}], "queue": [dialog ids in order], "help_requests": [...]}``
         """
         ...
 

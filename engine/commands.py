@@ -187,6 +187,27 @@ class RecordFile(Command):
     author_name: str = ""
 
 
+@dataclass(frozen=True)
+class VisitorPresence(Command):
+    """The visitor's sockets changed: ``here`` (a page in view), ``away`` (every page
+    hidden) or ``left`` (no socket). Told to staff, not journaled. Only the server
+    submits it (``frontdesk.web.visitor_presence``), never a client frame."""
+
+    ACTION: ClassVar[str] = "note the visitor's presence in dialog {dialog}"
+    dialog_id: str
+    presence: Literal["here", "away", "left"]
+
+
+@dataclass(frozen=True)
+class VisitorLeft(Command):
+    """The visitor had no socket for ``after_s`` (``server.visitor_grace_s``): the dialog
+    closes, freeing the operator's slot. Only the server submits it."""
+
+    ACTION: ClassVar[str] = "close dialog {dialog} of a visitor who left"
+    dialog_id: str
+    after_s: float
+
+
 # --- managers ---------------------------------------------------------------------
 
 
@@ -205,3 +226,32 @@ class ManagerClose(Command):
     ACTION: ClassVar[str] = "close dialog {dialog}"
     manager_id: str
     dialog_id: str
+
+
+@dataclass(frozen=True)
+class InternalMessage(Command):
+    """A message between a manager and the dialog's operator, for staff only: the visitor
+    never receives it (``dialog.internal``). ``author`` says which side writes; an
+    operator must hold the dialog, a manager may write into any open dialog that is held."""
+
+    ACTION: ClassVar[str] = "send an internal message in dialog {dialog}"
+    author: Literal["manager", "operator"]
+    author_id: str
+    author_name: str
+    dialog_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ManagerSay(Command):
+    """A manager writes to the visitor of a dialog: a ``dialog.message`` of author
+    ``manager``, under the manager's name (the operator's console marks it)."""
+
+    ACTION: ClassVar[str] = "send a message in dialog {dialog}"
+    manager_id: str
+    manager_name: str
+    dialog_id: str
+    text: str
+    format: str = "plain"
+    html: str = ""
+    plain: str = ""

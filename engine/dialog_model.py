@@ -29,6 +29,7 @@ class Memo(ev.DialogEvent):
     JOURNALED: ClassVar[bool] = False
     position: int | None = None
     finished_tid: str | None = None
+    presence: str | None = None  # "here" / "away" / "left"
 
 
 @dataclass(frozen=True)
@@ -46,23 +47,40 @@ class DialogState:
     seq: int = 0
     history: History = field(default_factory=lambda: NO_HISTORY)  # held once: history.py
     last_visitor_at: float = 0.0
-    waiting_since: float | None = None
+    waiting_since: float | None = None  # the visitor's oldest unanswered message
+    queued_since: float | None = None  # when it was (last) queued; None once assigned
     important: bool = False
     monitors: frozenset[str] = frozenset()
     refs: dict[str, int] = field(default_factory=dict)
     help_request: dict[str, Any] | None = None
     closed_by: str | None = None
     close_reason: str = ""
+    requeued: bool = False  # waits again after its operator vanished: at the head of the queue
     # not journaled
     position: int = 0
     finished_tids: frozenset[str] = frozenset()
+    presence: str = ""  # "": not told yet (this run); else "here" / "away" / "left"
 
     @property
     def address(self) -> str:
         return f"dialog:{self.id}"
 
+    def unanswered_s(self, now: float) -> float | None:
+        """Seconds since the visitor's oldest message no operator answered yet (None: none)."""
+        return None if self.waiting_since is None else max(0.0, now - self.waiting_since)
+
+    def queued_s(self, now: float) -> float | None:
+        """Seconds since the dialog was queued, while it is (None once assigned or closed)."""
+        if self.phase is not Phase.QUEUED or self.queued_since is None:
+            return None
+        return max(0.0, now - self.queued_since)
+
     def waiting_s(self, now: float) -> float:
-        return 0.0 if self.waiting_since is None else max(0.0, now - self.waiting_since)
+        """How long the visitor has waited for an answer: since the oldest unanswered
+        message, or since it was queued if that is older (a queued visitor waits even
+        before writing); 0 once an operator answered and nothing new came."""
+        waits = [w for w in (self.unanswered_s(now), self.queued_s(now)) if w is not None]
+        return max(waits, default=0.0)
 
 
 def evolve(s: DialogState, **changes: Any) -> DialogState:
@@ -104,6 +122,7 @@ def opened(e: ev.DialogOpenedEv) -> DialogState:
         seq=e.seq,
         history=History((first,)),
         last_visitor_at=e.at,
+        queued_since=e.at,
     )
 
 
@@ -114,6 +133,8 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
             s = evolve(s, position=e.position)
         if e.finished_tid is not None:
             s = evolve(s, finished_tids=s.finished_tids | {e.finished_tid})
+        if e.presence is not None:
+            s = evolve(s, presence=e.presence)
         return s
     if isinstance(e, ev.MonitorSetEv):
         mon = s.monitors | {e.manager} if e.on else s.monitors - {e.manager}
@@ -125,11 +146,12 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
         changes["history"] = s.history.appended(note)  # no copy: engine/history.py
     if isinstance(e, ev.DialogAssignedEv):
         changes.update(phase=Phase.ASSIGNED, operator=e.operator, operator_name=e.operator_name)
-        changes["position"] = 0
+        changes.update(requeued=False, position=0, queued_since=None)
     elif isinstance(e, ev.DialogTransferredEv):
         changes.update(operator=e.to_operator, operator_name=e.to_name)
     elif isinstance(e, ev.DialogRequeuedEv):
-        changes.update(phase=Phase.QUEUED, operator=None, operator_name="")
+        changes.update(phase=Phase.QUEUED, operator=None, operator_name="", requeued=True,
+                       queued_since=e.at)
     elif isinstance(e, ev.MessagePostedEv):
         if e.ref is not None:
             refs = dict(s.refs)
@@ -141,7 +163,7 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
             changes["last_visitor_at"] = e.at
             if s.waiting_since is None:
                 changes["waiting_since"] = e.at
-        elif e.author == "operator":
+        elif e.author in ("operator", "manager"):  # the visitor was answered
             changes["waiting_since"] = None
     elif isinstance(e, ev.ImportantMarkedEv):
         changes["important"] = e.important
@@ -149,5 +171,5 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
         changes["help_request"] = {"operator": e.operator, "text": e.text, "at": e.at}
     elif isinstance(e, ev.DialogClosedEv):
         changes.update(phase=Phase.CLOSED, closed_by=e.by, close_reason=e.reason)
-        changes.update(waiting_since=None, help_request=None, position=0)
+        changes.update(waiting_since=None, queued_since=None, help_request=None, position=0)
     return evolve(s, **changes)

@@ -16,6 +16,8 @@ waits in the queue. It has three phases::
     queued|assigned  VisitorSay              (same)       dialog.message
     assigned   OperatorSay / MarkImportant   (same)       dialog.message / .important
                / AskForHelp / looking-for-info            / .help_requested / .looking_for_info
+    assigned   InternalMessage               (same)       dialog.internal (staff only)
+    queued|assigned  ManagerSay              (same)       dialog.message (author manager)
     queued|assigned  RecordMail (the server)  (same)       dialog.mail (staff only)
     queued|assigned  RecordFile (the server)  (same)       dialog.file
     closed     anything                      -> Rejected ``closed``
@@ -232,6 +234,43 @@ def _ask_for_help(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return _answered(s, e, _ack(command.ref, s, s.seq + 1))
 
 
+def _internal(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    """An internal message: the holder writes, or a manager to the holder (staff only)."""
+    command = cmd.command
+    assert isinstance(command, c.InternalMessage)
+    if command.author == "operator" and s.operator != command.author_id:
+        held = "it is queued" if s.operator is None else "another operator holds it"
+        why = f"cannot {c.action(command)} as {command.author_id}: {held}"
+        return _reject(cmd, s, "forbidden", why)
+    if s.operator is None:
+        why = f"cannot {c.action(command)}: no operator holds it (it is queued)"
+        return _reject(cmd, s, "invalid", why)
+    if not command.text.strip():
+        return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: the text is empty")
+    e = ev.InternalMessageEv(dialog=s.id, at=now, seq=s.seq + 1, author=command.author,
+                             author_id=command.author_id, name=command.author_name,
+                             text=command.text)
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
+
+
+def _manager_say(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    """A manager writes to the visitor: a message under the manager's name."""
+    command = cmd.command
+    assert isinstance(command, c.ManagerSay)
+    key = ref_key("manager", command.manager_id, command.ref)
+    if command.ref is not None and key in s.refs:
+        return m.Decision((), (_ack(command.ref, s, s.refs[key]),))
+    if not command.text.strip():
+        return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: the text is empty")
+    e = ev.MessagePostedEv(
+        dialog=s.id, at=now, seq=s.seq + 1, author="manager",
+        name=command.manager_name or command.manager_id, text=command.text, ref=command.ref,
+        operator=command.manager_id, format=command.format, html=command.html,
+        plain=command.plain,
+    )
+    return _history(s, e, _ack(command.ref, s, s.seq + 1))
+
+
 def _record_mail(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     command = cmd.command
     assert isinstance(command, c.RecordMail)
@@ -270,6 +309,24 @@ def _typing(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return m.Decision((), (m.Publish(n.TypingChanged(s.id, s.seq, who, command.on), False),))
 
 
+def _presence(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    command = cmd.command
+    assert isinstance(command, c.VisitorPresence)
+    if command.presence == s.presence:
+        return m.Decision()
+    memo = Memo(dialog=s.id, at=now, presence=command.presence)
+    note = n.PresenceChanged(s.id, s.seq, command.presence)
+    return m.Decision((memo,), (m.Publish(note, True),))
+
+
+def _visitor_left(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    command = cmd.command
+    assert isinstance(command, c.VisitorLeft)
+    reason = f"the visitor left (no connection for {command.after_s:g} s)"
+    e, fx = close_effects(s, "visitor", reason, now)
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1), *fx)
+
+
 COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
     c.VisitorSay: _command(_say),
     c.OperatorSay: _command(_say),
@@ -278,10 +335,14 @@ COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
     c.ManagerClose: _command(_close),
     c.MarkImportant: _command(_mark_important),
     c.AskForHelp: _command(_ask_for_help),
+    c.InternalMessage: _command(_internal),
+    c.ManagerSay: _command(_manager_say),
     c.RecordMail: _command(_record_mail),
     c.RecordFile: _command(_record_file),
     c.Monitor: _command(_monitor),
     c.Typing: _command(_typing),
+    c.VisitorPresence: _command(_presence),
+    c.VisitorLeft: _command(_visitor_left),
 }
 
 
@@ -438,7 +499,8 @@ def _requeue(s: DialogState, operator: str, reason: str, now: float) -> m.Decisi
     if s.phase is not Phase.ASSIGNED or s.operator != operator:
         return m.Decision()
     e = ev.DialogRequeuedEv(dialog=s.id, at=now, seq=s.seq + 1, operator=operator, reason=reason)
-    return _history(s, e, m.Tell("queue", m.Enqueue(s.id, s.number, s.priority)))
+    back = m.Enqueue(s.id, s.number, s.priority, head=True)  # the visitor keeps their place
+    return _history(s, e, m.Tell("queue", back))
 
 
 def _complete_transfer(s: DialogState, t: m.CompleteTransfer, now: float) -> m.Decision:

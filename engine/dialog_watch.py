@@ -22,6 +22,7 @@ never gets a help request, the Important flag or a transfer's note).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 
 from frontdesk.engine import audience
 from frontdesk.engine import events as ev
@@ -37,6 +38,10 @@ def authorize_watch(s: DialogState, w: m.Watch) -> n.Rejected | None:
     if audience.of_watch(s, w) is not None:
         return None
     return n.Rejected(w.ref, "forbidden", f"cannot watch dialog {s.id}: not yours", s.id)
+
+
+PRESENCES: dict[str, Literal["here", "away", "left"]] = {
+    "here": "here", "away": "away", "left": "left"}
 
 
 def replay(s: DialogState, w: m.Watch) -> tuple[m.Effect, ...]:
@@ -60,6 +65,9 @@ def replay(s: DialogState, w: m.Watch) -> tuple[m.Effect, ...]:
             fx.append(m.Deliver(subs, form, False))
     if s.phase is Phase.QUEUED and s.position > 0:
         fx.append(m.Deliver(subs, n.QueuePosition(s.id, s.seq, s.position), False))
+    presence = PRESENCES.get(s.presence)
+    if presence is not None and who != "visitor" and s.phase is not Phase.CLOSED:
+        fx.append(m.Deliver(subs, n.PresenceChanged(s.id, s.seq, presence), False))
     return tuple(fx)
 
 

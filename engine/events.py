@@ -79,7 +79,7 @@ class DialogAssignedEv(DialogEvent):
 class MessagePostedEv(DialogEvent):
     TYPE: ClassVar[str] = "dialog.message"
     seq: int
-    author: str  # "visitor" | "operator" | "system"
+    author: str  # "visitor" | "operator" | "manager" | "system"
     name: str
     text: str
     ref: str | None = None
@@ -132,6 +132,18 @@ class HelpRequestedEv(DialogEvent):
     TYPE: ClassVar[str] = "dialog.help_requested"
     seq: int
     operator: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class InternalMessageEv(DialogEvent):
+    """A message between a manager and the dialog's operator (staff only)."""
+
+    TYPE: ClassVar[str] = "dialog.internal"
+    seq: int
+    author: str  # "manager" | "operator"
+    author_id: str
+    name: str
     text: str
 
 
@@ -216,6 +228,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         LookingForInfoEv,
         ImportantMarkedEv,
         HelpRequestedEv,
+        InternalMessageEv,
         MailRecordedEv,
         FileAttachedEv,
         MonitorSetEv,

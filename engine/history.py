@@ -104,7 +104,11 @@ def entry(e: ev.Event) -> n.DialogNotice | None:
         author: n.Author = (
             "visitor"
             if e.author == "visitor"
-            else ("operator" if e.author == "operator" else "system")
+            else (
+                "operator"
+                if e.author == "operator"
+                else ("manager" if e.author == "manager" else "system")
+            )
         )
         return n.MessagePosted(e.dialog, e.seq, e.at, author, e.name, e.plain or e.text, e.ref,
                                e.format, e.text, e.html)
@@ -120,6 +124,8 @@ def entry(e: ev.Event) -> n.DialogNotice | None:
         return n.ImportantMarked(e.dialog, e.seq, e.at, e.important)
     if isinstance(e, ev.HelpRequestedEv):
         return n.HelpRequested(e.dialog, e.seq, e.at, e.operator, e.text)
+    if isinstance(e, ev.InternalMessageEv):
+        return n.InternalMessage(e.dialog, e.seq, e.at, e.author, e.author_id, e.name, e.text)
     if isinstance(e, ev.MailRecordedEv):
         return n.MailRecorded(e.dialog, e.seq, e.at, e.kind, e.to, e.status, e.text)
     if isinstance(e, ev.FileAttachedEv):

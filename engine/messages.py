@@ -77,6 +77,7 @@ class Enqueue:
     dialog: str
     number: int
     priority: int
+    head: bool = False  # requeued (its operator vanished): back at the head of the queue
 
 
 @dataclass(frozen=True)

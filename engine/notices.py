@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Literal
 
-Author = Literal["visitor", "operator", "system"]
+Author = Literal["visitor", "operator", "manager", "system"]
 Audience = Literal["visitor", "operator", "manager"]
 
 EVERYONE: frozenset[Audience] = frozenset(("visitor", "operator", "manager"))
@@ -192,6 +192,19 @@ class HelpRequested(DialogNotice):
 
 
 @dataclass(frozen=True)
+class InternalMessage(DialogNotice):
+    """A message between a manager and the dialog's operator: staff only, never on a
+    visitor's wire (``author``: ``manager`` or ``operator``; ``author_id`` their login)."""
+
+    TYPE: ClassVar[str] = "dialog.internal"
+    AUDIENCE: ClassVar[frozenset[Audience]] = STAFF
+    author: str
+    author_id: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
 class MailRecorded(DialogNotice):
     """What became of a mail about the dialog (a transcript): queued, sent or failed."""
 
@@ -265,6 +278,20 @@ class TypingChanged(Notice):
     def for_audience(self, who: Audience) -> Notice | None:
         """The other side and the managers: never echoed to the side that types."""
         return None if who == self.who else self
+
+
+@dataclass(frozen=True)
+class PresenceChanged(Notice):
+    """The visitor's presence (here / away / left), for staff only; not in the history."""
+
+    in_history: ClassVar[bool] = False
+    TYPE: ClassVar[str] = "dialog.presence"
+    dialog: str
+    seq: int
+    presence: Literal["here", "away", "left"]
+
+    def for_audience(self, who: Audience) -> Notice | None:
+        return None if who == "visitor" else self
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,7 @@ class Projection:
                 d.id
                 for d in sorted(
                     (d for d in f.dialogs.values() if d.phase is Phase.QUEUED),
-                    key=lambda d: (-d.priority, d.number),
+                    key=lambda d: (not d.requeued, -d.priority, d.number),  # as the queue
                 )
             ]
             help_requests = [
@@ -154,6 +154,8 @@ def _dialog(d: DialogState, now: float) -> dict[str, Any]:
         "operator": d.operator,
         "visitor_name": d.visitor_name,
         "waiting_s": d.waiting_s(now),
+        "unanswered_s": d.unanswered_s(now),
+        "queued_s": d.queued_s(now),
         "important": d.important,
         "monitored": bool(d.monitors),
         "opened_at": d.opened_at,

@@ -17,7 +17,11 @@ from typing import Any
 
 from frontdesk.engine import messages as m
 
-Key = tuple[int, int, str]  # (-priority, arrival number, dialog)
+# (rank, -priority, arrival number, dialog): rank 0 is a dialog put back at the head
+# (its operator vanished: it keeps its place ahead of the ones that never had one),
+# rank 1 every other
+Key = tuple[int, int, int, str]
+HEAD, IN_LINE = 0, 1
 POSITIONS_CHUNK = 64  # positions told per step of a broadcast
 
 
@@ -30,10 +34,11 @@ class Entry:
     priority: int
     offered_to: str | None = None
     accepted: bool = False
+    head: bool = False  # put back at the head of the queue (requeued)
 
     @property
-    def key(self) -> tuple[int, int]:
-        return (-self.priority, self.number)
+    def key(self) -> tuple[int, int, int]:
+        return (HEAD if self.head else IN_LINE, -self.priority, self.number)
 
 
 class _Item:
@@ -71,7 +76,7 @@ class QueueState:
         self._dirty_from = 0  # positions from this index on may have changed
         self._ops_list: tuple[dict[str, Any], ...] | None = None  # cache of operators_list
         for e in entries:
-            key: Key = (-e.priority, e.number, e.dialog)
+            key: Key = (*e.key, e.dialog)
             item = _Item(key)
             self._items[e.dialog] = item
             self._order.append(key)
@@ -91,14 +96,14 @@ class QueueState:
     # --- reading ------------------------------------------------------------------------
 
     def order(self) -> list[str]:
-        return [k[2] for k in self._order]
+        return [k[3] for k in self._order]
 
     @property
     def entries(self) -> tuple[Entry, ...]:
         out = []
         for k in self._order:
-            item = self._items[k[2]]
-            out.append(Entry(k[2], k[1], -k[0], item.offered_to, item.accepted))
+            item = self._items[k[3]]
+            out.append(Entry(k[3], k[2], -k[1], item.offered_to, item.accepted, k[0] == HEAD))
         return tuple(out)
 
     def __len__(self) -> int:
@@ -106,10 +111,10 @@ class QueueState:
 
     # --- changes ------------------------------------------------------------------------
 
-    def _enqueue(self, dialog: str, number: int, priority: int) -> None:
+    def _enqueue(self, dialog: str, number: int, priority: int, head: bool = False) -> None:
         if dialog in self._items:
             return
-        key: Key = (-priority, number, dialog)
+        key: Key = (HEAD if head else IN_LINE, -priority, number, dialog)
         self._items[dialog] = _Item(key)
         i = bisect.bisect_left(self._order, key)
         self._order.insert(i, key)

@@ -3,6 +3,8 @@
 Theory of operation
 -------------------
 The queue holds the dialogs that wait, ordered by (-priority, arrival number),
+behind the requeued ones (their operator vanished: ``Enqueue(head=True)`` puts
+them back at the head, among themselves in the same order),
 and a view of every logged-in operator built only from the ``Availability``
 messages the operators send at each change. It never decides an operator's
 capacity: it *offers* a dialog to the best candidate and the operator accepts
@@ -133,7 +135,7 @@ def tell_positions(s: QueueState, now: float) -> tuple[QueueState, tuple[m.Effec
 
 
 def _enqueue(s: QueueState, msg: m.Enqueue, now: float, cfg: EngineSettings) -> m.Decision:
-    s._enqueue(msg.dialog, msg.number, msg.priority)
+    s._enqueue(msg.dialog, msg.number, msg.priority, msg.head)
     return _CHANGED
 
 
@@ -224,8 +226,8 @@ def assign(s: QueueState) -> tuple[QueueState, tuple[m.Effect, ...]]:
         if op is None:
             break
         key = s._free.pop(0)
-        s._offer(s._items[key[2]], op)
-        offers.append(m.Tell(f"operator:{op}", m.Offer(key[2])))
+        s._offer(s._items[key[3]], op)
+        offers.append(m.Tell(f"operator:{op}", m.Offer(key[3])))
     return s, tuple(offers)
 
 
@@ -269,7 +271,7 @@ def _positions(s: QueueState, now: float) -> list[m.Effect]:
     if s.positions_more or now >= s.positions_at + s.position_interval_s:
         order, i, end = s._order, s._dirty_from, len(s._order)
         while i < end and len(fx) < POSITIONS_CHUNK:
-            dialog = order[i][2]
+            dialog = order[i][3]
             i += 1
             if positions.get(dialog) != i:
                 positions[dialog] = i

@@ -203,7 +203,7 @@ class Fold:
     def queue_state(self) -> qs.QueueState:
         waiting = sorted(
             (
-                qs.Entry(d.id, d.number, d.priority)
+                qs.Entry(d.id, d.number, d.priority, head=d.requeued)
                 for d in self.dialogs.values()
                 if d.phase is Phase.QUEUED
             ),

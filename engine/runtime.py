@@ -49,8 +49,12 @@ _TO_DIALOG = (
     c.Typing,
     c.Monitor,
     c.ManagerClose,
+    c.InternalMessage,
+    c.ManagerSay,
     c.RecordMail,
     c.RecordFile,
+    c.VisitorPresence,
+    c.VisitorLeft,
 )
 
 

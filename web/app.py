@@ -24,8 +24,10 @@ from frontdesk.web.http_routes import HttpRoutes, not_serving
 from frontdesk.web.json_body import JsonBodyGuard
 from frontdesk.web.knowledge_routes import routes as knowledge_routes
 from frontdesk.web.password_route import change_password
+from frontdesk.web.predefined_routes import routes as predefined_routes
 from frontdesk.web.presence import Presence
 from frontdesk.web.transcript_routes import routes as transcript_routes
+from frontdesk.web.visitor_presence import VisitorPresenceTracker
 from frontdesk.web.ws_base import WsConnection
 from frontdesk.web.ws_manager import ManagerConnection
 from frontdesk.web.ws_operator import OperatorConnection
@@ -120,6 +122,9 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
     that a 500 carries them too; ``JsonBodyGuard`` checks JSON bodies before any route."""
     if ctx.presence is None:
         ctx.presence = Presence(lambda: ctx.engine, ctx.clock, ctx.options.operator_grace_s)
+    if ctx.visitor_presence is None:
+        ctx.visitor_presence = VisitorPresenceTracker(
+            lambda: ctx.engine, ctx.clock, ctx.options.visitor_grace_s)
     http = HttpRoutes(ctx)
 
     async def gate(
@@ -198,6 +203,7 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
         *transcript_routes(ctx),
         *file_routes(ctx),
         *knowledge_routes(ctx),
+        *predefined_routes(ctx),
         *extra_routes,
         Mount("/static", StaticFiles(directory=ctx.options.static_dir, check_dir=False),
               name="static"),

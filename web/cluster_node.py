@@ -24,6 +24,7 @@ from frontdesk.adapters.node_setup import NodeParts
 from frontdesk.adapters.replication.accounts_link import AccountLink
 from frontdesk.adapters.replication.engine_proxy import NodeEngine
 from frontdesk.adapters.replication.files_link import FileLink
+from frontdesk.adapters.replication.mail_link import MailLink
 from frontdesk.adapters.replication.node import ClusterNode
 from frontdesk.adapters.replication.settings import ClusterSettings
 from frontdesk.adapters.startup_checks import bind_errors_translated
@@ -119,9 +120,12 @@ def serve_cluster(
     ctx.mail = parts.mail
     ctx.files = parts.files
     ctx.knowledge = parts.knowledge
+    ctx.predefined = parts.predefined
     node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
     if parts.files is not None:
         node.files_link = FileLink(parts.files)
+    if parts.mail is not None and not parts.mail.outbox.shared:  # PostgreSQL: shared already
+        node.mail_link = MailLink(parts.mail.outbox)
     ctx.readiness.add(JournalWritable(parts.journal.availability))
     with bind_errors_translated(settings.server.host, settings.server.port, "--port (server.port)"):
         policies = return_policies(settings)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from frontdesk.adapters.files import FileStore
     from frontdesk.adapters.knowledge import KnowledgeBase
     from frontdesk.adapters.mail.service import MailService
+    from frontdesk.adapters.predefined import PredefinedAnswers
     from frontdesk.web.front import WsHandler
     from frontdesk.web.ws_base import WsConnection
 
@@ -67,6 +68,8 @@ class ServerContext:
     accepting: bool = True
     port: int | None = None
     presence: Any = None  # frontdesk.web.presence.Presence, set by the app factory
+    # frontdesk.web.visitor_presence.VisitorPresenceTracker, set by the app factory
+    visitor_presence: Any = None
     tasks: trio.Nursery | None = None  # the server's nursery (set by run_server)
     # path -> handler of the websocket endpoints the front serves itself (set by build_app)
     ws_endpoints: dict[str, WsHandler] = field(default_factory=dict)
@@ -77,6 +80,7 @@ class ServerContext:
     mail: MailService | None = None  # the outbox and its worker (adapters.mail); None: no mail
     files: FileStore | None = None  # dialogs' files (adapters.files); None: no uploads
     knowledge: KnowledgeBase | None = None  # articles (adapters.knowledge); None: no search
+    predefined: PredefinedAnswers | None = None  # answers (adapters.predefined); None: none
 
     def logins(self) -> LoginGuard:
         """The throttle and hash bound every password check goes through."""

@@ -169,6 +169,7 @@ class HttpRoutes:
                 for s in Status
             ],
             "max_frame_bytes": options.max_frame_bytes,
+            "widget_keep_s": options.widget_keep_s,
         })
 
     async def healthz(self, request: Request) -> Response:

@@ -82,6 +82,7 @@ def serve_single(
         ctx.mail = parts.mail
         ctx.files = parts.files
         ctx.knowledge = parts.knowledge
+        ctx.predefined = parts.predefined
         ctx.readiness.add(JournalWritable(parts.journal.availability))
         with bind_errors_translated(settings.server.host, settings.server.port, PORT_FLAG):
             trio.run(_serve, ctx, demo, parts, checkpoints)

@@ -32,6 +32,8 @@ class ServerOptions:
     slow_consumer_grace_s: float = 5.0  # a spill past send_queue_size must drain within this
     latest_value_interval_s: float = 1.0  # queue.length / operators / dialog.position
     operator_grace_s: float = 60.0
+    widget_keep_s: float = 86400.0
+    visitor_grace_s: float = 120.0
     resume_wait_s: float = 2.0
     shutdown_timeout_s: float = 5.0
     node_name: str = "node-1"
@@ -63,6 +65,8 @@ def options_from_settings(settings: Settings, **overrides: Any) -> ServerOptions
         "slow_consumer_grace_s": server.slow_consumer_grace_s,
         "latest_value_interval_s": server.latest_value_interval_s,
         "operator_grace_s": server.operator_grace_s,
+        "widget_keep_s": server.widget_keep_s,
+        "visitor_grace_s": server.visitor_grace_s,
         "resume_wait_s": server.resume_wait_s,
         "shutdown_timeout_s": server.shutdown_timeout_s,
         "node_name": cluster.node_name,

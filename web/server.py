@@ -22,7 +22,7 @@ from frontdesk.adapters.bridge import Bridge
 from frontdesk.adapters.mail.service import MailService
 from frontdesk.engine.api import EnginePort
 from frontdesk.web.app import build_app
-from frontdesk.web.context import ServerContext
+from frontdesk.web.context import NodeState, ServerContext
 from frontdesk.web.front import Front
 from frontdesk.web.ws_base import CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART
 
@@ -63,7 +63,7 @@ async def run_server(
             ctx.port = port
             mail_scope = trio.CancelScope()
             if ctx.mail is not None:
-                ctx.mail.worker.active = lambda: ctx.node.role == "primary"
+                ctx.mail.worker.active = lambda: sends_mail(ctx.node)
                 nursery.start_soon(_run_mail, ctx.mail, mail_scope)
             task_status.started(port)
             await stop.wait()
@@ -78,6 +78,13 @@ async def run_server(
     finally:
         ctx.tasks = None
         ctx.engine.unwatch_all(ctx.observe)
+
+
+def sends_mail(node: NodeState) -> bool:
+    """Whether this node's mail worker sends now: only the node accepting writes does (in a
+    cluster: the primary, lease valid, engine started; with a PostgreSQL outbox both nodes
+    see the same rows, so a backup, or a primary whose lease lapsed, must not send them)."""
+    return node.role == "primary" and node.ready
 
 
 async def _run_mail(mail: MailService, scope: trio.CancelScope) -> None:

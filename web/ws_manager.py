@@ -14,10 +14,11 @@ import trio
 
 from frontdesk.adapters.bridge import Delivery
 from frontdesk.adapters.wire import Endpoint, Frame
-from frontdesk.engine.commands import ManagerClose, Monitor
+from frontdesk.engine.commands import InternalMessage, ManagerClose, ManagerSay, Monitor
 from frontdesk.engine.notices import Ack, Notice, Rejected
 from frontdesk.web.auth import User, user_json
 from frontdesk.web.context import ServerContext
+from frontdesk.web.say_text import rendered_say
 from frontdesk.web.ws_base import WsConnection
 
 
@@ -53,6 +54,15 @@ class ManagerConnection(WsConnection):
             self.send_snapshot(ref)
         elif frame.type == "close":
             engine.submit(ManagerClose(self.manager_id, frame.text("dialog"), ref=ref), self.reply)
+        elif frame.type == "internal":
+            engine.submit(InternalMessage("manager", self.manager_id, self._name(),
+                                          frame.text("dialog"), frame.text("text"), ref=ref),
+                          self.reply)
+        elif frame.type == "say":
+            said = await rendered_say(frame)
+            engine.submit(ManagerSay(self.manager_id, self._name(), frame.text("dialog"),
+                                     said.source, said.format, said.html, said.plain, ref=ref),
+                          self.reply)
         elif frame.type == "monitor":
             dialog, on = frame.text("dialog"), frame.flag("on")
             if not on:
@@ -67,6 +77,9 @@ class ManagerConnection(WsConnection):
 
             engine.submit(Monitor(self.manager_id, dialog, on, ref=ref),
                           self.outbox.reply_to(f"monitor:{dialog}", answered))
+
+    def _name(self) -> str:
+        return self.user.name or self.user.login
 
     def _unmonitor(self, dialog: str) -> None:
         self._monitored.discard(dialog)

@@ -29,6 +29,7 @@ from frontdesk.adapters.bridge import Delivery
 from frontdesk.adapters.wire import Endpoint, Frame
 from frontdesk.engine.commands import (
     AskForHelp,
+    InternalMessage,
     MarkImportant,
     OperatorClose,
     OperatorLogin,
@@ -133,6 +134,10 @@ class OperatorConnection(WsConnection):
         elif frame.type == "help":
             engine.submit(AskForHelp(op, frame.text("dialog"), frame.text("text"), ref=ref),
                           self.reply)
+        elif frame.type == "internal":
+            name = self.user.name or self.user.login
+            engine.submit(InternalMessage("operator", op, name, frame.text("dialog"),
+                                          frame.text("text"), ref=ref), self.reply)
         elif frame.type == "logout":
             engine.submit(OperatorLogout(op, ref=ref), self.outbox.reply_to("logout", self._out))
 

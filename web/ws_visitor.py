@@ -35,6 +35,7 @@ class VisitorConnection(WsConnection):
         super().__init__(*args, **kwargs)
         self.tokens: dict[str, str] = {}  # dialog id -> token hash, for dialogs on this socket
         self.current: str | None = None
+        self.hidden = False  # the page of this socket is out of view (the presence frame)
 
     def you(self) -> dict[str, Any]:
         return {"kind": "visitor"}
@@ -70,6 +71,10 @@ class VisitorConnection(WsConnection):
                 engine.submit(say, self.reply)
             elif frame.type == "typing":
                 engine.submit(Typing(dialog, frame.flag("on"), token_hash=hashed, ref=frame.ref))
+            elif frame.type == "presence":
+                self.hidden = frame.flag("away")
+                for watched in self.tokens:
+                    self.ctx.visitor_presence.set_hidden(watched, id(self), self.hidden)
             elif frame.type == "close":
                 engine.submit(VisitorClose(dialog, hashed, ref=frame.ref), self.reply)
 
@@ -109,6 +114,7 @@ class VisitorConnection(WsConnection):
             self.ctx.engine.unwatch_dialog(dialog, old)
         self.tokens[dialog] = hashed
         self.current = dialog
+        self.ctx.visitor_presence.attach(dialog, id(self), self.hidden)
         self.ctx.engine.watch_dialog(
             dialog, self.sub(f"dialog:{dialog}"), after_seq=after_seq, token_hash=hashed, ref=ref,
             after_epoch=after_epoch,
@@ -119,7 +125,8 @@ class VisitorConnection(WsConnection):
         if isinstance(notice, Rejected) and delivery.tag.startswith("dialog:"):
             # the watch was refused (wrong token, unknown dialog): forget the dialog
             dialog = delivery.tag.removeprefix("dialog:")
-            self.tokens.pop(dialog, None)
+            if self.tokens.pop(dialog, None) is not None:
+                self.ctx.visitor_presence.detach(dialog, id(self), self.ctx.require_bridge())
             if self.current == dialog:
                 self.current = None
             sub = self.drop_sub(delivery.tag)
@@ -133,6 +140,9 @@ class VisitorConnection(WsConnection):
         return notice.to_wire()
 
     def stopped(self) -> None:
+        bridge = self.ctx.require_bridge()
+        for dialog in list(self.tokens):
+            self.ctx.visitor_presence.detach(dialog, id(self), bridge)
         for tag, sub in list(self._subs.items()):
             if tag.startswith("dialog:"):
                 self.ctx.engine.unwatch_dialog(tag.removeprefix("dialog:"), sub)

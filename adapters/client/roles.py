@@ -163,6 +163,10 @@ class OperatorClient(ClientBase):
         """Ask the managers for help with ``dialog``."""
         return await self.request({"type": "help", "dialog": dialog, "text": text}, timeout)
 
+    async def internal(self, dialog: str, text: str, timeout: float = 10.0) -> Frame:
+        """Answer the managers in ``dialog``'s internal conversation (never the visitor's)."""
+        return await self.request({"type": "internal", "dialog": dialog, "text": text}, timeout)
+
     async def logout(self, timeout: float = 10.0) -> Frame:
         """Log out (the server then closes the socket with 1000; no reconnection)."""
         self.reconnect = False
@@ -201,6 +205,18 @@ class ManagerClient(ClientBase):
     async def close(self, dialog: str, timeout: float = 10.0) -> Frame:
         """Close ``dialog``; returns the ack."""
         return await self.request({"type": "close", "dialog": dialog}, timeout)
+
+    async def internal(self, dialog: str, text: str, timeout: float = 10.0) -> Frame:
+        """An internal message to ``dialog``'s operator (the visitor never receives it)."""
+        return await self.request({"type": "internal", "dialog": dialog, "text": text}, timeout)
+
+    async def say(self, dialog: str, text: str, ref: str | None = None,
+                  timeout: float = 10.0) -> Frame:
+        """Write to ``dialog``'s visitor under the manager's name; returns the message."""
+        frame: Frame = {"type": "say", "dialog": dialog, "text": text}
+        if ref is not None:
+            frame["ref"] = ref
+        return await self.request(frame, timeout)
 
     async def snapshot(self, timeout: float = 10.0) -> Frame:
         """The inspection snapshot (operators, dialogs, queue) as a ``snapshot`` frame."""

@@ -39,6 +39,7 @@ class QueuedMail:
     last_error: str
     created_at: float
     done_at: float | None
+    reported: bool = False
 
 
 class _MailTable(peewee.Model):
@@ -65,6 +66,11 @@ class Outbox:
         self.where = target.describe()
         self._db = open_database(target, error=MailError)
         self._lock = threading.Lock()
+        # what changed in this process, for the replication link (adapters/replication/
+        # mail_link.py): bumped by every write, and the change number of each row touched
+        self.changes = 0
+        self._touched: dict[int, int] = {}
+        self.shared = target.kind != "sqlite"  # a PostgreSQL outbox: both nodes see it
         db = self._db
 
         class Row(_MailTable):
@@ -96,6 +102,7 @@ class Outbox:
                 kind=kind, subject_id=subject_id, to_address=to, sender=sender,
                 message=message.as_bytes().decode("ascii", "surrogateescape"),
                 next_at=now, created_at=now)
+            self._touch(int(row.id))
         return self._mail(row)
 
     def get(self, mail_id: int) -> QueuedMail | None:
@@ -143,6 +150,39 @@ class Outbox:
         r = self._row
         with self._sql(f"record the {what} of mail {mail_id}"):
             r.update(**changes).where(r.id == mail_id).execute()
+            self._touch(mail_id)
+
+    def _touch(self, mail_id: int) -> None:  # under the lock
+        self.changes += 1
+        self._touched[mail_id] = self.changes
+
+    # -- replication (adapters/replication/mail_link.py) ------------------------------
+
+    def after(self, mail_id: int, limit: int) -> list[QueuedMail]:
+        """Every row whose id is above ``mail_id``, by id: a new link sends them all."""
+        r = self._row
+        with self._sql("read the outbox to replicate it"):
+            rows = list(r.select().where(r.id > mail_id).order_by(r.id).limit(limit))
+        return [self._mail(x) for x in rows]
+
+    def touched_since(self, change: int) -> list[int]:
+        """The ids of the rows this process changed after change number ``change``."""
+        with self._lock:
+            return sorted(i for i, c in self._touched.items() if c > change)
+
+    def put(self, mail: QueuedMail) -> None:
+        """Store a row as the primary has it (insert, or overwrite the row of that id):
+        the same frame applied twice leaves the same row."""
+        r = self._row
+        fields = dict(
+            kind=mail.kind, subject_id=mail.subject_id, to_address=mail.to,
+            sender=mail.sender, message=mail.message.decode("ascii", "surrogateescape"),
+            status=mail.status, attempts=mail.attempts, next_at=mail.next_at,
+            last_error=mail.last_error, created_at=mail.created_at, done_at=mail.done_at,
+            reported=mail.reported)
+        with self._sql(f"store replicated mail {mail.id}"), self._db.atomic():
+            if r.update(**fields).where(r.id == mail.id).execute() == 0:
+                r.insert(id=mail.id, **fields).execute()
 
     @staticmethod
     def _mail(row: _MailTable) -> QueuedMail:
@@ -152,7 +192,8 @@ class Outbox:
             message=str(row.message).encode("ascii", "surrogateescape"),
             status=_status(str(row.status)), attempts=int(row.attempts), next_at=float(row.next_at),
             last_error=str(row.last_error), created_at=float(row.created_at),
-            done_at=None if row.done_at is None else float(row.done_at))
+            done_at=None if row.done_at is None else float(row.done_at),
+            reported=bool(row.reported))
 
 
 def _status(value: str) -> MailStatus:

@@ -8,7 +8,9 @@ refusal, or the last of ``max_attempts`` tries), or queued again ``backoff(attem
 later. Between rounds it sleeps until the earliest next try or until ``wake()`` (a mail
 was queued). A restart loses nothing: rows still queued are due again, and outcomes not yet
 reported (``reported = False``) are reported first. Only an ``active()`` node sends (in a
-cluster: the primary). Reports go to the callback registered
+cluster: the primary); each time it becomes active (started, or a backup promoted, holding
+the rows the old primary replicated: ``repl.mail``) it reports the outcomes not reported yet
+before it sends what is due. Reports go to the callback registered
 for the mail's ``kind``; a report that raises is logged and the row stays unreported.
 """
 
@@ -95,14 +97,18 @@ class MailWorker:
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
                   ) -> None:
         task_status.started()
-        for done in await trio.to_thread.run_sync(self.outbox.unreported):
-            self._report(done)
+        was_active = False
         while True:
             self._wake = trio.Event()
             if not self.active():
+                was_active = False
                 with trio.move_on_after(INACTIVE_RECHECK_S):
                     await self._wake.wait()
                 continue
+            if not was_active:  # started, or promoted: outcomes reached before, reported
+                was_active = True
+                for done in await trio.to_thread.run_sync(self.outbox.unreported):
+                    self._report(done)
             for mail in await trio.to_thread.run_sync(self.outbox.due, self.now()):
                 await self._try(mail)
             next_at = await trio.to_thread.run_sync(self.outbox.next_due_at)

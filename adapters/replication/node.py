@@ -31,6 +31,7 @@ from frontdesk.adapters.replication.follower import ReplicationFollower
 from frontdesk.adapters.replication.gate import GatedJournal, ReplicaJournal, ReplicationGate
 from frontdesk.adapters.replication.hot_standby import HotState
 from frontdesk.adapters.replication.lease import LeaseKeeper
+from frontdesk.adapters.replication.mail_link import MailLink
 from frontdesk.adapters.replication.protocol import EpochRuns
 from frontdesk.adapters.replication.repair import verify_and_cut
 from frontdesk.adapters.replication.settings import ClusterSettings, replication_url
@@ -127,6 +128,7 @@ class ClusterNode:
         self.watchers: list[Callable[[], None]] = []  # called on every change (trio thread)
         self.accounts_link: AccountLink | None = None  # set by serve: accounts replicate
         self.files_link: FileLink | None = None  # set by serve: dialogs' files replicate
+        self.mail_link: MailLink | None = None  # set by serve: the mail outbox replicates
         # the engine state the next engine starts from (only with an engine to start)
         self.hot = HotState(journal, checkpoints, default_capacity) if engine_factory else None
 

@@ -161,6 +161,8 @@ class ReplicationSource:
             batch = await trio.to_thread.run_sync(read_batch, cursor)
             if node.files_link is not None:  # a file goes before the entry that names it
                 await node.files_link.flush(channel, self._send_lock)
+            if node.mail_link is not None:  # so is an outbox row (mail_link.py)
+                await node.mail_link.flush(channel, self._send_lock)
             async with self._send_lock:
                 if batch:
                     await channel.send(records_frame(batch))

@@ -48,6 +48,7 @@ ACCOUNTS = (
     Account("ann", "Ann", "operator", "ann-password-1"),
     Account("bob", "Bob", "operator", "bob-password-1"),
     Account("maria", "Maria", "manager", "maria-password-1"),
+    Account("sam", "Sam", "operator,manager", "sam-password-1"),  # both roles: a set
 )
 
 

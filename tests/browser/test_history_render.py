@@ -51,7 +51,8 @@ VISITOR = {
     "dialog.help_requested": None,
     "dialog.mail": None,
     "dialog.requeued": (
-        "Your operator had to leave. You are back in the queue; the next operator will answer."
+        "Your operator was disconnected. You keep your place at the head of the queue;"
+        " the next operator will answer."
     ),
     "dialog.closed": "The chat has ended.",
 }

@@ -78,9 +78,68 @@ def test_a_dialogs_life_is_applied_with_no_refetch(page: Page) -> None:
         "outcomes": ["changed"] * 6 + ["same", "changed"],
         "queue": ["d-3"],
         "help": [],
-        "dialogs": [["d-2", "assigned", "ann", 15], ["d-3", "queued", None, 10]],
+        # d-2 waited in the queue; assigned, with nothing of its visitor unanswered, it waits 0
+        "dialogs": [["d-2", "assigned", "ann", 0], ["d-3", "queued", None, 10]],
         "operators": [["ann", "on_break", 1, ["d-2"]]],
     }
+
+
+def waits(page: Page, snapshot: dict[str, Any], steps: list[Any]) -> Any:
+    """The waiting seconds of each dialog after each step: a frame applied at its ``now``
+    (``[now, frame]``) or a reading (``now``)."""
+    return page.evaluate(
+        """async ([snapshot, steps]) => {
+          const {ManagerModel} = await import('/static/js/manager/model.js');
+          const m = new ManagerModel();
+          m.setSnapshot(snapshot, 100);
+          const out = [];
+          for (const step of steps) {
+            if (Array.isArray(step)) m.apply(step[1], step[0]);
+            else out.push(Object.fromEntries(m.dialogs.map((d) => [d.id, m.waiting(d, step)])));
+          }
+          return out;
+        }""",
+        [snapshot, steps],
+    )
+
+
+def test_waiting_is_the_oldest_unanswered_message_or_the_queue_and_0_once_answered(
+    page: Page,
+) -> None:
+    snapshot = {
+        "operators": [],
+        "dialogs": [
+            {"id": "d-1", "state": "assigned", "operator": "ann", "waiting_s": 0,
+             "unanswered_s": None, "queued_s": None, "seq": 3},
+            {"id": "d-2", "state": "assigned", "operator": "ann", "waiting_s": 20,
+             "unanswered_s": 20, "queued_s": None, "seq": 5},
+            {"id": "d-3", "state": "queued", "operator": None, "waiting_s": 30,
+             "unanswered_s": 10, "queued_s": 30, "seq": 2},
+        ],
+        "queue": ["d-3"],
+        "help_requests": [],
+    }  # fmt: skip
+    got = waits(
+        page,
+        snapshot,
+        [
+            170,  # answered stays 0 however long; the others count
+            [170, {"type": "dialog.message", "dialog": "d-2", "seq": 6, "author": "operator"}],
+            [175, {"type": "dialog.message", "dialog": "d-1", "seq": 4, "author": "visitor"}],
+            [180, {"type": "dialog.message", "dialog": "d-1", "seq": 5, "author": "visitor"}],
+            [180, {"type": "dialog.assigned", "dialog": "d-3", "seq": 3, "operator": "bob"}],
+            190,
+            [190, {"type": "dialog.requeued", "dialog": "d-2", "seq": 7, "operator": "ann"}],
+            [200, {"type": "dialog.closed", "dialog": "d-1", "seq": 6, "by": "operator"}],
+            260,
+        ],
+    )  # fmt: skip
+    assert got == [
+        {"d-1": 0, "d-2": 90, "d-3": 100},
+        # d-1: since its first unanswered message; d-3: its message, not its queue time
+        {"d-1": 15, "d-2": 0, "d-3": 100},
+        {"d-2": 70, "d-3": 170},  # d-2 back in the queue since 190
+    ]
 
 
 def test_a_requeued_dialog_goes_back_in_order_and_operators_are_merged(page: Page) -> None:

@@ -31,6 +31,37 @@ def test_waiting_time(harness: EngineHarness) -> None:
     assert waiting(harness, vera.dialog) == 7
 
 
+def dialog_figures(h: EngineHarness, dialog: str | None) -> dict[str, object]:
+    return next(d for d in h.snapshot()["dialogs"] if d["id"] == dialog)
+
+
+def test_a_queued_dialog_waits_from_when_it_was_queued(harness: EngineHarness) -> None:
+    vera = harness.visitor("Vera")
+    vera.open()  # nobody online: queued
+    harness.advance(70)
+    figures = dialog_figures(harness, vera.dialog)
+    assert figures["state"] == "queued"
+    assert figures["waiting_s"] == 70 and figures["queued_s"] == 70
+    assert figures["unanswered_s"] is None  # queued, though it wrote nothing yet
+
+
+def test_an_answered_dialog_waits_zero_however_long_it_lasts(harness: EngineHarness) -> None:
+    vera = harness.visitor("Vera")
+    vera.open()
+    harness.advance(15)
+    vera.say("anyone?")
+    ann = harness.login("ann")  # takes the queued dialog
+    ann.probe.expect({"type": "operator.dialog_added", "dialog": vera.dialog})
+    harness.advance(5)
+    figures = dialog_figures(harness, vera.dialog)
+    assert figures["state"] == "assigned" and figures["queued_s"] is None
+    assert figures["waiting_s"] == 5 and figures["unanswered_s"] == 5  # the message, not the queue
+    ann.say(vera, "here")
+    harness.advance(70)
+    figures = dialog_figures(harness, vera.dialog)
+    assert figures["waiting_s"] == 0 and figures["unanswered_s"] is None
+
+
 def test_inactivity_close() -> None:
     with EngineHarness(EngineSettings(visitor_inactivity_timeout_s=300)) as h:
         ann = h.login("ann")

@@ -71,7 +71,8 @@ def test_visitor_say_sets_waiting_and_acks() -> None:
     assert replies(d) == [n.Ack("r", "d-1", 2)]
     s, _ = run(s, inbound(c.VisitorSay("d-1", "tok", "again", ref="r2")), T0 + 9)
     assert s.waiting_since == T0 + 5  # the oldest unanswered message
-    assert s.waiting_s(T0 + 15) == 10
+    assert s.unanswered_s(T0 + 15) == 10
+    assert s.waiting_s(T0 + 15) == 15  # still queued: it has waited since it was queued (T0)
 
 
 def test_operator_reply_clears_waiting() -> None:
@@ -182,8 +183,9 @@ def test_abort_then_late_complete_is_refused() -> None:
 
 def test_holder_gone_requeues() -> None:
     s, d = run(assigned(), m.OperatorGone("ann"))
+    assert s.requeued  # journaled: a replayed queue puts it back at the head too
     assert s.phase is ds.Phase.QUEUED and s.operator is None
-    assert ("queue", m.Enqueue("d-1", 1, 0)) in tells(d)
+    assert ("queue", m.Enqueue("d-1", 1, 0, head=True)) in tells(d)
     s2, d2 = run(assigned(), m.OperatorGone("bob"))
     assert s2.operator == "ann" and not d2.events
 

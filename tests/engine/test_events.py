@@ -39,6 +39,8 @@ SAMPLES: list[ev.Event] = [
     ev.LookingForInfoEv(dialog="d-1", at=6.0, seq=6, operator_name="Bob", reminder=True),
     ev.ImportantMarkedEv(dialog="d-1", at=7.0, seq=7, important=True),
     ev.HelpRequestedEv(dialog="d-1", at=8.0, seq=8, operator="bob", text="?"),
+    ev.InternalMessageEv(dialog="d-1", at=8.2, seq=9, author="manager", author_id="boss",
+                         name="Boss", text="look at the order"),
     ev.MailRecordedEv(dialog="d-1", at=8.5, seq=9, kind="transcript", to="v@example.com",
                       status="sent", text="sent to v@example.com"),
     ev.FileAttachedEv(dialog="d-1", at=8.7, seq=9, file="f0", name="a.png", size=3,

@@ -3,7 +3,10 @@
 After every settled step: a dialog is never with two operators (in the
 snapshot and in the actors' own state); no operator is above capacity; no
 dialog waits while a Connected operator has room; the queue is in order and
-every assignment took the first waiting dialog.
+every assignment took the first waiting dialog. The reassignment rules run with
+them: a dialog whose operator vanished (logged out, given up, or gone for
+``server.operator_grace_s``, which the server turns into a logout) is back at
+the head of the queue, ahead of every dialog that never had an operator.
 """
 
 from __future__ import annotations
@@ -33,15 +36,36 @@ class Routing(RuleBasedStateMachine):
         self.tokens: dict[str, str] = {}
         self.ceiling: dict[str, int] = {}  # what a lowered capacity still tolerates
         self.key: dict[str, tuple[int, int]] = {}
+        self.requeued: set[str] = set()  # put back at the head: their operator vanished
         self.queued_before: list[str] = []
+        self.keys_before: dict[str, tuple[int, int, int]] = {}
 
     def teardown(self) -> None:
         self.h.stop()
 
+    def _rank(self, d: str) -> tuple[int, int, int]:
+        return (0 if d in self.requeued else 1, *self.key[d])
+
+    def _before(self) -> dict[str, str | None]:
+        snap = self.h.snapshot()
+        self.queued_before = list(snap["queue"])
+        self.keys_before = {d: self._rank(d) for d in self.queued_before}
+        return {d["id"]: d["operator"] for d in snap["dialogs"]}
+
+    def _after(self, held_before: dict[str, str | None]) -> None:
+        snap = self.h.snapshot()
+        queued = set(snap["queue"])
+        for d in snap["dialogs"]:
+            if d["operator"] is not None:
+                self.requeued.discard(d["id"])
+            elif d["id"] in queued and held_before.get(d["id"]) is not None:
+                self.requeued.add(d["id"])
+
     def _send(self, command: c.Command) -> None:
-        self.queued_before = list(self.h.snapshot()["queue"])
+        held = self._before()
         self.h.engine.submit(command)
         self.h.settle()
+        self._after(held)
 
     # --- rules -------------------------------------------------------------------------
 
@@ -68,9 +92,10 @@ class Routing(RuleBasedStateMachine):
     def open_dialog(self, priority: int) -> None:
         token = f"t{len(self.tokens)}"
         probe = self.h.probe()
-        self.queued_before = list(self.h.snapshot()["queue"])
+        held = self._before()
         self.h.engine.submit(c.OpenDialog(token, "V", priority=priority), probe)
         self.h.settle()
+        self._after(held)
         ack = probe.received[0]
         dialog = getattr(ack, "dialog", None)
         if dialog is not None:
@@ -155,7 +180,7 @@ class Routing(RuleBasedStateMachine):
     def queue_order_is_respected(self) -> None:
         snap = self.h.snapshot()
         queue = snap["queue"]
-        assert queue == sorted(queue, key=lambda d: self.key[d])
+        assert queue == sorted(queue, key=self._rank)
         q: qs.QueueState = self.h.actor_state("queue")
         assert q.order() == queue
         assert all(e.offered_to is None for e in q.entries)
@@ -163,7 +188,8 @@ class Routing(RuleBasedStateMachine):
         assigned = {d["id"] for d in snap["dialogs"] if d["operator"] is not None}
         left = [d for d in self.queued_before if d in assigned]
         for d in left:
-            assert all(self.key[d] < self.key[w] for w in queue if w in self.queued_before), (
+            ahead = self.keys_before[d]
+            assert all(ahead < self.keys_before[w] for w in queue if w in self.queued_before), (
                 d,
                 queue,
             )

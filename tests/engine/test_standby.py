@@ -150,7 +150,8 @@ def _comparable(snapshot: dict[str, Any]) -> dict[str, Any]:
     out["operators"] = [
         {k: v for k, v in o.items() if k != "time_in_status_s"} for o in out["operators"]
     ]
-    out["dialogs"] = [{k: v for k, v in d.items() if k != "waiting_s"} for d in out["dialogs"]]
+    timed = ("waiting_s", "unanswered_s", "queued_s")
+    out["dialogs"] = [{k: v for k, v in d.items() if k not in timed} for d in out["dialogs"]]
     return out
 
 

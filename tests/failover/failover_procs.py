@@ -67,9 +67,11 @@ class ProcCluster:
     nodes: dict[str, NodeProc] = field(default_factory=dict)
 
     secret: str = "test-secret"
+    extra_env: dict[str, str] = field(default_factory=dict)  # e.g. FRONTDESK_MAIL__HOST
 
     def env(self, secret: str | None = None) -> dict[str, str]:
         env = dict(os.environ, **CHEAP_HASHING)
+        env.update(self.extra_env)
         env.update({f"FRONTDESK_CLUSTER__{k.upper()}": v for k, v in self.timings.items()})
         env["FRONTDESK_CLUSTER__SECRET"] = self.secret if secret is None else secret
         return env

@@ -13,6 +13,7 @@
 
 import { WidgetSession } from "./js/widget/session.js";
 import { WidgetView } from "./js/widget/view.js";
+import { DEFAULT_KEEP_MS } from "./js/widget/store.js";
 
 /** The <script> element that loaded this module (module scripts have no currentScript). */
 function ownScriptTag() {
@@ -47,35 +48,43 @@ export function readOptions(script) {
   };
 }
 
-/** The node URLs for failover (GET /api/config "nodes"); the server alone if unknown. */
-async function nodeUrls(server) {
+/**
+ * What the server says the widget needs (GET /api/config): the node URLs for failover
+ * ("nodes", the server named in the tag first) and how long a dialog is kept in the
+ * browser ("widget_keep_s"). The server alone and the default keep when unknown.
+ */
+export async function siteConfig(server) {
+  const fallback = { urls: [server], keepMs: DEFAULT_KEEP_MS };
   try {
     const response = await fetch(new URL("/api/config", server), { credentials: "omit" });
-    if (!response.ok) return [server];
+    if (!response.ok) return fallback;
     const config = await response.json();
+    const keep = Number(config.widget_keep_s);
+    const keepMs = Number.isFinite(keep) && keep >= 0 ? keep * 1000 : DEFAULT_KEEP_MS;
     const nodes = Array.isArray(config.nodes) ? config.nodes.filter((u) => typeof u === "string") : [];
-    if (!nodes.length) return [server];
     // The server named in the tag goes first; the others are failover targets.
-    return [server, ...nodes.map((u) => new URL(u).origin).filter((u) => u !== server)];
+    const urls = [server, ...nodes.map((u) => new URL(u).origin).filter((u) => u !== server)];
+    return { urls, keepMs };
   } catch {
-    return [server];
+    return fallback;
   }
 }
 
 /** Mount the widget into the page; returns {session, view} (used by tests and hosts). */
 export async function mount(options) {
+  const { urls, keepMs } = await siteConfig(options.server);
   const host = document.createElement("frontdesk-widget");
   host.setAttribute("data-testid", "frontdesk-widget");
   document.body.appendChild(host);
   let view = null;
   const session = new WidgetSession({
-    urls: [options.server],
+    urls,
+    keepMs,
     storageKey: `frontdesk.widget:${options.server}`,
     onChange: () => view && view.render(),
   });
   view = new WidgetView(host, options, session);
   session.start();
-  nodeUrls(options.server).then((urls) => session.link.setUrls(urls));
   return { session, view };
 }
 

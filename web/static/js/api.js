@@ -61,6 +61,12 @@ export async function loadConfig() {
 }
 
 /** GET /api/me: the logged-in user ({id, name, role}), or null when not logged in. */
+/** Whether the user of `/api/me` holds `role` (`roles` is a set; an old answer has `role` only). */
+export function hasRole(me, role) {
+  const roles = me && Array.isArray(me.roles) ? me.roles : me && me.role ? [me.role] : [];
+  return roles.includes(role);
+}
+
 export async function loadMe() {
   const response = await fetch("/api/me", { credentials: "same-origin" });
   if (response.status === 401 || response.status === 403) return null;

@@ -1,6 +1,6 @@
 // The operator console: wiring of the model, the socket and the page.
 
-import { goToLogin, loadConfig, loadMe, logout } from "../api.js";
+import { goToLogin, hasRole, loadConfig, loadMe, logout } from "../api.js";
 import { h, replaceChildren, setText } from "../dom.js";
 import { Link, wsUrl } from "../link.js";
 import { everySecond } from "../time.js";
@@ -45,6 +45,7 @@ class Console {
   start() {
     this.buildStatusSelect();
     setText($("me"), this.me.name || this.me.login || this.me.id);
+    $("to-manager").hidden = !hasRole(this.me, "manager"); // only who may open it sees the way there
     $("logout").addEventListener("click", () => {
       this.link.send({ type: "logout", ref: newRef("logout") });
       this.link.stop();

@@ -75,7 +75,7 @@ export const KINDS = {
   "dialog.requeued": (e, ctx) =>
     note(
       ctx.visitor
-        ? "Your operator had to leave. You are back in the queue; the next operator will answer."
+        ? "Your operator was disconnected. You keep your place at the head of the queue; the next operator will answer."
         : `Back in the queue (${e.reason || e.operator}).`,
     ),
   "dialog.closed": (e, ctx) => note(ctx.visitor ? "The chat has ended." : closedLine(e), "closed"),

@@ -5,7 +5,7 @@
 // operator the picture does not know — fetches /api/inspect again (debounced).
 // Split like the console: model.js (state), view.js (DOM), cluster.js (return to main).
 
-import { goToLogin, loadConfig, loadMe, logout } from "../api.js";
+import { goToLogin, hasRole, loadConfig, loadMe, logout } from "../api.js";
 import { setText } from "../dom.js";
 import { Link } from "../link.js";
 import { Outbox } from "../outbox.js";
@@ -51,6 +51,7 @@ class ManagerPage {
 
   start() {
     setText($("me"), this.me.name || this.me.id);
+    $("to-console").hidden = !hasRole(this.me, "operator");
     $("logout").addEventListener("click", () => {
       this.link.stop();
       logout();

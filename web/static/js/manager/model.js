@@ -13,6 +13,24 @@ function number(id) {
   return Number.isFinite(n) ? n : 0;
 }
 
+/**
+ * A snapshot dialog's waiting clocks in the page's seconds: `unansweredSince` (the visitor's
+ * oldest unanswered message) and `queuedSince` (while queued), from the engine's
+ * `unanswered_s` / `queued_s`; a snapshot without them gives its `waiting_s` to the one its
+ * state stands for.
+ */
+function waitingClocks(d, now) {
+  const ago = (s) => (typeof s === "number" ? now - s : null);
+  const queued = d.state === "queued";
+  if ("unanswered_s" in d || "queued_s" in d) {
+    return { unansweredSince: ago(d.unanswered_s), queuedSince: queued ? ago(d.queued_s) : null };
+  }
+  const waited = typeof d.waiting_s === "number" ? d.waiting_s : 0;
+  return queued
+    ? { unansweredSince: null, queuedSince: now - waited }
+    : { unansweredSince: waited > 0 ? now - waited : null, queuedSince: null };
+}
+
 export class ManagerModel {
   constructor() {
     this.setSnapshot(EMPTY, 0);
@@ -22,10 +40,7 @@ export class ManagerModel {
   setSnapshot(snapshot, now) {
     const list = (key) => (Array.isArray(snapshot[key]) ? snapshot[key] : []);
     this.operators = list("operators").map((op) => ({ ...op, dialogs: [...(op.dialogs || [])] }));
-    this.dialogs = list("dialogs").map((d) => {
-      const waiting = typeof d.waiting_s === "number" && d.state !== "closed";
-      return { ...d, waitingSince: waiting && (d.waiting_s > 0 || d.state === "queued") ? now - d.waiting_s : null };
-    });
+    this.dialogs = list("dialogs").map((d) => ({ ...d, ...waitingClocks(d, now) }));
     this.queue = [...list("queue")];
     this.help_requests = [...list("help_requests")];
     this.closed = new Set(); // dialogs closed since: gone from the picture, as in the engine's
@@ -39,9 +54,16 @@ export class ManagerModel {
     return this.operators.find((op) => op.id === id) || null;
   }
 
-  /** Seconds the dialog's visitor has waited for an answer, or null. */
+  /**
+   * Seconds the dialog's visitor has waited for an answer: since their oldest message no
+   * operator answered, or since it was queued if that is older; 0 once answered; null for a
+   * closed dialog. As the engine's `waiting_s` (engine/dialog_model.py).
+   */
   waiting(dialog, now) {
-    return dialog.state === "closed" || dialog.waitingSince === null ? null : Math.max(0, now - dialog.waitingSince);
+    if (dialog.state === "closed") return null;
+    const since = [dialog.unansweredSince, dialog.state === "queued" ? dialog.queuedSince : null]
+      .filter((t) => typeof t === "number");
+    return since.length === 0 ? 0 : Math.max(0, now - Math.min(...since));
   }
 
   enqueue(dialog) {
@@ -101,7 +123,8 @@ const HANDLERS = {
   "dialog.opened": (m, f, now) => {
     if (m.dialog(f.dialog)) return "same";
     const d = { id: f.dialog, state: "queued", operator: null, visitor_name: f.visitor_name || "", waiting_s: 0,
-      important: false, monitored: false, opened_at: f.at, seq: f.seq ?? null, priority: f.priority || 0, waitingSince: now };
+      important: false, monitored: false, opened_at: f.at, seq: f.seq ?? null, priority: f.priority || 0,
+      queuedSince: now, unansweredSince: null };
     m.dialogs.push(d);
     m.dialogs.sort((a, b) => number(a.id) - number(b.id));
     m.enqueue(d);
@@ -109,7 +132,7 @@ const HANDLERS = {
   },
   "dialog.assigned": (m, f) => {
     const d = m.dialog(f.dialog);
-    Object.assign(d, { state: "assigned", operator: f.operator });
+    Object.assign(d, { state: "assigned", operator: f.operator, queuedSince: null });
     m.dequeue(d.id);
     return "changed";
   },
@@ -118,9 +141,9 @@ const HANDLERS = {
     if (f.to_operator) d.operator = f.to_operator;
     return "changed";
   },
-  "dialog.requeued": (m, f) => {
+  "dialog.requeued": (m, f, now) => {
     const d = m.dialog(f.dialog);
-    Object.assign(d, { state: "queued", operator: null });
+    Object.assign(d, { state: "queued", operator: null, queuedSince: now });
     m.enqueue(d);
     return "changed";
   },
@@ -135,8 +158,8 @@ const HANDLERS = {
   },
   "dialog.message": (m, f, now) => {
     const d = m.dialog(f.dialog);
-    if (f.author === "visitor" && d.waitingSince === null) d.waitingSince = now;
-    else if (f.author === "operator") d.waitingSince = null;
+    if (f.author === "visitor") d.unansweredSince ??= now; // the oldest unanswered one counts
+    else if (f.author === "operator") d.unansweredSince = null; // answered
     else return "same";
     return "changed";
   },

@@ -1,7 +1,10 @@
 // The visitor's side of one dialog: the socket, the dialog id and token, the
-// transcript, and the messages not yet acknowledged. Kept in sessionStorage
-// so a reload of the page resumes the same dialog, after its last seq, with
-// nothing missed (the server replays) and nothing doubled (dedupe by seq).
+// transcript, and the messages not yet acknowledged. Kept in localStorage per
+// site (WidgetStore) so a reload, a closed tab or a browser restart resumes the
+// same dialog, after its last seq, with nothing missed (the server replays) and
+// nothing doubled (dedupe by seq). Every tab of the site shares the one dialog:
+// a tab sees another open, adopt or forget it through the storage event, and
+// resumes it on its own socket. "End chat" forgets it once the dialog is closed.
 //
 // The dialog's token is made here, before `open` is sent, and kept with the
 // pending `open`: if the socket drops before the ack, the same `open` (same
@@ -10,7 +13,8 @@
 
 import { Link } from "../link.js";
 import { Outbox, verdict } from "../outbox.js";
-import { RETRY_DELAY_MS, SessionState, Transcript, isHistoryEntry, newRef } from "../transcript.js";
+import { RETRY_DELAY_MS, Transcript, isHistoryEntry, newRef } from "../transcript.js";
+import { DEFAULT_KEEP_MS, WidgetStore } from "./store.js";
 
 const TYPING_IDLE_MS = 3000;
 const TOKEN_BYTES = 32; // base64url: 43 characters (the server wants at least 32)
@@ -28,11 +32,14 @@ export class WidgetSession {
   /**
    * @param {object} options
    * @param {string[]} options.urls       node base URLs, preferred first
-   * @param {string} options.storageKey   sessionStorage key for this server
+   * @param {string} options.storageKey   localStorage key for this server
+   * @param {number} [options.keepMs]     how long an unused dialog is kept in the browser
    * @param {() => void} options.onChange called after every change of state
    */
-  constructor({ urls, storageKey, onChange }) {
-    this.store = new SessionState(storageKey);
+  constructor({ urls, storageKey, keepMs = DEFAULT_KEEP_MS, onChange }) {
+    this.store = new WidgetStore(storageKey, keepMs);
+    this.forgetOnClose = false; // "End chat" was pressed: forget the dialog once it is closed
+    this.forgotten = false; // ...and it was: nothing more is stored for it
     this.onChange = onChange;
     this.connection = "connecting";
     this.node = null;
@@ -56,11 +63,12 @@ export class WidgetSession {
         this.onChange();
       },
     });
-    this.restore();
+    this.restore(this.store.load());
+    this.unwatch = this.store.watch((record) => this.onStored(record));
   }
 
-  restore() {
-    const saved = this.store.load() || {};
+  restore(record) {
+    const saved = record || {};
     this.dialog = saved.dialog || null;
     this.token = saved.token || null;
     this.visitorName = saved.visitorName || "";
@@ -80,6 +88,7 @@ export class WidgetSession {
   }
 
   persist() {
+    if (this.forgotten) return;
     this.store.save({
       dialog: this.dialog,
       token: this.token,
@@ -96,6 +105,51 @@ export class WidgetSession {
 
   stop() {
     this.link.stop();
+  }
+
+  /** Another tab of the site wrote the stored dialog (null: it forgot it). */
+  onStored(record) {
+    if (record === null) {
+      if (this.dialog !== null || this.openRequest) this.forgetHere();
+      return;
+    }
+    const theirs = record.dialog || null;
+    if (theirs !== null && theirs !== this.dialog) {
+      // Another tab opened (or resumed) a dialog: this tab shows and resumes the same.
+      this.adopt(record);
+    } else if (theirs === null && this.dialog === null && record.openRequest && !this.openRequest) {
+      // Another tab is starting the chat: the same open (same token) gives the same dialog.
+      this.adopt(record);
+    }
+  }
+
+  adopt(record) {
+    this.forgetOnClose = false;
+    this.forgotten = false;
+    this.position = null;
+    this.operatorTyping = false;
+    this.historyGone = false;
+    this.error = null;
+    this.restore(record);
+    if (this.connection === "open") this.onOpen();
+    this.onChange();
+  }
+
+  /** Show the start form again in this tab, the store left as another tab made it. */
+  forgetHere() {
+    this.dialog = null;
+    this.token = null;
+    this.transcript = new Transcript(null);
+    this.forgotten = true; // the store is the other tab's: emptying the outbox writes nothing
+    this.outbox.clear();
+    this.openRequest = null;
+    this.position = null;
+    this.operatorTyping = false;
+    this.historyGone = false;
+    this.error = null;
+    this.forgetOnClose = false;
+    this.forgotten = false;
+    this.onChange();
   }
 
   // --- what the page shows ------------------------------------------------------
@@ -126,6 +180,8 @@ export class WidgetSession {
 
   open(name, info) {
     if (this.dialog !== null || this.openRequest) return;
+    this.forgetOnClose = false;
+    this.forgotten = false;
     this.visitorName = name;
     this.error = null;
     // Kept (with its token) before it is sent: re-sent as is until acknowledged.
@@ -161,6 +217,7 @@ export class WidgetSession {
 
   close() {
     if (this.dialog === null || this.closed) return;
+    this.forgetOnClose = true; // once closed, a new tab or a return starts afresh
     this.outbox.add({ type: "close", dialog: this.dialog, ref: newRef("close") }); // kept until answered
   }
 
@@ -175,6 +232,8 @@ export class WidgetSession {
     this.operatorTyping = false;
     this.historyGone = false;
     this.error = null;
+    this.forgetOnClose = false;
+    this.forgotten = false;
     this.store.clear();
     this.onChange();
   }
@@ -284,6 +343,12 @@ export class WidgetSession {
       }
       if (frame.type === "dialog.assigned" || frame.type === "dialog.closed") {
         this.position = null;
+      }
+      if (frame.type === "dialog.closed" && this.forgetOnClose) {
+        // "End chat": this page still shows the ended chat; the browser forgets it.
+        this.forgotten = true;
+        this.store.clear();
+        return;
       }
       this.persist();
     } else if (frame.type === "dialog.position") {
