@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Route, expect
 
 from tests.files import samples
 
@@ -55,3 +55,20 @@ def test_the_manager_fills_the_gallery_and_the_operator_sends_an_item(
     expect(vera.get_by_test_id("fd-file-link")).to_have_text(["hours.png"])
     expect(vera.get_by_test_id("fd-file-thumb")).to_have_count(1)
     assert watch.problems == [] and watch.dialogs == []
+
+
+def test_the_gallery_form_cannot_be_sent_before_its_module_runs(
+    server: Server, new_page: ui.NewPage,
+) -> None:
+    """A click on Add before manager_gallery.js ran used to submit the form natively: the
+    page reloaded and the chosen file and name were gone (a CI flake found it)."""
+    page = new_page("manager")
+    held: list[Route] = []
+    page.route("**/js/manager_gallery.js", lambda route: held.append(route))
+    maria = ui.log_in(page, server, "maria", "/manager")
+    # module scripts run in document order: the shared answers' form waits as well
+    for button in ("gallery-add", "answer-save"):
+        expect(maria.get_by_test_id(button)).to_be_disabled()
+    held[0].continue_()
+    for button in ("gallery-add", "answer-save"):
+        expect(maria.get_by_test_id(button)).to_be_enabled()

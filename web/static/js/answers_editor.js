@@ -44,6 +44,9 @@ export class AnswerEditor {
       event.preventDefault();
       this.save();
     });
+    // the page ships the button disabled: a click before this module ran would submit the
+    // form natively and reload the page, losing what was typed
+    for (const button of $("answer-form").querySelectorAll("button[type=submit]")) button.disabled = false;
   }
 
   showError(message) {

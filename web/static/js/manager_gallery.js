@@ -6,10 +6,14 @@ import { addToGallery, deleteItem, itemTile, listGallery, renameItem } from "./g
 
 const $ = (id) => document.getElementById(id);
 
+let asked = 0; // the latest listing asked for: an older answer arriving late is dropped
+
 async function refresh() {
   const status = $("gallery-status");
+  const mine = ++asked;
   try {
     const items = await listGallery();
+    if (mine !== asked) return;
     replaceChildren($("gallery-items"), items.map((item) => {
       const name = h("input", { value: item.name, "aria-label": `Name of ${item.name}`, "data-testid": "gallery-rename-input", maxlength: 120 });
       const rename = h("button", { type: "button", "data-testid": "gallery-rename", onclick: () => act(() => renameItem(item.item, name.value)) }, "Rename");
@@ -43,6 +47,8 @@ function start() {
       form.reset();
     });
   });
+  // shipped disabled (manager.html): a click before this module ran would submit natively
+  form.querySelector("button[type=submit]").disabled = false;
   refresh();
 }
 
