@@ -245,6 +245,31 @@ class InternalMessage(Command):
 
 
 @dataclass(frozen=True)
+class HelpAck(Command):
+    """A manager acknowledges the dialog's help request: they are on it (``dialog.help_acked``,
+    staff only). Refused when no request waits, or another manager acknowledged it first;
+    the same manager again is answered with that entry (a resend is safe)."""
+
+    ACTION: ClassVar[str] = "acknowledge the help request in dialog {dialog}"
+    manager_id: str
+    manager_name: str
+    dialog_id: str
+
+
+@dataclass(frozen=True)
+class HelpResolve(Command):
+    """A manager, or the dialog's holder, resolves its help request: ``dialog.help_resolved``,
+    the trace in the dialog's internal history (staff only)."""
+
+    ACTION: ClassVar[str] = "resolve the help request in dialog {dialog}"
+    author: Literal["manager", "operator"]
+    author_id: str
+    author_name: str
+    dialog_id: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class ManagerSay(Command):
     """A manager writes to the visitor of a dialog: a ``dialog.message`` of author
     ``manager``, under the manager's name (the operator's console marks it)."""

@@ -17,6 +17,8 @@ waits in the queue. It has three phases::
     assigned   OperatorSay / MarkImportant   (same)       dialog.message / .important
                / AskForHelp / looking-for-info            / .help_requested / .looking_for_info
     assigned   InternalMessage               (same)       dialog.internal (staff only)
+    queued|assigned  HelpAck (a request waits) (same)      dialog.help_acked (staff only)
+    queued|assigned  HelpResolve (one is open) (same)      dialog.help_resolved (staff only)
     queued|assigned  ManagerSay              (same)       dialog.message (author manager)
     assigned   TakeOver(to)                  (same)       (the holder's Transfer -> to)
     queued|assigned  RecordMail (the server)  (same)       dialog.mail (staff only)
@@ -235,6 +237,42 @@ def _ask_for_help(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return _answered(s, e, _ack(command.ref, s, s.seq + 1))
 
 
+def _help_ack(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    """A manager is on the help request: listed no more as waiting; the holder is told."""
+    command = cmd.command
+    assert isinstance(command, c.HelpAck)
+    req = s.help_request
+    if req is None:
+        why = f"cannot {c.action(command)}: no help request is waiting"
+        return _reject(cmd, s, "invalid", why)
+    acked_by = req.get("acked_by")
+    if acked_by == command.manager_id:  # a resend: already done
+        return m.Decision((), (_ack(command.ref, s),))
+    if acked_by is not None:
+        why = f"cannot {c.action(command)}: {req.get('acked_name') or acked_by} is on it already"
+        return _reject(cmd, s, "invalid", why)
+    e = ev.HelpAckedEv(dialog=s.id, at=now, seq=s.seq + 1, manager=command.manager_id,
+                       name=command.manager_name or command.manager_id)
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
+
+
+def _help_resolve(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    """The help request is resolved (a manager, or the holder): its trace entry."""
+    command = cmd.command
+    assert isinstance(command, c.HelpResolve)
+    if command.author == "operator" and s.operator != command.author_id:
+        held = "it is queued" if s.operator is None else "another operator holds it"
+        why = f"cannot {c.action(command)} as {command.author_id}: {held}"
+        return _reject(cmd, s, "forbidden", why)
+    if s.help_request is None:
+        why = f"cannot {c.action(command)}: no help request is open"
+        return _reject(cmd, s, "invalid", why)
+    e = ev.HelpResolvedEv(dialog=s.id, at=now, seq=s.seq + 1, author=command.author,
+                          author_id=command.author_id,
+                          name=command.author_name or command.author_id, text=command.text)
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
+
+
 def _internal(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     """An internal message: the holder writes, or a manager to the holder (staff only)."""
     command = cmd.command
@@ -354,6 +392,8 @@ COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
     c.MarkImportant: _command(_mark_important),
     c.AskForHelp: _command(_ask_for_help),
     c.InternalMessage: _command(_internal),
+    c.HelpAck: _command(_help_ack),
+    c.HelpResolve: _command(_help_resolve),
     c.ManagerSay: _command(_manager_say),
     c.TakeOver: _command(_take_over),
     c.RecordMail: _command(_record_mail),

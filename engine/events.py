@@ -136,6 +136,28 @@ class HelpRequestedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class HelpAckedEv(DialogEvent):
+    """A manager acknowledged the dialog's help request: they are on it (staff only)."""
+
+    TYPE: ClassVar[str] = "dialog.help_acked"
+    seq: int
+    manager: str
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class HelpResolvedEv(DialogEvent):
+    """The help request was resolved, by a manager or the holder: its trace (staff only)."""
+
+    TYPE: ClassVar[str] = "dialog.help_resolved"
+    seq: int
+    author: str  # "manager" | "operator"
+    author_id: str
+    name: str
+    text: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class InternalMessageEv(DialogEvent):
     """A message between a manager and the dialog's operator (staff only)."""
 
@@ -228,6 +250,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         LookingForInfoEv,
         ImportantMarkedEv,
         HelpRequestedEv,
+        HelpAckedEv,
+        HelpResolvedEv,
         InternalMessageEv,
         MailRecordedEv,
         FileAttachedEv,

@@ -192,6 +192,28 @@ class HelpRequested(DialogNotice):
 
 
 @dataclass(frozen=True)
+class HelpAcked(DialogNotice):
+    """A manager is on the dialog's help request (``manager`` their login, ``name``)."""
+
+    TYPE: ClassVar[str] = "dialog.help_acked"
+    AUDIENCE: ClassVar[frozenset[Audience]] = STAFF
+    manager: str
+    name: str
+
+
+@dataclass(frozen=True)
+class HelpResolved(DialogNotice):
+    """The help request was resolved: the trace in the dialog's internal history."""
+
+    TYPE: ClassVar[str] = "dialog.help_resolved"
+    AUDIENCE: ClassVar[frozenset[Audience]] = STAFF
+    author: str
+    author_id: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
 class InternalMessage(DialogNotice):
     """A message between a manager and the dialog's operator: staff only, never on a
     visitor's wire (``author``: ``manager`` or ``operator``; ``author_id`` their login)."""

@@ -50,6 +50,8 @@ _TO_DIALOG = (
     c.Monitor,
     c.ManagerClose,
     c.InternalMessage,
+    c.HelpAck,
+    c.HelpResolve,
     c.ManagerSay,
     c.TakeOver,
     c.RecordMail,

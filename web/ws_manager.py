@@ -15,6 +15,8 @@ import trio
 from frontdesk.adapters.bridge import Delivery
 from frontdesk.adapters.wire import Endpoint, Frame
 from frontdesk.engine.commands import (
+    HelpAck,
+    HelpResolve,
     InternalMessage,
     ManagerClose,
     ManagerSay,
@@ -71,6 +73,13 @@ class ManagerConnection(WsConnection):
         elif frame.type == "internal":
             engine.submit(InternalMessage("manager", self.manager_id, self._name(),
                                           frame.text("dialog"), frame.text("text"), ref=ref),
+                          self.reply)
+        elif frame.type == "help_ack":
+            engine.submit(HelpAck(self.manager_id, self._name(), frame.text("dialog"), ref=ref),
+                          self.reply)
+        elif frame.type == "help_resolve":
+            engine.submit(HelpResolve("manager", self.manager_id, self._name(),
+                                      frame.text("dialog"), frame.text("text"), ref=ref),
                           self.reply)
         elif frame.type == "say":
             said = await rendered_say(frame)

@@ -29,6 +29,7 @@ from frontdesk.adapters.bridge import Delivery
 from frontdesk.adapters.wire import Endpoint, Frame
 from frontdesk.engine.commands import (
     AskForHelp,
+    HelpResolve,
     InternalMessage,
     MarkImportant,
     OperatorClose,
@@ -138,6 +139,10 @@ class OperatorConnection(WsConnection):
             name = self.user.name or self.user.login
             engine.submit(InternalMessage("operator", op, name, frame.text("dialog"),
                                           frame.text("text"), ref=ref), self.reply)
+        elif frame.type == "help_resolve":
+            name = self.user.name or self.user.login
+            engine.submit(HelpResolve("operator", op, name, frame.text("dialog"),
+                                      frame.text("text"), ref=ref), self.reply)
         elif frame.type == "logout":
             engine.submit(OperatorLogout(op, ref=ref), self.outbox.reply_to("logout", self._out))
 
