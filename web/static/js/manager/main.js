@@ -33,6 +33,7 @@ class ManagerPage {
       unmonitor: (id) => this.unmonitor(id),
       // Kept until a primary answers it (outbox.js): a failover does not lose it.
       close: (id) => this.outbox.add({ type: "close", dialog: id, ref: newRef("close") }),
+      ackHelp: (id) => this.ackHelp(id),
     };
     this.outbox = new Outbox({ send: (frame) => this.link.send(frame) });
     this.link = new Link({
@@ -151,13 +152,24 @@ class ManagerPage {
     const transcript = this.shown ? this.monitored.get(this.shown) : null;
     const closed = Boolean(transcript && transcript.find("dialog.closed").length);
     const dialog = this.shown ? this.model.dialog(this.shown) : null;
-    renderStepIn(this.shown, closed, this.model.operators, dialog ? dialog.operator : null, this.me.id);
+    const help = this.shown ? this.model.helpRequest(this.shown) : null;
+    renderStepIn(this.shown, closed, this.model.operators, dialog ? dialog.operator : null, this.me.id, help);
   }
 
   banner(text) {
     const banner = $("banner");
     setText(banner, text);
     banner.hidden = !text;
+  }
+
+  /**
+   * Acknowledge a help request (help_ack, kept until a primary answers it) and open the
+   * internal conversation with that operator on that dialog: monitor it, focus the box.
+   */
+  ackHelp(id) {
+    this.outbox.add({ type: "help_ack", dialog: id, ref: newRef("hack") });
+    this.monitor(id);
+    $("step-in-text").focus();
   }
 
   monitor(id) {
