@@ -24,6 +24,7 @@ from frontdesk.adapters.node_setup import NodeParts
 from frontdesk.adapters.replication.accounts_link import AccountLink
 from frontdesk.adapters.replication.engine_proxy import NodeEngine
 from frontdesk.adapters.replication.files_link import FileLink
+from frontdesk.adapters.replication.knowledge_link import KnowledgeLink
 from frontdesk.adapters.replication.mail_link import MailLink
 from frontdesk.adapters.replication.node import ClusterNode
 from frontdesk.adapters.replication.settings import ClusterSettings
@@ -124,6 +125,9 @@ def serve_cluster(
     node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
     if parts.files is not None:
         node.files_link = FileLink(parts.files)
+    if parts.knowledge is not None and not parts.knowledge.shared:  # PostgreSQL: shared already
+        node.knowledge_link = KnowledgeLink(parts.knowledge)
+        parts.knowledge.add_listener(lambda: node.call_soon(node.source.wake))
     if parts.mail is not None and not parts.mail.outbox.shared:  # PostgreSQL: shared already
         node.mail_link = MailLink(parts.mail.outbox)
         parts.mail.outbox.add_listener(lambda: node.call_soon(node.source.wake))

@@ -42,6 +42,8 @@ class KnowledgeBase:
         self._where = target.describe()
         self._now = now
         self._pg = target.kind == "postgresql"
+        self.changes = 0  # bumped by every change: the replication link reads only on a change
+        self._listeners: list[Callable[[], None]] = []
         with translated(self._where, "open the knowledge database", KnowledgeError):
             self._db: TrackedDatabase = open_database(target, error=KnowledgeError)
             self._db.connect(reuse_if_open=True)
@@ -49,6 +51,21 @@ class KnowledgeBase:
 
     def close(self) -> None:
         self._db.close()
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (from the writing thread, must not block) after each change:
+        the replication link's stream loop wakes, so an article crosses at once."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        self.changes += 1
+        for listener in self._listeners:
+            listener()
+
+    @property
+    def shared(self) -> bool:
+        """On PostgreSQL the nodes of a cluster share the base: nothing to replicate."""
+        return self._pg
 
     def __enter__(self) -> KnowledgeBase:
         return self
@@ -78,6 +95,7 @@ class KnowledgeBase:
                 new_id = int(cur.fetchone()[0]) if self._pg else int(cur.lastrowid)
                 self._index(new_id, d)
                 made.append(self._article((new_id, *row)))
+        self._changed()
         return made
 
     def update(self, article_id: int, draft: ArticleDraft, *, by: str) -> Article:
@@ -93,6 +111,7 @@ class KnowledgeBase:
             if cur.rowcount == 0:
                 raise KnowledgeError(f"article: expected the id of an article, got {article_id}")
             self._index(article_id, d)
+        self._changed()
         return self._article((article_id, *row))
 
     def delete(self, article_id: int) -> bool:
@@ -100,7 +119,34 @@ class KnowledgeBase:
             cur = self._sql("DELETE FROM knowledge_article WHERE id = ?", (article_id,))
             if not self._pg:
                 self._sql("DELETE FROM knowledge_fts WHERE rowid = ?", (article_id,))
+        self._changed()
         return bool(cur.rowcount)
+
+    # -- a backup's copy (adapters/replication/knowledge_link.py) --------------
+
+    def accept(self, article: Article) -> None:
+        """Store ``article`` as the primary has it: its id, who changed it and when."""
+        d = ArticleDraft(article.title, article.questions, article.answer, article.tags,
+                         article.enabled).checked()
+        row = (article.id, d.title, json.dumps(d.questions), d.answer, json.dumps(d.tags),
+               d.enabled, article.changed_by, article.changed_at)
+        with translated(self._where, "store a replicated article", KnowledgeError), \
+                self._db.atomic():
+            self._sql("DELETE FROM knowledge_article WHERE id = ?", (article.id,))
+            self._sql(
+                "INSERT INTO knowledge_article (id, title, questions, answer, tags, enabled, "
+                "changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            self._index(article.id, d)
+        self._changed()
+
+    def keep_only(self, ids: set[int]) -> int:
+        """Delete every article whose id is not in ``ids``; how many went."""
+        gone = [a.id for a in self.articles() if a.id not in ids]
+        for article_id in gone:
+            self.delete(article_id)
+        return len(gone)
 
     # -- reads ----------------------------------------------------------------
 

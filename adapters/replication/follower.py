@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING
 import trio
 
 from frontdesk.adapters.peer_auth import new_nonce
-from frontdesk.adapters.replication import accounts_link, files_link, gallery_link, mail_link
+from frontdesk.adapters.replication import (
+    accounts_link,
+    files_link,
+    gallery_link,
+    knowledge_link,
+    mail_link,
+)
 from frontdesk.adapters.replication.channel import TrioWebsocketChannel
 from frontdesk.adapters.replication.handshake import (
     LinkAuthError,
@@ -196,7 +202,8 @@ class ReplicationFollower:
             with trio.move_on_after(timeout) as scope:
                 frame = await channel.receive("repl.records", "repl.heartbeat", "repl.handover",
                                               accounts_link.KIND, files_link.KIND,
-                                              gallery_link.KIND, mail_link.KIND)
+                                              gallery_link.KIND, mail_link.KIND,
+                                              knowledge_link.KIND)
             if scope.cancelled_caught:
                 raise LinkClosedError(f"the primary sent nothing for {timeout} s")
             kind = frame["type"]
@@ -212,6 +219,9 @@ class ReplicationFollower:
             elif kind == mail_link.KIND:
                 if node.mail_link is not None:
                     await node.mail_link.received(frame)
+            elif kind == knowledge_link.KIND:
+                if node.knowledge_link is not None:
+                    await node.knowledge_link.received(frame)
             elif kind == "repl.records":
                 items = frame.get("records")
                 if not isinstance(items, list):

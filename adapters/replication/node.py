@@ -30,6 +30,7 @@ from frontdesk.adapters.replication.files_link import FileLink
 from frontdesk.adapters.replication.follower import ReplicationFollower
 from frontdesk.adapters.replication.gate import GatedJournal, ReplicaJournal, ReplicationGate
 from frontdesk.adapters.replication.hot_standby import HotState
+from frontdesk.adapters.replication.knowledge_link import KnowledgeLink
 from frontdesk.adapters.replication.lease import LeaseKeeper
 from frontdesk.adapters.replication.mail_link import MailLink
 from frontdesk.adapters.replication.protocol import EpochRuns
@@ -129,6 +130,7 @@ class ClusterNode:
         self.accounts_link: AccountLink | None = None  # set by serve: accounts replicate
         self.files_link: FileLink | None = None  # set by serve: dialogs' files replicate
         self.mail_link: MailLink | None = None  # set by serve: the mail outbox replicates
+        self.knowledge_link: KnowledgeLink | None = None  # set by serve: articles replicate
         # the engine state the next engine starts from (only with an engine to start)
         self.hot = HotState(journal, checkpoints, default_capacity) if engine_factory else None
 

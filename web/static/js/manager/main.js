@@ -14,7 +14,7 @@ import { Transcript, isHistoryEntry, newRef } from "../transcript.js";
 import { ClusterControl } from "./cluster.js";
 import { ManagerModel } from "./model.js";
 import { renderStepIn, wireStepIn } from "./step_in.js";
-import { renderAll, renderMonitor, tickWaits } from "./view.js";
+import { renderAll, renderMonitor, tickFigures, tickWaits } from "./view.js";
 
 const RESYNC_DEBOUNCE_MS = 250;
 const $ = (id) => document.getElementById(id);
@@ -60,7 +60,10 @@ class ManagerPage {
     // kept until a primary answers them, like close (outbox.js): a failover does not lose them
     wireStepIn(() => this.shown, (frame) => this.outbox.add(frame));
     this.link.start();
-    everySecond(() => tickWaits(this.model, nowSeconds()));
+    everySecond(() => {
+      tickWaits(this.model, nowSeconds());
+      tickFigures(this.model, nowSeconds());
+    });
     // A single node lists only itself in /api/config `nodes`: no cluster, nothing to ask
     // (a 404 from /api/cluster would hide the control as well, but logs a console error).
     if (this.config.nodes.length > 1) {
@@ -107,6 +110,7 @@ class ManagerPage {
     const outcome = seen === "gap" ? "resync" : this.model.apply(frame, nowSeconds());
     if (outcome === "resync") this.scheduleResync();
     else if (outcome === "changed") this.render();
+    else if (outcome === "figures") tickFigures(this.model, nowSeconds());
   }
 
   onError(frame) {

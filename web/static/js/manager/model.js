@@ -8,6 +8,8 @@ import { isHistoryEntry } from "../transcript.js";
 
 const REASSIGNED_KEPT = 20; // the manager view's list of reassignments
 const EMPTY = { operators: [], dialogs: [], queue: [], help_requests: [] };
+const COUNTS = ["operators_online", "dialogs_open", "dialogs_waiting", "queue_length", "dialogs_today",
+  "closed_today", "help_requests"];
 
 function number(id) {
   const n = Number(String(id).split("-").pop());
@@ -45,11 +47,50 @@ export class ManagerModel {
     this.queue = [...list("queue")];
     this.help_requests = [...list("help_requests")];
     this.reassigned = this.reassigned || []; // dialog.requeued seen since the page opened, newest first
+    this.setFigures(snapshot.figures && typeof snapshot.figures === "object" ? snapshot.figures : {}, now);
     this.closed = new Set(); // dialogs closed since: gone from the picture, as in the engine's
   }
 
   dialog(id) {
     return this.dialogs.find((d) => d.id === id) || null;
+  }
+
+  /**
+   * The server's live figures (`figures` frame, engine/day_figures.py), received at `now`:
+   * the counts as they are, the times counted on from `now` (`longestWait`, `timeInStatus`).
+   */
+  setFigures(f, now) {
+    const count = (v) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+    this.figures = Object.fromEntries(COUNTS.map((k) => [k, count(f[k])]));
+    this.figures.longest_wait_s = count(f.longest_wait_s);
+    this.figuresAt = now;
+    this.operatorFigures = new Map();
+    for (const op of Array.isArray(f.operators) ? f.operators : []) {
+      if (!op || typeof op.id !== "string") continue;
+      this.operatorFigures.set(op.id, {
+        inStatusSince: now - count(op.time_in_status_s),
+        dialogsToday: count(op.dialogs_today),
+        statusToday: op.status_today_s && typeof op.status_today_s === "object" ? op.status_today_s : {},
+      });
+    }
+  }
+
+  /** Seconds of the longest wait now: the server's, counted on while someone waits. */
+  longestWait(now) {
+    const { longest_wait_s: longest, dialogs_waiting: waiting } = this.figures;
+    return waiting > 0 ? longest + Math.max(0, now - this.figuresAt) : 0;
+  }
+
+  /** Seconds the operator has been in its current status, or null if the figures lack it. */
+  timeInStatus(operatorId, now) {
+    const f = this.operatorFigures.get(operatorId);
+    return f ? Math.max(0, now - f.inStatusSince) : null;
+  }
+
+  /** Dialogs the operator took today (assigned or transferred to them), or null. */
+  dialogsToday(operatorId) {
+    const f = this.operatorFigures.get(operatorId);
+    return f ? f.dialogsToday : null;
   }
 
   operator(id) {
@@ -183,10 +224,12 @@ const HANDLERS = {
     return "changed";
   },
   "dialog.history_gone": () => "resync",
-  "operator.status": (m, f) => {
+  "operator.status": (m, f, now) => {
     const op = m.operator(f.operator);
     if (!op) return "resync"; // an operator we do not know yet: its name and capacity are in the snapshot
     Object.assign(op, { status: f.status, status_since: f.since ?? op.status_since });
+    const figures = m.operatorFigures.get(f.operator);
+    if (figures) figures.inStatusSince = now; // a new status: its time starts now
     return "changed";
   },
   "operator.dialog_added": (m, f) => {
@@ -196,6 +239,10 @@ const HANDLERS = {
   "operator.dialog_removed": (m, f) => {
     m.hold(f.operator, f.dialog, false);
     return "changed";
+  },
+  figures: (m, f, now) => {
+    m.setFigures(f, now);
+    return "figures"; // only the figures change: redrawn in place (view.js tickFigures)
   },
   operators: (m, f) => {
     const seen = new Map(m.operators.map((op) => [op.id, op]));

@@ -29,6 +29,31 @@ export function tickWaits(model, now) {
   }
 }
 
+/**
+ * Redraw the live figures in place (each second and on each `figures` frame), without
+ * rebuilding the tables: the summary and the operators' "In status" and "Today" cells.
+ */
+export function tickFigures(model, now) {
+  for (const cell of document.querySelectorAll("[data-figure]")) {
+    const name = cell.dataset.figure;
+    if (name === "longest_wait") {
+      const wait = model.longestWait(now);
+      setText(cell, formatDuration(wait));
+      cell.classList.toggle("long", wait >= LONG_WAIT_S);
+    } else if (Object.hasOwn(model.figures, name)) {
+      setText(cell, String(model.figures[name]));
+    }
+  }
+  for (const cell of document.querySelectorAll("[data-testid=operator-in-status]")) {
+    const time = model.timeInStatus(cell.dataset.operator, now);
+    setText(cell, time === null ? "" : formatDuration(time));
+  }
+  for (const cell of document.querySelectorAll("[data-testid=operator-today]")) {
+    const today = model.dialogsToday(cell.dataset.operator);
+    setText(cell, today === null ? "" : String(today));
+  }
+}
+
 function dialogActions(d, monitoring, actions) {
   if (d.state === "closed") return null;
   return [
@@ -59,7 +84,9 @@ export function renderAll(model, monitored, shown, actions, now) {
         h("td", {}, op.name || op.id),
         h("td", { "data-testid": "operator-status" }, labelFor(op.status)),
         h("td", {}, op.status_since ? formatClock(op.status_since) : ""),
+        h("td", { class: "duration", "data-testid": "operator-in-status", "data-operator": op.id }),
         h("td", { "data-testid": "operator-load" }, `${op.load ?? 0} / ${op.capacity ?? "?"}`),
+        h("td", { "data-testid": "operator-today", "data-operator": op.id }),
         h("td", {}, (op.dialogs || []).map((id) => visitors.get(id) || id).join(", ")),
       ),
     ),
@@ -119,6 +146,7 @@ export function renderAll(model, monitored, shown, actions, now) {
     ),
   );
   renderMonitor(monitored, shown);
+  tickFigures(model, now);
 }
 
 /** The monitored dialog's history, as staff read it. */
