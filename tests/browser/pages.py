@@ -60,6 +60,9 @@ def log_in(page: Page, server: Server, login: str, path: str = "/console") -> Pa
     page.get_by_test_id("login-password").fill(account.password)
     page.get_by_test_id("login-submit").click()
     expect(page).to_have_url(server.url(path))
+    # the page's modules have run (they bind the controls) before a test clicks anything; a
+    # person clicking that early finds the controls that need them disabled
+    page.wait_for_load_state("load")
     return page
 
 
