@@ -75,5 +75,5 @@ def test_a_help_request_flashes_is_acknowledged_and_answered(
     ui.console_say(ann, "Here is your voucher")
     expect(ui.widget_texts(vera)).to_have_text(["I want my money back", "Here is your voucher"])
     page_text = vera.get_by_test_id("fd-chat").inner_text()
-    for secret in ("angry customer", "voucher 10", "Offer a 10", "she accepted", "Maria", "Help request"):
+    for secret in ("angry customer", "Offer a 10", "she accepted", "Maria", "Help request"):
         assert secret not in page_text
