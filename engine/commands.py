@@ -30,7 +30,8 @@ class Command:
 
 def action(command: Command) -> str:
     """What ``command`` asks, for a refusal's message: ``close dialog d-1``, ``log out``."""
-    return command.ACTION.format(dialog=getattr(command, "dialog_id", "?"))
+    return command.ACTION.format(dialog=getattr(command, "dialog_id", "?"),
+                                 operator=getattr(command, "operator_id", "?"))
 
 
 # --- operators ---------------------------------------------------------------
@@ -267,6 +268,21 @@ class HelpResolve(Command):
     author_name: str
     dialog_id: str
     text: str = ""
+
+
+@dataclass(frozen=True)
+class OperatorInternal(Command):
+    """A general internal message, tied to no dialog, between the managers and operator
+    ``operator_id`` (``author`` says which side writes; an operator writes only to the
+    managers, as ``operator_id`` themselves): an ``operator.internal`` event on the
+    operator's stream, for staff only. Refused when the operator is not logged in."""
+
+    ACTION: ClassVar[str] = "send an internal message to {operator}"
+    author: Literal["manager", "operator"]
+    author_id: str
+    author_name: str
+    operator_id: str
+    text: str
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,18 @@ class StatusSetEv(OperatorEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OperatorInternalEv(OperatorEvent):
+    """A general internal message between the managers and the operator (no dialog)."""
+
+    TYPE: ClassVar[str] = "operator.internal"
+    n: int  # its number in the operator's conversation, from 1
+    author: str  # "manager" | "operator"
+    author_id: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class CapacitySetEv(OperatorEvent):
     TYPE: ClassVar[str] = "operator.capacity"
     capacity: int
@@ -259,6 +271,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         DialogClosedEv,
         OperatorLoggedInEv,
         StatusSetEv,
+        OperatorInternalEv,
         CapacitySetEv,
         OperatorLoggedOutEv,
     )

@@ -354,6 +354,23 @@ class StatusChanged(Notice):
 
 
 @dataclass(frozen=True)
+class OperatorInternal(Notice):
+    """A general internal message between the managers and ``operator`` (tied to no dialog):
+    staff only, on the operator's endpoint (their console's Internal tab) and the managers'.
+    ``n`` numbers the operator's conversation from 1 (the console's unread count)."""
+
+    TYPE: ClassVar[str] = "operator.internal"
+    AUDIENCE: ClassVar[frozenset[Audience]] = STAFF
+    operator: str
+    n: int
+    at: float
+    author: str
+    author_id: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
 class DialogAdded(Notice):
     """A dialog is now this operator's (assigned from the queue, or transferred in)."""
 

@@ -38,7 +38,7 @@ from frontdesk.engine.supervisor import Supervisor
 log = logging.getLogger("frontdesk.engine")
 
 _TO_SUPERVISOR = (c.OpenDialog, c.OperatorLogin)
-_TO_OPERATOR = (c.OperatorLogout, c.SetStatus, c.SetCapacity, c.Transfer)
+_TO_OPERATOR = (c.OperatorLogout, c.SetStatus, c.SetCapacity, c.Transfer, c.OperatorInternal)
 _TO_DIALOG = (
     c.VisitorSay,
     c.VisitorClose,
@@ -239,6 +239,8 @@ class Engine:
         if isinstance(command, _TO_SUPERVISOR):
             self.directory.send("supervisor", inbound)
         elif isinstance(command, _TO_OPERATOR):
+            if isinstance(command, c.OperatorInternal):
+                inbound = m.Inbound(command, _worded_for_absent(command, reply_to))
             self.directory.send(f"operator:{command.operator_id}", inbound)
         elif isinstance(command, _TO_DIALOG):
             # a closed dialog's actor is gone (or leaving): the directory's absent hook
@@ -328,6 +330,24 @@ class Engine:
 
     def figures(self) -> dict[str, Any]:
         return self._proj().figures()
+
+
+def _worded_for_absent(
+    command: c.OperatorInternal, reply_to: n.Subscriber | None
+) -> n.Subscriber | None:
+    """``reply_to``, with the directory's refusal for an operator nobody lives at ("no such
+    operator: ann") worded for a message to them: they are not logged in."""
+    if reply_to is None:
+        return None
+    target = reply_to
+
+    def reply(notice: n.Notice) -> None:
+        if isinstance(notice, n.Rejected) and notice.code == "unknown_operator":
+            why = f"cannot {c.action(command)}: {command.operator_id} is not logged in"
+            notice = n.Rejected(notice.ref, notice.code, why, None)
+        target(notice)
+
+    return reply
 
 
 def _closed(command: c.Command, dialog: str) -> n.Rejected:

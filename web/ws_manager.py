@@ -21,6 +21,7 @@ from frontdesk.engine.commands import (
     ManagerClose,
     ManagerSay,
     Monitor,
+    OperatorInternal,
     TakeOver,
 )
 from frontdesk.engine.notices import Ack, Notice, Rejected
@@ -80,6 +81,10 @@ class ManagerConnection(WsConnection):
         elif frame.type == "help_resolve":
             engine.submit(HelpResolve("manager", self.manager_id, self._name(),
                                       frame.text("dialog"), frame.text("text"), ref=ref),
+                          self.reply)
+        elif frame.type == "operator_internal":
+            engine.submit(OperatorInternal("manager", self.manager_id, self._name(),
+                                           frame.text("to"), frame.text("text"), ref=ref),
                           self.reply)
         elif frame.type == "say":
             said = await rendered_say(frame)

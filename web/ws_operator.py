@@ -33,6 +33,7 @@ from frontdesk.engine.commands import (
     InternalMessage,
     MarkImportant,
     OperatorClose,
+    OperatorInternal,
     OperatorLogin,
     OperatorLogout,
     OperatorSay,
@@ -143,6 +144,10 @@ class OperatorConnection(WsConnection):
             name = self.user.name or self.user.login
             engine.submit(HelpResolve("operator", op, name, frame.text("dialog"),
                                       frame.text("text"), ref=ref), self.reply)
+        elif frame.type == "operator_internal":
+            name = self.user.name or self.user.login
+            engine.submit(OperatorInternal("operator", op, name, op, frame.text("text"), ref=ref),
+                          self.reply)
         elif frame.type == "logout":
             engine.submit(OperatorLogout(op, ref=ref), self.outbox.reply_to("logout", self._out))
 

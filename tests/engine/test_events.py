@@ -52,6 +52,8 @@ SAMPLES: list[ev.Event] = [
     ev.DialogClosedEv(dialog="d-1", at=10.0, seq=9, by="visitor", reason="bye"),
     ev.OperatorLoggedInEv(operator="ann", at=1.0, name="Ann", capacity=None),
     ev.StatusSetEv(operator="ann", at=2.0, status="phone"),
+    ev.OperatorInternalEv(operator="ann", at=2.5, n=1, author="manager", author_id="boss",
+                          name="Boss", text="meeting at 4"),
     ev.CapacitySetEv(operator="ann", at=3.0, capacity=4),
     ev.OperatorLoggedOutEv(operator="ann", at=4.0),
 ]

@@ -13,6 +13,7 @@ import { everySecond, nowSeconds } from "../time.js";
 import { Transcript, isHistoryEntry, newRef } from "../transcript.js";
 import { ClusterControl } from "./cluster.js";
 import { ManagerModel } from "./model.js";
+import { GeneralInternal } from "./general_internal.js";
 import { renderStepIn, wireStepIn } from "./step_in.js";
 import { renderAll, renderMonitor, tickFigures, tickWaits } from "./view.js";
 
@@ -60,6 +61,8 @@ class ManagerPage {
     });
     // kept until a primary answers them, like close (outbox.js): a failover does not lose them
     wireStepIn(() => this.shown, (frame) => this.outbox.add(frame));
+    this.general = new GeneralInternal((frame) => this.outbox.add(frame));
+    this.general.wire();
     this.link.start();
     everySecond(() => {
       tickWaits(this.model, nowSeconds());
@@ -98,6 +101,10 @@ class ManagerPage {
     if (frame.type === "ack" && typeof frame.ref === "string") this.outbox.settle(frame.ref);
     if (frame.type === "dialog.message" && typeof frame.ref === "string") this.outbox.settle(frame.ref); // a say's answer
     if (frame.type === "ack" || frame.type === "pong") return;
+    if (this.general.add(frame)) {
+      this.general.render(this.model.operators);
+      return;
+    }
     if (frame.type === "node.actor_failed") {
       this.banner(`An actor was given up after ${frame.restarts} restarts: ${frame.address} (${frame.error})`);
     }
@@ -146,6 +153,7 @@ class ManagerPage {
   render() {
     renderAll(this.model, this.monitored, this.shown, this.actions, nowSeconds());
     this.renderStepIn();
+    this.general.render(this.model.operators);
   }
 
   renderStepIn() {
