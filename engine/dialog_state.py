@@ -324,7 +324,10 @@ def _take_over(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     who = command.manager_name or command.manager_id
     note = f"taken over by {who}" + (f": {command.note}" if command.note else "")
     transfer = c.Transfer(s.operator, s.id, to, note, ref=command.ref)
-    return m.Decision((), (m.Tell(f"operator:{s.operator}", m.Inbound(transfer, cmd.reply_to)),))
+    asked = ev.TakeOverAskedEv(dialog=s.id, at=now, manager=command.manager_id, name=who, to=to,
+                               note=command.note)  # the audit's record (engine/audit.py)
+    return m.Decision((asked,),
+                      (m.Tell(f"operator:{s.operator}", m.Inbound(transfer, cmd.reply_to)),))
 
 
 def _record_mail(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:

@@ -202,6 +202,18 @@ class MonitorSetEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TakeOverAskedEv(DialogEvent):
+    """A manager asked to move the dialog (take over): who and to whom, for the audit list
+    (not a history entry; the move itself is the ``dialog.transferred`` that follows)."""
+
+    TYPE: ClassVar[str] = "dialog.take_over"
+    manager: str
+    name: str
+    to: str
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class DialogClosedEv(DialogEvent):
     TYPE: ClassVar[str] = "dialog.closed"
     seq: int
@@ -268,6 +280,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         MailRecordedEv,
         FileAttachedEv,
         MonitorSetEv,
+        TakeOverAskedEv,
         DialogClosedEv,
         OperatorLoggedInEv,
         StatusSetEv,

@@ -22,6 +22,7 @@ from frontdesk.engine import encodable, replay
 from frontdesk.engine import messages as m
 from frontdesk.engine import notices as n
 from frontdesk.engine.actor import Context
+from frontdesk.engine.audit import audit
 from frontdesk.engine.clock import Clock, SystemClock
 from frontdesk.engine.dialog_actor import DialogActor
 from frontdesk.engine.directory import MANAGERS, Directory, Envelope
@@ -330,6 +331,9 @@ class Engine:
 
     def figures(self) -> dict[str, Any]:
         return self._proj().figures()
+
+    def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
+        return audit(self.journal.read(), since, until)
 
 
 def _worded_for_absent(

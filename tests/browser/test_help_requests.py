@@ -7,12 +7,30 @@ stays in the internal history, while the visitor's page shows nothing of it."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, Page, expect
 
 from . import pages as ui
 from .server import Server
 
 pytestmark = pytest.mark.browser
+
+
+def _flashes_orange(maria: Page, row: Locator) -> None:
+    """The row flashes (an animation); under prefers-reduced-motion, a steady orange."""
+    cell = row.locator("td").first
+    assert cell.evaluate("c => getComputedStyle(c).animationName") == "help-flash"
+    maria.emulate_media(reduced_motion="reduce")
+    assert cell.evaluate("c => getComputedStyle(c).animationName") == "none"
+    assert cell.evaluate("c => getComputedStyle(c).backgroundColor") == "rgb(255, 201, 136)"
+    maria.emulate_media(reduced_motion="no-preference")
+
+
+def _audit_lists(maria: Page, actions: list[str]) -> None:
+    """The Audit section lists the step-ins, newest first (GET /api/audit, the journal's)."""
+    audit = maria.get_by_test_id("audit-item")
+    expect(audit).to_have_count(len(actions))
+    assert audit.evaluate_all("items => items.map(i => i.dataset.action)") == actions
+    expect(audit.first).to_contain_text("Maria resolved the help request of d-")
 
 
 def test_a_help_request_flashes_is_acknowledged_and_answered(
@@ -35,12 +53,7 @@ def test_a_help_request_flashes_is_acknowledged_and_answered(
     row = maria.get_by_test_id("dialog-row").filter(has_text="Vera")
     expect(row).to_have_attribute("data-help", "waiting")
     expect(row).to_have_class("help-waiting")
-    cell = row.locator("td").first
-    assert cell.evaluate("c => getComputedStyle(c).animationName") == "help-flash"
-    maria.emulate_media(reduced_motion="reduce")
-    assert cell.evaluate("c => getComputedStyle(c).animationName") == "none"
-    assert cell.evaluate("c => getComputedStyle(c).backgroundColor") == "rgb(255, 201, 136)"
-    maria.emulate_media(reduced_motion="no-preference")
+    _flashes_orange(maria, row)
     request = maria.get_by_test_id("help-request")
     expect(request).to_contain_text("Ann on Vera — angry customer")
     expect(maria.get_by_test_id("help-count")).to_have_text("1")
@@ -71,6 +84,7 @@ def test_a_help_request_flashes_is_acknowledged_and_answered(
     expect(maria.get_by_test_id("monitor-history")).to_contain_text(
         "Help request resolved by Maria.")
     expect(row).not_to_have_attribute("data-help", "acked")
+    _audit_lists(maria, ["help_resolve", "internal", "help_ack"])
 
     ui.console_say(ann, "Here is your voucher")
     expect(ui.widget_texts(vera)).to_have_text(["I want my money back", "Here is your voucher"])

@@ -13,6 +13,7 @@ import { everySecond, nowSeconds } from "../time.js";
 import { Transcript, isHistoryEntry, newRef } from "../transcript.js";
 import { ClusterControl } from "./cluster.js";
 import { ManagerModel } from "./model.js";
+import { AuditList, isStepIn } from "./audit.js";
 import { GeneralInternal } from "./general_internal.js";
 import { renderStepIn, wireStepIn } from "./step_in.js";
 import { renderAll, renderMonitor, tickFigures, tickWaits } from "./view.js";
@@ -63,6 +64,8 @@ class ManagerPage {
     wireStepIn(() => this.shown, (frame) => this.outbox.add(frame));
     this.general = new GeneralInternal((frame) => this.outbox.add(frame));
     this.general.wire();
+    this.audit = new AuditList();
+    this.audit.load();
     this.link.start();
     everySecond(() => {
       tickWaits(this.model, nowSeconds());
@@ -101,6 +104,7 @@ class ManagerPage {
     if (frame.type === "ack" && typeof frame.ref === "string") this.outbox.settle(frame.ref);
     if (frame.type === "dialog.message" && typeof frame.ref === "string") this.outbox.settle(frame.ref); // a say's answer
     if (frame.type === "ack" || frame.type === "pong") return;
+    if (isStepIn(frame)) this.audit.refresh();
     if (this.general.add(frame)) {
       this.general.render(this.model.operators);
       return;
