@@ -351,7 +351,11 @@ def _monitor(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     command = cmd.command
     assert isinstance(command, c.Monitor)
     e = ev.MonitorSetEv(dialog=s.id, at=now, manager=command.manager_id, on=command.on)
-    return m.Decision((e,), (_ack(command.ref, s),))
+    watched = bool(apply(s, e).monitors)
+    if watched == bool(s.monitors):
+        return m.Decision((e,), (_ack(command.ref, s),))
+    note = n.MonitoringChanged(s.id, s.seq, watched)  # the holder's console may say so
+    return m.Decision((e,), (_ack(command.ref, s), m.Publish(note, False)))
 
 
 def _typing(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:

@@ -303,6 +303,22 @@ class TypingChanged(Notice):
 
 
 @dataclass(frozen=True)
+class MonitoringChanged(Notice):
+    """Whether a manager monitors the dialog (``watched``), for staff only; not in the
+    history. The operator's endpoint passes it on only when ``[supervision]
+    show_monitoring`` is on."""
+
+    in_history: ClassVar[bool] = False
+    TYPE: ClassVar[str] = "dialog.monitoring"
+    dialog: str
+    seq: int
+    watched: bool
+
+    def for_audience(self, who: Audience) -> Notice | None:
+        return None if who == "visitor" else self
+
+
+@dataclass(frozen=True)
 class PresenceChanged(Notice):
     """The visitor's presence (here / away / left), for staff only; not in the history."""
 

@@ -127,6 +127,8 @@ class ManagerConnection(WsConnection):
     def stopped(self) -> None:
         for dialog in list(self._monitored):
             self._unmonitor(dialog)
+            # this manager watches no more (a reload monitors again: sessionStorage)
+            self.ctx.engine.submit(Monitor(self.manager_id, dialog, False))
         if self._watching:
             sub = self.drop_sub("all")
             if sub is not None:

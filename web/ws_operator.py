@@ -45,6 +45,7 @@ from frontdesk.engine.notices import (
     Ack,
     DialogAdded,
     DialogRemoved,
+    MonitoringChanged,
     Notice,
     OperatorsChanged,
     QueueLength,
@@ -195,6 +196,8 @@ class OperatorConnection(WsConnection):
 
     def render(self, delivery: Delivery) -> dict[str, Any] | None:
         notice = delivery.notice
+        if isinstance(notice, MonitoringChanged) and not self.ctx.options.show_monitoring:
+            return None  # [supervision] show_monitoring = false: nothing of it
         if delivery.tag == "operator":
             if isinstance(notice, DialogAdded):
                 self._unconfirmed.discard(notice.dialog)

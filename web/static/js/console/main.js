@@ -340,6 +340,7 @@ class Console {
     $("chat-presence").hidden = !presence;
     $("chat-presence").dataset.presence = presence ? dialog.visitorPresence : "";
     if ($("chat-presence").textContent !== presence) setText($("chat-presence"), presence);
+    $("chat-monitored").hidden = !dialog.monitored || dialog.closed || Boolean(dialog.gone);
     if (renderInternal(dialog)) {
       model.persist();
       renderTabs($("tabs"), $("no-dialogs"), model, (id) => this.select(id), (id) => {

@@ -29,6 +29,7 @@ export class DialogState {
     this.legacyPending = Array.isArray(saved.pending) ? saved.pending : []; // older storage
     this.visitorTyping = false;
     this.visitorPresence = ""; // "here" / "away" / "left" ("": not told yet)
+    this.monitored = false; // a manager monitors it (dialog.monitoring)
     this.historyGone = false;
     this.internalRead = saved.internalRead || 0; // the seq up to which the Internal tab was read
   }
@@ -328,6 +329,11 @@ export class ConsoleModel {
       // here / away / left, from the visitor's sockets (not kept: a resume tells it again)
       if (PRESENCES.has(frame.presence)) dialog.visitorPresence = frame.presence;
       if (frame.presence === "left") dialog.visitorTyping = false;
+      return true;
+    }
+    if (frame.type === "dialog.monitoring") {
+      // a manager monitors it (sent only with [supervision] show_monitoring; a resume tells it again)
+      dialog.monitored = Boolean(frame.watched);
       return true;
     }
     if (frame.type === "dialog.history_gone") {

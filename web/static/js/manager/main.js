@@ -10,7 +10,7 @@ import { setText } from "../dom.js";
 import { Link } from "../link.js";
 import { Outbox } from "../outbox.js";
 import { everySecond, nowSeconds } from "../time.js";
-import { Transcript, isHistoryEntry, newRef } from "../transcript.js";
+import { SessionState, Transcript, isHistoryEntry, newRef } from "../transcript.js";
 import { ClusterControl } from "./cluster.js";
 import { ManagerModel } from "./model.js";
 import { AuditList, isStepIn } from "./audit.js";
@@ -28,6 +28,13 @@ class ManagerPage {
     this.model = new ManagerModel();
     this.monitored = new Map(); // dialog id -> Transcript
     this.shown = null; // the monitored dialog whose history is shown
+    // the monitored dialogs and the one shown survive a reload (monitored again on start)
+    this.kept = new SessionState("frontdesk.manager.monitored");
+    const kept = this.kept.load();
+    if (kept && Array.isArray(kept.ids)) {
+      for (const id of kept.ids) if (typeof id === "string") this.monitored.set(id, new Transcript(id));
+      if (typeof kept.shown === "string" && this.monitored.has(kept.shown)) this.shown = kept.shown;
+    }
     this.resyncTimer = null;
     this.inspections = 0; // GET /api/inspect made (a test reads it)
     this.actions = {
@@ -126,6 +133,11 @@ class ManagerPage {
   }
 
   onError(frame) {
+    if (typeof frame.ref === "string" && frame.ref.startsWith("mon-") && this.monitored.has(frame.dialog)) {
+      // a dialog kept across a reload that closed meanwhile: monitored no more, quietly
+      this.forget(frame.dialog);
+      return;
+    }
     const mine = typeof frame.ref === "string" ? this.outbox.refuse(frame.ref, frame.code, frame.message) : null;
     if (mine === "move" || (mine === null && frame.code === "not_primary")) {
       this.link.moveOn(); // this node takes no writes: the close goes again on the primary
@@ -190,14 +202,24 @@ class ManagerPage {
       this.link.send({ type: "monitor", dialog: id, on: true, ref: newRef("mon") });
     }
     this.shown = id;
+    this.keep();
     this.render();
   }
 
   unmonitor(id) {
-    this.monitored.delete(id);
     this.link.send({ type: "monitor", dialog: id, on: false, ref: newRef("mon") });
+    this.forget(id);
+  }
+
+  forget(id) {
+    this.monitored.delete(id);
     if (this.shown === id) this.shown = null;
+    this.keep();
     this.render();
+  }
+
+  keep() {
+    this.kept.save({ ids: [...this.monitored.keys()], shown: this.shown });
   }
 }
 
