@@ -21,6 +21,7 @@ waits in the queue. It has three phases::
     queued|assigned  HelpResolve (one is open) (same)      dialog.help_resolved (staff only)
     queued|assigned  ManagerSay              (same)       dialog.message (author manager)
     assigned   TakeOver(to)                  (same)       (the holder's Transfer -> to)
+    queued     TakeOver(to)                  (same)       dialog.take_over; DirectedOffer -> queue
     queued|assigned  RecordMail (the server)  (same)       dialog.mail (staff only)
     queued|assigned  RecordFile (the server)  (same)       dialog.file
     closed     anything                      -> Rejected ``closed``
@@ -316,12 +317,14 @@ def _take_over(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     command = cmd.command
     assert isinstance(command, c.TakeOver)
     to = command.to_operator_id
-    if s.operator is None:
-        why = f"cannot {c.action(command)}: no operator holds it (it is queued)"
-        return _reject(cmd, s, "invalid", why)
+    who = command.manager_name or command.manager_id
+    if s.operator is None:  # queued: offered to ``to`` out of turn, through the queue
+        asked = ev.TakeOverAskedEv(dialog=s.id, at=now, manager=command.manager_id, name=who,
+                                   to=to, note=command.note)
+        taken = m.TakenBy(command.manager_id, command.ref, cmd.reply_to)
+        return m.Decision((asked,), (m.Tell("queue", m.DirectedOffer(s.id, to, taken)),))
     if to == s.operator:
         return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: {to} already holds it")
-    who = command.manager_name or command.manager_id
     note = f"taken over by {who}" + (f": {command.note}" if command.note else "")
     transfer = c.Transfer(s.operator, s.id, to, note, ref=command.ref)
     asked = ev.TakeOverAskedEv(dialog=s.id, at=now, manager=command.manager_id, name=who, to=to,
@@ -431,16 +434,27 @@ def _assign(s: DialogState, msg: m.Assign, now: float, cfg: EngineSettings) -> m
     done = m.AssignmentDone(s.id, msg.operator, assigned.seq, s.visitor_name)
     # the operator first: its console's frame must not wait behind the queue's
     # position broadcast, which the Dequeue starts
-    return _history(
+    d = _history(
         s, assigned, m.Tell(f"operator:{msg.operator}", done), m.Tell("queue", m.Dequeue(s.id))
     )
+    if msg.taken is None:
+        return d
+    answer = m.Reply(msg.taken.reply_to, n.Ack(msg.taken.ref, s.id, assigned.seq))
+    return m.Decision(d.events, (answer, *d.effects))  # a take-over's: answered once assigned
 
 
 def _assigned_already(
     s: DialogState, msg: m.Assign, now: float, cfg: EngineSettings
 ) -> m.Decision:
-    """An offer raced another assignment, or the close: the operator frees the slot."""
-    return m.Decision((), (m.Tell(f"operator:{msg.operator}", m.ReleaseSlot(s.id)),))
+    """An offer raced another assignment, or the close: the operator frees the slot (a
+    take-over's manager is told)."""
+    fx: list[m.Effect] = [m.Tell(f"operator:{msg.operator}", m.ReleaseSlot(s.id))]
+    if msg.taken is not None:
+        why = "it is closed" if s.phase is Phase.CLOSED else f"{s.operator} got it meanwhile"
+        refused = n.Rejected(msg.taken.ref, "invalid", f"cannot take over dialog {s.id}: {why}",
+                             s.id)
+        fx.append(m.Reply(msg.taken.reply_to, refused))
+    return m.Decision((), tuple(fx))
 
 
 def _operator_gone(

@@ -186,18 +186,25 @@ COMMANDS: dict[type[c.Command], Handler[OperatorState]] = {
 
 
 def _decline(s: OperatorState, msg: m.Offer, now: float, cfg: EngineSettings) -> m.Decision:
-    return m.Decision((), (m.Tell("queue", m.OfferDeclined(msg.dialog, s.id, s.availability())),))
+    if not s.logged_in:
+        why = f"{s.id} is not logged in"
+    else:
+        why = f"{s.id} has no room ({s.load} of {s.capacity} dialogs)"
+    declined = m.OfferDeclined(msg.dialog, s.id, s.availability(), msg.taken, why)
+    return m.Decision((), (m.Tell("queue", declined),))
 
 
 def _offer(s: OperatorState, msg: m.Offer, now: float, cfg: EngineSettings) -> m.Decision:
-    if not s.status.takes_new_dialogs or s.load >= s.capacity:
+    # a take-over (``taken``) needs room only: the manager chose this operator
+    takes = msg.taken is not None or s.status.takes_new_dialogs
+    if not takes or s.load >= s.capacity:
         return _decline(s, msg, now, cfg)
     memo = SlotReserved(operator=s.id, at=now, dialog=msg.dialog, assigned=True)
     after = applied(s, memo)
     return m.Decision(
         (memo,),
         (
-            m.Tell(f"dialog:{msg.dialog}", m.Assign(msg.dialog, s.id, s.name)),
+            m.Tell(f"dialog:{msg.dialog}", m.Assign(msg.dialog, s.id, s.name, msg.taken)),
             m.Tell("queue", m.OfferAccepted(msg.dialog, after.availability())),
         ),
     )

@@ -40,7 +40,8 @@ export function wireStepIn(shown, send) {
 
 /**
  * The boxes show while a monitored dialog is shown and still open; the take-over list holds
- * the logged-in operators but the holder (the manager first, when also an operator).
+ * the logged-in operators but the holder (the manager first, when also an operator); for a
+ * queued dialog (no holder), those with room (load under capacity), whatever their status.
  */
 export function renderStepIn(dialog, closed, operators = [], holder = null, meId = null, help = null) {
   $("step-in").hidden = !dialog || closed;
@@ -48,8 +49,9 @@ export function renderStepIn(dialog, closed, operators = [], holder = null, meId
   $("step-in-resolve").hidden = !help;
   setText($("step-in-help"), help ? helpLine(help) : "");
   $("step-in-help").hidden = !help;
-  const others = operators.filter((op) => op.id !== holder);
-  $("take-over").hidden = !dialog || closed || !holder || others.length === 0;
+  const roomy = (op) => (op.dialogs || []).length < (op.capacity ?? Infinity);
+  const others = operators.filter((op) => (holder ? op.id !== holder : roomy(op)));
+  $("take-over").hidden = !dialog || closed || others.length === 0;
   const select = $("take-over-to");
   const chosen = select.value;
   const sorted = [...others].sort((a, b) => (a.id === meId ? -1 : b.id === meId ? 1 : 0));
