@@ -22,6 +22,8 @@ from frontdesk.engine.journal import Record
 from frontdesk.engine.operator_state import OperatorState
 from frontdesk.engine.replay import Fold
 
+INTERNAL_SHOWN = 50  # general internal messages in a snapshot (the manager view)
+
 
 class Projection:
     def __init__(self, fold: Fold, clock: Clock, node: dict[str, Any]) -> None:
@@ -127,6 +129,9 @@ class Projection:
                 for d in sorted(f.dialogs.values(), key=lambda d: d.number)
                 if d.help_request is not None
             ]
+            # the latest general internal messages (operator.internal) of logged-in operators
+            internal = sorted((note for o in f.operators.values() for note in o.messages),
+                              key=lambda note: note.at)[-INTERNAL_SHOWN:]
             node = {
                 **self.node,
                 "last_seq": f.last_seq,
@@ -139,6 +144,7 @@ class Projection:
             "dialogs": dialogs,
             "queue": queue,
             "help_requests": help_requests,
+            "operator_internal": [note.to_wire() for note in internal],
             "figures": live,
         }
 

@@ -115,6 +115,7 @@ class NodeEngine:
                 "dialogs": [],
                 "queue": [],
                 "help_requests": [],
+                "operator_internal": [],
                 "figures": no_figures(),
             }
         snap: dict[str, Any] = engine.snapshot()

@@ -1,6 +1,6 @@
 """General internal messages (issue 16), in Chromium: a manager writes to an operator about
 no dialog; the console's general Internal tab counts it unread, shows it, and the operator's
-answer reaches the manager view; a reload of the console keeps the conversation."""
+answer reaches the manager view; a reload of either page keeps the conversation."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ def test_a_manager_and_an_operator_talk_outside_any_dialog(
     expect(maria.get_by_test_id("general-history")).to_contain_text("Ann to the managers")
     expect(maria.get_by_test_id("general-history")).to_contain_text("I will be there")
 
+    maria.reload()  # the manager view gets the conversation again from the snapshot
+    expect(maria.get_by_test_id("general-msg")).to_have_count(2)
     ann.reload()
     expect(ann.get_by_test_id("connection")).to_have_text("Online")
     expect(ann.get_by_test_id("general-msg")).to_have_count(2)

@@ -32,6 +32,10 @@ def test_a_manager_and_an_operator_write_to_each_other(harness: EngineHarness) -
     (note,) = [x for x in ann.probe.received if isinstance(x, n.OperatorInternal)][:1]
     assert note.audience == n.STAFF and note.for_audience("visitor") is None
     assert "break" not in repr([x.to_wire() for x in vera.probe.received])
+    # the snapshot holds them too (a reloaded manager view)
+    snap = harness.snapshot()["operator_internal"]
+    assert [(f["operator"], f["n"], f["text"]) for f in snap] == [
+        ("ann", 1, "please take a break at 3"), ("ann", 2, "ok, at 3")]
 
 
 def test_a_restart_keeps_them_and_a_new_watch_gets_them(harness: EngineHarness) -> None:

@@ -163,6 +163,7 @@ class ManagerPage {
 
   setSnapshot(snapshot) {
     this.model.setSnapshot(snapshot, nowSeconds());
+    for (const frame of Array.isArray(snapshot.operator_internal) ? snapshot.operator_internal : []) this.general.add(frame);
     this.render();
   }
 
