@@ -25,6 +25,7 @@ from frontdesk.engine.actor import Context
 from frontdesk.engine.audit import audit
 from frontdesk.engine.clock import Clock, SystemClock
 from frontdesk.engine.dialog_actor import DialogActor
+from frontdesk.engine.dialog_model import evolve
 from frontdesk.engine.directory import MANAGERS, Directory, Envelope
 from frontdesk.engine.errors import EngineError
 from frontdesk.engine.journal import Journal
@@ -114,6 +115,10 @@ class Engine:
         if self._epoch is not None and self._epoch > self.journal.epoch():
             self.journal.raise_epoch(self._epoch)
         node = {"name": self.settings.node_name, "epoch": self.epoch, "fenced": False}
+        # nobody monitors after a start: the managers' sockets are gone with the old process
+        # (their pages monitor again on reconnect), so the holders are not told otherwise
+        for d in [d for d in fold.dialogs.values() if d.monitors]:
+            fold.dialogs[d.id] = evolve(d, monitors=frozenset())
         dialogs = list(fold.dialogs.values())  # with their histories, for their actors
         self.projection = Projection(fold, self.clock, node)  # keeps summaries from here
         ctx = self.ctx

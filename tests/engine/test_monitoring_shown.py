@@ -31,3 +31,10 @@ def test_the_holder_is_told_when_monitoring_starts_and_stops(harness: EngineHarn
     assert _watched(reloaded.received) == [True]
     snap = harness.snapshot()
     assert next(x for x in snap["dialogs"] if x["id"] == d)["monitored"] is True
+    # a restart: the managers' sockets went with the old process, nobody monitors
+    harness.restart()
+    after = ann.watch(d)
+    harness.settle()
+    assert _watched(after.received) == []
+    snap = harness.snapshot()
+    assert next(x for x in snap["dialogs"] if x["id"] == d)["monitored"] is False
