@@ -47,6 +47,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from frontdesk.engine import commands as c
+from frontdesk.engine import dialog_step_in as step_in
 from frontdesk.engine import events as ev
 from frontdesk.engine import messages as m
 from frontdesk.engine import notices as n
@@ -60,7 +61,10 @@ from frontdesk.engine.dialog_model import (
     ref_key,
     summary,
 )
-from frontdesk.engine.history import entry
+from frontdesk.engine.dialog_replies import ack as _ack
+from frontdesk.engine.dialog_replies import answered as _answered
+from frontdesk.engine.dialog_replies import history as _history
+from frontdesk.engine.dialog_replies import reject as _reject
 from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.transitions import Handler, Table
 
@@ -85,16 +89,6 @@ __all__ = [
 # --- decide ------------------------------------------------------------------------
 
 
-def _ack(ref: str | None, s: DialogState, seq: int | None = None) -> m.Reply:
-    return m.Reply(None, n.Ack(ref, s.id, s.seq if seq is None else seq))
-
-
-def _reject(cmd: m.Inbound, s: DialogState, code: str, message: str) -> m.Decision:
-    return m.Decision(
-        (), (m.Reply(cmd.reply_to, n.Rejected(cmd.command.ref, code, message, s.id)),)
-    )
-
-
 def _with_reply(d: m.Decision, reply_to: n.Subscriber | None) -> m.Decision:
     """Send the Ack placeholders (``Reply(None, ...)``) of ``d`` to ``reply_to``."""
     fx = tuple(
@@ -102,20 +96,6 @@ def _with_reply(d: m.Decision, reply_to: n.Subscriber | None) -> m.Decision:
         for f in d.effects
     )
     return m.Decision(d.events, fx)
-
-
-def _history(s: DialogState, e: ev.Event, *extra: m.Effect) -> m.Decision:
-    note = entry(e)
-    fx: tuple[m.Effect, ...] = (m.Publish(note),) if note is not None else ()
-    return m.Decision((e,), fx + extra)
-
-
-def _answered(s: DialogState, e: ev.Event, answer: m.Effect, *extra: m.Effect) -> m.Decision:
-    """A command's entry: its answer (the ack) first, then the entry and the rest — the
-    order ``docs/protocol.md`` promises (a ``say`` is the exception that proves it: its
-    entry *is* its answer, so the entry comes first and its ack is not written)."""
-    d = _history(s, e, *extra)
-    return m.Decision(d.events, (answer, *d.effects))
 
 
 def close_effects(
@@ -238,101 +218,6 @@ def _ask_for_help(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return _answered(s, e, _ack(command.ref, s, s.seq + 1))
 
 
-def _help_ack(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
-    """A manager is on the help request: listed no more as waiting; the holder is told."""
-    command = cmd.command
-    assert isinstance(command, c.HelpAck)
-    req = s.help_request
-    if req is None:
-        why = f"cannot {c.action(command)}: no help request is waiting"
-        return _reject(cmd, s, "invalid", why)
-    acked_by = req.get("acked_by")
-    if acked_by == command.manager_id:  # a resend: already done
-        return m.Decision((), (_ack(command.ref, s),))
-    if acked_by is not None:
-        why = f"cannot {c.action(command)}: {req.get('acked_name') or acked_by} is on it already"
-        return _reject(cmd, s, "invalid", why)
-    e = ev.HelpAckedEv(dialog=s.id, at=now, seq=s.seq + 1, manager=command.manager_id,
-                       name=command.manager_name or command.manager_id)
-    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
-
-
-def _help_resolve(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
-    """The help request is resolved (a manager, or the holder): its trace entry."""
-    command = cmd.command
-    assert isinstance(command, c.HelpResolve)
-    if command.author == "operator" and s.operator != command.author_id:
-        held = "it is queued" if s.operator is None else "another operator holds it"
-        why = f"cannot {c.action(command)} as {command.author_id}: {held}"
-        return _reject(cmd, s, "forbidden", why)
-    if s.help_request is None:
-        why = f"cannot {c.action(command)}: no help request is open"
-        return _reject(cmd, s, "invalid", why)
-    e = ev.HelpResolvedEv(dialog=s.id, at=now, seq=s.seq + 1, author=command.author,
-                          author_id=command.author_id,
-                          name=command.author_name or command.author_id, text=command.text)
-    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
-
-
-def _internal(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
-    """An internal message: the holder writes, or a manager to the holder (staff only)."""
-    command = cmd.command
-    assert isinstance(command, c.InternalMessage)
-    if command.author == "operator" and s.operator != command.author_id:
-        held = "it is queued" if s.operator is None else "another operator holds it"
-        why = f"cannot {c.action(command)} as {command.author_id}: {held}"
-        return _reject(cmd, s, "forbidden", why)
-    if s.operator is None:
-        why = f"cannot {c.action(command)}: no operator holds it (it is queued)"
-        return _reject(cmd, s, "invalid", why)
-    if not command.text.strip():
-        return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: the text is empty")
-    e = ev.InternalMessageEv(dialog=s.id, at=now, seq=s.seq + 1, author=command.author,
-                             author_id=command.author_id, name=command.author_name,
-                             text=command.text)
-    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
-
-
-def _manager_say(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
-    """A manager writes to the visitor: a message under the manager's name."""
-    command = cmd.command
-    assert isinstance(command, c.ManagerSay)
-    key = ref_key("manager", command.manager_id, command.ref)
-    if command.ref is not None and key in s.refs:
-        return m.Decision((), (_ack(command.ref, s, s.refs[key]),))
-    if not command.text.strip():
-        return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: the text is empty")
-    e = ev.MessagePostedEv(
-        dialog=s.id, at=now, seq=s.seq + 1, author="manager",
-        name=command.manager_name or command.manager_id, text=command.text, ref=command.ref,
-        operator=command.manager_id, format=command.format, html=command.html,
-        plain=command.plain,
-    )
-    return _history(s, e, _ack(command.ref, s, s.seq + 1))
-
-
-def _take_over(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
-    """A manager moves the dialog: the holder's ``Transfer``, on the manager's behalf (the
-    transfer machinery answers it: ``ack`` once moved, or its refusals)."""
-    command = cmd.command
-    assert isinstance(command, c.TakeOver)
-    to = command.to_operator_id
-    who = command.manager_name or command.manager_id
-    if s.operator is None:  # queued: offered to ``to`` out of turn, through the queue
-        asked = ev.TakeOverAskedEv(dialog=s.id, at=now, manager=command.manager_id, name=who,
-                                   to=to, note=command.note)
-        taken = m.TakenBy(command.manager_id, command.ref, cmd.reply_to)
-        return m.Decision((asked,), (m.Tell("queue", m.DirectedOffer(s.id, to, taken)),))
-    if to == s.operator:
-        return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: {to} already holds it")
-    note = f"taken over by {who}" + (f": {command.note}" if command.note else "")
-    transfer = c.Transfer(s.operator, s.id, to, note, ref=command.ref)
-    asked = ev.TakeOverAskedEv(dialog=s.id, at=now, manager=command.manager_id, name=who, to=to,
-                               note=command.note)  # the audit's record (engine/audit.py)
-    return m.Decision((asked,),
-                      (m.Tell(f"operator:{s.operator}", m.Inbound(transfer, cmd.reply_to)),))
-
-
 def _record_mail(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     command = cmd.command
     assert isinstance(command, c.RecordMail)
@@ -401,11 +286,11 @@ COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
     c.ManagerClose: _command(_close),
     c.MarkImportant: _command(_mark_important),
     c.AskForHelp: _command(_ask_for_help),
-    c.InternalMessage: _command(_internal),
-    c.HelpAck: _command(_help_ack),
-    c.HelpResolve: _command(_help_resolve),
-    c.ManagerSay: _command(_manager_say),
-    c.TakeOver: _command(_take_over),
+    c.InternalMessage: _command(step_in.internal),
+    c.HelpAck: _command(step_in.help_ack),
+    c.HelpResolve: _command(step_in.help_resolve),
+    c.ManagerSay: _command(step_in.manager_say),
+    c.TakeOver: _command(step_in.take_over),
     c.RecordMail: _command(_record_mail),
     c.RecordFile: _command(_record_file),
     c.Monitor: _command(_monitor),
