@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from frontdesk.engine import commands as c
@@ -26,7 +27,7 @@ from frontdesk.engine.clock import Clock, SystemClock
 from frontdesk.engine.dialog_actor import DialogActor
 from frontdesk.engine.directory import MANAGERS, Directory, Envelope
 from frontdesk.engine.errors import EngineError
-from frontdesk.engine.journal import Journal
+from frontdesk.engine.journal import Journal, Record
 from frontdesk.engine.operator_actor import OperatorActor
 from frontdesk.engine.projection import Projection
 from frontdesk.engine.queue_actor import QueueActor
@@ -326,6 +327,9 @@ class Engine:
 
     def figures(self) -> dict[str, Any]:
         return self._proj().figures()
+
+    def journal_records(self) -> Iterator[Record]:
+        return self.journal.read()
 
 
 def _closed(command: c.Command, dialog: str) -> n.Rejected:
