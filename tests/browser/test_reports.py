@@ -1,5 +1,6 @@
 """The manager view's Reports section: today's report matches the dialogs the test made
-(Ann takes two dialogs and transfers one to Bob), and the CSV link carries the same period."""
+(Ann takes two dialogs and transfers one to Bob), and the CSV link carries the same period;
+the live charts render with their text alternative."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 
 import httpx
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from . import pages as ui
 from .server import Server
@@ -36,6 +37,9 @@ def test_todays_report_matches_the_dialogs_made(
     expect(ui.tab(bob, "Pia")).to_be_visible()
 
     maria = ui.log_in(new_page("maria"), server, "maria", "/manager")
+
+    charts_render_with_their_text_alternative(maria)
+
     section = maria.get_by_test_id("reports")
     section.get_by_test_id("report-show").click()
     rows = section.get_by_test_id("report-row")
@@ -69,3 +73,22 @@ def test_todays_report_matches_the_dialogs_made(
     expect(section.get_by_test_id("report-message")).to_contain_text(
         "to: expected a day on or after from")
     ui.save_screenshot(maria, "manager-reports.png")
+
+
+def charts_render_with_their_text_alternative(maria: Page) -> None:
+    """The live charts (two dialogs open, none queued; Ann connected, Bob not taking any):
+    SVG with a text alternative giving the figures, and a visually hidden table."""
+    load = maria.get_by_test_id("chart-load-svg")
+    expect(load).to_have_attribute("role", "img")
+    expect(load.locator("title")).to_have_text(re.compile(r"queue 0 now .*dialogs open 2 now"))
+    expect(maria.get_by_test_id("chart-line-open")).to_have_count(1)
+    expect(maria.get_by_test_id("chart-load-table").locator("tbody tr")).to_have_count(1)
+    expect(maria.get_by_test_id("chart-load-table").locator("tbody td")).to_have_text(["0", "2"])
+    status = maria.get_by_test_id("chart-status-svg")
+    expect(status.locator("> title")).to_have_text(
+        re.compile(r"Ann: Connected \d+:\d\d.*Bob: No new dialog \d+:\d\d"))
+    expect(maria.get_by_test_id("chart-status-bar")).to_have_count(2)
+    ann_bar = maria.locator("[data-testid=chart-status-bar][data-operator=ann]")
+    expect(ann_bar.locator("rect.status-connected")).to_have_count(1)
+    expect(maria.get_by_test_id("chart-status-table").locator("tbody tr")).to_have_count(2)
+    ui.save_screenshot(maria, "manager-charts.png")
