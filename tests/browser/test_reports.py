@@ -74,6 +74,13 @@ def test_todays_report_matches_the_dialogs_made(
         "to: expected a day on or after from")
     ui.save_screenshot(maria, "manager-reports.png")
 
+    # At 375 px the section, its form and the charts fit; the table scrolls in its own box.
+    maria.set_viewport_size({"width": 375, "height": 700})
+    for box in (section, section.get_by_test_id("report-form"),
+                maria.get_by_test_id("chart-load-svg"), maria.get_by_test_id("chart-status-svg")):
+        bounds = box.bounding_box()
+        assert bounds is not None and bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 375
+
 
 def charts_render_with_their_text_alternative(maria: Page) -> None:
     """The live charts (two dialogs open, none queued; Ann connected, Bob not taking any):
