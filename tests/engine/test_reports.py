@@ -11,6 +11,7 @@ from frontdesk.engine import events as ev
 from frontdesk.engine.day_figures import DAY_S
 from frontdesk.engine.journal import MemoryJournal
 from frontdesk.engine.reports import CSV_HEADER, STATUSES, csv_rows, report
+from tests.engine.test_day_figures import evening, harness
 
 DAY = 19_700 * DAY_S  # a UTC midnight
 H = 3600.0
@@ -171,3 +172,23 @@ def test_csv_rows_one_per_operator_and_a_total() -> None:
 def test_an_empty_period_is_refused() -> None:
     with pytest.raises(ValueError, match="must end after it starts"):
         report([], DAY, DAY, DAY)
+
+
+def test_todays_report_agrees_with_the_live_figures() -> None:
+    """The same journal, two folds: the report of today and the manager's live figures
+    (engine/day_figures.py) count the same dialogs and the same time in each status."""
+    with harness() as h:
+        ann, _, vera, _ = evening(h)
+        ann.say(vera, "here I am")
+        h.advance(15)
+        h.settle()
+        now = h.clock.now()
+        live = h.engine.figures()
+        start = live["day_start"]
+        made = report((ev.from_record(r) for r in h.journal.read()), start, start + DAY_S, now)
+        for o in live["operators"]:
+            reported = one(made, o["id"])
+            assert reported["dialogs"] == o["dialogs_today"]
+            spent = {k: v for k, v in reported["status_s"].items() if v}
+            assert spent == o["status_today_s"]
+        assert one(made, "ann")["first_response"]["count"] == 1
