@@ -4,7 +4,8 @@
 only (a session or HTTP Basic, as ``/api/inspect``): the figures of ``frontdesk.engine.reports``
 for the days ``from`` to ``to`` inclusive (``to`` defaults to ``from``), each day from
 midnight in ``tz`` (default the configured ``server.time_zone``). The journal is read and
-folded on a worker thread; only the kinds of record a report reads are decoded.
+folded on a worker thread, one report at a time; only the kinds of record a report reads
+are decoded.
 """
 
 from __future__ import annotations
@@ -117,6 +118,8 @@ def _safe_cell(cell: str) -> str:
 class ReportRoutes:
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
+        # one report folded at a time: each reads the whole journal (two cores, many managers)
+        self._folding = trio.CapacityLimiter(1)
 
     async def report(self, request: Request) -> Response:
         refused = await manager_refusal(self.ctx, request)
@@ -135,7 +138,7 @@ class ReportRoutes:
             return api_error(503, "unavailable", f"this node is {self.ctx.node.role}, not serving")
         start, end = period.bounds()
         now = self.ctx.clock.now()
-        made = await trio.to_thread.run_sync(self._fold, start, end, now)
+        made = await trio.to_thread.run_sync(self._fold, start, end, now, limiter=self._folding)
         if fmt == "csv":
             name = f"report-{period.first.isoformat()}-{period.last.isoformat()}.csv"
             return Response(csv_text(made), media_type="text/csv; charset=utf-8",
