@@ -8,7 +8,7 @@ import re
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from . import pages as ui
 from .server import Server
@@ -72,14 +72,11 @@ def test_todays_report_matches_the_dialogs_made(
     section.get_by_test_id("report-show").click()
     expect(section.get_by_test_id("report-message")).to_contain_text(
         "to: expected a day on or after from")
+    expect(rows).to_have_count(0)  # the earlier period's table is not left as this one's
+    section.scroll_into_view_if_needed()
     ui.save_screenshot(maria, "manager-reports.png")
 
-    # At 375 px the section, its form and the charts fit; the table scrolls in its own box.
-    maria.set_viewport_size({"width": 375, "height": 700})
-    for box in (section, section.get_by_test_id("report-form"),
-                maria.get_by_test_id("chart-load-svg"), maria.get_by_test_id("chart-status-svg")):
-        bounds = box.bounding_box()
-        assert bounds is not None and bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 375
+    fits_at_375_px(maria, section)
 
 
 def charts_render_with_their_text_alternative(maria: Page) -> None:
@@ -99,3 +96,14 @@ def charts_render_with_their_text_alternative(maria: Page) -> None:
     expect(ann_bar.locator("rect.status-connected")).to_have_count(1)
     expect(maria.get_by_test_id("chart-status-table").locator("tbody tr")).to_have_count(2)
     ui.save_screenshot(maria, "manager-charts.png")
+
+
+def fits_at_375_px(maria: Page, section: Locator) -> None:
+    """At 375 px the section, its form and the charts fit; the table scrolls in its own box."""
+    maria.set_viewport_size({"width": 375, "height": 700})
+    for box in (section, section.get_by_test_id("report-form"),
+                maria.get_by_test_id("chart-load-svg"), maria.get_by_test_id("chart-status-svg")):
+        bounds = box.bounding_box()
+        assert bounds is not None and bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 375
+    section.scroll_into_view_if_needed()
+    ui.save_screenshot(maria, "manager-reports-375.png")

@@ -123,6 +123,10 @@ class ReportsSection {
     if (answer.error) {
       setText(this.status, `Refused: ${answer.error}`);
       this.status.classList.add("error");
+      // the table of an earlier period would read as this one's
+      replaceChildren($("report-rows"));
+      replaceChildren($("report-total"));
+      setText($("report-caption"), "");
       return;
     }
     this.status.classList.remove("error");
