@@ -23,12 +23,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from frontdesk.config.validation import is_time_zone
 from frontdesk.engine import events as ev
 from frontdesk.engine import reports
 from frontdesk.web.context import ServerContext
 from frontdesk.web.http_routes import api_error, manager_refusal
 
 MAX_DAYS = 92
+FIRST_DAY, LAST_DAY = date(1970, 1, 2), date(9999, 12, 30)  # a day after either: no overflow
 PARAMS = ("from", "to", "tz", "format")
 FORMATS = ("json", "csv")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -64,10 +66,14 @@ def parse_date(name: str, raw: str | None) -> date:
     if not _DATE.fullmatch(raw):
         raise BadQueryError(f"{name}: expected a date YYYY-MM-DD, got {shown!r}")
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise BadQueryError(f"{name}: expected a date YYYY-MM-DD, got {shown!r}, "
                             "which is no day of the calendar") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadQueryError(f"{name}: expected a date from {FIRST_DAY.isoformat()} to "
+                            f"{LAST_DAY.isoformat()}, got {shown!r}")
+    return day
 
 
 def parse_period(params: dict[str, str], default_zone: str) -> Period:
@@ -88,18 +94,10 @@ def parse_period(params: dict[str, str], default_zone: str) -> Period:
     zone = params.get("tz", default_zone)
     if zone.upper() == "UTC":
         zone = "UTC"
-    elif not _known_zone(zone):
+    elif not is_time_zone(zone):
         raise BadQueryError(f'tz: expected an IANA time zone name like "Europe/Paris" or '
                             f'"UTC", got {zone[:40]!r}')
     return Period(first, last, zone)
-
-
-def _known_zone(name: str) -> bool:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def csv_text(r: reports.Report) -> str:

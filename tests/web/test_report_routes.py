@@ -107,6 +107,8 @@ async def test_the_configured_zone_is_the_default(node: Node) -> None:
     ({}, "from: expected a date YYYY-MM-DD, got none"),
     ({"from": "14/11/2023"}, "from: expected a date YYYY-MM-DD, got '14/11/2023'"),
     ({"from": "2023-02-30"}, "no day of the calendar"),
+    ({"from": "9999-12-31"}, "from: expected a date from 1970-01-02 to 9999-12-30"),
+    ({"from": "0001-01-01"}, "from: expected a date from 1970-01-02 to 9999-12-30"),
     ({"from": DAY, "to": "2023-11-13"}, "to: expected a day on or after from (2023-11-14)"),
     ({"from": "2023-01-01", "to": "2023-12-31"},
      f"expected a range of at most {MAX_DAYS} days, got 365"),
