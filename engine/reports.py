@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from frontdesk.engine import events as ev
+from frontdesk.engine.journal import Record
 from frontdesk.engine.status import Status
 
 STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
@@ -244,6 +245,15 @@ _HANDLERS: dict[type[ev.Event], Any] = {
 
 
 EVENT_KINDS: tuple[type[ev.Event], ...] = tuple(_HANDLERS)  # what a report reads
+_READ_TYPES = frozenset(cls.TYPE for cls in EVENT_KINDS)
+
+
+def reads(record: Record) -> bool:
+    """Whether a report needs ``record`` (decoding the others is skipped: most of a journal
+    is messages, and only an operator's can be a first response)."""
+    if record.type not in _READ_TYPES:
+        return False
+    return record.type != ev.MessagePostedEv.TYPE or record.data.get("author") == "operator"
 
 
 def report(events: Iterable[ev.Event], start: float, end: float, now: float) -> Report:

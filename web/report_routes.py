@@ -4,8 +4,8 @@
 only (a session or HTTP Basic, as ``/api/inspect``): the figures of ``frontdesk.engine.reports``
 for the days ``from`` to ``to`` inclusive (``to`` defaults to ``from``), each day from
 midnight in ``tz`` (default the configured ``server.time_zone``). The journal is read and
-folded on a worker thread, one report at a time; only the kinds of record a report reads
-are decoded.
+folded on a worker thread, one report at a time; only the records a report reads are
+decoded (``reports.reads``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ FIRST_DAY, LAST_DAY = date(1970, 1, 2), date(9999, 12, 30)  # a day after either
 PARAMS = ("from", "to", "tz", "format")
 FORMATS = ("json", "csv")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_READ = frozenset(cls.TYPE for cls in reports.EVENT_KINDS)
 
 
 def routes(ctx: ServerContext) -> list[BaseRoute]:
@@ -147,5 +146,5 @@ class ReportRoutes:
 
     def _fold(self, start: float, end: float, now: float) -> reports.Report:
         records = self.ctx.engine.journal_records()
-        events = (ev.from_record(r) for r in records if r.type in _READ)
+        events = (ev.from_record(r) for r in records if reports.reads(r))
         return reports.report(events, start, end, now)
