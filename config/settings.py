@@ -56,6 +56,7 @@ class ServerSettings:
     latest_value_interval_s: float = field(default=1.0, metadata=limit(0, 60))
     # the manager view's live figures (a `figures` frame) are sent this often, per socket
     figures_interval_s: float = field(default=2.0, metadata=limit(0.05, 60))
+    time_zone: str = "UTC"  # an IANA zone name: the days of the manager's reports
     operator_grace_s: float = field(default=60.0, metadata=limit(0))
     # how long the widget keeps a visitor's dialog in the browser (localStorage) since last use
     widget_keep_s: float = field(default=86400.0, metadata=limit(0))

@@ -12,6 +12,7 @@ import json
 import math
 import re
 import tomllib
+import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,9 +179,19 @@ def is_address(value: str) -> bool:
     return len(value) <= 254 and ADDRESS.fullmatch(value) is not None
 
 
+def is_time_zone(value: str) -> bool:
+    """Whether ``value`` names a time zone of the system's database (``zoneinfo``)."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "server.host": (lambda v: bool(v.strip()), "a host name or address"),
     "server.public_url": (lambda v: not v or _url("http", "https")(v), 'an http(s):// URL or ""'),
+    "server.time_zone": (is_time_zone, 'an IANA time zone name like "Europe/Paris" or "UTC"'),
     "server.allowed_origins": (
         lambda v: all(_url("http", "https", path=False)(o) for o in v),
         "origins like https://www.example.com (scheme://host[:port], no path)",

@@ -14,6 +14,7 @@ from frontdesk.engine.api import EnginePort
 from frontdesk.engine.clock import Clock
 from frontdesk.engine.notices import DialogAssigned, DialogClosed, DialogOpened, Notice
 from frontdesk.web.auth import AccountsPort
+from frontdesk.web.figure_samples import FigureSamples
 from frontdesk.web.login_guard import LoginGuard
 from frontdesk.web.metrics import Metrics
 from frontdesk.web.options import ServerOptions
@@ -81,6 +82,7 @@ class ServerContext:
     files: FileStore | None = None  # dialogs' files (adapters.files); None: no uploads
     knowledge: KnowledgeBase | None = None  # articles (adapters.knowledge); None: no search
     predefined: PredefinedAnswers | None = None  # answers (adapters.predefined); None: none
+    samples: FigureSamples = field(default_factory=FigureSamples)  # the chart's last hour
 
     def logins(self) -> LoginGuard:
         """The throttle and hash bound every password check goes through."""

@@ -32,6 +32,7 @@ class ServerOptions:
     slow_consumer_grace_s: float = 5.0  # a spill past send_queue_size must drain within this
     latest_value_interval_s: float = 1.0  # queue.length / operators / dialog.position
     figures_interval_s: float = 2.0  # the manager's `figures` frame
+    time_zone: str = "UTC"  # the days of the manager's reports (IANA name)
     operator_grace_s: float = 60.0
     widget_keep_s: float = 86400.0
     visitor_grace_s: float = 120.0
@@ -67,6 +68,7 @@ def options_from_settings(settings: Settings, **overrides: Any) -> ServerOptions
         "slow_consumer_grace_s": server.slow_consumer_grace_s,
         "latest_value_interval_s": server.latest_value_interval_s,
         "figures_interval_s": server.figures_interval_s,
+        "time_zone": server.time_zone,
         "operator_grace_s": server.operator_grace_s,
         "widget_keep_s": server.widget_keep_s,
         "visitor_grace_s": server.visitor_grace_s,
