@@ -95,15 +95,15 @@ class EnginePort(Protocol):
         the snapshot's ``figures``."""
         ...
 
+    def journal_records(self) -> Iterator[Record]:
+        """The journal's records in seq order, read lazily (the reports fold them; a
+        blocking read: call it from a worker thread). None on a node with no engine."""
+        ...
+
     def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
         """The step-ins journaled with ``since <= at < until``, newest first
         (``frontdesk.engine.audit``; ``GET /api/audit``). Reads the journal: call it off
         the event loop."""
-        ...
-
-    def journal_records(self) -> Iterator[Record]:
-        """The journal's records in seq order, read lazily (the reports fold them; a
-        blocking read: call it from a worker thread). None on a node with no engine."""
         ...
 
     def stop(self) -> None:

@@ -333,11 +333,11 @@ class Engine:
     def figures(self) -> dict[str, Any]:
         return self._proj().figures()
 
-    def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
-        return audit(self.journal.read(), since, until)
-
     def journal_records(self) -> Iterator[Record]:
         return self.journal.read()
+
+    def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
+        return audit(self.journal.read(), since, until)
 
 
 def _worded_for_absent(

@@ -127,13 +127,13 @@ class NodeEngine:
         engine = self._engine()
         return no_figures() if engine is None else engine.figures()
 
-    def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
-        engine = self._engine()
-        return [] if engine is None else engine.audit(since, until)
-
     def journal_records(self) -> Iterator[Record]:
         engine = self._engine()
         return iter(()) if engine is None else engine.journal_records()
+
+    def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
+        engine = self._engine()
+        return [] if engine is None else engine.audit(since, until)
 
     def stop(self) -> None:
         """The node stops its engine; nothing to do here."""

@@ -13,9 +13,9 @@ import { everySecond, nowSeconds } from "../time.js";
 import { SessionState, Transcript, isHistoryEntry, newRef } from "../transcript.js";
 import { ClusterControl } from "./cluster.js";
 import { ManagerModel } from "./model.js";
+import { drawLoad, drawStatus } from "./charts.js";
 import { AuditList, isStepIn } from "./audit.js";
 import { GeneralInternal } from "./general_internal.js";
-import { drawLoad, drawStatus } from "./charts.js";
 import { renderStepIn, wireStepIn } from "./step_in.js";
 import { renderAll, renderMonitor, tickFigures, tickWaits } from "./view.js";
 
@@ -183,8 +183,8 @@ class ManagerPage {
   render() {
     renderAll(this.model, this.monitored, this.shown, this.actions, nowSeconds());
     this.renderStepIn();
-    this.general.render(this.model.operators);
     this.renderCharts();
+    this.general.render(this.model.operators);
   }
 
   renderStepIn() {

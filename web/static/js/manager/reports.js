@@ -94,7 +94,8 @@ class ReportsSection {
     }
     this.linkCsv();
     this.form.querySelector("button[type=submit]").disabled = false;
-    this.load();
+    // not loaded by itself: a report reads the whole journal, and a page opens often
+    setText(this.status, "Choose the days and press Show report.");
   }
 
   period() {
