@@ -35,6 +35,15 @@ RECORD_NOTIFICATIONS = """
 """
 
 
+# Only in this test: count the permission requests (answered "default": the user closed it).
+COUNT_PERMISSION_REQUESTS = """
+(() => {
+  window.__asked = 0;
+  window.Notification.requestPermission = async () => { window.__asked += 1; return "default"; };
+})();
+"""
+
+
 def notified(page: Page) -> list[dict[str, str]]:
     calls: list[dict[str, str]] = page.evaluate("window.__notifications")
     return calls
@@ -109,10 +118,14 @@ def test_flashing_is_steady_with_reduced_motion_and_the_sound_setting_is_kept(
 ) -> None:
     ann = new_page("ann")
     ann.emulate_media(reduced_motion="reduce")
+    ann.add_init_script(COUNT_PERMISSION_REQUESTS)
     ui.log_in(ann, server, "ann")
     expect(ann.get_by_test_id("connection")).to_have_text("Online")
-    # Not granted nor refused: the button asks (never the page on load).
+    # Not granted nor refused: the button asks, never the page on load.
     expect(ann.get_by_test_id("notify-desktop")).to_be_visible()
+    assert ann.evaluate("window.__asked") == 0
+    ann.get_by_test_id("notify-desktop").click()
+    ann.wait_for_function("window.__asked === 1")
     ann.get_by_test_id("notify-sound").check()
     ann.reload()
     expect(ann.get_by_test_id("connection")).to_have_text("Online")
