@@ -138,8 +138,11 @@ def test_flashing_is_steady_with_reduced_motion_and_the_sound_setting_is_kept(
     ui.visitor(new_page, server, "Vera")
     tab = ui.tab(ann, "Vera")
     expect(tab).to_have_class(re.compile(r"\bflash\b"))
-    style = tab.evaluate(
-        "el => [getComputedStyle(el).animationName, getComputedStyle(el).backgroundColor]"
-    )
-    assert style == ["none", "rgb(248, 165, 165)"]
+    # read on the tab in the page at that moment (a render may replace the element)
+    ann.wait_for_function("""() => {
+      const el = document.querySelector("[data-testid=tab].flash");
+      const style = el && getComputedStyle(el);
+      return style && style.animationName === "none"
+        && style.backgroundColor === "rgb(248, 165, 165)";
+    }""")
     ann.wait_for_function("window.frontdeskConsole.notifications.played >= 1")
