@@ -21,14 +21,17 @@ RECORD_NOTIFICATIONS = """
 (() => {
   const Real = window.Notification;
   const calls = [];
+  const shown = [];
   class Recorded extends Real {
     constructor(title, options) {
       super(title, options);
       const { body = "", tag = "" } = options || {};
       calls.push({ title, body, tag });
+      shown.push(this);
     }
   }
   window.__notifications = calls;
+  window.__shown = shown;
   window.Notification = Recorded;
   document.hasFocus = () => false;
 })();
@@ -102,7 +105,17 @@ def test_new_dialogs_on_top_unread_badges_title_and_desktop_notifications(
     expect(badge).to_have_attribute("data-unread", "2")
     assert tab_names(ann) == ["Walt", "Vera"]  # reading does not reorder
 
-    # Opening the tab reads it: no badge, nothing counted.
+    # A click on the desktop notification opens that dialog: read, nothing counted.
+    ann.evaluate("window.__shown[2].onclick()")
+    expect(ui.tab(ann, "Vera")).to_have_attribute("aria-selected", "true")
+    expect(ann.get_by_test_id("chat-title")).to_have_text("Vera")
+    expect(ui.tab(ann, "Vera").get_by_test_id("tab-unread")).to_have_count(0)
+    expect(ann).to_have_title("Console — frontdesk")
+
+    # Opening a tab reads it: no badge, nothing counted.
+    ui.tab(ann, "Walt").click()
+    ui.widget_say(vera, "Still there?")
+    expect(badge).to_have_attribute("data-unread", "1")
     ui.tab(ann, "Vera").click()
     expect(ui.tab(ann, "Vera").get_by_test_id("tab-unread")).to_have_count(0)
     expect(ann).to_have_title("Console — frontdesk")
@@ -110,7 +123,7 @@ def test_new_dialogs_on_top_unread_badges_title_and_desktop_notifications(
     ui.widget_say(vera, "Ah, there you are")
     expect(ui.console_texts(ann).last).to_have_text("Ah, there you are")
     expect(ui.tab(ann, "Vera").get_by_test_id("tab-unread")).to_have_count(0)
-    assert len(notified(ann)) == 4
+    assert len(notified(ann)) == 5
 
 
 def test_flashing_is_steady_with_reduced_motion_and_the_sound_setting_is_kept(
