@@ -53,7 +53,10 @@ RUN = """async (steps) => {
   for (const step of steps) {
     if (Array.isArray(step) && step[0] === "select") m.select(step[1]);
     else if (Array.isArray(step) && step[0] === "visible") m.setPageVisible(step[1]);
-    else if (Array.isArray(step) && step[0] === "reload") m = make();
+    else if (Array.isArray(step) && step[0] === "reload") {
+      if (step[1] === "fresh") sessionStorage.clear();
+      m = make();
+    }
     else m.apply(step);
     const tab = (d) => `${d.id}:${d.flashing ? "F" : ""}${d.unread}`;
     seen.push([m.attentionCount, m.tabOrder.map(tab)]);
@@ -85,10 +88,15 @@ def test_news_unread_counts_title_count_and_order(page: Page) -> None:
         {"type": "operator.dialog_removed", "operator": "ann", "dialog": "d-1",
          "reason": "transferred"},
         added("d-1", "Vera"),              # back after a transfer out: new again, on top
+        ["reload", "fresh"],               # another browser: nothing stored
+        {"type": "hello", "node": "a", "role": "primary", "epoch": 1},
+        added("d-2", "Walt"),              # held already: it flashes, no notice
+        {"type": "queue.length", "length": 0},
+        added("d-3", "Xena"),              # after the state burst: news
     ])
     assert got["notices"] == [
         ["dialog", "d-1", ""], ["dialog", "d-2", ""], ["message", "d-1", "visitor 3"],
-        ["message", "d-1", "visitor 4"], ["dialog", "d-1", ""],
+        ["message", "d-1", "visitor 4"], ["dialog", "d-1", ""], ["dialog", "d-3", ""],
     ]
     assert got["seen"] == [
         [1, ["d-1:F0"]],
@@ -107,6 +115,11 @@ def test_news_unread_counts_title_count_and_order(page: Page) -> None:
         [1, ["d-2:0", "d-1:1"]],
         [0, ["d-2:0", "d-1:1"]],             # gone: not counted
         [1, ["d-1:F0", "d-2:0"]],
+        [0, []],
+        [0, []],
+        [1, ["d-2:F0"]],
+        [1, ["d-2:F0"]],
+        [2, ["d-3:F0", "d-2:F0"]],
     ]
 
 

@@ -288,7 +288,9 @@ export class ConsoleModel {
       dialog.note = frame.note || "";
     }
     this.persist();
-    if (fresh) this.onNotice({ kind: "dialog", dialog });
+    // Held already when this console (re)connected (a fresh login, another browser): it
+    // flashes, but no chime nor desktop notification for each of them.
+    if (fresh && !this.readded) this.onNotice({ kind: "dialog", dialog });
   }
 
   /** After the state burst that follows hello: dialogs not re-announced are no longer ours. */
