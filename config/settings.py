@@ -203,6 +203,8 @@ class OfflineSettings:
 
     notify_address: str = ""  # where each message is mailed; "" = stored and listed only
     per_address_per_hour: int = field(default=5, metadata=limit(1, 10_000))  # per visitor IP
+    # also offer the form within the hours when no operator is Connected with a free slot
+    when_no_operator: bool = True
 
 
 @dataclass(frozen=True)

@@ -24,18 +24,20 @@ def operator_takes_dialogs(operator: Mapping[str, Any]) -> bool:
         operator.get("capacity", 0))
 
 
-def availability(hours: OpeningHours, operators: Iterable[Mapping[str, Any]], now: float
-                 ) -> dict[str, Any]:
-    """``open``: within the hours and some operator takes dialogs; ``reason`` when not
+def availability(hours: OpeningHours, operators: Iterable[Mapping[str, Any]], now: float,
+                 *, need_operator: bool = True) -> dict[str, Any]:
+    """``open``: within the hours and (``need_operator``) some operator takes dialogs;
+    ``reason`` when not
     (``closed``: outside the hours, ``no_operator``: nobody takes dialogs); ``next_opening``
     (POSIX seconds, and ``next_opening_local`` on the hours' wall clock) when the hours say
     when, else None."""
     in_hours = hours.is_open(now)
     staffed = any(operator_takes_dialogs(o) for o in operators)
     upcoming = None if in_hours else hours.next_opening(now)
-    reason = None if in_hours and staffed else ("closed" if not in_hours else "no_operator")
+    is_open = in_hours and (staffed or not need_operator)
+    reason = None if is_open else ("closed" if not in_hours else "no_operator")
     return {
-        "open": in_hours and staffed,
+        "open": is_open,
         "reason": reason,
         "in_hours": in_hours,
         "operators_available": staffed,

@@ -57,7 +57,9 @@ class OfflineRoutes:
 
     async def availability(self, request: Request) -> Response:
         operators = self.ctx.engine.snapshot()["operators"] if self.ctx.node.ready else []
-        body = availability(self.ctx.options.opening_hours, operators, self.ctx.clock.now())
+        options = self.ctx.options
+        body = availability(options.opening_hours, operators, self.ctx.clock.now(),
+                            need_operator=options.offline_when_no_operator)
         return JSONResponse(body, headers={"cache-control": "no-store"})
 
     def _origin_ok(self, request: Request) -> bool:

@@ -49,6 +49,7 @@ class ServerOptions:
     opening_hours: OpeningHours = ALWAYS_OPEN
     offline_notify_address: str = ""
     offline_per_address_per_hour: int = 5
+    offline_when_no_operator: bool = True
 
     def base_url(self, port: int | None = None) -> str:
         if self.public_url:
@@ -91,6 +92,7 @@ def options_from_settings(settings: Settings, **overrides: Any) -> ServerOptions
                                                  hours.closed_days)
     values["offline_notify_address"] = settings.offline.notify_address
     values["offline_per_address_per_hour"] = settings.offline.per_address_per_hour
+    values["offline_when_no_operator"] = settings.offline.when_no_operator
     values.update(overrides)
     values["secure_cookies"] = str(values["public_url"]).startswith("https:")
     return ServerOptions(**values)

@@ -7,6 +7,7 @@ import { SKINS, renderEntry, renderGap } from "../history/render.js";
 import { formatClock } from "../time.js";
 import { transcriptRequest } from "./transcript_request.js";
 import { attachControl, dropFiles, uploadFile } from "../files.js";
+import { fetchAvailability, offlineForm } from "./offline_form.js";
 
 const OPEN_KEY = "frontdesk.widget.open";
 const SEEN_KEY = "frontdesk.widget.seen";
@@ -121,6 +122,12 @@ export class WidgetView {
       this.input.focus(); // typing at once goes into the message box, kept until the chat opens
     });
 
+    // Closed, or nobody takes dialogs (GET /api/availability): the offline form instead.
+    this.availability = null;
+    this.offline = offlineForm(h, {
+      server: this.options.server, name: this.options.name, email: (this.options.info || {}).email,
+    });
+
     this.messages = h("ol", { class: "fd-messages", "data-testid": "fd-messages" });
     // New messages of the operator (and notices) are read out from here, one at a time.
     this.said = h("div", { class: "fd-sr-only", "data-testid": "fd-said", role: "log", "aria-live": "polite" });
@@ -209,6 +216,7 @@ export class WidgetView {
       this.said,
       this.errorBox,
       this.startForm,
+      this.offline.element,
       this.chat,
       this.ended,
     );
@@ -228,10 +236,29 @@ export class WidgetView {
     this.launcher.hidden = open;
     saveItem(OPEN_KEY, open ? "1" : "0");
     this.render();
+    if (open && focus) this.checkAvailability(); // opened by a person: is anyone there now?
     if (!focus) return;
     if (!open) this.launcher.focus();
+    else if (!this.offline.element.hidden) this.offline.focus();
     else if (!this.startForm.hidden) this.nameInput.focus();
     else if (!this.chat.hidden && !this.chat.classList.contains("fd-readonly")) this.input.focus();
+  }
+
+  /** Ask the server whether a chat can start now; the start form or the offline form follows. */
+  async checkAvailability() {
+    const answer = await fetchAvailability(this.options.server);
+    this.setAvailability(answer);
+  }
+
+  setAvailability(answer) {
+    this.availability = answer;
+    if (answer) this.offline.show(answer);
+    this.render();
+  }
+
+  /** The offline form replaces the start form: known closed, and no chat of this visitor. */
+  get offlineShown() {
+    return this.session.phase === "start" && this.availability !== null && !this.availability.open;
   }
 
   /** Operator messages that arrived while the panel was closed: a badge on the button. */
@@ -262,7 +289,8 @@ export class WidgetView {
     const phase = s.phase;
     this.renderUnread();
     this.frame.dataset.phase = phase;
-    this.startForm.hidden = phase !== "start";
+    this.startForm.hidden = phase !== "start" || this.offlineShown;
+    this.offline.element.hidden = !this.offlineShown;
     this.chat.hidden = phase === "start";
     this.ended.hidden = phase !== "closed";
     if (phase !== "closed") this.transcriptRequest.reset();
@@ -270,7 +298,8 @@ export class WidgetView {
     this.chat.classList.toggle("fd-readonly", phase === "closed");
 
     let status = "";
-    if (phase === "start") status = "We're here to help";
+    if (this.offlineShown) status = "Leave us a message";
+    else if (phase === "start") status = "We're here to help";
     else if (phase === "opening") status = "Starting…";
     else if (phase === "closed") status = "Chat ended";
     else if (phase === "assigned") status = `Chatting with ${s.operatorName}`;
