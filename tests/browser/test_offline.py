@@ -66,3 +66,19 @@ def test_outside_the_hours_the_offline_message_reaches_the_team_and_the_manager(
     item.get_by_test_id("offline-mark").click()
     expect(item.get_by_test_id("offline-handled")).to_have_text("Handled by maria")
     expect(maria.get_by_test_id("offline-count")).to_have_text("0")
+
+
+def test_a_queued_visitor_sees_the_estimated_wait_once_there_is_history(
+    server_with_config: Callable[[str], Server], new_page: ui.NewPage,
+) -> None:
+    server = server_with_config("[engine]\ndefault_capacity = 1\n")
+    ann = ui.operator(new_page, server, "ann")
+    ui.set_status(ann, "on_break")
+    vera = ui.visitor(new_page, server, "Vera")
+    expect(vera.get_by_test_id("fd-status")).to_have_text("Waiting — position 1")
+    expect(vera.get_by_test_id("fd-wait")).to_be_hidden()  # no assignment yet: no guess
+    ui.set_status(ann, "connected")
+    expect(vera.get_by_test_id("fd-status")).to_have_text("Chatting with Ann")
+    pia = ui.visitor(new_page, server, "Pia")  # Ann is at capacity: Pia waits
+    expect(pia.get_by_test_id("fd-status")).to_have_text("Waiting — position 1")
+    expect(pia.get_by_test_id("fd-wait")).to_have_text("Estimated wait: less than a minute")

@@ -58,6 +58,14 @@ function failedView(frame, reason, s) {
   );
 }
 
+/** "Estimated wait: about 3 minutes" / "...: less than a minute"; "" without an estimate. */
+export function waitText(seconds) {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) return "";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 1) return "Estimated wait: less than a minute";
+  return `Estimated wait: about ${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
 export class WidgetView {
   /**
    * @param {HTMLElement} host   the element the shadow root is attached to
@@ -88,6 +96,8 @@ export class WidgetView {
       this.unread,
     );
     this.status = h("div", { class: "fd-status", "data-testid": "fd-status" });
+    // while queued: the estimate the server sends with the position (none without history)
+    this.wait = h("div", { class: "fd-status fd-wait", "data-testid": "fd-wait", hidden: true });
     this.conn = h("div", { class: "fd-conn", "data-testid": "fd-conn", hidden: true });
     // Always in the page (a live region that is hidden announces nothing): what the
     // connection does and whether messages wait, said to screen readers as it changes.
@@ -199,7 +209,7 @@ export class WidgetView {
     const header = h(
       "header",
       { class: "fd-header" },
-      h("div", { class: "fd-heading" }, h("strong", {}, this.options.title), this.status),
+      h("div", { class: "fd-heading" }, h("strong", {}, this.options.title), this.status, this.wait),
       this.endButton,
       h(
         "button",
@@ -307,6 +317,9 @@ export class WidgetView {
     else status = "Waiting for an operator…";
     setText(this.status, status);
     this.status.dataset.position = s.position === null ? "" : String(s.position);
+    const wait = phase === "waiting" && s.position !== null ? waitText(s.estimatedWait) : "";
+    this.wait.hidden = !wait;
+    setText(this.wait, wait);
 
     const offline = s.connection !== "open";
     this.conn.hidden = !offline || phase === "closed";
