@@ -208,5 +208,6 @@ def _build(values: Mapping[str, object], given: Mapping[str, Given]) -> Settings
         files=parts["files"],
         hours=parts["hours"],
         offline=parts["offline"],
+        supervision=parts["supervision"],
         **top,
     )

@@ -208,6 +208,15 @@ class OfflineSettings:
 
 
 @dataclass(frozen=True)
+class SupervisionSettings:
+    """What operators are shown of the managers' supervision (issue 16)."""
+
+    # true: the console says "A manager is watching this dialog" while one monitors it;
+    # false: the operator is sent nothing about monitoring
+    show_monitoring: bool = True
+
+
+@dataclass(frozen=True)
 class VisitorInfoField:
     """A piece of visitor information the host page may pass, shown in the console."""
 
@@ -233,6 +242,7 @@ class Settings:
     files: FilesSettings = FilesSettings()
     hours: HoursSettings = HoursSettings()
     offline: OfflineSettings = OfflineSettings()
+    supervision: SupervisionSettings = SupervisionSettings()
     visitor_info_fields: tuple[VisitorInfoField, ...] = DEFAULT_VISITOR_INFO_FIELDS
     demo: bool = False
 
@@ -248,6 +258,7 @@ SECTIONS: dict[str, type[Any]] = {
     "files": FilesSettings,
     "hours": HoursSettings,
     "offline": OfflineSettings,
+    "supervision": SupervisionSettings,
 }
 TOP_LEVEL = ("visitor_info_fields", "demo")
 

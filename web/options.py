@@ -43,6 +43,7 @@ class ServerOptions:
     visitor_info_fields: tuple[dict[str, str], ...] = ()
     static_dir: Path = STATIC_DIR
     secure_cookies: bool = field(default=False)
+    show_monitoring: bool = True  # [supervision]: tell the operator a manager monitors
     # login throttling (settings [login], frontdesk.web.login_guard)
     login_limits: ThrottleLimits = field(default_factory=ThrottleLimits)
     # opening hours ([hours], frontdesk.config.hours) and offline messages ([offline])
@@ -79,6 +80,7 @@ def options_from_settings(settings: Settings, **overrides: Any) -> ServerOptions
         "shutdown_timeout_s": server.shutdown_timeout_s,
         "node_name": cluster.node_name,
         "nodes": cluster.peers,
+        "show_monitoring": settings.supervision.show_monitoring,
         "visitor_info_fields": tuple(
             {"key": f.key, "label": f.label} for f in settings.visitor_info_fields
         ),
