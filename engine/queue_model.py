@@ -59,6 +59,7 @@ class QueueState:
         entries: Iterable[Entry] = (),
         operators: dict[str, m.Availability] | None = None,
         position_interval_s: float = 0.0,
+        waits: Iterable[float] = (),
     ) -> None:
         self.position_interval_s = position_interval_s
         self.positions_at = -math.inf  # when positions were last told in full
@@ -71,7 +72,7 @@ class QueueState:
         self._unanswered: dict[str, int] = {}  # operator -> offers not yet answered
         self.operators: dict[str, m.Availability] = dict(operators or {})
         self.positions: dict[str, int] = {}  # last told
-        self.waits = RecentWaits()  # the recent assignments' waits (engine.wait_estimate)
+        self.waits = RecentWaits(waits=waits)  # recent assignments' waits (engine.wait_estimate)
         self.length_told = -1
         self.operators_told: tuple[dict[str, Any], ...] | None = None
         self.flush_pending = False  # a FlushInfo is on its way to the queue

@@ -2,7 +2,8 @@
 
 Each assignment out of the queue tells the queue how long that dialog waited (from its
 journaled ``dialog.queued`` to its ``dialog.assigned``: ``DialogState.queued_s`` at the
-assignment, carried by ``Dequeue.waited_s``). The queue keeps the last ``SAMPLES`` of them;
+assignment, carried by ``Dequeue.waited_s``). The queue keeps the last ``SAMPLES`` of them
+(after a restart or a takeover, those the replay folded from the journal: ``Fold.waits``);
 a visitor at position ``p`` is told ``median x p``, rounded to a whole minute (0: less than
 a minute), and nothing when no dialog has been assigned yet (no history, no guess). The
 median, not the mean, so one visitor who waited through a lunch break does not triple

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from frontdesk.engine import events as ev
 from frontdesk.engine import messages as m
 from frontdesk.engine import notices as n
 from frontdesk.engine import queue_state as qs
+from frontdesk.engine.journal import MemoryJournal
+from frontdesk.engine.replay import fold
 from frontdesk.engine.wait_estimate import RecentWaits, estimate_s
 from tests.engine.test_queue_state import feed, told
 
@@ -46,3 +49,20 @@ def test_the_frame_carries_it() -> None:
     frame = n.QueuePosition("d-2", 1, 2, 120.0).to_wire()
     assert frame == {"type": "dialog.position", "dialog": "d-2", "seq": 1, "position": 2,
                      "estimated_wait_s": 120.0}
+
+
+def test_after_a_restart_the_estimate_starts_from_the_journaled_assignments() -> None:
+    j = MemoryJournal()
+    j.append([ev.to_new_event(e) for e in (
+        ev.OperatorLoggedInEv(operator="ann", at=1.0, name="Ann"),
+        ev.OperatorLoggedInEv(operator="bob", at=1.0, name="Bob"),
+        ev.DialogOpenedEv(dialog="d-1", at=2.0, seq=1, number=1, token_hash="t", visitor_name="V"),
+        ev.DialogOpenedEv(dialog="d-2", at=3.0, seq=1, number=2, token_hash="u", visitor_name="W"),
+        ev.DialogAssignedEv(dialog="d-1", at=92.0, seq=2, operator="ann", operator_name="Ann"),
+        ev.DialogTransferredEv(dialog="d-1", at=500.0, seq=3, from_operator="ann",
+                               from_name="Ann", to_operator="bob", to_name="Bob"),
+    )], 1)
+    f = fold(j.read(), default_capacity=3)
+    assert list(f.waits) == [90.0]  # the transfer is no wait in the queue
+    queue = f.queue_state()
+    assert queue.order() == ["d-2"] and queue.waits.estimate(1) == 120.0  # 1.5 min
