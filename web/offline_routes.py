@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 16384
 WINDOW_S = 3600.0
+# /api/availability is public and reads the engine's snapshot (every operator and dialog):
+# one answer serves every widget for this long, so page loads cannot make the engine work
+AVAILABILITY_CACHE_S = 1.0
 
 
 def routes(ctx: ServerContext) -> list[BaseRoute]:
@@ -54,13 +57,17 @@ class OfflineRoutes:
         self.ctx = ctx
         self.window = WindowCounter(ctx.options.offline_per_address_per_hour, WINDOW_S,
                                     ctx.clock.now)
+        self._answer: tuple[float, dict[str, Any]] | None = None  # (when, body)
 
     async def availability(self, request: Request) -> Response:
-        operators = self.ctx.engine.snapshot()["operators"] if self.ctx.node.ready else []
-        options = self.ctx.options
-        body = availability(options.opening_hours, operators, self.ctx.clock.now(),
-                            need_operator=options.offline_when_no_operator)
-        return JSONResponse(body, headers={"cache-control": "no-store"})
+        now = self.ctx.clock.now()
+        if self._answer is None or not 0 <= now - self._answer[0] < AVAILABILITY_CACHE_S:
+            operators = self.ctx.engine.snapshot()["operators"] if self.ctx.node.ready else []
+            options = self.ctx.options
+            body = availability(options.opening_hours, operators, now,
+                                need_operator=options.offline_when_no_operator)
+            self._answer = (now, body)
+        return JSONResponse(self._answer[1], headers={"cache-control": "no-store"})
 
     def _origin_ok(self, request: Request) -> bool:
         origin = request.headers.get("origin")

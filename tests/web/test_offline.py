@@ -66,6 +66,9 @@ async def test_availability_follows_the_hours_and_the_operators(offline_node: No
         assert first["in_hours"] is True and first["next_opening"] is None
         await offline_node.operator("ann")  # Connected, with room
         await offline_node.settle()
+        cached = await http.get("/api/availability")  # one answer a second serves everyone
+        assert cached.json()["open"] is False
+        await offline_node.advance(1.0)
         answer = await http.get("/api/availability")
         assert answer.json()["open"] is True and answer.json()["reason"] is None
         assert answer.headers["access-control-allow-origin"] == "*"
