@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from frontdesk.adapters.files import FileStore
     from frontdesk.adapters.knowledge import KnowledgeBase
     from frontdesk.adapters.mail.service import MailService
+    from frontdesk.adapters.offline import OfflineMessages
     from frontdesk.adapters.predefined import PredefinedAnswers
     from frontdesk.web.front import WsHandler
     from frontdesk.web.ws_base import WsConnection
@@ -83,6 +84,7 @@ class ServerContext:
     knowledge: KnowledgeBase | None = None  # articles (adapters.knowledge); None: no search
     predefined: PredefinedAnswers | None = None  # answers (adapters.predefined); None: none
     samples: FigureSamples = field(default_factory=FigureSamples)  # the chart's last hour
+    offline: OfflineMessages | None = None  # offline messages (adapters.offline); None: none
 
     def logins(self) -> LoginGuard:
         """The throttle and hash bound every password check goes through."""
