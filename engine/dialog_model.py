@@ -57,6 +57,12 @@ class DialogState:
     close_reason: str = ""
     requeued: bool = False  # waits again after its operator vanished: at the head of the queue
     holder_since: float = 0.0  # when the holder got it (assigned, transferred): reply timeout
+    # a monitored dialog (an operator opened it for a person reached another way): who
+    # opened it, its link's token hash and expiry, whether the link was taken
+    monitored_by: str | None = None
+    link_hash: str = ""
+    link_expires_at: float = 0.0
+    link_used: bool = False
     # not journaled
     position: int = 0
     finished_tids: frozenset[str] = frozenset()
@@ -148,6 +154,11 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
     if isinstance(e, ev.MonitorSetEv):
         mon = s.monitors | {e.manager} if e.on else s.monitors - {e.manager}
         return evolve(s, monitors=mon)
+    if isinstance(e, ev.MonitoredLinkEv):
+        return evolve(s, monitored_by=e.by, link_hash=e.link_hash,
+                      link_expires_at=e.expires_at, link_used=False)
+    if isinstance(e, ev.MonitoredLinkUsedEv):
+        return evolve(s, token_hash=e.token_hash, link_used=True)
     note = entry(e)
     changes: dict[str, Any] = {}
     if note is not None:

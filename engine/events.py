@@ -68,6 +68,25 @@ class DialogOpenedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MonitoredLinkEv(DialogEvent):
+    """The dialog is a monitored one, opened by operator ``by`` for a person reached another
+    way; ``link_hash`` is its single-purpose link's token hash (not a history entry)."""
+
+    TYPE: ClassVar[str] = "dialog.monitored"
+    by: str
+    link_hash: str
+    expires_at: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonitoredLinkUsedEv(DialogEvent):
+    """The link was exchanged: ``token_hash`` is the dialog's visitor token from now on."""
+
+    TYPE: ClassVar[str] = "dialog.link_used"
+    token_hash: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class DialogAssignedEv(DialogEvent):
     TYPE: ClassVar[str] = "dialog.assigned"
     seq: int
@@ -222,6 +241,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for cls in (
         DialogOpenedEv,
         DialogAssignedEv,
+        MonitoredLinkEv,
+        MonitoredLinkUsedEv,
         MessagePostedEv,
         DialogTransferredEv,
         DialogRequeuedEv,

@@ -343,6 +343,7 @@ class DialogAdded(Notice):
     transferred_from: str | None = None
     transferred_from_name: str | None = None
     note: str = ""
+    monitored: bool = False  # an operator's monitored dialog (OpenMonitored)
 
 
 @dataclass(frozen=True)
