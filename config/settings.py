@@ -187,6 +187,15 @@ class FilesSettings:
 
 
 @dataclass(frozen=True)
+class SupervisionSettings:
+    """What operators are shown of the managers' supervision (issue 16)."""
+
+    # true: the console says "A manager is watching this dialog" while one monitors it;
+    # false: the operator is sent nothing about monitoring
+    show_monitoring: bool = True
+
+
+@dataclass(frozen=True)
 class VisitorInfoField:
     """A piece of visitor information the host page may pass, shown in the console."""
 
@@ -211,6 +220,7 @@ class Settings:
     mail: MailSettings = MailSettings()
     monitored: MonitoredSettings = MonitoredSettings()
     files: FilesSettings = FilesSettings()
+    supervision: SupervisionSettings = SupervisionSettings()
     visitor_info_fields: tuple[VisitorInfoField, ...] = DEFAULT_VISITOR_INFO_FIELDS
     demo: bool = False
 
@@ -225,6 +235,7 @@ SECTIONS: dict[str, type[Any]] = {
     "mail": MailSettings,
     "monitored": MonitoredSettings,
     "files": FilesSettings,
+    "supervision": SupervisionSettings,
 }
 TOP_LEVEL = ("visitor_info_fields", "demo")
 

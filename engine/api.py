@@ -93,6 +93,12 @@ class EnginePort(Protocol):
         the snapshot's ``figures``."""
         ...
 
+    def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
+        """The step-ins journaled with ``since <= at < until``, newest first
+        (``frontdesk.engine.audit``; ``GET /api/audit``). Reads the journal: call it off
+        the event loop."""
+        ...
+
     def stop(self) -> None:
         """Stop every actor after the store has flushed the journal."""
         ...

@@ -189,6 +189,11 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
         changes["important"] = e.important
     elif isinstance(e, ev.HelpRequestedEv):
         changes["help_request"] = {"operator": e.operator, "text": e.text, "at": e.at}
+    elif isinstance(e, ev.HelpAckedEv) and s.help_request is not None:
+        changes["help_request"] = {**s.help_request, "acked_by": e.manager,
+                                   "acked_name": e.name, "acked_at": e.at}
+    elif isinstance(e, ev.HelpResolvedEv):
+        changes["help_request"] = None
     elif isinstance(e, ev.DialogClosedEv):
         changes.update(phase=Phase.CLOSED, closed_by=e.by, close_reason=e.reason)
         changes.update(waiting_since=None, queued_since=None, help_request=None, position=0)

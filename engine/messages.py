@@ -88,8 +88,29 @@ class Dequeue:
 
 
 @dataclass(frozen=True)
+class TakenBy:
+    """A manager's take-over of a queued dialog, carried along its offer and assignment:
+    whom to answer (``ref``, ``reply_to``) once it is assigned, or why not."""
+
+    manager: str
+    ref: str | None
+    reply_to: Subscriber | None
+
+
+@dataclass(frozen=True)
+class DirectedOffer:
+    """Dialog -> queue: offer this waiting dialog to ``operator`` now (a take-over), out of
+    turn; the queue checks the operator is logged in with room, the operator decides."""
+
+    dialog: str
+    operator: str
+    taken: TakenBy
+
+
+@dataclass(frozen=True)
 class Offer:
     dialog: str
+    taken: TakenBy | None = None  # a take-over: taken if there is room, whatever the status
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,8 @@ class OfferDeclined:
     dialog: str
     operator: str
     availability: Availability | None
+    taken: TakenBy | None = None
+    reason: str = ""  # why, for a take-over's refusal
 
 
 @dataclass(frozen=True)
@@ -110,6 +133,7 @@ class Assign:
     dialog: str
     operator: str
     operator_name: str
+    taken: TakenBy | None = None  # a take-over: the dialog answers the manager
 
 
 @dataclass(frozen=True)

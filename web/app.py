@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frontdesk.web import auth
+from frontdesk.web.audit_routes import routes as audit_routes
 from frontdesk.web.context import ServerContext
 from frontdesk.web.file_routes import routes as file_routes
 from frontdesk.web.front import Upgrade
@@ -203,6 +204,7 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
         *(WebSocketRoute(path, refuse_reused_connection) for path in endpoints),
         *transcript_routes(ctx),
         *monitored_routes(ctx),
+        *audit_routes(ctx),
         *file_routes(ctx),
         *knowledge_routes(ctx),
         *predefined_routes(ctx),

@@ -46,6 +46,7 @@ class ServerOptions:
     # ("" = this server's /demo page) and how long the link is good for
     monitored_link_base: str = ""
     monitored_link_expiry_s: float = 7 * 86400.0
+    show_monitoring: bool = True  # [supervision]: tell the operator a manager monitors
     # login throttling (settings [login], frontdesk.web.login_guard)
     login_limits: ThrottleLimits = field(default_factory=ThrottleLimits)
 
@@ -77,6 +78,7 @@ def options_from_settings(settings: Settings, **overrides: Any) -> ServerOptions
         "shutdown_timeout_s": server.shutdown_timeout_s,
         "node_name": cluster.node_name,
         "nodes": cluster.peers,
+        "show_monitoring": settings.supervision.show_monitoring,
         "visitor_info_fields": tuple(
             {"key": f.key, "label": f.label} for f in settings.visitor_info_fields
         ),

@@ -125,5 +125,9 @@ class NodeEngine:
         engine = self._engine()
         return no_figures() if engine is None else engine.figures()
 
+    def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
+        engine = self._engine()
+        return [] if engine is None else engine.audit(since, until)
+
     def stop(self) -> None:
         """The node stops its engine; nothing to do here."""

@@ -10,6 +10,7 @@ import { wireGalleryPicker } from "./gallery_picker.js";
 import { loadDraft, saveDraft } from "./drafts.js";
 import { KnowledgePanel } from "./knowledge.js";
 import { wireFormatting } from "./format.js";
+import { GeneralInternal } from "./general_internal.js";
 import { renderInternal, wireInternal } from "./internal.js";
 import { MainBackBanner } from "./main_back.js";
 import { wireMyAnswers } from "./my_answers.js";
@@ -88,6 +89,10 @@ class Console {
 
   onFrame(frame) {
     if (frame.type === "hello") this.failures = 0;
+    if (frame.type === "operator.internal") {
+      this.general.add(frame); // the general Internal tab (no dialog): general_internal.js
+      return;
+    }
     if (this.model.apply(frame)) this.render();
   }
 
@@ -249,6 +254,9 @@ class Console {
     });
     this.wireHelp(command);
     wireInternal(() => this.model.openDialog, (frame) => this.keep(frame), () => this.render());
+    this.general = new GeneralInternal((frame) => this.keep(frame));
+    this.general.wire();
+    this.general.render();
     wireMailAndPrint(() => this.model.openDialog);
   }
 
@@ -332,6 +340,7 @@ class Console {
     $("chat-presence").hidden = !presence;
     $("chat-presence").dataset.presence = presence ? dialog.visitorPresence : "";
     if ($("chat-presence").textContent !== presence) setText($("chat-presence"), presence);
+    $("chat-monitored").hidden = !dialog.monitored || dialog.closed || Boolean(dialog.gone);
     if (renderInternal(dialog)) {
       model.persist();
       renderTabs($("tabs"), $("no-dialogs"), model, (id) => this.select(id), (id) => {

@@ -8,6 +8,14 @@ import { SessionState, Transcript, isHistoryEntry } from "../transcript.js";
 /** The visitor's presence as the server tells it (dialog.presence). */
 export const PRESENCES = new Set(["here", "away", "left"]);
 
+/** The entries of the Internal tab (all staff only: engine/audience.py). */
+const INTERNAL_TYPES = new Set(["dialog.internal", "dialog.help_requested", "dialog.help_acked", "dialog.help_resolved"]);
+
+function fromManager(e) {
+  if (e.type === "dialog.help_acked") return true;
+  return (e.type === "dialog.internal" || e.type === "dialog.help_resolved") && e.author === "manager";
+}
+
 export class DialogState {
   constructor(id, saved = {}) {
     this.id = id;
@@ -21,18 +29,33 @@ export class DialogState {
     this.legacyPending = Array.isArray(saved.pending) ? saved.pending : []; // older storage
     this.visitorTyping = false;
     this.visitorPresence = ""; // "here" / "away" / "left" ("": not told yet)
+    this.monitored = false; // a manager monitors it (dialog.monitoring)
     this.historyGone = false;
     this.internalRead = saved.internalRead || 0; // the seq up to which the Internal tab was read
   }
 
-  /** The internal conversation with the managers (dialog.internal entries). */
+  /** The internal conversation with the managers: its messages and the help request's lines. */
   get internal() {
-    return this.transcript.find("dialog.internal");
+    return this.transcript.entries.filter((e) => INTERNAL_TYPES.has(e.type));
   }
 
-  /** The managers' internal messages not read yet (the Internal tab's count). */
+  /** What the managers wrote or did that was not read yet (the Internal tab's count). */
   get internalUnread() {
-    return this.internal.filter((e) => e.author === "manager" && e.seq > this.internalRead).length;
+    return this.internal.filter((e) => e.seq > this.internalRead && fromManager(e)).length;
+  }
+
+  /**
+   * The help request: null (none open), {state: "waiting"} or {state: "acked", name} (a
+   * manager is on it), from the latest of its entries.
+   */
+  get help() {
+    let help = null;
+    for (const e of this.internal) {
+      if (e.type === "dialog.help_requested") help = { state: "waiting" };
+      else if (e.type === "dialog.help_acked") help = { state: "acked", name: e.name || e.manager };
+      else if (e.type === "dialog.help_resolved") help = null;
+    }
+    return help;
   }
 
   /** The Internal tab was shown: everything in it is read. */
@@ -306,6 +329,11 @@ export class ConsoleModel {
       // here / away / left, from the visitor's sockets (not kept: a resume tells it again)
       if (PRESENCES.has(frame.presence)) dialog.visitorPresence = frame.presence;
       if (frame.presence === "left") dialog.visitorTyping = false;
+      return true;
+    }
+    if (frame.type === "dialog.monitoring") {
+      // a manager monitors it (sent only with [supervision] show_monitoring; a resume tells it again)
+      dialog.monitored = Boolean(frame.watched);
       return true;
     }
     if (frame.type === "dialog.history_gone") {

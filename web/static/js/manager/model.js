@@ -55,6 +55,16 @@ export class ManagerModel {
     return this.dialogs.find((d) => d.id === id) || null;
   }
 
+  /** The open help request of dialog `id` (waiting, or acknowledged: `acked_by`), or null. */
+  helpRequest(id) {
+    return this.help_requests.find((r) => r.dialog === id) || null;
+  }
+
+  /** The help requests no manager acknowledged yet: listed, their dialogs flashing orange. */
+  get waitingHelp() {
+    return this.help_requests.filter((r) => !r.acked_by);
+  }
+
   /**
    * The server's live figures (`figures` frame, engine/day_figures.py), received at `now`:
    * the counts as they are, the times counted on from `now` (`longestWait`, `timeInStatus`).
@@ -221,6 +231,16 @@ const HANDLERS = {
   "dialog.help_requested": (m, f) => {
     m.help_requests = m.help_requests.filter((r) => r.dialog !== f.dialog);
     m.help_requests.push({ dialog: f.dialog, operator: f.operator, text: f.text || "", at: f.at });
+    return "changed";
+  },
+  "dialog.help_acked": (m, f) => {
+    const req = m.helpRequest(f.dialog);
+    if (!req) return "same";
+    Object.assign(req, { acked_by: f.manager, acked_name: f.name || f.manager, acked_at: f.at });
+    return "changed";
+  },
+  "dialog.help_resolved": (m, f) => {
+    m.help_requests = m.help_requests.filter((r) => r.dialog !== f.dialog);
     return "changed";
   },
   "dialog.history_gone": () => "resync",
