@@ -65,6 +65,7 @@ class DialogOpenedEv(DialogEvent):
     visitor_name: str
     info: dict[str, str] = field(default_factory=dict)
     priority: int = 0
+    monitored_by: str = ""  # a monitored dialog: the operator who opened it (OpenMonitored)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -158,7 +158,7 @@ class Supervisor(EngineActor):
         now = self.now()
         e = ev.DialogOpenedEv(dialog=dialog, at=now, seq=1, number=number,
                               token_hash=cmd.token_hash, visitor_name=cmd.visitor_name,
-                              info={"email": cmd.email})
+                              info={"email": cmd.email}, monitored_by=cmd.operator_id)
         flag = ev.MonitoredLinkEv(dialog=dialog, at=now, by=cmd.operator_id,
                                   link_hash=cmd.link_hash, expires_at=now + cmd.link_expiry_s)
         state = ds.apply(ds.opened(e), flag)

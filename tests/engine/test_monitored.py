@@ -33,6 +33,8 @@ def test_the_dialog_is_the_operators_flagged_and_opens_with_her_message(
     (row,) = [d for d in harness.snapshot()["dialogs"] if d["id"] == dialog]
     assert (row["state"], row["operator"], row["monitored_by"]) == ("assigned", "ann", "ann")
     assert harness.snapshot()["queue"] == []
+    (opened,) = [x for x in harness.managers.received if isinstance(x, n.DialogOpened)]
+    assert opened.monitored_by == "ann"  # staff see who opened it; the visitor does not
     harness.restart()  # journaled: the flag and the link survive a restart
     (row,) = [d for d in harness.snapshot()["dialogs"] if d["id"] == dialog]
     assert row["monitored_by"] == "ann" and row["operator"] == "ann"
@@ -59,6 +61,8 @@ def test_the_link_is_taken_once_and_gives_the_fresh_token(harness: EngineHarness
     harness.settle()
     texts = [x.text for x in pat.received if isinstance(x, n.MessagePosted)]
     assert texts == ["Hello Pat"]
+    (opened,) = [x for x in pat.received if isinstance(x, n.DialogOpened)]
+    assert opened.monitored_by == "" and opened.info == {"email": "pat@example.com"}
     said = harness.command(c.VisitorSay(dialog, "fresh", "thanks", ref=harness.ref()))
     assert isinstance(said, n.Ack)
     refused = harness.command(c.VisitorSay(dialog, "other", "me too", ref=harness.ref()))
