@@ -1,6 +1,7 @@
-"""A monitored dialog: the operator opens it from the console, the person's mail reaches a
-real SMTP server (aiosmtpd in this process), its link opens the widget in Chromium on that
-very dialog, the person writes and the operator sees it; the link works once."""
+"""A monitored dialog: the operator opens it from the console (the manager view marks it), the
+person's mail reaches a real SMTP server (aiosmtpd in this process), its link opens the widget
+in Chromium on that very dialog, the person writes and the operator sees it; the link works
+once."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def test_the_person_follows_the_link_and_the_operator_sees_them_write(
 ) -> None:
     server = server_with_config(mail_config(smtp))
     ann = ui.operator(new_page, server, "ann")
+    maria = ui.log_in(new_page("maria"), server, "maria", "/manager")
     ann.get_by_test_id("new-monitored").click()
     expect(ann.get_by_test_id("monitored-dialog")).to_be_visible()
     ann.get_by_test_id("monitored-submit").click()  # nothing filled in: said so, not sent
@@ -39,6 +41,11 @@ def test_the_person_follows_the_link_and_the_operator_sees_them_write(
     expect(ann.get_by_test_id("monitored-dialog")).to_be_hidden()
     tab = ui.tab(ann, "Pat")
     expect(tab.get_by_test_id("tab-monitored")).to_have_text("monitored")
+    row = maria.get_by_test_id("dialog-row").filter(has_text="Pat")  # live, then on reload
+    expect(row).to_contain_text("monitored dialog of ann")
+    maria.reload()
+    expect(maria.get_by_test_id("dialog-row").filter(has_text="Pat")).to_contain_text(
+        "monitored dialog of ann")
 
     (got,) = smtp.inbox.wait_blocking(1, timeout_s=15)
     assert got.recipients == ["pat@example.com"]
