@@ -27,6 +27,7 @@ from frontdesk.adapters.files.settings import store_from_settings
 from frontdesk.adapters.knowledge import KnowledgeBase
 from frontdesk.adapters.knowledge.demo import DEMO_ARTICLES
 from frontdesk.adapters.mail.service import MailService
+from frontdesk.adapters.offline import OfflineMessages
 from frontdesk.adapters.predefined import PredefinedAnswers
 from frontdesk.adapters.predefined.demo import DEMO_ANSWERS
 from frontdesk.adapters.storage import SqlJournal
@@ -50,6 +51,7 @@ class NodeParts:
     files: FileStore | None = None  # dialogs' files ([files])
     knowledge: KnowledgeBase | None = None  # the knowledge base (accounts database)
     predefined: PredefinedAnswers | None = None  # predefined answers (accounts database)
+    offline: OfflineMessages | None = None  # offline messages (accounts database)
 
     def demo_accounts(self, settings: Settings, wanted: bool) -> list[tuple[str, str, str]]:
         """(login, password, role) of the demo users, created or given fresh passwords when
@@ -76,6 +78,8 @@ class NodeParts:
             self.knowledge.close()
         if self.predefined is not None:
             self.predefined.close()
+        if self.offline is not None:
+            self.offline.close()
         if self.lock is not None:
             self.lock.release()
 
@@ -105,9 +109,11 @@ def open_node(settings: Settings, environ: Mapping[str, str] = os.environ) -> No
         knowledge = KnowledgeBase(settings.storage.accounts_db_url())
         undo.callback(knowledge.close)
         predefined = PredefinedAnswers(settings.storage.accounts_db_url())
+        undo.callback(predefined.close)
+        offline = OfflineMessages(settings.storage.accounts_db_url())
         undo.pop_all()
     return NodeParts(runtime, journal, accounts, SystemClock(), lock, mail, files, knowledge,
-                     predefined)
+                     predefined, offline)
 
 
 def make_data_dir(path: Path) -> None:

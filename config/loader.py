@@ -207,5 +207,8 @@ def _build(values: Mapping[str, object], given: Mapping[str, Given]) -> Settings
         mail=parts["mail"],
         monitored=parts["monitored"],
         files=parts["files"],
+        hours=parts["hours"],
+        offline=parts["offline"],
+        supervision=parts["supervision"],
         **top,
     )

@@ -28,6 +28,7 @@ class Memo(ev.DialogEvent):
     TYPE: ClassVar[str] = "memo"
     JOURNALED: ClassVar[bool] = False
     position: int | None = None
+    estimate_s: float | None = None  # with position: the estimated wait told with it
     finished_tid: str | None = None
     presence: str | None = None  # "here" / "away" / "left"
 
@@ -65,6 +66,7 @@ class DialogState:
     link_used: bool = False
     # not journaled
     position: int = 0
+    estimate_s: float | None = None  # the estimated wait last told (engine.wait_estimate)
     finished_tids: frozenset[str] = frozenset()
     presence: str = ""  # "": not told yet (this run); else "here" / "away" / "left"
 
@@ -145,7 +147,7 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
     """Fold one event of this dialog's stream into its state."""
     if isinstance(e, Memo):
         if e.position is not None:
-            s = evolve(s, position=e.position)
+            s = evolve(s, position=e.position, estimate_s=e.estimate_s)
         if e.finished_tid is not None:
             s = evolve(s, finished_tids=s.finished_tids | {e.finished_tid})
         if e.presence is not None:

@@ -453,7 +453,8 @@ def _assign(s: DialogState, msg: m.Assign, now: float, cfg: EngineSettings) -> m
     # the operator first: its console's frame must not wait behind the queue's
     # position broadcast, which the Dequeue starts
     d = _history(
-        s, assigned, m.Tell(f"operator:{msg.operator}", done), m.Tell("queue", m.Dequeue(s.id))
+        s, assigned, m.Tell(f"operator:{msg.operator}", done),
+        m.Tell("queue", m.Dequeue(s.id, s.queued_s(now))),
     )
     if msg.taken is None:
         return d
@@ -526,10 +527,10 @@ def _looking_for_info(
 
 
 def _position(s: DialogState, msg: m.Position, now: float, cfg: EngineSettings) -> m.Decision:
-    if msg.position == s.position:
+    if msg.position == s.position and msg.estimate_s == s.estimate_s:
         return m.Decision()
-    memo = Memo(dialog=s.id, at=now, position=msg.position)
-    note = n.QueuePosition(s.id, s.seq, msg.position)
+    memo = Memo(dialog=s.id, at=now, position=msg.position, estimate_s=msg.estimate_s)
+    note = n.QueuePosition(s.id, s.seq, msg.position, msg.estimate_s)
     return m.Decision((memo,), (m.Publish(note, False),))
 
 

@@ -82,9 +82,11 @@ class Enqueue:
 
 @dataclass(frozen=True)
 class Dequeue:
-    """The dialog left the queue (assigned or closed)."""
+    """The dialog left the queue (assigned or closed); ``waited_s``: how long it waited,
+    when it left because it was assigned (``engine.wait_estimate``)."""
 
     dialog: str
+    waited_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ class NoteLookingForInfo:
 class Position:
     dialog: str
     position: int
+    estimate_s: float | None = None  # engine.wait_estimate; None: no history
 
 
 @dataclass(frozen=True)

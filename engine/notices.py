@@ -292,6 +292,9 @@ class QueuePosition(Notice):
     dialog: str
     seq: int
     position: int
+    # the estimated wait in whole minutes, as seconds (0: less than a minute); None: no
+    # assignment yet to estimate from (engine.wait_estimate)
+    estimated_wait_s: float | None = None
 
 
 @dataclass(frozen=True)

@@ -184,6 +184,8 @@ def _enqueue(s: QueueState, msg: m.Enqueue, now: float, cfg: EngineSettings) -> 
 
 
 def _dequeue(s: QueueState, msg: m.Dequeue, now: float, cfg: EngineSettings) -> m.Decision:
+    if msg.waited_s is not None and msg.dialog in s._items:  # assigned: a wait to learn from
+        s.waits.add(msg.waited_s)
     s._dequeue(msg.dialog)
     return _CHANGED
 
@@ -319,7 +321,7 @@ def _positions(s: QueueState, now: float) -> list[m.Effect]:
             i += 1
             if positions.get(dialog) != i:
                 positions[dialog] = i
-                fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, i)))
+                fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, i, s.waits.estimate(i))))
         s._dirty_from = i
         if fx and not s.positions_more:  # telling nothing starts no interval
             s.positions_at = now
@@ -331,7 +333,7 @@ def _positions(s: QueueState, now: float) -> list[m.Effect]:
         if item is not None and dialog not in positions:
             pos = bisect.bisect_left(s._order, item.key) + 1
             positions[dialog] = pos
-            fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, pos)))
+            fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, pos, s.waits.estimate(pos))))
     s.positions_due = s.positions_at + s.position_interval_s
     return fx
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from frontdesk.engine import commands as c
@@ -27,7 +28,7 @@ from frontdesk.engine.clock import Clock, SystemClock
 from frontdesk.engine.dialog_actor import DialogActor
 from frontdesk.engine.directory import MANAGERS, Directory, Envelope
 from frontdesk.engine.errors import EngineError
-from frontdesk.engine.journal import Journal
+from frontdesk.engine.journal import Journal, Record
 from frontdesk.engine.operator_actor import OperatorActor
 from frontdesk.engine.projection import Projection
 from frontdesk.engine.queue_actor import QueueActor
@@ -332,6 +333,9 @@ class Engine:
 
     def figures(self) -> dict[str, Any]:
         return self._proj().figures()
+
+    def journal_records(self) -> Iterator[Record]:
+        return self.journal.read()
 
     def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
         return audit(self.journal.read(), since, until)

@@ -59,6 +59,7 @@ class ManagerConnection(WsConnection):
 
     def send_snapshot(self, ref: str | None = None) -> None:
         frame: dict[str, Any] = {"type": "snapshot", **self.ctx.engine.snapshot()}
+        frame["series"] = self.ctx.samples.series(frame.get("figures"))  # the chart's hour
         if ref is not None:
             frame["ref"] = ref
         self.send_frame(frame)

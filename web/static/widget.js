@@ -97,6 +97,7 @@ export async function mount(options) {
     view.render();
   }
   session.start();
+  view.checkAvailability(); // closed or nobody there: the offline form (docs/widget.md)
   return { session, view };
 }
 

@@ -32,6 +32,12 @@ export class DialogState {
     this.monitored = false; // a manager monitors it (dialog.monitoring)
     this.historyGone = false;
     this.internalRead = saved.internalRead || 0; // the seq up to which the Internal tab was read
+    this.unread = Number.isInteger(saved.unread) ? saved.unread : 0; // visitor messages not seen yet
+  }
+
+  /** Counted in the page title: new (flashing) or with unread visitor messages. */
+  get needsAttention() {
+    return !this.gone && (this.flashing || this.unread > 0);
   }
 
   /** The internal conversation with the managers: its messages and the help request's lines. */
@@ -96,6 +102,7 @@ export class DialogState {
       note: this.note,
       gone: this.gone,
       internalRead: this.internalRead,
+      unread: this.unread,
     };
   }
 }
@@ -107,7 +114,7 @@ export class ConsoleModel {
    * @param {(frame: object) => boolean} [wire.send]  send on the socket (false: not open)
    * @param {() => void} [wire.onMove]  a refusal said this node takes no writes: go elsewhere
    */
-  constructor(me, { send = () => false, onMove = () => {}, onChange = () => {} } = {}) {
+  constructor(me, { send = () => false, onMove = () => {}, onChange = () => {}, onNotice = () => {} } = {}) {
     this.me = me;
     this.store = new SessionState(`frontdesk.console:${me.id}`);
     this.node = null;
@@ -120,6 +127,8 @@ export class ConsoleModel {
     this.openId = null;
     this.errors = [];
     this.onMove = onMove;
+    this.onNotice = onNotice; // ({kind: "dialog" | "message", dialog, text?}): notifications.js
+    this.pageVisible = true; // false while the console's browser tab is hidden
     this.readded = null; // ids re-announced since the last hello; null outside that window
     const saved = this.store.load();
     const stored = saved && Array.isArray(saved.outbox) ? [...saved.outbox] : [];
@@ -175,7 +184,28 @@ export class ConsoleModel {
     if (!dialog) return;
     this.openId = id;
     dialog.flashing = false;
+    dialog.unread = 0;
     this.persist();
+  }
+
+  /** The console's page became visible or hidden: the open dialog is read once seen. */
+  setPageVisible(visible) {
+    this.pageVisible = Boolean(visible);
+    const dialog = this.openDialog;
+    if (!this.pageVisible || !dialog || dialog.unread === 0) return false;
+    dialog.unread = 0;
+    this.persist();
+    return true;
+  }
+
+  /** Dialogs counted in the page title. */
+  get attentionCount() {
+    return [...this.dialogs.values()].filter((d) => d.needsAttention).length;
+  }
+
+  /** The tabs, newest first: a new dialog appears at the top. */
+  get tabOrder() {
+    return [...this.dialogs.values()].reverse();
   }
 
   dismiss(id) {
@@ -242,9 +272,12 @@ export class ConsoleModel {
 
   onAdded(frame) {
     let dialog = this.dialogs.get(frame.dialog);
-    if (!dialog || dialog.gone) {
-      // New to this console (or back to it after a transfer out): flash until opened.
+    const fresh = !dialog || Boolean(dialog.gone);
+    if (fresh) {
+      // New to this console (or back to it after a transfer out): flash until opened,
+      // at the top of the list (the tabs are shown newest first).
       dialog = new DialogState(frame.dialog, { entries: dialog ? dialog.transcript.entries : [] });
+      this.dialogs.delete(frame.dialog);
       this.dialogs.set(frame.dialog, dialog);
     }
     if (this.readded) this.readded.add(frame.dialog);
@@ -256,6 +289,9 @@ export class ConsoleModel {
       dialog.note = frame.note || "";
     }
     this.persist();
+    // Held already when this console (re)connected (a fresh login, another browser): it
+    // flashes, but no chime nor desktop notification for each of them.
+    if (fresh && !this.readded) this.onNotice({ kind: "dialog", dialog });
   }
 
   /** After the state burst that follows hello: dialogs not re-announced are no longer ours. */
@@ -299,6 +335,17 @@ export class ConsoleModel {
     this.persist();
   }
 
+  /**
+   * A visitor message new to this console: unread unless its dialog is the one in view. A
+   * new (flashing) dialog is unread as a whole already: its messages are not counted.
+   */
+  onVisitorMessage(dialog, frame) {
+    if (dialog.gone || dialog.flashing) return;
+    if (dialog.id === this.openId && this.pageVisible) return;
+    dialog.unread += 1;
+    this.onNotice({ kind: "message", dialog, text: typeof frame.text === "string" ? frame.text : "" });
+  }
+
   onDialogFrame(frame) {
     let dialog = this.dialogs.get(frame.dialog);
     if (!dialog) {
@@ -310,7 +357,10 @@ export class ConsoleModel {
       if (!dialog.transcript.add(frame)) return false;
       if (frame.type === "dialog.opened" && frame.visitor_name) dialog.visitorName = frame.visitor_name;
       if (frame.type === "dialog.message") {
-        if (frame.author === "visitor") dialog.visitorTyping = false;
+        if (frame.author === "visitor") {
+          dialog.visitorTyping = false;
+          this.onVisitorMessage(dialog, frame);
+        }
         if (frame.ref) this.outbox.settle(frame.ref);
       }
       if (frame.type === "dialog.transferred" && frame.to_operator === this.me.id) {

@@ -77,6 +77,14 @@ function tabView(dialog, model, onSelect, onDismiss) {
         ? h("span", { class: "tab-monitored", "data-testid": "tab-monitored", title: "Monitored dialog: opened for a person reached another way" }, "monitored")
         : null,
       presenceBadge(dialog),
+      dialog.unread && !dialog.gone
+        ? h(
+            "span",
+            { class: "tab-unread", "data-testid": "tab-unread", "data-unread": String(dialog.unread), title: `${dialog.unread} unread` },
+            String(dialog.unread),
+            h("span", { class: "sr-only" }, ` unread message${dialog.unread === 1 ? "" : "s"}`),
+          )
+        : null,
       dialog.internalUnread
         ? h("span", { class: "tab-internal", "data-testid": "tab-internal-unread", title: "Unread internal messages" }, `✉ ${dialog.internalUnread}`)
         : null,
@@ -121,7 +129,7 @@ function tabView(dialog, model, onSelect, onDismiss) {
 }
 
 export function renderTabs(list, empty, model, onSelect, onDismiss) {
-  const dialogs = [...model.dialogs.values()];
+  const dialogs = model.tabOrder; // newest first
   replaceChildren(list, dialogs.map((d) => tabView(d, model, onSelect, onDismiss)));
   empty.hidden = dialogs.length > 0;
 }

@@ -13,6 +13,7 @@ import { everySecond, nowSeconds } from "../time.js";
 import { SessionState, Transcript, isHistoryEntry, newRef } from "../transcript.js";
 import { ClusterControl } from "./cluster.js";
 import { ManagerModel } from "./model.js";
+import { drawLoad, drawStatus } from "./charts.js";
 import { AuditList, isStepIn } from "./audit.js";
 import { GeneralInternal } from "./general_internal.js";
 import { renderStepIn, wireStepIn } from "./step_in.js";
@@ -129,7 +130,20 @@ class ManagerPage {
     const outcome = seen === "gap" ? "resync" : this.model.apply(frame, nowSeconds());
     if (outcome === "resync") this.scheduleResync();
     else if (outcome === "changed") this.render();
-    else if (outcome === "figures") tickFigures(this.model, nowSeconds());
+    else if (outcome === "figures") {
+      tickFigures(this.model, nowSeconds());
+      this.renderCharts();
+    }
+  }
+
+  renderCharts() {
+    const { model } = this;
+    drawLoad($("chart-load"), model.series);
+    const operators = model.operators.map((op) => {
+      const figures = model.operatorFigures.get(op.id);
+      return { id: op.id, name: op.name || op.id, today: figures ? figures.statusToday : {} };
+    });
+    drawStatus($("chart-status"), operators, this.config.statuses.map((st) => st.value));
   }
 
   onError(frame) {
@@ -169,6 +183,7 @@ class ManagerPage {
   render() {
     renderAll(this.model, this.monitored, this.shown, this.actions, nowSeconds());
     this.renderStepIn();
+    this.renderCharts();
     this.general.render(this.model.operators);
   }
 
