@@ -82,6 +82,14 @@ class DialogState:
             return None
         return max(self.waiting_since, self.holder_since) + timeout_s
 
+    def quiet_since(self) -> float:
+        """Since when the visitor is silent, for the inactivity close: their last message,
+        or for a monitored dialog whose person has not come yet, the link's expiry (the
+        dialog waits for them as long as the link is good)."""
+        if self.monitored_by is not None and not self.link_used:
+            return max(self.last_visitor_at, self.link_expires_at)
+        return self.last_visitor_at
+
     def unanswered_s(self, now: float) -> float | None:
         """Seconds since the visitor's oldest message no operator answered yet (None: none)."""
         return None if self.waiting_since is None else max(0.0, now - self.waiting_since)
@@ -160,7 +168,7 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
         return evolve(s, monitored_by=e.by, link_hash=e.link_hash,
                       link_expires_at=e.expires_at, link_used=False)
     if isinstance(e, ev.MonitoredLinkUsedEv):
-        return evolve(s, token_hash=e.token_hash, link_used=True)
+        return evolve(s, token_hash=e.token_hash, link_used=True, last_visitor_at=e.at)
     note = entry(e)
     changes: dict[str, Any] = {}
     if note is not None:

@@ -538,7 +538,7 @@ def _tick(s: DialogState, msg: m.Tick, now: float, cfg: EngineSettings) -> m.Dec
     if msg.kind == "reply":
         return _reply_overdue(s, now, cfg)
     timeout = cfg.visitor_inactivity_timeout_s
-    if msg.kind != "inactivity" or timeout <= 0 or now - s.last_visitor_at < timeout:
+    if msg.kind != "inactivity" or timeout <= 0 or now - s.quiet_since() < timeout:
         return m.Decision()
     e, fx = close_effects(s, "timeout", f"no message from the visitor for {timeout:g} s", now)
     return _history(s, e, *fx)

@@ -123,6 +123,11 @@ class MonitoredRoutes:
             email = check_address(data.get("email"), "email")
         except MailError as exc:
             return api_error(400, "bad_email", str(exc))
+        operators = self.ctx.engine.snapshot().get("operators", [])
+        if not any(isinstance(o, dict) and o.get("id") == user.login for o in operators):
+            return api_error(409, "not_logged_in", f"cannot open a monitored dialog as "
+                             f"{user.login}: open the console first (the dialog is yours, so "
+                             "you must be logged in to take it)")
         link = secrets.token_urlsafe(32)
         expiry = self.ctx.options.monitored_link_expiry_s
         operator_name = user.name or user.login

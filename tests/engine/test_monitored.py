@@ -94,3 +94,23 @@ def test_empty_input_is_refused(harness: EngineHarness) -> None:
     answer = open_monitored(harness, text="  ")
     assert isinstance(answer, n.Rejected) and answer.code == "invalid"
     assert harness.snapshot()["dialogs"] == []
+
+
+def test_the_dialog_waits_for_the_person_while_the_link_is_good(harness: EngineHarness) -> None:
+    timeout = harness.engine.settings.visitor_inactivity_timeout_s
+    assert timeout > 0
+    harness.login("ann")
+    waiting = open_monitored(harness, "link-1", expiry_s=2 * timeout)
+    came = open_monitored(harness, "link-2", expiry_s=2 * timeout)
+    assert isinstance(waiting, n.Ack) and isinstance(came, n.Ack)
+    harness.advance(timeout + 1)  # an ordinary dialog would be closed by now
+    states = {d["id"]: d["state"] for d in harness.snapshot()["dialogs"]}
+    assert states == {waiting.dialog: "assigned", came.dialog: "assigned"}
+    assert came.dialog is not None
+    used = harness.command(c.UseMonitoredLink(came.dialog, "link-2", "t", ref=harness.ref()))
+    assert isinstance(used, n.Ack)  # from now on the ordinary inactivity close counts
+    harness.advance(timeout + 1)
+    states = {d["id"]: d["state"] for d in harness.snapshot()["dialogs"]}
+    assert states == {waiting.dialog: "assigned"}
+    harness.advance(timeout)  # the link expired and a timeout passed: nobody came
+    assert harness.snapshot()["dialogs"] == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -44,8 +45,17 @@ async def mail_node(tmp_path: Path, accounts: Accounts, mail_service: MailServic
     accounts.close()
 
 
+async def console(node: Node) -> Any:
+    """Ann's console, once the engine has logged her in (her state burst came)."""
+    ann = await node.operator("ann")
+    await ann.expect({"type": "queue.length"})
+    return ann
+
+
 async def create(node: Node, name: str = "Pat <b>", email: str = "pat@example.com"
                  ) -> tuple[str, str]:
+    if not any(o["id"] == "ann" for o in node.engine.snapshot()["operators"]):
+        await console(node)
     async with logged_in(node, "ann") as http:
         answer = await http.post("/api/monitored", json={
             "name": name, "email": email, "text": "We spoke on the phone: your order?"})
@@ -59,7 +69,7 @@ async def exchange(node: Node, dialog: str, link: str) -> httpx.Response:
 
 
 async def test_the_link_opens_the_dialog_once(mail_node: Node, smtp: SmtpServer) -> None:
-    ann = await mail_node.operator("ann")
+    ann = await console(mail_node)
     dialog, to = await create(mail_node)
     await ann.expect({"type": "operator.dialog_added", "dialog": dialog, "monitored": True})
     await ann.expect({"type": "dialog.message", "dialog": dialog, "author": "operator"})
@@ -124,10 +134,20 @@ async def test_expired_and_foreign_links_are_refused(mail_node: Node, smtp: Smtp
 ])
 async def test_bad_input_is_refused_naming_what_was_expected(
         mail_node: Node, body: dict[str, object], code: str) -> None:
+    await console(mail_node)
     async with logged_in(mail_node, "ann") as http:
         answer = await http.post("/api/monitored", json=body)
     assert answer.status_code == 400 and answer.json()["error"]["code"] == code
     assert "expected" in answer.json()["error"]["message"]
+    assert mail_node.engine.snapshot()["dialogs"] == []
+
+
+async def test_an_operator_without_a_console_is_told_to_open_it(mail_node: Node) -> None:
+    async with logged_in(mail_node, "ann") as http:
+        answer = await http.post("/api/monitored", json={"name": "P", "email": "p@example.com",
+                                                         "text": "hi"})
+    assert answer.status_code == 409 and answer.json()["error"]["code"] == "not_logged_in"
+    assert "open the console first" in answer.json()["error"]["message"]
     assert mail_node.engine.snapshot()["dialogs"] == []
 
 
