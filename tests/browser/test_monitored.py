@@ -63,6 +63,8 @@ def test_the_person_follows_the_link_and_the_operator_sees_them_write(
     ui.widget_say(pat, "Tuesday is fine")
     tab.click()
     expect(ui.console_texts(ann).last).to_have_text("Tuesday is fine")
+    expect(ann.get_by_test_id("history")).to_contain_text(
+        "ann opened this monitored dialog for Pat")
     ui.console_say(ann, "Booked.")
     expect(ui.widget_texts(pat).last).to_have_text(re.compile("Booked."))
 
