@@ -205,6 +205,7 @@ def _build(values: Mapping[str, object], given: Mapping[str, Given]) -> Settings
         cluster=dataclasses.replace(cluster, advertise_url=advertise.rstrip("/")),
         login=parts["login"],
         mail=parts["mail"],
+        monitored=parts["monitored"],
         files=parts["files"],
         hours=parts["hours"],
         offline=parts["offline"],

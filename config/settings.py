@@ -168,6 +168,16 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class MonitoredSettings:
+    """Monitored dialogs: the link mailed to the person opens the widget on ``link_base``
+    ("" = this server's demo page, ``<public_url>/demo``) on that dialog, once, within
+    ``link_expiry_s``."""
+
+    link_base: str = ""
+    link_expiry_s: float = field(default=7 * 86400.0, metadata=limit(above=0))
+
+
+@dataclass(frozen=True)
 class FilesSettings:
     """Uploads into dialogs (``frontdesk.adapters.files``); the type is always sniffed."""
 
@@ -240,6 +250,7 @@ class Settings:
     cluster: ClusterSettings = ClusterSettings()
     login: LoginSettings = LoginSettings()
     mail: MailSettings = MailSettings()
+    monitored: MonitoredSettings = MonitoredSettings()
     files: FilesSettings = FilesSettings()
     hours: HoursSettings = HoursSettings()
     offline: OfflineSettings = OfflineSettings()
@@ -256,6 +267,7 @@ SECTIONS: dict[str, type[Any]] = {
     "cluster": ClusterSettings,
     "login": LoginSettings,
     "mail": MailSettings,
+    "monitored": MonitoredSettings,
     "files": FilesSettings,
     "hours": HoursSettings,
     "offline": OfflineSettings,

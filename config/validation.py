@@ -192,6 +192,8 @@ def is_time_zone(value: str) -> bool:
 CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "server.host": (lambda v: bool(v.strip()), "a host name or address"),
     "server.public_url": (lambda v: not v or _url("http", "https")(v), 'an http(s):// URL or ""'),
+    "monitored.link_base": (lambda v: not v or _url("http", "https")(v),
+                            'an http(s):// URL or ""'),
     "server.time_zone": (is_time_zone, 'an IANA time zone name like "Europe/Paris" or "UTC"'),
     "server.allowed_origins": (
         lambda v: all(_url("http", "https", path=False)(o) for o in v),

@@ -110,7 +110,44 @@ class AskForHelp(Command):
     text: str = ""
 
 
+@dataclass(frozen=True)
+class OpenMonitored(Command):
+    """An operator opens a dialog for a person reached another way (phone, e-mail): the
+    dialog is the operator's from the start (no queue), flagged monitored, with the
+    operator's first message. ``link_hash`` is the hash of the single-purpose link token
+    mailed to the person, good for ``link_expiry_s`` from now (engine clock) and taken
+    once (``UseMonitoredLink``); ``token_hash`` is a visitor token nobody holds until
+    then. The adapter validated the name, address and text."""
+
+    ACTION: ClassVar[str] = "open a monitored dialog"
+    operator_id: str
+    operator_name: str
+    visitor_name: str
+    email: str
+    text: str
+    token_hash: str
+    link_hash: str
+    link_expiry_s: float
+    format: str = "plain"
+    html: str = ""
+    plain: str = ""
+
+
 # --- visitors -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UseMonitoredLink(Command):
+    """The person of a monitored dialog follows the mailed link: its token (``link_hash``)
+    is exchanged, once and before it expires, for a fresh visitor token (``token_hash``)
+    that replaces the dialog's. Refused ``forbidden`` (not this dialog's link),
+    ``link_used`` or ``link_expired``."""
+
+    ACTION: ClassVar[str] = "open dialog {dialog} by its link"
+    dialog_id: str
+    link_hash: str
+    token_hash: str
+
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from frontdesk.engine import audience
 from frontdesk.engine import dialog_state as ds
 from frontdesk.engine import dialog_watch as dw
+from frontdesk.engine import events as ev
 from frontdesk.engine import messages as m
 from frontdesk.engine.actor import Context, EngineActor
 
@@ -62,6 +63,8 @@ class DialogActor(EngineActor):
         self.commit(decision)
         if isinstance(message, m.Tick) and message.kind == "inactivity":
             self._arm_inactivity()
+        elif any(isinstance(e, ev.MonitoredLinkUsedEv) for e in decision.events):
+            self._arm_inactivity()  # the person came: silent from now, not from the expiry
         if isinstance(message, m.Tick) and message.kind == "reply":
             self._reply_due = None  # consumed: armed again below if still due
         self._arm_reply()
@@ -89,7 +92,7 @@ class DialogActor(EngineActor):
         if timeout <= 0 or self.state.phase is ds.Phase.CLOSED:
             self.disarm("inactivity")
             return
-        self.arm("inactivity", max(0.0, self.state.last_visitor_at + timeout - self.now()))
+        self.arm("inactivity", max(0.0, self.state.quiet_since() + timeout - self.now()))
 
     def _watch(self, w: m.Watch) -> None:
         who = audience.of_watch(self.state, w)

@@ -58,6 +58,12 @@ class DialogState:
     close_reason: str = ""
     requeued: bool = False  # waits again after its operator vanished: at the head of the queue
     holder_since: float = 0.0  # when the holder got it (assigned, transferred): reply timeout
+    # a monitored dialog (an operator opened it for a person reached another way): who
+    # opened it, its link's token hash and expiry, whether the link was taken
+    monitored_by: str | None = None
+    link_hash: str = ""
+    link_expires_at: float = 0.0
+    link_used: bool = False
     # not journaled
     position: int = 0
     estimate_s: float | None = None  # the estimated wait last told (engine.wait_estimate)
@@ -75,6 +81,14 @@ class DialogState:
         if timeout_s <= 0 or self.phase is not Phase.ASSIGNED or self.waiting_since is None:
             return None
         return max(self.waiting_since, self.holder_since) + timeout_s
+
+    def quiet_since(self) -> float:
+        """Since when the visitor is silent, for the inactivity close: their last message,
+        or for a monitored dialog whose person has not come yet, the link's expiry (the
+        dialog waits for them as long as the link is good)."""
+        if self.monitored_by is not None and not self.link_used:
+            return max(self.last_visitor_at, self.link_expires_at)
+        return self.last_visitor_at
 
     def unanswered_s(self, now: float) -> float | None:
         """Seconds since the visitor's oldest message no operator answered yet (None: none)."""
@@ -150,6 +164,11 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
     if isinstance(e, ev.MonitorSetEv):
         mon = s.monitors | {e.manager} if e.on else s.monitors - {e.manager}
         return evolve(s, monitors=mon)
+    if isinstance(e, ev.MonitoredLinkEv):
+        return evolve(s, monitored_by=e.by, link_hash=e.link_hash,
+                      link_expires_at=e.expires_at, link_used=False)
+    if isinstance(e, ev.MonitoredLinkUsedEv):
+        return evolve(s, token_hash=e.token_hash, link_used=True, last_visitor_at=e.at)
     note = entry(e)
     changes: dict[str, Any] = {}
     if note is not None:

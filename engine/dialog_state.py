@@ -24,6 +24,7 @@ waits in the queue. It has three phases::
     queued     TakeOver(to)                  (same)       dialog.take_over; DirectedOffer -> queue
     queued|assigned  RecordMail (the server)  (same)       dialog.mail (staff only)
     queued|assigned  RecordFile (the server)  (same)       dialog.file
+    queued|assigned  UseMonitoredLink         (same)       dialog.link_used (not history)
     closed     anything                      -> Rejected ``closed``
     closed     Watch (visitor, last holder,  -> closed    (none: the history is replayed,
                manager)                                   nothing live follows)
@@ -270,6 +271,21 @@ def _presence(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return m.Decision((memo,), (m.Publish(note, True),))
 
 
+def _use_link(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    """The monitored dialog's link, exchanged for the fresh visitor token (once, in time)."""
+    command = cmd.command
+    assert isinstance(command, c.UseMonitoredLink)
+    what = f"cannot {c.action(command)}"
+    if not s.link_hash or command.link_hash != s.link_hash:
+        return _reject(cmd, s, "forbidden", f"{what}: the link is not this dialog's")
+    if s.link_used:
+        return _reject(cmd, s, "link_used", f"{what}: the link was used already")
+    if now >= s.link_expires_at:
+        return _reject(cmd, s, "link_expired", f"{what}: the link expired")
+    e = ev.MonitoredLinkUsedEv(dialog=s.id, at=now, token_hash=command.token_hash)
+    return m.Decision((e,), (_ack(command.ref, s),))
+
+
 def _visitor_left(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     command = cmd.command
     assert isinstance(command, c.VisitorLeft)
@@ -297,6 +313,7 @@ COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
     c.Typing: _command(_typing),
     c.VisitorPresence: _command(_presence),
     c.VisitorLeft: _command(_visitor_left),
+    c.UseMonitoredLink: _command(_use_link),
 }
 
 
@@ -316,7 +333,8 @@ def _assign(s: DialogState, msg: m.Assign, now: float, cfg: EngineSettings) -> m
         operator=msg.operator,
         operator_name=msg.operator_name,
     )
-    done = m.AssignmentDone(s.id, msg.operator, assigned.seq, s.visitor_name)
+    done = m.AssignmentDone(s.id, msg.operator, assigned.seq, s.visitor_name,
+                            s.monitored_by is not None)
     # the operator first: its console's frame must not wait behind the queue's
     # position broadcast, which the Dequeue starts
     d = _history(
@@ -405,7 +423,7 @@ def _tick(s: DialogState, msg: m.Tick, now: float, cfg: EngineSettings) -> m.Dec
     if msg.kind == "reply":
         return _reply_overdue(s, now, cfg)
     timeout = cfg.visitor_inactivity_timeout_s
-    if msg.kind != "inactivity" or timeout <= 0 or now - s.last_visitor_at < timeout:
+    if msg.kind != "inactivity" or timeout <= 0 or now - s.quiet_since() < timeout:
         return m.Decision()
     e, fx = close_effects(s, "timeout", f"no message from the visitor for {timeout:g} s", now)
     return _history(s, e, *fx)
@@ -523,7 +541,8 @@ def _complete_transfer(s: DialogState, t: m.CompleteTransfer, now: float) -> m.D
         note=t.note,
     )
     removed = m.DialogReleased(s.id, moved.seq, "transferred")
-    added = m.TransferIn(s.id, moved.seq, s.visitor_name, t.from_operator, t.from_name, t.note)
+    added = m.TransferIn(s.id, moved.seq, s.visitor_name, t.from_operator, t.from_name, t.note,
+                         s.monitored_by is not None)
     d = _answered(
         s,
         moved,

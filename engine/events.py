@@ -65,6 +65,26 @@ class DialogOpenedEv(DialogEvent):
     visitor_name: str
     info: dict[str, str] = field(default_factory=dict)
     priority: int = 0
+    monitored_by: str = ""  # a monitored dialog: the operator who opened it (OpenMonitored)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonitoredLinkEv(DialogEvent):
+    """The dialog is a monitored one, opened by operator ``by`` for a person reached another
+    way; ``link_hash`` is its single-purpose link's token hash (not a history entry)."""
+
+    TYPE: ClassVar[str] = "dialog.monitored"
+    by: str
+    link_hash: str
+    expires_at: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonitoredLinkUsedEv(DialogEvent):
+    """The link was exchanged: ``token_hash`` is the dialog's visitor token from now on."""
+
+    TYPE: ClassVar[str] = "dialog.link_used"
+    token_hash: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -268,6 +288,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for cls in (
         DialogOpenedEv,
         DialogAssignedEv,
+        MonitoredLinkEv,
+        MonitoredLinkUsedEv,
         MessagePostedEv,
         DialogTransferredEv,
         DialogRequeuedEv,

@@ -97,7 +97,8 @@ NO_HISTORY: History = _NoHistory()
 def entry(e: ev.Event) -> n.DialogNotice | None:
     """The history entry (the notice published) for a dialog event; None if not one."""
     if isinstance(e, ev.DialogOpenedEv):
-        return n.DialogOpened(e.dialog, e.seq, e.at, e.visitor_name, dict(e.info))
+        return n.DialogOpened(e.dialog, e.seq, e.at, e.visitor_name, dict(e.info),
+                              e.monitored_by)
     if isinstance(e, ev.DialogAssignedEv):
         return n.DialogAssigned(e.dialog, e.seq, e.at, e.operator, e.operator_name)
     if isinstance(e, ev.MessagePostedEv):

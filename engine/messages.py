@@ -146,6 +146,7 @@ class AssignmentDone:
     operator: str
     seq: int
     visitor_name: str
+    monitored: bool = False
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,7 @@ class TransferIn:
     from_operator: str
     from_name: str
     note: str
+    monitored: bool = False
 
 
 # --- timers, supervision, store ---------------------------------------------------------

@@ -122,6 +122,12 @@ class DialogOpened(DialogNotice):
     TYPE: ClassVar[str] = "dialog.opened"
     visitor_name: str
     info: dict[str, str]
+    monitored_by: str = ""  # staff only: the operator who opened this monitored dialog
+
+    def for_audience(self, who: Audience) -> Notice | None:
+        if who == "visitor" and self.monitored_by:  # who set it up is staff's business
+            return DialogOpened(self.dialog, self.seq, self.at, self.visitor_name, self.info)
+        return self
 
 
 @dataclass(frozen=True)
@@ -401,6 +407,7 @@ class DialogAdded(Notice):
     transferred_from: str | None = None
     transferred_from_name: str | None = None
     note: str = ""
+    monitored: bool = False  # an operator's monitored dialog (OpenMonitored)
 
 
 @dataclass(frozen=True)

@@ -216,10 +216,11 @@ def _arrived(
     if isinstance(msg, m.TransferIn):
         added = n.DialogAdded(
             s.id, msg.dialog, msg.seq, msg.visitor_name, msg.from_operator, msg.from_name,
-            msg.note,
+            msg.note, msg.monitored,
         )
     else:
-        added = n.DialogAdded(s.id, msg.dialog, msg.seq, msg.visitor_name)
+        added = n.DialogAdded(s.id, msg.dialog, msg.seq, msg.visitor_name,
+                              monitored=msg.monitored)
     memo = DialogHeld(operator=s.id, at=now, added=added)
     return m.Decision((memo,), (m.Publish(added), availability_to_queue(applied(s, memo))))
 

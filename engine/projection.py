@@ -173,6 +173,7 @@ def _dialog(d: DialogState, now: float) -> dict[str, Any]:
         "queued_s": d.queued_s(now),
         "important": d.important,
         "monitored": bool(d.monitors),
+        "monitored_by": d.monitored_by,  # an operator's monitored dialog (None: not one)
         "opened_at": d.opened_at,
         "seq": d.seq,
         "priority": d.priority,

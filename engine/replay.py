@@ -226,7 +226,8 @@ class Fold:
 
 
 def _added(operator: str, d: DialogState) -> n.DialogAdded:
-    return n.DialogAdded(operator, d.id, d.seq, d.visitor_name)
+    return n.DialogAdded(operator, d.id, d.seq, d.visitor_name,
+                         monitored=d.monitored_by is not None)
 
 
 def fits(f: Fold, journal: Journal) -> bool:

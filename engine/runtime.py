@@ -40,7 +40,7 @@ from frontdesk.engine.supervisor import Supervisor
 
 log = logging.getLogger("frontdesk.engine")
 
-_TO_SUPERVISOR = (c.OpenDialog, c.OperatorLogin)
+_TO_SUPERVISOR = (c.OpenDialog, c.OperatorLogin, c.OpenMonitored)
 _TO_OPERATOR = (c.OperatorLogout, c.SetStatus, c.SetCapacity, c.Transfer, c.OperatorInternal)
 _TO_DIALOG = (
     c.VisitorSay,
@@ -61,6 +61,7 @@ _TO_DIALOG = (
     c.RecordFile,
     c.VisitorPresence,
     c.VisitorLeft,
+    c.UseMonitoredLink,
 )
 
 

@@ -92,6 +92,8 @@ class Supervisor(EngineActor):
                 self._open(message, message.command)
             elif isinstance(message.command, c.OperatorLogin):
                 self._login(message, message.command)
+            elif isinstance(message.command, c.OpenMonitored):
+                self._open_monitored(message, message.command)
         elif isinstance(message, m.Undeliverable):
             inner = message.message
             if isinstance(inner, m.Inbound) and isinstance(inner.command, c.OperatorLogin):
@@ -138,6 +140,41 @@ class Supervisor(EngineActor):
                     m.Deliver((), state.history[0]),
                     m.Tell("queue", enqueue),
                     m.Reply(inbound.reply_to, n.Ack(cmd.ref, dialog, 1, {"dialog": dialog})),
+                ),
+            )
+        )
+
+    def _open_monitored(self, inbound: m.Inbound, cmd: c.OpenMonitored) -> None:
+        """A monitored dialog: opened, flagged (``dialog.monitored``), assigned to its
+        operator straight away (never queued), then the operator's first message, whose
+        answer (the Ack with the dialog id, or a refusal) is the command's."""
+        if not cmd.text.strip() or not cmd.visitor_name.strip() or not cmd.email.strip():
+            why = "cannot open a monitored dialog: expected a name, an e-mail address and a text"
+            rej = n.Rejected(cmd.ref, "invalid", why)
+            self.commit(m.Decision((), (m.Reply(inbound.reply_to, rej),)))
+            return
+        number = self.next_number
+        dialog = f"d-{number}"
+        now = self.now()
+        e = ev.DialogOpenedEv(dialog=dialog, at=now, seq=1, number=number,
+                              token_hash=cmd.token_hash, visitor_name=cmd.visitor_name,
+                              info={"email": cmd.email}, monitored_by=cmd.operator_id)
+        flag = ev.MonitoredLinkEv(dialog=dialog, at=now, by=cmd.operator_id,
+                                  link_hash=cmd.link_hash, expires_at=now + cmd.link_expiry_s)
+        state = ds.apply(ds.opened(e), flag)
+        say = c.OperatorSay(cmd.operator_id, dialog, cmd.text, cmd.format, cmd.html, cmd.plain,
+                            ref=cmd.ref)
+        self.next_number += 1
+        self.open_tokens[cmd.token_hash] = dialog
+        self.tokens_of[dialog] = cmd.token_hash
+        DialogActor.launch(state.address, self.ctx, state)
+        self.commit(
+            m.Decision(
+                (e, flag),
+                (
+                    m.Deliver((), state.history[0]),
+                    m.Tell(state.address, m.Assign(dialog, cmd.operator_id, cmd.operator_name)),
+                    m.Tell(state.address, m.Inbound(say, inbound.reply_to)),
                 ),
             )
         )

@@ -24,6 +24,7 @@ from frontdesk.web.front import Upgrade
 from frontdesk.web.http_routes import HttpRoutes, not_serving
 from frontdesk.web.json_body import JsonBodyGuard
 from frontdesk.web.knowledge_routes import routes as knowledge_routes
+from frontdesk.web.monitored_routes import routes as monitored_routes
 from frontdesk.web.offline_routes import routes as offline_routes
 from frontdesk.web.password_route import change_password
 from frontdesk.web.predefined_routes import routes as predefined_routes
@@ -204,6 +205,7 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
         Route("/metrics", http.metrics),
         *(WebSocketRoute(path, refuse_reused_connection) for path in endpoints),
         *transcript_routes(ctx),
+        *monitored_routes(ctx),
         *audit_routes(ctx),
         *file_routes(ctx),
         *knowledge_routes(ctx),

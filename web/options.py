@@ -44,6 +44,10 @@ class ServerOptions:
     visitor_info_fields: tuple[dict[str, str], ...] = ()
     static_dir: Path = STATIC_DIR
     secure_cookies: bool = field(default=False)
+    # monitored dialogs (settings [monitored]): the site the person's link opens
+    # ("" = this server's /demo page) and how long the link is good for
+    monitored_link_base: str = ""
+    monitored_link_expiry_s: float = 7 * 86400.0
     show_monitoring: bool = True  # [supervision]: tell the operator a manager monitors
     # login throttling (settings [login], frontdesk.web.login_guard)
     login_limits: ThrottleLimits = field(default_factory=ThrottleLimits)
@@ -87,6 +91,8 @@ def options_from_settings(settings: Settings, **overrides: Any) -> ServerOptions
             {"key": f.key, "label": f.label} for f in settings.visitor_info_fields
         ),
     }
+    values["monitored_link_base"] = settings.monitored.link_base
+    values["monitored_link_expiry_s"] = settings.monitored.link_expiry_s
     login = settings.login
     values["login_limits"] = ThrottleLimits(
         login.failures_per_account, login.failures_per_address, login.window_s, login.max_tracked

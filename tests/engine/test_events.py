@@ -49,6 +49,8 @@ SAMPLES: list[ev.Event] = [
     ev.FileAttachedEv(dialog="d-1", at=8.7, seq=9, file="f0", name="a.png", size=3,
                       mime="image/png", thumbnail=True, author="visitor", author_name=""),
     ev.MonitorSetEv(dialog="d-1", at=9.0, manager="boss", on=True),
+    ev.MonitoredLinkEv(dialog="d-1", at=9.1, by="ann", link_hash="l", expires_at=99.0),
+    ev.MonitoredLinkUsedEv(dialog="d-1", at=9.2, token_hash="t"),
     ev.TakeOverAskedEv(dialog="d-1", at=9.1, manager="boss", to="bob", name="Boss", note=""),
     ev.DialogClosedEv(dialog="d-1", at=10.0, seq=9, by="visitor", reason="bye"),
     ev.OperatorLoggedInEv(operator="ann", at=1.0, name="Ann", capacity=None),

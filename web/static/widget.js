@@ -13,7 +13,8 @@
 
 import { WidgetSession } from "./js/widget/session.js";
 import { WidgetView } from "./js/widget/view.js";
-import { DEFAULT_KEEP_MS } from "./js/widget/store.js";
+import { DEFAULT_KEEP_MS, WidgetStore } from "./js/widget/store.js";
+import { takeLink } from "./js/widget/monitored_link.js";
 
 /** The <script> element that loaded this module (module scripts have no currentScript). */
 function ownScriptTag() {
@@ -73,6 +74,13 @@ export async function siteConfig(server) {
 /** Mount the widget into the page; returns {session, view} (used by tests and hosts). */
 export async function mount(options) {
   const { urls, keepMs } = await siteConfig(options.server);
+  const storageKey = `frontdesk.widget:${options.server}`;
+  // A monitored dialog's mailed link: its dialog becomes this site's dialog (then resumed).
+  const linked = await takeLink(options.server);
+  if (linked && linked.token) {
+    new WidgetStore(storageKey, keepMs).save({ dialog: linked.dialog, token: linked.token, visitorName: "" });
+  }
+  if (linked) options = { ...options, open: true };
   const host = document.createElement("frontdesk-widget");
   host.setAttribute("data-testid", "frontdesk-widget");
   document.body.appendChild(host);
@@ -80,10 +88,14 @@ export async function mount(options) {
   const session = new WidgetSession({
     urls,
     keepMs,
-    storageKey: `frontdesk.widget:${options.server}`,
+    storageKey,
     onChange: () => view && view.render(),
   });
   view = new WidgetView(host, options, session);
+  if (linked && linked.error) {
+    session.error = linked.error;
+    view.render();
+  }
   session.start();
   view.checkAvailability(); // closed or nobody there: the offline form (docs/widget.md)
   return { session, view };

@@ -13,6 +13,7 @@ import { wireFormatting } from "./format.js";
 import { GeneralInternal } from "./general_internal.js";
 import { renderInternal, wireInternal } from "./internal.js";
 import { MainBackBanner } from "./main_back.js";
+import { wireMonitored } from "./monitored.js";
 import { wireMyAnswers } from "./my_answers.js";
 import { PredefinedCompletion } from "./predefined.js";
 import { wireMailAndPrint } from "./mail_print.js";
@@ -203,6 +204,7 @@ class Console {
       this.predefined.reload();
       if (this.knowledge) this.knowledge.reloadAnswers();
     });
+    wireMonitored((dialog) => setText($("announce"), `Monitored dialog ${dialog} opened; the link was sent.`));
     input.addEventListener("input", () => {
       const dialog = this.model.openDialog;
       if (dialog) saveDraft(dialog.id, input.value);

@@ -282,6 +282,7 @@ export class ConsoleModel {
     }
     if (this.readded) this.readded.add(frame.dialog);
     dialog.visitorName = frame.visitor_name || dialog.visitorName;
+    if (frame.monitored) dialog.monitored = true; // opened for a person reached another way
     if (frame.transferred_from) {
       dialog.transferredFrom = frame.transferred_from;
       dialog.transferredFromName = frame.transferred_from_name || frame.transferred_from;

@@ -73,6 +73,9 @@ function tabView(dialog, model, onSelect, onDismiss) {
       { class: "tab-line" },
       dialog.important ? h("span", { class: "star", title: "Important", "data-testid": "tab-important" }, "★") : null,
       h("span", { class: "tab-name", "data-testid": "tab-name" }, dialog.visitorName || "Visitor"),
+      dialog.monitored
+        ? h("span", { class: "tab-monitored", "data-testid": "tab-monitored", title: "Monitored dialog: opened for a person reached another way" }, "monitored")
+        : null,
       presenceBadge(dialog),
       dialog.unread && !dialog.gone
         ? h(

@@ -47,7 +47,11 @@ export const KINDS = {
     return said(who, e.author, fileNodes(h, e, where));
   },
   "dialog.opened": (e, ctx) =>
-    ctx.visitor ? null : note(`${e.visitor_name || "A visitor"} opened the dialog at ${ctx.clock(e.at)}.`),
+    ctx.visitor
+      ? null
+      : e.monitored_by
+        ? note(`${e.monitored_by} opened this monitored dialog for ${e.visitor_name || "a person"} at ${ctx.clock(e.at)}; their link was mailed.`)
+        : note(`${e.visitor_name || "A visitor"} opened the dialog at ${ctx.clock(e.at)}.`),
   "dialog.assigned": (e, ctx) =>
     note(ctx.visitor ? `You are now chatting with ${e.operator_name}.` : `Assigned to ${e.operator_name}.`),
   "dialog.transferred": (e, ctx) =>

@@ -212,7 +212,7 @@ const HANDLERS = {
   "dialog.opened": (m, f, now) => {
     if (m.dialog(f.dialog)) return "same";
     const d = { id: f.dialog, state: "queued", operator: null, visitor_name: f.visitor_name || "", waiting_s: 0,
-      important: false, monitored: false, opened_at: f.at, seq: f.seq ?? null, priority: f.priority || 0,
+      important: false, monitored: false, monitored_by: f.monitored_by || null, opened_at: f.at, seq: f.seq ?? null, priority: f.priority || 0,
       queuedSince: now, unansweredSince: null };
     m.dialogs.push(d);
     m.dialogs.sort((a, b) => number(a.id) - number(b.id));

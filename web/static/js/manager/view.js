@@ -107,6 +107,7 @@ export function renderAll(model, monitored, shown, actions, now) {
       const flags = [
         d.important ? "important" : null,
         d.monitored || monitoring ? "monitored" : null,
+        d.monitored_by ? `monitored dialog of ${d.monitored_by}` : null, // an operator's (POST /api/monitored)
         help ? (help.acked_by ? `help: ${help.acked_name || help.acked_by} on it` : "help requested") : null,
       ].filter(Boolean);
       // a waiting help request flashes orange (a steady mark under prefers-reduced-motion)
