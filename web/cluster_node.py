@@ -122,6 +122,7 @@ def serve_cluster(
     ctx.files = parts.files
     ctx.knowledge = parts.knowledge
     ctx.predefined = parts.predefined
+    ctx.surveys = parts.surveys
     node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
     if parts.files is not None:
         node.files_link = FileLink(parts.files)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from frontdesk.adapters.knowledge import KnowledgeBase
     from frontdesk.adapters.mail.service import MailService
     from frontdesk.adapters.predefined import PredefinedAnswers
+    from frontdesk.adapters.surveys import SurveyTemplates
     from frontdesk.web.front import WsHandler
     from frontdesk.web.ws_base import WsConnection
 
@@ -81,6 +82,7 @@ class ServerContext:
     files: FileStore | None = None  # dialogs' files (adapters.files); None: no uploads
     knowledge: KnowledgeBase | None = None  # articles (adapters.knowledge); None: no search
     predefined: PredefinedAnswers | None = None  # answers (adapters.predefined); None: none
+    surveys: SurveyTemplates | None = None  # survey templates (adapters.surveys); None: none
 
     def logins(self) -> LoginGuard:
         """The throttle and hash bound every password check goes through."""
