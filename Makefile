@@ -50,9 +50,12 @@ lint:
 typecheck:
 	$(BIN)/mypy
 
-# the engine suite runs a second time with every actor a plain pykka ThreadingActor
+# Two workers (pytest-xdist, each test once, the idle one takes the next): most tests wait on
+# processes, sockets and pages rather than compute, so two run side by side on two cores.
+# The engine suite runs a second time with every actor a plain pykka ThreadingActor.
+PYTEST_WORKERS ?= 2
 pytest:
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal
 	$(BIN)/pytest tests/engine -q --engine-dispatcher=threads
 
 ## The long fuzz run (docs/testing.md): FRONTDESK_FUZZ_EXAMPLES examples for each fuzz test

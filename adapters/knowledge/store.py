@@ -213,9 +213,10 @@ class KnowledgeBase:
                     (query.websearch(words), limit),
                 ).fetchall()
             else:
-                rows = self._sql(
-                    "SELECT rowid FROM knowledge_fts WHERE knowledge_fts MATCH ? "
-                    "ORDER BY bm25(knowledge_fts, 10.0, 5.0, 1.0, 2.0) LIMIT ?",
+                rows = self._sql(  # the ranking of ``search``, ties by id as there
+                    "SELECT rowid, -bm25(knowledge_fts, 10.0, 5.0, 1.0, 2.0) AS score "
+                    "FROM knowledge_fts WHERE knowledge_fts MATCH ? "
+                    "ORDER BY score DESC, rowid LIMIT ?",
                     (query.fts5_match(words), limit),
                 ).fetchall()
         return [int(r[0]) for r in rows]

@@ -51,8 +51,11 @@ def save_screenshot(page: Page, name: str) -> Path:
     return path
 
 
-def log_in(page: Page, server: Server, login: str, path: str = "/console") -> Page:
-    """Open ``path``, get sent to the login page, log in, land back on ``path``."""
+def log_in(
+    page: Page, server: Server, login: str, path: str = "/console", *, loaded: bool = True,
+) -> Page:
+    """Open ``path``, get sent to the login page, log in, land back on ``path`` (and wait
+    for it to have loaded, unless ``loaded`` is false: a test holding back a script)."""
     account = server.accounts[login]
     page.goto(server.url(path))
     expect(page).to_have_url(re.compile(r"/login\?next="))
@@ -60,6 +63,10 @@ def log_in(page: Page, server: Server, login: str, path: str = "/console") -> Pa
     page.get_by_test_id("login-password").fill(account.password)
     page.get_by_test_id("login-submit").click()
     expect(page).to_have_url(server.url(path))
+    # the page's modules have run (they bind the controls) before a test clicks anything; a
+    # person clicking that early finds the controls that need them disabled
+    if loaded:
+        page.wait_for_load_state("load")
     return page
 
 

@@ -69,7 +69,7 @@ def test_the_gallery_form_cannot_be_sent_before_its_module_runs(
         held.append(route)
 
     page.route("**/js/manager_gallery.js", hold)
-    maria = ui.log_in(page, server, "maria", "/manager")
+    maria = ui.log_in(page, server, "maria", "/manager", loaded=False)  # it never loads: held
     # module scripts run in document order: the shared answers' form waits as well
     for button in ("gallery-add", "answer-save"):
         expect(maria.get_by_test_id(button)).to_be_disabled()

@@ -46,13 +46,16 @@ def test_the_operator_uses_a_suggested_article_edits_it_and_the_visitor_reads_it
 
     ui.widget_say(vera, "Are you open on Sunday?")
     suggestions = panel.get_by_test_id("kb-suggestions").locator(":scope > li")
-    expect(suggestions.first.get_by_test_id("kb-title")).to_have_text("Opening hours")
+    # a suggestion's own title, not those of its related list (a strict-mode locator fails at
+    # once instead of waiting while the list still shows the related articles of the last one)
+    title = suggestions.first.locator(":scope > [data-testid=kb-use] [data-testid=kb-title]")
+    expect(title).to_have_text("Opening hours")
     expect(suggestions.first.get_by_test_id("kb-snippet")).to_contain_text("Monday to Saturday")
     assert suggestions.count() <= 5
 
     # the dialog goes on: the suggestions follow the visitor's latest message
     ui.widget_say(vera, "And how much is shipping?")
-    expect(suggestions.first.get_by_test_id("kb-title")).to_have_text("Shipping costs")
+    expect(title).to_have_text("Shipping costs")
     first = suggestions.first
     first.get_by_test_id("kb-related").click()
     expect(first.get_by_test_id("kb-related")).to_have_attribute("aria-expanded", "true")
@@ -64,7 +67,7 @@ def test_the_operator_uses_a_suggested_article_edits_it_and_the_visitor_reads_it
     search = panel.get_by_test_id("kb-search")
     search.fill("sunday hours")
     search.press("Enter")
-    expect(suggestions.first.get_by_test_id("kb-title")).to_have_text("Opening hours")
+    expect(title).to_have_text("Opening hours")
     search.press("ArrowDown")
     expect(suggestions.first.get_by_test_id("kb-use")).to_be_focused()
     ann.keyboard.press("Enter")

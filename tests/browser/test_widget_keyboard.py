@@ -23,8 +23,7 @@ def test_keyboard_only_start_of_a_chat_at_375_px(
         vera = watch.attach(context.new_page(), "visitor on a phone")
         vera.goto(server.url("/demo"))
         launcher = vera.get_by_test_id("fd-launcher")
-        launcher.focus()
-        vera.keyboard.press("Enter")
+        launcher.press("Enter")  # focused, then Enter, in one step
         expect(vera.get_by_test_id("fd-name")).to_be_focused()
         vera.keyboard.type("Vera")
         vera.keyboard.press("Enter")  # submits the start form

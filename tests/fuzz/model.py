@@ -70,10 +70,16 @@ DOC_FRAMES: dict[str, dict[str, tuple[F, ...]]] = {
     "manager": {
         "monitor": (_dialog(), F("on", "bool", False)),
         "close": (_dialog(),),
+        "internal": (_dialog(), SAY_TEXT),
+        "say": (_dialog(), SAY_TEXT),
+        "take_over": (_dialog(), F("to", "id", True, MAX_ID, 1), F("note", "str", False, 500)),
         "snapshot": (),
         "ping": (),
     },
 }
+# "A frame that only the manager endpoint takes sent [on another] is refused forbidden"
+MANAGER_ONLY = frozenset(DOC_FRAMES["manager"]).difference(DOC_FRAMES["operator"],
+                                                           DOC_FRAMES["visitor"])
 REF_REQUIRED = frozenset({"say"})
 # Good frames that get no answer of their own (typing: not acknowledged; the operator's
 # resume: its answer is the burst of operator.* frames) or whose answer may come without the
@@ -180,6 +186,9 @@ def expected(endpoint: str, obj: Any) -> Expect:
         codes.add("bad_field")
     kind = obj.get("type")
     table = DOC_FRAMES[endpoint]
+    if endpoint != "manager" and kind in MANAGER_ONLY:
+        codes.add("forbidden")
+        return Expect(frozenset(codes), echo)
     if not isinstance(kind, str) or kind not in table:
         codes.add("unknown_type")
         return Expect(frozenset(codes), echo)

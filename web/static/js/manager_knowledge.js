@@ -136,6 +136,8 @@ function start() {
   });
   $("kb-filter").addEventListener("input", show);
   $("kb-import").addEventListener("click", importFile);
+  // shipped disabled (manager.html): a click before this module ran would do nothing
+  for (const id of ["kb-new", "kb-import"]) $(id).disabled = false;
   refresh();
 }
 

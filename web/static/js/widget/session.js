@@ -89,11 +89,20 @@ export class WidgetSession {
       onChange: () => this.onChange(),
     });
     this.openRequest = saved.openRequest || null;
+    // What the visitor typed while the chat was opening (no dialog id yet): said once the
+    // open is acknowledged, in order, before anything typed after (kept across a reload).
+    this.early = Array.isArray(saved.early) ? saved.early : [];
   }
 
   /** The frames typed and not yet taken by the server (shown as "sending…"). */
   get pending() {
-    return this.outbox.pending;
+    return [...this.outbox.pending, ...this.early.map((e) => ({ type: "say", dialog: null, ...e }))];
+  }
+
+  /** The outbox's says ({frame, failed}), then those typed while the chat was opening. */
+  says() {
+    const early = this.early.map((e) => ({ frame: { type: "say", dialog: null, ...e }, failed: null }));
+    return [...this.outbox.says(), ...early];
   }
 
   persist() {
@@ -105,6 +114,7 @@ export class WidgetSession {
       entries: this.transcript.entries,
       pending: this.outbox.toJSON(),
       openRequest: this.openRequest,
+      early: this.early,
     });
   }
 
@@ -152,6 +162,7 @@ export class WidgetSession {
     this.forgotten = true; // the store is the other tab's: emptying the outbox writes nothing
     this.outbox.clear();
     this.openRequest = null;
+    this.early = [];
     this.position = null;
     this.operatorTyping = false;
     this.historyGone = false;
@@ -200,13 +211,22 @@ export class WidgetSession {
     this.onChange();
   }
 
+  /** Say `text`; false when there is no chat to say it in (the text stays where it is). */
   say(text) {
     const trimmed = text.trim();
-    if (!trimmed || this.dialog === null || this.closed) return;
+    if (!trimmed || this.closed) return false;
+    if (this.dialog === null) {
+      if (!this.openRequest) return false;
+      this.early.push({ text: trimmed, ref: newRef("v") }); // said once the open is answered
+      this.persist();
+      this.onChange();
+      return true;
+    }
     const frame = { type: "say", dialog: this.dialog, text: trimmed, ref: newRef("v") };
     this.setTyping(false);
     this.outbox.add(frame); // stored before it is sent; sent in order, once the one before is taken
     this.onChange();
+    return true;
   }
 
   /** Called on each keystroke: typing on, and off after a pause or a send. */
@@ -237,6 +257,7 @@ export class WidgetSession {
     this.transcript = new Transcript(null);
     this.outbox.clear();
     this.openRequest = null;
+    this.early = [];
     this.position = null;
     this.operatorTyping = false;
     this.historyGone = false;
@@ -297,6 +318,9 @@ export class WidgetSession {
       this.token = (frame.data && frame.data.token) || this.openRequest.token || null;
       this.transcript = new Transcript(this.dialog, this.transcript.entries);
       this.openRequest = null;
+      for (const { text, ref } of this.early.splice(0)) {
+        this.outbox.add({ type: "say", dialog: this.dialog, text, ref });
+      }
       this.persist();
       this.reportPresence();
       return;

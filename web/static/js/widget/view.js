@@ -251,8 +251,8 @@ export class WidgetView {
 
   send() {
     const text = this.input.value;
-    if (!text.trim() || this.session.phase === "opening") return; // kept until the chat opens
-    this.session.say(text);
+    // while the chat opens the text is kept by the session and said once it is open
+    if (!this.session.say(text)) return;
     this.input.value = "";
     this.input.focus();
   }
@@ -306,7 +306,7 @@ export class WidgetView {
     const signature = [
       entries.length ? entries[entries.length - 1].seq : 0,
       entries.length,
-      s.outbox.says().map((i) => `${i.frame.ref}:${i.failed || ""}`).join(","),
+      s.says().map((i) => `${i.frame.ref}:${i.failed || ""}`).join(","),
       s.historyGone,
     ].join("|");
     if (signature === this.rendered) return;
@@ -317,7 +317,7 @@ export class WidgetView {
     }
     for (const entry of entries) items.push(entryView(entry, s.visitorName, { server: this.options.server, token: s.token }));
     const posted = new Set(entries.filter((e) => e.type === "dialog.message").map((e) => e.ref));
-    for (const { frame, failed } of s.outbox.says()) {
+    for (const { frame, failed } of s.says()) {
       if (posted.has(frame.ref)) continue;
       items.push(failed === null ? pendingView(frame, s) : failedView(frame, failed, s));
     }
