@@ -57,6 +57,9 @@ class DialogState:
     close_reason: str = ""
     requeued: bool = False  # waits again after its operator vanished: at the head of the queue
     holder_since: float = 0.0  # when the holder got it (assigned, transferred): reply timeout
+    # the surveys sent and not answered yet: their seq -> their questions (pending surveys)
+    surveys: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    answered_surveys: frozenset[int] = frozenset()
     # not journaled
     position: int = 0
     finished_tids: frozenset[str] = frozenset()
@@ -178,6 +181,11 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
         changes["important"] = e.important
     elif isinstance(e, ev.HelpRequestedEv):
         changes["help_request"] = {"operator": e.operator, "text": e.text, "at": e.at}
+    elif isinstance(e, ev.SurveySentEv):
+        changes["surveys"] = {**s.surveys, e.seq: e.questions}
+    elif isinstance(e, ev.SurveyAnsweredEv):
+        changes["surveys"] = {k: q for k, q in s.surveys.items() if k != e.survey}
+        changes["answered_surveys"] = s.answered_surveys | {e.survey}
     elif isinstance(e, ev.DialogClosedEv):
         changes.update(phase=Phase.CLOSED, closed_by=e.by, close_reason=e.reason)
         changes.update(waiting_since=None, queued_since=None, help_request=None, position=0)

@@ -56,6 +56,8 @@ _TO_DIALOG = (
     c.RecordFile,
     c.VisitorPresence,
     c.VisitorLeft,
+    c.SendSurvey,
+    c.AnswerSurvey,
 )
 
 
