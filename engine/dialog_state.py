@@ -343,7 +343,7 @@ def _answer_survey(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     if problem is not None:
         return _reject(cmd, s, "bad_answer", f"{why}: {problem}")
     e = ev.SurveyAnsweredEv(dialog=s.id, at=now, seq=s.seq + 1, survey=command.survey,
-                            answers=normalized(command.answers))
+                            answers=normalized(command.answers), questions=questions)
     return _answered(s, e, _ack(command.ref, s, s.seq + 1))
 
 

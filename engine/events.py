@@ -190,6 +190,7 @@ class SurveyAnsweredEv(DialogEvent):
     seq: int
     survey: int
     answers: list[Any]
+    questions: list[dict[str, Any]] = field(default_factory=list)  # those answered (a copy)
 
 
 @dataclass(frozen=True, kw_only=True)

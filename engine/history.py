@@ -135,7 +135,7 @@ def entry(e: ev.Event) -> n.DialogNotice | None:
         return n.SurveySent(e.dialog, e.seq, e.at, e.template, e.title, e.questions,
                             e.operator_name)
     if isinstance(e, ev.SurveyAnsweredEv):
-        return n.SurveyAnswered(e.dialog, e.seq, e.at, e.survey, e.answers)
+        return n.SurveyAnswered(e.dialog, e.seq, e.at, e.survey, e.answers, e.questions)
     if isinstance(e, ev.DialogClosedEv):
         return n.DialogClosed(e.dialog, e.seq, e.at, e.by, e.reason)
     return None

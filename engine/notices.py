@@ -251,6 +251,7 @@ class SurveyAnswered(DialogNotice):
     TYPE: ClassVar[str] = "dialog.survey_answered"
     survey: int
     answers: list[Any]
+    questions: list[dict[str, Any]]  # the questions answered, so the entry reads alone
 
 
 @dataclass(frozen=True)

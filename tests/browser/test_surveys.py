@@ -1,16 +1,20 @@
-"""Surveys in the manager view: a manager defines a template (questions of each kind), the
-server's refusal naming the field is shown, and a template is changed and deleted.
+"""Surveys: a manager defines a template in the manager view (the server's refusal naming
+the field shown), changes and deletes it; an operator sends one from the console's
+drop-down, the visitor answers it in the widget's sidebar (keyboard, axe, 375 px) and the
+operator sees the answers in the history.
 
 The ``watch`` fixture fails the test on any script error, console error or alert.
 """
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
 from . import pages as ui
 from .server import Server
+from .test_axe import serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -51,3 +55,62 @@ def test_a_manager_defines_changes_and_deletes_a_survey(
     expect(section.get_by_test_id("surveys-item")).to_contain_text("1 question")
     section.get_by_role("button", name="Delete Quick").click()
     expect(section.get_by_test_id("surveys-none")).to_be_visible()
+
+
+QUICK = {"title": "Quick", "questions": [
+    {"kind": "rating", "text": "How was it?", "required": True},
+    {"kind": "single", "text": "Solved?", "options": ["Yes", "No"]},
+    {"kind": "text", "text": "Anything else?"}]}
+
+
+def add_survey(server: Server) -> None:
+    maria = server.accounts["maria"]
+    with httpx.Client(base_url=server.url(""), timeout=10.0) as http:
+        login = http.post("/api/login", json={"login": maria.login, "password": maria.password})
+        assert login.status_code == 200, login.text
+        made = http.post("/api/surveys", json=QUICK)
+        assert made.status_code == 201, made.text
+
+
+def test_the_operator_sends_a_survey_and_the_visitor_answers_it_in_the_sidebar(
+    server: Server, new_page: ui.NewPage, watch: ui.PageWatch
+) -> None:
+    watch.allow(r"Applying inline style violates the following Content Security Policy")  # axe's
+    add_survey(server)
+    ann = ui.operator(new_page, server, "ann")
+    ui.set_status(ann, "connected")
+    vera = ui.visitor(new_page, server, "Vera")
+    vera.set_viewport_size({"width": 375, "height": 740})
+    ui.widget_say(vera, "Hello")
+    ui.tab(ann, "Vera").click()
+    ann.get_by_label("Survey to send").focus()
+    ann.get_by_label("Survey to send").select_option(label="Quick")
+    ann.get_by_role("button", name="Send survey").click()
+    expect(ann.get_by_test_id("history")).to_contain_text("Survey “Quick” sent by Ann.")
+
+    sidebar = vera.get_by_test_id("fd-survey")
+    expect(sidebar).to_be_visible()
+    expect(sidebar.get_by_role("heading", name="Quick")).to_be_focused()
+    sidebar.get_by_role("button", name="Send answers").click()  # the rating is required
+    expect(sidebar.get_by_test_id("fd-survey-problem")).to_have_text(
+        "Please answer question 1: it is required.")
+    rating = sidebar.get_by_role("group", name="How was it? (required)")
+    expect(rating.get_by_role("radio", name="1")).to_be_focused()
+    rating.get_by_role("radio", name="1").press("ArrowRight")  # radios move with the arrows
+    rating.get_by_role("radio", name="2").press("ArrowRight")
+    rating.get_by_role("radio", name="3").press("ArrowRight")
+    expect(rating.get_by_role("radio", name="4")).to_be_checked()
+    sidebar.get_by_role("radio", name="Yes").check()
+    sidebar.get_by_label("Anything else?").fill("Quick answer, thanks")
+    box = sidebar.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375  # fits 375 px
+    assert serious_violations(vera) == []
+
+    sidebar.get_by_role("button", name="Send answers").click()
+    expect(sidebar).to_be_hidden()
+    expect(ui.widget_texts(vera).last).to_be_visible()
+    expect(vera.get_by_test_id("fd-messages")).to_contain_text(
+        "Thank you for answering the survey.")
+    answers = ann.get_by_test_id("survey-answers")
+    expect(answers).to_contain_text("How was it?")
+    expect(answers.locator("dd")).to_have_text(["4 of 5", "Yes", "Quick answer, thanks"])
