@@ -29,6 +29,7 @@ from frontdesk.adapters.files.settings import store_from_settings
 from frontdesk.adapters.knowledge import KnowledgeBase
 from frontdesk.adapters.knowledge.demo import DEMO_ARTICLES
 from frontdesk.adapters.mail.service import MailService
+from frontdesk.adapters.offline import OfflineMessages
 from frontdesk.adapters.predefined import PredefinedAnswers
 from frontdesk.adapters.predefined.demo import DEMO_ANSWERS
 from frontdesk.adapters.storage import SqlJournal
@@ -55,6 +56,7 @@ class NodeParts:
     knowledge: KnowledgeBase | None = None  # the knowledge base (accounts database)
     predefined: PredefinedAnswers | None = None  # predefined answers (accounts database)
     surveys: SurveyTemplates | None = None  # survey templates (accounts database)
+    offline: OfflineMessages | None = None  # offline messages (accounts database)
 
     def demo_accounts(self, settings: Settings, wanted: bool) -> list[tuple[str, str, str]]:
         """(login, password, role) of the demo users, created or given fresh passwords when
@@ -85,6 +87,8 @@ class NodeParts:
             self.predefined.close()
         if self.surveys is not None:
             self.surveys.close()
+        if self.offline is not None:
+            self.offline.close()
         if self.lock is not None:
             self.lock.release()
 
@@ -116,9 +120,11 @@ def open_node(settings: Settings, environ: Mapping[str, str] = os.environ) -> No
         predefined = PredefinedAnswers(settings.storage.accounts_db_url())
         undo.callback(predefined.close)
         surveys = SurveyTemplates(settings.storage.accounts_db_url())
+        undo.callback(surveys.close)
+        offline = OfflineMessages(settings.storage.accounts_db_url())
         undo.pop_all()
     return NodeParts(runtime, journal, accounts, SystemClock(), lock, mail, files, knowledge,
-                     predefined, surveys)
+                     predefined, surveys, offline)
 
 
 def make_data_dir(path: Path) -> None:

@@ -162,6 +162,8 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
         "help": (_DIALOG, Field("text", "str", required=False, max_chars=MAX_TEXT_CHARS)),
         "internal": (_DIALOG, _TEXT),
         "survey": (_DIALOG, Field("survey", "int")),
+        "help_resolve": (_DIALOG, Field("text", "str", required=False, max_chars=MAX_TEXT_CHARS)),
+        "operator_internal": (_TEXT,),
         "logout": (),
         "ping": _PING,
     },
@@ -169,6 +171,9 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
         "monitor": (_DIALOG, Field("on", "bool", required=False)),
         "close": (_DIALOG,),
         "internal": (_DIALOG, _TEXT),
+        "help_ack": (_DIALOG,),
+        "operator_internal": (Field("to", "str", max_chars=MAX_ID_CHARS, non_empty=True), _TEXT),
+        "help_resolve": (_DIALOG, Field("text", "str", required=False, max_chars=MAX_TEXT_CHARS)),
         "say": (_DIALOG, _TEXT, _OPERATOR_FORMAT),
         "take_over": (
             _DIALOG,

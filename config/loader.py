@@ -206,5 +206,8 @@ def _build(values: Mapping[str, object], given: Mapping[str, Given]) -> Settings
         login=parts["login"],
         mail=parts["mail"],
         files=parts["files"],
+        hours=parts["hours"],
+        offline=parts["offline"],
+        supervision=parts["supervision"],
         **top,
     )

@@ -56,6 +56,7 @@ class ServerSettings:
     latest_value_interval_s: float = field(default=1.0, metadata=limit(0, 60))
     # the manager view's live figures (a `figures` frame) are sent this often, per socket
     figures_interval_s: float = field(default=2.0, metadata=limit(0.05, 60))
+    time_zone: str = "UTC"  # an IANA zone name: the days of the manager's reports
     operator_grace_s: float = field(default=60.0, metadata=limit(0))
     # how long the widget keeps a visitor's dialog in the browser (localStorage) since last use
     widget_keep_s: float = field(default=86400.0, metadata=limit(0))
@@ -177,6 +178,46 @@ class FilesSettings:
 
 
 @dataclass(frozen=True)
+class HoursSettings:
+    """Opening hours (``frontdesk.config.hours``): each weekday's ranges on the wall clock of
+    ``time_zone`` (``"09:00-12:00, 13:00-17:30"``, ``""`` closed, default all day) and dates
+    closed all day. Outside them the widget offers the offline form."""
+
+    time_zone: str = "UTC"  # a tz database name, "Europe/Paris"
+    mon: str = "00:00-24:00"
+    tue: str = "00:00-24:00"
+    wed: str = "00:00-24:00"
+    thu: str = "00:00-24:00"
+    fri: str = "00:00-24:00"
+    sat: str = "00:00-24:00"
+    sun: str = "00:00-24:00"
+    closed_days: tuple[str, ...] = ()  # dates YYYY-MM-DD
+
+    def week(self) -> dict[str, str]:
+        return {d: getattr(self, d) for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+@dataclass(frozen=True)
+class OfflineSettings:
+    """Offline messages (``frontdesk.adapters.offline``): the form the widget shows when
+    closed or when no operator takes dialogs."""
+
+    notify_address: str = ""  # where each message is mailed; "" = stored and listed only
+    per_address_per_hour: int = field(default=5, metadata=limit(1, 10_000))  # per visitor IP
+    # also offer the form within the hours when no operator is Connected with a free slot
+    when_no_operator: bool = True
+
+
+@dataclass(frozen=True)
+class SupervisionSettings:
+    """What operators are shown of the managers' supervision (issue 16)."""
+
+    # true: the console says "A manager is watching this dialog" while one monitors it;
+    # false: the operator is sent nothing about monitoring
+    show_monitoring: bool = True
+
+
+@dataclass(frozen=True)
 class VisitorInfoField:
     """A piece of visitor information the host page may pass, shown in the console."""
 
@@ -200,6 +241,9 @@ class Settings:
     login: LoginSettings = LoginSettings()
     mail: MailSettings = MailSettings()
     files: FilesSettings = FilesSettings()
+    hours: HoursSettings = HoursSettings()
+    offline: OfflineSettings = OfflineSettings()
+    supervision: SupervisionSettings = SupervisionSettings()
     visitor_info_fields: tuple[VisitorInfoField, ...] = DEFAULT_VISITOR_INFO_FIELDS
     demo: bool = False
 
@@ -213,6 +257,9 @@ SECTIONS: dict[str, type[Any]] = {
     "login": LoginSettings,
     "mail": MailSettings,
     "files": FilesSettings,
+    "hours": HoursSettings,
+    "offline": OfflineSettings,
+    "supervision": SupervisionSettings,
 }
 TOP_LEVEL = ("visitor_info_fields", "demo")
 

@@ -12,12 +12,14 @@ import json
 import math
 import re
 import tomllib
+import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 from urllib.parse import urlsplit
 
+from frontdesk.config.hours import WEEKDAYS, HoursError, parse_day, parse_ranges, parse_zone
 from frontdesk.config.settings import VisitorInfoField
 from frontdesk.engine.errors import ConfigError
 
@@ -178,9 +180,19 @@ def is_address(value: str) -> bool:
     return len(value) <= 254 and ADDRESS.fullmatch(value) is not None
 
 
+def is_time_zone(value: str) -> bool:
+    """Whether ``value`` names a time zone of the system's database (``zoneinfo``)."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "server.host": (lambda v: bool(v.strip()), "a host name or address"),
     "server.public_url": (lambda v: not v or _url("http", "https")(v), 'an http(s):// URL or ""'),
+    "server.time_zone": (is_time_zone, 'an IANA time zone name like "Europe/Paris" or "UTC"'),
     "server.allowed_origins": (
         lambda v: all(_url("http", "https", path=False)(o) for o in v),
         "origins like https://www.example.com (scheme://host[:port], no path)",
@@ -224,6 +236,27 @@ CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
         "fields with distinct keys made of letters, digits, _ and -",
     ),
 }
+
+
+def _reads(parse: Callable[[str], object]) -> Callable[[str], bool]:
+    def ok(value: str) -> bool:
+        try:
+            parse(value)
+        except HoursError:
+            return False
+        return True
+
+    return ok
+
+
+RANGES_EXPECTED = ('ranges like "09:00-17:30" or "09:00-12:00, 13:00-17:30" (HH:MM, up to '
+                   '24:00, in order, not overlapping), or "" for closed')
+CHECKS.update({f"hours.{day}": (_reads(parse_ranges), RANGES_EXPECTED) for day in WEEKDAYS})
+CHECKS["hours.time_zone"] = (_reads(parse_zone), 'a tz database time zone like "Europe/Paris"')
+CHECKS["hours.closed_days"] = (lambda v: all(_reads(parse_day)(d) for d in v),
+                               'dates like "2026-12-25" (YYYY-MM-DD)')
+CHECKS["offline.notify_address"] = (lambda v: not v or is_address(v),
+                                    'an e-mail address like team@example.com or ""')
 
 
 def check_value(key: str, value: object, source: str) -> None:

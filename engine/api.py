@@ -7,9 +7,11 @@ they report is durable. ``frontdesk.engine.runtime.Engine`` implements this prot
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from frontdesk.engine.commands import Command
+from frontdesk.engine.journal import Record
 from frontdesk.engine.notices import Subscriber
 
 
@@ -91,6 +93,17 @@ class EnginePort(Protocol):
     def figures(self) -> dict[str, Any]:
         """The manager view's live figures (``frontdesk.engine.day_figures.figures``), also
         the snapshot's ``figures``."""
+        ...
+
+    def journal_records(self) -> Iterator[Record]:
+        """The journal's records in seq order, read lazily (the reports fold them; a
+        blocking read: call it from a worker thread). None on a node with no engine."""
+        ...
+
+    def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
+        """The step-ins journaled with ``since <= at < until``, newest first
+        (``frontdesk.engine.audit``; ``GET /api/audit``). Reads the journal: call it off
+        the event loop."""
         ...
 
     def stop(self) -> None:

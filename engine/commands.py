@@ -31,7 +31,8 @@ class Command:
 def action(command: Command) -> str:
     """What ``command`` asks, for a refusal's message: ``close dialog d-1``, ``log out``."""
     return command.ACTION.format(dialog=getattr(command, "dialog_id", "?"),
-                                 survey=getattr(command, "survey", "?"))
+                                 survey=getattr(command, "survey", "?"),
+                                 operator=getattr(command, "operator_id", "?"))
 
 
 # --- operators ---------------------------------------------------------------
@@ -267,6 +268,46 @@ class InternalMessage(Command):
     author_id: str
     author_name: str
     dialog_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class HelpAck(Command):
+    """A manager acknowledges the dialog's help request: they are on it (``dialog.help_acked``,
+    staff only). Refused when no request waits, or another manager acknowledged it first;
+    the same manager again is answered with that entry (a resend is safe)."""
+
+    ACTION: ClassVar[str] = "acknowledge the help request in dialog {dialog}"
+    manager_id: str
+    manager_name: str
+    dialog_id: str
+
+
+@dataclass(frozen=True)
+class HelpResolve(Command):
+    """A manager, or the dialog's holder, resolves its help request: ``dialog.help_resolved``,
+    the trace in the dialog's internal history (staff only)."""
+
+    ACTION: ClassVar[str] = "resolve the help request in dialog {dialog}"
+    author: Literal["manager", "operator"]
+    author_id: str
+    author_name: str
+    dialog_id: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class OperatorInternal(Command):
+    """A general internal message, tied to no dialog, between the managers and operator
+    ``operator_id`` (``author`` says which side writes; an operator writes only to the
+    managers, as ``operator_id`` themselves): an ``operator.internal`` event on the
+    operator's stream, for staff only. Refused when the operator is not logged in."""
+
+    ACTION: ClassVar[str] = "send an internal message to {operator}"
+    author: Literal["manager", "operator"]
+    author_id: str
+    author_name: str
+    operator_id: str
     text: str
 
 

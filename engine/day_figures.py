@@ -146,5 +146,7 @@ def figures(fold: Fold, now: float) -> dict[str, Any]:
         "queue_length": sum(1 for d in fold.dialogs.values() if d.phase is Phase.QUEUED),
         "dialogs_today": tally.opened if today else 0,
         "closed_today": tally.closed if today else 0,
-        "help_requests": sum(1 for d in fold.dialogs.values() if d.help_request is not None),
+        # waiting: asked and not yet acknowledged by a manager
+        "help_requests": sum(1 for d in fold.dialogs.values()
+                             if d.help_request is not None and "acked_by" not in d.help_request),
     }

@@ -28,6 +28,7 @@ class Memo(ev.DialogEvent):
     TYPE: ClassVar[str] = "memo"
     JOURNALED: ClassVar[bool] = False
     position: int | None = None
+    estimate_s: float | None = None  # with position: the estimated wait told with it
     finished_tid: str | None = None
     presence: str | None = None  # "here" / "away" / "left"
 
@@ -62,6 +63,7 @@ class DialogState:
     answered_surveys: frozenset[int] = frozenset()
     # not journaled
     position: int = 0
+    estimate_s: float | None = None  # the estimated wait last told (engine.wait_estimate)
     finished_tids: frozenset[str] = frozenset()
     presence: str = ""  # "": not told yet (this run); else "here" / "away" / "left"
 
@@ -142,7 +144,7 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
     """Fold one event of this dialog's stream into its state."""
     if isinstance(e, Memo):
         if e.position is not None:
-            s = evolve(s, position=e.position)
+            s = evolve(s, position=e.position, estimate_s=e.estimate_s)
         if e.finished_tid is not None:
             s = evolve(s, finished_tids=s.finished_tids | {e.finished_tid})
         if e.presence is not None:
@@ -181,12 +183,22 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
         changes["important"] = e.important
     elif isinstance(e, ev.HelpRequestedEv):
         changes["help_request"] = {"operator": e.operator, "text": e.text, "at": e.at}
-    elif isinstance(e, ev.SurveySentEv):
-        changes["surveys"] = {**s.surveys, e.seq: e.questions}
-    elif isinstance(e, ev.SurveyAnsweredEv):
-        changes["surveys"] = {k: q for k, q in s.surveys.items() if k != e.survey}
-        changes["answered_surveys"] = s.answered_surveys | {e.survey}
+    elif isinstance(e, ev.SurveySentEv | ev.SurveyAnsweredEv):
+        changes.update(_surveys_after(s, e))
+    elif isinstance(e, ev.HelpAckedEv) and s.help_request is not None:
+        changes["help_request"] = {**s.help_request, "acked_by": e.manager,
+                                   "acked_name": e.name, "acked_at": e.at}
+    elif isinstance(e, ev.HelpResolvedEv):
+        changes["help_request"] = None
     elif isinstance(e, ev.DialogClosedEv):
         changes.update(phase=Phase.CLOSED, closed_by=e.by, close_reason=e.reason)
         changes.update(waiting_since=None, queued_since=None, help_request=None, position=0)
     return evolve(s, **changes)
+
+
+def _surveys_after(s: DialogState, e: ev.SurveySentEv | ev.SurveyAnsweredEv) -> dict[str, Any]:
+    """The pending and answered surveys once ``e`` is applied."""
+    if isinstance(e, ev.SurveySentEv):
+        return {"surveys": {**s.surveys, e.seq: e.questions}}
+    return {"surveys": {k: q for k, q in s.surveys.items() if k != e.survey},
+            "answered_surveys": s.answered_surveys | {e.survey}}

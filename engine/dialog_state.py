@@ -17,8 +17,11 @@ waits in the queue. It has three phases::
     assigned   OperatorSay / MarkImportant   (same)       dialog.message / .important
                / AskForHelp / looking-for-info            / .help_requested / .looking_for_info
     assigned   InternalMessage               (same)       dialog.internal (staff only)
+    queued|assigned  HelpAck (a request waits) (same)      dialog.help_acked (staff only)
+    queued|assigned  HelpResolve (one is open) (same)      dialog.help_resolved (staff only)
     queued|assigned  ManagerSay              (same)       dialog.message (author manager)
     assigned   TakeOver(to)                  (same)       (the holder's Transfer -> to)
+    queued     TakeOver(to)                  (same)       dialog.take_over; DirectedOffer -> queue
     queued|assigned  RecordMail (the server)  (same)       dialog.mail (staff only)
     queued|assigned  RecordFile (the server)  (same)       dialog.file
     assigned   SendSurvey (the holder)       (same)       dialog.survey (questions frozen)
@@ -238,6 +241,42 @@ def _ask_for_help(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return _answered(s, e, _ack(command.ref, s, s.seq + 1))
 
 
+def _help_ack(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    """A manager is on the help request: listed no more as waiting; the holder is told."""
+    command = cmd.command
+    assert isinstance(command, c.HelpAck)
+    req = s.help_request
+    if req is None:
+        why = f"cannot {c.action(command)}: no help request is waiting"
+        return _reject(cmd, s, "invalid", why)
+    acked_by = req.get("acked_by")
+    if acked_by == command.manager_id:  # a resend: already done
+        return m.Decision((), (_ack(command.ref, s),))
+    if acked_by is not None:
+        why = f"cannot {c.action(command)}: {req.get('acked_name') or acked_by} is on it already"
+        return _reject(cmd, s, "invalid", why)
+    e = ev.HelpAckedEv(dialog=s.id, at=now, seq=s.seq + 1, manager=command.manager_id,
+                       name=command.manager_name or command.manager_id)
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
+
+
+def _help_resolve(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    """The help request is resolved (a manager, or the holder): its trace entry."""
+    command = cmd.command
+    assert isinstance(command, c.HelpResolve)
+    if command.author == "operator" and s.operator != command.author_id:
+        held = "it is queued" if s.operator is None else "another operator holds it"
+        why = f"cannot {c.action(command)} as {command.author_id}: {held}"
+        return _reject(cmd, s, "forbidden", why)
+    if s.help_request is None:
+        why = f"cannot {c.action(command)}: no help request is open"
+        return _reject(cmd, s, "invalid", why)
+    e = ev.HelpResolvedEv(dialog=s.id, at=now, seq=s.seq + 1, author=command.author,
+                          author_id=command.author_id,
+                          name=command.author_name or command.author_id, text=command.text)
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
+
+
 def _internal(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     """An internal message: the holder writes, or a manager to the holder (staff only)."""
     command = cmd.command
@@ -281,15 +320,20 @@ def _take_over(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     command = cmd.command
     assert isinstance(command, c.TakeOver)
     to = command.to_operator_id
-    if s.operator is None:
-        why = f"cannot {c.action(command)}: no operator holds it (it is queued)"
-        return _reject(cmd, s, "invalid", why)
+    who = command.manager_name or command.manager_id
+    if s.operator is None:  # queued: offered to ``to`` out of turn, through the queue
+        asked = ev.TakeOverAskedEv(dialog=s.id, at=now, manager=command.manager_id, name=who,
+                                   to=to, note=command.note)
+        taken = m.TakenBy(command.manager_id, command.ref, cmd.reply_to)
+        return m.Decision((asked,), (m.Tell("queue", m.DirectedOffer(s.id, to, taken)),))
     if to == s.operator:
         return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: {to} already holds it")
-    who = command.manager_name or command.manager_id
     note = f"taken over by {who}" + (f": {command.note}" if command.note else "")
     transfer = c.Transfer(s.operator, s.id, to, note, ref=command.ref)
-    return m.Decision((), (m.Tell(f"operator:{s.operator}", m.Inbound(transfer, cmd.reply_to)),))
+    asked = ev.TakeOverAskedEv(dialog=s.id, at=now, manager=command.manager_id, name=who, to=to,
+                               note=command.note)  # the audit's record (engine/audit.py)
+    return m.Decision((asked,),
+                      (m.Tell(f"operator:{s.operator}", m.Inbound(transfer, cmd.reply_to)),))
 
 
 def _record_mail(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
@@ -351,7 +395,11 @@ def _monitor(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     command = cmd.command
     assert isinstance(command, c.Monitor)
     e = ev.MonitorSetEv(dialog=s.id, at=now, manager=command.manager_id, on=command.on)
-    return m.Decision((e,), (_ack(command.ref, s),))
+    watched = bool(apply(s, e).monitors)
+    if watched == bool(s.monitors):
+        return m.Decision((e,), (_ack(command.ref, s),))
+    note = n.MonitoringChanged(s.id, s.seq, watched)  # the holder's console may say so
+    return m.Decision((e,), (_ack(command.ref, s), m.Publish(note, False)))
 
 
 def _typing(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
@@ -395,6 +443,8 @@ COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
     c.MarkImportant: _command(_mark_important),
     c.AskForHelp: _command(_ask_for_help),
     c.InternalMessage: _command(_internal),
+    c.HelpAck: _command(_help_ack),
+    c.HelpResolve: _command(_help_resolve),
     c.ManagerSay: _command(_manager_say),
     c.TakeOver: _command(_take_over),
     c.RecordMail: _command(_record_mail),
@@ -427,16 +477,28 @@ def _assign(s: DialogState, msg: m.Assign, now: float, cfg: EngineSettings) -> m
     done = m.AssignmentDone(s.id, msg.operator, assigned.seq, s.visitor_name)
     # the operator first: its console's frame must not wait behind the queue's
     # position broadcast, which the Dequeue starts
-    return _history(
-        s, assigned, m.Tell(f"operator:{msg.operator}", done), m.Tell("queue", m.Dequeue(s.id))
+    d = _history(
+        s, assigned, m.Tell(f"operator:{msg.operator}", done),
+        m.Tell("queue", m.Dequeue(s.id, s.queued_s(now))),
     )
+    if msg.taken is None:
+        return d
+    answer = m.Reply(msg.taken.reply_to, n.Ack(msg.taken.ref, s.id, assigned.seq))
+    return m.Decision(d.events, (answer, *d.effects))  # a take-over's: answered once assigned
 
 
 def _assigned_already(
     s: DialogState, msg: m.Assign, now: float, cfg: EngineSettings
 ) -> m.Decision:
-    """An offer raced another assignment, or the close: the operator frees the slot."""
-    return m.Decision((), (m.Tell(f"operator:{msg.operator}", m.ReleaseSlot(s.id)),))
+    """An offer raced another assignment, or the close: the operator frees the slot (a
+    take-over's manager is told)."""
+    fx: list[m.Effect] = [m.Tell(f"operator:{msg.operator}", m.ReleaseSlot(s.id))]
+    if msg.taken is not None:
+        why = "it is closed" if s.phase is Phase.CLOSED else f"{s.operator} got it meanwhile"
+        refused = n.Rejected(msg.taken.ref, "invalid", f"cannot take over dialog {s.id}: {why}",
+                             s.id)
+        fx.append(m.Reply(msg.taken.reply_to, refused))
+    return m.Decision((), tuple(fx))
 
 
 def _operator_gone(
@@ -490,10 +552,10 @@ def _looking_for_info(
 
 
 def _position(s: DialogState, msg: m.Position, now: float, cfg: EngineSettings) -> m.Decision:
-    if msg.position == s.position:
+    if msg.position == s.position and msg.estimate_s == s.estimate_s:
         return m.Decision()
-    memo = Memo(dialog=s.id, at=now, position=msg.position)
-    note = n.QueuePosition(s.id, s.seq, msg.position)
+    memo = Memo(dialog=s.id, at=now, position=msg.position, estimate_s=msg.estimate_s)
+    note = n.QueuePosition(s.id, s.seq, msg.position, msg.estimate_s)
     return m.Decision((memo,), (m.Publish(note, False),))
 
 

@@ -64,7 +64,9 @@ def replay(s: DialogState, w: m.Watch) -> tuple[m.Effect, ...]:
         if form is not None:
             fx.append(m.Deliver(subs, form, False))
     if s.phase is Phase.QUEUED and s.position > 0:
-        fx.append(m.Deliver(subs, n.QueuePosition(s.id, s.seq, s.position), False))
+        fx.append(m.Deliver(subs, n.QueuePosition(s.id, s.seq, s.position, s.estimate_s), False))
+    if s.monitors and who == "operator" and s.phase is not Phase.CLOSED:
+        fx.append(m.Deliver(subs, n.MonitoringChanged(s.id, s.seq, True), False))
     presence = PRESENCES.get(s.presence)
     if presence is not None and who != "visitor" and s.phase is not Phase.CLOSED:
         fx.append(m.Deliver(subs, n.PresenceChanged(s.id, s.seq, presence), False))

@@ -136,6 +136,28 @@ class HelpRequestedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class HelpAckedEv(DialogEvent):
+    """A manager acknowledged the dialog's help request: they are on it (staff only)."""
+
+    TYPE: ClassVar[str] = "dialog.help_acked"
+    seq: int
+    manager: str
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class HelpResolvedEv(DialogEvent):
+    """The help request was resolved, by a manager or the holder: its trace (staff only)."""
+
+    TYPE: ClassVar[str] = "dialog.help_resolved"
+    seq: int
+    author: str  # "manager" | "operator"
+    author_id: str
+    name: str
+    text: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class InternalMessageEv(DialogEvent):
     """A message between a manager and the dialog's operator (staff only)."""
 
@@ -203,6 +225,18 @@ class MonitorSetEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TakeOverAskedEv(DialogEvent):
+    """A manager asked to move the dialog (take over): who and to whom, for the audit list
+    (not a history entry; the move itself is the ``dialog.transferred`` that follows)."""
+
+    TYPE: ClassVar[str] = "dialog.take_over"
+    manager: str
+    name: str
+    to: str
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class DialogClosedEv(DialogEvent):
     TYPE: ClassVar[str] = "dialog.closed"
     seq: int
@@ -225,6 +259,18 @@ class OperatorLoggedInEv(OperatorEvent):
 class StatusSetEv(OperatorEvent):
     TYPE: ClassVar[str] = "operator.status"
     status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperatorInternalEv(OperatorEvent):
+    """A general internal message between the managers and the operator (no dialog)."""
+
+    TYPE: ClassVar[str] = "operator.internal"
+    n: int  # its number in the operator's conversation, from 1
+    author: str  # "manager" | "operator"
+    author_id: str
+    name: str
+    text: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -251,15 +297,19 @@ EVENT_TYPES: dict[str, type[Event]] = {
         LookingForInfoEv,
         ImportantMarkedEv,
         HelpRequestedEv,
+        HelpAckedEv,
+        HelpResolvedEv,
         InternalMessageEv,
         MailRecordedEv,
         FileAttachedEv,
         SurveySentEv,
         SurveyAnsweredEv,
         MonitorSetEv,
+        TakeOverAskedEv,
         DialogClosedEv,
         OperatorLoggedInEv,
         StatusSetEv,
+        OperatorInternalEv,
         CapacitySetEv,
         OperatorLoggedOutEv,
     )

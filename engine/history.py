@@ -124,6 +124,10 @@ def entry(e: ev.Event) -> n.DialogNotice | None:
         return n.ImportantMarked(e.dialog, e.seq, e.at, e.important)
     if isinstance(e, ev.HelpRequestedEv):
         return n.HelpRequested(e.dialog, e.seq, e.at, e.operator, e.text)
+    if isinstance(e, ev.HelpAckedEv):
+        return n.HelpAcked(e.dialog, e.seq, e.at, e.manager, e.name)
+    if isinstance(e, ev.HelpResolvedEv):
+        return n.HelpResolved(e.dialog, e.seq, e.at, e.author, e.author_id, e.name, e.text)
     if isinstance(e, ev.InternalMessageEv):
         return n.InternalMessage(e.dialog, e.seq, e.at, e.author, e.author_id, e.name, e.text)
     if isinstance(e, ev.MailRecordedEv):

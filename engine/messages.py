@@ -82,14 +82,37 @@ class Enqueue:
 
 @dataclass(frozen=True)
 class Dequeue:
-    """The dialog left the queue (assigned or closed)."""
+    """The dialog left the queue (assigned or closed); ``waited_s``: how long it waited,
+    when it left because it was assigned (``engine.wait_estimate``)."""
 
     dialog: str
+    waited_s: float | None = None
+
+
+@dataclass(frozen=True)
+class TakenBy:
+    """A manager's take-over of a queued dialog, carried along its offer and assignment:
+    whom to answer (``ref``, ``reply_to``) once it is assigned, or why not."""
+
+    manager: str
+    ref: str | None
+    reply_to: Subscriber | None
+
+
+@dataclass(frozen=True)
+class DirectedOffer:
+    """Dialog -> queue: offer this waiting dialog to ``operator`` now (a take-over), out of
+    turn; the queue checks the operator is logged in with room, the operator decides."""
+
+    dialog: str
+    operator: str
+    taken: TakenBy
 
 
 @dataclass(frozen=True)
 class Offer:
     dialog: str
+    taken: TakenBy | None = None  # a take-over: taken if there is room, whatever the status
 
 
 @dataclass(frozen=True)
@@ -103,6 +126,8 @@ class OfferDeclined:
     dialog: str
     operator: str
     availability: Availability | None
+    taken: TakenBy | None = None
+    reason: str = ""  # why, for a take-over's refusal
 
 
 @dataclass(frozen=True)
@@ -110,6 +135,7 @@ class Assign:
     dialog: str
     operator: str
     operator_name: str
+    taken: TakenBy | None = None  # a take-over: the dialog answers the manager
 
 
 @dataclass(frozen=True)
@@ -157,6 +183,7 @@ class NoteLookingForInfo:
 class Position:
     dialog: str
     position: int
+    estimate_s: float | None = None  # engine.wait_estimate; None: no history
 
 
 @dataclass(frozen=True)

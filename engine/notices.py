@@ -192,6 +192,28 @@ class HelpRequested(DialogNotice):
 
 
 @dataclass(frozen=True)
+class HelpAcked(DialogNotice):
+    """A manager is on the dialog's help request (``manager`` their login, ``name``)."""
+
+    TYPE: ClassVar[str] = "dialog.help_acked"
+    AUDIENCE: ClassVar[frozenset[Audience]] = STAFF
+    manager: str
+    name: str
+
+
+@dataclass(frozen=True)
+class HelpResolved(DialogNotice):
+    """The help request was resolved: the trace in the dialog's internal history."""
+
+    TYPE: ClassVar[str] = "dialog.help_resolved"
+    AUDIENCE: ClassVar[frozenset[Audience]] = STAFF
+    author: str
+    author_id: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
 class InternalMessage(DialogNotice):
     """A message between a manager and the dialog's operator: staff only, never on a
     visitor's wire (``author``: ``manager`` or ``operator``; ``author_id`` their login)."""
@@ -286,6 +308,9 @@ class QueuePosition(Notice):
     dialog: str
     seq: int
     position: int
+    # the estimated wait in whole minutes, as seconds (0: less than a minute); None: no
+    # assignment yet to estimate from (engine.wait_estimate)
+    estimated_wait_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -300,6 +325,22 @@ class TypingChanged(Notice):
     def for_audience(self, who: Audience) -> Notice | None:
         """The other side and the managers: never echoed to the side that types."""
         return None if who == self.who else self
+
+
+@dataclass(frozen=True)
+class MonitoringChanged(Notice):
+    """Whether a manager monitors the dialog (``watched``), for staff only; not in the
+    history. The operator's endpoint passes it on only when ``[supervision]
+    show_monitoring`` is on."""
+
+    in_history: ClassVar[bool] = False
+    TYPE: ClassVar[str] = "dialog.monitoring"
+    dialog: str
+    seq: int
+    watched: bool
+
+    def for_audience(self, who: Audience) -> Notice | None:
+        return None if who == "visitor" else self
 
 
 @dataclass(frozen=True)
@@ -351,6 +392,23 @@ class StatusChanged(Notice):
     operator: str
     status: str
     since: float
+
+
+@dataclass(frozen=True)
+class OperatorInternal(Notice):
+    """A general internal message between the managers and ``operator`` (tied to no dialog):
+    staff only, on the operator's endpoint (their console's Internal tab) and the managers'.
+    ``n`` numbers the operator's conversation from 1 (the console's unread count)."""
+
+    TYPE: ClassVar[str] = "operator.internal"
+    AUDIENCE: ClassVar[frozenset[Audience]] = STAFF
+    operator: str
+    n: int
+    at: float
+    author: str
+    author_id: str
+    name: str
+    text: str
 
 
 @dataclass(frozen=True)

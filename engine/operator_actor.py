@@ -88,6 +88,8 @@ class OperatorActor(EngineActor):
             m.Deliver(subs, n.StatusChanged(s.id, s.status.value, s.status_since), False)
         ]
         fx += [m.Deliver(subs, added, False) for added in s.held.values()]
+        # the general internal conversation so far (a reload of the console shows it)
+        fx += [m.Deliver(subs, note, False) for note in s.messages]
         # then the queue tells the length and the operators list (which end the burst)
         fx.append(m.Tell("queue", m.WatchQueue(subscriber)))
         self.directory.add_watcher(self.address, subscriber, "operator")

@@ -21,6 +21,7 @@ from frontdesk.engine import notices as n
 from frontdesk.engine.status import Status
 
 RECENT_KEPT = 100
+MESSAGES_KEPT = 200
 
 
 class Presence(Enum):
@@ -46,6 +47,9 @@ class OperatorState:
     pending: dict[str, tuple[str, str | None, n.Subscriber | None]] = field(default_factory=dict)
     recent_closed: tuple[str, ...] = ()
     next_tid: int = 1
+    # the general internal conversation with the managers (operator.internal), the latest
+    # MESSAGES_KEPT; journaled on the operator's stream, so a restart keeps them
+    messages: tuple[n.OperatorInternal, ...] = ()
 
     @property
     def address(self) -> str:
@@ -167,6 +171,9 @@ def apply(s: OperatorState, e: ev.Event) -> OperatorState:
         return dataclasses.replace(s, status=Status(e.status), status_since=e.at)
     if isinstance(e, ev.CapacitySetEv):
         return dataclasses.replace(s, capacity=e.capacity)
+    if isinstance(e, ev.OperatorInternalEv):
+        note = n.OperatorInternal(e.operator, e.n, e.at, e.author, e.author_id, e.name, e.text)
+        return dataclasses.replace(s, messages=(*s.messages, note)[-MESSAGES_KEPT:])
     if isinstance(e, ev.OperatorLoggedOutEv):
         return dataclasses.replace(s, logged_in=False)
     if isinstance(e, ev.OperatorLoggedInEv):

@@ -148,7 +148,33 @@ def _logout_command(
     return _logout(s, now, _ack(cmd), reason=command.reason)
 
 
+def _internal(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
+    """A general internal message (no dialog) between the managers and this operator."""
+    command = cmd.command
+    assert isinstance(command, c.OperatorInternal)
+    if command.author == "operator" and command.author_id != s.id:
+        why = f"cannot {c.action(command)} as {command.author_id}: only to the managers"
+        return refused(cmd, "forbidden", why)
+    if not command.text.strip():
+        return refused(cmd, "invalid", f"cannot {c.action(command)}: the text is empty")
+    number = s.messages[-1].n + 1 if s.messages else 1
+    e = ev.OperatorInternalEv(operator=s.id, at=now, n=number, author=command.author,
+                              author_id=command.author_id,
+                              name=command.author_name or command.author_id, text=command.text)
+    note = applied(s, e).messages[-1]
+    return m.Decision((e,), (_ack(cmd), m.Publish(note)))
+
+
+def _internal_logged_out(
+    s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings
+) -> m.Decision:
+    command = cmd.command
+    return refused(cmd, "unknown_operator",
+                   f"cannot {c.action(command)}: {s.id} is not logged in")
+
+
 COMMANDS: dict[type[c.Command], Handler[OperatorState]] = {
+    c.OperatorInternal: _internal,
     c.SetStatus: _set_status,
     c.SetCapacity: _set_capacity,
     c.OperatorLogout: _logout_command,
@@ -160,18 +186,25 @@ COMMANDS: dict[type[c.Command], Handler[OperatorState]] = {
 
 
 def _decline(s: OperatorState, msg: m.Offer, now: float, cfg: EngineSettings) -> m.Decision:
-    return m.Decision((), (m.Tell("queue", m.OfferDeclined(msg.dialog, s.id, s.availability())),))
+    if not s.logged_in:
+        why = f"{s.id} is not logged in"
+    else:
+        why = f"{s.id} has no room ({s.load} of {s.capacity} dialogs)"
+    declined = m.OfferDeclined(msg.dialog, s.id, s.availability(), msg.taken, why)
+    return m.Decision((), (m.Tell("queue", declined),))
 
 
 def _offer(s: OperatorState, msg: m.Offer, now: float, cfg: EngineSettings) -> m.Decision:
-    if not s.status.takes_new_dialogs or s.load >= s.capacity:
+    # a take-over (``taken``) needs room only: the manager chose this operator
+    takes = msg.taken is not None or s.status.takes_new_dialogs
+    if not takes or s.load >= s.capacity:
         return _decline(s, msg, now, cfg)
     memo = SlotReserved(operator=s.id, at=now, dialog=msg.dialog, assigned=True)
     after = applied(s, memo)
     return m.Decision(
         (memo,),
         (
-            m.Tell(f"dialog:{msg.dialog}", m.Assign(msg.dialog, s.id, s.name)),
+            m.Tell(f"dialog:{msg.dialog}", m.Assign(msg.dialog, s.id, s.name, msg.taken)),
             m.Tell("queue", m.OfferAccepted(msg.dialog, after.availability())),
         ),
     )
@@ -256,6 +289,7 @@ IN, OUT = Presence.LOGGED_IN, Presence.LOGGED_OUT
 TRANSITIONS: dict[tuple[Presence, type[Any]], Handler[OperatorState]] = {
     **{(IN, kind): h for kind, h in COMMANDS.items()},
     **{(OUT, kind): _logged_out for kind in COMMANDS},
+    (OUT, c.OperatorInternal): _internal_logged_out,
     **{(p, c.OperatorLogin): _login for p in (IN, OUT)},
     (IN, m.Offer): _offer,
     (OUT, m.Offer): _decline,

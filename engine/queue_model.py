@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from frontdesk.engine import messages as m
+from frontdesk.engine.wait_estimate import RecentWaits
 
 # (rank, -priority, arrival number, dialog): rank 0 is a dialog put back at the head
 # (its operator vanished: it keeps its place ahead of the ones that never had one),
@@ -58,6 +59,7 @@ class QueueState:
         entries: Iterable[Entry] = (),
         operators: dict[str, m.Availability] | None = None,
         position_interval_s: float = 0.0,
+        waits: Iterable[float] = (),
     ) -> None:
         self.position_interval_s = position_interval_s
         self.positions_at = -math.inf  # when positions were last told in full
@@ -70,6 +72,7 @@ class QueueState:
         self._unanswered: dict[str, int] = {}  # operator -> offers not yet answered
         self.operators: dict[str, m.Availability] = dict(operators or {})
         self.positions: dict[str, int] = {}  # last told
+        self.waits = RecentWaits(waits=waits)  # recent assignments' waits (engine.wait_estimate)
         self.length_told = -1
         self.operators_told: tuple[dict[str, Any], ...] | None = None
         self.flush_pending = False  # a FlushInfo is on its way to the queue

@@ -109,10 +109,54 @@ def step(
         isinstance(msg, m.Undeliverable) and isinstance(msg.message, m.FlushInfo)
     ):
         return flush(s, now)
-    s = receive(s, msg)
+    if isinstance(msg, m.DirectedOffer):
+        answer: tuple[m.Effect, ...] = directed_offer(s, msg)
+    else:
+        answer = _take_over_refused(msg)
+        s = receive(s, msg)
     s, offers = assign(s)
     s.flush_pending = True
-    return s, offers
+    return s, (*answer, *offers)
+
+
+def _refusal(taken: m.TakenBy, code: str, dialog: str, why: str) -> m.Reply:
+    notice = n.Rejected(taken.ref, code, f"cannot take over dialog {dialog}: {why}", dialog)
+    return m.Reply(taken.reply_to, notice)
+
+
+def directed_offer(s: QueueState, msg: m.DirectedOffer) -> tuple[m.Effect, ...]:
+    """A take-over of a waiting dialog: offered to ``msg.operator`` at once, out of turn,
+    if the queue's view has them logged in with room (the operator still decides); else
+    the manager is answered why not."""
+    item, op = s._items.get(msg.dialog), msg.operator
+    if item is None or item.accepted:
+        return (_refusal(msg.taken, "invalid", msg.dialog, "it is no longer in the queue"),)
+    if item.offered_to is not None:
+        why = f"it is being offered to {item.offered_to} right now; try again"
+        return (_refusal(msg.taken, "invalid", msg.dialog, why),)
+    a = s.operators.get(op)
+    if a is None:
+        return (_refusal(msg.taken, "unknown_operator", msg.dialog, f"{op} is not logged in"),)
+    load = a.load + s._unanswered.get(op, 0)
+    if load >= a.capacity:
+        why = f"{op} has no room ({load} of {a.capacity} dialogs)"
+        return (_refusal(msg.taken, "at_capacity", msg.dialog, why),)
+    s._unfree(item.key)
+    s._offer(item, op)
+    return (m.Tell(f"operator:{op}", m.Offer(msg.dialog, msg.taken)),)
+
+
+def _take_over_refused(msg: object) -> tuple[m.Effect, ...]:
+    """The manager's answer when the operator declined a take-over's offer, or it bounced."""
+    if isinstance(msg, m.OfferDeclined) and msg.taken is not None:
+        return (_refusal(msg.taken, "at_capacity", msg.dialog, msg.reason),)
+    if isinstance(msg, m.Undeliverable) and isinstance(msg.message, m.Offer):
+        offer = msg.message
+        if offer.taken is not None:
+            op = msg.address.removeprefix("operator:")
+            return (_refusal(offer.taken, "unknown_operator", offer.dialog,
+                             f"{op} is not logged in"),)
+    return ()
 
 
 def needs_flush(was_pending: bool, after: QueueState) -> bool:
@@ -140,6 +184,8 @@ def _enqueue(s: QueueState, msg: m.Enqueue, now: float, cfg: EngineSettings) -> 
 
 
 def _dequeue(s: QueueState, msg: m.Dequeue, now: float, cfg: EngineSettings) -> m.Decision:
+    if msg.waited_s is not None and msg.dialog in s._items:  # assigned: a wait to learn from
+        s.waits.add(msg.waited_s)
     s._dequeue(msg.dialog)
     return _CHANGED
 
@@ -275,7 +321,7 @@ def _positions(s: QueueState, now: float) -> list[m.Effect]:
             i += 1
             if positions.get(dialog) != i:
                 positions[dialog] = i
-                fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, i)))
+                fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, i, s.waits.estimate(i))))
         s._dirty_from = i
         if fx and not s.positions_more:  # telling nothing starts no interval
             s.positions_at = now
@@ -287,7 +333,7 @@ def _positions(s: QueueState, now: float) -> list[m.Effect]:
         if item is not None and dialog not in positions:
             pos = bisect.bisect_left(s._order, item.key) + 1
             positions[dialog] = pos
-            fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, pos)))
+            fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, pos, s.waits.estimate(pos))))
     s.positions_due = s.positions_at + s.position_interval_s
     return fx
 

@@ -24,6 +24,7 @@ closed dialog's history is read from the journal when a watcher asks for it.
 from __future__ import annotations
 
 import dataclasses
+from collections import deque
 from collections.abc import Iterable, Sequence
 
 from frontdesk.engine import dialog_state as ds
@@ -36,6 +37,7 @@ from frontdesk.engine.dialog_state import DialogState, Phase
 from frontdesk.engine.dialog_watch import fold_stream
 from frontdesk.engine.journal import Journal, Record
 from frontdesk.engine.operator_state import OperatorState
+from frontdesk.engine.wait_estimate import SAMPLES
 
 CLOSED_KEPT = 10_000  # ids of the latest closed dialogs (commands to them: Rejected closed)
 
@@ -55,6 +57,9 @@ class Fold:
         # is ``(epoch, seq)`` and is checked against them (``resume_point``)
         self.epochs: dict[str, tuple[tuple[int, int, int], ...]] = {}
         self.day = DayTally()  # today's counts: the live figures (engine/day_figures.py)
+        # the waits (queued to assigned) of the latest assignments out of the queue: the
+        # queue's estimated wait starts from them after a restart (engine/wait_estimate.py)
+        self.waits: deque[float] = deque(maxlen=SAMPLES)
 
     def summarise(self) -> None:
         """From now on keep summaries of the dialogs, not their histories (the projection:
@@ -145,6 +150,9 @@ class Fold:
             self.dialogs[e.dialog] = after
         if isinstance(e, ev.DialogAssignedEv):
             self._set_last_assigned(e.operator, e.at)
+            waited = before.queued_s(e.at)
+            if waited is not None:
+                self.waits.append(waited)
         holder_before = before.operator
         holder_after = after.operator if after.phase is not Phase.CLOSED else None
         if holder_before != holder_after:
@@ -214,7 +222,7 @@ class Fold:
             key=lambda e: e.key,
         )
         ops = {o.id: o.availability() for o in self.operators.values()}
-        return qs.QueueState(entries=tuple(waiting), operators=ops)
+        return qs.QueueState(entries=tuple(waiting), operators=ops, waits=self.waits)
 
 
 def _added(operator: str, d: DialogState) -> n.DialogAdded:

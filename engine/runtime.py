@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from frontdesk.engine import commands as c
@@ -22,11 +23,12 @@ from frontdesk.engine import encodable, replay
 from frontdesk.engine import messages as m
 from frontdesk.engine import notices as n
 from frontdesk.engine.actor import Context
+from frontdesk.engine.audit import audit
 from frontdesk.engine.clock import Clock, SystemClock
 from frontdesk.engine.dialog_actor import DialogActor
 from frontdesk.engine.directory import MANAGERS, Directory, Envelope
 from frontdesk.engine.errors import EngineError
-from frontdesk.engine.journal import Journal
+from frontdesk.engine.journal import Journal, Record
 from frontdesk.engine.operator_actor import OperatorActor
 from frontdesk.engine.projection import Projection
 from frontdesk.engine.queue_actor import QueueActor
@@ -38,7 +40,7 @@ from frontdesk.engine.supervisor import Supervisor
 log = logging.getLogger("frontdesk.engine")
 
 _TO_SUPERVISOR = (c.OpenDialog, c.OperatorLogin)
-_TO_OPERATOR = (c.OperatorLogout, c.SetStatus, c.SetCapacity, c.Transfer)
+_TO_OPERATOR = (c.OperatorLogout, c.SetStatus, c.SetCapacity, c.Transfer, c.OperatorInternal)
 _TO_DIALOG = (
     c.VisitorSay,
     c.VisitorClose,
@@ -50,6 +52,8 @@ _TO_DIALOG = (
     c.Monitor,
     c.ManagerClose,
     c.InternalMessage,
+    c.HelpAck,
+    c.HelpResolve,
     c.ManagerSay,
     c.TakeOver,
     c.RecordMail,
@@ -239,6 +243,8 @@ class Engine:
         if isinstance(command, _TO_SUPERVISOR):
             self.directory.send("supervisor", inbound)
         elif isinstance(command, _TO_OPERATOR):
+            if isinstance(command, c.OperatorInternal):
+                inbound = m.Inbound(command, _worded_for_absent(command, reply_to))
             self.directory.send(f"operator:{command.operator_id}", inbound)
         elif isinstance(command, _TO_DIALOG):
             # a closed dialog's actor is gone (or leaving): the directory's absent hook
@@ -328,6 +334,30 @@ class Engine:
 
     def figures(self) -> dict[str, Any]:
         return self._proj().figures()
+
+    def journal_records(self) -> Iterator[Record]:
+        return self.journal.read()
+
+    def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
+        return audit(self.journal.read(), since, until)
+
+
+def _worded_for_absent(
+    command: c.OperatorInternal, reply_to: n.Subscriber | None
+) -> n.Subscriber | None:
+    """``reply_to``, with the directory's refusal for an operator nobody lives at ("no such
+    operator: ann") worded for a message to them: they are not logged in."""
+    if reply_to is None:
+        return None
+    target = reply_to
+
+    def reply(notice: n.Notice) -> None:
+        if isinstance(notice, n.Rejected) and notice.code == "unknown_operator":
+            why = f"cannot {c.action(command)}: {command.operator_id} is not logged in"
+            notice = n.Rejected(notice.ref, notice.code, why, None)
+        target(notice)
+
+    return reply
 
 
 def _closed(command: c.Command, dialog: str) -> n.Rejected:

@@ -17,15 +17,18 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frontdesk.web import auth
+from frontdesk.web.audit_routes import routes as audit_routes
 from frontdesk.web.context import ServerContext
 from frontdesk.web.file_routes import routes as file_routes
 from frontdesk.web.front import Upgrade
 from frontdesk.web.http_routes import HttpRoutes, not_serving
 from frontdesk.web.json_body import JsonBodyGuard
 from frontdesk.web.knowledge_routes import routes as knowledge_routes
+from frontdesk.web.offline_routes import routes as offline_routes
 from frontdesk.web.password_route import change_password
 from frontdesk.web.predefined_routes import routes as predefined_routes
 from frontdesk.web.presence import Presence
+from frontdesk.web.report_routes import routes as report_routes
 from frontdesk.web.survey_routes import routes as survey_routes
 from frontdesk.web.transcript_routes import routes as transcript_routes
 from frontdesk.web.visitor_presence import VisitorPresenceTracker
@@ -64,7 +67,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        public = path.startswith("/static/") or path == "/api/config"
+        public = path.startswith("/static/") or path in ("/api/config", "/api/availability")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -202,10 +205,13 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
         Route("/metrics", http.metrics),
         *(WebSocketRoute(path, refuse_reused_connection) for path in endpoints),
         *transcript_routes(ctx),
+        *audit_routes(ctx),
         *file_routes(ctx),
         *knowledge_routes(ctx),
         *predefined_routes(ctx),
         *survey_routes(ctx),
+        *report_routes(ctx),
+        *offline_routes(ctx),
         *extra_routes,
         Mount("/static", StaticFiles(directory=ctx.options.static_dir, check_dir=False),
               name="static"),

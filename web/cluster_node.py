@@ -27,6 +27,7 @@ from frontdesk.adapters.replication.files_link import FileLink
 from frontdesk.adapters.replication.knowledge_link import KnowledgeLink
 from frontdesk.adapters.replication.mail_link import MailLink
 from frontdesk.adapters.replication.node import ClusterNode
+from frontdesk.adapters.replication.predefined_link import PredefinedLink
 from frontdesk.adapters.replication.settings import ClusterSettings
 from frontdesk.adapters.startup_checks import bind_errors_translated
 from frontdesk.adapters.storage import SqlJournal
@@ -123,12 +124,16 @@ def serve_cluster(
     ctx.knowledge = parts.knowledge
     ctx.predefined = parts.predefined
     ctx.surveys = parts.surveys
+    ctx.offline = parts.offline
     node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
     if parts.files is not None:
         node.files_link = FileLink(parts.files)
     if parts.knowledge is not None and not parts.knowledge.shared:  # PostgreSQL: shared already
         node.knowledge_link = KnowledgeLink(parts.knowledge)
         parts.knowledge.add_listener(lambda: node.call_soon(node.source.wake))
+    if parts.predefined is not None and not parts.predefined.is_shared:  # PostgreSQL: shared
+        node.predefined_link = PredefinedLink(parts.predefined)
+        parts.predefined.add_listener(lambda: node.call_soon(node.source.wake))
     if parts.mail is not None and not parts.mail.outbox.shared:  # PostgreSQL: shared already
         node.mail_link = MailLink(parts.mail.outbox)
         parts.mail.outbox.add_listener(lambda: node.call_soon(node.source.wake))

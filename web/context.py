@@ -14,6 +14,7 @@ from frontdesk.engine.api import EnginePort
 from frontdesk.engine.clock import Clock
 from frontdesk.engine.notices import DialogAssigned, DialogClosed, DialogOpened, Notice
 from frontdesk.web.auth import AccountsPort
+from frontdesk.web.figure_samples import FigureSamples
 from frontdesk.web.login_guard import LoginGuard
 from frontdesk.web.metrics import Metrics
 from frontdesk.web.options import ServerOptions
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from frontdesk.adapters.files import FileStore
     from frontdesk.adapters.knowledge import KnowledgeBase
     from frontdesk.adapters.mail.service import MailService
+    from frontdesk.adapters.offline import OfflineMessages
     from frontdesk.adapters.predefined import PredefinedAnswers
     from frontdesk.adapters.surveys import SurveyTemplates
     from frontdesk.web.front import WsHandler
@@ -83,6 +85,8 @@ class ServerContext:
     knowledge: KnowledgeBase | None = None  # articles (adapters.knowledge); None: no search
     predefined: PredefinedAnswers | None = None  # answers (adapters.predefined); None: none
     surveys: SurveyTemplates | None = None  # survey templates (adapters.surveys); None: none
+    samples: FigureSamples = field(default_factory=FigureSamples)  # the chart's last hour
+    offline: OfflineMessages | None = None  # offline messages (adapters.offline); None: none
 
     def logins(self) -> LoginGuard:
         """The throttle and hash bound every password check goes through."""

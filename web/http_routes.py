@@ -51,6 +51,21 @@ def not_serving(ctx: ServerContext) -> tuple[int, dict[str, Any]]:
                            "message": "the server is not accepting connections"}}
 
 
+async def manager_refusal(ctx: ServerContext, request: Request) -> Response | None:
+    """None for a manager (a session, or HTTP Basic credentials), else the refusal."""
+    user = await auth.session_user(ctx.accounts, request.cookies)
+    if not auth.has_role(user, "manager"):
+        checked = await ctx.logins().check_basic(
+            ctx.accounts, request.headers.get("authorization"), _address(request))
+        if isinstance(checked, LoginRefused):
+            return api_error(checked.status, checked.code, checked.message, **checked.headers())
+        user = checked
+    if user is None or not auth.has_role(user, "manager"):
+        return api_error(401, "no_session", "manager credentials required",
+                         **{"WWW-Authenticate": 'Basic realm="frontdesk"'})
+    return None
+
+
 class HttpRoutes:
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
@@ -211,17 +226,9 @@ class HttpRoutes:
                                  media_type="text/plain; version=0.0.4; charset=utf-8")
 
     async def inspect(self, request: Request) -> Response:
-        user = await auth.session_user(self.ctx.accounts, request.cookies)
-        if not auth.has_role(user, "manager"):
-            checked = await self.ctx.logins().check_basic(
-                self.ctx.accounts, request.headers.get("authorization"), _address(request))
-            if isinstance(checked, LoginRefused):
-                return api_error(checked.status, checked.code, checked.message,
-                                 **checked.headers())
-            user = checked
-        if user is None or not auth.has_role(user, "manager"):
-            return api_error(401, "no_session", "manager credentials required",
-                             **{"WWW-Authenticate": 'Basic realm="frontdesk"'})
+        refused = await manager_refusal(self.ctx, request)
+        if refused is not None:
+            return refused
         if not self.ctx.node.ready:
             return api_error(503, "unavailable", f"this node is {self.ctx.node.role}, not serving")
         snapshot = self.ctx.engine.snapshot()

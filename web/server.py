@@ -23,6 +23,7 @@ from frontdesk.adapters.mail.service import MailService
 from frontdesk.engine.api import EnginePort
 from frontdesk.web.app import build_app
 from frontdesk.web.context import NodeState, ServerContext
+from frontdesk.web.figure_samples import sample_figures
 from frontdesk.web.front import Front
 from frontdesk.web.ws_base import CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART
 
@@ -65,8 +66,11 @@ async def run_server(
             if ctx.mail is not None:
                 ctx.mail.worker.active = lambda: sends_mail(ctx.node)
                 nursery.start_soon(_run_mail, ctx.mail, mail_scope)
+            sampling = trio.CancelScope()
+            nursery.start_soon(_run_sampling, ctx, sampling)
             task_status.started(port)
             await stop.wait()
+            sampling.cancel()
             mail_scope.cancel()  # a mail being sent stays queued: it is sent after the restart
             log.info("shutting down: closing %d websockets with 1001", len(ctx.connections))
             ctx.accepting = False
@@ -85,6 +89,11 @@ def sends_mail(node: NodeState) -> bool:
     cluster: the primary, lease valid, engine started; with a PostgreSQL outbox both nodes
     see the same rows, so a backup, or a primary whose lease lapsed, must not send them)."""
     return node.role == "primary" and node.ready
+
+
+async def _run_sampling(ctx: ServerContext, scope: trio.CancelScope) -> None:
+    with scope:  # the engine is replaced at a failover: read it at each sample
+        await sample_figures(ctx.samples, lambda: ctx.engine.figures(), lambda: ctx.node.ready)  # noqa: PLW0108
 
 
 async def _run_mail(mail: MailService, scope: trio.CancelScope) -> None:

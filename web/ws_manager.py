@@ -15,10 +15,13 @@ import trio
 from frontdesk.adapters.bridge import Delivery
 from frontdesk.adapters.wire import Endpoint, Frame
 from frontdesk.engine.commands import (
+    HelpAck,
+    HelpResolve,
     InternalMessage,
     ManagerClose,
     ManagerSay,
     Monitor,
+    OperatorInternal,
     TakeOver,
 )
 from frontdesk.engine.notices import Ack, Notice, Rejected
@@ -56,6 +59,7 @@ class ManagerConnection(WsConnection):
 
     def send_snapshot(self, ref: str | None = None) -> None:
         frame: dict[str, Any] = {"type": "snapshot", **self.ctx.engine.snapshot()}
+        frame["series"] = self.ctx.samples.series(frame.get("figures"))  # the chart's hour
         if ref is not None:
             frame["ref"] = ref
         self.send_frame(frame)
@@ -71,6 +75,17 @@ class ManagerConnection(WsConnection):
         elif frame.type == "internal":
             engine.submit(InternalMessage("manager", self.manager_id, self._name(),
                                           frame.text("dialog"), frame.text("text"), ref=ref),
+                          self.reply)
+        elif frame.type == "help_ack":
+            engine.submit(HelpAck(self.manager_id, self._name(), frame.text("dialog"), ref=ref),
+                          self.reply)
+        elif frame.type == "help_resolve":
+            engine.submit(HelpResolve("manager", self.manager_id, self._name(),
+                                      frame.text("dialog"), frame.text("text"), ref=ref),
+                          self.reply)
+        elif frame.type == "operator_internal":
+            engine.submit(OperatorInternal("manager", self.manager_id, self._name(),
+                                           frame.text("to"), frame.text("text"), ref=ref),
                           self.reply)
         elif frame.type == "say":
             said = await rendered_say(frame)
@@ -113,6 +128,8 @@ class ManagerConnection(WsConnection):
     def stopped(self) -> None:
         for dialog in list(self._monitored):
             self._unmonitor(dialog)
+            # this manager watches no more (a reload monitors again: sessionStorage)
+            self.ctx.engine.submit(Monitor(self.manager_id, dialog, False))
         if self._watching:
             sub = self.drop_sub("all")
             if sub is not None:

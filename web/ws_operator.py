@@ -29,9 +29,11 @@ from frontdesk.adapters.bridge import Delivery
 from frontdesk.adapters.wire import Endpoint, Frame
 from frontdesk.engine.commands import (
     AskForHelp,
+    HelpResolve,
     InternalMessage,
     MarkImportant,
     OperatorClose,
+    OperatorInternal,
     OperatorLogin,
     OperatorLogout,
     OperatorSay,
@@ -44,6 +46,7 @@ from frontdesk.engine.notices import (
     Ack,
     DialogAdded,
     DialogRemoved,
+    MonitoringChanged,
     Notice,
     OperatorsChanged,
     QueueLength,
@@ -142,6 +145,14 @@ class OperatorConnection(WsConnection):
                                           frame.text("text"), ref=ref), self.reply)
         elif frame.type == "survey":
             await self._send_survey(frame)
+        elif frame.type == "help_resolve":
+            name = self.user.name or self.user.login
+            engine.submit(HelpResolve("operator", op, name, frame.text("dialog"),
+                                      frame.text("text"), ref=ref), self.reply)
+        elif frame.type == "operator_internal":
+            name = self.user.name or self.user.login
+            engine.submit(OperatorInternal("operator", op, name, op, frame.text("text"), ref=ref),
+                          self.reply)
         elif frame.type == "logout":
             engine.submit(OperatorLogout(op, ref=ref), self.outbox.reply_to("logout", self._out))
 
@@ -196,6 +207,8 @@ class OperatorConnection(WsConnection):
 
     def render(self, delivery: Delivery) -> dict[str, Any] | None:
         notice = delivery.notice
+        if isinstance(notice, MonitoringChanged) and not self.ctx.options.show_monitoring:
+            return None  # [supervision] show_monitoring = false: nothing of it
         if delivery.tag == "operator":
             if isinstance(notice, DialogAdded):
                 self._unconfirmed.discard(notice.dialog)

@@ -167,6 +167,15 @@ class OperatorClient(ClientBase):
         """Answer the managers in ``dialog``'s internal conversation (never the visitor's)."""
         return await self.request({"type": "internal", "dialog": dialog, "text": text}, timeout)
 
+    async def help_resolve(self, dialog: str, text: str = "", timeout: float = 10.0) -> Frame:
+        """Resolve ``dialog``'s help request (a trace in its internal history)."""
+        return await self.request({"type": "help_resolve", "dialog": dialog, "text": text},
+                                  timeout)
+
+    async def operator_internal(self, text: str, timeout: float = 10.0) -> Frame:
+        """A general internal message to the managers (tied to no dialog)."""
+        return await self.request({"type": "operator_internal", "text": text}, timeout)
+
     async def logout(self, timeout: float = 10.0) -> Frame:
         """Log out (the server then closes the socket with 1000; no reconnection)."""
         self.reconnect = False
@@ -209,6 +218,20 @@ class ManagerClient(ClientBase):
     async def internal(self, dialog: str, text: str, timeout: float = 10.0) -> Frame:
         """An internal message to ``dialog``'s operator (the visitor never receives it)."""
         return await self.request({"type": "internal", "dialog": dialog, "text": text}, timeout)
+
+    async def operator_internal(self, to: str, text: str, timeout: float = 10.0) -> Frame:
+        """A general internal message to operator ``to`` (tied to no dialog)."""
+        return await self.request({"type": "operator_internal", "to": to, "text": text},
+                                  timeout)
+
+    async def help_ack(self, dialog: str, timeout: float = 10.0) -> Frame:
+        """Acknowledge ``dialog``'s help request: this manager is on it."""
+        return await self.request({"type": "help_ack", "dialog": dialog}, timeout)
+
+    async def help_resolve(self, dialog: str, text: str = "", timeout: float = 10.0) -> Frame:
+        """Resolve ``dialog``'s help request (a trace in its internal history)."""
+        return await self.request({"type": "help_resolve", "dialog": dialog, "text": text},
+                                  timeout)
 
     async def say(self, dialog: str, text: str, ref: str | None = None,
                   timeout: float = 10.0) -> Frame:

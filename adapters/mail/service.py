@@ -40,10 +40,12 @@ class MailService:
         self.worker.on_outcome(kind, reporter)
 
     async def queue(self, kind: str, subject_id: str, *, to: str, subject: str, text: str,
-                    html: str) -> QueuedMail:
+                    html: str, reply_to: str = "") -> QueuedMail:
         """Queue a mail (``to`` checked: ``MailError`` if it is not an address) and wake the
-        worker; on the trio thread."""
-        message = build_message(to=to, from_address=self.from_address, reply_to=self.reply_to,
+        worker; on the trio thread. ``reply_to`` replaces ``[mail] reply_to`` for this one
+        (an offline message is answered to its visitor)."""
+        message = build_message(to=to, from_address=self.from_address,
+                                reply_to=reply_to or self.reply_to,
                                 subject=subject, text=text, html=html)
         queued = await trio.to_thread.run_sync(
             lambda: self.outbox.enqueue(kind, subject_id, message, sender=self.from_address,

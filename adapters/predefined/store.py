@@ -35,6 +35,8 @@ class PredefinedAnswers:
         self._where = target.describe()
         self._now = now
         self._pg = target.kind == "postgresql"
+        self.changes = 0  # bumped by every change: the replication link reads only on a change
+        self._listeners: list[Callable[[], None]] = []
         with translated(self._where, "open the predefined answers", PredefinedError):
             self._db: TrackedDatabase = open_database(target, error=PredefinedError)
             self._db.connect(reuse_if_open=True)
@@ -42,6 +44,21 @@ class PredefinedAnswers:
 
     def close(self) -> None:
         self._db.close()
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (from the writing thread, must not block) after each change:
+        the replication link's stream loop wakes, so an answer crosses at once."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        self.changes += 1
+        for listener in self._listeners:
+            listener()
+
+    @property
+    def is_shared(self) -> bool:
+        """On PostgreSQL the nodes of a cluster share the table: nothing to replicate."""
+        return self._pg
 
     def __enter__(self) -> PredefinedAnswers:
         return self
@@ -72,6 +89,7 @@ class PredefinedAnswers:
                 )
                 new_id = int(cur.fetchone()[0]) if self._pg else int(cur.lastrowid)
                 made.append(self._answer((new_id, *row)))
+        self._changed()
         return made
 
     def update(self, answer_id: int, draft: AnswerDraft, *, owner: str | None,
@@ -90,6 +108,7 @@ class PredefinedAnswers:
             )
             if cur.rowcount == 0:
                 return None
+        self._changed()
         return self._answer((answer_id, scope, *row))
 
     def delete(self, answer_id: int, *, owner: str | None) -> bool:
@@ -97,7 +116,40 @@ class PredefinedAnswers:
                 self._db.atomic():
             cur = self._sql("DELETE FROM predefined_answer WHERE id = ? AND scope = ?",
                             (answer_id, owner or ""))
+        if cur.rowcount:
+            self._changed()
         return bool(cur.rowcount)
+
+    # -- a backup's copy (adapters/replication/predefined_link.py) ------------
+
+    def accept(self, answer: Answer) -> None:
+        """Store ``answer`` as the primary has it: its id, owner, author and time. Another
+        answer of the same kind holding its shortcut here gives it up (the primary moved
+        it; that answer's own frame follows with its new form)."""
+        d = AnswerDraft(answer.title, answer.text, answer.shortcut).checked()
+        scope = answer.owner or ""
+        row = (answer.id, scope, d.title, d.text, d.shortcut, answer.changed_by,
+               answer.changed_at)
+        with translated(self._where, "store a replicated predefined answer", PredefinedError), \
+                self._db.atomic():
+            self._sql("DELETE FROM predefined_answer WHERE id = ?", (answer.id,))
+            if d.shortcut is not None:
+                self._sql("UPDATE predefined_answer SET shortcut = NULL "
+                          "WHERE scope = ? AND shortcut = ?", (scope, d.shortcut))
+            self._sql(f"INSERT INTO predefined_answer ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      row)
+        self._changed()
+
+    def keep_only(self, ids: set[int]) -> int:
+        """Delete every answer whose id is not in ``ids``; how many went."""
+        gone = [a.id for a in self.every() if a.id not in ids]
+        if gone:
+            with translated(self._where, "delete replicated predefined answers",
+                            PredefinedError), self._db.atomic():
+                for answer_id in gone:
+                    self._sql("DELETE FROM predefined_answer WHERE id = ?", (answer_id,))
+            self._changed()
+        return len(gone)
 
     # -- reads ----------------------------------------------------------------
 
@@ -108,6 +160,12 @@ class PredefinedAnswers:
         if not owner:
             return []
         return self._list("scope = ?", (owner,))
+
+    def every(self) -> list[Answer]:
+        """Every answer, shared and personal, by id (what the replication link sends)."""
+        with translated(self._where, "list the predefined answers", PredefinedError):
+            rows = self._sql(f"SELECT {_COLUMNS} FROM predefined_answer ORDER BY id").fetchall()
+        return [self._answer(r) for r in rows]
 
     def visible_to(self, login: str) -> list[Answer]:
         """What an operator may insert: their own answers first, then the shared ones."""

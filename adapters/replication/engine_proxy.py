@@ -11,10 +11,12 @@ subscribers are kept and re-attached to each new engine.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from frontdesk.engine.commands import Command
 from frontdesk.engine.day_figures import no_figures
+from frontdesk.engine.journal import Record
 from frontdesk.engine.notices import Rejected, Subscriber
 
 if TYPE_CHECKING:
@@ -124,6 +126,14 @@ class NodeEngine:
     def figures(self) -> dict[str, Any]:
         engine = self._engine()
         return no_figures() if engine is None else engine.figures()
+
+    def journal_records(self) -> Iterator[Record]:
+        engine = self._engine()
+        return iter(()) if engine is None else engine.journal_records()
+
+    def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
+        engine = self._engine()
+        return [] if engine is None else engine.audit(since, until)
 
     def stop(self) -> None:
         """The node stops its engine; nothing to do here."""

@@ -30,6 +30,7 @@ from frontdesk.adapters.replication import (
     gallery_link,
     knowledge_link,
     mail_link,
+    predefined_link,
 )
 from frontdesk.adapters.replication.channel import TrioWebsocketChannel
 from frontdesk.adapters.replication.handshake import (
@@ -203,7 +204,7 @@ class ReplicationFollower:
                 frame = await channel.receive("repl.records", "repl.heartbeat", "repl.handover",
                                               accounts_link.KIND, files_link.KIND,
                                               gallery_link.KIND, mail_link.KIND,
-                                              knowledge_link.KIND)
+                                              knowledge_link.KIND, predefined_link.KIND)
             if scope.cancelled_caught:
                 raise LinkClosedError(f"the primary sent nothing for {timeout} s")
             kind = frame["type"]
@@ -222,6 +223,9 @@ class ReplicationFollower:
             elif kind == knowledge_link.KIND:
                 if node.knowledge_link is not None:
                     await node.knowledge_link.received(frame)
+            elif kind == predefined_link.KIND:
+                if node.predefined_link is not None:
+                    await node.predefined_link.received(frame)
             elif kind == "repl.records":
                 items = frame.get("records")
                 if not isinstance(items, list):

@@ -33,6 +33,7 @@ from frontdesk.adapters.replication.hot_standby import HotState
 from frontdesk.adapters.replication.knowledge_link import KnowledgeLink
 from frontdesk.adapters.replication.lease import LeaseKeeper
 from frontdesk.adapters.replication.mail_link import MailLink
+from frontdesk.adapters.replication.predefined_link import PredefinedLink
 from frontdesk.adapters.replication.protocol import EpochRuns
 from frontdesk.adapters.replication.repair import verify_and_cut
 from frontdesk.adapters.replication.settings import ClusterSettings, replication_url
@@ -131,6 +132,7 @@ class ClusterNode:
         self.files_link: FileLink | None = None  # set by serve: dialogs' files replicate
         self.mail_link: MailLink | None = None  # set by serve: the mail outbox replicates
         self.knowledge_link: KnowledgeLink | None = None  # set by serve: articles replicate
+        self.predefined_link: PredefinedLink | None = None  # set by serve: answers replicate
         # the engine state the next engine starts from (only with an engine to start)
         self.hot = HotState(journal, checkpoints, default_capacity) if engine_factory else None
 

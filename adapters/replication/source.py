@@ -165,6 +165,8 @@ class ReplicationSource:
                 await node.mail_link.flush(channel, self._send_lock)
             if node.knowledge_link is not None:  # and the articles (knowledge_link.py)
                 await node.knowledge_link.flush(channel, self._send_lock)
+            if node.predefined_link is not None:  # and the predefined answers
+                await node.predefined_link.flush(channel, self._send_lock)
             async with self._send_lock:
                 if batch:
                     await channel.send(records_frame(batch))

@@ -32,7 +32,10 @@ READY_TIMEOUT_S = 30.0
 # The tests were written for consoles that start Connected (the shipped default takes no
 # new dialogs until the operator picks Connected); a test of the default sets it in its
 # configuration text.
-SUITE_ENV = {"FRONTDESK_SERVER__INITIAL_OPERATOR_STATUS": "connected"}
+# Likewise they start chats with no operator taking dialogs (queued visitors), where the
+# shipped default offers the offline form: tests/browser/test_offline.py sets it back.
+SUITE_ENV = {"FRONTDESK_SERVER__INITIAL_OPERATOR_STATUS": "connected",
+             "FRONTDESK_OFFLINE__WHEN_NO_OPERATOR": "false"}
 STOP_TIMEOUT_S = 15.0
 
 
@@ -153,8 +156,9 @@ def running_server(tmp: Path, config_text: str | None = None) -> Iterator[Server
         command += ["--config", str(config_path)]
     log_path = tmp / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTDESK_")}
-    if config_text is None or "initial_operator_status" not in config_text:
-        env.update(SUITE_ENV)
+    for variable, value in SUITE_ENV.items():  # a key the test's configuration sets wins
+        if config_text is None or variable.rpartition("__")[2].lower() not in config_text:
+            env[variable] = value
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,

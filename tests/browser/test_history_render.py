@@ -25,6 +25,9 @@ ENTRIES: dict[str, dict[str, Any]] = {
     "dialog.looking_for_info": {"operator_name": "Olga", "reminder": False},
     "dialog.important": {"important": True},
     "dialog.help_requested": {"text": "refund?"},
+    "dialog.help_acked": {"manager": "maria", "name": "Maria"},
+    "dialog.help_resolved": {"author": "operator", "author_id": "op-1", "name": "Olga",
+                             "text": "done"},
     "dialog.mail": {"kind": "transcript", "text": "sent to v@example.org"},
     "dialog.requeued": {"reason": "operator left", "operator": "op-1"},
     "dialog.closed": {"by": "operator", "reason": "closed by the operator"},
@@ -37,6 +40,8 @@ STAFF = {
     "dialog.looking_for_info": "The visitor was told that Olga is looking for information.",
     "dialog.important": "Marked important.",
     "dialog.help_requested": "Help requested: refund?",
+    "dialog.help_acked": "Maria is on the help request.",
+    "dialog.help_resolved": "Help request resolved by Olga: done",
     "dialog.mail": "Transcript sent to v@example.org.",
     "dialog.requeued": "Back in the queue (operator left).",
     "dialog.closed": "Dialog closed by the operator.",
@@ -49,6 +54,8 @@ VISITOR = {
     "dialog.looking_for_info": "Olga is looking for information. Please wait a moment.",
     "dialog.important": None,
     "dialog.help_requested": None,
+    "dialog.help_acked": None,
+    "dialog.help_resolved": None,
     "dialog.mail": None,
     "dialog.requeued": (
         "Your operator was disconnected. You keep your place at the head of the queue;"

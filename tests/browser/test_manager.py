@@ -47,6 +47,6 @@ def test_manager_sees_operators_dialogs_and_queue_live(
     ann.get_by_test_id("help-text").fill("Customer asks for a refund")
     ann.get_by_test_id("help-submit").click()
     expect(maria.get_by_test_id("help-request")).to_have_text(
-        ["Ann on Vera — Customer asks for a refund"]
+        ["Ann on Vera — Customer asks for a refund Acknowledge"]  # its button's label last
     )
     ui.save_screenshot(maria, "manager.png")

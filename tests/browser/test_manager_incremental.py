@@ -46,7 +46,7 @@ def test_notices_update_the_manager_view_without_fetching_the_snapshot(
     ann.get_by_test_id("help").click()
     ann.get_by_test_id("help-text").fill("refund?")
     ann.get_by_test_id("help-submit").click()
-    expect(maria.get_by_test_id("help-request")).to_have_text(["Ann on Vera — refund?"])
+    expect(maria.get_by_test_id("help-request")).to_have_text(["Ann on Vera — refund? Acknowledge"])
 
     ui.close_dialog(ann)
     expect(vera_row).to_have_count(0)  # the snapshot lists open dialogs only

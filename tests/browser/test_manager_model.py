@@ -185,3 +185,25 @@ def test_a_replayed_entry_is_old_and_a_skipped_seq_is_a_gap(page: Page) -> None:
         SNAPSHOT,
     )
     assert got == ["old", "new", "gap", "new", "new"]
+
+
+def test_the_charts_hour_comes_from_the_snapshot_and_grows_with_the_figures(page: Page) -> None:
+    """The snapshot's `series` (web/figure_samples.py), then a figures frame's reading each
+    15 s kept (those between move the last one); a snapshot without a series keeps it."""
+    got = page.evaluate(
+        """async () => {
+          const {ManagerModel} = await import('/static/js/manager/model.js');
+          const m = new ManagerModel();
+          m.setSnapshot({series: {span_s: 3600, samples: [[1000, 1, 2], [1030, 0, 2], "bad"]}}, 0);
+          const fig = (at, q, o) =>
+            m.apply({type: "figures", at, queue_length: q, dialogs_open: o}, 0);
+          fig(1032, 0, 3); fig(1040, 2, 3); fig(1046, 1, 4); fig(4640, 0, 0);
+          const grown = m.series.samples.map((s) => [...s]);
+          m.setSnapshot({operators: []}, 0);  // GET /api/inspect after a gap: no series
+          return {grown, kept: m.series.samples.length};
+        }""")
+    # the last reading is the live one: 1032 is a step past 1000 (1030 stays), 1040 is not
+    # a step past 1030 (it moves the last), 1046 is (1040 stays); 4640 is an hour after 1040:
+    # the older ones are dropped
+    assert got["grown"] == [[1040, 2, 3], [1046, 1, 4], [4640, 0, 0]]
+    assert got["kept"] == 3

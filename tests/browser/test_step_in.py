@@ -97,3 +97,22 @@ def test_the_manager_takes_a_dialog_over_for_another_operator(
     expect(note).to_have_text("taken over by Maria")
     expect(vera_row.get_by_test_id("dialog-operator")).to_have_text("Bob")
     expect(vera.get_by_test_id("fd-note").last).to_have_text("Your chat was transferred to Bob.")
+
+
+def test_the_manager_takes_a_queued_dialog_for_an_operator_on_break(
+    server: Server, new_page: ui.NewPage
+) -> None:
+    maria = ui.log_in(new_page("maria"), server, "maria", "/manager")
+    expect(maria.get_by_test_id("connection")).to_have_text("Online")
+    bob = ui.operator(new_page, server, "bob")
+    ui.set_status(bob, "on_break")
+    vera = ui.visitor(new_page, server, "Vera")
+    ui.widget_say(vera, "Anyone there?")
+    vera_row = maria.get_by_test_id("dialog-row").filter(has_text="Vera")
+    expect(vera_row.get_by_test_id("dialog-state")).to_have_text("queued")
+    vera_row.get_by_test_id("monitor").click()
+    expect(maria.get_by_test_id("take-over-to")).to_have_text("Bob")
+    maria.get_by_test_id("take-over-submit").click()
+    expect(ui.tab(bob, "Vera")).to_have_count(1)
+    expect(vera_row.get_by_test_id("dialog-operator")).to_have_text("Bob")
+    expect(maria.get_by_test_id("queue-item")).to_have_count(0)

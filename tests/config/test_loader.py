@@ -191,6 +191,11 @@ BAD_ENVIRONMENT = [
         {"FRONTDESK_CLUSTER__NODE_NAME": "node one"},
         'cluster.node_name: expected a name without spaces, got "node one"',
     ),
+    (
+        {"FRONTDESK_SERVER__TIME_ZONE": "Mars/Olympus"},
+        'server.time_zone: expected an IANA time zone name like "Europe/Paris" or "UTC", '
+        'got "Mars/Olympus"',
+    ),
 ]
 
 

@@ -11,7 +11,7 @@ from frontdesk.engine.status import Status
 from frontdesk.engine.testing import EngineHarness
 from frontdesk.engine.testing.harness import OperatorHandle, VisitorHandle
 
-STAFF_ONLY = ("dialog.help_requested", "dialog.important")
+STAFF_ONLY = ("dialog.help_requested", "dialog.important")  # and help_acked, help_resolved
 
 
 def _types(notices: list[n.Notice]) -> list[str]:

@@ -55,7 +55,7 @@ def test_open_is_queued_with_first_entry() -> None:
 def test_assign_from_queued() -> None:
     s, d = run(opened(), m.Assign("d-1", "ann", "Ann"))
     assert s.phase is ds.Phase.ASSIGNED and s.operator == "ann" and s.seq == 2
-    assert ("queue", m.Dequeue("d-1")) in tells(d)
+    assert ("queue", m.Dequeue("d-1", 0.0)) in tells(d)  # waited 0 s: a wait to learn from
     assert ("operator:ann", m.AssignmentDone("d-1", "ann", 2, "V")) in tells(d)
 
 
@@ -131,7 +131,7 @@ def test_close_tells_holder_and_retires(cmd: c.Command, by: str) -> None:
 def test_close_of_queued_dequeues() -> None:
     s, d = run(opened(), inbound(c.VisitorClose("d-1", "tok")))
     assert s.phase is ds.Phase.CLOSED
-    assert ("queue", m.Dequeue("d-1")) in tells(d)
+    assert ("queue", m.Dequeue("d-1")) in tells(d)  # closed, not assigned: no wait learnt
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from frontdesk.adapters.accounts import Accounts
 from frontdesk.adapters.client import ClientBase, ManagerClient, OperatorClient, VisitorClient
 from frontdesk.adapters.files import FileStore
 from frontdesk.adapters.mail.service import MailService
+from frontdesk.adapters.offline import OfflineMessages
 from frontdesk.adapters.storage import SqlJournal
 from frontdesk.engine.clock import ManualClock
 from frontdesk.engine.runtime import Engine
@@ -79,7 +80,7 @@ class Node:
 async def start_node(
     tmp_path: Path, accounts: Accounts, *, options: dict[str, Any], settings: EngineSettings,
     nursery: trio.Nursery, stop: trio.Event, mail: MailService | None = None,
-    files: FileStore | None = None,
+    files: FileStore | None = None, offline: OfflineMessages | None = None,
 ) -> Node:
     journal = SqlJournal(tmp_path / "journal.sqlite3", synchronous="normal")
     clock = ManualClock()
@@ -89,6 +90,7 @@ async def start_node(
     ctx = ServerContext(engine, accounts, opts, clock, StaticNode(journal.epoch, ready=True))
     ctx.mail = mail
     ctx.files = files
+    ctx.offline = offline
     port: int = await nursery.start(run_server, ctx, stop)
     return Node(f"http://127.0.0.1:{port}", port, ctx, engine, accounts, clock, journal, nursery)
 

@@ -108,3 +108,20 @@ def test_a_transcript_mail_leaves_the_internal_messages_out() -> None:
     assert [e["type"] for e in entries] == ["dialog.opened", "dialog.message"]
     mail = build_transcript("d-1", entries)
     assert "Hello from the manager" in mail.text and "secret advice" not in mail.text + mail.html
+
+
+async def test_a_manager_takes_a_queued_dialog_for_an_operator_with_room(node: Node) -> None:
+    bob = await node.operator("bob")
+    await bob.set_status("on_break")  # takes no new dialogs by himself
+    maria = await node.manager()
+    vera = await node.visitor()
+    dialog = (await vera.open("Vera"))["dialog"]
+    await vera.expect({"type": "dialog.position", "dialog": dialog})
+    with pytest.raises(RefusedError) as refused:
+        await maria.take_over(dialog, "zed")
+    assert refused.value.frame["message"] == (
+        f"cannot take over dialog {dialog}: zed is not logged in")
+    ack = await maria.take_over(dialog, "bob")
+    assert ack["type"] == "ack" and ack["dialog"] == dialog
+    await bob.expect({"type": "operator.dialog_added", "dialog": dialog})
+    await vera.expect({"type": "dialog.assigned", "dialog": dialog, "operator_name": "Bob"})

@@ -85,6 +85,7 @@ export async function mount(options) {
   });
   view = new WidgetView(host, options, session);
   session.start();
+  view.checkAvailability(); // closed or nobody there: the offline form (docs/widget.md)
   return { session, view };
 }
 

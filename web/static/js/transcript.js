@@ -14,6 +14,8 @@ export const HISTORY_TYPES = new Set([
   "dialog.looking_for_info",
   "dialog.important",
   "dialog.help_requested",
+  "dialog.help_acked",
+  "dialog.help_resolved",
   "dialog.internal",
   "dialog.mail",
   "dialog.file",

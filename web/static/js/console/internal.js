@@ -1,5 +1,6 @@
 // The Internal tab of the open dialog: the conversation with the managers about it
-// (dialog.internal entries, never the visitor's), its unread count, and the box to answer.
+// (dialog.internal entries and the help request's lines, never the visitor's), its unread
+// count, the box to answer, and the help request's state (a manager is on it) with Resolve.
 // Entries are rendered by history/render.js (kinds.js), like every other entry.
 
 import { replaceChildren, setText } from "../dom.js";
@@ -31,6 +32,10 @@ export function wireInternal(openDialog, send, changed) {
     send({ type: "internal", dialog: dialog.id, text, ref: newRef("internal") });
     $("internal-text").value = "";
   };
+  $("help-resolve").addEventListener("click", () => {
+    const dialog = openDialog();
+    if (dialog && !dialog.gone) send({ type: "help_resolve", dialog: dialog.id, ref: newRef("hres") });
+  });
   $("internal-form").addEventListener("submit", (event) => {
     event.preventDefault();
     submit();
@@ -41,6 +46,15 @@ export function wireInternal(openDialog, send, changed) {
       submit();
     }
   });
+}
+
+/** The help request's state: waiting for a manager, or who is on it; and its Resolve button. */
+function renderHelp(help, held) {
+  const line = help === null ? "" : help.state === "acked" ? `${help.name} is on your help request.` : "Help requested: waiting for a manager.";
+  $("help-state").hidden = help === null;
+  $("help-state").dataset.state = help ? help.state : "";
+  if ($("help-status").textContent !== line) setText($("help-status"), line);
+  $("help-resolve").disabled = !held;
 }
 
 /** Show the open dialog's internal conversation; true if reading it changed the unread count. */
@@ -59,5 +73,6 @@ export function renderInternal(dialog) {
   $("internal-text").disabled = !held;
   $("internal-send").disabled = !held;
   setText($("internal-empty"), dialog.internal.length ? "" : "No internal messages about this dialog yet.");
+  renderHelp(dialog.help, held);
   return read;
 }

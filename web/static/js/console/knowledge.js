@@ -2,13 +2,18 @@
 // visitor's latest message (searched again as the dialog goes on), a search box that takes
 // over while it holds text, and per article a "Related" arrow listing its neighbours.
 // Choosing an article puts its answer (the formatted-subset source the answer box writes)
-// into the answer box, to be edited before it is sent. Everything is set as text.
+// into the answer box, to be edited before it is sent. The predefined answers (personal and
+// shared) fitting the same text are listed under them; a click puts one in with its
+// variables filled, as the "/" completion does. Everything is set as text.
 
 import { h, replaceChildren, setText } from "../dom.js";
 import { relatedKnowledge, searchKnowledge } from "../knowledge.js";
+import { rankAnswers } from "./answer_match.js";
+import { fillVariables, loadAnswers } from "./predefined.js";
 
 const SEARCH_DELAY_MS = 200;
 const SUGGESTIONS = 5;
+const ANSWERS = 3;
 
 /** The visitor's latest message of a dialog: {seq, text}, or null. */
 export function latestQuestion(dialog) {
@@ -29,10 +34,14 @@ export function withAnswer(typed, answer) {
 export class KnowledgePanel {
   /**
    * @param {{search: HTMLInputElement, list: HTMLElement, status: HTMLElement,
-   *          input: HTMLTextAreaElement, announce: (text: string) => void}} parts
+   *          input: HTMLTextAreaElement, announce: (text: string) => void,
+   *          answerList?: HTMLElement, who?: () => object, load?: () => Promise<object[]>}} parts
+   * answerList: where the fitting predefined answers go; who(): the open dialog's
+   * {visitorName, operatorName, info} for their variables; load: GET /api/predefined.
    */
-  constructor({ search, list, status, input, announce }) {
-    Object.assign(this, { search, list, status, input, announce });
+  constructor({ search, list, status, input, announce, answerList = null, who = () => ({}), load = loadAnswers }) {
+    Object.assign(this, { search, list, status, input, announce, answerList, who, load });
+    this.answers = null; // loaded once per dialog shown (the operator may change their own)
     this.dialogId = null;
     this.asked = undefined; // the text the shown list answers (null: nothing to ask)
     this.turn = 0; // answers of an older request are dropped
@@ -56,6 +65,47 @@ export class KnowledgePanel {
     });
     if (search.form) search.form.addEventListener("submit", (event) => event.preventDefault());
     list.addEventListener("keydown", (event) => this.move(event));
+    if (answerList) answerList.addEventListener("keydown", (event) => this.move(event, answerList));
+  }
+
+  /** The answers' list with its heading (the list alone when it has no box). */
+  answerBox() {
+    return this.answerList.closest(".kb-answers") || this.answerList;
+  }
+
+  /** Forget the loaded predefined answers (the operator changed their own). */
+  reloadAnswers() {
+    this.answers = null;
+    this.asked = undefined;
+    this.refresh();
+  }
+
+  async answersNow() {
+    if (!this.answerList) return [];
+    if (this.answers === null) this.answers = await this.load();
+    return this.answers;
+  }
+
+  /** The predefined answers fitting `text`, shown under the articles. */
+  async showAnswers(text, turn) {
+    if (!this.answerList) return 0;
+    const answers = text === null ? [] : rankAnswers(await this.answersNow(), text, ANSWERS);
+    if (turn !== this.turn) return 0;
+    replaceChildren(this.answerList, answers.map((answer) => h("li", { class: "kb-item", "data-testid": "kb-answer" },
+      h("button", {
+        type: "button", class: "kb-use", "data-testid": "kb-answer-use", "data-answer": answer.id,
+        "aria-label": `Insert the predefined answer “${answer.title}”`,
+        onclick: () => this.useAnswer(answer),
+      },
+      h("span", { class: "kb-title", "data-testid": "kb-answer-title" },
+        answer.title, answer.shortcut ? h("span", { class: "predefined-shortcut" }, ` /${answer.shortcut}`) : null),
+      h("span", { class: "kb-snippet", "data-testid": "kb-answer-text" }, answer.text)))));
+    this.answerBox().hidden = answers.length === 0;
+    return answers.length;
+  }
+
+  useAnswer(answer) {
+    this.put(fillVariables(answer.text, this.who()), `The predefined answer “${answer.title}” is in the answer box; edit it, then send.`);
   }
 
   /** Called on each render: a new dialog or a new visitor message asks again. */
@@ -65,12 +115,17 @@ export class KnowledgePanel {
       this.question = null;
       this.asked = undefined;
       replaceChildren(this.list);
+      if (this.answerList) {
+        replaceChildren(this.answerList);
+        this.answerBox().hidden = true;
+      }
       setText(this.status, "Open a dialog to see suggested articles.");
       return;
     }
     if (dialog.id !== this.dialogId) {
       this.dialogId = dialog.id;
       this.search.value = "";
+      this.answers = null; // fresh answers for each dialog opened
     }
     this.question = latestQuestion(dialog);
     this.refresh();
@@ -91,9 +146,11 @@ export class KnowledgePanel {
     const turn = ++this.turn;
     if (!wanted) {
       replaceChildren(this.list);
+      await this.showAnswers(null, turn);
       setText(this.status, "No question from the visitor yet. Search the knowledge base above.");
       return;
     }
+    const fitting = this.showAnswers(wanted.text.slice(0, 2000), turn);
     let hits;
     try {
       hits = await searchKnowledge(wanted.text.slice(0, 2000), SUGGESTIONS);
@@ -104,11 +161,13 @@ export class KnowledgePanel {
       setText(this.status, `Knowledge search failed: ${error.message}`);
       return;
     }
+    const answers = await fitting;
     if (turn !== this.turn) return;
     replaceChildren(this.list, hits.map((hit) => this.item(hit, true)));
     const source = wanted.typed ? "your search" : "the visitor's latest message";
-    setText(this.status, hits.length
-      ? `${hits.length} article${hits.length === 1 ? "" : "s"} for ${source}.`
+    const more = answers ? ` and ${answers} predefined answer${answers === 1 ? "" : "s"}` : "";
+    setText(this.status, hits.length || answers
+      ? `${hits.length} article${hits.length === 1 ? "" : "s"}${more} for ${source}.`
       : `No article matches ${source}.`);
   }
 
@@ -153,18 +212,22 @@ export class KnowledgePanel {
   }
 
   use(hit) {
+    this.put(hit.answer, `The answer of “${hit.title}” is in the answer box; edit it, then send.`);
+  }
+
+  put(text, said) {
     const input = this.input;
     if (input.disabled) return;
-    input.value = withAnswer(input.value, hit.answer);
+    input.value = withAnswer(input.value, text);
     input.focus();
     input.setSelectionRange(input.value.length, input.value.length);
     input.dispatchEvent(new Event("input", { bubbles: true })); // the draft and the typing indicator
-    this.announce(`The answer of “${hit.title}” is in the answer box; edit it, then send.`);
+    this.announce(said);
   }
 
-  /** Up and down move between the articles' buttons; Escape goes back to the search box. */
-  move(event) {
-    const buttons = [...this.list.querySelectorAll("button")].filter((b) => b.offsetParent !== null);
+  /** Up and down move between the buttons of a list; Escape goes back to the search box. */
+  move(event, within = this.list) {
+    const buttons = [...within.querySelectorAll("button")].filter((b) => b.offsetParent !== null);
     const at = buttons.indexOf(document.activeElement);
     if (at === -1) return;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {

@@ -10,6 +10,7 @@ import { wireGalleryPicker } from "./gallery_picker.js";
 import { loadDraft, saveDraft } from "./drafts.js";
 import { KnowledgePanel } from "./knowledge.js";
 import { wireFormatting } from "./format.js";
+import { GeneralInternal } from "./general_internal.js";
 import { renderInternal, wireInternal } from "./internal.js";
 import { MainBackBanner } from "./main_back.js";
 import { wireMyAnswers } from "./my_answers.js";
@@ -17,6 +18,7 @@ import { PredefinedCompletion } from "./predefined.js";
 import { wireMailAndPrint } from "./mail_print.js";
 import { ConsoleModel } from "./model.js";
 import { wireSurveys } from "./surveys.js";
+import { Notifications } from "./notifications.js";
 import { renderTransferList } from "./transfer.js";
 import { presenceSentence, renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
 
@@ -41,6 +43,14 @@ class Console {
       send: (frame) => this.link.send(frame),
       onMove: () => this.link.moveOn(),
       onChange: () => this.render(),
+      onNotice: (notice) => this.notifications.notice(notice),
+    });
+    this.notifications = new Notifications({
+      sound: $("notify-sound"),
+      desktop: $("notify-desktop"),
+      state: $("notify-state"),
+      announce: $("notify-announce"),
+      onOpen: (id) => this.select(id),
     });
     this.failures = 0;
     this.shownDialog = null; // the dialog whose draft is in the text box
@@ -58,10 +68,17 @@ class Console {
     $("status").addEventListener("change", (event) => {
       this.keep({ type: "status", status: event.target.value, ref: newRef("status") });
     });
+    this.notifications.start();
+    document.addEventListener("visibilitychange", () => {
+      if (this.model.setPageVisible(document.visibilityState === "visible")) this.render();
+    });
+    this.model.setPageVisible(document.visibilityState === "visible");
     this.wireCompose();
     this.knowledge = new KnowledgePanel({
       search: $("kb-search"), list: $("kb-list"), status: $("kb-status"), input: $("message"),
       announce: (text) => setText($("kb-status"), text),
+      answerList: $("kb-answers"),
+      who: () => this.who(),
     });
     this.wireActions();
     this.render();
@@ -89,6 +106,10 @@ class Console {
 
   onFrame(frame) {
     if (frame.type === "hello") this.failures = 0;
+    if (frame.type === "operator.internal") {
+      this.general.add(frame); // the general Internal tab (no dialog): general_internal.js
+      return;
+    }
     if (this.model.apply(frame)) this.render();
   }
 
@@ -172,21 +193,17 @@ class Console {
       input,
       list: $("predefined-list"),
       announce: $("announce"),
-      who: () => {
-        const dialog = this.model.openDialog;
-        return {
-          visitorName: dialog ? dialog.visitorName : "",
-          operatorName: this.me.name || this.me.login || "",
-          info: dialog && dialog.info ? dialog.info : {},
-        };
-      },
+      who: () => this.who(),
       onInsert: () => {
         const dialog = this.model.openDialog;
         if (dialog) saveDraft(dialog.id, input.value);
         this.typed();
       },
     });
-    wireMyAnswers(() => this.predefined.reload());
+    wireMyAnswers(() => {
+      this.predefined.reload();
+      if (this.knowledge) this.knowledge.reloadAnswers();
+    });
     input.addEventListener("input", () => {
       const dialog = this.model.openDialog;
       if (dialog) saveDraft(dialog.id, input.value);
@@ -204,6 +221,16 @@ class Console {
     });
     wireAttach($("compose"), $("history"), () => this.model.openDialog);
     wireGalleryPicker($("compose"), () => this.model.openDialog);
+  }
+
+  /** The variables of a predefined answer: the open dialog's visitor and this operator. */
+  who() {
+    const dialog = this.model.openDialog;
+    return {
+      visitorName: dialog ? dialog.visitorName : "",
+      operatorName: this.me.name || this.me.login || "",
+      info: dialog && dialog.info ? dialog.info : {},
+    };
   }
 
   /** A command that must not be lost (a failover, a reload): kept in the outbox until answered. */
@@ -251,6 +278,9 @@ class Console {
     this.wireHelp(command);
     wireSurveys(command);
     wireInternal(() => this.model.openDialog, (frame) => this.keep(frame), () => this.render());
+    this.general = new GeneralInternal((frame) => this.keep(frame));
+    this.general.wire();
+    this.general.render();
     wireMailAndPrint(() => this.model.openDialog);
   }
 
@@ -293,7 +323,7 @@ class Console {
 
   render() {
     const model = this.model;
-    const fresh = [...model.dialogs.values()].filter((d) => d.flashing && !d.gone).length;
+    const fresh = model.attentionCount; // new dialogs and dialogs with unread visitor messages
     document.title = `${fresh ? `(${fresh}) ` : ""}Console — frontdesk`;
     setText($("node"), model.node || "—");
     $("node").dataset.role = model.role || "";
@@ -334,6 +364,7 @@ class Console {
     $("chat-presence").hidden = !presence;
     $("chat-presence").dataset.presence = presence ? dialog.visitorPresence : "";
     if ($("chat-presence").textContent !== presence) setText($("chat-presence"), presence);
+    $("chat-monitored").hidden = !dialog.monitored || dialog.closed || Boolean(dialog.gone);
     if (renderInternal(dialog)) {
       model.persist();
       renderTabs($("tabs"), $("no-dialogs"), model, (id) => this.select(id), (id) => {

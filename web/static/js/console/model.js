@@ -8,6 +8,14 @@ import { SessionState, Transcript, isHistoryEntry } from "../transcript.js";
 /** The visitor's presence as the server tells it (dialog.presence). */
 export const PRESENCES = new Set(["here", "away", "left"]);
 
+/** The entries of the Internal tab (all staff only: engine/audience.py). */
+const INTERNAL_TYPES = new Set(["dialog.internal", "dialog.help_requested", "dialog.help_acked", "dialog.help_resolved"]);
+
+function fromManager(e) {
+  if (e.type === "dialog.help_acked") return true;
+  return (e.type === "dialog.internal" || e.type === "dialog.help_resolved") && e.author === "manager";
+}
+
 export class DialogState {
   constructor(id, saved = {}) {
     this.id = id;
@@ -21,18 +29,39 @@ export class DialogState {
     this.legacyPending = Array.isArray(saved.pending) ? saved.pending : []; // older storage
     this.visitorTyping = false;
     this.visitorPresence = ""; // "here" / "away" / "left" ("": not told yet)
+    this.monitored = false; // a manager monitors it (dialog.monitoring)
     this.historyGone = false;
     this.internalRead = saved.internalRead || 0; // the seq up to which the Internal tab was read
+    this.unread = Number.isInteger(saved.unread) ? saved.unread : 0; // visitor messages not seen yet
   }
 
-  /** The internal conversation with the managers (dialog.internal entries). */
+  /** Counted in the page title: new (flashing) or with unread visitor messages. */
+  get needsAttention() {
+    return !this.gone && (this.flashing || this.unread > 0);
+  }
+
+  /** The internal conversation with the managers: its messages and the help request's lines. */
   get internal() {
-    return this.transcript.find("dialog.internal");
+    return this.transcript.entries.filter((e) => INTERNAL_TYPES.has(e.type));
   }
 
-  /** The managers' internal messages not read yet (the Internal tab's count). */
+  /** What the managers wrote or did that was not read yet (the Internal tab's count). */
   get internalUnread() {
-    return this.internal.filter((e) => e.author === "manager" && e.seq > this.internalRead).length;
+    return this.internal.filter((e) => e.seq > this.internalRead && fromManager(e)).length;
+  }
+
+  /**
+   * The help request: null (none open), {state: "waiting"} or {state: "acked", name} (a
+   * manager is on it), from the latest of its entries.
+   */
+  get help() {
+    let help = null;
+    for (const e of this.internal) {
+      if (e.type === "dialog.help_requested") help = { state: "waiting" };
+      else if (e.type === "dialog.help_acked") help = { state: "acked", name: e.name || e.manager };
+      else if (e.type === "dialog.help_resolved") help = null;
+    }
+    return help;
   }
 
   /** The Internal tab was shown: everything in it is read. */
@@ -73,6 +102,7 @@ export class DialogState {
       note: this.note,
       gone: this.gone,
       internalRead: this.internalRead,
+      unread: this.unread,
     };
   }
 }
@@ -84,7 +114,7 @@ export class ConsoleModel {
    * @param {(frame: object) => boolean} [wire.send]  send on the socket (false: not open)
    * @param {() => void} [wire.onMove]  a refusal said this node takes no writes: go elsewhere
    */
-  constructor(me, { send = () => false, onMove = () => {}, onChange = () => {} } = {}) {
+  constructor(me, { send = () => false, onMove = () => {}, onChange = () => {}, onNotice = () => {} } = {}) {
     this.me = me;
     this.store = new SessionState(`frontdesk.console:${me.id}`);
     this.node = null;
@@ -97,6 +127,8 @@ export class ConsoleModel {
     this.openId = null;
     this.errors = [];
     this.onMove = onMove;
+    this.onNotice = onNotice; // ({kind: "dialog" | "message", dialog, text?}): notifications.js
+    this.pageVisible = true; // false while the console's browser tab is hidden
     this.readded = null; // ids re-announced since the last hello; null outside that window
     const saved = this.store.load();
     const stored = saved && Array.isArray(saved.outbox) ? [...saved.outbox] : [];
@@ -152,7 +184,28 @@ export class ConsoleModel {
     if (!dialog) return;
     this.openId = id;
     dialog.flashing = false;
+    dialog.unread = 0;
     this.persist();
+  }
+
+  /** The console's page became visible or hidden: the open dialog is read once seen. */
+  setPageVisible(visible) {
+    this.pageVisible = Boolean(visible);
+    const dialog = this.openDialog;
+    if (!this.pageVisible || !dialog || dialog.unread === 0) return false;
+    dialog.unread = 0;
+    this.persist();
+    return true;
+  }
+
+  /** Dialogs counted in the page title. */
+  get attentionCount() {
+    return [...this.dialogs.values()].filter((d) => d.needsAttention).length;
+  }
+
+  /** The tabs, newest first: a new dialog appears at the top. */
+  get tabOrder() {
+    return [...this.dialogs.values()].reverse();
   }
 
   dismiss(id) {
@@ -219,9 +272,12 @@ export class ConsoleModel {
 
   onAdded(frame) {
     let dialog = this.dialogs.get(frame.dialog);
-    if (!dialog || dialog.gone) {
-      // New to this console (or back to it after a transfer out): flash until opened.
+    const fresh = !dialog || Boolean(dialog.gone);
+    if (fresh) {
+      // New to this console (or back to it after a transfer out): flash until opened,
+      // at the top of the list (the tabs are shown newest first).
       dialog = new DialogState(frame.dialog, { entries: dialog ? dialog.transcript.entries : [] });
+      this.dialogs.delete(frame.dialog);
       this.dialogs.set(frame.dialog, dialog);
     }
     if (this.readded) this.readded.add(frame.dialog);
@@ -232,6 +288,9 @@ export class ConsoleModel {
       dialog.note = frame.note || "";
     }
     this.persist();
+    // Held already when this console (re)connected (a fresh login, another browser): it
+    // flashes, but no chime nor desktop notification for each of them.
+    if (fresh && !this.readded) this.onNotice({ kind: "dialog", dialog });
   }
 
   /** After the state burst that follows hello: dialogs not re-announced are no longer ours. */
@@ -275,6 +334,17 @@ export class ConsoleModel {
     this.persist();
   }
 
+  /**
+   * A visitor message new to this console: unread unless its dialog is the one in view. A
+   * new (flashing) dialog is unread as a whole already: its messages are not counted.
+   */
+  onVisitorMessage(dialog, frame) {
+    if (dialog.gone || dialog.flashing) return;
+    if (dialog.id === this.openId && this.pageVisible) return;
+    dialog.unread += 1;
+    this.onNotice({ kind: "message", dialog, text: typeof frame.text === "string" ? frame.text : "" });
+  }
+
   onDialogFrame(frame) {
     let dialog = this.dialogs.get(frame.dialog);
     if (!dialog) {
@@ -286,7 +356,10 @@ export class ConsoleModel {
       if (!dialog.transcript.add(frame)) return false;
       if (frame.type === "dialog.opened" && frame.visitor_name) dialog.visitorName = frame.visitor_name;
       if (frame.type === "dialog.message") {
-        if (frame.author === "visitor") dialog.visitorTyping = false;
+        if (frame.author === "visitor") {
+          dialog.visitorTyping = false;
+          this.onVisitorMessage(dialog, frame);
+        }
         if (frame.ref) this.outbox.settle(frame.ref);
       }
       if (frame.type === "dialog.transferred" && frame.to_operator === this.me.id) {
@@ -306,6 +379,11 @@ export class ConsoleModel {
       // here / away / left, from the visitor's sockets (not kept: a resume tells it again)
       if (PRESENCES.has(frame.presence)) dialog.visitorPresence = frame.presence;
       if (frame.presence === "left") dialog.visitorTyping = false;
+      return true;
+    }
+    if (frame.type === "dialog.monitoring") {
+      // a manager monitors it (sent only with [supervision] show_monitoring; a resume tells it again)
+      dialog.monitored = Boolean(frame.watched);
       return true;
     }
     if (frame.type === "dialog.history_gone") {

@@ -74,6 +74,14 @@ function tabView(dialog, model, onSelect, onDismiss) {
       dialog.important ? h("span", { class: "star", title: "Important", "data-testid": "tab-important" }, "★") : null,
       h("span", { class: "tab-name", "data-testid": "tab-name" }, dialog.visitorName || "Visitor"),
       presenceBadge(dialog),
+      dialog.unread && !dialog.gone
+        ? h(
+            "span",
+            { class: "tab-unread", "data-testid": "tab-unread", "data-unread": String(dialog.unread), title: `${dialog.unread} unread` },
+            String(dialog.unread),
+            h("span", { class: "sr-only" }, ` unread message${dialog.unread === 1 ? "" : "s"}`),
+          )
+        : null,
       dialog.internalUnread
         ? h("span", { class: "tab-internal", "data-testid": "tab-internal-unread", title: "Unread internal messages" }, `✉ ${dialog.internalUnread}`)
         : null,
@@ -118,7 +126,7 @@ function tabView(dialog, model, onSelect, onDismiss) {
 }
 
 export function renderTabs(list, empty, model, onSelect, onDismiss) {
-  const dialogs = [...model.dialogs.values()];
+  const dialogs = model.tabOrder; // newest first
   replaceChildren(list, dialogs.map((d) => tabView(d, model, onSelect, onDismiss)));
   empty.hidden = dialogs.length > 0;
 }

@@ -101,6 +101,10 @@ export const KINDS = {
   "dialog.important": (e, ctx) =>
     ctx.visitor ? null : note(e.important ? "Marked important." : "No longer marked important."),
   "dialog.help_requested": (e, ctx) => (ctx.visitor ? null : note(`Help requested${e.text ? `: ${e.text}` : "."}`)),
+  // a manager is on it; then its trace once resolved: staff only (engine/audience.py too)
+  "dialog.help_acked": (e, ctx) => (ctx.visitor ? null : note(`${e.name || e.manager} is on the help request.`, "help")),
+  "dialog.help_resolved": (e, ctx) =>
+    ctx.visitor ? null : note(`Help request resolved by ${e.name || e.author_id}${e.text ? `: ${e.text}` : "."}`, "help"),
   "dialog.mail": (e, ctx) =>
     ctx.visitor ? null : note(`${e.kind === "transcript" ? "Transcript" : "Mail"} ${e.text}.`),
   "dialog.requeued": (e, ctx) =>

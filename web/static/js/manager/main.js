@@ -10,9 +10,12 @@ import { setText } from "../dom.js";
 import { Link } from "../link.js";
 import { Outbox } from "../outbox.js";
 import { everySecond, nowSeconds } from "../time.js";
-import { Transcript, isHistoryEntry, newRef } from "../transcript.js";
+import { SessionState, Transcript, isHistoryEntry, newRef } from "../transcript.js";
 import { ClusterControl } from "./cluster.js";
 import { ManagerModel } from "./model.js";
+import { drawLoad, drawStatus } from "./charts.js";
+import { AuditList, isStepIn } from "./audit.js";
+import { GeneralInternal } from "./general_internal.js";
 import { renderStepIn, wireStepIn } from "./step_in.js";
 import { renderAll, renderMonitor, tickFigures, tickWaits } from "./view.js";
 
@@ -26,6 +29,13 @@ class ManagerPage {
     this.model = new ManagerModel();
     this.monitored = new Map(); // dialog id -> Transcript
     this.shown = null; // the monitored dialog whose history is shown
+    // the monitored dialogs and the one shown survive a reload (monitored again on start)
+    this.kept = new SessionState("frontdesk.manager.monitored");
+    const kept = this.kept.load();
+    if (kept && Array.isArray(kept.ids)) {
+      for (const id of kept.ids) if (typeof id === "string") this.monitored.set(id, new Transcript(id));
+      if (typeof kept.shown === "string" && this.monitored.has(kept.shown)) this.shown = kept.shown;
+    }
     this.resyncTimer = null;
     this.inspections = 0; // GET /api/inspect made (a test reads it)
     this.actions = {
@@ -33,6 +43,7 @@ class ManagerPage {
       unmonitor: (id) => this.unmonitor(id),
       // Kept until a primary answers it (outbox.js): a failover does not lose it.
       close: (id) => this.outbox.add({ type: "close", dialog: id, ref: newRef("close") }),
+      ackHelp: (id) => this.ackHelp(id),
     };
     this.outbox = new Outbox({ send: (frame) => this.link.send(frame) });
     this.link = new Link({
@@ -59,6 +70,10 @@ class ManagerPage {
     });
     // kept until a primary answers them, like close (outbox.js): a failover does not lose them
     wireStepIn(() => this.shown, (frame) => this.outbox.add(frame));
+    this.general = new GeneralInternal((frame) => this.outbox.add(frame));
+    this.general.wire();
+    this.audit = new AuditList();
+    this.audit.load();
     this.link.start();
     everySecond(() => {
       tickWaits(this.model, nowSeconds());
@@ -97,6 +112,11 @@ class ManagerPage {
     if (frame.type === "ack" && typeof frame.ref === "string") this.outbox.settle(frame.ref);
     if (frame.type === "dialog.message" && typeof frame.ref === "string") this.outbox.settle(frame.ref); // a say's answer
     if (frame.type === "ack" || frame.type === "pong") return;
+    if (isStepIn(frame)) this.audit.refresh();
+    if (this.general.add(frame)) {
+      this.general.render(this.model.operators);
+      return;
+    }
     if (frame.type === "node.actor_failed") {
       this.banner(`An actor was given up after ${frame.restarts} restarts: ${frame.address} (${frame.error})`);
     }
@@ -110,10 +130,28 @@ class ManagerPage {
     const outcome = seen === "gap" ? "resync" : this.model.apply(frame, nowSeconds());
     if (outcome === "resync") this.scheduleResync();
     else if (outcome === "changed") this.render();
-    else if (outcome === "figures") tickFigures(this.model, nowSeconds());
+    else if (outcome === "figures") {
+      tickFigures(this.model, nowSeconds());
+      this.renderCharts();
+    }
+  }
+
+  renderCharts() {
+    const { model } = this;
+    drawLoad($("chart-load"), model.series);
+    const operators = model.operators.map((op) => {
+      const figures = model.operatorFigures.get(op.id);
+      return { id: op.id, name: op.name || op.id, today: figures ? figures.statusToday : {} };
+    });
+    drawStatus($("chart-status"), operators, this.config.statuses.map((st) => st.value));
   }
 
   onError(frame) {
+    if (typeof frame.ref === "string" && frame.ref.startsWith("mon-") && this.monitored.has(frame.dialog)) {
+      // a dialog kept across a reload that closed meanwhile: monitored no more, quietly
+      this.forget(frame.dialog);
+      return;
+    }
     const mine = typeof frame.ref === "string" ? this.outbox.refuse(frame.ref, frame.code, frame.message) : null;
     if (mine === "move" || (mine === null && frame.code === "not_primary")) {
       this.link.moveOn(); // this node takes no writes: the close goes again on the primary
@@ -145,13 +183,16 @@ class ManagerPage {
   render() {
     renderAll(this.model, this.monitored, this.shown, this.actions, nowSeconds());
     this.renderStepIn();
+    this.renderCharts();
+    this.general.render(this.model.operators);
   }
 
   renderStepIn() {
     const transcript = this.shown ? this.monitored.get(this.shown) : null;
     const closed = Boolean(transcript && transcript.find("dialog.closed").length);
     const dialog = this.shown ? this.model.dialog(this.shown) : null;
-    renderStepIn(this.shown, closed, this.model.operators, dialog ? dialog.operator : null, this.me.id);
+    const help = this.shown ? this.model.helpRequest(this.shown) : null;
+    renderStepIn(this.shown, closed, this.model.operators, dialog ? dialog.operator : null, this.me.id, help);
   }
 
   banner(text) {
@@ -160,20 +201,40 @@ class ManagerPage {
     banner.hidden = !text;
   }
 
+  /**
+   * Acknowledge a help request (help_ack, kept until a primary answers it) and open the
+   * internal conversation with that operator on that dialog: monitor it, focus the box.
+   */
+  ackHelp(id) {
+    this.outbox.add({ type: "help_ack", dialog: id, ref: newRef("hack") });
+    this.monitor(id);
+    $("step-in-text").focus();
+  }
+
   monitor(id) {
     if (!this.monitored.has(id)) {
       this.monitored.set(id, new Transcript(id));
       this.link.send({ type: "monitor", dialog: id, on: true, ref: newRef("mon") });
     }
     this.shown = id;
+    this.keep();
     this.render();
   }
 
   unmonitor(id) {
-    this.monitored.delete(id);
     this.link.send({ type: "monitor", dialog: id, on: false, ref: newRef("mon") });
+    this.forget(id);
+  }
+
+  forget(id) {
+    this.monitored.delete(id);
     if (this.shown === id) this.shown = null;
+    this.keep();
     this.render();
+  }
+
+  keep() {
+    this.kept.save({ ids: [...this.monitored.keys()], shown: this.shown });
   }
 }
 

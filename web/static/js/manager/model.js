@@ -11,6 +11,17 @@ const EMPTY = { operators: [], dialogs: [], queue: [], help_requests: [] };
 const COUNTS = ["operators_online", "dialogs_open", "dialogs_waiting", "queue_length", "dialogs_today",
   "closed_today", "help_requests"];
 
+const SERIES_STEP_S = 15; // the page keeps a reading of the figures frames this often
+const SERIES_SPAN_S = 3600;
+
+/** The snapshot's `series` (web/figure_samples.py) as {span_s, samples: [[at, queue, open]]}. */
+function seriesOf(raw) {
+  const span = raw && Number.isFinite(raw.span_s) && raw.span_s > 0 ? raw.span_s : SERIES_SPAN_S;
+  const ok = (s) => Array.isArray(s) && s.length >= 3 && s.slice(0, 3).every((v) => Number.isFinite(v));
+  const samples = raw && Array.isArray(raw.samples) ? raw.samples.filter(ok).map((s) => s.slice(0, 3)) : [];
+  return { span_s: span, samples };
+}
+
 function number(id) {
   const n = Number(String(id).split("-").pop());
   return Number.isFinite(n) ? n : 0;
@@ -48,11 +59,23 @@ export class ManagerModel {
     this.help_requests = [...list("help_requests")];
     this.reassigned = this.reassigned || []; // dialog.requeued seen since the page opened, newest first
     this.setFigures(snapshot.figures && typeof snapshot.figures === "object" ? snapshot.figures : {}, now);
+    // the chart's hour: the frame's `series`; GET /api/inspect has none and keeps the one held
+    if (snapshot.series || !this.series) this.series = seriesOf(snapshot.series);
     this.closed = new Set(); // dialogs closed since: gone from the picture, as in the engine's
   }
 
   dialog(id) {
     return this.dialogs.find((d) => d.id === id) || null;
+  }
+
+  /** The open help request of dialog `id` (waiting, or acknowledged: `acked_by`), or null. */
+  helpRequest(id) {
+    return this.help_requests.find((r) => r.dialog === id) || null;
+  }
+
+  /** The help requests no manager acknowledged yet: listed, their dialogs flashing orange. */
+  get waitingHelp() {
+    return this.help_requests.filter((r) => !r.acked_by);
   }
 
   /**
@@ -73,6 +96,25 @@ export class ManagerModel {
         statusToday: op.status_today_s && typeof op.status_today_s === "object" ? op.status_today_s : {},
       });
     }
+  }
+
+  /**
+   * Add a `figures` frame's reading to the chart's hour: the last reading moves with each
+   * frame and stays once a step (SERIES_STEP_S) past the one before; none older than the
+   * span (server seconds: `at`).
+   */
+  addReading(f) {
+    const at = Number(f.at);
+    if (!Number.isFinite(at) || at <= 0) return;
+    const reading = [at, this.figures.queue_length, this.figures.dialogs_open];
+    const samples = this.series.samples;
+    const last = samples[samples.length - 1];
+    if (last && at < last[0]) samples.length = 0; // a clock set back: a new hour
+    // the last reading is the live one: it is kept once it is a step past the one before
+    const before = samples[samples.length - 2];
+    if (before && at - before[0] < SERIES_STEP_S) samples[samples.length - 1] = reading;
+    else samples.push(reading);
+    while (samples.length && samples[0][0] < at - this.series.span_s) samples.shift();
   }
 
   /** Seconds of the longest wait now: the server's, counted on while someone waits. */
@@ -223,6 +265,16 @@ const HANDLERS = {
     m.help_requests.push({ dialog: f.dialog, operator: f.operator, text: f.text || "", at: f.at });
     return "changed";
   },
+  "dialog.help_acked": (m, f) => {
+    const req = m.helpRequest(f.dialog);
+    if (!req) return "same";
+    Object.assign(req, { acked_by: f.manager, acked_name: f.name || f.manager, acked_at: f.at });
+    return "changed";
+  },
+  "dialog.help_resolved": (m, f) => {
+    m.help_requests = m.help_requests.filter((r) => r.dialog !== f.dialog);
+    return "changed";
+  },
   "dialog.history_gone": () => "resync",
   "operator.status": (m, f, now) => {
     const op = m.operator(f.operator);
@@ -242,6 +294,7 @@ const HANDLERS = {
   },
   figures: (m, f, now) => {
     m.setFigures(f, now);
+    m.addReading(f);
     return "figures"; // only the figures change: redrawn in place (view.js tickFigures)
   },
   operators: (m, f) => {

@@ -103,10 +103,22 @@ export function renderAll(model, monitored, shown, actions, now) {
     $("dialogs"),
     dialogs.map((d) => {
       const monitoring = monitored.has(d.id);
-      const flags = [d.important ? "important" : null, d.monitored || monitoring ? "monitored" : null].filter(Boolean);
+      const help = model.helpRequest(d.id);
+      const flags = [
+        d.important ? "important" : null,
+        d.monitored || monitoring ? "monitored" : null,
+        help ? (help.acked_by ? `help: ${help.acked_name || help.acked_by} on it` : "help requested") : null,
+      ].filter(Boolean);
+      // a waiting help request flashes orange (a steady mark under prefers-reduced-motion)
+      const classes = [d.important ? "important" : null, help && !help.acked_by ? "help-waiting" : null].filter(Boolean);
       return h(
         "tr",
-        { "data-testid": "dialog-row", "data-dialog": d.id, class: d.important ? "important" : null },
+        {
+          "data-testid": "dialog-row",
+          "data-dialog": d.id,
+          "data-help": help ? (help.acked_by ? "acked" : "waiting") : null,
+          class: classes.length ? classes.join(" ") : null,
+        },
         h("td", {}, d.id),
         h("td", {}, d.visitor_name || "Visitor"),
         h("td", { "data-testid": "dialog-state" }, d.state),
@@ -118,16 +130,27 @@ export function renderAll(model, monitored, shown, actions, now) {
     }),
   );
 
-  const help = model.help_requests;
+  const help = model.waitingHelp; // listed until a manager acknowledges it (help_ack)
   setText($("help-count"), help.length);
   replaceChildren(
     $("help"),
     help.map((req) =>
       h(
         "li",
-        { "data-testid": "help-request" },
+        { "data-testid": "help-request", "data-dialog": req.dialog },
         `${names.get(req.operator) || req.operator || "An operator"} on ${visitors.get(req.dialog) || req.dialog}`,
         req.text ? ` — ${req.text}` : "",
+        " ",
+        h(
+          "button",
+          {
+            type: "button",
+            "data-testid": "help-ack",
+            "aria-label": `Acknowledge the help request of ${names.get(req.operator) || req.operator || "the operator"}`,
+            onclick: () => actions.ackHelp(req.dialog),
+          },
+          "Acknowledge",
+        ),
       ),
     ),
   );

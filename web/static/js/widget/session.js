@@ -45,6 +45,7 @@ export class WidgetSession {
     this.node = null;
     this.error = null;
     this.position = null;
+    this.estimatedWait = null;
     this.operatorTyping = false;
     this.historyGone = false;
     this.typingTimer = null;
@@ -146,6 +147,7 @@ export class WidgetSession {
     this.forgetOnClose = false;
     this.forgotten = false;
     this.position = null;
+    this.estimatedWait = null;
     this.operatorTyping = false;
     this.historyGone = false;
     this.error = null;
@@ -164,6 +166,7 @@ export class WidgetSession {
     this.openRequest = null;
     this.early = [];
     this.position = null;
+    this.estimatedWait = null;
     this.operatorTyping = false;
     this.historyGone = false;
     this.error = null;
@@ -266,6 +269,7 @@ export class WidgetSession {
     this.openRequest = null;
     this.early = [];
     this.position = null;
+    this.estimatedWait = null;
     this.operatorTyping = false;
     this.historyGone = false;
     this.error = null;
@@ -386,6 +390,7 @@ export class WidgetSession {
       }
       if (frame.type === "dialog.assigned" || frame.type === "dialog.closed") {
         this.position = null;
+        this.estimatedWait = null;
       }
       if (frame.type === "dialog.closed" && this.forgetOnClose) {
         // "End chat": this page still shows the ended chat; the browser forgets it.
@@ -396,6 +401,8 @@ export class WidgetSession {
       this.persist();
     } else if (frame.type === "dialog.position") {
       this.position = frame.position;
+      // seconds, whole minutes (0: less than a minute); null: no assignment to go by yet
+      this.estimatedWait = typeof frame.estimated_wait_s === "number" ? frame.estimated_wait_s : null;
     } else if (frame.type === "dialog.typing") {
       if (frame.who === "operator") this.operatorTyping = Boolean(frame.on);
     } else if (frame.type === "dialog.history_gone") {

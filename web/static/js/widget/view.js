@@ -8,6 +8,7 @@ import { formatClock } from "../time.js";
 import { transcriptRequest } from "./transcript_request.js";
 import { attachControl, dropFiles, uploadFile } from "../files.js";
 import { surveyPanel } from "./survey.js";
+import { fetchAvailability, offlineForm } from "./offline_form.js";
 
 const OPEN_KEY = "frontdesk.widget.open";
 const SEEN_KEY = "frontdesk.widget.seen";
@@ -58,6 +59,14 @@ function failedView(frame, reason, s) {
   );
 }
 
+/** "Estimated wait: about 3 minutes" / "...: less than a minute"; "" without an estimate. */
+export function waitText(seconds) {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) return "";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 1) return "Estimated wait: less than a minute";
+  return `Estimated wait: about ${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
 export class WidgetView {
   /**
    * @param {HTMLElement} host   the element the shadow root is attached to
@@ -88,6 +97,8 @@ export class WidgetView {
       this.unread,
     );
     this.status = h("div", { class: "fd-status", "data-testid": "fd-status" });
+    // while queued: the estimate the server sends with the position (none without history)
+    this.wait = h("div", { class: "fd-status fd-wait", "data-testid": "fd-wait", hidden: true });
     this.conn = h("div", { class: "fd-conn", "data-testid": "fd-conn", hidden: true });
     // Always in the page (a live region that is hidden announces nothing): what the
     // connection does and whether messages wait, said to screen readers as it changes.
@@ -120,6 +131,12 @@ export class WidgetView {
       s.open(this.nameInput.value.trim(), this.options.info);
       this.render();
       this.input.focus(); // typing at once goes into the message box, kept until the chat opens
+    });
+
+    // Closed, or nobody takes dialogs (GET /api/availability): the offline form instead.
+    this.availability = null;
+    this.offline = offlineForm(h, {
+      server: this.options.server, name: this.options.name, email: (this.options.info || {}).email,
     });
 
     this.messages = h("ol", { class: "fd-messages", "data-testid": "fd-messages" });
@@ -193,7 +210,7 @@ export class WidgetView {
     const header = h(
       "header",
       { class: "fd-header" },
-      h("div", { class: "fd-heading" }, h("strong", {}, this.options.title), this.status),
+      h("div", { class: "fd-heading" }, h("strong", {}, this.options.title), this.status, this.wait),
       this.endButton,
       h(
         "button",
@@ -212,6 +229,7 @@ export class WidgetView {
       this.errorBox,
       this.survey.element,
       this.startForm,
+      this.offline.element,
       this.chat,
       this.ended,
     );
@@ -231,10 +249,29 @@ export class WidgetView {
     this.launcher.hidden = open;
     saveItem(OPEN_KEY, open ? "1" : "0");
     this.render();
+    if (open && focus) this.checkAvailability(); // opened by a person: is anyone there now?
     if (!focus) return;
     if (!open) this.launcher.focus();
+    else if (!this.offline.element.hidden) this.offline.focus();
     else if (!this.startForm.hidden) this.nameInput.focus();
     else if (!this.chat.hidden && !this.chat.classList.contains("fd-readonly")) this.input.focus();
+  }
+
+  /** Ask the server whether a chat can start now; the start form or the offline form follows. */
+  async checkAvailability() {
+    const answer = await fetchAvailability(this.options.server);
+    this.setAvailability(answer);
+  }
+
+  setAvailability(answer) {
+    this.availability = answer;
+    if (answer) this.offline.show(answer);
+    this.render();
+  }
+
+  /** The offline form replaces the start form: known closed, and no chat of this visitor. */
+  get offlineShown() {
+    return this.session.phase === "start" && this.availability !== null && !this.availability.open;
   }
 
   /** Operator messages that arrived while the panel was closed: a badge on the button. */
@@ -265,7 +302,8 @@ export class WidgetView {
     const phase = s.phase;
     this.renderUnread();
     this.frame.dataset.phase = phase;
-    this.startForm.hidden = phase !== "start";
+    this.startForm.hidden = phase !== "start" || this.offlineShown;
+    this.offline.element.hidden = !this.offlineShown;
     this.chat.hidden = phase === "start";
     this.ended.hidden = phase !== "closed";
     if (phase !== "closed") this.transcriptRequest.reset();
@@ -273,7 +311,8 @@ export class WidgetView {
     this.chat.classList.toggle("fd-readonly", phase === "closed");
 
     let status = "";
-    if (phase === "start") status = "We're here to help";
+    if (this.offlineShown) status = "Leave us a message";
+    else if (phase === "start") status = "We're here to help";
     else if (phase === "opening") status = "Starting…";
     else if (phase === "closed") status = "Chat ended";
     else if (phase === "assigned") status = `Chatting with ${s.operatorName}`;
@@ -281,6 +320,9 @@ export class WidgetView {
     else status = "Waiting for an operator…";
     setText(this.status, status);
     this.status.dataset.position = s.position === null ? "" : String(s.position);
+    const wait = phase === "waiting" && s.position !== null ? waitText(s.estimatedWait) : "";
+    this.wait.hidden = !wait;
+    setText(this.wait, wait);
 
     const offline = s.connection !== "open";
     this.conn.hidden = !offline || phase === "closed";

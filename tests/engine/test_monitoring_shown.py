@@ -1,0 +1,33 @@
+"""Monitoring shown (issue 16): the dialog tells its watchers when a manager starts or stops
+monitoring it (``dialog.monitoring``, staff only), and an operator who (re)watches a watched
+dialog is told at once; the visitor never."""
+
+from __future__ import annotations
+
+from frontdesk.engine import commands as c
+from frontdesk.engine import notices as n
+from frontdesk.engine.testing import EngineHarness
+
+
+def _watched(received: list[n.Notice]) -> list[bool]:
+    return [x.watched for x in received if isinstance(x, n.MonitoringChanged)]
+
+
+def test_the_holder_is_told_when_monitoring_starts_and_stops(harness: EngineHarness) -> None:
+    ann = harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    d = vera._need()
+    console = ann.watch(d)
+    for cmd in (c.Monitor("maria", d), c.Monitor("paul", d), c.Monitor("maria", d, False),
+                c.Monitor("paul", d, False)):
+        assert isinstance(harness.command(cmd), n.Ack)
+    harness.settle()
+    assert _watched(console.received) == [True, False]  # the first one on, the last one off
+    assert _watched(vera.probe.received) == []
+    assert isinstance(harness.command(c.Monitor("maria", d)), n.Ack)
+    reloaded = ann.watch(d)
+    harness.settle()
+    assert _watched(reloaded.received) == [True]
+    snap = harness.snapshot()
+    assert next(x for x in snap["dialogs"] if x["id"] == d)["monitored"] is True
