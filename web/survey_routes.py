@@ -2,6 +2,8 @@
 
 - ``GET /api/surveys``: staff (operators pick one to send); the templates by title.
 - ``POST /api/surveys``, ``PUT|DELETE /api/surveys/{id}``: managers.
+- ``GET /api/surveys/results[?format=json|csv]``: managers; the figures of
+  ``frontdesk.engine.survey_results`` folded from the journal on a worker thread.
 
 A body is ``{"title": text, "questions": [{"kind": "rating"|"single"|"multiple"|"text",
 "text": text, "required": bool, "options": [text, ...]}, ...]}``; a refusal is a JSON
@@ -10,8 +12,10 @@ error naming the field, what was expected and what came. The store runs on a wor
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import trio
 from starlette.requests import Request
@@ -20,9 +24,11 @@ from starlette.routing import BaseRoute, Route
 
 from frontdesk.adapters.surveys import SurveyDraft, SurveyError, SurveyTemplates, draft_of
 from frontdesk.adapters.surveys.templates import TitleTakenError
+from frontdesk.engine import survey_results
 from frontdesk.web import auth
 from frontdesk.web.context import ServerContext
 from frontdesk.web.knowledge_routes import RefusedError, _answered, _json_body
+from frontdesk.web.report_routes import _safe_cell
 
 T = TypeVar("T")
 
@@ -31,6 +37,7 @@ def routes(ctx: ServerContext) -> list[BaseRoute]:
     s = SurveyRoutes(ctx)
     return [
         Route("/api/surveys", s.list_templates, methods=["GET"]),
+        Route("/api/surveys/results", s.results, methods=["GET"]),
         Route("/api/surveys", s.create, methods=["POST"]),
         Route("/api/surveys/{survey}", s.update, methods=["PUT"]),
         Route("/api/surveys/{survey}", s.delete, methods=["DELETE"]),
@@ -40,6 +47,7 @@ def routes(ctx: ServerContext) -> list[BaseRoute]:
 class SurveyRoutes:
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
+        self._folding = trio.CapacityLimiter(1)  # one fold of the journal at a time
 
     async def list_templates(self, request: Request) -> Response:
         async def answer() -> Response:
@@ -47,6 +55,32 @@ class SurveyRoutes:
             found = await self._run(store.templates)
             return JSONResponse({"surveys": [s.to_json() for s in found]})
         return await _answered(answer)
+
+    async def results(self, request: Request) -> Response:
+        async def answer() -> Response:
+            await self._manager(request)
+            fmt = request.query_params.get("format", "json")
+            unknown = sorted(set(request.query_params) - {"format"})
+            if unknown:
+                raise RefusedError(400, "bad_query", f"{unknown[0][:40]}: expected only the "
+                                   "parameter format, got an unknown one")
+            if fmt not in ("json", "csv"):
+                raise RefusedError(400, "bad_query",
+                                   f"format: expected one of json, csv, got {fmt[:40]!r}")
+            figures = await trio.to_thread.run_sync(self._fold, limiter=self._folding)
+            if fmt == "json":
+                return JSONResponse(figures)
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\r\n")
+            for row in survey_results.csv_rows(figures):
+                writer.writerow([_safe_cell(cell) for cell in row])
+            return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+                "content-disposition": 'attachment; filename="survey-results.csv"'})
+        return await _answered(answer)
+
+    def _fold(self) -> dict[str, Any]:
+        records = self.ctx.engine.journal_records()
+        return survey_results.results(r for r in records if r.type in survey_results.READS)
 
     async def create(self, request: Request) -> Response:
         async def answer() -> Response:

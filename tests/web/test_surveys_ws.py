@@ -12,6 +12,7 @@ import pytest
 from frontdesk.adapters.client import RefusedError
 from frontdesk.adapters.surveys import Question, SurveyDraft, SurveyTemplates
 from frontdesk.adapters.surveys.demo import DEMO_SURVEYS
+from tests.mail.test_transcript_route import logged_in
 from tests.web.nodes import Node
 
 
@@ -86,3 +87,41 @@ async def test_an_unknown_template_and_a_closed_dialog_are_refused(
     with pytest.raises(RefusedError) as refused:
         await ann.request({"type": "survey", "dialog": dialog, "survey": survey_id})
     assert refused.value.code in ("closed", "unknown_dialog")
+
+
+async def test_the_results_count_per_template_and_per_operator(
+        node: Node, templates: SurveyTemplates) -> None:
+    node.ctx.surveys = templates
+    survey_id = templates.templates()[0].id
+    ann = await node.operator("ann")
+    await ann.set_status("connected")
+    answers = ([5, "Yes", ["Speed", "Knowledge"], "Great"], [2, "No", None, None], None)
+    for i, given in enumerate(answers):
+        visitor = await node.visitor()
+        dialog = (await visitor.open(f"V{i}"))["dialog"]
+        await ann.expect({"type": "operator.dialog_added", "dialog": dialog})
+        sent = await ann.request({"type": "survey", "dialog": dialog, "survey": survey_id})
+        if given is not None:
+            await visitor.request({"type": "survey_answer", "survey": sent["seq"],
+                                   "answers": given})
+    async with logged_in(node, "maria") as maria, logged_in(node, "ann") as ann_http:
+        figures = (await maria.get("/api/surveys/results")).json()
+        (t,) = figures["templates"]
+        assert (t["title"], t["sent"], t["answered"]) == ("Satisfaction", 3, 2)
+        assert t["response_rate"] == 0.6667 and t["average_rating"] == 3.5
+        rating, single, multiple, text = t["questions"]
+        assert (rating["answers"], rating["average"]) == (2, 3.5)
+        assert single["counts"] == {"Yes": 1, "Partly": 0, "No": 1}
+        assert multiple["counts"] == {"Speed": 1, "Friendliness": 0, "Knowledge": 1}
+        assert [a["text"] for a in text["answers"]] == ["Great"]
+        assert figures["operators"] == [{"operator": "ann", "name": "Ann", "sent": 3,
+                                         "answered": 2, "response_rate": 0.6667,
+                                         "average_rating": 3.5}]
+        exported = await maria.get("/api/surveys/results?format=csv")
+        assert exported.headers["content-type"].startswith("text/csv")
+        assert "attachment" in exported.headers["content-disposition"]
+        assert "question,1,Satisfaction,Did we solve your problem?,single,Yes,1" in exported.text
+        bad = await maria.get("/api/surveys/results?format=xml")
+        assert bad.status_code == 400
+        assert bad.json()["error"]["message"] == "format: expected one of json, csv, got 'xml'"
+        assert (await ann_http.get("/api/surveys/results")).status_code == 403
