@@ -1,7 +1,7 @@
 """Surveys: a manager defines a template in the manager view (the server's refusal naming
 the field shown), changes and deletes it; an operator sends one from the console's
-drop-down, the visitor answers it in the widget's sidebar (keyboard, axe, 375 px) and the
-operator sees the answers in the history.
+drop-down, the visitor answers it in the widget's sidebar (keyboard, axe, 375 px), the
+operator sees the answers in the history and the manager sees them in the results.
 
 The ``watch`` fixture fails the test on any script error, console error or alert.
 """
@@ -114,3 +114,12 @@ def test_the_operator_sends_a_survey_and_the_visitor_answers_it_in_the_sidebar(
     answers = ann.get_by_test_id("survey-answers")
     expect(answers).to_contain_text("How was it?")
     expect(answers.locator("dd")).to_have_text(["4 of 5", "Yes", "Quick answer, thanks"])
+
+    maria = ui.log_in(new_page("maria"), server, "maria", "/manager")
+    result = maria.get_by_test_id("survey-result")
+    expect(result).to_contain_text("Sent 1, answered 1 (100 %); average rating 4.")
+    expect(result.get_by_test_id("survey-chart")).to_have_count(1)  # the single choice's bars
+    expect(result).to_contain_text("Yes: 1")
+    expect(result).to_contain_text("Quick answer, thanks")
+    expect(maria.get_by_test_id("survey-operators").locator("tbody tr")).to_have_text(
+        ["Ann11100 %4"])
