@@ -6,7 +6,9 @@ journal, the accounts (with the demo users when wanted), the file store, the mai
 (``frontdesk.adapters.mail``, in the accounts database), the knowledge base
 (``frontdesk.adapters.knowledge``, in the accounts database too; the demo fills an empty one
 with the bike shop's articles), the predefined answers (``frontdesk.adapters.predefined``,
-there too; the demo gets the bike shop's ``/hello``, ``/hours``, ``/returns``) and the system clock.
+there too; the demo gets the bike shop's ``/hello``, ``/hours``, ``/returns``), the survey
+templates (``frontdesk.adapters.surveys``, there too; the demo gets ``Satisfaction``) and the
+system clock.
 
 ``frontdesk.web.node.serve_node`` (the composition root) opens them, for a single node and a
 cluster node alike, so the two stay the same up to the engine.
@@ -33,6 +35,8 @@ from frontdesk.adapters.predefined.demo import DEMO_ANSWERS
 from frontdesk.adapters.storage import SqlJournal
 from frontdesk.adapters.storage.identity import claim_journal, node_identity
 from frontdesk.adapters.storage.journal_lock import JournalLock, lock_journal
+from frontdesk.adapters.surveys import SurveyTemplates
+from frontdesk.adapters.surveys.demo import DEMO_SURVEYS
 from frontdesk.config.settings import Settings
 from frontdesk.engine.clock import SystemClock
 from frontdesk.engine.errors import ConfigError
@@ -51,6 +55,7 @@ class NodeParts:
     files: FileStore | None = None  # dialogs' files ([files])
     knowledge: KnowledgeBase | None = None  # the knowledge base (accounts database)
     predefined: PredefinedAnswers | None = None  # predefined answers (accounts database)
+    surveys: SurveyTemplates | None = None  # survey templates (accounts database)
     offline: OfflineMessages | None = None  # offline messages (accounts database)
 
     def demo_accounts(self, settings: Settings, wanted: bool) -> list[tuple[str, str, str]]:
@@ -63,6 +68,8 @@ class NodeParts:
                 self.knowledge.create_many(DEMO_ARTICLES, by="demo")
             if self.predefined is not None and not self.predefined.shared():
                 self.predefined.create_many(DEMO_ANSWERS, owner=None, by="demo")
+            if self.surveys is not None and not self.surveys.templates():
+                self.surveys.create_many(DEMO_SURVEYS, by="demo")
             return demo
         return []
 
@@ -78,6 +85,8 @@ class NodeParts:
             self.knowledge.close()
         if self.predefined is not None:
             self.predefined.close()
+        if self.surveys is not None:
+            self.surveys.close()
         if self.offline is not None:
             self.offline.close()
         if self.lock is not None:
@@ -110,10 +119,12 @@ def open_node(settings: Settings, environ: Mapping[str, str] = os.environ) -> No
         undo.callback(knowledge.close)
         predefined = PredefinedAnswers(settings.storage.accounts_db_url())
         undo.callback(predefined.close)
+        surveys = SurveyTemplates(settings.storage.accounts_db_url())
+        undo.callback(surveys.close)
         offline = OfflineMessages(settings.storage.accounts_db_url())
         undo.pop_all()
     return NodeParts(runtime, journal, accounts, SystemClock(), lock, mail, files, knowledge,
-                     predefined, offline)
+                     predefined, surveys, offline)
 
 
 def make_data_dir(path: Path) -> None:

@@ -27,7 +27,7 @@ from frontdesk.engine.errors import AdapterError
 from frontdesk.engine.status import Status
 
 Endpoint = Literal["visitor", "operator", "manager"]
-Kind = Literal["str", "bool", "int", "info", "seqs", "status", "token", "choice"]
+Kind = Literal["str", "bool", "int", "info", "seqs", "status", "token", "choice", "answers"]
 
 MAX_REF_CHARS = 64
 MAX_TEXT_CHARS = 4000
@@ -37,6 +37,9 @@ MAX_ID_CHARS = 64
 MAX_INFO_ITEMS = 32
 MAX_INFO_VALUE_CHARS = 500
 MAX_RESUME_DIALOGS = 1000
+MAX_SURVEY_ANSWERS = 20  # a survey's questions at most (adapters/surveys)
+MAX_SURVEY_ANSWER_CHARS = 2000  # a free-text answer (engine/survey_answers.py)
+MAX_SURVEY_CHOICES = 10
 MAX_JSON_DEPTH = 16  # arrays and objects inside each other (a frame of the table needs 2)
 MIN_TOKEN_CHARS = 32  # a visitor's own dialog token (``open``): random, url-safe
 MAX_TOKEN_CHARS = 128
@@ -101,6 +104,11 @@ class Frame:
         assert isinstance(value, dict)
         return value
 
+    def answers(self, name: str = "answers") -> tuple[Any, ...]:
+        value = self.values.get(name, ())
+        assert isinstance(value, tuple)
+        return value
+
     def status(self, name: str = "status") -> Status:
         value = self.values[name]
         assert isinstance(value, Status)
@@ -133,6 +141,7 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
         "typing": (_OPT_DIALOG, Field("on", "bool")),
         "presence": (_OPT_DIALOG, Field("away", "bool")),
         "close": (_OPT_DIALOG,),
+        "survey_answer": (_OPT_DIALOG, Field("survey", "int"), Field("answers", "answers")),
         "ping": _PING,
     },
     "operator": {
@@ -152,6 +161,7 @@ FRAMES: dict[Endpoint, dict[str, tuple[Field, ...]]] = {
         "important": (_DIALOG, Field("on", "bool", required=False)),
         "help": (_DIALOG, Field("text", "str", required=False, max_chars=MAX_TEXT_CHARS)),
         "internal": (_DIALOG, _TEXT),
+        "survey": (_DIALOG, Field("survey", "int")),
         "help_resolve": (_DIALOG, Field("text", "str", required=False, max_chars=MAX_TEXT_CHARS)),
         "operator_internal": (_TEXT,),
         "logout": (),
@@ -309,6 +319,8 @@ def _check(kind: str, spec: Field, value: Any, ref: str | None) -> Any:
         return _check_info(where, value, ref)
     if spec.kind == "token":
         return _check_token(where, value, ref)
+    if spec.kind == "answers":
+        return _check_answers(where, value, ref)
     return _check_seqs(where, value, ref)
 
 
@@ -337,6 +349,25 @@ def _check_info(where: str, value: Any, ref: str | None) -> dict[str, str]:
             )
         out[key] = item
     return out
+
+
+def _check_answers(where: str, value: Any, ref: str | None) -> tuple[Any, ...]:
+    """A survey's answers, shaped (whether they fit the survey is the engine's check)."""
+    if not isinstance(value, list) or len(value) > MAX_SURVEY_ANSWERS:
+        raise WireError("bad_field", f"{where}: expected a list of at most "
+                        f"{MAX_SURVEY_ANSWERS} answers, got {_describe(value)}", ref)
+    for i, item in enumerate(value):
+        if item is None or (isinstance(item, int) and not isinstance(item, bool)):
+            continue
+        if isinstance(item, str) and len(item) <= MAX_SURVEY_ANSWER_CHARS:
+            continue
+        if (isinstance(item, list) and len(item) <= MAX_SURVEY_CHOICES
+                and all(isinstance(x, str) and len(x) <= MAX_NAME_CHARS * 2 for x in item)):
+            continue
+        raise WireError("bad_field", f"{where}[{i}]: expected null, a number, a text of at most "
+                        f"{MAX_SURVEY_ANSWER_CHARS} characters or a list of at most "
+                        f"{MAX_SURVEY_CHOICES} options, got {_describe(item)}", ref)
+    return tuple(tuple(x) if isinstance(x, list) else x for x in value)
 
 
 def _check_token(where: str, value: Any, ref: str | None) -> str:

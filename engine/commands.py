@@ -13,7 +13,7 @@ Every command has ``ref``: the client's correlation id, echoed in the answer, an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from frontdesk.engine.status import Status
 
@@ -31,6 +31,7 @@ class Command:
 def action(command: Command) -> str:
     """What ``command`` asks, for a refusal's message: ``close dialog d-1``, ``log out``."""
     return command.ACTION.format(dialog=getattr(command, "dialog_id", "?"),
+                                 survey=getattr(command, "survey", "?"),
                                  operator=getattr(command, "operator_id", "?"))
 
 
@@ -133,6 +134,18 @@ class OpenMonitored(Command):
     plain: str = ""
 
 
+class SendSurvey(Command):
+    """The holder sends a survey: the template's questions, frozen as they are now (the
+    adapter read them from the templates; ``engine/survey_answers.py`` says their shape)."""
+
+    ACTION: ClassVar[str] = "send a survey in dialog {dialog}"
+    operator_id: str
+    dialog_id: str
+    template: int
+    title: str
+    questions: tuple[dict[str, Any], ...]
+
+
 # --- visitors -------------------------------------------------------------------
 
 
@@ -178,6 +191,18 @@ class VisitorClose(Command):
     ACTION: ClassVar[str] = "close dialog {dialog}"
     dialog_id: str
     token_hash: str
+
+
+@dataclass(frozen=True)
+class AnswerSurvey(Command):
+    """The visitor answers survey ``survey`` (the seq of its ``dialog.survey`` entry) once:
+    one answer per question, in order, None for one left out."""
+
+    ACTION: ClassVar[str] = "answer survey {survey} of dialog {dialog}"
+    dialog_id: str
+    token_hash: str
+    survey: int
+    answers: tuple[Any, ...]
 
 
 # --- either side ------------------------------------------------------------------

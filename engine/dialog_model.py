@@ -64,6 +64,9 @@ class DialogState:
     link_hash: str = ""
     link_expires_at: float = 0.0
     link_used: bool = False
+    # the surveys sent and not answered yet: their seq -> their questions (pending surveys)
+    surveys: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    answered_surveys: frozenset[int] = frozenset()
     # not journaled
     position: int = 0
     estimate_s: float | None = None  # the estimated wait last told (engine.wait_estimate)
@@ -199,6 +202,8 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
         changes["important"] = e.important
     elif isinstance(e, ev.HelpRequestedEv):
         changes["help_request"] = {"operator": e.operator, "text": e.text, "at": e.at}
+    elif isinstance(e, ev.SurveySentEv | ev.SurveyAnsweredEv):
+        changes.update(_surveys_after(s, e))
     elif isinstance(e, ev.HelpAckedEv) and s.help_request is not None:
         changes["help_request"] = {**s.help_request, "acked_by": e.manager,
                                    "acked_name": e.name, "acked_at": e.at}
@@ -208,3 +213,11 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
         changes.update(phase=Phase.CLOSED, closed_by=e.by, close_reason=e.reason)
         changes.update(waiting_since=None, queued_since=None, help_request=None, position=0)
     return evolve(s, **changes)
+
+
+def _surveys_after(s: DialogState, e: ev.SurveySentEv | ev.SurveyAnsweredEv) -> dict[str, Any]:
+    """The pending and answered surveys once ``e`` is applied."""
+    if isinstance(e, ev.SurveySentEv):
+        return {"surveys": {**s.surveys, e.seq: e.questions}}
+    return {"surveys": {k: q for k, q in s.surveys.items() if k != e.survey},
+            "answered_surveys": s.answered_surveys | {e.survey}}

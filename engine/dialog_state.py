@@ -25,6 +25,8 @@ waits in the queue. It has three phases::
     queued|assigned  RecordMail (the server)  (same)       dialog.mail (staff only)
     queued|assigned  RecordFile (the server)  (same)       dialog.file
     queued|assigned  UseMonitoredLink         (same)       dialog.link_used (not history)
+    assigned   SendSurvey (the holder)       (same)       dialog.survey (questions frozen)
+    queued|assigned  AnswerSurvey (visitor)  (same)       dialog.survey_answered (once, fitting)
     closed     anything                      -> Rejected ``closed``
     closed     Watch (visitor, last holder,  -> closed    (none: the history is replayed,
                manager)                                   nothing live follows)
@@ -67,6 +69,7 @@ from frontdesk.engine.dialog_replies import answered as _answered
 from frontdesk.engine.dialog_replies import history as _history
 from frontdesk.engine.dialog_replies import reject as _reject
 from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.survey_answers import answer_problem, normalized
 from frontdesk.engine.transitions import Handler, Table
 
 # the state and its fold live in engine.dialog_model; importable from here too
@@ -236,6 +239,44 @@ def _record_file(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return _answered(s, e, _ack(f.ref, s, s.seq + 1))
 
 
+def _send_survey(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    """The holder sends a survey: an entry for everyone, its questions frozen in it."""
+    command = cmd.command
+    assert isinstance(command, c.SendSurvey)
+    refused = _not_the_holders(s, cmd)
+    if refused is not None:
+        return refused
+    if not command.questions:
+        return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: it has no question")
+    e = ev.SurveySentEv(dialog=s.id, at=now, seq=s.seq + 1, template=command.template,
+                        title=command.title, questions=[dict(q) for q in command.questions],
+                        operator=command.operator_id, operator_name=s.operator_name)
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
+
+
+def _answer_survey(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+    """The visitor answers a survey of their dialog, once, as its questions ask."""
+    command = cmd.command
+    assert isinstance(command, c.AnswerSurvey)
+    refused = _not_the_visitors(s, cmd)
+    if refused is not None:
+        return refused
+    why = f"cannot {c.action(command)}"
+    if command.survey in s.answered_surveys:
+        return _reject(cmd, s, "already_answered", f"{why}: it was answered already")
+    questions = s.surveys.get(command.survey)
+    if questions is None:
+        sent = ", ".join(str(k) for k in s.surveys) or "none"
+        return _reject(cmd, s, "no_survey", f"{why}: expected the number of a survey sent in "
+                       f"this dialog and not answered yet ({sent}), got {command.survey}")
+    problem = answer_problem(questions, command.answers)
+    if problem is not None:
+        return _reject(cmd, s, "bad_answer", f"{why}: {problem}")
+    e = ev.SurveyAnsweredEv(dialog=s.id, at=now, seq=s.seq + 1, survey=command.survey,
+                            answers=normalized(command.answers), questions=questions)
+    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
+
+
 def _monitor(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     command = cmd.command
     assert isinstance(command, c.Monitor)
@@ -314,6 +355,8 @@ COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
     c.VisitorPresence: _command(_presence),
     c.VisitorLeft: _command(_visitor_left),
     c.UseMonitoredLink: _command(_use_link),
+    c.SendSurvey: _command(_send_survey),
+    c.AnswerSurvey: _command(_answer_survey),
 }
 
 

@@ -213,6 +213,29 @@ class FileAttachedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SurveySentEv(DialogEvent):
+    """A survey sent to the visitor, its questions as they were when sent; its ``seq`` is
+    the survey's number in the dialog (what the answer names)."""
+
+    TYPE: ClassVar[str] = "dialog.survey"
+    seq: int
+    template: int
+    title: str
+    questions: list[dict[str, Any]]
+    operator: str
+    operator_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SurveyAnsweredEv(DialogEvent):
+    TYPE: ClassVar[str] = "dialog.survey_answered"
+    seq: int
+    survey: int
+    answers: list[Any]
+    questions: list[dict[str, Any]] = field(default_factory=list)  # those answered (a copy)
+
+
+@dataclass(frozen=True, kw_only=True)
 class MonitorSetEv(DialogEvent):
     """A manager starts or stops monitoring (not a history entry)."""
 
@@ -301,6 +324,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         InternalMessageEv,
         MailRecordedEv,
         FileAttachedEv,
+        SurveySentEv,
+        SurveyAnsweredEv,
         MonitorSetEv,
         TakeOverAskedEv,
         DialogClosedEv,

@@ -136,6 +136,11 @@ def entry(e: ev.Event) -> n.DialogNotice | None:
     if isinstance(e, ev.FileAttachedEv):
         return n.FileAttached(e.dialog, e.seq, e.at, e.file, e.name, e.size, e.mime,
                               e.thumbnail, e.author, e.author_name)
+    if isinstance(e, ev.SurveySentEv):
+        return n.SurveySent(e.dialog, e.seq, e.at, e.template, e.title, e.questions,
+                            e.operator_name)
+    if isinstance(e, ev.SurveyAnsweredEv):
+        return n.SurveyAnswered(e.dialog, e.seq, e.at, e.survey, e.answers, e.questions)
     if isinstance(e, ev.DialogClosedEv):
         return n.DialogClosed(e.dialog, e.seq, e.at, e.by, e.reason)
     return None

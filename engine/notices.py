@@ -261,6 +261,28 @@ class FileAttached(DialogNotice):
 
 
 @dataclass(frozen=True)
+class SurveySent(DialogNotice):
+    """A survey for the visitor to answer once (``docs/protocol.md``, "Surveys"); its
+    ``seq`` is the number its answer names."""
+
+    TYPE: ClassVar[str] = "dialog.survey"
+    template: int
+    title: str
+    questions: list[dict[str, Any]]
+    operator_name: str
+
+
+@dataclass(frozen=True)
+class SurveyAnswered(DialogNotice):
+    """The visitor's answers to survey ``survey``, one per question (None: left out)."""
+
+    TYPE: ClassVar[str] = "dialog.survey_answered"
+    survey: int
+    answers: list[Any]
+    questions: list[dict[str, Any]]  # the questions answered, so the entry reads alone
+
+
+@dataclass(frozen=True)
 class DialogRequeued(DialogNotice):
     """The holder logged out (or its actor was given up): the dialog waits again."""
 

@@ -62,6 +62,8 @@ _TO_DIALOG = (
     c.VisitorPresence,
     c.VisitorLeft,
     c.UseMonitoredLink,
+    c.SendSurvey,
+    c.AnswerSurvey,
 )
 
 

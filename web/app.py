@@ -30,6 +30,7 @@ from frontdesk.web.password_route import change_password
 from frontdesk.web.predefined_routes import routes as predefined_routes
 from frontdesk.web.presence import Presence
 from frontdesk.web.report_routes import routes as report_routes
+from frontdesk.web.survey_routes import routes as survey_routes
 from frontdesk.web.transcript_routes import routes as transcript_routes
 from frontdesk.web.visitor_presence import VisitorPresenceTracker
 from frontdesk.web.ws_base import WsConnection
@@ -210,6 +211,7 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
         *file_routes(ctx),
         *knowledge_routes(ctx),
         *predefined_routes(ctx),
+        *survey_routes(ctx),
         *report_routes(ctx),
         *offline_routes(ctx),
         *extra_routes,

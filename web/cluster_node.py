@@ -123,6 +123,7 @@ def serve_cluster(
     ctx.files = parts.files
     ctx.knowledge = parts.knowledge
     ctx.predefined = parts.predefined
+    ctx.surveys = parts.surveys
     ctx.offline = parts.offline
     node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
     if parts.files is not None:

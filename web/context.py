@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from frontdesk.adapters.mail.service import MailService
     from frontdesk.adapters.offline import OfflineMessages
     from frontdesk.adapters.predefined import PredefinedAnswers
+    from frontdesk.adapters.surveys import SurveyTemplates
     from frontdesk.web.front import WsHandler
     from frontdesk.web.ws_base import WsConnection
 
@@ -83,6 +84,7 @@ class ServerContext:
     files: FileStore | None = None  # dialogs' files (adapters.files); None: no uploads
     knowledge: KnowledgeBase | None = None  # articles (adapters.knowledge); None: no search
     predefined: PredefinedAnswers | None = None  # answers (adapters.predefined); None: none
+    surveys: SurveyTemplates | None = None  # survey templates (adapters.surveys); None: none
     samples: FigureSamples = field(default_factory=FigureSamples)  # the chart's last hour
     offline: OfflineMessages | None = None  # offline messages (adapters.offline); None: none
 

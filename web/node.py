@@ -83,6 +83,7 @@ def serve_single(
         ctx.files = parts.files
         ctx.knowledge = parts.knowledge
         ctx.predefined = parts.predefined
+        ctx.surveys = parts.surveys
         ctx.offline = parts.offline
         ctx.readiness.add(JournalWritable(parts.journal.availability))
         with bind_errors_translated(settings.server.host, settings.server.port, PORT_FLAG):

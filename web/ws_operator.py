@@ -37,6 +37,7 @@ from frontdesk.engine.commands import (
     OperatorLogin,
     OperatorLogout,
     OperatorSay,
+    SendSurvey,
     SetStatus,
     Transfer,
     Typing,
@@ -54,6 +55,7 @@ from frontdesk.engine.notices import (
 from frontdesk.web.auth import User, user_json
 from frontdesk.web.context import ServerContext
 from frontdesk.web.say_text import rendered_say
+from frontdesk.web.survey_send import survey_template
 from frontdesk.web.ws_base import CLOSE_INTERNAL, CLOSE_NORMAL, WsConnection
 
 NOT_MINE = frozenset({"forbidden", "unknown_dialog"})  # refusals of a watch from resume
@@ -141,6 +143,8 @@ class OperatorConnection(WsConnection):
             name = self.user.name or self.user.login
             engine.submit(InternalMessage("operator", op, name, frame.text("dialog"),
                                           frame.text("text"), ref=ref), self.reply)
+        elif frame.type == "survey":
+            await self._send_survey(frame)
         elif frame.type == "help_resolve":
             name = self.user.name or self.user.login
             engine.submit(HelpResolve("operator", op, name, frame.text("dialog"),
@@ -151,6 +155,13 @@ class OperatorConnection(WsConnection):
                           self.reply)
         elif frame.type == "logout":
             engine.submit(OperatorLogout(op, ref=ref), self.outbox.reply_to("logout", self._out))
+
+    async def _send_survey(self, frame: Frame) -> None:
+        """The template's questions are read now and frozen in the engine's command."""
+        template = await survey_template(self.ctx, frame.number("survey"), frame.ref)
+        questions = tuple(q.to_json() for q in template.questions)
+        self.ctx.engine.submit(SendSurvey(self.operator_id, frame.text("dialog"), template.id,
+                                          template.title, questions, ref=frame.ref), self.reply)
 
     def _take_resume(self, seqs: dict[str, int]) -> None:
         if not self._resumed.is_set():

@@ -18,7 +18,13 @@ from typing import Any, ClassVar
 
 from frontdesk.adapters.bridge import Delivery
 from frontdesk.adapters.wire import Endpoint, Frame, WireError
-from frontdesk.engine.commands import OpenDialog, Typing, VisitorClose, VisitorSay
+from frontdesk.engine.commands import (
+    AnswerSurvey,
+    OpenDialog,
+    Typing,
+    VisitorClose,
+    VisitorSay,
+)
 from frontdesk.engine.notices import Ack, Notice, Rejected
 from frontdesk.web.say_text import rendered_say
 from frontdesk.web.ws_base import WsConnection
@@ -77,6 +83,10 @@ class VisitorConnection(WsConnection):
                     self.ctx.visitor_presence.set_hidden(watched, id(self), self.hidden)
             elif frame.type == "close":
                 engine.submit(VisitorClose(dialog, hashed, ref=frame.ref), self.reply)
+            elif frame.type == "survey_answer":
+                answer = AnswerSurvey(dialog, hashed, frame.number("survey"), frame.answers(),
+                                      ref=frame.ref)
+                engine.submit(answer, self.reply)
 
     def _target(self, frame: Frame) -> tuple[str, str]:
         dialog = frame.opt_text("dialog") or self.current

@@ -19,6 +19,8 @@ export const HISTORY_TYPES = new Set([
   "dialog.internal",
   "dialog.mail",
   "dialog.file",
+  "dialog.survey",
+  "dialog.survey_answered",
   "dialog.requeued",
   "dialog.closed",
 ]);

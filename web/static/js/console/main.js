@@ -18,6 +18,7 @@ import { wireMyAnswers } from "./my_answers.js";
 import { PredefinedCompletion } from "./predefined.js";
 import { wireMailAndPrint } from "./mail_print.js";
 import { ConsoleModel } from "./model.js";
+import { wireSurveys } from "./surveys.js";
 import { Notifications } from "./notifications.js";
 import { renderTransferList } from "./transfer.js";
 import { presenceSentence, renderHistory, renderInfo, renderTabs, tickWaits } from "./views.js";
@@ -277,6 +278,7 @@ class Console {
       modal.close();
     });
     this.wireHelp(command);
+    wireSurveys(command);
     wireInternal(() => this.model.openDialog, (frame) => this.keep(frame), () => this.render());
     this.general = new GeneralInternal((frame) => this.keep(frame));
     this.general.wire();
@@ -375,7 +377,8 @@ class Console {
     $("typing").hidden = !dialog.visitorTyping;
     setText($("typing"), `${dialog.visitorName || "The visitor"} is typing…`);
     const held = !dialog.gone && !dialog.closed;
-    for (const id of ["important", "transfer", "help", "close-dialog", "message"]) $(id).disabled = !held;
+    for (const id of ["important", "transfer", "help", "close-dialog", "message", "survey-pick"]) $(id).disabled = !held;
+    $("send-survey").disabled = !held || !$("survey-pick").value;
     $("transfer").hidden = model.otherOperators().length === 0; // nobody else to hand it to
     this.showDraft(dialog);
     $("compose").hidden = !held;

@@ -29,6 +29,23 @@ function closedLine(entry) {
   return `Dialog closed by ${who}${redundant ? "." : ` — ${reason}.`}`;
 }
 
+/** An answer as people read it: a rating "4 of 5", options joined, "—" for none. */
+function answerText(q, a) {
+  if (a === null || a === undefined) return "—";
+  if (q && q.kind === "rating") return `${a} of 5`;
+  return Array.isArray(a) ? a.join(", ") : String(a);
+}
+
+/** The answers of a dialog.survey_answered: each question and its answer. */
+function surveyAnswers(e) {
+  const questions = e.questions || [];
+  return h("dl", { class: "survey-answers", "data-testid": "survey-answers" },
+    (e.answers || []).map((a, i) => [
+      h("dt", {}, questions[i] ? questions[i].text : `Question ${i + 1}`),
+      h("dd", {}, answerText(questions[i], a)),
+    ]));
+}
+
 /** @type {Record<string, (entry: any, ctx: {visitor: boolean, clock: (at: number) => string, visitorName: string, files: any}) => any>} */
 export const KINDS = {
   "dialog.message": (e, ctx) => {
@@ -46,6 +63,15 @@ export const KINDS = {
     const where = { server: files.server || window.location.origin, token: files.token || null, prefix: ctx.visitor ? "fd-" : "" };
     return said(who, e.author, fileNodes(h, e, where));
   },
+  // the widget also opens the survey in its sidebar (widget/survey.js) until answered
+  "dialog.survey": (e, ctx) =>
+    note(ctx.visitor
+      ? `${e.operator_name || "Your operator"} sent you a survey: ${e.title}.`
+      : `Survey “${e.title}” sent by ${e.operator_name || "the operator"}.`, "survey"),
+  "dialog.survey_answered": (e, ctx) =>
+    ctx.visitor
+      ? note("Thank you for answering the survey.", "survey")
+      : said("Visitor (survey answers)", "visitor", surveyAnswers(e)),
   "dialog.opened": (e, ctx) =>
     ctx.visitor
       ? null

@@ -232,6 +232,13 @@ export class WidgetSession {
     return true;
   }
 
+  /** Answer survey `survey` (the seq of its dialog.survey) once; true if sent. */
+  answerSurvey(survey, answers) {
+    if (this.dialog === null) return false;
+    this.error = "";
+    return this.link.send({ type: "survey_answer", dialog: this.dialog, survey, answers, ref: newRef("sa") });
+  }
+
   /** Called on each keystroke: typing on, and off after a pause or a send. */
   typed() {
     if (this.dialog === null || this.closed) return;

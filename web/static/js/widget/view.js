@@ -7,6 +7,7 @@ import { SKINS, renderEntry, renderGap } from "../history/render.js";
 import { formatClock } from "../time.js";
 import { transcriptRequest } from "./transcript_request.js";
 import { attachControl, dropFiles, uploadFile } from "../files.js";
+import { surveyPanel } from "./survey.js";
 import { fetchAvailability, offlineForm } from "./offline_form.js";
 
 const OPEN_KEY = "frontdesk.widget.open";
@@ -217,6 +218,7 @@ export class WidgetView {
         "–",
       ),
     );
+    this.survey = surveyPanel(h, (survey, answers) => s.answerSurvey(survey, answers));
     this.panel = h(
       "section",
       { class: "fd-panel", "data-testid": "fd-panel", "aria-label": this.options.title, hidden: true },
@@ -225,6 +227,7 @@ export class WidgetView {
       this.announce,
       this.said,
       this.errorBox,
+      this.survey.element,
       this.startForm,
       this.offline.element,
       this.chat,
@@ -334,6 +337,7 @@ export class WidgetView {
     if (this.announce.textContent !== said) setText(this.announce, said);
 
     this.errorBox.hidden = !s.error;
+    if (s.error) this.survey.refused(); // a refused answer: the survey may be sent again
     setText(this.errorBox, s.error);
 
     this.typing.hidden = !(s.operatorTyping && phase === "assigned");
@@ -364,6 +368,7 @@ export class WidgetView {
       items.push(failed === null ? pendingView(frame, s) : failedView(frame, failed, s));
     }
     replaceChildren(this.messages, items);
+    this.survey.render(entries);
     this.announceNew(entries);
     this.messages.scrollTop = this.messages.scrollHeight;
   }
