@@ -134,6 +134,7 @@ class OpenMonitored(Command):
     plain: str = ""
 
 
+@dataclass(frozen=True)
 class SendSurvey(Command):
     """The holder sends a survey: the template's questions, frozen as they are now (the
     adapter read them from the templates; ``engine/survey_answers.py`` says their shape)."""
