@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 import trio
 
 from frontdesk.adapters.replication.engine_proxy import NodeEngine
@@ -66,6 +67,7 @@ async def say_until_acked(cl: InProcessCluster, api: NodeEngine, dialog: str, re
             await cl.wait_for(node.accepts_writes, timeout=5)
 
 
+@pytest.mark.alone  # the lease is real time: a second worker's CPU load lapses it
 async def test_a_write_meeting_a_lapsed_lease_waits_for_the_renewal(tmp_path: Path) -> None:
     clock = SkewedClock()
     journals = lambda name: SqlJournal(tmp_path / f"{name}.sqlite3")  # noqa: E731

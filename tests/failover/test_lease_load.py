@@ -12,7 +12,7 @@ import trio
 from cluster_watch import HealthLog, Talkers, until
 from failover_procs import ProcCluster, start_pair
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.alone]  # a 0.6 s lease of real time
 
 TIMINGS = {"lease_s": "0.6", "failover_timeout_s": "2.0", "heartbeat_interval_s": "0.1",
            "sync_timeout_s": "1.0"}

@@ -37,6 +37,7 @@ def messages_in(journal_path: Path) -> dict[str, list[tuple[int, str]]]:
         journal.close()
 
 
+@pytest.mark.alone  # its failover bound is real time
 async def test_kill_9_the_primary_under_load(cluster: ProcCluster) -> None:
     a, b = await start_pair(cluster)
     urls = [a.url, b.url]
