@@ -19,8 +19,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
 from frontdesk.engine.journal import MemoryJournal
 from frontdesk.engine.runtime import Engine
 from frontdesk.engine.settings import EngineSettings
@@ -44,12 +43,12 @@ def one(dispatcher: str, dialogs: int) -> dict[str, Any]:
         before = rss_kb()
         acks = threading.Semaphore(0)
 
-        def answered(notice: n.Notice) -> None:
-            if isinstance(notice, n.Ack | n.Rejected):
+        def answered(notice: notices.Notice) -> None:
+            if isinstance(notice, notices.Ack | notices.Rejected):
                 acks.release()
 
         for i in range(dialogs):
-            engine.submit(c.OpenDialog(f"token-{i}", f"V{i}", ref=f"r{i}"), answered)
+            engine.submit(commands.OpenDialog(f"token-{i}", f"V{i}", ref=f"r{i}"), answered)
         for _ in range(dialogs):
             if not acks.acquire(timeout=60):
                 raise RuntimeError("an open was not answered within 60 s")

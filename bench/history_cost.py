@@ -23,10 +23,8 @@ import time
 from typing import Any
 
 from bench.figures import Figure
-from frontdesk.engine import commands as c
-from frontdesk.engine import dialog_state as ds
-from frontdesk.engine import events as ev
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, dialog_state, notices
+from frontdesk.engine import events as engine_events
 from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.testing import EngineHarness
 
@@ -34,18 +32,19 @@ LONG = 5_000
 SHORT = 5
 
 
-def _message(seq: int) -> ev.MessagePostedEv:
-    return ev.MessagePostedEv(
+def _message(seq: int) -> engine_events.MessagePosted:
+    return engine_events.MessagePosted(
         at=float(seq), dialog="d-1", seq=seq, author="visitor", name="Vera", text="x" * 100
     )
 
 
-def _state(entries: int) -> ds.DialogState:
-    s = ds.opened(
-        ev.DialogOpenedEv(at=0.0, dialog="d-1", seq=1, number=1, token_hash="h", visitor_name="V")
+def _state(entries: int) -> dialog_state.DialogState:
+    s = dialog_state.opened(
+        engine_events.DialogOpened(at=0.0, dialog="d-1", seq=1, number=1, token_hash="h",
+                                   visitor_name="V")
     )
     for seq in range(2, entries + 1):
-        s = ds.apply(s, _message(seq))
+        s = dialog_state.apply(s, _message(seq))
     return s
 
 
@@ -59,7 +58,7 @@ def apply_cost(entries: int, reps: int, rounds: int) -> float:
         try:
             started = time.perf_counter()
             for e in events:
-                s = ds.apply(s, e)
+                s = dialog_state.apply(s, e)
             timings.append((time.perf_counter() - started) / reps * 1e6)
         finally:
             gc.enable()
@@ -77,14 +76,14 @@ def engine_cost(long: int, short: int, messages: int) -> dict[str, float]:
         for v, entries in ((big, long), (small, short)):
             dialog = v._need()
             while h.actor_state(f"dialog:{dialog}").seq < entries:
-                h.command(c.OperatorSay("ann", dialog, "x" * 100))
+                h.command(commands.OperatorSay("ann", dialog, "x" * 100))
         timings: dict[str, list[float]] = {"long": [], "short": []}
         for i in range(messages):
             key, v = ("long", big) if i % 2 == 0 else ("short", small)
             started = time.perf_counter()
             answer = ann.say(v, "x" * 100)
             timings[key].append((time.perf_counter() - started) * 1e6)
-            assert isinstance(answer, n.Ack), answer
+            assert isinstance(answer, notices.Ack), answer
         return {k: statistics.median(t) for k, t in timings.items()}
 
 

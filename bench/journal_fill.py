@@ -13,25 +13,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from frontdesk.engine import events as ev
+from frontdesk.engine import events as engine_events
 from frontdesk.engine.journal import Journal
 from frontdesk.engine.replay import Fold
 
 
-def _dialog(number: int, messages: int, close: bool, at: float) -> Iterator[ev.Event]:
+def _dialog(number: int, messages: int, close: bool, at: float) -> Iterator[engine_events.Event]:
     d = f"d-{number}"
-    yield ev.DialogOpenedEv(
+    yield engine_events.DialogOpened(
         dialog=d, at=at, seq=1, number=number, token_hash=f"fill-{number}", visitor_name="V"
     )
     for i in range(messages):
-        yield ev.MessagePostedEv(
+        yield engine_events.MessagePosted(
             dialog=d, at=at, seq=i + 2, author="visitor", name="V", text=f"message {i}"
         )
     if close:
-        yield ev.DialogClosedEv(dialog=d, at=at, seq=messages + 2, by="visitor", reason="bye")
+        yield engine_events.DialogClosed(dialog=d, at=at, seq=messages + 2, by="visitor",
+                                         reason="bye")
 
 
-def events(records: int, open_dialogs: int, messages: int = 8) -> Iterator[ev.Event]:
+def events(records: int, open_dialogs: int, messages: int = 8) -> Iterator[engine_events.Event]:
     """About ``records`` events: closed dialogs first, then the ``open_dialogs`` open ones."""
     open_cost = open_dialogs * 3
     closed = max(0, records - open_cost) // (messages + 2)
@@ -58,10 +59,10 @@ def fill(
     """Append the events of ``events(records, open_dialogs)``; returns the journal's last
     seq. With ``into``, the appended events are folded into it as the store folds them
     (so a checkpoint of it can be written without reading the journal back)."""
-    chunk: list[ev.Event] = []
+    chunk: list[engine_events.Event] = []
 
     def flush() -> None:
-        made = journal.append([ev.to_new_event(e) for e in chunk], epoch)
+        made = journal.append([engine_events.to_new_event(e) for e in chunk], epoch)
         if into is not None:
             into.apply_appended(made, chunk)
         chunk.clear()

@@ -25,9 +25,7 @@ from typing import Any, Protocol
 
 import pykka
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, messages, notices
 from frontdesk.engine.audience import deliveries
 from frontdesk.engine.clock import Clock, TimerHandle
 from frontdesk.engine.directory import Directory, Envelope
@@ -153,7 +151,7 @@ class EngineActor(pykka.Actor):
         reason and go on. The actor is not given up for a client's bad input; a failure
         after the state moved (its memory may be ahead of the journal) still crashes it,
         and it is restarted from the journal."""
-        if not isinstance(message, m.Inbound) or isinstance(error, InjectedCrash):
+        if not isinstance(message, messages.Inbound) or isinstance(error, InjectedCrash):
             return False
         if getattr(self, "state", None) is not before[0] or self._track.sent != before[1]:
             return False
@@ -161,11 +159,11 @@ class EngineActor(pykka.Actor):
             return False
         cmd = message.command
         log.warning("%s refused %s: it failed: %r", self.address, type(cmd).__name__, error)
-        why = f"cannot {c.action(cmd)}: the engine could not handle it ({error!r})"
+        why = f"cannot {commands.action(cmd)}: the engine could not handle it ({error!r})"
         dialog = getattr(cmd, "dialog_id", None)
-        refusal = n.Rejected(cmd.ref, "invalid", why, dialog)
+        refusal = notices.Rejected(cmd.ref, "invalid", why, dialog)
         # as any answer of this actor: behind what it still has at the store
-        self.commit(m.Decision((), (m.Reply(message.reply_to, refusal),)))
+        self.commit(messages.Decision((), (messages.Reply(message.reply_to, refusal),)))
         return True
 
     # an actor without a ``state`` (the supervisor) says so itself: it keeps its fields
@@ -186,7 +184,7 @@ class EngineActor(pykka.Actor):
     def now(self) -> float:
         return self.ctx.clock.now()
 
-    def commit(self, decision: m.Decision) -> None:
+    def commit(self, decision: messages.Decision) -> None:
         events = tuple(e for e in decision.events if e.JOURNALED)
         effects = self.resolve(decision.effects)
         if not events and not effects:
@@ -198,17 +196,17 @@ class EngineActor(pykka.Actor):
             return
         replies: tuple[tuple[Subscriber | None, str | None], ...] = ()
         current = self._current.message if self._current is not None else None
-        if isinstance(current, m.Inbound):
+        if isinstance(current, messages.Inbound):
             replies = ((current.reply_to, current.command.ref),)
         self._track.sent += 1
-        commit = m.Commit(self.address, events, effects, replies, self._track)
+        commit = messages.Commit(self.address, events, effects, replies, self._track)
         self.directory.send("store", commit, self.address)
 
-    def resolve(self, effects: Sequence[m.Effect]) -> tuple[m.Effect, ...]:
-        out: list[m.Effect] = []
+    def resolve(self, effects: Sequence[messages.Effect]) -> tuple[messages.Effect, ...]:
+        out: list[messages.Effect] = []
         watchers: tuple[tuple[Subscriber, Audience], ...] | None = None
         for f in effects:
-            if isinstance(f, m.Publish):
+            if isinstance(f, messages.Publish):
                 if watchers is None:
                     watchers = self.directory.audiences(self.address)
                 out.extend(deliveries(watchers, f.notice, f.managers))
@@ -221,7 +219,7 @@ class EngineActor(pykka.Actor):
         keep = self._current.id if self._current is not None else None
         self.directory.retire(self.address, self.actor_ref, keep)
         self._die()
-        self.directory.send("supervisor", m.Retired(self.address))
+        self.directory.send("supervisor", messages.Retired(self.address))
 
     # --- timers -----------------------------------------------------------------------
 
@@ -233,7 +231,7 @@ class EngineActor(pykka.Actor):
         address, directory = self.address, self.directory
 
         def fire() -> None:
-            directory.send(address, m.Tick(kind, gen, key))
+            directory.send(address, messages.Tick(kind, gen, key))
 
         self._timers[(kind, key)] = (gen, self.ctx.clock.call_later(delay, fire))
 
@@ -246,7 +244,7 @@ class EngineActor(pykka.Actor):
         """Whether the timer ``kind``/``key`` is armed and its ``Tick`` not yet handled."""
         return (kind, key) in self._timers
 
-    def tick_is_current(self, tick: m.Tick) -> bool:
+    def tick_is_current(self, tick: messages.Tick) -> bool:
         """Whether ``tick`` comes from the latest arming; consumes it if so."""
         armed = self._timers.get((tick.kind, tick.key))
         if armed is None or armed[0] != tick.generation:
@@ -268,7 +266,7 @@ class EngineActor(pykka.Actor):
             log.warning("%s is rebuilt from the journal: %s", self.address, error)
         else:
             self._log_crash(error, env, injected)
-        report = m.ActorCrashed(self.address, repr(error), injected, counted)
+        report = messages.ActorCrashed(self.address, repr(error), injected, counted)
         self.directory.crashed(
             self.address, self.actor_ref, env.id if env is not None else None, report
         )

@@ -16,43 +16,43 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
+from frontdesk.engine import messages, notices
 from frontdesk.engine.dialog_model import DialogState, Phase
 
 
 def deliveries(
-    watchers: Sequence[tuple[n.Subscriber, n.Audience]], notice: n.Notice, managers: bool
-) -> tuple[m.Deliver, ...]:
+    watchers: Sequence[tuple[notices.Subscriber, notices.Audience]], notice: notices.Notice,
+    managers: bool
+) -> tuple[messages.Deliver, ...]:
     """The deliveries of ``notice`` to ``watchers`` (and to every manager if ``managers``)."""
     if notice.same_for_everyone():
-        return (m.Deliver(tuple(s for s, _ in watchers), notice, managers),)
-    groups: dict[n.Audience, list[n.Subscriber]] = {}
+        return (messages.Deliver(tuple(s for s, _ in watchers), notice, managers),)
+    groups: dict[notices.Audience, list[notices.Subscriber]] = {}
     for sub, who in watchers:
         groups.setdefault(who, []).append(sub)
-    out: list[m.Deliver] = []
+    out: list[messages.Deliver] = []
     for who, subs in groups.items():
         form = notice.for_audience(who)
         if form is not None:
-            out.append(m.Deliver(tuple(subs), form, False))
+            out.append(messages.Deliver(tuple(subs), form, False))
     if managers:
         form = notice.for_audience("manager")
         if form is not None:
-            out.append(m.Deliver((), form, True))
+            out.append(messages.Deliver((), form, True))
     return tuple(out)
 
 
 def last_holder(s: DialogState) -> str | None:
     """The operator who held the dialog last (also once it is closed, or requeued)."""
     for h in reversed(s.history):
-        if isinstance(h, n.DialogAssigned):
+        if isinstance(h, notices.DialogAssigned):
             return h.operator
-        if isinstance(h, n.DialogTransferred):
+        if isinstance(h, notices.DialogTransferred):
             return h.to_operator
     return None
 
 
-def of_watch(s: DialogState, w: m.Watch) -> n.Audience | None:
+def of_watch(s: DialogState, w: messages.Watch) -> notices.Audience | None:
     """As whom ``w`` watches ``s``: a manager, its visitor (by token hash), the operator
     who holds it (once closed: who held it last); None if it may not watch."""
     if w.manager_id is not None:

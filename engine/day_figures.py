@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from frontdesk.engine import events as ev
+from frontdesk.engine import events
 from frontdesk.engine.dialog_model import Phase
 
 if TYPE_CHECKING:
@@ -64,21 +64,21 @@ class DayTally:
     def _op(self, operator: str) -> OperatorDay:
         return self.operators.setdefault(operator, OperatorDay())
 
-    def apply(self, e: ev.Event, before: OperatorState | None) -> None:
+    def apply(self, e: events.Event, before: OperatorState | None) -> None:
         """Count ``e``; ``before`` is its operator's state before it (operator events)."""
         if not self._today(e.at):
             return
-        if isinstance(e, ev.DialogOpenedEv):
+        if isinstance(e, events.DialogOpened):
             self.opened += 1
-        elif isinstance(e, ev.DialogClosedEv):
+        elif isinstance(e, events.DialogClosed):
             self.closed += 1
-        elif isinstance(e, ev.DialogAssignedEv):
+        elif isinstance(e, events.DialogAssigned):
             self._op(e.operator).dialogs += 1
-        elif isinstance(e, ev.DialogTransferredEv):
+        elif isinstance(e, events.DialogTransferred):
             self._op(e.to_operator).dialogs += 1
-        elif isinstance(e, ev.StatusSetEv | ev.OperatorLoggedOutEv) and before is not None:
+        elif isinstance(e, events.StatusSet | events.OperatorLoggedOut) and before is not None:
             self._end_status(before, e.at)
-        elif isinstance(e, ev.OperatorLoggedInEv):
+        elif isinstance(e, events.OperatorLoggedIn):
             self._op(e.operator)
 
     def _end_status(self, op: OperatorState, at: float) -> None:

@@ -10,16 +10,12 @@ missed or sent twice. It arms the inactivity timer on the clock.
 
 from __future__ import annotations
 
-from frontdesk.engine import audience
-from frontdesk.engine import dialog_state as ds
-from frontdesk.engine import dialog_watch as dw
-from frontdesk.engine import events as ev
-from frontdesk.engine import messages as m
+from frontdesk.engine import audience, dialog_state, dialog_watch, events, messages
 from frontdesk.engine.actor import Context, EngineActor
 
 
 class DialogActor(EngineActor):
-    def __init__(self, address: str, ctx: Context, state: ds.DialogState) -> None:
+    def __init__(self, address: str, ctx: Context, state: dialog_state.DialogState) -> None:
         super().__init__(address, ctx)
         self.state = state
         self._reply_due: float | None = None  # the reply timer's due time, when armed
@@ -30,24 +26,24 @@ class DialogActor(EngineActor):
         holder = self.state.operator
         if holder is not None and not self.directory.is_live(f"operator:{holder}"):
             # the holder logged out while we were down (its OperatorGone may be lost)
-            self.directory.send(self.address, m.OperatorGone(holder), self.address)
+            self.directory.send(self.address, messages.OperatorGone(holder), self.address)
 
     def handle(self, message: object) -> None:
-        if isinstance(message, m.Watch):
+        if isinstance(message, messages.Watch):
             self._watch(message)
             return
-        if isinstance(message, m.Unwatch):
+        if isinstance(message, messages.Unwatch):
             self.directory.remove_watcher(self.address, message.subscriber)
             return
-        if isinstance(message, m.Retire):
+        if isinstance(message, messages.Retire):
             self.retire()
             return
-        if isinstance(message, m.Tick) and not self.tick_is_current(message):
+        if isinstance(message, messages.Tick) and not self.tick_is_current(message):
             return
-        if isinstance(message, m.CompleteTransfer) and not self.directory.is_live(
+        if isinstance(message, messages.CompleteTransfer) and not self.directory.is_live(
             f"operator:{message.to_operator}"
         ):
-            message = m.AbortTransfer(
+            message = messages.AbortTransfer(
                 message.tid,
                 message.dialog,
                 message.from_operator,
@@ -57,15 +53,15 @@ class DialogActor(EngineActor):
                 message.ref,
                 message.reply_to,
             )
-        decision = ds.decide(self.state, message, self.now(), self.ctx.settings)
+        decision = dialog_state.decide(self.state, message, self.now(), self.ctx.settings)
         for e in decision.events:
-            self.state = ds.apply(self.state, e)
+            self.state = dialog_state.apply(self.state, e)
         self.commit(decision)
-        if isinstance(message, m.Tick) and message.kind == "inactivity":
+        if isinstance(message, messages.Tick) and message.kind == "inactivity":
             self._arm_inactivity()
-        elif any(isinstance(e, ev.MonitoredLinkUsedEv) for e in decision.events):
+        elif any(isinstance(e, events.MonitoredLinkUsed) for e in decision.events):
             self._arm_inactivity()  # the person came: silent from now, not from the expiry
-        if isinstance(message, m.Tick) and message.kind == "reply":
+        if isinstance(message, messages.Tick) and message.kind == "reply":
             self._reply_due = None  # consumed: armed again below if still due
         self._arm_reply()
 
@@ -82,21 +78,21 @@ class DialogActor(EngineActor):
             self.arm("reply", max(0.0, due - self.now()))
             if due <= self.now():  # already overdue (a restart): now, not at the next tick
                 generation = self._timers[("reply", "")][0]
-                self.directory.send(self.address, m.Tick("reply", generation))
+                self.directory.send(self.address, messages.Tick("reply", generation))
 
     def _arm_inactivity(self) -> None:
         """One timer at a time: when it fires, the dialog closes if the visitor has been
         silent long enough, else the timer is armed again for the time left (so a busy
         dialog does not leave a cancelled timer behind every message)."""
         timeout = self.ctx.settings.visitor_inactivity_timeout_s
-        if timeout <= 0 or self.state.phase is ds.Phase.CLOSED:
+        if timeout <= 0 or self.state.phase is dialog_state.Phase.CLOSED:
             self.disarm("inactivity")
             return
         self.arm("inactivity", max(0.0, self.state.quiet_since() + timeout - self.now()))
 
-    def _watch(self, w: m.Watch) -> None:
+    def _watch(self, w: messages.Watch) -> None:
         who = audience.of_watch(self.state, w)
-        if who is not None and self.state.phase is not ds.Phase.CLOSED:
+        if who is not None and self.state.phase is not dialog_state.Phase.CLOSED:
             # closed (retiring): the replay ends with dialog.closed; nothing live follows
             self.directory.add_watcher(self.address, w.subscriber, who)
-        self.commit(m.Decision((), dw.replay(self.state, w)))
+        self.commit(messages.Decision((), dialog_watch.replay(self.state, w)))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar
 
-from frontdesk.engine import events as ev
+from frontdesk.engine import events
 from frontdesk.engine.history import NO_HISTORY, History, entry
 
 REFS_KEPT = 1000
@@ -22,7 +22,7 @@ class Phase(Enum):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Memo(ev.DialogEvent):
+class Memo(events.DialogEvent):
     """Applied to the state, never journaled."""
 
     TYPE: ClassVar[str] = "memo"
@@ -136,7 +136,7 @@ def ref_key(author: str, operator: str | None, ref: str | None) -> str:
 # --- apply -------------------------------------------------------------------------
 
 
-def opened(e: ev.DialogOpenedEv) -> DialogState:
+def opened(e: events.DialogOpened) -> DialogState:
     first = entry(e)
     assert first is not None
     return DialogState(
@@ -154,7 +154,7 @@ def opened(e: ev.DialogOpenedEv) -> DialogState:
     )
 
 
-def apply(s: DialogState, e: ev.Event) -> DialogState:
+def apply(s: DialogState, e: events.Event) -> DialogState:
     """Fold one event of this dialog's stream into its state."""
     if isinstance(e, Memo):
         if e.position is not None:
@@ -164,28 +164,28 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
         if e.presence is not None:
             s = evolve(s, presence=e.presence)
         return s
-    if isinstance(e, ev.MonitorSetEv):
+    if isinstance(e, events.MonitorSet):
         mon = s.monitors | {e.manager} if e.on else s.monitors - {e.manager}
         return evolve(s, monitors=mon)
-    if isinstance(e, ev.MonitoredLinkEv):
+    if isinstance(e, events.MonitoredLink):
         return evolve(s, monitored_by=e.by, link_hash=e.link_hash,
                       link_expires_at=e.expires_at, link_used=False)
-    if isinstance(e, ev.MonitoredLinkUsedEv):
+    if isinstance(e, events.MonitoredLinkUsed):
         return evolve(s, token_hash=e.token_hash, link_used=True, last_visitor_at=e.at)
     note = entry(e)
     changes: dict[str, Any] = {}
     if note is not None:
         changes["seq"] = note.seq
         changes["history"] = s.history.appended(note)  # no copy: engine/history.py
-    if isinstance(e, ev.DialogAssignedEv):
+    if isinstance(e, events.DialogAssigned):
         changes.update(phase=Phase.ASSIGNED, operator=e.operator, operator_name=e.operator_name)
         changes.update(requeued=False, position=0, queued_since=None, holder_since=e.at)
-    elif isinstance(e, ev.DialogTransferredEv):
+    elif isinstance(e, events.DialogTransferred):
         changes.update(operator=e.to_operator, operator_name=e.to_name, holder_since=e.at)
-    elif isinstance(e, ev.DialogRequeuedEv):
+    elif isinstance(e, events.DialogRequeued):
         changes.update(phase=Phase.QUEUED, operator=None, operator_name="", requeued=True,
                        queued_since=e.at)
-    elif isinstance(e, ev.MessagePostedEv):
+    elif isinstance(e, events.MessagePosted):
         if e.ref is not None:
             refs = dict(s.refs)
             refs[ref_key(e.author, e.operator, e.ref)] = e.seq
@@ -198,26 +198,26 @@ def apply(s: DialogState, e: ev.Event) -> DialogState:
                 changes["waiting_since"] = e.at
         elif e.author in ("operator", "manager"):  # the visitor was answered
             changes["waiting_since"] = None
-    elif isinstance(e, ev.ImportantMarkedEv):
+    elif isinstance(e, events.ImportantMarked):
         changes["important"] = e.important
-    elif isinstance(e, ev.HelpRequestedEv):
+    elif isinstance(e, events.HelpRequested):
         changes["help_request"] = {"operator": e.operator, "text": e.text, "at": e.at}
-    elif isinstance(e, ev.SurveySentEv | ev.SurveyAnsweredEv):
+    elif isinstance(e, events.SurveySent | events.SurveyAnswered):
         changes.update(_surveys_after(s, e))
-    elif isinstance(e, ev.HelpAckedEv) and s.help_request is not None:
+    elif isinstance(e, events.HelpAcked) and s.help_request is not None:
         changes["help_request"] = {**s.help_request, "acked_by": e.manager,
                                    "acked_name": e.name, "acked_at": e.at}
-    elif isinstance(e, ev.HelpResolvedEv):
+    elif isinstance(e, events.HelpResolved):
         changes["help_request"] = None
-    elif isinstance(e, ev.DialogClosedEv):
+    elif isinstance(e, events.DialogClosed):
         changes.update(phase=Phase.CLOSED, closed_by=e.by, close_reason=e.reason)
         changes.update(waiting_since=None, queued_since=None, help_request=None, position=0)
     return evolve(s, **changes)
 
 
-def _surveys_after(s: DialogState, e: ev.SurveySentEv | ev.SurveyAnsweredEv) -> dict[str, Any]:
+def _surveys_after(s: DialogState, e: events.SurveySent | events.SurveyAnswered) -> dict[str, Any]:
     """The pending and answered surveys once ``e`` is applied."""
-    if isinstance(e, ev.SurveySentEv):
+    if isinstance(e, events.SurveySent):
         return {"surveys": {**s.surveys, e.seq: e.questions}}
     return {"surveys": {k: q for k, q in s.surveys.items() if k != e.survey},
             "answered_surveys": s.answered_surveys | {e.survey}}

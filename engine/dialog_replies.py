@@ -5,34 +5,33 @@ answer. Pure: decisions in, nothing done."""
 
 from __future__ import annotations
 
-from frontdesk.engine import events as ev
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
+from frontdesk.engine import events, messages, notices
 from frontdesk.engine.dialog_model import DialogState
 from frontdesk.engine.history import entry
 
 __all__ = ["ack", "answered", "history", "reject"]
 
 
-def ack(ref: str | None, s: DialogState, seq: int | None = None) -> m.Reply:
-    return m.Reply(None, n.Ack(ref, s.id, s.seq if seq is None else seq))
+def ack(ref: str | None, s: DialogState, seq: int | None = None) -> messages.Reply:
+    return messages.Reply(None, notices.Ack(ref, s.id, s.seq if seq is None else seq))
 
 
-def reject(cmd: m.Inbound, s: DialogState, code: str, message: str) -> m.Decision:
-    return m.Decision(
-        (), (m.Reply(cmd.reply_to, n.Rejected(cmd.command.ref, code, message, s.id)),)
+def reject(cmd: messages.Inbound, s: DialogState, code: str, message: str) -> messages.Decision:
+    return messages.Decision(
+        (), (messages.Reply(cmd.reply_to, notices.Rejected(cmd.command.ref, code, message, s.id)),)
     )
 
 
-def history(s: DialogState, e: ev.Event, *extra: m.Effect) -> m.Decision:
+def history(s: DialogState, e: events.Event, *extra: messages.Effect) -> messages.Decision:
     note = entry(e)
-    fx: tuple[m.Effect, ...] = (m.Publish(note),) if note is not None else ()
-    return m.Decision((e,), fx + extra)
+    fx: tuple[messages.Effect, ...] = (messages.Publish(note),) if note is not None else ()
+    return messages.Decision((e,), fx + extra)
 
 
-def answered(s: DialogState, e: ev.Event, answer: m.Effect, *extra: m.Effect) -> m.Decision:
+def answered(s: DialogState, e: events.Event, answer: messages.Effect,
+             *extra: messages.Effect) -> messages.Decision:
     """A command's entry: its answer (the ack) first, then the entry and the rest — the
     order ``docs/protocol.md`` promises (a ``say`` is the exception that proves it: its
     entry *is* its answer, so the entry comes first and its ack is not written)."""
     d = history(s, e, *extra)
-    return m.Decision(d.events, (answer, *d.effects))
+    return messages.Decision(d.events, (answer, *d.effects))

@@ -49,11 +49,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from frontdesk.engine import commands as c
+from frontdesk.engine import commands, events, messages, notices
 from frontdesk.engine import dialog_step_in as step_in
-from frontdesk.engine import events as ev
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
 from frontdesk.engine.dialog_model import (
     REFS_KEPT,
     DialogState,
@@ -93,80 +90,85 @@ __all__ = [
 # --- decide ------------------------------------------------------------------------
 
 
-def _with_reply(d: m.Decision, reply_to: n.Subscriber | None) -> m.Decision:
+def _with_reply(d: messages.Decision, reply_to: notices.Subscriber | None) -> messages.Decision:
     """Send the Ack placeholders (``Reply(None, ...)``) of ``d`` to ``reply_to``."""
     fx = tuple(
-        m.Reply(reply_to, f.notice) if isinstance(f, m.Reply) and f.reply_to is None else f
+        messages.Reply(reply_to, f.notice) if isinstance(f, messages.Reply) and f.reply_to is None
+        else f
         for f in d.effects
     )
-    return m.Decision(d.events, fx)
+    return messages.Decision(d.events, fx)
 
 
 def close_effects(
     s: DialogState, by: str, reason: str, now: float
-) -> tuple[ev.DialogClosedEv, tuple[m.Effect, ...]]:
+) -> tuple[events.DialogClosed, tuple[messages.Effect, ...]]:
     """The ``dialog.closed`` event of ``s`` and what closing tells (the holder, the queue,
     the actor itself); the supervisor closes a given-up dialog with it too."""
-    e = ev.DialogClosedEv(dialog=s.id, at=now, seq=s.seq + 1, by=by, reason=reason)
-    fx: list[m.Effect] = []
+    e = events.DialogClosed(dialog=s.id, at=now, seq=s.seq + 1, by=by, reason=reason)
+    fx: list[messages.Effect] = []
     if s.operator is not None:
-        fx.append(m.Tell(f"operator:{s.operator}", m.DialogReleased(s.id, e.seq, "closed")))
+        fx.append(messages.Tell(f"operator:{s.operator}",
+                                messages.DialogReleased(s.id, e.seq, "closed")))
     if s.phase is Phase.QUEUED:
-        fx.append(m.Tell("queue", m.Dequeue(s.id)))
-    fx.append(m.Tell(s.address, m.Retire()))
+        fx.append(messages.Tell("queue", messages.Dequeue(s.id)))
+    fx.append(messages.Tell(s.address, messages.Retire()))
     return e, tuple(fx)
 
 
 # --- commands (an Inbound, by its command's type) ----------------------------------------
 
 
-def _closed(s: DialogState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
-    return _reject(cmd, s, "closed", f"cannot {c.action(cmd.command)}: it is closed")
+def _closed(s: DialogState, cmd: messages.Inbound, now: float,
+            cfg: EngineSettings) -> messages.Decision:
+    return _reject(cmd, s, "closed", f"cannot {commands.action(cmd.command)}: it is closed")
 
 
 def _command(
-    handle: Callable[[DialogState, m.Inbound, float], m.Decision],
+    handle: Callable[[DialogState, messages.Inbound, float], messages.Decision],
 ) -> Handler[DialogState]:
     """A command's handler, its Ack placeholders answered to the command's ``reply_to``."""
 
-    def handler(s: DialogState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
+    def handler(s: DialogState, cmd: messages.Inbound, now: float,
+                cfg: EngineSettings) -> messages.Decision:
         return _with_reply(handle(s, cmd, now), cmd.reply_to)
 
     return handler
 
 
-def _not_the_visitors(s: DialogState, cmd: m.Inbound) -> m.Decision | None:
+def _not_the_visitors(s: DialogState, cmd: messages.Inbound) -> messages.Decision | None:
     command = cmd.command
     if command.token_hash != s.token_hash:  # type: ignore[attr-defined]
-        return _reject(cmd, s, "forbidden", f"cannot {c.action(command)}: not your dialog")
+        return _reject(cmd, s, "forbidden", f"cannot {commands.action(command)}: not your dialog")
     return None
 
 
-def _not_the_holders(s: DialogState, cmd: m.Inbound) -> m.Decision | None:
+def _not_the_holders(s: DialogState, cmd: messages.Inbound) -> messages.Decision | None:
     command = cmd.command
     operator = command.operator_id  # type: ignore[attr-defined]
     if s.operator == operator:
         return None
     held = "it is queued" if s.operator is None else "another operator holds it"
-    return _reject(cmd, s, "forbidden", f"cannot {c.action(command)} as {operator}: {held}")
+    return _reject(cmd, s, "forbidden", f"cannot {commands.action(command)} as {operator}: {held}")
 
 
-def _say(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def _say(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     command = cmd.command
-    assert isinstance(command, c.VisitorSay | c.OperatorSay)
+    assert isinstance(command, commands.VisitorSay | commands.OperatorSay)
     refused = (
-        _not_the_visitors(s, cmd) if isinstance(command, c.VisitorSay) else _not_the_holders(s, cmd)
+        _not_the_visitors(s, cmd) if isinstance(command, commands.VisitorSay)
+        else _not_the_holders(s, cmd)
     )
     if refused is not None:
         return refused
-    author = "visitor" if isinstance(command, c.VisitorSay) else "operator"
-    op = command.operator_id if isinstance(command, c.OperatorSay) else None
+    author = "visitor" if isinstance(command, commands.VisitorSay) else "operator"
+    op = command.operator_id if isinstance(command, commands.OperatorSay) else None
     key = ref_key(author, op, command.ref)
     if command.ref is not None and key in s.refs:
-        return m.Decision((), (_ack(command.ref, s, s.refs[key]),))
+        return messages.Decision((), (_ack(command.ref, s, s.refs[key]),))
     if not command.text.strip():
-        return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: the text is empty")
-    e = ev.MessagePostedEv(
+        return _reject(cmd, s, "invalid", f"cannot {commands.action(command)}: the text is empty")
+    e = events.MessagePosted(
         dialog=s.id,
         at=now,
         seq=s.seq + 1,
@@ -182,14 +184,15 @@ def _say(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return _history(s, e, _ack(command.ref, s, s.seq + 1))
 
 
-_CLOSED_BY = {c.VisitorClose: "visitor", c.OperatorClose: "operator", c.ManagerClose: "manager"}
+_CLOSED_BY = {commands.VisitorClose: "visitor", commands.OperatorClose: "operator",
+              commands.ManagerClose: "manager"}
 
 
-def _close(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def _close(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     command = cmd.command
-    if isinstance(command, c.VisitorClose):
+    if isinstance(command, commands.VisitorClose):
         refused = _not_the_visitors(s, cmd)
-    elif isinstance(command, c.OperatorClose):
+    elif isinstance(command, commands.OperatorClose):
         refused = _not_the_holders(s, cmd)
     else:
         refused = None
@@ -200,68 +203,68 @@ def _close(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return _answered(s, e, _ack(command.ref, s, s.seq + 1), *fx)
 
 
-def _mark_important(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def _mark_important(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     command = cmd.command
-    assert isinstance(command, c.MarkImportant)
+    assert isinstance(command, commands.MarkImportant)
     refused = _not_the_holders(s, cmd)
     if refused is not None:
         return refused
-    e = ev.ImportantMarkedEv(dialog=s.id, at=now, seq=s.seq + 1, important=command.important)
+    e = events.ImportantMarked(dialog=s.id, at=now, seq=s.seq + 1, important=command.important)
     return _answered(s, e, _ack(command.ref, s, s.seq + 1))
 
 
-def _ask_for_help(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def _ask_for_help(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     command = cmd.command
-    assert isinstance(command, c.AskForHelp)
+    assert isinstance(command, commands.AskForHelp)
     refused = _not_the_holders(s, cmd)
     if refused is not None:
         return refused
-    e = ev.HelpRequestedEv(
+    e = events.HelpRequested(
         dialog=s.id, at=now, seq=s.seq + 1, operator=command.operator_id, text=command.text
     )
     return _answered(s, e, _ack(command.ref, s, s.seq + 1))
 
 
-def _record_mail(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def _record_mail(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     command = cmd.command
-    assert isinstance(command, c.RecordMail)
-    e = ev.MailRecordedEv(dialog=s.id, at=now, seq=s.seq + 1, kind=command.kind,
+    assert isinstance(command, commands.RecordMail)
+    e = events.MailRecorded(dialog=s.id, at=now, seq=s.seq + 1, kind=command.kind,
                           to=command.to, status=command.status, text=command.text)
     return _answered(s, e, _ack(command.ref, s, s.seq + 1))
 
 
-def _record_file(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def _record_file(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     f = cmd.command
-    assert isinstance(f, c.RecordFile)
-    e = ev.FileAttachedEv(dialog=s.id, at=now, seq=s.seq + 1, file=f.file, name=f.name,
+    assert isinstance(f, commands.RecordFile)
+    e = events.FileAttached(dialog=s.id, at=now, seq=s.seq + 1, file=f.file, name=f.name,
                           size=f.size, mime=f.mime, thumbnail=f.thumbnail, author=f.author,
                           author_name=f.author_name)
     return _answered(s, e, _ack(f.ref, s, s.seq + 1))
 
 
-def _send_survey(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def _send_survey(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     """The holder sends a survey: an entry for everyone, its questions frozen in it."""
     command = cmd.command
-    assert isinstance(command, c.SendSurvey)
+    assert isinstance(command, commands.SendSurvey)
     refused = _not_the_holders(s, cmd)
     if refused is not None:
         return refused
     if not command.questions:
-        return _reject(cmd, s, "invalid", f"cannot {c.action(command)}: it has no question")
-    e = ev.SurveySentEv(dialog=s.id, at=now, seq=s.seq + 1, template=command.template,
+        return _reject(cmd, s, "invalid", f"cannot {commands.action(command)}: it has no question")
+    e = events.SurveySent(dialog=s.id, at=now, seq=s.seq + 1, template=command.template,
                         title=command.title, questions=[dict(q) for q in command.questions],
                         operator=command.operator_id, operator_name=s.operator_name)
     return _answered(s, e, _ack(command.ref, s, s.seq + 1))
 
 
-def _answer_survey(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def _answer_survey(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     """The visitor answers a survey of their dialog, once, as its questions ask."""
     command = cmd.command
-    assert isinstance(command, c.AnswerSurvey)
+    assert isinstance(command, commands.AnswerSurvey)
     refused = _not_the_visitors(s, cmd)
     if refused is not None:
         return refused
-    why = f"cannot {c.action(command)}"
+    why = f"cannot {commands.action(command)}"
     if command.survey in s.answered_surveys:
         return _reject(cmd, s, "already_answered", f"{why}: it was answered already")
     questions = s.surveys.get(command.survey)
@@ -272,95 +275,96 @@ def _answer_survey(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     problem = answer_problem(questions, command.answers)
     if problem is not None:
         return _reject(cmd, s, "bad_answer", f"{why}: {problem}")
-    e = ev.SurveyAnsweredEv(dialog=s.id, at=now, seq=s.seq + 1, survey=command.survey,
+    e = events.SurveyAnswered(dialog=s.id, at=now, seq=s.seq + 1, survey=command.survey,
                             answers=normalized(command.answers), questions=questions)
     return _answered(s, e, _ack(command.ref, s, s.seq + 1))
 
 
-def _monitor(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def _monitor(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     command = cmd.command
-    assert isinstance(command, c.Monitor)
-    e = ev.MonitorSetEv(dialog=s.id, at=now, manager=command.manager_id, on=command.on)
+    assert isinstance(command, commands.Monitor)
+    e = events.MonitorSet(dialog=s.id, at=now, manager=command.manager_id, on=command.on)
     watched = bool(apply(s, e).monitors)
     if watched == bool(s.monitors):
-        return m.Decision((e,), (_ack(command.ref, s),))
-    note = n.MonitoringChanged(s.id, s.seq, watched)  # the holder's console may say so
-    return m.Decision((e,), (_ack(command.ref, s), m.Publish(note, False)))
+        return messages.Decision((e,), (_ack(command.ref, s),))
+    note = notices.MonitoringChanged(s.id, s.seq, watched)  # the holder's console may say so
+    return messages.Decision((e,), (_ack(command.ref, s), messages.Publish(note, False)))
 
 
-def _typing(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def _typing(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     command = cmd.command
-    assert isinstance(command, c.Typing)
+    assert isinstance(command, commands.Typing)
     ok = (
         s.operator == command.operator_id
         if command.operator_id is not None
         else command.token_hash == s.token_hash
     )
     if not ok:
-        return m.Decision()
+        return messages.Decision()
     who: Literal["visitor", "operator"] = "visitor" if command.operator_id is None else "operator"
-    return m.Decision((), (m.Publish(n.TypingChanged(s.id, s.seq, who, command.on), False),))
+    return messages.Decision((),
+        (messages.Publish(notices.TypingChanged(s.id, s.seq, who, command.on), False),))
 
 
-def _presence(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def _presence(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     command = cmd.command
-    assert isinstance(command, c.VisitorPresence)
+    assert isinstance(command, commands.VisitorPresence)
     if command.presence == s.presence:
-        return m.Decision()
+        return messages.Decision()
     memo = Memo(dialog=s.id, at=now, presence=command.presence)
-    note = n.PresenceChanged(s.id, s.seq, command.presence)
-    return m.Decision((memo,), (m.Publish(note, True),))
+    note = notices.PresenceChanged(s.id, s.seq, command.presence)
+    return messages.Decision((memo,), (messages.Publish(note, True),))
 
 
-def _use_link(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def _use_link(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     """The monitored dialog's link, exchanged for the fresh visitor token (once, in time)."""
     command = cmd.command
-    assert isinstance(command, c.UseMonitoredLink)
-    what = f"cannot {c.action(command)}"
+    assert isinstance(command, commands.UseMonitoredLink)
+    what = f"cannot {commands.action(command)}"
     if not s.link_hash or command.link_hash != s.link_hash:
         return _reject(cmd, s, "forbidden", f"{what}: the link is not this dialog's")
     if s.link_used:
         return _reject(cmd, s, "link_used", f"{what}: the link was used already")
     if now >= s.link_expires_at:
         return _reject(cmd, s, "link_expired", f"{what}: the link expired")
-    e = ev.MonitoredLinkUsedEv(dialog=s.id, at=now, token_hash=command.token_hash)
-    return m.Decision((e,), (_ack(command.ref, s),))
+    e = events.MonitoredLinkUsed(dialog=s.id, at=now, token_hash=command.token_hash)
+    return messages.Decision((e,), (_ack(command.ref, s),))
 
 
-def _visitor_left(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def _visitor_left(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     command = cmd.command
-    assert isinstance(command, c.VisitorLeft)
+    assert isinstance(command, commands.VisitorLeft)
     reason = f"the visitor left (no connection for {command.after_s:g} s)"
     e, fx = close_effects(s, "visitor", reason, now)
     return _answered(s, e, _ack(command.ref, s, s.seq + 1), *fx)
 
 
-COMMANDS: dict[type[c.Command], Handler[DialogState]] = {
-    c.VisitorSay: _command(_say),
-    c.OperatorSay: _command(_say),
-    c.VisitorClose: _command(_close),
-    c.OperatorClose: _command(_close),
-    c.ManagerClose: _command(_close),
-    c.MarkImportant: _command(_mark_important),
-    c.AskForHelp: _command(_ask_for_help),
-    c.InternalMessage: _command(step_in.internal),
-    c.HelpAck: _command(step_in.help_ack),
-    c.HelpResolve: _command(step_in.help_resolve),
-    c.ManagerSay: _command(step_in.manager_say),
-    c.TakeOver: _command(step_in.take_over),
-    c.RecordMail: _command(_record_mail),
-    c.RecordFile: _command(_record_file),
-    c.Monitor: _command(_monitor),
-    c.Typing: _command(_typing),
-    c.VisitorPresence: _command(_presence),
-    c.VisitorLeft: _command(_visitor_left),
-    c.UseMonitoredLink: _command(_use_link),
-    c.SendSurvey: _command(_send_survey),
-    c.AnswerSurvey: _command(_answer_survey),
+COMMANDS: dict[type[commands.Command], Handler[DialogState]] = {
+    commands.VisitorSay: _command(_say),
+    commands.OperatorSay: _command(_say),
+    commands.VisitorClose: _command(_close),
+    commands.OperatorClose: _command(_close),
+    commands.ManagerClose: _command(_close),
+    commands.MarkImportant: _command(_mark_important),
+    commands.AskForHelp: _command(_ask_for_help),
+    commands.InternalMessage: _command(step_in.internal),
+    commands.HelpAck: _command(step_in.help_ack),
+    commands.HelpResolve: _command(step_in.help_resolve),
+    commands.ManagerSay: _command(step_in.manager_say),
+    commands.TakeOver: _command(step_in.take_over),
+    commands.RecordMail: _command(_record_mail),
+    commands.RecordFile: _command(_record_file),
+    commands.Monitor: _command(_monitor),
+    commands.Typing: _command(_typing),
+    commands.VisitorPresence: _command(_presence),
+    commands.VisitorLeft: _command(_visitor_left),
+    commands.UseMonitoredLink: _command(_use_link),
+    commands.SendSurvey: _command(_send_survey),
+    commands.AnswerSurvey: _command(_answer_survey),
 }
 
 
-def decide_command(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def decide_command(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     """What a command does to the dialog (the table's command rows)."""
     return decide(s, cmd, now, EngineSettings())
 
@@ -368,83 +372,88 @@ def decide_command(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
 # --- messages between actors ---------------------------------------------------------------
 
 
-def _assign(s: DialogState, msg: m.Assign, now: float, cfg: EngineSettings) -> m.Decision:
-    assigned = ev.DialogAssignedEv(
+def _assign(s: DialogState, msg: messages.Assign, now: float,
+            cfg: EngineSettings) -> messages.Decision:
+    assigned = events.DialogAssigned(
         dialog=s.id,
         at=now,
         seq=s.seq + 1,
         operator=msg.operator,
         operator_name=msg.operator_name,
     )
-    done = m.AssignmentDone(s.id, msg.operator, assigned.seq, s.visitor_name,
+    done = messages.AssignmentDone(s.id, msg.operator, assigned.seq, s.visitor_name,
                             s.monitored_by is not None)
     # the operator first: its console's frame must not wait behind the queue's
     # position broadcast, which the Dequeue starts
     d = _history(
-        s, assigned, m.Tell(f"operator:{msg.operator}", done),
-        m.Tell("queue", m.Dequeue(s.id, s.queued_s(now))),
+        s, assigned, messages.Tell(f"operator:{msg.operator}", done),
+        messages.Tell("queue", messages.Dequeue(s.id, s.queued_s(now))),
     )
     if msg.taken is None:
         return d
-    answer = m.Reply(msg.taken.reply_to, n.Ack(msg.taken.ref, s.id, assigned.seq))
-    return m.Decision(d.events, (answer, *d.effects))  # a take-over's: answered once assigned
+    answer = messages.Reply(msg.taken.reply_to, notices.Ack(msg.taken.ref, s.id, assigned.seq))
+    return messages.Decision(d.events,
+                             (answer, *d.effects))  # a take-over's: answered once assigned
 
 
 def _assigned_already(
-    s: DialogState, msg: m.Assign, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: DialogState, msg: messages.Assign, now: float, cfg: EngineSettings
+) -> messages.Decision:
     """An offer raced another assignment, or the close: the operator frees the slot (a
     take-over's manager is told)."""
-    fx: list[m.Effect] = [m.Tell(f"operator:{msg.operator}", m.ReleaseSlot(s.id))]
+    fx: list[messages.Effect] = [messages.Tell(f"operator:{msg.operator}",
+                                               messages.ReleaseSlot(s.id))]
     if msg.taken is not None:
         why = "it is closed" if s.phase is Phase.CLOSED else f"{s.operator} got it meanwhile"
-        refused = n.Rejected(msg.taken.ref, "invalid", f"cannot take over dialog {s.id}: {why}",
+        refused = notices.Rejected(msg.taken.ref, "invalid",
+                                   f"cannot take over dialog {s.id}: {why}",
                              s.id)
-        fx.append(m.Reply(msg.taken.reply_to, refused))
-    return m.Decision((), tuple(fx))
+        fx.append(messages.Reply(msg.taken.reply_to, refused))
+    return messages.Decision((), tuple(fx))
 
 
 def _operator_gone(
-    s: DialogState, msg: m.OperatorGone, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: DialogState, msg: messages.OperatorGone, now: float, cfg: EngineSettings
+) -> messages.Decision:
     return _requeue(s, msg.operator, msg.reason, now)
 
 
 def _undeliverable(
-    s: DialogState, msg: m.Undeliverable, now: float, cfg: EngineSettings
-) -> m.Decision:
-    if isinstance(msg.message, m.AssignmentDone | m.TransferIn):
+    s: DialogState, msg: messages.Undeliverable, now: float, cfg: EngineSettings
+) -> messages.Decision:
+    if isinstance(msg.message, messages.AssignmentDone | messages.TransferIn):
         op = msg.address.removeprefix("operator:")
         return _requeue(s, op, "the operator could not be reached", now)
-    if isinstance(msg.message, m.Inbound):  # a take-over's transfer: its holder is gone
+    if isinstance(msg.message, messages.Inbound):  # a take-over's transfer: its holder is gone
         command = msg.message.command
         why = f"cannot take over dialog {s.id}: its operator cannot be reached"
-        refused = n.Rejected(command.ref, "unknown_operator", why, s.id)
-        return m.Decision((), (m.Reply(msg.message.reply_to, refused),))
-    return m.Decision()  # a bounce of anything else we sent changes nothing here
+        refused = notices.Rejected(command.ref, "unknown_operator", why, s.id)
+        return messages.Decision((), (messages.Reply(msg.message.reply_to, refused),))
+    return messages.Decision()  # a bounce of anything else we sent changes nothing here
 
 
 def _abort_transfer(
-    s: DialogState, msg: m.AbortTransfer, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: DialogState, msg: messages.AbortTransfer, now: float, cfg: EngineSettings
+) -> messages.Decision:
     if msg.tid in s.finished_tids:
-        return m.Decision()
+        return messages.Decision()
     memo = Memo(dialog=s.id, at=now, finished_tid=msg.tid)
-    return m.Decision(
+    return messages.Decision(
         (memo,),
         (
-            m.Reply(msg.reply_to, n.Rejected(msg.ref, msg.code, msg.message, s.id)),
-            m.Tell(f"operator:{msg.from_operator}", m.TransferFinished(msg.tid, s.id)),
+            messages.Reply(msg.reply_to, notices.Rejected(msg.ref, msg.code, msg.message, s.id)),
+            messages.Tell(f"operator:{msg.from_operator}",
+                          messages.TransferFinished(msg.tid, s.id)),
         ),
     )
 
 
 def _looking_for_info(
-    s: DialogState, msg: m.NoteLookingForInfo, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: DialogState, msg: messages.NoteLookingForInfo, now: float, cfg: EngineSettings
+) -> messages.Decision:
     if s.operator != msg.operator:
-        return m.Decision()
-    looking = ev.LookingForInfoEv(
+        return messages.Decision()
+    looking = events.LookingForInfo(
         dialog=s.id,
         at=now,
         seq=s.seq + 1,
@@ -454,27 +463,28 @@ def _looking_for_info(
     return _history(s, looking)
 
 
-def _position(s: DialogState, msg: m.Position, now: float, cfg: EngineSettings) -> m.Decision:
+def _position(s: DialogState, msg: messages.Position, now: float,
+              cfg: EngineSettings) -> messages.Decision:
     if msg.position == s.position and msg.estimate_s == s.estimate_s:
-        return m.Decision()
+        return messages.Decision()
     memo = Memo(dialog=s.id, at=now, position=msg.position, estimate_s=msg.estimate_s)
-    note = n.QueuePosition(s.id, s.seq, msg.position, msg.estimate_s)
-    return m.Decision((memo,), (m.Publish(note, False),))
+    note = notices.QueuePosition(s.id, s.seq, msg.position, msg.estimate_s)
+    return messages.Decision((memo,), (messages.Publish(note, False),))
 
 
-def _tick(s: DialogState, msg: m.Tick, now: float, cfg: EngineSettings) -> m.Decision:
+def _tick(s: DialogState, msg: messages.Tick, now: float, cfg: EngineSettings) -> messages.Decision:
     if msg.kind == "reply":
         return _reply_overdue(s, now, cfg)
     timeout = cfg.visitor_inactivity_timeout_s
     if msg.kind != "inactivity" or timeout <= 0 or now - s.quiet_since() < timeout:
-        return m.Decision()
+        return messages.Decision()
     e, fx = close_effects(s, "timeout", f"no message from the visitor for {timeout:g} s", now)
     return _history(s, e, *fx)
 
 
 def _transfer(
-    s: DialogState, msg: m.CompleteTransfer, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: DialogState, msg: messages.CompleteTransfer, now: float, cfg: EngineSettings
+) -> messages.Decision:
     return _complete_transfer(s, msg, now)
 
 
@@ -483,31 +493,31 @@ Q, A, X = Phase.QUEUED, Phase.ASSIGNED, Phase.CLOSED
 TRANSITIONS: dict[tuple[Phase, type[Any]], Handler[DialogState]] = {
     **{(phase, kind): h for phase in (Q, A) for kind, h in COMMANDS.items()},
     **{(X, kind): _closed for kind in COMMANDS},
-    (Q, m.Assign): _assign,
-    (A, m.Assign): _assigned_already,
-    (X, m.Assign): _assigned_already,
-    (A, m.OperatorGone): _operator_gone,
-    (A, m.Undeliverable): _undeliverable,
-    (A, m.NoteLookingForInfo): _looking_for_info,
-    (Q, m.Position): _position,
-    (Q, m.Tick): _tick,
-    (A, m.Tick): _tick,
+    (Q, messages.Assign): _assign,
+    (A, messages.Assign): _assigned_already,
+    (X, messages.Assign): _assigned_already,
+    (A, messages.OperatorGone): _operator_gone,
+    (A, messages.Undeliverable): _undeliverable,
+    (A, messages.NoteLookingForInfo): _looking_for_info,
+    (Q, messages.Position): _position,
+    (Q, messages.Tick): _tick,
+    (A, messages.Tick): _tick,
     # a transfer is answered in every phase: the dialog serialises complete against abort
-    **{(phase, m.CompleteTransfer): _transfer for phase in (Q, A, X)},
-    **{(phase, m.AbortTransfer): _abort_transfer for phase in (Q, A, X)},
+    **{(phase, messages.CompleteTransfer): _transfer for phase in (Q, A, X)},
+    **{(phase, messages.AbortTransfer): _abort_transfer for phase in (Q, A, X)},
 }
 
 IGNORED = frozenset(
     {
-        (Q, m.OperatorGone),  # late: the dialog was requeued or closed meanwhile
-        (X, m.OperatorGone),
-        (Q, m.Undeliverable),  # a bounce of what an assignment sent, once requeued
-        (X, m.Undeliverable),
-        (Q, m.NoteLookingForInfo),  # late: the holder's status changed before it came
-        (X, m.NoteLookingForInfo),
-        (A, m.Position),  # late: assigned while the queue told its place
-        (X, m.Position),
-        (X, m.Tick),  # closed: no timer matters
+        (Q, messages.OperatorGone),  # late: the dialog was requeued or closed meanwhile
+        (X, messages.OperatorGone),
+        (Q, messages.Undeliverable),  # a bounce of what an assignment sent, once requeued
+        (X, messages.Undeliverable),
+        (Q, messages.NoteLookingForInfo),  # late: the holder's status changed before it came
+        (X, messages.NoteLookingForInfo),
+        (A, messages.Position),  # late: assigned while the queue told its place
+        (X, messages.Position),
+        (X, messages.Tick),  # closed: no timer matters
     }
 )
 
@@ -516,48 +526,50 @@ TABLE: Table[DialogState] = Table(
 )
 
 
-def decide(s: DialogState, msg: object, now: float, settings: EngineSettings) -> m.Decision:
+def decide(s: DialogState, msg: object, now: float, settings: EngineSettings) -> messages.Decision:
     """What to do with one message, commands and messages between actors alike: the row
     of ``TRANSITIONS`` for the dialog's phase and the message (``engine/transitions.py``).
     A command no row takes is refused ``invalid``; any other unknown pair raises
     ``TransitionError``."""
-    if isinstance(msg, m.Inbound) and type(msg.command) not in COMMANDS:
+    if isinstance(msg, messages.Inbound) and type(msg.command) not in COMMANDS:
         if s.phase is Phase.CLOSED:
             return _closed(s, msg, now, settings)
-        why = f"cannot {c.action(msg.command)}: a dialog does not handle that"
+        why = f"cannot {commands.action(msg.command)}: a dialog does not handle that"
         return _reject(msg, s, "invalid", why)
     return TABLE.decide(s, msg, now, settings)
 
 
-def _requeue(s: DialogState, operator: str, reason: str, now: float) -> m.Decision:
+def _requeue(s: DialogState, operator: str, reason: str, now: float) -> messages.Decision:
     if s.phase is not Phase.ASSIGNED or s.operator != operator:
-        return m.Decision()
-    e = ev.DialogRequeuedEv(dialog=s.id, at=now, seq=s.seq + 1, operator=operator, reason=reason)
-    back = m.Enqueue(s.id, s.number, s.priority, head=True)  # the visitor keeps their place
-    return _history(s, e, m.Tell("queue", back))
+        return messages.Decision()
+    e = events.DialogRequeued(dialog=s.id, at=now, seq=s.seq + 1, operator=operator, reason=reason)
+    back = messages.Enqueue(s.id, s.number, s.priority, head=True)  # the visitor keeps their place
+    return _history(s, e, messages.Tell("queue", back))
 
 
-def _reply_overdue(s: DialogState, now: float, cfg: EngineSettings) -> m.Decision:
+def _reply_overdue(s: DialogState, now: float, cfg: EngineSettings) -> messages.Decision:
     """The reply timeout: the holder left the visitor unanswered for ``reply_timeout_s``.
     The dialog is taken from them (nothing of it stays in their console) and goes back
     at the head of the queue, for another operator; the holder stops taking new dialogs
     (status No new dialog, their console is told), so it is not offered back to them."""
     due = s.reply_due(cfg.reply_timeout_s)
     if due is None or now < due or s.operator is None:
-        return m.Decision()
+        return messages.Decision()
     holder = s.operator
     who = s.operator_name or holder
     reason = f"no reply from {who} for {cfg.reply_timeout_s:g} s"
-    e = ev.DialogRequeuedEv(dialog=s.id, at=now, seq=s.seq + 1, operator=holder, reason=reason)
-    back = m.Enqueue(s.id, s.number, s.priority, head=True)
-    released = m.DialogReleased(s.id, e.seq, "reassigned")
-    return _history(s, e, m.Tell("queue", back), m.Tell(f"operator:{holder}", released))
+    e = events.DialogRequeued(dialog=s.id, at=now, seq=s.seq + 1, operator=holder, reason=reason)
+    back = messages.Enqueue(s.id, s.number, s.priority, head=True)
+    released = messages.DialogReleased(s.id, e.seq, "reassigned")
+    return _history(s, e, messages.Tell("queue", back),
+                    messages.Tell(f"operator:{holder}", released))
 
 
-def _complete_transfer(s: DialogState, t: m.CompleteTransfer, now: float) -> m.Decision:
+def _complete_transfer(s: DialogState, t: messages.CompleteTransfer,
+                       now: float) -> messages.Decision:
     to = f"operator:{t.to_operator}"
     if t.tid in s.finished_tids:
-        return m.Decision((), (m.Tell(to, m.ReleaseSlot(s.id)),))
+        return messages.Decision((), (messages.Tell(to, messages.ReleaseSlot(s.id)),))
     refusal: tuple[str, str] | None = None
     if s.phase is Phase.CLOSED:
         refusal = ("closed", f"cannot transfer dialog {s.id}: it is closed")
@@ -567,13 +579,15 @@ def _complete_transfer(s: DialogState, t: m.CompleteTransfer, now: float) -> m.D
             f"cannot transfer dialog {s.id} from {t.from_operator}: it does not hold it",
         )
     memo = Memo(dialog=s.id, at=now, finished_tid=t.tid)
-    finished = m.Tell(f"operator:{t.from_operator}", m.TransferFinished(t.tid, s.id))
+    finished = messages.Tell(f"operator:{t.from_operator}", messages.TransferFinished(t.tid, s.id))
     if refusal is not None:
-        rejected = n.Rejected(t.ref, refusal[0], refusal[1], s.id)
-        return m.Decision(
-            (memo,), (m.Tell(to, m.ReleaseSlot(s.id)), finished, m.Reply(t.reply_to, rejected))
+        rejected = notices.Rejected(t.ref, refusal[0], refusal[1], s.id)
+        return messages.Decision(
+            (memo,),
+                (messages.Tell(to, messages.ReleaseSlot(s.id)), finished,
+                  messages.Reply(t.reply_to, rejected))
         )
-    moved = ev.DialogTransferredEv(
+    moved = events.DialogTransferred(
         dialog=s.id,
         at=now,
         seq=s.seq + 1,
@@ -583,15 +597,16 @@ def _complete_transfer(s: DialogState, t: m.CompleteTransfer, now: float) -> m.D
         to_name=t.to_name,
         note=t.note,
     )
-    removed = m.DialogReleased(s.id, moved.seq, "transferred")
-    added = m.TransferIn(s.id, moved.seq, s.visitor_name, t.from_operator, t.from_name, t.note,
+    removed = messages.DialogReleased(s.id, moved.seq, "transferred")
+    added = messages.TransferIn(s.id, moved.seq, s.visitor_name, t.from_operator, t.from_name,
+                                t.note,
                          s.monitored_by is not None)
     d = _answered(
         s,
         moved,
-        m.Reply(t.reply_to, n.Ack(t.ref, s.id, moved.seq)),
-        m.Tell(f"operator:{t.from_operator}", removed),
+        messages.Reply(t.reply_to, notices.Ack(t.ref, s.id, moved.seq)),
+        messages.Tell(f"operator:{t.from_operator}", removed),
         finished,
-        m.Tell(to, added),
+        messages.Tell(to, added),
     )
-    return m.Decision((*d.events, memo), d.effects)
+    return messages.Decision((*d.events, memo), d.effects)

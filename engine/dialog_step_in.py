@@ -6,80 +6,79 @@ for staff only (``engine/notices.py``); each step-in is journaled (``engine/audi
 
 from __future__ import annotations
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import events as ev
-from frontdesk.engine import messages as m
+from frontdesk.engine import commands, events, messages
 from frontdesk.engine.dialog_model import DialogState, ref_key
 from frontdesk.engine.dialog_replies import ack, answered, history, reject
 
 __all__ = ["help_ack", "help_resolve", "internal", "manager_say", "take_over"]
 
 
-def help_ack(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def help_ack(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     """A manager is on the help request: listed no more as waiting; the holder is told."""
     command = cmd.command
-    assert isinstance(command, c.HelpAck)
+    assert isinstance(command, commands.HelpAck)
     req = s.help_request
     if req is None:
-        why = f"cannot {c.action(command)}: no help request is waiting"
+        why = f"cannot {commands.action(command)}: no help request is waiting"
         return reject(cmd, s, "invalid", why)
     acked_by = req.get("acked_by")
     if acked_by == command.manager_id:  # a resend: already done
-        return m.Decision((), (ack(command.ref, s),))
+        return messages.Decision((), (ack(command.ref, s),))
     if acked_by is not None:
-        why = f"cannot {c.action(command)}: {req.get('acked_name') or acked_by} is on it already"
+        who = req.get("acked_name") or acked_by
+        why = f"cannot {commands.action(command)}: {who} is on it already"
         return reject(cmd, s, "invalid", why)
-    e = ev.HelpAckedEv(dialog=s.id, at=now, seq=s.seq + 1, manager=command.manager_id,
+    e = events.HelpAcked(dialog=s.id, at=now, seq=s.seq + 1, manager=command.manager_id,
                        name=command.manager_name or command.manager_id)
     return answered(s, e, ack(command.ref, s, s.seq + 1))
 
 
-def help_resolve(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def help_resolve(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     """The help request is resolved (a manager, or the holder): its trace entry."""
     command = cmd.command
-    assert isinstance(command, c.HelpResolve)
+    assert isinstance(command, commands.HelpResolve)
     if command.author == "operator" and s.operator != command.author_id:
         held = "it is queued" if s.operator is None else "another operator holds it"
-        why = f"cannot {c.action(command)} as {command.author_id}: {held}"
+        why = f"cannot {commands.action(command)} as {command.author_id}: {held}"
         return reject(cmd, s, "forbidden", why)
     if s.help_request is None:
-        why = f"cannot {c.action(command)}: no help request is open"
+        why = f"cannot {commands.action(command)}: no help request is open"
         return reject(cmd, s, "invalid", why)
-    e = ev.HelpResolvedEv(dialog=s.id, at=now, seq=s.seq + 1, author=command.author,
+    e = events.HelpResolved(dialog=s.id, at=now, seq=s.seq + 1, author=command.author,
                           author_id=command.author_id,
                           name=command.author_name or command.author_id, text=command.text)
     return answered(s, e, ack(command.ref, s, s.seq + 1))
 
 
-def internal(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def internal(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     """An internal message: the holder writes, or a manager to the holder (staff only)."""
     command = cmd.command
-    assert isinstance(command, c.InternalMessage)
+    assert isinstance(command, commands.InternalMessage)
     if command.author == "operator" and s.operator != command.author_id:
         held = "it is queued" if s.operator is None else "another operator holds it"
-        why = f"cannot {c.action(command)} as {command.author_id}: {held}"
+        why = f"cannot {commands.action(command)} as {command.author_id}: {held}"
         return reject(cmd, s, "forbidden", why)
     if s.operator is None:
-        why = f"cannot {c.action(command)}: no operator holds it (it is queued)"
+        why = f"cannot {commands.action(command)}: no operator holds it (it is queued)"
         return reject(cmd, s, "invalid", why)
     if not command.text.strip():
-        return reject(cmd, s, "invalid", f"cannot {c.action(command)}: the text is empty")
-    e = ev.InternalMessageEv(dialog=s.id, at=now, seq=s.seq + 1, author=command.author,
+        return reject(cmd, s, "invalid", f"cannot {commands.action(command)}: the text is empty")
+    e = events.InternalMessage(dialog=s.id, at=now, seq=s.seq + 1, author=command.author,
                              author_id=command.author_id, name=command.author_name,
                              text=command.text)
     return answered(s, e, ack(command.ref, s, s.seq + 1))
 
 
-def manager_say(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def manager_say(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     """A manager writes to the visitor: a message under the manager's name."""
     command = cmd.command
-    assert isinstance(command, c.ManagerSay)
+    assert isinstance(command, commands.ManagerSay)
     key = ref_key("manager", command.manager_id, command.ref)
     if command.ref is not None and key in s.refs:
-        return m.Decision((), (ack(command.ref, s, s.refs[key]),))
+        return messages.Decision((), (ack(command.ref, s, s.refs[key]),))
     if not command.text.strip():
-        return reject(cmd, s, "invalid", f"cannot {c.action(command)}: the text is empty")
-    e = ev.MessagePostedEv(
+        return reject(cmd, s, "invalid", f"cannot {commands.action(command)}: the text is empty")
+    e = events.MessagePosted(
         dialog=s.id, at=now, seq=s.seq + 1, author="manager",
         name=command.manager_name or command.manager_id, text=command.text, ref=command.ref,
         operator=command.manager_id, format=command.format, html=command.html,
@@ -88,23 +87,26 @@ def manager_say(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
     return history(s, e, ack(command.ref, s, s.seq + 1))
 
 
-def take_over(s: DialogState, cmd: m.Inbound, now: float) -> m.Decision:
+def take_over(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     """A manager moves the dialog: the holder's ``Transfer``, on the manager's behalf (the
     transfer machinery answers it: ``ack`` once moved, or its refusals)."""
     command = cmd.command
-    assert isinstance(command, c.TakeOver)
+    assert isinstance(command, commands.TakeOver)
     to = command.to_operator_id
     who = command.manager_name or command.manager_id
     if s.operator is None:  # queued: offered to ``to`` out of turn, through the queue
-        asked = ev.TakeOverAskedEv(dialog=s.id, at=now, manager=command.manager_id, name=who,
+        asked = events.TakeOverAsked(dialog=s.id, at=now, manager=command.manager_id, name=who,
                                    to=to, note=command.note)
-        taken = m.TakenBy(command.manager_id, command.ref, cmd.reply_to)
-        return m.Decision((asked,), (m.Tell("queue", m.DirectedOffer(s.id, to, taken)),))
+        taken = messages.TakenBy(command.manager_id, command.ref, cmd.reply_to)
+        return messages.Decision((asked,),
+                                 (messages.Tell("queue", messages.DirectedOffer(s.id, to, taken)),))
     if to == s.operator:
-        return reject(cmd, s, "invalid", f"cannot {c.action(command)}: {to} already holds it")
+        return reject(cmd, s, "invalid",
+                      f"cannot {commands.action(command)}: {to} already holds it")
     note = f"taken over by {who}" + (f": {command.note}" if command.note else "")
-    transfer = c.Transfer(s.operator, s.id, to, note, ref=command.ref)
-    asked = ev.TakeOverAskedEv(dialog=s.id, at=now, manager=command.manager_id, name=who, to=to,
+    transfer = commands.Transfer(s.operator, s.id, to, note, ref=command.ref)
+    asked = events.TakeOverAsked(dialog=s.id, at=now, manager=command.manager_id, name=who, to=to,
                                note=command.note)  # the audit's record (engine/audit.py)
-    return m.Decision((asked,),
-                      (m.Tell(f"operator:{s.operator}", m.Inbound(transfer, cmd.reply_to)),))
+    return messages.Decision((asked,),
+                      (messages.Tell(f"operator:{s.operator}",
+                                     messages.Inbound(transfer, cmd.reply_to)),))

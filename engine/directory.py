@@ -29,8 +29,7 @@ from typing import Any
 
 import pykka
 
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
+from frontdesk.engine import messages, notices
 from frontdesk.engine.ledger import GONE, RUNNING, Envelope, Holding, Ledger, SlotState
 from frontdesk.engine.watchers import Watchers
 
@@ -100,21 +99,22 @@ class Directory:
         message itself (a command's or a transfer's ``reply_to``) is answered.
         """
         msg = env.message
-        if isinstance(msg, m.Undeliverable):
+        if isinstance(msg, messages.Undeliverable):
             return  # never bounce a bounce
         hook = self.on_absent
         if reason == "absent" and hook is not None and not self.closed and hook(address, env):
             return
         if env.sender is not None and self.exists(env.sender):
-            self.send(env.sender, m.Undeliverable(msg, address, reason))
+            self.send(env.sender, messages.Undeliverable(msg, address, reason))
             return
-        reply_to: n.Subscriber | None = None
+        reply_to: notices.Subscriber | None = None
         ref: str | None = None
-        if isinstance(msg, m.Inbound):
+        if isinstance(msg, messages.Inbound):
             reply_to, ref = msg.reply_to, msg.command.ref
-        elif isinstance(msg, m.Watch):
+        elif isinstance(msg, messages.Watch):
             reply_to, ref = msg.subscriber, msg.ref
-        elif isinstance(msg, m.TransferOffer | m.CompleteTransfer | m.AbortTransfer):
+        elif isinstance(msg,
+            messages.TransferOffer | messages.CompleteTransfer | messages.AbortTransfer):
             reply_to, ref = msg.reply_to, msg.ref
         if reply_to is None:
             return
@@ -126,7 +126,7 @@ class Directory:
         }[reason]
         dialog = what if address.startswith("dialog:") else getattr(msg, "dialog", None)
         try:
-            reply_to(n.Rejected(ref, _code_for(address, reason), text, dialog))
+            reply_to(notices.Rejected(ref, _code_for(address, reason), text, dialog))
         except Exception:
             log.warning("a subscriber raised while being told %s; ignored", text, exc_info=True)
 
@@ -299,23 +299,23 @@ class Directory:
 
     # --- watchers (engine/watchers.py) -----------------------------------------------------
 
-    def watchers(self, address: str) -> tuple[n.Subscriber, ...]:
+    def watchers(self, address: str) -> tuple[notices.Subscriber, ...]:
         return self._watchers.of(address)
 
-    def audiences(self, address: str) -> tuple[tuple[n.Subscriber, n.Audience], ...]:
+    def audiences(self, address: str) -> tuple[tuple[notices.Subscriber, notices.Audience], ...]:
         """The watchers of ``address`` with the audience each was added as."""
         return self._watchers.audiences(address)
 
     def add_watcher(
-        self, address: str, subscriber: n.Subscriber, audience: n.Audience = "visitor"
+        self, address: str, subscriber: notices.Subscriber, audience: notices.Audience = "visitor"
     ) -> None:
         """Watch ``address`` as ``audience`` (the default, the narrowest, is safe: a
         watcher added without saying who it is never gets what is for staff only)."""
         self._watchers.add(address, subscriber, audience)
 
-    def remove_watcher(self, address: str, subscriber: n.Subscriber) -> None:
+    def remove_watcher(self, address: str, subscriber: notices.Subscriber) -> None:
         self._watchers.remove(address, subscriber)
 
-    def drop_subscriber(self, subscriber: n.Subscriber) -> None:
+    def drop_subscriber(self, subscriber: notices.Subscriber) -> None:
         """Forget a subscriber everywhere (it raised)."""
         self._watchers.drop(subscriber)

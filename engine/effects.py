@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
+from frontdesk.engine import messages, notices
 from frontdesk.engine.directory import MANAGERS, Directory
 
 log = logging.getLogger("frontdesk.engine.store")
@@ -42,24 +41,24 @@ class Effects:
         self.directory = directory
         # subscribers that raised (the last DROPPED_KEPT): an insertion-ordered set, as this
         # is checked for every notice, on the engine's thread and the store's
-        self._dropped: dict[n.Subscriber, None] = {}
+        self._dropped: dict[notices.Subscriber, None] = {}
 
-    def perform(self, origin: str, effect: m.Effect) -> None:
-        if isinstance(effect, m.Tell):
+    def perform(self, origin: str, effect: messages.Effect) -> None:
+        if isinstance(effect, messages.Tell):
             self.directory.send(effect.address, effect.message, origin)
-        elif isinstance(effect, m.Reply):
+        elif isinstance(effect, messages.Reply):
             self.call(effect.reply_to, effect.notice)
-        elif isinstance(effect, m.Deliver):
+        elif isinstance(effect, messages.Deliver):
             for sub in effect.subscribers:
                 self.call(sub, effect.notice)
             if effect.managers:
                 for sub in self.directory.watchers(MANAGERS):
                     self.call(sub, effect.notice)
-        elif isinstance(effect, m.Publish):  # not resolved by the actor: managers only
+        elif isinstance(effect, messages.Publish):  # not resolved by the actor: managers only
             for sub in self.directory.watchers(MANAGERS):
                 self.call(sub, effect.notice)
 
-    def call(self, subscriber: n.Subscriber | None, notice: n.Notice) -> None:
+    def call(self, subscriber: notices.Subscriber | None, notice: notices.Notice) -> None:
         if subscriber is None or subscriber in self._dropped:
             return
         try:

@@ -23,7 +23,7 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
-from frontdesk.engine import commands as c
+from frontdesk.engine import commands
 
 
 def _text_problem(text: str, where: str) -> str | None:
@@ -64,7 +64,7 @@ def problem(value: Any, where: str = "the value") -> str | None:
     return None
 
 
-def command_problem(command: c.Command) -> str | None:
+def command_problem(command: commands.Command) -> str | None:
     """None if every field of ``command`` has its declared type and every text can be
     stored, else which field and why (an adapter's bug or a hostile client's input
     must not reach an actor as a value its state machine cannot handle)."""

@@ -57,7 +57,7 @@ class OperatorEvent(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DialogOpenedEv(DialogEvent):
+class DialogOpened(DialogEvent):
     TYPE: ClassVar[str] = "dialog.opened"
     seq: int
     number: int
@@ -69,7 +69,7 @@ class DialogOpenedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class MonitoredLinkEv(DialogEvent):
+class MonitoredLink(DialogEvent):
     """The dialog is a monitored one, opened by operator ``by`` for a person reached another
     way; ``link_hash`` is its single-purpose link's token hash (not a history entry)."""
 
@@ -80,7 +80,7 @@ class MonitoredLinkEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class MonitoredLinkUsedEv(DialogEvent):
+class MonitoredLinkUsed(DialogEvent):
     """The link was exchanged: ``token_hash`` is the dialog's visitor token from now on."""
 
     TYPE: ClassVar[str] = "dialog.link_used"
@@ -88,7 +88,7 @@ class MonitoredLinkUsedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DialogAssignedEv(DialogEvent):
+class DialogAssigned(DialogEvent):
     TYPE: ClassVar[str] = "dialog.assigned"
     seq: int
     operator: str
@@ -96,7 +96,7 @@ class DialogAssignedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class MessagePostedEv(DialogEvent):
+class MessagePosted(DialogEvent):
     TYPE: ClassVar[str] = "dialog.message"
     seq: int
     author: str  # "visitor" | "operator" | "manager" | "system"
@@ -112,7 +112,7 @@ class MessagePostedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DialogTransferredEv(DialogEvent):
+class DialogTransferred(DialogEvent):
     TYPE: ClassVar[str] = "dialog.transferred"
     seq: int
     from_operator: str
@@ -123,7 +123,7 @@ class DialogTransferredEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DialogRequeuedEv(DialogEvent):
+class DialogRequeued(DialogEvent):
     """The holder logged out (or was given up): the dialog waits again."""
 
     TYPE: ClassVar[str] = "dialog.requeued"
@@ -133,7 +133,7 @@ class DialogRequeuedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class LookingForInfoEv(DialogEvent):
+class LookingForInfo(DialogEvent):
     TYPE: ClassVar[str] = "dialog.looking_for_info"
     seq: int
     operator_name: str
@@ -141,14 +141,14 @@ class LookingForInfoEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ImportantMarkedEv(DialogEvent):
+class ImportantMarked(DialogEvent):
     TYPE: ClassVar[str] = "dialog.important"
     seq: int
     important: bool
 
 
 @dataclass(frozen=True, kw_only=True)
-class HelpRequestedEv(DialogEvent):
+class HelpRequested(DialogEvent):
     TYPE: ClassVar[str] = "dialog.help_requested"
     seq: int
     operator: str
@@ -156,7 +156,7 @@ class HelpRequestedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class HelpAckedEv(DialogEvent):
+class HelpAcked(DialogEvent):
     """A manager acknowledged the dialog's help request: they are on it (staff only)."""
 
     TYPE: ClassVar[str] = "dialog.help_acked"
@@ -166,7 +166,7 @@ class HelpAckedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class HelpResolvedEv(DialogEvent):
+class HelpResolved(DialogEvent):
     """The help request was resolved, by a manager or the holder: its trace (staff only)."""
 
     TYPE: ClassVar[str] = "dialog.help_resolved"
@@ -178,7 +178,7 @@ class HelpResolvedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class InternalMessageEv(DialogEvent):
+class InternalMessage(DialogEvent):
     """A message between a manager and the dialog's operator (staff only)."""
 
     TYPE: ClassVar[str] = "dialog.internal"
@@ -190,7 +190,7 @@ class InternalMessageEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class MailRecordedEv(DialogEvent):
+class MailRecorded(DialogEvent):
     TYPE: ClassVar[str] = "dialog.mail"
     seq: int
     kind: str
@@ -200,7 +200,7 @@ class MailRecordedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class FileAttachedEv(DialogEvent):
+class FileAttached(DialogEvent):
     TYPE: ClassVar[str] = "dialog.file"
     seq: int
     file: str
@@ -213,7 +213,7 @@ class FileAttachedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SurveySentEv(DialogEvent):
+class SurveySent(DialogEvent):
     """A survey sent to the visitor, its questions as they were when sent; its ``seq`` is
     the survey's number in the dialog (what the answer names)."""
 
@@ -227,7 +227,7 @@ class SurveySentEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SurveyAnsweredEv(DialogEvent):
+class SurveyAnswered(DialogEvent):
     TYPE: ClassVar[str] = "dialog.survey_answered"
     seq: int
     survey: int
@@ -236,7 +236,7 @@ class SurveyAnsweredEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class MonitorSetEv(DialogEvent):
+class MonitorSet(DialogEvent):
     """A manager starts or stops monitoring (not a history entry)."""
 
     TYPE: ClassVar[str] = "dialog.monitor"
@@ -245,7 +245,7 @@ class MonitorSetEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TakeOverAskedEv(DialogEvent):
+class TakeOverAsked(DialogEvent):
     """A manager asked to move the dialog (take over): who and to whom, for the audit list
     (not a history entry; the move itself is the ``dialog.transferred`` that follows)."""
 
@@ -257,7 +257,7 @@ class TakeOverAskedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DialogClosedEv(DialogEvent):
+class DialogClosed(DialogEvent):
     TYPE: ClassVar[str] = "dialog.closed"
     seq: int
     by: str
@@ -268,7 +268,7 @@ class DialogClosedEv(DialogEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class OperatorLoggedInEv(OperatorEvent):
+class OperatorLoggedIn(OperatorEvent):
     TYPE: ClassVar[str] = "operator.logged_in"
     name: str
     capacity: int | None = None  # None: the configured default
@@ -276,13 +276,13 @@ class OperatorLoggedInEv(OperatorEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class StatusSetEv(OperatorEvent):
+class StatusSet(OperatorEvent):
     TYPE: ClassVar[str] = "operator.status"
     status: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class OperatorInternalEv(OperatorEvent):
+class OperatorInternal(OperatorEvent):
     """A general internal message between the managers and the operator (no dialog)."""
 
     TYPE: ClassVar[str] = "operator.internal"
@@ -294,13 +294,13 @@ class OperatorInternalEv(OperatorEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CapacitySetEv(OperatorEvent):
+class CapacitySet(OperatorEvent):
     TYPE: ClassVar[str] = "operator.capacity"
     capacity: int
 
 
 @dataclass(frozen=True, kw_only=True)
-class OperatorLoggedOutEv(OperatorEvent):
+class OperatorLoggedOut(OperatorEvent):
     TYPE: ClassVar[str] = "operator.logged_out"
 
 
@@ -309,31 +309,31 @@ class OperatorLoggedOutEv(OperatorEvent):
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.TYPE: cls
     for cls in (
-        DialogOpenedEv,
-        DialogAssignedEv,
-        MonitoredLinkEv,
-        MonitoredLinkUsedEv,
-        MessagePostedEv,
-        DialogTransferredEv,
-        DialogRequeuedEv,
-        LookingForInfoEv,
-        ImportantMarkedEv,
-        HelpRequestedEv,
-        HelpAckedEv,
-        HelpResolvedEv,
-        InternalMessageEv,
-        MailRecordedEv,
-        FileAttachedEv,
-        SurveySentEv,
-        SurveyAnsweredEv,
-        MonitorSetEv,
-        TakeOverAskedEv,
-        DialogClosedEv,
-        OperatorLoggedInEv,
-        StatusSetEv,
-        OperatorInternalEv,
-        CapacitySetEv,
-        OperatorLoggedOutEv,
+        DialogOpened,
+        DialogAssigned,
+        MonitoredLink,
+        MonitoredLinkUsed,
+        MessagePosted,
+        DialogTransferred,
+        DialogRequeued,
+        LookingForInfo,
+        ImportantMarked,
+        HelpRequested,
+        HelpAcked,
+        HelpResolved,
+        InternalMessage,
+        MailRecorded,
+        FileAttached,
+        SurveySent,
+        SurveyAnswered,
+        MonitorSet,
+        TakeOverAsked,
+        DialogClosed,
+        OperatorLoggedIn,
+        StatusSet,
+        OperatorInternal,
+        CapacitySet,
+        OperatorLoggedOut,
     )
 }
 

@@ -20,31 +20,30 @@ from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import overload
 
-from frontdesk.engine import events as ev
-from frontdesk.engine import notices as n
+from frontdesk.engine import events, notices
 
 
-class History(Sequence[n.DialogNotice]):
+class History(Sequence[notices.DialogNotice]):
     __slots__ = ("_entries", "_length")
 
-    def __init__(self, entries: Sequence[n.DialogNotice] = ()) -> None:
-        self._entries: list[n.DialogNotice] = list(entries)
+    def __init__(self, entries: Sequence[notices.DialogNotice] = ()) -> None:
+        self._entries: list[notices.DialogNotice] = list(entries)
         self._length = len(self._entries)
 
     @classmethod
-    def _view(cls, entries: list[n.DialogNotice], length: int) -> History:
+    def _view(cls, entries: list[notices.DialogNotice], length: int) -> History:
         view = object.__new__(cls)
         view._entries, view._length = entries, length
         return view
 
-    def appended(self, note: n.DialogNotice) -> History:
+    def appended(self, note: notices.DialogNotice) -> History:
         """This history and ``note`` after it (``note.seq`` above every entry's)."""
         if self._length == len(self._entries):
             self._entries.append(note)
             return History._view(self._entries, self._length + 1)
         return History._view([*self._entries[: self._length], note], self._length + 1)
 
-    def after(self, seq: int) -> Iterator[n.DialogNotice]:
+    def after(self, seq: int) -> Iterator[notices.DialogNotice]:
         """The entries with a seq above ``seq``, in order (a replay from ``after_seq``)."""
         start = bisect.bisect_right(self._entries, seq, 0, self._length, key=lambda h: h.seq)
         return islice(self._entries, start, self._length)
@@ -53,10 +52,11 @@ class History(Sequence[n.DialogNotice]):
         return self._length
 
     @overload
-    def __getitem__(self, index: int) -> n.DialogNotice: ...
+    def __getitem__(self, index: int) -> notices.DialogNotice: ...
     @overload
-    def __getitem__(self, index: slice) -> Sequence[n.DialogNotice]: ...
-    def __getitem__(self, index: int | slice) -> n.DialogNotice | Sequence[n.DialogNotice]:
+    def __getitem__(self, index: slice) -> Sequence[notices.DialogNotice]: ...
+    def __getitem__(self,
+                    index: int | slice) -> notices.DialogNotice | Sequence[notices.DialogNotice]:
         if isinstance(index, slice):
             return tuple(self._entries[: self._length][index])
         if index < 0:
@@ -65,7 +65,7 @@ class History(Sequence[n.DialogNotice]):
             raise IndexError(f"history index {index} out of range (length {self._length})")
         return self._entries[index]
 
-    def __iter__(self) -> Iterator[n.DialogNotice]:
+    def __iter__(self) -> Iterator[notices.DialogNotice]:
         return islice(self._entries, self._length)
 
     def __eq__(self, other: object) -> bool:
@@ -84,7 +84,7 @@ class _NoHistory(History):
 
     __slots__ = ()
 
-    def appended(self, note: n.DialogNotice) -> History:
+    def appended(self, note: notices.DialogNotice) -> History:
         return self
 
     def __repr__(self) -> str:
@@ -94,15 +94,15 @@ class _NoHistory(History):
 NO_HISTORY: History = _NoHistory()
 
 
-def entry(e: ev.Event) -> n.DialogNotice | None:
+def entry(e: events.Event) -> notices.DialogNotice | None:
     """The history entry (the notice published) for a dialog event; None if not one."""
-    if isinstance(e, ev.DialogOpenedEv):
-        return n.DialogOpened(e.dialog, e.seq, e.at, e.visitor_name, dict(e.info),
+    if isinstance(e, events.DialogOpened):
+        return notices.DialogOpened(e.dialog, e.seq, e.at, e.visitor_name, dict(e.info),
                               e.monitored_by)
-    if isinstance(e, ev.DialogAssignedEv):
-        return n.DialogAssigned(e.dialog, e.seq, e.at, e.operator, e.operator_name)
-    if isinstance(e, ev.MessagePostedEv):
-        author: n.Author = (
+    if isinstance(e, events.DialogAssigned):
+        return notices.DialogAssigned(e.dialog, e.seq, e.at, e.operator, e.operator_name)
+    if isinstance(e, events.MessagePosted):
+        author: notices.Author = (
             "visitor"
             if e.author == "visitor"
             else (
@@ -111,36 +111,37 @@ def entry(e: ev.Event) -> n.DialogNotice | None:
                 else ("manager" if e.author == "manager" else "system")
             )
         )
-        return n.MessagePosted(e.dialog, e.seq, e.at, author, e.name, e.plain or e.text, e.ref,
+        return notices.MessagePosted(e.dialog, e.seq, e.at, author, e.name, e.plain or e.text,
+                                     e.ref,
                                e.format, e.text, e.html)
-    if isinstance(e, ev.DialogTransferredEv):
-        return n.DialogTransferred(
+    if isinstance(e, events.DialogTransferred):
+        return notices.DialogTransferred(
             e.dialog, e.seq, e.at, e.from_operator, e.from_name, e.to_operator, e.to_name, e.note
         )
-    if isinstance(e, ev.DialogRequeuedEv):
-        return n.DialogRequeued(e.dialog, e.seq, e.at, e.operator, e.reason)
-    if isinstance(e, ev.LookingForInfoEv):
-        return n.LookingForInfo(e.dialog, e.seq, e.at, e.operator_name, e.reminder)
-    if isinstance(e, ev.ImportantMarkedEv):
-        return n.ImportantMarked(e.dialog, e.seq, e.at, e.important)
-    if isinstance(e, ev.HelpRequestedEv):
-        return n.HelpRequested(e.dialog, e.seq, e.at, e.operator, e.text)
-    if isinstance(e, ev.HelpAckedEv):
-        return n.HelpAcked(e.dialog, e.seq, e.at, e.manager, e.name)
-    if isinstance(e, ev.HelpResolvedEv):
-        return n.HelpResolved(e.dialog, e.seq, e.at, e.author, e.author_id, e.name, e.text)
-    if isinstance(e, ev.InternalMessageEv):
-        return n.InternalMessage(e.dialog, e.seq, e.at, e.author, e.author_id, e.name, e.text)
-    if isinstance(e, ev.MailRecordedEv):
-        return n.MailRecorded(e.dialog, e.seq, e.at, e.kind, e.to, e.status, e.text)
-    if isinstance(e, ev.FileAttachedEv):
-        return n.FileAttached(e.dialog, e.seq, e.at, e.file, e.name, e.size, e.mime,
+    if isinstance(e, events.DialogRequeued):
+        return notices.DialogRequeued(e.dialog, e.seq, e.at, e.operator, e.reason)
+    if isinstance(e, events.LookingForInfo):
+        return notices.LookingForInfo(e.dialog, e.seq, e.at, e.operator_name, e.reminder)
+    if isinstance(e, events.ImportantMarked):
+        return notices.ImportantMarked(e.dialog, e.seq, e.at, e.important)
+    if isinstance(e, events.HelpRequested):
+        return notices.HelpRequested(e.dialog, e.seq, e.at, e.operator, e.text)
+    if isinstance(e, events.HelpAcked):
+        return notices.HelpAcked(e.dialog, e.seq, e.at, e.manager, e.name)
+    if isinstance(e, events.HelpResolved):
+        return notices.HelpResolved(e.dialog, e.seq, e.at, e.author, e.author_id, e.name, e.text)
+    if isinstance(e, events.InternalMessage):
+        return notices.InternalMessage(e.dialog, e.seq, e.at, e.author, e.author_id, e.name, e.text)
+    if isinstance(e, events.MailRecorded):
+        return notices.MailRecorded(e.dialog, e.seq, e.at, e.kind, e.to, e.status, e.text)
+    if isinstance(e, events.FileAttached):
+        return notices.FileAttached(e.dialog, e.seq, e.at, e.file, e.name, e.size, e.mime,
                               e.thumbnail, e.author, e.author_name)
-    if isinstance(e, ev.SurveySentEv):
-        return n.SurveySent(e.dialog, e.seq, e.at, e.template, e.title, e.questions,
+    if isinstance(e, events.SurveySent):
+        return notices.SurveySent(e.dialog, e.seq, e.at, e.template, e.title, e.questions,
                             e.operator_name)
-    if isinstance(e, ev.SurveyAnsweredEv):
-        return n.SurveyAnswered(e.dialog, e.seq, e.at, e.survey, e.answers, e.questions)
-    if isinstance(e, ev.DialogClosedEv):
-        return n.DialogClosed(e.dialog, e.seq, e.at, e.by, e.reason)
+    if isinstance(e, events.SurveyAnswered):
+        return notices.SurveyAnswered(e.dialog, e.seq, e.at, e.survey, e.answers, e.questions)
+    if isinstance(e, events.DialogClosed):
+        return notices.DialogClosed(e.dialog, e.seq, e.at, e.by, e.reason)
     return None

@@ -13,24 +13,21 @@ logged out and their dialogs go back to the queue, as after a closed socket's gr
 
 from __future__ import annotations
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import events as ev
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
-from frontdesk.engine import operator_state as os_
+from frontdesk.engine import commands, events, messages, notices, operator_state
 from frontdesk.engine.actor import Context, EngineActor
 
 
 class OperatorActor(EngineActor):
     def __init__(
-        self, address: str, ctx: Context, state: os_.OperatorState, restored: bool = False
+        self, address: str, ctx: Context, state: operator_state.OperatorState,
+        restored: bool = False
     ) -> None:
         super().__init__(address, ctx)
         self.state = state
         self.restored = restored
 
     def started(self) -> None:
-        self.commit(m.Decision((), (m.Tell("queue", self.state.availability()),)))
+        self.commit(messages.Decision((), (messages.Tell("queue", self.state.availability()),)))
         if self.state.status.tells_visitors:
             cfg = self.ctx.settings
             elapsed = self.now() - self.state.status_since
@@ -41,35 +38,36 @@ class OperatorActor(EngineActor):
             self.arm("looking", delay)
         grace = self.ctx.settings.restored_operator_grace_s
         if self.restored and grace is not None and self.state.logged_in:
-            self.arm(os_.RESTORED_TICK, grace)
+            self.arm(operator_state.RESTORED_TICK, grace)
 
     def handle(self, message: object) -> None:
-        if isinstance(message, m.Watch):
+        if isinstance(message, messages.Watch):
             self._watch(message.subscriber)
             return
-        if isinstance(message, m.Unwatch):
+        if isinstance(message, messages.Unwatch):
             self.directory.remove_watcher(self.address, message.subscriber)
             return
-        if isinstance(message, m.Retire):
+        if isinstance(message, messages.Retire):
             self.retire()
             return
-        if isinstance(message, m.Inbound) and isinstance(message.command, c.OperatorLogin):
-            self.disarm(os_.RESTORED_TICK)  # the console logged in again
-        if isinstance(message, m.Tick):
+        if isinstance(message, messages.Inbound) and isinstance(message.command,
+                                                                commands.OperatorLogin):
+            self.disarm(operator_state.RESTORED_TICK)  # the console logged in again
+        if isinstance(message, messages.Tick):
             if not self.tick_is_current(message):
                 return
             if message.kind == "looking":
                 self.arm("looking", self.ctx.settings.looking_for_info_reminder_interval_s)
         before = self.state
-        decision = os_.decide(self.state, message, self.now(), self.ctx.settings)
+        decision = operator_state.decide(self.state, message, self.now(), self.ctx.settings)
         for e in decision.events:
-            self.state = os_.apply(self.state, e)
-            if isinstance(e, ev.OperatorLoggedOutEv):
+            self.state = operator_state.apply(self.state, e)
+            if isinstance(e, events.OperatorLoggedOut):
                 self.directory.leaving(self.address)
         self.commit(decision)
         self._timers_after(before)
 
-    def _timers_after(self, before: os_.OperatorState) -> None:
+    def _timers_after(self, before: operator_state.OperatorState) -> None:
         s = self.state
         if s.status is not before.status or not s.logged_in:
             if s.status.tells_visitors and s.logged_in:
@@ -81,16 +79,17 @@ class OperatorActor(EngineActor):
         for tid in before.pending.keys() - s.pending.keys():
             self.disarm("transfer", tid)
 
-    def _watch(self, subscriber: n.Subscriber) -> None:
+    def _watch(self, subscriber: notices.Subscriber) -> None:
         s = self.state
         subs = (subscriber,)
-        fx: list[m.Effect] = [
-            m.Deliver(subs, n.StatusChanged(s.id, s.status.value, s.status_since), False)
+        fx: list[messages.Effect] = [
+            messages.Deliver(subs, notices.StatusChanged(s.id, s.status.value, s.status_since),
+                             False)
         ]
-        fx += [m.Deliver(subs, added, False) for added in s.held.values()]
+        fx += [messages.Deliver(subs, added, False) for added in s.held.values()]
         # the general internal conversation so far (a reload of the console shows it)
-        fx += [m.Deliver(subs, note, False) for note in s.messages]
+        fx += [messages.Deliver(subs, note, False) for note in s.messages]
         # then the queue tells the length and the operators list (which end the burst)
-        fx.append(m.Tell("queue", m.WatchQueue(subscriber)))
+        fx.append(messages.Tell("queue", messages.WatchQueue(subscriber)))
         self.directory.add_watcher(self.address, subscriber, "operator")
-        self.commit(m.Decision((), tuple(fx)))
+        self.commit(messages.Decision((), tuple(fx)))

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar
 
-from frontdesk.engine import events as ev
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
+from frontdesk.engine import events as engine_events
+from frontdesk.engine import messages as engine_messages
+from frontdesk.engine import notices
 from frontdesk.engine.status import Status
 
 RECENT_KEPT = 100
@@ -39,17 +39,18 @@ class OperatorState:
     status: Status = Status.CONNECTED
     status_since: float = 0.0
     logged_in: bool = True
-    held: dict[str, n.DialogAdded] = field(default_factory=dict)
+    held: dict[str, notices.DialogAdded] = field(default_factory=dict)
     reserved: frozenset[str] = frozenset()
     last_assigned_at: float = 0.0
     # not journaled
     # transfer id -> (dialog, ref, reply_to) of the transfers this operator started
-    pending: dict[str, tuple[str, str | None, n.Subscriber | None]] = field(default_factory=dict)
+    pending: dict[str,
+                  tuple[str, str | None, notices.Subscriber | None]] = field(default_factory=dict)
     recent_closed: tuple[str, ...] = ()
     next_tid: int = 1
     # the general internal conversation with the managers (operator.internal), the latest
     # MESSAGES_KEPT; journaled on the operator's stream, so a restart keeps them
-    messages: tuple[n.OperatorInternal, ...] = ()
+    messages: tuple[notices.OperatorInternal, ...] = ()
 
     @property
     def address(self) -> str:
@@ -63,8 +64,8 @@ class OperatorState:
     def load(self) -> int:
         return len(self.held) + len(self.reserved)
 
-    def availability(self) -> m.Availability:
-        return m.Availability(
+    def availability(self) -> engine_messages.Availability:
+        return engine_messages.Availability(
             self.id,
             self.name,
             self.logged_in,
@@ -79,7 +80,7 @@ class OperatorState:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Memo(ev.OperatorEvent):
+class Memo(engine_events.OperatorEvent):
     """The root of the operator's memos."""
 
     TYPE: ClassVar[str] = "memo"
@@ -106,7 +107,7 @@ class SlotReleased(Memo):
 class DialogHeld(Memo):
     """The dialog came (assigned or transferred in): reserved -> held."""
 
-    added: n.DialogAdded
+    added: notices.DialogAdded
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,7 +124,7 @@ class TransferStarted(Memo):
     tid: str
     dialog: str
     ref: str | None
-    reply_to: n.Subscriber | None
+    reply_to: notices.Subscriber | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,7 +135,7 @@ class TransferEnded(Memo):
 # --- apply -------------------------------------------------------------------------------------
 
 
-def logged_in(e: ev.OperatorLoggedInEv, default_capacity: int) -> OperatorState:
+def logged_in(e: engine_events.OperatorLoggedIn, default_capacity: int) -> OperatorState:
     cap = default_capacity if e.capacity is None else e.capacity
     return OperatorState(
         id=e.operator, name=e.name, capacity=cap, status=Status(e.status), status_since=e.at
@@ -164,36 +165,38 @@ def _apply_memo(s: OperatorState, e: Memo) -> OperatorState:
     raise TypeError(f"operator {s.id}: no fold for the memo {type(e).__name__}")
 
 
-def apply(s: OperatorState, e: ev.Event) -> OperatorState:
+def apply(s: OperatorState, e: engine_events.Event) -> OperatorState:
     if isinstance(e, Memo):
         return _apply_memo(s, e)
-    if isinstance(e, ev.StatusSetEv):
+    if isinstance(e, engine_events.StatusSet):
         return dataclasses.replace(s, status=Status(e.status), status_since=e.at)
-    if isinstance(e, ev.CapacitySetEv):
+    if isinstance(e, engine_events.CapacitySet):
         return dataclasses.replace(s, capacity=e.capacity)
-    if isinstance(e, ev.OperatorInternalEv):
-        note = n.OperatorInternal(e.operator, e.n, e.at, e.author, e.author_id, e.name, e.text)
+    if isinstance(e, engine_events.OperatorInternal):
+        note = notices.OperatorInternal(e.operator, e.n, e.at, e.author, e.author_id, e.name,
+                                        e.text)
         return dataclasses.replace(s, messages=(*s.messages, note)[-MESSAGES_KEPT:])
-    if isinstance(e, ev.OperatorLoggedOutEv):
+    if isinstance(e, engine_events.OperatorLoggedOut):
         return dataclasses.replace(s, logged_in=False)
-    if isinstance(e, ev.OperatorLoggedInEv):
+    if isinstance(e, engine_events.OperatorLoggedIn):
         return dataclasses.replace(s, name=e.name, logged_in=True)
     return s
 
 
-def applied(s: OperatorState, *events: ev.Event) -> OperatorState:
+def applied(s: OperatorState, *events: engine_events.Event) -> OperatorState:
     """``s`` with ``events`` folded in (what a decision's effects must describe)."""
     for e in events:
         s = apply(s, e)
     return s
 
 
-def availability_to_queue(s: OperatorState) -> m.Tell:
+def availability_to_queue(s: OperatorState) -> engine_messages.Tell:
     """The queue's view of ``s``, sent at every change of status, capacity or load."""
-    return m.Tell("queue", s.availability())
+    return engine_messages.Tell("queue", s.availability())
 
 
-def refused(cmd: m.Inbound, code: str, message: str, dialog: str | None = None) -> m.Decision:
+def refused(cmd: engine_messages.Inbound, code: str, message: str,
+            dialog: str | None = None) -> engine_messages.Decision:
     """``cmd`` answered Rejected ``code``, nothing else done."""
-    rej = n.Rejected(cmd.command.ref, code, message, dialog)
-    return m.Decision((), (m.Reply(cmd.reply_to, rej),))
+    rej = notices.Rejected(cmd.command.ref, code, message, dialog)
+    return engine_messages.Decision((), (engine_messages.Reply(cmd.reply_to, rej),))

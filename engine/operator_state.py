@@ -41,11 +41,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import events as ev
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
-from frontdesk.engine import operator_transfer as tr
+from frontdesk.engine import commands, events, messages, notices, operator_transfer
 from frontdesk.engine.operator_model import (
     RECENT_KEPT,
     DialogHeld,
@@ -91,198 +87,210 @@ RESTORED_TICK = "restored"
 """The timer of an operator restored from the journal whose console has not logged in."""
 
 
-def _ack(cmd: m.Inbound) -> m.Reply:
-    return m.Reply(cmd.reply_to, n.Ack(cmd.command.ref))
+def _ack(cmd: messages.Inbound) -> messages.Reply:
+    return messages.Reply(cmd.reply_to, notices.Ack(cmd.command.ref))
 
 
 # --- commands (an Inbound, by its command's type) ----------------------------------------
 
 
-def _login(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
+def _login(s: OperatorState, cmd: messages.Inbound, now: float,
+           cfg: EngineSettings) -> messages.Decision:
     """A login forwarded by the supervisor: logged in, it is answered at once; logged out
     (retiring), the supervisor logs it in afresh once this actor is gone."""
     if s.logged_in:
-        return m.Decision((), (_ack(cmd),))
-    return m.Decision((), (m.Tell("supervisor", cmd),))
+        return messages.Decision((), (_ack(cmd),))
+    return messages.Decision((), (messages.Tell("supervisor", cmd),))
 
 
-def _logged_out(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
+def _logged_out(s: OperatorState, cmd: messages.Inbound, now: float,
+                cfg: EngineSettings) -> messages.Decision:
     return refused(cmd, "unknown_operator", f"operator {s.id} is logged out")
 
 
-def _set_status(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
+def _set_status(s: OperatorState, cmd: messages.Inbound, now: float,
+                cfg: EngineSettings) -> messages.Decision:
     command = cmd.command
-    assert isinstance(command, c.SetStatus)
+    assert isinstance(command, commands.SetStatus)
     if command.status is s.status:
-        return m.Decision((), (_ack(cmd),))
-    e = ev.StatusSetEv(operator=s.id, at=now, status=command.status.value)
+        return messages.Decision((), (_ack(cmd),))
+    e = events.StatusSet(operator=s.id, at=now, status=command.status.value)
     after = applied(s, e)
-    fx: list[m.Effect] = [
-        m.Publish(n.StatusChanged(s.id, after.status.value, now)),
+    fx: list[messages.Effect] = [
+        messages.Publish(notices.StatusChanged(s.id, after.status.value, now)),
         availability_to_queue(after),
     ]
     if command.status.tells_visitors:
-        note = m.NoteLookingForInfo(s.id, s.name, reminder=False)
-        fx += [m.Tell(f"dialog:{d}", note) for d in s.held]
-    return m.Decision((e,), (_ack(cmd), *fx))  # the answer first, then what it caused
+        note = messages.NoteLookingForInfo(s.id, s.name, reminder=False)
+        fx += [messages.Tell(f"dialog:{d}", note) for d in s.held]
+    return messages.Decision((e,), (_ack(cmd), *fx))  # the answer first, then what it caused
 
 
 def _set_capacity(
-    s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: OperatorState, cmd: messages.Inbound, now: float, cfg: EngineSettings
+) -> messages.Decision:
     command = cmd.command
-    assert isinstance(command, c.SetCapacity)
+    assert isinstance(command, commands.SetCapacity)
     if command.capacity < 0:
         return refused(
             cmd, "invalid", f"cannot set capacity of {s.id} to {command.capacity}: must be >= 0"
         )
-    e = ev.CapacitySetEv(operator=s.id, at=now, capacity=command.capacity)
-    return m.Decision((e,), (_ack(cmd), availability_to_queue(applied(s, e))))
+    e = events.CapacitySet(operator=s.id, at=now, capacity=command.capacity)
+    return messages.Decision((e,), (_ack(cmd), availability_to_queue(applied(s, e))))
 
 
 def _logout_command(
-    s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: OperatorState, cmd: messages.Inbound, now: float, cfg: EngineSettings
+) -> messages.Decision:
     command = cmd.command
-    assert isinstance(command, c.OperatorLogout)
+    assert isinstance(command, commands.OperatorLogout)
     return _logout(s, now, _ack(cmd), reason=command.reason)
 
 
-def _internal(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
+def _internal(s: OperatorState, cmd: messages.Inbound, now: float,
+              cfg: EngineSettings) -> messages.Decision:
     """A general internal message (no dialog) between the managers and this operator."""
     command = cmd.command
-    assert isinstance(command, c.OperatorInternal)
+    assert isinstance(command, commands.OperatorInternal)
     if command.author == "operator" and command.author_id != s.id:
-        why = f"cannot {c.action(command)} as {command.author_id}: only to the managers"
+        why = f"cannot {commands.action(command)} as {command.author_id}: only to the managers"
         return refused(cmd, "forbidden", why)
     if not command.text.strip():
-        return refused(cmd, "invalid", f"cannot {c.action(command)}: the text is empty")
+        return refused(cmd, "invalid", f"cannot {commands.action(command)}: the text is empty")
     number = s.messages[-1].n + 1 if s.messages else 1
-    e = ev.OperatorInternalEv(operator=s.id, at=now, n=number, author=command.author,
+    e = events.OperatorInternal(operator=s.id, at=now, n=number, author=command.author,
                               author_id=command.author_id,
                               name=command.author_name or command.author_id, text=command.text)
     note = applied(s, e).messages[-1]
-    return m.Decision((e,), (_ack(cmd), m.Publish(note)))
+    return messages.Decision((e,), (_ack(cmd), messages.Publish(note)))
 
 
 def _internal_logged_out(
-    s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: OperatorState, cmd: messages.Inbound, now: float, cfg: EngineSettings
+) -> messages.Decision:
     command = cmd.command
     return refused(cmd, "unknown_operator",
-                   f"cannot {c.action(command)}: {s.id} is not logged in")
+                   f"cannot {commands.action(command)}: {s.id} is not logged in")
 
 
-COMMANDS: dict[type[c.Command], Handler[OperatorState]] = {
-    c.OperatorInternal: _internal,
-    c.SetStatus: _set_status,
-    c.SetCapacity: _set_capacity,
-    c.OperatorLogout: _logout_command,
-    c.Transfer: tr.transfer,
+COMMANDS: dict[type[commands.Command], Handler[OperatorState]] = {
+    commands.OperatorInternal: _internal,
+    commands.SetStatus: _set_status,
+    commands.SetCapacity: _set_capacity,
+    commands.OperatorLogout: _logout_command,
+    commands.Transfer: operator_transfer.transfer,
 }
 
 
 # --- messages between actors ---------------------------------------------------------------
 
 
-def _decline(s: OperatorState, msg: m.Offer, now: float, cfg: EngineSettings) -> m.Decision:
+def _decline(s: OperatorState, msg: messages.Offer, now: float,
+             cfg: EngineSettings) -> messages.Decision:
     if not s.logged_in:
         why = f"{s.id} is not logged in"
     else:
         why = f"{s.id} has no room ({s.load} of {s.capacity} dialogs)"
-    declined = m.OfferDeclined(msg.dialog, s.id, s.availability(), msg.taken, why)
-    return m.Decision((), (m.Tell("queue", declined),))
+    declined = messages.OfferDeclined(msg.dialog, s.id, s.availability(), msg.taken, why)
+    return messages.Decision((), (messages.Tell("queue", declined),))
 
 
-def _offer(s: OperatorState, msg: m.Offer, now: float, cfg: EngineSettings) -> m.Decision:
+def _offer(s: OperatorState, msg: messages.Offer, now: float,
+           cfg: EngineSettings) -> messages.Decision:
     # a take-over (``taken``) needs room only: the manager chose this operator
     takes = msg.taken is not None or s.status.takes_new_dialogs
     if not takes or s.load >= s.capacity:
         return _decline(s, msg, now, cfg)
     memo = SlotReserved(operator=s.id, at=now, dialog=msg.dialog, assigned=True)
     after = applied(s, memo)
-    return m.Decision(
+    return messages.Decision(
         (memo,),
         (
-            m.Tell(f"dialog:{msg.dialog}", m.Assign(msg.dialog, s.id, s.name, msg.taken)),
-            m.Tell("queue", m.OfferAccepted(msg.dialog, after.availability())),
+            messages.Tell(f"dialog:{msg.dialog}",
+                          messages.Assign(msg.dialog, s.id, s.name, msg.taken)),
+            messages.Tell("queue", messages.OfferAccepted(msg.dialog, after.availability())),
         ),
     )
 
 
 def _arrived(
-    s: OperatorState, msg: m.AssignmentDone | m.TransferIn, now: float, cfg: EngineSettings
-) -> m.Decision:
-    if isinstance(msg, m.TransferIn):
-        added = n.DialogAdded(
+    s: OperatorState, msg: messages.AssignmentDone | messages.TransferIn, now: float,
+    cfg: EngineSettings
+) -> messages.Decision:
+    if isinstance(msg, messages.TransferIn):
+        added = notices.DialogAdded(
             s.id, msg.dialog, msg.seq, msg.visitor_name, msg.from_operator, msg.from_name,
             msg.note, msg.monitored,
         )
     else:
-        added = n.DialogAdded(s.id, msg.dialog, msg.seq, msg.visitor_name,
+        added = notices.DialogAdded(s.id, msg.dialog, msg.seq, msg.visitor_name,
                               monitored=msg.monitored)
     memo = DialogHeld(operator=s.id, at=now, added=added)
-    return m.Decision((memo,), (m.Publish(added), availability_to_queue(applied(s, memo))))
+    return messages.Decision((memo,),
+                             (messages.Publish(added), availability_to_queue(applied(s, memo))))
 
 
 def _arrived_too_late(
-    s: OperatorState, msg: m.AssignmentDone | m.TransferIn, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: OperatorState, msg: messages.AssignmentDone | messages.TransferIn, now: float,
+    cfg: EngineSettings
+) -> messages.Decision:
     """The dialog came while we log out: it goes back to the queue."""
-    return m.Decision((), (m.Tell(f"dialog:{msg.dialog}", m.OperatorGone(s.id)),))
+    return messages.Decision((),
+                             (messages.Tell(f"dialog:{msg.dialog}", messages.OperatorGone(s.id)),))
 
 
 def _release_slot(
-    s: OperatorState, msg: m.ReleaseSlot, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: OperatorState, msg: messages.ReleaseSlot, now: float, cfg: EngineSettings
+) -> messages.Decision:
     if msg.dialog not in s.reserved:
-        return m.Decision()
+        return messages.Decision()
     memo = SlotReleased(operator=s.id, at=now, dialog=msg.dialog)
-    return m.Decision((memo,), (availability_to_queue(applied(s, memo)),))
+    return messages.Decision((memo,), (availability_to_queue(applied(s, memo)),))
 
 
 def _dialog_released(
-    s: OperatorState, msg: m.DialogReleased, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: OperatorState, msg: messages.DialogReleased, now: float, cfg: EngineSettings
+) -> messages.Decision:
     if msg.dialog not in s.held:
-        return m.Decision()
+        return messages.Decision()
     memo = DialogLeft(operator=s.id, at=now, dialog=msg.dialog, closed=msg.reason == "closed")
-    removed = n.DialogRemoved(s.id, msg.dialog, msg.seq, msg.reason)
+    removed = notices.DialogRemoved(s.id, msg.dialog, msg.seq, msg.reason)
     after = applied(s, memo)
     if msg.reason == "reassigned" and after.status.takes_new_dialogs:
         # the reply timeout took it away: no new dialog until the operator picks Connected
-        stop = ev.StatusSetEv(operator=s.id, at=now, status=Status.NO_NEW_DIALOG.value)
+        stop = events.StatusSet(operator=s.id, at=now, status=Status.NO_NEW_DIALOG.value)
         after = applied(after, stop)
-        changed = n.StatusChanged(s.id, after.status.value, now)
-        return m.Decision(
+        changed = notices.StatusChanged(s.id, after.status.value, now)
+        return messages.Decision(
             (memo, stop),
-            (m.Publish(removed), m.Publish(changed), availability_to_queue(after)),
+            (messages.Publish(removed), messages.Publish(changed), availability_to_queue(after)),
         )
-    return m.Decision((memo,), (m.Publish(removed), availability_to_queue(after)))
+    return messages.Decision((memo,), (messages.Publish(removed), availability_to_queue(after)))
 
 
-def _logout(s: OperatorState, now: float, *answer: m.Effect, reason: str = "") -> m.Decision:
+def _logout(s: OperatorState, now: float, *answer: messages.Effect,
+            reason: str = "") -> messages.Decision:
     """Log ``s`` out: its dialogs (and reserved ones) are told it is gone, then it retires."""
-    e = ev.OperatorLoggedOutEv(operator=s.id, at=now)
-    gone = m.OperatorGone(s.id, reason) if reason else m.OperatorGone(s.id)
-    fx: list[m.Effect] = list(answer)
-    fx += [m.Tell(f"dialog:{d}", gone) for d in (*s.held, *sorted(s.reserved))]
-    fx += [availability_to_queue(applied(s, e)), m.Tell(s.address, m.Retire())]
-    return m.Decision((e,), tuple(fx))
+    e = events.OperatorLoggedOut(operator=s.id, at=now)
+    gone = messages.OperatorGone(s.id, reason) if reason else messages.OperatorGone(s.id)
+    fx: list[messages.Effect] = list(answer)
+    fx += [messages.Tell(f"dialog:{d}", gone) for d in (*s.held, *sorted(s.reserved))]
+    fx += [availability_to_queue(applied(s, e)), messages.Tell(s.address, messages.Retire())]
+    return messages.Decision((e,), tuple(fx))
 
 
-def _tick(s: OperatorState, t: m.Tick, now: float, cfg: EngineSettings) -> m.Decision:
+def _tick(s: OperatorState, t: messages.Tick, now: float, cfg: EngineSettings) -> messages.Decision:
     if t.kind == RESTORED_TICK and s.logged_in:  # restored, and no console logged in since
         return _logout(s, now)
     if t.kind == "looking" and s.logged_in and s.status.tells_visitors:
-        note = m.NoteLookingForInfo(s.id, s.name, reminder=True)
-        return m.Decision((), tuple(m.Tell(f"dialog:{d}", note) for d in s.held))
+        note = messages.NoteLookingForInfo(s.id, s.name, reminder=True)
+        return messages.Decision((), tuple(messages.Tell(f"dialog:{d}", note) for d in s.held))
     if t.kind == "transfer" and t.key in s.pending:
         d, ref, reply_to = s.pending[t.key]
         why = f"Dialog {d} was not transferred: the colleague's console did not answer in time."
-        a = m.AbortTransfer(t.key, d, s.id, "timeout", why, ref, reply_to)
-        return m.Decision((), (m.Tell(f"dialog:{d}", a),))
-    return m.Decision()
+        a = messages.AbortTransfer(t.key, d, s.id, "timeout", why, ref, reply_to)
+        return messages.Decision((), (messages.Tell(f"dialog:{d}", a),))
+    return messages.Decision()
 
 
 IN, OUT = Presence.LOGGED_IN, Presence.LOGGED_OUT
@@ -290,22 +298,22 @@ IN, OUT = Presence.LOGGED_IN, Presence.LOGGED_OUT
 TRANSITIONS: dict[tuple[Presence, type[Any]], Handler[OperatorState]] = {
     **{(IN, kind): h for kind, h in COMMANDS.items()},
     **{(OUT, kind): _logged_out for kind in COMMANDS},
-    (OUT, c.OperatorInternal): _internal_logged_out,
-    **{(p, c.OperatorLogin): _login for p in (IN, OUT)},
-    (IN, m.Offer): _offer,
-    (OUT, m.Offer): _decline,
-    (IN, m.AssignmentDone): _arrived,
-    (IN, m.TransferIn): _arrived,
-    (OUT, m.AssignmentDone): _arrived_too_late,
-    (OUT, m.TransferIn): _arrived_too_late,
-    (IN, m.TransferOffer): tr.transfer_offer,
-    (OUT, m.TransferOffer): tr.transfer_offer_logged_out,
+    (OUT, commands.OperatorInternal): _internal_logged_out,
+    **{(p, commands.OperatorLogin): _login for p in (IN, OUT)},
+    (IN, messages.Offer): _offer,
+    (OUT, messages.Offer): _decline,
+    (IN, messages.AssignmentDone): _arrived,
+    (IN, messages.TransferIn): _arrived,
+    (OUT, messages.AssignmentDone): _arrived_too_late,
+    (OUT, messages.TransferIn): _arrived_too_late,
+    (IN, messages.TransferOffer): operator_transfer.transfer_offer,
+    (OUT, messages.TransferOffer): operator_transfer.transfer_offer_logged_out,
     # in both presences: a retiring operator still frees its slots and ends its transfers
-    **{(p, m.ReleaseSlot): _release_slot for p in (IN, OUT)},
-    **{(p, m.DialogReleased): _dialog_released for p in (IN, OUT)},
-    **{(p, m.TransferFinished): tr.transfer_finished for p in (IN, OUT)},
-    **{(p, m.Tick): _tick for p in (IN, OUT)},
-    **{(p, m.Undeliverable): tr.undeliverable for p in (IN, OUT)},
+    **{(p, messages.ReleaseSlot): _release_slot for p in (IN, OUT)},
+    **{(p, messages.DialogReleased): _dialog_released for p in (IN, OUT)},
+    **{(p, messages.TransferFinished): operator_transfer.transfer_finished for p in (IN, OUT)},
+    **{(p, messages.Tick): _tick for p in (IN, OUT)},
+    **{(p, messages.Undeliverable): operator_transfer.undeliverable for p in (IN, OUT)},
 }
 
 TABLE: Table[OperatorState] = Table(
@@ -313,13 +321,14 @@ TABLE: Table[OperatorState] = Table(
 )
 
 
-def decide(s: OperatorState, msg: object, now: float, settings: EngineSettings) -> m.Decision:
+def decide(s: OperatorState, msg: object, now: float,
+           settings: EngineSettings) -> messages.Decision:
     """What to do with one message: the row of ``TRANSITIONS`` for the operator's presence
     and the message. A command no row takes is refused; any other unknown pair raises
     ``TransitionError``."""
-    if isinstance(msg, m.Inbound) and (s.presence, type(msg.command)) not in TRANSITIONS:
+    if isinstance(msg, messages.Inbound) and (s.presence, type(msg.command)) not in TRANSITIONS:
         if not s.logged_in:
             return _logged_out(s, msg, now, settings)
-        why = f"cannot {c.action(msg.command)}: an operator does not handle that"
+        why = f"cannot {commands.action(msg.command)}: an operator does not handle that"
         return refused(msg, "invalid", why)
     return TABLE.decide(s, msg, now, settings)

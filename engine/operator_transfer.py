@@ -12,9 +12,7 @@ are rows of ``operator_state.TRANSITIONS``.
 
 from __future__ import annotations
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, messages, notices
 from frontdesk.engine.operator_model import (
     OperatorState,
     SlotReleased,
@@ -28,9 +26,10 @@ from frontdesk.engine.operator_model import (
 from frontdesk.engine.settings import EngineSettings
 
 
-def transfer(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) -> m.Decision:
+def transfer(s: OperatorState, cmd: messages.Inbound, now: float,
+             cfg: EngineSettings) -> messages.Decision:
     command = cmd.command
-    assert isinstance(command, c.Transfer)
+    assert isinstance(command, commands.Transfer)
     d = command.dialog_id
     if command.to_operator_id == s.id:
         return refused(cmd, "invalid", f"cannot transfer dialog {d} to {s.id}: it is yourself", d)
@@ -44,18 +43,18 @@ def transfer(s: OperatorState, cmd: m.Inbound, now: float, cfg: EngineSettings) 
     memo = TransferStarted(
         operator=s.id, at=now, tid=tid, dialog=d, ref=command.ref, reply_to=cmd.reply_to
     )
-    offer = m.TransferOffer(tid, d, s.id, s.name, command.note, command.ref, cmd.reply_to)
-    return m.Decision((memo,), (m.Tell(f"operator:{command.to_operator_id}", offer),))
+    offer = messages.TransferOffer(tid, d, s.id, s.name, command.note, command.ref, cmd.reply_to)
+    return messages.Decision((memo,), (messages.Tell(f"operator:{command.to_operator_id}", offer),))
 
 
-def _abort(t: m.TransferOffer, code: str, message: str) -> m.Decision:
-    a = m.AbortTransfer(t.tid, t.dialog, t.from_operator, code, message, t.ref, t.reply_to)
-    return m.Decision((), (m.Tell(f"dialog:{t.dialog}", a),))
+def _abort(t: messages.TransferOffer, code: str, message: str) -> messages.Decision:
+    a = messages.AbortTransfer(t.tid, t.dialog, t.from_operator, code, message, t.ref, t.reply_to)
+    return messages.Decision((), (messages.Tell(f"dialog:{t.dialog}", a),))
 
 
 def transfer_offer(
-    s: OperatorState, t: m.TransferOffer, now: float, settings: EngineSettings
-) -> m.Decision:
+    s: OperatorState, t: messages.TransferOffer, now: float, settings: EngineSettings
+) -> messages.Decision:
     if s.load >= s.capacity and not settings.allow_transfer_over_capacity:
         return _abort(
             t,
@@ -64,16 +63,17 @@ def transfer_offer(
             f" {s.load} of {s.capacity} dialogs open.",
         )
     memo = SlotReserved(operator=s.id, at=now, dialog=t.dialog)
-    done = m.CompleteTransfer(
+    done = messages.CompleteTransfer(
         t.tid, t.dialog, t.from_operator, t.from_name, s.id, s.name, t.note, t.ref, t.reply_to
     )
     after = applied(s, memo)
-    return m.Decision((memo,), (m.Tell(f"dialog:{t.dialog}", done), availability_to_queue(after)))
+    return messages.Decision((memo,),
+        (messages.Tell(f"dialog:{t.dialog}", done), availability_to_queue(after)))
 
 
 def transfer_offer_logged_out(
-    s: OperatorState, t: m.TransferOffer, now: float, settings: EngineSettings
-) -> m.Decision:
+    s: OperatorState, t: messages.TransferOffer, now: float, settings: EngineSettings
+) -> messages.Decision:
     return _abort(
         t,
         "unknown_operator",
@@ -82,22 +82,22 @@ def transfer_offer_logged_out(
 
 
 def transfer_finished(
-    s: OperatorState, msg: m.TransferFinished, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: OperatorState, msg: messages.TransferFinished, now: float, cfg: EngineSettings
+) -> messages.Decision:
     if msg.tid not in s.pending:
-        return m.Decision()
-    return m.Decision((TransferEnded(operator=s.id, at=now, tid=msg.tid),), ())
+        return messages.Decision()
+    return messages.Decision((TransferEnded(operator=s.id, at=now, tid=msg.tid),), ())
 
 
 def undeliverable(
-    s: OperatorState, u: m.Undeliverable, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: OperatorState, u: messages.Undeliverable, now: float, cfg: EngineSettings
+) -> messages.Decision:
     inner = u.message
     why = {"absent": "is not logged in", "crashed": "failed", "failed": "is unavailable"}[u.reason]
     who = u.address.split(":", 1)[-1]
-    if isinstance(inner, m.TransferOffer):
+    if isinstance(inner, messages.TransferOffer):
         code = "unknown_operator" if u.reason == "absent" else "internal"
-        a = m.AbortTransfer(
+        a = messages.AbortTransfer(
             inner.tid,
             inner.dialog,
             s.id,
@@ -106,38 +106,41 @@ def undeliverable(
             inner.ref,
             inner.reply_to,
         )
-        return m.Decision((), (m.Tell(f"dialog:{inner.dialog}", a),))
-    if isinstance(inner, m.Assign | m.CompleteTransfer):
+        return messages.Decision((), (messages.Tell(f"dialog:{inner.dialog}", a),))
+    if isinstance(inner, messages.Assign | messages.CompleteTransfer):
         memo = SlotReleased(operator=s.id, at=now, dialog=inner.dialog)
         after = applied(s, memo)
-        fx: list[m.Effect] = []
-        if isinstance(inner, m.Assign) and u.reason == "crashed":
+        fx: list[messages.Effect] = []
+        if isinstance(inner, messages.Assign) and u.reason == "crashed":
             # back to its place in the queue, with our fresh availability in the same
             # message (a separate Availability first would let a later dialog overtake it)
-            fx.append(m.Tell("queue", m.OfferDeclined(inner.dialog, s.id, after.availability())))
-        elif isinstance(inner, m.Assign):
-            fx += [m.Tell("queue", m.Dequeue(inner.dialog)), availability_to_queue(after)]
+            fx.append(messages.Tell("queue",
+                messages.OfferDeclined(inner.dialog, s.id, after.availability())))
+        elif isinstance(inner, messages.Assign):
+            fx += [messages.Tell("queue", messages.Dequeue(inner.dialog)),
+                   availability_to_queue(after)]
         else:
             fx.append(availability_to_queue(after))
-            rej = n.Rejected(
+            rej = notices.Rejected(
                 inner.ref,
                 "closed" if u.reason == "absent" else "internal",
                 f"cannot transfer dialog {inner.dialog}: it "
                 + ("is closed" if u.reason == "absent" else "failed"),
                 inner.dialog,
             )
-            fx.append(m.Reply(inner.reply_to, rej))
-            fin = m.TransferFinished(inner.tid, inner.dialog)
-            fx.append(m.Tell(f"operator:{inner.from_operator}", fin))
-        return m.Decision((memo,), tuple(fx))
-    if isinstance(inner, m.AbortTransfer):
-        rej = n.Rejected(inner.ref, inner.code, inner.message, inner.dialog)
-        fx2: list[m.Effect] = [m.Reply(inner.reply_to, rej)]
+            fx.append(messages.Reply(inner.reply_to, rej))
+            fin = messages.TransferFinished(inner.tid, inner.dialog)
+            fx.append(messages.Tell(f"operator:{inner.from_operator}", fin))
+        return messages.Decision((memo,), tuple(fx))
+    if isinstance(inner, messages.AbortTransfer):
+        rej = notices.Rejected(inner.ref, inner.code, inner.message, inner.dialog)
+        fx2: list[messages.Effect] = [messages.Reply(inner.reply_to, rej)]
         if inner.from_operator != s.id:
             fx2.append(
-                m.Tell(
-                    f"operator:{inner.from_operator}", m.TransferFinished(inner.tid, inner.dialog)
+                messages.Tell(
+                    f"operator:{inner.from_operator}",
+                    messages.TransferFinished(inner.tid, inner.dialog)
                 )
             )
-        return m.Decision((TransferEnded(operator=s.id, at=now, tid=inner.tid),), tuple(fx2))
-    return m.Decision()
+        return messages.Decision((TransferEnded(operator=s.id, at=now, tid=inner.tid),), tuple(fx2))
+    return messages.Decision()

@@ -7,15 +7,14 @@ that tells the positions held back by pacing (see ``engine/queue_state.py``).
 
 from __future__ import annotations
 
-from frontdesk.engine import messages as m
-from frontdesk.engine import queue_state as qs
+from frontdesk.engine import messages, queue_state
 from frontdesk.engine.actor import Context, EngineActor
 
 POSITIONS = "positions"  # the timer of the paced positions
 
 
 class QueueActor(EngineActor):
-    def __init__(self, address: str, ctx: Context, state: qs.QueueState) -> None:
+    def __init__(self, address: str, ctx: Context, state: queue_state.QueueState) -> None:
         super().__init__(address, ctx)
         state.position_interval_s = ctx.settings.position_interval_s
         self.state = state
@@ -23,45 +22,46 @@ class QueueActor(EngineActor):
 
     def started(self) -> None:
         # a restart flushes at once: the FlushInfo a crash bounced must not be waited for
-        self.state, offers = qs.assign(self.state)
-        self.state, told = qs.flush(self.state, self.now())
-        self.commit(m.Decision((), offers + told))
+        self.state, offers = queue_state.assign(self.state)
+        self.state, told = queue_state.flush(self.state, self.now())
+        self.commit(messages.Decision((), offers + told))
         self._arm_positions()
 
     def handle(self, message: object) -> None:
-        if isinstance(message, m.WatchQueue):
+        if isinstance(message, messages.WatchQueue):
             # told the current values first, then a watcher: no change can overtake them
-            self.commit(m.Decision((), qs.told_now(self.state, message.subscriber)))
+            self.commit(messages.Decision((), queue_state.told_now(self.state, message.subscriber)))
             self.directory.add_watcher(self.address, message.subscriber, "operator")
             return
-        if isinstance(message, m.TellPositions) or (
-            isinstance(message, m.Undeliverable) and isinstance(message.message, m.TellPositions)
+        if isinstance(message, messages.TellPositions) or (
+            isinstance(message, messages.Undeliverable)
+            and isinstance(message.message, messages.TellPositions)
         ):
             self._more_sent = False
             self._tell_positions()
             return
-        if isinstance(message, m.Tick):
+        if isinstance(message, messages.Tick):
             if message.kind == POSITIONS and self.tick_is_current(message):
                 self._tell_positions()
             return
         was_pending = self.state.flush_pending
-        self.state, effects = qs.step(self.state, message, self.now())
-        self.commit(m.Decision((), effects))
-        if qs.needs_flush(was_pending, self.state):
+        self.state, effects = queue_state.step(self.state, message, self.now())
+        self.commit(messages.Decision((), effects))
+        if queue_state.needs_flush(was_pending, self.state):
             # through the directory: in the ledger, so ``settle()`` waits for the flush
-            self.directory.send(self.address, m.FlushInfo(), self.address)
+            self.directory.send(self.address, messages.FlushInfo(), self.address)
         self._arm_positions()
 
     def _tell_positions(self) -> None:
-        self.state, told = qs.tell_positions(self.state, self.now())
-        self.commit(m.Decision((), told))
+        self.state, told = queue_state.tell_positions(self.state, self.now())
+        self.commit(messages.Decision((), told))
         self._arm_positions()
 
     def _arm_positions(self) -> None:
         if self.state.positions_more and not self._more_sent:
             # through the directory: in the ledger, so ``settle()`` waits for the broadcast
             self._more_sent = True
-            self.directory.send(self.address, m.TellPositions(), self.address)
+            self.directory.send(self.address, messages.TellPositions(), self.address)
         due = self.state.positions_due
         if due is not None and not self.is_armed(POSITIONS):
             self.arm(POSITIONS, max(0.0, due - self.now()))

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from frontdesk.engine import messages as m
+from frontdesk.engine import messages
 from frontdesk.engine.wait_estimate import RecentWaits
 
 # (rank, -priority, arrival number, dialog): rank 0 is a dialog put back at the head
@@ -57,7 +57,7 @@ class QueueState:
     def __init__(
         self,
         entries: Iterable[Entry] = (),
-        operators: dict[str, m.Availability] | None = None,
+        operators: dict[str, messages.Availability] | None = None,
         position_interval_s: float = 0.0,
         waits: Iterable[float] = (),
     ) -> None:
@@ -70,7 +70,7 @@ class QueueState:
         self._order: list[Key] = []  # every waiting dialog, sorted
         self._free: list[Key] = []  # the ones not offered to anyone, sorted
         self._unanswered: dict[str, int] = {}  # operator -> offers not yet answered
-        self.operators: dict[str, m.Availability] = dict(operators or {})
+        self.operators: dict[str, messages.Availability] = dict(operators or {})
         self.positions: dict[str, int] = {}  # last told
         self.waits = RecentWaits(waits=waits)  # recent assignments' waits (engine.wait_estimate)
         self.length_told = -1
@@ -177,7 +177,7 @@ class QueueState:
         item.accepted = False
         bisect.insort(self._free, item.key)
 
-    def _set_operator(self, a: m.Availability | None, op: str) -> None:
+    def _set_operator(self, a: messages.Availability | None, op: str) -> None:
         if a is not None and a.logged_in:
             if self.operators.get(a.operator) != a:
                 self.operators[a.operator] = a

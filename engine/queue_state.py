@@ -68,8 +68,7 @@ import bisect
 from enum import Enum
 from typing import Any
 
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
+from frontdesk.engine import messages, notices
 from frontdesk.engine.notices import Subscriber
 from frontdesk.engine.queue_model import POSITIONS_CHUNK, Entry, Key, QueueState
 
@@ -96,7 +95,7 @@ from frontdesk.engine.transitions import Handler, Table
 
 def step(
     s: QueueState, msg: object, now: float = 0.0
-) -> tuple[QueueState, tuple[m.Effect, ...]]:
+) -> tuple[QueueState, tuple[messages.Effect, ...]]:
     """Fold one message and assign what can be; a ``FlushInfo`` tells what changed
     (``now``: the engine clock's time, for pacing the positions).
 
@@ -105,12 +104,12 @@ def step(
     ``FlushInfo`` that came back undeliverable flushes too, so the flag can
     never stay set with no flush on its way.
     """
-    if isinstance(msg, m.FlushInfo) or (
-        isinstance(msg, m.Undeliverable) and isinstance(msg.message, m.FlushInfo)
+    if isinstance(msg, messages.FlushInfo) or (
+        isinstance(msg, messages.Undeliverable) and isinstance(msg.message, messages.FlushInfo)
     ):
         return flush(s, now)
-    if isinstance(msg, m.DirectedOffer):
-        answer: tuple[m.Effect, ...] = directed_offer(s, msg)
+    if isinstance(msg, messages.DirectedOffer):
+        answer: tuple[messages.Effect, ...] = directed_offer(s, msg)
     else:
         answer = _take_over_refused(msg)
         s = receive(s, msg)
@@ -119,12 +118,12 @@ def step(
     return s, (*answer, *offers)
 
 
-def _refusal(taken: m.TakenBy, code: str, dialog: str, why: str) -> m.Reply:
-    notice = n.Rejected(taken.ref, code, f"cannot take over dialog {dialog}: {why}", dialog)
-    return m.Reply(taken.reply_to, notice)
+def _refusal(taken: messages.TakenBy, code: str, dialog: str, why: str) -> messages.Reply:
+    notice = notices.Rejected(taken.ref, code, f"cannot take over dialog {dialog}: {why}", dialog)
+    return messages.Reply(taken.reply_to, notice)
 
 
-def directed_offer(s: QueueState, msg: m.DirectedOffer) -> tuple[m.Effect, ...]:
+def directed_offer(s: QueueState, msg: messages.DirectedOffer) -> tuple[messages.Effect, ...]:
     """A take-over of a waiting dialog: offered to ``msg.operator`` at once, out of turn,
     if the queue's view has them logged in with room (the operator still decides); else
     the manager is answered why not."""
@@ -143,14 +142,14 @@ def directed_offer(s: QueueState, msg: m.DirectedOffer) -> tuple[m.Effect, ...]:
         return (_refusal(msg.taken, "at_capacity", msg.dialog, why),)
     s._unfree(item.key)
     s._offer(item, op)
-    return (m.Tell(f"operator:{op}", m.Offer(msg.dialog, msg.taken)),)
+    return (messages.Tell(f"operator:{op}", messages.Offer(msg.dialog, msg.taken)),)
 
 
-def _take_over_refused(msg: object) -> tuple[m.Effect, ...]:
+def _take_over_refused(msg: object) -> tuple[messages.Effect, ...]:
     """The manager's answer when the operator declined a take-over's offer, or it bounced."""
-    if isinstance(msg, m.OfferDeclined) and msg.taken is not None:
+    if isinstance(msg, messages.OfferDeclined) and msg.taken is not None:
         return (_refusal(msg.taken, "at_capacity", msg.dialog, msg.reason),)
-    if isinstance(msg, m.Undeliverable) and isinstance(msg.message, m.Offer):
+    if isinstance(msg, messages.Undeliverable) and isinstance(msg.message, messages.Offer):
         offer = msg.message
         if offer.taken is not None:
             op = msg.address.removeprefix("operator:")
@@ -165,25 +164,27 @@ def needs_flush(was_pending: bool, after: QueueState) -> bool:
     return after.flush_pending and not was_pending
 
 
-def flush(s: QueueState, now: float = 0.0) -> tuple[QueueState, tuple[m.Effect, ...]]:
+def flush(s: QueueState, now: float = 0.0) -> tuple[QueueState, tuple[messages.Effect, ...]]:
     """Tell what changed since the last flush; no flush is pending afterwards."""
     s, told = tell_changes(s, now)
     s.flush_pending = False
     return s, told
 
 
-def tell_positions(s: QueueState, now: float) -> tuple[QueueState, tuple[m.Effect, ...]]:
+def tell_positions(s: QueueState, now: float) -> tuple[QueueState, tuple[messages.Effect, ...]]:
     """The paced positions, if their time has come (the shell's timer; a flush may
     have told them since, and then ``positions_due`` is set again)."""
     return s, tuple(_positions(s, now))
 
 
-def _enqueue(s: QueueState, msg: m.Enqueue, now: float, cfg: EngineSettings) -> m.Decision:
+def _enqueue(s: QueueState, msg: messages.Enqueue, now: float,
+             cfg: EngineSettings) -> messages.Decision:
     s._enqueue(msg.dialog, msg.number, msg.priority, msg.head)
     return _CHANGED
 
 
-def _dequeue(s: QueueState, msg: m.Dequeue, now: float, cfg: EngineSettings) -> m.Decision:
+def _dequeue(s: QueueState, msg: messages.Dequeue, now: float,
+             cfg: EngineSettings) -> messages.Decision:
     if msg.waited_s is not None and msg.dialog in s._items:  # assigned: a wait to learn from
         s.waits.add(msg.waited_s)
     s._dequeue(msg.dialog)
@@ -191,19 +192,21 @@ def _dequeue(s: QueueState, msg: m.Dequeue, now: float, cfg: EngineSettings) -> 
 
 
 def _availability(
-    s: QueueState, msg: m.Availability, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: QueueState, msg: messages.Availability, now: float, cfg: EngineSettings
+) -> messages.Decision:
     s._set_operator(msg, msg.operator)
     return _CHANGED
 
 
-def _accepted(s: QueueState, msg: m.OfferAccepted, now: float, cfg: EngineSettings) -> m.Decision:
+def _accepted(s: QueueState, msg: messages.OfferAccepted, now: float,
+              cfg: EngineSettings) -> messages.Decision:
     s._set_operator(msg.availability, msg.availability.operator)
     s._accepted(msg.dialog)
     return _CHANGED
 
 
-def _declined(s: QueueState, msg: m.OfferDeclined, now: float, cfg: EngineSettings) -> m.Decision:
+def _declined(s: QueueState, msg: messages.OfferDeclined, now: float,
+              cfg: EngineSettings) -> messages.Decision:
     if msg.availability is not None:
         s._set_operator(msg.availability, msg.operator)
     s._back_in_line(msg.dialog)
@@ -211,11 +214,11 @@ def _declined(s: QueueState, msg: m.OfferDeclined, now: float, cfg: EngineSettin
 
 
 def _undeliverable(
-    s: QueueState, msg: m.Undeliverable, now: float, cfg: EngineSettings
-) -> m.Decision:
+    s: QueueState, msg: messages.Undeliverable, now: float, cfg: EngineSettings
+) -> messages.Decision:
     """An offer that bounced puts its dialog back in line; a position told to a dialog
     that is gone changes nothing."""
-    if isinstance(msg.message, m.Offer):
+    if isinstance(msg.message, messages.Offer):
         if msg.reason != "crashed":
             s._set_operator(None, msg.address.removeprefix("operator:"))
         s._back_in_line(msg.message.dialog)
@@ -228,17 +231,17 @@ class Phase(Enum):
     ROUTING = "routing"
 
 
-_CHANGED = m.Decision()  # the handlers change the state in place (see the docstring)
+_CHANGED = messages.Decision()  # the handlers change the state in place (see the docstring)
 _SETTINGS = EngineSettings()  # the queue's own setting is given at construction
 R = Phase.ROUTING
 
 TRANSITIONS: dict[tuple[Phase, type[Any]], Handler[QueueState]] = {
-    (R, m.Enqueue): _enqueue,
-    (R, m.Dequeue): _dequeue,
-    (R, m.Availability): _availability,
-    (R, m.OfferAccepted): _accepted,
-    (R, m.OfferDeclined): _declined,
-    (R, m.Undeliverable): _undeliverable,
+    (R, messages.Enqueue): _enqueue,
+    (R, messages.Dequeue): _dequeue,
+    (R, messages.Availability): _availability,
+    (R, messages.OfferAccepted): _accepted,
+    (R, messages.OfferDeclined): _declined,
+    (R, messages.Undeliverable): _undeliverable,
 }
 
 TABLE: Table[QueueState] = Table("queue", lambda s: R, lambda s: "queue", TRANSITIONS)
@@ -264,27 +267,27 @@ def _candidate(s: QueueState) -> str | None:
     return None if best is None else best[2]
 
 
-def assign(s: QueueState) -> tuple[QueueState, tuple[m.Effect, ...]]:
+def assign(s: QueueState) -> tuple[QueueState, tuple[messages.Effect, ...]]:
     """Offer the waiting dialogs, in order, while someone can take one."""
-    offers: list[m.Effect] = []
+    offers: list[messages.Effect] = []
     while s._free:
         op = _candidate(s)
         if op is None:
             break
         key = s._free.pop(0)
         s._offer(s._items[key[3]], op)
-        offers.append(m.Tell(f"operator:{op}", m.Offer(key[3])))
+        offers.append(messages.Tell(f"operator:{op}", messages.Offer(key[3])))
     return s, tuple(offers)
 
 
-def told_now(s: QueueState, subscriber: Subscriber) -> tuple[m.Effect, ...]:
+def told_now(s: QueueState, subscriber: Subscriber) -> tuple[messages.Effect, ...]:
     """What a console that starts watching the queue is told: the values last told."""
     subs = (subscriber,)
-    fx: list[m.Effect] = []
+    fx: list[messages.Effect] = []
     if s.length_told >= 0:
-        fx.append(m.Deliver(subs, n.QueueLength(s.length_told), False))
+        fx.append(messages.Deliver(subs, notices.QueueLength(s.length_told), False))
     if s.operators_told is not None:
-        fx.append(m.Deliver(subs, n.OperatorsChanged(s.operators_told), False))
+        fx.append(messages.Deliver(subs, notices.OperatorsChanged(s.operators_told), False))
     return tuple(fx)
 
 
@@ -303,10 +306,10 @@ def operators_list(s: QueueState) -> tuple[dict[str, Any], ...]:
     return s._ops_list
 
 
-def _positions(s: QueueState, now: float) -> list[m.Effect]:
+def _positions(s: QueueState, now: float) -> list[messages.Effect]:
     """Each waiting dialog whose position changed, if their time has come; else only
     the ones that joined (``positions_due`` then says when the rest will be told)."""
-    fx: list[m.Effect] = []
+    fx: list[messages.Effect] = []
     positions = s.positions
     fresh, s._fresh = s._fresh, []
     if s._dirty_from >= len(s._order):  # nothing left to tell (the rest may have left)
@@ -321,7 +324,8 @@ def _positions(s: QueueState, now: float) -> list[m.Effect]:
             i += 1
             if positions.get(dialog) != i:
                 positions[dialog] = i
-                fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, i, s.waits.estimate(i))))
+                fx.append(messages.Tell(f"dialog:{dialog}",
+                                        messages.Position(dialog, i, s.waits.estimate(i))))
         s._dirty_from = i
         if fx and not s.positions_more:  # telling nothing starts no interval
             s.positions_at = now
@@ -333,20 +337,21 @@ def _positions(s: QueueState, now: float) -> list[m.Effect]:
         if item is not None and dialog not in positions:
             pos = bisect.bisect_left(s._order, item.key) + 1
             positions[dialog] = pos
-            fx.append(m.Tell(f"dialog:{dialog}", m.Position(dialog, pos, s.waits.estimate(pos))))
+            fx.append(messages.Tell(f"dialog:{dialog}",
+                                    messages.Position(dialog, pos, s.waits.estimate(pos))))
     s.positions_due = s.positions_at + s.position_interval_s
     return fx
 
 
-def tell_changes(s: QueueState, now: float = 0.0) -> tuple[QueueState, tuple[m.Effect, ...]]:
+def tell_changes(s: QueueState, now: float = 0.0) -> tuple[QueueState, tuple[messages.Effect, ...]]:
     fx = _positions(s, now)
     length = len(s._order)
     ops = operators_list(s)
     # to the queue's watchers (every operator console) and the managers, once each
     if length != s.length_told:
-        fx.append(m.Publish(n.QueueLength(length)))
+        fx.append(messages.Publish(notices.QueueLength(length)))
     if ops != s.operators_told:
-        fx.append(m.Publish(n.OperatorsChanged(ops)))
+        fx.append(messages.Publish(notices.OperatorsChanged(ops)))
     s.length_told = length
     s.operators_told = ops
     return s, tuple(fx)

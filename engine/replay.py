@@ -27,11 +27,9 @@ import dataclasses
 from collections import deque
 from collections.abc import Iterable, Sequence
 
-from frontdesk.engine import dialog_state as ds
-from frontdesk.engine import events as ev
-from frontdesk.engine import notices as n
-from frontdesk.engine import operator_state as os_
-from frontdesk.engine import queue_state as qs
+from frontdesk.engine import dialog_state, notices, operator_state
+from frontdesk.engine import events as engine_events
+from frontdesk.engine import queue_state as engine_queue_state
 from frontdesk.engine.day_figures import DayTally
 from frontdesk.engine.dialog_state import DialogState, Phase
 from frontdesk.engine.dialog_watch import fold_stream
@@ -65,7 +63,7 @@ class Fold:
         """From now on keep summaries of the dialogs, not their histories (the projection:
         each open dialog's actor holds its history)."""
         self.histories = False
-        self.dialogs = {k: ds.summary(d) for k, d in self.dialogs.items()}
+        self.dialogs = {k: dialog_state.summary(d) for k, d in self.dialogs.items()}
 
     def apply_records(self, records: Iterable[Record]) -> int:
         """Fold ``records`` (those at or before ``last_seq`` are already in: skipped, as
@@ -75,23 +73,24 @@ class Fold:
             if r.seq <= self.last_seq:
                 continue
             folded += 1
-            self._fold_one(r, ev.from_record(r))
+            self._fold_one(r, engine_events.from_record(r))
         return folded
 
-    def apply_appended(self, records: Sequence[Record], events: Sequence[ev.Event]) -> None:
+    def apply_appended(self, records: Sequence[Record],
+                       events: Sequence[engine_events.Event]) -> None:
         """Fold what was just appended: ``events`` are the ones ``records`` were made of, in
         order, so they are folded as they are instead of decoded back from the records."""
         for r, e in zip(records, events, strict=True):
             self._fold_one(r, e)
 
-    def _fold_one(self, r: Record, e: ev.Event) -> None:
+    def _fold_one(self, r: Record, e: engine_events.Event) -> None:
         self.apply(e)
         seq = getattr(e, "seq", None)  # a history event carries its dialog seq
-        known = isinstance(e, ev.DialogEvent) and (
+        known = isinstance(e, engine_events.DialogEvent) and (
             e.dialog in self.dialogs or e.dialog in self.closed
         )
         if known and isinstance(seq, int):
-            assert isinstance(e, ev.DialogEvent)
+            assert isinstance(e, engine_events.DialogEvent)
             self._note_epoch(e.dialog, r.epoch, seq)
         self.last_seq = r.seq
         self.epoch = max(self.epoch, r.epoch)
@@ -103,19 +102,20 @@ class Fold:
         else:
             self.epochs[dialog] = (*runs, (epoch, seq, seq))
 
-    def apply(self, e: ev.Event) -> None:
-        before = self.operators.get(e.operator) if isinstance(e, ev.OperatorEvent) else None
+    def apply(self, e: engine_events.Event) -> None:
+        before = self.operators.get(e.operator) if isinstance(e,
+                                                              engine_events.OperatorEvent) else None
         self.day.apply(e, before)
-        if isinstance(e, ev.DialogOpenedEv):
-            state = ds.opened(e)
-            self.dialogs[e.dialog] = state if self.histories else ds.summary(state)
+        if isinstance(e, engine_events.DialogOpened):
+            state = dialog_state.opened(e)
+            self.dialogs[e.dialog] = state if self.histories else dialog_state.summary(state)
             self.next_number = max(self.next_number, e.number + 1)
-        elif isinstance(e, ev.DialogEvent):
+        elif isinstance(e, engine_events.DialogEvent):
             self._apply_dialog(e)
-        elif isinstance(e, ev.OperatorLoggedInEv):
+        elif isinstance(e, engine_events.OperatorLoggedIn):
             old = self.operators.get(e.operator)
             if old is None:
-                new = os_.logged_in(e, self.default_capacity)
+                new = operator_state.logged_in(e, self.default_capacity)
                 held = {
                     d.id: _added(new.id, d)
                     for d in self.dialogs.values()
@@ -123,22 +123,22 @@ class Fold:
                 }
                 self.operators[e.operator] = dataclasses.replace(new, held=held)
             else:
-                self.operators[e.operator] = os_.apply(old, e)
-        elif isinstance(e, ev.OperatorEvent):
+                self.operators[e.operator] = operator_state.apply(old, e)
+        elif isinstance(e, engine_events.OperatorEvent):
             op = self.operators.get(e.operator)
             if op is None:
                 return
-            op = os_.apply(op, e)
+            op = operator_state.apply(op, e)
             if op.logged_in:
                 self.operators[e.operator] = op
             else:
                 del self.operators[e.operator]
 
-    def _apply_dialog(self, e: ev.DialogEvent) -> None:
+    def _apply_dialog(self, e: engine_events.DialogEvent) -> None:
         before = self.dialogs.get(e.dialog)
         if before is None:
             return
-        after = ds.apply(before, e)
+        after = dialog_state.apply(before, e)
         if after.phase is Phase.CLOSED:
             del self.dialogs[e.dialog]
             self.closed[e.dialog] = None
@@ -148,7 +148,7 @@ class Fold:
                 self.epochs.pop(forgotten, None)
         else:
             self.dialogs[e.dialog] = after
-        if isinstance(e, ev.DialogAssignedEv):
+        if isinstance(e, engine_events.DialogAssigned):
             self._set_last_assigned(e.operator, e.at)
             waited = before.queued_s(e.at)
             if waited is not None:
@@ -160,7 +160,7 @@ class Fold:
                 self._held(holder_before, e.dialog, None)
             if holder_after is not None:
                 added = _added(holder_after, after)
-                if isinstance(e, ev.DialogTransferredEv):
+                if isinstance(e, engine_events.DialogTransferred):
                     added = dataclasses.replace(
                         added,
                         transferred_from=e.from_operator,
@@ -169,7 +169,7 @@ class Fold:
                     )
                 self._held(holder_after, e.dialog, added)
 
-    def _held(self, operator: str, dialog: str, added: n.DialogAdded | None) -> None:
+    def _held(self, operator: str, dialog: str, added: notices.DialogAdded | None) -> None:
         op = self.operators.get(operator)
         if op is None:
             return
@@ -212,21 +212,22 @@ class Fold:
 
     # --- what actors are rebuilt from ----------------------------------------------------
 
-    def queue_state(self) -> qs.QueueState:
+    def queue_state(self) -> engine_queue_state.QueueState:
         waiting = sorted(
             (
-                qs.Entry(d.id, d.number, d.priority, head=d.requeued)
+                engine_queue_state.Entry(d.id, d.number, d.priority, head=d.requeued)
                 for d in self.dialogs.values()
                 if d.phase is Phase.QUEUED
             ),
             key=lambda e: e.key,
         )
         ops = {o.id: o.availability() for o in self.operators.values()}
-        return qs.QueueState(entries=tuple(waiting), operators=ops, waits=self.waits)
+        return engine_queue_state.QueueState(entries=tuple(waiting), operators=ops,
+                                             waits=self.waits)
 
 
-def _added(operator: str, d: DialogState) -> n.DialogAdded:
-    return n.DialogAdded(operator, d.id, d.seq, d.visitor_name,
+def _added(operator: str, d: DialogState) -> notices.DialogAdded:
+    return notices.DialogAdded(operator, d.id, d.seq, d.visitor_name,
                          monitored=d.monitored_by is not None)
 
 
@@ -250,7 +251,7 @@ def restore_histories(f: Fold, journal: Journal) -> None:
         return
     for dialog in list(f.dialogs):
         events = (
-            ev.from_record(r)
+            engine_events.from_record(r)
             for r in journal.read(0, f"dialog:{dialog}")
             if r.seq <= f.last_seq
         )

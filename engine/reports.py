@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from frontdesk.engine import events as ev
+from frontdesk.engine import events as engine_events
 from frontdesk.engine.journal import Record
 from frontdesk.engine.status import Status
 
@@ -141,7 +141,7 @@ class _Folder:
         figures.name = self.names.get(operator, operator)
         return figures
 
-    def apply(self, e: ev.Event) -> None:
+    def apply(self, e: engine_events.Event) -> None:
         handler = _HANDLERS.get(type(e))
         if handler is not None:
             handler(self, e)
@@ -160,30 +160,30 @@ class _Folder:
         if held is not None and held.counted:
             self.op(held.operator).handling_s.append(max(0.0, at - held.since))
 
-    def opened_(self, e: ev.DialogOpenedEv) -> None:
+    def opened_(self, e: engine_events.DialogOpened) -> None:
         if self._in(e.at):
             self.opened += 1
 
-    def assigned(self, e: ev.DialogAssignedEv) -> None:
+    def assigned(self, e: engine_events.DialogAssigned) -> None:
         self._let_go(e.dialog, e.at)
         self._take(e.dialog, e.operator, e.operator_name, e.at)
 
-    def transferred(self, e: ev.DialogTransferredEv) -> None:
+    def transferred(self, e: engine_events.DialogTransferred) -> None:
         if self._in(e.at):
             self.op(e.from_operator, e.from_name).transfers_out += 1
             self.op(e.to_operator, e.to_name).transfers_in += 1
         self._let_go(e.dialog, e.at)
         self._take(e.dialog, e.to_operator, e.to_name, e.at)
 
-    def requeued(self, e: ev.DialogRequeuedEv) -> None:
+    def requeued(self, e: engine_events.DialogRequeued) -> None:
         self._let_go(e.dialog, e.at)
 
-    def closed_(self, e: ev.DialogClosedEv) -> None:
+    def closed_(self, e: engine_events.DialogClosed) -> None:
         if self._in(e.at):
             self.closed += 1
         self._let_go(e.dialog, e.at)
 
-    def message(self, e: ev.MessagePostedEv) -> None:
+    def message(self, e: engine_events.MessagePosted) -> None:
         held = self.holding.get(e.dialog)
         if (held is None or held.answered or e.author != "operator"
                 or e.operator != held.operator):
@@ -192,7 +192,7 @@ class _Folder:
         if held.counted:
             self.op(held.operator).first_response_s.append(max(0.0, e.at - held.since))
 
-    def help(self, e: ev.HelpRequestedEv) -> None:
+    def help(self, e: engine_events.HelpRequested) -> None:
         if self._in(e.at):
             self.op(e.operator).help_requests += 1
 
@@ -208,16 +208,16 @@ class _Folder:
             figures = self.op(operator)
             figures.status_s[status] = figures.status_s.get(status, 0.0) + spent
 
-    def logged_in(self, e: ev.OperatorLoggedInEv) -> None:
+    def logged_in(self, e: engine_events.OperatorLoggedIn) -> None:
         self._end_status(e.operator, e.at)
         self.names[e.operator] = e.name
         self.status[e.operator] = (e.status, e.at)
 
-    def status_set(self, e: ev.StatusSetEv) -> None:
+    def status_set(self, e: engine_events.StatusSet) -> None:
         self._end_status(e.operator, e.at)
         self.status[e.operator] = (e.status, e.at)
 
-    def logged_out(self, e: ev.OperatorLoggedOutEv) -> None:
+    def logged_out(self, e: engine_events.OperatorLoggedOut) -> None:
         self._end_status(e.operator, e.at)
 
     def finish(self) -> Report:
@@ -230,21 +230,21 @@ class _Folder:
         return Report(self.start, self.end, operators, total, self.opened, self.closed)
 
 
-_HANDLERS: dict[type[ev.Event], Any] = {
-    ev.DialogOpenedEv: _Folder.opened_,
-    ev.DialogAssignedEv: _Folder.assigned,
-    ev.DialogTransferredEv: _Folder.transferred,
-    ev.DialogRequeuedEv: _Folder.requeued,
-    ev.DialogClosedEv: _Folder.closed_,
-    ev.MessagePostedEv: _Folder.message,
-    ev.HelpRequestedEv: _Folder.help,
-    ev.OperatorLoggedInEv: _Folder.logged_in,
-    ev.StatusSetEv: _Folder.status_set,
-    ev.OperatorLoggedOutEv: _Folder.logged_out,
+_HANDLERS: dict[type[engine_events.Event], Any] = {
+    engine_events.DialogOpened: _Folder.opened_,
+    engine_events.DialogAssigned: _Folder.assigned,
+    engine_events.DialogTransferred: _Folder.transferred,
+    engine_events.DialogRequeued: _Folder.requeued,
+    engine_events.DialogClosed: _Folder.closed_,
+    engine_events.MessagePosted: _Folder.message,
+    engine_events.HelpRequested: _Folder.help,
+    engine_events.OperatorLoggedIn: _Folder.logged_in,
+    engine_events.StatusSet: _Folder.status_set,
+    engine_events.OperatorLoggedOut: _Folder.logged_out,
 }
 
 
-EVENT_KINDS: tuple[type[ev.Event], ...] = tuple(_HANDLERS)  # what a report reads
+EVENT_KINDS: tuple[type[engine_events.Event], ...] = tuple(_HANDLERS)  # what a report reads
 _READ_TYPES = frozenset(cls.TYPE for cls in EVENT_KINDS)
 
 
@@ -253,10 +253,11 @@ def reads(record: Record) -> bool:
     is messages, and only an operator's can be a first response)."""
     if record.type not in _READ_TYPES:
         return False
-    return record.type != ev.MessagePostedEv.TYPE or record.data.get("author") == "operator"
+    posted = engine_events.MessagePosted.TYPE
+    return record.type != posted or record.data.get("author") == "operator"
 
 
-def report(events: Iterable[ev.Event], start: float, end: float, now: float) -> Report:
+def report(events: Iterable[engine_events.Event], start: float, end: float, now: float) -> Report:
     """The report of ``[start, end)`` from ``events`` in journal order, read at ``now``.
 
     Events at or after ``end`` still end what began inside (a first response, a

@@ -18,10 +18,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import encodable, replay
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, encodable, messages, notices, replay
 from frontdesk.engine.actor import Context
 from frontdesk.engine.audit import audit
 from frontdesk.engine.clock import Clock, SystemClock
@@ -40,30 +37,31 @@ from frontdesk.engine.supervisor import Supervisor
 
 log = logging.getLogger("frontdesk.engine")
 
-_TO_SUPERVISOR = (c.OpenDialog, c.OperatorLogin, c.OpenMonitored)
-_TO_OPERATOR = (c.OperatorLogout, c.SetStatus, c.SetCapacity, c.Transfer, c.OperatorInternal)
+_TO_SUPERVISOR = (commands.OpenDialog, commands.OperatorLogin, commands.OpenMonitored)
+_TO_OPERATOR = (commands.OperatorLogout, commands.SetStatus, commands.SetCapacity,
+                commands.Transfer, commands.OperatorInternal)
 _TO_DIALOG = (
-    c.VisitorSay,
-    c.VisitorClose,
-    c.OperatorSay,
-    c.OperatorClose,
-    c.MarkImportant,
-    c.AskForHelp,
-    c.Typing,
-    c.Monitor,
-    c.ManagerClose,
-    c.InternalMessage,
-    c.HelpAck,
-    c.HelpResolve,
-    c.ManagerSay,
-    c.TakeOver,
-    c.RecordMail,
-    c.RecordFile,
-    c.VisitorPresence,
-    c.VisitorLeft,
-    c.UseMonitoredLink,
-    c.SendSurvey,
-    c.AnswerSurvey,
+    commands.VisitorSay,
+    commands.VisitorClose,
+    commands.OperatorSay,
+    commands.OperatorClose,
+    commands.MarkImportant,
+    commands.AskForHelp,
+    commands.Typing,
+    commands.Monitor,
+    commands.ManagerClose,
+    commands.InternalMessage,
+    commands.HelpAck,
+    commands.HelpResolve,
+    commands.ManagerSay,
+    commands.TakeOver,
+    commands.RecordMail,
+    commands.RecordFile,
+    commands.VisitorPresence,
+    commands.VisitorLeft,
+    commands.UseMonitoredLink,
+    commands.SendSurvey,
+    commands.AnswerSurvey,
 )
 
 
@@ -155,7 +153,7 @@ class Engine:
         self.stopped = True
         if self.started:
             flushed = threading.Event()
-            self.directory.send("store", m.Barrier(flushed.set))
+            self.directory.send("store", messages.Barrier(flushed.set))
             if not flushed.wait(10):
                 log.warning("the store did not flush within 10 s; stopping anyway")
         self.directory.close()
@@ -196,12 +194,13 @@ class Engine:
         """True once the journal refused this node's epoch (``StaleEpoch``): no more writes."""
         return bool(self.projection is not None and self.projection.node.get("fenced"))
 
-    def _not_primary(self, what: str, ref: str | None, dialog: str | None) -> n.Rejected | None:
+    def _not_primary(self, what: str, ref: str | None,
+                     dialog: str | None) -> notices.Rejected | None:
         """The refusal of everything once fenced (None while not fenced)."""
         why = self.projection.fenced_reason if self.projection is not None else None
         if why is None:
             return None
-        return n.Rejected(ref, "not_primary", f"cannot {what}: {why}", dialog)
+        return notices.Rejected(ref, "not_primary", f"cannot {what}: {why}", dialog)
 
     def _absent(self, address: str, env: Envelope) -> bool:
         """Directory hook: a Watch of a dialog nobody holds goes to the store, which
@@ -212,10 +211,10 @@ class Engine:
             return False
         dialog = address.removeprefix("dialog:")
         msg = env.message
-        if isinstance(msg, m.Watch):
-            self.directory.send("store", m.WatchClosed(dialog, msg))
+        if isinstance(msg, messages.Watch):
+            self.directory.send("store", messages.WatchClosed(dialog, msg))
             return True
-        if isinstance(msg, m.Inbound) and self._proj().is_closed(dialog):
+        if isinstance(msg, messages.Inbound) and self._proj().is_closed(dialog):
             self._reply(msg.reply_to, _closed(msg.command, dialog))
             return True
         return False
@@ -231,10 +230,10 @@ class Engine:
             raise EngineError("the engine is not started: call start() first")
         return self.projection
 
-    def submit(self, command: c.Command, reply_to: n.Subscriber | None = None) -> None:
-        inbound = m.Inbound(command, reply_to)
+    def submit(self, command: commands.Command, reply_to: notices.Subscriber | None = None) -> None:
+        inbound = messages.Inbound(command, reply_to)
         refused = self._not_primary(
-            c.action(command), command.ref, getattr(command, "dialog_id", None)
+            commands.action(command), command.ref, getattr(command, "dialog_id", None)
         )
         if refused is not None:
             self._reply(reply_to, refused)
@@ -242,15 +241,15 @@ class Engine:
         bad = encodable.command_problem(command)
         if bad is not None:  # the journal could never store it: refused, not "retry later"
             dialog = getattr(command, "dialog_id", None)
-            what = c.action(command)
+            what = commands.action(command)
             ref = command.ref if encodable.problem(command.ref) is None else None
-            self._reply(reply_to, n.Rejected(ref, "invalid", f"cannot {what}: {bad}", dialog))
+            self._reply(reply_to, notices.Rejected(ref, "invalid", f"cannot {what}: {bad}", dialog))
             return
         if isinstance(command, _TO_SUPERVISOR):
             self.directory.send("supervisor", inbound)
         elif isinstance(command, _TO_OPERATOR):
-            if isinstance(command, c.OperatorInternal):
-                inbound = m.Inbound(command, _worded_for_absent(command, reply_to))
+            if isinstance(command, commands.OperatorInternal):
+                inbound = messages.Inbound(command, _worded_for_absent(command, reply_to))
             self.directory.send(f"operator:{command.operator_id}", inbound)
         elif isinstance(command, _TO_DIALOG):
             # a closed dialog's actor is gone (or leaving): the directory's absent hook
@@ -259,20 +258,20 @@ class Engine:
         else:
             self._reply(
                 reply_to,
-                n.Rejected(
+                notices.Rejected(
                     command.ref, "invalid", f"the engine does not take {type(command).__name__}"
                 ),
             )
 
     @staticmethod
-    def _reply(reply_to: n.Subscriber | None, notice: n.Notice) -> None:
+    def _reply(reply_to: notices.Subscriber | None, notice: notices.Notice) -> None:
         if reply_to is not None:
             reply_to(notice)
 
     def watch_dialog(
         self,
         dialog_id: str,
-        subscriber: n.Subscriber,
+        subscriber: notices.Subscriber,
         *,
         after_seq: int = 0,
         token_hash: str | None = None,
@@ -287,15 +286,15 @@ class Engine:
             return
         if after_epoch is not None:
             after_seq = self._resume_point(dialog_id, subscriber, after_epoch, after_seq)
-        w = m.Watch(subscriber, after_seq, token_hash, operator_id, manager_id, ref)
+        w = messages.Watch(subscriber, after_seq, token_hash, operator_id, manager_id, ref)
         if self._proj().is_closed(dialog_id) and not self.directory.exists(f"dialog:{dialog_id}"):
             # closed: the store replays its history; nothing live follows
-            self.directory.send("store", m.WatchClosed(dialog_id, w))
+            self.directory.send("store", messages.WatchClosed(dialog_id, w))
             return
         self.directory.send(f"dialog:{dialog_id}", w)  # no actor: the store answers (_absent)
 
     def _resume_point(
-        self, dialog_id: str, subscriber: n.Subscriber, epoch: int, seq: int
+        self, dialog_id: str, subscriber: notices.Subscriber, epoch: int, seq: int
     ) -> int:
         """The seq to replay after for a cursor ``(epoch, seq)``; a cursor that is not this
         node's history is told ``dialog.discontinuity`` first (``Fold.resume_point``)."""
@@ -308,31 +307,32 @@ class Engine:
             "resume of %s at (%d, %d): not this node's history, replayed after seq %d",
             dialog_id, epoch, seq, point,
         )
-        subscriber(n.DialogDiscontinuity(dialog_id, latest_seq, point, latest_epoch))
+        subscriber(notices.DialogDiscontinuity(dialog_id, latest_seq, point, latest_epoch))
         return point
 
     def entry_epoch(self, dialog_id: str, seq: int) -> int | None:
         """The epoch in which entry ``seq`` of the dialog was written (None: not known)."""
         return self._proj().entry_epoch(dialog_id, seq)
 
-    def unwatch_dialog(self, dialog_id: str, subscriber: n.Subscriber) -> None:
+    def unwatch_dialog(self, dialog_id: str, subscriber: notices.Subscriber) -> None:
         self.directory.remove_watcher(f"dialog:{dialog_id}", subscriber)
 
-    def watch_operator(self, operator_id: str, subscriber: n.Subscriber) -> None:
+    def watch_operator(self, operator_id: str, subscriber: notices.Subscriber) -> None:
         refused = self._not_primary(f"watch operator {operator_id}", None, None)
         if refused is not None:
             subscriber(refused)
             return
-        self.directory.send(f"operator:{operator_id}", m.Watch(subscriber, operator_id=operator_id))
+        self.directory.send(f"operator:{operator_id}",
+                            messages.Watch(subscriber, operator_id=operator_id))
 
-    def unwatch_operator(self, operator_id: str, subscriber: n.Subscriber) -> None:
+    def unwatch_operator(self, operator_id: str, subscriber: notices.Subscriber) -> None:
         self.directory.remove_watcher(f"operator:{operator_id}", subscriber)
         self.directory.remove_watcher("queue", subscriber)
 
-    def watch_all(self, subscriber: n.Subscriber) -> None:
+    def watch_all(self, subscriber: notices.Subscriber) -> None:
         self.directory.add_watcher(MANAGERS, subscriber, "manager")
 
-    def unwatch_all(self, subscriber: n.Subscriber) -> None:
+    def unwatch_all(self, subscriber: notices.Subscriber) -> None:
         self.directory.remove_watcher(MANAGERS, subscriber)
 
     def snapshot(self) -> dict[str, Any]:
@@ -349,26 +349,26 @@ class Engine:
 
 
 def _worded_for_absent(
-    command: c.OperatorInternal, reply_to: n.Subscriber | None
-) -> n.Subscriber | None:
+    command: commands.OperatorInternal, reply_to: notices.Subscriber | None
+) -> notices.Subscriber | None:
     """``reply_to``, with the directory's refusal for an operator nobody lives at ("no such
     operator: ann") worded for a message to them: they are not logged in."""
     if reply_to is None:
         return None
     target = reply_to
 
-    def reply(notice: n.Notice) -> None:
-        if isinstance(notice, n.Rejected) and notice.code == "unknown_operator":
-            why = f"cannot {c.action(command)}: {command.operator_id} is not logged in"
-            notice = n.Rejected(notice.ref, notice.code, why, None)
+    def reply(notice: notices.Notice) -> None:
+        if isinstance(notice, notices.Rejected) and notice.code == "unknown_operator":
+            why = f"cannot {commands.action(command)}: {command.operator_id} is not logged in"
+            notice = notices.Rejected(notice.ref, notice.code, why, None)
         target(notice)
 
     return reply
 
 
-def _closed(command: c.Command, dialog: str) -> n.Rejected:
+def _closed(command: commands.Command, dialog: str) -> notices.Rejected:
     """The refusal of a command to a closed dialog, worded as its actor words it."""
-    return n.Rejected(
-        command.ref, "closed", f"cannot {c.action(command)}: it is closed",
+    return notices.Rejected(
+        command.ref, "closed", f"cannot {commands.action(command)}: it is closed",
         dialog,
     )

@@ -52,13 +52,15 @@ import queue
 from collections.abc import Sequence
 from typing import Any
 
-from frontdesk.engine import dialog_state as ds
-from frontdesk.engine import dialog_watch as dw
-from frontdesk.engine import encodable
-from frontdesk.engine import events as ev
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
-from frontdesk.engine import operator_state as os_
+from frontdesk.engine import (
+    dialog_state,
+    dialog_watch,
+    encodable,
+    messages,
+    notices,
+    operator_state,
+)
+from frontdesk.engine import events as engine_events
 from frontdesk.engine.actor import CommitFailed, Context, EngineActor
 from frontdesk.engine.directory import Envelope
 from frontdesk.engine.dispatch import Dispatcher
@@ -87,7 +89,7 @@ class StoreActor(EngineActor):
         # fenced: the commands already refused (by subscriber identity and ref; the
         # subscriber is kept so its id is not reused), so a command carried again
         # (a transfer's timeout after its refusal) is not answered twice
-        self._refused: dict[tuple[int, str | None], n.Subscriber] = {}
+        self._refused: dict[tuple[int, str | None], notices.Subscriber] = {}
         # origins a commit of which was refused for its content, until they are rebuilt
         self._poisoned: set[str] = set()
 
@@ -95,7 +97,7 @@ class StoreActor(EngineActor):
         return self.ctx.store_dispatcher  # its own thread: a commit blocks on the journal
 
     def on_receive(self, message: Any) -> Any:
-        if not isinstance(message, Envelope) or not isinstance(message.message, m.Commit):
+        if not isinstance(message, Envelope) or not isinstance(message.message, messages.Commit):
             return super().on_receive(message)
         batch = [message]
         leftover: Any = None
@@ -104,7 +106,8 @@ class StoreActor(EngineActor):
                 nxt = self.actor_inbox.get_nowait()
             except queue.Empty:
                 break
-            if isinstance(nxt.message, Envelope) and isinstance(nxt.message.message, m.Commit):
+            if isinstance(nxt.message, Envelope) and isinstance(nxt.message.message,
+                                                                messages.Commit):
                 batch.append(nxt.message)
             else:
                 leftover = nxt
@@ -122,17 +125,17 @@ class StoreActor(EngineActor):
         return None
 
     def handle(self, message: object) -> None:
-        if isinstance(message, m.Rebuild):
+        if isinstance(message, messages.Rebuild):
             self._poisoned.discard(message.address)  # behind all its commits: read it back
             self._try_rebuild(message.address)
-        elif isinstance(message, m.Tick):
+        elif isinstance(message, messages.Tick):
             if message.kind == "rebuild" and self.tick_is_current(message):
                 self._try_rebuild(message.key)
-        elif isinstance(message, m.WatchClosed):
+        elif isinstance(message, messages.WatchClosed):
             self._watch_closed(message)
-        elif isinstance(message, m.Barrier):
+        elif isinstance(message, messages.Barrier):
             message.done()
-        elif isinstance(message, m.Undeliverable):
+        elif isinstance(message, messages.Undeliverable):
             pass  # a CommitFailed to an actor that is gone: nothing to do
 
     def _crash(self, error: Exception, env: Envelope | None) -> None:
@@ -150,7 +153,7 @@ class StoreActor(EngineActor):
             self.arm("rebuild", REBUILD_RETRY_S, address)
             return
         self.disarm("rebuild", address)
-        self.directory.send("supervisor", m.Rebuilt(address, state))
+        self.directory.send("supervisor", messages.Rebuilt(address, state))
 
     def _retry_rebuilds(self) -> None:
         for kind, address in [k for k in self._timers if k[0] == "rebuild"]:
@@ -160,13 +163,14 @@ class StoreActor(EngineActor):
     # --- commits ---------------------------------------------------------------------
 
     def _commit_batch(self, batch: list[Envelope]) -> None:
-        commits: list[m.Commit] = [e.message for e in batch]
+        commits: list[messages.Commit] = [e.message for e in batch]
         refused: dict[int, tuple[str, str]] = {}  # index -> (code, why): not appended
         new_events: list[NewEvent] = []
-        events: list[ev.Event] = []
+        events: list[engine_events.Event] = []
         if not self.fenced:
             for i, c in enumerate(commits):
-                made = [ev.to_new_event(e) for e in c.events]  # once: checked, then appended
+                made = [engine_events.to_new_event(e)
+                        for e in c.events]  # once: checked, then appended
                 refusal = self._check(c, made)
                 if refusal is not None:
                     refused[i] = refusal
@@ -219,33 +223,36 @@ class StoreActor(EngineActor):
             self.epoch,
             error,
         )
-        self.directory.send("supervisor", m.Fenced(self.fenced), self.address)
+        self.directory.send("supervisor", messages.Fenced(self.fenced), self.address)
 
-    def _refuse(self, c: m.Commit, why: str) -> None:
+    def _refuse(self, c: messages.Commit, why: str) -> None:
         """Fenced: perform nothing of ``c``; answer every command it would answer, once."""
 
-        def answer(reply_to: n.Subscriber | None, ref: str | None, dialog: str | None) -> None:
+        def answer(reply_to: notices.Subscriber | None, ref: str | None,
+                   dialog: str | None) -> None:
             key = (id(reply_to), ref)
             if reply_to is None or key in self._refused:
                 return
             self._refused[key] = reply_to
             if len(self._refused) > REFUSED_KEPT:
                 del self._refused[next(iter(self._refused))]
-            self._call(reply_to, n.Rejected(ref, "not_primary", why, dialog))
+            self._call(reply_to, notices.Rejected(ref, "not_primary", why, dialog))
 
         for f in c.effects:
-            if isinstance(f, m.Reply) and isinstance(f.notice, n.Ack | n.Rejected):
+            if isinstance(f, messages.Reply) and isinstance(f.notice,
+                                                            notices.Ack | notices.Rejected):
                 answer(f.reply_to, f.notice.ref, f.notice.dialog)
-            elif isinstance(f, m.Tell):
+            elif isinstance(f, messages.Tell):
                 msg = f.message
-                if isinstance(msg, m.Inbound):
+                if isinstance(msg, messages.Inbound):
                     answer(msg.reply_to, msg.command.ref, getattr(msg.command, "dialog_id", None))
-                elif isinstance(msg, m.TransferOffer | m.CompleteTransfer | m.AbortTransfer):
+                elif isinstance(msg,
+                    messages.TransferOffer | messages.CompleteTransfer | messages.AbortTransfer):
                     answer(msg.reply_to, msg.ref, msg.dialog)
         for reply_to, ref in c.replies:
             answer(reply_to, ref, None)
 
-    def _check(self, c: m.Commit, made: Sequence[NewEvent]) -> tuple[str, str] | None:
+    def _check(self, c: messages.Commit, made: Sequence[NewEvent]) -> tuple[str, str] | None:
         """Why ``c`` cannot be appended for a reason of its own (not the journal's), if so.
 
         Its events hold text the journal cannot encode (a lone surrogate): refused
@@ -264,9 +271,9 @@ class StoreActor(EngineActor):
                 return ("invalid", f"cannot store event {e.TYPE} of {c.origin}: {bad}")
         return None
 
-    def _fail(self, c: m.Commit, why: str, code: str = "unavailable") -> None:
+    def _fail(self, c: messages.Commit, why: str, code: str = "unavailable") -> None:
         for reply_to, ref in c.replies:
-            self._call(reply_to, n.Rejected(ref, code, why))
+            self._call(reply_to, notices.Rejected(ref, code, why))
         if c.origin == "supervisor":
             self._undo_supervisor(c)
         elif c.origin == "store":
@@ -280,25 +287,25 @@ class StoreActor(EngineActor):
             # intensity (an outage of the database would otherwise close every dialog)
             self.directory.send(c.origin, CommitFailed(why, counted=False), self.address)
 
-    def _undo_supervisor(self, c: m.Commit) -> None:
+    def _undo_supervisor(self, c: messages.Commit) -> None:
         """The supervisor's open or login did not reach the journal: the actor it started
         for it holds state the journal does not, so it retires (the dialog number is not
         reused; the operator is not logged in)."""
         for e in c.events:
-            if isinstance(e, ev.DialogOpenedEv):
-                self.directory.send(f"dialog:{e.dialog}", m.Retire(), self.address)
-            elif isinstance(e, ev.OperatorLoggedInEv):
-                self.directory.send(f"operator:{e.operator}", m.Retire(), self.address)
+            if isinstance(e, engine_events.DialogOpened):
+                self.directory.send(f"dialog:{e.dialog}", messages.Retire(), self.address)
+            elif isinstance(e, engine_events.OperatorLoggedIn):
+                self.directory.send(f"operator:{e.operator}", messages.Retire(), self.address)
 
-    def _perform(self, origin: str, effect: m.Effect) -> None:
+    def _perform(self, origin: str, effect: messages.Effect) -> None:
         self.ctx.effects.perform(origin, effect)
 
-    def _call(self, subscriber: n.Subscriber | None, notice: n.Notice) -> None:
+    def _call(self, subscriber: notices.Subscriber | None, notice: notices.Notice) -> None:
         self.ctx.effects.call(subscriber, notice)
 
     # --- watching a closed dialog -------------------------------------------------------
 
-    def _watch_closed(self, wc: m.WatchClosed) -> None:
+    def _watch_closed(self, wc: messages.WatchClosed) -> None:
         w, dialog = wc.watch, wc.dialog
         state = None
         if self.projection.may_exist(dialog):
@@ -306,22 +313,22 @@ class StoreActor(EngineActor):
                 state = self._read_dialog(dialog)
             except JournalError as e:
                 why = f"cannot replay dialog {dialog}: the journal could not be read ({e})"
-                self._call(w.subscriber, n.Rejected(w.ref, "unavailable", why, dialog))
+                self._call(w.subscriber, notices.Rejected(w.ref, "unavailable", why, dialog))
                 return
         if state is None:
-            refusal = n.Rejected(w.ref, "unknown_dialog", f"no such dialog: {dialog}", dialog)
+            refusal = notices.Rejected(w.ref, "unknown_dialog", f"no such dialog: {dialog}", dialog)
             self._call(w.subscriber, refusal)
-        elif state.phase is not ds.Phase.CLOSED:  # open, yet no actor: it was given up
+        elif state.phase is not dialog_state.Phase.CLOSED:  # open, yet no actor: it was given up
             why = f"cannot watch dialog {dialog}: it is unavailable (its actor kept failing)"
-            self._call(w.subscriber, n.Rejected(w.ref, "unavailable", why, dialog))
+            self._call(w.subscriber, notices.Rejected(w.ref, "unavailable", why, dialog))
         else:
-            for effect in dw.replay(state, w):
+            for effect in dialog_watch.replay(state, w):
                 self._perform(self.address, effect)
 
-    def _read_dialog(self, dialog_id: str) -> ds.DialogState | None:
+    def _read_dialog(self, dialog_id: str) -> dialog_state.DialogState | None:
         """A dialog's state from its stream in the journal (None: no such dialog)."""
         records: list[Record] = list(self.journal.read(0, f"dialog:{dialog_id}"))
-        return dw.fold_stream(ev.from_record(r) for r in records)
+        return dialog_watch.fold_stream(engine_events.from_record(r) for r in records)
 
     # --- rebuilding a crashed actor ------------------------------------------------------
 
@@ -335,16 +342,16 @@ class StoreActor(EngineActor):
             if op is None:
                 return None
             records = list(self.journal.read(0, address))
-            state: os_.OperatorState | None = None
+            state: operator_state.OperatorState | None = None
             for r in records:
-                e = ev.from_record(r)
-                if isinstance(e, ev.OperatorLoggedInEv):
-                    state = os_.logged_in(e, self.ctx.settings.default_capacity)
+                e = engine_events.from_record(r)
+                if isinstance(e, engine_events.OperatorLoggedIn):
+                    state = operator_state.logged_in(e, self.ctx.settings.default_capacity)
                 elif state is not None:
-                    state = os_.apply(state, e)
+                    state = operator_state.apply(state, e)
             if state is None or not state.logged_in:
                 return None
-            return os_.OperatorState(
+            return operator_state.OperatorState(
                 id=state.id,
                 name=state.name,
                 capacity=state.capacity,
@@ -357,8 +364,8 @@ class StoreActor(EngineActor):
             return self.projection.queue_state()
         return None
 
-    def _rebuild_dialog(self, dialog_id: str) -> ds.DialogState | None:
+    def _rebuild_dialog(self, dialog_id: str) -> dialog_state.DialogState | None:
         state = self._read_dialog(dialog_id)
-        if state is None or state.phase is ds.Phase.CLOSED:
+        if state is None or state.phase is dialog_state.Phase.CLOSED:
             return None
         return state

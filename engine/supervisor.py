@@ -39,12 +39,7 @@ import logging
 from collections import deque
 from typing import Any
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import dialog_state as ds
-from frontdesk.engine import events as ev
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
-from frontdesk.engine import operator_state as os_
+from frontdesk.engine import commands, dialog_state, events, messages, notices, operator_state
 from frontdesk.engine.actor import Context, EngineActor
 from frontdesk.engine.audience import deliveries
 from frontdesk.engine.dialog_actor import DialogActor
@@ -77,7 +72,7 @@ class Supervisor(EngineActor):
         self.open_tokens = dict(open_tokens)  # token hash -> id, of the open dialogs
         self.tokens_of = {d: t for t, d in open_tokens.items()}  # dialog id -> token hash
         self.restarts: dict[str, deque[float]] = {}
-        self.waiting_logins: dict[str, list[m.Inbound]] = {}
+        self.waiting_logins: dict[str, list[messages.Inbound]] = {}
         self.given_up: dict[str, str] = {}
         self.fenced: str | None = None
 
@@ -87,37 +82,38 @@ class Supervisor(EngineActor):
             self.directory.done(self.address, env.id)
 
     def handle(self, message: object) -> None:
-        if isinstance(message, m.Inbound):
-            if isinstance(message.command, c.OpenDialog):
+        if isinstance(message, messages.Inbound):
+            if isinstance(message.command, commands.OpenDialog):
                 self._open(message, message.command)
-            elif isinstance(message.command, c.OperatorLogin):
+            elif isinstance(message.command, commands.OperatorLogin):
                 self._login(message, message.command)
-            elif isinstance(message.command, c.OpenMonitored):
+            elif isinstance(message.command, commands.OpenMonitored):
                 self._open_monitored(message, message.command)
-        elif isinstance(message, m.Undeliverable):
+        elif isinstance(message, messages.Undeliverable):
             inner = message.message
-            if isinstance(inner, m.Inbound) and isinstance(inner.command, c.OperatorLogin):
+            if isinstance(inner, messages.Inbound) and isinstance(inner.command,
+                                                                  commands.OperatorLogin):
                 self._login(inner, inner.command)  # the actor went away meanwhile: again
-        elif isinstance(message, m.ActorCrashed):
+        elif isinstance(message, messages.ActorCrashed):
             self._crashed(message)
-        elif isinstance(message, m.Rebuilt):
+        elif isinstance(message, messages.Rebuilt):
             self._rebuilt(message)
-        elif isinstance(message, m.Retired):
+        elif isinstance(message, messages.Retired):
             self._retired(message.address)
-        elif isinstance(message, m.Fenced):
+        elif isinstance(message, messages.Fenced):
             self._fenced(message.reason)
 
     # --- dialogs and operators ---------------------------------------------------------
 
-    def _open(self, inbound: m.Inbound, cmd: c.OpenDialog) -> None:
+    def _open(self, inbound: messages.Inbound, cmd: commands.OpenDialog) -> None:
         known = self.open_tokens.get(cmd.token_hash)
         if known is not None:  # the same open again: answer it with the same dialog
-            ack = n.Ack(cmd.ref, known, 1, {"dialog": known})
-            self.commit(m.Decision((), (m.Reply(inbound.reply_to, ack),)))
+            ack = notices.Ack(cmd.ref, known, 1, {"dialog": known})
+            self.commit(messages.Decision((), (messages.Reply(inbound.reply_to, ack),)))
             return
         number = self.next_number
         dialog = f"d-{number}"
-        e = ev.DialogOpenedEv(
+        e = events.DialogOpened(
             dialog=dialog,
             at=self.now(),
             seq=1,
@@ -127,65 +123,68 @@ class Supervisor(EngineActor):
             info=dict(cmd.info),
             priority=cmd.priority,
         )
-        state = ds.opened(e)
-        enqueue = m.Enqueue(dialog, number, cmd.priority)
+        state = dialog_state.opened(e)
+        enqueue = messages.Enqueue(dialog, number, cmd.priority)
         self.next_number += 1  # everything is built: from here on nothing fails on the input
         self.open_tokens[cmd.token_hash] = dialog
         self.tokens_of[dialog] = cmd.token_hash
         DialogActor.launch(state.address, self.ctx, state)
         self.commit(
-            m.Decision(
+            messages.Decision(
                 (e,),
                 (
-                    m.Deliver((), state.history[0]),
-                    m.Tell("queue", enqueue),
-                    m.Reply(inbound.reply_to, n.Ack(cmd.ref, dialog, 1, {"dialog": dialog})),
+                    messages.Deliver((), state.history[0]),
+                    messages.Tell("queue", enqueue),
+                    messages.Reply(inbound.reply_to,
+                                   notices.Ack(cmd.ref, dialog, 1, {"dialog": dialog})),
                 ),
             )
         )
 
-    def _open_monitored(self, inbound: m.Inbound, cmd: c.OpenMonitored) -> None:
+    def _open_monitored(self, inbound: messages.Inbound, cmd: commands.OpenMonitored) -> None:
         """A monitored dialog: opened, flagged (``dialog.monitored``), assigned to its
         operator straight away (never queued), then the operator's first message, whose
         answer (the Ack with the dialog id, or a refusal) is the command's."""
         if not cmd.text.strip() or not cmd.visitor_name.strip() or not cmd.email.strip():
             why = "cannot open a monitored dialog: expected a name, an e-mail address and a text"
-            rej = n.Rejected(cmd.ref, "invalid", why)
-            self.commit(m.Decision((), (m.Reply(inbound.reply_to, rej),)))
+            rej = notices.Rejected(cmd.ref, "invalid", why)
+            self.commit(messages.Decision((), (messages.Reply(inbound.reply_to, rej),)))
             return
         number = self.next_number
         dialog = f"d-{number}"
         now = self.now()
-        e = ev.DialogOpenedEv(dialog=dialog, at=now, seq=1, number=number,
+        e = events.DialogOpened(dialog=dialog, at=now, seq=1, number=number,
                               token_hash=cmd.token_hash, visitor_name=cmd.visitor_name,
                               info={"email": cmd.email}, monitored_by=cmd.operator_id)
-        flag = ev.MonitoredLinkEv(dialog=dialog, at=now, by=cmd.operator_id,
+        flag = events.MonitoredLink(dialog=dialog, at=now, by=cmd.operator_id,
                                   link_hash=cmd.link_hash, expires_at=now + cmd.link_expiry_s)
-        state = ds.apply(ds.opened(e), flag)
-        say = c.OperatorSay(cmd.operator_id, dialog, cmd.text, cmd.format, cmd.html, cmd.plain,
+        state = dialog_state.apply(dialog_state.opened(e), flag)
+        say = commands.OperatorSay(cmd.operator_id, dialog, cmd.text, cmd.format, cmd.html,
+                                   cmd.plain,
                             ref=cmd.ref)
         self.next_number += 1
         self.open_tokens[cmd.token_hash] = dialog
         self.tokens_of[dialog] = cmd.token_hash
         DialogActor.launch(state.address, self.ctx, state)
         self.commit(
-            m.Decision(
+            messages.Decision(
                 (e, flag),
                 (
-                    m.Deliver((), state.history[0]),
-                    m.Tell(state.address, m.Assign(dialog, cmd.operator_id, cmd.operator_name)),
-                    m.Tell(state.address, m.Inbound(say, inbound.reply_to)),
+                    messages.Deliver((), state.history[0]),
+                    messages.Tell(state.address,
+                                  messages.Assign(dialog, cmd.operator_id, cmd.operator_name)),
+                    messages.Tell(state.address, messages.Inbound(say, inbound.reply_to)),
                 ),
             )
         )
 
-    def _login(self, inbound: m.Inbound, cmd: c.OperatorLogin) -> None:
+    def _login(self, inbound: messages.Inbound, cmd: commands.OperatorLogin) -> None:
         address = f"operator:{cmd.operator_id}"
         self.awaiting_console.discard(address)
         if self.fenced is not None:
             why = f"cannot log in {cmd.operator_id}: {self.fenced}"
-            rej = n.Rejected(cmd.ref, "not_primary", why)
-            self.commit(m.Decision((), (m.Reply(inbound.reply_to, rej),)))
+            rej = notices.Rejected(cmd.ref, "not_primary", why)
+            self.commit(messages.Decision((), (messages.Reply(inbound.reply_to, rej),)))
             return
         state_now = self.directory.state(address)
         if state_now == "leaving":
@@ -195,19 +194,22 @@ class Supervisor(EngineActor):
             self.directory.send(address, inbound, self.address)
             return
         if cmd.capacity is not None and (not isinstance(cmd.capacity, int) or cmd.capacity < 0):
-            rej = n.Rejected(cmd.ref, "invalid", f"cannot log in {cmd.operator_id}: capacity < 0")
-            self.commit(m.Decision((), (m.Reply(inbound.reply_to, rej),)))
+            rej = notices.Rejected(cmd.ref, "invalid",
+                                   f"cannot log in {cmd.operator_id}: capacity < 0")
+            self.commit(messages.Decision((), (messages.Reply(inbound.reply_to, rej),)))
             return
-        e = ev.OperatorLoggedInEv(
+        e = events.OperatorLoggedIn(
             operator=cmd.operator_id, at=self.now(), name=cmd.name, capacity=cmd.capacity,
             status=self.ctx.settings.initial_operator_status,
         )
-        state = os_.logged_in(e, self.ctx.settings.default_capacity)
+        state = operator_state.logged_in(e, self.ctx.settings.default_capacity)
         self.given_up.pop(address, None)
-        ack = m.Reply(inbound.reply_to, n.Ack(cmd.ref))
+        ack = messages.Reply(inbound.reply_to, notices.Ack(cmd.ref))
         self.commit(
-            m.Decision(
-                (e,), (m.Deliver((), n.StatusChanged(state.id, state.status.value, e.at)), ack)
+            messages.Decision(
+                (e,),
+                    (messages.Deliver((),
+                        notices.StatusChanged(state.id, state.status.value, e.at)), ack)
             )
         )
         OperatorActor.launch(address, self.ctx, state)
@@ -221,7 +223,7 @@ class Supervisor(EngineActor):
 
     def _resume_logins(self, address: str) -> None:
         for inbound in self.waiting_logins.pop(address, []):
-            assert isinstance(inbound.command, c.OperatorLogin)
+            assert isinstance(inbound.command, commands.OperatorLogin)
             self._login(inbound, inbound.command)
 
     def _fenced(self, reason: str) -> None:
@@ -231,10 +233,10 @@ class Supervisor(EngineActor):
 
     # --- supervision -----------------------------------------------------------------------
 
-    def _crashed(self, crash: m.ActorCrashed) -> None:
+    def _crashed(self, crash: messages.ActorCrashed) -> None:
         address = crash.address
         if not crash.counted:  # its input's fault (a refused commit): restart, uncounted
-            self.directory.send("store", m.Rebuild(address), self.address)
+            self.directory.send("store", messages.Rebuild(address), self.address)
             return
         now = self.now()
         window = self.ctx.settings.max_restarts_within_s
@@ -254,13 +256,13 @@ class Supervisor(EngineActor):
                 extra={"injected": crash.injected},
             )
             self.directory.fail(address)
-            report = n.ActorFailed(address, len(times), crash.error)
-            self.commit(m.Decision((), (m.Deliver((), report),)))
+            report = notices.ActorFailed(address, len(times), crash.error)
+            self.commit(messages.Decision((), (messages.Deliver((), report),)))
             # its state from the journal, to end it cleanly (``_end_given_up``)
-            self.directory.send("store", m.Rebuild(address), self.address)
+            self.directory.send("store", messages.Rebuild(address), self.address)
             return
         times.append(now)
-        self.directory.send("store", m.Rebuild(address), self.address)
+        self.directory.send("store", messages.Rebuild(address), self.address)
 
     def _end_given_up(self, address: str, state: Any) -> None:
         """An address given up: its dialog is closed, its operator logged out (its dialogs
@@ -269,24 +271,26 @@ class Supervisor(EngineActor):
         and the operator may log in again)."""
         why = self.given_up[address]
         now = self.now()
-        if isinstance(state, ds.DialogState) and state.phase is not ds.Phase.CLOSED:
+        if isinstance(state,
+                      dialog_state.DialogState) and state.phase is not dialog_state.Phase.CLOSED:
             reason = f"the dialog failed and was closed ({why})"
-            e, fx = ds.close_effects(state, "engine", reason, now)
+            e, fx = dialog_state.close_effects(state, "engine", reason, now)
             note = entry(e)
             assert note is not None
             watchers = self.directory.audiences(address)
-            fx = tuple(f for f in fx if not (isinstance(f, m.Tell) and f.address == address))
-            self.commit(m.Decision((e,), (*deliveries(watchers, note, True), *fx)))
-        elif isinstance(state, os_.OperatorState) and state.logged_in:
-            logout = m.Inbound(c.OperatorLogout(state.id), None)
-            d = os_.decide(state, logout, now, self.ctx.settings)
-            fx = tuple(f for f in d.effects if not (isinstance(f, m.Tell) and f.address == address))
-            self.commit(m.Decision(d.events, fx))
+            fx = tuple(f for f in fx if not (isinstance(f, messages.Tell) and f.address == address))
+            self.commit(messages.Decision((e,), (*deliveries(watchers, note, True), *fx)))
+        elif isinstance(state, operator_state.OperatorState) and state.logged_in:
+            logout = messages.Inbound(commands.OperatorLogout(state.id), None)
+            d = operator_state.decide(state, logout, now, self.ctx.settings)
+            fx = tuple(f for f in d.effects
+                       if not (isinstance(f, messages.Tell) and f.address == address))
+            self.commit(messages.Decision(d.events, fx))
         self.given_up.pop(address, None)
         self.directory.retire(address, None)
         self._retired(address)
 
-    def _rebuilt(self, rebuilt: m.Rebuilt) -> None:
+    def _rebuilt(self, rebuilt: messages.Rebuilt) -> None:
         address, state = rebuilt.address, rebuilt.state
         if address in self.given_up:
             if self.directory.state(address) == "failed":
@@ -296,9 +300,9 @@ class Supervisor(EngineActor):
             self.directory.retire(address, None)
             self._retired(address)
             return
-        if isinstance(state, ds.DialogState):
+        if isinstance(state, dialog_state.DialogState):
             DialogActor.launch(address, self.ctx, state)
-        elif isinstance(state, os_.OperatorState):
+        elif isinstance(state, operator_state.OperatorState):
             OperatorActor.launch(address, self.ctx, state, address in self.awaiting_console)
         else:
             QueueActor.launch(address, self.ctx, state)

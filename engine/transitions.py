@@ -15,13 +15,13 @@ from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from frontdesk.engine import messages as m
+from frontdesk.engine import messages
 from frontdesk.engine.errors import EngineError
 from frontdesk.engine.settings import EngineSettings
 
 S = TypeVar("S")
 
-Handler = Callable[[S, Any, float, EngineSettings], m.Decision]
+Handler = Callable[[S, Any, float, EngineSettings], messages.Decision]
 
 
 class TransitionError(EngineError):
@@ -30,7 +30,7 @@ class TransitionError(EngineError):
 
 def input_of(msg: object) -> type[Any]:
     """The kind of an input: a command's type for an ``Inbound``, else the message's."""
-    return type(msg.command) if isinstance(msg, m.Inbound) else type(msg)
+    return type(msg.command) if isinstance(msg, messages.Inbound) else type(msg)
 
 
 class Table(Generic[S]):
@@ -51,15 +51,15 @@ class Table(Generic[S]):
         self.transitions = dict(transitions)
         self.ignored = ignored
 
-    def decide(self, s: S, msg: object, now: float, settings: EngineSettings) -> m.Decision:
+    def decide(self, s: S, msg: object, now: float, settings: EngineSettings) -> messages.Decision:
         state = self.state_of(s)
         kind = input_of(msg)
         handler = self.transitions.get((state, kind))
         if handler is not None:
-            decision: m.Decision = handler(s, msg, now, settings)
+            decision: messages.Decision = handler(s, msg, now, settings)
             return decision
         if (state, kind) in self.ignored:
-            return m.Decision()
+            return messages.Decision()
         raise TransitionError(
             f"{self.address_of(s)} cannot take {kind.__name__} while {state.value} "
             f"(no transition of the {self.machine} machine)"

@@ -8,30 +8,30 @@ from __future__ import annotations
 
 import threading
 
-from frontdesk.engine import notices as n
+from frontdesk.engine import notices
 
 
 class Watchers:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._by_address: dict[str, dict[n.Subscriber, n.Audience]] = {}
+        self._by_address: dict[str, dict[notices.Subscriber, notices.Audience]] = {}
 
-    def of(self, address: str) -> tuple[n.Subscriber, ...]:
+    def of(self, address: str) -> tuple[notices.Subscriber, ...]:
         with self._lock:
             return tuple(self._by_address.get(address, ()))
 
-    def audiences(self, address: str) -> tuple[tuple[n.Subscriber, n.Audience], ...]:
+    def audiences(self, address: str) -> tuple[tuple[notices.Subscriber, notices.Audience], ...]:
         """The watchers of ``address`` with the audience each was added as."""
         with self._lock:
             return tuple(self._by_address.get(address, {}).items())
 
-    def add(self, address: str, subscriber: n.Subscriber, audience: n.Audience) -> None:
+    def add(self, address: str, subscriber: notices.Subscriber, audience: notices.Audience) -> None:
         with self._lock:
             subs = self._by_address.setdefault(address, {})
             if subscriber not in subs:
                 subs[subscriber] = audience
 
-    def remove(self, address: str, subscriber: n.Subscriber) -> None:
+    def remove(self, address: str, subscriber: notices.Subscriber) -> None:
         with self._lock:
             self._by_address.get(address, {}).pop(subscriber, None)
 
@@ -40,7 +40,7 @@ class Watchers:
         with self._lock:
             self._by_address.pop(address, None)
 
-    def drop(self, subscriber: n.Subscriber) -> None:
+    def drop(self, subscriber: notices.Subscriber) -> None:
         with self._lock:
             for subs in self._by_address.values():
                 subs.pop(subscriber, None)

@@ -15,7 +15,7 @@ import math
 
 import trio
 
-from frontdesk.engine import notices as n
+from frontdesk.engine import notices
 from frontdesk.web.context import ServerContext
 
 READ_TIMEOUT_S = 5.0
@@ -41,13 +41,13 @@ def latest_seq(ctx: ServerContext, dialog_id: str) -> int | None:
 async def read_history(
     ctx: ServerContext, dialog_id: str, *, operator_id: str | None = None,
     manager_id: str | None = None, token_hash: str | None = None,
-) -> tuple[list[n.Notice], bool]:
+) -> tuple[list[notices.Notice], bool]:
     """(the history entries ``dialog_id``'s reader may see, whether the dialog is closed);
     ``HistoryRefused`` if the engine refuses the reader."""
     bridge = ctx.require_bridge()
-    send, receive = trio.open_memory_channel[n.Notice](math.inf)
+    send, receive = trio.open_memory_channel[notices.Notice](math.inf)
 
-    def subscriber(notice: n.Notice) -> None:  # on an engine thread
+    def subscriber(notice: notices.Notice) -> None:  # on an engine thread
         def push() -> None:
             # once the read is over, late live notices are not wanted
             with contextlib.suppress(trio.ClosedResourceError, trio.BrokenResourceError):
@@ -56,19 +56,19 @@ async def read_history(
         bridge.call_soon(push)
 
     target = latest_seq(ctx, dialog_id)
-    entries: list[n.Notice] = []
+    entries: list[notices.Notice] = []
     closed = False
     ctx.engine.watch_dialog(dialog_id, subscriber, operator_id=operator_id,
                             manager_id=manager_id, token_hash=token_hash)
     try:
         with trio.fail_after(READ_TIMEOUT_S):
             async for notice in receive:
-                if isinstance(notice, n.Rejected):
+                if isinstance(notice, notices.Rejected):
                     raise HistoryRefused(REFUSALS.get(notice.code, 409), notice.code,
                                          notice.message)
-                if isinstance(notice, n.DialogNotice) and notice.in_history:
+                if isinstance(notice, notices.DialogNotice) and notice.in_history:
                     entries.append(notice)
-                    closed = closed or isinstance(notice, n.DialogClosed)
+                    closed = closed or isinstance(notice, notices.DialogClosed)
                     if closed or (target is not None and notice.seq >= target):
                         break
     except trio.TooSlowError:

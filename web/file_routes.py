@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from frontdesk.adapters.files import FileRefused, FileStore, StoredFile, header_name, safe_name
-from frontdesk.engine import notices as n
+from frontdesk.engine import notices
 from frontdesk.engine.commands import RecordFile
 from frontdesk.web import auth
 from frontdesk.web.context import ServerContext
@@ -41,10 +41,10 @@ RECORD_TIMEOUT_S = 10.0
 SERVER_READER = "frontdesk:file-access"  # the server reading a history for a past holder
 
 
-def held_by(entries: list[n.Notice], operator: str) -> bool:
+def held_by(entries: list[notices.Notice], operator: str) -> bool:
     """Whether ``operator`` held the dialog of ``entries`` at any time (past or present)."""
-    return any((isinstance(e, n.DialogAssigned) and e.operator == operator)
-               or (isinstance(e, n.DialogTransferred) and operator in (e.from_operator,
+    return any((isinstance(e, notices.DialogAssigned) and e.operator == operator)
+               or (isinstance(e, notices.DialogTransferred) and operator in (e.from_operator,
                                                                        e.to_operator))
                for e in entries)
 
@@ -212,18 +212,18 @@ class FileRoutes:
     async def record(self, f: StoredFile, author: Literal["visitor", "operator", "manager"],
                       author_name: str) -> int:
         bridge = self.ctx.require_bridge()
-        send, receive = trio.open_memory_channel[n.Notice](math.inf)
+        send, receive = trio.open_memory_channel[notices.Notice](math.inf)
 
-        def answered(notice: n.Notice) -> None:  # on an engine thread
+        def answered(notice: notices.Notice) -> None:  # on an engine thread
             bridge.call_soon(lambda: send.send_nowait(notice))
 
         self.ctx.engine.submit(RecordFile(f.dialog, f.id, f.name, f.size, f.type,
                                           bool(f.thumbnail), author, author_name), answered)
         with trio.move_on_after(RECORD_TIMEOUT_S):
             answer = await receive.receive()
-            if isinstance(answer, n.Ack) and answer.seq is not None:
+            if isinstance(answer, notices.Ack) and answer.seq is not None:
                 return int(answer.seq)
-            if isinstance(answer, n.Rejected):
+            if isinstance(answer, notices.Rejected):
                 status = 409 if answer.code == "closed" else 503
                 raise FileRefused(status, answer.code, answer.message)
         raise FileRefused(504, "timeout", f"recording file {f.id} in {f.dialog} took over "

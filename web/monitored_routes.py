@@ -29,8 +29,7 @@ from frontdesk.adapters.json_limits import JsonLimitError
 from frontdesk.adapters.mail import MailError
 from frontdesk.adapters.mail.message import check_address
 from frontdesk.adapters.mail.monitored import build_invitation, link_url
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
 from frontdesk.web import auth
 from frontdesk.web.context import ServerContext
 from frontdesk.web.http_routes import api_error
@@ -55,12 +54,12 @@ def routes(ctx: ServerContext) -> list[BaseRoute]:
     ]
 
 
-async def engine_answer(ctx: ServerContext, command: c.Command) -> n.Notice:
+async def engine_answer(ctx: ServerContext, command: commands.Command) -> notices.Notice:
     """The engine's one answer to ``command`` (Ack or Rejected), on the trio thread."""
     bridge = ctx.require_bridge()
-    send, receive = trio.open_memory_channel[n.Notice](math.inf)
+    send, receive = trio.open_memory_channel[notices.Notice](math.inf)
 
-    def answered(notice: n.Notice) -> None:  # on an engine thread
+    def answered(notice: notices.Notice) -> None:  # on an engine thread
         bridge.call_soon(lambda: send.send_nowait(notice))
 
     ctx.engine.submit(command, answered)
@@ -131,14 +130,14 @@ class MonitoredRoutes:
         link = secrets.token_urlsafe(32)
         expiry = self.ctx.options.monitored_link_expiry_s
         operator_name = user.name or user.login
-        command = c.OpenMonitored(user.login, operator_name, name, email, text,
+        command = commands.OpenMonitored(user.login, operator_name, name, email, text,
                                   token_hash=token_hash(secrets.token_urlsafe(32)),
                                   link_hash=token_hash(link), link_expiry_s=float(expiry),
                                   ref=f"monitored-{secrets.token_hex(4)}")
         answer = await engine_answer(self.ctx, command)
-        if not isinstance(answer, n.Ack) or answer.dialog is None:
-            code = answer.code if isinstance(answer, n.Rejected) else "invalid"
-            message = answer.message if isinstance(answer, n.Rejected) else "not opened"
+        if not isinstance(answer, notices.Ack) or answer.dialog is None:
+            code = answer.code if isinstance(answer, notices.Rejected) else "invalid"
+            message = answer.message if isinstance(answer, notices.Rejected) else "not opened"
             return api_error(409 if code == "not_primary" else 400, code, message)
         dialog = answer.dialog
         expires_at = self.ctx.clock.now() + expiry
@@ -183,9 +182,9 @@ class MonitoredRoutes:
         if not isinstance(link, str) or not link or len(link) > LINK_MAX_CHARS:
             return api_error(400, "bad_link", "link: expected the token of the mailed link")
         token = secrets.token_urlsafe(32)
-        command = c.UseMonitoredLink(dialog, token_hash(link), token_hash(token),
+        command = commands.UseMonitoredLink(dialog, token_hash(link), token_hash(token),
                                      ref=f"link-{secrets.token_hex(4)}")
         answer = await engine_answer(self.ctx, command)
-        if isinstance(answer, n.Rejected):
+        if isinstance(answer, notices.Rejected):
             return api_error(LINK_REFUSALS.get(answer.code, 409), answer.code, answer.message)
         return JSONResponse({"dialog": dialog, "token": token})

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from frontdesk.config.validation import is_time_zone
-from frontdesk.engine import events as ev
+from frontdesk.engine import events as engine_events
 from frontdesk.engine import reports
 from frontdesk.web.context import ServerContext
 from frontdesk.web.http_routes import api_error, manager_refusal
@@ -146,5 +146,5 @@ class ReportRoutes:
 
     def _fold(self, start: float, end: float, now: float) -> reports.Report:
         records = self.ctx.engine.journal_records()
-        events = (ev.from_record(r) for r in records if reports.reads(r))
+        events = (engine_events.from_record(r) for r in records if reports.reads(r))
         return reports.report(events, start, end, now)

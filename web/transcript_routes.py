@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Route
 from frontdesk.adapters.json_limits import JsonLimitError
 from frontdesk.adapters.mail import MailError, MailOutcome, QueuedMail
 from frontdesk.adapters.mail.transcript import NOTE_MAX_CHARS, build_transcript, visitor_entries
-from frontdesk.engine import notices as n
+from frontdesk.engine import notices
 from frontdesk.engine.commands import RecordMail
 from frontdesk.web import auth
 from frontdesk.web.context import ServerContext
@@ -76,8 +76,8 @@ class TranscriptRoutes:
         """The worker's outcome of a transcript: a staff-only entry in the dialog."""
         status: Literal["sent", "failed"] = "sent" if outcome.status == "sent" else "failed"
 
-        def answered(notice: n.Notice) -> None:
-            if isinstance(notice, n.Rejected):  # closed meanwhile: the outbox keeps it
+        def answered(notice: notices.Notice) -> None:
+            if isinstance(notice, notices.Rejected):  # closed meanwhile: the outbox keeps it
                 log.info("transcript mail %d %s (not recorded in %s: %s)", outcome.id,
                          outcome.describe(), outcome.subject_id, notice.message)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from frontdesk.adapters.text import FORMATS, TextError, render
-from frontdesk.engine import notices as n
+from frontdesk.engine import notices as engine_notices
 
 NOTE_MAX_CHARS = 2000
 
@@ -31,11 +31,11 @@ class Transcript:
     html: str
 
 
-def visitor_entries(notices: Iterable[n.Notice]) -> list[dict[str, Any]]:
+def visitor_entries(notices: Iterable[engine_notices.Notice]) -> list[dict[str, Any]]:
     """The history entries of ``notices`` the visitor may see, as wire frames, in seq order."""
     out: dict[int, dict[str, Any]] = {}
     for notice in notices:
-        if not isinstance(notice, n.DialogNotice) or not notice.in_history:
+        if not isinstance(notice, engine_notices.DialogNotice) or not notice.in_history:
             continue
         form = notice.for_audience("visitor")
         if form is not None:

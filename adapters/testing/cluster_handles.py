@@ -16,14 +16,13 @@ import secrets
 from typing import TYPE_CHECKING
 
 from frontdesk.adapters.testing.async_probe import AsyncProbe
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
 from frontdesk.engine.status import Status
 
 if TYPE_CHECKING:
     from frontdesk.adapters.testing.cluster_harness import NodeHandle
 
-Answer = n.Ack | n.Rejected
+Answer = notices.Ack | notices.Rejected
 
 
 class ClusterOperator:
@@ -66,35 +65,36 @@ class ClusterOperator:
         await node.settle()
 
     async def set_status(self, status: Status) -> Answer:
-        return await self.node.command(c.SetStatus(self.id, status, ref=self.node.ref()))
+        return await self.node.command(commands.SetStatus(self.id, status, ref=self.node.ref()))
 
     async def set_capacity(self, capacity: int) -> Answer:
-        return await self.node.command(c.SetCapacity(self.id, capacity, ref=self.node.ref()))
+        return await self.node.command(commands.SetCapacity(self.id, capacity, ref=self.node.ref()))
 
     async def say(self, dialog: str | ClusterVisitor, text: str, ref: str | None = None) -> Answer:
-        cmd = c.OperatorSay(self.id, _id(dialog), text, ref=ref or self.node.ref())
+        cmd = commands.OperatorSay(self.id, _id(dialog), text, ref=ref or self.node.ref())
         return await self.node.command(cmd)
 
     async def transfer(
         self, dialog: str | ClusterVisitor, to: str | ClusterOperator, note: str = ""
     ) -> Answer:
         to_id = to.id if isinstance(to, ClusterOperator) else to
-        cmd = c.Transfer(self.id, _id(dialog), to_id, note, ref=self.node.ref())
+        cmd = commands.Transfer(self.id, _id(dialog), to_id, note, ref=self.node.ref())
         return await self.node.command(cmd)
 
     async def close(self, dialog: str | ClusterVisitor) -> Answer:
-        return await self.node.command(c.OperatorClose(self.id, _id(dialog), ref=self.node.ref()))
+        return await self.node.command(commands.OperatorClose(self.id, _id(dialog),
+                                                              ref=self.node.ref()))
 
     async def mark_important(self, dialog: str | ClusterVisitor, important: bool = True) -> Answer:
-        cmd = c.MarkImportant(self.id, _id(dialog), important, ref=self.node.ref())
+        cmd = commands.MarkImportant(self.id, _id(dialog), important, ref=self.node.ref())
         return await self.node.command(cmd)
 
     async def ask_for_help(self, dialog: str | ClusterVisitor, text: str = "") -> Answer:
-        cmd = c.AskForHelp(self.id, _id(dialog), text, ref=self.node.ref())
+        cmd = commands.AskForHelp(self.id, _id(dialog), text, ref=self.node.ref())
         return await self.node.command(cmd)
 
     async def logout(self) -> Answer:
-        return await self.node.command(c.OperatorLogout(self.id, ref=self.node.ref()))
+        return await self.node.command(commands.OperatorLogout(self.id, ref=self.node.ref()))
 
 
 class ClusterVisitor:
@@ -117,13 +117,13 @@ class ClusterVisitor:
         """The highest seq of this visitor's dialog seen by its probe (0: none)."""
         return last_seq(self.probe, self.dialog)
 
-    async def open(self, info: dict[str, str] | None = None) -> n.Ack:
-        cmd = c.OpenDialog(
+    async def open(self, info: dict[str, str] | None = None) -> notices.Ack:
+        cmd = commands.OpenDialog(
             self.token_hash, self.name, tuple((info or {}).items()), self.priority,
             ref=self.node.ref(),
         )
         answer = await self.node.command(cmd)
-        if not isinstance(answer, n.Ack) or answer.dialog is None:
+        if not isinstance(answer, notices.Ack) or answer.dialog is None:
             raise AssertionError(f"open refused on node {self.node.name}: {answer}")
         self.dialog = answer.dialog
         self.node.watch_dialog(self.dialog, self.probe.probe, token_hash=self.token_hash)
@@ -145,17 +145,18 @@ class ClusterVisitor:
         return self.dialog
 
     async def say(self, text: str, ref: str | None = None) -> Answer:
-        cmd = c.VisitorSay(self._need(), self.token_hash, text, ref=ref or self.node.ref())
+        cmd = commands.VisitorSay(self._need(), self.token_hash, text, ref=ref or self.node.ref())
         return await self.node.command(cmd)
 
     async def close(self) -> Answer:
-        cmd = c.VisitorClose(self._need(), self.token_hash, ref=self.node.ref())
+        cmd = commands.VisitorClose(self._need(), self.token_hash, ref=self.node.ref())
         return await self.node.command(cmd)
 
 
 def last_seq(probe: AsyncProbe, dialog: str | None) -> int:
     """The highest history seq of ``dialog`` that ``probe`` received (0: none)."""
-    seen = [x.seq for x in probe.of_type(n.DialogNotice) if x.dialog == dialog and x.in_history]
+    seen = [x.seq for x in probe.of_type(notices.DialogNotice) if x.dialog == dialog
+            and x.in_history]
     return max(seen, default=0)
 
 

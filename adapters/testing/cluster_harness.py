@@ -8,7 +8,7 @@
         await vera.probe.expect({"type": "dialog.assigned", "operator": "ann"})
         ch.kill("a")
         b = await ch.promote("b")          # every handle now watches on b
-        assert isinstance(await vera.say("still there?"), n.Ack)
+        assert isinstance(await vera.say("still there?"), notices.Ack)
 
 Underneath is ``open_cluster`` (``frontdesk.adapters.testing.cluster``): a witness,
 two ``ClusterNode``s with real engines (a ``ManualClock`` each) and the link
@@ -37,8 +37,7 @@ from frontdesk.adapters.storage import SqlJournal
 from frontdesk.adapters.testing.async_probe import AsyncProbe
 from frontdesk.adapters.testing.cluster import InProcessCluster, open_cluster
 from frontdesk.adapters.testing.cluster_handles import ClusterOperator, ClusterVisitor
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
 from frontdesk.engine.clock import ManualClock
 from frontdesk.engine.journal import Journal, MemoryJournal
 from frontdesk.engine.replay import Fold
@@ -47,7 +46,7 @@ from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.status import Status
 from frontdesk.engine.testing import Probe
 
-Answer = n.Ack | n.Rejected
+Answer = notices.Ack | notices.Rejected
 NAMES = ("a", "b")
 
 
@@ -98,10 +97,10 @@ class NodeHandle:
     def snapshot(self) -> dict[str, Any]:
         return self.engine.snapshot()
 
-    def watch_dialog(self, dialog: str, subscriber: n.Subscriber, **kwargs: Any) -> None:
+    def watch_dialog(self, dialog: str, subscriber: notices.Subscriber, **kwargs: Any) -> None:
         self.engine.watch_dialog(dialog, subscriber, **kwargs)
 
-    def watch_operator(self, operator_id: str, subscriber: n.Subscriber) -> None:
+    def watch_operator(self, operator_id: str, subscriber: notices.Subscriber) -> None:
         self.engine.watch_operator(operator_id, subscriber)
 
     async def settle(self, timeout: float = 5.0) -> None:
@@ -111,13 +110,13 @@ class NodeHandle:
             pending = engine.directory.pending()
             raise AssertionError(f"node {self.name} did not settle within {timeout} s: {pending}")
 
-    async def command(self, command: c.Command, timeout: float = 5.0) -> Answer:
+    async def command(self, command: commands.Command, timeout: float = 5.0) -> Answer:
         """Submit to this node, wait for the one Ack or Rejected, settle, return it."""
-        answer = AsyncProbe(Probe(f"answer to {c.action(command)} on node {self.name}"))
+        answer = AsyncProbe(Probe(f"answer to {commands.action(command)} on node {self.name}"))
         self.engine.submit(command, answer.probe)
-        got = await answer.expect((n.Ack, n.Rejected), timeout)
+        got = await answer.expect((notices.Ack, notices.Rejected), timeout)
         await self.settle(timeout)
-        assert isinstance(got, n.Ack | n.Rejected)
+        assert isinstance(got, notices.Ack | notices.Rejected)
         return got
 
     async def login(
@@ -130,9 +129,9 @@ class NodeHandle:
         """Log an operator in on this node; its probe watches it."""
         handle = ClusterOperator(self, operator_id, name or operator_id.capitalize())
         answer = await self.command(
-            c.OperatorLogin(operator_id, handle.name, capacity, ref=self.ref())
+            commands.OperatorLogin(operator_id, handle.name, capacity, ref=self.ref())
         )
-        if not isinstance(answer, n.Ack):
+        if not isinstance(answer, notices.Ack):
             raise AssertionError(f"login of {operator_id} on node {self.name} refused: {answer}")
         self.harness.handles.append(handle)
         self.watch_operator(operator_id, handle.probe.probe)

@@ -20,8 +20,7 @@ import itertools
 import secrets
 from typing import Any, ClassVar
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
 from frontdesk.engine.clock import ManualClock
 from frontdesk.engine.directory import SlotState
 from frontdesk.engine.journal import Journal, MemoryJournal
@@ -31,7 +30,7 @@ from frontdesk.engine.status import Status
 from frontdesk.engine.testing.aids import CrashArms, Holds
 from frontdesk.engine.testing.probe import Probe
 
-Answer = n.Ack | n.Rejected
+Answer = notices.Ack | notices.Rejected
 
 
 class EngineHarness:
@@ -165,13 +164,13 @@ class EngineHarness:
     def ref(self) -> str:
         return f"r{next(self._refs)}"
 
-    def command(self, command: c.Command, timeout: float = 5.0) -> Answer:
+    def command(self, command: commands.Command, timeout: float = 5.0) -> Answer:
         """Submit, wait for the one Ack or Rejected, settle, return it."""
         answer = Probe(f"answer to {type(command).__name__}")
         self.engine.submit(command, answer)
-        got = answer.expect((n.Ack, n.Rejected), timeout)
+        got = answer.expect((notices.Ack, notices.Rejected), timeout)
         self.settle(timeout)
-        assert isinstance(got, n.Ack | n.Rejected)
+        assert isinstance(got, notices.Ack | notices.Rejected)
         return got
 
     def snapshot(self) -> dict[str, Any]:
@@ -202,8 +201,9 @@ class EngineHarness:
         status: Status = Status.CONNECTED,
     ) -> OperatorHandle:
         handle = OperatorHandle(self, operator_id, name or operator_id.capitalize())
-        answer = self.command(c.OperatorLogin(operator_id, handle.name, capacity, ref=self.ref()))
-        if not isinstance(answer, n.Ack):
+        answer = self.command(commands.OperatorLogin(operator_id, handle.name, capacity,
+                                                     ref=self.ref()))
+        if not isinstance(answer, notices.Ack):
             raise AssertionError(f"login of {operator_id} refused: {answer}")
         self._operators[operator_id] = handle
         self.engine.watch_operator(operator_id, handle.probe)
@@ -237,31 +237,34 @@ class OperatorHandle:
         return []
 
     def set_status(self, status: Status) -> Answer:
-        return self.h.command(c.SetStatus(self.id, status, ref=self.h.ref()))
+        return self.h.command(commands.SetStatus(self.id, status, ref=self.h.ref()))
 
     def set_capacity(self, capacity: int) -> Answer:
-        return self.h.command(c.SetCapacity(self.id, capacity, ref=self.h.ref()))
+        return self.h.command(commands.SetCapacity(self.id, capacity, ref=self.h.ref()))
 
     def say(self, dialog: str | VisitorHandle, text: str, ref: str | None = None) -> Answer:
-        return self.h.command(c.OperatorSay(self.id, _id(dialog), text, ref=ref or self.h.ref()))
+        return self.h.command(commands.OperatorSay(self.id, _id(dialog), text, ref=ref
+                                                   or self.h.ref()))
 
     def transfer(
         self, dialog: str | VisitorHandle, to: str | OperatorHandle, note: str = ""
     ) -> Answer:
         to_id = to.id if isinstance(to, OperatorHandle) else to
-        return self.h.command(c.Transfer(self.id, _id(dialog), to_id, note, ref=self.h.ref()))
+        return self.h.command(commands.Transfer(self.id, _id(dialog), to_id, note,
+                                                ref=self.h.ref()))
 
     def close(self, dialog: str | VisitorHandle) -> Answer:
-        return self.h.command(c.OperatorClose(self.id, _id(dialog), ref=self.h.ref()))
+        return self.h.command(commands.OperatorClose(self.id, _id(dialog), ref=self.h.ref()))
 
     def mark_important(self, dialog: str | VisitorHandle, important: bool = True) -> Answer:
-        return self.h.command(c.MarkImportant(self.id, _id(dialog), important, ref=self.h.ref()))
+        return self.h.command(commands.MarkImportant(self.id, _id(dialog), important,
+                                                     ref=self.h.ref()))
 
     def ask_for_help(self, dialog: str | VisitorHandle, text: str = "") -> Answer:
-        return self.h.command(c.AskForHelp(self.id, _id(dialog), text, ref=self.h.ref()))
+        return self.h.command(commands.AskForHelp(self.id, _id(dialog), text, ref=self.h.ref()))
 
     def logout(self) -> Answer:
-        return self.h.command(c.OperatorLogout(self.id, ref=self.h.ref()))
+        return self.h.command(commands.OperatorLogout(self.id, ref=self.h.ref()))
 
     def watch(self, dialog: str | VisitorHandle, after_seq: int = 0) -> Probe:
         """A new probe watching ``dialog`` as this operator."""
@@ -286,21 +289,21 @@ class VisitorHandle:
 
     @property
     def last_seq(self) -> int:
-        seqs = [x.seq for x in self.probe.of_type(n.DialogNotice)]
+        seqs = [x.seq for x in self.probe.of_type(notices.DialogNotice)]
         return max(seqs, default=0)
 
     @property
     def position(self) -> int | None:
         """The last queue position this visitor was told (None if never)."""
-        told = self.probe.of_type(n.QueuePosition)
+        told = self.probe.of_type(notices.QueuePosition)
         return told[-1].position if told else None
 
-    def open(self, info: dict[str, str] | None = None) -> n.Ack:
-        cmd = c.OpenDialog(
+    def open(self, info: dict[str, str] | None = None) -> notices.Ack:
+        cmd = commands.OpenDialog(
             self.token_hash, self.name, tuple((info or {}).items()), self.priority, ref=self.h.ref()
         )
         answer = self.h.command(cmd)
-        if not isinstance(answer, n.Ack) or answer.dialog is None:
+        if not isinstance(answer, notices.Ack) or answer.dialog is None:
             raise AssertionError(f"open refused: {answer}")
         self.dialog = answer.dialog
         self.h.engine.watch_dialog(self.dialog, self.probe, token_hash=self.token_hash)
@@ -313,11 +316,12 @@ class VisitorHandle:
         return self.dialog
 
     def say(self, text: str, ref: str | None = None) -> Answer:
-        cmd = c.VisitorSay(self._need(), self.token_hash, text, ref=ref or self.h.ref())
+        cmd = commands.VisitorSay(self._need(), self.token_hash, text, ref=ref or self.h.ref())
         return self.h.command(cmd)
 
     def close(self) -> Answer:
-        return self.h.command(c.VisitorClose(self._need(), self.token_hash, ref=self.h.ref()))
+        return self.h.command(commands.VisitorClose(self._need(), self.token_hash,
+                                                    ref=self.h.ref()))
 
 
 def _id(dialog: str | VisitorHandle) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from frontdesk.adapters.storage import SqlJournal
-from frontdesk.engine import notices as n
+from frontdesk.engine import notices
 from frontdesk.engine.clock import ManualClock
 from frontdesk.engine.runtime import Engine
 from frontdesk.engine.settings import EngineSettings
@@ -110,8 +110,8 @@ def test_every_acknowledged_record_survives_sigkill(tmp_path: Path, synchronous:
 ENGINE_FLOW = """
 import json, queue, sys
 from frontdesk.adapters.storage import SqlJournal
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands
+from frontdesk.engine import notices
 from frontdesk.engine.runtime import Engine
 from frontdesk.engine.settings import EngineSettings
 
@@ -122,7 +122,7 @@ answers = queue.Queue()
 def ask(command):
     engine.submit(command, answers.put)
     answer = answers.get(timeout=30)
-    if not isinstance(answer, n.Ack):
+    if not isinstance(answer, notices.Ack):
         sys.exit(f"refused: {command} -> {answer}")
     return answer
 
@@ -131,28 +131,28 @@ def tell(**ack):
     print(json.dumps(ack), flush=True)
 
 
-ask(c.OperatorLogin("ann", "Ann", ref="login"))
+ask(commands.OperatorLogin("ann", "Ann", ref="login"))
 tell(kind="login")
 i = 0
 while True:
     i += 1
     token = f"token-{i}"
-    opened = ask(c.OpenDialog(token, visitor_name=f"Visitor {i}", ref=f"open-{i}"))
+    opened = ask(commands.OpenDialog(token, visitor_name=f"Visitor {i}", ref=f"open-{i}"))
     tell(kind="open", dialog=opened.dialog, token=token, seq=opened.seq)
     seen = queue.Queue()  # assignment follows the open's Ack: wait for it, as a visitor would
     engine.watch_dialog(opened.dialog, seen.put, token_hash=token)
-    while not isinstance(seen.get(timeout=30), n.DialogAssigned):
+    while not isinstance(seen.get(timeout=30), notices.DialogAssigned):
         pass
     engine.unwatch_dialog(opened.dialog, seen.put)
     for k in range(3):
         text = f"visitor {i}.{k}"
-        said = ask(c.VisitorSay(opened.dialog, token, text, ref=f"v-{i}-{k}"))
+        said = ask(commands.VisitorSay(opened.dialog, token, text, ref=f"v-{i}-{k}"))
         tell(kind="say", dialog=opened.dialog, seq=said.seq, text=text)
         text = f"operator {i}.{k}"
-        said = ask(c.OperatorSay("ann", opened.dialog, text, ref=f"o-{i}-{k}"))
+        said = ask(commands.OperatorSay("ann", opened.dialog, text, ref=f"o-{i}-{k}"))
         tell(kind="say", dialog=opened.dialog, seq=said.seq, text=text)
     if i % 3 == 0:
-        ask(c.OperatorClose("ann", opened.dialog, ref=f"close-{i}"))
+        ask(commands.OperatorClose("ann", opened.dialog, ref=f"close-{i}"))
         tell(kind="close", dialog=opened.dialog)
 """
 
@@ -183,7 +183,7 @@ def test_a_fresh_engine_replays_every_acknowledged_dialog_and_message(tmp_path: 
                 assert dialog in open_now, f"{dialog} was opened (acknowledged) but is gone"
                 if any(a["dialog"] == dialog and a["text"].startswith("operator") for a in said):
                     assert open_now[dialog]["operator"] == "ann"
-        histories: dict[str, list[n.Notice]] = {d: [] for d in open_now}
+        histories: dict[str, list[notices.Notice]] = {d: [] for d in open_now}
         for dialog, seen in histories.items():
             engine.watch_dialog(dialog, seen.append, operator_id="ann")
         assert engine.settle(timeout=30)
@@ -193,7 +193,8 @@ def test_a_fresh_engine_replays_every_acknowledged_dialog_and_message(tmp_path: 
                 assert any(ack["text"] in json.dumps(r.data) for r in stream), ack
                 continue
             posted = {
-                (x.seq, x.text) for x in histories[ack["dialog"]] if isinstance(x, n.MessagePosted)
+                (x.seq, x.text) for x in histories[ack["dialog"]]
+                if isinstance(x, notices.MessagePosted)
             }
             assert (ack["seq"], ack["text"]) in posted, ack
     finally:

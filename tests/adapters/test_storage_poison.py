@@ -11,9 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from frontdesk.adapters.storage import SqlJournal
-from frontdesk.engine import commands as c
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, messages, notices
 from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.testing import EngineHarness
 
@@ -30,23 +28,23 @@ def test_a_surrogate_reaching_the_sqlite_store_is_refused_alone(tmp_path: Path) 
         p = h.probe("answers")
         for i in range(6):  # past submit, as a buggy adapter could: into the dialog
             h.hold("store")  # with a good say of another dialog in the same batch
-            bad = c.VisitorSay(d, vera.token_hash, f"bad \ud800 {i}", ref=f"bad{i}")
-            h.engine.directory.send(f"dialog:{d}", m.Inbound(bad, p))
-            good = c.VisitorSay(wendy._need(), wendy.token_hash, f"good {i}", ref=f"ok{i}")
+            bad = commands.VisitorSay(d, vera.token_hash, f"bad \ud800 {i}", ref=f"bad{i}")
+            h.engine.directory.send(f"dialog:{d}", messages.Inbound(bad, p))
+            good = commands.VisitorSay(wendy._need(), wendy.token_hash, f"good {i}", ref=f"ok{i}")
             h.engine.submit(good, p)
             h.settle()
             h.release("store")
-        got = {x.ref: x for x in (p.expect((n.Ack, n.Rejected)) for _ in range(12))}
+        got = {x.ref: x for x in (p.expect((notices.Ack, notices.Rejected)) for _ in range(12))}
         for i in range(6):
             refused = got[f"bad{i}"]
-            assert isinstance(refused, n.Rejected) and refused.code == "invalid"
+            assert isinstance(refused, notices.Rejected) and refused.code == "invalid"
             assert "lone surrogate (U+D800" in refused.message
-            assert isinstance(got[f"ok{i}"], n.Ack)
+            assert isinstance(got[f"ok{i}"], notices.Ack)
         assert h.engine.directory.state(f"dialog:{d}") == "live"  # never given up
-        assert not h.managers.of_type(n.ActorFailed)
-        assert isinstance(vera.say("fine now"), n.Ack)
-        assert isinstance(ann.say(vera, "hello"), n.Ack)
-        assert isinstance(vera.close(), n.Ack)
+        assert not h.managers.of_type(notices.ActorFailed)
+        assert isinstance(vera.say("fine now"), notices.Ack)
+        assert isinstance(ann.say(vera, "hello"), notices.Ack)
+        assert isinstance(vera.close(), notices.Ack)
         ops = {o["id"]: o["load"] for o in h.snapshot()["operators"]}
         assert ops == {"ann": 1}  # only wendy's dialog
         h.restart()  # the file holds nothing it cannot read back

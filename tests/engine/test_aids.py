@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
 from frontdesk.engine.status import Status
 from frontdesk.engine.testing import EngineHarness
 from frontdesk.engine.testing.aids import CrashArms
@@ -28,8 +27,8 @@ def test_the_harness_plugs_its_aids_into_every_engine_it_makes(harness: EngineHa
     harness.hold("operator:ann")
     assert harness.engine.directory.held() == ["operator:ann"]
     answer = harness.probe("status")
-    harness.engine.submit(c.SetStatus("ann", Status.ON_BREAK, ref="s"), answer)
+    harness.engine.submit(commands.SetStatus("ann", Status.ON_BREAK, ref="s"), answer)
     harness.settle()  # what is held back does not keep settle waiting
     assert answer.received == []
     harness.release("operator:ann")
-    answer.expect(n.Ack)
+    answer.expect(notices.Ack)

@@ -8,8 +8,7 @@ which therefore comes first too (the ``ack`` behind it is not written by the web
 
 from __future__ import annotations
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
 from frontdesk.engine.status import Status
 from frontdesk.engine.testing import EngineHarness, Probe
 
@@ -24,7 +23,7 @@ def test_visitor_close_acks_then_closes(harness: EngineHarness) -> None:
     vera.open()
     d = vera._need()
     start = len(vera.probe.received)
-    harness.engine.submit(c.VisitorClose(d, vera.token_hash, ref="c-1"), vera.probe)
+    harness.engine.submit(commands.VisitorClose(d, vera.token_hash, ref="c-1"), vera.probe)
     harness.settle()
     assert _types(vera.probe, start) == ["ack", "dialog.closed"]
 
@@ -39,26 +38,26 @@ def test_operator_commands_ack_then_their_entries(harness: EngineHarness) -> Non
     harness.engine.watch_operator("ann", sock)
     harness.settle()
 
-    def run(command: c.Command) -> list[str]:
+    def run(command: commands.Command) -> list[str]:
         start = len(sock.received)
         harness.engine.submit(command, sock)
         harness.settle()
         return [t for t in _types(sock, start) if t not in ("operators", "queue.length")]
 
-    assert run(c.MarkImportant("ann", d, True, ref="i-1")) == ["ack", "dialog.important"]
-    assert run(c.AskForHelp("ann", d, "help", ref="h-1")) == ["ack", "dialog.help_requested"]
-    assert run(c.SetStatus("ann", Status.LOOKING_FOR_INFORMATION, ref="s-1")) == [
+    assert run(commands.MarkImportant("ann", d, True, ref="i-1")) == ["ack", "dialog.important"]
+    assert run(commands.AskForHelp("ann", d, "help", ref="h-1")) == ["ack", "dialog.help_requested"]
+    assert run(commands.SetStatus("ann", Status.LOOKING_FOR_INFORMATION, ref="s-1")) == [
         "ack",
         "operator.status",
         "dialog.looking_for_info",
     ]
-    assert run(c.OperatorSay("ann", d, "hi", ref="m-1")) == ["dialog.message", "ack"]
-    assert run(c.Transfer("ann", d, bob.id, "note", ref="t-1")) == [
+    assert run(commands.OperatorSay("ann", d, "hi", ref="m-1")) == ["dialog.message", "ack"]
+    assert run(commands.Transfer("ann", d, bob.id, "note", ref="t-1")) == [
         "ack",
         "dialog.transferred",
         "operator.dialog_removed",
     ]
-    ack = sock.of_type(n.Ack)[-1]
+    ack = sock.of_type(notices.Ack)[-1]
     assert (ack.ref, ack.dialog) == ("t-1", d)
 
 
@@ -69,6 +68,6 @@ def test_operator_close_acks_then_closes(harness: EngineHarness) -> None:
     d = vera._need()
     sock = ann.watch(d)
     start = len(sock.received)
-    harness.engine.submit(c.OperatorClose("ann", d, ref="c-2"), sock)
+    harness.engine.submit(commands.OperatorClose("ann", d, ref="c-2"), sock)
     harness.settle()
     assert _types(sock, start) == ["ack", "dialog.closed"]

@@ -3,8 +3,7 @@ newest first, within a time range; nothing else of the journal is listed."""
 
 from __future__ import annotations
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
 from frontdesk.engine.audit import audit
 from frontdesk.engine.testing import EngineHarness
 
@@ -17,19 +16,19 @@ def test_every_step_in_is_listed_newest_first(harness: EngineHarness) -> None:
     d = vera._need()
     holder = "ann" if d in ann.dialogs else "bob"
     other = "bob" if holder == "ann" else "ann"
-    steps: list[c.Command] = [
-        c.InternalMessage("manager", "maria", "Maria", d, "check the refund"),
-        c.InternalMessage("operator", holder, holder.title(), d, "ok"),  # not a step-in
-        c.ManagerSay("maria", "Maria", d, "Hello Vera", ref="ms-1"),
-        c.AskForHelp(holder, d, "angry"),  # not a step-in
-        c.HelpAck("maria", "Maria", d),
-        c.HelpResolve("manager", "maria", "Maria", d, "done"),
-        c.OperatorInternal("manager", "maria", "Maria", "ann", "meeting at 4"),
-        c.TakeOver("maria", "Maria", d, other, "VIP"),
+    steps: list[commands.Command] = [
+        commands.InternalMessage("manager", "maria", "Maria", d, "check the refund"),
+        commands.InternalMessage("operator", holder, holder.title(), d, "ok"),  # not a step-in
+        commands.ManagerSay("maria", "Maria", d, "Hello Vera", ref="ms-1"),
+        commands.AskForHelp(holder, d, "angry"),  # not a step-in
+        commands.HelpAck("maria", "Maria", d),
+        commands.HelpResolve("manager", "maria", "Maria", d, "done"),
+        commands.OperatorInternal("manager", "maria", "Maria", "ann", "meeting at 4"),
+        commands.TakeOver("maria", "Maria", d, other, "VIP"),
     ]
     for i, step in enumerate(steps):
         harness.clock.advance(1.0)
-        assert isinstance(harness.command(step), n.Ack), (i, step)
+        assert isinstance(harness.command(step), notices.Ack), (i, step)
     harness.settle()
     got = harness.engine.audit()
     assert [(e["action"], e["by"], e["name"]) for e in got] == [

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
 from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.testing import EngineHarness
 
@@ -72,10 +71,10 @@ def test_inactivity_close() -> None:
         h.advance(200)
         ann.say(vera, "operator messages do not count")
         h.advance(99)
-        vera.probe.expect_no(n.DialogClosed)
+        vera.probe.expect_no(notices.DialogClosed)
         h.advance(1)
         closed = vera.probe.expect({"type": "dialog.closed", "by": "timeout"})
-        assert isinstance(closed, n.DialogClosed) and "300" in closed.reason
+        assert isinstance(closed, notices.DialogClosed) and "300" in closed.reason
         ann.probe.expect({"type": "operator.dialog_removed", "dialog": vera.dialog})
         vera.probe.expect_terminated(f"dialog:{vera.dialog}")
         assert h.snapshot()["dialogs"] == []
@@ -86,7 +85,7 @@ def test_inactivity_close_can_be_disabled() -> None:
         vera = h.visitor("Vera")
         vera.open()
         h.advance(100_000)
-        vera.probe.expect_no(n.DialogClosed)
+        vera.probe.expect_no(notices.DialogClosed)
         assert h.clock.pending() == 0
 
 
@@ -95,13 +94,13 @@ def test_typing_is_ephemeral(harness: EngineHarness) -> None:
     vera = harness.visitor("Vera")
     vera.open()
     ann_view = harness._operators["ann"].watch(vera)
-    harness.engine.submit(c.Typing(vera._need(), True, token_hash=vera.token_hash))
+    harness.engine.submit(commands.Typing(vera._need(), True, token_hash=vera.token_hash))
     harness.settle()
-    typing = ann_view.expect(n.TypingChanged)
-    assert isinstance(typing, n.TypingChanged) and typing.who == "visitor" and typing.seq == 2
-    harness.engine.submit(c.Typing(vera._need(), True, token_hash="someone else"))
+    typing = ann_view.expect(notices.TypingChanged)
+    assert isinstance(typing, notices.TypingChanged) and typing.who == "visitor" and typing.seq == 2
+    harness.engine.submit(commands.Typing(vera._need(), True, token_hash="someone else"))
     harness.settle()
-    ann_view.expect_no(n.TypingChanged)
+    ann_view.expect_no(notices.TypingChanged)
     assert harness.snapshot()["node"]["last_seq"] == 3  # nothing journaled for typing
 
 
@@ -112,11 +111,11 @@ def test_manager_monitors_and_closes(harness: EngineHarness) -> None:
     d = vera._need()
     boss = harness.probe("manager")
     harness.engine.watch_dialog(d, boss, manager_id="boss")
-    assert isinstance(harness.command(c.Monitor("boss", d, ref="m")), n.Ack)
+    assert isinstance(harness.command(commands.Monitor("boss", d, ref="m")), notices.Ack)
     assert harness.snapshot()["dialogs"][0]["monitored"] is True
     vera.say("hello")
     boss.expect({"type": "dialog.message", "text": "hello"})
-    assert isinstance(harness.command(c.ManagerClose("boss", d, ref="x")), n.Ack)
+    assert isinstance(harness.command(commands.ManagerClose("boss", d, ref="x")), notices.Ack)
     vera.probe.expect({"type": "dialog.closed", "by": "manager"})
 
 
@@ -125,12 +124,12 @@ def test_history_gone_when_client_is_ahead(harness: EngineHarness) -> None:
     vera.open()
     p = harness.probe()
     harness.engine.watch_dialog(vera._need(), p, after_seq=9, token_hash=vera.token_hash)
-    gone = p.expect(n.HistoryGone)
-    assert isinstance(gone, n.HistoryGone) and gone.after_seq == 9 and gone.seq == 1
+    gone = p.expect(notices.HistoryGone)
+    assert isinstance(gone, notices.HistoryGone) and gone.after_seq == 9 and gone.seq == 1
 
 
 def test_empty_message_refused(harness: EngineHarness) -> None:
     vera = harness.visitor("Vera")
     vera.open()
     answer = vera.say("   ")
-    assert isinstance(answer, n.Rejected) and answer.code == "invalid"
+    assert isinstance(answer, notices.Rejected) and answer.code == "invalid"

@@ -6,9 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, messages, notices
 from frontdesk.engine.directory import Directory, Envelope, SlotState
 from frontdesk.engine.testing.aids import Holds
 
@@ -60,10 +58,10 @@ def test_crash_bounces_the_crashing_message_and_keeps_the_rest() -> None:
     d.register("a", old)
     d.send("a", "boom", sender="b")
     d.send("a", "next")
-    d.crashed("a", old, old.told[0].id, m.ActorCrashed("a", "x", True))
-    assert isinstance(sup.told[-1].message, m.ActorCrashed)
+    d.crashed("a", old, old.told[0].id, messages.ActorCrashed("a", "x", True))
+    assert isinstance(sup.told[-1].message, messages.ActorCrashed)
     bounced = sender.told[-1].message
-    assert isinstance(bounced, m.Undeliverable) and bounced.reason == "crashed"
+    assert isinstance(bounced, messages.Undeliverable) and bounced.reason == "crashed"
     d.send("a", "while restarting")
     new = FakeRef()
     d.register("a", new)
@@ -72,9 +70,10 @@ def test_crash_bounces_the_crashing_message_and_keeps_the_rest() -> None:
 
 def test_absent_address_rejects_a_command_at_once() -> None:
     d = Directory()
-    got: list[n.Notice] = []
-    d.send("dialog:d-4", m.Inbound(c.VisitorSay("d-4", "t", "x", ref="r"), got.append))
-    assert got == [n.Rejected("r", "unknown_dialog", "no such dialog: d-4", "d-4")]
+    got: list[notices.Notice] = []
+    d.send("dialog:d-4",
+           messages.Inbound(commands.VisitorSay("d-4", "t", "x", ref="r"), got.append))
+    assert got == [notices.Rejected("r", "unknown_dialog", "no such dialog: d-4", "d-4")]
     assert d.settle(0)
 
 
@@ -85,7 +84,7 @@ def test_retire_bounces_to_senders() -> None:
     d.send("a", "retire-me")
     d.send("a", "late", sender="b")
     d.retire("a", a, keep=a.told[0].id)
-    assert b.told[-1].message == m.Undeliverable("late", "a", "absent")
+    assert b.told[-1].message == messages.Undeliverable("late", "a", "absent")
     d.done("a", a.told[0].id)
     assert d.state("a") == "absent"
 
@@ -95,7 +94,7 @@ def test_the_message_a_retiring_actor_handles_is_not_given_to_its_successor() ->
     next actor at the same address: the Retire must not be redelivered to it."""
     d, old = Directory(), FakeRef()
     d.register("operator:ann", old)
-    d.send("operator:ann", m.Retire())
+    d.send("operator:ann", messages.Retire())
     retire = old.told[0]
     d.retire("operator:ann", old, keep=retire.id)
     assert d.state("operator:ann") == "absent"
@@ -122,8 +121,8 @@ def test_a_watch_of_an_absent_address_goes_to_the_hook_first() -> None:
 
     d.on_absent = hook
     got: list[Any] = []
-    d.send("dialog:d-1", m.Watch(got.append, ref="w"))
-    d.send("operator:x", m.Watch(got.append, ref="o"))
+    d.send("dialog:d-1", messages.Watch(got.append, ref="w"))
+    d.send("operator:x", messages.Watch(got.append, ref="o"))
     assert [a for a, _ in taken] == ["dialog:d-1", "operator:x"]
     assert [x.ref for x in got] == ["o"]  # the hook declined it: it bounced as before
 
@@ -133,7 +132,7 @@ def test_failed_address_answers_unavailable() -> None:
     d.register("dialog:d-1", a)
     d.fail("dialog:d-1")
     got: list[Any] = []
-    d.send("dialog:d-1", m.Inbound(c.VisitorClose("d-1", "t", ref="r"), got.append))
+    d.send("dialog:d-1", messages.Inbound(commands.VisitorClose("d-1", "t", ref="r"), got.append))
     assert got[0].code == "unavailable"
 
 
@@ -174,7 +173,7 @@ def test_a_held_address_restarted_gets_only_what_was_not_kept() -> None:
     d.send("a", "before")
     holds.hold("a")
     d.send("a", "held")
-    d.crashed("a", old, None, m.ActorCrashed("a", "x", True))
+    d.crashed("a", old, None, messages.ActorCrashed("a", "x", True))
     new = FakeRef()
     d.register("a", new)
     assert [e.message for e in new.told] == ["before"]

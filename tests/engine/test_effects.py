@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
 from frontdesk.engine.testing import EngineHarness
 
 
@@ -31,13 +30,14 @@ def test_an_effect_waits_behind_its_actors_commit_at_the_store(
     watcher = ann.watch(vera)
     assert vera.dialog is not None
     harness.hold("store")  # the message is decided, not yet durable
-    harness.engine.submit(c.VisitorSay(vera.dialog, vera.token_hash, "hello", ref="s1"))
+    harness.engine.submit(commands.VisitorSay(vera.dialog, vera.token_hash, "hello", ref="s1"))
     # typing is not journaled: with nothing of the dialog at the store it would be
     # delivered at once; here it must wait behind the message
-    harness.engine.submit(c.Typing(vera.dialog, True, token_hash=vera.token_hash, ref="t1"))
+    harness.engine.submit(commands.Typing(vera.dialog, True, token_hash=vera.token_hash, ref="t1"))
     harness.settle()
-    watcher.expect_no(n.TypingChanged)
+    watcher.expect_no(notices.TypingChanged)
     harness.release("store")
-    watcher.expect(n.TypingChanged)
-    kinds = [type(x) for x in watcher.received if isinstance(x, n.MessagePosted | n.TypingChanged)]
-    assert kinds[-2:] == [n.MessagePosted, n.TypingChanged]
+    watcher.expect(notices.TypingChanged)
+    kinds = [type(x) for x in watcher.received
+             if isinstance(x, notices.MessagePosted | notices.TypingChanged)]
+    assert kinds[-2:] == [notices.MessagePosted, notices.TypingChanged]

@@ -8,8 +8,7 @@ import sys
 from types import FrameType
 from typing import Any
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import encodable
+from frontdesk.engine import commands, encodable
 
 
 def _python_calls(call: Any) -> int:
@@ -28,24 +27,25 @@ def _python_calls(call: Any) -> int:
 
 
 def test_a_plain_say_is_checked_in_a_few_calls() -> None:
-    say = c.VisitorSay("d-1", "x" * 64, "a chat line of plain text", ref="r-1")
+    say = commands.VisitorSay("d-1", "x" * 64, "a chat line of plain text", ref="r-1")
     assert encodable.command_problem(say) is None
     # before: two calls per field (its type, then its text), one more per union member
     assert _python_calls(lambda: encodable.command_problem(say)) <= 4
 
 
 def test_what_the_fast_path_skips_is_still_refused() -> None:
-    lone = c.VisitorSay("d-1", "x" * 64, "bad \ud800 text")
+    lone = commands.VisitorSay("d-1", "x" * 64, "bad \ud800 text")
     assert "lone surrogate" in (encodable.command_problem(lone) or "")
-    wrong = c.VisitorSay("d-1", "x" * 64, 5)  # type: ignore[arg-type]
+    wrong = commands.VisitorSay("d-1", "x" * 64, 5)  # type: ignore[arg-type]
     assert "expected str" in (encodable.command_problem(wrong) or "")
 
     class Sub(str):
         pass
 
-    sub = c.VisitorSay("d-1", "x" * 64, Sub("é \ud800"))
+    sub = commands.VisitorSay("d-1", "x" * 64, Sub("é \ud800"))
     assert "lone surrogate" in (encodable.command_problem(sub) or "")
-    assert encodable.command_problem(c.VisitorSay("d-1", "x" * 64, "déjà vu", ref=None)) is None
+    assert encodable.command_problem(commands.VisitorSay("d-1", "x" * 64, "déjà vu",
+                                                         ref=None)) is None
 
 
 def test_an_events_data_of_plain_values_is_checked_in_one_call() -> None:

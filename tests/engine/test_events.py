@@ -6,14 +6,14 @@ import json
 
 import pytest
 
-from frontdesk.engine import events as ev
+from frontdesk.engine import events
 from frontdesk.engine.errors import JournalError
 from frontdesk.engine.history import entry as history_entry
 from frontdesk.engine.journal import Record
 from frontdesk.engine.notices import MessagePosted
 
-SAMPLES: list[ev.Event] = [
-    ev.DialogOpenedEv(
+SAMPLES: list[events.Event] = [
+    events.DialogOpened(
         dialog="d-1",
         at=1.0,
         seq=1,
@@ -23,9 +23,10 @@ SAMPLES: list[ev.Event] = [
         info={"page": "/"},
         priority=2,
     ),
-    ev.DialogAssignedEv(dialog="d-1", at=2.0, seq=2, operator="ann", operator_name="Ann"),
-    ev.MessagePostedEv(dialog="d-1", at=3.0, seq=3, author="visitor", name="V", text="hi", ref="r"),
-    ev.DialogTransferredEv(
+    events.DialogAssigned(dialog="d-1", at=2.0, seq=2, operator="ann", operator_name="Ann"),
+    events.MessagePosted(dialog="d-1", at=3.0, seq=3, author="visitor", name="V", text="hi",
+                         ref="r"),
+    events.DialogTransferred(
         dialog="d-1",
         at=4.0,
         seq=4,
@@ -35,46 +36,46 @@ SAMPLES: list[ev.Event] = [
         to_name="Bob",
         note="n",
     ),
-    ev.DialogRequeuedEv(dialog="d-1", at=5.0, seq=5, operator="bob", reason="gone"),
-    ev.LookingForInfoEv(dialog="d-1", at=6.0, seq=6, operator_name="Bob", reminder=True),
-    ev.ImportantMarkedEv(dialog="d-1", at=7.0, seq=7, important=True),
-    ev.HelpRequestedEv(dialog="d-1", at=8.0, seq=8, operator="bob", text="?"),
-    ev.HelpAckedEv(dialog="d-1", at=8.1, seq=9, manager="boss", name="Boss"),
-    ev.HelpResolvedEv(dialog="d-1", at=8.15, seq=9, author="operator", author_id="bob",
+    events.DialogRequeued(dialog="d-1", at=5.0, seq=5, operator="bob", reason="gone"),
+    events.LookingForInfo(dialog="d-1", at=6.0, seq=6, operator_name="Bob", reminder=True),
+    events.ImportantMarked(dialog="d-1", at=7.0, seq=7, important=True),
+    events.HelpRequested(dialog="d-1", at=8.0, seq=8, operator="bob", text="?"),
+    events.HelpAcked(dialog="d-1", at=8.1, seq=9, manager="boss", name="Boss"),
+    events.HelpResolved(dialog="d-1", at=8.15, seq=9, author="operator", author_id="bob",
                       name="Bob", text="done"),
-    ev.InternalMessageEv(dialog="d-1", at=8.2, seq=9, author="manager", author_id="boss",
+    events.InternalMessage(dialog="d-1", at=8.2, seq=9, author="manager", author_id="boss",
                          name="Boss", text="look at the order"),
-    ev.MailRecordedEv(dialog="d-1", at=8.5, seq=9, kind="transcript", to="v@example.com",
+    events.MailRecorded(dialog="d-1", at=8.5, seq=9, kind="transcript", to="v@example.com",
                       status="sent", text="sent to v@example.com"),
-    ev.FileAttachedEv(dialog="d-1", at=8.7, seq=9, file="f0", name="a.png", size=3,
+    events.FileAttached(dialog="d-1", at=8.7, seq=9, file="f0", name="a.png", size=3,
                       mime="image/png", thumbnail=True, author="visitor", author_name=""),
-    ev.SurveySentEv(dialog="d-1", at=8.8, seq=9, template=1, title="S", operator="ann",
+    events.SurveySent(dialog="d-1", at=8.8, seq=9, template=1, title="S", operator="ann",
                     operator_name="Ann", questions=[{"kind": "rating", "text": "?",
                                                      "required": True, "options": []}]),
-    ev.SurveyAnsweredEv(dialog="d-1", at=8.9, seq=9, survey=9, answers=[4]),
-    ev.MonitorSetEv(dialog="d-1", at=9.0, manager="boss", on=True),
-    ev.MonitoredLinkEv(dialog="d-1", at=9.1, by="ann", link_hash="l", expires_at=99.0),
-    ev.MonitoredLinkUsedEv(dialog="d-1", at=9.2, token_hash="t"),
-    ev.TakeOverAskedEv(dialog="d-1", at=9.1, manager="boss", to="bob", name="Boss", note=""),
-    ev.DialogClosedEv(dialog="d-1", at=10.0, seq=9, by="visitor", reason="bye"),
-    ev.OperatorLoggedInEv(operator="ann", at=1.0, name="Ann", capacity=None),
-    ev.StatusSetEv(operator="ann", at=2.0, status="phone"),
-    ev.OperatorInternalEv(operator="ann", at=2.5, n=1, author="manager", author_id="boss",
+    events.SurveyAnswered(dialog="d-1", at=8.9, seq=9, survey=9, answers=[4]),
+    events.MonitorSet(dialog="d-1", at=9.0, manager="boss", on=True),
+    events.MonitoredLink(dialog="d-1", at=9.1, by="ann", link_hash="l", expires_at=99.0),
+    events.MonitoredLinkUsed(dialog="d-1", at=9.2, token_hash="t"),
+    events.TakeOverAsked(dialog="d-1", at=9.1, manager="boss", to="bob", name="Boss", note=""),
+    events.DialogClosed(dialog="d-1", at=10.0, seq=9, by="visitor", reason="bye"),
+    events.OperatorLoggedIn(operator="ann", at=1.0, name="Ann", capacity=None),
+    events.StatusSet(operator="ann", at=2.0, status="phone"),
+    events.OperatorInternal(operator="ann", at=2.5, n=1, author="manager", author_id="boss",
                           name="Boss", text="meeting at 4"),
-    ev.CapacitySetEv(operator="ann", at=3.0, capacity=4),
-    ev.OperatorLoggedOutEv(operator="ann", at=4.0),
+    events.CapacitySet(operator="ann", at=3.0, capacity=4),
+    events.OperatorLoggedOut(operator="ann", at=4.0),
 ]
 
 
-def as_record(e: ev.Event, seq: int = 1) -> Record:
-    ne = ev.to_new_event(e)
+def as_record(e: events.Event, seq: int = 1) -> Record:
+    ne = events.to_new_event(e)
     data = json.loads(json.dumps(ne.data))  # what a real journal stores: JSON
     return Record(1, seq, ne.stream, ne.type, ne.version, data, ne.at)
 
 
 @pytest.mark.parametrize("event", SAMPLES, ids=lambda e: e.TYPE)
-def test_round_trip_through_json(event: ev.Event) -> None:
-    assert ev.from_record(as_record(event)) == event
+def test_round_trip_through_json(event: events.Event) -> None:
+    assert events.from_record(as_record(event)) == event
 
 
 def test_streams() -> None:
@@ -83,39 +84,40 @@ def test_streams() -> None:
 
 
 def test_every_type_is_registered_once() -> None:
-    assert len(ev.EVENT_TYPES) == len(SAMPLES)
+    assert len(events.EVENT_TYPES) == len(SAMPLES)
 
 
 def test_unknown_type_is_a_journal_error() -> None:
     with pytest.raises(JournalError, match="unknown event type 'nope'"):
-        ev.from_record(Record(1, 7, "node", "nope", 1, {}, 0.0))
+        events.from_record(Record(1, 7, "node", "nope", 1, {}, 0.0))
 
 
 def test_newer_version_is_refused() -> None:
     r = as_record(SAMPLES[1])
     with pytest.raises(JournalError, match="newer than this code"):
-        ev.from_record(Record(r.epoch, r.seq, r.stream, r.type, 99, r.data, r.at))
+        events.from_record(Record(r.epoch, r.seq, r.stream, r.type, 99, r.data, r.at))
 
 
 def test_upcaster_brings_old_data_to_the_current_version(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ev.StatusSetEv, "VERSION", 2)
-    ev.register_upcaster(
+    monkeypatch.setattr(events.StatusSet, "VERSION", 2)
+    events.register_upcaster(
         "operator.status", 1, lambda d: {"operator": d["operator"], "status": d["state"]}
     )
     try:
         old = Record(
             1, 1, "operator:ann", "operator.status", 1, {"operator": "ann", "state": "phone"}, 5.0
         )
-        got = ev.from_record(old)
-        assert got == ev.StatusSetEv(operator="ann", at=5.0, status="phone")
+        got = events.from_record(old)
+        assert got == events.StatusSet(operator="ann", at=5.0, status="phone")
     finally:
-        ev._UPCASTERS.pop(("operator.status", 1))
+        events._UPCASTERS.pop(("operator.status", 1))
 
 
 def test_missing_upcaster_is_a_journal_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ev.CapacitySetEv, "VERSION", 2)
+    monkeypatch.setattr(events.CapacitySet, "VERSION", 2)
     with pytest.raises(JournalError, match="no upcaster"):
-        ev.from_record(Record(1, 1, "operator:a", "operator.capacity", 1, {"operator": "a"}, 0.0))
+        events.from_record(Record(1, 1, "operator:a", "operator.capacity", 1, {"operator": "a"},
+                                  0.0))
 
 
 def test_a_message_journaled_before_formatting_reads_as_plain_without_html() -> None:
@@ -123,8 +125,8 @@ def test_a_message_journaled_before_formatting_reads_as_plain_without_html() -> 
             "ref": "m-1", "operator": None}
     record = Record(seq=9, epoch=1, stream="dialog:d-1", type="dialog.message", version=1,
                     data=data, at=5.0)
-    event = ev.from_record(record)
-    assert isinstance(event, ev.MessagePostedEv)
+    event = events.from_record(record)
+    assert isinstance(event, events.MessagePosted)
     assert (event.format, event.html, event.plain) == ("plain", "", "")
     notice = history_entry(event)
     assert isinstance(notice, MessagePosted)
@@ -134,12 +136,12 @@ def test_a_message_journaled_before_formatting_reads_as_plain_without_html() -> 
 
 
 def test_a_formatted_message_keeps_its_three_forms() -> None:
-    event = ev.MessagePostedEv(at=1.0, dialog="d-1", seq=4, author="operator", name="Ann",
+    event = events.MessagePosted(at=1.0, dialog="d-1", seq=4, author="operator", name="Ann",
                                text="**hi**", format="markdown", html="<p><strong>hi</strong></p>",
                                plain="hi")
-    again = ev.from_record(Record(seq=1, epoch=1, stream=event.stream, type=event.TYPE,
+    again = events.from_record(Record(seq=1, epoch=1, stream=event.stream, type=event.TYPE,
                                   version=event.VERSION, data=json.loads(json.dumps(
-                                      ev.to_new_event(event).data)), at=1.0))
+                                      events.to_new_event(event).data)), at=1.0))
     assert again == event
     notice = history_entry(again)
     assert isinstance(notice, MessagePosted)

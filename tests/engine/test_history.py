@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from frontdesk.engine import dialog_state as ds
-from frontdesk.engine import events as ev
-from frontdesk.engine import notices as n
+from frontdesk.engine import dialog_state, events, notices
 from frontdesk.engine.history import NO_HISTORY, History
 
 
-def said(seq: int, text: str = "hi") -> n.MessagePosted:
-    return n.MessagePosted("d-1", seq, float(seq), "visitor", "Vera", text, None)
+def said(seq: int, text: str = "hi") -> notices.MessagePosted:
+    return notices.MessagePosted("d-1", seq, float(seq), "visitor", "Vera", text, None)
 
 
-def opened_state() -> ds.DialogState:
-    return ds.opened(
-        ev.DialogOpenedEv(
+def opened_state() -> dialog_state.DialogState:
+    return dialog_state.opened(
+        events.DialogOpened(
             at=0.0, dialog="d-1", seq=1, number=1, token_hash="hash", visitor_name="Vera"
         )
     )
 
 
-def message(seq: int) -> ev.MessagePostedEv:
-    return ev.MessagePostedEv(
+def message(seq: int) -> events.MessagePosted:
+    return events.MessagePosted(
         at=float(seq), dialog="d-1", seq=seq, author="visitor", name="Vera", text="hi"
     )
 
@@ -32,7 +30,7 @@ def test_successive_states_share_one_list_and_each_sees_its_own_length() -> None
     s = opened_state()
     states = [s]
     for seq in range(2, 5_002):
-        s = ds.apply(s, message(seq))
+        s = dialog_state.apply(s, message(seq))
         states.append(s)
     assert len(s.history) == 5_001 and s.seq == 5_001
     assert all(x.history._entries is s.history._entries for x in states)  # held once
@@ -44,8 +42,8 @@ def test_appending_to_an_older_state_copies_its_prefix_and_leaves_the_newer_alon
     h1 = History([said(1)])
     h2 = h1.appended(said(2, "newer"))
     fork = h1.appended(said(2, "other"))
-    assert [x.text for x in h2 if isinstance(x, n.MessagePosted)] == ["hi", "newer"]
-    assert [x.text for x in fork if isinstance(x, n.MessagePosted)] == ["hi", "other"]
+    assert [x.text for x in h2 if isinstance(x, notices.MessagePosted)] == ["hi", "newer"]
+    assert [x.text for x in fork if isinstance(x, notices.MessagePosted)] == ["hi", "other"]
     assert len(h1) == 1 and list(h1) == [said(1)]
 
 
@@ -71,7 +69,7 @@ def test_indexing_and_equality_are_those_of_the_entries_seen() -> None:
 
 
 def test_a_summary_keeps_no_entries() -> None:
-    s = ds.summary(ds.apply(opened_state(), message(2)))
+    s = dialog_state.summary(dialog_state.apply(opened_state(), message(2)))
     assert s.history is NO_HISTORY and s.seq == 2
-    assert ds.apply(s, message(3)).history is NO_HISTORY
+    assert dialog_state.apply(s, message(3)).history is NO_HISTORY
     assert len(NO_HISTORY.appended(said(1))) == 0

@@ -19,8 +19,7 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import queue_state as qs
+from frontdesk.engine import commands, queue_state
 from frontdesk.engine.dialog_state import DialogState
 from frontdesk.engine.operator_state import OperatorState
 from frontdesk.engine.settings import EngineSettings
@@ -63,7 +62,7 @@ class Routing(RuleBasedStateMachine):
             elif d["id"] in queued and held_before.get(d["id"]) is not None:
                 self.requeued.add(d["id"])
 
-    def _send(self, command: c.Command) -> None:
+    def _send(self, command: commands.Command) -> None:
         held = self._before()
         self.h.engine.submit(command)
         self.h.settle()
@@ -73,29 +72,29 @@ class Routing(RuleBasedStateMachine):
 
     @rule(op=st.sampled_from(OPERATORS), capacity=st.none() | st.integers(0, 3))
     def login(self, op: str, capacity: int | None) -> None:
-        self._send(c.OperatorLogin(op, op.capitalize(), capacity))
+        self._send(commands.OperatorLogin(op, op.capitalize(), capacity))
 
     @rule(op=st.sampled_from(OPERATORS))
     def logout(self, op: str) -> None:
-        self._send(c.OperatorLogout(op))
+        self._send(commands.OperatorLogout(op))
 
     @rule(op=st.sampled_from(OPERATORS), status=st.sampled_from(list(Status)))
     def set_status(self, op: str, status: Status) -> None:
-        self._send(c.SetStatus(op, status))
+        self._send(commands.SetStatus(op, status))
 
     @rule(op=st.sampled_from(OPERATORS), capacity=st.integers(0, 3))
     def set_capacity(self, op: str, capacity: int) -> None:
         load = self._load(op)
         if load is not None and capacity < load:
             self.ceiling[op] = load
-        self._send(c.SetCapacity(op, capacity))
+        self._send(commands.SetCapacity(op, capacity))
 
     @rule(priority=st.integers(0, 2))
     def open_dialog(self, priority: int) -> None:
         token = f"t{len(self.tokens)}"
         probe = self.h.probe()
         held = self._before()
-        self.h.engine.submit(c.OpenDialog(token, "V", priority=priority), probe)
+        self.h.engine.submit(commands.OpenDialog(token, "V", priority=priority), probe)
         self.h.settle()
         self._after(held)
         ack = probe.received[0]
@@ -109,7 +108,7 @@ class Routing(RuleBasedStateMachine):
         dialogs = [d for d in self.h.snapshot()["dialogs"] if d["operator"]]
         if dialogs:
             d = dialogs[pick % len(dialogs)]
-            self._send(c.Transfer(d["operator"], d["id"], to, "n"))
+            self._send(commands.Transfer(d["operator"], d["id"], to, "n"))
 
     @rule(pick=st.integers(0, 50), by_visitor=st.booleans())
     def close(self, pick: int, by_visitor: bool) -> None:
@@ -118,23 +117,23 @@ class Routing(RuleBasedStateMachine):
             return
         d = dialogs[pick % len(dialogs)]
         if by_visitor or d["operator"] is None:
-            self._send(c.VisitorClose(d["id"], self.tokens[d["id"]]))
+            self._send(commands.VisitorClose(d["id"], self.tokens[d["id"]]))
         else:
-            self._send(c.OperatorClose(d["operator"], d["id"]))
+            self._send(commands.OperatorClose(d["operator"], d["id"]))
 
     @rule(pick=st.integers(0, 50))
     def visitor_says(self, pick: int) -> None:
         dialogs = self.h.snapshot()["dialogs"]
         if dialogs:
             d = dialogs[pick % len(dialogs)]
-            self._send(c.VisitorSay(d["id"], self.tokens[d["id"]], "hello?"))
+            self._send(commands.VisitorSay(d["id"], self.tokens[d["id"]], "hello?"))
 
     @rule(pick=st.integers(0, 50))
     def operator_says(self, pick: int) -> None:
         dialogs = [d for d in self.h.snapshot()["dialogs"] if d["operator"]]
         if dialogs:
             d = dialogs[pick % len(dialogs)]
-            self._send(c.OperatorSay(d["operator"], d["id"], "on it"))
+            self._send(commands.OperatorSay(d["operator"], d["id"], "on it"))
 
     @rule(seconds=st.sampled_from([5.0, 20.0, 31.0]))
     def time_passes(self, seconds: float) -> None:
@@ -203,7 +202,7 @@ class Routing(RuleBasedStateMachine):
                 for o in snap["operators"]
                 if o["status"] == "connected" and o["load"] < o["capacity"]
             ]
-            q: qs.QueueState = self.h.actor_state("queue")
+            q: queue_state.QueueState = self.h.actor_state("queue")
             assert not free, (snap["queue"], free, q, self.h.engine.directory.pending())
 
     @invariant()
@@ -211,7 +210,7 @@ class Routing(RuleBasedStateMachine):
         snap = self.h.snapshot()
         queue = snap["queue"]
         assert queue == sorted(queue, key=self._rank)
-        q: qs.QueueState = self.h.actor_state("queue")
+        q: queue_state.QueueState = self.h.actor_state("queue")
         assert q.order() == queue
         assert all(e.offered_to is None for e in q.entries)
         # whatever was assigned from the queue in this step was ahead of all still waiting

@@ -4,13 +4,12 @@ dialog is told at once; the visitor never."""
 
 from __future__ import annotations
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
 from frontdesk.engine.testing import EngineHarness
 
 
-def _watched(received: list[n.Notice]) -> list[bool]:
-    return [x.watched for x in received if isinstance(x, n.MonitoringChanged)]
+def _watched(received: list[notices.Notice]) -> list[bool]:
+    return [x.watched for x in received if isinstance(x, notices.MonitoringChanged)]
 
 
 def test_the_holder_is_told_when_monitoring_starts_and_stops(harness: EngineHarness) -> None:
@@ -19,13 +18,14 @@ def test_the_holder_is_told_when_monitoring_starts_and_stops(harness: EngineHarn
     vera.open()
     d = vera._need()
     console = ann.watch(d)
-    for cmd in (c.Monitor("maria", d), c.Monitor("paul", d), c.Monitor("maria", d, False),
-                c.Monitor("paul", d, False)):
-        assert isinstance(harness.command(cmd), n.Ack)
+    for cmd in (commands.Monitor("maria", d), commands.Monitor("paul", d),
+                commands.Monitor("maria", d, False),
+                commands.Monitor("paul", d, False)):
+        assert isinstance(harness.command(cmd), notices.Ack)
     harness.settle()
     assert _watched(console.received) == [True, False]  # the first one on, the last one off
     assert _watched(vera.probe.received) == []
-    assert isinstance(harness.command(c.Monitor("maria", d)), n.Ack)
+    assert isinstance(harness.command(commands.Monitor("maria", d)), notices.Ack)
     reloaded = ann.watch(d)
     harness.settle()
     assert _watched(reloaded.received) == [True]

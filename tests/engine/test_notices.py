@@ -8,18 +8,18 @@ from typing import Any
 
 import pytest
 
-from frontdesk.engine import notices as n
+from frontdesk.engine import notices
 
 
-def _subclasses(cls: type[n.Notice]) -> list[type[n.Notice]]:
-    out: list[type[n.Notice]] = []
+def _subclasses(cls: type[notices.Notice]) -> list[type[notices.Notice]]:
+    out: list[type[notices.Notice]] = []
     for sub in cls.__subclasses__():
         out += [sub, *_subclasses(sub)]
     return out
 
 
 CONCRETE = sorted(
-    {c for c in _subclasses(n.Notice) if c.__module__ == n.__name__ and c.TYPE},
+    {c for c in _subclasses(notices.Notice) if c.__module__ == notices.__name__ and c.TYPE},
     key=lambda c: c.__name__,
 )
 
@@ -33,7 +33,7 @@ SAMPLE_BY_TYPE: dict[str, Any] = {
 }
 
 
-def sample(cls: type[n.Notice]) -> n.Notice:
+def sample(cls: type[notices.Notice]) -> notices.Notice:
     values: dict[str, Any] = {}
     for i, f in enumerate(dataclasses.fields(cls)):
         if f.name in SAMPLE_BY_TYPE:
@@ -51,11 +51,11 @@ def sample(cls: type[n.Notice]) -> n.Notice:
         else:
             values[f.name] = f"{f.name}-{i}"
     notice = cls(**values)
-    assert isinstance(notice, n.Notice)
+    assert isinstance(notice, notices.Notice)
     return notice
 
 
-def old_to_wire(notice: n.Notice) -> dict[str, Any]:
+def old_to_wire(notice: notices.Notice) -> dict[str, Any]:
     frame: dict[str, Any] = {"type": notice.TYPE}
     frame.update(dataclasses.asdict(notice))
     return frame
@@ -68,7 +68,7 @@ def test_every_notice_class_is_covered() -> None:
 
 
 @pytest.mark.parametrize("cls", CONCRETE, ids=lambda c: c.__name__)
-def test_to_wire_equals_the_asdict_frame(cls: type[n.Notice]) -> None:
+def test_to_wire_equals_the_asdict_frame(cls: type[notices.Notice]) -> None:
     notice = sample(cls)
     new, old = notice.to_wire(), old_to_wire(notice)
     assert new == old
@@ -78,12 +78,12 @@ def test_to_wire_equals_the_asdict_frame(cls: type[n.Notice]) -> None:
 
 def test_operators_tuple_serialises_as_a_json_list() -> None:
     ops = SAMPLE_BY_TYPE["operators"]
-    frame = json.loads(json.dumps(n.OperatorsChanged(ops).to_wire()))
+    frame = json.loads(json.dumps(notices.OperatorsChanged(ops).to_wire()))
     assert frame == {"type": "operators", "operators": [dict(o) for o in ops]}
 
 
 def test_frame_is_a_fresh_dict_each_time() -> None:
-    notice = n.Ack("r-1", "d-1", 3, {"token": "x"})
+    notice = notices.Ack("r-1", "d-1", 3, {"token": "x"})
     frame = notice.to_wire()
     frame["data"] = {"token": "changed"}
     frame["extra"] = 1

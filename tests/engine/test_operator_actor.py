@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
 from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.status import Status
 from frontdesk.engine.testing import EngineHarness
@@ -26,7 +25,7 @@ def test_looking_for_info_notice_and_reminders(harness: EngineHarness) -> None:
             {"type": "dialog.looking_for_info", "reminder": False, "operator_name": "Ann"}
         )
     harness.advance(59)
-    v1.probe.expect_no(n.LookingForInfo)
+    v1.probe.expect_no(notices.LookingForInfo)
     harness.advance(1)  # the default delay: 60 s
     for v in (v1, v2):
         v.probe.expect({"type": "dialog.looking_for_info", "reminder": True})
@@ -34,10 +33,10 @@ def test_looking_for_info_notice_and_reminders(harness: EngineHarness) -> None:
     v1.probe.expect({"type": "dialog.looking_for_info", "reminder": True})
     ann.set_status(Status.CONNECTED)
     harness.advance(600)
-    v1.probe.expect_no(n.LookingForInfo)
-    assert len(v2.probe.of_type(n.LookingForInfo)) == 3
+    v1.probe.expect_no(notices.LookingForInfo)
+    assert len(v2.probe.of_type(notices.LookingForInfo)) == 3
     # they are history entries: seq gap-free
-    seqs = [x.seq for x in v1.probe.of_type(n.DialogNotice)]
+    seqs = [x.seq for x in v1.probe.of_type(notices.DialogNotice)]
     assert seqs == list(range(1, len(seqs) + 1))
 
 
@@ -53,7 +52,7 @@ def test_reminder_timing_is_configurable() -> None:
         h.advance(5)
         h.advance(2)
         h.advance(2)
-        reminders = [x for x in v.probe.of_type(n.LookingForInfo) if x.reminder]
+        reminders = [x for x in v.probe.of_type(notices.LookingForInfo) if x.reminder]
         assert [x.at - reminders[0].at for x in reminders] == [0, 2, 4]
 
 
@@ -78,27 +77,27 @@ def test_transfer_moves_the_dialog_with_note(harness: EngineHarness) -> None:
     bob = harness.login("bob", status=Status.ON_BREAK)
     vera = harness.visitor("Vera")
     vera.open()
-    assert isinstance(ann.say(vera, "from ann", ref="c-1"), n.Ack)
+    assert isinstance(ann.say(vera, "from ann", ref="c-1"), notices.Ack)
     answer = ann.transfer(vera, bob, note="billing question")
-    assert isinstance(answer, n.Ack)
+    assert isinstance(answer, notices.Ack)
     added = bob.probe.expect({"type": "operator.dialog_added", "dialog": vera.dialog})
-    assert isinstance(added, n.DialogAdded)
+    assert isinstance(added, notices.DialogAdded)
     assert (added.transferred_from, added.transferred_from_name, added.note) == (
         "ann",
         "Ann",
         "billing question",
     )
     ann.probe.expect({"type": "operator.dialog_removed", "reason": "transferred"})
-    moved = vera.probe.expect(n.VisitorTransferred)  # the visitor's form: names, no note
-    assert isinstance(moved, n.VisitorTransferred)
+    moved = vera.probe.expect(notices.VisitorTransferred)  # the visitor's form: names, no note
+    assert isinstance(moved, notices.VisitorTransferred)
     assert (moved.from_name, moved.to_name) == ("Ann", "Bob")
     assert holders(harness) == {vera.dialog: "bob"}
     # refs are the client's own: bob's "c-1" is not ann's "c-1"
     bobs = bob.say(vera, "from bob", ref="c-1")
-    assert isinstance(bobs, n.Ack) and bobs.seq == moved.seq + 1
-    assert [x.text for x in vera.probe.of_type(n.MessagePosted)] == ["from ann", "from bob"]
+    assert isinstance(bobs, notices.Ack) and bobs.seq == moved.seq + 1
+    assert [x.text for x in vera.probe.of_type(notices.MessagePosted)] == ["from ann", "from bob"]
     refused = ann.say(vera, "me again")
-    assert isinstance(refused, n.Rejected) and refused.code == "forbidden"
+    assert isinstance(refused, notices.Rejected) and refused.code == "forbidden"
 
 
 @pytest.mark.parametrize(
@@ -140,7 +139,7 @@ def test_transfer_refusals(harness: EngineHarness, case: str, code: str) -> None
         bob.set_status(Status.ON_BREAK)
     before = holders(harness)
     answer = ann.transfer(dialog, to)
-    assert isinstance(answer, n.Rejected), answer
+    assert isinstance(answer, notices.Rejected), answer
     assert answer.code == code, answer
     assert dialog in answer.message
     assert holders(harness) == before
@@ -153,7 +152,7 @@ def test_transfer_over_capacity_when_allowed() -> None:
         bob = h.login("bob", capacity=0)
         v = h.visitor("V")
         v.open()
-        assert isinstance(ann.transfer(v, bob), n.Ack)
+        assert isinstance(ann.transfer(v, bob), notices.Ack)
         assert holders(h) == {v.dialog: "bob"}
 
 
@@ -164,11 +163,11 @@ def test_receiver_crashes_mid_way_dialog_stays(harness: EngineHarness) -> None:
     vera.open()
     harness.inject_crash("operator:bob")  # bob crashes on the TransferOffer
     answer = ann.transfer(vera, "bob")
-    assert isinstance(answer, n.Rejected) and answer.code == "internal"
+    assert isinstance(answer, notices.Rejected) and answer.code == "internal"
     assert holders(harness) == {vera.dialog: "ann"}
-    assert isinstance(ann.say(vera, "still mine"), n.Ack)
+    assert isinstance(ann.say(vera, "still mine"), notices.Ack)
     # bob was restarted and works again
-    assert isinstance(ann.transfer(vera, "bob"), n.Ack)
+    assert isinstance(ann.transfer(vera, "bob"), notices.Ack)
     assert holders(harness) == {vera.dialog: "bob"}
 
 
@@ -181,16 +180,16 @@ def test_receiver_logs_out_mid_way_dialog_stays(harness: EngineHarness) -> None:
     d = vera._need()
     answer_probe = harness.probe("answer")
     harness.hold(f"dialog:{d}")
-    harness.engine.submit(c.Transfer("ann", d, "bob", ref="t"), answer_probe)
+    harness.engine.submit(commands.Transfer("ann", d, "bob", ref="t"), answer_probe)
     harness.settle()  # bob has accepted: his CompleteTransfer waits at the dialog
-    assert isinstance(bob.logout(), n.Ack)
+    assert isinstance(bob.logout(), notices.Ack)
     harness.release(f"dialog:{d}")
-    answer = answer_probe.expect((n.Ack, n.Rejected))
-    assert isinstance(answer, n.Rejected), answer
+    answer = answer_probe.expect((notices.Ack, notices.Rejected))
+    assert isinstance(answer, notices.Rejected), answer
     assert answer.code == "unknown_operator" and "logged out" in answer.message
     assert holders(harness) == {d: "ann"}
-    assert isinstance(ann.say(vera, "still mine"), n.Ack)
-    assert not [x for x in vera.probe.of_type(n.DialogTransferred)]
+    assert isinstance(ann.say(vera, "still mine"), notices.Ack)
+    assert not [x for x in vera.probe.of_type(notices.DialogTransferred)]
 
 
 def test_sender_loses_the_dialog_mid_way(harness: EngineHarness) -> None:
@@ -202,12 +201,12 @@ def test_sender_loses_the_dialog_mid_way(harness: EngineHarness) -> None:
     d = vera._need()
     answer_probe = harness.probe("answer")
     harness.hold(f"operator:{bob.id}")
-    harness.engine.submit(c.Transfer("ann", d, "bob", ref="t"), answer_probe)
+    harness.engine.submit(commands.Transfer("ann", d, "bob", ref="t"), answer_probe)
     harness.settle()
     vera.close()
     harness.release(f"operator:{bob.id}")
-    answer = answer_probe.expect((n.Ack, n.Rejected))
-    assert isinstance(answer, n.Rejected) and answer.code == "closed"
+    answer = answer_probe.expect((notices.Ack, notices.Rejected))
+    assert isinstance(answer, notices.Rejected) and answer.code == "closed"
     snap = harness.snapshot()
     assert [o["load"] for o in snap["operators"]] == [0, 0]
     harness.visitor("Next").open()
@@ -223,10 +222,10 @@ def test_transfer_timeout_aborts(harness: EngineHarness) -> None:
     vera.open()
     answer_probe = harness.probe("answer")
     harness.hold("operator:bob")  # bob never answers
-    harness.engine.submit(c.Transfer("ann", vera._need(), "bob", ref="t"), answer_probe)
+    harness.engine.submit(commands.Transfer("ann", vera._need(), "bob", ref="t"), answer_probe)
     harness.advance(harness.settings.transfer_timeout_s)
-    answer = answer_probe.expect((n.Ack, n.Rejected))
-    assert isinstance(answer, n.Rejected) and answer.code == "timeout"
+    answer = answer_probe.expect((notices.Ack, notices.Rejected))
+    assert isinstance(answer, notices.Rejected) and answer.code == "timeout"
     assert holders(harness) == {vera.dialog: "ann"}
     harness.release("operator:bob")  # bob's late acceptance is refused by the dialog
     assert holders(harness) == {vera.dialog: "ann"}

@@ -20,7 +20,7 @@ import pytest
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "harness-project"
 
 USER_TEST = '''
-from frontdesk.engine import notices as n
+from frontdesk.engine import notices
 
 
 def test_a_visitor_is_answered(harness):
@@ -29,7 +29,7 @@ def test_a_visitor_is_answered(harness):
     vera.open()
     vera.probe.expect({"type": "dialog.assigned", "operator": "ann"})
     ann.say(vera, "Hello")
-    assert vera.probe.expect(n.MessagePosted).text == "Hello"
+    assert vera.probe.expect(notices.MessagePosted).text == "Hello"
 '''
 
 

@@ -13,10 +13,7 @@ from typing import Any
 
 import pytest
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import events as ev
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, events, messages, notices
 from frontdesk.engine.effects import CommitTrack
 from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.status import Status
@@ -42,9 +39,9 @@ def _talking(h: EngineHarness) -> tuple[OperatorHandle, VisitorHandle, str]:
 def _still_works(h: EngineHarness, ann: OperatorHandle, vera: VisitorHandle) -> None:
     """The dialog, its operator, the queue and the supervisor all still work."""
     d = vera._need()
-    assert isinstance(vera.say("still here"), n.Ack)
-    assert isinstance(ann.say(vera, "me too"), n.Ack)
-    assert isinstance(vera.close(), n.Ack)
+    assert isinstance(vera.say("still here"), notices.Ack)
+    assert isinstance(ann.say(vera, "me too"), notices.Ack)
+    assert isinstance(vera.close(), notices.Ack)
     (op,) = [o for o in h.snapshot()["operators"] if o["id"] == ann.id]
     assert d not in op["dialogs"] and op["load"] == len(op["dialogs"])  # nothing pinned
     others = [h.visitor(f"V{i}") for i in range(3)]
@@ -52,26 +49,26 @@ def _still_works(h: EngineHarness, ann: OperatorHandle, vera: VisitorHandle) -> 
         v.open()
     (op,) = [o for o in h.snapshot()["operators"] if o["id"] == ann.id]
     assert op["load"] == op["capacity"] == len(ann.dialogs)  # routed up to its capacity
-    assert not h.managers.of_type(n.ActorFailed)
+    assert not h.managers.of_type(notices.ActorFailed)
     assert _supervisor(h).given_up == {}
 
 
-def _answers(p: Probe, count: int) -> list[n.Rejected]:
-    got = [p.expect((n.Ack, n.Rejected)) for _ in range(count)]
-    assert all(isinstance(x, n.Rejected) for x in got), got
-    return [x for x in got if isinstance(x, n.Rejected)]
+def _answers(p: Probe, count: int) -> list[notices.Rejected]:
+    got = [p.expect((notices.Ack, notices.Rejected)) for _ in range(count)]
+    assert all(isinstance(x, notices.Rejected) for x in got), got
+    return [x for x in got if isinstance(x, notices.Rejected)]
 
 
 def test_surrogates_are_refused_invalid_at_submit(harness: EngineHarness) -> None:
     ann, vera, d = _talking(harness)
     p = harness.probe("answers")
     for i in range(POISONS):
-        harness.engine.submit(c.VisitorSay(d, vera.token_hash, SURROGATE, ref=f"s{i}"), p)
-        harness.engine.submit(c.OperatorSay("ann", d, SURROGATE, ref=f"o{i}"), p)
-    harness.engine.submit(c.OpenDialog("t", "Eve\udfff", ref="o"), p)
-    harness.engine.submit(c.OpenDialog("t", "Eve", (("plan", "\ud83d"),), ref="i"), p)
-    harness.engine.submit(c.Transfer("ann", d, "bob", SURROGATE, ref="t"), p)
-    harness.engine.submit(c.AskForHelp("ann", d, SURROGATE, ref="h"), p)
+        harness.engine.submit(commands.VisitorSay(d, vera.token_hash, SURROGATE, ref=f"s{i}"), p)
+        harness.engine.submit(commands.OperatorSay("ann", d, SURROGATE, ref=f"o{i}"), p)
+    harness.engine.submit(commands.OpenDialog("t", "Eve\udfff", ref="o"), p)
+    harness.engine.submit(commands.OpenDialog("t", "Eve", (("plan", "\ud83d"),), ref="i"), p)
+    harness.engine.submit(commands.Transfer("ann", d, "bob", SURROGATE, ref="t"), p)
+    harness.engine.submit(commands.AskForHelp("ann", d, SURROGATE, ref="h"), p)
     harness.settle()
     refused = _answers(p, 2 * POISONS + 4)
     assert {x.code for x in refused} == {"invalid"}
@@ -88,13 +85,13 @@ def test_surrogates_are_refused_invalid_at_submit(harness: EngineHarness) -> Non
 def test_wrong_types_are_refused_invalid_at_submit(harness: EngineHarness) -> None:
     ann, vera, d = _talking(harness)
     p = harness.probe("answers")
-    bad: list[c.Command] = [
-        c.VisitorSay(d, vera.token_hash, None, ref="a"),  # type: ignore[arg-type]
-        c.SetStatus("ann", "bogus", ref="b"),  # type: ignore[arg-type]
-        c.SetCapacity("ann", "3", ref="c"),  # type: ignore[arg-type]
-        c.OpenDialog("t", info=5, ref="d"),  # type: ignore[arg-type]
-        c.OperatorLogin("bob", "Bob", capacity=True, ref="e"),
-        c.VisitorSay(d, vera.token_hash, "x", ref=7),  # type: ignore[arg-type]
+    bad: list[commands.Command] = [
+        commands.VisitorSay(d, vera.token_hash, None, ref="a"),  # type: ignore[arg-type]
+        commands.SetStatus("ann", "bogus", ref="b"),  # type: ignore[arg-type]
+        commands.SetCapacity("ann", "3", ref="c"),  # type: ignore[arg-type]
+        commands.OpenDialog("t", info=5, ref="d"),  # type: ignore[arg-type]
+        commands.OperatorLogin("bob", "Bob", capacity=True, ref="e"),
+        commands.VisitorSay(d, vera.token_hash, "x", ref=7),  # type: ignore[arg-type]
     ]
     for cmd in bad:
         harness.engine.submit(cmd, p)
@@ -110,8 +107,8 @@ def test_poison_past_submit_into_a_dialog_never_gives_it_up(harness: EngineHarne
     ann, vera, d = _talking(harness)
     p = harness.probe("answers")
     for i in range(POISONS):  # fails in decide: the state never moved
-        cmd = c.VisitorSay(d, vera.token_hash, None, ref=f"n{i}")  # type: ignore[arg-type]
-        harness.engine.directory.send(f"dialog:{d}", m.Inbound(cmd, p))
+        cmd = commands.VisitorSay(d, vera.token_hash, None, ref=f"n{i}")  # type: ignore[arg-type]
+        harness.engine.directory.send(f"dialog:{d}", messages.Inbound(cmd, p))
     harness.settle()
     refused = _answers(p, POISONS)
     assert {x.code for x in refused} == {"invalid"}
@@ -126,18 +123,18 @@ def test_text_the_journal_cannot_store_is_refused_at_the_store(harness: EngineHa
     ann, vera, d = _talking(harness)
     p = harness.probe("answers")
     for i in range(POISONS):
-        cmd = c.VisitorSay(d, vera.token_hash, SURROGATE, ref=f"x{i}")
-        harness.engine.directory.send(f"dialog:{d}", m.Inbound(cmd, p))
+        cmd = commands.VisitorSay(d, vera.token_hash, SURROGATE, ref=f"x{i}")
+        harness.engine.directory.send(f"dialog:{d}", messages.Inbound(cmd, p))
         harness.settle()
     refused = _answers(p, POISONS)
     assert {x.code for x in refused} == {"invalid"}, refused
     assert refused[0].message.startswith(f"cannot store event dialog.message of dialog:{d}: ")
     assert "lone surrogate (U+D800" in refused[0].message
     assert all(x.ref == f"x{i}" for i, x in enumerate(refused))
-    assert not vera.probe.of_type(n.MessagePosted)  # nothing of it was published
-    assert not harness.managers.of_type(n.ActorFailed)
+    assert not vera.probe.of_type(notices.MessagePosted)  # nothing of it was published
+    assert not harness.managers.of_type(notices.ActorFailed)
     _still_works(harness, ann, vera)
-    seqs = [x.seq for x in vera.probe.of_type(n.DialogNotice)]
+    seqs = [x.seq for x in vera.probe.of_type(notices.DialogNotice)]
     assert seqs == sorted(set(seqs)) and seqs == list(range(1, len(seqs) + 1))  # no gap
 
 
@@ -147,13 +144,13 @@ def test_a_refused_commit_does_not_fail_the_rest_of_its_batch(harness: EngineHar
     wendy.open()
     p = harness.probe("answers")
     harness.hold("store")  # both commits wait: they go in one batch
-    bad = c.VisitorSay(d, vera.token_hash, SURROGATE, ref="bad")
-    harness.engine.directory.send(f"dialog:{d}", m.Inbound(bad, p))
-    harness.engine.submit(c.VisitorSay(wendy._need(), wendy.token_hash, "fine", ref="ok"), p)
+    bad = commands.VisitorSay(d, vera.token_hash, SURROGATE, ref="bad")
+    harness.engine.directory.send(f"dialog:{d}", messages.Inbound(bad, p))
+    harness.engine.submit(commands.VisitorSay(wendy._need(), wendy.token_hash, "fine", ref="ok"), p)
     harness.settle()
     harness.release("store")
-    got = {x.ref: x for x in (p.expect((n.Ack, n.Rejected)) for _ in range(2))}
-    assert isinstance(got["ok"], n.Ack) and isinstance(got["bad"], n.Rejected)
+    got = {x.ref: x for x in (p.expect((notices.Ack, notices.Rejected)) for _ in range(2))}
+    assert isinstance(got["ok"], notices.Ack) and isinstance(got["bad"], notices.Rejected)
     assert got["bad"].code == "invalid"
     wendy.probe.expect({"type": "dialog.message", "text": "fine"})
     _still_works(harness, ann, vera)
@@ -164,11 +161,11 @@ def test_a_poison_commit_to_the_store_itself(harness: EngineHarness) -> None:
     cannot store: refused alone, the store goes on."""
     ann, vera, d = _talking(harness)
     p = harness.probe("answers")
-    e = ev.MessagePostedEv(
+    e = events.MessagePosted(
         dialog=d, at=0.0, seq=99, author="visitor", name="x", text=SURROGATE, ref="h"
     )
-    ack = m.Reply(p, n.Ack("h", d, 99))
-    commit = m.Commit(f"dialog:{d}", (e,), (ack,), ((p, "h"),), CommitTrack())
+    ack = messages.Reply(p, notices.Ack("h", d, 99))
+    commit = messages.Commit(f"dialog:{d}", (e,), (ack,), ((p, "h"),), CommitTrack())
     for _ in range(POISONS):
         harness.engine.directory.send("store", commit, f"dialog:{d}")
         harness.settle()
@@ -181,16 +178,16 @@ def test_poison_into_an_operator_never_gives_it_up(harness: EngineHarness) -> No
     ann, vera, _d = _talking(harness)
     p = harness.probe("answers")
     for i in range(POISONS):
-        cmd = c.SetStatus("ann", "bogus", ref=f"s{i}")  # type: ignore[arg-type]
-        harness.engine.directory.send("operator:ann", m.Inbound(cmd, p))
-        cap = c.SetCapacity("ann", "many", ref=f"c{i}")  # type: ignore[arg-type]
-        harness.engine.directory.send("operator:ann", m.Inbound(cap, p))
+        cmd = commands.SetStatus("ann", "bogus", ref=f"s{i}")  # type: ignore[arg-type]
+        harness.engine.directory.send("operator:ann", messages.Inbound(cmd, p))
+        cap = commands.SetCapacity("ann", "many", ref=f"c{i}")  # type: ignore[arg-type]
+        harness.engine.directory.send("operator:ann", messages.Inbound(cap, p))
     harness.settle()
     refused = _answers(p, 2 * POISONS)
     assert {x.code for x in refused} == {"invalid"}
     assert _supervisor(harness).restarts == {}
-    assert isinstance(ann.set_status(Status.ON_BREAK), n.Ack)
-    assert isinstance(ann.set_status(Status.CONNECTED), n.Ack)
+    assert isinstance(ann.set_status(Status.ON_BREAK), notices.Ack)
+    assert isinstance(ann.set_status(Status.CONNECTED), notices.Ack)
     _still_works(harness, ann, vera)
 
 
@@ -198,12 +195,12 @@ def test_poison_into_the_supervisor(harness: EngineHarness) -> None:
     ann, vera, _d = _talking(harness)
     p = harness.probe("answers")
     for i in range(POISONS):
-        opening = c.OpenDialog(["unhashable"], ref=f"o{i}")  # type: ignore[arg-type]
-        harness.engine.directory.send("supervisor", m.Inbound(opening, p))
-        info = c.OpenDialog(f"t{i}", info=5, ref=f"i{i}")  # type: ignore[arg-type]
-        harness.engine.directory.send("supervisor", m.Inbound(info, p))
-        login = c.OperatorLogin("bob", "Bob", capacity="x", ref=f"l{i}")  # type: ignore[arg-type]
-        harness.engine.directory.send("supervisor", m.Inbound(login, p))
+        opening = commands.OpenDialog(["unhashable"], ref=f"o{i}")  # type: ignore[arg-type]
+        harness.engine.directory.send("supervisor", messages.Inbound(opening, p))
+        info = commands.OpenDialog(f"t{i}", info=5, ref=f"i{i}")  # type: ignore[arg-type]
+        harness.engine.directory.send("supervisor", messages.Inbound(info, p))
+        login = commands.OperatorLogin("bob", "Bob", capacity="x", ref=f"l{i}")  # type: ignore[arg-type]
+        harness.engine.directory.send("supervisor", messages.Inbound(login, p))
     harness.settle()
     refused = _answers(p, 3 * POISONS)
     assert {x.code for x in refused} == {"invalid"}
@@ -220,8 +217,8 @@ def test_an_open_the_journal_cannot_store_opens_nothing(harness: EngineHarness) 
     ann, vera, _d = _talking(harness)
     p = harness.probe("answers")
     for i in range(POISONS):
-        opening = c.OpenDialog(f"tok{i}", f"Eve \udfff {i}", ref=f"o{i}")
-        harness.engine.directory.send("supervisor", m.Inbound(opening, p))
+        opening = commands.OpenDialog(f"tok{i}", f"Eve \udfff {i}", ref=f"o{i}")
+        harness.engine.directory.send("supervisor", messages.Inbound(opening, p))
         harness.settle()
     refused = _answers(p, POISONS)
     assert {x.code for x in refused} == {"invalid"}
@@ -237,10 +234,10 @@ def test_poison_into_the_queue_never_gives_it_up() -> None:
     with EngineHarness(cfg) as h:
         ann, vera, _d = _talking(h)
         for _ in range(POISONS):  # an internal message with a value the queue cannot use
-            h.engine.directory.send("queue", m.Enqueue("d-404", "not a number", None))  # type: ignore[arg-type]
+            h.engine.directory.send("queue", messages.Enqueue("d-404", "not a number", None))  # type: ignore[arg-type]
             h.settle()
         assert h.engine.directory.state("queue") == "live"
-        assert not h.managers.of_type(n.ActorFailed)
+        assert not h.managers.of_type(notices.ActorFailed)
         _still_works(h, ann, vera)
 
 
@@ -256,13 +253,13 @@ def test_a_given_up_operator_is_logged_out_and_its_dialogs_requeued() -> None:
         h.inject_crash("operator:ann", in_start=True, times=2)  # both restarts: given up
         ann.set_status(Status.PHONE)  # crashes it; its restarts crash too: given up
         h.settle()
-        report = h.managers.expect(n.ActorFailed)
-        assert isinstance(report, n.ActorFailed) and report.address == "operator:ann"
-        requeued = vera.probe.expect(n.DialogRequeued)
-        assert isinstance(requeued, n.DialogRequeued) and requeued.operator == "ann"
+        report = h.managers.expect(notices.ActorFailed)
+        assert isinstance(report, notices.ActorFailed) and report.address == "operator:ann"
+        requeued = vera.probe.expect(notices.DialogRequeued)
+        assert isinstance(requeued, notices.DialogRequeued) and requeued.operator == "ann"
         ops = {o["id"]: o for o in h.snapshot()["operators"]}
         assert "ann" not in ops  # logged out: nothing of its capacity is pinned
-        assert isinstance(bob.set_status(Status.CONNECTED), n.Ack)
+        assert isinstance(bob.set_status(Status.CONNECTED), notices.Ack)
         assert bob.dialogs == [vera._need()]
         again = h.login("ann", capacity=3)  # and ann may log in again
         assert again.dialogs == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from frontdesk.engine import notices as n
+from frontdesk.engine import notices
 from frontdesk.engine.queue_state import POSITIONS_CHUNK
 from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.status import Status
@@ -32,8 +32,8 @@ def test_current_dialogs_go_on_in_every_status(harness: EngineHarness, status: S
     vera = harness.visitor("Vera")
     vera.open()
     ann.set_status(status)
-    assert isinstance(ann.say(vera, "still here"), n.Ack)
-    assert isinstance(vera.say("thanks"), n.Ack)
+    assert isinstance(ann.say(vera, "still here"), notices.Ack)
+    assert isinstance(vera.say("thanks"), notices.Ack)
     ann.probe.expect({"type": "operator.status", "status": status.value})
 
 
@@ -76,7 +76,7 @@ def test_transfer_out_frees_capacity(harness: EngineHarness) -> None:
     v1.open()
     v2.open()
     assert harness.snapshot()["queue"] == [v2.dialog]
-    assert isinstance(ann.transfer(v1, bob), n.Ack)
+    assert isinstance(ann.transfer(v1, bob), notices.Ack)
     assert holders(harness) == {v1.dialog: "bob", v2.dialog: "ann"}
 
 
@@ -121,11 +121,11 @@ def test_positions_told_when_they_change(harness: EngineHarness) -> None:
     harness.advance(1)
     assert [w.position for w in waiting[1:]] == [1, 2]
     waiting[2].probe.expect({"type": "dialog.position", "position": 2})
-    waiting[2].probe.expect_no(n.QueuePosition)  # told once, not repeated
+    waiting[2].probe.expect_no(notices.QueuePosition)  # told once, not repeated
     ann.close(first)
     harness.advance(1)
     assert waiting[2].position == 1
-    assert waiting[1].probe.of_type(n.DialogAssigned)
+    assert waiting[1].probe.of_type(notices.DialogAssigned)
 
 
 def test_operators_hear_queue_length_and_operator_list(harness: EngineHarness) -> None:
@@ -135,7 +135,7 @@ def test_operators_hear_queue_length_and_operator_list(harness: EngineHarness) -
     ann.probe.expect({"type": "queue.length", "length": 1})
     harness.login("bob")
     ann.probe.expect({"type": "queue.length", "length": 0})
-    ops = ann.probe.of_type(n.OperatorsChanged)[-1]
+    ops = ann.probe.of_type(notices.OperatorsChanged)[-1]
     assert [(o["id"], o["status"], o["load"]) for o in ops.operators] == [
         ("ann", "on_break", 0),
         ("bob", "connected", 1),
@@ -146,13 +146,13 @@ def test_logout_requeues_held_dialogs(harness: EngineHarness) -> None:
     ann = harness.login("ann")
     vera = harness.visitor("Vera")
     vera.open()
-    assert isinstance(ann.logout(), n.Ack)
+    assert isinstance(ann.logout(), notices.Ack)
     ann.probe.expect_terminated("operator:ann")
     vera.probe.expect({"type": "dialog.requeued", "operator": "ann"})
     assert harness.snapshot()["queue"] == [vera.dialog]
     harness.login("bob")
     assert holders(harness) == {vera.dialog: "bob"}
-    assert isinstance(ann.set_status(Status.CONNECTED), n.Rejected)
+    assert isinstance(ann.set_status(Status.CONNECTED), notices.Rejected)
 
 
 def test_position_changes_are_paced_and_a_dialog_that_joins_is_told_at_once(
@@ -173,14 +173,14 @@ def test_position_changes_are_paced_and_a_dialog_that_joins_is_told_at_once(
     late.open()
     assert late.position == 3  # a dialog that joins is told its place at once
     assert [v.position for v in vs[2:]] == [2, 3]
-    vs[2].probe.expect_no(n.QueuePosition)
+    vs[2].probe.expect_no(notices.QueuePosition)
     harness.advance(0.5)
     assert [v.position for v in vs[2:]] == [2, 3]
     harness.advance(0.5)  # the interval ends: every change of it, told once
     assert [v.position for v in vs[2:]] == [1, 2]
     for v in vs[2:]:
         v.probe.expect({"type": "dialog.position"})
-        v.probe.expect_no(n.QueuePosition)
+        v.probe.expect_no(notices.QueuePosition)
     assert late.position == 3
 
 

@@ -5,46 +5,46 @@ from __future__ import annotations
 
 import re
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands as engine_commands
+from frontdesk.engine import notices
 from frontdesk.engine.status import Status
 from frontdesk.engine.testing import EngineHarness
 
-COMMAND_NAMES = {cls.__name__ for cls in c.Command.__subclasses__()}
+COMMAND_NAMES = {cls.__name__ for cls in engine_commands.Command.__subclasses__()}
 CAMEL = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b")
 
 
-def _every_command(dialog: str, token_hash: str) -> list[c.Command]:
+def _every_command(dialog: str, token_hash: str) -> list[engine_commands.Command]:
     """One of each command that names a dialog, aimed at ``dialog``."""
     return [
-        c.OperatorSay("ann", dialog, "hi", ref="os"),
-        c.Transfer("ann", dialog, "bob", ref="tr"),
-        c.OperatorClose("ann", dialog, ref="oc"),
-        c.MarkImportant("ann", dialog, ref="mi"),
-        c.AskForHelp("ann", dialog, "help", ref="ah"),
-        c.VisitorSay(dialog, token_hash, "hi", ref="vs"),
-        c.VisitorClose(dialog, token_hash, ref="vc"),
-        c.Monitor("boss", dialog, ref="mo"),
-        c.ManagerClose("boss", dialog, ref="mc"),
+        engine_commands.OperatorSay("ann", dialog, "hi", ref="os"),
+        engine_commands.Transfer("ann", dialog, "bob", ref="tr"),
+        engine_commands.OperatorClose("ann", dialog, ref="oc"),
+        engine_commands.MarkImportant("ann", dialog, ref="mi"),
+        engine_commands.AskForHelp("ann", dialog, "help", ref="ah"),
+        engine_commands.VisitorSay(dialog, token_hash, "hi", ref="vs"),
+        engine_commands.VisitorClose(dialog, token_hash, ref="vc"),
+        engine_commands.Monitor("boss", dialog, ref="mo"),
+        engine_commands.ManagerClose("boss", dialog, ref="mc"),
     ]
 
 
-def _refusals(h: EngineHarness, commands: list[c.Command]) -> list[n.Rejected]:
+def _refusals(h: EngineHarness, commands: list[engine_commands.Command]) -> list[notices.Rejected]:
     got = [h.command(cmd) for cmd in commands]
-    refused = [x for x in got if isinstance(x, n.Rejected)]
+    refused = [x for x in got if isinstance(x, notices.Rejected)]
     assert len(refused) == len(commands), got
     return refused
 
 
-def _no_class_names(refused: list[n.Rejected]) -> None:
+def _no_class_names(refused: list[notices.Rejected]) -> None:
     for x in refused:
         assert not (COMMAND_NAMES & set(re.findall(r"\w+", x.message))), x.message
         assert not CAMEL.search(x.message), x.message
 
 
 def test_every_command_is_named_for_people() -> None:
-    for cls in c.Command.__subclasses__():
-        assert cls.ACTION != c.Command.ACTION and not CAMEL.search(cls.ACTION), cls
+    for cls in engine_commands.Command.__subclasses__():
+        assert cls.ACTION != engine_commands.Command.ACTION and not CAMEL.search(cls.ACTION), cls
 
 
 def test_refusals_on_a_closed_dialog_name_no_class(harness: EngineHarness) -> None:
@@ -76,16 +76,16 @@ def test_refusals_of_an_open_dialog_not_yours_name_no_class(harness: EngineHarne
     d = vera.dialog
     assert d is not None
     visitor_side = [
-        c.VisitorSay(d, "someone-else", "hi", ref="vs"),
-        c.VisitorClose(d, "someone-else", ref="vc"),
-        c.VisitorSay(d, vera.token_hash, "  ", ref="empty"),
+        engine_commands.VisitorSay(d, "someone-else", "hi", ref="vs"),
+        engine_commands.VisitorClose(d, "someone-else", ref="vc"),
+        engine_commands.VisitorSay(d, vera.token_hash, "  ", ref="empty"),
     ]
     operator_side = [
-        c.OperatorSay("bob", d, "hi", ref="os"),
-        c.OperatorClose("bob", d, ref="oc"),
-        c.MarkImportant("bob", d, ref="mi"),
-        c.AskForHelp("bob", d, ref="ah"),
-        c.Transfer("bob", d, "ann", ref="tr"),
+        engine_commands.OperatorSay("bob", d, "hi", ref="os"),
+        engine_commands.OperatorClose("bob", d, ref="oc"),
+        engine_commands.MarkImportant("bob", d, ref="mi"),
+        engine_commands.AskForHelp("bob", d, ref="ah"),
+        engine_commands.Transfer("bob", d, "ann", ref="tr"),
     ]
     refused = _refusals(harness, visitor_side + operator_side)
     _no_class_names(refused)
@@ -97,9 +97,9 @@ def test_refusals_of_an_open_dialog_not_yours_name_no_class(harness: EngineHarne
 
 def test_invalid_input_is_refused_in_words(harness: EngineHarness) -> None:
     harness.login("ann")
-    bad = harness.command(c.SetStatus("ann", "bogus", ref="b"))  # type: ignore[arg-type]
-    assert isinstance(bad, n.Rejected)
+    bad = harness.command(engine_commands.SetStatus("ann", "bogus", ref="b"))  # type: ignore[arg-type]
+    assert isinstance(bad, notices.Rejected)
     assert bad.message == "cannot set the status: status: expected Status, got str 'bogus'"
-    gone = harness.command(c.SetCapacity("nobody", 2, ref="x"))
-    assert isinstance(gone, n.Rejected)
+    gone = harness.command(engine_commands.SetCapacity("nobody", 2, ref="x"))
+    assert isinstance(gone, notices.Rejected)
     _no_class_names([bad, gone])

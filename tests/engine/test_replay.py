@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-from frontdesk.engine import events as ev
+from frontdesk.engine import events as engine_events
 from frontdesk.engine.journal import MemoryJournal
 from frontdesk.engine.replay import Fold, fold
 from frontdesk.engine.status import Status
 from frontdesk.engine.testing import EngineHarness
 
 
-def append(journal: MemoryJournal, *events: ev.Event) -> None:
-    journal.append([ev.to_new_event(e) for e in events], 1)
+def append(journal: MemoryJournal, *events: engine_events.Event) -> None:
+    journal.append([engine_events.to_new_event(e) for e in events], 1)
 
 
 def test_fold_derives_holders_through_transfers_and_requeues() -> None:
     j = MemoryJournal()
     append(
         j,
-        ev.OperatorLoggedInEv(operator="ann", at=1.0, name="Ann"),
-        ev.OperatorLoggedInEv(operator="bob", at=1.0, name="Bob", capacity=5),
-        ev.DialogOpenedEv(dialog="d-1", at=2.0, seq=1, number=1, token_hash="t", visitor_name="V"),
-        ev.DialogOpenedEv(
+        engine_events.OperatorLoggedIn(operator="ann", at=1.0, name="Ann"),
+        engine_events.OperatorLoggedIn(operator="bob", at=1.0, name="Bob", capacity=5),
+        engine_events.DialogOpened(dialog="d-1", at=2.0, seq=1, number=1, token_hash="t",
+                                   visitor_name="V"),
+        engine_events.DialogOpened(
             dialog="d-2", at=2.0, seq=1, number=2, token_hash="u", visitor_name="W", priority=1
         ),
-        ev.DialogAssignedEv(dialog="d-1", at=3.0, seq=2, operator="ann", operator_name="Ann"),
-        ev.DialogTransferredEv(
+        engine_events.DialogAssigned(dialog="d-1", at=3.0, seq=2, operator="ann",
+                                     operator_name="Ann"),
+        engine_events.DialogTransferred(
             dialog="d-1",
             at=4.0,
             seq=3,
@@ -33,10 +35,11 @@ def test_fold_derives_holders_through_transfers_and_requeues() -> None:
             to_operator="bob",
             to_name="Bob",
         ),
-        ev.DialogAssignedEv(dialog="d-2", at=5.0, seq=2, operator="ann", operator_name="Ann"),
-        ev.OperatorLoggedOutEv(operator="ann", at=6.0),
-        ev.DialogRequeuedEv(dialog="d-2", at=6.0, seq=3, operator="ann", reason="gone"),
-        ev.StatusSetEv(operator="bob", at=7.0, status="phone"),
+        engine_events.DialogAssigned(dialog="d-2", at=5.0, seq=2, operator="ann",
+                                     operator_name="Ann"),
+        engine_events.OperatorLoggedOut(operator="ann", at=6.0),
+        engine_events.DialogRequeued(dialog="d-2", at=6.0, seq=3, operator="ann", reason="gone"),
+        engine_events.StatusSet(operator="bob", at=7.0, status="phone"),
     )
     f = fold(j.read(), default_capacity=3)
     assert set(f.operators) == {"bob"}
@@ -52,8 +55,9 @@ def test_closed_dialogs_leave_the_fold_but_are_remembered() -> None:
     j = MemoryJournal()
     append(
         j,
-        ev.DialogOpenedEv(dialog="d-1", at=2.0, seq=1, number=1, token_hash="t", visitor_name="V"),
-        ev.DialogClosedEv(dialog="d-1", at=3.0, seq=2, by="visitor", reason="bye"),
+        engine_events.DialogOpened(dialog="d-1", at=2.0, seq=1, number=1, token_hash="t",
+                                   visitor_name="V"),
+        engine_events.DialogClosed(dialog="d-1", at=3.0, seq=2, by="visitor", reason="bye"),
     )
     f = fold(j.read(), 3)
     assert f.dialogs == {} and "d-1" in f.closed and f.next_number == 2

@@ -6,7 +6,7 @@ reason and the managers are told. Off by default."""
 
 from __future__ import annotations
 
-from frontdesk.engine import notices as n
+from frontdesk.engine import notices
 from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.status import Status
 from frontdesk.engine.testing import EngineHarness
@@ -30,11 +30,11 @@ def test_an_unanswered_visitor_is_reassigned_to_another_operator() -> None:
         bob.set_status(Status.CONNECTED)
         h.managers.clear()
         h.advance(61)
-        requeued = vera.probe.expect(n.DialogRequeued)
-        assert isinstance(requeued, n.DialogRequeued)
+        requeued = vera.probe.expect(notices.DialogRequeued)
+        assert isinstance(requeued, notices.DialogRequeued)
         assert requeued.operator == "ann" and requeued.reason == "no reply from Ann for 120 s"
-        seen = h.managers.expect(n.DialogRequeued)  # the manager view is told
-        assert isinstance(seen, n.DialogRequeued) and seen.reason == requeued.reason
+        seen = h.managers.expect(notices.DialogRequeued)  # the manager view is told
+        assert isinstance(seen, notices.DialogRequeued) and seen.reason == requeued.reason
         ann.probe.expect({"type": "operator.dialog_removed", "reason": "reassigned"})
         ann.probe.expect({"type": "operator.status", "status": "no_new_dialog"})
         assert holders(h) == {vera.dialog: "bob"}
@@ -43,7 +43,7 @@ def test_an_unanswered_visitor_is_reassigned_to_another_operator() -> None:
         # Bob has a fresh reply timeout of his own, counted from when he got it
         h.advance(119)
         assert holders(h) == {vera.dialog: "bob"}
-        assert isinstance(bob.say(vera, "Bob here, sorry for the wait."), n.Ack)
+        assert isinstance(bob.say(vera, "Bob here, sorry for the wait."), notices.Ack)
         h.advance(600)  # answered: no timeout runs
         assert holders(h) == {vera.dialog: "bob"}
 
@@ -55,7 +55,7 @@ def test_an_answer_in_time_keeps_the_dialog_and_the_default_is_off() -> None:
         vera.open()
         vera.say("Hi")
         h.advance(29)
-        assert isinstance(ann.say(vera, "Hello Vera"), n.Ack)
+        assert isinstance(ann.say(vera, "Hello Vera"), notices.Ack)
         h.advance(60)
         assert holders(h) == {vera.dialog: "ann"}
     assert EngineSettings().reply_timeout_s == 0

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from frontdesk.engine import events as ev
+from frontdesk.engine import events as engine_events
 from frontdesk.engine.day_figures import DAY_S
 from frontdesk.engine.journal import MemoryJournal
 from frontdesk.engine.reports import CSV_HEADER, STATUSES, csv_rows, reads, report
@@ -17,41 +17,44 @@ DAY = 19_700 * DAY_S  # a UTC midnight
 H = 3600.0
 
 
-def opened(d: str, at: float) -> ev.DialogOpenedEv:
-    return ev.DialogOpenedEv(dialog=d, at=at, seq=1, number=1, token_hash="t", visitor_name="V")
+def opened(d: str, at: float) -> engine_events.DialogOpened:
+    return engine_events.DialogOpened(dialog=d, at=at, seq=1, number=1, token_hash="t",
+                                      visitor_name="V")
 
 
-def assigned(d: str, op: str, at: float) -> ev.DialogAssignedEv:
-    return ev.DialogAssignedEv(dialog=d, at=at, seq=2, operator=op, operator_name=op.title())
+def assigned(d: str, op: str, at: float) -> engine_events.DialogAssigned:
+    return engine_events.DialogAssigned(dialog=d, at=at, seq=2, operator=op,
+                                        operator_name=op.title())
 
 
-def said(d: str, at: float, author: str = "operator", op: str | None = None) -> ev.MessagePostedEv:
-    return ev.MessagePostedEv(dialog=d, at=at, seq=3, author=author, name="x", text="hi",
+def said(d: str, at: float, author: str = "operator",
+         op: str | None = None) -> engine_events.MessagePosted:
+    return engine_events.MessagePosted(dialog=d, at=at, seq=3, author=author, name="x", text="hi",
                               operator=op)
 
 
-def moved(d: str, src: str, dst: str, at: float) -> ev.DialogTransferredEv:
-    return ev.DialogTransferredEv(dialog=d, at=at, seq=4, from_operator=src,
+def moved(d: str, src: str, dst: str, at: float) -> engine_events.DialogTransferred:
+    return engine_events.DialogTransferred(dialog=d, at=at, seq=4, from_operator=src,
                                   from_name=src.title(), to_operator=dst, to_name=dst.title())
 
 
-def closed(d: str, at: float) -> ev.DialogClosedEv:
-    return ev.DialogClosedEv(dialog=d, at=at, seq=9, by="operator", reason="")
+def closed(d: str, at: float) -> engine_events.DialogClosed:
+    return engine_events.DialogClosed(dialog=d, at=at, seq=9, by="operator", reason="")
 
 
-def login(op: str, at: float, status: str = "connected") -> ev.OperatorLoggedInEv:
-    return ev.OperatorLoggedInEv(operator=op, at=at, name=op.title(), status=status)
+def login(op: str, at: float, status: str = "connected") -> engine_events.OperatorLoggedIn:
+    return engine_events.OperatorLoggedIn(operator=op, at=at, name=op.title(), status=status)
 
 
-def status(op: str, at: float, value: str) -> ev.StatusSetEv:
-    return ev.StatusSetEv(operator=op, at=at, status=value)
+def status(op: str, at: float, value: str) -> engine_events.StatusSet:
+    return engine_events.StatusSet(operator=op, at=at, status=value)
 
 
 def one(r: Any, op: str) -> dict[str, Any]:
     return next(o for o in r.to_json()["operators"] if o["id"] == op)
 
 
-def a_day() -> list[ev.Event]:
+def a_day() -> list[engine_events.Event]:
     """Ann (09:00) answers d1 in 20 s and closes it at 09:10; answers d2 in 60 s and
     transfers it to Bob at 09:30, who answers in 5 s and closes at 09:40; Ann asks for
     help on d3, which a manager answers (not a first response of hers)."""
@@ -66,7 +69,7 @@ def a_day() -> list[ev.Event]:
         moved("d2", "ann", "bob", t + 1800), said("d2", t + 1805, op="bob"),
         closed("d2", t + 2400),
         opened("d3", t + 2500), assigned("d3", "ann", t + 2500),
-        ev.HelpRequestedEv(dialog="d3", at=t + 2510, seq=3, operator="ann", text="help"),
+        engine_events.HelpRequested(dialog="d3", at=t + 2510, seq=3, operator="ann", text="help"),
         said("d3", t + 2520, "manager"),
     ]  # fmt: skip
 
@@ -105,7 +108,7 @@ def test_status_across_midnight_and_a_range() -> None:
     events = [
         login("cid", DAY + 22 * H),
         status("cid", DAY + DAY_S + 2 * H, "on_break"),
-        ev.OperatorLoggedOutEv(operator="cid", at=DAY + DAY_S + 3 * H),
+        engine_events.OperatorLoggedOut(operator="cid", at=DAY + DAY_S + 3 * H),
     ]
     now = DAY + 3 * DAY_S
     first = report(events, DAY, DAY + DAY_S, now)
@@ -136,7 +139,8 @@ def test_requeue_ends_a_handling_and_the_next_taking_is_measured_afresh() -> Non
     t = DAY + H
     events = [
         assigned("d1", "ann", t),
-        ev.DialogRequeuedEv(dialog="d1", at=t + 100, seq=3, operator="ann", reason="logout"),
+        engine_events.DialogRequeued(dialog="d1", at=t + 100, seq=3, operator="ann",
+                                     reason="logout"),
         assigned("d1", "bob", t + 200), said("d1", t + 210, op="ann"),  # not the holder
         said("d1", t + 230, op="bob"),
     ]
@@ -149,8 +153,8 @@ def test_requeue_ends_a_handling_and_the_next_taking_is_measured_afresh() -> Non
 
 def test_the_events_of_a_journal_give_the_same_report() -> None:
     journal = MemoryJournal()
-    journal.append([ev.to_new_event(e) for e in a_day()], epoch=1)
-    read = [ev.from_record(rec) for rec in journal.read() if reads(rec)]
+    journal.append([engine_events.to_new_event(e) for e in a_day()], epoch=1)
+    read = [engine_events.from_record(rec) for rec in journal.read() if reads(rec)]
     assert len(read) < len(a_day())  # the visitor's and the manager's messages are skipped
     now = DAY + 10 * H
     assert report(read, DAY, DAY + DAY_S, now).to_json() == \
@@ -186,7 +190,8 @@ def test_todays_report_agrees_with_the_live_figures() -> None:
         now = h.clock.now()
         live = h.engine.figures()
         start = live["day_start"]
-        made = report((ev.from_record(r) for r in h.journal.read()), start, start + DAY_S, now)
+        made = report((engine_events.from_record(r) for r in h.journal.read()), start,
+                      start + DAY_S, now)
         for o in live["operators"]:
             reported = one(made, o["id"])
             assert reported["dialogs"] == o["dialogs_today"]

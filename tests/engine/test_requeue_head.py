@@ -5,7 +5,7 @@ replayed queue has it at the head too."""
 
 from __future__ import annotations
 
-from frontdesk.engine import notices as n
+from frontdesk.engine import notices
 from frontdesk.engine.queue_state import Entry, QueueState
 from frontdesk.engine.testing import EngineHarness
 
@@ -19,9 +19,9 @@ def test_a_requeued_dialog_goes_back_at_the_head(harness: EngineHarness) -> None
     late = harness.visitor("Late")
     late.open()
     assert harness.snapshot()["queue"] == [urgent.dialog, late.dialog]
-    assert isinstance(ann.logout(), n.Ack)
-    requeued = vera.probe.expect(n.DialogRequeued)
-    assert isinstance(requeued, n.DialogRequeued) and requeued.operator == "ann"
+    assert isinstance(ann.logout(), notices.Ack)
+    requeued = vera.probe.expect(notices.DialogRequeued)
+    assert isinstance(requeued, notices.DialogRequeued) and requeued.operator == "ann"
     assert harness.snapshot()["queue"] == [vera.dialog, urgent.dialog, late.dialog]
     harness.advance(60)  # positions are paced (position_interval_s): the held-back ones come
     assert vera.position == 1 and urgent.position == 2 and late.position == 3

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
 from frontdesk.engine.journal import MemoryJournal
 from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.testing import EngineHarness
@@ -57,8 +56,9 @@ def test_a_restored_operator_who_logs_in_again_keeps_the_dialogs() -> None:
         replace(EngineSettings(), restored_operator_grace_s=GRACE_S))
     try:
         h.advance(GRACE_S / 2)
-        answer = h.command(c.OperatorLogin("ann", "Ann", None, ref=h.ref()))  # the console is back
-        assert isinstance(answer, n.Ack)
+        answer = h.command(commands.OperatorLogin("ann", "Ann", None,
+                                                  ref=h.ref()))  # the console is back
+        assert isinstance(answer, notices.Ack)
         h.advance(GRACE_S)
         assert operators(h) == {"ann": [dialog]}
     finally:
@@ -89,7 +89,8 @@ def test_a_restored_operator_whose_actor_crashed_still_times_out() -> None:
         replace(EngineSettings(), restored_operator_grace_s=GRACE_S))
     try:
         h.inject_crash("operator:ann")
-        h.command(c.SetCapacity("ann", 2, ref=h.ref()))  # crashes it: restarted from the journal
+        h.command(commands.SetCapacity("ann", 2,
+                                       ref=h.ref()))  # crashes it: restarted from the journal
         h.advance(GRACE_S)
         assert operators(h) == {}
         assert h.snapshot()["queue"] == [dialog]

@@ -8,8 +8,7 @@ b's 4 and 5; a cursor that is b's history is replayed as before.
 
 from __future__ import annotations
 
-from frontdesk.engine import events as ev
-from frontdesk.engine import notices as n
+from frontdesk.engine import events, notices
 from frontdesk.engine.clock import ManualClock
 from frontdesk.engine.journal import MemoryJournal
 from frontdesk.engine.replay import fold
@@ -18,18 +17,18 @@ from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.testing.probe import Probe
 
 
-def said(seq: int, text: str) -> ev.Event:
-    return ev.MessagePostedEv(dialog="d-1", at=1.0, seq=seq, author="visitor", name="V",
+def said(seq: int, text: str) -> events.Event:
+    return events.MessagePosted(dialog="d-1", at=1.0, seq=seq, author="visitor", name="V",
                               text=text)
 
 
 def node_b() -> MemoryJournal:
     j = MemoryJournal()
-    opened = ev.DialogOpenedEv(dialog="d-1", at=1.0, seq=1, number=1, token_hash="t",
+    opened = events.DialogOpened(dialog="d-1", at=1.0, seq=1, number=1, token_hash="t",
                                visitor_name="V")
-    j.append([ev.to_new_event(e) for e in (opened, said(2, "two"), said(3, "three"))], 1)
+    j.append([events.to_new_event(e) for e in (opened, said(2, "two"), said(3, "three"))], 1)
     j.raise_epoch(2)
-    j.append([ev.to_new_event(e) for e in (said(4, "four on b"), said(5, "five on b"))], 2)
+    j.append([events.to_new_event(e) for e in (said(4, "four on b"), said(5, "five on b"))], 2)
     return j
 
 
@@ -54,9 +53,10 @@ def test_a_cursor_on_a_discarded_tail_is_told_and_replayed_from_where_it_holds()
     engine = Engine(EngineSettings(), node_b(), ManualClock()).start()
     try:
         p = replay_to(engine, 5, 1)
-        assert p.expect_next(n.DialogDiscontinuity) == n.DialogDiscontinuity("d-1", 5, 3, 2)
-        four = p.expect_next(n.MessagePosted)
-        five = p.expect_next(n.MessagePosted)
+        assert p.expect_next(notices.DialogDiscontinuity) == notices.DialogDiscontinuity("d-1", 5,
+                                                                                         3, 2)
+        four = p.expect_next(notices.MessagePosted)
+        five = p.expect_next(notices.MessagePosted)
         assert (four.seq, four.text, five.seq, five.text) == (4, "four on b", 5, "five on b")
         assert engine.entry_epoch("d-1", 4) == 2 and engine.entry_epoch("d-1", 2) == 1
     finally:
@@ -67,9 +67,9 @@ def test_a_cursor_of_this_nodes_history_is_replayed_as_before() -> None:
     engine = Engine(EngineSettings(), node_b(), ManualClock()).start()
     try:
         p = replay_to(engine, 3, 1)
-        assert p.expect_next(n.MessagePosted).seq == 4
-        p.expect_no(n.DialogDiscontinuity)
+        assert p.expect_next(notices.MessagePosted).seq == 4
+        p.expect_no(notices.DialogDiscontinuity)
         q = replay_to(engine, 5, None)  # no epoch: unchecked, as before
-        q.expect_no(n.DialogDiscontinuity)
+        q.expect_no(notices.DialogDiscontinuity)
     finally:
         engine.stop()

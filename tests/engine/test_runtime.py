@@ -7,9 +7,7 @@ import threading
 import pykka
 import pytest
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, messages, notices
 from frontdesk.engine.clock import ManualClock
 from frontdesk.engine.dispatch import DispatchedActor
 from frontdesk.engine.errors import ConfigError, EngineError
@@ -27,23 +25,23 @@ def test_vertical_slice(harness: EngineHarness) -> None:
     assert opened.dialog == "d-1" and opened.seq == 1
     d = vera.dialog
     assert d is not None
-    vera.probe.expect(n.DialogOpened)
+    vera.probe.expect(notices.DialogOpened)
     vera.probe.expect({"type": "dialog.assigned", "operator": "ann"})
     ann.probe.expect({"type": "operator.dialog_added", "dialog": d})
 
     said = vera.say("Hello?")
-    assert isinstance(said, n.Ack) and said.seq == 3
+    assert isinstance(said, notices.Ack) and said.seq == 3
     vera.probe.expect({"type": "dialog.message", "author": "visitor", "text": "Hello?"})
     answered = ann.say(d, "Hi Vera")
-    assert isinstance(answered, n.Ack) and answered.seq == 4
+    assert isinstance(answered, notices.Ack) and answered.seq == 4
     vera.probe.expect({"type": "dialog.message", "author": "operator", "name": "Ann"})
 
     closed = ann.close(d)
-    assert isinstance(closed, n.Ack)
+    assert isinstance(closed, notices.Ack)
     vera.probe.expect({"type": "dialog.closed", "by": "operator"})
     ann.probe.expect({"type": "operator.dialog_removed", "dialog": d, "reason": "closed"})
     vera.probe.expect_terminated(f"dialog:{d}")
-    seqs = [x.seq for x in vera.probe.of_type(n.DialogNotice)]
+    seqs = [x.seq for x in vera.probe.of_type(notices.DialogNotice)]
     assert seqs == [1, 2, 3, 4, 5]
     snap = harness.snapshot()
     assert snap["dialogs"] == [] and snap["queue"] == []
@@ -56,14 +54,15 @@ def test_closed_dialog_refuses_everything(harness: EngineHarness) -> None:
     vera.open()
     vera.close()
     said = vera.say("still there?")
-    assert isinstance(said, n.Rejected) and said.code == "closed"
+    assert isinstance(said, notices.Rejected) and said.code == "closed"
     assert "closed" in said.message
     answer = ann.say(vera, "hello")
-    assert isinstance(answer, n.Rejected) and answer.code == "closed"
+    assert isinstance(answer, notices.Rejected) and answer.code == "closed"
     probe = harness.probe()  # watching it replays its history, and that is all
     harness.engine.watch_dialog(vera._need(), probe, token_hash=vera.token_hash)
     harness.settle()
-    assert [type(x) for x in probe.received] == [n.DialogOpened, n.DialogAssigned, n.DialogClosed]
+    assert [type(x) for x in probe.received] == [notices.DialogOpened, notices.DialogAssigned,
+                                                 notices.DialogClosed]
 
 
 def test_a_command_that_races_the_closed_dialogs_retirement_is_refused_closed(
@@ -78,32 +77,33 @@ def test_a_command_that_races_the_closed_dialogs_retirement_is_refused_closed(
     dialog = vera._need()
     assert not harness.engine.directory.exists(f"dialog:{dialog}")  # retired
     probe = harness.probe()
-    command = c.VisitorSay(dialog, vera.token_hash, "still there?", ref="late")
-    harness.engine.directory.send(f"dialog:{dialog}", m.Inbound(command, probe))
+    command = commands.VisitorSay(dialog, vera.token_hash, "still there?", ref="late")
+    harness.engine.directory.send(f"dialog:{dialog}", messages.Inbound(command, probe))
     refused = probe.expect({"type": "error", "ref": "late"})
-    assert isinstance(refused, n.Rejected) and refused.code == "closed", refused
+    assert isinstance(refused, notices.Rejected) and refused.code == "closed", refused
     # a dialog that never was is still unknown
-    harness.engine.directory.send("dialog:d-99", m.Inbound(c.VisitorSay("d-99", "x", "hi"), probe))
+    harness.engine.directory.send("dialog:d-99",
+                                  messages.Inbound(commands.VisitorSay("d-99", "x", "hi"), probe))
     assert probe.expect({"type": "error"}).code == "unknown_dialog"  # type: ignore[attr-defined]
 
 
 def test_unknown_dialog_and_operator(harness: EngineHarness) -> None:
-    answer = harness.command(c.VisitorSay("d-99", "x", "hi", ref="a"))
-    assert isinstance(answer, n.Rejected) and answer.code == "unknown_dialog"
-    answer = harness.command(c.SetStatus("nobody", Status.ON_BREAK, ref="b"))
-    assert isinstance(answer, n.Rejected) and answer.code == "unknown_operator"
+    answer = harness.command(commands.VisitorSay("d-99", "x", "hi", ref="a"))
+    assert isinstance(answer, notices.Rejected) and answer.code == "unknown_dialog"
+    answer = harness.command(commands.SetStatus("nobody", Status.ON_BREAK, ref="b"))
+    assert isinstance(answer, notices.Rejected) and answer.code == "unknown_operator"
 
 
 def test_visitor_token_is_checked(harness: EngineHarness) -> None:
     harness.login("ann")
     vera = harness.visitor("Vera")
     vera.open()
-    answer = harness.command(c.VisitorSay(vera._need(), "not-her-token", "hi", ref="x"))
-    assert isinstance(answer, n.Rejected) and answer.code == "forbidden"
+    answer = harness.command(commands.VisitorSay(vera._need(), "not-her-token", "hi", ref="x"))
+    assert isinstance(answer, notices.Rejected) and answer.code == "forbidden"
     spy = harness.probe()
     harness.engine.watch_dialog(vera._need(), spy, token_hash="not-her-token")
     spy.expect({"type": "error", "code": "forbidden"})
-    spy.expect_no(n.DialogNotice)
+    spy.expect_no(notices.DialogNotice)
 
 
 def test_operator_must_hold_the_dialog(harness: EngineHarness) -> None:
@@ -113,7 +113,7 @@ def test_operator_must_hold_the_dialog(harness: EngineHarness) -> None:
     vera.open()
     assert harness.snapshot()["dialogs"][0]["operator"] == "ann"
     answer = bob.say(vera, "hijack")
-    assert isinstance(answer, n.Rejected) and answer.code == "forbidden"
+    assert isinstance(answer, notices.Rejected) and answer.code == "forbidden"
 
 
 def test_resend_with_same_ref_is_idempotent(harness: EngineHarness) -> None:
@@ -122,18 +122,18 @@ def test_resend_with_same_ref_is_idempotent(harness: EngineHarness) -> None:
     vera.open()
     first = vera.say("once", ref="m-1")
     again = vera.say("once", ref="m-1")
-    assert isinstance(first, n.Ack) and isinstance(again, n.Ack)
+    assert isinstance(first, notices.Ack) and isinstance(again, notices.Ack)
     assert first.seq == again.seq
-    assert [x.text for x in vera.probe.of_type(n.MessagePosted)] == ["once"]
+    assert [x.text for x in vera.probe.of_type(notices.MessagePosted)] == ["once"]
     a1 = ann.say(vera, "reply", ref="o-1")
     a2 = ann.say(vera, "reply", ref="o-1")
-    assert isinstance(a1, n.Ack) and isinstance(a2, n.Ack) and a1.seq == a2.seq
+    assert isinstance(a1, notices.Ack) and isinstance(a2, notices.Ack) and a1.seq == a2.seq
 
 
 def test_login_is_idempotent(harness: EngineHarness) -> None:
     harness.login("ann")
-    again = harness.command(c.OperatorLogin("ann", "Ann", ref="again"))
-    assert isinstance(again, n.Ack)
+    again = harness.command(commands.OperatorLogin("ann", "Ann", ref="again"))
+    assert isinstance(again, notices.Ack)
     assert len(harness.snapshot()["operators"]) == 1
 
 
@@ -146,7 +146,7 @@ def test_resume_replays_after_seq(harness: EngineHarness) -> None:
     late = harness.probe("resumed")
     harness.engine.watch_dialog(vera._need(), late, after_seq=2, token_hash=vera.token_hash)
     harness.settle()
-    assert [x.seq for x in late.of_type(n.DialogNotice)] == [3, 4]
+    assert [x.seq for x in late.of_type(notices.DialogNotice)] == [3, 4]
     vera.say("three")
     late.expect({"type": "dialog.message", "text": "three", "seq": 5})
 
@@ -156,8 +156,8 @@ def test_managers_see_everything(harness: EngineHarness) -> None:
     vera = harness.visitor("Vera")
     vera.open()
     ann.say(vera, "hi")
-    harness.managers.expect(n.DialogOpened)
-    harness.managers.expect(n.DialogAssigned)
+    harness.managers.expect(notices.DialogOpened)
+    harness.managers.expect(notices.DialogAssigned)
     harness.managers.expect({"type": "dialog.message", "text": "hi"})
 
 
@@ -184,13 +184,13 @@ def test_runs_on_the_system_clock() -> None:
     engine = Engine(EngineSettings(visitor_inactivity_timeout_s=0.2), MemoryJournal()).start()
     try:
         answer = Probe("answer")
-        engine.submit(c.OpenDialog("tok", "Vera", ref="o"), answer)
-        ack = answer.expect(n.Ack)
-        assert isinstance(ack, n.Ack) and ack.dialog is not None
+        engine.submit(commands.OpenDialog("tok", "Vera", ref="o"), answer)
+        ack = answer.expect(notices.Ack)
+        assert isinstance(ack, notices.Ack) and ack.dialog is not None
         watcher = Probe("vera")
         engine.watch_dialog(ack.dialog, watcher, token_hash="tok")
-        closed = watcher.expect(n.DialogClosed, timeout=5)
-        assert isinstance(closed, n.DialogClosed) and closed.by == "timeout"
+        closed = watcher.expect(notices.DialogClosed, timeout=5)
+        assert isinstance(closed, notices.DialogClosed) and closed.by == "timeout"
         assert engine.settle(5)
     finally:
         engine.stop()
@@ -201,7 +201,7 @@ def test_epoch_given_at_start_is_raised_in_the_journal() -> None:
     journal = MemoryJournal()
     engine = Engine(EngineSettings(), journal, ManualClock(), epoch=3).start()
     try:
-        engine.submit(c.OpenDialog("tok", "V"))
+        engine.submit(commands.OpenDialog("tok", "V"))
         assert engine.settle(5)
         assert journal.last()[0] == 3
         assert engine.snapshot()["node"]["epoch"] == 3
@@ -230,8 +230,8 @@ def test_the_dispatcher_setting_says_how_every_actor_runs(
     engine = Engine(settings, MemoryJournal(), ManualClock()).start()
     try:
         probe = Probe("ann")
-        engine.submit(c.OperatorLogin("ann", "Ann", ref="r1"), probe)
-        engine.submit(c.OpenDialog("vera-token-hash", "Vera", ref="r2"), Probe("vera"))
+        engine.submit(commands.OperatorLogin("ann", "Ann", ref="r1"), probe)
+        engine.submit(commands.OpenDialog("vera-token-hash", "Vera", ref="r2"), Probe("vera"))
         assert engine.settle()
         kinds = _actor_classes()
         assert {"StoreActor", "Supervisor", "QueueActor", "OperatorActor", "DialogActor"} <= set(

@@ -16,8 +16,7 @@ from typing import Any
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
-from frontdesk.engine import checkpoint
-from frontdesk.engine import commands as c
+from frontdesk.engine import checkpoint, commands
 from frontdesk.engine.journal import MemoryJournal, Record
 from frontdesk.engine.replay import Fold, catch_up, fits, fold, restore_histories
 from frontdesk.engine.runtime import Engine
@@ -68,15 +67,15 @@ class Primary:
         dialogs = h.snapshot()["dialogs"]
         pick = dialogs[n % len(dialogs)] if dialogs else None
         if kind == "login":
-            h.engine.submit(c.OperatorLogin(who, who.capitalize(), n))
+            h.engine.submit(commands.OperatorLogin(who, who.capitalize(), n))
         elif kind == "logout":
-            h.engine.submit(c.OperatorLogout(who))
+            h.engine.submit(commands.OperatorLogout(who))
         elif kind == "status":
-            h.engine.submit(c.SetStatus(who, list(Status)[n]))
+            h.engine.submit(commands.SetStatus(who, list(Status)[n]))
         elif kind == "open":
             token = f"t{len(self.tokens)}"
             probe = h.probe()
-            h.engine.submit(c.OpenDialog(token, "V", priority=n), probe)
+            h.engine.submit(commands.OpenDialog(token, "V", priority=n), probe)
             h.settle()
             dialog = getattr(probe.received[0], "dialog", None)
             if dialog is not None:
@@ -86,15 +85,15 @@ class Primary:
         elif pick is None:
             return
         elif kind == "say":
-            h.engine.submit(c.VisitorSay(pick["id"], self.tokens[pick["id"]], f"m{n}"))
+            h.engine.submit(commands.VisitorSay(pick["id"], self.tokens[pick["id"]], f"m{n}"))
         elif kind == "op_say" and pick["operator"]:
-            h.engine.submit(c.OperatorSay(pick["operator"], pick["id"], f"o{n}"))
+            h.engine.submit(commands.OperatorSay(pick["operator"], pick["id"], f"o{n}"))
         elif kind == "transfer" and pick["operator"]:
-            h.engine.submit(c.Transfer(pick["operator"], pick["id"], who, "over"))
+            h.engine.submit(commands.Transfer(pick["operator"], pick["id"], who, "over"))
         elif kind == "important" and pick["operator"]:
-            h.engine.submit(c.MarkImportant(pick["operator"], pick["id"], True))
+            h.engine.submit(commands.MarkImportant(pick["operator"], pick["id"], True))
         elif kind == "close":
-            h.engine.submit(c.VisitorClose(pick["id"], self.tokens[pick["id"]]))
+            h.engine.submit(commands.VisitorClose(pick["id"], self.tokens[pick["id"]]))
         h.settle()
 
 

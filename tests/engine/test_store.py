@@ -8,9 +8,8 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import events as ev
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
+from frontdesk.engine import events as engine_events
 from frontdesk.engine.errors import JournalError
 from frontdesk.engine.journal import MemoryJournal, NewEvent, Record
 from frontdesk.engine.status import Status
@@ -46,8 +45,8 @@ def test_notices_are_sent_only_after_the_event_is_durable() -> None:
         vera.open()
         durable_when_told: list[bool] = []
 
-        def check(notice: n.Notice) -> None:
-            if isinstance(notice, n.MessagePosted):
+        def check(notice: notices.Notice) -> None:
+            if isinstance(notice, notices.MessagePosted):
                 stored = [
                     r
                     for r in journal.read(0, f"dialog:{notice.dialog}")
@@ -57,7 +56,7 @@ def test_notices_are_sent_only_after_the_event_is_durable() -> None:
 
         h.engine.watch_dialog(vera._need(), check, token_hash=vera.token_hash)
         for i in range(20):
-            h.engine.submit(c.VisitorSay(vera._need(), vera.token_hash, f"m{i}"))
+            h.engine.submit(commands.VisitorSay(vera._need(), vera.token_hash, f"m{i}"))
         h.settle()
         assert durable_when_told == [True] * 20
 
@@ -70,7 +69,7 @@ def test_group_commit_batches_what_is_waiting() -> None:
             v.open()
         h.hold("store")
         for v in visitors:
-            h.engine.submit(c.VisitorSay(v._need(), v.token_hash, "hi"))
+            h.engine.submit(commands.VisitorSay(v._need(), v.token_hash, "hi"))
         h.settle()
         journal.batches.clear()
         h.release("store")
@@ -87,12 +86,12 @@ def test_journal_failure_rejects_and_resyncs_the_actor() -> None:
         vera.open()
         journal.fail_next = 1
         answer = vera.say("lost", ref="a")
-        assert isinstance(answer, n.Rejected) and answer.code == "unavailable"
+        assert isinstance(answer, notices.Rejected) and answer.code == "unavailable"
         assert "disk full" in answer.message
         # the actor was rebuilt from the journal: the failed message never happened
         ok = vera.say("kept", ref="b")
-        assert isinstance(ok, n.Ack) and ok.seq == 3
-        assert isinstance(ann.say(vera, "reply"), n.Ack)
+        assert isinstance(ok, notices.Ack) and ok.seq == 3
+        assert isinstance(ann.say(vera, "reply"), notices.Ack)
         texts = [
             r.data["text"]
             for r in journal.read(0, f"dialog:{vera.dialog}")
@@ -116,16 +115,16 @@ def test_stale_epoch_fences_the_node_in_order(caplog: pytest.LogCaptureFixture) 
         # pending: three says and a transfer that bob accepts, all held at the dialog
         h.hold(f"dialog:{d}")
         for i in range(3):
-            h.engine.submit(c.VisitorSay(d, vera.token_hash, f"m{i}", ref=f"m{i}"), answers)
-        h.engine.submit(c.Transfer("ann", d, "bob", ref="t"), answers)
+            h.engine.submit(commands.VisitorSay(d, vera.token_hash, f"m{i}", ref=f"m{i}"), answers)
+        h.engine.submit(commands.Transfer("ann", d, "bob", ref="t"), answers)
         h.settle()
         journal.raise_epoch(5)  # another node was promoted
         with caplog.at_level(logging.WARNING, logger="frontdesk"):
             h.release(f"dialog:{d}")
-            got = [answers.expect((n.Ack, n.Rejected)) for _ in range(4)]
+            got = [answers.expect((notices.Ack, notices.Rejected)) for _ in range(4)]
             assert {getattr(x, "ref", None) for x in got} == {"m0", "m1", "m2", "t"}
             for x in got:
-                assert isinstance(x, n.Rejected) and x.code == "not_primary", x
+                assert isinstance(x, notices.Rejected) and x.code == "not_primary", x
                 assert "epoch 1" in x.message and "fenced" in x.message
             assert h.engine.fenced and h.snapshot()["node"]["fenced"] is True
 
@@ -135,23 +134,23 @@ def test_stale_epoch_fences_the_node_in_order(caplog: pytest.LogCaptureFixture) 
                 ann.say(vera, "hello"),
                 ann.set_status(Status.PHONE),
                 bob.logout(),
-                h.command(c.OperatorLogin("cy", "Cy", ref="login")),
-                h.command(c.OpenDialog("fresh-token", "New", ref="open")),
+                h.command(commands.OperatorLogin("cy", "Cy", ref="login")),
+                h.command(commands.OpenDialog("fresh-token", "New", ref="open")),
             ]
-            assert [x.code for x in later if isinstance(x, n.Rejected)] == ["not_primary"] * 6
+            assert [x.code for x in later if isinstance(x, notices.Rejected)] == ["not_primary"] * 6
             watcher = h.probe("watcher")
             h.engine.watch_dialog(d, watcher, token_hash=vera.token_hash, ref="w")
-            refused = watcher.expect(n.Rejected)
-            assert isinstance(refused, n.Rejected) and refused.code == "not_primary"
+            refused = watcher.expect(notices.Rejected)
+            assert isinstance(refused, notices.Rejected) and refused.code == "not_primary"
             h.advance(3600)  # timers still fire (inactivity, transfer timeout): quietly
-            answers.expect_no((n.Ack, n.Rejected))  # one answer each, ever
+            answers.expect_no((notices.Ack, notices.Rejected))  # one answer each, ever
         fenced_logs = [r for r in caplog.records if "refused epoch" in r.getMessage()]
         assert [r.levelno for r in fenced_logs] == [logging.WARNING]
         assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
         # nobody crashed: every actor is where it was, and nothing was written
         assert all(h.engine.directory.state(a) == "live" for a in h.addresses())
         assert {"operator:ann", "operator:bob", f"dialog:{d}"} <= set(h.addresses())
-        h.managers.expect_no(n.ActorFailed)
+        h.managers.expect_no(notices.ActorFailed)
         assert [r.type for r in journal.read(0, f"dialog:{d}")] == [
             "dialog.opened",
             "dialog.assigned",
@@ -161,16 +160,16 @@ def test_stale_epoch_fences_the_node_in_order(caplog: pytest.LogCaptureFixture) 
 def test_a_raising_subscriber_is_dropped_not_fatal(harness: EngineHarness) -> None:
     vera = harness.visitor("Vera")
     vera.open()
-    calls: list[n.Notice] = []
+    calls: list[notices.Notice] = []
 
-    def bad(notice: n.Notice) -> None:
+    def bad(notice: notices.Notice) -> None:
         calls.append(notice)
         raise RuntimeError("client went away")
 
     harness.engine.watch_dialog(vera._need(), bad, token_hash=vera.token_hash)
     harness.settle()
     assert len(calls) == 1
-    assert isinstance(vera.say("hello"), n.Ack)
+    assert isinstance(vera.say("hello"), notices.Ack)
     assert len(calls) == 1  # dropped after it raised
     vera.probe.expect({"type": "dialog.message", "text": "hello"})
 
@@ -212,12 +211,12 @@ def test_a_visitor_resuming_a_closed_dialog_gets_what_it_missed_once(
     back = harness.probe("back")
     harness.engine.watch_dialog(d, back, after_seq=seen, token_hash=vera.token_hash, ref="r")
     harness.settle()
-    assert [(type(x), x.seq) for x in back.received if isinstance(x, n.DialogNotice)] == [
-        (n.MessagePosted, seen + 1),
-        (n.DialogClosed, seen + 2),
+    assert [(type(x), x.seq) for x in back.received if isinstance(x, notices.DialogNotice)] == [
+        (notices.MessagePosted, seen + 1),
+        (notices.DialogClosed, seen + 2),
     ]
     ack = back.received[0]  # a watch asked with a ref is answered first (a visitor's resume)
-    assert isinstance(ack, n.Ack) and (ack.ref, ack.dialog, ack.seq) == ("r", d, seen + 2)
+    assert isinstance(ack, notices.Ack) and (ack.ref, ack.dialog, ack.seq) == ("r", d, seen + 2)
     assert len(back.received) == 3
     assert harness.engine.directory.watchers(f"dialog:{d}") == ()  # nothing live follows
     # a visitor that already has everything gets nothing (it has dialog.closed)
@@ -236,29 +235,30 @@ def test_who_may_replay_a_closed_dialog(harness: EngineHarness) -> None:
     bob.close(vera)
     d = vera._need()
 
-    def replayed(**who: str) -> list[n.Notice]:
+    def replayed(**who: str) -> list[notices.Notice]:
         p = harness.probe(str(who))
         harness.engine.watch_dialog(d, p, after_seq=2, ref="w", **who)
         harness.settle()
-        if p.received and isinstance(p.received[0], n.Ack):  # accepted: answered first
+        if p.received and isinstance(p.received[0], notices.Ack):  # accepted: answered first
             assert p.received[0].ref == "w"
             return p.received[1:]
         return p.received
 
-    closed = [n.DialogTransferred, n.DialogClosed]
+    closed = [notices.DialogTransferred, notices.DialogClosed]
     # the visitor's form of the transfer: who it talks with, no note (engine/audience.py)
     seen = [type(x) for x in replayed(token_hash=vera.token_hash)]
-    assert seen == [n.VisitorTransferred, n.DialogClosed]
+    assert seen == [notices.VisitorTransferred, notices.DialogClosed]
     assert [type(x) for x in replayed(operator_id="bob")] == closed  # held it last
     assert [type(x) for x in replayed(manager_id="maria")] == closed
     for who in ({"operator_id": "ann"}, {"token_hash": "not-the-token"}):
         (refused,) = replayed(**who)
-        assert isinstance(refused, n.Rejected) and (refused.code, refused.ref) == ("forbidden", "w")
+        assert isinstance(refused, notices.Rejected) and (refused.code,
+                                                          refused.ref) == ("forbidden", "w")
     for unknown in ("d-99", "x-1", "d-²"):
         p = harness.probe(unknown)
         harness.engine.watch_dialog(unknown, p, token_hash=vera.token_hash, ref="u")
-        refused = p.expect(n.Rejected)
-        assert isinstance(refused, n.Rejected) and refused.code == "unknown_dialog"
+        refused = p.expect(notices.Rejected)
+        assert isinstance(refused, notices.Rejected) and refused.code == "unknown_dialog"
 
 
 def test_a_closed_dialogs_history_is_read_from_the_journal() -> None:
@@ -277,8 +277,8 @@ def test_a_closed_dialogs_history_is_read_from_the_journal() -> None:
             p = h.probe(v.name)
             h.engine.watch_dialog(v._need(), p, token_hash=v.token_hash)
             h.settle()
-            assert isinstance(p.received[-1], n.DialogClosed)
-            assert [x.seq for x in p.received if isinstance(x, n.DialogNotice)] == list(
+            assert isinstance(p.received[-1], notices.DialogClosed)
+            assert [x.seq for x in p.received if isinstance(x, notices.DialogNotice)] == list(
                 range(1, len(p.received) + 1)
             )
         assert journal.stream_reads == [f"dialog:{second.dialog}", f"dialog:{first.dialog}"]
@@ -287,7 +287,7 @@ def test_a_closed_dialogs_history_is_read_from_the_journal() -> None:
         p = h.probe("after restart")
         h.engine.watch_dialog(second._need(), p, token_hash=second.token_hash)
         h.settle()
-        assert isinstance(p.received[-1], n.DialogClosed)
+        assert isinstance(p.received[-1], notices.DialogClosed)
         assert journal.stream_reads == [f"dialog:{second.dialog}"]
 
 
@@ -301,7 +301,7 @@ def test_a_watch_racing_the_close_is_replayed_once(harness: EngineHarness) -> No
         d = vera._need()
         p = harness.probe("racing")
         harness.hold("store")
-        harness.engine.submit(c.OperatorClose("ann", d, ref="close"))
+        harness.engine.submit(commands.OperatorClose("ann", d, ref="close"))
         harness.settle()  # decided (the actor is closed in memory), not yet durable
         harness.hold(f"dialog:{d}")
         if watch_first:  # ahead of the Retire: the closed actor replays it
@@ -310,7 +310,7 @@ def test_a_watch_racing_the_close_is_replayed_once(harness: EngineHarness) -> No
         if not watch_first:  # behind the Retire: bounced to the store, which replays it
             harness.engine.watch_dialog(d, p, after_seq=1, token_hash=vera.token_hash)
         harness.release(f"dialog:{d}")
-        assert [type(x) for x in p.received] == [n.DialogAssigned, n.DialogClosed]
+        assert [type(x) for x in p.received] == [notices.DialogAssigned, notices.DialogClosed]
         vera.probe.expect_terminated(f"dialog:{d}")
     assert ann.dialogs == []
 
@@ -328,9 +328,9 @@ def test_an_outage_longer_than_the_restart_intensity_gives_no_dialog_up() -> Non
         for i in range(failures):
             journal.fail_next = 1
             refused = vera.say(f"lost {i}", ref=f"r{i}")
-            assert isinstance(refused, n.Rejected) and refused.code == "unavailable"
+            assert isinstance(refused, notices.Rejected) and refused.code == "unavailable"
         ok = vera.say("after the outage", ref="r-after")
-        assert isinstance(ok, n.Ack)
+        assert isinstance(ok, notices.Ack)
         (dialog,) = h.snapshot()["dialogs"]
         assert dialog["state"] != "closed"
 
@@ -362,16 +362,16 @@ def test_a_rebuild_that_cannot_read_the_journal_is_tried_again() -> None:
             vera.open()
             journal.fail_next, journal.fail_reads = 1, True
             refused = vera.say("lost", ref="a")
-            assert isinstance(refused, n.Rejected) and refused.code == "unavailable"
+            assert isinstance(refused, notices.Rejected) and refused.code == "unavailable"
             answers = h.probe("answers")
-            say = c.VisitorSay(vera._need(), vera.token_hash, "waits", ref="b")
+            say = commands.VisitorSay(vera._need(), vera.token_hash, "waits", ref="b")
             h.engine.submit(say, answers)
             assert tried.event.wait(5)  # the store tried to read the dialog back, and failed
-            answers.expect_no((n.Ack, n.Rejected))  # so the say waits for the actor
+            answers.expect_no((notices.Ack, notices.Rejected))  # so the say waits for the actor
             journal.fail_reads = False
             h.clock.advance(REBUILD_RETRY_S)
-            ack = answers.expect(n.Ack)
-            assert isinstance(ack, n.Ack) and ack.ref == "b"
+            ack = answers.expect(notices.Ack)
+            assert isinstance(ack, notices.Ack) and ack.ref == "b"
             texts = [r.data["text"] for r in journal.read(0, f"dialog:{vera.dialog}")
                      if r.type == "dialog.message"]
             assert texts == ["waits"]
@@ -396,9 +396,9 @@ def test_each_event_is_made_into_its_record_once(monkeypatch: pytest.MonkeyPatch
     """The store's check of a commit and its append share one journal form of each event
     (it was made twice per message: docs/performance.md, relay cost)."""
     made: list[str] = []
-    real = ev.to_new_event
+    real = engine_events.to_new_event
 
-    def counted(event: ev.Event) -> NewEvent:
+    def counted(event: engine_events.Event) -> NewEvent:
         made.append(event.TYPE)
         return real(event)
 
@@ -407,9 +407,9 @@ def test_each_event_is_made_into_its_record_once(monkeypatch: pytest.MonkeyPatch
         vera = h.visitor("Vera")
         vera.open()
         h.settle()
-        monkeypatch.setattr(ev, "to_new_event", counted)
+        monkeypatch.setattr(engine_events, "to_new_event", counted)
         for i in range(5):
-            h.engine.submit(c.VisitorSay(vera._need(), vera.token_hash, f"m{i}"))
+            h.engine.submit(commands.VisitorSay(vera._need(), vera.token_hash, f"m{i}"))
         h.settle()
     stored = [r for r in journal.read(0) if r.type == "dialog.message"]
     assert len(stored) == 5

@@ -7,11 +7,8 @@ from typing import Any
 
 import pytest
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import dialog_state as ds
-from frontdesk.engine import events as ev
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, dialog_state, messages, notices
+from frontdesk.engine import events as engine_events
 from frontdesk.engine.journal import Record
 from frontdesk.engine.survey_answers import answer_problem
 from tests.engine.test_dialog_state import CFG, T0, assigned, inbound, opened, replies, run
@@ -22,36 +19,36 @@ QUESTIONS: tuple[dict[str, Any], ...] = (
     {"kind": "multiple", "text": "Liked?", "required": False, "options": ["Speed", "Tone"]},
     {"kind": "text", "text": "More?", "required": False, "options": []},
 )
-SEND = c.SendSurvey("ann", "d-1", 7, "Satisfaction", QUESTIONS, ref="s1")
+SEND = commands.SendSurvey("ann", "d-1", 7, "Satisfaction", QUESTIONS, ref="s1")
 
 
-def sent() -> tuple[ds.DialogState, int]:
+def sent() -> tuple[dialog_state.DialogState, int]:
     s, d = run(assigned(), inbound(SEND))
-    (entry,) = [e for e in d.events if isinstance(e, ev.SurveySentEv)]
+    (entry,) = [e for e in d.events if isinstance(e, engine_events.SurveySent)]
     return s, entry.seq
 
 
-def answer(survey: int, answers: tuple[Any, ...], token: str = "tok") -> c.AnswerSurvey:
-    return c.AnswerSurvey("d-1", token, survey, answers, ref="a1")
+def answer(survey: int, answers: tuple[Any, ...], token: str = "tok") -> commands.AnswerSurvey:
+    return commands.AnswerSurvey("d-1", token, survey, answers, ref="a1")
 
 
 def test_the_holder_sends_a_survey_and_the_visitor_answers_it_once() -> None:
     s, d = run(assigned(), inbound(SEND))
     (note,) = [f.notice for f in d.effects if isinstance(getattr(f, "notice", None),
-                                                         n.SurveySent)]
-    assert isinstance(note, n.SurveySent) and note.title == "Satisfaction"
+                                                         notices.SurveySent)]
+    assert isinstance(note, notices.SurveySent) and note.title == "Satisfaction"
     assert note.questions == list(QUESTIONS) and note.operator_name == "Ann"
-    assert replies(d) == [n.Ack("s1", "d-1", note.seq)]
+    assert replies(d) == [notices.Ack("s1", "d-1", note.seq)]
     assert s.surveys == {note.seq: list(QUESTIONS)}
     s, d = run(s, inbound(answer(note.seq, (4, "Yes", ["Tone", "Speed"], "  Quick!  "))))
     (done,) = d.events
-    assert isinstance(done, ev.SurveyAnsweredEv)
+    assert isinstance(done, engine_events.SurveyAnswered)
     assert done.answers == [4, "Yes", ["Tone", "Speed"], "Quick!"] and done.survey == note.seq
-    assert replies(d) == [n.Ack("a1", "d-1", done.seq)]
+    assert replies(d) == [notices.Ack("a1", "d-1", done.seq)]
     assert s.surveys == {} and s.answered_surveys == {note.seq}
     again, d = run(s, inbound(answer(note.seq, (5, None, None, None))))
     (refused,) = replies(d)
-    assert isinstance(refused, n.Rejected) and refused.code == "already_answered"
+    assert isinstance(refused, notices.Rejected) and refused.code == "already_answered"
     assert refused.message == (
         f"cannot answer survey {note.seq} of dialog d-1: it was answered already")
     assert d.events == () and again == s
@@ -77,7 +74,7 @@ def test_an_answer_that_does_not_fit_is_refused(answers: tuple[Any, ...], code: 
     s, survey = sent()
     after, d = run(s, inbound(answer(survey, answers)))
     (refused,) = replies(d)
-    assert isinstance(refused, n.Rejected) and refused.code == code
+    assert isinstance(refused, notices.Rejected) and refused.code == code
     assert refused.message == f"cannot answer survey {survey} of dialog d-1: {message}"
     assert d.events == () and after == s
 
@@ -86,45 +83,45 @@ def test_another_dialogs_survey_another_token_and_a_queued_send_are_refused() ->
     s, survey = sent()
     _, d = run(s, inbound(answer(survey + 5, (3, None, None, None))))
     (refused,) = replies(d)
-    assert isinstance(refused, n.Rejected) and refused.code == "no_survey"
+    assert isinstance(refused, notices.Rejected) and refused.code == "no_survey"
     assert f"sent in this dialog and not answered yet ({survey}), got {survey + 5}" in (
         refused.message)
     _, d = run(s, inbound(answer(survey, (3, None, None, None), token="other")))
-    assert [r.code for r in replies(d) if isinstance(r, n.Rejected)] == ["forbidden"]
+    assert [r.code for r in replies(d) if isinstance(r, notices.Rejected)] == ["forbidden"]
     _, d = run(opened(), inbound(SEND))  # queued: no holder may send one
-    assert [r.code for r in replies(d) if isinstance(r, n.Rejected)] == ["forbidden"]
-    _, d = run(s, inbound(c.SendSurvey("bob", "d-1", 7, "x", QUESTIONS)))
-    assert [r.code for r in replies(d) if isinstance(r, n.Rejected)] == ["forbidden"]
+    assert [r.code for r in replies(d) if isinstance(r, notices.Rejected)] == ["forbidden"]
+    _, d = run(s, inbound(commands.SendSurvey("bob", "d-1", 7, "x", QUESTIONS)))
+    assert [r.code for r in replies(d) if isinstance(r, notices.Rejected)] == ["forbidden"]
 
 
 def test_a_survey_to_a_closed_dialog_is_refused() -> None:
-    s, _ = run(assigned(), inbound(c.OperatorClose("ann", "d-1")))
+    s, _ = run(assigned(), inbound(commands.OperatorClose("ann", "d-1")))
     _, d = run(s, inbound(SEND))
     (refused,) = replies(d)
-    assert isinstance(refused, n.Rejected) and refused.code == "closed"
+    assert isinstance(refused, notices.Rejected) and refused.code == "closed"
     assert refused.message == "cannot send a survey in dialog d-1: it is closed"
     assert d.events == ()
 
 
 def test_the_survey_events_replay_from_the_journal_to_the_same_state() -> None:
     s, events = opened(), []
-    for msg in (m.Assign("d-1", "ann", "Ann"), inbound(SEND),
+    for msg in (messages.Assign("d-1", "ann", "Ann"), inbound(SEND),
                 inbound(answer(3, (2, "No", None, None)))):
-        d = ds.decide(s, msg, T0, CFG)
+        d = dialog_state.decide(s, msg, T0, CFG)
         for e in d.events:
             events.append(e)
-            s = ds.apply(s, e)
+            s = dialog_state.apply(s, e)
     replayed = opened()
     for e in events:  # each through the journal's record: JSON-able, read back the same
-        replayed = ds.apply(replayed, ev.from_record(_record(e)))
+        replayed = dialog_state.apply(replayed, engine_events.from_record(_record(e)))
     assert replayed.surveys == s.surveys == {} and replayed.answered_surveys == {3}
     assert [h.to_wire()["type"] for h in replayed.history][-2:] == [
         "dialog.survey", "dialog.survey_answered"]
     assert list(replayed.history) == list(s.history)
 
 
-def _record(e: ev.Event) -> Record:
-    ne = ev.to_new_event(e)
+def _record(e: engine_events.Event) -> Record:
+    ne = engine_events.to_new_event(e)
     return Record(1, 1, ne.stream, ne.type, ne.version, ne.data, ne.at)
 
 

@@ -4,8 +4,7 @@ status; refused clearly when the operator has no room or is not logged in; journ
 
 from __future__ import annotations
 
-from frontdesk.engine import commands as c
-from frontdesk.engine import notices as n
+from frontdesk.engine import commands, notices
 from frontdesk.engine.status import Status
 from frontdesk.engine.testing import EngineHarness
 
@@ -26,8 +25,8 @@ def test_a_manager_takes_a_queued_dialog_for_an_operator_out_of_turn(
     bob = harness.login("bob", status=Status.ON_BREAK)  # takes no new dialogs by himself
     first, second = _queued(harness)
     assert harness.snapshot()["queue"] == [first, second]
-    answer = harness.command(c.TakeOver("maria", "Maria", second, "bob", ref="to-1"))
-    assert isinstance(answer, n.Ack) and answer.ref == "to-1" and answer.dialog == second
+    answer = harness.command(commands.TakeOver("maria", "Maria", second, "bob", ref="to-1"))
+    assert isinstance(answer, notices.Ack) and answer.ref == "to-1" and answer.dialog == second
     harness.settle()
     assert second in bob.dialogs
     snap = harness.snapshot()
@@ -42,11 +41,11 @@ def test_a_manager_takes_a_queued_dialog_for_an_operator_out_of_turn(
 def test_refused_without_room_or_when_not_logged_in(harness: EngineHarness) -> None:
     harness.login("bob", capacity=0)
     first, _ = _queued(harness)
-    full = harness.command(c.TakeOver("maria", "Maria", first, "bob", ref="to-1"))
-    assert isinstance(full, n.Rejected) and full.code == "at_capacity"
+    full = harness.command(commands.TakeOver("maria", "Maria", first, "bob", ref="to-1"))
+    assert isinstance(full, notices.Rejected) and full.code == "at_capacity"
     assert full.message == f"cannot take over dialog {first}: bob has no room (0 of 0 dialogs)"
-    nobody = harness.command(c.TakeOver("maria", "Maria", first, "zed", ref="to-2"))
-    assert isinstance(nobody, n.Rejected) and nobody.code == "unknown_operator"
+    nobody = harness.command(commands.TakeOver("maria", "Maria", first, "zed", ref="to-2"))
+    assert isinstance(nobody, notices.Rejected) and nobody.code == "unknown_operator"
     assert nobody.message == f"cannot take over dialog {first}: zed is not logged in"
     harness.settle()
     assert harness.snapshot()["queue"][0] == first  # still waiting, in its place

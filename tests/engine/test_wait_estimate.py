@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from frontdesk.engine import events as ev
-from frontdesk.engine import messages as m
-from frontdesk.engine import notices as n
-from frontdesk.engine import queue_state as qs
+from frontdesk.engine import events, messages, notices, queue_state
 from frontdesk.engine.journal import MemoryJournal
 from frontdesk.engine.replay import fold
 from frontdesk.engine.wait_estimate import RecentWaits, estimate_s
@@ -34,32 +31,35 @@ def test_only_the_last_assignments_count() -> None:
 
 
 def test_the_queue_learns_from_assignments_and_tells_the_estimate_with_positions() -> None:
-    s, fx = feed(m.Enqueue("d-1", 1, 0), m.Enqueue("d-2", 2, 0), m.Enqueue("d-3", 3, 0))
-    assert [(p.position, p.estimate_s) for p in told(fx, m.Position)] == [
+    s, fx = feed(messages.Enqueue("d-1", 1, 0), messages.Enqueue("d-2", 2, 0),
+                 messages.Enqueue("d-3", 3, 0))
+    assert [(p.position, p.estimate_s) for p in told(fx, messages.Position)] == [
         (1, None), (2, None), (3, None)]  # nobody assigned yet: no estimate
-    s, _ = qs.step(s, m.Dequeue("d-1", 150.0))  # d-1 assigned after 150 s: 2.5 min
-    s, fx2 = qs.tell_changes(s, 10.0)
-    assert [(p.dialog, p.position, p.estimate_s) for p in told(fx2, m.Position)] == [
+    s, _ = queue_state.step(s, messages.Dequeue("d-1", 150.0))  # d-1 assigned after 150 s: 2.5 min
+    s, fx2 = queue_state.tell_changes(s, 10.0)
+    assert [(p.dialog, p.position, p.estimate_s) for p in told(fx2, messages.Position)] == [
         ("d-2", 1, 180.0), ("d-3", 2, 300.0)]
-    s, _ = qs.step(s, m.Dequeue("d-2"))  # closed while waiting: nothing learnt
+    s, _ = queue_state.step(s, messages.Dequeue("d-2"))  # closed while waiting: nothing learnt
     assert len(s.waits) == 1
 
 
 def test_the_frame_carries_it() -> None:
-    frame = n.QueuePosition("d-2", 1, 2, 120.0).to_wire()
+    frame = notices.QueuePosition("d-2", 1, 2, 120.0).to_wire()
     assert frame == {"type": "dialog.position", "dialog": "d-2", "seq": 1, "position": 2,
                      "estimated_wait_s": 120.0}
 
 
 def test_after_a_restart_the_estimate_starts_from_the_journaled_assignments() -> None:
     j = MemoryJournal()
-    j.append([ev.to_new_event(e) for e in (
-        ev.OperatorLoggedInEv(operator="ann", at=1.0, name="Ann"),
-        ev.OperatorLoggedInEv(operator="bob", at=1.0, name="Bob"),
-        ev.DialogOpenedEv(dialog="d-1", at=2.0, seq=1, number=1, token_hash="t", visitor_name="V"),
-        ev.DialogOpenedEv(dialog="d-2", at=3.0, seq=1, number=2, token_hash="u", visitor_name="W"),
-        ev.DialogAssignedEv(dialog="d-1", at=92.0, seq=2, operator="ann", operator_name="Ann"),
-        ev.DialogTransferredEv(dialog="d-1", at=500.0, seq=3, from_operator="ann",
+    j.append([events.to_new_event(e) for e in (
+        events.OperatorLoggedIn(operator="ann", at=1.0, name="Ann"),
+        events.OperatorLoggedIn(operator="bob", at=1.0, name="Bob"),
+        events.DialogOpened(dialog="d-1", at=2.0, seq=1, number=1, token_hash="t",
+                            visitor_name="V"),
+        events.DialogOpened(dialog="d-2", at=3.0, seq=1, number=2, token_hash="u",
+                            visitor_name="W"),
+        events.DialogAssigned(dialog="d-1", at=92.0, seq=2, operator="ann", operator_name="Ann"),
+        events.DialogTransferred(dialog="d-1", at=500.0, seq=3, from_operator="ann",
                                from_name="Ann", to_operator="bob", to_name="Bob"),
     )], 1)
     f = fold(j.read(), default_capacity=3)

@@ -9,11 +9,11 @@ import pytest
 import trio
 
 from frontdesk.adapters.testing.cluster_harness import open_cluster_harness
-from frontdesk.engine import notices as n
+from frontdesk.engine import notices
 
 
-def seqs(probe_received: list[n.Notice]) -> list[int]:
-    return [x.seq for x in probe_received if isinstance(x, n.DialogNotice) and x.in_history]
+def seqs(probe_received: list[notices.Notice]) -> list[int]:
+    return [x.seq for x in probe_received if isinstance(x, notices.DialogNotice) and x.in_history]
 
 
 async def test_a_dialog_goes_on_after_the_primary_is_killed(tmp_path: Path) -> None:
@@ -24,18 +24,18 @@ async def test_a_dialog_goes_on_after_the_primary_is_killed(tmp_path: Path) -> N
         await vera.open()
         await vera.probe.expect({"type": "dialog.assigned", "operator": "ann"})
         on_vera = await ann.watch(vera)
-        assert isinstance(await vera.say("my parcel?"), n.Ack)
+        assert isinstance(await vera.say("my parcel?"), notices.Ack)
         await on_vera.expect({"type": "dialog.message", "text": "my parcel?"})
-        assert (await vera.probe.expect(n.MessagePosted)).text == "my parcel?"
+        assert (await vera.probe.expect(notices.MessagePosted)).text == "my parcel?"
 
         ch.kill("a")
         b = await ch.promote("b")
         assert ch.primary() is b and b.role == "primary"
         assert ann.dialogs == [vera.dialog]  # replicated: b knows who holds it
-        assert isinstance(await ann.say(vera, "Found it."), n.Ack)
-        said = await vera.probe.expect(n.MessagePosted)
+        assert isinstance(await ann.say(vera, "Found it."), notices.Ack)
+        said = await vera.probe.expect(notices.MessagePosted)
         assert said.text == "Found it."
-        assert isinstance(await vera.say("thanks"), n.Ack)
+        assert isinstance(await vera.say("thanks"), notices.Ack)
         await on_vera.expect({"type": "dialog.message", "text": "thanks"})
         for probe in (vera.probe, on_vera):  # each entry once, in order, across the failover
             history = seqs(probe.received)
@@ -49,8 +49,8 @@ async def test_a_switchover_moves_every_handle(tmp_path: Path) -> None:
         await vera.open()
         b = await ch.promote("b")  # a is alive: a planned handover
         assert ch.node("a").role == "backup" and b.accepts_writes()
-        assert isinstance(await ann.close(vera), n.Ack)
-        await vera.probe.expect(n.DialogClosed)
+        assert isinstance(await ann.close(vera), notices.Ack)
+        await vera.probe.expect(notices.DialogClosed)
 
 
 async def test_a_backup_refuses_a_command_with_not_primary(tmp_path: Path) -> None:

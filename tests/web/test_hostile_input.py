@@ -15,7 +15,7 @@ import pytest
 
 from frontdesk.adapters.client import login
 from frontdesk.adapters.wire import MAX_JSON_DEPTH
-from frontdesk.engine.events import MessagePostedEv
+from frontdesk.engine.events import MessagePosted
 from tests.web.nodes import PASSWORD, Node
 from tests.web.raw_ws import RawWs
 
@@ -94,7 +94,7 @@ async def test_each_bad_string_on_the_visitor_socket_is_bad_field_naming_it(
 def entries_of(node: Node, dialog: str) -> list[dict[str, Any]]:
     """The dialog's messages in the journal (the real SQLite file)."""
     return [r.data for r in node.journal.read()
-            if r.type == MessagePostedEv.TYPE and r.stream == f"dialog:{dialog}"]
+            if r.type == MessagePosted.TYPE and r.stream == f"dialog:{dialog}"]
 
 
 @pytest.mark.parametrize("ref", [SURROGATE, f"m-{SURROGATE}", "m\x00"])

@@ -10,7 +10,7 @@ import pytest
 
 from frontdesk.adapters.client import RefusedError
 from frontdesk.adapters.mail.transcript import build_transcript, visitor_entries
-from frontdesk.engine import notices as n
+from frontdesk.engine import notices as engine_notices
 from tests.web.nodes import Node
 
 SECRETS = ("check the refund first", "refund done")
@@ -100,9 +100,9 @@ async def test_a_manager_takes_a_dialog_over(node: Node) -> None:
 
 def test_a_transcript_mail_leaves_the_internal_messages_out() -> None:
     notices = [
-        n.DialogOpened("d-1", 1, 1.0, "Vera", {}),
-        n.MessagePosted("d-1", 2, 2.0, "manager", "Maria", "Hello from the manager"),
-        n.InternalMessage("d-1", 3, 3.0, "manager", "maria", "Maria", "secret advice"),
+        engine_notices.DialogOpened("d-1", 1, 1.0, "Vera", {}),
+        engine_notices.MessagePosted("d-1", 2, 2.0, "manager", "Maria", "Hello from the manager"),
+        engine_notices.InternalMessage("d-1", 3, 3.0, "manager", "maria", "Maria", "secret advice"),
     ]
     entries = visitor_entries(notices)
     assert [e["type"] for e in entries] == ["dialog.opened", "dialog.message"]

@@ -1,6 +1,6 @@
 """The engine in-process with the ``harness`` fixture (no conftest line needed)."""
 
-from frontdesk.engine import notices as n
+from frontdesk.engine import notices
 from frontdesk.engine.status import Status
 from frontdesk.engine.testing import EngineHarness
 
@@ -17,9 +17,9 @@ def test_a_visitor_waits_while_everyone_is_on_break(harness: EngineHarness) -> N
     ann = harness.login("ann", status=Status.ON_BREAK)
     vera = harness.visitor("Vera")
     vera.open()
-    vera.probe.expect_no(n.DialogAssigned)
+    vera.probe.expect_no(notices.DialogAssigned)
     ann.set_status(Status.CONNECTED)
-    assigned = vera.probe.expect(n.DialogAssigned)
+    assigned = vera.probe.expect(notices.DialogAssigned)
     assert assigned.operator == "ann"
 
 
@@ -29,7 +29,7 @@ def test_a_closed_dialog_refuses_in_words(harness: EngineHarness) -> None:
     vera.open()
     vera.close()
     refused = vera.say("hello?")
-    assert isinstance(refused, n.Rejected) and refused.code == "closed"
+    assert isinstance(refused, notices.Rejected) and refused.code == "closed"
     assert refused.message == f"cannot send a message in dialog {vera.dialog}: it is closed"
 
 
@@ -37,7 +37,7 @@ def test_strict_and_unordered_expectations(harness: EngineHarness) -> None:
     ann = harness.login("ann")
     vera = harness.visitor("Vera")
     vera.open()
-    vera.probe.expect_next(n.DialogOpened)
+    vera.probe.expect_next(notices.DialogOpened)
     vera.probe.expect_next({"type": "dialog.assigned", "operator": "ann"})
     ann.say(vera, "one")
     vera.say("two")
