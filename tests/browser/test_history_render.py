@@ -156,6 +156,8 @@ def test_reminders_and_closings_say_more_only_when_there_is_more(page: Page) -> 
         },
         {"type": "dialog.important", "seq": 4, "at": 4, "important": False},
         {"type": "dialog.help_requested", "seq": 5, "at": 5},
+        {"type": "dialog.closed", "seq": 6, "at": 6, "by": "visitor",
+         "reason": "the visitor left (no connection for 120 s)"},
     ]
     staff = render_all(page, entries, "{clock}")
     visitor = render_all(page, entries, "{visitor: true, skin: m.SKINS.widget}")
@@ -165,6 +167,7 @@ def test_reminders_and_closings_say_more_only_when_there_is_more(page: Page) -> 
         "Transferred from A to B.",
         "No longer marked important.",
         "Help requested.",
+        "Dialog closed by the visitor — the visitor left (no connection for 120 s).",
     ]
     assert [None if g is None else g["text"] for g in visitor] == [
         "Olga is still looking for information. Thank you for waiting.",
@@ -172,6 +175,8 @@ def test_reminders_and_closings_say_more_only_when_there_is_more(page: Page) -> 
         "Your chat was transferred to B.",
         None,
         None,
+        # a visitor back after the grace period is told why the chat ended
+        "The chat was closed while you were away (no connection for 120 s).",
     ]
 
 

@@ -21,6 +21,13 @@ export const said = (who, author, body) => ({ form: "said", who, author, body })
 
 const CLOSERS = { visitor: "the visitor", operator: "the operator", manager: "a manager", engine: "the system" };
 
+/** What the visitor reads of a close: why, when they were away too long (server.visitor_grace_s). */
+function visitorClosedLine(entry) {
+  const reason = typeof entry.reason === "string" ? entry.reason : "";
+  const away = /^the visitor left \((.+)\)$/.exec(reason);
+  return away ? `The chat was closed while you were away (${away[1]}).` : "The chat has ended.";
+}
+
 /** "Dialog closed by the operator." — the reason only when it says more than who closed it. */
 function closedLine(entry) {
   const who = CLOSERS[entry.by] || entry.by || "the system";
@@ -117,7 +124,7 @@ export const KINDS = {
         ? "Your operator was disconnected. You keep your place at the head of the queue; the next operator will answer."
         : `Back in the queue (${e.reason || e.operator}).`,
     ),
-  "dialog.closed": (e, ctx) => note(ctx.visitor ? "The chat has ended." : closedLine(e), "closed"),
+  "dialog.closed": (e, ctx) => note(ctx.visitor ? visitorClosedLine(e) : closedLine(e), "closed"),
 };
 
 /** The line for a gap: the history before this point is no longer kept (a discontinuity). */
