@@ -29,6 +29,7 @@ from frontdesk.web.offline_routes import routes as offline_routes
 from frontdesk.web.password_route import change_password
 from frontdesk.web.predefined_routes import routes as predefined_routes
 from frontdesk.web.presence import Presence
+from frontdesk.web.primary_writes import PrimaryWrites
 from frontdesk.web.report_routes import routes as report_routes
 from frontdesk.web.survey_routes import routes as survey_routes
 from frontdesk.web.transcript_routes import routes as transcript_routes
@@ -221,4 +222,4 @@ def build_app(ctx: ServerContext, extra_routes: Sequence[BaseRoute] = ()) -> ASG
     app = Starlette(routes=routes,
                     exception_handlers={HTTPException: http_error, Exception: server_error})
     app.add_middleware(JsonBodyGuard)
-    return SecurityHeaders(app, ctx)
+    return SecurityHeaders(PrimaryWrites(app, ctx), ctx)

@@ -21,12 +21,14 @@ from frontdesk.adapters import tuning
 from frontdesk.adapters.account_state import MergeResult
 from frontdesk.adapters.failback import FailbackPolicy, run_failback
 from frontdesk.adapters.node_setup import NodeParts
+from frontdesk.adapters.replication import knowledge_link, offline_link, predefined_link
 from frontdesk.adapters.replication.accounts_link import AccountLink
 from frontdesk.adapters.replication.engine_proxy import NodeEngine
 from frontdesk.adapters.replication.files_link import FileLink
 from frontdesk.adapters.replication.knowledge_link import KnowledgeLink
 from frontdesk.adapters.replication.mail_link import MailLink
 from frontdesk.adapters.replication.node import ClusterNode
+from frontdesk.adapters.replication.offline_link import OfflineLink
 from frontdesk.adapters.replication.predefined_link import PredefinedLink
 from frontdesk.adapters.replication.settings import ClusterSettings
 from frontdesk.adapters.startup_checks import bind_errors_translated
@@ -128,12 +130,17 @@ def serve_cluster(
     node.accounts_link = AccountLink(parts.accounts, partial(_end_sessions_soon, ctx))
     if parts.files is not None:
         node.files_link = FileLink(parts.files)
-    if parts.knowledge is not None and not parts.knowledge.shared:  # PostgreSQL: shared already
-        node.knowledge_link = KnowledgeLink(parts.knowledge)
-        parts.knowledge.add_listener(lambda: node.call_soon(node.source.wake))
-    if parts.predefined is not None and not parts.predefined.is_shared:  # PostgreSQL: shared
-        node.predefined_link = PredefinedLink(parts.predefined)
-        parts.predefined.add_listener(lambda: node.call_soon(node.source.wake))
+    # the tables of rows that replicate on SQLite (on PostgreSQL the cluster shares them)
+    wake = lambda: node.call_soon(node.source.wake)  # noqa: E731 (a change crosses at once)
+    if parts.knowledge is not None and not parts.knowledge.shared:
+        node.row_links[knowledge_link.KIND] = KnowledgeLink(parts.knowledge)
+        parts.knowledge.add_listener(wake)
+    if parts.predefined is not None and not parts.predefined.is_shared:
+        node.row_links[predefined_link.KIND] = PredefinedLink(parts.predefined)
+        parts.predefined.add_listener(wake)
+    if parts.offline is not None and not parts.offline.shared:
+        node.row_links[offline_link.KIND] = OfflineLink(parts.offline)
+        parts.offline.add_listener(wake)
     if parts.mail is not None and not parts.mail.outbox.shared:  # PostgreSQL: shared already
         node.mail_link = MailLink(parts.mail.outbox)
         parts.mail.outbox.add_listener(lambda: node.call_soon(node.source.wake))

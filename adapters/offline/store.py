@@ -31,6 +31,9 @@ class OfflineMessages:
     def __init__(self, url: str | Path, *, now: Callable[[], float] = time.time) -> None:
         target = parse_database_url(url)
         self.where = target.describe()
+        self.shared = target.kind != "sqlite"  # on PostgreSQL the nodes of a cluster share it
+        self.changes = 0  # bumped by every change: the replication link reads only on a change
+        self._listeners: list[Callable[[], None]] = []
         self._now = now
         self._db = open_database(target, error=OfflineError)
         self._lock = threading.Lock()
@@ -57,11 +60,22 @@ class OfflineMessages:
     def close(self) -> None:
         self._db.tracker.close_all()
 
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (from the writing thread, must not block) after each change:
+        the replication link's stream loop wakes, so a message crosses at once."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        self.changes += 1
+        for listener in self._listeners:
+            listener()
+
     def add(self, draft: OfflineDraft) -> OfflineMessage:
         d = draft.checked()
         with self._sql(f"store an offline message from {d.email}"):
             row = self._row.create(name=d.name, email=d.email, message=d.message,
                                    created_at=self._now())
+        self._changed()
         return _message(row)
 
     def get(self, message_id: int) -> OfflineMessage | None:
@@ -82,7 +96,34 @@ class OfflineMessages:
             self._row.update(handled_at=self._now(), handled_by=by).where(
                 (self._row.id == message_id) & self._row.handled_at.is_null()).execute()
             row = self._row.get_or_none(self._row.id == message_id)
+        self._changed()
         return None if row is None else _message(row)
+
+    # -- a backup's copy (adapters/replication/offline_link.py) ----------------
+
+    def every(self) -> list[OfflineMessage]:
+        """Every message, by id (what the replication link sends)."""
+        with self._sql("read the offline messages"):
+            rows = list(self._row.select().order_by(self._row.id))
+        return [_message(r) for r in rows]
+
+    def accept(self, message: OfflineMessage) -> None:
+        """Store ``message`` as the primary has it: its id, times and who handled it."""
+        d = OfflineDraft(message.name, message.email, message.message).checked()
+        with self._sql(f"store replicated offline message {message.id}"), self._db.atomic():
+            self._row.delete().where(self._row.id == message.id).execute()
+            self._row.insert(id=message.id, name=d.name, email=d.email, message=d.message,
+                             created_at=message.created_at, handled_at=message.handled_at,
+                             handled_by=message.handled_by).execute()
+        self._changed()
+
+    def keep_only(self, ids: set[int]) -> int:
+        """Delete every message whose id is not in ``ids``; how many went."""
+        with self._sql("delete offline messages the primary does not have"):
+            gone = self._row.delete().where(self._row.id.not_in(sorted(ids))).execute()
+        if gone:
+            self._changed()
+        return int(gone)
 
 
 def _message(row: _OfflineTable) -> OfflineMessage:

@@ -30,6 +30,7 @@ from frontdesk.adapters.replication import (
     gallery_link,
     knowledge_link,
     mail_link,
+    offline_link,
     predefined_link,
 )
 from frontdesk.adapters.replication.channel import TrioWebsocketChannel
@@ -61,6 +62,9 @@ if TYPE_CHECKING:
     from frontdesk.adapters.replication.node import ClusterNode
 
 log = logging.getLogger("frontdesk.replication")
+
+# the tables of rows that cross the link (row_link.py), each taken by its ClusterNode.row_links
+ROW_KINDS = (knowledge_link.KIND, predefined_link.KIND, offline_link.KIND)
 
 
 class ReplicationFollower:
@@ -204,7 +208,7 @@ class ReplicationFollower:
                 frame = await channel.receive("repl.records", "repl.heartbeat", "repl.handover",
                                               accounts_link.KIND, files_link.KIND,
                                               gallery_link.KIND, mail_link.KIND,
-                                              knowledge_link.KIND, predefined_link.KIND)
+                                              *ROW_KINDS)
             if scope.cancelled_caught:
                 raise LinkClosedError(f"the primary sent nothing for {timeout} s")
             kind = frame["type"]
@@ -220,12 +224,9 @@ class ReplicationFollower:
             elif kind == mail_link.KIND:
                 if node.mail_link is not None:
                     await node.mail_link.received(frame)
-            elif kind == knowledge_link.KIND:
-                if node.knowledge_link is not None:
-                    await node.knowledge_link.received(frame)
-            elif kind == predefined_link.KIND:
-                if node.predefined_link is not None:
-                    await node.predefined_link.received(frame)
+            elif kind in ROW_KINDS:
+                if (rows := node.row_links.get(kind)) is not None:
+                    await rows.received(frame)
             elif kind == "repl.records":
                 items = frame.get("records")
                 if not isinstance(items, list):

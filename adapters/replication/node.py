@@ -30,12 +30,11 @@ from frontdesk.adapters.replication.files_link import FileLink
 from frontdesk.adapters.replication.follower import ReplicationFollower
 from frontdesk.adapters.replication.gate import GatedJournal, ReplicaJournal, ReplicationGate
 from frontdesk.adapters.replication.hot_standby import HotState
-from frontdesk.adapters.replication.knowledge_link import KnowledgeLink
 from frontdesk.adapters.replication.lease import LeaseKeeper
 from frontdesk.adapters.replication.mail_link import MailLink
-from frontdesk.adapters.replication.predefined_link import PredefinedLink
 from frontdesk.adapters.replication.protocol import EpochRuns
 from frontdesk.adapters.replication.repair import verify_and_cut
+from frontdesk.adapters.replication.row_link import RowLink
 from frontdesk.adapters.replication.settings import ClusterSettings, replication_url
 from frontdesk.adapters.replication.source import ReplicationSource
 from frontdesk.adapters.storage.checkpoint import CheckpointStore
@@ -131,8 +130,9 @@ class ClusterNode:
         self.accounts_link: AccountLink | None = None  # set by serve: accounts replicate
         self.files_link: FileLink | None = None  # set by serve: dialogs' files replicate
         self.mail_link: MailLink | None = None  # set by serve: the mail outbox replicates
-        self.knowledge_link: KnowledgeLink | None = None  # set by serve: articles replicate
-        self.predefined_link: PredefinedLink | None = None  # set by serve: answers replicate
+        # set by serve, by frame kind: the tables of rows that replicate (row_link.py): the
+        # knowledge base's articles, the predefined answers, the offline messages
+        self.row_links: dict[str, RowLink[Any]] = {}
         # the engine state the next engine starts from (only with an engine to start)
         self.hot = HotState(journal, checkpoints, default_capacity) if engine_factory else None
 

@@ -163,10 +163,8 @@ class ReplicationSource:
                 await node.files_link.flush(channel, self._send_lock)
             if node.mail_link is not None:  # so is an outbox row (mail_link.py)
                 await node.mail_link.flush(channel, self._send_lock)
-            if node.knowledge_link is not None:  # and the articles (knowledge_link.py)
-                await node.knowledge_link.flush(channel, self._send_lock)
-            if node.predefined_link is not None:  # and the predefined answers
-                await node.predefined_link.flush(channel, self._send_lock)
+            for rows in node.row_links.values():  # and the tables of rows (row_link.py)
+                await rows.flush(channel, self._send_lock)
             async with self._send_lock:
                 if batch:
                     await channel.send(records_frame(batch))

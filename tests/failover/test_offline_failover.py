@@ -1,0 +1,73 @@
+"""The offline messages replicate: a visitor's message left while nobody was available, and
+a manager's "handled" mark, are on the new primary after a kill -9 (real processes, loopback;
+the rows cross the link before the journal's records that follow them, so a synchronously
+replicated upload after them proves the backup holds them). The backup itself refuses to
+take one (``not_primary``), as any write to a table that replicates whole: its copy is the
+primary's, a row of its own would be lost."""
+
+from __future__ import annotations
+
+import signal
+
+import httpx
+import pytest
+import trio
+from failover_procs import ProcCluster, wait_health
+from test_manager_switchover import PASSWORD, prepare_accounts
+
+from frontdesk.adapters.client import VisitorClient
+
+pytestmark = pytest.mark.slow
+
+ADA = {"name": "Ada", "email": "ada@example.com", "message": "Do you ship to Lyon?"}
+BO = {"name": "Bo", "email": "bo@example.com", "message": "Open on Sunday?"}
+
+
+async def test_offline_messages_survive_a_kill_9_of_the_primary(cluster: ProcCluster) -> None:
+    cluster.start_witness()
+    a, b = cluster.add("a", "primary"), cluster.add("b", "backup")
+    for node in (a, b):
+        prepare_accounts(node.data_dir)
+    cluster.start("a")
+    await wait_health(a, lambda h: h["ready"], timeout=60)
+    cluster.start("b")
+    await wait_health(a, lambda h: h["link"] == "up" and h["caught_up"], timeout=60)
+    async with trio.open_nursery() as nursery:
+        async with httpx.AsyncClient(base_url=b.url, timeout=30.0) as on_b:
+            refused = await on_b.post("/api/offline", json=BO)
+            assert refused.status_code == 503, refused.text
+            assert refused.json()["error"]["code"] == "not_primary"
+            # so is a write to any table that replicates whole (web/primary_writes.py)
+            for path in ("/api/knowledge/articles", "/api/predefined/shared", "/api/gallery",
+                         "/api/surveys", "/api/offline/messages/1/handled"):
+                other = await on_b.post(path, json={})
+                assert (other.status_code, other.json()["error"]["code"]) == (
+                    503, "not_primary"), (path, other.text)
+            assert (await on_b.get("/api/availability")).status_code == 200  # reads are served
+        async with httpx.AsyncClient(base_url=a.url, timeout=30.0) as on_a:
+            ada = await on_a.post("/api/offline", json=ADA)
+            bo = await on_a.post("/api/offline", json=BO)
+            assert ada.status_code == bo.status_code == 201, (ada.text, bo.text)
+            login = await on_a.post("/api/login", json={"login": "maria", "password": PASSWORD})
+            assert login.status_code == 200, login.text
+            marked = await on_a.post(f"/api/offline/messages/{ada.json()['id']}/handled")
+            assert marked.status_code == 200, marked.text
+            vera = VisitorClient([a.url, b.url])
+            await nursery.start(vera.run)
+            ack = await vera.open("Vera", timeout=30)
+            upload = await on_a.post(f"/api/dialogs/{ack['dialog']}/files",
+                                     data={"token": ack["data"]["token"]},
+                                     files={"file": ("after.txt", b"after the messages\n")})
+            assert upload.status_code == 201, upload.text  # the backup holds all before it
+        cluster.signal("a", signal.SIGKILL)
+        await wait_health(b, lambda h: h["role"] == "primary" and h["ready"], timeout=60)
+        async with httpx.AsyncClient(base_url=b.url, timeout=30.0) as on_b:
+            login = await on_b.post("/api/login", json={"login": "maria", "password": PASSWORD})
+            assert login.status_code == 200, login.text
+            listed = (await on_b.get("/api/offline/messages")).json()["messages"]
+            assert [(m["id"], m["name"], m["handled_by"]) for m in listed] == [
+                (bo.json()["id"], "Bo", ""), (ada.json()["id"], "Ada", "maria")]
+            after = await on_b.post("/api/offline", json={**ADA, "message": "Still there?"})
+            assert after.status_code == 201 and after.json()["id"] > bo.json()["id"]
+        await vera.aclose()
+        nursery.cancel_scope.cancel()
