@@ -21,7 +21,12 @@ from frontdesk.adapters import tuning
 from frontdesk.adapters.account_state import MergeResult
 from frontdesk.adapters.failback import FailbackPolicy, run_failback
 from frontdesk.adapters.node_setup import NodeParts
-from frontdesk.adapters.replication import knowledge_link, offline_link, predefined_link
+from frontdesk.adapters.replication import (
+    knowledge_link,
+    offline_link,
+    predefined_link,
+    survey_link,
+)
 from frontdesk.adapters.replication.accounts_link import AccountLink
 from frontdesk.adapters.replication.engine_proxy import NodeEngine
 from frontdesk.adapters.replication.files_link import FileLink
@@ -31,6 +36,7 @@ from frontdesk.adapters.replication.node import ClusterNode
 from frontdesk.adapters.replication.offline_link import OfflineLink
 from frontdesk.adapters.replication.predefined_link import PredefinedLink
 from frontdesk.adapters.replication.settings import ClusterSettings
+from frontdesk.adapters.replication.survey_link import SurveyLink
 from frontdesk.adapters.startup_checks import bind_errors_translated
 from frontdesk.adapters.storage import SqlJournal
 from frontdesk.adapters.storage.availability import JournalWritable, keep_writable
@@ -141,6 +147,9 @@ def serve_cluster(
     if parts.offline is not None and not parts.offline.shared:
         node.row_links[offline_link.KIND] = OfflineLink(parts.offline)
         parts.offline.add_listener(wake)
+    if parts.surveys is not None and not parts.surveys.shared:
+        node.row_links[survey_link.KIND] = SurveyLink(parts.surveys)
+        parts.surveys.add_listener(wake)
     if parts.mail is not None and not parts.mail.outbox.shared:  # PostgreSQL: shared already
         node.mail_link = MailLink(parts.mail.outbox)
         parts.mail.outbox.add_listener(lambda: node.call_soon(node.source.wake))

@@ -32,6 +32,7 @@ from frontdesk.adapters.replication import (
     mail_link,
     offline_link,
     predefined_link,
+    survey_link,
 )
 from frontdesk.adapters.replication.channel import TrioWebsocketChannel
 from frontdesk.adapters.replication.handshake import (
@@ -64,7 +65,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("frontdesk.replication")
 
 # the tables of rows that cross the link (row_link.py), each taken by its ClusterNode.row_links
-ROW_KINDS = (knowledge_link.KIND, predefined_link.KIND, offline_link.KIND)
+ROW_KINDS = (knowledge_link.KIND, predefined_link.KIND, offline_link.KIND, survey_link.KIND)
 
 
 class ReplicationFollower:

@@ -35,6 +35,9 @@ class SurveyTemplates:
         self._where = target.describe()
         self._now = now
         self._pg = target.kind == "postgresql"
+        self.shared = target.kind != "sqlite"  # on PostgreSQL the nodes of a cluster share it
+        self.changes = 0  # bumped by every change: the replication link reads only on a change
+        self._listeners: list[Callable[[], None]] = []
         with translated(self._where, "open the survey templates", SurveyError):
             self._db: TrackedDatabase = open_database(target, error=SurveyError)
             self._db.connect(reuse_if_open=True)
@@ -42,6 +45,16 @@ class SurveyTemplates:
 
     def close(self) -> None:
         self._db.close()
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (from the writing thread, must not block) after each change:
+        the replication link's stream loop wakes, so a template crosses at once."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        self.changes += 1
+        for listener in self._listeners:
+            listener()
 
     def __enter__(self) -> SurveyTemplates:
         return self
@@ -66,6 +79,7 @@ class SurveyTemplates:
                     "VALUES (?, ?, ?, ?)" + (" RETURNING id" if self._pg else ""), row)
                 new_id = int(cur.fetchone()[0]) if self._pg else int(cur.lastrowid)
                 made.append(self._survey((new_id, *row)))
+        self._changed()
         return made
 
     def update(self, survey_id: int, draft: SurveyDraft, *, by: str) -> Survey | None:
@@ -82,13 +96,38 @@ class SurveyTemplates:
                 "changed_at = ? WHERE id = ?", (*row, survey_id))
             if cur.rowcount == 0:
                 return None
+        self._changed()
         return self._survey((survey_id, *row))
 
     def delete(self, survey_id: int) -> bool:
         with translated(self._where, "delete a survey template", SurveyError), \
                 self._db.atomic():
             cur = self._sql("DELETE FROM survey_template WHERE id = ?", (survey_id,))
+        self._changed()
         return bool(cur.rowcount)
+
+    # -- a backup's copy (adapters/replication/survey_link.py) ------------------
+
+    def accept(self, survey: Survey) -> None:
+        """Store ``survey`` as the primary has it (its id, author, time). A template of the
+        backup holding its title gives it up: the primary moved the title, and that
+        template's own frame comes in the same flush."""
+        row = (survey.id, survey.title, _questions_json(survey.questions), survey.changed_by,
+               survey.changed_at)
+        with translated(self._where, "store a replicated survey template", SurveyError), \
+                self._db.atomic():
+            self._sql("DELETE FROM survey_template WHERE id = ? OR lower(title) = ?",
+                      (survey.id, survey.title.lower()))
+            self._sql("INSERT INTO survey_template (id, title, questions, changed_by, "
+                      "changed_at) VALUES (?, ?, ?, ?, ?)", row)
+        self._changed()
+
+    def keep_only(self, ids: set[int]) -> int:
+        """Delete every template whose id is not in ``ids``; how many went."""
+        gone = [t.id for t in self.templates() if t.id not in ids]
+        for survey_id in gone:
+            self.delete(survey_id)
+        return len(gone)
 
     # -- reads ----------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""The offline messages replicate: a visitor's message left while nobody was available, and
-a manager's "handled" mark, are on the new primary after a kill -9 (real processes, loopback;
+"""The offline messages and the survey templates replicate: a visitor's message left while
+nobody was available, a manager's "handled" mark and a survey template a manager made are on
+the new primary after a kill -9 (real processes, loopback;
 the rows cross the link before the journal's records that follow them, so a synchronously
 replicated upload after them proves the backup holds them). The backup itself refuses to
 take one (``not_primary``), as any write to a table that replicates whole: its copy is the
@@ -21,9 +22,12 @@ pytestmark = pytest.mark.slow
 
 ADA = {"name": "Ada", "email": "ada@example.com", "message": "Do you ship to Lyon?"}
 BO = {"name": "Bo", "email": "bo@example.com", "message": "Open on Sunday?"}
+SURVEY = {"title": "After the repair", "questions": [
+    {"kind": "rating", "text": "How was the repair?", "required": True},
+    {"kind": "single", "text": "Ride again?", "options": ["Yes", "No"]}]}
 
 
-async def test_offline_messages_survive_a_kill_9_of_the_primary(cluster: ProcCluster) -> None:
+async def test_offline_messages_and_survey_templates_survive_a_kill_9(cluster: ProcCluster) -> None:
     cluster.start_witness()
     a, b = cluster.add("a", "primary"), cluster.add("b", "backup")
     for node in (a, b):
@@ -52,6 +56,8 @@ async def test_offline_messages_survive_a_kill_9_of_the_primary(cluster: ProcClu
             assert login.status_code == 200, login.text
             marked = await on_a.post(f"/api/offline/messages/{ada.json()['id']}/handled")
             assert marked.status_code == 200, marked.text
+            made = await on_a.post("/api/surveys", json=SURVEY)
+            assert made.status_code == 201, made.text
             vera = VisitorClient([a.url, b.url])
             await nursery.start(vera.run)
             ack = await vera.open("Vera", timeout=30)
@@ -67,6 +73,8 @@ async def test_offline_messages_survive_a_kill_9_of_the_primary(cluster: ProcClu
             listed = (await on_b.get("/api/offline/messages")).json()["messages"]
             assert [(m["id"], m["name"], m["handled_by"]) for m in listed] == [
                 (bo.json()["id"], "Bo", ""), (ada.json()["id"], "Ada", "maria")]
+            surveys = (await on_b.get("/api/surveys")).json()["surveys"]
+            assert [s for s in surveys if s["id"] == made.json()["id"]] == [made.json()]
             after = await on_b.post("/api/offline", json={**ADA, "message": "Still there?"})
             assert after.status_code == 201 and after.json()["id"] > bo.json()["id"]
         await vera.aclose()
