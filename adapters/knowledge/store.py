@@ -17,6 +17,7 @@ from typing import Any
 
 from frontdesk.adapters.knowledge import query
 from frontdesk.adapters.knowledge.articles import Article, ArticleDraft, KnowledgeError
+from frontdesk.adapters.storage.changes import Changes
 from frontdesk.adapters.storage.database import (
     TrackedDatabase,
     open_database,
@@ -36,14 +37,13 @@ class Hit:
     snippet: str  # the answer's plain text, shortened
 
 
-class KnowledgeBase:
+class KnowledgeBase(Changes):
     def __init__(self, url: str | Path, *, now: Callable[[], float] = time.time) -> None:
         target = parse_database_url(url)
         self._where = target.describe()
         self._now = now
         self._pg = target.kind == "postgresql"
-        self.changes = 0  # bumped by every change: the replication link reads only on a change
-        self._listeners: list[Callable[[], None]] = []
+        self._init_changes()  # the replication link reads only on a change (Changes)
         with translated(self._where, "open the knowledge database", KnowledgeError):
             self._db: TrackedDatabase = open_database(target, error=KnowledgeError)
             self._db.connect(reuse_if_open=True)
@@ -51,16 +51,6 @@ class KnowledgeBase:
 
     def close(self) -> None:
         self._db.close()
-
-    def add_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` (from the writing thread, must not block) after each change:
-        the replication link's stream loop wakes, so an article crosses at once."""
-        self._listeners.append(listener)
-
-    def _changed(self) -> None:
-        self.changes += 1
-        for listener in self._listeners:
-            listener()
 
     @property
     def shared(self) -> bool:

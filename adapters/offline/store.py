@@ -12,6 +12,7 @@ from pathlib import Path
 import peewee
 
 from frontdesk.adapters.offline.messages import OfflineDraft, OfflineError, OfflineMessage
+from frontdesk.adapters.storage.changes import Changes
 from frontdesk.adapters.storage.database import open_database, parse_database_url, translated
 
 LIST_LIMIT = 200  # the newest this many are listed
@@ -27,13 +28,12 @@ class _OfflineTable(peewee.Model):
     handled_by = peewee.CharField(max_length=128, default="")
 
 
-class OfflineMessages:
+class OfflineMessages(Changes):
     def __init__(self, url: str | Path, *, now: Callable[[], float] = time.time) -> None:
         target = parse_database_url(url)
         self.where = target.describe()
         self.shared = target.kind != "sqlite"  # on PostgreSQL the nodes of a cluster share it
-        self.changes = 0  # bumped by every change: the replication link reads only on a change
-        self._listeners: list[Callable[[], None]] = []
+        self._init_changes()  # the replication link reads only on a change (Changes)
         self._now = now
         self._db = open_database(target, error=OfflineError)
         self._lock = threading.Lock()
@@ -59,16 +59,6 @@ class OfflineMessages:
 
     def close(self) -> None:
         self._db.tracker.close_all()
-
-    def add_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` (from the writing thread, must not block) after each change:
-        the replication link's stream loop wakes, so a message crosses at once."""
-        self._listeners.append(listener)
-
-    def _changed(self) -> None:
-        self.changes += 1
-        for listener in self._listeners:
-            listener()
 
     def add(self, draft: OfflineDraft) -> OfflineMessage:
         d = draft.checked()

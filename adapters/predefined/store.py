@@ -19,6 +19,7 @@ from frontdesk.adapters.predefined.answers import (
     PredefinedError,
     ShortcutTakenError,
 )
+from frontdesk.adapters.storage.changes import Changes
 from frontdesk.adapters.storage.database import (
     TrackedDatabase,
     open_database,
@@ -29,14 +30,13 @@ from frontdesk.adapters.storage.database import (
 _COLUMNS = "id, scope, title, body, shortcut, changed_by, changed_at"
 
 
-class PredefinedAnswers:
+class PredefinedAnswers(Changes):
     def __init__(self, url: str | Path, *, now: Callable[[], float] = time.time) -> None:
         target = parse_database_url(url)
         self._where = target.describe()
         self._now = now
         self._pg = target.kind == "postgresql"
-        self.changes = 0  # bumped by every change: the replication link reads only on a change
-        self._listeners: list[Callable[[], None]] = []
+        self._init_changes()  # the replication link reads only on a change (Changes)
         with translated(self._where, "open the predefined answers", PredefinedError):
             self._db: TrackedDatabase = open_database(target, error=PredefinedError)
             self._db.connect(reuse_if_open=True)
@@ -44,16 +44,6 @@ class PredefinedAnswers:
 
     def close(self) -> None:
         self._db.close()
-
-    def add_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` (from the writing thread, must not block) after each change:
-        the replication link's stream loop wakes, so an answer crosses at once."""
-        self._listeners.append(listener)
-
-    def _changed(self) -> None:
-        self.changes += 1
-        for listener in self._listeners:
-            listener()
 
     @property
     def is_shared(self) -> bool:

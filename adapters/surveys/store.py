@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from frontdesk.adapters.storage.changes import Changes
 from frontdesk.adapters.storage.database import (
     TrackedDatabase,
     open_database,
@@ -29,15 +30,14 @@ from frontdesk.adapters.surveys.templates import (
 _COLUMNS = "id, title, questions, changed_by, changed_at"
 
 
-class SurveyTemplates:
+class SurveyTemplates(Changes):
     def __init__(self, url: str | Path, *, now: Callable[[], float] = time.time) -> None:
         target = parse_database_url(url)
         self._where = target.describe()
         self._now = now
         self._pg = target.kind == "postgresql"
         self.shared = target.kind != "sqlite"  # on PostgreSQL the nodes of a cluster share it
-        self.changes = 0  # bumped by every change: the replication link reads only on a change
-        self._listeners: list[Callable[[], None]] = []
+        self._init_changes()  # the replication link reads only on a change (Changes)
         with translated(self._where, "open the survey templates", SurveyError):
             self._db: TrackedDatabase = open_database(target, error=SurveyError)
             self._db.connect(reuse_if_open=True)
@@ -45,16 +45,6 @@ class SurveyTemplates:
 
     def close(self) -> None:
         self._db.close()
-
-    def add_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` (from the writing thread, must not block) after each change:
-        the replication link's stream loop wakes, so a template crosses at once."""
-        self._listeners.append(listener)
-
-    def _changed(self) -> None:
-        self.changes += 1
-        for listener in self._listeners:
-            listener()
 
     def __enter__(self) -> SurveyTemplates:
         return self
