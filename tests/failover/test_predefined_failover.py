@@ -6,15 +6,11 @@ them proves the backup holds them)."""
 
 from __future__ import annotations
 
-import signal
-
 import httpx
 import pytest
 import trio
-from failover_procs import ProcCluster, wait_health
-from test_manager_switchover import PASSWORD, prepare_accounts
-
-from frontdesk.adapters.client import VisitorClient
+from failover_procs import ProcCluster
+from row_tables import held_by_the_backup, kill_the_primary, log_in, start_replicated
 
 pytestmark = pytest.mark.slow
 
@@ -24,18 +20,10 @@ OLD = {"title": "Old one", "text": "Soon gone.", "shortcut": None}
 
 
 async def test_predefined_answers_survive_a_kill_9_of_the_primary(cluster: ProcCluster) -> None:
-    cluster.start_witness()
-    a, b = cluster.add("a", "primary"), cluster.add("b", "backup")
-    for node in (a, b):
-        prepare_accounts(node.data_dir)
-    cluster.start("a")
-    await wait_health(a, lambda h: h["ready"], timeout=60)
-    cluster.start("b")
-    await wait_health(a, lambda h: h["link"] == "up" and h["caught_up"], timeout=60)
+    a, b = await start_replicated(cluster)
     async with trio.open_nursery() as nursery:
         async with httpx.AsyncClient(base_url=a.url, timeout=30.0) as on_a:
-            login = await on_a.post("/api/login", json={"login": "maria", "password": PASSWORD})
-            assert login.status_code == 200, login.text
+            await log_in(on_a)
             shared = await on_a.post("/api/predefined/shared", json=HOURS)
             mine = await on_a.post("/api/predefined/personal", json=MINE)
             old = await on_a.post("/api/predefined/personal", json=OLD)
@@ -47,18 +35,10 @@ async def test_predefined_answers_survive_a_kill_9_of_the_primary(cluster: ProcC
             deleted = await on_a.delete(f"/api/predefined/personal/{old.json()['id']}")
             assert deleted.status_code == 204, deleted.text
             before = (await on_a.get("/api/predefined")).json()["answers"]
-            vera = VisitorClient([a.url, b.url])
-            await nursery.start(vera.run)
-            ack = await vera.open("Vera", timeout=30)
-            upload = await on_a.post(f"/api/dialogs/{ack['dialog']}/files",
-                                     data={"token": ack["data"]["token"]},
-                                     files={"file": ("after.txt", b"after the answers\n")})
-            assert upload.status_code == 201, upload.text  # the backup holds all before it
-        cluster.signal("a", signal.SIGKILL)
-        await wait_health(b, lambda h: h["role"] == "primary" and h["ready"], timeout=60)
+            vera = await held_by_the_backup(on_a, a, b, nursery)
+        await kill_the_primary(cluster, b)
         async with httpx.AsyncClient(base_url=b.url, timeout=30.0) as on_b:
-            login = await on_b.post("/api/login", json={"login": "maria", "password": PASSWORD})
-            assert login.status_code == 200, login.text
+            await log_in(on_b)
             after = (await on_b.get("/api/predefined")).json()["answers"]
             assert after == before
             assert [(x["kind"], x["title"], x["shortcut"]) for x in after] == [

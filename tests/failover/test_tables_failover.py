@@ -8,15 +8,11 @@ primary's, a row of its own would be lost."""
 
 from __future__ import annotations
 
-import signal
-
 import httpx
 import pytest
 import trio
-from failover_procs import ProcCluster, wait_health
-from test_manager_switchover import PASSWORD, prepare_accounts
-
-from frontdesk.adapters.client import VisitorClient
+from failover_procs import ProcCluster
+from row_tables import held_by_the_backup, kill_the_primary, log_in, start_replicated
 
 pytestmark = pytest.mark.slow
 
@@ -28,14 +24,7 @@ SURVEY = {"title": "After the repair", "questions": [
 
 
 async def test_offline_messages_and_survey_templates_survive_a_kill_9(cluster: ProcCluster) -> None:
-    cluster.start_witness()
-    a, b = cluster.add("a", "primary"), cluster.add("b", "backup")
-    for node in (a, b):
-        prepare_accounts(node.data_dir)
-    cluster.start("a")
-    await wait_health(a, lambda h: h["ready"], timeout=60)
-    cluster.start("b")
-    await wait_health(a, lambda h: h["link"] == "up" and h["caught_up"], timeout=60)
+    a, b = await start_replicated(cluster)
     async with trio.open_nursery() as nursery:
         async with httpx.AsyncClient(base_url=b.url, timeout=30.0) as on_b:
             refused = await on_b.post("/api/offline", json=BO)
@@ -52,24 +41,15 @@ async def test_offline_messages_and_survey_templates_survive_a_kill_9(cluster: P
             ada = await on_a.post("/api/offline", json=ADA)
             bo = await on_a.post("/api/offline", json=BO)
             assert ada.status_code == bo.status_code == 201, (ada.text, bo.text)
-            login = await on_a.post("/api/login", json={"login": "maria", "password": PASSWORD})
-            assert login.status_code == 200, login.text
+            await log_in(on_a)
             marked = await on_a.post(f"/api/offline/messages/{ada.json()['id']}/handled")
             assert marked.status_code == 200, marked.text
             made = await on_a.post("/api/surveys", json=SURVEY)
             assert made.status_code == 201, made.text
-            vera = VisitorClient([a.url, b.url])
-            await nursery.start(vera.run)
-            ack = await vera.open("Vera", timeout=30)
-            upload = await on_a.post(f"/api/dialogs/{ack['dialog']}/files",
-                                     data={"token": ack["data"]["token"]},
-                                     files={"file": ("after.txt", b"after the messages\n")})
-            assert upload.status_code == 201, upload.text  # the backup holds all before it
-        cluster.signal("a", signal.SIGKILL)
-        await wait_health(b, lambda h: h["role"] == "primary" and h["ready"], timeout=60)
+            vera = await held_by_the_backup(on_a, a, b, nursery)
+        await kill_the_primary(cluster, b)
         async with httpx.AsyncClient(base_url=b.url, timeout=30.0) as on_b:
-            login = await on_b.post("/api/login", json={"login": "maria", "password": PASSWORD})
-            assert login.status_code == 200, login.text
+            await log_in(on_b)
             listed = (await on_b.get("/api/offline/messages")).json()["messages"]
             assert [(m["id"], m["name"], m["handled_by"]) for m in listed] == [
                 (bo.json()["id"], "Bo", ""), (ada.json()["id"], "Ada", "maria")]
