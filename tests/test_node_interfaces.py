@@ -16,6 +16,7 @@ REPLICATION = ROOT / "adapters" / "replication"
 # helper module -> the Protocol(s) it declares for what it uses of the node
 HELPERS = {
     "endpoints.py": ("ReplicationHost",),
+    "engine_proxy.py": ("EngineHost",),
     "report.py": ("ReportedNode",),
 }
 
