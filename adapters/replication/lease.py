@@ -94,7 +94,7 @@ class LeaseKeeper:
         """Renew the lease of the current epoch from now on, on its own thread."""
         self.stop_keeper()
         self.generation += 1
-        self._runner = RenewalThread(self, self.generation, self.node.state.epoch)
+        self._runner = RenewalThread(self, self.node, self.generation, self.node.state.epoch)
         self._runner.start()
 
     def stop_keeper(self) -> None:
@@ -104,6 +104,10 @@ class LeaseKeeper:
             self._runner = None
 
     # -- what the renewal thread posts to the node's loop (renewal.py) ------------------
+
+    def degrade_reported(self) -> None:
+        """The witness was told there is no standby in sync (renewal thread)."""
+        self.degrade_asked = False
 
     def renewed(self, standby: str | None) -> None:
         node = self.node

@@ -14,6 +14,9 @@ What it touches from its thread is thread-safe: the gate (``extend``, ``degraded
 feeding the role machine, reporting the standby — is posted to the main loop
 (``ClusterNode.call_soon``), tagged with the keeper's generation: the answer of a
 keeper that was stopped meanwhile is dropped there.
+
+The thread is handed exactly that: a ``RenewalNode`` (settings, gate, clock, ``call_soon``)
+and a ``RenewalKeeper`` (its generation, whether to report no standby, and what it posts).
 """
 
 from __future__ import annotations
@@ -22,27 +25,59 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import trio
 
-from frontdesk.adapters.witness.book import Answer, Granted, WitnessError
+from frontdesk.adapters.replication.gate import ReplicationGate
+from frontdesk.adapters.replication.settings import ClusterSettings
+from frontdesk.adapters.witness.book import Answer, Granted, Refused, WitnessError
 from frontdesk.adapters.witness.client import WitnessClient
-
-if TYPE_CHECKING:
-    from frontdesk.adapters.replication.lease import LeaseKeeper
 
 log = logging.getLogger("frontdesk.cluster")
 
 LEASE_MARGIN = 0.9  # count our lease as 90 % of what the witness grants, from the send time
 
 
+class RenewalNode(Protocol):
+    """What the renewal thread uses of the node: the thread-safe parts, and the way back."""
+
+    @property
+    def settings(self) -> ClusterSettings: ...
+    @property
+    def gate(self) -> ReplicationGate: ...
+    @property
+    def monotonic(self) -> Callable[[], float]: ...
+
+    def call_soon(self, fn: Callable[[], object]) -> None: ...
+
+
+class RenewalKeeper(Protocol):
+    """The lease keeper, as its renewal thread sees it (``LeaseKeeper``)."""
+
+    @property
+    def generation(self) -> int: ...
+    @property
+    def degrade_asked(self) -> bool: ...
+
+    def degrade_reported(self) -> None: ...
+
+    def renewed(self, standby: str | None) -> None: ...
+
+    def refused(self, answer: Refused) -> None: ...
+
+    def expired(self) -> None: ...
+
+
 class RenewalThread:
     """Renews the lease of ``epoch`` until stopped, or until it ran out or was refused
     (then it posts ``LeaseExpired`` / ``LeaseRefused`` to the node and ends)."""
 
-    def __init__(self, keeper: LeaseKeeper, generation: int, epoch: int) -> None:
+    def __init__(
+        self, keeper: RenewalKeeper, node: RenewalNode, generation: int, epoch: int
+    ) -> None:
         self.keeper = keeper
+        self.node = node
         self.generation = generation
         self.epoch = epoch
         self._stopped = threading.Event()
@@ -86,8 +121,7 @@ class RenewalThread:
             self._post(self.keeper.expired)
 
     async def _run(self) -> None:
-        node = self.keeper.node
-        settings = node.settings
+        settings = self.node.settings
         self._token = trio.lowlevel.current_trio_token()
         with trio.CancelScope() as scope:
             self._scope = scope
@@ -106,7 +140,7 @@ class RenewalThread:
         """Renew every lease_s / 4; after a failed attempt retry at once, each attempt
         bounded by what is left of the lease; end when it runs out unconfirmed."""
         keeper = self.keeper
-        node = keeper.node
+        node = self.node
         gate = node.gate
         settings = node.settings
         while not self._stopped.is_set():
@@ -127,7 +161,7 @@ class RenewalThread:
             if isinstance(answer, Granted):
                 gate.extend(sent + answer.lease_s * LEASE_MARGIN)
                 if degrade:
-                    keeper.degrade_asked = False
+                    keeper.degrade_reported()
                     gate.degraded()  # the witness knows: the waiting writers may go
                     log.warning("backup not in sync: the witness will not promote it")
                 self._post(keeper.renewed, standby)
@@ -149,4 +183,4 @@ class RenewalThread:
             if keeper.generation == self.generation:
                 fn(*args)
 
-        keeper.node.call_soon(run)
+        self.node.call_soon(run)
