@@ -17,6 +17,7 @@ REPLICATION = ROOT / "adapters" / "replication"
 HELPERS = {
     "endpoints.py": ("ReplicationHost",),
     "engine_proxy.py": ("EngineHost",),
+    "lease.py": ("LeaseHost", "HandoverLink"),
     "renewal.py": ("RenewalNode", "RenewalKeeper"),
     "report.py": ("ReportedNode",),
 }

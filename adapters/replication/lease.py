@@ -13,36 +13,84 @@ When the gate's waiters stall (the backup stopped acknowledging), the next
 renewal reports no standby, and only once the witness confirmed it are the
 waiters released (``ReplicationGate.degraded``): from then on the witness will
 not promote the backup, so acknowledging without it loses nothing.
+
+The keeper sees the node through ``LeaseHost`` (its settings, role state, clock, witness
+and gate, the role machine's ``feed``, and what it tells the node: ``primary_named``,
+``standby_reported_to``), and the primary's end of the link through ``HandoverLink``.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
 import trio
 
+from frontdesk.adapters.replication.gate import ReplicationGate
 from frontdesk.adapters.replication.renewal import LEASE_MARGIN, RenewalThread
+from frontdesk.adapters.replication.settings import ClusterSettings
 from frontdesk.adapters.witness.book import Granted, Refused, WitnessError
+from frontdesk.adapters.witness.client import WitnessClient
 from frontdesk.engine.cluster import (
     HandoverFailed,
     HigherEpochSeen,
+    Input,
     LeaseExpired,
     LeaseGranted,
     LeaseRefused,
+    NodeState,
     Role,
     WritesRefused,
 )
 
-if TYPE_CHECKING:
-    from frontdesk.adapters.replication.node import ClusterNode
-
 log = logging.getLogger("frontdesk.cluster")
 
 
+class HandoverLink(Protocol):
+    """The primary's end of the link, as a switchover uses it (``ReplicationSource``)."""
+
+    async def caught_up_to(self, seq: int) -> None: ...
+
+    async def send_handover(self, epoch: int) -> bool: ...
+
+
+class LeaseHost(Protocol):
+    """What the lease keeper uses of the node (``ClusterNode`` satisfies it; so it is also
+    the renewal thread's ``RenewalNode``)."""
+
+    @property
+    def settings(self) -> ClusterSettings: ...
+    @property
+    def state(self) -> NodeState: ...
+    @property
+    def monotonic(self) -> Callable[[], float]: ...
+    @property
+    def witness(self) -> WitnessClient: ...
+    @property
+    def gate(self) -> ReplicationGate: ...
+    @property
+    def source(self) -> HandoverLink: ...
+    @property
+    def serving(self) -> bool: ...
+    @property
+    def backup_name(self) -> str | None: ...
+
+    def feed(self, event: Input) -> None: ...
+
+    def call_soon(self, fn: Callable[[], object]) -> None: ...
+
+    def engine_fenced(self) -> bool: ...
+
+    async def stop_engine(self) -> None: ...
+
+    def primary_named(self, url: str) -> None: ...
+
+    def standby_reported_to(self, standby: str | None) -> None: ...
+
 
 class LeaseKeeper:
-    def __init__(self, node: ClusterNode) -> None:
+    def __init__(self, node: LeaseHost) -> None:
         self.node = node
         self.inflight = False
         self.granted_until = 0.0  # monotonic end of the lease the last acquire got
@@ -82,7 +130,7 @@ class LeaseKeeper:
                 node.feed(LeaseGranted(answer.epoch))
             else:
                 if answer.holder_url and answer.holder != node.settings.node_name:
-                    node.primary_hint_url = answer.holder_url
+                    node.primary_named(answer.holder_url)
                 log.info("lease refused: %s", answer.reason)
                 if node.state.role is Role.FENCED and answer.epoch <= node.state.epoch:
                     await trio.sleep(node.settings.lease_s / 4)
@@ -111,16 +159,14 @@ class LeaseKeeper:
 
     def renewed(self, standby: str | None) -> None:
         node = self.node
-        if standby != node.standby_reported:
-            node.standby_reported = standby
-            node.changed()
+        node.standby_reported_to(standby)
         if node.serving and node.engine_fenced():  # refused under us: never claim it
             node.feed(WritesRefused())
 
     def refused(self, answer: Refused) -> None:
         node = self.node
         if answer.holder_url and answer.holder != node.settings.node_name:
-            node.primary_hint_url = answer.holder_url
+            node.primary_named(answer.holder_url)
         node.feed(LeaseRefused(answer.epoch, answer.holder))
 
     def expired(self) -> None:
@@ -162,7 +208,7 @@ class LeaseKeeper:
                     except WitnessError:
                         status = {}
                     if int(status.get("epoch", epoch)) > epoch:
-                        node.primary_hint_url = str(status.get("url") or "")
+                        node.primary_named(str(status.get("url") or ""))
                         node.feed(HigherEpochSeen(int(status["epoch"])))
                         return
                     await trio.sleep(settings.heartbeat_interval_s)

@@ -194,6 +194,16 @@ class ClusterNode:
         hint = self.primary_hint_url
         return hint if hint and hint != self.settings.advertise_url else self.settings.peer_url
 
+    def primary_named(self, url: str) -> None:
+        """The witness or the peer named the primary's base URL: follow it, and name it."""
+        self.primary_hint_url = url
+
+    def standby_reported_to(self, standby: str | None) -> None:
+        """The witness accepted ``standby`` (or none) as the standby in sync."""
+        if standby != self.standby_reported:
+            self.standby_reported = standby
+            self.changed()
+
     def follow_url(self) -> str:
         return replication_url(self.primary_hint_url or self.settings.peer_url)
 
