@@ -20,6 +20,7 @@ HELPERS = {
     "lease.py": ("LeaseHost", "HandoverLink"),
     "renewal.py": ("RenewalNode", "RenewalKeeper"),
     "report.py": ("ReportedNode",),
+    "source.py": ("SourceHost", "LeaseNudge"),
 }
 
 

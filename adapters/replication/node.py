@@ -194,6 +194,11 @@ class ClusterNode:
         hint = self.primary_hint_url
         return hint if hint and hint != self.settings.advertise_url else self.settings.peer_url
 
+    def backup_connected(self, name: str) -> None:
+        """``name`` is the backup now following this primary (and the standby it reports)."""
+        self.backup_name = name
+        self.gate.standby_name = name
+
     def primary_named(self, url: str) -> None:
         """The witness or the peer named the primary's base URL: follow it, and name it."""
         self.primary_hint_url = url

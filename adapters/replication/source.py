@@ -7,25 +7,34 @@ Records are read from the journal in a worker thread (SQLite reads block) in
 batches, from the common prefix agreed at the handshake; once caught up the
 sender sleeps until the store appends again (``wake``, called from the store's
 thread through the trio token) or until a heartbeat is due.
+
+The source sees the node through ``SourceHost``: its settings, role, journal and epoch runs,
+gate, the links that cross with the records, the role machine's ``feed``, and what it tells
+the node (``backup_connected``, ``changed``); the lease through ``LeaseNudge``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable, Mapping
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import trio
 
 from frontdesk.adapters.replication import accounts_link
+from frontdesk.adapters.replication.accounts_link import AccountLink
 from frontdesk.adapters.replication.channel import Channel
+from frontdesk.adapters.replication.files_link import FileLink
+from frontdesk.adapters.replication.gate import ReplicaJournal, ReplicationGate
 from frontdesk.adapters.replication.handshake import (
     LinkAuthError,
     authenticate_backup,
     refuse_unauthenticated,
     replication_key,
 )
+from frontdesk.adapters.replication.mail_link import MailLink
 from frontdesk.adapters.replication.protocol import (
     EpochRuns,
     LinkClosedError,
@@ -34,17 +43,77 @@ from frontdesk.adapters.replication.protocol import (
     int_field,
     records_frame,
 )
-from frontdesk.engine.cluster import CaughtUp, FellBehind, HigherEpochSeen, LinkDown, LinkUp
+from frontdesk.adapters.replication.row_link import RowLink
+from frontdesk.adapters.replication.settings import ClusterSettings
+from frontdesk.engine.cluster import (
+    CaughtUp,
+    FellBehind,
+    HigherEpochSeen,
+    Input,
+    LinkDown,
+    LinkUp,
+    NodeState,
+)
 from frontdesk.engine.journal import Record
-
-if TYPE_CHECKING:
-    from frontdesk.adapters.replication.node import ClusterNode
 
 log = logging.getLogger("frontdesk.replication")
 
 
+class LeaseNudge(Protocol):
+    """The lease keeper, as the source uses it: renew now (``LeaseKeeper``)."""
+
+    def renew_soon(self) -> None: ...
+
+
+class SourceHost(Protocol):
+    """What the primary's end of the link uses of the node (``ClusterNode`` satisfies it)."""
+
+    @property
+    def settings(self) -> ClusterSettings: ...
+    @property
+    def state(self) -> NodeState: ...
+    @property
+    def epoch(self) -> int: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def handing_over(self) -> bool: ...
+    @property
+    def journal_raw(self) -> ReplicaJournal: ...
+    @property
+    def runs(self) -> EpochRuns: ...
+    @property
+    def gate(self) -> ReplicationGate: ...
+    @property
+    def lease(self) -> LeaseNudge: ...
+    @property
+    def accounts_link(self) -> AccountLink | None: ...
+    @property
+    def files_link(self) -> FileLink | None: ...
+    @property
+    def mail_link(self) -> MailLink | None: ...
+    @property
+    def row_links(self) -> Mapping[str, RowLink[Any]]: ...
+
+    def feed(self, event: Input) -> None: ...
+
+    def accepts_backups(self) -> bool: ...
+
+    async def promotion_settled(self, timeout_s: float) -> None: ...
+
+    def primary_hint(self) -> str: ...
+
+    def backup_connected(self, name: str) -> None: ...
+
+    def changed(self) -> None: ...
+
+    def watch_changes(self, watcher: Callable[[], None]) -> None: ...
+
+    def unwatch_changes(self, watcher: Callable[[], None]) -> None: ...
+
+
 class ReplicationSource:
-    def __init__(self, node: ClusterNode) -> None:
+    def __init__(self, node: SourceHost) -> None:
         self.node = node
         self._new_data = trio.Event()
         self._session: trio.CancelScope | None = None
@@ -200,8 +269,7 @@ class ReplicationSource:
 
     def _connected(self, name: str, from_seq: int) -> None:
         node = self.node
-        node.backup_name = name
-        node.gate.standby_name = name
+        node.backup_connected(name)
         node.gate.reset_acks(from_seq)
         node.feed(LinkUp())
         self.acked(from_seq)
@@ -211,11 +279,11 @@ class ReplicationSource:
         node = self.node
         while node.gate.acked < seq:
             changed = trio.Event()
-            node.watchers.append(changed.set)
+            node.watch_changes(changed.set)
             try:
                 await changed.wait()
             finally:
-                node.watchers.remove(changed.set)
+                node.unwatch_changes(changed.set)
 
     def acked(self, seq: int) -> None:
         """The backup holds everything up to ``seq``: release the writers waiting for it,
