@@ -17,6 +17,8 @@ REPLICATION = ROOT / "adapters" / "replication"
 HELPERS = {
     "endpoints.py": ("ReplicationHost",),
     "engine_proxy.py": ("EngineHost",),
+    "follower.py": ("FollowerHost",),
+    "hot_standby.py": (),  # handed the journal and the checkpoints, never the node
     "lease.py": ("LeaseHost", "HandoverLink"),
     "renewal.py": ("RenewalNode", "RenewalKeeper"),
     "report.py": ("ReportedNode",),

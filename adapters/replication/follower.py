@@ -11,15 +11,21 @@ exponential backoff and jitter.
 
 What the link learns (the link is up, the primary's epoch and last seq, a
 heartbeat, a handover, whether this node has caught up) is fed from here to the
-node's role machine (``ClusterNode.feed``); the node itself only hears
-``link_down``.
+node's role machine (``feed``); the node itself only hears ``link_down``.
+
+The follower sees the node through ``FollowerHost``: its settings, role state, clock,
+journal and epoch runs, hot standby, the links that cross with the records, and what it
+tells the node, each a method saying what happened (``primary_heard_at``,
+``primary_reached``, ``records_followed``, ``tail_discarded``, ``primary_named``,
+``role_settled``, ``link_down``, ``changed``).
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 import trio
 
@@ -34,18 +40,26 @@ from frontdesk.adapters.replication import (
     predefined_link,
     survey_link,
 )
+from frontdesk.adapters.replication.accounts_link import AccountLink
 from frontdesk.adapters.replication.channel import TrioWebsocketChannel
+from frontdesk.adapters.replication.files_link import FileLink
+from frontdesk.adapters.replication.gate import ReplicaJournal
 from frontdesk.adapters.replication.handshake import (
     LinkAuthError,
     authenticate_to_primary,
     replication_key,
 )
+from frontdesk.adapters.replication.hot_standby import HotState
+from frontdesk.adapters.replication.mail_link import MailLink
 from frontdesk.adapters.replication.protocol import (
+    EpochRuns,
     LinkClosedError,
     ReplicationError,
     int_field,
     record_from_wire,
 )
+from frontdesk.adapters.replication.row_link import RowLink
+from frontdesk.adapters.replication.settings import ClusterSettings
 from frontdesk.adapters.witness.dial import DialError, dial
 from frontdesk.engine.cluster import (
     CaughtUp,
@@ -54,22 +68,70 @@ from frontdesk.engine.cluster import (
     HeartbeatReceived,
     HeartbeatsMissed,
     HigherEpochSeen,
+    Input,
     LinkUp,
+    NodeState,
     Role,
 )
 from frontdesk.engine.journal import Record
 
-if TYPE_CHECKING:
-    from frontdesk.adapters.replication.node import ClusterNode
-
 log = logging.getLogger("frontdesk.replication")
 
-# the tables of rows that cross the link (row_link.py), each taken by its ClusterNode.row_links
+# the tables of rows that cross the link (row_link.py), each taken by the node's row_links
 ROW_KINDS = (knowledge_link.KIND, predefined_link.KIND, offline_link.KIND, survey_link.KIND)
 
 
+class FollowerHost(Protocol):
+    """What the backup's end of the link uses of the node (``ClusterNode`` satisfies it)."""
+
+    @property
+    def settings(self) -> ClusterSettings: ...
+    @property
+    def state(self) -> NodeState: ...
+    @property
+    def monotonic(self) -> Callable[[], float]: ...
+    @property
+    def last_heard(self) -> float: ...
+    @property
+    def primary_last_seq(self) -> int: ...
+    @property
+    def journal_raw(self) -> ReplicaJournal: ...
+    @property
+    def runs(self) -> EpochRuns: ...
+    @property
+    def hot(self) -> HotState | None: ...
+    @property
+    def accounts_link(self) -> AccountLink | None: ...
+    @property
+    def files_link(self) -> FileLink | None: ...
+    @property
+    def mail_link(self) -> MailLink | None: ...
+    @property
+    def row_links(self) -> Mapping[str, RowLink[Any]]: ...
+
+    def feed(self, event: Input) -> None: ...
+
+    def follow_url(self) -> str: ...
+
+    def primary_heard_at(self, now: float) -> None: ...
+
+    def primary_reached(self, last_seq: int) -> None: ...
+
+    def records_followed(self, records: list[Record]) -> None: ...
+
+    def tail_discarded(self, from_seq: int, records: list[Record]) -> None: ...
+
+    def primary_named(self, url: str) -> None: ...
+
+    def role_settled(self) -> None: ...
+
+    def link_down(self) -> None: ...
+
+    def changed(self) -> None: ...
+
+
 class ReplicationFollower:
-    def __init__(self, node: ClusterNode) -> None:
+    def __init__(self, node: FollowerHost) -> None:
         self.node = node
         self.connects = 0
         self.last_refusal: str | None = None
@@ -93,7 +155,7 @@ class ReplicationFollower:
         scope = trio.CancelScope()
         done = trio.Event()
         self._scope, self._done = scope, done
-        self.node.last_heard = self.node.monotonic()
+        self.node.primary_heard_at(self.node.monotonic())  # the silence counts from now
 
         async def follow() -> None:
             try:
@@ -127,7 +189,7 @@ class ReplicationFollower:
             if now < due:
                 await trio.sleep(due - now)
                 continue
-            node.last_heard = now
+            node.primary_heard_at(now)  # the next silence counts from now
             if node.state.role is Role.BACKUP:
                 log.warning("no heartbeat from the primary for %.1f s", timeout)
                 node.feed(HeartbeatsMissed())
@@ -248,24 +310,23 @@ class ReplicationFollower:
 
     def _link_up(self, primary_epoch: int, primary_last_seq: int) -> None:
         node = self.node
-        node.last_heard = node.monotonic()
-        node.primary_last_seq = primary_last_seq
+        node.primary_heard_at(node.monotonic())
+        node.primary_reached(primary_last_seq)
         node.feed(HigherEpochSeen(primary_epoch))
         node.feed(LinkUp())
-        node.settled.set()
+        node.role_settled()
         self._check_caught_up()
 
     def _refused_by_peer(self, epoch: int, primary_url: str) -> None:
         node = self.node
         if primary_url and primary_url != node.settings.advertise_url:
-            node.primary_hint_url = primary_url
+            node.primary_named(primary_url)
         if epoch > node.state.epoch:
             node.feed(HigherEpochSeen(epoch))
 
     def _discarded_tail(self, from_seq: int, records: list[Record]) -> None:
         node = self.node
-        node.runs.truncate(from_seq)
-        node.discarded.extend(records)
+        node.tail_discarded(from_seq, records)
         if records:
             log.warning(
                 "discarded %d unreplicated records after seq %d (seq %d..%d): %s",
@@ -278,23 +339,22 @@ class ReplicationFollower:
 
     def _records_applied(self, records: list[Record]) -> None:
         node = self.node
-        node.runs.extend(records)
-        node.primary_last_seq = max(node.primary_last_seq, records[-1].seq)
+        node.records_followed(records)
         self._check_caught_up()
         node.changed()
 
     def _heard_from_primary(self, epoch: int | None, last_seq: int | None) -> None:
         node = self.node
-        node.last_heard = node.monotonic()
+        node.primary_heard_at(node.monotonic())
         if last_seq is not None:
-            node.primary_last_seq = last_seq
+            node.primary_reached(last_seq)
         if epoch is not None:
             node.feed(HeartbeatReceived(epoch))
         self._check_caught_up()
 
     def _handover_received(self, epoch: int, last_seq: int) -> None:
         node = self.node
-        node.last_heard = node.monotonic()
+        node.primary_heard_at(node.monotonic())
         if node.journal_raw.last()[1] >= last_seq:
             node.feed(HandoverReceived(epoch))
 

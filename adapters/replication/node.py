@@ -416,7 +416,29 @@ class ClusterNode:
     async def _stop_following(self) -> None:
         await self.follower.stop()
 
-    # -- called by the follower (the source has its own: ReplicationSource) ----------
+    # -- what the follower tells the node (follower.py's FollowerHost) ----------------
+
+    def primary_heard_at(self, now: float) -> None:
+        """A frame came from the primary (or the wait for one starts) at ``now``."""
+        self.last_heard = now
+
+    def primary_reached(self, last_seq: int) -> None:
+        """The primary says it holds everything up to ``last_seq``."""
+        self.primary_last_seq = last_seq
+
+    def records_followed(self, records: list[Record]) -> None:
+        """``records`` (not empty) were appended here as the primary sent them."""
+        self.runs.extend(records)
+        self.primary_last_seq = max(self.primary_last_seq, records[-1].seq)
+
+    def tail_discarded(self, from_seq: int, records: list[Record]) -> None:
+        """The journal's tail after ``from_seq`` was cut (``records``): the primary lacks it."""
+        self.runs.truncate(from_seq)
+        self.discarded.extend(records)
+
+    def role_settled(self) -> None:
+        """The first role is settled (a backup: once it follows a primary)."""
+        self.settled.set()
 
     def link_down(self) -> None:
         if self.state.link_up:

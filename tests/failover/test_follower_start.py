@@ -31,6 +31,9 @@ class _Node:
     def monotonic(self) -> float:
         return trio.current_time()
 
+    def primary_heard_at(self, now: float) -> None:
+        self.last_heard = now
+
     def link_down(self) -> None:
         self.downs += 1
 
