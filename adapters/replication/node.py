@@ -12,6 +12,12 @@ an unreplicated tail), fence writes, hand over.
 
 The web server serves ``/ws/replication`` with ``replication_endpoint`` and
 asks ``node.engine`` for the engine (``None`` unless this node is primary).
+
+The helpers see the node through narrow interfaces declared beside them
+(``LeaseHost``, ``RenewalNode``, ``SourceHost``, ``FollowerHost``, ``ReportedNode``,
+``EngineHost``, ``ReplicationHost``), which this class satisfies structurally; what
+they tell it is a method here saying what happened, or an input to ``feed``
+(docs/architecture.md, "The cluster node and its helpers").
 """
 
 from __future__ import annotations
@@ -193,21 +199,6 @@ class ClusterNode:
             return self.settings.advertise_url
         hint = self.primary_hint_url
         return hint if hint and hint != self.settings.advertise_url else self.settings.peer_url
-
-    def backup_connected(self, name: str) -> None:
-        """``name`` is the backup now following this primary (and the standby it reports)."""
-        self.backup_name = name
-        self.gate.standby_name = name
-
-    def primary_named(self, url: str) -> None:
-        """The witness or the peer named the primary's base URL: follow it, and name it."""
-        self.primary_hint_url = url
-
-    def standby_reported_to(self, standby: str | None) -> None:
-        """The witness accepted ``standby`` (or none) as the standby in sync."""
-        if standby != self.standby_reported:
-            self.standby_reported = standby
-            self.changed()
 
     def follow_url(self) -> str:
         return replication_url(self.primary_hint_url or self.settings.peer_url)
@@ -415,6 +406,23 @@ class ClusterNode:
 
     async def _stop_following(self) -> None:
         await self.follower.stop()
+
+    # -- what the lease keeper and the source tell the node (LeaseHost, SourceHost) ---
+
+    def backup_connected(self, name: str) -> None:
+        """``name`` is the backup now following this primary (and the standby it reports)."""
+        self.backup_name = name
+        self.gate.standby_name = name
+
+    def primary_named(self, url: str) -> None:
+        """The witness or the peer named the primary's base URL: follow it, and name it."""
+        self.primary_hint_url = url
+
+    def standby_reported_to(self, standby: str | None) -> None:
+        """The witness accepted ``standby`` (or none) as the standby in sync."""
+        if standby != self.standby_reported:
+            self.standby_reported = standby
+            self.changed()
 
     # -- what the follower tells the node (follower.py's FollowerHost) ----------------
 
