@@ -239,7 +239,7 @@ class ClusterNode:
                 await self.stop_engine()
 
     def _read_all(self) -> EpochRuns:
-        return EpochRuns.of(self.journal_raw.read(0))  # streamed, not loaded
+        return EpochRuns(self.journal_raw.epoch_runs())  # counted by the database
 
     def _verify_and_repair(self) -> bool:
         self.verify_problem, cut = verify_and_cut(self.journal_raw)
