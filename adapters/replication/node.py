@@ -373,10 +373,17 @@ class ClusterNode:
 
     async def _resume_engine(self) -> None:
         """Writes resume: keep the engine if no write was refused under it (it is as the
-        journal is), else start a new one (a fenced engine never writes again)."""
-        if self.engine is not None and not self.engine_fenced():
-            self.changed()
-            return
+        journal is), else start a new one (a fenced engine never writes again).
+
+        A kept engine serves again: one that finished starting while the node was fenced
+        (the lease lapsed during a slow promotion) was left not serving, and keeping it
+        so was a wedge — primary, lease renewed, ``accepts_writes`` false for good. The
+        lock waits for a start under way, whose engine is then kept."""
+        async with self._engine_lock:
+            if self.engine is not None and not self.engine_fenced():
+                self.serving = self.state.role is Role.PRIMARY
+                self.changed()
+                return
         await self.stop_engine()
         await self._start_engine(self.state.epoch)
 
