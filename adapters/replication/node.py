@@ -404,5 +404,7 @@ class ClusterNode:
     # -- called by the follower (the source has its own: ReplicationSource) ----------
 
     def link_down(self) -> None:
-        if self.state.link_up:
+        """The follower's link is down. A primary's (or fenced primary's) link is its
+        backup's, which the source reports: a follower stopping late says nothing of it."""
+        if self.state.link_up and self.state.role in (Role.BACKUP, Role.CANDIDATE):
             self.feed(LinkDown())

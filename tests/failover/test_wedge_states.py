@@ -93,3 +93,19 @@ async def test_an_engine_started_while_fenced_serves_once_the_lease_is_back(
         await cl.wait_for(lambda: b.role == "primary", timeout=5)
         await cl.wait_for(b.accepts_writes, timeout=b.settings.lease_s * 3)
         assert not b.engine_fenced()
+
+
+async def test_a_late_demotion_never_makes_a_primary_follow(tmp_path: Path) -> None:
+    """A demotion's last step is to follow the new primary; when it comes after the node
+    was promoted again (its engine stop was slow, the role moved on meanwhile), the
+    primary used to follow its own peer: each refused dial reported the link as down,
+    so the primary showed ``link: down`` (and refused a switchover) with its backup
+    connected and caught up."""
+    async with open_cluster(tmp_path) as cl:
+        a, b = cl["a"], cl["b"]
+        await cl.wait_for(lambda: a.state.link_up and a.state.caught_up, timeout=10)
+        await a._start_following()  # the tail of a demotion that finished late
+        assert not a.follower.following
+        a.link_down()  # what a follower's failed dial reports: not the backup's link
+        assert a.state.link_up and a.health()["link"] == "up"
+        assert a.accepts_writes() and b.role == "backup"
