@@ -264,6 +264,13 @@ class ClusterNode:
         for watcher in self.watchers:
             watcher()
 
+    def watch_changes(self, watcher: Callable[[], None]) -> None:
+        """Call ``watcher`` on every change of the node from now on (trio thread)."""
+        self.watchers.append(watcher)
+
+    def unwatch_changes(self, watcher: Callable[[], None]) -> None:
+        self.watchers.remove(watcher)
+
     def _perform(self, actions: Sequence[Action]) -> None:
         assert self._nursery is not None
         for action in actions:
