@@ -71,3 +71,26 @@ def test_a_helper_declares_its_interfaces_as_protocols(module: str) -> None:
     assert not missing, (
         f"expected {module} to declare Protocol {sorted(missing)}; got {sorted(protocols)}"
     )
+
+
+def _is_the_node(target: ast.expr) -> bool:
+    """``node`` or ``self.node``."""
+    return (isinstance(target, ast.Name) and target.id == "node") or (
+        isinstance(target, ast.Attribute) and target.attr == "node"
+        and isinstance(target.value, ast.Name) and target.value.id == "self"
+    )
+
+
+@pytest.mark.parametrize("module", sorted(HELPERS))
+def test_a_helper_writes_no_field_of_the_node(module: str) -> None:
+    """What a helper has to say goes to a method of the node naming it (or to ``feed``);
+    its Protocol's members are read-only properties, so mypy refuses a write too."""
+    path = REPLICATION / module
+    writes = [
+        f"{module}:{n.lineno}: node.{target.attr} = ..."
+        for n in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(n, ast.Assign | ast.AugAssign | ast.AnnAssign)
+        for target in (n.targets if isinstance(n, ast.Assign) else [n.target])
+        if isinstance(target, ast.Attribute) and _is_the_node(target.value)
+    ]
+    assert not writes, f"expected no helper to set the node's fields; got {writes}"
