@@ -24,8 +24,9 @@ from bench.journal_fill import fill
 from frontdesk.adapters.client import get_json
 from frontdesk.adapters.client.http import ClientError
 from frontdesk.adapters.storage import SqlJournal
-from frontdesk.adapters.storage.checkpoint import CheckpointStore
+from frontdesk.adapters.storage.checkpoint import CheckpointStore, start_state
 from frontdesk.engine import checkpoint
+from frontdesk.engine.checkpoint import CheckpointError
 from frontdesk.engine.replay import Fold
 from frontdesk.engine.settings import EngineSettings
 
@@ -43,6 +44,8 @@ def prepared_journal(cache: Path, records: int) -> Path:
     (made once per size under ``cache``, then reused)."""
     folder = cache / f"journal-{records}"
     if (folder / "done").exists():
+        if not checkpoint_current(folder / "checkpoints"):
+            refresh_checkpoint(folder)
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -55,6 +58,33 @@ def prepared_journal(cache: Path, records: int) -> Path:
     CheckpointStore(folder / "checkpoints").write(checkpoint.encode(state))
     (folder / "done").write_text(str(state.last_seq))
     return folder
+
+
+def checkpoint_current(directory: Path) -> bool:
+    """The newest checkpoint in ``directory`` is of today's format and state schema (a
+    cached one made before a state class changed is not: each node would replay the
+    whole journal at its first start, 30 s or more for 1M records)."""
+    paths = CheckpointStore(directory).paths()
+    if not paths:
+        return False
+    try:
+        checkpoint.read_header(paths[0].read_bytes())
+    except CheckpointError:
+        return False
+    return True
+
+
+def refresh_checkpoint(folder: Path) -> None:
+    """Replace the cached journal's checkpoint by one of today's schema (one full replay)."""
+    journal = SqlJournal(folder / "journal.sqlite3", synchronous="normal")
+    try:
+        state, _ = start_state(None, journal, EngineSettings().default_capacity)
+    finally:
+        journal.close()
+    store = CheckpointStore(folder / "checkpoints")
+    for old in store.paths():
+        old.unlink()
+    store.write(checkpoint.encode(state))
 
 
 class FailoverCluster:

@@ -279,12 +279,15 @@ class VisitorLeft(Command):
 
 @dataclass(frozen=True)
 class Monitor(Command):
-    """A manager starts (or stops) monitoring a dialog."""
+    """A manager starts (or stops) monitoring a dialog from one of their sockets
+    (``socket``, a tab): the dialog counts as monitored while any socket monitors it, so
+    a manager closing one of two tabs watching it leaves it monitored."""
 
     ACTION: ClassVar[str] = "monitor dialog {dialog}"
     manager_id: str
     dialog_id: str
     on: bool = True
+    socket: str = ""
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,9 @@ class DialogState:
     waiting_since: float | None = None  # the visitor's oldest unanswered message
     queued_since: float | None = None  # when it was (last) queued; None once assigned
     important: bool = False
-    monitors: frozenset[str] = frozenset()
+    # who monitors: (manager, socket) pairs, live session state (a start clears them, a
+    # rebuilt actor takes the projection's: engine/store.py)
+    monitors: frozenset[tuple[str, str]] = frozenset()
     refs: dict[str, int] = field(default_factory=dict)
     help_request: dict[str, Any] | None = None
     closed_by: str | None = None
@@ -154,6 +156,13 @@ def opened(e: events.DialogOpened) -> DialogState:
     )
 
 
+def _monitors(now: frozenset[tuple[str, str]],
+              e: events.MonitorSet) -> frozenset[tuple[str, str]]:
+    """Who monitors after ``e``: one manager socket more or less."""
+    key = (e.manager, e.socket)
+    return now | {key} if e.on else now - {key}
+
+
 def apply(s: DialogState, e: events.Event) -> DialogState:
     """Fold one event of this dialog's stream into its state."""
     if isinstance(e, Memo):
@@ -165,8 +174,7 @@ def apply(s: DialogState, e: events.Event) -> DialogState:
             s = evolve(s, presence=e.presence)
         return s
     if isinstance(e, events.MonitorSet):
-        mon = s.monitors | {e.manager} if e.on else s.monitors - {e.manager}
-        return evolve(s, monitors=mon)
+        return evolve(s, monitors=_monitors(s.monitors, e))
     if isinstance(e, events.MonitoredLink):
         return evolve(s, monitored_by=e.by, link_hash=e.link_hash,
                       link_expires_at=e.expires_at, link_used=False)

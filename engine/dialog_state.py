@@ -283,7 +283,8 @@ def _answer_survey(s: DialogState, cmd: messages.Inbound, now: float) -> message
 def _monitor(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     command = cmd.command
     assert isinstance(command, commands.Monitor)
-    e = events.MonitorSet(dialog=s.id, at=now, manager=command.manager_id, on=command.on)
+    e = events.MonitorSet(dialog=s.id, at=now, manager=command.manager_id, on=command.on,
+                           socket=command.socket)
     watched = bool(apply(s, e).monitors)
     if watched == bool(s.monitors):
         return messages.Decision((e,), (_ack(command.ref, s),))

@@ -237,11 +237,12 @@ class SurveyAnswered(DialogEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class MonitorSet(DialogEvent):
-    """A manager starts or stops monitoring (not a history entry)."""
+    """A manager starts or stops monitoring from one socket (not a history entry)."""
 
     TYPE: ClassVar[str] = "dialog.monitor"
     manager: str
     on: bool
+    socket: str = ""  # which of the manager's sockets (tabs); "" in records before it
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -123,6 +123,17 @@ class MemoryJournal:
             if r.seq > after_seq and (stream is None or r.stream == stream):
                 yield r
 
+    def epoch_runs(self) -> list[tuple[int, int, int]]:
+        """``[(epoch, first seq, last seq), ...]`` in seq order."""
+        runs: list[tuple[int, int, int]] = []
+        with self._lock:
+            for r in self._records:
+                if runs and runs[-1][0] == r.epoch:
+                    runs[-1] = (r.epoch, runs[-1][1], r.seq)
+                else:
+                    runs.append((r.epoch, r.seq, r.seq))
+        return runs
+
     def last(self) -> tuple[int, int]:
         with self._lock:
             if not self._records:

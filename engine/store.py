@@ -47,6 +47,7 @@ A subscriber that raises is dropped and logged; it never stops the store.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 from collections.abc import Sequence
@@ -365,7 +366,12 @@ class StoreActor(EngineActor):
         return None
 
     def _rebuild_dialog(self, dialog_id: str) -> dialog_state.DialogState | None:
+        """The dialog from its stream, with the projection's monitors: monitors are live
+        session state, and the stream also holds those of past runs (whose sockets are
+        gone; a start clears them in the projection, ``Engine.start``)."""
         state = self._read_dialog(dialog_id)
         if state is None or state.phase is dialog_state.Phase.CLOSED:
             return None
-        return state
+        live = self.projection.dialog(dialog_id)
+        monitors = live.monitors if live is not None else frozenset()
+        return dataclasses.replace(state, monitors=monitors)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from frontdesk.adapters import user_commands, witness
+from frontdesk.adapters import journal_commands, user_commands, witness
 from frontdesk.adapters.replication import commands as cluster_commands
 from frontdesk.adapters.startup_checks import log_level
 from frontdesk.config.loader import load_settings
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     witness.add_subcommand(commands)
     cluster_commands.add_subcommand(commands)
     user_commands.add_subcommand(commands)
+    journal_commands.add_subcommand(commands)
     return parser
 
 

@@ -149,6 +149,12 @@ def upgrade_path(head: bytes, paths: Mapping[str, Any]) -> str | None:
     return None
 
 
+def peer_went_away(exc: BaseException) -> bool:
+    """``exc`` is the socket itself breaking under a write (the peer reset or closed it):
+    the peer's doing, logged as such, not a fault of the server."""
+    return isinstance(exc, trio.BrokenResourceError) and isinstance(exc.__cause__, OSError)
+
+
 class Front:
     def __init__(
         self,
@@ -185,9 +191,12 @@ class Front:
             await self.ws_endpoints[path](Upgrade(request, transport))
         except HandshakeError as exc:
             log.info("refused a websocket upgrade: %s", exc)
-        except Exception:  # this connection's fault: it ends, the others go on
-            log.exception("serving a websocket on %s failed; closing it with 1011", path)
-            reason = "internal error"
+        except Exception as exc:  # this connection's fault: it ends, the others go on
+            if peer_went_away(exc):
+                log.info("a websocket on %s ended: the peer went away (%s)", path, exc.__cause__)
+            else:
+                log.exception("serving a websocket on %s failed; closing it with 1011", path)
+                reason = "internal error"
         except BaseException:  # cancelled: the server is stopping
             code, reason = CLOSE_GOING_AWAY, "server stopping"
             raise

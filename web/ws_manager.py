@@ -8,6 +8,7 @@ yields), so a notice never precedes the state it changes.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, ClassVar
 
 import trio
@@ -30,6 +31,8 @@ from frontdesk.web.context import ServerContext
 from frontdesk.web.say_text import rendered_say
 from frontdesk.web.ws_base import WsConnection
 
+_SOCKETS = itertools.count(1)  # this process's manager sockets, each monitoring on its own
+
 
 class ManagerConnection(WsConnection):
     kind: ClassVar[Endpoint] = "manager"
@@ -38,6 +41,9 @@ class ManagerConnection(WsConnection):
         super().__init__(ctx, ws)
         self.user = user
         self.manager_id = user.login
+        # the engine counts monitors per socket: closing one of two tabs that monitor a
+        # dialog leaves it monitored (engine/dialog_model.py, ``monitors``)
+        self.socket_id = f"ws-{next(_SOCKETS)}"
         self._monitored: set[str] = set()
         self._watching = False
 
@@ -107,7 +113,7 @@ class ManagerConnection(WsConnection):
                     engine.watch_dialog(dialog, self.sub(f"dialog:{dialog}"), after_seq=0,
                                         manager_id=self.manager_id)
 
-            engine.submit(Monitor(self.manager_id, dialog, on, ref=ref),
+            engine.submit(Monitor(self.manager_id, dialog, on, self.socket_id, ref=ref),
                           self.outbox.reply_to(f"monitor:{dialog}", answered))
 
     def _name(self) -> str:
@@ -129,7 +135,7 @@ class ManagerConnection(WsConnection):
         for dialog in list(self._monitored):
             self._unmonitor(dialog)
             # this manager watches no more (a reload monitors again: sessionStorage)
-            self.ctx.engine.submit(Monitor(self.manager_id, dialog, False))
+            self.ctx.engine.submit(Monitor(self.manager_id, dialog, False, self.socket_id))
         if self._watching:
             sub = self.drop_sub("all")
             if sub is not None:

@@ -10,6 +10,7 @@ is reported after the restart, and a row still queued is sent then.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from frontdesk.adapters.mail.message import MailError
 from frontdesk.adapters.storage.database import open_database, parse_database_url, translated
 
 MailStatus = Literal["queued", "sent", "failed"]
+TOUCHED_KEPT = 4096  # rows whose last change is remembered for the replication link
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ class Outbox:
         # what changed in this process, for the replication link (adapters/replication/
         # mail_link.py): bumped by every write, and the change number of each row touched
         self.changes = 0
-        self._touched: dict[int, int] = {}
+        self._touched: OrderedDict[int, int] = OrderedDict()  # oldest change first
+        self._forgotten = 0  # the newest change number no longer in _touched
         self._listeners: list[Callable[[], None]] = []
         self.shared = target.kind != "sqlite"  # a PostgreSQL outbox: both nodes see it
         db = self._db
@@ -157,7 +160,10 @@ class Outbox:
 
     def _touch(self, mail_id: int) -> None:  # under the lock
         self.changes += 1
+        self._touched.pop(mail_id, None)
         self._touched[mail_id] = self.changes
+        if len(self._touched) > TOUCHED_KEPT:  # bounded: the oldest change is forgotten
+            _, self._forgotten = self._touched.popitem(last=False)
 
     def add_listener(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` (from the writing thread, must not block) after each change:
@@ -177,10 +183,20 @@ class Outbox:
             rows = list(r.select().where(r.id > mail_id).order_by(r.id).limit(limit))
         return [self._mail(x) for x in rows]
 
-    def touched_since(self, change: int) -> list[int]:
-        """The ids of the rows this process changed after change number ``change``."""
+    def touched_since(self, change: int) -> list[int] | None:
+        """The ids of the rows this process changed after change number ``change``, or
+        ``None`` when some of those changes are no longer remembered (the last
+        ``TOUCHED_KEPT`` rows changed are): the caller then reads the whole outbox again.
+        Costs the number of rows changed since, not the outbox's size."""
         with self._lock:
-            return sorted(i for i, c in self._touched.items() if c > change)
+            if change < self._forgotten:
+                return None
+            ids = []
+            for mail_id in reversed(self._touched):
+                if self._touched[mail_id] <= change:
+                    break
+                ids.append(mail_id)
+            return sorted(ids)
 
     def put(self, mail: QueuedMail) -> None:
         """Store a row as the primary has it (insert, or overwrite the row of that id):

@@ -3,23 +3,36 @@
 ``replication_endpoint(node)`` is the Starlette websocket endpoint for
 ``/ws/replication``; ``serve_replication`` serves the same on its own port with
 trio-websocket (the in-process harness, and a node run without the web server).
+
+Both need of the node only its end of the link (``ReplicationHost``: ``source``, whose
+``serve`` speaks to one backup).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import trio
 from trio_websocket import WebSocketRequest, serve_websocket
 
-from frontdesk.adapters.replication.channel import StarletteChannel, TrioWebsocketChannel
-
-if TYPE_CHECKING:
-    from frontdesk.adapters.replication.node import ClusterNode
+from frontdesk.adapters.replication.channel import Channel, StarletteChannel, TrioWebsocketChannel
 
 
-def replication_endpoint(node: ClusterNode) -> Callable[[Any], Awaitable[None]]:
+class LinkServer(Protocol):
+    """The primary's end of the link (``ReplicationSource``)."""
+
+    async def serve(self, channel: Channel) -> None: ...
+
+
+class ReplicationHost(Protocol):
+    """What the endpoints use of the node: its end of the link."""
+
+    @property
+    def source(self) -> LinkServer: ...
+
+
+def replication_endpoint(node: ReplicationHost) -> Callable[[Any], Awaitable[None]]:
     """``WebSocketRoute("/ws/replication", replication_endpoint(node))``."""
 
     async def endpoint(websocket: Any) -> None:
@@ -30,7 +43,7 @@ def replication_endpoint(node: ClusterNode) -> Callable[[Any], Awaitable[None]]:
 
 
 async def serve_replication(
-    node: ClusterNode,
+    node: ReplicationHost,
     host: str = "127.0.0.1",
     port: int = 0,
     *,

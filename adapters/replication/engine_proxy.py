@@ -6,30 +6,52 @@ The engine instance changes with the role: none on a backup, a fresh one
 writes, every command and watch is answered with ``Rejected`` code
 ``not_primary`` naming the node believed to be primary; ``watch_all``
 subscribers are kept and re-attached to each new engine.
+
+It sees the node through ``EngineHost``: the engine now running, whether the node
+accepts writes, what to name in a refusal, and its change notifications.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
 
+from frontdesk.adapters.replication.settings import ClusterSettings
 from frontdesk.engine.commands import Command
 from frontdesk.engine.day_figures import no_figures
 from frontdesk.engine.journal import Record
 from frontdesk.engine.notices import Rejected, Subscriber
 
-if TYPE_CHECKING:
-    from frontdesk.adapters.replication.node import ClusterNode
+
+class EngineHost(Protocol):
+    """What ``NodeEngine`` uses of the node (``ClusterNode`` satisfies it)."""
+
+    @property
+    def engine(self) -> object | None: ...
+    @property
+    def settings(self) -> ClusterSettings: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def epoch(self) -> int: ...
+
+    def accepts_writes(self) -> bool: ...
+
+    def primary_hint(self) -> str: ...
+
+    def health(self) -> dict[str, Any]: ...
+
+    def watch_changes(self, watcher: Callable[[], None]) -> None: ...
 
 
 class NodeEngine:
-    def __init__(self, node: ClusterNode) -> None:
+    def __init__(self, node: EngineHost) -> None:
         self.node = node
         self._all: list[Subscriber] = []
         self._attached: tuple[object, list[Subscriber]] | None = None
         self._lock = threading.Lock()
-        node.watchers.append(self._reattach)
+        node.watch_changes(self._reattach)
 
     def _engine(self) -> Any:
         engine = self.node.engine

@@ -84,10 +84,20 @@ class ReplicationFollower:
         """Follow the primary from now on (in ``nursery``), after stopping any follow.
 
         Starts and stops take turns (``_turn``): two starts meeting at the stop's await
-        would each install a loop, and the first would never be cancelled."""
+        would each install a loop, and the first would never be cancelled. Only a backup
+        or a candidate follows: a start that finds the node primary or fenced (it was
+        promoted meanwhile) installs nothing."""
         async with self._turn:
             await self._stop()
-            self._install(nursery)
+            if self.node.state.role in (Role.BACKUP, Role.CANDIDATE):
+                self._install(nursery)
+            # else: a late start (a demotion that finished after the node was promoted
+            # again): a primary that follows would dial its peer, be refused, and report
+            # its own backup's link as down at each attempt, for as long as it is primary
+
+    @property
+    def following(self) -> bool:
+        return self._scope is not None
 
     def _install(self, nursery: trio.Nursery) -> None:
         scope = trio.CancelScope()

@@ -50,6 +50,10 @@ class ReplicaJournal(Journal, Protocol):
 
     def truncate_after(self, seq: int) -> list[Record]: ...
 
+    def epoch_runs(self) -> list[tuple[int, int, int]]:
+        """``[(epoch, first seq, last seq), ...]`` in seq order (the node's ``runs``)."""
+        ...
+
 
 class ReplicationGate:
     def __init__(

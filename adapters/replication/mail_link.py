@@ -8,13 +8,15 @@ Sent by the primary's stream loop at each wake, before the batch of journal reco
 about to send (as the files are): every row this process changed (queued, tried again
 later, sent, failed, reported; ``Outbox.changes`` counts the changes, so a wake with no
 change reads nothing; each change wakes the loop: ``Outbox.add_listener`` in
-``web/cluster_node.py``) since the last flush on this link. A new link first sends the whole
-outbox, by id, so a backup that was away catches up. The backup stores each row as it comes
-(``Outbox.put``: insert or overwrite by id, so a frame applied twice changes nothing); its
-worker sends nothing while it is a backup, and once promoted sends what is still queued and
-reports the outcomes not reported yet. Delivery is thus at least once: a mail the old
-primary sent just before it died, whose ``sent`` did not cross, is sent again, with the
-same bytes and so the same ``Message-ID`` (receivers de-duplicate on it).
+``web/cluster_node.py``) since the last flush on this link. A new link first sends the
+whole outbox, by id, so a backup that was away catches up; so does a link that fell more
+than ``TOUCHED_KEPT`` changed rows behind (the outbox remembers only the last rows
+changed). The backup stores each row as it comes (``Outbox.put``: insert or overwrite by
+id, so a frame applied twice changes nothing); its worker sends nothing while it is a
+backup, and once promoted sends what is still queued and reports the outcomes not reported
+yet. Delivery is thus at least once: a mail the old primary sent just before it died, whose
+``sent`` did not cross, is sent again, with the same bytes and so the same ``Message-ID``
+(receivers de-duplicate on it).
 
 A PostgreSQL outbox (``storage.accounts_url``) is shared by both nodes: no link is made for
 it (``web/cluster_node.py``). A frame that is not a well-formed row, or whose message does
@@ -66,7 +68,10 @@ class MailLink:
         if sent.scanned and sent.change == change:
             return  # nothing changed: no read on the hot path
         try:
-            if not sent.scanned:
+            ids: list[int] | None = None
+            if sent.scanned:  # None: more changed than the outbox remembers, read it all
+                ids = await trio.to_thread.run_sync(self.outbox.touched_since, sent.change)
+            if ids is None:
                 last = 0
                 while rows := await trio.to_thread.run_sync(self.outbox.after, last, PER_READ):
                     for mail in rows:
@@ -74,7 +79,6 @@ class MailLink:
                         last = mail.id
                 sent.scanned = True
             else:
-                ids = await trio.to_thread.run_sync(self.outbox.touched_since, sent.change)
                 for mail_id in ids:
                     row = await trio.to_thread.run_sync(self.outbox.get, mail_id)
                     if row is not None:

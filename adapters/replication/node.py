@@ -239,7 +239,7 @@ class ClusterNode:
                 await self.stop_engine()
 
     def _read_all(self) -> EpochRuns:
-        return EpochRuns.of(self.journal_raw.read(0))  # streamed, not loaded
+        return EpochRuns(self.journal_raw.epoch_runs())  # counted by the database
 
     def _verify_and_repair(self) -> bool:
         self.verify_problem, cut = verify_and_cut(self.journal_raw)
@@ -263,6 +263,13 @@ class ClusterNode:
     def changed(self) -> None:
         for watcher in self.watchers:
             watcher()
+
+    def watch_changes(self, watcher: Callable[[], None]) -> None:
+        """Call ``watcher`` on every change of the node from now on (trio thread)."""
+        self.watchers.append(watcher)
+
+    def unwatch_changes(self, watcher: Callable[[], None]) -> None:
+        self.watchers.remove(watcher)
 
     def _perform(self, actions: Sequence[Action]) -> None:
         assert self._nursery is not None
@@ -373,10 +380,17 @@ class ClusterNode:
 
     async def _resume_engine(self) -> None:
         """Writes resume: keep the engine if no write was refused under it (it is as the
-        journal is), else start a new one (a fenced engine never writes again)."""
-        if self.engine is not None and not self.engine_fenced():
-            self.changed()
-            return
+        journal is), else start a new one (a fenced engine never writes again).
+
+        A kept engine serves again: one that finished starting while the node was fenced
+        (the lease lapsed during a slow promotion) was left not serving, and keeping it
+        so was a wedge — primary, lease renewed, ``accepts_writes`` false for good. The
+        lock waits for a start under way, whose engine is then kept."""
+        async with self._engine_lock:
+            if self.engine is not None and not self.engine_fenced():
+                self.serving = self.state.role is Role.PRIMARY
+                self.changed()
+                return
         await self.stop_engine()
         await self._start_engine(self.state.epoch)
 
@@ -397,5 +411,7 @@ class ClusterNode:
     # -- called by the follower (the source has its own: ReplicationSource) ----------
 
     def link_down(self) -> None:
-        if self.state.link_up:
+        """The follower's link is down. A primary's (or fenced primary's) link is its
+        backup's, which the source reports: a follower stopping late says nothing of it."""
+        if self.state.link_up and self.state.role in (Role.BACKUP, Role.CANDIDATE):
             self.feed(LinkDown())

@@ -1,16 +1,63 @@
-"""What a node reports: ``/api/cluster`` (and ``/healthz``) JSON, ``/metrics`` lines."""
+"""What a node reports: ``/api/cluster`` (and ``/healthz``) JSON, ``/metrics`` lines.
+
+It reads the node through ``ReportedNode``: what it says of itself, read only.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from frontdesk.engine.cluster import Role
+from frontdesk.adapters.replication.gate import ReplicaJournal, ReplicationGate
+from frontdesk.adapters.replication.hot_standby import HotState
+from frontdesk.adapters.replication.settings import ClusterSettings
+from frontdesk.engine.cluster import NodeState, Role
+from frontdesk.engine.journal import Record
 
-if TYPE_CHECKING:
-    from frontdesk.adapters.replication.node import ClusterNode
+
+class RefusalCount(Protocol):
+    """The primary's end of the link, as far as the report goes."""
+
+    @property
+    def refused_unauthenticated(self) -> int: ...
 
 
-def health(node: ClusterNode) -> dict[str, Any]:
+class ReportedNode(Protocol):
+    """What the report reads of the node (``ClusterNode`` satisfies it)."""
+
+    @property
+    def settings(self) -> ClusterSettings: ...
+    @property
+    def state(self) -> NodeState: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def epoch(self) -> int: ...
+    @property
+    def ready(self) -> bool: ...
+    @property
+    def lag(self) -> int: ...
+    @property
+    def is_primary(self) -> bool: ...
+    @property
+    def journal_raw(self) -> ReplicaJournal: ...
+    @property
+    def gate(self) -> ReplicationGate: ...
+    @property
+    def discarded(self) -> Sequence[Record]: ...
+    @property
+    def backup_name(self) -> str | None: ...
+    @property
+    def source(self) -> RefusalCount: ...
+    @property
+    def hot(self) -> HotState | None: ...
+
+    def accepts_writes(self) -> bool: ...
+
+    def primary_hint(self) -> str: ...
+
+
+def health(node: ReportedNode) -> dict[str, Any]:
     """For ``/healthz``: role, epoch, lag, link state, readiness."""
     return {
         "node": node.settings.node_name,
@@ -34,7 +81,7 @@ def health(node: ClusterNode) -> dict[str, Any]:
     }
 
 
-def metrics_text(node: ClusterNode) -> str:
+def metrics_text(node: ReportedNode) -> str:
     """Prometheus lines for ``/metrics``: role, epoch, link state, lag."""
     h = health(node)
     roles = "".join(

@@ -50,6 +50,8 @@ from frontdesk.adapters.storage.models import (
     FORMAT_VERSION,
     RowTuple,
     bind_models,
+    bind_verified,
+    record_crc,
 )
 from frontdesk.adapters.storage.replicated import fresh_records
 from frontdesk.adapters.storage.verify import VerifyReport, walk
@@ -81,6 +83,7 @@ class SqlJournal:
             self._target, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms
         )
         self._event, self._meta = bind_models(self._db)
+        self._verified = bind_verified(self._db)
         placeholders = [tuple(0 for _ in self._columns())]
         insert = self._event.insert_many(placeholders, fields=list(self._columns()))
         self._insert_sql: str = insert.as_rowcount().sql()[0]
@@ -216,10 +219,57 @@ class SqlJournal:
 
     # -- failover: verification and truncation ------------------------------
 
-    def verify(self) -> VerifyReport:
-        """Walk every record: checksum, gap-free seq from 1, epochs never going back."""
+    def verify(self, full: bool = False) -> VerifyReport:
+        """Walk the records: checksum, gap-free seq, epochs never going back.
+
+        Only those after the seq a clean check last reached (``journal_verified``), unless
+        ``full``; the seq reached is stored when the walk is clean (verify.py)."""
         self._check_open("verify")
-        return walk(self._raw_chunks(), self.where)
+        after, epoch = (0, 0) if full else self._verified_mark()
+        report = walk(self._raw_chunks(after), self.where, after, epoch)
+        if report.ok and report.last_good_seq != after:
+            try:
+                self._set_verified(report.last_good_seq)
+            except JournalError as exc:  # the next start checks these records again
+                log.warning("cannot record that %s was checked: %s", self.where, exc)
+        return report
+
+    def epoch_runs(self) -> list[tuple[int, int, int]]:
+        """``[(epoch, first seq, last seq), ...]`` in seq order, computed by the database
+        (one grouped scan, no record decoded): epochs never go back along seq."""
+        self._check_open("read the epoch runs")
+        ev = self._event
+        with translated(self.where, "read the epoch runs"):
+            first, last = peewee.fn.MIN(ev.seq), peewee.fn.MAX(ev.seq)
+            query = ev.select(ev.epoch, first, last).group_by(ev.epoch).order_by(first)
+            rows = cast("Iterable[tuple[int, int, int]]", query.tuples())
+            return [(int(e), int(a), int(b)) for e, a, b in rows]
+
+    def _verified_mark(self) -> tuple[int, int]:
+        """``(seq, its epoch)`` a clean check reached, if the record there is still the one
+        that was checked (its checksum holds); ``(0, 0)`` otherwise: check everything."""
+        verified, ev = self._verified, self._event
+        try:
+            with translated(self.where, "read the verified seq"):
+                self._db.create_tables([verified], safe=True)  # a rebuilt or older file lacks it
+                mark = verified.get_or_none(verified.id == 1)
+                if mark is None or mark.seq <= 0:
+                    return 0, 0
+                row = ev.select(*self._columns()).where(ev.seq == mark.seq).tuples().first()
+        except JournalError:  # damaged where the mark is: the whole walk says where
+            return 0, 0
+        if row is None or record_crc(cast("RowTuple", row)) != row[-1]:
+            return 0, 0
+        return int(mark.seq), int(row[1])
+
+    def _set_verified(self, seq: int) -> None:
+        verified = self._verified
+        with self._write_lock, self._writing("record the verified seq", gate=False,
+                                             track=False), self._db.atomic():
+            self._db.create_tables([verified], safe=True)
+            done = verified.update(seq=seq, at=time.time()).where(verified.id == 1).execute()
+            if not done:
+                verified.insert(id=1, seq=seq, at=time.time()).execute()
 
     def truncate_after(self, seq: int) -> list[Record]:
         """Remove the records after ``seq`` and return them, oldest first.
@@ -238,6 +288,9 @@ class SqlJournal:
                     query = ev.select(*self._columns()).where(ev.seq > seq).order_by(ev.seq)
                     rows = list(cast("Iterable[RowTuple]", query.tuples()))
                     ev.delete().where(ev.seq > seq).execute()
+                    if self._db.table_exists(self._verified._meta.table_name):
+                        mark = self._verified
+                        mark.update(seq=seq).where(mark.seq > seq).execute()
             except JournalError as exc:
                 if self._target.path is None or not salvage.is_damage(str(exc)):
                     raise
@@ -358,8 +411,7 @@ class SqlJournal:
                 cast("Iterable[RowTuple]", query.order_by(ev.seq).limit(self._chunk).tuples())
             )
 
-    def _raw_chunks(self) -> Iterator[list[RowTuple]]:
-        cursor = 0
+    def _raw_chunks(self, cursor: int = 0) -> Iterator[list[RowTuple]]:
         while True:
             rows = self._chunk_rows(cursor, None)
             yield rows

@@ -8,6 +8,9 @@ Two tables, the same on SQLite and PostgreSQL:
   flipped byte, a torn tail) is detected when it is read or verified.
 - ``node_meta``: one row (id 1): the highest epoch this journal has seen, the
   journal's random id, and the storage format version.
+- ``journal_verified``: one row (id 1): the seq up to which ``verify()`` found every
+  record sound, so that a start verifies only what was appended since (created on
+  first use: a journal written before it existed simply verifies everything once).
 
 Models are bound per journal (``bind_models``): two journals in one process
 (two nodes of an in-process cluster) each get their own classes.
@@ -48,6 +51,24 @@ class NodeMetaRow(peewee.Model):
 
     class Meta:
         table_name = "node_meta"
+
+
+class VerifiedRow(peewee.Model):
+    id = peewee.IntegerField(primary_key=True)
+    seq = peewee.BigIntegerField()
+    at = peewee.DoubleField()
+
+    class Meta:
+        table_name = "journal_verified"
+
+
+def bind_verified(db: peewee.Database) -> type[VerifiedRow]:
+    class Verified(VerifiedRow):
+        class Meta:
+            database = db
+            table_name = "journal_verified"
+
+    return Verified
 
 
 def bind_models(db: peewee.Database) -> tuple[type[EventRow], type[NodeMetaRow]]:

@@ -44,7 +44,7 @@ def postgres_url() -> str:
 
 def drop_tables(url: str) -> None:
     db = open_database(parse_database_url(url))
-    execute_sql(db, "DROP TABLE IF EXISTS event, node_meta, journal_owner")
+    execute_sql(db, "DROP TABLE IF EXISTS event, node_meta, journal_owner, journal_verified")
     db.close()
 
 
@@ -251,3 +251,21 @@ def test_a_reader_thread_sees_a_gap_free_prefix_while_the_writer_appends(
     assert total in lengths
     assert len(lengths - {0, total}) >= 3  # reads really ran while the log was growing
     j.close()
+
+
+def test_a_start_check_walks_what_came_since_and_the_runs_come_from_the_database(
+    make_journal: MakeJournal,
+) -> None:
+    j = make_journal()
+    for epoch, count in ((1, 4), (3, 2)):
+        j.append([NewEvent("dialog:d-1", "message", 1, {"n": i}, 1.0) for i in range(count)],
+                 epoch)
+    assert j.epoch_runs() == [(1, 1, 4), (3, 5, 6)]
+    assert j.verify().records == 6
+    j.close()
+    again = make_journal()
+    again.append([NewEvent("dialog:d-1", "message", 1, {"n": 9}, 2.0)], 3)
+    report = again.verify()
+    assert (report.records, report.checked_after, report.last_good_seq) == (1, 6, 7)
+    assert again.verify(full=True).records == 7
+    assert again.epoch_runs() == [(1, 1, 4), (3, 5, 7)]

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from frontdesk.adapters.replication.protocol import EpochRuns
 from frontdesk.adapters.storage import CorruptRecordError, SqlJournal
-from frontdesk.engine.journal import NewEvent
+from frontdesk.engine.journal import MemoryJournal, NewEvent
 
 
 def event(i: int) -> NewEvent:
@@ -153,3 +154,76 @@ def test_an_overwritten_end_of_file_is_cut_by_rebuilding_the_file(
     assert damaged, list(tmp_path.iterdir())
     with SqlJournal(path) as j:  # and opens again as a plain journal
         assert j.verify().ok
+
+
+def test_a_start_checks_only_what_was_appended_since_the_last_clean_check(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "j.sqlite3"
+    fill(path, 40)
+    with SqlJournal(path, chunk_size=7) as j:
+        assert j.verify().records == 40
+    with SqlJournal(path, chunk_size=7) as j:  # the next start: nothing new
+        report = j.verify()
+        assert report.ok and (report.records, report.last_good_seq) == (0, 40)
+        assert "no record since seq 40, clean (1..40 checked before)" in str(report)
+        j.append([event(i) for i in range(41, 61)], epoch=2)
+    with SqlJournal(path, chunk_size=7) as j:
+        report = j.verify()
+        assert (report.records, report.last_good_seq, report.checked_after) == (20, 60, 40)
+        assert "seq 41..60, clean (1..40 checked before)" in str(report)
+
+
+def test_damage_below_the_mark_is_found_by_a_full_check(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite3"
+    fill(path, 30)
+    with SqlJournal(path) as j:
+        assert j.verify().ok
+    raw_sql(path, "UPDATE event SET data = '{\"text\": \"changed\"}' WHERE seq = 12")
+    with SqlJournal(path) as j:
+        assert j.verify().ok  # records checked before are not read again at a start
+        full = j.verify(full=True)
+        assert (full.first_bad_seq, full.last_good_seq) == (12, 11)
+
+
+@pytest.mark.parametrize("how", ["record changed", "record gone"])
+def test_a_mark_whose_record_is_not_the_one_checked_means_a_full_check(
+    tmp_path: Path, how: str
+) -> None:
+    path = tmp_path / "j.sqlite3"
+    fill(path, 30)
+    with SqlJournal(path) as j:
+        assert j.verify().ok
+    if how == "record changed":
+        raw_sql(path, "UPDATE event SET data = '{\"text\": \"other\"}' WHERE seq = 30")
+    else:
+        raw_sql(path, "DELETE FROM event WHERE seq = 30")
+    with SqlJournal(path) as j:
+        report = j.verify()
+        assert report.checked_after == 0  # walked from seq 1
+        assert not report.ok if how == "record changed" else report.ok
+        assert report.records == 29
+
+
+def test_a_cut_below_the_mark_lowers_it(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite3"
+    fill(path, 30)
+    with SqlJournal(path) as j:
+        assert j.verify().ok
+        j.truncate_after(20)
+        j.append_records([])  # nothing: the journal ends at 20
+        j.append([event(i) for i in range(21, 26)], epoch=1)
+    with SqlJournal(path) as j:
+        report = j.verify()  # 21..25 are new records: checked, from the lowered mark
+        assert (report.records, report.checked_after, report.last_good_seq) == (5, 20, 25)
+
+
+def test_the_epoch_runs_are_counted_by_the_database(tmp_path: Path) -> None:
+    sql, memory = SqlJournal(tmp_path / "j.sqlite3"), MemoryJournal()
+    with sql:
+        for journal in (sql, memory):
+            assert journal.epoch_runs() == []
+            for epoch, count in ((1, 3), (2, 1), (4, 5)):
+                journal.append([event(i) for i in range(count)], epoch=epoch)
+            assert journal.epoch_runs() == EpochRuns.of(journal.read(0)).runs
+            assert journal.epoch_runs() == [(1, 1, 3), (2, 4, 4), (4, 5, 9)]

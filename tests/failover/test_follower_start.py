@@ -14,6 +14,7 @@ import trio
 import trio.testing
 
 from frontdesk.adapters.replication.follower import ReplicationFollower
+from frontdesk.engine.cluster import NodeState, Role
 
 
 @dataclass
@@ -27,6 +28,7 @@ class _Node:
     settings: _Settings = field(default_factory=_Settings)
     last_heard: float = 0.0
     downs: int = 0
+    state: NodeState = field(default_factory=lambda: NodeState(Role.BACKUP, 1))  # it follows
 
     def monotonic(self) -> float:
         return trio.current_time()

@@ -16,6 +16,7 @@ import trio
 import trio.testing
 
 from frontdesk.adapters.mail import MailOutcome, MailWorker, Outbox, RetryPolicy, SmtpTransport
+from frontdesk.adapters.mail import outbox as outbox_module
 from frontdesk.adapters.mail.message import build_message
 from frontdesk.adapters.mail.outbox import QueuedMail
 from frontdesk.adapters.replication.mail_link import KIND, MailLink, mail_frame, mail_from_wire
@@ -96,6 +97,30 @@ def tampered(**changes: Any) -> dict[str, Any]:
     frame = mail_frame(mail)
     frame["mail"].update(changes)
     return frame
+
+
+async def test_the_changes_remembered_are_bounded_and_a_link_too_far_behind_reads_all(
+    outboxes: tuple[Outbox, Outbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(outbox_module, "TOUCHED_KEPT", 3)
+    primary, _ = outboxes
+    ids = [queue(primary, f"v{i}@example.com") for i in range(5)]
+    assert len(primary._touched) == 3  # not one entry per mail ever changed
+    sending, channel = MailLink(primary), Recorded()
+    await sending.flush(channel)
+    assert [f["mail"]["id"] for f in channel.frames] == ids
+    channel.frames.clear()
+    primary.finish(ids[0], "sent", 5.0)
+    primary.finish(ids[4], "sent", 5.0)
+    await sending.flush(channel)  # within what is remembered: only the rows changed
+    assert [f["mail"]["id"] for f in channel.frames] == [ids[0], ids[4]]
+    channel.frames.clear()
+    for mail_id in ids[:4]:  # 4 rows changed: more than the 3 remembered
+        primary.mark_reported(mail_id)
+    assert primary.touched_since(primary.changes - 4) is None
+    await sending.flush(channel)  # the link reads the whole outbox again, nothing missed
+    assert [f["mail"]["id"] for f in channel.frames] == ids
+    assert [f["mail"]["reported"] for f in channel.frames] == [True] * 4 + [False]
 
 
 def test_a_good_frame_gives_the_row_back() -> None:
