@@ -22,6 +22,7 @@ from bench.figures import Figure
 from bench.procs import loadgen, run_loadgens
 from bench.procstat import cpu_s, hwm_kb, rss_kb
 from bench.profile import Sampler
+from bench.scaled_rate import scaled_rate
 from bench.servers import Server, floor_stats, metrics, start_floor, start_frontdesk
 from bench.stats import summarize_us
 from frontdesk.adapters import gcstats
@@ -47,6 +48,10 @@ class Sizes:
     saturation_s: float = 5.0
     latency_rates: tuple[int, int] = (500, 2000)
     latency_s: float = 10.0
+    # latency_scaled: the floor's relay saturation in bench/results/baseline.json (msg/s), the
+    # machine on which latency_rates[1] was chosen; that rate is offered at the same fraction
+    # of the floor measured now (docs/performance.md, "The instrument")
+    latency_reference_floor: float = 14_539.0
     assign_operators: int = 10
     assign_free: int = 30
     assign_freeing: int = 150  # samples of the p99 that has a target: 30 made it the maximum
@@ -91,6 +96,7 @@ class Context:
     counter: int = 0
     profile: bool = False  # sample every frontdesk server with py-spy
     profiles: list[dict[str, Any]] = field(default_factory=list)
+    floor_saturation: float | None = None  # msg/s, once measured in this run
 
     def data_dir(self) -> Path:
         self.counter += 1
@@ -219,6 +225,7 @@ def relay_saturation(ctx: Context) -> Result:
         "duration_s": s.saturation_s,
     })
     rates = {k: r["in_window"] / r["window_s"] for k, r in runs.items()}
+    ctx.floor_saturation = rates["floor"]
     figure = Figure(
         f"relay saturation, {s.relay_pairs} dialogs v->o", "msg/s",
         rates["frontdesk"], rates["floor"], "ratio >= 0.5",
@@ -230,7 +237,7 @@ def relay_saturation(ctx: Context) -> Result:
 # -- 2. latency at offered loads ----------------------------------------------------------
 
 
-def latency(ctx: Context, rate: int, targets: bool) -> Result:
+def latency(ctx: Context, rate: int, targets: bool, label: str = "") -> Result:
     s = ctx.sizes
     runs = both(ctx, {
         "scenario": "open_loop", "rate": rate, "duration_s": s.latency_s,
@@ -244,19 +251,52 @@ def latency(ctx: Context, rate: int, targets: bool) -> Result:
             fd = summaries["frontdesk"][direction][f"{q}_ms"]
             fl = summaries["floor"][direction][f"{q}_ms"]
             figures.append(Figure(
-                f"latency {q} {direction} at {rate} msg/s", "ms", fd, fl,
+                f"latency {q} {direction} at {rate} msg/s{label}", "ms", fd, fl,
                 f"ratio <= {bound}" if targets else "",
             ))
     lost = {k: sum(r["lost"].values()) for k, r in runs.items()}
-    figures.append(Figure(f"messages lost at {rate} msg/s", "msgs",
+    figures.append(Figure(f"messages lost at {rate} msg/s{label}", "msgs",
                           lost["frontdesk"], lost["floor"], "value <= 0"))
     # less noisy than a latency on a shared machine: what each relayed message cost the
     # server, from the start of the run (the clients connected) to its end
     per_msg = {k: r["server_cpu_s"] * 1e6 / max(1, sum(len(v) for v in r["latencies_us"].values()))
                for k, r in runs.items()}
-    figures.append(Figure(f"server CPU per message at {rate} msg/s", "us",
+    figures.append(Figure(f"server CPU per message at {rate} msg/s{label}", "us",
                           per_msg["frontdesk"], per_msg["floor"]))
     return figures, {k: _clean(r) for k, r in runs.items()}
+
+
+def floor_saturation(ctx: Context) -> float:
+    """The floor's relay saturation (msg/s): the one of this run, else measured now, alone."""
+    if ctx.floor_saturation is None:
+        s = ctx.sizes
+        with floor(ctx) as server:
+            run = relay_run(ctx, "floor", server, [], {
+                "scenario": "window", "window": s.window, "warmup_s": s.saturation_warmup_s,
+                "duration_s": s.saturation_s,
+            })
+        ctx.floor_saturation = run["in_window"] / run["window_s"]
+    return ctx.floor_saturation
+
+
+def latency_scaled(ctx: Context) -> Result:
+    """Latency at ``latency_rates[1]`` scaled by this machine's floor against the baseline's.
+
+    The fixed rate is a different load on a slower machine: on one whose floor relays half
+    the baseline's 14,539 msg/s, 2,000 msg/s is twice the fraction of frontdesk's own
+    saturation, and its latency measures that queue. The targets are judged here, at the
+    same fraction of the floor; ``latency_high`` still prints the fixed rate beside it.
+    """
+    s = ctx.sizes
+    measured = floor_saturation(ctx)
+    rate = scaled_rate(s.latency_rates[1], measured, s.latency_reference_floor,
+                       least=s.latency_rates[0])
+    figures, details = latency(ctx, rate, targets=True,
+                               label=f", scaled from {s.latency_rates[1]}")
+    details["scaling"] = {"rate": rate, "fixed_rate": s.latency_rates[1],
+                          "floor_saturation": measured,
+                          "reference_floor": s.latency_reference_floor}
+    return figures, details
 
 
 # -- 3. assignment -----------------------------------------------------------------------------
@@ -565,7 +605,8 @@ MEASUREMENTS: dict[str, Callable[[Context], Result]] = {
     "upload": lambda ctx: upload_cost.result(quick=ctx.sizes == QUICK),
     "saturation": relay_saturation,
     "latency_low": lambda ctx: latency(ctx, ctx.sizes.latency_rates[0], targets=False),
-    "latency_high": lambda ctx: latency(ctx, ctx.sizes.latency_rates[1], targets=True),
+    "latency_high": lambda ctx: latency(ctx, ctx.sizes.latency_rates[1], targets=False),
+    "latency_scaled": latency_scaled,
     "assignment": assignment,
     "operators_online": operators_online,
     "scale": scale,

@@ -30,6 +30,7 @@ ROWS = {
     "saturation": 1,
     "latency_low": 6,
     "latency_high": 6,
+    "latency_scaled": 6,
     "assignment": 4,
     "operators_online": 2,
     "scale": 8,
