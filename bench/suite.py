@@ -285,7 +285,7 @@ def latency_scaled(ctx: Context) -> Result:
     The fixed rate is a different load on a slower machine: on one whose floor relays half
     the baseline's 14,539 msg/s, 2,000 msg/s is twice the fraction of frontdesk's own
     saturation, and its latency measures that queue. The targets are judged here, at the
-    same fraction of the floor; ``latency_high`` still prints the fixed rate beside it.
+    same fraction of the floor; ``latency_high`` still judges the fixed rate beside it.
     """
     s = ctx.sizes
     measured = floor_saturation(ctx)
@@ -605,7 +605,7 @@ MEASUREMENTS: dict[str, Callable[[Context], Result]] = {
     "upload": lambda ctx: upload_cost.result(quick=ctx.sizes == QUICK),
     "saturation": relay_saturation,
     "latency_low": lambda ctx: latency(ctx, ctx.sizes.latency_rates[0], targets=False),
-    "latency_high": lambda ctx: latency(ctx, ctx.sizes.latency_rates[1], targets=False),
+    "latency_high": lambda ctx: latency(ctx, ctx.sizes.latency_rates[1], targets=True),
     "latency_scaled": latency_scaled,
     "assignment": assignment,
     "operators_online": operators_online,
