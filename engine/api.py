@@ -7,12 +7,11 @@ they report is durable. ``frontdesk.engine.runtime.Engine`` implements this prot
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, Protocol
 
 from frontdesk.engine.commands import Command
-from frontdesk.engine.journal import Record
 from frontdesk.engine.notices import Subscriber
+from frontdesk.engine.reports import Report
 
 
 class EnginePort(Protocol):
@@ -95,14 +94,21 @@ class EnginePort(Protocol):
         the snapshot's ``figures``."""
         ...
 
-    def journal_records(self) -> Iterator[Record]:
-        """The journal's records in seq order, read lazily (the reports fold them; a
-        blocking read: call it from a worker thread). None on a node with no engine."""
+    def report(self, start: float, end: float, now: float) -> Report:
+        """The report of ``[start, end)`` read at ``now`` (``frontdesk.engine.reports``;
+        ``GET /api/reports``). Folds the records appended since the last question
+        (``frontdesk.engine.journal_views``; all of them the first time after a start):
+        call it off the event loop. ``ValueError`` if ``end <= start``."""
+        ...
+
+    def survey_results(self) -> dict[str, Any]:
+        """The survey figures (``frontdesk.engine.survey_results``; ``GET
+        /api/surveys/results``), folded as ``report``; empty on a node with no engine."""
         ...
 
     def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
         """The step-ins journaled with ``since <= at < until``, newest first
-        (``frontdesk.engine.audit``; ``GET /api/audit``). Reads the journal: call it off
+        (``frontdesk.engine.audit``; ``GET /api/audit``), folded as ``report``: call it off
         the event loop."""
         ...
 

@@ -8,6 +8,9 @@ that follows), a help request acknowledged (``dialog.help_acked``) or resolved
 (``dialog.help_resolved``, by a manager or the holder). Each entry says who (``by``, their
 login, and ``name``), what (``action``, the ``dialog`` or ``operator`` concerned, ``text``)
 and when (``at``, the event's time), and its journal ``seq``.
+
+``AuditTrail`` keeps the entries folded so far, so the server folds only the records
+appended since its last answer (``frontdesk.engine.journal_views``).
 """
 
 from __future__ import annotations
@@ -49,17 +52,42 @@ def audit_entry(r: Record) -> dict[str, Any] | None:
     return None
 
 
+class AuditTrail:
+    """The step-ins folded so far: ``apply`` each record in journal order, ``entries``
+    of any time range at any time. Holds one entry per step-in (not per message)."""
+
+    def __init__(self) -> None:
+        self._found: list[dict[str, Any]] = []
+
+    def apply(self, r: Record) -> None:
+        if r.type in _TYPES:
+            e = audit_entry(r)
+            if e is not None:
+                self._found.append(e)
+
+    def entries(self, since: float | None = None,
+                until: float | None = None) -> list[dict[str, Any]]:
+        """The step-ins with ``since <= at < until`` (either bound optional), newest first,
+        as fresh dicts."""
+        found = [dict(e) for e in self._found
+                 if (since is None or e["at"] >= since) and (until is None or e["at"] < until)]
+        found.sort(key=lambda e: (e["at"], e["seq"]), reverse=True)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._found)
+
+
+_TYPES = frozenset({"dialog.internal", "dialog.message", "dialog.take_over", "dialog.help_acked",
+                    "dialog.help_resolved", "operator.internal"})
+
+
 def audit(
     records: Iterable[Record], since: float | None = None, until: float | None = None
 ) -> list[dict[str, Any]]:
     """The step-ins among ``records`` with ``since <= at < until`` (either bound optional),
     newest first."""
-    found = []
+    trail = AuditTrail()
     for r in records:
-        if (since is not None and r.at < since) or (until is not None and r.at >= until):
-            continue
-        e = audit_entry(r)
-        if e is not None:
-            found.append(e)
-    found.sort(key=lambda e: (e["at"], e["seq"]), reverse=True)
-    return found
+        trail.apply(r)
+    return trail.entries(since, until)

@@ -15,22 +15,22 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 from frontdesk.engine import commands, encodable, messages, notices, replay
 from frontdesk.engine.actor import Context
-from frontdesk.engine.audit import audit
 from frontdesk.engine.clock import Clock, SystemClock
 from frontdesk.engine.dialog_actor import DialogActor
 from frontdesk.engine.dialog_model import evolve
 from frontdesk.engine.directory import MANAGERS, Directory, Envelope
 from frontdesk.engine.errors import EngineError
-from frontdesk.engine.journal import Journal, Record
+from frontdesk.engine.journal import Journal
+from frontdesk.engine.journal_views import JournalViews
 from frontdesk.engine.operator_actor import OperatorActor
 from frontdesk.engine.projection import Projection
 from frontdesk.engine.queue_actor import QueueActor
 from frontdesk.engine.replay import Fold
+from frontdesk.engine.reports import Report
 from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.store import StoreActor
 from frontdesk.engine.supervisor import Supervisor
@@ -78,6 +78,7 @@ class Engine:
         self._fold = fold
         self.replayed = 0  # journal records folded by start()
         self.journal = journal
+        self.views = JournalViews(journal)  # reports, audit, survey results: folded on demand
         self._own_clock = clock is None
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._epoch = epoch
@@ -341,11 +342,14 @@ class Engine:
     def figures(self) -> dict[str, Any]:
         return self._proj().figures()
 
-    def journal_records(self) -> Iterator[Record]:
-        return self.journal.read()
+    def report(self, start: float, end: float, now: float) -> Report:
+        return self.views.report(start, end, now)
+
+    def survey_results(self) -> dict[str, Any]:
+        return self.views.survey_results()
 
     def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
-        return audit(self.journal.read(), since, until)
+        return self.views.audit(since, until)
 
 
 def _worded_for_absent(

@@ -6,6 +6,9 @@ question is its kind and text, so a template changed over time keeps the figures
 question it kept): a rating's count and average, a choice's count per option, a free
 text's answers. Per operator (who sent them): sent, answered, the rate and the average of
 every rating answered.
+
+``SurveyTally`` folds the records one at a time, so the server keeps one and folds only
+the records appended since its last answer (``frontdesk.engine.journal_views``).
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ class _Question:
             names = [*self.options, *(o for o in self.counts if o not in self.options)]
             out["counts"] = {o: self.counts.get(o, 0) for o in names}
         else:
-            out["answers"] = self.texts
+            out["answers"] = [dict(a) for a in self.texts]
         return out
 
 
@@ -67,17 +70,23 @@ def _average(values: list[int]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
 
 
-def results(records: Iterable[Record]) -> dict[str, Any]:
-    """The figures of the survey records among ``records`` (others are skipped)."""
-    sent: dict[tuple[str, int], dict[str, Any]] = {}
-    templates: dict[int, tuple[str, _Tally, dict[tuple[str, str], _Question]]] = {}
-    operators: dict[str, tuple[str, _Tally]] = {}
-    for r in records:
+class SurveyTally:
+    """The survey figures folded so far: ``apply`` each record in journal order (others are
+    skipped), ``figures()`` at any time. Holds each survey sent (its questions, to match
+    its answer) and the free-text answers: bounded by the surveys, not the messages."""
+
+    def __init__(self) -> None:
+        self.sent: dict[tuple[str, int], dict[str, Any]] = {}
+        self.templates: dict[int, tuple[str, _Tally, dict[tuple[str, str], _Question]]] = {}
+        self.operators: dict[str, tuple[str, _Tally]] = {}
+
+    def apply(self, r: Record) -> None:
         if r.type not in READS:
-            continue
+            return
         d = r.data
+        templates, operators = self.templates, self.operators
         if r.type == "dialog.survey":
-            sent[(d["dialog"], int(d["seq"]))] = d
+            self.sent[(d["dialog"], int(d["seq"]))] = d
             _, tally, questions = templates.get(int(d["template"]), ("", _Tally(), {}))
             tally.sent += 1
             for q in d["questions"]:
@@ -88,10 +97,10 @@ def results(records: Iterable[Record]) -> dict[str, Any]:
             name, op = operators.get(str(d["operator"]), ("", _Tally()))
             op.sent += 1
             operators[str(d["operator"])] = (str(d["operator_name"]) or name, op)
-            continue
-        survey = sent.get((d["dialog"], int(d["survey"])))
+            return
+        survey = self.sent.get((d["dialog"], int(d["survey"])))
         if survey is None:
-            continue  # its dialog.survey is before the journal's start
+            return  # its dialog.survey is before the journal's start
         _, tally, questions = templates[int(survey["template"])]
         _, op = operators[str(survey["operator"])]
         tally.answered += 1
@@ -101,17 +110,28 @@ def results(records: Iterable[Record]) -> dict[str, Any]:
             if q["kind"] == "rating" and isinstance(answer, int):
                 tally.ratings.append(answer)
                 op.ratings.append(answer)
-    return {
-        "templates": [
-            {"template": tid, "title": title, **tally.figures(),
-             "questions": [q.to_json() for q in questions.values()]}
-            for tid, (title, tally, questions) in sorted(templates.items())
-        ],
-        "operators": [
-            {"operator": oid, "name": name, **tally.figures()}
-            for oid, (name, tally) in sorted(operators.items())
-        ],
-    }
+
+    def figures(self) -> dict[str, Any]:
+        """The figures now, sharing nothing the next ``apply`` changes."""
+        return {
+            "templates": [
+                {"template": tid, "title": title, **tally.figures(),
+                 "questions": [q.to_json() for q in questions.values()]}
+                for tid, (title, tally, questions) in sorted(self.templates.items())
+            ],
+            "operators": [
+                {"operator": oid, "name": name, **tally.figures()}
+                for oid, (name, tally) in sorted(self.operators.items())
+            ],
+        }
+
+
+def results(records: Iterable[Record]) -> dict[str, Any]:
+    """The figures of the survey records among ``records`` (others are skipped)."""
+    tally = SurveyTally()
+    for r in records:
+        tally.apply(r)
+    return tally.figures()
 
 
 def csv_rows(figures: dict[str, Any]) -> list[list[str]]:

@@ -1,5 +1,6 @@
 """``GET /api/audit?since=&until=`` (managers only): the step-ins journaled in that time, newest
-first, as JSON (``frontdesk.engine.audit``), read from the journal on a worker thread.
+first, as JSON (``frontdesk.engine.audit``), from the engine's read model (the records
+appended since the last question folded on a worker thread, ``frontdesk.engine.journal_views``).
 
 ``since`` and ``until`` are optional Unix times in seconds (``since <= at < until``); a bad one
 is refused 400 naming the parameter, what was expected and what came.
@@ -49,7 +50,8 @@ def routes(ctx: ServerContext) -> list[BaseRoute]:
                              f"until: expected a time after since ({since:g}), got {until:g}")
         if not ctx.node.ready:
             return api_error(503, "unavailable", f"this node is {ctx.node.role}, not serving")
-        entries = await trio.to_thread.run_sync(lambda: ctx.engine.audit(since, until))
+        entries = await trio.to_thread.run_sync(ctx.engine.audit, since, until,
+                                                limiter=ctx.views_limiter)
         return JSONResponse({"since": since, "until": until, "entries": entries})
 
     return [Route("/api/audit", audit)]

@@ -78,6 +78,8 @@ class ServerContext:
     ws_endpoints: dict[str, WsHandler] = field(default_factory=dict)
     _metrics_lock: threading.Lock = field(default_factory=threading.Lock)
     sessions: SessionSockets = field(default_factory=SessionSockets)  # sockets by session
+    # the engine's read models (reports, audit, survey results) fold on one thread at a time
+    views_limiter: trio.CapacityLimiter = field(default_factory=lambda: trio.CapacityLimiter(1))
     login_guard: LoginGuard | None = None  # None: made from options.login_limits at first use
     readiness: Readiness = field(default_factory=Readiness)  # named conditions (/healthz)
     mail: MailService | None = None  # the outbox and its worker (adapters.mail); None: no mail

@@ -3,9 +3,9 @@
 ``GET /api/reports?from=YYYY-MM-DD&to=YYYY-MM-DD[&tz=ZONE][&format=json|csv]``, managers
 only (a session or HTTP Basic, as ``/api/inspect``): the figures of ``frontdesk.engine.reports``
 for the days ``from`` to ``to`` inclusive (``to`` defaults to ``from``), each day from
-midnight in ``tz`` (default the configured ``server.time_zone``). The journal is read and
-folded on a worker thread, one report at a time; only the records a report reads are
-decoded (``reports.reads``).
+midnight in ``tz`` (default the configured ``server.time_zone``). The engine's read model
+answers (``frontdesk.engine.journal_views``): it folds only the records appended since the
+last question, on a worker thread, one fold at a time (``ServerContext.views_limiter``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from frontdesk.config.validation import is_time_zone
-from frontdesk.engine import events as engine_events
 from frontdesk.engine import reports
 from frontdesk.web.context import ServerContext
 from frontdesk.web.http_routes import api_error, manager_refusal
@@ -115,8 +114,6 @@ def _safe_cell(cell: str) -> str:
 class ReportRoutes:
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
-        # one report folded at a time: each reads the whole journal (two cores, many managers)
-        self._folding = trio.CapacityLimiter(1)
 
     async def report(self, request: Request) -> Response:
         refused = await manager_refusal(self.ctx, request)
@@ -135,7 +132,8 @@ class ReportRoutes:
             return api_error(503, "unavailable", f"this node is {self.ctx.node.role}, not serving")
         start, end = period.bounds()
         now = self.ctx.clock.now()
-        made = await trio.to_thread.run_sync(self._fold, start, end, now, limiter=self._folding)
+        made = await trio.to_thread.run_sync(self.ctx.engine.report, start, end, now,
+                                             limiter=self.ctx.views_limiter)
         if fmt == "csv":
             name = f"report-{period.first.isoformat()}-{period.last.isoformat()}.csv"
             return Response(csv_text(made), media_type="text/csv; charset=utf-8",
@@ -143,8 +141,3 @@ class ReportRoutes:
         body: dict[str, Any] = {"from": period.first.isoformat(), "to": period.last.isoformat(),
                                 "time_zone": period.zone, "at": now, **made.to_json()}
         return JSONResponse(body)
-
-    def _fold(self, start: float, end: float, now: float) -> reports.Report:
-        records = self.ctx.engine.journal_records()
-        events = (engine_events.from_record(r) for r in records if reports.reads(r))
-        return reports.report(events, start, end, now)

@@ -3,7 +3,8 @@
 - ``GET /api/surveys``: staff (operators pick one to send); the templates by title.
 - ``POST /api/surveys``, ``PUT|DELETE /api/surveys/{id}``: managers.
 - ``GET /api/surveys/results[?format=json|csv]``: managers; the figures of
-  ``frontdesk.engine.survey_results`` folded from the journal on a worker thread.
+  ``frontdesk.engine.survey_results`` from the engine's read model (the records appended
+  since the last question folded on a worker thread, ``frontdesk.engine.journal_views``).
 
 A body is ``{"title": text, "questions": [{"kind": "rating"|"single"|"multiple"|"text",
 "text": text, "required": bool, "options": [text, ...]}, ...]}``; a refusal is a JSON
@@ -15,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import trio
 from starlette.requests import Request
@@ -47,7 +48,6 @@ def routes(ctx: ServerContext) -> list[BaseRoute]:
 class SurveyRoutes:
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
-        self._folding = trio.CapacityLimiter(1)  # one fold of the journal at a time
 
     async def list_templates(self, request: Request) -> Response:
         async def answer() -> Response:
@@ -67,7 +67,8 @@ class SurveyRoutes:
             if fmt not in ("json", "csv"):
                 raise RefusedError(400, "bad_query",
                                    f"format: expected one of json, csv, got {fmt[:40]!r}")
-            figures = await trio.to_thread.run_sync(self._fold, limiter=self._folding)
+            figures = await trio.to_thread.run_sync(self.ctx.engine.survey_results,
+                                                    limiter=self.ctx.views_limiter)
             if fmt == "json":
                 return JSONResponse(figures)
             out = io.StringIO()
@@ -77,10 +78,6 @@ class SurveyRoutes:
             return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
                 "content-disposition": 'attachment; filename="survey-results.csv"'})
         return await _answered(answer)
-
-    def _fold(self) -> dict[str, Any]:
-        records = self.ctx.engine.journal_records()
-        return survey_results.results(r for r in records if r.type in survey_results.READS)
 
     async def create(self, request: Request) -> Response:
         async def answer() -> Response:

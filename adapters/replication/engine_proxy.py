@@ -14,14 +14,16 @@ accepts writes, what to name in a refusal, and its change notifications.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from frontdesk.adapters.replication.settings import ClusterSettings
+from frontdesk.engine import survey_results
 from frontdesk.engine.commands import Command
 from frontdesk.engine.day_figures import no_figures
-from frontdesk.engine.journal import Record
 from frontdesk.engine.notices import Rejected, Subscriber
+from frontdesk.engine.report_facts import ReportFacts
+from frontdesk.engine.reports import Report
 
 
 class EngineHost(Protocol):
@@ -150,9 +152,16 @@ class NodeEngine:
         engine = self._engine()
         return no_figures() if engine is None else engine.figures()
 
-    def journal_records(self) -> Iterator[Record]:
+    def report(self, start: float, end: float, now: float) -> Report:
         engine = self._engine()
-        return iter(()) if engine is None else engine.journal_records()
+        if engine is None:  # the route refuses a node not serving first; a race gets nothing
+            return ReportFacts().report(start, end, now)
+        report: Report = engine.report(start, end, now)
+        return report
+
+    def survey_results(self) -> dict[str, Any]:
+        engine = self._engine()
+        return survey_results.results(()) if engine is None else engine.survey_results()
 
     def audit(self, since: float | None = None, until: float | None = None) -> list[dict[str, Any]]:
         engine = self._engine()
