@@ -134,3 +134,18 @@ async def test_managers_only(node: Node) -> None:
         refused = await operator.get("/api/reports", params={"from": DAY})
         assert refused.status_code == 401
         assert refused.json()["error"]["message"] == "manager credentials required"
+
+
+async def test_a_report_asked_again_shows_what_happened_since(node: Node) -> None:
+    """The second report folds only the records appended since the first (the engine's
+    read model) and counts the dialog of between."""
+    async with logged_in(node) as client:
+        before = (await client.get("/api/reports", params={"from": DAY})).json()
+        assert before["opened"] == 0 and before["operators"] == []
+        assert node.engine.views.folded == node.journal.last()[1]
+        await a_transfer(node)
+        after = (await client.get("/api/reports", params={"from": DAY})).json()
+        assert after["opened"] == after["closed"] == 1
+        assert by_id(after)["bob"]["handling"]["mean_s"] == 105.0
+        assert node.engine.views.folded == node.journal.last()[1]  # each record folded once
+        assert node.engine.views.refolds == 0
