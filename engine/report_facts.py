@@ -13,11 +13,12 @@ keeping only what a report of *any* period ``[start, end)`` needs:
 - the latest **name** of each operator.
 
 ``report(start, end, now)`` then gives exactly the figures of the reference fold (checked
-on random journals and periods by ``tests/engine/test_report_facts.py``). While the events'
-times never go back (a real clock), each list is in time order and a period is found by
+on random journals and periods by ``tests/engine/test_report_facts.py``). A period is found by
 bisection: its cost is that of the period's facts (plus one interval per operator), not
-of the journal. If a time ever goes back, the facts are scanned whole instead (still
-exact).
+of the journal. Each list is kept in time order even when a time goes back a little (two
+actors' clock readings appended in turn): an earlier fact is inserted where it belongs. An
+operator whose own status events went back in time has their intervals scanned whole
+(still exact).
 
 Memory: a few objects per taking, status change, transfer, help request and dialog —
 bounded by the dialogs and the takings, never by the messages (a message is folded to
@@ -29,7 +30,8 @@ Pure: events in, reports out; no clock, no I/O, no lock (``journal_views`` holds
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -62,8 +64,9 @@ class Interval:
 
 
 class Timeline(Generic[T]):
-    """Items in fold order with their times: those of ``[start, end)`` by bisection while
-    the times are in order (``ordered``), by a scan otherwise."""
+    """Items with their times, kept in time order (an item of an earlier time than the
+    last is inserted where it belongs), so the items of ``[start, end)`` are found by
+    bisection."""
 
     __slots__ = ("ats", "items")
 
@@ -72,19 +75,50 @@ class Timeline(Generic[T]):
         self.items: list[T] = []
 
     def add(self, at: float, item: T) -> None:
-        self.ats.append(at)
-        self.items.append(item)
+        if math.isnan(at):  # no number (a damaged record): in no period, nothing to keep
+            return
+        if not self.ats or at >= self.ats[-1]:
+            self.ats.append(at)
+            self.items.append(item)
+        else:  # a time gone back a little (two actors' clock readings appended in turn)
+            i = bisect_right(self.ats, at)
+            self.ats.insert(i, at)
+            self.items.insert(i, item)
 
-    def within(self, start: float, end: float, ordered: bool) -> list[T]:
-        if ordered:
-            return self.items[bisect_left(self.ats, start):bisect_left(self.ats, end)]
-        return [item for at, item in zip(self.ats, self.items, strict=True)
-                if start <= at < end]
+    def within(self, start: float, end: float) -> list[T]:
+        return self.items[bisect_left(self.ats, start):bisect_left(self.ats, end)]
 
-    def overlapping(self, start: float, end: float, ordered: bool) -> list[T]:
-        """The items begun before ``end``, from the last one begun at or before ``start``
-        (ordered: the intervals before it ended by ``start``); every item otherwise."""
-        if not ordered:
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class Intervals:
+    """One operator's status intervals in the order they began and ended. While no
+    status event of theirs went back in time (their actor's clock), each ends at or
+    before the next begins: those overlapping a period are found by bisection."""
+
+    __slots__ = ("_last_at", "ats", "items", "ordered")
+
+    def __init__(self) -> None:
+        self.ats: list[float] = []
+        self.items: list[Interval] = []
+        self.ordered = True
+        self._last_at = float("-inf")
+
+    def seen(self, at: float) -> None:
+        """A status event of this operator at ``at`` (one that begins or ends one)."""
+        if not at >= self._last_at:
+            self.ordered = False
+        self._last_at = max(self._last_at, at)
+
+    def begin(self, interval: Interval) -> None:
+        self.ats.append(interval.since)
+        self.items.append(interval)
+
+    def overlapping(self, start: float, end: float) -> list[Interval]:
+        """The intervals that may overlap ``[start, end)``: begun before ``end``, from the
+        last one begun before ``start`` (ordered); every one otherwise."""
+        if not self.ordered:
             return self.items
         lo = max(0, bisect_left(self.ats, start) - 1)
         return self.items[lo:bisect_left(self.ats, end)]
@@ -99,14 +133,12 @@ class ReportFacts:
     def __init__(self) -> None:
         self.takings: Timeline[Taking] = Timeline()
         self.holding: dict[str, Taking] = {}  # dialog -> its current taking
-        self.statuses: dict[str, Timeline[Interval]] = {}  # operator -> intervals
+        self.statuses: dict[str, Intervals] = {}  # operator -> their status intervals
         self.transfers: Timeline[tuple[str, str]] = Timeline()  # (from, to)
         self.helps: Timeline[str] = Timeline()  # the operator asking
         self.opened: Timeline[None] = Timeline()
         self.closed: Timeline[None] = Timeline()
         self.names: dict[str, str] = {}
-        self.ordered = True  # no event's time has gone back so far
-        self._last_at = float("-inf")
         self._n = 0  # events applied: the order samples were folded in
 
     def apply(self, e: engine_events.Event) -> None:
@@ -114,9 +146,6 @@ class ReportFacts:
         if handler is None:
             return
         self._n += 1
-        if not e.at >= self._last_at:  # a time gone back (or not a number): scan from now on
-            self.ordered = False
-        self._last_at = max(self._last_at, e.at)
         handler(self, e)
 
     # --- folding ---------------------------------------------------------------------
@@ -165,12 +194,17 @@ class ReportFacts:
 
     def _end_status(self, operator: str, at: float) -> None:
         intervals = self.statuses.get(operator)
-        if intervals is not None and intervals.items[-1].until is None:
+        if intervals is None:
+            return
+        intervals.seen(at)
+        if intervals.items and intervals.items[-1].until is None:
             intervals.items[-1].until = at
 
     def _begin_status(self, operator: str, status: str, at: float) -> None:
         self._end_status(operator, at)
-        self.statuses.setdefault(operator, Timeline()).add(at, Interval(status, at))
+        intervals = self.statuses.setdefault(operator, Intervals())
+        intervals.seen(at)
+        intervals.begin(Interval(status, at))
 
     def _logged_in(self, e: engine_events.OperatorLoggedIn) -> None:
         self.names[e.operator] = e.name
@@ -189,8 +223,8 @@ class ReportFacts:
         if not end > start:
             raise ValueError(f"a report's period must end after it starts: {start} .. {end}")
         ops: dict[str, OperatorFigures] = {}
-        first: dict[str, list[tuple[int, float]]] = {}
-        handling: dict[str, list[tuple[int, float]]] = {}
+        first: list[tuple[int, str, float]] = []  # (when folded, operator, seconds)
+        handling: list[tuple[int, str, float]] = []
 
         def op(operator: str) -> OperatorFigures:
             figures = ops.get(operator)
@@ -198,38 +232,38 @@ class ReportFacts:
                 figures = ops[operator] = OperatorFigures(operator, operator)
             return figures
 
-        ordered = self.ordered
-        for t in self.takings.within(start, end, ordered):
+        for t in self.takings.within(start, end):
             op(t.operator).dialogs += 1
             if t.first_at is not None:
-                first.setdefault(t.operator, []).append((t.first_n, max(0.0, t.first_at - t.since)))
+                first.append((t.first_n, t.operator, max(0.0, t.first_at - t.since)))
             if t.ended_at is not None:
-                handling.setdefault(t.operator, []).append(
-                    (t.ended_n, max(0.0, t.ended_at - t.since)))
-        for source, target in self.transfers.within(start, end, ordered):
+                handling.append((t.ended_n, t.operator, max(0.0, t.ended_at - t.since)))
+        first.sort()  # the order the reference appends samples in (a float sum's order)
+        handling.sort()
+        for _, operator, seconds in first:
+            ops[operator].first_response_s.append(seconds)
+        for _, operator, seconds in handling:
+            ops[operator].handling_s.append(seconds)
+        for source, target in self.transfers.within(start, end):
             op(source).transfers_out += 1
             op(target).transfers_in += 1
-        for operator in self.helps.within(start, end, ordered):
+        for operator in self.helps.within(start, end):
             op(operator).help_requests += 1
         for operator, intervals in self.statuses.items():
-            for i in intervals.overlapping(start, end, ordered):
+            for i in intervals.overlapping(start, end):
                 until = now if i.until is None else i.until
                 spent = min(until, end) - max(i.since, start)
                 if spent > 0:
                     status_s = op(operator).status_s
                     status_s[i.status] = status_s.get(i.status, 0.0) + spent
-        for operator, samples in first.items():  # in the order the reference appends them
-            ops[operator].first_response_s = [s for _, s in sorted(samples, key=_order)]
-        for operator, samples in handling.items():
-            ops[operator].handling_s = [s for _, s in sorted(samples, key=_order)]
         for figures in ops.values():
             figures.name = self.names.get(figures.id, figures.id)
         operators = sorted(ops.values(), key=lambda o: (o.name.casefold(), o.id))
         total = OperatorFigures("", "Total")
         for figures in operators:
             total.add(figures)
-        opened = len(self.opened.within(start, end, ordered))
-        closed = len(self.closed.within(start, end, ordered))
+        opened = len(self.opened.within(start, end))
+        closed = len(self.closed.within(start, end))
         return Report(start, end, operators, total, opened, closed)
 
     def size(self) -> dict[str, int]:
@@ -239,10 +273,6 @@ class ReportFacts:
                 "transfers": len(self.transfers), "help_requests": len(self.helps),
                 "opened": len(self.opened), "closed": len(self.closed),
                 "operators": len(self.names)}
-
-
-def _order(sample: tuple[int, float]) -> int:
-    return sample[0]
 
 
 _HANDLERS: dict[type[engine_events.Event], Callable[[ReportFacts, Any], None]] = {

@@ -8,7 +8,8 @@ folded. A given fold that does not fit the journal (``replay.fits``: ahead
 of it, or of another history) is dropped for a full replay, with a warning.
 Every method after that is non-blocking and thread-safe: it sends a message
 through the directory and returns; answers come to the given subscriber once
-durable.
+durable. The managers' reports, audit list and survey results are the exception: blocking
+questions to ``views`` (``engine/journal_views.py``), asked from a worker thread.
 """
 
 from __future__ import annotations

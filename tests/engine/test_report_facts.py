@@ -123,3 +123,17 @@ def test_the_facts_kept_grow_with_the_takings_not_the_messages() -> None:
                                                 author="operator", name="Ann", text="hi",
                                                 operator="ann"))
     assert facts.size() == before == {**before, "takings": 1, "holding": 1}
+
+
+def test_a_time_that_is_no_number_counts_in_no_period_and_breaks_nothing() -> None:
+    nan = float("nan")
+    events: list[engine_events.Event] = [
+        engine_events.OperatorLoggedIn(operator="ann", at=T0, name="Ann"),
+        engine_events.DialogAssigned(dialog="d1", at=nan, seq=2, operator="ann",
+                                     operator_name="Ann"),
+        engine_events.StatusSet(operator="ann", at=nan, status="on_break"),
+        engine_events.DialogAssigned(dialog="d2", at=T0 + 10, seq=2, operator="ann",
+                                     operator_name="Ann"),
+        engine_events.DialogClosed(dialog="d1", at=T0 + 20, seq=3, by="visitor", reason=""),
+    ]
+    _same(events, [(-100.0, 1000.0, 500.0), (5.0, 10.0, 30.0)])
