@@ -12,9 +12,12 @@ import pytest
 from frontdesk.adapters.storage import SqlJournal
 from frontdesk.engine import events as engine_events
 from frontdesk.engine.audit import audit
+from frontdesk.engine.clock import ManualClock
 from frontdesk.engine.journal import Journal, MemoryJournal, NewEvent
 from frontdesk.engine.journal_views import JournalViews
 from frontdesk.engine.reports import reads
+from frontdesk.engine.runtime import Engine
+from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.survey_results import results
 from frontdesk.engine.testing.report_reference import reference_report
 
@@ -149,3 +152,25 @@ def test_a_bad_period_is_refused_before_anything_is_read() -> None:
     with pytest.raises(ValueError, match="must end after it starts"):
         views.report(T0, T0, T0)
     assert views.folded == 0
+
+
+def test_a_restarted_engine_folds_its_journal_once_and_reports_the_same(tmp_path: Path) -> None:
+    """The process before made a report; the next engine over the same journal file has
+    views of its own, folded whole on its first question, and answers the same."""
+    path = tmp_path / "journal.sqlite3"
+    with SqlJournal(path, synchronous="normal") as journal:
+        append(journal, a_dialog(1, "ann", T0) + a_dialog(2, "bob", T0 + 100))
+        engine = Engine(EngineSettings(), journal, ManualClock(T0 + 900)).start()
+        try:
+            before = engine.report(*DAY, T0 + 900).to_json()
+        finally:
+            engine.stop()
+    with SqlJournal(path, synchronous="normal") as journal:
+        engine = Engine(EngineSettings(), journal, ManualClock(T0 + 900)).start()
+        try:
+            assert engine.views.folded == 0  # nothing read before a manager asks
+            assert engine.report(*DAY, T0 + 900).to_json() == before == expected(journal,
+                                                                                 T0 + 900)
+            assert engine.views.folded == journal.last()[1]
+        finally:
+            engine.stop()
