@@ -83,8 +83,14 @@ async def test_the_close_sends_the_survey_and_the_visitor_answers_it_after_the_c
                             "answers": [1, None, None, None]})
     assert refused.value.code == "already_answered"
 
-    async with logged_in(node, "maria") as maria:
+    async with logged_in(node, "maria") as maria, logged_in(node, "ann") as ann_http:
         figures = (await maria.get("/api/surveys/results")).json()
+        # the operator's history of the closed dialog (print view) goes on to the answer
+        history = (await ann_http.get(f"/api/dialogs/{dialog}/history")).json()
+    assert history["closed"] is True
+    assert [e["type"] for e in history["entries"]][-3:] == [
+        "dialog.survey", "dialog.closed", "dialog.survey_answered"]
+    assert history["entries"][-1]["answers"] == [4, "Yes", None, "Nice"]
     (t,) = figures["templates"]
     assert (t["title"], t["sent"], t["answered"]) == ("Satisfaction", 1, 1)
     assert t["average_rating"] == 4
