@@ -45,6 +45,9 @@ class EngineSettings:
     close_surveys: CloseSurveyBoard = field(default_factory=CloseSurveyBoard, compare=False)
 
     def __post_init__(self) -> None:
+        if not self.survey_answer_window_s > 0:
+            raise ConfigError("survey_answer_window_s: expected a number of seconds > 0, got "
+                              f"{self.survey_answer_window_s!r}")
         if self.initial_operator_status not in {s.value for s in Status}:
             raise ConfigError(
                 "initial_operator_status: expected one of "

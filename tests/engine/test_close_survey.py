@@ -12,6 +12,7 @@ import pytest
 from frontdesk.engine import close_survey, commands, dialog_state, messages, notices
 from frontdesk.engine import events as engine_events
 from frontdesk.engine.close_survey_board import CloseSurvey, CloseSurveyBoard
+from frontdesk.engine.errors import ConfigError
 from frontdesk.engine.journal import MemoryJournal
 from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.survey_results import results
@@ -172,6 +173,12 @@ def test_a_survey_the_operator_sent_before_the_close_is_not_answered_after_it() 
     (refused,) = replies(d)
     assert isinstance(refused, notices.Rejected) and refused.code == "closed"
     assert "only the survey sent with the close is answered after it" in refused.message
+
+
+def test_a_window_that_is_no_time_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"survey_answer_window_s: expected a number of "
+                       r"seconds > 0, got 0"):
+        EngineSettings(survey_answer_window_s=0)
 
 
 def test_the_board_holds_what_the_adapter_set() -> None:
