@@ -75,3 +75,29 @@ def test_the_operator_closes_and_the_visitor_answers_the_survey_in_the_ended_cha
     expect(result).to_contain_text("Fast, thanks")
     expect(maria.get_by_test_id("survey-operators").locator("tbody tr")).to_have_text(
         ["Ann11100 %4"])
+
+
+STORED = "Object.keys(localStorage).filter((k) => k.startsWith('frontdesk.widget:'))"
+
+
+def test_end_chat_keeps_the_dialog_until_its_close_survey_is_answered(
+    server_with_config: Callable[[str], Server], new_page: ui.NewPage
+) -> None:
+    server = server_with_config('[surveys]\non_close = "Quick"\n')
+    add_survey(server)
+    ann = ui.operator(new_page, server, "ann")
+    ui.set_status(ann, "connected")
+    vera = ui.visitor(new_page, server, "Vera")
+    expect(vera.get_by_test_id("fd-status")).to_have_text("Chatting with Ann")
+    vera.get_by_test_id("fd-close").click()
+    expect(vera.get_by_test_id("fd-status")).to_have_text("Chat ended")
+    sidebar = vera.get_by_test_id("fd-survey")
+    expect(sidebar).to_be_visible()
+    assert len(vera.evaluate(STORED)) == 1  # kept: a reload now still finds the survey
+    sidebar.get_by_role("group", name="How was it? (required)").get_by_role(
+        "radio", name="5").check()
+    sidebar.get_by_role("button", name="Send answers").click()
+    expect(sidebar).to_be_hidden()
+    expect(vera.get_by_test_id("fd-messages")).to_contain_text(
+        "Thank you for answering the survey.")
+    assert vera.evaluate(STORED) == []  # answered: End chat forgets the dialog now
