@@ -77,7 +77,8 @@ def answer_after_close(s: DialogState, cmd: messages.Inbound, now: float) -> mes
     if command.token_hash != s.token_hash:
         return refuse("forbidden", "not your dialog")
     if s.phase is not Phase.CLOSED:
-        return refuse("unavailable", "the dialog is open again; retry")
+        # open, yet its actor is gone: it was given up (its actor kept failing)
+        return refuse("unavailable", "the dialog is unavailable (its actor kept failing)")
     if command.survey in s.answered_surveys:
         return refuse("already_answered", "it was answered already")
     pending = s.close_survey

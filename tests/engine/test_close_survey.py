@@ -165,6 +165,14 @@ def test_refused_answers_after_the_close(msg: messages.Inbound, now: float, code
     assert d.events == ()
 
 
+def test_an_open_dialog_without_its_actor_is_unavailable() -> None:
+    d = close_survey.answer_after_close(assigned(), answer(3), T0)
+    (refused,) = replies(d)
+    assert isinstance(refused, notices.Rejected) and refused.code == "unavailable"
+    assert refused.message == ("cannot answer survey 3 of dialog d-1: the dialog is "
+                               "unavailable (its actor kept failing)")
+
+
 def test_a_survey_the_operator_sent_before_the_close_is_not_answered_after_it() -> None:
     s, _ = run(assigned(), inbound(SEND), settings())
     s, _ = run(s, inbound(commands.OperatorClose("ann", "d-1")), settings())
