@@ -29,6 +29,7 @@ from typing import Any, get_type_hints
 from frontdesk.config.settings import (
     ENGINE_FROM_CLUSTER,
     ENGINE_FROM_SERVER,
+    ENGINE_FROM_SURVEYS,
     ENGINE_LIMITS,
     SECTIONS,
     TOP_LEVEL,
@@ -94,6 +95,7 @@ def _specs() -> dict[str, Spec]:
         for f in dataclasses.fields(cls):
             if cls is SECTIONS["engine"] and (
                 f.name in ENGINE_FROM_CLUSTER or f.name in ENGINE_FROM_SERVER
+                or f.name in ENGINE_FROM_SURVEYS
             ):
                 continue
             meta = ENGINE_LIMITS.get(f.name, {}) if section == "engine" else f.metadata
@@ -112,6 +114,9 @@ def _known(key: str, specs: Mapping[str, Spec], source: str) -> None:
         raise ConfigError(f"{key}: set cluster.{name} instead (from {source})")
     if section == "engine" and name in ENGINE_FROM_SERVER:
         raise ConfigError(f"{key}: set server.{ENGINE_FROM_SERVER[name]} instead (from {source})")
+    if section == "engine" and ENGINE_FROM_SURVEYS.get(name):
+        raise ConfigError(
+            f"{key}: set surveys.{ENGINE_FROM_SURVEYS[name]} instead (from {source})")
     if section and section not in SECTIONS:
         raise ConfigError(
             f"unknown section {section!r} (from {source}): expected one of {', '.join(SECTIONS)}"
@@ -193,6 +198,7 @@ def _build(values: Mapping[str, object], given: Mapping[str, Given]) -> Settings
     derived = f"http://{host}:{server.port}" if server.port else ""
     advertise = cluster.advertise_url or server.public_url or derived
     top: dict[str, Any] = {name: values[name] for name in TOP_LEVEL if name in values}
+    surveys = parts["surveys"]
     return Settings(
         server=server,
         storage=dataclasses.replace(storage, database_url=database_url, accounts_url=accounts_url),
@@ -200,6 +206,8 @@ def _build(values: Mapping[str, object], given: Mapping[str, Given]) -> Settings
             parts["engine"], node_name=cluster.node_name,
             restored_operator_grace_s=server.operator_grace_s,
             initial_operator_status=server.initial_operator_status,
+            survey_on_close=surveys.on_close.strip(),
+            survey_answer_window_s=surveys.answer_window_s,
         ),
         accounts=parts["accounts"],
         cluster=dataclasses.replace(cluster, advertise_url=advertise.rstrip("/")),
@@ -210,5 +218,6 @@ def _build(values: Mapping[str, object], given: Mapping[str, Given]) -> Settings
         hours=parts["hours"],
         offline=parts["offline"],
         supervision=parts["supervision"],
+        surveys=surveys,
         **top,
     )

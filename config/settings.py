@@ -228,6 +228,16 @@ class SupervisionSettings:
 
 
 @dataclass(frozen=True)
+class SurveySettings:
+    """The satisfaction survey a close sends (``frontdesk.engine.close_survey``)."""
+
+    # the title of the survey template a close sends; "" = none
+    on_close: str = ""
+    # how long after the close the visitor may still answer it: a day by default
+    answer_window_s: float = field(default=86400.0, metadata=limit(60, 30 * 86400))
+
+
+@dataclass(frozen=True)
 class VisitorInfoField:
     """A piece of visitor information the host page may pass, shown in the console."""
 
@@ -255,6 +265,7 @@ class Settings:
     hours: HoursSettings = HoursSettings()
     offline: OfflineSettings = OfflineSettings()
     supervision: SupervisionSettings = SupervisionSettings()
+    surveys: SurveySettings = SurveySettings()
     visitor_info_fields: tuple[VisitorInfoField, ...] = DEFAULT_VISITOR_INFO_FIELDS
     demo: bool = False
 
@@ -272,6 +283,7 @@ SECTIONS: dict[str, type[Any]] = {
     "hours": HoursSettings,
     "offline": OfflineSettings,
     "supervision": SupervisionSettings,
+    "surveys": SurveySettings,
 }
 TOP_LEVEL = ("visitor_info_fields", "demo")
 
@@ -292,4 +304,10 @@ ENGINE_FROM_CLUSTER = ("node_name",)  # EngineSettings fields set from [cluster]
 ENGINE_FROM_SERVER = {
     "restored_operator_grace_s": "operator_grace_s",
     "initial_operator_status": "initial_operator_status",
+}
+# EngineSettings fields set from [surveys], not [engine]: engine field -> surveys field
+ENGINE_FROM_SURVEYS = {
+    "survey_on_close": "on_close",
+    "survey_answer_window_s": "answer_window_s",
+    "close_surveys": "",  # the board the node sets (engine/close_survey_board.py): no setting
 }

@@ -257,6 +257,10 @@ CHECKS.update({f"hours.{day}": (_reads(parse_ranges), RANGES_EXPECTED) for day i
 CHECKS["hours.time_zone"] = (_reads(parse_zone), 'a tz database time zone like "Europe/Paris"')
 CHECKS["hours.closed_days"] = (lambda v: all(_reads(parse_day)(d) for d in v),
                                'dates like "2026-12-25" (YYYY-MM-DD)')
+CHECKS["surveys.on_close"] = (
+    lambda v: len(v.strip()) <= 120 and v.isprintable(),  # templates' MAX_TITLE_CHARS
+    'the title of a survey template (at most 120 printable characters) or ""',
+)
 CHECKS["offline.notify_address"] = (lambda v: not v or is_address(v),
                                     'an e-mail address like team@example.com or ""')
 

@@ -69,6 +69,8 @@ class DialogState:
     # the surveys sent and not answered yet: their seq -> their questions (pending surveys)
     surveys: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     answered_surveys: frozenset[int] = frozenset()
+    # the survey its close sent: (its seq, answered until); None: none
+    close_survey: tuple[int, float] | None = None
     # not journaled
     position: int = 0
     estimate_s: float | None = None  # the estimated wait last told (engine.wait_estimate)
@@ -226,6 +228,7 @@ def apply(s: DialogState, e: events.Event) -> DialogState:
 def _surveys_after(s: DialogState, e: events.SurveySent | events.SurveyAnswered) -> dict[str, Any]:
     """The pending and answered surveys once ``e`` is applied."""
     if isinstance(e, events.SurveySent):
-        return {"surveys": {**s.surveys, e.seq: e.questions}}
+        closing = {"close_survey": (e.seq, e.answer_until)} if e.answer_until else {}
+        return {"surveys": {**s.surveys, e.seq: e.questions}, **closing}
     return {"surveys": {k: q for k, q in s.surveys.items() if k != e.survey},
             "answered_surveys": s.answered_surveys | {e.survey}}

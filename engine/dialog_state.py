@@ -27,7 +27,12 @@ waits in the queue. It has three phases::
     queued|assigned  UseMonitoredLink         (same)       dialog.link_used (not history)
     assigned   SendSurvey (the holder)       (same)       dialog.survey (questions frozen)
     queued|assigned  AnswerSurvey (visitor)  (same)       dialog.survey_answered (once, fitting)
-    closed     anything                      -> Rejected ``closed``
+    assigned   a close (see above)           -> closed    dialog.survey ([surveys] on_close,
+                                                          engine/close_survey.py), then
+                                                          dialog.closed: one commit
+    closed     AnswerSurvey (visitor)        (same)       (to the store: the close's survey
+                                                          is answered from the journal)
+    closed     anything else                 -> Rejected ``closed``
     closed     Watch (visitor, last holder,  -> closed    (none: the history is replayed,
                manager)                                   nothing live follows)
 
@@ -51,6 +56,7 @@ from typing import Any, Literal
 
 from frontdesk.engine import commands, events, messages, notices
 from frontdesk.engine import dialog_step_in as step_in
+from frontdesk.engine.close_survey import survey_at_close
 from frontdesk.engine.dialog_model import (
     REFS_KEPT,
     DialogState,
@@ -65,6 +71,7 @@ from frontdesk.engine.dialog_replies import ack as _ack
 from frontdesk.engine.dialog_replies import answered as _answered
 from frontdesk.engine.dialog_replies import history as _history
 from frontdesk.engine.dialog_replies import reject as _reject
+from frontdesk.engine.history import entry as _entry_of
 from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.survey_answers import answer_problem, normalized
 from frontdesk.engine.transitions import Handler, Table
@@ -80,6 +87,7 @@ __all__ = [
     "Phase",
     "apply",
     "close_effects",
+    "closing",
     "decide",
     "decide_command",
     "opened",
@@ -188,7 +196,8 @@ _CLOSED_BY = {commands.VisitorClose: "visitor", commands.OperatorClose: "operato
               commands.ManagerClose: "manager"}
 
 
-def _close(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
+def _close(s: DialogState, cmd: messages.Inbound, now: float,
+           cfg: EngineSettings) -> messages.Decision:
     command = cmd.command
     if isinstance(command, commands.VisitorClose):
         refused = _not_the_visitors(s, cmd)
@@ -197,10 +206,25 @@ def _close(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decisi
     else:
         refused = None
     if refused is not None:
-        return refused
+        return _with_reply(refused, cmd.reply_to)
     by = _CLOSED_BY[type(command)]
-    e, fx = close_effects(s, by, f"closed by the {by}", now)
-    return _answered(s, e, _ack(command.ref, s, s.seq + 1), *fx)
+    return _with_reply(closing(s, by, f"closed by the {by}", now, cfg, ref=command.ref),
+                       cmd.reply_to)
+
+
+def closing(s: DialogState, by: str, reason: str, now: float, cfg: EngineSettings, *,
+            ref: str | None = None, answered: bool = True,
+            left: bool = False) -> messages.Decision:
+    """The close of ``s``: the survey its close sends (``engine/close_survey.py``), if
+    any, then ``dialog.closed``, in one decision (one commit); ``answered``: the command's
+    ack (of the close's seq) first."""
+    survey = survey_at_close(s, by, left, now, cfg)
+    before = s if survey is None else apply(s, survey)
+    e, fx = close_effects(before, by, reason, now)
+    first = _history(s, survey) if survey is not None else messages.Decision()
+    ack = (_ack(ref, s, e.seq),) if answered else ()
+    return messages.Decision((*first.events, e),
+                             (*ack, *first.effects, messages.Publish(_entry(e)), *fx))
 
 
 def _mark_important(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
@@ -332,20 +356,29 @@ def _use_link(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Dec
     return messages.Decision((e,), (_ack(command.ref, s),))
 
 
-def _visitor_left(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
+def _visitor_left(s: DialogState, cmd: messages.Inbound, now: float,
+                  cfg: EngineSettings) -> messages.Decision:
     command = cmd.command
     assert isinstance(command, commands.VisitorLeft)
     reason = f"the visitor left (no connection for {command.after_s:g} s)"
-    e, fx = close_effects(s, "visitor", reason, now)
-    return _answered(s, e, _ack(command.ref, s, s.seq + 1), *fx)
+    return _with_reply(closing(s, "visitor", reason, now, cfg, ref=command.ref, left=True),
+                       cmd.reply_to)
+
+
+def _answer_closed(s: DialogState, cmd: messages.Inbound, now: float,
+                   cfg: EngineSettings) -> messages.Decision:
+    """Closed (retiring): the answer goes to the store, which answers a closed dialog's
+    survey from the journal (``engine/close_survey.py``), after this dialog's commits."""
+    return messages.Decision((), (messages.Tell("store", messages.AnswerClosedSurvey(
+        s.id, cmd)),))
 
 
 COMMANDS: dict[type[commands.Command], Handler[DialogState]] = {
     commands.VisitorSay: _command(_say),
     commands.OperatorSay: _command(_say),
-    commands.VisitorClose: _command(_close),
-    commands.OperatorClose: _command(_close),
-    commands.ManagerClose: _command(_close),
+    commands.VisitorClose: _close,
+    commands.OperatorClose: _close,
+    commands.ManagerClose: _close,
     commands.MarkImportant: _command(_mark_important),
     commands.AskForHelp: _command(_ask_for_help),
     commands.InternalMessage: _command(step_in.internal),
@@ -358,7 +391,7 @@ COMMANDS: dict[type[commands.Command], Handler[DialogState]] = {
     commands.Monitor: _command(_monitor),
     commands.Typing: _command(_typing),
     commands.VisitorPresence: _command(_presence),
-    commands.VisitorLeft: _command(_visitor_left),
+    commands.VisitorLeft: _visitor_left,
     commands.UseMonitoredLink: _command(_use_link),
     commands.SendSurvey: _command(_send_survey),
     commands.AnswerSurvey: _command(_answer_survey),
@@ -479,8 +512,8 @@ def _tick(s: DialogState, msg: messages.Tick, now: float, cfg: EngineSettings) -
     timeout = cfg.visitor_inactivity_timeout_s
     if msg.kind != "inactivity" or timeout <= 0 or now - s.quiet_since() < timeout:
         return messages.Decision()
-    e, fx = close_effects(s, "timeout", f"no message from the visitor for {timeout:g} s", now)
-    return _history(s, e, *fx)
+    return closing(s, "timeout", f"no message from the visitor for {timeout:g} s", now, cfg,
+                   answered=False)
 
 
 def _transfer(
@@ -494,6 +527,7 @@ Q, A, X = Phase.QUEUED, Phase.ASSIGNED, Phase.CLOSED
 TRANSITIONS: dict[tuple[Phase, type[Any]], Handler[DialogState]] = {
     **{(phase, kind): h for phase in (Q, A) for kind, h in COMMANDS.items()},
     **{(X, kind): _closed for kind in COMMANDS},
+    (X, commands.AnswerSurvey): _answer_closed,
     (Q, messages.Assign): _assign,
     (A, messages.Assign): _assigned_already,
     (X, messages.Assign): _assigned_already,
@@ -611,3 +645,9 @@ def _complete_transfer(s: DialogState, t: messages.CompleteTransfer,
         messages.Tell(to, added),
     )
     return messages.Decision((*d.events, memo), d.effects)
+
+
+def _entry(e: events.Event) -> notices.Notice:
+    note = _entry_of(e)
+    assert note is not None
+    return note

@@ -224,6 +224,9 @@ class SurveySent(DialogEvent):
     questions: list[dict[str, Any]]
     operator: str
     operator_name: str
+    # the survey a close sent (engine/close_survey.py): answered until then, after the
+    # close; 0: one the operator sent, answered only while the dialog is open
+    answer_until: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)

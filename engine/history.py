@@ -139,7 +139,7 @@ def entry(e: events.Event) -> notices.DialogNotice | None:
                               e.thumbnail, e.author, e.author_name)
     if isinstance(e, events.SurveySent):
         return notices.SurveySent(e.dialog, e.seq, e.at, e.template, e.title, e.questions,
-                            e.operator_name)
+                            e.operator_name, e.answer_until)
     if isinstance(e, events.SurveyAnswered):
         return notices.SurveyAnswered(e.dialog, e.seq, e.at, e.survey, e.answers, e.questions)
     if isinstance(e, events.DialogClosed):

@@ -56,6 +56,16 @@ class WatchClosed:
     watch: Watch
 
 
+@dataclass(frozen=True)
+class AnswerClosedSurvey:
+    """To the store: ``answer`` (an ``AnswerSurvey``) is for a closed dialog, whose
+    actor is gone or leaving. The store reads the dialog's stream and decides it
+    (``engine/close_survey.py``), appending the answer itself."""
+
+    dialog: str
+    answer: Inbound
+
+
 # --- operators <-> queue <-> dialogs --------------------------------------------------
 
 

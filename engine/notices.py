@@ -270,6 +270,7 @@ class SurveySent(DialogNotice):
     title: str
     questions: list[dict[str, Any]]
     operator_name: str
+    answer_until: float = 0.0  # sent with the close: answerable until then (0: while open)
 
 
 @dataclass(frozen=True)

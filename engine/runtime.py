@@ -208,13 +208,19 @@ class Engine:
         """Directory hook: a Watch of a dialog nobody holds goes to the store, which
         replays a closed dialog's history (or says it does not exist). A command to a
         closed dialog whose actor has retired (before or after the command was sent) is
-        refused ``closed``, as the actor itself would have, not ``unknown_dialog``."""
+        refused ``closed``, as the actor itself would have, not ``unknown_dialog``; a survey
+        answer goes to the store (the survey sent with the close is answered after it)."""
         if not address.startswith("dialog:"):
             return False
         dialog = address.removeprefix("dialog:")
         msg = env.message
         if isinstance(msg, messages.Watch):
             self.directory.send("store", messages.WatchClosed(dialog, msg))
+            return True
+        if isinstance(msg, messages.Inbound) and isinstance(msg.command, commands.AnswerSurvey):
+            # the survey its close sent is answered after it: the store decides from the
+            # journal (engine/close_survey.py); an unknown dialog is told so there
+            self.directory.send("store", messages.AnswerClosedSurvey(dialog, msg))
             return True
         if isinstance(msg, messages.Inbound) and self._proj().is_closed(dialog):
             self._reply(msg.reply_to, _closed(msg.command, dialog))

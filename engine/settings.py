@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+from frontdesk.engine.close_survey_board import CloseSurveyBoard
 from frontdesk.engine.errors import ConfigError
 from frontdesk.engine.status import Status
 
@@ -36,8 +37,17 @@ class EngineSettings:
     # the status an operator is in when their console logs in (a Status value); ``config``
     # sets it from server.initial_operator_status, whose default takes no new dialogs
     initial_operator_status: str = "connected"
+    # the satisfaction survey a close sends (engine/close_survey.py); ``config`` sets them
+    # from [surveys] on_close and answer_window_s. "": none. The board holds the template
+    # that title names now (the adapter sets it; not compared, not hashed).
+    survey_on_close: str = ""
+    survey_answer_window_s: float = 86400.0
+    close_surveys: CloseSurveyBoard = field(default_factory=CloseSurveyBoard, compare=False)
 
     def __post_init__(self) -> None:
+        if not self.survey_answer_window_s > 0:
+            raise ConfigError("survey_answer_window_s: expected a number of seconds > 0, got "
+                              f"{self.survey_answer_window_s!r}")
         if self.initial_operator_status not in {s.value for s in Status}:
             raise ConfigError(
                 "initial_operator_status: expected one of "

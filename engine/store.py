@@ -54,6 +54,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from frontdesk.engine import (
+    close_survey,
     dialog_state,
     dialog_watch,
     encodable,
@@ -134,6 +135,8 @@ class StoreActor(EngineActor):
                 self._try_rebuild(message.key)
         elif isinstance(message, messages.WatchClosed):
             self._watch_closed(message)
+        elif isinstance(message, messages.AnswerClosedSurvey):
+            self._answer_closed(message)
         elif isinstance(message, messages.Barrier):
             message.done()
         elif isinstance(message, messages.Undeliverable):
@@ -325,6 +328,29 @@ class StoreActor(EngineActor):
         else:
             for effect in dialog_watch.replay(state, w):
                 self._perform(self.address, effect)
+
+    def _answer_closed(self, ac: messages.AnswerClosedSurvey) -> None:
+        """A survey answer to a closed dialog: decided against its stream, the entry
+        appended now (not through the inbox), so the next answer reads it."""
+        inbound, dialog = ac.answer, ac.dialog
+        ref = inbound.command.ref
+        state = None
+        if self.projection.may_exist(dialog):
+            try:
+                state = self._read_dialog(dialog)
+            except JournalError as e:
+                why = f"cannot answer a survey of dialog {dialog}: the journal could not be " \
+                      f"read ({e})"
+                self._call(inbound.reply_to, notices.Rejected(ref, "unavailable", why, dialog))
+                return
+        if state is None:
+            refusal = notices.Rejected(ref, "unknown_dialog", f"no such dialog: {dialog}", dialog)
+            self._call(inbound.reply_to, refusal)
+            return
+        decision = close_survey.answer_after_close(state, inbound, self.now())
+        commit = messages.Commit(self.address, decision.events, decision.effects,
+                                 ((inbound.reply_to, ref),))
+        self._commit_batch([Envelope(0, commit, self.address)])
 
     def _read_dialog(self, dialog_id: str) -> dialog_state.DialogState | None:
         """A dialog's state from its stream in the journal (None: no such dialog)."""

@@ -41,6 +41,7 @@ from frontdesk.adapters.startup_checks import bind_errors_translated
 from frontdesk.adapters.storage import SqlJournal
 from frontdesk.adapters.storage.availability import JournalWritable, keep_writable
 from frontdesk.adapters.storage.checkpoint import CheckpointStore
+from frontdesk.adapters.surveys.on_close import CloseSurveyKeeper
 from frontdesk.config.settings import Settings
 from frontdesk.engine.errors import ConfigError
 from frontdesk.engine.journal import Journal
@@ -114,7 +115,14 @@ def serve_cluster(
     clock = parts.clock
     engine_settings = replace(settings.engine, node_name=conf.node_name)
 
+    close_survey = CloseSurveyKeeper(parts.surveys, engine_settings.survey_on_close,
+                                     engine_settings.close_surveys)
+
     def engine_factory(j: Journal, epoch: int, fold: Fold | None) -> Engine:
+        if parts.surveys is not None and close_survey.title:
+            # a promotion: the templates as they are now (shared on PostgreSQL, where
+            # another node's edit fires no listener here)
+            close_survey.refresh()
         return Engine(engine_settings, j, clock, epoch=epoch, fold=fold)
 
     node = ClusterNode(

@@ -4,8 +4,9 @@ token, the operator who holds or last held it, a manager) and which entries each
 gets, exactly as on a socket.
 
 The replay ends where the dialog's latest entry is (its ``seq`` in the inspection
-snapshot, for an open dialog) or at ``dialog.closed`` (a closed dialog is replayed up to
-it and nothing follows); the watch is dropped then.
+snapshot, for an open dialog) or, for a closed one, at ``dialog.closed`` or at the
+answer to the survey the close sent, which follows it (the watch's ack names the
+latest entry); the watch is dropped then.
 """
 
 from __future__ import annotations
@@ -56,20 +57,27 @@ async def read_history(
         bridge.call_soon(push)
 
     target = latest_seq(ctx, dialog_id)
+    last: int | None = None  # the watch's ack: the dialog's latest entry
     entries: list[notices.Notice] = []
     closed = False
     ctx.engine.watch_dialog(dialog_id, subscriber, operator_id=operator_id,
-                            manager_id=manager_id, token_hash=token_hash)
+                            manager_id=manager_id, token_hash=token_hash, ref="history")
     try:
         with trio.fail_after(READ_TIMEOUT_S):
             async for notice in receive:
                 if isinstance(notice, notices.Rejected):
                     raise HistoryRefused(REFUSALS.get(notice.code, 409), notice.code,
                                          notice.message)
+                if isinstance(notice, notices.Ack) and notice.ref == "history":
+                    last = notice.seq
+                    continue
                 if isinstance(notice, notices.DialogNotice) and notice.in_history:
                     entries.append(notice)
                     closed = closed or isinstance(notice, notices.DialogClosed)
-                    if closed or (target is not None and notice.seq >= target):
+                    # after the close only the answer to its survey comes (for everyone)
+                    if closed and (last is None or notice.seq >= last):
+                        break
+                    if not closed and target is not None and notice.seq >= target:
                         break
     except trio.TooSlowError:
         raise HistoryRefused(504, "timeout", f"reading the history of dialog {dialog_id} "

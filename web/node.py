@@ -22,6 +22,7 @@ below it (engine <- config <- adapters) never import ``web``.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ from frontdesk.adapters.storage.checkpoint import (
     keep_checkpoints,
     start_state,
 )
+from frontdesk.adapters.surveys.demo import DEMO_CLOSE_SURVEY
+from frontdesk.adapters.surveys.on_close import CloseSurveyKeeper
 from frontdesk.config.settings import Settings
 from frontdesk.engine.runtime import Engine
 from frontdesk.web.cluster_node import node_settings, serve_cluster
@@ -49,6 +52,16 @@ PORT_FLAG = "--port (server.port)"
 Demo = list[tuple[str, str, str]]
 
 
+def with_demo_close_survey(settings: Settings, demo: bool) -> Settings:
+    """A demo (``--demo``, ``demo = true``) sends its Satisfaction survey at each close,
+    unless ``[surveys] on_close`` names another."""
+    if not demo or settings.engine.survey_on_close:
+        return settings
+    engine = replace(settings.engine, survey_on_close=DEMO_CLOSE_SURVEY)
+    return replace(settings, engine=engine,
+                   surveys=replace(settings.surveys, on_close=DEMO_CLOSE_SURVEY))
+
+
 def serve_node(settings: Settings, demo_wanted: bool = False) -> int:
     """Run the node ``settings`` describe until SIGTERM/SIGINT; 0 on a clean stop."""
     conf = node_settings(settings) if settings.cluster.peer_url else None
@@ -58,6 +71,9 @@ def serve_node(settings: Settings, demo_wanted: bool = False) -> int:
     checkpoints = CheckpointStore(Path(settings.storage.data_dir) / "checkpoints")
     try:
         demo = parts.demo_accounts(settings, demo_wanted)
+        settings = with_demo_close_survey(settings, demo_wanted or settings.demo)
+        CloseSurveyKeeper(parts.surveys, settings.engine.survey_on_close,
+                          settings.engine.close_surveys).start()
         if conf is None:
             serve_single(settings, parts, demo, checkpoints)
         else:

@@ -63,6 +63,10 @@ def line_of(entry: Mapping[str, Any]) -> tuple[str, str] | None:
         return "", "The chat went back to the queue."
     if kind == "dialog.closed":
         return "", "The chat was closed."
+    if kind == "dialog.survey":
+        return "", f"Survey \u201c{entry.get('title')}\u201d sent."
+    if kind == "dialog.survey_answered":
+        return "", "You answered the survey. Thank you!"
     return None
 
 

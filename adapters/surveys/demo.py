@@ -14,3 +14,5 @@ DEMO_SURVEYS: tuple[SurveyDraft, ...] = (
         Question("text", "Anything we could do better?"),
     )),
 )
+
+DEMO_CLOSE_SURVEY = "Satisfaction"  # what a demo's [surveys] on_close names

@@ -15,8 +15,15 @@ import { Link } from "../link.js";
 import { Outbox, verdict } from "../outbox.js";
 import { RETRY_DELAY_MS, Transcript, isHistoryEntry, newRef } from "../transcript.js";
 import { DEFAULT_KEEP_MS, WidgetStore } from "./store.js";
+import { pendingSurvey } from "./survey.js";
 
 const TYPING_IDLE_MS = 3000;
+// A survey answer refused for good: what the visitor is told (the sidebar closes).
+const SURVEY_OVER = {
+  survey_expired: "This survey can no longer be answered.",
+  already_answered: "This survey was answered already. Thank you!",
+  closed: "This survey can no longer be answered: the chat has ended.",
+};
 const TOKEN_BYTES = 32; // base64url: 43 characters (the server wants at least 32)
 
 /** A new dialog token: random bytes from crypto.getRandomValues, base64url. */
@@ -40,6 +47,8 @@ export class WidgetSession {
     this.store = new WidgetStore(storageKey, keepMs);
     this.forgetOnClose = false; // "End chat" was pressed: forget the dialog once it is closed
     this.forgotten = false; // ...and it was: nothing more is stored for it
+    this.surveyRefs = new Map(); // ref of a survey_answer -> the survey's seq
+    this.doneSurveys = new Set(); // surveys the server refused for good (expired, answered)
     this.onChange = onChange;
     this.connection = "connecting";
     this.node = null;
@@ -236,7 +245,9 @@ export class WidgetSession {
   answerSurvey(survey, answers) {
     if (this.dialog === null) return false;
     this.error = "";
-    return this.link.send({ type: "survey_answer", dialog: this.dialog, survey, answers, ref: newRef("sa") });
+    const ref = newRef("sa");
+    this.surveyRefs.set(ref, survey);
+    return this.link.send({ type: "survey_answer", dialog: this.dialog, survey, answers, ref });
   }
 
   /** Called on each keystroke: typing on, and off after a pause or a send. */
@@ -357,6 +368,13 @@ export class WidgetSession {
       this.persist();
       return;
     }
+    if (this.surveyRefs.has(frame.ref) && SURVEY_OVER[frame.code]) {
+      // This survey can no longer be answered: the sidebar closes, the reason is said.
+      this.doneSurveys.add(this.surveyRefs.get(frame.ref));
+      this.error = SURVEY_OVER[frame.code];
+      this.forgetIfDone();
+      return;
+    }
     const mine = typeof frame.ref === "string" ? this.outbox.refuse(frame.ref, frame.code, frame.message) : null;
     if (mine === "move" || (mine === null && frame.code === "not_primary")) {
       // This node takes no writes any more: the message stays, goes again on the primary.
@@ -377,6 +395,19 @@ export class WidgetSession {
     if (frame.message) this.error = frame.message;
   }
 
+  /**
+   * "End chat" and the dialog is closed: this page still shows the ended chat; the browser
+   * forgets it — once the survey its close sent is answered (or over), so a reload before
+   * that still finds it. True if forgotten.
+   */
+  forgetIfDone() {
+    if (!this.forgetOnClose || !this.closed) return false;
+    if (pendingSurvey(this.transcript.entries, { done: this.doneSurveys }) !== null) return false;
+    this.forgotten = true;
+    this.store.clear();
+    return true;
+  }
+
   onDialogFrame(frame) {
     if (this.dialog === null && this.openRequest === null) return;
     if (this.dialog !== null && frame.dialog !== this.dialog) return;
@@ -392,10 +423,7 @@ export class WidgetSession {
         this.position = null;
         this.estimatedWait = null;
       }
-      if (frame.type === "dialog.closed" && this.forgetOnClose) {
-        // "End chat": this page still shows the ended chat; the browser forgets it.
-        this.forgotten = true;
-        this.store.clear();
+      if ((frame.type === "dialog.closed" || frame.type === "dialog.survey_answered") && this.forgetIfDone()) {
         return;
       }
       this.persist();

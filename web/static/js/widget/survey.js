@@ -1,5 +1,7 @@
 // The widget's survey sidebar: the newest survey the operator sent and the visitor has not
-// answered yet (a dialog.survey without its dialog.survey_answered), as a form of
+// answered yet (a dialog.survey without its dialog.survey_answered) — once the chat is
+// closed, only the one its close sent ([surveys] on_close: it has an answer_until) while
+// its window lasts — as a form of
 // fieldsets — a rating 1–5 and a single choice as radio buttons, a multiple choice as
 // checkboxes, a free text as a text box — answered once (survey_answer). Keyboard: the
 // radio groups move with the arrows, Tab goes on; every control has its label, each
@@ -7,10 +9,15 @@
 
 let counter = 0;
 
-/** The survey still to answer among `entries` (the newest), or null. */
-export function pendingSurvey(entries) {
+/**
+ * The survey still to answer among `entries` (the newest), or null. `done`: seqs the
+ * server refused for good (expired, answered already); `now`: ms, for the close's window.
+ */
+export function pendingSurvey(entries, { done = new Set(), now = Date.now() } = {}) {
   const answered = new Set(entries.filter((e) => e.type === "dialog.survey_answered").map((e) => e.survey));
-  const open = entries.filter((e) => e.type === "dialog.survey" && !answered.has(e.seq));
+  const closed = entries.some((e) => e.type === "dialog.closed");
+  const open = entries.filter((e) => e.type === "dialog.survey" && !answered.has(e.seq) && !done.has(e.seq)
+    && (!closed || (e.answer_until > 0 && e.answer_until * 1000 > now)));
   return open.length ? open[open.length - 1] : null;
 }
 
@@ -71,8 +78,8 @@ export function surveyPanel(h, send) {
   });
   return {
     element,
-    render(entries) {
-      const survey = pendingSurvey(entries);
+    render(entries, options) {
+      const survey = pendingSurvey(entries, options);
       element.hidden = survey === null;
       if (survey === null) {
         shown = null;
@@ -83,7 +90,10 @@ export function surveyPanel(h, send) {
       shown = survey.seq;
       sending = false;
       title.textContent = survey.title || "Survey";
-      by.textContent = `${survey.operator_name || "Your operator"} asks a few questions.`;
+      const who = survey.operator_name || "Your operator";
+      by.textContent = survey.answer_until > 0
+        ? `Before you go: ${who} would like to know how the chat went. You can answer until ${new Date(survey.answer_until * 1000).toLocaleString()}.`
+        : `${who} asks a few questions.`;
       fields = survey.questions.map((q, i) => Object.assign(questionField(h, q, i), { required: Boolean(q.required) }));
       questions.replaceChildren(...fields);
       problem.hidden = true;

@@ -139,7 +139,8 @@ export class WidgetView {
       server: this.options.server, name: this.options.name, email: (this.options.info || {}).email,
     });
 
-    this.messages = h("ol", { class: "fd-messages", "data-testid": "fd-messages" });
+    // focusable: a keyboard scrolls it even when nothing in it takes the focus (an ended chat)
+    this.messages = h("ol", { class: "fd-messages", "data-testid": "fd-messages", tabindex: "0", "aria-label": "Messages" });
     // New messages of the operator (and notices) are read out from here, one at a time.
     this.said = h("div", { class: "fd-sr-only", "data-testid": "fd-said", role: "log", "aria-live": "polite" });
     this.saidSeq = null;
@@ -354,6 +355,7 @@ export class WidgetView {
       entries.length,
       s.says().map((i) => `${i.frame.ref}:${i.failed || ""}`).join(","),
       s.historyGone,
+      s.doneSurveys.size,
     ].join("|");
     if (signature === this.rendered) return;
     this.rendered = signature;
@@ -368,7 +370,7 @@ export class WidgetView {
       items.push(failed === null ? pendingView(frame, s) : failedView(frame, failed, s));
     }
     replaceChildren(this.messages, items);
-    this.survey.render(entries);
+    this.survey.render(entries, { done: s.doneSurveys });
     this.announceNew(entries);
     this.messages.scrollTop = this.messages.scrollHeight;
   }
