@@ -128,5 +128,5 @@ def test_the_queue_table_refuses_a_message_it_has_no_row_for() -> None:
         queue_state.step(queue_state.QueueState(), messages.Assign("d-1", "ann", "Ann"))
     assert {kind for _, kind in queue_state.TRANSITIONS} == {
         messages.Enqueue, messages.Dequeue, messages.Availability, messages.OfferAccepted,
-        messages.OfferDeclined, messages.Undeliverable
+        messages.OfferDeclined, messages.Undeliverable, messages.DirectedOffer, messages.FlushInfo
     }
