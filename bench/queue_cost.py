@@ -14,7 +14,8 @@ dialogs, kept at that length around every timed step:
   (``Enqueue(head=True)``); untimed afterwards, it leaves.
 
 µs per timed step, ``reps`` steps with the garbage collector off (as ``timeit``), the
-median of ``rounds``. Beside them, the queue on the engine's path: ``open``, the seconds
+median of ``rounds``; before and after run ``pairs`` times each, interleaved, and each
+figure is the median of its runs. Beside them, the queue on the engine's path: ``open``, the seconds
 to open ``OPENED`` dialogs through a whole in-process ``Engine`` (shared dispatcher,
 ``MemoryJournal``, no operator: each waits in the queue; submit to the last answer, the
 engine settled), once. Each variant runs in a fresh process: *after* is this checkout's
@@ -150,7 +151,8 @@ def _child(pythonpath: Path, reps: int, rounds: int, opened: int) -> dict[str, A
     return result
 
 
-def run(before: str, reps: int, rounds: int, opened: int = OPENED) -> dict[str, Any]:
+def run(before: str, reps: int, rounds: int, opened: int = OPENED,
+        pairs: int = 2) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="queue-cost-") as tmp:
         old = Path(tmp) / "before"
         old.mkdir()
@@ -163,15 +165,26 @@ def run(before: str, reps: int, rounds: int, opened: int = OPENED) -> dict[str, 
                              check=True, capture_output=True, text=True).stdout.strip()
         after_rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                                    check=True, capture_output=True, text=True).stdout.strip()
-        results = {"before": {"rev": rev, **_child(old, reps, rounds, opened)},
-                   "after": {"rev": f"{after_rev} (work tree)",
-                             **_child(ROOT, reps, rounds, opened)}}
-    return {"reps": reps, "rounds": rounds, "opened": opened, **results}
+        runs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
+        for _ in range(pairs):  # interleaved: a machine that gets busier burdens both
+            runs["before"].append(_child(old, reps, rounds, opened))
+            runs["after"].append(_child(ROOT, reps, rounds, opened))
+    results = {
+        side: {"rev": name, "module": runs[side][0]["module"],
+               "runs": [r["us"] for r in runs[side]],
+               "us": {kind: {size: statistics.median(r["us"][kind][size] for r in runs[side])
+                             for size in runs[side][0]["us"][kind]}
+                      for kind in runs[side][0]["us"]}}
+        for side, name in (("before", rev), ("after", f"{after_rev} (work tree)"))
+    }
+    return {"reps": reps, "rounds": rounds, "opened": opened, "pairs": pairs,
+            "load_average": os.getloadavg(), **results}
 
 
 def table(r: dict[str, Any]) -> str:
-    lines = [f"µs per step, median of {r['rounds']} rounds of {r['reps']}; "
-             f"before {r['before']['rev']}, after {r['after']['rev']}",
+    lines = [f"µs per step, median of {r['rounds']} rounds of {r['reps']} (median of "
+             f"{r['pairs']} interleaved runs); before {r['before']['rev']}, "
+             f"after {r['after']['rev']}; load average {r['load_average'][0]:.2f}",
              f"{'step':<10}{'waiting':>9}{'before':>10}{'after':>10}"]
     for kind in STEPS:
         for size in SIZES:
@@ -191,8 +204,9 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=2_000)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--opened", type=int, default=OPENED, help="dialogs opened (0: none)")
+    ap.add_argument("--pairs", type=int, default=2, help="interleaved before/after runs")
     args = ap.parse_args()
-    r = run(args.before, args.reps, args.rounds, args.opened)
+    r = run(args.before, args.reps, args.rounds, args.opened, args.pairs)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(r, indent=2) + "\n")
     print(table(r))

@@ -122,7 +122,7 @@ class QueueState:
     def but(self, **changes: Any) -> QueueState:
         """This state with ``changes`` (field names and values), the rest shared: what
         ``dataclasses.replace`` does, without its cost (a step makes a state or two, and
-        ``replace`` runs ``__init__`` field by field: 5.5 µs against 0.5 µs, measured)."""
+        ``replace`` runs ``__init__`` field by field: 5.5 µs against 1.0 µs, measured)."""
         if not changes.keys() <= _FIELDS:
             raise TypeError(f"QueueState has no field {sorted(changes.keys() - _FIELDS)}")
         made = object.__new__(QueueState)

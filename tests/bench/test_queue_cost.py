@@ -29,7 +29,7 @@ def test_before_and_after_run_each_their_own_engine() -> None:
                            capture_output=True, check=False)
     if shutil.which("git") is None or known.returncode != 0:
         pytest.skip(f"no git history holding {queue_cost.BEFORE} here")
-    r = queue_cost.run(queue_cost.BEFORE, reps=10, rounds=1, opened=20)
+    r = queue_cost.run(queue_cost.BEFORE, reps=10, rounds=1, opened=20, pairs=1)
     assert "queue-cost-" in r["before"]["module"]
     assert r["after"]["module"].startswith(str(ROOT))
     assert "enqueue" in queue_cost.table(r) and "open 20 dialogs" in queue_cost.table(r)
