@@ -88,17 +88,17 @@ the unanswered offers a small count per operator, and a flush only looks at the
 entries from the first one whose position may have changed (a dialog joining
 at the tail costs one position, not the queue's length). Reading ``entries``
 builds a snapshot of the whole queue: for tests and inspection, not for the
-hot path. ``python -m bench.queue_cost`` measures it.
+hot path. ``python -m bench.queue_cost`` measures it. What is told (positions,
+length, operators) is ``engine/queue_told.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
 from frontdesk.engine import messages, notices
-from frontdesk.engine.notices import Subscriber
 from frontdesk.engine.queue_model import (
     HEAD,
     IN_LINE,
@@ -108,6 +108,15 @@ from frontdesk.engine.queue_model import (
     Joined,
     Key,
     QueueState,
+)
+from frontdesk.engine.queue_told import (
+    Effects,
+    Step,
+    flush,
+    operators_list,
+    tell_changes,
+    tell_positions,
+    told_now,
 )
 from frontdesk.engine.settings import EngineSettings
 from frontdesk.engine.status import Status
@@ -130,10 +139,6 @@ __all__ = [
     "tell_positions",
     "told_now",
 ]
-
-Effects = tuple[messages.Effect, ...]
-Step = tuple[QueueState, Effects]
-"""What a handler answers: the queue's next state and the effects."""
 
 QueueHandler = Callable[[QueueState, Any, float, EngineSettings], Step]
 
@@ -161,7 +166,7 @@ def needs_flush(was_pending: bool, after: QueueState) -> bool:
 # --- the parts a handler changes, each answering a new state ------------------------------
 
 
-def _count(counts: Any, op: str, by: int) -> dict[str, int]:
+def _count(counts: Mapping[str, int], op: str, by: int) -> dict[str, int]:
     """``counts`` (operator -> unanswered offers) with ``op``'s changed ``by``; a copy
     (one entry per operator with an offer out: small)."""
     out = dict(counts)
@@ -412,99 +417,3 @@ def assign(s: QueueState) -> Step:
         s = _offered(s, s._items[key[3]], op)
         offers.append(messages.Tell(f"operator:{op}", messages.Offer(key[3])))
     return s, tuple(offers)
-
-
-# --- telling what changed ---------------------------------------------------------------
-
-
-def flush(s: QueueState, now: float = 0.0) -> Step:
-    """Tell what changed since the last flush; no flush is pending afterwards."""
-    s, told = tell_changes(s, now)
-    return (s.but(flush_pending=False) if s.flush_pending else s), told
-
-
-def tell_positions(s: QueueState, now: float) -> Step:
-    """The paced positions, if their time has come (the shell's timer; a flush may
-    have told them since, and then ``positions_due`` is set again)."""
-    s, fx = _positions(s, now)
-    return s, tuple(fx)
-
-
-def told_now(s: QueueState, subscriber: Subscriber) -> Effects:
-    """What a console that starts watching the queue is told: the values last told."""
-    subs = (subscriber,)
-    fx: list[messages.Effect] = []
-    if s.length_told >= 0:
-        fx.append(messages.Deliver(subs, notices.QueueLength(s.length_told), False))
-    if s.operators_told is not None:
-        fx.append(messages.Deliver(subs, notices.OperatorsChanged(s.operators_told), False))
-    return tuple(fx)
-
-
-def operators_list(s: QueueState) -> tuple[dict[str, Any], ...]:
-    """The operators as the consoles and managers are told them (by id)."""
-    if s._ops_list is not None:
-        return s._ops_list
-    return tuple(
-        {"id": a.operator, "name": a.name, "status": a.status, "load": a.load,
-         "capacity": a.capacity}
-        for a in sorted(s.operators.values(), key=lambda a: a.operator)
-    )
-
-
-def _joined_oldest_first(joined: Joined) -> list[str]:
-    out: list[str] = []
-    while joined is not None:
-        dialog, joined = joined
-        out.append(dialog)
-    out.reverse()
-    return out
-
-
-def _positions(s: QueueState, now: float) -> tuple[QueueState, list[messages.Effect]]:
-    """Each waiting dialog whose position changed, if their time has come; else only
-    the ones that joined (``positions_due`` then says when the rest will be told)."""
-    fx: list[messages.Effect] = []
-    fresh = _joined_oldest_first(s._joined)
-    end = len(s._order)
-    if s._dirty_from >= end:  # nothing left to tell (the rest may have left)
-        # positions_due None: else a due time in the past re-arms the timer for ever
-        return s.but(_joined=None, _dirty_from=end, positions_more=False,
-                        positions_due=None), fx
-    items = s._items.mutate()
-    if s.positions_more or now >= s.positions_at + s.position_interval_s:
-        i = s._dirty_from
-        for key in s._order.iter_from(i):
-            if len(fx) >= POSITIONS_CHUNK:
-                break
-            dialog = key[3]
-            i += 1
-            item = items[dialog]
-            if item.told != i:
-                items[dialog] = Item(item.key, item.offered_to, item.accepted, i)
-                fx.append(messages.Tell(f"dialog:{dialog}",
-                                        messages.Position(dialog, i, s.waits.estimate(i))))
-        at = now if fx and not s.positions_more else s.positions_at  # nothing told: no interval
-        return s.but(_items=items.finish(), _joined=None, _dirty_from=i,
-                        positions_at=at, positions_more=i < end, positions_due=None), fx
-    for dialog in fresh:
-        joined = items.get(dialog)
-        if joined is not None and joined.told == 0:
-            pos = s._order.index(joined.key) + 1
-            items[dialog] = Item(joined.key, joined.offered_to, joined.accepted, pos)
-            fx.append(messages.Tell(f"dialog:{dialog}",
-                                    messages.Position(dialog, pos, s.waits.estimate(pos))))
-    return s.but(_items=items.finish(), _joined=None,
-                    positions_due=s.positions_at + s.position_interval_s), fx
-
-
-def tell_changes(s: QueueState, now: float = 0.0) -> Step:
-    s, fx = _positions(s, now)
-    length = len(s._order)
-    ops = operators_list(s)
-    # to the queue's watchers (every operator console) and the managers, once each
-    if length != s.length_told:
-        fx.append(messages.Publish(notices.QueueLength(length)))
-    if ops != s.operators_told:
-        fx.append(messages.Publish(notices.OperatorsChanged(ops)))
-    return s.but(length_told=length, operators_told=ops, _ops_list=ops), tuple(fx)
