@@ -23,14 +23,33 @@ class Phase(Enum):
 
 @dataclass(frozen=True, kw_only=True)
 class Memo(events.DialogEvent):
-    """Applied to the state, never journaled."""
+    """The root of the dialog's memos: applied to the state, never journaled; one typed
+    event per change (no field of the root is set)."""
 
     TYPE: ClassVar[str] = "memo"
     JOURNALED: ClassVar[bool] = False
-    position: int | None = None
-    estimate_s: float | None = None  # with position: the estimated wait told with it
-    finished_tid: str | None = None
-    presence: str | None = None  # "here" / "away" / "left"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PositionTold(Memo):
+    """The queue position last told the visitor, with the estimated wait told with it."""
+
+    position: int
+    estimate_s: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferSettled(Memo):
+    """Transfer ``tid`` finished or was aborted: a late ``CompleteTransfer`` is refused."""
+
+    tid: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PresenceTold(Memo):
+    """The visitor's presence last told: "here", "away" or "left"."""
+
+    presence: str
 
 
 @dataclass(frozen=True)
@@ -165,16 +184,20 @@ def _monitors(now: frozenset[tuple[str, str]],
     return now | {key} if e.on else now - {key}
 
 
+def _apply_memo(s: DialogState, e: Memo) -> DialogState:
+    if isinstance(e, PositionTold):
+        return evolve(s, position=e.position, estimate_s=e.estimate_s)
+    if isinstance(e, TransferSettled):
+        return evolve(s, finished_tids=s.finished_tids | {e.tid})
+    if isinstance(e, PresenceTold):
+        return evolve(s, presence=e.presence)
+    raise TypeError(f"dialog {s.id}: no fold for the memo {type(e).__name__}")
+
+
 def apply(s: DialogState, e: events.Event) -> DialogState:
     """Fold one event of this dialog's stream into its state."""
     if isinstance(e, Memo):
-        if e.position is not None:
-            s = evolve(s, position=e.position, estimate_s=e.estimate_s)
-        if e.finished_tid is not None:
-            s = evolve(s, finished_tids=s.finished_tids | {e.finished_tid})
-        if e.presence is not None:
-            s = evolve(s, presence=e.presence)
-        return s
+        return _apply_memo(s, e)
     if isinstance(e, events.MonitorSet):
         return evolve(s, monitors=_monitors(s.monitors, e))
     if isinstance(e, events.MonitoredLink):

@@ -44,9 +44,11 @@ with ``DialogState``, in ``frontdesk.engine.dialog_model``). Replay is
 ``apply`` over the dialog's stream, so a restarted actor is exactly the one
 that crashed, minus what was never committed.
 
-A ``Memo`` is an event that is applied but never journaled: the queue
-position last told and the transfers already finished (so a late
-``CompleteTransfer`` after an abort is refused).
+A ``Memo`` is an event that is applied but never journaled, one typed event
+per change: ``PositionTold`` (the queue position last told),
+``TransferSettled`` (a transfer finished or aborted, so a late
+``CompleteTransfer`` after an abort is refused) and ``PresenceTold`` (the
+visitor's presence last told).
 """
 
 from __future__ import annotations
@@ -62,6 +64,9 @@ from frontdesk.engine.dialog_model import (
     DialogState,
     Memo,
     Phase,
+    PositionTold,
+    PresenceTold,
+    TransferSettled,
     apply,
     opened,
     ref_key,
@@ -85,6 +90,9 @@ __all__ = [
     "DialogState",
     "Memo",
     "Phase",
+    "PositionTold",
+    "PresenceTold",
+    "TransferSettled",
     "apply",
     "close_effects",
     "closing",
@@ -336,7 +344,7 @@ def _presence(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Dec
     assert isinstance(command, commands.VisitorPresence)
     if command.presence == s.presence:
         return messages.Decision()
-    memo = Memo(dialog=s.id, at=now, presence=command.presence)
+    memo = PresenceTold(dialog=s.id, at=now, presence=command.presence)
     note = notices.PresenceChanged(s.id, s.seq, command.presence)
     return messages.Decision((memo,), (messages.Publish(note, True),))
 
@@ -471,7 +479,7 @@ def _abort_transfer(
 ) -> messages.Decision:
     if msg.tid in s.finished_tids:
         return messages.Decision()
-    memo = Memo(dialog=s.id, at=now, finished_tid=msg.tid)
+    memo = TransferSettled(dialog=s.id, at=now, tid=msg.tid)
     return messages.Decision(
         (memo,),
         (
@@ -501,7 +509,8 @@ def _position(s: DialogState, msg: messages.Position, now: float,
               cfg: EngineSettings) -> messages.Decision:
     if msg.position == s.position and msg.estimate_s == s.estimate_s:
         return messages.Decision()
-    memo = Memo(dialog=s.id, at=now, position=msg.position, estimate_s=msg.estimate_s)
+    memo = PositionTold(dialog=s.id, at=now, position=msg.position,
+                        estimate_s=msg.estimate_s)
     note = notices.QueuePosition(s.id, s.seq, msg.position, msg.estimate_s)
     return messages.Decision((memo,), (messages.Publish(note, False),))
 
@@ -613,7 +622,7 @@ def _complete_transfer(s: DialogState, t: messages.CompleteTransfer,
             "forbidden",
             f"cannot transfer dialog {s.id} from {t.from_operator}: it does not hold it",
         )
-    memo = Memo(dialog=s.id, at=now, finished_tid=t.tid)
+    memo = TransferSettled(dialog=s.id, at=now, tid=t.tid)
     finished = messages.Tell(f"operator:{t.from_operator}", messages.TransferFinished(t.tid, s.id))
     if refusal is not None:
         rejected = notices.Rejected(t.ref, refusal[0], refusal[1], s.id)

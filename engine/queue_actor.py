@@ -1,4 +1,5 @@
-"""The QueueActor: routing, a thin shell around ``queue_state.step``.
+"""The QueueActor: routing, a thin shell around ``queue_state.step`` (each message
+answers the queue's next state, a value, and the effects the shell commits).
 
 It sends itself the ``FlushInfo`` that batches the queue's broadcasts and the
 ``TellPositions`` that go on with a broadcast told in chunks, and arms the timer
@@ -6,6 +7,8 @@ that tells the positions held back by pacing (see ``engine/queue_state.py``).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from frontdesk.engine import messages, queue_state
 from frontdesk.engine.actor import Context, EngineActor
@@ -16,8 +19,8 @@ POSITIONS = "positions"  # the timer of the paced positions
 class QueueActor(EngineActor):
     def __init__(self, address: str, ctx: Context, state: queue_state.QueueState) -> None:
         super().__init__(address, ctx)
-        state.position_interval_s = ctx.settings.position_interval_s
-        self.state = state
+        self.state = dataclasses.replace(state,
+                                         position_interval_s=ctx.settings.position_interval_s)
         self._more_sent = False  # a TellPositions is on its way
 
     def started(self) -> None:

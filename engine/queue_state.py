@@ -52,110 +52,109 @@ message sent after them (an operator's close, the next assignment) behind
 The queue journals nothing: on replay it is rebuilt from the dialogs' events
 (queued dialogs) and the operators' states.
 
-Cost: a node holds thousands of waiting dialogs, so no step walks the queue.
-``QueueState`` is mutable: ``step`` updates it in place and returns it. The
-waiting entries are a list sorted by key (insert and remove by bisection), the
-ones not yet offered a second sorted list (what ``assign`` takes from), the
-unanswered offers a count per operator, and a flush only looks at the entries
-from the first one whose position may have changed (a dialog joining at the
-tail costs one position, not the queue's length). Reading ``entries`` builds
-a snapshot of the whole queue: for tests and inspection, not for the hot path.
+The machine is one table, ``TRANSITIONS``: ``(phase, message) -> handler``
+(``engine/transitions.py``; the queue has one phase, ``routing``). A handler takes
+the state and the message and answers the next state and the effects; the state
+it was given is left as it was (``QueueState`` is a frozen value). Every
+message but a flush is followed by ``assign`` and marks a flush pending. An
+unknown message raises ``TransitionError`` naming it, the phase and the queue::
+
+    message                     next state                          effects
+    --------------------------  ----------------------------------  --------------------------
+    Enqueue(d)                  d waits, in its place                Offer -> best operator
+    Dequeue(d, waited_s)        d gone; its wait learnt if assigned  Offer (the next ones)
+    Availability(op)            the view of op (logged out: gone)    Offer
+    OfferAccepted(d, av)        d accepted (waits for its Dequeue)   Offer
+    OfferDeclined(d, op, av)    d waits again, in its place          Offer; a take-over's
+                                                                     refusal -> manager
+    DirectedOffer(d, op)        d offered to op out of turn          Offer -> op, or the
+                                                                     refusal -> manager
+    Undeliverable(Offer)        d waits again; op forgotten          Offer; refusal
+    Undeliverable(FlushInfo)    as FlushInfo                         (as FlushInfo)
+    Undeliverable(other)        (same)                               Offer
+    FlushInfo                   no flush pending; what was told      Position -> dialogs,
+                                                                     QueueLength, Operators-
+                                                                     Changed -> watchers
+
+(``WatchQueue``, ``TellPositions`` and the pacing ``Tick`` are the shell's:
+``engine/queue_actor.py``.)
+
+Cost: a node holds thousands of waiting dialogs, so no step walks or copies
+the queue. The waiting entries are a persistent sorted set (insert, remove and
+rank in O(log n), sharing all but one path with the state before:
+``engine/sorted_keys.py``), the ones not yet offered a second one (what
+``assign`` takes from), the dialogs by id a persistent map (``immutables.Map``),
+the unanswered offers a small count per operator, and a flush only looks at the
+entries from the first one whose position may have changed (a dialog joining
+at the tail costs one position, not the queue's length). Reading ``entries``
+builds a snapshot of the whole queue: for tests and inspection, not for the
+hot path. ``python -m bench.queue_cost`` measures it. What is told (positions,
+length, operators) is ``engine/queue_told.py``.
 """
 
 from __future__ import annotations
 
-import bisect
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any
 
 from frontdesk.engine import messages, notices
-from frontdesk.engine.notices import Subscriber
-from frontdesk.engine.queue_model import POSITIONS_CHUNK, Entry, Key, QueueState
+from frontdesk.engine.queue_model import (
+    HEAD,
+    IN_LINE,
+    POSITIONS_CHUNK,
+    Entry,
+    Item,
+    Joined,
+    Key,
+    QueueState,
+)
+from frontdesk.engine.queue_told import (
+    Effects,
+    Step,
+    flush,
+    operators_list,
+    tell_changes,
+    tell_positions,
+    told_now,
+)
+from frontdesk.engine.settings import EngineSettings
+from frontdesk.engine.status import Status
+from frontdesk.engine.transitions import Machine
 
 __all__ = [
     "POSITIONS_CHUNK",
+    "TABLE",
     "TRANSITIONS",
     "Entry",
     "Key",
     "QueueState",
+    "Step",
     "assign",
     "flush",
     "needs_flush",
     "operators_list",
-    "receive",
     "step",
     "tell_changes",
     "tell_positions",
     "told_now",
 ]
-from frontdesk.engine.settings import EngineSettings
-from frontdesk.engine.status import Status
-from frontdesk.engine.transitions import Handler, Table
+
+QueueHandler = Callable[[QueueState, Any, float, EngineSettings], Step]
+
+_SETTINGS = EngineSettings()  # the queue's own setting is given at construction
 
 
-def step(
-    s: QueueState, msg: object, now: float = 0.0
-) -> tuple[QueueState, tuple[messages.Effect, ...]]:
-    """Fold one message and assign what can be; a ``FlushInfo`` tells what changed
+def step(s: QueueState, msg: object, now: float = 0.0) -> Step:
+    """The next state and the effects of one message: its row of ``TRANSITIONS``
     (``now``: the engine clock's time, for pacing the positions).
 
-    Any other message leaves ``flush_pending`` set: the caller sends a
-    ``FlushInfo`` when it was not set before (see ``needs_flush``). A
-    ``FlushInfo`` that came back undeliverable flushes too, so the flag can
-    never stay set with no flush on its way.
+    Any message but a flush is followed by ``assign`` and leaves ``flush_pending``
+    set: the caller sends a ``FlushInfo`` when it was not set before (see
+    ``needs_flush``). A ``FlushInfo`` that came back undeliverable flushes too, so
+    the flag can never stay set with no flush on its way.
     """
-    if isinstance(msg, messages.FlushInfo) or (
-        isinstance(msg, messages.Undeliverable) and isinstance(msg.message, messages.FlushInfo)
-    ):
-        return flush(s, now)
-    if isinstance(msg, messages.DirectedOffer):
-        answer: tuple[messages.Effect, ...] = directed_offer(s, msg)
-    else:
-        answer = _take_over_refused(msg)
-        s = receive(s, msg)
-    s, offers = assign(s)
-    s.flush_pending = True
-    return s, (*answer, *offers)
-
-
-def _refusal(taken: messages.TakenBy, code: str, dialog: str, why: str) -> messages.Reply:
-    notice = notices.Rejected(taken.ref, code, f"cannot take over dialog {dialog}: {why}", dialog)
-    return messages.Reply(taken.reply_to, notice)
-
-
-def directed_offer(s: QueueState, msg: messages.DirectedOffer) -> tuple[messages.Effect, ...]:
-    """A take-over of a waiting dialog: offered to ``msg.operator`` at once, out of turn,
-    if the queue's view has them logged in with room (the operator still decides); else
-    the manager is answered why not."""
-    item, op = s._items.get(msg.dialog), msg.operator
-    if item is None or item.accepted:
-        return (_refusal(msg.taken, "invalid", msg.dialog, "it is no longer in the queue"),)
-    if item.offered_to is not None:
-        why = f"it is being offered to {item.offered_to} right now; try again"
-        return (_refusal(msg.taken, "invalid", msg.dialog, why),)
-    a = s.operators.get(op)
-    if a is None:
-        return (_refusal(msg.taken, "unknown_operator", msg.dialog, f"{op} is not logged in"),)
-    load = a.load + s._unanswered.get(op, 0)
-    if load >= a.capacity:
-        why = f"{op} has no room ({load} of {a.capacity} dialogs)"
-        return (_refusal(msg.taken, "at_capacity", msg.dialog, why),)
-    s._unfree(item.key)
-    s._offer(item, op)
-    return (messages.Tell(f"operator:{op}", messages.Offer(msg.dialog, msg.taken)),)
-
-
-def _take_over_refused(msg: object) -> tuple[messages.Effect, ...]:
-    """The manager's answer when the operator declined a take-over's offer, or it bounced."""
-    if isinstance(msg, messages.OfferDeclined) and msg.taken is not None:
-        return (_refusal(msg.taken, "at_capacity", msg.dialog, msg.reason),)
-    if isinstance(msg, messages.Undeliverable) and isinstance(msg.message, messages.Offer):
-        offer = msg.message
-        if offer.taken is not None:
-            op = msg.address.removeprefix("operator:")
-            return (_refusal(offer.taken, "unknown_operator", offer.dialog,
-                             f"{op} is not logged in"),)
-    return ()
+    return TABLE.decide(s, msg, now, _SETTINGS)
 
 
 def needs_flush(was_pending: bool, after: QueueState) -> bool:
@@ -164,65 +163,201 @@ def needs_flush(was_pending: bool, after: QueueState) -> bool:
     return after.flush_pending and not was_pending
 
 
-def flush(s: QueueState, now: float = 0.0) -> tuple[QueueState, tuple[messages.Effect, ...]]:
-    """Tell what changed since the last flush; no flush is pending afterwards."""
-    s, told = tell_changes(s, now)
-    s.flush_pending = False
-    return s, told
+# --- the parts a handler changes, each answering a new state ------------------------------
 
 
-def tell_positions(s: QueueState, now: float) -> tuple[QueueState, tuple[messages.Effect, ...]]:
-    """The paced positions, if their time has come (the shell's timer; a flush may
-    have told them since, and then ``positions_due`` is set again)."""
-    return s, tuple(_positions(s, now))
+def _count(counts: Mapping[str, int], op: str, by: int) -> dict[str, int]:
+    """``counts`` (operator -> unanswered offers) with ``op``'s changed ``by``; a copy
+    (one entry per operator with an offer out: small)."""
+    out = dict(counts)
+    left = out.get(op, 0) + by
+    if left > 0:
+        out[op] = left
+    else:
+        out.pop(op, None)
+    return out
 
 
-def _enqueue(s: QueueState, msg: messages.Enqueue, now: float,
-             cfg: EngineSettings) -> messages.Decision:
-    s._enqueue(msg.dialog, msg.number, msg.priority, msg.head)
-    return _CHANGED
+def _offered(s: QueueState, item: Item, op: str) -> QueueState:
+    """``item`` offered to ``op`` (it is no longer free)."""
+    return s.but(_items=s._items.set(item.key[3], Item(item.key, op, False, item.told)),
+        _free=s._free.remove(item.key),
+        _unanswered=_count(s._unanswered, op, 1),
+    )
 
 
-def _dequeue(s: QueueState, msg: messages.Dequeue, now: float,
-             cfg: EngineSettings) -> messages.Decision:
-    if msg.waited_s is not None and msg.dialog in s._items:  # assigned: a wait to learn from
-        s.waits.add(msg.waited_s)
-    s._dequeue(msg.dialog)
-    return _CHANGED
+def _enqueue(s: QueueState, dialog: str, number: int, priority: int, head: bool) -> QueueState:
+    if dialog in s._items:
+        return s
+    key: Key = (HEAD if head else IN_LINE, -priority, number, dialog)
+    joined: Joined = (dialog, s._joined)
+    return s.but(_items=s._items.set(dialog, Item(key)),
+        _order=s._order.add(key),
+        _free=s._free.add(key),
+        _dirty_from=min(s._dirty_from, s._order.index(key)),
+        _joined=joined,
+    )
 
 
-def _availability(
+def _dequeue(s: QueueState, dialog: str, waited_s: float | None) -> QueueState:
+    item = s._items.get(dialog)
+    if item is None:
+        return s
+    unanswered = s._unanswered
+    if item.offered_to is not None and not item.accepted:
+        unanswered = _count(unanswered, item.offered_to, -1)
+    return s.but(_items=s._items.delete(dialog),
+        _order=s._order.remove(item.key),
+        _free=s._free.remove(item.key) if item.offered_to is None else s._free,
+        _unanswered=unanswered,
+        _dirty_from=min(s._dirty_from, s._order.index(item.key)),
+        waits=s.waits if waited_s is None else s.waits.add(waited_s),  # assigned: learnt
+    )
+
+
+def _accepted(s: QueueState, dialog: str) -> QueueState:
+    item = s._items.get(dialog)
+    if item is None or item.offered_to is None or item.accepted:
+        return s
+    return s.but(_items=s._items.set(dialog, Item(item.key, item.offered_to, True, item.told)),
+        _unanswered=_count(s._unanswered, item.offered_to, -1),
+    )
+
+
+def _back_in_line(s: QueueState, dialog: str) -> QueueState:
+    """The offer of ``dialog`` was declined or never arrived: it waits again, in place."""
+    item = s._items.get(dialog)
+    if item is None or item.offered_to is None:
+        return s
+    unanswered = s._unanswered
+    if not item.accepted:
+        unanswered = _count(unanswered, item.offered_to, -1)
+    return s.but(_items=s._items.set(dialog, Item(item.key, None, False, item.told)),
+        _free=s._free.add(item.key),
+        _unanswered=unanswered,
+    )
+
+
+def _operator(s: QueueState, a: messages.Availability | None, op: str) -> QueueState:
+    """The view of ``op`` from ``a`` (None or logged out: forgotten); a copy of the
+    operators (one entry per logged-in operator: small)."""
+    if a is not None and a.logged_in:
+        if s.operators.get(a.operator) == a:
+            return s
+        return s.but(operators={**s.operators, a.operator: a}, _ops_list=None)
+    if op not in s.operators:
+        return s
+    return s.but(operators={k: v for k, v in s.operators.items() if k != op},
+                    _ops_list=None)
+
+
+# --- the handlers: (state, message) -> (state, effects) -----------------------------------
+
+
+def _refusal(taken: messages.TakenBy, code: str, dialog: str, why: str) -> messages.Reply:
+    notice = notices.Rejected(taken.ref, code, f"cannot take over dialog {dialog}: {why}", dialog)
+    return messages.Reply(taken.reply_to, notice)
+
+
+def _on_enqueue(s: QueueState, msg: messages.Enqueue, now: float, cfg: EngineSettings) -> Step:
+    return _enqueue(s, msg.dialog, msg.number, msg.priority, msg.head), ()
+
+
+def _on_dequeue(s: QueueState, msg: messages.Dequeue, now: float, cfg: EngineSettings) -> Step:
+    return _dequeue(s, msg.dialog, msg.waited_s), ()
+
+
+def _on_availability(
     s: QueueState, msg: messages.Availability, now: float, cfg: EngineSettings
-) -> messages.Decision:
-    s._set_operator(msg, msg.operator)
-    return _CHANGED
+) -> Step:
+    return _operator(s, msg, msg.operator), ()
 
 
-def _accepted(s: QueueState, msg: messages.OfferAccepted, now: float,
-              cfg: EngineSettings) -> messages.Decision:
-    s._set_operator(msg.availability, msg.availability.operator)
-    s._accepted(msg.dialog)
-    return _CHANGED
+def _on_accepted(s: QueueState, msg: messages.OfferAccepted, now: float,
+                 cfg: EngineSettings) -> Step:
+    return _accepted(_operator(s, msg.availability, msg.availability.operator), msg.dialog), ()
 
 
-def _declined(s: QueueState, msg: messages.OfferDeclined, now: float,
-              cfg: EngineSettings) -> messages.Decision:
+def _on_declined(s: QueueState, msg: messages.OfferDeclined, now: float,
+                 cfg: EngineSettings) -> Step:
+    """Back in line; a take-over's offer declined: the manager is told why."""
     if msg.availability is not None:
-        s._set_operator(msg.availability, msg.operator)
-    s._back_in_line(msg.dialog)
-    return _CHANGED
+        s = _operator(s, msg.availability, msg.operator)
+    answer: Effects = ()
+    if msg.taken is not None:
+        answer = (_refusal(msg.taken, "at_capacity", msg.dialog, msg.reason),)
+    return _back_in_line(s, msg.dialog), answer
 
 
-def _undeliverable(
+def _on_directed_offer(
+    s: QueueState, msg: messages.DirectedOffer, now: float, cfg: EngineSettings
+) -> Step:
+    """A take-over of a waiting dialog: offered to ``msg.operator`` at once, out of turn,
+    if the queue's view has them logged in with room (the operator still decides); else
+    the manager is answered why not."""
+    item, op = s._items.get(msg.dialog), msg.operator
+    if item is None or item.accepted:
+        return s, (_refusal(msg.taken, "invalid", msg.dialog, "it is no longer in the queue"),)
+    if item.offered_to is not None:
+        why = f"it is being offered to {item.offered_to} right now; try again"
+        return s, (_refusal(msg.taken, "invalid", msg.dialog, why),)
+    a = s.operators.get(op)
+    if a is None:
+        return s, (_refusal(msg.taken, "unknown_operator", msg.dialog, f"{op} is not logged in"),)
+    load = a.load + s._unanswered.get(op, 0)
+    if load >= a.capacity:
+        why = f"{op} has no room ({load} of {a.capacity} dialogs)"
+        return s, (_refusal(msg.taken, "at_capacity", msg.dialog, why),)
+    return _offered(s, item, op), (
+        messages.Tell(f"operator:{op}", messages.Offer(msg.dialog, msg.taken)),
+    )
+
+
+def _on_undeliverable(
     s: QueueState, msg: messages.Undeliverable, now: float, cfg: EngineSettings
-) -> messages.Decision:
-    """An offer that bounced puts its dialog back in line; a position told to a dialog
-    that is gone changes nothing."""
-    if isinstance(msg.message, messages.Offer):
-        if msg.reason != "crashed":
-            s._set_operator(None, msg.address.removeprefix("operator:"))
-        s._back_in_line(msg.message.dialog)
-    return _CHANGED
+) -> Step:
+    """An offer that bounced puts its dialog back in line (its operator forgotten, unless
+    it crashed; a take-over's manager told); a position told to a dialog that is gone
+    changes nothing."""
+    offer = msg.message
+    if not isinstance(offer, messages.Offer):
+        return s, ()
+    op = msg.address.removeprefix("operator:")
+    if msg.reason != "crashed":
+        s = _operator(s, None, op)
+    answer: Effects = ()
+    if offer.taken is not None:
+        answer = (_refusal(offer.taken, "unknown_operator", offer.dialog,
+                           f"{op} is not logged in"),)
+    return _back_in_line(s, offer.dialog), answer
+
+
+def _routed(handle: QueueHandler) -> QueueHandler:
+    """A handler of a change: then ``assign``, and a flush is pending."""
+
+    def handler(s: QueueState, msg: Any, now: float, cfg: EngineSettings) -> Step:
+        s, answer = handle(s, msg, now, cfg)
+        s, offers = assign(s)
+        if not s.flush_pending:
+            s = s.but(flush_pending=True)
+        return s, (*answer, *offers)
+
+    return handler
+
+
+def _on_flush(s: QueueState, msg: object, now: float, cfg: EngineSettings) -> Step:
+    return flush(s, now)
+
+
+_on_bounced = _routed(_on_undeliverable)
+
+
+def _on_undeliverable_or_flush(
+    s: QueueState, msg: messages.Undeliverable, now: float, cfg: EngineSettings
+) -> Step:
+    if isinstance(msg.message, messages.FlushInfo):  # flushed all the same: see ``step``
+        return flush(s, now)
+    return _on_bounced(s, msg, now, cfg)
 
 
 class Phase(Enum):
@@ -231,27 +366,30 @@ class Phase(Enum):
     ROUTING = "routing"
 
 
-_CHANGED = messages.Decision()  # the handlers change the state in place (see the docstring)
-_SETTINGS = EngineSettings()  # the queue's own setting is given at construction
 R = Phase.ROUTING
 
-TRANSITIONS: dict[tuple[Phase, type[Any]], Handler[QueueState]] = {
-    (R, messages.Enqueue): _enqueue,
-    (R, messages.Dequeue): _dequeue,
-    (R, messages.Availability): _availability,
-    (R, messages.OfferAccepted): _accepted,
-    (R, messages.OfferDeclined): _declined,
-    (R, messages.Undeliverable): _undeliverable,
+TRANSITIONS: dict[tuple[Phase, type[Any]], QueueHandler] = {
+    (R, messages.Enqueue): _routed(_on_enqueue),
+    (R, messages.Dequeue): _routed(_on_dequeue),
+    (R, messages.Availability): _routed(_on_availability),
+    (R, messages.OfferAccepted): _routed(_on_accepted),
+    (R, messages.OfferDeclined): _routed(_on_declined),
+    (R, messages.DirectedOffer): _routed(_on_directed_offer),
+    (R, messages.Undeliverable): _on_undeliverable_or_flush,
+    (R, messages.FlushInfo): _on_flush,
 }
 
-TABLE: Table[QueueState] = Table("queue", lambda s: R, lambda s: "queue", TRANSITIONS)
+
+def _unchanged(s: QueueState) -> Step:
+    return s, ()
 
 
-def receive(s: QueueState, msg: object) -> QueueState:
-    """Fold one message into the queue: its row of ``TRANSITIONS`` (an unknown message
-    raises ``TransitionError``, ``engine/transitions.py``)."""
-    TABLE.decide(s, msg, 0.0, _SETTINGS)
-    return s
+TABLE: Machine[QueueState, Step] = Machine(
+    "queue", lambda s: R, lambda s: "queue", TRANSITIONS, unchanged=_unchanged
+)
+
+
+# --- routing ---------------------------------------------------------------------------
 
 
 def _candidate(s: QueueState) -> str | None:
@@ -267,91 +405,15 @@ def _candidate(s: QueueState) -> str | None:
     return None if best is None else best[2]
 
 
-def assign(s: QueueState) -> tuple[QueueState, tuple[messages.Effect, ...]]:
+def assign(s: QueueState) -> Step:
     """Offer the waiting dialogs, in order, while someone can take one."""
     offers: list[messages.Effect] = []
     while s._free:
         op = _candidate(s)
         if op is None:
             break
-        key = s._free.pop(0)
-        s._offer(s._items[key[3]], op)
+        key = s._free.first()
+        assert key is not None
+        s = _offered(s, s._items[key[3]], op)
         offers.append(messages.Tell(f"operator:{op}", messages.Offer(key[3])))
     return s, tuple(offers)
-
-
-def told_now(s: QueueState, subscriber: Subscriber) -> tuple[messages.Effect, ...]:
-    """What a console that starts watching the queue is told: the values last told."""
-    subs = (subscriber,)
-    fx: list[messages.Effect] = []
-    if s.length_told >= 0:
-        fx.append(messages.Deliver(subs, notices.QueueLength(s.length_told), False))
-    if s.operators_told is not None:
-        fx.append(messages.Deliver(subs, notices.OperatorsChanged(s.operators_told), False))
-    return tuple(fx)
-
-
-def operators_list(s: QueueState) -> tuple[dict[str, Any], ...]:
-    if s._ops_list is None:
-        s._ops_list = tuple(
-            {
-                "id": a.operator,
-                "name": a.name,
-                "status": a.status,
-                "load": a.load,
-                "capacity": a.capacity,
-            }
-            for a in sorted(s.operators.values(), key=lambda a: a.operator)
-        )
-    return s._ops_list
-
-
-def _positions(s: QueueState, now: float) -> list[messages.Effect]:
-    """Each waiting dialog whose position changed, if their time has come; else only
-    the ones that joined (``positions_due`` then says when the rest will be told)."""
-    fx: list[messages.Effect] = []
-    positions = s.positions
-    fresh, s._fresh = s._fresh, []
-    if s._dirty_from >= len(s._order):  # nothing left to tell (the rest may have left)
-        s._dirty_from = len(s._order)
-        s.positions_more = False
-        s.positions_due = None  # else a due time in the past re-arms the timer for ever
-        return fx
-    if s.positions_more or now >= s.positions_at + s.position_interval_s:
-        order, i, end = s._order, s._dirty_from, len(s._order)
-        while i < end and len(fx) < POSITIONS_CHUNK:
-            dialog = order[i][3]
-            i += 1
-            if positions.get(dialog) != i:
-                positions[dialog] = i
-                fx.append(messages.Tell(f"dialog:{dialog}",
-                                        messages.Position(dialog, i, s.waits.estimate(i))))
-        s._dirty_from = i
-        if fx and not s.positions_more:  # telling nothing starts no interval
-            s.positions_at = now
-        s.positions_more = i < end
-        s.positions_due = None
-        return fx
-    for dialog in fresh:
-        item = s._items.get(dialog)
-        if item is not None and dialog not in positions:
-            pos = bisect.bisect_left(s._order, item.key) + 1
-            positions[dialog] = pos
-            fx.append(messages.Tell(f"dialog:{dialog}",
-                                    messages.Position(dialog, pos, s.waits.estimate(pos))))
-    s.positions_due = s.positions_at + s.position_interval_s
-    return fx
-
-
-def tell_changes(s: QueueState, now: float = 0.0) -> tuple[QueueState, tuple[messages.Effect, ...]]:
-    fx = _positions(s, now)
-    length = len(s._order)
-    ops = operators_list(s)
-    # to the queue's watchers (every operator console) and the managers, once each
-    if length != s.length_told:
-        fx.append(messages.Publish(notices.QueueLength(length)))
-    if ops != s.operators_told:
-        fx.append(messages.Publish(notices.OperatorsChanged(ops)))
-    s.length_told = length
-    s.operators_told = ops
-    return s, tuple(fx)

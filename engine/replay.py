@@ -222,8 +222,8 @@ class Fold:
             key=lambda e: e.key,
         )
         ops = {o.id: o.availability() for o in self.operators.values()}
-        return engine_queue_state.QueueState(entries=tuple(waiting), operators=ops,
-                                             waits=self.waits)
+        return engine_queue_state.QueueState.rebuilt(entries=tuple(waiting), operators=ops,
+                                                     waits=self.waits)
 
 
 def _added(operator: str, d: DialogState) -> notices.DialogAdded:

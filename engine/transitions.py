@@ -20,6 +20,7 @@ from frontdesk.engine.errors import EngineError
 from frontdesk.engine.settings import EngineSettings
 
 S = TypeVar("S")
+R = TypeVar("R")
 
 Handler = Callable[[S, Any, float, EngineSettings], messages.Decision]
 
@@ -33,13 +34,22 @@ def input_of(msg: object) -> type[Any]:
     return type(msg.command) if isinstance(msg, messages.Inbound) else type(msg)
 
 
-class Table(Generic[S]):
+class Machine(Generic[S, R]):
+    """A table whose handlers answer ``R``; ``unchanged(s)`` answers an ignored pair.
+
+    ``Table`` is the machine whose answer is a ``Decision`` (events to journal, then
+    effects: the dialog, the operator); the queue journals nothing, and its handlers
+    answer its next state and the effects (``engine/queue_state.py``).
+    """
+
     def __init__(
         self,
         machine: str,
         state_of: Callable[[S], Enum],
         address_of: Callable[[S], str],
-        transitions: Mapping[tuple[Any, type[Any]], Handler[S]],
+        transitions: Mapping[tuple[Any, type[Any]], Callable[[S, Any, float, EngineSettings], R]],
+        *,
+        unchanged: Callable[[S], R],
         ignored: frozenset[tuple[Any, type[Any]]] = frozenset(),
     ) -> None:
         both = set(transitions) & ignored
@@ -49,18 +59,38 @@ class Table(Generic[S]):
         self.state_of = state_of
         self.address_of = address_of
         self.transitions = dict(transitions)
+        self.unchanged = unchanged
         self.ignored = ignored
 
-    def decide(self, s: S, msg: object, now: float, settings: EngineSettings) -> messages.Decision:
+    def decide(self, s: S, msg: object, now: float, settings: EngineSettings) -> R:
         state = self.state_of(s)
         kind = input_of(msg)
         handler = self.transitions.get((state, kind))
         if handler is not None:
-            decision: messages.Decision = handler(s, msg, now, settings)
-            return decision
+            answer: R = handler(s, msg, now, settings)
+            return answer
         if (state, kind) in self.ignored:
-            return messages.Decision()
+            return self.unchanged(s)
         raise TransitionError(
             f"{self.address_of(s)} cannot take {kind.__name__} while {state.value} "
             f"(no transition of the {self.machine} machine)"
         )
+
+
+def _no_decision(s: object) -> messages.Decision:
+    return messages.Decision()
+
+
+class Table(Machine[S, messages.Decision]):
+    """A machine that decides: events to journal and effects (an ignored pair: nothing)."""
+
+    def __init__(
+        self,
+        machine: str,
+        state_of: Callable[[S], Enum],
+        address_of: Callable[[S], str],
+        transitions: Mapping[tuple[Any, type[Any]], Handler[S]],
+        ignored: frozenset[tuple[Any, type[Any]]] = frozenset(),
+    ) -> None:
+        super().__init__(machine, state_of, address_of, transitions, unchanged=_no_decision,
+                         ignored=ignored)

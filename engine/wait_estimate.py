@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 SAMPLES = 20  # the last this many assignments
 MINUTE_S = 60.0
@@ -36,22 +35,29 @@ def _minutes(seconds: float) -> float:
 
 
 class RecentWaits:
-    """The last ``size`` waits (seconds), oldest first; ``estimate`` as ``estimate_s``."""
+    """The last ``size`` waits (seconds), oldest first; ``estimate`` as ``estimate_s``.
+
+    A value: ``add`` returns the waits with one more (the queue's state is immutable).
+    """
+
+    __slots__ = ("_median", "_size", "_waits")
 
     def __init__(self, size: int = SAMPLES, waits: Iterable[float] = ()) -> None:
-        self._waits: deque[float] = deque((max(0.0, w) for w in waits), maxlen=size)
-        self._median: float | None = None
+        self._size = size
+        self._waits: tuple[float, ...] = tuple(max(0.0, w) for w in waits)[-size:] if size else ()
+        # one median per change, not one per position told
+        self._median = statistics.median(self._waits) if self._waits else None
 
-    def add(self, waited_s: float) -> None:
-        self._waits.append(max(0.0, waited_s))
-        self._median = None
+    def add(self, waited_s: float) -> RecentWaits:
+        return RecentWaits(self._size, (*self._waits, max(0.0, waited_s)))
 
     def __len__(self) -> int:
         return len(self._waits)
 
+    def __iter__(self) -> Iterator[float]:
+        return iter(self._waits)
+
     def estimate(self, position: int) -> float | None:
-        if not self._waits or position < 1:
+        if self._median is None or position < 1:
             return None
-        if self._median is None:  # one median per change, not one per position told
-            self._median = statistics.median(self._waits)
         return _minutes(self._median * position)

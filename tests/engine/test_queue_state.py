@@ -178,7 +178,7 @@ def test_joining_a_long_queue_tells_one_position_and_leaving_its_head_tells_the_
 
 
 def test_rebuilt_state_keeps_offers_and_order() -> None:
-    s = queue_state.QueueState(
+    s = queue_state.QueueState.rebuilt(
         entries=[queue_state.Entry("d-2", 2, 0), queue_state.Entry("d-1", 1, 0, offered_to="ann")],
         operators={"ann": avail("ann", capacity=1)},
     )

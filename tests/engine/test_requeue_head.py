@@ -5,8 +5,8 @@ replayed queue has it at the head too."""
 
 from __future__ import annotations
 
-from frontdesk.engine import notices
-from frontdesk.engine.queue_state import Entry, QueueState
+from frontdesk.engine import messages, notices
+from frontdesk.engine.queue_state import Entry, QueueState, step
 from frontdesk.engine.testing import EngineHarness
 
 
@@ -31,7 +31,7 @@ def test_a_requeued_dialog_goes_back_at_the_head(harness: EngineHarness) -> None
 
 
 def test_the_head_holds_among_requeued_ones_by_priority_then_arrival() -> None:
-    q = QueueState(
+    q = QueueState.rebuilt(
         [
             Entry("d-1", 1, 0),
             Entry("d-2", 2, 5),
@@ -41,5 +41,5 @@ def test_the_head_holds_among_requeued_ones_by_priority_then_arrival() -> None:
     )
     assert q.order() == ["d-4", "d-3", "d-2", "d-1"]
     assert [e.head for e in q.entries] == [True, True, False, False]
-    q._enqueue("d-5", 5, 0, head=True)
+    q, _ = step(q, messages.Enqueue("d-5", 5, 0, head=True))
     assert q.order() == ["d-4", "d-3", "d-5", "d-2", "d-1"]

@@ -128,5 +128,21 @@ def test_the_queue_table_refuses_a_message_it_has_no_row_for() -> None:
         queue_state.step(queue_state.QueueState(), messages.Assign("d-1", "ann", "Ann"))
     assert {kind for _, kind in queue_state.TRANSITIONS} == {
         messages.Enqueue, messages.Dequeue, messages.Availability, messages.OfferAccepted,
-        messages.OfferDeclined, messages.Undeliverable
+        messages.OfferDeclined, messages.Undeliverable, messages.DirectedOffer, messages.FlushInfo
     }
+
+
+def test_the_dialogs_memos_are_typed_and_fold_as_the_change_they_name() -> None:
+    s = opened()
+    s = dialog_state.apply(s, dialog_state.PositionTold(dialog="d-1", at=1.0, position=3,
+                                                        estimate_s=120.0))
+    assert (s.position, s.estimate_s) == (3, 120.0)
+    s = dialog_state.apply(s, dialog_state.TransferSettled(dialog="d-1", at=2.0, tid="ann#1"))
+    assert s.finished_tids == {"ann#1"}
+    s = dialog_state.apply(s, dialog_state.PresenceTold(dialog="d-1", at=3.0, presence="away"))
+    assert s.presence == "away" and (s.position, s.finished_tids) == (3, {"ann#1"})
+    for memo in (dialog_state.PositionTold, dialog_state.TransferSettled,
+                 dialog_state.PresenceTold):
+        assert issubclass(memo, dialog_state.Memo) and not memo.JOURNALED
+    # the root holds no field to set: each change is its own event
+    assert {f.name for f in dataclasses.fields(dialog_state.Memo)} == {"dialog", "at"}

@@ -23,10 +23,10 @@ def test_only_the_last_assignments_count() -> None:
     waits = RecentWaits(size=3, waits=[600.0, 600.0, 600.0])
     assert waits.estimate(1) == 600.0
     for _ in range(2):
-        waits.add(20.0)
+        waits = waits.add(20.0)
     assert waits.estimate(1) == 0.0 and len(waits) == 3
     assert waits.estimate(4) == 60.0  # 80 s
-    waits.add(-5.0)  # a clock step back: no negative wait
+    waits = waits.add(-5.0)  # a clock step back: no negative wait
     assert waits.estimate(1) == 0.0
 
 
