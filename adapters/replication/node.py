@@ -240,6 +240,7 @@ class ClusterNode:
                 task_status.started()
                 await trio.sleep_forever()
         finally:
+            self._nursery = None  # closed: what is posted from now on is dropped
             self.lease.stop_keeper()
             with trio.CancelScope(shield=True):
                 await self.stop_engine()
@@ -255,6 +256,9 @@ class ClusterNode:
     # -- feeding the machine ---------------------------------------------------------
 
     def feed(self, event: Input) -> None:
+        if self._nursery is None:  # not running (stopped, or not started yet)
+            log.debug("%s is not running: %s dropped", self.settings.node_name, event)
+            return
         state, actions = step(self.state, event)
         self._set_state(state)
         self._perform(actions)
@@ -327,10 +331,19 @@ class ClusterNode:
         self.call_soon(self.source.wake)
 
     def call_soon(self, fn: Callable[[], object]) -> None:
-        if self._token is None:
+        """Run ``fn()`` on the node's loop (from any thread), unless the node's run has
+        ended by then: a renewal thread's answer posted as the node stops would start
+        tasks in a closed nursery, which trio reports as an internal error."""
+        token = self._token
+        if token is None:
             return
+
+        def run() -> None:
+            if self._nursery is not None:
+                fn()
+
         with contextlib.suppress(trio.RunFinishedError):
-            self._token.run_sync_soon(fn)
+            token.run_sync_soon(run)
 
     # -- roles ------------------------------------------------------------------------
 

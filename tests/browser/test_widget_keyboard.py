@@ -23,6 +23,9 @@ def test_keyboard_only_start_of_a_chat_at_375_px(
         vera = watch.attach(context.new_page(), "visitor on a phone")
         vera.goto(server.url("/demo"))
         launcher = vera.get_by_test_id("fd-launcher")
+        # The widget shows once its style sheet has loaded; a person presses what they see
+        # (press() does not wait for that: on a loaded machine Enter went to the page).
+        expect(launcher).to_be_visible()
         launcher.press("Enter")  # focused, then Enter, in one step
         expect(vera.get_by_test_id("fd-name")).to_be_focused()
         vera.keyboard.type("Vera")
