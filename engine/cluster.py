@@ -63,6 +63,7 @@ from frontdesk.engine.cluster_messages import (
     StopWrites,
     SwitchoverRequested,
     WritesRefused,
+    WritesStalled,
 )
 from frontdesk.engine.errors import EngineError
 
@@ -95,6 +96,7 @@ __all__ = [
     "StopWrites",
     "SwitchoverRequested",
     "WritesRefused",
+    "WritesStalled",
     "accepts_writes",
     "initial",
     "step",
@@ -243,6 +245,15 @@ def _primary_switchover(s: NodeState, i: Input) -> tuple[NodeState, list[Action]
     return replace(s, role=Role.FENCED, handing_over=True), [StopWrites(), HandOver(s.epoch)]
 
 
+def _primary_stalled(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
+    """No write accepted for the write watch's bound: hand over to a backup that has
+    everything (as a switchover does), or, with none, fence and ask for the lease again
+    (the grant resumes writes, with a new engine if the one it had was fenced)."""
+    if s.link_up and s.caught_up:
+        return replace(s, role=Role.FENCED, handing_over=True), [StopWrites(), HandOver(s.epoch)]
+    return replace(s, role=Role.FENCED), [StopWrites(), RequestLease(s.epoch)]
+
+
 def _fenced_granted(s: NodeState, i: Input) -> tuple[NodeState, list[Action]]:
     assert isinstance(i, LeaseGranted)
     if s.handing_over or i.epoch != s.epoch:
@@ -299,6 +310,7 @@ TRANSITIONS: dict[tuple[Role, type[Input]], Handler] = {
     (P, HigherEpochSeen): _deposed,
     (P, HeartbeatReceived): _deposed,
     (P, SwitchoverRequested): _primary_switchover,
+    (P, WritesStalled): _primary_stalled,
     (P, LinkUp): _link_up,
     (P, LinkDown): _link_down,
     (P, CaughtUp): _caught_up,
@@ -335,6 +347,9 @@ IGNORED: frozenset[tuple[Role, type[Input]]] = frozenset(
         (B, WritesRefused),  # late: the node already stepped down
         (C, WritesRefused),
         (F, WritesRefused),
+        (B, WritesStalled),  # late: the node already stepped down
+        (C, WritesStalled),
+        (F, WritesStalled),
     }
 )
 

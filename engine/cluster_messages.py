@@ -99,6 +99,14 @@ class WritesRefused(Input):
     witness confirms its lease, then starts a new one."""
 
 
+@dataclass(frozen=True)
+class WritesStalled(Input):
+    """The write watch (``frontdesk.adapters.replication.write_watch``): this node has
+    been primary, lease held, without accepting a write for longer than its bound, and
+    nothing was making progress (no engine start reading the journal). Whatever wedged
+    it, the node steps down: to its backup if one is in sync, else to itself."""
+
+
 # --- actions --------------------------------------------------------------------------
 
 
@@ -158,4 +166,5 @@ INPUTS: tuple[type[Input], ...] = (
     HandoverReceived,
     HandoverFailed,
     WritesRefused,
+    WritesStalled,
 )

@@ -251,6 +251,7 @@ class GatedJournal:
     def __init__(self, inner: ReplicaJournal, gate: ReplicationGate) -> None:
         self.inner = inner
         self.gate = gate
+        self.records_read = 0  # records the engine read: an engine start makes progress
 
     def append(self, events: Sequence[NewEvent], epoch: int) -> list[Record]:
         try:
@@ -268,7 +269,9 @@ class GatedJournal:
         raise JournalError("cannot append replicated records through the engine's journal")
 
     def read(self, after_seq: int = 0, stream: str | None = None) -> Iterator[Record]:
-        return self.inner.read(after_seq, stream)
+        for record in self.inner.read(after_seq, stream):
+            self.records_read += 1  # read by the write watch (write_watch.py)
+            yield record
 
     def last(self) -> tuple[int, int]:
         return self.inner.last()

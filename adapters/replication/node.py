@@ -43,6 +43,7 @@ from frontdesk.adapters.replication.repair import verify_and_cut
 from frontdesk.adapters.replication.row_link import RowLink
 from frontdesk.adapters.replication.settings import ClusterSettings, replication_url
 from frontdesk.adapters.replication.source import ReplicationSource
+from frontdesk.adapters.replication.write_watch import WriteWatch
 from frontdesk.adapters.storage.checkpoint import CheckpointStore
 from frontdesk.adapters.witness.client import WitnessClient
 from frontdesk.engine.cluster import (
@@ -116,6 +117,7 @@ class ClusterNode:
         self.discarded: list[Record] = []  # every record a truncation removed, in order
         self.source = ReplicationSource(self)
         self.lease = LeaseKeeper(self)
+        self.write_watch = WriteWatch(self, settings.write_stall_bound_s)
         self.follower = ReplicationFollower(self)
         self.backup_name: str | None = None
         self.primary_last_seq = 0
@@ -234,6 +236,7 @@ class ClusterNode:
                 self._set_state(state)
                 await nursery.start(self.witness.serve)
                 nursery.start_soon(self.follower.watch_heartbeats)
+                nursery.start_soon(self.write_watch.run)
                 if state.role is Role.BACKUP:
                     await self._start_following()
                 self._perform(actions)

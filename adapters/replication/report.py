@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from frontdesk.adapters.replication.gate import ReplicaJournal, ReplicationGate
 from frontdesk.adapters.replication.hot_standby import HotState
 from frontdesk.adapters.replication.settings import ClusterSettings
+from frontdesk.adapters.replication.write_watch import WriteWatch
 from frontdesk.engine.cluster import NodeState, Role
 from frontdesk.engine.journal import Record
 
@@ -51,6 +52,8 @@ class ReportedNode(Protocol):
     def source(self) -> RefusalCount: ...
     @property
     def hot(self) -> HotState | None: ...
+    @property
+    def write_watch(self) -> WriteWatch: ...
 
     def accepts_writes(self) -> bool: ...
 
@@ -78,6 +81,7 @@ def health(node: ReportedNode) -> dict[str, Any]:
         "backup": node.backup_name if node.state.link_up and node.is_primary else None,
         "refused_unauthenticated": node.source.refused_unauthenticated,
         "standby": node.hot.report() if node.hot is not None else None,
+        "write_watch": node.write_watch.report(),
     }
 
 
@@ -103,7 +107,21 @@ def metrics_text(node: ReportedNode) -> str:
         + f"frontdesk_replication_degraded {int(h['degraded'])}\n"
         + "# TYPE frontdesk_replication_discarded_records_total counter\n"
         + f"frontdesk_replication_discarded_records_total {h['discarded']}\n"
+        + _write_watch_metrics(h["write_watch"])
         + _standby_metrics(h["standby"])
+    )
+
+
+def _write_watch_metrics(watch: dict[str, Any]) -> str:
+    """The write watch (write_watch.py): how long primary without accepting writes, the
+    bound after which it steps down, how many times it did."""
+    return (
+        "# TYPE frontdesk_cluster_not_accepting_writes_seconds gauge\n"
+        + f"frontdesk_cluster_not_accepting_writes_seconds {watch['not_accepting_writes_s']}\n"
+        + "# TYPE frontdesk_cluster_write_stall_bound_seconds gauge\n"
+        + f"frontdesk_cluster_write_stall_bound_seconds {watch['bound_s']}\n"
+        + "# TYPE frontdesk_cluster_write_stall_stepdowns_total counter\n"
+        + f"frontdesk_cluster_write_stall_stepdowns_total {watch['stepdowns']}\n"
     )
 
 

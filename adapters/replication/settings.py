@@ -25,6 +25,16 @@ class ClusterSettings:
     sync_timeout_s: float = 1.0  # sync mode: how long a write waits for the backup's ack
     secret: str = ""  # shared by both nodes and the witness; required (peer authentication)
     batch_records: int = 512
+    # the write watch's bound (write_watch.py); None: max(4 * lease_s, 2 * failover_timeout_s)
+    write_stall_s: float | None = None
+
+    @property
+    def write_stall_bound_s(self) -> float:
+        """How long a primary may accept no write, with nothing in progress, before it
+        steps down: long enough for a lapse and its renewal and a promotion's start."""
+        if self.write_stall_s is not None:
+            return self.write_stall_s
+        return max(4 * self.lease_s, 2 * self.failover_timeout_s)
 
     def __post_init__(self) -> None:
         if not self.secret:
@@ -40,6 +50,11 @@ class ClusterSettings:
             raise ConfigError(
                 f"cluster.heartbeat_interval_s: expected 0 < it < failover_timeout_s "
                 f"({self.failover_timeout_s}), got {self.heartbeat_interval_s}"
+            )
+        if self.write_stall_s is not None and not self.write_stall_s >= 2 * self.lease_s:
+            raise ConfigError(
+                f"cluster.write_stall_s: expected at least two leases ({2 * self.lease_s} s), "
+                f"got {self.write_stall_s}"
             )
         if self.lease_s <= 0 or self.lease_s > self.failover_timeout_s:
             raise ConfigError(

@@ -33,6 +33,7 @@ from frontdesk.engine.cluster import (
     Role,
     StopWrites,
     SwitchoverRequested,
+    WritesStalled,
     accepts_writes,
     initial,
     step,
@@ -215,3 +216,29 @@ def test_link_and_catch_up_flags(role: Role) -> None:
 
 def replace_caught(state: NodeState) -> NodeState:
     return NodeState(state.role, state.epoch, state.journal_ok, state.link_up, True)
+
+
+def test_a_primary_whose_writes_stalled_hands_over_to_a_backup_in_sync() -> None:
+    """The write watch's safety net (issue 13, finding 1): primary, lease held, no write
+    accepted for the bound. With the backup connected and caught up, the node hands
+    over, as a switchover does; the backup takes the role."""
+    state, actions = step(NodeState(P, 5, link_up=True, caught_up=True), WritesStalled())
+    assert state.role is F and state.handing_over and actions == [StopWrites(), HandOver(5)]
+
+
+def test_a_primary_whose_writes_stalled_with_no_backup_in_sync_starts_over() -> None:
+    """No backup has everything: handing over could lose what only this node holds, so
+    it fences itself and asks for its lease again; the grant resumes writes (a new
+    engine if the one it had was fenced)."""
+    for state in (NodeState(P, 5), NodeState(P, 5, link_up=True)):
+        after, actions = step(state, WritesStalled())
+        assert after.role is F and not after.handing_over
+        assert actions == [StopWrites(), RequestLease(5)]
+        back, actions = step(after, LeaseGranted(5))
+        assert back.role is P and actions == [ResumeWrites()]
+
+
+def test_a_stall_seen_late_changes_nothing_on_other_roles() -> None:
+    for role in (B, C, F):
+        state = NodeState(role, 5, link_up=True, caught_up=True)
+        assert step(state, WritesStalled()) == (state, [])
