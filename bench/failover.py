@@ -220,7 +220,17 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     verdict = check({t.dialog: t.acked for t in talkers}, views, reached, durable)
     verdict["dropped by discontinuities"] = dropped
     verdict["say errors"] = sum(t.errors for t in talkers)
+    verdict["write watch step-downs"] = write_watch_stepdowns(work)
     return {"rounds": rounds, "check": verdict, "notes": rounds_note}
+
+
+def write_watch_stepdowns(work: Path) -> int:
+    """The write watch's step-downs (write_watch.py) in both nodes' logs, all runs: a
+    primary that accepted no write past its bound; each one is a wedge to look into."""
+    return sum(
+        log.read_text(errors="replace").count("with nothing in progress: stepping down")
+        for log in work.glob("*.log")
+    )
 
 
 def report(args: argparse.Namespace, result: dict[str, Any]) -> dict[str, Any]:
@@ -280,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     c = result["check"]
     print(f"  acknowledged {c['acked']}: lost {c['lost']}, duplicated {c['duplicated']}, "
           f"reordered {c['reordered']}, hidden {c['hidden']} "
-          f"(dropped by discontinuities {c['dropped by discontinuities']})")
+          f"(dropped by discontinuities {c['dropped by discontinuities']}); "
+          f"write watch step-downs {c['write watch step-downs']}")
     print(f"  records replayed at each promotion: {result['replayed at promotion']}")
     for note in result["notes"]:
         print(f"  {note}")
