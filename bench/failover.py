@@ -220,7 +220,6 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     verdict = check({t.dialog: t.acked for t in talkers}, views, reached, durable)
     verdict["dropped by discontinuities"] = dropped
     verdict["say errors"] = sum(t.errors for t in talkers)
-    verdict["write watch step-downs"] = write_watch_stepdowns(work)
     return {"rounds": rounds, "check": verdict, "notes": rounds_note}
 
 
@@ -275,7 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work dir (logs)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="frontdesk-failover-"))
-    result = report(args, trio.run(run, args, work))
+    ran = trio.run(run, args, work)
+    ran["check"]["write watch step-downs"] = write_watch_stepdowns(work)
+    result = report(args, ran)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = args.out or RUNS / f"failover-{args.mode}-{args.journal_records}-{stamp}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
