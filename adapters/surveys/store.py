@@ -28,6 +28,13 @@ from frontdesk.adapters.surveys.templates import (
 )
 
 _COLUMNS = "id, title, questions, changed_by, changed_at"
+MAX_ROW_ID = 2**63 - 1  # SQLite's and PostgreSQL's (bigint) largest integer
+
+
+def _row_id(value: int) -> bool:
+    """Whether ``value`` can be a row's id: an id beyond the databases' integers is no
+    template (SQLite raised OverflowError on it), as any other unknown one."""
+    return 0 < value <= MAX_ROW_ID
 
 
 class SurveyTemplates(Changes):
@@ -74,6 +81,8 @@ class SurveyTemplates(Changes):
 
     def update(self, survey_id: int, draft: SurveyDraft, *, by: str) -> Survey | None:
         """The changed template, or None when there is no template ``survey_id``."""
+        if not _row_id(survey_id):
+            return None
         with translated(self._where, "change a survey template", SurveyError), \
                 self._db.atomic():
             if self._sql("SELECT id FROM survey_template WHERE id = ?",
@@ -90,6 +99,8 @@ class SurveyTemplates(Changes):
         return self._survey((survey_id, *row))
 
     def delete(self, survey_id: int) -> bool:
+        if not _row_id(survey_id):
+            return False
         with translated(self._where, "delete a survey template", SurveyError), \
                 self._db.atomic():
             cur = self._sql("DELETE FROM survey_template WHERE id = ?", (survey_id,))
@@ -128,6 +139,8 @@ class SurveyTemplates(Changes):
         return [self._survey(r) for r in rows]
 
     def get(self, survey_id: int) -> Survey | None:
+        if not _row_id(survey_id):  # any JSON integer may come (the operator's survey frame)
+            return None
         with translated(self._where, "read a survey template", SurveyError):
             row = self._sql(f"SELECT {_COLUMNS} FROM survey_template WHERE id = ?",
                             (survey_id,)).fetchone()

@@ -15,12 +15,18 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Kind = Literal["id", "text", "str", "bool", "int", "info", "seqs", "status", "token"]
+Kind = Literal["id", "text", "str", "bool", "int", "info", "seqs", "status", "token", "answers"]
 
 MAX_FRAME_BYTES = 65536  # server.max_frame_bytes (default): over it, close 1009
 MAX_DEPTH = 16  # arrays and objects inside each other
 MAX_REF = 64
 MAX_ID = 64
+# visitor -> survey_answer: at most 20 answers; each null, a whole number, a text of at most
+# 2,000 characters or a list of at most 10 options of at most 200 characters
+MAX_ANSWERS = 20
+MAX_ANSWER_CHARS = 2000
+MAX_OPTIONS = 10
+MAX_OPTION_CHARS = 200
 TOKEN_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 # /api/config "statuses": read from the server once it runs (``use_config``)
 STATUSES: list[str] = ["connected", "on_break"]
@@ -52,7 +58,9 @@ DOC_FRAMES: dict[str, dict[str, tuple[F, ...]]] = {
                    F("after_seq", "int", False)),
         "say": (_dialog(False), SAY_TEXT),
         "typing": (_dialog(False), F("on", "bool")),
+        "presence": (_dialog(False), F("away", "bool")),
         "close": (_dialog(False),),
+        "survey_answer": (_dialog(False), F("survey", "int"), F("answers", "answers")),
         "ping": (),
     },
     "operator": {
@@ -65,6 +73,7 @@ DOC_FRAMES: dict[str, dict[str, tuple[F, ...]]] = {
         "important": (_dialog(), F("on", "bool", False)),
         "help": (_dialog(), F("text", "str", False, 4000, 1)),
         "internal": (_dialog(), SAY_TEXT),
+        "survey": (_dialog(), F("survey", "int")),
         "help_resolve": (_dialog(), F("text", "str", False, 4000)),
         "operator_internal": (F("text", "str", True, 4000),),
         "logout": (),
@@ -90,11 +99,15 @@ REF_REQUIRED = frozenset({"say"})
 # Good frames that get no answer of their own (typing: not acknowledged; the operator's
 # resume: its answer is the burst of operator.* frames) or whose answer may come without the
 # ref (a visitor's resume: "an ack with the same ref may precede the replay").
-UNANSWERED = frozenset({"typing", "resume"})
+UNANSWERED = frozenset({"typing", "resume", "presence"})
 # Error codes an engine may answer a good frame with; ``internal`` and ``unavailable`` say
 # the node failed, which a frame that passed the wire must never cause on a healthy node.
 ENGINE_CODES = frozenset({"forbidden", "unknown_dialog", "unknown_operator", "closed",
-                          "at_capacity", "invalid"})
+                          "at_capacity", "invalid",
+                          # a survey, and its answer (operator -> survey, visitor ->
+                          # survey_answer): no such template or survey, an answer that
+                          # does not fit, a second one, one after answer_until
+                          "no_survey", "bad_answer", "already_answered", "survey_expired"})
 WIRE_CODES = frozenset({"bad_json", "unknown_type", "missing_field", "bad_field"})
 
 
@@ -170,9 +183,21 @@ def field_ok(spec: F, value: Any) -> bool:
         return (isinstance(value, dict) and len(value) <= 32
                 and all(len(k) <= 64 and isinstance(v, str) and len(v) <= 500
                         for k, v in value.items()))
+    if spec.kind == "answers":
+        return isinstance(value, list) and len(value) <= MAX_ANSWERS and all(
+            answer_ok(item) for item in value)
     # seqs: dialog ids (1 to 64 characters) to integers >= 0, at most 1,000
     return (isinstance(value, dict) and len(value) <= 1000
             and all(0 < len(k) <= MAX_ID and is_int(v) and v >= 0 for k, v in value.items()))
+
+
+def answer_ok(item: Any) -> bool:
+    if item is None or is_int(item):
+        return True
+    if isinstance(item, str):
+        return len(item) <= MAX_ANSWER_CHARS
+    return isinstance(item, list) and len(item) <= MAX_OPTIONS and all(
+        isinstance(option, str) and len(option) <= MAX_OPTION_CHARS for option in item)
 
 
 def good_ref(ref: Any) -> bool:

@@ -98,6 +98,10 @@ def good_value(spec: F, draw: st.DrawFn) -> Any:
         return draw(st.text(alphabet=alphabet, min_size=32, max_size=128))
     if spec.kind == "info":
         return draw(st.dictionaries(st.text(max_size=10), st.text(max_size=20), max_size=4))
+    if spec.kind == "answers":
+        answer = st.one_of(st.none(), st.integers(-2, 9), st.text(max_size=20),
+                           st.lists(st.text(max_size=10), max_size=3))
+        return draw(st.lists(answer, max_size=4))
     return draw(st.dictionaries(DIALOG_IDS, st.integers(0, 30), max_size=4))  # seqs
 
 
@@ -117,6 +121,12 @@ def bad_value(spec: F, draw: st.DrawFn) -> Any:
                                        max_size=3))
         choices.append(st.just({f"k{i}": "v" for i in range(33)}))
         choices.append(st.just({"x" * 65: "v"}))
+    if spec.kind == "answers":
+        choices.append(st.sampled_from([
+            [1.5], [True], [{"a": 1}], ["x" * (model.MAX_ANSWER_CHARS + 1)],
+            [["o"] * (model.MAX_OPTIONS + 1)], [["x" * (model.MAX_OPTION_CHARS + 1)]],
+            [[1]], [None] * (model.MAX_ANSWERS + 1), {"0": 5}, "5",
+        ]))
     if spec.kind == "seqs":
         choices.append(st.dictionaries(DIALOG_IDS, json_leaves(), min_size=1, max_size=3))
         choices.append(st.just({"": 1}))

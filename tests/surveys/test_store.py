@@ -38,3 +38,14 @@ def test_titles_are_unique_and_found_by_title_or_id(surveys: SurveyTemplates) ->
     quick = surveys.create(QUICK, by="maria")
     with pytest.raises(SurveyError, match="title: expected one no other survey has"):
         surveys.update(quick.id, SurveyDraft("satisfaction", QUICK.questions), by="maria")
+
+
+@pytest.mark.parametrize("survey_id", [0, -1, 2**63, 10**30])
+def test_an_id_no_row_can_have_is_no_template(surveys: SurveyTemplates, survey_id: int) -> None:
+    """The operator's ``survey`` frame names a template by number, any JSON integer: one
+    beyond the database's integers was an OverflowError that closed the socket 1011 (found
+    by the fuzz suite); it is no template, as any other unknown id."""
+    surveys.create(QUICK, by="maria")
+    assert surveys.get(survey_id) is None
+    assert surveys.update(survey_id, QUICK, by="maria") is None
+    assert not surveys.delete(survey_id)
