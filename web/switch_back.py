@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from frontdesk.web import auth
 from frontdesk.web.auth import User
 from frontdesk.web.context import ServerContext
+from frontdesk.web.http_routes import api_error
 
 MIN_INTERVAL_S = 10.0  # one switch back per user in this time
 MAX_TRACKED = 10_000  # users remembered by the throttle (oldest forgotten first)
@@ -127,7 +128,9 @@ def may_switch_back_route(
 
     async def may_switch_back(request: Request) -> Response:
         user = await auth.session_user(ctx.accounts, request.cookies)
+        if user is None:
+            return api_error(401, "no_session", "expected a staff session, got none")
         allowed, why = policy.allows(user)
-        return JSONResponse({"allowed": allowed, "why": why}, 200 if user is not None else 401)
+        return JSONResponse({"allowed": allowed, "why": why})
 
     return may_switch_back

@@ -156,3 +156,33 @@ async def test_inspect_on_a_cluster_primary_carries_the_link_state(
             assert body["queue"] == [] and "operators" in body and "dialogs" in body
             assert body["cluster"]["role"] == "primary"
             assert body["cluster"]["link"] == "up" and body["cluster"]["epoch"] == a.epoch
+
+
+async def test_healthz_and_metrics_carry_the_write_watch(
+    tmp_path: Path, accounts: Accounts,
+) -> None:
+    async with open_cluster(tmp_path) as cluster:
+        a = cluster["a"]
+        async with web_over(a, accounts) as url:
+            _, text = await get(url + "/healthz")
+            watch = json.loads(text)["write_watch"]
+            assert watch == {"bound_s": a.settings.write_stall_bound_s,
+                             "not_accepting_writes_s": 0.0, "stepdowns": 0}
+            _, text = await get(url + "/metrics")
+            assert {
+                "frontdesk_cluster_not_accepting_writes_seconds 0.0",
+                f"frontdesk_cluster_write_stall_bound_seconds {a.settings.write_stall_bound_s}",
+                "frontdesk_cluster_write_stall_stepdowns_total 0",
+            } <= set(text.splitlines())
+
+
+async def test_switch_back_without_a_session_is_the_documented_refusal(
+    tmp_path: Path, accounts: Accounts,
+) -> None:
+    """Found by the HTTP fuzzer: a 401 that was ``{"allowed", "why"}``, not the
+    ``{"error": {"code", "message"}}`` every ``/api/*`` refusal is (docs/protocol.md)."""
+    async with open_cluster(tmp_path) as cluster, web_over(cluster["a"], accounts) as url:
+        status, text = await get(url + "/api/cluster/switch-back")
+        assert status == 401
+        error = json.loads(text)["error"]
+        assert error["code"] == "no_session" and "session" in error["message"]
