@@ -5,11 +5,11 @@ answer. Pure: decisions in, nothing done."""
 
 from __future__ import annotations
 
-from frontdesk.engine import events, messages, notices
+from frontdesk.engine import commands, events, messages, notices
 from frontdesk.engine.dialog_model import DialogState
 from frontdesk.engine.history import entry
 
-__all__ = ["ack", "answered", "history", "reject"]
+__all__ = ["ack", "answered", "history", "not_the_holders", "not_the_visitors", "reject"]
 
 
 def ack(ref: str | None, s: DialogState, seq: int | None = None) -> messages.Reply:
@@ -35,3 +35,21 @@ def answered(s: DialogState, e: events.Event, answer: messages.Effect,
     entry *is* its answer, so the entry comes first and its ack is not written)."""
     d = history(s, e, *extra)
     return messages.Decision(d.events, (answer, *d.effects))
+
+
+def not_the_visitors(s: DialogState, cmd: messages.Inbound) -> messages.Decision | None:
+    """A refusal unless the command is the dialog's visitor's (its token), else None."""
+    command = cmd.command
+    if command.token_hash != s.token_hash:  # type: ignore[attr-defined]
+        return reject(cmd, s, "forbidden", f"cannot {commands.action(command)}: not your dialog")
+    return None
+
+
+def not_the_holders(s: DialogState, cmd: messages.Inbound) -> messages.Decision | None:
+    """A refusal unless the command is the holder's, else None."""
+    command = cmd.command
+    operator = command.operator_id  # type: ignore[attr-defined]
+    if s.operator == operator:
+        return None
+    held = "it is queued" if s.operator is None else "another operator holds it"
+    return reject(cmd, s, "forbidden", f"cannot {commands.action(command)} as {operator}: {held}")

@@ -36,6 +36,11 @@ waits in the queue. It has three phases::
     closed     Watch (visitor, last holder,  -> closed    (none: the history is replayed,
                manager)                                   nothing live follows)
 
+The handlers live by idea: the participants' commands here; the step-ins of a manager in
+``dialog_step_in``; surveys in ``dialog_surveys``; messages between actors (the queue's
+offer, transfers, timers) in ``dialog_routing``; the close in ``dialog_closing``; the
+answers they share in ``dialog_replies``.
+
 Every history event takes the next ``seq`` (gap-free from 1); the notice that
 is published for it is the history entry (``entry()``). ``decide`` looks at
 one message and returns the events to append and the effects to perform
@@ -56,9 +61,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from frontdesk.engine import commands, events, messages, notices
+from frontdesk.engine import commands, dialog_routing, dialog_surveys, events, messages, notices
 from frontdesk.engine import dialog_step_in as step_in
-from frontdesk.engine.close_survey import survey_at_close
+from frontdesk.engine.dialog_closing import close_effects, closing
 from frontdesk.engine.dialog_model import (
     REFS_KEPT,
     DialogState,
@@ -75,10 +80,9 @@ from frontdesk.engine.dialog_model import (
 from frontdesk.engine.dialog_replies import ack as _ack
 from frontdesk.engine.dialog_replies import answered as _answered
 from frontdesk.engine.dialog_replies import history as _history
+from frontdesk.engine.dialog_replies import not_the_holders, not_the_visitors
 from frontdesk.engine.dialog_replies import reject as _reject
-from frontdesk.engine.history import entry as _entry_of
 from frontdesk.engine.settings import EngineSettings
-from frontdesk.engine.survey_answers import answer_problem, normalized
 from frontdesk.engine.transitions import Handler, Table
 
 # the state and its fold live in engine.dialog_model; importable from here too
@@ -116,22 +120,6 @@ def _with_reply(d: messages.Decision, reply_to: notices.Subscriber | None) -> me
     return messages.Decision(d.events, fx)
 
 
-def close_effects(
-    s: DialogState, by: str, reason: str, now: float
-) -> tuple[events.DialogClosed, tuple[messages.Effect, ...]]:
-    """The ``dialog.closed`` event of ``s`` and what closing tells (the holder, the queue,
-    the actor itself); the supervisor closes a given-up dialog with it too."""
-    e = events.DialogClosed(dialog=s.id, at=now, seq=s.seq + 1, by=by, reason=reason)
-    fx: list[messages.Effect] = []
-    if s.operator is not None:
-        fx.append(messages.Tell(f"operator:{s.operator}",
-                                messages.DialogReleased(s.id, e.seq, "closed")))
-    if s.phase is Phase.QUEUED:
-        fx.append(messages.Tell("queue", messages.Dequeue(s.id)))
-    fx.append(messages.Tell(s.address, messages.Retire()))
-    return e, tuple(fx)
-
-
 # --- commands (an Inbound, by its command's type) ----------------------------------------
 
 
@@ -152,28 +140,12 @@ def _command(
     return handler
 
 
-def _not_the_visitors(s: DialogState, cmd: messages.Inbound) -> messages.Decision | None:
-    command = cmd.command
-    if command.token_hash != s.token_hash:  # type: ignore[attr-defined]
-        return _reject(cmd, s, "forbidden", f"cannot {commands.action(command)}: not your dialog")
-    return None
-
-
-def _not_the_holders(s: DialogState, cmd: messages.Inbound) -> messages.Decision | None:
-    command = cmd.command
-    operator = command.operator_id  # type: ignore[attr-defined]
-    if s.operator == operator:
-        return None
-    held = "it is queued" if s.operator is None else "another operator holds it"
-    return _reject(cmd, s, "forbidden", f"cannot {commands.action(command)} as {operator}: {held}")
-
-
 def _say(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     command = cmd.command
     assert isinstance(command, commands.VisitorSay | commands.OperatorSay)
     refused = (
-        _not_the_visitors(s, cmd) if isinstance(command, commands.VisitorSay)
-        else _not_the_holders(s, cmd)
+        not_the_visitors(s, cmd) if isinstance(command, commands.VisitorSay)
+        else not_the_holders(s, cmd)
     )
     if refused is not None:
         return refused
@@ -208,9 +180,9 @@ def _close(s: DialogState, cmd: messages.Inbound, now: float,
            cfg: EngineSettings) -> messages.Decision:
     command = cmd.command
     if isinstance(command, commands.VisitorClose):
-        refused = _not_the_visitors(s, cmd)
+        refused = not_the_visitors(s, cmd)
     elif isinstance(command, commands.OperatorClose):
-        refused = _not_the_holders(s, cmd)
+        refused = not_the_holders(s, cmd)
     else:
         refused = None
     if refused is not None:
@@ -220,25 +192,10 @@ def _close(s: DialogState, cmd: messages.Inbound, now: float,
                        cmd.reply_to)
 
 
-def closing(s: DialogState, by: str, reason: str, now: float, cfg: EngineSettings, *,
-            ref: str | None = None, answered: bool = True,
-            left: bool = False) -> messages.Decision:
-    """The close of ``s``: the survey its close sends (``engine/close_survey.py``), if
-    any, then ``dialog.closed``, in one decision (one commit); ``answered``: the command's
-    ack (of the close's seq) first."""
-    survey = survey_at_close(s, by, left, now, cfg)
-    before = s if survey is None else apply(s, survey)
-    e, fx = close_effects(before, by, reason, now)
-    first = _history(s, survey) if survey is not None else messages.Decision()
-    ack = (_ack(ref, s, e.seq),) if answered else ()
-    return messages.Decision((*first.events, e),
-                             (*ack, *first.effects, messages.Publish(_entry(e)), *fx))
-
-
 def _mark_important(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     command = cmd.command
     assert isinstance(command, commands.MarkImportant)
-    refused = _not_the_holders(s, cmd)
+    refused = not_the_holders(s, cmd)
     if refused is not None:
         return refused
     e = events.ImportantMarked(dialog=s.id, at=now, seq=s.seq + 1, important=command.important)
@@ -248,7 +205,7 @@ def _mark_important(s: DialogState, cmd: messages.Inbound, now: float) -> messag
 def _ask_for_help(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
     command = cmd.command
     assert isinstance(command, commands.AskForHelp)
-    refused = _not_the_holders(s, cmd)
+    refused = not_the_holders(s, cmd)
     if refused is not None:
         return refused
     e = events.HelpRequested(
@@ -272,44 +229,6 @@ def _record_file(s: DialogState, cmd: messages.Inbound, now: float) -> messages.
                           size=f.size, mime=f.mime, thumbnail=f.thumbnail, author=f.author,
                           author_name=f.author_name)
     return _answered(s, e, _ack(f.ref, s, s.seq + 1))
-
-
-def _send_survey(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
-    """The holder sends a survey: an entry for everyone, its questions frozen in it."""
-    command = cmd.command
-    assert isinstance(command, commands.SendSurvey)
-    refused = _not_the_holders(s, cmd)
-    if refused is not None:
-        return refused
-    if not command.questions:
-        return _reject(cmd, s, "invalid", f"cannot {commands.action(command)}: it has no question")
-    e = events.SurveySent(dialog=s.id, at=now, seq=s.seq + 1, template=command.template,
-                        title=command.title, questions=[dict(q) for q in command.questions],
-                        operator=command.operator_id, operator_name=s.operator_name)
-    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
-
-
-def _answer_survey(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
-    """The visitor answers a survey of their dialog, once, as its questions ask."""
-    command = cmd.command
-    assert isinstance(command, commands.AnswerSurvey)
-    refused = _not_the_visitors(s, cmd)
-    if refused is not None:
-        return refused
-    why = f"cannot {commands.action(command)}"
-    if command.survey in s.answered_surveys:
-        return _reject(cmd, s, "already_answered", f"{why}: it was answered already")
-    questions = s.surveys.get(command.survey)
-    if questions is None:
-        sent = ", ".join(str(k) for k in s.surveys) or "none"
-        return _reject(cmd, s, "no_survey", f"{why}: expected the number of a survey sent in "
-                       f"this dialog and not answered yet ({sent}), got {command.survey}")
-    problem = answer_problem(questions, command.answers)
-    if problem is not None:
-        return _reject(cmd, s, "bad_answer", f"{why}: {problem}")
-    e = events.SurveyAnswered(dialog=s.id, at=now, seq=s.seq + 1, survey=command.survey,
-                            answers=normalized(command.answers), questions=questions)
-    return _answered(s, e, _ack(command.ref, s, s.seq + 1))
 
 
 def _monitor(s: DialogState, cmd: messages.Inbound, now: float) -> messages.Decision:
@@ -373,14 +292,6 @@ def _visitor_left(s: DialogState, cmd: messages.Inbound, now: float,
                        cmd.reply_to)
 
 
-def _answer_closed(s: DialogState, cmd: messages.Inbound, now: float,
-                   cfg: EngineSettings) -> messages.Decision:
-    """Closed (retiring): the answer goes to the store, which answers a closed dialog's
-    survey from the journal (``engine/close_survey.py``), after this dialog's commits."""
-    return messages.Decision((), (messages.Tell("store", messages.AnswerClosedSurvey(
-        s.id, cmd)),))
-
-
 COMMANDS: dict[type[commands.Command], Handler[DialogState]] = {
     commands.VisitorSay: _command(_say),
     commands.OperatorSay: _command(_say),
@@ -401,8 +312,8 @@ COMMANDS: dict[type[commands.Command], Handler[DialogState]] = {
     commands.VisitorPresence: _command(_presence),
     commands.VisitorLeft: _visitor_left,
     commands.UseMonitoredLink: _command(_use_link),
-    commands.SendSurvey: _command(_send_survey),
-    commands.AnswerSurvey: _command(_answer_survey),
+    commands.SendSurvey: _command(dialog_surveys.send_survey),
+    commands.AnswerSurvey: _command(dialog_surveys.answer_survey),
 }
 
 
@@ -411,124 +322,8 @@ def decide_command(s: DialogState, cmd: messages.Inbound, now: float) -> message
     return decide(s, cmd, now, EngineSettings())
 
 
-# --- messages between actors ---------------------------------------------------------------
-
-
-def _assign(s: DialogState, msg: messages.Assign, now: float,
-            cfg: EngineSettings) -> messages.Decision:
-    assigned = events.DialogAssigned(
-        dialog=s.id,
-        at=now,
-        seq=s.seq + 1,
-        operator=msg.operator,
-        operator_name=msg.operator_name,
-    )
-    done = messages.AssignmentDone(s.id, msg.operator, assigned.seq, s.visitor_name,
-                            s.monitored_by is not None)
-    # the operator first: its console's frame must not wait behind the queue's
-    # position broadcast, which the Dequeue starts
-    d = _history(
-        s, assigned, messages.Tell(f"operator:{msg.operator}", done),
-        messages.Tell("queue", messages.Dequeue(s.id, s.queued_s(now))),
-    )
-    if msg.taken is None:
-        return d
-    answer = messages.Reply(msg.taken.reply_to, notices.Ack(msg.taken.ref, s.id, assigned.seq))
-    return messages.Decision(d.events,
-                             (answer, *d.effects))  # a take-over's: answered once assigned
-
-
-def _assigned_already(
-    s: DialogState, msg: messages.Assign, now: float, cfg: EngineSettings
-) -> messages.Decision:
-    """An offer raced another assignment, or the close: the operator frees the slot (a
-    take-over's manager is told)."""
-    fx: list[messages.Effect] = [messages.Tell(f"operator:{msg.operator}",
-                                               messages.ReleaseSlot(s.id))]
-    if msg.taken is not None:
-        why = "it is closed" if s.phase is Phase.CLOSED else f"{s.operator} got it meanwhile"
-        refused = notices.Rejected(msg.taken.ref, "invalid",
-                                   f"cannot take over dialog {s.id}: {why}",
-                             s.id)
-        fx.append(messages.Reply(msg.taken.reply_to, refused))
-    return messages.Decision((), tuple(fx))
-
-
-def _operator_gone(
-    s: DialogState, msg: messages.OperatorGone, now: float, cfg: EngineSettings
-) -> messages.Decision:
-    return _requeue(s, msg.operator, msg.reason, now)
-
-
-def _undeliverable(
-    s: DialogState, msg: messages.Undeliverable, now: float, cfg: EngineSettings
-) -> messages.Decision:
-    if isinstance(msg.message, messages.AssignmentDone | messages.TransferIn):
-        op = msg.address.removeprefix("operator:")
-        return _requeue(s, op, "the operator could not be reached", now)
-    if isinstance(msg.message, messages.Inbound):  # a take-over's transfer: its holder is gone
-        command = msg.message.command
-        why = f"cannot take over dialog {s.id}: its operator cannot be reached"
-        refused = notices.Rejected(command.ref, "unknown_operator", why, s.id)
-        return messages.Decision((), (messages.Reply(msg.message.reply_to, refused),))
-    return messages.Decision()  # a bounce of anything else we sent changes nothing here
-
-
-def _abort_transfer(
-    s: DialogState, msg: messages.AbortTransfer, now: float, cfg: EngineSettings
-) -> messages.Decision:
-    if msg.tid in s.finished_tids:
-        return messages.Decision()
-    memo = TransferSettled(dialog=s.id, at=now, tid=msg.tid)
-    return messages.Decision(
-        (memo,),
-        (
-            messages.Reply(msg.reply_to, notices.Rejected(msg.ref, msg.code, msg.message, s.id)),
-            messages.Tell(f"operator:{msg.from_operator}",
-                          messages.TransferFinished(msg.tid, s.id)),
-        ),
-    )
-
-
-def _looking_for_info(
-    s: DialogState, msg: messages.NoteLookingForInfo, now: float, cfg: EngineSettings
-) -> messages.Decision:
-    if s.operator != msg.operator:
-        return messages.Decision()
-    looking = events.LookingForInfo(
-        dialog=s.id,
-        at=now,
-        seq=s.seq + 1,
-        operator_name=msg.operator_name,
-        reminder=msg.reminder,
-    )
-    return _history(s, looking)
-
-
-def _position(s: DialogState, msg: messages.Position, now: float,
-              cfg: EngineSettings) -> messages.Decision:
-    if msg.position == s.position and msg.estimate_s == s.estimate_s:
-        return messages.Decision()
-    memo = PositionTold(dialog=s.id, at=now, position=msg.position,
-                        estimate_s=msg.estimate_s)
-    note = notices.QueuePosition(s.id, s.seq, msg.position, msg.estimate_s)
-    return messages.Decision((memo,), (messages.Publish(note, False),))
-
-
-def _tick(s: DialogState, msg: messages.Tick, now: float, cfg: EngineSettings) -> messages.Decision:
-    if msg.kind == "reply":
-        return _reply_overdue(s, now, cfg)
-    timeout = cfg.visitor_inactivity_timeout_s
-    if msg.kind != "inactivity" or timeout <= 0 or now - s.quiet_since() < timeout:
-        return messages.Decision()
-    return closing(s, "timeout", f"no message from the visitor for {timeout:g} s", now, cfg,
-                   answered=False)
-
-
-def _transfer(
-    s: DialogState, msg: messages.CompleteTransfer, now: float, cfg: EngineSettings
-) -> messages.Decision:
-    return _complete_transfer(s, msg, now)
+# --- the table: commands above, messages between actors in engine/dialog_routing.py,
+# surveys in engine/dialog_surveys.py, step-ins in engine/dialog_step_in.py -----------------
 
 
 Q, A, X = Phase.QUEUED, Phase.ASSIGNED, Phase.CLOSED
@@ -536,19 +331,19 @@ Q, A, X = Phase.QUEUED, Phase.ASSIGNED, Phase.CLOSED
 TRANSITIONS: dict[tuple[Phase, type[Any]], Handler[DialogState]] = {
     **{(phase, kind): h for phase in (Q, A) for kind, h in COMMANDS.items()},
     **{(X, kind): _closed for kind in COMMANDS},
-    (X, commands.AnswerSurvey): _answer_closed,
-    (Q, messages.Assign): _assign,
-    (A, messages.Assign): _assigned_already,
-    (X, messages.Assign): _assigned_already,
-    (A, messages.OperatorGone): _operator_gone,
-    (A, messages.Undeliverable): _undeliverable,
-    (A, messages.NoteLookingForInfo): _looking_for_info,
-    (Q, messages.Position): _position,
-    (Q, messages.Tick): _tick,
-    (A, messages.Tick): _tick,
+    (X, commands.AnswerSurvey): dialog_surveys.answer_closed,
+    (Q, messages.Assign): dialog_routing.assign,
+    (A, messages.Assign): dialog_routing.assigned_already,
+    (X, messages.Assign): dialog_routing.assigned_already,
+    (A, messages.OperatorGone): dialog_routing.operator_gone,
+    (A, messages.Undeliverable): dialog_routing.undeliverable,
+    (A, messages.NoteLookingForInfo): dialog_routing.looking_for_info,
+    (Q, messages.Position): dialog_routing.position,
+    (Q, messages.Tick): dialog_routing.tick,
+    (A, messages.Tick): dialog_routing.tick,
     # a transfer is answered in every phase: the dialog serialises complete against abort
-    **{(phase, messages.CompleteTransfer): _transfer for phase in (Q, A, X)},
-    **{(phase, messages.AbortTransfer): _abort_transfer for phase in (Q, A, X)},
+    **{(phase, messages.CompleteTransfer): dialog_routing.transfer for phase in (Q, A, X)},
+    **{(phase, messages.AbortTransfer): dialog_routing.abort_transfer for phase in (Q, A, X)},
 }
 
 IGNORED = frozenset(
@@ -583,80 +378,3 @@ def decide(s: DialogState, msg: object, now: float, settings: EngineSettings) ->
     return TABLE.decide(s, msg, now, settings)
 
 
-def _requeue(s: DialogState, operator: str, reason: str, now: float) -> messages.Decision:
-    if s.phase is not Phase.ASSIGNED or s.operator != operator:
-        return messages.Decision()
-    e = events.DialogRequeued(dialog=s.id, at=now, seq=s.seq + 1, operator=operator, reason=reason)
-    back = messages.Enqueue(s.id, s.number, s.priority, head=True)  # the visitor keeps their place
-    return _history(s, e, messages.Tell("queue", back))
-
-
-def _reply_overdue(s: DialogState, now: float, cfg: EngineSettings) -> messages.Decision:
-    """The reply timeout: the holder left the visitor unanswered for ``reply_timeout_s``.
-    The dialog is taken from them (nothing of it stays in their console) and goes back
-    at the head of the queue, for another operator; the holder stops taking new dialogs
-    (status No new dialog, their console is told), so it is not offered back to them."""
-    due = s.reply_due(cfg.reply_timeout_s)
-    if due is None or now < due or s.operator is None:
-        return messages.Decision()
-    holder = s.operator
-    who = s.operator_name or holder
-    reason = f"no reply from {who} for {cfg.reply_timeout_s:g} s"
-    e = events.DialogRequeued(dialog=s.id, at=now, seq=s.seq + 1, operator=holder, reason=reason)
-    back = messages.Enqueue(s.id, s.number, s.priority, head=True)
-    released = messages.DialogReleased(s.id, e.seq, "reassigned")
-    return _history(s, e, messages.Tell("queue", back),
-                    messages.Tell(f"operator:{holder}", released))
-
-
-def _complete_transfer(s: DialogState, t: messages.CompleteTransfer,
-                       now: float) -> messages.Decision:
-    to = f"operator:{t.to_operator}"
-    if t.tid in s.finished_tids:
-        return messages.Decision((), (messages.Tell(to, messages.ReleaseSlot(s.id)),))
-    refusal: tuple[str, str] | None = None
-    if s.phase is Phase.CLOSED:
-        refusal = ("closed", f"cannot transfer dialog {s.id}: it is closed")
-    elif s.phase is not Phase.ASSIGNED or s.operator != t.from_operator:
-        refusal = (
-            "forbidden",
-            f"cannot transfer dialog {s.id} from {t.from_operator}: it does not hold it",
-        )
-    memo = TransferSettled(dialog=s.id, at=now, tid=t.tid)
-    finished = messages.Tell(f"operator:{t.from_operator}", messages.TransferFinished(t.tid, s.id))
-    if refusal is not None:
-        rejected = notices.Rejected(t.ref, refusal[0], refusal[1], s.id)
-        return messages.Decision(
-            (memo,),
-                (messages.Tell(to, messages.ReleaseSlot(s.id)), finished,
-                  messages.Reply(t.reply_to, rejected))
-        )
-    moved = events.DialogTransferred(
-        dialog=s.id,
-        at=now,
-        seq=s.seq + 1,
-        from_operator=t.from_operator,
-        from_name=t.from_name,
-        to_operator=t.to_operator,
-        to_name=t.to_name,
-        note=t.note,
-    )
-    removed = messages.DialogReleased(s.id, moved.seq, "transferred")
-    added = messages.TransferIn(s.id, moved.seq, s.visitor_name, t.from_operator, t.from_name,
-                                t.note,
-                         s.monitored_by is not None)
-    d = _answered(
-        s,
-        moved,
-        messages.Reply(t.reply_to, notices.Ack(t.ref, s.id, moved.seq)),
-        messages.Tell(f"operator:{t.from_operator}", removed),
-        finished,
-        messages.Tell(to, added),
-    )
-    return messages.Decision((*d.events, memo), d.effects)
-
-
-def _entry(e: events.Event) -> notices.Notice:
-    note = _entry_of(e)
-    assert note is not None
-    return note
