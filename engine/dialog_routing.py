@@ -138,12 +138,6 @@ def tick(s: DialogState, msg: messages.Tick, now: float, cfg: EngineSettings) ->
                    answered=False)
 
 
-def transfer(
-    s: DialogState, msg: messages.CompleteTransfer, now: float, cfg: EngineSettings
-) -> messages.Decision:
-    return _complete_transfer(s, msg, now)
-
-
 def _requeue(s: DialogState, operator: str, reason: str, now: float) -> messages.Decision:
     if s.phase is not Phase.ASSIGNED or s.operator != operator:
         return messages.Decision()
@@ -170,8 +164,11 @@ def _reply_overdue(s: DialogState, now: float, cfg: EngineSettings) -> messages.
                     messages.Tell(f"operator:{holder}", released))
 
 
-def _complete_transfer(s: DialogState, t: messages.CompleteTransfer,
-                       now: float) -> messages.Decision:
+def transfer(
+    s: DialogState, t: messages.CompleteTransfer, now: float, cfg: EngineSettings
+) -> messages.Decision:
+    """The target operator took the transfer: the dialog moves to it, unless an abort or a
+    close came first (then the target's slot is freed and the sender is told why)."""
     to = f"operator:{t.to_operator}"
     if t.tid in s.finished_tids:
         return messages.Decision((), (messages.Tell(to, messages.ReleaseSlot(s.id)),))
