@@ -152,14 +152,16 @@ def client_views(
 
 async def settled_pair(cluster: FailoverCluster, timeout: float = 900) -> tuple[str, str]:
     """(primary, backup) once one node accepts writes and the other is its backup, caught
-    up, link up (which one is primary is read, not assumed: a lease may move by itself)."""
+    up, link up, known to the witness as the standby in sync (which one is primary is
+    read, not assumed: a lease may move by itself)."""
     with trio.fail_after(timeout):
         while True:
             h = {name: await cluster.health(name) for name in ("a", "b")}
             for p, b in (("a", "b"), ("b", "a")):
                 hp, hb = h[p], h[b]
                 if hp and hb and hp["accepts_writes"] and hb["role"] == "backup" \
-                        and hb["caught_up"] and hb["link"] == "up":
+                        and hb["caught_up"] and hb["link"] == "up" \
+                        and hp.get("witness_standby") == b:  # a kill now promotes b
                     return p, b
             await trio.sleep(0.05)
 

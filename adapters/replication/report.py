@@ -54,6 +54,8 @@ class ReportedNode(Protocol):
     def hot(self) -> HotState | None: ...
     @property
     def write_watch(self) -> WriteWatch: ...
+    @property
+    def standby_reported(self) -> str | None: ...
 
     def accepts_writes(self) -> bool: ...
 
@@ -79,6 +81,9 @@ def health(node: ReportedNode) -> dict[str, Any]:
         "degraded": node.gate.is_degraded,
         "discarded": len(node.discarded),
         "backup": node.backup_name if node.state.link_up and node.is_primary else None,
+        # the standby in sync the witness accepted from this primary: the node a failover
+        # now would promote (None: none would be)
+        "witness_standby": node.standby_reported if node.is_primary else None,
         "refused_unauthenticated": node.source.refused_unauthenticated,
         "standby": node.hot.report() if node.hot is not None else None,
         "write_watch": node.write_watch.report(),

@@ -194,12 +194,15 @@ async def wait_health(
 
 
 async def start_pair(cl: ProcCluster) -> tuple[NodeProc, NodeProc]:
-    """A witness, primary a and backup b, returned once b is linked and caught up."""
+    """A witness, primary a and backup b, returned once b is linked and caught up and the
+    witness knows it as a's standby in sync (before that, a kill of a promotes nobody:
+    "no standby in sync", as a test that killed a at once found)."""
     cl.start_witness()
     a = cl.add("a", "primary")
     b = cl.add("b", "backup")
     cl.start("a")
     await wait_health(a, lambda h: h["ready"], timeout=60)
     cl.start("b")
-    await wait_health(a, lambda h: h["link"] == "up" and h["caught_up"], timeout=60)
+    await wait_health(a, lambda h: h["link"] == "up" and h["caught_up"]
+                      and h["witness_standby"] == "b", timeout=60)
     return a, b

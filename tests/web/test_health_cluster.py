@@ -186,3 +186,20 @@ async def test_switch_back_without_a_session_is_the_documented_refusal(
         assert status == 401
         error = json.loads(text)["error"]
         assert error["code"] == "no_session" and "session" in error["message"]
+
+
+async def test_healthz_names_the_standby_the_witness_would_promote(
+    tmp_path: Path, accounts: Accounts,
+) -> None:
+    """``witness_standby``: the standby in sync the witness accepted from the primary, the
+    node a failover now would promote. A kill before it is known promotes nobody ("no
+    standby in sync"), which a test that killed the primary at once ran into."""
+    async with open_cluster(tmp_path) as cluster:
+        a, b = cluster["a"], cluster["b"]
+        await cluster.wait_for(lambda: a.standby_reported == "b", timeout=10)
+        async with web_over(a, accounts) as url:
+            _, text = await get(url + "/healthz")
+            assert json.loads(text)["witness_standby"] == "b"
+        async with web_over(b, accounts) as url:
+            _, text = await get(url + "/healthz")
+            assert json.loads(text)["witness_standby"] is None  # only a primary reports one
