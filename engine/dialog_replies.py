@@ -1,7 +1,8 @@
 """What a dialog's decisions answer and publish, shared by its handlers
-(``frontdesk.engine.dialog_state`` and ``frontdesk.engine.dialog_step_in``): the ``Ack``
-placeholder, a refusal, a history entry with its effects, and a command's entry after its
-answer. Pure: decisions in, nothing done."""
+(``frontdesk.engine.dialog_state``, ``dialog_step_in``, ``dialog_surveys``, ``dialog_routing``
+and ``dialog_closing``): the ``Ack`` placeholder, a refusal, a history entry with its
+effects, a command's entry after its answer, and the refusal of a command that is not the
+dialog's visitor's or not its holder's. Pure: decisions in, nothing done."""
 
 from __future__ import annotations
 
