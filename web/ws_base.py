@@ -237,7 +237,13 @@ class WsConnection:
         close_after: CloseAfter | None = None
         try:
             with self._writer_scope:
-                close_after = await self._write_frames()
+                try:
+                    close_after = await self._write_frames()
+                except Exception:  # this connection's fault only: the writer runs in the
+                    # server's nursery, where an exception would end every connection
+                    log.exception("writing to a %s connection failed; closing it with 1011",
+                                  self.kind)
+                    close_after = CloseAfter(CLOSE_INTERNAL, "internal error")
             if close_after is not None:  # outside the writer's scope: close() cancels it
                 await self.close(close_after.code, close_after.reason)
         finally:
@@ -305,12 +311,18 @@ class WsConnection:
             return False
         self._writing_now = True
         try:
-            frame = self._render(item)
-            if frame is None:
+            try:
+                frame = self._render(item)
+                if frame is None:
+                    return True
+                text = _encode(frame, item.notice if isinstance(item, Delivery) else None)
+            except Exception:  # as in the writer: this connection closes, nothing else
+                log.exception("writing to a %s connection failed; closing it with 1011",
+                              self.kind)
+                self.outbox.put(CloseAfter(CLOSE_INTERNAL, "internal error"))
                 return True
             if frame["type"] == "dialog.message":
                 self.ctx.metrics.messages_relayed += 1
-            text = _encode(frame, item.notice if isinstance(item, Delivery) else None)
             self.ctx.metrics.direct_writes += 1
             if not ws.write_now(text):
                 self.outbox.flush_soon()  # the writer sends the rest, or finds the socket broken

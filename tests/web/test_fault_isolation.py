@@ -164,3 +164,41 @@ async def test_an_exception_in_the_replication_handler_closes_that_link_with_101
             await bystander.aclose()
             assert a.role == "primary" and a.state.caught_up
             stop.set()
+
+
+@pytest.mark.allow_error_logs
+@pytest.mark.parametrize("path_taken", ["direct", "writer"])
+async def test_an_exception_writing_a_frame_closes_that_socket_with_1011(
+    node: Node, path_taken: str, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A frame that cannot be made ready to write (a bug in rendering or encoding it)
+    closes its socket with 1011 and is logged once; the client resumes from its cursor, so
+    nothing is lost. The writer task runs in the server's nursery: before, what it raised
+    ended every connection and the node (found by a measurement patch that broke it)."""
+    original = web.ws_base._encode
+
+    def encode(frame: dict[str, Any], notice: Any) -> str:
+        if frame.get("ref") == "boom":
+            raise InjectedError(f"injected into encoding a {frame['type']} frame")
+        return original(frame, notice)
+
+    monkeypatch.setattr(web.ws_base, "_encode", encode)
+    if path_taken == "writer":  # every frame through the writer task, none written at once
+        monkeypatch.setattr(web.ws_base.WsConnection, "_write_now", lambda self, item: False)
+    bystander = await socket_of(node, "/ws/visitor")
+    ws = await socket_of(node, "/ws/visitor")
+    with caplog.at_level(logging.ERROR, logger="frontdesk"):
+        await ws.send_json({"type": "ping", "ref": "boom"})
+        assert await ws.close_code() == 1011
+        await ws.answer_close(1011)
+        await ws.wait_eof()
+    logged = [r for r in caplog.records if r.exc_info and isinstance(r.exc_info[1], InjectedError)]
+    assert len(logged) == 1, caplog.records
+    await bystander.send_json({"type": "ping", "ref": "still"})
+    assert (await bystander.next_json("pong"))["ref"] == "still"
+    fresh = await socket_of(node, "/ws/visitor")
+    await fresh.send_json({"type": "ping", "ref": "new"})
+    assert (await fresh.next_json("pong"))["ref"] == "new"
+    for sock in (ws, bystander, fresh):
+        await sock.aclose()
