@@ -5,6 +5,8 @@ Options: ``--quick`` (a few seconds, small N: the smoke run), ``--only NAME``
 upload, saturation, latency_low, latency_high, assignment, scale; extras, run only when
 named: gc_tuning, switch_interval), ``--out PATH`` (default ``bench/results/runs/latest.json``, an
 ignored folder: the tracked baselines are written only when named),
+``--stages`` (where a relayed message waits inside each frontdesk server, stage by
+stage: ``bench/stages.py``; a table per measurement on stderr, the figures in the JSON),
 ``--keep`` (keep the work directory with the servers' and clients' logs),
 ``--profile`` (sample each frontdesk server with py-spy; a summary per
 measurement goes to the JSON file, the raw stacks to the logs), ``--env
@@ -88,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="override one of the suite's sizes, e.g. scale_operators=300")
     parser.add_argument("--profile", action="store_true",
                         help="sample every frontdesk server with py-spy (summary in the JSON)")
+    parser.add_argument("--stages", action="store_true",
+                        help="time each message's stages inside every frontdesk server")
     args = parser.parse_args(argv)
     names = args.only or list(MEASUREMENTS)
     sizes = QUICK if args.quick else FULL
@@ -99,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     log_dir = work / "logs"
     log_dir.mkdir()
     env = dict(item.split("=", 1) for item in args.env if "=" in item)
-    ctx = Context(sizes=sizes, work_dir=work, log_dir=log_dir, profile=args.profile, env=env)
+    ctx = Context(sizes=sizes, work_dir=work, log_dir=log_dir, profile=args.profile, env=env,
+                  stages=args.stages)
 
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)

@@ -11,7 +11,9 @@ runtime tuning and read GC pauses whatever the server itself does at start-up:
 - with ``FRONTDESK_GC_FREEZE=1``, imports the server's modules, collects and
   freezes before serving (the server's own ``after_startup`` freezes later,
   once the engine runs, when it calls it); with ``FRONTDESK_GC_FREEZE_INTERVAL_S``
-  it starts the periodic freezer.
+  it starts the periodic freezer;
+- with ``FRONTDESK_BENCH_STAGES`` naming a file, installs ``bench.stages`` (where a
+  relayed message waits inside the server; ``python -m bench --stages``).
 
 Then it hands the arguments to ``frontdesk.web.cli.main``.
 """
@@ -25,6 +27,7 @@ import os
 import sys
 from pathlib import Path
 
+from bench import stages
 from frontdesk.adapters import gcstats
 from frontdesk.adapters.tuning import (
     RuntimeTuning,
@@ -42,6 +45,7 @@ def main() -> None:
     tuning = tuning_from_env(os.environ, default=RuntimeTuning())
     apply_runtime_tuning(tuning)
     cli = importlib.import_module("frontdesk.web.cli")
+    stages.install_from_env(os.environ)
     if tuning.gc_freeze_after_startup:
         gc.collect()
         gc.freeze()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import history_cost, journal_cost, knowledge_cost, render_cost, upload_cost
+from bench import history_cost, journal_cost, knowledge_cost, render_cost, stages, upload_cost
 from bench.figures import Figure
 from bench.procs import loadgen, run_loadgens
 from bench.procstat import cpu_s, hwm_kb, rss_kb
@@ -96,6 +96,8 @@ class Context:
     counter: int = 0
     profile: bool = False  # sample every frontdesk server with py-spy
     profiles: list[dict[str, Any]] = field(default_factory=list)
+    stages: bool = False  # bench.stages in every frontdesk server: where a message waits
+    stage_reports: list[dict[str, Any]] = field(default_factory=list)
     floor_saturation: float | None = None  # msg/s, once measured in this run
 
     def data_dir(self) -> Path:
@@ -148,6 +150,9 @@ def frontdesk(
     tokens = prepare_operators(data_dir, operators, capacity)
     env = {**FRONTDESK_ENV, **(CHEAP_ACCOUNTS_ENV if cheap_accounts else {}), **ctx.env,
            gcstats.ENV_DUMP: str(data_dir / "gcstats.json")}
+    stages_file = data_dir / "stages.json"
+    if ctx.stages:
+        env[stages.ENV] = str(stages_file)
     name = f"frontdesk-{ctx.counter}"
     server = start_frontdesk(ctx.log_dir, data_dir, env, name=name)
     sampler = Sampler(server.pid, ctx.log_dir / f"{name}.pyspy.txt") if ctx.profile else None
@@ -157,6 +162,9 @@ def frontdesk(
         if sampler is not None:
             ctx.profiles.append({"server": name, **sampler.stop()})
         server.stop()
+        if ctx.stages and stages_file.exists():
+            ctx.stage_reports.append({"server": name,
+                                      "stages": json.loads(stages_file.read_text())})
 
 
 @contextlib.contextmanager
@@ -637,6 +645,12 @@ def run_suite(
         figures.extend(rows)
         details[name] = {"seconds": time.monotonic() - started,
                          "figures": [f.to_json() for f in rows], "details": info}
+        if ctx.stage_reports:
+            details[name]["stages"] = ctx.stage_reports
+            for report in ctx.stage_reports:
+                say(f"   where messages waited in {report['server']} (since their send):\n"
+                    + stages.table(report["stages"]))
+            ctx.stage_reports = []
         if ctx.profiles:
             details[name]["profiles"] = ctx.profiles
             ctx.profiles = []
