@@ -13,7 +13,9 @@ runtime tuning and read GC pauses whatever the server itself does at start-up:
   once the engine runs, when it calls it); with ``FRONTDESK_GC_FREEZE_INTERVAL_S``
   it starts the periodic freezer;
 - with ``FRONTDESK_BENCH_STAGES`` naming a file, installs ``bench.stages`` (where a
-  relayed message waits inside the server; ``python -m bench --stages``).
+  relayed message waits inside the server; ``python -m bench --stages``);
+- names each thread's kernel thread after the Python thread (``bench.threads``), so
+  the suite can tell the engine's and the store's CPU time from the trio thread's.
 
 Then it hands the arguments to ``frontdesk.web.cli.main``.
 """
@@ -27,7 +29,7 @@ import os
 import sys
 from pathlib import Path
 
-from bench import stages
+from bench import stages, threads
 from frontdesk.adapters import gcstats
 from frontdesk.adapters.tuning import (
     RuntimeTuning,
@@ -38,6 +40,7 @@ from frontdesk.adapters.tuning import (
 
 
 def main() -> None:
+    threads.name_native_threads()
     gcstats.install_from_env(os.environ)
     dump_to = os.environ.get(gcstats.ENV_DUMP)
     if dump_to:

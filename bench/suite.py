@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import history_cost, journal_cost, knowledge_cost, render_cost, stages, upload_cost
+from bench import (
+    history_cost,
+    journal_cost,
+    knowledge_cost,
+    render_cost,
+    stages,
+    threads,
+    upload_cost,
+)
 from bench.figures import Figure
 from bench.procs import loadgen, run_loadgens
 from bench.procstat import cpu_s, hwm_kb, rss_kb
@@ -192,9 +200,16 @@ def relay_run(
         **scenario,
     }
     at_start: list[float] = []  # the server's CPU once the clients are connected and set up
-    result = run_loadgens([spec], ctx.log_dir, ctx.sizes.timeout_s,
-                          on_ready=lambda: at_start.append(cpu_s(server.pid)))[0]
+    by_thread: list[dict[int, threads.ThreadStat]] = []
+
+    def ready() -> None:
+        at_start.append(cpu_s(server.pid))
+        by_thread.append(threads.snapshot(server.pid))
+
+    result = run_loadgens([spec], ctx.log_dir, ctx.sizes.timeout_s, on_ready=ready)[0]
     result["server_cpu_s"] = cpu_s(server.pid) - at_start[0]
+    result["server_threads_at_end"] = threads.snapshot(server.pid)
+    result["server_threads_at_start"] = by_thread[0]
     return result
 
 
@@ -211,7 +226,9 @@ def both(ctx: Context, scenario: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _clean(result: dict[str, Any]) -> dict[str, Any]:
     """A load generator result without its raw samples, with their summaries."""
-    out = {k: v for k, v in result.items() if k not in {"latencies_us", "event"}}
+    out = {k: v for k, v in result.items()
+           if k not in {"latencies_us", "event", "server_threads_at_start",
+                        "server_threads_at_end"}}
     if "settle" in result:
         out["settle"] = result["settle"]
     if "latencies_us" in result:
@@ -271,7 +288,12 @@ def latency(ctx: Context, rate: int, targets: bool, label: str = "") -> Result:
                for k, r in runs.items()}
     figures.append(Figure(f"server CPU per message at {rate} msg/s{label}", "us",
                           per_msg["frontdesk"], per_msg["floor"]))
-    return figures, {k: _clean(r) for k, r in runs.items()}
+    details = {k: _clean(r) for k, r in runs.items()}
+    for k, r in runs.items():
+        messages = sum(len(v) for v in r["latencies_us"].values())
+        details[k]["server_threads"] = threads.delta(
+            r["server_threads_at_start"], r["server_threads_at_end"], messages)
+    return figures, details
 
 
 def floor_saturation(ctx: Context) -> float:
@@ -518,6 +540,11 @@ def journal(ctx: Context) -> Result:
             raw = rates[f"sqlite3/{sync}/batch={batch}"]["events_per_s"]
             figures.append(Figure(f"journal {sync}, {batch} event(s)/commit", "events/s", pw,
                                   raw, note="floor: bare sqlite3, same rows"))
+    for batch in (1, 10, 100):  # the shipped setting: what a commit costs the store thread
+        pw = rates[f"peewee/full/batch={batch}"]["cpu_us_per_event"]
+        raw = rates[f"sqlite3/full/batch={batch}"]["cpu_us_per_event"]
+        figures.append(Figure(f"journal full, {batch} event(s)/commit, CPU per event", "us",
+                              pw, raw, note="the writing thread's user + system time"))
     return figures, rates
 
 
@@ -656,6 +683,9 @@ def run_suite(
             ctx.profiles = []
         for f in rows:
             say(f"   {f.name}: frontdesk {f.frontdesk} floor {f.floor}")
+        for server, run in info.items():
+            if isinstance(run, dict) and run.get("server_threads"):
+                say(f"   {server}'s CPU by thread:\n" + threads.table(run["server_threads"]))
     return figures, details
 
 

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # rows each measurement contributes to the table
 ROWS = {
     "startup": 2,
-    "journal": 6,
+    "journal": 9,
     "history": 2,
     "render": 2,
     "knowledge": 2,
@@ -65,6 +65,13 @@ def test_quick_suite_measures_every_figure(tmp_path: Path) -> None:
         assert figure["ratio"] is not None or figure["floor"] == 0, figure
         if figure["target"]:
             assert figure["passed"] in (True, False), figure
+    # the server's CPU by thread, for the floor (one thread) and frontdesk's three
+    threads = report["measurements"]["latency_low"]["details"]["frontdesk"]["server_threads"]
+    assert {"main (trio)", "engine-0", "store-0"} <= set(threads), threads
+    for name in ("main (trio)", "engine-0", "store-0"):
+        assert threads[name]["cpu_us_per_msg"] > 0, (name, threads)
+    assert "main (trio)" in (
+        report["measurements"]["latency_low"]["details"]["floor"]["server_threads"])
     # the table printed on stdout has one line per figure (plus header and rule)
     table = run.stdout.split("\n\nwritten:")[0].splitlines()
     assert len(table) == len(report["figures"]) + 2
