@@ -58,17 +58,11 @@ async def socket_of(node: Node, path: str) -> RawWs:
     return ws
 
 
-@pytest.mark.allow_error_logs
-@pytest.mark.parametrize(
-    ("path", "cls"),
-    [("/ws/visitor", VisitorConnection), ("/ws/operator", OperatorConnection),
-     ("/ws/manager", ManagerConnection)],
-)
-async def test_an_exception_in_a_handler_closes_that_socket_with_1011(
-    node: Node, path: str, cls: type, monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
+async def a_boom_closes_only_its_socket(
+    node: Node, path: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(cls, "handle", failing(cls.handle))
+    """A ping with the ref "boom" (the fault is injected for it) closes that socket with
+    1011, logged once with its cause; a socket beside it and a new one still answer."""
     bystander = await socket_of(node, path)
     ws = await socket_of(node, path)
     with caplog.at_level(logging.ERROR, logger="frontdesk"):
@@ -85,6 +79,20 @@ async def test_an_exception_in_a_handler_closes_that_socket_with_1011(
     assert (await fresh.next_json("pong"))["ref"] == "new"
     for sock in (ws, bystander, fresh):
         await sock.aclose()
+
+
+@pytest.mark.allow_error_logs
+@pytest.mark.parametrize(
+    ("path", "cls"),
+    [("/ws/visitor", VisitorConnection), ("/ws/operator", OperatorConnection),
+     ("/ws/manager", ManagerConnection)],
+)
+async def test_an_exception_in_a_handler_closes_that_socket_with_1011(
+    node: Node, path: str, cls: type, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(cls, "handle", failing(cls.handle))
+    await a_boom_closes_only_its_socket(node, path, caplog)
 
 
 @pytest.mark.allow_error_logs
@@ -186,19 +194,4 @@ async def test_an_exception_writing_a_frame_closes_that_socket_with_1011(
     monkeypatch.setattr(web.ws_base, "_encode", encode)
     if path_taken == "writer":  # every frame through the writer task, none written at once
         monkeypatch.setattr(web.ws_base.WsConnection, "_write_now", lambda self, item: False)
-    bystander = await socket_of(node, "/ws/visitor")
-    ws = await socket_of(node, "/ws/visitor")
-    with caplog.at_level(logging.ERROR, logger="frontdesk"):
-        await ws.send_json({"type": "ping", "ref": "boom"})
-        assert await ws.close_code() == 1011
-        await ws.answer_close(1011)
-        await ws.wait_eof()
-    logged = [r for r in caplog.records if r.exc_info and isinstance(r.exc_info[1], InjectedError)]
-    assert len(logged) == 1, caplog.records
-    await bystander.send_json({"type": "ping", "ref": "still"})
-    assert (await bystander.next_json("pong"))["ref"] == "still"
-    fresh = await socket_of(node, "/ws/visitor")
-    await fresh.send_json({"type": "ping", "ref": "new"})
-    assert (await fresh.next_json("pong"))["ref"] == "new"
-    for sock in (ws, bystander, fresh):
-        await sock.aclose()
+    await a_boom_closes_only_its_socket(node, "/ws/visitor", caplog)
