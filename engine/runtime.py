@@ -159,17 +159,23 @@ class Engine:
             if not flushed.wait(10):
                 log.warning("the store did not flush within 10 s; stopping anyway")
         self.directory.close()
-        futures = []
-        for ref in self.ctx.refs:
-            try:
-                futures.append(ref.stop(block=False))
-            except Exception:  # already dead
-                continue
-        for f in futures:
-            try:
-                f.get(timeout=5)
-            except Exception:
-                continue
+        # in rounds: an actor still handling what came before its stop (the supervisor, a
+        # login) can launch another, which the next round stops
+        told = 0
+        while told < len(self.ctx.refs):
+            batch = self.ctx.refs[told:]
+            told += len(batch)
+            futures = []
+            for ref in batch:
+                try:
+                    futures.append(ref.stop(block=False))
+                except Exception:  # already dead
+                    continue
+            for f in futures:
+                try:
+                    f.get(timeout=5)
+                except Exception:
+                    continue
         self.ctx.dispatcher.shutdown()
         self.ctx.store_dispatcher.shutdown()
         if self._own_clock and isinstance(self.clock, SystemClock):

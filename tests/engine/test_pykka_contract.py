@@ -28,8 +28,11 @@ def broken(hook: str, what: str) -> str:
 @pytest.fixture
 def dispatcher() -> Iterator[Dispatcher]:
     d = Dispatcher("test-contract")
+    before = {ref.actor_urn for ref in pykka.ActorRegistry.get_all()}
     yield d
-    pykka.ActorRegistry.stop_all(block=True, timeout=5)
+    for ref in pykka.ActorRegistry.get_all():  # its own: not what another test left behind
+        if ref.actor_urn not in before:
+            ref.stop(block=True, timeout=5)
     d.shutdown()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 
@@ -180,6 +181,50 @@ def test_stop_flushes_and_stops_every_actor(harness: EngineHarness) -> None:
     refs = list(harness.engine.ctx.refs)
     harness.stop()
     assert all(not r.is_alive() for r in refs)
+
+
+def test_an_actor_the_supervisor_launches_while_the_engine_stops_is_stopped_too(
+    harness: EngineHarness,
+) -> None:
+    """CI found an OperatorActor alive after a node's stop: a login queued at the
+    supervisor was handled after stop() had sent every actor it knew its stop, so the
+    operator the supervisor then launched was never stopped (and, its dispatcher shut
+    down, it blocked every later ``ActorRegistry.stop_all``)."""
+    harness.login("ann")
+    vera = harness.visitor("Vera")
+    vera.open()
+    entered, go_on = threading.Event(), threading.Event()
+
+    def blocker(notice: notices.Notice) -> None:  # holds the engine's thread
+        if isinstance(notice, notices.TypingChanged):
+            entered.set()
+            go_on.wait(10)
+
+    assert vera.dialog is not None
+    harness.engine.watch_dialog(vera.dialog, blocker, token_hash=vera.token_hash)
+    harness.settle()
+    harness.engine.submit(commands.Typing(vera.dialog, True, operator_id="ann"))
+    assert entered.wait(5)
+    harness.engine.submit(commands.OperatorLogin("bob", "Bob", None, ref="bob"))
+    known = list(harness.engine.ctx.refs)
+    last = known[-1].actor_inbox  # stop() tells its actors in order: this one the last
+    told_the_last, put = threading.Event(), last.put
+
+    def put_and_tell(envelope: Any) -> None:
+        put(envelope)
+        told_the_last.set()
+
+    last.put = put_and_tell
+    stopper = threading.Thread(target=harness.stop)
+    stopper.start()
+    try:
+        assert told_the_last.wait(5), "stop() did not tell every actor it knew"
+    finally:
+        go_on.set()
+    stopper.join(15)
+    assert not stopper.is_alive()
+    assert len(harness.engine.ctx.refs) == len(known) + 1  # bob's actor
+    assert [r for r in harness.engine.ctx.refs if r.is_alive()] == []
 
 
 # --- watching a closed dialog: its history, then nothing ---------------------------------
