@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -25,18 +24,13 @@ from frontdesk.adapters.client import get_json
 from frontdesk.adapters.client.http import ClientError
 from frontdesk.adapters.storage import SqlJournal
 from frontdesk.adapters.storage.checkpoint import CheckpointStore, start_state
+from frontdesk.adapters.testing.ports import free_port
 from frontdesk.engine import checkpoint
 from frontdesk.engine.checkpoint import CheckpointError
 from frontdesk.engine.replay import Fold
 from frontdesk.engine.settings import EngineSettings
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def prepared_journal(cache: Path, records: int) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -15,6 +14,7 @@ import trio
 from trio_websocket import open_websocket_url
 
 from bench.procs import Child, ChildError, python_argv
+from frontdesk.adapters.testing.ports import free_port
 
 READY_TIMEOUT_S = 30.0
 
@@ -35,13 +35,6 @@ class Server:
 
     def stop(self) -> int | None:
         return self.child.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def start_floor(log_dir: Path, env: dict[str, str] | None = None) -> Server:

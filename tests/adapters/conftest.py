@@ -13,7 +13,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -21,18 +20,14 @@ from pathlib import Path
 
 import pytest
 
+from frontdesk.adapters.testing.ports import free_port
+
 _VAR = "FRONTDESK_TEST_POSTGRES_URL"
 
 
 def _bin_dir() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _as_postgres(args: list[str]) -> list[str]:
@@ -59,7 +54,7 @@ def scratch_postgres() -> Iterator[str | None]:
     if os.geteuid() == 0:
         os.chown(root, owner.pw_uid, owner.pw_gid)
         os.chown(data, owner.pw_uid, owner.pw_gid)
-    port = _free_port()
+    port = free_port()
     try:
         subprocess.run(
             _as_postgres(

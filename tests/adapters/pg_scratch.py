@@ -14,7 +14,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator
@@ -28,6 +27,7 @@ from frontdesk.adapters.accounts import Accounts, PasswordHashing
 from frontdesk.adapters.client import VisitorClient
 from frontdesk.adapters.storage import SqlJournal
 from frontdesk.adapters.storage.availability import JournalWritable, keep_writable
+from frontdesk.adapters.testing.ports import free_port
 from frontdesk.engine.clock import SystemClock
 from frontdesk.engine.runtime import Engine
 from frontdesk.engine.settings import EngineSettings
@@ -39,12 +39,6 @@ from frontdesk.web.server import run_server
 def bin_dir() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _as_postgres(args: list[str]) -> list[str]:
@@ -66,7 +60,7 @@ class ScratchPostgres:
             owner = pwd.getpwnam("postgres")
             os.chown(self.root, owner.pw_uid, owner.pw_gid)
             os.chown(self.data, owner.pw_uid, owner.pw_gid)
-        self.port = _free_port()
+        self.port = free_port()
         self.running = False
         self._databases = 0
         self._run("initdb", "-N", "-D", str(self.data), "-U", "frontdesk", "--auth=trust",

@@ -12,6 +12,7 @@ from frontdesk.adapters.client import Backoff, ClientError, VisitorClient, http_
 from frontdesk.adapters.client.inbox import HISTORY_TYPES, matches
 from frontdesk.adapters.client.reconnect import primary_hint
 from frontdesk.adapters.client.socket import open_socket
+from frontdesk.adapters.testing.ports import free_port
 
 
 def test_backoff_grows_exponentially_is_capped_and_jittered() -> None:
@@ -47,16 +48,8 @@ def test_refs_are_unique_across_clients() -> None:
     assert a.next_ref("m") != b.next_ref("m")
 
 
-async def free_port() -> int:
-    sock = trio.socket.socket()
-    await sock.bind(("127.0.0.1", 0))
-    port: int = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
 async def test_http_to_a_closed_port_is_a_client_error() -> None:
-    port = await free_port()
+    port = free_port()
     with pytest.raises(ClientError, match="GET"):
         await http_request("GET", f"http://127.0.0.1:{port}/healthz", timeout_s=5)
     with pytest.raises(ClientError, match="http://"):
@@ -67,14 +60,14 @@ async def test_open_socket_refuses_other_schemes_and_reports_a_dead_port() -> No
     with pytest.raises(ClientError, match="ws://"):
         async with open_socket("http://127.0.0.1:1/", []):
             pass
-    port = await free_port()
+    port = free_port()
     with pytest.raises(OSError):
         async with open_socket(f"ws://127.0.0.1:{port}/ws/visitor", []):
             pass
 
 
 async def test_a_client_with_no_reachable_node_gives_up_when_not_reconnecting() -> None:
-    port = await free_port()
+    port = free_port()
     client = VisitorClient(f"http://127.0.0.1:{port}", reconnect=False)
     with pytest.raises(ClientError), trio.fail_after(10):
         async with client:

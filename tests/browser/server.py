@@ -12,7 +12,6 @@ import functools
 import http.server
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from typing import Any
 import httpx
 
 from frontdesk.adapters.accounts import Accounts, PasswordHashing
+from frontdesk.adapters.testing.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 SERVE = [sys.executable, "-m", "frontdesk.web.cli", "serve"]
@@ -96,12 +96,6 @@ def static_site(directory: Path) -> Iterator[str]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=10)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def create_accounts(data_dir: Path) -> dict[str, Account]:

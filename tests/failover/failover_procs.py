@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,6 +22,7 @@ import trio
 
 from frontdesk.adapters.client import get_json
 from frontdesk.adapters.client.http import ClientError
+from frontdesk.adapters.testing.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,12 +31,6 @@ CHEAP_HASHING = {
     "FRONTDESK_ACCOUNTS__ARGON2_MEMORY_COST_KIB": "8192",
     "FRONTDESK_ACCOUNTS__ARGON2_PARALLELISM": "1",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -182,15 +176,37 @@ async def health(node: NodeProc) -> dict[str, Any] | None:
 async def wait_health(
     node: NodeProc, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30.0
 ) -> dict[str, Any]:
-    """Poll ``/api/cluster`` every 50 ms until ``predicate(health)`` holds."""
+    """Poll ``/api/cluster`` every 50 ms until ``predicate(health)`` holds.
+
+    A node whose process has ended fails the wait at once, with its exit code and the
+    end of its log.
+    """
     last: dict[str, Any] | None = None
     with trio.move_on_after(timeout):
         while True:
             last = await health(node)
             if last is not None and predicate(last):
                 return last
+            if node.proc is not None and node.proc.poll() is not None:
+                raise AssertionError(
+                    f"node {node.name} stopped before reaching the expected state; "
+                    f"{whereabouts(node)}"
+                )
             await trio.sleep(0.05)
-    raise AssertionError(f"node {node.name} never reached the expected state; last: {last}")
+    raise AssertionError(
+        f"node {node.name} never reached the expected state; last: {last}; {whereabouts(node)}"
+    )
+
+
+def whereabouts(node: NodeProc) -> str:
+    """Whether the node's process still runs, and how its log ends (why it never answered)."""
+    if node.proc is None:
+        return "never started"
+    code = node.proc.poll()
+    state = "still running" if code is None else f"exited with {code}"
+    log = node.log_path.read_text(errors="replace") if node.log_path else ""
+    tail = "\n".join(log.splitlines()[-15:])
+    return f"port {node.port}, {state}; its log ends:\n{tail}"
 
 
 async def start_pair(cl: ProcCluster) -> tuple[NodeProc, NodeProc]:

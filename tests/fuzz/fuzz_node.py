@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,6 +31,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from frontdesk.adapters.accounts import Accounts
+from frontdesk.adapters.testing.ports import free_port
 from frontdesk.config.loader import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,12 +59,6 @@ ENV = {
     "FRONTDESK_CLUSTER__FAILOVER_TIMEOUT_S": "30",
 }
 TIMEOUT_S = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

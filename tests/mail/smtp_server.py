@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -14,6 +13,8 @@ from typing import Any
 import trio
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from frontdesk.adapters.testing.ports import free_port
 
 
 @dataclass
@@ -60,13 +61,6 @@ class Inbox:
                 raise AssertionError(f"expected {count} mails within {timeout_s} s, "
                                      f"got {len(self.received)}")
             return list(self.received)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class SmtpServer:

@@ -1,0 +1,57 @@
+"""Ports handed to a server that binds them later, in another process.
+
+CI found a node that never answered (``tests/failover/test_epoch_resume.py``: "node a
+never reached the expected state; last: None"). Its port had come from ``bind(port 0)``
+and been closed at once, so until the child bound it the kernel was free to give it to
+anything that asks for an ephemeral port: an outgoing connection of the other xdist
+worker, a ``LinkProxy`` listening on port 0. A port from ``free_port`` is never one the
+kernel hands out by itself, and never one another worker or an earlier call was given.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from frontdesk.adapters.testing.ports import LoopbackPorts, ephemeral_range, free_port, worker_block
+
+
+def test_a_port_handed_out_is_outside_the_range_the_kernel_picks_from() -> None:
+    low, high = ephemeral_range()
+    for _ in range(20):
+        port = free_port()
+        assert not low <= port <= high, f"{port} is in the ephemeral range {low}-{high}"
+
+
+def test_no_port_is_handed_out_twice() -> None:
+    ports = [free_port() for _ in range(100)]
+    assert len(set(ports)) == len(ports)
+
+
+def test_each_worker_has_its_own_block() -> None:
+    blocks = [worker_block(f"gw{n}", pid=1234) for n in range(8)]
+    blocks += [worker_block("", pid=pid) for pid in (1, 2)]  # two processes outside xdist
+    for i, one in enumerate(blocks):
+        for other in blocks[i + 1:]:
+            assert not set(one) & set(other), f"{one} and {other} overlap"
+
+
+def test_a_port_something_already_listens_on_is_skipped() -> None:
+    block = worker_block("gw0", pid=0)
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            taken.bind(("127.0.0.1", block.start))
+        except OSError:
+            pytest.skip(f"{block.start} is in use on this machine")
+        taken.listen()
+        ports = LoopbackPorts(block, start=0)
+        assert ports.take() == block.start + 1
+
+
+def test_a_block_used_up_is_an_error_naming_it() -> None:
+    ports = LoopbackPorts(range(20000, 20002), start=0)
+    ports.take(), ports.take()
+    with pytest.raises(RuntimeError, match="20000-20001"):
+        ports.take()
