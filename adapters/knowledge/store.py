@@ -17,6 +17,7 @@ from typing import Any
 
 from frontdesk.adapters.knowledge import query
 from frontdesk.adapters.knowledge.articles import Article, ArticleDraft, KnowledgeError
+from frontdesk.adapters.storage import id_count
 from frontdesk.adapters.storage.changes import Changes
 from frontdesk.adapters.storage.database import (
     TrackedDatabase,
@@ -137,6 +138,16 @@ class KnowledgeBase(Changes):
         for article_id in gone:
             self.delete(article_id)
         return len(gone)
+
+    def last_id(self) -> int:
+        """The largest id the table ever gave (what the link carries; 0 on PostgreSQL)."""
+        with translated(self._where, "read the id count", KnowledgeError):
+            return id_count.last_id(self._db, "knowledge_article", sqlite=not self._pg)
+
+    def raise_last_id(self, last: int) -> None:
+        """Never give an id up to ``last``: the primary gave it (``id_count.raise_to``)."""
+        with translated(self._where, "raise the id count", KnowledgeError):
+            id_count.raise_to(self._db, "knowledge_article", last, sqlite=not self._pg)
 
     # -- reads ----------------------------------------------------------------
 

@@ -3,7 +3,8 @@
     primary -> backup   repl.knowledge {article: {id, title, questions, answer, tags,
                                                   enabled, changed_by, changed_at}}
                                                         an article, new or changed
-                        repl.knowledge {keep: [article id, ...]}   the articles there are now
+                        repl.knowledge {keep: [article id, ...], last_id}   the articles there are
+                                                   now, and the largest id ever given
 
 The stream of a table of rows (``row_link.py``: what changed since the last flush, then the
 ids left, a new link sends all): the base's ``changes`` counter, the articles in full. The
@@ -29,6 +30,7 @@ class KnowledgeLink(RowLink[Article]):
             KIND, "article", "the knowledge base",
             changes=lambda: knowledge.changes, read_all=knowledge.articles,
             accept=knowledge.accept, keep_only=knowledge.keep_only,
+            last_id=knowledge.last_id, raise_last_id=knowledge.raise_last_id,
             to_wire=article_to_wire, from_wire=article_from_wire,
         )
 

@@ -4,7 +4,8 @@ backup.
     primary -> backup   repl.predefined {answer: {id, owner, title, text, shortcut,
                                                   changed_by, changed_at}}
                                                         an answer, new or changed
-                        repl.predefined {keep: [answer id, ...]}   the answers there are now
+                        repl.predefined {keep: [answer id, ...], last_id}   the answers there
+                                                   are now, and the largest id ever given
 
 Personal answers (``owner``: the operator's login) and shared ones (``owner``: null) alike,
 as the knowledge base's articles cross (``knowledge_link.py``): the stream of a table of rows
@@ -31,6 +32,7 @@ class PredefinedLink(RowLink[Answer]):
             KIND, "answer", "the predefined answers",
             changes=lambda: answers.changes, read_all=answers.every,
             accept=answers.accept, keep_only=answers.keep_only,
+            last_id=answers.last_id, raise_last_id=answers.raise_last_id,
             to_wire=answer_to_wire, from_wire=answer_from_wire,
         )
 

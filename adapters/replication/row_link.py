@@ -3,13 +3,18 @@ knowledge base's articles (``knowledge_link.py``) and the predefined answers
 (``predefined_link.py``).
 
     primary -> backup   <kind> {<field>: {id, ...}}   a row, new or changed
-                        <kind> {keep: [id, ...]}       the rows there are now
+                        <kind> {keep: [id, ...], last_id}   the rows there are now, and
+                                                       the largest id the table ever gave
 
 Sent before the journal's records at each wake of the primary's stream loop once the table
 changed (its ``changes`` counter, bumped by every change, so a wake with no change reads
 nothing), as the gallery's items are (``gallery_link.py``): each row this link has not sent
 in its present form, then, when the set of rows changed, the whole set of ids, so the backup
-deletes those deleted. A new link sends the whole table again. The backup checks each row
+deletes those deleted, and when that set or the table's id count moved, the count
+(``last_id``, ``adapters/storage/id_count.py``; a table whose rows the primary never
+deletes, the offline messages, has none): a row made and deleted between two flushes
+never crosses, and without the count a promoted backup would give its id again. A new link
+sends the whole table again. The backup checks each row
 (``from_wire``) before it stores it; a frame that does not fit breaks the protocol
 (``ReplicationError``) and ends the link; a store that fails is logged and the link goes on.
 """
@@ -25,6 +30,7 @@ import trio
 
 from frontdesk.adapters.replication.channel import Channel
 from frontdesk.adapters.replication.protocol import ReplicationError
+from frontdesk.adapters.storage.id_count import MAX_ID
 from frontdesk.engine.errors import AdapterError
 
 Row = TypeVar("Row")
@@ -45,13 +51,17 @@ class RowLink(Generic[Row]):
         keep_only: Callable[[set[int]], object],
         to_wire: Callable[[Row], Wire],
         from_wire: Callable[[Wire], Row],
+        last_id: Callable[[], int] | None = None,
+        raise_last_id: Callable[[int], object] | None = None,
     ) -> None:
         self.kind, self.field, self.what = kind, field, what
         self._changes, self._read_all = changes, read_all
         self._accept, self._keep_only = accept, keep_only
+        self._last_id, self._raise_last_id = last_id, raise_last_id
         self._to_wire, self.from_wire = to_wire, from_wire
         self._sent: weakref.WeakKeyDictionary[Any, dict[int, str]] = weakref.WeakKeyDictionary()
-        self._kept: weakref.WeakKeyDictionary[Any, frozenset[int]] = weakref.WeakKeyDictionary()
+        self._kept: weakref.WeakKeyDictionary[Any, tuple[frozenset[int], int]] = (
+            weakref.WeakKeyDictionary())
         self._seen: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
         self.rows_sent = 0
         self.rows_taken = 0
@@ -63,7 +73,7 @@ class RowLink(Generic[Row]):
             return  # nothing changed since the last flush: no read on the hot path
         sent = self._sent.setdefault(channel, {})
         try:
-            rows = await trio.to_thread.run_sync(self._read_all)
+            rows, last = await trio.to_thread.run_sync(self._read)
         except AdapterError as e:
             log.warning("cannot read %s to replicate it: %s", self.what, e)
             return
@@ -77,13 +87,21 @@ class RowLink(Generic[Row]):
             await _send(channel, send_lock, {"type": self.kind, self.field: wire})
             sent[wire["id"]] = form
             self.rows_sent += 1
-        now = frozenset(ids)
+        now = (frozenset(ids), last)
         if self._kept.get(channel) != now:  # the first flush on a link sends it too
-            await _send(channel, send_lock, {"type": self.kind, "keep": sorted(now)})
+            keep: Wire = {"type": self.kind, "keep": sorted(ids)}
+            if self._last_id is not None:
+                keep["last_id"] = last
+            await _send(channel, send_lock, keep)
             self._kept[channel] = now
-            for gone in set(sent) - now:
+            for gone in set(sent) - ids:
                 del sent[gone]
         self._seen[channel] = changes
+
+    def _read(self) -> tuple[Sequence[Row], int]:
+        rows = self._read_all()
+        # read after the rows: at least every id they hold
+        return rows, 0 if self._last_id is None else self._last_id()
 
     async def received(self, frame: Wire) -> None:
         """Store a row the primary sent, or delete those it no longer has."""
@@ -92,7 +110,13 @@ class RowLink(Generic[Row]):
             if not isinstance(keep, list) or not all(
                     isinstance(i, int) and not isinstance(i, bool) for i in keep):
                 raise ReplicationError(f"{self.kind}: field 'keep' expected a list of ids")
+            last = frame.get("last_id", 0)  # absent from a primary older than the field
+            if not isinstance(last, int) or isinstance(last, bool) or not 0 <= last <= MAX_ID:
+                raise ReplicationError(f"{self.kind}: field 'last_id' expected a whole number "
+                                       f"from 0 to {MAX_ID}, got {last!r:.40}")
             await self._store(self._keep_only, set(keep))
+            if self._raise_last_id is not None:
+                await self._store(self._raise_last_id, last)
         else:
             await self._store(self._accept, self.from_wire(frame))
             self.rows_taken += 1

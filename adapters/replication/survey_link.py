@@ -2,7 +2,8 @@
 
     primary -> backup   repl.survey {survey: {id, title, questions, changed_by, changed_at}}
                                                         a template, new or changed
-                        repl.survey {keep: [template id, ...]}   the templates there are now
+                        repl.survey {keep: [template id, ...], last_id}   the templates there are
+                                                   now, and the largest id ever given
 
 The stream of a table of rows (``row_link.py``), as the knowledge base's articles cross. The
 backup checks each template as the routes check a manager's (``draft_of``) and keeps the
@@ -29,6 +30,7 @@ class SurveyLink(RowLink[Survey]):
             KIND, "survey", "the survey templates",
             changes=lambda: templates.changes, read_all=templates.templates,
             accept=templates.accept, keep_only=templates.keep_only,
+            last_id=templates.last_id, raise_last_id=templates.raise_last_id,
             to_wire=Survey.to_json, from_wire=survey_from_wire,
         )
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from frontdesk.adapters.storage import id_count
 from frontdesk.adapters.storage.changes import Changes
 from frontdesk.adapters.storage.database import (
     TrackedDatabase,
@@ -129,6 +130,16 @@ class SurveyTemplates(Changes):
         for survey_id in gone:
             self.delete(survey_id)
         return len(gone)
+
+    def last_id(self) -> int:
+        """The largest id the table ever gave (what the link carries; 0 on PostgreSQL)."""
+        with translated(self._where, "read the id count", SurveyError):
+            return id_count.last_id(self._db, "survey_template", sqlite=not self._pg)
+
+    def raise_last_id(self, last: int) -> None:
+        """Never give an id up to ``last``: the primary gave it (``id_count.raise_to``)."""
+        with translated(self._where, "raise the id count", SurveyError):
+            id_count.raise_to(self._db, "survey_template", last, sqlite=not self._pg)
 
     # -- reads ----------------------------------------------------------------
 
