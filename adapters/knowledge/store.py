@@ -17,7 +17,6 @@ from typing import Any
 
 from frontdesk.adapters.knowledge import query
 from frontdesk.adapters.knowledge.articles import Article, ArticleDraft, KnowledgeError
-from frontdesk.adapters.storage import id_count
 from frontdesk.adapters.storage.changes import Changes
 from frontdesk.adapters.storage.database import (
     TrackedDatabase,
@@ -25,6 +24,7 @@ from frontdesk.adapters.storage.database import (
     parse_database_url,
     translated,
 )
+from frontdesk.adapters.storage.id_count import CountedIds
 from frontdesk.adapters.text import render
 
 SNIPPET_CHARS = 160
@@ -38,7 +38,10 @@ class Hit:
     snippet: str  # the answer's plain text, shortened
 
 
-class KnowledgeBase(Changes):
+class KnowledgeBase(Changes, CountedIds):
+    _id_table = "knowledge_article"
+    _id_error = KnowledgeError
+
     def __init__(self, url: str | Path, *, now: Callable[[], float] = time.time) -> None:
         target = parse_database_url(url)
         self._where = target.describe()
@@ -138,16 +141,6 @@ class KnowledgeBase(Changes):
         for article_id in gone:
             self.delete(article_id)
         return len(gone)
-
-    def last_id(self) -> int:
-        """The largest id the table ever gave (what the link carries; 0 on PostgreSQL)."""
-        with translated(self._where, "read the id count", KnowledgeError):
-            return id_count.last_id(self._db, "knowledge_article", sqlite=not self._pg)
-
-    def raise_last_id(self, last: int) -> None:
-        """Never give an id up to ``last``: the primary gave it (``id_count.raise_to``)."""
-        with translated(self._where, "raise the id count", KnowledgeError):
-            id_count.raise_to(self._db, "knowledge_article", last, sqlite=not self._pg)
 
     # -- reads ----------------------------------------------------------------
 

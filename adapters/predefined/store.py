@@ -19,7 +19,6 @@ from frontdesk.adapters.predefined.answers import (
     PredefinedError,
     ShortcutTakenError,
 )
-from frontdesk.adapters.storage import id_count
 from frontdesk.adapters.storage.changes import Changes
 from frontdesk.adapters.storage.database import (
     TrackedDatabase,
@@ -27,11 +26,15 @@ from frontdesk.adapters.storage.database import (
     parse_database_url,
     translated,
 )
+from frontdesk.adapters.storage.id_count import CountedIds
 
 _COLUMNS = "id, scope, title, body, shortcut, changed_by, changed_at"
 
 
-class PredefinedAnswers(Changes):
+class PredefinedAnswers(Changes, CountedIds):
+    _id_table = "predefined_answer"
+    _id_error = PredefinedError
+
     def __init__(self, url: str | Path, *, now: Callable[[], float] = time.time) -> None:
         target = parse_database_url(url)
         self._where = target.describe()
@@ -141,16 +144,6 @@ class PredefinedAnswers(Changes):
                     self._sql("DELETE FROM predefined_answer WHERE id = ?", (answer_id,))
             self._changed()
         return len(gone)
-
-    def last_id(self) -> int:
-        """The largest id the table ever gave (what the link carries; 0 on PostgreSQL)."""
-        with translated(self._where, "read the id count", PredefinedError):
-            return id_count.last_id(self._db, "predefined_answer", sqlite=not self._pg)
-
-    def raise_last_id(self, last: int) -> None:
-        """Never give an id up to ``last``: the primary gave it (``id_count.raise_to``)."""
-        with translated(self._where, "raise the id count", PredefinedError):
-            id_count.raise_to(self._db, "predefined_answer", last, sqlite=not self._pg)
 
     # -- reads ----------------------------------------------------------------
 

@@ -6,11 +6,16 @@ copy of such a table (``adapters/replication/row_link.py``) holds only the rows 
 sent, so its count can lag the primary's; the link carries the primary's count and the
 backup raises its own to it. On PostgreSQL the nodes share the table and its sequence:
 there is no count to carry (``last_id`` is 0, ``raise_to`` changes nothing).
+
+``CountedIds``, mixed into such a table's store, gives the link the two calls it needs.
 """
 
 from __future__ import annotations
 
-from frontdesk.adapters.storage.database import TrackedDatabase
+from typing import ClassVar
+
+from frontdesk.adapters.storage.database import TrackedDatabase, translated
+from frontdesk.engine.errors import FrontdeskError
 
 MAX_ID = 2**63 - 1  # SQLite's largest rowid
 
@@ -34,3 +39,24 @@ def raise_to(db: TrackedDatabase, table: str, last: int, *, sqlite: bool) -> boo
             db.execute_sql("INSERT INTO sqlite_sequence (name, seq) SELECT ?, ? WHERE NOT EXISTS "
                            "(SELECT 1 FROM sqlite_sequence WHERE name = ?)", (table, last, table))
     return True
+
+
+class CountedIds:
+    """Mixed into a store: ``_id_table`` its table, ``_id_error`` the error it raises; the
+    store sets ``_db``, ``_where`` (its name in messages) and ``_pg``."""
+
+    _id_table: ClassVar[str]
+    _id_error: ClassVar[type[FrontdeskError]]
+    _db: TrackedDatabase
+    _where: str
+    _pg: bool
+
+    def last_id(self) -> int:
+        """The largest id the table ever gave (what the link carries; 0 on PostgreSQL)."""
+        with translated(self._where, "read the id count", self._id_error):
+            return last_id(self._db, self._id_table, sqlite=not self._pg)
+
+    def raise_last_id(self, last: int) -> None:
+        """Never give an id up to ``last``: the primary gave it."""
+        with translated(self._where, "raise the id count", self._id_error):
+            raise_to(self._db, self._id_table, last, sqlite=not self._pg)

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from frontdesk.adapters.storage import id_count
 from frontdesk.adapters.storage.changes import Changes
 from frontdesk.adapters.storage.database import (
     TrackedDatabase,
@@ -20,6 +19,7 @@ from frontdesk.adapters.storage.database import (
     parse_database_url,
     translated,
 )
+from frontdesk.adapters.storage.id_count import CountedIds
 from frontdesk.adapters.surveys.templates import (
     Question,
     Survey,
@@ -38,7 +38,10 @@ def _row_id(value: int) -> bool:
     return 0 < value <= MAX_ROW_ID
 
 
-class SurveyTemplates(Changes):
+class SurveyTemplates(Changes, CountedIds):
+    _id_table = "survey_template"
+    _id_error = SurveyError
+
     def __init__(self, url: str | Path, *, now: Callable[[], float] = time.time) -> None:
         target = parse_database_url(url)
         self._where = target.describe()
@@ -130,16 +133,6 @@ class SurveyTemplates(Changes):
         for survey_id in gone:
             self.delete(survey_id)
         return len(gone)
-
-    def last_id(self) -> int:
-        """The largest id the table ever gave (what the link carries; 0 on PostgreSQL)."""
-        with translated(self._where, "read the id count", SurveyError):
-            return id_count.last_id(self._db, "survey_template", sqlite=not self._pg)
-
-    def raise_last_id(self, last: int) -> None:
-        """Never give an id up to ``last``: the primary gave it (``id_count.raise_to``)."""
-        with translated(self._where, "raise the id count", SurveyError):
-            id_count.raise_to(self._db, "survey_template", last, sqlite=not self._pg)
 
     # -- reads ----------------------------------------------------------------
 
