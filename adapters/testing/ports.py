@@ -6,7 +6,8 @@ server binds it, the kernel may give it to anything that asks for an ephemeral p
 start. So a port handed out here is never in the kernel's ephemeral range; each pytest
 xdist worker (and each process outside xdist) takes its ports from its own block below
 that range; and a process never hands out one port twice. A port that something
-already holds is skipped.
+already holds is skipped, and so is one a browser refuses to load a page from
+(Chromium's and Firefox's restricted ports: ``ERR_UNSAFE_PORT``, found by CI on 10080).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 
 LOWEST = 10_000  # above the well-known and registered ports test machines tend to run
 BLOCK = 1_000
+# the restricted ports of Chromium (net/base/port_util.cc) and Firefox at or above LOWEST
+BROWSER_REFUSED = frozenset({10080})
 _RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 
 
@@ -71,7 +74,7 @@ class LoopbackPorts:
             port = self.block[self._next]
             self._next = (self._next + 1) % len(self.block)
             self._left -= 1
-            if _bindable(port):
+            if port not in BROWSER_REFUSED and _bindable(port):
                 return port
         raise RuntimeError(
             f"every port of {self.block.start}-{self.block.stop - 1} was handed out or is held"

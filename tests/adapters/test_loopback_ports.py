@@ -55,3 +55,9 @@ def test_a_block_used_up_is_an_error_naming_it() -> None:
     ports.take(), ports.take()
     with pytest.raises(RuntimeError, match="20000-20001"):
         ports.take()
+
+
+def test_a_port_a_browser_refuses_is_never_handed_out() -> None:
+    # Chromium answered ERR_UNSAFE_PORT for a page on 10080 (tests/browser/test_status.py)
+    ports = LoopbackPorts(range(10079, 10082), start=0)
+    assert [ports.take(), ports.take()] == [10079, 10081]
