@@ -98,6 +98,7 @@ class ClientBase(FrameLog):
         self._ws: WebSocketConnection | None = None
         self._pending: dict[str, tuple[trio.Event, list[Frame]]] = {}
         self._unacked: dict[str, Frame] = {}  # say frames waiting for their ack, by ref
+        self._leave_for: str | None = None  # the node to try next, set by _leave_deposed
         self._refs = itertools.count(1)
         self._ref_base = secrets.token_hex(6)
         self._stack: AsyncExitStack | None = None
@@ -214,7 +215,10 @@ class ClientBase(FrameLog):
                     self._fatal = self._gone(url)
                 self._notify()
                 return
-            if self.connections > connections and not self._missed_pong:
+            if self._leave_for is not None:  # a say was refused not_primary (request)
+                index, attempt = self._index_of(self._leave_for), 0
+                self._leave_for = None
+            elif self.connections > connections and not self._missed_pong:
                 attempt = 0  # a working connection was lost: try the same node first
             elif hint is not None:
                 index = self._index_of(hint)  # the node named as primary, next
@@ -346,6 +350,8 @@ class ClientBase(FrameLog):
         ``rate_limited``)
         is sent again, same ``ref``, after ``retry_backoff``, until ``timeout``; the
         engine answers a ref it already holds with the original answer, never twice.
+        A ``say`` refused ``not_primary`` (a primary deposed while it waited) is sent again
+        on a new connection, to the primary the refusal names or else the next node.
         When the client stops for good while waiting (a refused reconnection, a final
         close), it raises that cause.
         """
@@ -355,7 +361,13 @@ class ClientBase(FrameLog):
             with trio.fail_after(timeout):
                 for attempt in itertools.count():
                     answer = await self._ask(frame, ref)
-                    if answer["type"] != "error" or answer.get("code") not in RETRY_CODES:
+                    if answer["type"] != "error":
+                        break
+                    if answer.get("code") == "not_primary" and frame["type"] == "say" \
+                            and self.reconnect:
+                        await self._leave_deposed(answer)
+                        continue
+                    if answer.get("code") not in RETRY_CODES:
                         break
                     await trio.sleep(self.retry_backoff.delay(attempt))
         except trio.TooSlowError:
@@ -365,6 +377,21 @@ class ClientBase(FrameLog):
         if answer["type"] == "error":
             raise RefusedError(answer)
         return answer
+
+    async def _leave_deposed(self, refusal: Frame) -> None:
+        """The node refused a say as not primary (deposed while the say waited for its
+        backup): drop it, connect to the primary it names (else the next node), and return
+        once connected again, so the say goes there with its ref (``docs/protocol.md``)."""
+        named = refusal.get("primary")
+        here = self._index_of(self.url) if self.url else 0
+        self._leave_for = named if isinstance(named, str) and named else \
+            self.urls[(here + 1) % len(self.urls)]
+        seen = self.connections
+        self.drop()
+        while self.connections == seen:
+            if self._fatal is not None:
+                raise self._fatal
+            await self._wait_change()
 
     async def _ask(self, frame: Frame, ref: str) -> Frame:
         """Send ``frame`` once and wait for the frame answering ``ref``."""

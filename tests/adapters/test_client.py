@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import random
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import trio
-from trio_websocket import HandshakeError
+from trio_websocket import ConnectionClosed, HandshakeError, WebSocketRequest, serve_websocket
 
 from frontdesk.adapters.client import Backoff, ClientError, VisitorClient, http_request
+from frontdesk.adapters.client.base import ClientBase
 from frontdesk.adapters.client.inbox import HISTORY_TYPES, matches
 from frontdesk.adapters.client.reconnect import primary_hint
 from frontdesk.adapters.client.socket import open_socket
@@ -98,3 +103,39 @@ async def test_a_dial_that_never_gets_a_handshake_is_a_handshake_error() -> None
 async def _hold(stream: trio.SocketStream) -> None:
     async with stream:
         await trio.sleep_forever()
+
+
+async def test_a_say_refused_not_primary_is_sent_again_to_the_primary() -> None:
+    """A primary deposed while a say waits for its backup answers ``not_primary`` (CI:
+    tests/failover/test_process_failover.py::test_switchover_under_load_loses_nothing).
+    docs/protocol.md says to reconnect to the primary and retry there: the client does,
+    with the same ref, which the engine answers once."""
+    seen: list[tuple[str, str]] = []
+
+    def node(name: str, answer: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+        async def handler(request: WebSocketRequest) -> None:
+            ws = await request.accept()
+            await ws.send_message(json.dumps({"type": "hello", "node": name}))
+            with contextlib.suppress(ConnectionClosed):  # the client dropped it
+                while True:
+                    frame = json.loads(await ws.get_message())
+                    seen.append((name, frame["ref"]))
+                    await ws.send_message(json.dumps(answer(frame)))
+        return handler
+
+    async with trio.open_nursery() as nursery:
+        deposed = await nursery.start(serve_websocket, node("a", lambda f: {
+            "type": "error", "code": "not_primary", "ref": f["ref"],
+            "message": "this node is fenced"}), "127.0.0.1", 0, None)
+        primary = await nursery.start(serve_websocket, node("b", lambda f: {
+            "type": "dialog.message", "ref": f["ref"], "dialog": "d1", "seq": 7,
+            "text": f["text"]}), "127.0.0.1", 0, None)
+        urls = [f"http://127.0.0.1:{s.port}" for s in (deposed, primary)]
+        client = ClientBase(urls, ping_interval_s=None, backoff=Backoff(0.01, 0.05))
+        await nursery.start(client.run)
+        got = await client.request({"type": "say", "dialog": "d1", "text": "hi"}, timeout=10)
+        assert got["seq"] == 7 and client.url == urls[1]
+        assert [name for name, _ in seen] == ["a", "b"]
+        assert seen[0][1] == seen[1][1]  # the same ref: the engine answers it once
+        await client.aclose()
+        nursery.cancel_scope.cancel()
