@@ -17,7 +17,7 @@ from typing import ClassVar
 from frontdesk.adapters.storage.database import TrackedDatabase, translated
 from frontdesk.engine.errors import FrontdeskError
 
-MAX_ID = 2**63 - 1  # SQLite's largest rowid
+MAX_ID = 2**63 - 1  # the largest id: SQLite's rowid, PostgreSQL's bigint
 
 
 def last_id(db: TrackedDatabase, table: str, *, sqlite: bool) -> int:

@@ -19,7 +19,7 @@ from frontdesk.adapters.storage.database import (
     parse_database_url,
     translated,
 )
-from frontdesk.adapters.storage.id_count import CountedIds
+from frontdesk.adapters.storage.id_count import MAX_ID, CountedIds
 from frontdesk.adapters.surveys.templates import (
     Question,
     Survey,
@@ -29,13 +29,12 @@ from frontdesk.adapters.surveys.templates import (
 )
 
 _COLUMNS = "id, title, questions, changed_by, changed_at"
-MAX_ROW_ID = 2**63 - 1  # SQLite's and PostgreSQL's (bigint) largest integer
 
 
 def _row_id(value: int) -> bool:
     """Whether ``value`` can be a row's id: an id beyond the databases' integers is no
     template (SQLite raised OverflowError on it), as any other unknown one."""
-    return 0 < value <= MAX_ROW_ID
+    return 0 < value <= MAX_ID
 
 
 class SurveyTemplates(Changes, CountedIds):
