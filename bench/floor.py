@@ -13,7 +13,11 @@ load generator's clients send the same bytes to both:
   an operator goes to the visitor of P.
 - ``{"type": "stats"}`` is answered with the process's RSS and GC pauses.
 
-Run: ``python -m bench.floor [--port 0]``; prints one JSON line
+``--durable PATH`` makes it the durable floor (``DurableRelay``): each ``say`` is relayed
+only once it is committed and fsynced to the SQLite file at PATH (``bench/durable_log.py``),
+as frontdesk relays a message only once it is in its journal.
+
+Run: ``python -m bench.floor [--port 0] [--durable PATH]``; prints one JSON line
 ``{"event": "ready", "port": N, "pid": N}`` when it accepts connections.
 """
 
@@ -25,11 +29,15 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import trio
 from trio_websocket import ConnectionClosed, WebSocketConnection, WebSocketRequest, serve_websocket
 
+from bench import threads
+from bench.durable_log import DurableLog
 from bench.procstat import rss_kb
 from frontdesk.adapters import gcstats
 from frontdesk.adapters.tuning import (
@@ -48,7 +56,17 @@ class Relay:
         self.on_leave: Callable[[list[str]], None] | None = None  # tests: a socket left
 
     async def handle(self, request: WebSocketRequest) -> None:
-        ws = await request.accept()
+        await self.serve(await request.accept())
+
+    async def forward(self, target: WebSocketConnection, raw: str | bytes) -> None:
+        """Relay ``raw`` to ``target``: at once."""
+        self.relayed += 1
+        try:
+            await target.send_message(raw)
+        except ConnectionClosed:
+            self.dropped += 1
+
+    async def serve(self, ws: WebSocketConnection) -> None:
         joined: list[str] = []
         my_pair: str | None = None  # the visitor's pair
         try:
@@ -64,11 +82,7 @@ class Relay:
                     if target is None:
                         self.dropped += 1
                         continue
-                    self.relayed += 1
-                    try:
-                        await target.send_message(raw)
-                    except ConnectionClosed:
-                        self.dropped += 1
+                    await self.forward(target, raw)
                 elif kind == "join":
                     pair, side = str(frame["pair"]), frame["side"]
                     self.pairs.setdefault(pair, {})[side] = ws
@@ -105,8 +119,72 @@ class Relay:
         }
 
 
-async def serve(port: int, tuning: RuntimeTuning) -> None:
-    relay = Relay()
+OUTBOX = 1024  # frames waiting for one socket; a socket that falls further behind drops
+
+
+class DurableRelay(Relay):
+    """The floor, durable: a ``say`` goes to the other side once ``log`` has it on disk.
+
+    Each socket gets an outbox and a task that writes it, so the loop's hand-over from the
+    log (a batch at a time) never waits on a socket."""
+
+    def __init__(self, log: DurableLog) -> None:
+        super().__init__()
+        self.log = log
+        self.outboxes: dict[WebSocketConnection, trio.MemorySendChannel[str | bytes]] = {}
+
+    async def serve(self, ws: WebSocketConnection) -> None:
+        send, receive = trio.open_memory_channel[str | bytes](OUTBOX)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(self._write_out, ws, receive)
+            self.outboxes[ws] = send
+            try:
+                await super().serve(ws)
+            finally:
+                del self.outboxes[ws]
+                send.close()
+                nursery.cancel_scope.cancel()
+
+    async def forward(self, target: WebSocketConnection, raw: str | bytes) -> None:
+        self.log.submit(raw, partial(self._deliver, target, raw))
+
+    def _deliver(self, target: WebSocketConnection, raw: str | bytes) -> None:
+        outbox = self.outboxes.get(target)
+        try:
+            if outbox is None:
+                raise trio.ClosedResourceError
+            outbox.send_nowait(raw)
+        except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
+            self.dropped += 1
+        else:
+            self.relayed += 1
+
+    async def _write_out(self, ws: WebSocketConnection,
+                         receive: trio.MemoryReceiveChannel[str | bytes]) -> None:
+        async for raw in receive:
+            try:
+                await ws.send_message(raw)
+            except ConnectionClosed:
+                self.dropped += 1
+
+    def stats(self) -> dict[str, Any]:
+        return {**super().stats(), "appended": self.log.appended, "commits": self.log.commits}
+
+
+async def serve(port: int, tuning: RuntimeTuning, durable: Path | None = None) -> None:
+    log = None
+    if durable is not None:
+        log = DurableLog(durable, trio.lowlevel.current_trio_token())
+        log.start()
+    relay = Relay() if log is None else DurableRelay(log)
+    try:
+        await _serve(relay, port, tuning)
+    finally:
+        if log is not None:
+            log.close()
+
+
+async def _serve(relay: Relay, port: int, tuning: RuntimeTuning) -> None:
     async with trio.open_nursery() as nursery:
         server = await nursery.start(
             lambda task_status=trio.TASK_STATUS_IGNORED: serve_websocket(
@@ -123,12 +201,15 @@ async def serve(port: int, tuning: RuntimeTuning) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.floor", description=__doc__)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--durable", type=Path, default=None, metavar="PATH",
+                        help="relay each say once it is fsynced to this SQLite file")
     args = parser.parse_args(argv)
+    threads.name_native_threads()  # the durable log's thread by name in the CPU table
     gcstats.install()
     tuning = tuning_from_env(os.environ)  # the server's default tuning, for a fair floor
     apply_runtime_tuning(tuning)
     with contextlib.suppress(KeyboardInterrupt):
-        trio.run(serve, args.port, tuning)
+        trio.run(serve, args.port, tuning, args.durable)
 
 
 if __name__ == "__main__":

@@ -37,8 +37,11 @@ class Server:
         return self.child.stop()
 
 
-def start_floor(log_dir: Path, env: dict[str, str] | None = None) -> Server:
-    child = Child("floor", python_argv("-m", "bench.floor"), log_dir, env or {})
+def start_floor(log_dir: Path, env: dict[str, str] | None = None,
+                durable: Path | None = None) -> Server:
+    """The floor relay; with ``durable``, the durable floor writing to that SQLite file."""
+    argv = python_argv("-m", "bench.floor", *(["--durable", str(durable)] if durable else []))
+    child = Child("durable-floor" if durable else "floor", argv, log_dir, env or {})
     try:
         ready = child.expect("ready", READY_TIMEOUT_S)
     except ChildError:

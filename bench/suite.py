@@ -176,8 +176,11 @@ def frontdesk(
 
 
 @contextlib.contextmanager
-def floor(ctx: Context) -> Iterator[Server]:
-    server = start_floor(ctx.log_dir, ctx.env)
+def floor(ctx: Context, durable: bool = False) -> Iterator[Server]:
+    """The floor relay; ``durable``: the durable floor (``bench/durable_log.py``), its
+    SQLite file in a new data directory."""
+    path = ctx.data_dir() / "floor.sqlite3" if durable else None
+    server = start_floor(ctx.log_dir, ctx.env, durable=path)
     try:
         yield server
     finally:
@@ -262,12 +265,20 @@ def relay_saturation(ctx: Context) -> Result:
 # -- 2. latency at offered loads ----------------------------------------------------------
 
 
-def latency(ctx: Context, rate: int, targets: bool, label: str = "") -> Result:
+def latency(ctx: Context, rate: int, targets: bool, label: str = "",
+            durable: bool = False) -> Result:
+    """Latency at ``rate`` offered, frontdesk and the floor; ``durable``: the durable floor
+    too, in rows of its own (no targets: they tell what the targets ask of a relay that
+    keeps frontdesk's promise, to relay only what is on disk)."""
     s = ctx.sizes
-    runs = both(ctx, {
+    scenario = {
         "scenario": "open_loop", "rate": rate, "duration_s": s.latency_s,
         "directions": ["v2o", "o2v"], "drain_s": 5.0,
-    })
+    }
+    runs = both(ctx, scenario)
+    if durable:
+        with floor(ctx, durable=True) as server:
+            runs[DURABLE] = relay_run(ctx, "floor", server, [], scenario)
     summaries = {k: {d: summarize_us(v) for d, v in r["latencies_us"].items()}
                  for k, r in runs.items()}
     figures = []
@@ -288,12 +299,36 @@ def latency(ctx: Context, rate: int, targets: bool, label: str = "") -> Result:
                for k, r in runs.items()}
     figures.append(Figure(f"server CPU per message at {rate} msg/s{label}", "us",
                           per_msg["frontdesk"], per_msg["floor"]))
+    if durable:
+        figures.extend(_durable_rows(rate, label, summaries, lost, per_msg))
     details = {k: _clean(r) for k, r in runs.items()}
     for k, r in runs.items():
         messages = sum(len(v) for v in r["latencies_us"].values())
         details[k]["server_threads"] = threads.delta(
             r["server_threads_at_start"], r["server_threads_at_end"], messages)
     return figures, details
+
+
+DURABLE = "durable floor"
+DURABLE_NOTE = ("frontdesk column: the floor relaying each say once it is fsynced "
+                "(bench/durable_log.py)")
+
+
+def _durable_rows(rate: int, label: str, summaries: dict[str, dict[str, dict[str, float]]],
+                  lost: dict[str, int], per_msg: dict[str, float]) -> list[Figure]:
+    """The durable floor beside the floor, and frontdesk beside the durable floor."""
+    rows = []
+    for q in ("p50", "p99"):
+        fd, fl, du = (summaries[k]["v2o"][f"{q}_ms"] for k in ("frontdesk", "floor", DURABLE))
+        rows.append(Figure(f"the durable floor: latency {q} v2o at {rate} msg/s{label}", "ms",
+                           du, fl, note=DURABLE_NOTE))
+        rows.append(Figure(f"latency {q} v2o at {rate} msg/s{label}, against the durable "
+                           "floor", "ms", fd, du))
+    rows.append(Figure(f"the durable floor: messages lost at {rate} msg/s{label}", "msgs",
+                       lost[DURABLE], lost["floor"], note=DURABLE_NOTE))
+    rows.append(Figure(f"the durable floor: server CPU per message at {rate} msg/s{label}",
+                       "us", per_msg[DURABLE], per_msg["floor"], note=DURABLE_NOTE))
+    return rows
 
 
 def floor_saturation(ctx: Context) -> float:
@@ -640,7 +675,8 @@ MEASUREMENTS: dict[str, Callable[[Context], Result]] = {
     "upload": lambda ctx: upload_cost.result(quick=ctx.sizes == QUICK),
     "saturation": relay_saturation,
     "latency_low": lambda ctx: latency(ctx, ctx.sizes.latency_rates[0], targets=False),
-    "latency_high": lambda ctx: latency(ctx, ctx.sizes.latency_rates[1], targets=True),
+    "latency_high": lambda ctx: latency(ctx, ctx.sizes.latency_rates[1], targets=True,
+                                        durable=True),
     "latency_scaled": latency_scaled,
     "assignment": assignment,
     "operators_online": operators_online,

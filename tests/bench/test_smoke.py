@@ -29,7 +29,7 @@ ROWS = {
     "upload": 2,
     "saturation": 1,
     "latency_low": 6,
-    "latency_high": 6,
+    "latency_high": 12,  # and the durable floor's six
     "latency_scaled": 6,
     "assignment": 4,
     "operators_online": 2,
@@ -72,6 +72,10 @@ def test_quick_suite_measures_every_figure(tmp_path: Path) -> None:
         assert threads[name]["cpu_us_per_msg"] > 0, (name, threads)
     assert "main (trio)" in (
         report["measurements"]["latency_low"]["details"]["floor"]["server_threads"])
+    # the durable floor: its trio thread, and its log's writer
+    durable = report["measurements"]["latency_high"]["details"]["durable floor"]
+    assert {"main (trio)", "durable-log"} <= set(durable["server_threads"]), durable
+    assert sum(durable["lost"].values()) == 0, durable
     # the table printed on stdout has one line per figure (plus header and rule)
     table = run.stdout.split("\n\nwritten:")[0].splitlines()
     assert len(table) == len(report["figures"]) + 2
