@@ -15,6 +15,12 @@ from bench.durable_log import DurableLog
 from bench.floor import DurableRelay, Relay
 
 
+async def _serve(nursery: trio.Nursery, relay: Relay) -> str:
+    """``relay`` on a loopback port; its URL."""
+    server = await nursery.start(partial(serve_websocket, relay.handle, "127.0.0.1", 0, None))
+    return f"ws://127.0.0.1:{server.port}/"
+
+
 async def _ask(ws: WebSocketConnection, frame: dict[str, object]) -> dict[str, object]:
     await ws.send_message(json.dumps(frame))
     with trio.fail_after(5):
@@ -25,10 +31,7 @@ async def _ask(ws: WebSocketConnection, frame: dict[str, object]) -> dict[str, o
 async def test_pairs_relay_both_ways_and_report_stats() -> None:
     relay = Relay()
     async with trio.open_nursery() as nursery:
-        server = await nursery.start(
-            partial(serve_websocket, relay.handle, "127.0.0.1", 0, None)
-        )
-        url = f"ws://127.0.0.1:{server.port}/"
+        url = await _serve(nursery, relay)
         async with open_websocket_url(url) as visitor, open_websocket_url(url) as operator:
             ack = await _ask(visitor, {"type": "join", "pair": "p-1", "side": "v", "ref": "o-1"})
             assert ack == {"type": "ack", "ref": "o-1", "dialog": "p-1"}
@@ -61,10 +64,7 @@ async def test_a_closed_socket_leaves_its_pairs() -> None:
     left = trio.Event()
     relay.on_leave = lambda pairs: left.set()
     async with trio.open_nursery() as nursery:
-        server = await nursery.start(
-            partial(serve_websocket, relay.handle, "127.0.0.1", 0, None)
-        )
-        url = f"ws://127.0.0.1:{server.port}/"
+        url = await _serve(nursery, relay)
         async with open_websocket_url(url) as visitor:
             await _ask(visitor, {"type": "join", "pair": "p-9", "side": "v", "ref": "o"})
             assert "p-9" in relay.pairs
@@ -81,10 +81,7 @@ async def test_the_durable_floor_relays_a_say_once_it_is_on_disk(tmp_path: Path)
     relay = DurableRelay(log)
     try:
         async with trio.open_nursery() as nursery:
-            server = await nursery.start(
-                partial(serve_websocket, relay.handle, "127.0.0.1", 0, None)
-            )
-            url = f"ws://127.0.0.1:{server.port}/"
+            url = await _serve(nursery, relay)
             async with open_websocket_url(url) as visitor, open_websocket_url(url) as operator:
                 await _ask(visitor, {"type": "join", "pair": "p-1", "side": "v", "ref": "o"})
                 await _ask(operator, {"type": "join", "pair": "p-1", "side": "o", "ref": "j"})
@@ -120,10 +117,7 @@ async def test_the_durable_floor_drops_a_say_whose_receiver_left(tmp_path: Path)
     relay.on_leave = lambda pairs: left.set()
     try:
         async with trio.open_nursery() as nursery:
-            server = await nursery.start(
-                partial(serve_websocket, relay.handle, "127.0.0.1", 0, None)
-            )
-            url = f"ws://127.0.0.1:{server.port}/"
+            url = await _serve(nursery, relay)
             async with open_websocket_url(url) as operator:
                 await _ask(operator, {"type": "join", "pair": "p-1", "side": "o", "ref": "j"})
                 async with open_websocket_url(url) as visitor:
