@@ -149,15 +149,17 @@ class DurableRelay(Relay):
         self.log.submit(raw, partial(self._deliver, target, raw))
 
     def _deliver(self, target: WebSocketConnection, raw: str | bytes) -> None:
+        """On the loop, once ``raw`` is on disk: into ``target``'s outbox, or dropped (the
+        socket left, or fell ``OUTBOX`` frames behind)."""
         outbox = self.outboxes.get(target)
         try:
-            if outbox is None:
-                raise trio.ClosedResourceError
-            outbox.send_nowait(raw)
+            if outbox is not None:
+                outbox.send_nowait(raw)
+                self.relayed += 1
+                return
         except (trio.WouldBlock, trio.ClosedResourceError, trio.BrokenResourceError):
-            self.dropped += 1
-        else:
-            self.relayed += 1
+            pass
+        self.dropped += 1
 
     async def _write_out(self, ws: WebSocketConnection,
                          receive: trio.MemoryReceiveChannel[str | bytes]) -> None:
