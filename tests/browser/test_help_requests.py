@@ -18,10 +18,10 @@ pytestmark = pytest.mark.browser
 def _flashes_orange(maria: Page, row: Locator) -> None:
     """The row flashes (an animation); under prefers-reduced-motion, a steady orange."""
     cell = row.locator("td").first
-    assert cell.evaluate("c => getComputedStyle(c).animationName") == "help-flash"
+    expect(cell).to_have_css("animation-name", "help-flash")
     maria.emulate_media(reduced_motion="reduce")
-    assert cell.evaluate("c => getComputedStyle(c).animationName") == "none"
-    assert cell.evaluate("c => getComputedStyle(c).backgroundColor") == "rgb(255, 201, 136)"
+    expect(cell).to_have_css("animation-name", "none")
+    expect(cell).to_have_css("background-color", "rgb(255, 201, 136)")
     maria.emulate_media(reduced_motion="no-preference")
 
 

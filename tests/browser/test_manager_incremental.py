@@ -67,3 +67,32 @@ def test_a_managers_close_is_kept_until_answered_and_ends_the_chat(
     expect(vera.get_by_test_id("fd-ended")).to_be_visible()
     expect(row).to_have_count(0)
     maria.wait_for_function("() => window.frontdeskManager.outbox.items.length === 0")
+
+
+def test_a_notice_keeps_the_managers_focus_and_the_rows_it_does_not_change(
+    server: Server, new_page: ui.NewPage
+) -> None:
+    """A manager tabbing through the dialogs' buttons keeps the focus when a notice arrives
+    (a new visitor, an operator's status), and a row the notice does not touch is the same
+    element: its help flash runs on instead of restarting."""
+    maria = ui.log_in(new_page("maria"), server, "maria", "/manager")
+    expect(maria.get_by_test_id("connection")).to_have_text("Online")
+    ann = ui.operator(new_page, server, "ann")
+    ui.visitor(new_page, server, "Vera")
+    vera_row = maria.get_by_test_id("dialog-row").filter(has_text="Vera")
+    monitor = vera_row.get_by_test_id("monitor")
+    monitor.focus()
+    vera_row.evaluate("row => { row.fdMark = 'kept'; }")  # a property: only this element has it
+
+    ui.visitor(new_page, server, "Walt")
+    expect(maria.get_by_test_id("dialog-row").filter(has_text="Walt")).to_have_count(1)
+    ui.set_status(ann, "on_break")
+    ann_row = maria.get_by_test_id("operator-row").filter(has_text="Ann")
+    expect(ann_row.get_by_test_id("operator-status")).to_have_text("On break")
+
+    expect(monitor).to_be_focused()
+    assert vera_row.evaluate("row => row.fdMark") == "kept"
+
+    maria.keyboard.press("Enter")  # Monitor: the button becomes Stop monitoring, still focused
+    expect(vera_row.get_by_test_id("unmonitor")).to_be_focused()
+    assert vera_row.evaluate("row => row.fdMark") == "kept"

@@ -135,6 +135,46 @@ def test_dom_helper_makes_text_never_markup(page: Page) -> None:
     }
 
 
+def test_update_list_keeps_equal_rows_patches_changed_ones_and_carries_the_focus(
+    page: Page,
+) -> None:
+    result = run(
+        page,
+        "patch.js",
+        """
+        const { h } = await import('/static/js/dom.js');
+        const list = document.body.appendChild(h("ul"));
+        const clicks = [];
+        const row = (id, text, label) => h("li", {"data-id": id}, h("span", {}, text),
+            h("button", {type: "button", onclick: () => clicks.push(label)}, label));
+        const update = (...rows) => m.updateList(list, rows, "data-id");
+        update(row("a", "A", "go"), row("b", "B", "go"), row("c", "C", "go"));
+        const [a, b, c] = list.children;
+        const bText = b.firstChild;
+        c.querySelector("button").focus();
+        update(row("c", "C", "go"), row("b", "B2", "go"), row("d", "D", "go"));
+        const stillFocused = document.activeElement === c.querySelector("button");
+        update(row("c", "C", "stop"), row("b", "B2", "go"), row("d", "D", "go"));
+        const focused = document.activeElement;
+        focused.click();
+        return {order: [...list.children].map(li => li.dataset.id + ":" + li.textContent),
+                aGone: !a.isConnected, bKept: list.children[1] === b, cKept: list.children[0] === c,
+                bTextPatchedInPlace: b.firstChild === bText,
+                stillFocused, focusedLabel: focused.textContent, clicks};
+        """,
+    )
+    assert result == {
+        "order": ["c:Cstop", "b:B2go", "d:Dgo"],
+        "aGone": True,
+        "bKept": True,
+        "cKept": True,
+        "bTextPatchedInPlace": True,
+        "stillFocused": True,
+        "focusedLabel": "stop",
+        "clicks": ["stop"],
+    }
+
+
 def test_login_only_follows_local_next_paths(page: Page) -> None:
     # login.js wires its form at import; give it one so it can, then test safeNext.
     page.set_content(

@@ -8,20 +8,30 @@
  */
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
+  let handled = false;
   for (const [name, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
     if (name.startsWith("on")) {
       // Handlers are functions only: an inline "on..." attribute string is never made.
       if (typeof value !== "function") throw new TypeError(`h(): ${name} expects a function`);
       node.addEventListener(name.slice(2), value);
+      handled = true;
     } else if (value === true) {
       node.setAttribute(name, "");
     } else {
       node.setAttribute(name, String(value));
     }
   }
+  if (handled) HANDLED.add(node);
   append(node, children);
   return node;
+}
+
+const HANDLED = new WeakSet();
+
+/** Whether h() gave `node` an event handler (an equal-looking node may still act differently). */
+export function hasHandlers(node) {
+  return HANDLED.has(node);
 }
 
 function append(node, children) {

@@ -3,8 +3,9 @@
 // Data goes in as text only (dom.h / setText).
 
 import { labelFor } from "../api.js";
-import { h, replaceChildren, setText } from "../dom.js";
+import { h, setText } from "../dom.js";
 import { SKINS, renderEntry } from "../history/render.js";
+import { updateList } from "../patch.js";
 import { formatClock, formatDuration } from "../time.js";
 
 const LONG_WAIT_S = 60;
@@ -75,7 +76,7 @@ export function renderAll(model, monitored, shown, actions, now) {
   const visitors = new Map(dialogs.map((d) => [d.id, d.visitor_name || "Visitor"]));
 
   setText($("operators-count"), operators.length);
-  replaceChildren(
+  updateList(
     $("operators"),
     operators.map((op) =>
       h(
@@ -90,16 +91,18 @@ export function renderAll(model, monitored, shown, actions, now) {
         h("td", {}, (op.dialogs || []).map((id) => visitors.get(id) || id).join(", ")),
       ),
     ),
+    "data-operator",
   );
 
   setText($("queue-count"), queue.length);
-  replaceChildren(
+  updateList(
     $("queue"),
     queue.map((id) => h("li", { "data-testid": "queue-item", "data-dialog": id }, `${visitors.get(id) || "Visitor"} (${id})`)),
+    "data-dialog",
   );
 
   setText($("dialogs-count"), dialogs.length);
-  replaceChildren(
+  updateList(
     $("dialogs"),
     dialogs.map((d) => {
       const monitoring = monitored.has(d.id);
@@ -129,11 +132,12 @@ export function renderAll(model, monitored, shown, actions, now) {
         h("td", {}, dialogActions(d, monitoring, actions)),
       );
     }),
+    "data-dialog",
   );
 
   const help = model.waitingHelp; // listed until a manager acknowledges it (help_ack)
   setText($("help-count"), help.length);
-  replaceChildren(
+  updateList(
     $("help"),
     help.map((req) =>
       h(
@@ -154,10 +158,11 @@ export function renderAll(model, monitored, shown, actions, now) {
         ),
       ),
     ),
+    "data-dialog",
   );
   const reassigned = model.reassigned;
   setText($("reassigned-count"), reassigned.length);
-  replaceChildren(
+  updateList(
     $("reassigned"),
     reassigned.map((r) =>
       h(
@@ -168,6 +173,7 @@ export function renderAll(model, monitored, shown, actions, now) {
         r.reason ? `: ${r.reason}` : "",
       ),
     ),
+    "data-dialog",
   );
   renderMonitor(monitored, shown);
   tickFigures(model, now);
@@ -177,8 +183,9 @@ export function renderAll(model, monitored, shown, actions, now) {
 export function renderMonitor(monitored, shown) {
   const transcript = shown ? monitored.get(shown) : null;
   setText($("monitor-title"), transcript ? shown : "none — press Monitor on a dialog");
-  replaceChildren(
+  updateList(
     $("monitor"),
     transcript ? transcript.entries.map((e) => renderEntry(e, { skin: SKINS.manager, clock: formatClock })) : [],
+    "data-seq",
   );
 }
