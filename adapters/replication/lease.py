@@ -123,6 +123,11 @@ class LeaseKeeper:
                 node.feed(LeaseRefused(node.state.epoch, None))
                 return
             self.inflight = False
+            if isinstance(answer, Granted) and not await self._standby_cleared(answer):
+                if node.state.role is Role.FENCED:
+                    await trio.sleep(node.settings.lease_s / 4)
+                node.feed(LeaseRefused(node.state.epoch, None))
+                return
             if isinstance(answer, Granted):
                 self.granted_until = sent + answer.lease_s * LEASE_MARGIN
                 # a new epoch starts with no standby at the witness: nothing to wait for
@@ -137,6 +142,31 @@ class LeaseKeeper:
                 node.feed(LeaseRefused(answer.epoch, answer.holder))
         finally:
             self.inflight = False
+
+    async def _standby_cleared(self, answer: Granted) -> bool:
+        """Whether writes may resume on ``answer``. A grant of the epoch the node holds
+        changes nothing in the witness's book, which still names the standby last
+        reported, so if the gate stalled (``degrade_asked``) the witness must first
+        record that there is none (a renewal with no standby, which it has to save).
+        Otherwise a witness that cannot save would let the node resume, stall on the
+        dead backup again, fence, and so on, an engine started at every turn."""
+        node = self.node
+        if not self.degrade_asked or answer.epoch != node.state.epoch:
+            return True
+        try:
+            renewed = await node.witness.renew(
+                node.settings.node_name, answer.epoch, node.settings.lease_s, None
+            )
+        except WitnessError as e:
+            log.warning("lease granted, but the witness cannot record no standby: %s", e)
+            return False
+        if not isinstance(renewed, Granted):
+            log.info("lease granted, then refused with no standby: %s", renewed.reason)
+            return False
+        self.degrade_reported()
+        node.gate.degraded()  # the witness knows: the waiting writers may go
+        log.warning("backup not in sync: the witness will not promote it")
+        return True
 
     def start_keeper(self) -> None:
         """Renew the lease of the current epoch from now on, on its own thread."""

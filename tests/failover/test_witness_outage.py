@@ -14,6 +14,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trio
@@ -22,6 +23,9 @@ from failover_procs import NodeProc, ProcCluster, start_pair
 from test_process_failover import check_nothing_lost, messages_in
 
 from frontdesk.adapters.testing.cluster import open_cluster
+from frontdesk.adapters.witness import book
+from frontdesk.adapters.witness import server as witness_server
+from frontdesk.adapters.witness.book import Answer, Lease
 from frontdesk.engine.errors import StaleEpoch
 from frontdesk.engine.journal import NewEvent
 
@@ -86,11 +90,22 @@ def _fenced(node: NodeProc) -> Callable[[], Awaitable[bool]]:
 
 
 async def test_a_witness_answering_errors_fences_the_primary_which_stays_up(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """In one trio run: the witness cannot save its book (each change it is asked for is
     answered with an error). The primary treats that as an unreachable witness: it
-    fences itself, keeps asking, and gets its lease back once the witness can save."""
+    fences itself, keeps asking, and gets its lease back once the witness can save.
+
+    Asking again for its own epoch needs no save (the book does not change), but the
+    book still names the dead backup as the standby in sync: the node stays fenced until
+    the witness has recorded that there is none (CI: it resumed at once, and flapped)."""
+    acquires: list[str] = []
+
+    def counted(lease: Lease, node: str, *args: Any, **kwargs: Any) -> tuple[Lease, Answer]:
+        acquires.append(node)
+        return book.acquire(lease, node, *args, **kwargs)
+
+    monkeypatch.setattr(witness_server, "acquire", counted)
     async with open_cluster(tmp_path) as cl:
         a = cl["a"]
         cl.kill("b")  # a's next write stalls: a must tell the witness "no standby in sync"
@@ -104,7 +119,11 @@ async def test_a_witness_answering_errors_fences_the_primary_which_stays_up(
         async with trio.open_nursery() as nursery:
             nursery.start_soon(partial(trio.to_thread.run_sync, write, abandon_on_cancel=True))
             await cl.wait_for(lambda: a.role == "fenced", timeout=10)
+        fenced_at = len(a.history)
+        asked = len(acquires)
+        await cl.wait_for(lambda: acquires.count("a") >= asked + 3, timeout=10)
         assert not a.accepts_writes()
+        assert [role for _, role, _ in a.history[fenced_at:]] == [], a.history
         blocker.rmdir()
         await cl.wait_for(a.accepts_writes, timeout=10)
         assert a.role == "primary" and cl["a"] is a  # the same node, never crashed
