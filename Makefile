@@ -53,13 +53,14 @@ typecheck:
 # Two workers (pytest-xdist, each test once, the idle one takes the next): most tests wait on
 # processes, sockets and pages rather than compute, so two run side by side on two cores.
 # The tests bound by real time (marker `alone`: a lease, a failover deadline) run after,
-# with the machine to themselves. The engine suite runs a second time with every actor a
-# plain pykka ThreadingActor.
+# with the machine to themselves. The engine suite runs twice more: with every actor a
+# plain pykka ThreadingActor, and hosted on one loop thread as a served node's engine is.
 PYTEST_WORKERS ?= 2
 pytest:
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -m "not alone"
 	$(BIN)/pytest -m alone -q
 	$(BIN)/pytest tests/engine -q --engine-dispatcher=threads
+	$(BIN)/pytest tests/engine -q --engine-dispatcher=hosted
 
 ## The long fuzz run (docs/testing.md): FRONTDESK_FUZZ_EXAMPLES examples for each fuzz test
 ## (the bounded run, 40 each, is part of `make test`).

@@ -3,7 +3,7 @@
 Measurement only. ``bench/serve.py`` calls ``name_native_threads`` so that each
 Python thread of ``frontdesk serve`` carries its name into the kernel
 (``prctl(PR_SET_NAME)``, at most 15 bytes, without the ``frontdesk-`` prefix:
-``engine-0``, ``store-0``; the trio
+``journal``; ``engine-0`` and ``store-0`` when the engine is not hosted; the trio
 thread is the process's main thread and keeps the executable's name). The suite
 then reads every thread's ``/proc/<pid>/task/<tid>/stat`` and ``status`` before
 and after a latency run (``snapshot``) and reports the difference by name

@@ -25,13 +25,15 @@ from typing import Any, Protocol
 
 import pykka
 
-from frontdesk.engine import commands, messages, notices
+from frontdesk.engine import commands, journal, messages, notices
+from frontdesk.engine import events as engine_events
 from frontdesk.engine.audience import deliveries
 from frontdesk.engine.clock import Clock, TimerHandle
 from frontdesk.engine.directory import Directory, Envelope
 from frontdesk.engine.dispatch import Dispatcher, Inbox, runnable
 from frontdesk.engine.effects import CommitTrack, Effects
 from frontdesk.engine.errors import EngineError
+from frontdesk.engine.journal_writer import JournalWriter
 from frontdesk.engine.notices import Audience, Subscriber
 from frontdesk.engine.settings import EngineSettings
 
@@ -75,11 +77,14 @@ class Context:
     dispatcher: Dispatcher = field(default_factory=lambda: Dispatcher("frontdesk-engine"))
     store_dispatcher: Dispatcher = field(default_factory=lambda: Dispatcher("frontdesk-store"))
     effects: Effects = field(init=False)
+    # hosted (``Engine.host``): the store's appends, on a thread of their own
+    journal_writer: JournalWriter = field(init=False)
     fenced: bool = False  # set by the store: from then on only the store performs effects
     faults: Faults = field(default_factory=NoFaults)
 
     def __post_init__(self) -> None:
         self.effects = Effects(self.directory)
+        self.journal_writer = JournalWriter("frontdesk-journal", self.store_dispatcher.run_on_host)
 
 
 class EngineActor(pykka.Actor):
@@ -199,7 +204,8 @@ class EngineActor(pykka.Actor):
         if isinstance(current, messages.Inbound):
             replies = ((current.reply_to, current.command.ref),)
         self._track.sent += 1
-        commit = messages.Commit(self.address, events, effects, replies, self._track)
+        made = tuple(journal.made(engine_events.to_new_event(e)) for e in events)
+        commit = messages.Commit(self.address, events, effects, replies, self._track, made)
         self.directory.send("store", commit, self.address)
 
     def resolve(self, effects: Sequence[messages.Effect]) -> tuple[messages.Effect, ...]:

@@ -22,6 +22,11 @@ Theory of operation of a mailbox (its lock guards ``_queue`` and ``_scheduled``)
   ``throughput`` messages, then either hand the mailbox back to the ready queue
   (more waiting) or clear ``_scheduled`` (empty), under the lock, so a ``put``
   that raced with the last message is never lost.
+* ``hold`` (by the actor, during its turn): the turn ends after this message and
+  ``_scheduled`` stays set, so a ``put`` only appends; ``release`` (any thread, once
+  what the actor waited for is done) schedules the next turn, or clears ``_scheduled``
+  if nothing waits. The store holds its mailbox while a write is on the journal's
+  thread (``engine/journal_writer.py``).
 * Once the actor stopped, what is left (and anything put later) is answered as
   pykka's own teardown does: an ``ask`` gets ``ActorDeadError``.
 
@@ -50,6 +55,7 @@ import queue
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -60,6 +66,9 @@ from pykka import messages as pykka_messages
 log = logging.getLogger("frontdesk.engine.dispatch")
 
 THROUGHPUT = 64
+HOSTED_TURN = 256  # hosted: mailboxes run in one call on the host's loop
+
+Post = Callable[[Callable[[], None]], None]
 
 # the one private message of pykka's this module needs (see the module's docstring)
 ACTOR_STOP: type[Any] = pykka_messages._ActorStop
@@ -91,15 +100,96 @@ class Dispatcher:
             for i in range(threads)
         ]
         self._started = False
+        self._host: Post | None = None  # hosted: how to run a call on the host's loop
+        self._posted = False  # hosted: a run of the ready mailboxes is posted, not yet run
 
     def schedule(self, mailbox: Mailbox) -> None:
         with self._cond:
-            if not self._started:
-                self._started = True
-                for t in self._threads:
-                    t.start()
             self._ready.append(mailbox)
-            self._cond.notify()
+            post = self._host
+            if post is None:
+                self._start_threads()
+                self._cond.notify()
+                return
+            if self._posted:
+                return
+            self._posted = True
+        self._post(post)
+
+    def _start_threads(self) -> None:
+        if not self._started:  # (under the lock)
+            self._started = True
+            for t in self._threads:
+                t.start()
+
+    # --- hosted: the ready mailboxes run on the host's loop ------------------------------
+
+    @property
+    def hosted(self) -> bool:
+        return self._host is not None
+
+    def host(self, post: Post) -> None:
+        """From now on run the ready mailboxes through ``post`` — which must run what it is
+        given soon, in order, on one thread: the host's loop (trio's ``run_sync_soon``) —
+        instead of on this dispatcher's own threads, which wait meanwhile. A busy actor
+        then never waits for the GIL behind the loop, nor the loop behind it (three
+        threads handed each message and the GIL to each other: docs/performance.md)."""
+        with self._cond:
+            self._host = post
+            self._posted = bool(self._ready)
+        if self._ready:
+            self._post(post)
+
+    def unhost(self) -> None:
+        """Back to this dispatcher's own threads (before the host's loop ends). What the
+        host was given and did not run yet is run by whichever side takes it first."""
+        with self._cond:
+            self._host = None
+            self._posted = False
+            if self._ready:
+                self._start_threads()
+            self._cond.notify_all()
+
+    def run_on_host(self, fn: Callable[[], None]) -> bool:
+        """Hosted: hand ``fn`` to the host's loop (it runs after what was handed before),
+        True. Not hosted, or the host refused it (its loop ended): False, nothing done."""
+        post = self._host
+        if post is None:
+            return False
+        try:
+            post(fn)
+        except Exception:
+            return False
+        return True
+
+    def _post(self, post: Post) -> None:
+        try:
+            post(self._run_hosted)
+        except Exception:  # the host's loop has ended: this dispatcher's threads take over
+            log.warning("dispatcher %s: its host refused a call; back to its own threads",
+                        self.name, exc_info=True)
+            self.unhost()
+
+    def _run_hosted(self) -> None:
+        """On the host's loop: run up to ``HOSTED_TURN`` ready mailboxes, then let the loop
+        serve its sockets (the rest is posted again). Never raises into the loop."""
+        for _ in range(HOSTED_TURN):
+            with self._cond:
+                if self._host is None or not self._ready:
+                    self._posted = False
+                    return
+                mailbox = self._ready.popleft()
+            try:
+                mailbox.run(self.throughput)
+            except Exception:  # a bug here would silently stop every actor
+                log.critical("dispatcher %s failed running %s", self.name, mailbox.actor,
+                             exc_info=True)
+        with self._cond:
+            post = self._host
+            if post is None or not self._ready:
+                self._posted = False
+                return
+        self._post(post)
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop the threads once the ready queue is empty (what is queued still runs)."""
@@ -115,7 +205,7 @@ class Dispatcher:
     def _work(self) -> None:
         while True:
             with self._cond:
-                while not self._ready and not self._closed:
+                while (not self._ready or self._host is not None) and not self._closed:
                     self._cond.wait()
                 if not self._ready:
                     return
@@ -137,6 +227,7 @@ class Mailbox:
         self._scheduled = True  # until the actor is attached and started
         self._set_up = False
         self._torn_down = False
+        self._held = False  # its actor waits for something: no turn until ``release``
         self.actor: DispatchedActor | None = None
         self.dispatcher: Dispatcher | None = None
 
@@ -171,6 +262,32 @@ class Mailbox:
         with self._lock:
             return not self._queue
 
+    # --- the actor's side: waiting for something without blocking its thread -------------
+
+    def put_back(self, envelope: PykkaEnvelope) -> None:
+        """Give back an envelope taken with ``get`` during this turn: it is the next one."""
+        with self._lock:
+            self._queue.appendleft(envelope)
+
+    def hold(self) -> None:
+        """During its turn: the actor waits for something (a write on another thread) and
+        takes no message until ``release``; what arrives meanwhile waits in order."""
+        with self._lock:
+            self._held = True
+
+    def release(self) -> None:
+        """The actor takes messages again (from any thread): its next turn is scheduled if
+        any wait."""
+        with self._lock:
+            if not self._held:
+                return
+            self._held = False
+            if not self._queue:
+                self._scheduled = False
+                return
+        assert self.dispatcher is not None
+        self.dispatcher.schedule(self)
+
     # --- the dispatcher's side ------------------------------------------------------
 
     def start(self, actor: DispatchedActor, dispatcher: Dispatcher) -> None:
@@ -194,6 +311,9 @@ class Mailbox:
                 envelope = self._queue.popleft()
             actor._handle_envelope(envelope)
             handled += 1
+            with self._lock:
+                if self._held:  # still scheduled: ``release`` schedules the next turn
+                    return
         if actor.actor_stopped.is_set():
             self._tear_down(actor)
             return

@@ -13,9 +13,10 @@ deposed primary from writing.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from frontdesk.engine.errors import JournalDivergedError, JournalGapError, StaleEpoch
@@ -30,6 +31,24 @@ class NewEvent:
     version: int
     data: dict[str, Any]
     at: float
+    # ``data`` as the journal stores it (``data_text``), when its maker encoded it already
+    # (``made``: on the actor's thread, not the journal writer's); None: the journal does
+    text: str | None = field(default=None, compare=False, repr=False)
+
+
+def data_text(data: dict[str, Any]) -> str:
+    """The stored JSON text of an event's data (raises ValueError/TypeError if not JSON)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def made(event: NewEvent) -> NewEvent:
+    """``event`` with its ``text``, if its data is JSON (else as it is: the journal refuses it
+    with the reason)."""
+    try:
+        text = data_text(event.data)
+    except (TypeError, ValueError):
+        return event
+    return NewEvent(event.stream, event.type, event.version, event.data, event.at, text)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from frontdesk.engine.commands import Command
 from frontdesk.engine.events import Event
+from frontdesk.engine.journal import NewEvent
 from frontdesk.engine.notices import Notice, Subscriber
 
 if TYPE_CHECKING:
@@ -335,6 +336,10 @@ class Commit:
     effects: tuple[Effect, ...]
     replies: tuple[tuple[Subscriber | None, str | None], ...] = ()  # rejected on failure
     track: CommitTrack | None = None  # the origin's: the store counts what it finished
+    # ``events`` as the journal takes them, encoded by the origin on its own thread (the
+    # host's loop, when hosted), so the journal's writer thread holds the GIL less; empty:
+    # the store makes them
+    made: tuple[NewEvent, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from frontdesk.engine.clock import Clock, SystemClock
 from frontdesk.engine.dialog_actor import DialogActor
 from frontdesk.engine.dialog_model import evolve
 from frontdesk.engine.directory import MANAGERS, Directory, Envelope
+from frontdesk.engine.dispatch import Post
 from frontdesk.engine.errors import EngineError
 from frontdesk.engine.journal import Journal
 from frontdesk.engine.journal_views import JournalViews
@@ -150,9 +151,11 @@ class Engine:
         return self
 
     def stop(self) -> None:
+        """Stop every actor (never on the loop that hosts them: ``unhost`` first)."""
         if self.stopped:
             return
         self.stopped = True
+        self.unhost()
         if self.started:
             flushed = threading.Event()
             self.directory.send("store", messages.Barrier(flushed.set))
@@ -178,8 +181,25 @@ class Engine:
                     continue
         self.ctx.dispatcher.shutdown()
         self.ctx.store_dispatcher.shutdown()
+        self.ctx.journal_writer.close()
         if self._own_clock and isinstance(self.clock, SystemClock):
             self.clock.stop()
+
+    def host(self, post: Post) -> None:
+        """Run the actors, the store among them, on the caller's loop from now on: ``post``
+        runs what it is given soon, in order, on the loop's thread (trio's
+        ``run_sync_soon``); only the journal's writes keep a thread of their own
+        (``engine/journal_writer.py``). Call ``unhost`` before that loop ends. With
+        ``dispatcher = "threads"`` every actor keeps its own thread and this does nothing."""
+        self.ctx.dispatcher.host(post)
+        self.ctx.store_dispatcher.host(post)
+
+    def unhost(self) -> None:
+        """Back to the engine's own threads (the loop is about to end): a write on the
+        journal's thread whose finish was handed to the loop is finished here."""
+        self.ctx.dispatcher.unhost()
+        self.ctx.store_dispatcher.unhost()
+        self.ctx.journal_writer.drain()
 
     def handoff(self) -> Fold | None:
         """After ``stop()``: the engine's state, for a standby or a next engine (None if

@@ -8,6 +8,16 @@ commit's effects, in order: tell an actor, deliver a notice to subscribers
 (and to the managers' ``watch_all``), answer a command. So nothing is told or
 acknowledged before it is durable, and one actor's effects keep their order.
 
+Where it runs. On its own dispatcher thread (``frontdesk-store``), the append blocking
+it; or, hosted (``Engine.host``: a served node's engine on its trio loop), on the loop
+with every other actor, and only the append on the journal's thread
+(``engine/journal_writer.py``). Hosted, the store holds its mailbox while the append
+is on that thread (``Mailbox.hold``) and finishes the batch on the loop when it is
+back, then takes the next: one write at a time, the commits that arrived meanwhile
+forming the next batch, and anything else (a rebuild's read, a closed dialog's
+watch, a barrier) behind every commit before it, effects included. The loop never
+waits for the disk, nor for a backup's acknowledgement in ``sync`` replication.
+
 On a ``JournalError`` the effects of the failed commits are not performed,
 their commands get Rejected ``unavailable``, and each origin actor is told
 ``CommitFailed`` (it crashes and is restarted from the journal, so its memory
@@ -51,6 +61,7 @@ import dataclasses
 import logging
 import queue
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from frontdesk.engine import (
@@ -65,9 +76,10 @@ from frontdesk.engine import (
 from frontdesk.engine import events as engine_events
 from frontdesk.engine.actor import CommitFailed, Context, EngineActor
 from frontdesk.engine.directory import Envelope
-from frontdesk.engine.dispatch import Dispatcher
+from frontdesk.engine.dispatch import Dispatcher, Mailbox
 from frontdesk.engine.errors import JournalError, JournalUnavailable, StaleEpoch
 from frontdesk.engine.journal import Journal, NewEvent, Record
+from frontdesk.engine.journal_writer import Job
 from frontdesk.engine.projection import Projection
 
 log = logging.getLogger("frontdesk.engine.store")
@@ -75,6 +87,20 @@ log = logging.getLogger("frontdesk.engine.store")
 BATCH = 256
 REBUILD_RETRY_S = 0.5  # a rebuild whose journal read failed is tried again after this
 REFUSED_KEPT = 10_000
+
+
+@dataclass
+class _Append:
+    """A batch of commits on its way through the journal: made on the loop (``batch``,
+    ``refused``, ``events``, ``new_events``), written (``records`` or ``error``), then
+    finished (``_finish``)."""
+
+    batch: list[Envelope]  # of Commit
+    refused: dict[int, tuple[str, str]]  # index -> (code, why): refused for their content
+    events: list[engine_events.Event]  # the ones to append, in order
+    new_events: list[NewEvent]  # what they are made into
+    records: list[Record] = field(default_factory=list)  # what the journal made of them
+    error: Exception | None = None  # why the append failed
 
 
 class StoreActor(EngineActor):
@@ -103,14 +129,18 @@ class StoreActor(EngineActor):
             return super().on_receive(message)
         batch = [message]
         leftover: Any = None
+        inbox = self.actor_inbox
         while len(batch) < BATCH:
             try:
-                nxt = self.actor_inbox.get_nowait()
+                nxt = inbox.get_nowait()
             except queue.Empty:
                 break
             if isinstance(nxt.message, Envelope) and isinstance(nxt.message.message,
                                                                 messages.Commit):
                 batch.append(nxt.message)
+            elif isinstance(inbox, Mailbox):
+                inbox.put_back(nxt)  # the next turn takes it, behind this batch
+                break
             else:
                 leftover = nxt
                 break
@@ -118,8 +148,8 @@ class StoreActor(EngineActor):
             self._commit_batch(batch)
         except Exception:
             log.exception("the store failed on a batch of %d commits", len(batch))
-        for env in batch:
-            self.directory.done(self.address, env.id)
+            for env in batch:
+                self.directory.done(self.address, env.id)
         if leftover is not None:
             response = self._handle_receive(leftover.message)
             if leftover.reply_to is not None:
@@ -167,42 +197,71 @@ class StoreActor(EngineActor):
     # --- commits ---------------------------------------------------------------------
 
     def _commit_batch(self, batch: list[Envelope]) -> None:
+        """Append the batch's events in one call, then finish it (``_finish``).
+
+        Hosted, the append runs on the journal's thread (``JournalWriter``) and this
+        mailbox is held until its finish has run on the loop: what arrives meanwhile waits
+        in order (the commits then form the next batch; a read of the journal comes
+        behind every commit before it). Otherwise the append runs here, blocking."""
         commits: list[messages.Commit] = [e.message for e in batch]
-        refused: dict[int, tuple[str, str]] = {}  # index -> (code, why): not appended
-        new_events: list[NewEvent] = []
-        events: list[engine_events.Event] = []
+        job = _Append(batch, {}, [], [])
         if not self.fenced:
             for i, c in enumerate(commits):
-                made = [engine_events.to_new_event(e)
-                        for e in c.events]  # once: checked, then appended
+                made = list(c.made) if len(c.made) == len(c.events) else [
+                    engine_events.to_new_event(e) for e in c.events]  # checked, then appended
                 refusal = self._check(c, made)
                 if refusal is not None:
-                    refused[i] = refusal
+                    job.refused[i] = refusal
                     continue
-                new_events += made
-                events += c.events
-        failure: str | None = None
-        if events and not self.fenced:
-            try:
-                records = self.journal.append(new_events, self.epoch)
-                self.projection.apply(records, events)
-            except StaleEpoch as e:
-                self._fence(e)
-            except JournalUnavailable as e:  # refused during an outage: logged once there
-                failure = f"the journal could not write: {e}"
-            except JournalError as e:
-                failure = f"the journal could not write: {e}"
-                log.error("journal append failed: %s", e)
-            except Exception as e:  # an adapter bug: treat it as a failed write
-                failure = f"the journal could not write: {e!r}"
-                log.exception("journal append raised an unexpected error")
+                job.new_events += made
+                job.events += c.events
         self.batches += 1
         self.commits += len(commits)
-        for i, c in enumerate(commits):
+        if not job.events or self.fenced:
+            self._finish(job)
+        elif self.ctx.store_dispatcher.hosted and isinstance(self.actor_inbox, Mailbox):
+            self.actor_inbox.hold()
+            write = Job(lambda: self._append(job), lambda: self._finish(job, held=True))
+            self.ctx.journal_writer.submit(write)
+        else:
+            self._append(job)
+            self._finish(job)
+
+    def _append(self, job: _Append) -> None:
+        """The journal's write (on the journal's thread when hosted: nothing else here)."""
+        try:
+            job.records = self.journal.append(job.new_events, self.epoch)
+        except Exception as e:
+            job.error = e
+
+    def _finish(self, job: _Append, held: bool = False) -> None:
+        """What follows an append: fencing or the failure, the projection, then each
+        commit's effects in order (or its refusal or failure); never raises. ``held``:
+        the mailbox was held for the write, and is released."""
+        try:
+            self._finish_batch(job)
+        except Exception:
+            log.exception("the store failed finishing a batch of %d commits", len(job.batch))
+        finally:
+            for env in job.batch:
+                self.directory.done(self.address, env.id)
+            if held and isinstance(self.actor_inbox, Mailbox):
+                self.actor_inbox.release()
+
+    def _finish_batch(self, job: _Append) -> None:
+        failure = self._failure(job.error)
+        if job.records and failure is None:
+            try:
+                self.projection.apply(job.records, job.events)
+            except Exception as e:  # as a failed write: the actors are rebuilt from it
+                failure = f"the journal could not write: {e!r}"
+                log.exception("the projection failed on %d appended records", len(job.records))
+        for i, env in enumerate(job.batch):
+            c: messages.Commit = env.message
             if self.fenced:
                 self._refuse(c, self.fenced)
-            elif i in refused:
-                code, why = refused[i]
+            elif i in job.refused:
+                code, why = job.refused[i]
                 self._fail(c, why, code)
             elif failure is not None and c.events:
                 self._fail(c, failure)
@@ -211,8 +270,23 @@ class StoreActor(EngineActor):
                     self._perform(c.origin, effect)
             if c.track is not None:
                 c.track.performed += 1
-        if events and failure is None and not self.fenced:
+        if job.events and failure is None and not self.fenced:
             self._retry_rebuilds()  # the journal is back for those waiting to be read
+
+    def _failure(self, error: Exception | None) -> str | None:
+        """Why the append failed, logged as its kind is (None: it did not)."""
+        if error is None:
+            return None
+        if isinstance(error, StaleEpoch):
+            self._fence(error)
+            return None  # (fenced: every commit is refused instead)
+        if isinstance(error, JournalUnavailable):  # refused during an outage: logged there
+            return f"the journal could not write: {error}"
+        if isinstance(error, JournalError):
+            log.error("journal append failed: %s", error)
+            return f"the journal could not write: {error}"
+        log.error("journal append raised an unexpected error", exc_info=error)  # a bug
+        return f"the journal could not write: {error!r}"
 
     def _fence(self, error: StaleEpoch) -> None:
         self.fenced = (

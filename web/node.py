@@ -112,6 +112,16 @@ def serve_single(
 
 async def _serve(ctx: Any, demo: Demo, parts: NodeParts, checkpoints: CheckpointStore) -> None:
     stop = trio.Event()
+    # the actors run on this loop (docs/architecture.md), until it ends: the engine stops after
+    ctx.engine.host(trio.lowlevel.current_trio_token().run_sync_soon)
+    try:
+        await _serve_hosted(ctx, demo, parts, checkpoints, stop)
+    finally:
+        ctx.engine.unhost()
+
+
+async def _serve_hosted(ctx: Any, demo: Demo, parts: NodeParts, checkpoints: CheckpointStore,
+                        stop: trio.Event) -> None:
     async with trio.open_nursery() as nursery:
         nursery.start_soon(stop_on_signals, stop)
         nursery.start_soon(_checkpoints_until, stop, checkpoints, ctx.engine)

@@ -15,7 +15,7 @@ from frontdesk.engine.journal import NewEvent, Record
 def encode(event: NewEvent, epoch: int, seq: int, where: str) -> tuple[Record, RowTuple]:
     """The record ``event`` becomes at ``(epoch, seq)``, and its row (with its crc)."""
     try:
-        text = encode_data(event.data)
+        text = event.text if event.text is not None else encode_data(event.data)
     except (TypeError, ValueError) as exc:
         raise JournalError(
             f"cannot append to {where}: the data of event {event.type!r} on stream "

@@ -18,11 +18,11 @@ Models are bound per journal (``bind_models``): two journals in one process
 
 from __future__ import annotations
 
-import json
 import zlib
-from typing import Any
 
 import peewee
+
+from frontdesk.engine.journal import data_text
 
 FORMAT_VERSION = 1
 
@@ -87,9 +87,7 @@ def bind_models(db: peewee.Database) -> tuple[type[EventRow], type[NodeMetaRow]]
     return Event, NodeMeta
 
 
-def encode_data(data: dict[str, Any]) -> str:
-    """The stored JSON text of an event's data (raises ValueError/TypeError if not JSON)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+encode_data = data_text  # the stored JSON text of an event's data (the port defines it)
 
 
 RowTuple = tuple[int, int, str, str, int, str, float, int]

@@ -28,6 +28,7 @@ from frontdesk.engine.runtime import Engine
 from frontdesk.engine.settings import DispatcherName, EngineSettings
 from frontdesk.engine.status import Status
 from frontdesk.engine.testing.aids import CrashArms, Holds
+from frontdesk.engine.testing.host_loop import HostLoop
 from frontdesk.engine.testing.probe import Probe
 
 Answer = notices.Ack | notices.Rejected
@@ -37,18 +38,25 @@ class EngineHarness:
     # when set, every harness's engine runs its actors so, whatever its settings say: the
     # pytest option ``--engine-dispatcher`` sets it for a whole run (docs/harness.md)
     dispatcher: ClassVar[DispatcherName | None] = None
+    # when set (``--engine-dispatcher=hosted``), every harness's engine is hosted on a
+    # ``HostLoop``, as a served node's is on its trio loop: the actors and the store on
+    # that one thread, the journal's appends on the journal's
+    hosted: ClassVar[bool] = False
 
     def __init__(
         self,
         settings: EngineSettings | None = None,
         journal: Journal | None = None,
         clock: ManualClock | None = None,
+        hosted: bool | None = None,
     ) -> None:
         self.settings = settings or EngineSettings()
+        self._hosted = self.hosted if hosted is None else hosted
         if self.dispatcher is not None:
             self.settings = dataclasses.replace(self.settings, dispatcher=self.dispatcher)
         self.journal: Journal = journal if journal is not None else MemoryJournal()
         self.clock = clock or ManualClock()
+        self._loops: list[HostLoop] = []
         self.engine = self._engine()
         self.managers = self.probe("managers")
         self.injected = 0
@@ -70,6 +78,9 @@ class EngineHarness:
         if self._started:
             self.engine.stop()
             self._started = False
+        for loop in self._loops:
+            loop.close()
+        self._loops.clear()
 
     def __enter__(self) -> EngineHarness:
         return self.start()
@@ -106,6 +117,10 @@ class EngineHarness:
         self.holds = Holds(engine.directory)
         self.crashes = CrashArms()
         engine.ctx.faults = self.crashes
+        if self._hosted and self.settings.dispatcher == "shared":
+            loop = HostLoop()
+            self._loops.append(loop)
+            engine.host(loop.run_sync_soon)
         return engine
 
     # --- time and settling --------------------------------------------------------------

@@ -10,7 +10,9 @@ Registered from ``tests/conftest.py`` (``pytest_plugins``). For every test:
   is stopped and the test fails.
 
 ``--engine-dispatcher=shared|threads`` makes every ``EngineHarness`` run its actors
-so (``EngineHarness.dispatcher``), whatever its settings say.
+so (``EngineHarness.dispatcher``), whatever its settings say; ``hosted`` runs them on
+the shared dispatcher hosted on one loop thread, as a served node does
+(``EngineHarness.hosted``).
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ class _Collector(logging.Handler):
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--engine-dispatcher",
-        choices=("shared", "threads"),
+        choices=("shared", "threads", "hosted"),
         default=None,
-        help="run every EngineHarness's actors on this dispatcher (engine.dispatcher)",
+        help="run every EngineHarness's actors on this dispatcher (engine.dispatcher); "
+        "hosted: shared, hosted on one loop thread as a served node's engine is",
     )
 
 
@@ -49,7 +52,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "allow_error_logs: the test expects ERROR logs from frontdesk or pykka"
     )
-    EngineHarness.dispatcher = config.getoption("--engine-dispatcher", None)
+    chosen = config.getoption("--engine-dispatcher", None)
+    EngineHarness.hosted = chosen == "hosted"
+    EngineHarness.dispatcher = "shared" if chosen == "hosted" else chosen
 
 
 @pytest.fixture(autouse=True)
