@@ -65,6 +65,17 @@ def _say(h: EngineHarness, vera: object, text: str, answers: Answers) -> None:
     h.engine.submit(commands.VisitorSay(dialog, token, text, ref=text), answers)
 
 
+def _write_out(h: EngineHarness, journal: GatedJournal, text: str) -> tuple[object, Answers]:
+    """A visitor whose say ``text`` is on the journal's thread, held there by the gate."""
+    vera = h.visitor("Vera")
+    vera.open()
+    answers = Answers()
+    journal.close_gate()
+    _say(h, vera, text, answers)
+    assert journal.entered.wait(WAIT_S)
+    return vera, answers
+
+
 def test_the_store_runs_on_the_loop_and_only_the_append_on_the_journals_thread() -> None:
     journal = GatedJournal()
     with EngineHarness(journal=journal, hosted=True) as h:
@@ -110,12 +121,7 @@ def test_what_comes_after_a_write_waits_behind_its_effects() -> None:
     handled only once that write's effects are performed."""
     journal = GatedJournal()
     with EngineHarness(journal=journal, hosted=True) as h:
-        vera = h.visitor("Vera")
-        vera.open()
-        answers = Answers()
-        journal.close_gate()
-        _say(h, vera, "first", answers)
-        assert journal.entered.wait(WAIT_S)
+        _, answers = _write_out(h, journal, "first")
         seen_at_barrier: list[int] = []
         passed = threading.Event()
 
@@ -135,12 +141,7 @@ def test_unhosting_during_a_write_finishes_it_and_the_engine_goes_on() -> None:
     it and performs its effects; the engine then runs on its own threads."""
     journal = GatedJournal()
     with EngineHarness(journal=journal, hosted=True) as h:
-        vera = h.visitor("Vera")
-        vera.open()
-        answers = Answers()
-        journal.close_gate()
-        _say(h, vera, "in flight", answers)
-        assert journal.entered.wait(WAIT_S)
+        vera, answers = _write_out(h, journal, "in flight")
         unhosted = threading.Thread(target=h.engine.unhost)
         unhosted.start()
         journal.open_gate()
