@@ -7,11 +7,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
+import pytest
+
 from frontdesk.engine import commands, messages, notices
 from frontdesk.engine.journal import MemoryJournal, NewEvent, Record
 from frontdesk.engine.testing import EngineHarness
 
 WAIT_S = 5.0
+
+# hosting is the shared dispatcher's (a run with every actor a ThreadingActor hosts nothing)
+pytestmark = pytest.mark.skipif(
+    EngineHarness.dispatcher == "threads", reason="--engine-dispatcher=threads hosts nothing"
+)
 
 
 class GatedJournal(MemoryJournal):
